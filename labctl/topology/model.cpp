@@ -1,0 +1,37 @@
+#include "labctl/topology/model.hpp"
+
+namespace flowlab::topology {
+
+std::string Diagnostic::to_string() const {
+  return file + ":" + std::to_string(mark.line) + ":" + std::to_string(mark.column) + ": error: " + message;
+}
+
+const Interface* Node::find_interface(const std::string& ifname) const {
+  for (const auto& i : interfaces) {
+    if (i.name == ifname) {
+      return &i;
+    }
+  }
+  return nullptr;
+}
+
+const Node* Topology::find_node(const std::string& node_name) const {
+  for (const auto& n : nodes) {
+    if (n.name == node_name) {
+      return &n;
+    }
+  }
+  return nullptr;
+}
+
+std::vector<const Node*> Topology::routers() const {
+  std::vector<const Node*> out;
+  for (const auto& n : nodes) {
+    if (n.is_router()) {
+      out.push_back(&n);
+    }
+  }
+  return out;
+}
+
+}  // namespace flowlab::topology

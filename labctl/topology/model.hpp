@@ -1,0 +1,164 @@
+// flowlab::topology — the typed model of a lab topology (DESIGN.md section 4), after loading and derivation.
+//
+// The loader (loader.hpp) parses YAML into this model keeping each item's source mark; derivation
+// (derive.hpp) fills in everything the file left out (link addresses from pools, loopbacks, router ids, BGP
+// sessions, management addresses, host subnets); validation reports every problem as a Diagnostic with
+// file:line:col. Everything downstream (netns, nodes, oracle) reads only this model: a fully derived Topology
+// names every address and every session explicitly.
+#pragma once
+
+#include "common/ip.hpp"
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace flowlab::topology {
+
+// A position in the source file, 1-based (0 = unknown / derived).
+struct Mark {
+  int line = 0;
+  int column = 0;
+};
+
+struct Diagnostic {
+  std::string file;
+  Mark mark;
+  std::string message;  // "unknown key 'anounce' in node 'r1' (did you mean 'announce'?)"
+
+  // "file:line:col: error: message"
+  [[nodiscard]] std::string to_string() const;
+};
+
+// What part a node plays; each kind maps to exactly one role (kinds.hpp holds the table).
+enum class Role : std::uint8_t { kRouter, kHost, kCollector };
+
+struct Interface {
+  std::string name;                 // "eth1", unique within the node, <= 15 bytes
+  std::optional<Prefix> ipv4;       // interface address with its subnet length, e.g. 198.18.0.0/31
+  std::optional<Prefix> ipv6;       // e.g. 2001:db8:ffff::/127
+  std::string peer_node;            // the other end of the link
+  std::string peer_interface;
+  std::size_t link_index = 0;       // index into Topology::links
+  std::uint32_t mtu = 1500;
+  std::uint32_t ospf_cost = 10;     // used when the node runs OSPF and the peer is in the same AS
+  bool ospf = false;                // OSPF runs on this interface (both ends in the same OSPF AS)
+  Mark mark;
+};
+
+struct CollectorListen {
+  std::uint16_t netflow = 0;  // UDP port for NetFlow v5/v9 and IPFIX (0 = off)
+  std::uint16_t sflow = 0;    // UDP port for sFlow (0 = off)
+};
+
+struct Node {
+  std::string name;        // [a-z0-9], starts with a letter, <= 12 bytes
+  std::string kind;        // "bird", "frr", "host", "collector", ...
+  Role role = Role::kHost;
+  std::uint32_t asn = 0;   // routers (and collectors: their own AS, default = the AS of their first bgp peer)
+  std::optional<IpAddress> loopback;   // IPv4 loopback (/32 on lo); routers always get one
+  std::optional<IpAddress> loopback6;  // IPv6 loopback (/128 on lo); routers always get one
+  IpAddress router_id;                 // defaults to the IPv4 loopback
+  std::vector<Prefix> announce;        // prefixes this router originates (static + BGP)
+  bool ospf = false;                   // igp: ospf
+  std::string gateway;                 // hosts: their default gateway router (a neighbour)
+  std::optional<IpAddress> gateway4;   // derived: the gateway's address on the shared link
+  std::optional<IpAddress> gateway6;
+  std::vector<std::string> bgp_peers;  // collectors: routers that peer with it
+  CollectorListen listen;              // collectors
+  std::vector<Interface> interfaces;   // data-plane interfaces, in file order
+  Prefix mgmt4;                        // mgmt0 address with the mgmt subnet length
+  std::optional<Prefix> mgmt6;
+  std::string namespace_name;          // "fl-<lab>-<node>"
+  Mark mark;
+
+  [[nodiscard]] bool is_router() const { return role == Role::kRouter; }
+  [[nodiscard]] const Interface* find_interface(const std::string& ifname) const;
+};
+
+struct Endpoint {
+  std::string node;
+  std::string interface;
+  Mark mark;
+};
+
+struct Link {
+  Endpoint a;
+  Endpoint b;
+  std::optional<Prefix> ipv4;  // subnet (given or derived), e.g. 198.18.0.0/31
+  std::optional<Prefix> ipv6;
+  std::uint32_t mtu = 1500;
+  std::uint32_t ospf_cost = 10;
+  Mark mark;
+};
+
+// One BGP session, for one address family, between two routers or a router and a collector. Each side's
+// address is the one it uses as the session source. A dual-stack link yields two sessions.
+enum class SessionType : std::uint8_t { kEbgp, kIbgp };
+struct BgpSession {
+  std::string local_node;   // by convention the lexicographically smaller name, except collector sessions
+  std::string remote_node;  // (where the collector is always remote_node)
+  IpAddress local_address;
+  IpAddress remote_address;
+  std::uint32_t local_asn = 0;
+  std::uint32_t remote_asn = 0;
+  Family family = Family::kIpv4;  // transport and AFI: IPv4 sessions carry IPv4 unicast, IPv6 sessions IPv6
+  SessionType type = SessionType::kEbgp;
+  bool over_loopback = false;     // iBGP between loopbacks (needs the IGP); else directly connected
+  bool to_collector = false;      // over the management network; the router exports best routes, next hop kept
+  std::string local_interface;    // directly connected sessions: the interface on local_node
+  std::string remote_interface;
+};
+
+enum class Direction : std::uint8_t { kImport, kExport };
+
+struct Policy {
+  std::string node;      // the router applying it
+  std::string neighbor;  // the neighbouring router (or collector) whose session it applies to
+  Direction direction = Direction::kImport;
+  std::optional<std::uint32_t> local_pref;
+  std::optional<std::uint32_t> med;
+  std::uint32_t prepend = 0;                     // prepend the node's own AS this many times (export)
+  std::vector<std::string> communities;          // "64510:100"
+  std::vector<std::string> large_communities;    // "64510:1:2"
+  std::vector<Prefix> deny;                      // prefixes (exact match) rejected
+  Mark mark;
+};
+
+enum class ExportFormat : std::uint8_t { kNetflowV5, kNetflowV9, kIpfix, kSflow };
+
+struct ProbeSpec {
+  std::string node;                     // where flowprobe runs
+  std::vector<std::string> interfaces;  // interfaces of `node` to capture on
+  std::optional<Endpoint> mirror;       // SPAN: mirror this router interface into `node` (tc mirred)
+  std::string export_to;                // collector node
+  ExportFormat format = ExportFormat::kIpfix;
+  std::uint32_t sampling = 1;
+  std::uint32_t active_timeout_s = 60;
+  std::uint32_t inactive_timeout_s = 15;
+  Mark mark;
+};
+
+struct Topology {
+  std::string name;         // lab name: [a-z0-9-], <= 16 bytes
+  std::string source_file;  // path it was loaded from ("" when built in code)
+  std::string default_kind = "bird";
+  bool ipv6 = true;         // derive IPv6 link addresses and sessions (defaults: {ipv6: false} turns off)
+  std::vector<Node> nodes;  // in file order
+  std::vector<Link> links;
+  std::vector<BgpSession> sessions;
+  std::vector<Policy> policies;
+  std::vector<ProbeSpec> probes;
+  Prefix mgmt_subnet4;      // the management network (DESIGN.md section 4)
+  std::optional<Prefix> mgmt_subnet6;
+
+  [[nodiscard]] const Node* find_node(const std::string& node_name) const;
+  [[nodiscard]] std::vector<const Node*> routers() const;
+  // Namespace of the management bridge: "fl-<lab>-mgmt".
+  [[nodiscard]] std::string mgmt_namespace() const { return "fl-" + name + "-mgmt"; }
+  [[nodiscard]] std::string namespace_of(const std::string& node_name) const { return "fl-" + name + "-" + node_name; }
+};
+
+}  // namespace flowlab::topology

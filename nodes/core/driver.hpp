@@ -1,0 +1,79 @@
+// flowlab::nodes — node kinds. Each kind (bird, frr, host, collector, ...) is a NodeDriver registered by name in
+// registry.cpp. A driver renders its configuration files from the topology, says which programs to start (in
+// order), how to tell they are ready, how to read their routing state back as structured data, and how to stop.
+// The lab controller drives all kinds through this one interface.
+#pragma once
+
+#include "common/result.hpp"
+#include "labctl/process/process.hpp"
+#include "labctl/topology/model.hpp"
+
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace flowlab::nodes {
+
+// Where a node keeps its files: <rundir>/<lab>/<node>/. Configs, sockets, pid files and logs all live here, so
+// destroying the lab's run directory removes them all.
+struct NodeContext {
+  const topology::Topology* topology = nullptr;
+  const topology::Node* node = nullptr;
+  std::filesystem::path dir;  // <rundir>/<lab>/<node>
+};
+
+// One route as a router holds it (BIRD `show route all`, FRR `show bgp ... json`).
+struct RibEntry {
+  Prefix prefix;
+  bool best = false;
+  std::string source;                // "bgp", "ospf", "static", "direct", "kernel"
+  std::string protocol_name;         // BIRD protocol / FRR peer description
+  std::vector<std::uint32_t> as_path;  // flattened; AS_SET members appear in order
+  std::optional<IpAddress> next_hop;   // BGP next hop (or the gateway for non-BGP routes)
+  std::optional<IpAddress> from;       // the BGP neighbour it was learned from
+  std::optional<std::uint32_t> local_pref;
+  std::optional<std::uint32_t> med;
+  std::string origin;                // "IGP", "EGP", "Incomplete"
+  std::vector<std::string> communities;        // "64510:100"
+  std::vector<std::string> large_communities;  // "64510:1:2"
+  std::string interface;             // outgoing interface, when known
+};
+
+enum class SessionState : std::uint8_t { kIdle, kConnect, kActive, kOpenSent, kOpenConfirm, kEstablished, kUnknown };
+std::string to_string(SessionState s);
+
+struct BgpSessionStatus {
+  IpAddress neighbor;
+  std::uint32_t neighbor_asn = 0;
+  SessionState state = SessionState::kUnknown;
+  std::string name;  // protocol name / neighbour description
+  std::uint32_t prefixes_received = 0;
+};
+
+class NodeDriver {
+ public:
+  virtual ~NodeDriver() = default;
+  NodeDriver() = default;
+  NodeDriver(const NodeDriver&) = delete;
+  NodeDriver& operator=(const NodeDriver&) = delete;
+
+  // Writes config files under ctx.dir (the directory exists). Pure: same topology, same bytes.
+  virtual Status render(const NodeContext& ctx) const = 0;
+  // Programs to start, in order (may be empty: a plain host runs nothing).
+  [[nodiscard]] virtual std::vector<process::Spec> programs(const NodeContext& ctx) const = 0;
+  // True once the node answers (BIRD control socket, vtysh). Called repeatedly until true or a deadline.
+  virtual Result<bool> ready(const NodeContext& ctx) const = 0;
+  // Routes (all, not just best) for IPv4 and IPv6 unicast; empty for nodes without routing.
+  virtual Result<std::vector<RibEntry>> rib(const NodeContext& ctx) const = 0;
+  // BGP sessions and their state; empty for nodes without BGP.
+  virtual Result<std::vector<BgpSessionStatus>> bgp_sessions(const NodeContext& ctx) const = 0;
+};
+
+// The registry: kind name -> driver. Adding a kind = its folder + one line in registry.cpp.
+const NodeDriver* find_driver(const std::string& kind);
+std::vector<std::string> driver_kinds();
+
+}  // namespace flowlab::nodes

@@ -1,0 +1,49 @@
+#include "common/ip.hpp"
+
+#include <gtest/gtest.h>
+
+namespace flowlab {
+namespace {
+
+TEST(IpAddress, ParsesAndFormatsBothFamilies) {
+  struct Case {
+    const char* text;
+    Family family;
+    const char* canonical;
+  };
+  for (const Case& c : {Case{"192.0.2.1", Family::kIpv4, "192.0.2.1"},
+                        Case{"2001:DB8::1", Family::kIpv6, "2001:db8::1"},
+                        Case{"::", Family::kIpv6, "::"}}) {
+    SCOPED_TRACE(c.text);
+    auto a = IpAddress::parse(c.text);
+    ASSERT_TRUE(a.has_value());
+    EXPECT_EQ(a->family, c.family);
+    EXPECT_EQ(a->to_string(), c.canonical);
+  }
+  for (const char* bad : {"", "192.0.2", "192.0.2.256", "1:2:3", "hello", "192.0.2.1/24"}) {
+    SCOPED_TRACE(bad);
+    EXPECT_FALSE(IpAddress::parse(bad).has_value());
+  }
+}
+
+TEST(Prefix, StrictParsingRejectsHostBits) {
+  EXPECT_TRUE(Prefix::parse("192.0.2.0/24").has_value());
+  EXPECT_FALSE(Prefix::parse("192.0.2.1/24").has_value());
+  EXPECT_TRUE(Prefix::parse_interface("192.0.2.1/24").has_value());
+  EXPECT_FALSE(Prefix::parse("192.0.2.0/33").has_value());
+  EXPECT_FALSE(Prefix::parse("2001:db8::/129").has_value());
+  EXPECT_FALSE(Prefix::parse("192.0.2.0/").has_value());
+  EXPECT_EQ(Prefix::parse("2001:db8::/32")->to_string(), "2001:db8::/32");
+}
+
+TEST(Prefix, ContainsAndOverlaps) {
+  auto p = *Prefix::parse("198.51.100.0/24");
+  EXPECT_TRUE(p.contains(*IpAddress::parse("198.51.100.10")));
+  EXPECT_FALSE(p.contains(*IpAddress::parse("198.51.101.10")));
+  EXPECT_FALSE(p.contains(*IpAddress::parse("2001:db8::1")));
+  EXPECT_TRUE(p.overlaps(*Prefix::parse("198.51.100.128/25")));
+  EXPECT_EQ(IpAddress::parse("198.18.0.255")->plus(1).to_string(), "198.18.1.0");
+}
+
+}  // namespace
+}  // namespace flowlab
