@@ -3,7 +3,7 @@ add_library(flowlab_warnings INTERFACE)
 target_compile_options(flowlab_warnings INTERFACE
   -Wall -Wextra -Wpedantic -Wshadow -Wconversion -Wsign-conversion
   -Wnon-virtual-dtor -Wold-style-cast -Wcast-align -Woverloaded-virtual
-  -Wnull-dereference -Wimplicit-fallthrough)
+  -Wimplicit-fallthrough -Wno-missing-field-initializers)
 if(FLOWLAB_WERROR)
   target_compile_options(flowlab_warnings INTERFACE -Werror)
 endif()

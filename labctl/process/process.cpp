@@ -1,0 +1,313 @@
+#include "labctl/process/process.hpp"
+
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/process.hpp>
+#include <boost/process/extend.hpp>
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <future>
+#include <sstream>
+#include <thread>
+
+namespace flowlab::process {
+namespace bp = boost::process;
+namespace fs = std::filesystem;
+
+namespace {
+
+// An fd closed on scope exit.
+class Fd {
+ public:
+  explicit Fd(int fd = -1) : fd_(fd) {}
+  Fd(const Fd&) = delete;
+  Fd& operator=(const Fd&) = delete;
+  Fd(Fd&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
+  ~Fd() {
+    if (fd_ >= 0) {
+      ::close(fd_);
+    }
+  }
+  [[nodiscard]] int get() const { return fd_; }
+
+ private:
+  int fd_;
+};
+
+std::string errno_text(int err) { return std::strerror(err); }
+
+Result<Fd> open_netns(const std::string& netns) {
+  if (netns.empty()) {
+    return Fd{};
+  }
+  std::string path = "/run/netns/" + netns;
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    return fail("netns", "opening namespace " + netns + " (" + path + "): " + errno_text(errno));
+  }
+  return Fd{fd};
+}
+
+Result<fs::path> resolve_program(const std::string& name) {
+  if (name.find('/') != std::string::npos) {
+    return fs::path(name);
+  }
+  fs::path found = bp::search_path(name).string();
+  if (found.empty()) {
+    return fail("exec", "program '" + name + "' not found in PATH");
+  }
+  return found;
+}
+
+// Work done in the child between fork and exec. Everything here must be safe after fork: plain syscalls only.
+struct ChildSetup {
+  int netns_fd = -1;
+  int log_fd = -1;
+  int devnull_fd = -1;
+  bool new_session = false;
+  const std::vector<BindMount>* binds = nullptr;
+
+  template <class Executor>
+  void operator()(Executor& exec) const {
+    auto die = [&exec](const char* what) {
+      exec.set_error(std::error_code(errno, std::system_category()), what);
+      ::_exit(127);
+    };
+    if (new_session) {
+      ::setsid();
+    }
+    if (netns_fd >= 0 && ::setns(netns_fd, CLONE_NEWNET) != 0) {
+      die("setns(CLONE_NEWNET) failed");
+    }
+    if (binds != nullptr && !binds->empty()) {
+      if (::unshare(CLONE_NEWNS) != 0) {
+        die("unshare(CLONE_NEWNS) failed");
+      }
+      if (::mount("none", "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) {
+        die("making / a private mount failed");
+      }
+      for (const auto& b : *binds) {
+        if (::mount(b.source.c_str(), b.target.c_str(), nullptr, MS_BIND, nullptr) != 0) {
+          die("bind mount failed");
+        }
+      }
+    }
+    if (devnull_fd >= 0) {
+      ::dup2(devnull_fd, STDIN_FILENO);
+    }
+    if (log_fd >= 0) {
+      ::dup2(log_fd, STDOUT_FILENO);
+      ::dup2(log_fd, STDERR_FILENO);
+    }
+  }
+};
+
+std::vector<std::string> tail_args(const std::vector<std::string>& argv) {
+  return {argv.begin() + 1, argv.end()};
+}
+
+bp::environment make_env(const std::vector<std::pair<std::string, std::string>>& extra) {
+  bp::environment env = boost::this_process::environment();
+  for (const auto& [k, v] : extra) {
+    env[k] = v;
+  }
+  return env;
+}
+
+}  // namespace
+
+Result<Output> run(const std::vector<std::string>& argv, const RunOptions& options) {
+  if (argv.empty()) {
+    return fail("exec", "empty command");
+  }
+  auto exe = resolve_program(argv[0]);
+  FLOWLAB_TRY(exe);
+  auto netns = open_netns(options.netns);
+  FLOWLAB_TRY(netns);
+
+  ChildSetup setup;
+  setup.netns_fd = netns->get();
+
+  Output output;
+  try {
+    boost::asio::io_context io;
+    std::future<std::string> out;
+    std::future<std::string> err;
+    bp::async_pipe in_pipe(io);
+    bp::child child(exe->string(), bp::args(tail_args(argv)), bp::std_out > out, bp::std_err > err,
+                    bp::std_in < in_pipe, make_env(options.env), io,
+                    bp::extend::on_exec_setup = [&setup](auto& exec) { setup(exec); });
+    std::string input = options.stdin_data;
+    if (input.empty()) {
+      in_pipe.close();
+    } else {
+      boost::asio::async_write(in_pipe, boost::asio::buffer(input),
+                               [&in_pipe](const boost::system::error_code&, std::size_t) { in_pipe.close(); });
+    }
+    io.run_for(options.timeout);
+    if (!io.stopped()) {
+      output.timed_out = true;
+      std::error_code ec;
+      child.terminate(ec);  // SIGKILL
+      io.run();
+    }
+    if (output.timed_out) {
+      output.signal = SIGKILL;
+      output.exit_code = -1;
+      output.out = out.get();
+      output.err = err.get();
+      return output;
+    }
+    child.wait();
+    int native = child.native_exit_code();
+    if (WIFSIGNALED(native)) {
+      output.signal = WTERMSIG(native);
+      output.exit_code = -1;
+    } else {
+      output.exit_code = child.exit_code();
+    }
+    output.out = out.get();
+    output.err = err.get();
+  } catch (const std::exception& e) {
+    std::string where = options.netns.empty() ? "" : " in namespace " + options.netns;
+    return fail("exec", "running '" + argv[0] + "'" + where + ": " + e.what());
+  }
+  return output;
+}
+
+std::optional<std::uint64_t> start_time_of(pid_t pid) {
+  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+  std::string line;
+  if (!stat || !std::getline(stat, line)) {
+    return std::nullopt;
+  }
+  // Field 2 (comm) may contain spaces and parentheses: parse from the last ')'.
+  auto close = line.rfind(')');
+  if (close == std::string::npos) {
+    return std::nullopt;
+  }
+  std::istringstream rest(line.substr(close + 2));
+  std::string field;
+  // rest starts at field 3 (state); start time is field 22.
+  for (int i = 3; i <= 22; ++i) {
+    if (!(rest >> field)) {
+      return std::nullopt;
+    }
+  }
+  try {
+    return std::stoull(field);
+  } catch (const std::exception&) {
+    return std::nullopt;
+  }
+}
+
+namespace {
+
+char state_of(pid_t pid) {
+  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+  std::string line;
+  if (!stat || !std::getline(stat, line)) {
+    return '?';
+  }
+  auto close = line.rfind(')');
+  return close == std::string::npos || close + 2 >= line.size() ? '?' : line[close + 2];
+}
+
+void reap_if_child(pid_t pid) {
+  int status = 0;
+  (void)::waitpid(pid, &status, WNOHANG);
+}
+
+}  // namespace
+
+bool alive(const ProcessRef& ref) {
+  if (ref.pid <= 0) {
+    return false;
+  }
+  reap_if_child(ref.pid);
+  auto started = start_time_of(ref.pid);
+  if (!started || *started != ref.start_time) {
+    return false;
+  }
+  char s = state_of(ref.pid);
+  return s != 'Z' && s != 'X' && s != '?';
+}
+
+Result<ProcessRef> start(const Spec& spec) {
+  if (spec.argv.empty()) {
+    return fail("exec", "empty command for " + spec.name);
+  }
+  auto exe = resolve_program(spec.argv[0]);
+  FLOWLAB_TRY(exe);
+  auto netns = open_netns(spec.netns);
+  FLOWLAB_TRY(netns);
+  Fd log_fd(::open(spec.log_file.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644));
+  if (log_fd.get() < 0) {
+    return fail("exec", "opening log file " + spec.log_file.string() + ": " + errno_text(errno));
+  }
+  Fd devnull(::open("/dev/null", O_RDONLY | O_CLOEXEC));
+
+  ChildSetup setup;
+  setup.netns_fd = netns->get();
+  setup.log_fd = log_fd.get();
+  setup.devnull_fd = devnull.get();
+  setup.new_session = true;
+  setup.binds = &spec.binds;
+
+  ProcessRef ref;
+  ref.name = spec.name;
+  try {
+    fs::path wd = spec.working_dir.empty() ? fs::path("/") : spec.working_dir;
+    bp::child child(exe->string(), bp::args(tail_args(spec.argv)), make_env(spec.env), bp::start_dir(wd.string()),
+                    bp::extend::on_exec_setup = [&setup](auto& exec) { setup(exec); });
+    ref.pid = child.id();
+    child.detach();
+  } catch (const std::exception& e) {
+    std::string where = spec.netns.empty() ? "" : " in namespace " + spec.netns;
+    return fail("exec", "starting " + spec.name + " ('" + spec.argv[0] + "')" + where + ": " + e.what());
+  }
+  auto started = start_time_of(ref.pid);
+  if (!started) {
+    return fail("exec", spec.name + " (pid " + std::to_string(ref.pid) + ") exited immediately; see " +
+                            spec.log_file.string());
+  }
+  ref.start_time = *started;
+  return ref;
+}
+
+Status stop(const ProcessRef& ref, std::chrono::milliseconds timeout) {
+  if (!alive(ref)) {
+    return {};
+  }
+  if (::kill(ref.pid, SIGTERM) != 0 && errno != ESRCH) {
+    return fail("signal", "SIGTERM to " + ref.name + " (pid " + std::to_string(ref.pid) + "): " + errno_text(errno));
+  }
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (!alive(ref)) {
+      return {};
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  if (alive(ref)) {
+    (void)::kill(ref.pid, SIGKILL);
+    for (int i = 0; i < 200 && alive(ref); ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+  }
+  if (alive(ref)) {
+    return fail("signal", ref.name + " (pid " + std::to_string(ref.pid) + ") survived SIGKILL");
+  }
+  return {};
+}
+
+}  // namespace flowlab::process
