@@ -184,6 +184,27 @@ Result<Output> run(const std::vector<std::string>& argv, const RunOptions& optio
   return output;
 }
 
+Result<int> run_attached(const std::vector<std::string>& argv, const std::string& netns) {
+  if (argv.empty()) {
+    return fail("exec", "empty command");
+  }
+  auto exe = resolve_program(argv[0]);
+  FLOWLAB_TRY(exe);
+  auto ns_fd = open_netns(netns);
+  FLOWLAB_TRY(ns_fd);
+  ChildSetup setup;
+  setup.netns_fd = ns_fd->get();
+  try {
+    bp::child child(exe->string(), bp::args(tail_args(argv)),
+                    bp::extend::on_exec_setup = [&setup](auto& exec) { setup(exec); });
+    child.wait();
+    int native = child.native_exit_code();
+    return WIFSIGNALED(native) ? 128 + WTERMSIG(native) : child.exit_code();
+  } catch (const std::exception& e) {
+    return fail("exec", "running '" + argv[0] + "' in namespace " + netns + ": " + e.what());
+  }
+}
+
 std::optional<std::uint64_t> start_time_of(pid_t pid) {
   std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
   std::string line;

@@ -48,6 +48,10 @@ struct Output {
 // Runs argv to completion. Fails only when the program could not be started; a non-zero exit is an Output.
 Result<Output> run(const std::vector<std::string>& argv, const RunOptions& options = {});
 
+// Runs argv with this process's stdin/stdout/stderr (for `labctl exec`); returns its exit code (128+signal when
+// killed by a signal).
+Result<int> run_attached(const std::vector<std::string>& argv, const std::string& netns);
+
 struct Spec {
   std::string name;                       // "bird", "zebra", "flowprobe": used for the log file and state
   std::vector<std::string> argv;          // argv[0] is looked up in PATH when it has no '/'
