@@ -7,9 +7,14 @@
 
 #include "common/ip.hpp"
 
+#include <array>
+#include <cstddef>
 #include <cstdint>
 
 namespace flowlab::wire {
+
+// Longest AS path a FlowRecord carries inline (sFlow extended gateway); longer paths are cut and flagged.
+inline constexpr std::size_t kMaxAsPath = 16;
 
 enum class ExportProtocol : std::uint8_t { kUnknown = 0, kNetflowV5 = 5, kNetflowV9 = 9, kIpfix = 10, kSflowV5 = 20 };
 
@@ -44,15 +49,20 @@ struct FlowRecord {
   std::uint32_t dst_as = 0;
   std::uint32_t src_peer_as = 0;  // bgpPrevAdjacentAsNumber (IE 129)
   std::uint32_t dst_peer_as = 0;  // bgpNextAdjacentAsNumber (IE 128)
+  // Destination AS path as exported (sFlow extended gateway only): as_path[0] is the first (peer) AS. Inline so a
+  // FlowRecord never allocates; as_path_truncated says the exporter sent more than kMaxAsPath ASNs.
+  std::array<std::uint32_t, kMaxAsPath> as_path{};
+  std::uint8_t as_path_length = 0;
+  bool as_path_truncated = false;
 
   // Export metadata.
   std::uint32_t sampling_interval = 1;  // 1 = unsampled; N = 1:N
   std::uint16_t sampler_id = 0;
   std::uint8_t flow_end_reason = 0;  // IE 136
   ExportProtocol export_protocol = ExportProtocol::kUnknown;
-  IpAddress exporter;                      // the datagram's source address (or sFlow agent address)
-  std::uint32_t observation_domain = 0;    // v9 source id / IPFIX observation domain / sFlow sub-agent id
-  std::uint32_t sequence = 0;              // the export packet's sequence number
+  IpAddress exporter;                    // the datagram's source address (or sFlow agent address)
+  std::uint32_t observation_domain = 0;  // v9 source id / IPFIX observation domain / sFlow sub-agent id
+  std::uint32_t sequence = 0;            // the export packet's sequence number
 
   bool operator==(const FlowRecord&) const = default;
 };

@@ -1,0 +1,77 @@
+// flowlab::wire::Exporter — encodes FlowRecords as NetFlow v5, NetFlow v9 (RFC 3954) or IPFIX (RFC 7011) datagrams.
+//
+// An Exporter is one exporting process towards one collector: it owns the sequence numbers, the sysUptime origin
+// and the template refresh state. v9/IPFIX use two data templates (IPv4: 256, IPv6: 257) carrying every field of
+// FlowRecord that the formats have; when sampling_interval > 1 an options template (258) and one options data
+// record announce the sampling rate (v9: SAMPLING_INTERVAL 34 / SAMPLING_ALGORITHM 35; IPFIX: 34, 35,
+// samplingPacketInterval 305, samplingPacketSpace 306). Templates are (re)sent in the first datagram, then every
+// template_refresh_packets datagrams or template_refresh_ms milliseconds, whichever comes first.
+// NetFlow v5 carries IPv4 only: IPv6 records are skipped and counted (ExportCounters::v5_ipv6_skipped).
+// No I/O: encode() returns the datagrams; the caller sends them.
+#pragma once
+
+#include "probes/wire/flow_record.hpp"
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <vector>
+
+namespace flowlab::wire {
+
+// Template ids the exporter uses (v9 and IPFIX alike).
+inline constexpr std::uint16_t kExportTemplateIpv4 = 256;
+inline constexpr std::uint16_t kExportTemplateIpv6 = 257;
+inline constexpr std::uint16_t kExportTemplateSampling = 258;
+
+struct ExportOptions {
+  ExportProtocol protocol = ExportProtocol::kIpfix;  // kNetflowV5, kNetflowV9 or kIpfix (sFlow: see sflow.hpp)
+  // v9 source id / IPFIX observation domain id; v5: engine_type = bits 8..15, engine_id = bits 0..7.
+  std::uint32_t observation_domain = 0;
+  std::uint32_t sampling_interval = 1;          // 1:N packet sampling the records were metered with (1 = unsampled)
+  std::uint32_t template_refresh_packets = 20;  // resend templates after this many datagrams (0 = never by count)
+  std::uint32_t template_refresh_ms = 60000;    // ... or after this much time (0 = never by time)
+  std::size_t max_datagram_bytes = 1400;        // UDP payload cap; clamped to at least 128
+  std::uint64_t boot_time_ms = 0;               // sysUptime origin (UTC ms) for v5/v9 header and switched times
+};
+
+struct ExportCounters {
+  std::uint64_t datagrams = 0;
+  std::uint64_t records = 0;          // flow data records written
+  std::uint64_t template_sends = 0;   // datagrams that carried the templates
+  std::uint64_t v5_ipv6_skipped = 0;  // IPv6 records NetFlow v5 cannot carry
+  std::uint64_t unencodable = 0;      // records without a usable address family
+};
+
+class Exporter {
+ public:
+  explicit Exporter(ExportOptions options);
+
+  // Encodes records into as many datagrams as needed (each <= max_datagram_bytes), templates (and the sampling
+  // options template + record when sampling_interval > 1) included when due. now_ms = wall clock UTC ms.
+  // With no records and templates due, returns one datagram with just the templates (a keep-alive refresh).
+  std::vector<std::vector<std::byte>> encode(std::span<const FlowRecord> records, std::uint64_t now_ms);
+
+  // Send the templates again in the next datagram (e.g. after the collector restarted).
+  void force_template_refresh() { force_templates_ = true; }
+
+  [[nodiscard]] const ExportOptions& options() const { return options_; }
+  [[nodiscard]] const ExportCounters& counters() const { return counters_; }
+  // v5: flows sent so far; v9: datagrams sent so far; IPFIX: data records sent so far (all mod 2^32).
+  [[nodiscard]] std::uint32_t sequence() const { return sequence_; }
+
+ private:
+  std::vector<std::vector<std::byte>> encode_v5(std::span<const FlowRecord> records, std::uint64_t now_ms);
+  std::vector<std::vector<std::byte>> encode_template_based(std::span<const FlowRecord> records, std::uint64_t now_ms);
+  [[nodiscard]] bool templates_due(std::uint64_t now_ms) const;
+
+  ExportOptions options_;
+  ExportCounters counters_;
+  std::uint32_t sequence_ = 0;
+  std::uint64_t datagrams_since_templates_ = 0;
+  std::uint64_t last_templates_ms_ = 0;
+  bool templates_sent_ = false;
+  bool force_templates_ = false;
+};
+
+}  // namespace flowlab::wire
