@@ -47,3 +47,24 @@ TEST(Prefix, ContainsAndOverlaps) {
 
 }  // namespace
 }  // namespace flowlab
+
+#include "common/duration.hpp"
+
+namespace flowlab {
+namespace {
+
+TEST(Duration, ParsesUnits) {
+  using std::chrono::milliseconds;
+  EXPECT_EQ(parse_duration("500ms"), milliseconds(500));
+  EXPECT_EQ(parse_duration("10s"), milliseconds(10000));
+  EXPECT_EQ(parse_duration("10"), milliseconds(10000));
+  EXPECT_EQ(parse_duration("2m"), milliseconds(120000));
+  EXPECT_EQ(parse_duration("1h"), milliseconds(3600000));
+  for (const char* bad : {"", "s", "10x", "-1s", "1.5s", "10 s"}) {
+    SCOPED_TRACE(bad);
+    EXPECT_FALSE(parse_duration(bad).has_value());
+  }
+}
+
+}  // namespace
+}  // namespace flowlab
