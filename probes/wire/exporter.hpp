@@ -31,7 +31,7 @@ struct ExportOptions {
   std::uint32_t sampling_interval = 1;          // 1:N packet sampling the records were metered with (1 = unsampled)
   std::uint32_t template_refresh_packets = 20;  // resend templates after this many datagrams (0 = never by count)
   std::uint32_t template_refresh_ms = 60000;    // ... or after this much time (0 = never by time)
-  std::size_t max_datagram_bytes = 1400;        // UDP payload cap; clamped to at least 128
+  std::size_t max_datagram_bytes = 1400;        // UDP payload cap; clamped to 512..65507
   std::uint64_t boot_time_ms = 0;               // sysUptime origin (UTC ms) for v5/v9 header and switched times
 };
 
