@@ -1,0 +1,54 @@
+// flowlab::cli — labctl's verbs. Each verb lives in its own file and registers itself in the table of main.cpp
+// (name -> add function); a verb's add() declares its CLI11 subcommand and sets the action to run after parsing.
+// Exit codes (docs/labctl.md): 0 ok, 1 verification failed, 2 usage or configuration error, 3 runtime error.
+#pragma once
+
+#include "labctl/lab/lab.hpp"
+#include "labctl/topology/model.hpp"
+
+#include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace flowlab::cli {
+
+enum ExitCode : int { kExitOk = 0, kExitVerifyFailed = 1, kExitUsage = 2, kExitRuntime = 3 };
+
+struct Cli {
+  std::string rundir = lab::kDefaultRunDir;
+  std::string log_level = "warn";
+  std::function<int()> action;  // set by the chosen verb
+
+  [[nodiscard]] lab::Options lab_options(bool progress) const;
+};
+
+using AddVerb = void (*)(CLI::App& app, Cli& cli);
+struct Verb {
+  const char* name;
+  AddVerb add;
+};
+
+// The verbs (one file each).
+void add_deploy(CLI::App& app, Cli& cli);
+void add_destroy(CLI::App& app, Cli& cli);
+void add_inspect(CLI::App& app, Cli& cli);
+void add_exec(CLI::App& app, Cli& cli);
+void add_validate(CLI::App& app, Cli& cli);
+void add_converge(CLI::App& app, Cli& cli);
+void add_routes(CLI::App& app, Cli& cli);
+
+// Shared helpers.
+// Loads and derives a topology file; prints every diagnostic to stderr. nullopt when invalid.
+std::optional<topology::Topology> load_topology_or_report(const std::string& file);
+// Loads a deployed lab's topology; prints the error. nullopt when the lab is unknown.
+std::optional<topology::Topology> load_lab_or_report(const std::string& lab, const Cli& cli);
+// Prints rows as an aligned text table (first row = header).
+void print_table(const std::vector<std::vector<std::string>>& rows);
+// Prints an error line "labctl: error: ..." to stderr.
+void print_error(const std::string& message);
+
+}  // namespace flowlab::cli

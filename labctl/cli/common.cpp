@@ -1,0 +1,62 @@
+#include "labctl/cli/cli.hpp"
+
+#include "labctl/topology/loader.hpp"
+
+#include <algorithm>
+#include <iostream>
+
+namespace flowlab::cli {
+
+lab::Options Cli::lab_options(bool progress) const {
+  lab::Options o;
+  o.rundir = rundir;
+  if (progress) {
+    o.progress = [](const std::string& line) { std::cerr << "labctl: " << line << "\n"; };
+  }
+  return o;
+}
+
+void print_error(const std::string& message) { std::cerr << "labctl: error: " << message << "\n"; }
+
+std::optional<topology::Topology> load_topology_or_report(const std::string& file) {
+  auto loaded = topology::load_topology_file(file);
+  for (const auto& d : loaded.diagnostics) {
+    std::cerr << d.to_string() << "\n";
+  }
+  if (!loaded.topology) {
+    std::cerr << "labctl: " << loaded.diagnostics.size() << " error(s) in " << file << "\n";
+    return std::nullopt;
+  }
+  return std::move(loaded.topology);
+}
+
+std::optional<topology::Topology> load_lab_or_report(const std::string& lab, const Cli& cli) {
+  auto topo = lab::load_deployed_topology(lab, cli.lab_options(false));
+  if (!topo.ok()) {
+    print_error("lab '" + lab + "': " + topo.error().message);
+    return std::nullopt;
+  }
+  return std::move(*topo);
+}
+
+void print_table(const std::vector<std::vector<std::string>>& rows) {
+  std::vector<std::size_t> width;
+  for (const auto& row : rows) {
+    width.resize(std::max(width.size(), row.size()));
+    for (std::size_t i = 0; i < row.size(); ++i) {
+      width[i] = std::max(width[i], row[i].size());
+    }
+  }
+  for (const auto& row : rows) {
+    std::string line;
+    for (std::size_t i = 0; i < row.size(); ++i) {
+      line += row[i];
+      if (i + 1 < row.size()) {
+        line += std::string(width[i] - row[i].size() + 2, ' ');
+      }
+    }
+    std::cout << line << "\n";
+  }
+}
+
+}  // namespace flowlab::cli

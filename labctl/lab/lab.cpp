@@ -1,0 +1,412 @@
+#include "labctl/lab/lab.hpp"
+
+#include "labctl/netns/netns.hpp"
+#include "labctl/topology/loader.hpp"
+
+#include <signal.h>
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <fstream>
+#include <map>
+#include <regex>
+#include <set>
+#include <thread>
+
+namespace flowlab::lab {
+namespace fs = std::filesystem;
+using topology::Node;
+using topology::Role;
+using topology::Topology;
+
+namespace {
+
+void say(const Options& o, const std::string& line) {
+  if (o.progress) {
+    o.progress(line);
+  }
+}
+
+std::string mgmt_peer_name(const Node& node) { return node.name; }  // the node's port on the mgmt bridge
+
+// Everything deploy does, step by step; each step records intent in the state file first.
+class Deployer {
+ public:
+  Deployer(const Topology& topo, const Options& options) : topo_(topo), options_(options) {
+    state_.lab = topo.name;
+    state_.topology_file = topo.source_file;
+    state_.status = "deploying";
+  }
+
+  Status run() {
+    FLOWLAB_TRY(prepare_run_dir());
+    FLOWLAB_TRY(create_namespaces());
+    FLOWLAB_TRY(build_mgmt_network());
+    FLOWLAB_TRY(build_links());
+    FLOWLAB_TRY(configure_nodes());
+    FLOWLAB_TRY(start_nodes());
+    FLOWLAB_TRY(wait_ready());
+    state_.status = "deployed";
+    return write_state(options_.rundir, state_);
+  }
+
+ private:
+  Status save() { return write_state(options_.rundir, state_); }
+
+  Status prepare_run_dir() {
+    fs::path dir = lab_dir(options_.rundir, topo_.name);
+    std::error_code ec;
+    fs::create_directories(dir, ec);
+    if (ec) {
+      return fail("rundir", "creating " + dir.string() + ": " + ec.message());
+    }
+    FLOWLAB_TRY(save());
+    if (!topo_.source_file.empty()) {
+      fs::copy_file(topo_.source_file, dir / "topology.yaml", fs::copy_options::overwrite_existing, ec);
+      if (ec) {
+        return fail("rundir", "copying " + topo_.source_file + ": " + ec.message());
+      }
+    }
+    for (const auto& node : topo_.nodes) {
+      fs::create_directories(dir / node.name, ec);
+      if (ec) {
+        return fail("rundir", "creating " + (dir / node.name).string() + ": " + ec.message());
+      }
+    }
+    return {};
+  }
+
+  Status create_namespaces() {
+    std::vector<std::string> names{topo_.mgmt_namespace()};
+    for (const auto& node : topo_.nodes) {
+      names.push_back(node.namespace_name);
+    }
+    say(options_, "creating " + std::to_string(names.size()) + " namespaces");
+    state_.namespaces = names;
+    FLOWLAB_TRY(save());
+    for (const auto& ns : names) {
+      FLOWLAB_TRY(netns::create_namespace(ns));
+      auto sock = netns::NetlinkSocket::open(ns);
+      FLOWLAB_TRY(sock);
+      FLOWLAB_TRY(sock->set_up("lo"));
+      sockets_.emplace(ns, std::move(*sock));
+    }
+    return {};
+  }
+
+  netns::NetlinkSocket& socket(const std::string& ns) { return sockets_.at(ns); }
+
+  Status build_mgmt_network() {
+    say(options_, "building the management network (" + topo_.mgmt_subnet4.to_string() + ")");
+    const std::string mgmt = topo_.mgmt_namespace();
+    auto& msock = socket(mgmt);
+    FLOWLAB_TRY(netns::write_sysctls(mgmt, netns::host_sysctls()));
+    FLOWLAB_TRY(msock.create_bridge("br0"));
+    FLOWLAB_TRY(msock.set_up("br0"));
+    for (const auto& node : topo_.nodes) {
+      auto& nsock = socket(node.namespace_name);
+      FLOWLAB_TRY(nsock.create_veth("mgmt0", mgmt, mgmt_peer_name(node), 1500));
+      FLOWLAB_TRY(msock.set_master(mgmt_peer_name(node), "br0"));
+      FLOWLAB_TRY(msock.set_up(mgmt_peer_name(node)));
+    }
+    return {};
+  }
+
+  Status build_links() {
+    say(options_, "creating " + std::to_string(topo_.links.size()) + " links");
+    for (const auto& link : topo_.links) {
+      const Node* a = topo_.find_node(link.a.node);
+      const Node* b = topo_.find_node(link.b.node);
+      FLOWLAB_TRY(socket(a->namespace_name).create_veth(link.a.interface, b->namespace_name, link.b.interface,
+                                                        link.mtu));
+    }
+    return {};
+  }
+
+  Status configure_nodes() {
+    say(options_, "configuring addresses, routes and sysctls");
+    for (const auto& node : topo_.nodes) {
+      auto& sock = socket(node.namespace_name);
+      FLOWLAB_TRY(netns::write_sysctls(node.namespace_name,
+                                       node.is_router() ? netns::router_sysctls() : netns::host_sysctls()));
+      FLOWLAB_TRY(sock.add_address("mgmt0", node.mgmt4));
+      if (node.mgmt6) {
+        FLOWLAB_TRY(sock.add_address("mgmt0", *node.mgmt6));
+      }
+      FLOWLAB_TRY(sock.set_up("mgmt0"));
+      if (node.loopback) {
+        FLOWLAB_TRY(sock.add_address("lo", Prefix{*node.loopback, 32}));
+      }
+      if (node.loopback6) {
+        FLOWLAB_TRY(sock.add_address("lo", Prefix{*node.loopback6, 128}));
+      }
+      for (const auto& iface : node.interfaces) {
+        if (iface.ipv4) {
+          FLOWLAB_TRY(sock.add_address(iface.name, *iface.ipv4));
+        }
+        if (iface.ipv6) {
+          FLOWLAB_TRY(sock.add_address(iface.name, *iface.ipv6));
+        }
+        FLOWLAB_TRY(sock.set_up(iface.name));
+      }
+      if (node.role == Role::kHost) {
+        if (node.gateway4) {
+          FLOWLAB_TRY(sock.add_route(*Prefix::parse("0.0.0.0/0"), *node.gateway4, std::nullopt));
+        }
+        if (node.gateway6) {
+          FLOWLAB_TRY(sock.add_route(*Prefix::parse("::/0"), *node.gateway6, std::nullopt));
+        }
+      }
+    }
+    return {};
+  }
+
+  Status start_nodes() {
+    std::size_t daemons = 0;
+    for (const auto& node : topo_.nodes) {
+      const nodes::NodeDriver* driver = nodes::find_driver(node.kind);
+      if (driver == nullptr) {
+        return fail("kind", "no driver for kind '" + node.kind + "' (node " + node.name + ")");
+      }
+      auto ctx = node_context(topo_, node, options_);
+      FLOWLAB_TRY(driver->render(ctx));
+      for (auto spec : driver->programs(ctx)) {
+        if (spec.netns.empty()) {
+          spec.netns = node.namespace_name;
+        }
+        if (spec.log_file.empty()) {
+          spec.log_file = ctx.dir / (spec.name + ".log");
+        }
+        auto ref = process::start(spec);
+        if (!ref.ok()) {
+          return fail(ref.error().code, "node " + node.name + ": " + ref.error().message);
+        }
+        ref->node = node.name;
+        state_.processes.push_back(*ref);
+        FLOWLAB_TRY(save());
+        ++daemons;
+      }
+    }
+    say(options_, "started " + std::to_string(daemons) + " daemons");
+    return {};
+  }
+
+  Status wait_ready() {
+    auto deadline = std::chrono::steady_clock::now() + options_.ready_timeout;
+    std::set<std::string> pending;
+    for (const auto& node : topo_.nodes) {
+      pending.insert(node.name);
+    }
+    while (!pending.empty()) {
+      for (auto it = pending.begin(); it != pending.end();) {
+        const Node* node = topo_.find_node(*it);
+        const nodes::NodeDriver* driver = nodes::find_driver(node->kind);
+        auto ready = driver->ready(node_context(topo_, *node, options_));
+        if (ready.ok() && *ready) {
+          it = pending.erase(it);
+        } else {
+          ++it;
+        }
+      }
+      for (const auto& p : state_.processes) {
+        if (!process::alive(p)) {
+          return fail("exec", p.name + " on node " + p.node + " exited during start-up; see " +
+                                  (lab_dir(options_.rundir, topo_.name) / p.node / (p.name + ".log")).string());
+        }
+      }
+      if (pending.empty()) {
+        break;
+      }
+      if (std::chrono::steady_clock::now() > deadline) {
+        std::string names;
+        for (const auto& n : pending) {
+          names += (names.empty() ? "" : ", ") + n;
+        }
+        return fail("timeout", "nodes not ready after " +
+                                   std::to_string(options_.ready_timeout.count() / 1000) + " s: " + names);
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    say(options_, "all " + std::to_string(topo_.nodes.size()) + " nodes ready");
+    return {};
+  }
+
+  const Topology& topo_;
+  const Options& options_;
+  State state_;
+  std::map<std::string, netns::NetlinkSocket> sockets_;
+};
+
+// (dev, inode) of a network namespace file.
+std::optional<std::pair<dev_t, ino_t>> ns_identity(const std::string& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) {
+    return std::nullopt;
+  }
+  return std::make_pair(st.st_dev, st.st_ino);
+}
+
+// Processes whose network namespace is one of `namespaces` (they can only have been started by this lab).
+std::vector<process::ProcessRef> processes_in(const std::vector<std::string>& namespaces) {
+  std::set<std::pair<dev_t, ino_t>> ids;
+  for (const auto& ns : namespaces) {
+    if (auto id = ns_identity("/run/netns/" + ns)) {
+      ids.insert(*id);
+    }
+  }
+  std::vector<process::ProcessRef> out;
+  if (ids.empty()) {
+    return out;
+  }
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator("/proc", ec)) {
+    const std::string pid_text = entry.path().filename().string();
+    if (pid_text.empty() || !std::all_of(pid_text.begin(), pid_text.end(), ::isdigit)) {
+      continue;
+    }
+    auto id = ns_identity(entry.path().string() + "/ns/net");
+    if (!id || ids.count(*id) == 0) {
+      continue;
+    }
+    process::ProcessRef ref;
+    ref.pid = static_cast<pid_t>(std::stol(pid_text));
+    ref.name = "pid " + pid_text;
+    if (auto st = process::start_time_of(ref.pid)) {
+      ref.start_time = *st;
+      out.push_back(ref);
+    }
+  }
+  return out;
+}
+
+Status stop_all(const std::vector<process::ProcessRef>& procs) {
+  // TERM everything first, then wait for all together: destroy time does not grow with the node count.
+  for (const auto& p : procs) {
+    if (process::alive(p)) {
+      (void)::kill(p.pid, SIGTERM);
+    }
+  }
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(2);
+  while (std::chrono::steady_clock::now() < deadline &&
+         std::any_of(procs.begin(), procs.end(), [](const auto& p) { return process::alive(p); })) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  Status result;
+  for (const auto& p : procs) {
+    auto s = process::stop(p, std::chrono::milliseconds(500));
+    if (!s.ok() && result.ok()) {
+      result = s;
+    }
+  }
+  return result;
+}
+
+}  // namespace
+
+void rename_lab(Topology& topo, const std::string& name) {
+  topo.name = name;
+  for (auto& node : topo.nodes) {
+    node.namespace_name = topo.namespace_of(node.name);
+  }
+}
+
+bool valid_lab_name(const std::string& name) {
+  static const std::regex kLab("^[a-z][a-z0-9-]{0,15}$");
+  return std::regex_match(name, kLab);
+}
+
+nodes::NodeContext node_context(const Topology& topo, const Node& node, const Options& options) {
+  return nodes::NodeContext{&topo, &node, lab_dir(options.rundir, topo.name) / node.name};
+}
+
+Status deploy(const Topology& topo, const Options& options, bool cleanup_on_failure) {
+  if (!valid_lab_name(topo.name)) {
+    return fail("config", "invalid lab name '" + topo.name + "'");
+  }
+  auto existing = existing_labs(options);
+  if (std::find(existing.begin(), existing.end(), topo.name) != existing.end()) {
+    return fail("exists", "lab '" + topo.name + "' already exists (labctl destroy " + topo.name + ")");
+  }
+  Deployer deployer(topo, options);
+  Status s = deployer.run();
+  if (!s.ok() && cleanup_on_failure) {
+    say(options, "deploy failed: " + s.error().message + "; cleaning up");
+    (void)destroy(topo.name, options);
+  }
+  return s;
+}
+
+Status destroy(const std::string& lab, const Options& options) {
+  if (!valid_lab_name(lab)) {
+    return fail("usage", "invalid lab name '" + lab + "'");
+  }
+  State state;
+  if (auto s = read_state(options.rundir, lab); s.ok()) {
+    state = *s;
+  }
+  state.lab = lab;
+  // Namespaces: those recorded, plus any named after the lab (fl-<lab>-<node>; node names have no '-').
+  std::set<std::string> namespaces(state.namespaces.begin(), state.namespaces.end());
+  const std::regex mine("^fl-" + lab + "-[a-z0-9]+$");
+  for (const auto& ns : netns::list_namespaces("fl-" + lab + "-")) {
+    if (std::regex_match(ns, mine)) {
+      namespaces.insert(ns);
+    }
+  }
+  std::vector<std::string> ns_list(namespaces.begin(), namespaces.end());
+  say(options, "stopping processes of lab " + lab);
+  Status result = stop_all(state.processes);
+  // Anything still running inside the lab's namespaces was started there by us.
+  Status swept = stop_all(processes_in(ns_list));
+  if (result.ok()) {
+    result = swept;
+  }
+  say(options, "deleting " + std::to_string(ns_list.size()) + " namespaces");
+  for (const auto& ns : ns_list) {
+    Status s = netns::delete_namespace(ns);
+    if (!s.ok() && result.ok()) {
+      result = s;
+    }
+  }
+  std::error_code ec;
+  fs::remove_all(lab_dir(options.rundir, lab), ec);
+  if (ec && result.ok()) {
+    result = fail("rundir", "removing " + lab_dir(options.rundir, lab).string() + ": " + ec.message());
+  }
+  return result;
+}
+
+std::vector<std::string> existing_labs(const Options& options) {
+  std::set<std::string> labs;
+  for (const auto& l : list_labs(options.rundir)) {
+    labs.insert(l);
+  }
+  const std::regex ns_re("^fl-([a-z][a-z0-9-]*)-[a-z0-9]+$");
+  for (const auto& ns : netns::list_namespaces("fl-")) {
+    std::smatch m;
+    if (std::regex_match(ns, m, ns_re)) {
+      labs.insert(m[1].str());
+    }
+  }
+  return {labs.begin(), labs.end()};
+}
+
+Result<Topology> load_deployed_topology(const std::string& lab, const Options& options) {
+  fs::path copy = lab_dir(options.rundir, lab) / "topology.yaml";
+  if (!fs::exists(copy)) {
+    return fail("state", "lab '" + lab + "' has no topology copy in " + lab_dir(options.rundir, lab).string());
+  }
+  auto loaded = topology::load_topology_file(copy);
+  if (!loaded.topology) {
+    std::string msg;
+    for (const auto& d : loaded.diagnostics) {
+      msg += d.to_string() + "\n";
+    }
+    return fail("config", msg);
+  }
+  Topology topo = std::move(*loaded.topology);
+  rename_lab(topo, lab);
+  return topo;
+}
+
+}  // namespace flowlab::lab

@@ -1,0 +1,54 @@
+// flowlab::lab — the lab controller: a derived Topology becomes namespaces, links, addresses and running nodes,
+// and `destroy` takes all of it away again.
+//
+// Deploy order: run dir + state file; one namespace per node plus the lab's management namespace (bridge br0);
+// mgmt0 veths; data-plane veths (both ends created directly inside their namespaces); addresses, routes, sysctls;
+// node configs rendered and daemons started; readiness. Every resource is recorded in the state file before it is
+// created, so destroy() works from the state file alone — after a crash, a SIGKILL, or with the topology gone.
+// destroy() is idempotent; it also sweeps namespaces named after the lab and processes living in them.
+#pragma once
+
+#include "common/result.hpp"
+#include "labctl/lab/state.hpp"
+#include "labctl/topology/model.hpp"
+#include "nodes/core/driver.hpp"
+
+#include <chrono>
+#include <filesystem>
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace flowlab::lab {
+
+inline constexpr const char* kDefaultRunDir = "/run/flowlab";
+
+struct Options {
+  std::filesystem::path rundir = kDefaultRunDir;
+  std::function<void(const std::string&)> progress;  // one line per step ("creating namespaces (12)")
+  std::chrono::milliseconds ready_timeout{20000};
+};
+
+// Builds the whole lab. On failure the partial lab is left for `destroy` (the error says so) unless
+// cleanup_on_failure is true.
+Status deploy(const topology::Topology& topo, const Options& options, bool cleanup_on_failure = true);
+
+// Removes every namespace, link, process, mount and file of the lab. Idempotent: succeeds when nothing is left.
+Status destroy(const std::string& lab, const Options& options);
+
+// Names of labs that exist (a run directory or namespaces named fl-<lab>-*).
+std::vector<std::string> existing_labs(const Options& options);
+
+// The topology a deployed lab was built from (the copy kept in its run dir).
+Result<topology::Topology> load_deployed_topology(const std::string& lab, const Options& options);
+
+// Node context (dir, topology, node) for driving a node of a deployed lab.
+nodes::NodeContext node_context(const topology::Topology& topo, const topology::Node& node, const Options& options);
+
+// Gives a loaded topology another lab name (`deploy --name`): the namespace names follow.
+void rename_lab(topology::Topology& topo, const std::string& name);
+
+// Lab name validity ([a-z][a-z0-9-]{0,15}); also protects destroy's namespace sweep from odd names.
+bool valid_lab_name(const std::string& name);
+
+}  // namespace flowlab::lab
