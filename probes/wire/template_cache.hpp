@@ -1,0 +1,119 @@
+// detail: compiled v9/IPFIX templates and the per-exporter state (templates, sampler rates, system init time).
+//
+// A template is compiled once, when it arrives: every field gets a FieldAction saying where its value goes, so
+// decoding a data record is one pass over the fields with no IE lookups. The cache is keyed by
+// (exporter address, exporter port or 0, version, source id / observation domain); each source holds its
+// templates by id (data and options templates share the id space, RFC 3954 section 5.1 / RFC 7011 section 3.4.1).
+#pragma once
+
+#include "common/ip.hpp"
+
+#include <cstddef>
+#include <cstdint>
+#include <unordered_map>
+#include <vector>
+
+namespace flowlab::wire::detail {
+
+enum class FieldAction : std::uint8_t {
+  kSkip,
+  kEnterprise,  // enterprise-specific: skipped opaquely, counted
+  kSrcV4,
+  kDstV4,
+  kSrcV6,
+  kDstV6,
+  kNextHopV4,
+  kNextHopV6,
+  kBgpNextHopV4,
+  kBgpNextHopV6,
+  kSrcPort,
+  kDstPort,
+  kProtocol,
+  kTos,
+  kTcpFlags,
+  kPackets,
+  kBytes,
+  kInput,
+  kOutput,
+  kSrcMask,
+  kDstMask,
+  kSrcAs,
+  kDstAs,
+  kDstPeerAs,
+  kSrcPeerAs,
+  kVlan,
+  kFlowEndReason,
+  kStartUptime,
+  kEndUptime,
+  kStartSeconds,
+  kEndSeconds,
+  kStartMs,
+  kEndMs,
+  kStartNtp,  // dateTimeMicroseconds / dateTimeNanoseconds: NTP 64-bit timestamp (RFC 7011 section 6.1.9)
+  kEndNtp,
+  kStartDeltaUs,
+  kEndDeltaUs,
+  kSystemInitMs,
+  kIcmpTypeCode,
+  kIcmpType,
+  kIcmpCode,
+  kSamplingInterval,  // 34, 50
+  kSamplerId,         // 48, 302
+  kPacketInterval,    // 305
+  kPacketSpace,       // 306
+};
+
+inline constexpr std::uint16_t kVariableLength = 0xffff;
+
+struct TemplateField {
+  std::uint16_t ie = 0;
+  std::uint16_t length = 0;  // kVariableLength: RFC 7011 section 7
+  std::uint32_t enterprise = 0;
+  FieldAction action = FieldAction::kSkip;
+  bool operator==(const TemplateField&) const = default;
+};
+
+struct Template {
+  std::uint16_t id = 0;
+  bool options = false;
+  std::uint16_t scope_count = 0;
+  std::vector<TemplateField> fields;
+  std::size_t min_record_length = 0;  // fixed fields + 1 byte per variable-length field
+  bool variable = false;              // has a variable-length field
+  std::uint64_t announced_ms = 0;
+  bool bad_length_field = false;  // some known IE had a length it cannot have (counted once per template)
+
+  [[nodiscard]] bool same_layout(const Template& o) const {
+    return options == o.options && scope_count == o.scope_count && fields == o.fields;
+  }
+};
+
+struct SourceKey {
+  IpAddress exporter;
+  std::uint16_t port = 0;
+  std::uint8_t version = 0;
+  std::uint32_t domain = 0;
+  bool operator==(const SourceKey&) const = default;
+};
+
+struct SourceKeyHash {
+  std::size_t operator()(const SourceKey& k) const noexcept {
+    std::size_t h = std::hash<IpAddress>{}(k.exporter);
+    h = h * 31 + k.port;
+    h = h * 31 + k.version;
+    h = h * 1000003 + k.domain;
+    return h;
+  }
+};
+
+struct SourceState {
+  std::unordered_map<std::uint16_t, Template> templates;
+  std::unordered_map<std::uint64_t, std::uint32_t> sampler_rates;  // sampler / selector id -> 1:N
+  std::uint32_t default_rate = 0;                                  // from options data without a sampler id
+  std::uint64_t system_init_ms = 0;                                // IE 160 from options data (0 = unknown)
+};
+
+// Maps (IE, length) to what decoding does with it; kSkip (and bad_length = true) when the length cannot be right.
+FieldAction action_for(std::uint16_t ie, std::uint16_t length, bool& bad_length);
+
+}  // namespace flowlab::wire::detail
