@@ -1,0 +1,222 @@
+#include "probes/meter/flow_cache.hpp"
+
+#include <algorithm>
+#include <cassert>
+
+namespace flowlab::meter {
+
+FlowCache::FlowCache(const CacheOptions& options) : options_(options) {
+  const std::size_t max_flows = std::clamp<std::size_t>(options_.max_flows, 1, std::size_t{1} << 30U);
+  options_.max_flows = max_flows;
+  entries_.resize(max_flows);
+  std::size_t slots = 2;
+  while (slots < max_flows * 2) {  // load factor <= 0.5 keeps probe runs short
+    slots <<= 1U;
+  }
+  slots_.resize(slots);
+  slot_mask_ = static_cast<std::uint32_t>(slots - 1);
+  for (std::size_t i = 0; i < max_flows; ++i) {
+    entries_[i].lru_next = i + 1 < max_flows ? static_cast<std::uint32_t>(i + 1) : kNone;
+  }
+  free_head_ = 0;
+}
+
+std::uint32_t FlowCache::find_slot(const FlowKey& key, std::uint32_t tag) const {
+  std::uint32_t s = tag & slot_mask_;
+  while (slots_[s].entry != kNone) {
+    if (slots_[s].tag == tag && entries_[slots_[s].entry].key == key) {
+      return s;
+    }
+    s = (s + 1) & slot_mask_;
+  }
+  return kNone;
+}
+
+void FlowCache::add(const FlowKey& key, std::uint32_t l3_bytes, std::uint8_t tcp_flags, std::uint64_t ts_us,
+                    std::vector<wire::FlowRecord>& out) {
+  const auto tag = static_cast<std::uint32_t>(hash_key(key));
+  const std::uint32_t slot = find_slot(key, tag);
+  std::uint32_t index = kNone;
+  if (slot != kNone) {
+    index = slots_[slot].entry;
+    Entry& e = entries_[index];
+    if (ts_us >= e.first_us && ts_us - e.first_us >= options_.active_timeout_us) {
+      remove(index, EndReason::kActive, out);
+      index = kNone;
+    } else if (ts_us >= e.last_us && ts_us - e.last_us >= options_.inactive_timeout_us) {
+      // Idle long enough that the periodic expiry would have ended it: the packet starts a new flow.
+      remove(index, EndReason::kIdle, out);
+      index = kNone;
+    }
+  }
+  if (index == kNone) {
+    index = insert(key, tag, ts_us, out);
+  } else {
+    lru_unlink(index);
+    lru_append(index);
+  }
+  Entry& e = entries_[index];
+  e.packets += 1;
+  e.bytes += l3_bytes;
+  e.tcp_flags |= tcp_flags;
+  e.first_us = std::min(e.first_us, ts_us);
+  e.last_us = std::max(e.last_us, ts_us);
+  if (options_.tcp_end_expires && key.protocol == kProtoTcp && (tcp_flags & (kTcpFin | kTcpRst)) != 0) {
+    remove(index, EndReason::kEndOfFlow, out);
+  }
+}
+
+std::uint32_t FlowCache::insert(const FlowKey& key, std::uint32_t tag, std::uint64_t ts_us,
+                                std::vector<wire::FlowRecord>& out) {
+  if (free_head_ == kNone) {
+    assert(lru_.head != kNone);
+    remove(lru_.head, EndReason::kLackOfResources, out);
+  }
+  const std::uint32_t index = free_head_;
+  free_head_ = entries_[index].lru_next;
+  Entry& e = entries_[index];
+  e.key = key;
+  e.first_us = ts_us;
+  e.last_us = ts_us;
+  e.packets = 0;
+  e.bytes = 0;
+  e.tcp_flags = 0;
+  e.hash_low = tag;
+  std::uint32_t s = tag & slot_mask_;
+  while (slots_[s].entry != kNone) {
+    s = (s + 1) & slot_mask_;
+  }
+  slots_[s] = Slot{index, tag};
+  lru_append(index);
+  age_append(index);
+  ++size_;
+  ++counters_.created;
+  return index;
+}
+
+void FlowCache::remove(std::uint32_t index, EndReason reason, std::vector<wire::FlowRecord>& out) {
+  Entry& e = entries_[index];
+  emit(e, reason, out);
+  switch (reason) {
+    case EndReason::kIdle:
+      ++counters_.expired_idle;
+      break;
+    case EndReason::kActive:
+      ++counters_.expired_active;
+      break;
+    case EndReason::kEndOfFlow:
+      ++counters_.ended_tcp;
+      break;
+    case EndReason::kForced:
+      ++counters_.flushed;
+      break;
+    case EndReason::kLackOfResources:
+      ++counters_.evictions;
+      break;
+  }
+  // Find the entry's slot, then backward-shift the probe run behind it so lookups never need tombstones.
+  std::uint32_t hole = e.hash_low & slot_mask_;
+  while (slots_[hole].entry != index) {
+    hole = (hole + 1) & slot_mask_;
+  }
+  std::uint32_t next = hole;
+  for (;;) {
+    next = (next + 1) & slot_mask_;
+    if (slots_[next].entry == kNone) {
+      break;
+    }
+    const std::uint32_t home = slots_[next].tag & slot_mask_;
+    // Move `next` into the hole when its home is not cyclically within (hole, next].
+    const bool stays = hole <= next ? (home > hole && home <= next) : (home > hole || home <= next);
+    if (!stays) {
+      slots_[hole] = slots_[next];
+      hole = next;
+    }
+  }
+  slots_[hole] = Slot{};
+  lru_unlink(index);
+  age_unlink(index);
+  e.lru_next = free_head_;
+  free_head_ = index;
+  --size_;
+}
+
+void FlowCache::emit(const Entry& e, EndReason reason, std::vector<wire::FlowRecord>& out) const {
+  wire::FlowRecord& r = out.emplace_back();
+  const Family family = e.key.ip_version == 6 ? Family::kIpv6 : Family::kIpv4;
+  r.src_addr.family = family;
+  r.src_addr.bytes = e.key.src;
+  r.dst_addr.family = family;
+  r.dst_addr.bytes = e.key.dst;
+  r.src_port = e.key.src_port;
+  r.dst_port = e.key.dst_port;
+  r.protocol = e.key.protocol;
+  r.tos = e.key.tos;
+  r.tcp_flags = e.tcp_flags;
+  r.vlan = e.key.vlan;
+  r.input_ifindex = e.key.input_ifindex;
+  r.packets = e.packets;
+  r.bytes = e.bytes;
+  r.first_ms = e.first_us / 1000U;
+  r.last_ms = e.last_us / 1000U;
+  r.sampling_interval = options_.sampling_interval;
+  r.flow_end_reason = static_cast<std::uint8_t>(reason);
+}
+
+void FlowCache::expire(std::uint64_t now_us, std::vector<wire::FlowRecord>& out) {
+  while (lru_.head != kNone) {
+    const Entry& e = entries_[lru_.head];
+    if (now_us < e.last_us || now_us - e.last_us < options_.inactive_timeout_us) {
+      break;
+    }
+    remove(lru_.head, EndReason::kIdle, out);
+  }
+  while (age_.head != kNone) {
+    const Entry& e = entries_[age_.head];
+    if (now_us < e.first_us || now_us - e.first_us < options_.active_timeout_us) {
+      break;
+    }
+    remove(age_.head, EndReason::kActive, out);
+  }
+}
+
+void FlowCache::flush(std::vector<wire::FlowRecord>& out) {
+  // Oldest first, so exports come out in creation order.
+  while (age_.head != kNone) {
+    remove(age_.head, EndReason::kForced, out);
+  }
+}
+
+void FlowCache::lru_unlink(std::uint32_t i) {
+  Entry& e = entries_[i];
+  (e.lru_prev != kNone ? entries_[e.lru_prev].lru_next : lru_.head) = e.lru_next;
+  (e.lru_next != kNone ? entries_[e.lru_next].lru_prev : lru_.tail) = e.lru_prev;
+  e.lru_prev = kNone;
+  e.lru_next = kNone;
+}
+
+void FlowCache::lru_append(std::uint32_t i) {
+  Entry& e = entries_[i];
+  e.lru_prev = lru_.tail;
+  e.lru_next = kNone;
+  (lru_.tail != kNone ? entries_[lru_.tail].lru_next : lru_.head) = i;
+  lru_.tail = i;
+}
+
+void FlowCache::age_unlink(std::uint32_t i) {
+  Entry& e = entries_[i];
+  (e.age_prev != kNone ? entries_[e.age_prev].age_next : age_.head) = e.age_next;
+  (e.age_next != kNone ? entries_[e.age_next].age_prev : age_.tail) = e.age_prev;
+  e.age_prev = kNone;
+  e.age_next = kNone;
+}
+
+void FlowCache::age_append(std::uint32_t i) {
+  Entry& e = entries_[i];
+  e.age_prev = age_.tail;
+  e.age_next = kNone;
+  (age_.tail != kNone ? entries_[age_.tail].age_next : age_.head) = i;
+  age_.tail = i;
+}
+
+}  // namespace flowlab::meter

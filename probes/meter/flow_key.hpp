@@ -1,0 +1,58 @@
+// flowlab::meter::FlowKey — what makes two packets the same flow: the 5-tuple (IPv4 or IPv6), ToS / traffic
+// class, input ifindex and VLAN. A plain 48-byte value with no padding holes, so equality and hashing are cheap.
+#pragma once
+
+#include "probes/meter/packet.hpp"
+
+#include <array>
+#include <cstdint>
+#include <cstring>
+
+namespace flowlab::meter {
+
+struct FlowKey {
+  std::array<std::uint8_t, 16> src{};  // IPv4 in the first 4 bytes, rest zero
+  std::array<std::uint8_t, 16> dst{};
+  std::uint32_t input_ifindex = 0;
+  std::uint16_t src_port = 0;
+  std::uint16_t dst_port = 0;
+  std::uint16_t vlan = 0;
+  std::uint8_t protocol = 0;
+  std::uint8_t tos = 0;
+  std::uint8_t ip_version = 0;             // 4 or 6
+  std::array<std::uint8_t, 3> reserved{};  // keeps the struct free of padding (hash reads every byte)
+
+  bool operator==(const FlowKey&) const = default;
+
+  static FlowKey from_packet(const ParsedPacket& p, std::uint32_t input_ifindex) {
+    FlowKey k;
+    k.src = p.src;
+    k.dst = p.dst;
+    k.input_ifindex = input_ifindex;
+    k.src_port = p.src_port;
+    k.dst_port = p.dst_port;
+    k.vlan = p.vlan;
+    k.protocol = p.protocol;
+    k.tos = p.tos;
+    k.ip_version = p.ip_version;
+    return k;
+  }
+};
+static_assert(sizeof(FlowKey) == 48, "FlowKey must have no padding");
+
+// 64-bit hash of a key: six 8-byte words folded with a multiply-xorshift mix (wyhash-style constants).
+inline std::uint64_t hash_key(const FlowKey& k) {
+  std::array<std::uint64_t, 6> w{};
+  std::memcpy(w.data(), &k, sizeof(FlowKey));
+  std::uint64_t h = 0x9e3779b97f4a7c15ULL;
+  for (std::uint64_t x : w) {
+    h ^= x;
+    h *= 0xbf58476d1ce4e5b9ULL;
+    h ^= h >> 31U;
+  }
+  h *= 0x94d049bb133111ebULL;
+  h ^= h >> 29U;
+  return h;
+}
+
+}  // namespace flowlab::meter

@@ -1,0 +1,270 @@
+#include "probes/meter/packet.hpp"
+
+#include <cstring>
+
+namespace flowlab::meter {
+namespace {
+
+constexpr std::uint16_t kEtherIpv4 = 0x0800;
+constexpr std::uint16_t kEtherIpv6 = 0x86dd;
+constexpr std::uint16_t kEtherVlan = 0x8100;
+constexpr std::uint16_t kEtherQinQ = 0x88a8;
+constexpr std::uint16_t kEtherQinQOld = 0x9100;
+constexpr int kMaxVlanTags = 2;
+constexpr int kMaxIpv6ExtensionHeaders = 8;
+
+bool is_vlan_ethertype(std::uint16_t t) { return t == kEtherVlan || t == kEtherQinQ || t == kEtherQinQOld; }
+
+void copy_address(Bytes from, std::array<std::uint8_t, 16>& to) {
+  to.fill(0);
+  std::memcpy(to.data(), from.data(), from.size());
+}
+
+// Transport ports / ICMP type-code / TCP flags. A header cut short by the snap length leaves them 0.
+void parse_transport(Reader l4, ParsedPacket& out) {
+  switch (out.protocol) {
+    case kProtoTcp: {
+      if (!l4.has(14)) {
+        out.l4_truncated = true;
+        return;
+      }
+      out.src_port = l4.u16();
+      out.dst_port = l4.u16();
+      l4.skip(9);  // seq, ack, data offset
+      out.tcp_flags = l4.u8();
+      return;
+    }
+    case kProtoUdp:
+    case kProtoSctp:
+    case kProtoUdpLite: {
+      if (!l4.has(4)) {
+        out.l4_truncated = true;
+        return;
+      }
+      out.src_port = l4.u16();
+      out.dst_port = l4.u16();
+      return;
+    }
+    case kProtoIcmp:
+    case kProtoIcmpv6: {
+      if (!l4.has(2)) {
+        out.l4_truncated = true;
+        return;
+      }
+      const std::uint8_t type = l4.u8();
+      const std::uint8_t code = l4.u8();
+      out.dst_port = static_cast<std::uint16_t>((type << 8U) | code);
+      return;
+    }
+    default:
+      return;
+  }
+}
+
+ParseStatus parse_ipv4(Reader r, ParsedPacket& out) {
+  if (!r.has(20)) {
+    return ParseStatus::kMalformed;
+  }
+  const std::uint8_t ver_ihl = r.u8();
+  const std::size_t header_len = static_cast<std::size_t>(ver_ihl & 0x0fU) * 4U;
+  out.tos = r.u8();
+  const std::uint16_t total_len = r.u16();
+  r.skip(2);  // identification
+  const std::uint16_t frag = r.u16();
+  r.skip(1);  // ttl
+  out.protocol = r.u8();
+  r.skip(2);  // checksum
+  copy_address(r.bytes(4), out.src);
+  copy_address(r.bytes(4), out.dst);
+  if ((ver_ihl >> 4U) != 4 || header_len < 20 || total_len < header_len) {
+    return ParseStatus::kMalformed;
+  }
+  out.ip_version = 4;
+  out.l3_bytes = total_len;
+  // Options: whatever the snap length left of them; a header cut inside its options has no transport part.
+  const std::size_t options = header_len - 20;
+  if (!r.has(options)) {
+    out.l4_truncated = true;
+    return ParseStatus::kOk;
+  }
+  r.skip(options);
+  if ((frag & 0x1fffU) != 0) {
+    out.fragment = true;
+    return ParseStatus::kOk;
+  }
+  // The transport header lies within the IP total length (trailing Ethernet padding is not part of it).
+  const std::size_t payload = total_len - header_len;
+  parse_transport(r.sub(payload < r.remaining() ? payload : r.remaining()), out);
+  return ParseStatus::kOk;
+}
+
+bool is_ipv6_extension(std::uint8_t next) {
+  return next == 0 || next == 43 || next == 44 || next == 60 || next == 51 || next == 135 || next == 139 || next == 140;
+}
+
+ParseStatus parse_ipv6(Reader r, ParsedPacket& out) {
+  if (!r.has(40)) {
+    return ParseStatus::kMalformed;
+  }
+  const std::uint32_t first = r.u32();
+  if ((first >> 28U) != 6) {
+    return ParseStatus::kMalformed;
+  }
+  out.tos = static_cast<std::uint8_t>((first >> 20U) & 0xffU);
+  const std::uint16_t payload_len = r.u16();
+  std::uint8_t next = r.u8();
+  r.skip(1);  // hop limit
+  copy_address(r.bytes(16), out.src);
+  copy_address(r.bytes(16), out.dst);
+  out.ip_version = 6;
+  out.l3_bytes = static_cast<std::uint32_t>(payload_len) + 40U;
+  Reader payload = r.sub(payload_len < r.remaining() ? payload_len : r.remaining());
+  for (int i = 0; i < kMaxIpv6ExtensionHeaders && is_ipv6_extension(next); ++i) {
+    if (!payload.has(8)) {
+      out.protocol = next;
+      out.l4_truncated = true;
+      return ParseStatus::kOk;
+    }
+    const std::uint8_t following = payload.u8();
+    const std::uint8_t len_field = payload.u8();
+    if (next == 44) {  // fragment header: fixed 8 bytes
+      const std::uint16_t offset_flags = payload.u16();
+      payload.skip(4);
+      if ((offset_flags & 0xfff8U) != 0) {
+        out.protocol = following;
+        out.fragment = true;
+        return ParseStatus::kOk;
+      }
+    } else {
+      // AH counts its length in 4-byte units minus 2; the others in 8-byte units not counting the first 8.
+      const std::size_t total = next == 51 ? (static_cast<std::size_t>(len_field) + 2U) * 4U
+                                           : (static_cast<std::size_t>(len_field) + 1U) * 8U;
+      if (!payload.has(total - 2)) {
+        out.protocol = following;
+        out.l4_truncated = true;
+        return ParseStatus::kOk;
+      }
+      payload.skip(total - 2);
+    }
+    next = following;
+  }
+  out.protocol = next;
+  parse_transport(payload, out);
+  return ParseStatus::kOk;
+}
+
+ParseStatus parse_ethertype(std::uint16_t type, Reader r, ParsedPacket& out) {
+  if (type == kEtherIpv4) {
+    return parse_ipv4(r, out);
+  }
+  if (type == kEtherIpv6) {
+    return parse_ipv6(r, out);
+  }
+  return ParseStatus::kNotIp;
+}
+
+}  // namespace
+
+std::optional<LinkType> link_type_from_dlt(int dlt) {
+  switch (dlt) {
+    case 0:
+      return LinkType::kNull;
+    case 1:
+      return LinkType::kEthernet;
+    case 12:  // DLT_RAW as Linux libpcap numbers it
+    case 14:  // DLT_RAW on BSDs
+    case 101:
+      return LinkType::kRaw;
+    case 113:
+      return LinkType::kLinuxSll;
+    case 276:
+      return LinkType::kLinuxSll2;
+    case 228:
+      return LinkType::kIpv4;
+    case 229:
+      return LinkType::kIpv6;
+    default:
+      return std::nullopt;
+  }
+}
+
+ParseStatus parse_ip(Reader ip, ParsedPacket& out) {
+  out = ParsedPacket{};
+  if (!ip.has(1)) {
+    return ParseStatus::kMalformed;
+  }
+  const auto version = std::to_integer<std::uint8_t>(ip.peek_rest()[0]) >> 4U;
+  if (version == 4) {
+    return parse_ipv4(ip, out);
+  }
+  if (version == 6) {
+    return parse_ipv6(ip, out);
+  }
+  return ParseStatus::kNotIp;
+}
+
+ParseStatus parse_frame(LinkType link, Bytes frame, ParsedPacket& out) {
+  Reader r(frame);
+  switch (link) {
+    case LinkType::kEthernet: {
+      if (!r.has(14)) {
+        out = ParsedPacket{};
+        return ParseStatus::kMalformed;
+      }
+      r.skip(12);
+      std::uint16_t type = r.u16();
+      std::uint16_t vlan = 0;
+      for (int tags = 0; tags < kMaxVlanTags && is_vlan_ethertype(type); ++tags) {
+        if (!r.has(4)) {
+          out = ParsedPacket{};
+          return ParseStatus::kMalformed;
+        }
+        const std::uint16_t tci = r.u16();
+        if (tags == 0) {
+          vlan = static_cast<std::uint16_t>(tci & 0x0fffU);
+        }
+        type = r.u16();
+      }
+      out = ParsedPacket{};
+      const ParseStatus status = parse_ethertype(type, r, out);
+      out.vlan = vlan;
+      return status;
+    }
+    case LinkType::kLinuxSll: {
+      if (!r.has(16)) {
+        out = ParsedPacket{};
+        return ParseStatus::kMalformed;
+      }
+      r.skip(14);
+      const std::uint16_t type = r.u16();
+      out = ParsedPacket{};
+      return parse_ethertype(type, r, out);
+    }
+    case LinkType::kLinuxSll2: {
+      if (!r.has(20)) {
+        out = ParsedPacket{};
+        return ParseStatus::kMalformed;
+      }
+      const std::uint16_t type = r.u16();
+      r.skip(18);
+      out = ParsedPacket{};
+      return parse_ethertype(type, r, out);
+    }
+    case LinkType::kNull: {
+      if (!r.has(4)) {
+        out = ParsedPacket{};
+        return ParseStatus::kMalformed;
+      }
+      r.skip(4);  // the family is in host order of the capturing machine: trust the IP version nibble instead
+      return parse_ip(r, out);
+    }
+    case LinkType::kRaw:
+    case LinkType::kIpv4:
+    case LinkType::kIpv6:
+      return parse_ip(r, out);
+  }
+  out = ParsedPacket{};
+  return ParseStatus::kNotIp;
+}
+
+}  // namespace flowlab::meter
