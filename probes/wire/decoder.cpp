@@ -443,6 +443,10 @@ Result<DatagramInfo, ParseError> DecoderState::decode_template_based(Bytes datag
       return Failure<ParseError>{status.error()};
     }
   }
+  if (!ipfix && info.skipped_sets == 0 &&
+      info.header_count != info.template_count + info.options_record_count + info.record_count) {
+    ++counters.v9_count_mismatch;
+  }
   if (!ipfix && r.remaining() > 0) {
     // A few bytes after the last flowset: tolerated (some exporters pad the datagram).
     Bytes tail = r.bytes(r.remaining());
