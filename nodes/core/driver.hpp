@@ -29,17 +29,17 @@ struct NodeContext {
 struct RibEntry {
   Prefix prefix;
   bool best = false;
-  std::string source;                // "bgp", "ospf", "static", "direct", "kernel"
-  std::string protocol_name;         // BIRD protocol / FRR peer description
+  std::string source;                  // "bgp", "ospf", "static", "direct", "kernel"
+  std::string protocol_name;           // BIRD protocol / FRR peer description
   std::vector<std::uint32_t> as_path;  // flattened; AS_SET members appear in order
   std::optional<IpAddress> next_hop;   // BGP next hop (or the gateway for non-BGP routes)
   std::optional<IpAddress> from;       // the BGP neighbour it was learned from
   std::optional<std::uint32_t> local_pref;
   std::optional<std::uint32_t> med;
-  std::string origin;                // "IGP", "EGP", "Incomplete"
+  std::string origin;                          // "IGP", "EGP", "Incomplete"
   std::vector<std::string> communities;        // "64510:100"
   std::vector<std::string> large_communities;  // "64510:1:2"
-  std::string interface;             // outgoing interface, when known
+  std::string interface;                       // outgoing interface, when known
 };
 
 enum class SessionState : std::uint8_t { kIdle, kConnect, kActive, kOpenSent, kOpenConfirm, kEstablished, kUnknown };

@@ -1,0 +1,25 @@
+// flowlab::nodes::bird — BIRD 2 configuration for one router of a topology.
+//
+// render_bird_config() turns a fully derived Topology plus one of its router nodes into the text of bird.conf:
+// router id, device, direct (data-plane interfaces + lo only, never mgmt0), kernel (best routes into the node's
+// own FIB, connected routes left to the kernel), static origination of the `announce` prefixes, OSPFv2/OSPFv3
+// when the node runs OSPF, and one `protocol bgp` per session, named after the neighbour ("r2_v4"), with the
+// topology's policies compiled into import/export filters. Pure: same topology, same bytes.
+#pragma once
+
+#include "common/result.hpp"
+#include "labctl/topology/model.hpp"
+
+#include <string>
+
+namespace flowlab::nodes::bird {
+
+// OSPF timers, shared with the FRR renderer so mixed BIRD/FRR adjacencies agree.
+inline constexpr int kOspfHelloSeconds = 1;
+inline constexpr int kOspfDeadSeconds = 4;
+// BGP connect-retry, short so a lab converges quickly when one side starts late.
+inline constexpr int kBgpConnectRetrySeconds = 5;
+
+Result<std::string> render_bird_config(const topology::Topology& topo, const topology::Node& node);
+
+}  // namespace flowlab::nodes::bird

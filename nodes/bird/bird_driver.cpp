@@ -1,0 +1,77 @@
+#include "nodes/bird/bird_driver.hpp"
+
+#include "nodes/bird/bird_config.hpp"
+#include "nodes/bird/bird_parse.hpp"
+#include "nodes/core/files.hpp"
+
+#include <chrono>
+
+namespace flowlab::nodes::bird {
+namespace {
+
+constexpr std::chrono::milliseconds kCommandTimeout{10000};
+
+Status check_context(const NodeContext& ctx) {
+  if (ctx.topology == nullptr || ctx.node == nullptr || ctx.dir.empty()) {
+    return fail("usage", "bird: node context without topology, node or directory");
+  }
+  return {};
+}
+
+}  // namespace
+
+Result<std::string> birdc(const std::filesystem::path& dir, const std::vector<std::string>& command) {
+  std::vector<std::string> argv{"birdc", "-s", (dir / kControlSocket).string()};
+  argv.insert(argv.end(), command.begin(), command.end());
+  process::RunOptions options;
+  options.timeout = kCommandTimeout;
+  auto out = process::run(argv, options);
+  FLOWLAB_TRY(out);
+  if (!out->success()) {
+    std::string why = out->timed_out ? "timed out" : "exit code " + std::to_string(out->exit_code);
+    return fail("exec", "birdc -s " + (dir / kControlSocket).string() + ": " + why + ": " + out->err + out->out);
+  }
+  return std::move(out->out);
+}
+
+Status BirdDriver::render(const NodeContext& ctx) const {
+  FLOWLAB_TRY(check_context(ctx));
+  auto text = render_bird_config(*ctx.topology, *ctx.node);
+  FLOWLAB_TRY(text);
+  return write_text_file(ctx.dir / kConfigFile, *text);
+}
+
+std::vector<process::Spec> BirdDriver::programs(const NodeContext& ctx) const {
+  process::Spec spec;
+  spec.name = "bird";
+  spec.argv = {"bird", "-f",
+               "-c",   (ctx.dir / kConfigFile).string(),
+               "-s",   (ctx.dir / kControlSocket).string(),
+               "-P",   (ctx.dir / kPidFile).string()};
+  spec.netns = ctx.node != nullptr ? ctx.node->namespace_name : "";
+  spec.log_file = ctx.dir / "bird.log";
+  spec.working_dir = ctx.dir;
+  return {spec};
+}
+
+Result<bool> BirdDriver::ready(const NodeContext& ctx) const {
+  auto out = birdc(ctx.dir, {"show", "status"});
+  if (!out.ok()) {
+    return false;  // not up yet: the socket is missing or refuses
+  }
+  return out->find("Daemon is up and running") != std::string::npos;
+}
+
+Result<std::vector<RibEntry>> BirdDriver::rib(const NodeContext& ctx) const {
+  auto out = birdc(ctx.dir, {"show", "route", "all"});
+  FLOWLAB_TRY(out);
+  return parse_show_route_all(*out);
+}
+
+Result<std::vector<BgpSessionStatus>> BirdDriver::bgp_sessions(const NodeContext& ctx) const {
+  auto out = birdc(ctx.dir, {"show", "protocols", "all"});
+  FLOWLAB_TRY(out);
+  return parse_show_protocols_all(*out);
+}
+
+}  // namespace flowlab::nodes::bird

@@ -1,0 +1,39 @@
+#include "nodes/bird/bird_driver.hpp"
+#include "nodes/core/driver.hpp"
+#include "nodes/core/host_driver.hpp"
+#include "nodes/frr/frr_driver.hpp"
+
+#include <map>
+
+namespace flowlab::nodes {
+namespace {
+
+const std::map<std::string, const NodeDriver*>& table() {
+  static const bird::BirdDriver kBird;
+  static const frr::FrrDriver kFrr;
+  static const HostDriver kHost;
+  static const std::map<std::string, const NodeDriver*> kTable{
+      {"bird", &kBird},
+      {"frr", &kFrr},
+      {"host", &kHost},
+  };
+  return kTable;
+}
+
+}  // namespace
+
+const NodeDriver* find_driver(const std::string& kind) {
+  const auto& t = table();
+  auto it = t.find(kind);
+  return it == t.end() ? nullptr : it->second;
+}
+
+std::vector<std::string> driver_kinds() {
+  std::vector<std::string> out;
+  for (const auto& [kind, driver] : table()) {
+    out.push_back(kind);
+  }
+  return out;
+}
+
+}  // namespace flowlab::nodes

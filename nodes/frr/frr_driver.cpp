@@ -1,0 +1,169 @@
+#include "nodes/frr/frr_driver.hpp"
+
+#include "nodes/core/files.hpp"
+#include "nodes/frr/frr_config.hpp"
+#include "nodes/frr/frr_parse.hpp"
+
+#include <grp.h>
+#include <pwd.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+
+namespace flowlab::nodes::frr {
+namespace {
+
+constexpr std::chrono::milliseconds kCommandTimeout{10000};
+
+Status check_context(const NodeContext& ctx) {
+  if (ctx.topology == nullptr || ctx.node == nullptr || ctx.dir.empty()) {
+    return fail("usage", "frr: node context without topology, node or directory");
+  }
+  return {};
+}
+
+// The daemons of a node, in start order (the same order render_frr_config emits them).
+std::vector<std::string> daemons_of(const topology::Node& node) {
+  std::vector<std::string> out{"zebra", "staticd"};
+  if (node.ospf) {
+    out.emplace_back("ospfd");
+    out.emplace_back("ospf6d");
+  }
+  out.emplace_back("bgpd");
+  return out;
+}
+
+// FRR daemons drop to the frr user; they must be able to create their sockets and pid files in the node dir.
+Status hand_to_frr_user(const std::filesystem::path& dir, const std::vector<std::filesystem::path>& files) {
+  if (::geteuid() != 0) {
+    return {};  // rendering only (tests as a normal user): nothing will run
+  }
+  const passwd* pw = ::getpwnam(kUser);
+  if (pw == nullptr) {
+    return fail("render", std::string("frr: user '") + kUser + "' does not exist (is FRR installed?)");
+  }
+  for (const auto& path : files) {
+    if (::chown(path.c_str(), pw->pw_uid, pw->pw_gid) != 0) {
+      return fail("render", "frr: chown " + path.string() + " to " + kUser + ": " + std::strerror(errno));
+    }
+  }
+  if (::chown(dir.c_str(), pw->pw_uid, pw->pw_gid) != 0) {
+    return fail("render", "frr: chown " + dir.string() + " to " + kUser + ": " + std::strerror(errno));
+  }
+  return {};
+}
+
+}  // namespace
+
+Result<std::string> vtysh(const std::filesystem::path& dir, const std::string& command, const std::string& daemon) {
+  std::vector<std::string> argv{"vtysh", "--vty_socket", dir.string()};
+  if (!daemon.empty()) {
+    argv.insert(argv.end(), {"-d", daemon});
+  }
+  argv.insert(argv.end(), {"-c", command});
+  process::RunOptions options;
+  options.timeout = kCommandTimeout;
+  auto out = process::run(argv, options);
+  FLOWLAB_TRY(out);
+  if (!out->success()) {
+    std::string why = out->timed_out ? "timed out" : "exit code " + std::to_string(out->exit_code);
+    return fail("exec",
+                "vtysh --vty_socket " + dir.string() + " -c '" + command + "': " + why + ": " + out->err + out->out);
+  }
+  return std::move(out->out);
+}
+
+Status FrrDriver::render(const NodeContext& ctx) const {
+  FLOWLAB_TRY(check_context(ctx));
+  auto cfg = render_frr_config(*ctx.topology, *ctx.node);
+  FLOWLAB_TRY(cfg);
+  std::vector<std::filesystem::path> files;
+  for (const auto& d : cfg->daemons) {
+    files.push_back(ctx.dir / (d.daemon + ".conf"));
+    FLOWLAB_TRY(write_text_file(files.back(), d.text));
+  }
+  files.push_back(ctx.dir / kIntegratedConfig);
+  FLOWLAB_TRY(write_text_file(files.back(), cfg->integrated));
+  return hand_to_frr_user(ctx.dir, files);
+}
+
+std::vector<process::Spec> FrrDriver::programs(const NodeContext& ctx) const {
+  std::vector<process::Spec> out;
+  if (ctx.node == nullptr) {
+    return out;
+  }
+  const std::string dir = ctx.dir.string();
+  for (const auto& d : daemons_of(*ctx.node)) {
+    process::Spec spec;
+    spec.name = d;
+    spec.argv = {std::string(kDaemonDir) + "/" + d,
+                 "-u",
+                 kUser,
+                 "-g",
+                 kUser,
+                 "--vty_socket",
+                 dir,
+                 "-z",
+                 (ctx.dir / kZservSocket).string(),
+                 "-i",
+                 (ctx.dir / (d + ".pid")).string(),
+                 "-f",
+                 (ctx.dir / (d + ".conf")).string(),
+                 "-P",
+                 "0",
+                 "--log",
+                 "stdout"};
+    if (d == "bgpd") {
+      spec.argv.insert(spec.argv.end(), {"-p", "179"});
+    }
+    spec.netns = ctx.node->namespace_name;
+    spec.log_file = ctx.dir / (d + ".log");
+    spec.working_dir = ctx.dir;
+    out.push_back(std::move(spec));
+  }
+  return out;
+}
+
+Result<bool> FrrDriver::ready(const NodeContext& ctx) const {
+  if (ctx.node == nullptr) {
+    return fail("usage", "frr: node context without node");
+  }
+  // Every daemon must answer on its own vty socket; bgpd last, so its answer means the routing stack is up.
+  for (const auto& d : daemons_of(*ctx.node)) {
+    auto out = vtysh(ctx.dir, "show version", d);
+    if (!out.ok()) {
+      return false;
+    }
+  }
+  auto bgp = vtysh(ctx.dir, "show bgp summary json", "bgpd");
+  return bgp.ok() && bgp->find('{') != std::string::npos;
+}
+
+Result<std::vector<RibEntry>> FrrDriver::rib(const NodeContext& ctx) const {
+  std::vector<RibEntry> all;
+  for (const char* command : {"show bgp ipv4 unicast detail json", "show bgp ipv6 unicast detail json"}) {
+    auto out = vtysh(ctx.dir, command, "bgpd");
+    FLOWLAB_TRY(out);
+    auto parsed = parse_show_bgp_json(*out);
+    FLOWLAB_TRY(parsed);
+    all.insert(all.end(), parsed->begin(), parsed->end());
+  }
+  for (const char* command : {"show ip route json", "show ipv6 route json"}) {
+    auto out = vtysh(ctx.dir, command, "zebra");
+    FLOWLAB_TRY(out);
+    auto parsed = parse_show_route_json(*out);
+    FLOWLAB_TRY(parsed);
+    all.insert(all.end(), parsed->begin(), parsed->end());
+  }
+  return all;
+}
+
+Result<std::vector<BgpSessionStatus>> FrrDriver::bgp_sessions(const NodeContext& ctx) const {
+  auto out = vtysh(ctx.dir, "show bgp neighbors json", "bgpd");
+  FLOWLAB_TRY(out);
+  return parse_show_bgp_neighbors_json(*out);
+}
+
+}  // namespace flowlab::nodes::frr

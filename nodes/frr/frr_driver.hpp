@@ -1,0 +1,34 @@
+// flowlab::nodes::frr — the `frr` node kind: one FRR instance (zebra, staticd, ospfd, ospf6d, bgpd) per router.
+//
+// Several instances run at once, each in its node's namespace with all its state in the node dir: every daemon
+// gets -f <dir>/<daemon>.conf, -i <dir>/<daemon>.pid, --vty_socket <dir> (its <daemon>.vty), -z <dir>/zserv.api
+// and no TCP vty (-P 0). Daemons run as the frr user (FRR insists on the frrvty group for its vty sockets), so
+// render() hands the node dir to frr:frr when run as root. vtysh --vty_socket <dir> reads state back.
+#pragma once
+
+#include "nodes/core/driver.hpp"
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace flowlab::nodes::frr {
+
+inline constexpr const char* kDaemonDir = "/usr/lib/frr";
+inline constexpr const char* kIntegratedConfig = "frr.conf";
+inline constexpr const char* kZservSocket = "zserv.api";
+inline constexpr const char* kUser = "frr";
+
+class FrrDriver final : public NodeDriver {
+ public:
+  Status render(const NodeContext& ctx) const override;
+  [[nodiscard]] std::vector<process::Spec> programs(const NodeContext& ctx) const override;
+  Result<bool> ready(const NodeContext& ctx) const override;
+  Result<std::vector<RibEntry>> rib(const NodeContext& ctx) const override;
+  Result<std::vector<BgpSessionStatus>> bgp_sessions(const NodeContext& ctx) const override;
+};
+
+// Runs one vtysh command against the instance in `dir` (optionally one daemon only: "bgpd").
+Result<std::string> vtysh(const std::filesystem::path& dir, const std::string& command, const std::string& daemon = "");
+
+}  // namespace flowlab::nodes::frr

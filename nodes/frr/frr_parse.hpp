@@ -1,0 +1,25 @@
+// flowlab::nodes::frr — parsers for FRR's JSON output (vtysh `show ... json`), with nlohmann::json.
+//
+// Unknown members are ignored, missing optional members leave the field empty; input that is not JSON or has
+// the wrong shape yields an error, never an exception.
+#pragma once
+
+#include "common/result.hpp"
+#include "nodes/core/driver.hpp"
+
+#include <string_view>
+#include <vector>
+
+namespace flowlab::nodes::frr {
+
+// `show bgp ipv4 unicast detail json` / `show bgp ipv6 unicast detail json` (also the plain, non-detail form).
+Result<std::vector<RibEntry>> parse_show_bgp_json(std::string_view text);
+
+// `show ip route json` / `show ipv6 route json`: routes of protocols other than BGP (connected, static, ospf,
+// kernel); BGP routes come from parse_show_bgp_json with their attributes.
+Result<std::vector<RibEntry>> parse_show_route_json(std::string_view text);
+
+// `show bgp neighbors json`.
+Result<std::vector<BgpSessionStatus>> parse_show_bgp_neighbors_json(std::string_view text);
+
+}  // namespace flowlab::nodes::frr
