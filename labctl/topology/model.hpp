@@ -36,15 +36,15 @@ struct Diagnostic {
 enum class Role : std::uint8_t { kRouter, kHost, kCollector };
 
 struct Interface {
-  std::string name;                 // "eth1", unique within the node, <= 15 bytes
-  std::optional<Prefix> ipv4;       // interface address with its subnet length, e.g. 198.18.0.0/31
-  std::optional<Prefix> ipv6;       // e.g. 2001:db8:ffff::/127
-  std::string peer_node;            // the other end of the link
+  std::string name;            // "eth1", unique within the node, <= 15 bytes
+  std::optional<Prefix> ipv4;  // interface address with its subnet length, e.g. 198.18.0.0/31
+  std::optional<Prefix> ipv6;  // e.g. 2001:db8:ffff::/127
+  std::string peer_node;       // the other end of the link
   std::string peer_interface;
-  std::size_t link_index = 0;       // index into Topology::links
+  std::size_t link_index = 0;  // index into Topology::links
   std::uint32_t mtu = 1500;
-  std::uint32_t ospf_cost = 10;     // used when the node runs OSPF and the peer is in the same AS
-  bool ospf = false;                // OSPF runs on this interface (both ends in the same OSPF AS)
+  std::uint32_t ospf_cost = 10;  // used when the node runs OSPF and the peer is in the same AS
+  bool ospf = false;             // OSPF runs on this interface (both ends in the same OSPF AS)
   Mark mark;
 };
 
@@ -54,10 +54,10 @@ struct CollectorListen {
 };
 
 struct Node {
-  std::string name;        // [a-z0-9], starts with a letter, <= 12 bytes
-  std::string kind;        // "bird", "frr", "host", "collector", ...
+  std::string name;  // [a-z0-9], starts with a letter, <= 12 bytes
+  std::string kind;  // "bird", "frr", "host", "collector", ...
   Role role = Role::kHost;
-  std::uint32_t asn = 0;   // routers (and collectors: their own AS, default = the AS of their first bgp peer)
+  std::uint32_t asn = 0;  // routers (and collectors: their own AS, default = the AS of their first bgp peer)
   std::optional<IpAddress> loopback;   // IPv4 loopback (/32 on lo); routers always get one
   std::optional<IpAddress> loopback6;  // IPv6 loopback (/128 on lo); routers always get one
   IpAddress router_id;                 // defaults to the IPv4 loopback
@@ -71,7 +71,7 @@ struct Node {
   std::vector<Interface> interfaces;   // data-plane interfaces, in file order
   Prefix mgmt4;                        // mgmt0 address with the mgmt subnet length
   std::optional<Prefix> mgmt6;
-  std::string namespace_name;          // "fl-<lab>-<node>"
+  std::string namespace_name;  // "fl-<lab>-<node>"
   Mark mark;
 
   [[nodiscard]] bool is_router() const { return role == Role::kRouter; }
@@ -106,9 +106,9 @@ struct BgpSession {
   std::uint32_t remote_asn = 0;
   Family family = Family::kIpv4;  // transport and AFI: IPv4 sessions carry IPv4 unicast, IPv6 sessions IPv6
   SessionType type = SessionType::kEbgp;
-  bool over_loopback = false;     // iBGP between loopbacks (needs the IGP); else directly connected
-  bool to_collector = false;      // over the management network; the router exports best routes, next hop kept
-  std::string local_interface;    // directly connected sessions: the interface on local_node
+  bool over_loopback = false;   // iBGP between loopbacks (needs the IGP); else directly connected
+  bool to_collector = false;    // over the management network; the router exports best routes, next hop kept
+  std::string local_interface;  // directly connected sessions: the interface on local_node
   std::string remote_interface;
 };
 
@@ -120,10 +120,10 @@ struct Policy {
   Direction direction = Direction::kImport;
   std::optional<std::uint32_t> local_pref;
   std::optional<std::uint32_t> med;
-  std::uint32_t prepend = 0;                     // prepend the node's own AS this many times (export)
-  std::vector<std::string> communities;          // "64510:100"
-  std::vector<std::string> large_communities;    // "64510:1:2"
-  std::vector<Prefix> deny;                      // prefixes (exact match) rejected
+  std::uint32_t prepend = 0;                   // prepend the node's own AS this many times (export)
+  std::vector<std::string> communities;        // "64510:100"
+  std::vector<std::string> large_communities;  // "64510:1:2"
+  std::vector<Prefix> deny;                    // prefixes (exact match) rejected
   Mark mark;
 };
 
@@ -151,7 +151,7 @@ struct Topology {
   std::vector<BgpSession> sessions;
   std::vector<Policy> policies;
   std::vector<ProbeSpec> probes;
-  Prefix mgmt_subnet4;      // the management network (DESIGN.md section 4)
+  Prefix mgmt_subnet4;  // the management network (DESIGN.md section 4)
   std::optional<Prefix> mgmt_subnet6;
 
   [[nodiscard]] const Node* find_node(const std::string& node_name) const;

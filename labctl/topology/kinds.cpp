@@ -1,0 +1,52 @@
+#include "labctl/topology/kinds.hpp"
+
+#include <array>
+
+namespace flowlab::topology {
+namespace {
+
+// One line per kind. Later kinds (tee, nfacctd, softflowd, ...) are added here.
+constexpr std::array kKinds{
+    KindInfo{"bird", Role::kRouter},
+    KindInfo{"frr", Role::kRouter},
+    KindInfo{"host", Role::kHost},
+    KindInfo{"collector", Role::kCollector},
+};
+
+}  // namespace
+
+std::span<const KindInfo> known_kinds() { return kKinds; }
+
+std::optional<Role> role_of_kind(std::string_view kind) {
+  for (const auto& k : kKinds) {
+    if (k.name == kind) {
+      return k.role;
+    }
+  }
+  return std::nullopt;
+}
+
+std::string known_kind_list() {
+  std::string out;
+  for (const auto& k : kKinds) {
+    if (!out.empty()) {
+      out += ", ";
+    }
+    out += k.name;
+  }
+  return out;
+}
+
+std::string_view role_name(Role role) {
+  switch (role) {
+    case Role::kRouter:
+      return "router";
+    case Role::kHost:
+      return "host";
+    case Role::kCollector:
+      return "collector";
+  }
+  return "unknown";
+}
+
+}  // namespace flowlab::topology

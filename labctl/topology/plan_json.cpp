@@ -1,0 +1,207 @@
+#include "labctl/topology/plan_json.hpp"
+
+#include "labctl/topology/kinds.hpp"
+
+namespace flowlab::topology {
+namespace {
+
+using nlohmann::json;
+
+json prefixes(const std::vector<Prefix>& list) {
+  json out = json::array();
+  for (const auto& p : list) {
+    out.push_back(p.to_string());
+  }
+  return out;
+}
+
+json interface_json(const Interface& i) {
+  json j;
+  j["name"] = i.name;
+  if (i.ipv4) {
+    j["ipv4"] = i.ipv4->to_string();
+  }
+  if (i.ipv6) {
+    j["ipv6"] = i.ipv6->to_string();
+  }
+  j["peer_node"] = i.peer_node;
+  j["peer_interface"] = i.peer_interface;
+  j["link"] = i.link_index;
+  j["mtu"] = i.mtu;
+  j["ospf"] = i.ospf;
+  if (i.ospf) {
+    j["ospf_cost"] = i.ospf_cost;
+  }
+  return j;
+}
+
+json node_json(const Node& n) {
+  json j;
+  j["name"] = n.name;
+  j["kind"] = n.kind;
+  j["role"] = role_name(n.role);
+  j["namespace"] = n.namespace_name;
+  j["mgmt4"] = n.mgmt4.to_string();
+  if (n.mgmt6) {
+    j["mgmt6"] = n.mgmt6->to_string();
+  }
+  switch (n.role) {
+    case Role::kRouter:
+      j["asn"] = n.asn;
+      if (n.loopback) {
+        j["loopback"] = n.loopback->to_string();
+      }
+      if (n.loopback6) {
+        j["loopback6"] = n.loopback6->to_string();
+      }
+      j["router_id"] = n.router_id.to_string();
+      j["announce"] = prefixes(n.announce);
+      j["igp"] = n.ospf ? "ospf" : "none";
+      break;
+    case Role::kHost:
+      if (!n.gateway.empty()) {
+        j["gateway"] = n.gateway;
+      }
+      if (n.gateway4) {
+        j["gateway4"] = n.gateway4->to_string();
+      }
+      if (n.gateway6) {
+        j["gateway6"] = n.gateway6->to_string();
+      }
+      break;
+    case Role::kCollector:
+      j["asn"] = n.asn;
+      j["bgp_peers"] = n.bgp_peers;
+      j["listen"] = json{{"netflow", n.listen.netflow}, {"sflow", n.listen.sflow}};
+      break;
+  }
+  j["interfaces"] = json::array();
+  for (const auto& i : n.interfaces) {
+    j["interfaces"].push_back(interface_json(i));
+  }
+  return j;
+}
+
+json link_json(const Link& l) {
+  json j;
+  j["a"] = l.a.node + ":" + l.a.interface;
+  j["b"] = l.b.node + ":" + l.b.interface;
+  if (l.ipv4) {
+    j["ipv4"] = l.ipv4->to_string();
+  }
+  if (l.ipv6) {
+    j["ipv6"] = l.ipv6->to_string();
+  }
+  j["mtu"] = l.mtu;
+  j["cost"] = l.ospf_cost;
+  return j;
+}
+
+json session_json(const BgpSession& s) {
+  json j;
+  j["local_node"] = s.local_node;
+  j["remote_node"] = s.remote_node;
+  j["local_address"] = s.local_address.to_string();
+  j["remote_address"] = s.remote_address.to_string();
+  j["local_asn"] = s.local_asn;
+  j["remote_asn"] = s.remote_asn;
+  j["family"] = s.family == Family::kIpv4 ? "ipv4" : "ipv6";
+  j["type"] = s.type == SessionType::kEbgp ? "ebgp" : "ibgp";
+  j["over_loopback"] = s.over_loopback;
+  j["to_collector"] = s.to_collector;
+  if (!s.local_interface.empty()) {
+    j["local_interface"] = s.local_interface;
+    j["remote_interface"] = s.remote_interface;
+  }
+  return j;
+}
+
+json policy_json(const Policy& p) {
+  json j;
+  j["node"] = p.node;
+  j["neighbor"] = p.neighbor;
+  j["direction"] = p.direction == Direction::kImport ? "import" : "export";
+  if (p.local_pref) {
+    j["local_pref"] = *p.local_pref;
+  }
+  if (p.med) {
+    j["med"] = *p.med;
+  }
+  if (p.prepend != 0) {
+    j["prepend"] = p.prepend;
+  }
+  if (!p.communities.empty()) {
+    j["communities"] = p.communities;
+  }
+  if (!p.large_communities.empty()) {
+    j["large_communities"] = p.large_communities;
+  }
+  if (!p.deny.empty()) {
+    j["deny"] = prefixes(p.deny);
+  }
+  return j;
+}
+
+json probe_json(const ProbeSpec& p) {
+  json j;
+  j["node"] = p.node;
+  j["interfaces"] = p.interfaces;
+  if (p.mirror) {
+    j["mirror"] = p.mirror->node + ":" + p.mirror->interface;
+  }
+  j["export"] = p.export_to;
+  j["format"] = format_name(p.format);
+  j["sampling"] = p.sampling;
+  j["active_timeout_s"] = p.active_timeout_s;
+  j["inactive_timeout_s"] = p.inactive_timeout_s;
+  return j;
+}
+
+}  // namespace
+
+std::string_view format_name(ExportFormat format) {
+  switch (format) {
+    case ExportFormat::kNetflowV5:
+      return "v5";
+    case ExportFormat::kNetflowV9:
+      return "v9";
+    case ExportFormat::kIpfix:
+      return "ipfix";
+    case ExportFormat::kSflow:
+      return "sflow";
+  }
+  return "unknown";
+}
+
+nlohmann::json to_json(const Topology& t) {
+  json j;
+  j["name"] = t.name;
+  j["ipv6"] = t.ipv6;
+  j["mgmt"] = json{{"namespace", t.mgmt_namespace()}, {"ipv4", t.mgmt_subnet4.to_string()}};
+  if (t.mgmt_subnet6) {
+    j["mgmt"]["ipv6"] = t.mgmt_subnet6->to_string();
+  }
+  j["nodes"] = json::array();
+  for (const auto& n : t.nodes) {
+    j["nodes"].push_back(node_json(n));
+  }
+  j["links"] = json::array();
+  for (const auto& l : t.links) {
+    j["links"].push_back(link_json(l));
+  }
+  j["sessions"] = json::array();
+  for (const auto& s : t.sessions) {
+    j["sessions"].push_back(session_json(s));
+  }
+  j["policies"] = json::array();
+  for (const auto& p : t.policies) {
+    j["policies"].push_back(policy_json(p));
+  }
+  j["probes"] = json::array();
+  for (const auto& p : t.probes) {
+    j["probes"].push_back(probe_json(p));
+  }
+  return j;
+}
+
+}  // namespace flowlab::topology

@@ -1,0 +1,378 @@
+#include "labctl/topology/validate.hpp"
+
+#include "labctl/topology/derive.hpp"
+#include "labctl/topology/kinds.hpp"
+
+#include <algorithm>
+#include <map>
+#include <set>
+
+namespace flowlab::topology {
+namespace {
+
+std::string join(const std::vector<std::string>& items) {
+  std::string out;
+  for (const auto& s : items) {
+    if (!out.empty()) {
+      out += ", ";
+    }
+    out += s;
+  }
+  return out;
+}
+
+class Validator {
+ public:
+  Validator(const Topology& t, const SourceMap& marks, DiagnosticSink& sink) : t_(t), marks_(marks), sink_(sink) {
+    for (const auto& n : t_.nodes) {
+      names_.push_back(n.name);
+    }
+  }
+
+  void run() {
+    check_routers();
+    check_links();
+    check_hosts();
+    check_collectors();
+    check_addresses();
+    check_policies();
+    check_probes();
+    check_mgmt();
+  }
+
+ private:
+  void error(const std::string& path, const std::string& message) {
+    sink_.error(marks_.at(path), path + ": " + message);
+  }
+  [[nodiscard]] std::optional<Role> role(const Node& n) const { return role_of_kind(n.kind); }
+  [[nodiscard]] std::string node_path(const std::string& name) const { return "nodes." + name; }
+
+  // Reports an unknown node reference; returns the node when it exists.
+  const Node* resolve(const std::string& path, const std::string& name) {
+    if (name.empty()) {
+      return nullptr;  // the loader already reported why
+    }
+    if (const Node* n = t_.find_node(name)) {
+      return n;
+    }
+    std::string msg = "unknown node '" + name + "'";
+    if (auto guess = closest_match(name, names_)) {
+      msg += " (did you mean '" + *guess + "'?)";
+    }
+    error(path, msg);
+    return nullptr;
+  }
+
+  // "'h2' is a host, not a router"
+  std::string not_a(const Node& n, std::string_view wanted) const {
+    auto r = role(n);
+    return "'" + n.name + "' is a " + std::string(r ? role_name(*r) : std::string_view("node of unknown kind")) +
+           ", not a " + std::string(wanted);
+  }
+
+  void check_routers();
+  void check_links();
+  void check_hosts();
+  void check_collectors();
+  void check_addresses();
+  void check_policies();
+  void check_probes();
+  void check_mgmt();
+
+  const Topology& t_;
+  const SourceMap& marks_;
+  DiagnosticSink& sink_;
+  std::vector<std::string> names_;
+  std::map<std::string, std::vector<std::string>> interfaces_;  // node -> interface names from links
+};
+
+void Validator::check_routers() {
+  std::size_t pool_routers = 0;
+  std::size_t pool_routers6 = 0;
+  for (const auto& n : t_.nodes) {
+    if (role(n) != Role::kRouter) {
+      continue;
+    }
+    const std::string path = node_path(n.name);
+    if (n.asn == 0 && !marks_.has(path + ".asn")) {
+      error(path, "missing required key 'asn' (every router needs an AS number)");
+      if (n.ospf) {
+        error(path + ".igp", "OSPF needs the node's 'asn' (an OSPF domain is one AS)");
+      }
+    }
+    pool_routers += n.loopback ? 0U : 1U;
+    pool_routers6 += n.loopback6 ? 0U : 1U;
+  }
+  const auto& pools = default_pools();
+  if (pool_routers + 1 > static_cast<std::size_t>(pools.loopback4.size())) {
+    error("nodes", "too many routers for the IPv4 loopback pool " + pools.loopback4.to_string() + " (" +
+                       std::to_string(pool_routers) + " routers need one; give some an explicit 'loopback')");
+  }
+  if (t_.ipv6 && pool_routers6 + 1 > pools.loopback6.size()) {
+    error("nodes", "too many routers for the IPv6 loopback pool " + pools.loopback6.to_string());
+  }
+}
+
+void Validator::check_links() {
+  std::map<std::pair<std::string, std::string>, std::string> used;  // (node, interface) -> first path
+  for (std::size_t i = 0; i < t_.links.size(); ++i) {
+    const Link& l = t_.links[i];
+    const std::string path = "links[" + std::to_string(i) + "]";
+    const Node* a = resolve(path + ".endpoints[0]", l.a.node);
+    const Node* b = resolve(path + ".endpoints[1]", l.b.node);
+    if (!l.a.node.empty() && l.a.node == l.b.node) {
+      error(path, "link from node '" + l.a.node + "' to itself");
+    }
+    const Endpoint* eps[2] = {&l.a, &l.b};
+    const Node* nodes[2] = {a, b};
+    for (std::size_t side = 0; side < 2; ++side) {
+      if (nodes[side] == nullptr || eps[side]->interface.empty()) {
+        continue;
+      }
+      const std::string epath = path + ".endpoints[" + std::to_string(side) + "]";
+      auto key = std::pair{eps[side]->node, eps[side]->interface};
+      auto [it, inserted] = used.emplace(key, epath);
+      if (!inserted) {
+        error(epath, "interface " + key.first + ":" + key.second + " is already used by " + it->second);
+      } else {
+        interfaces_[key.first].push_back(key.second);
+      }
+    }
+    const bool carries_v6 = l.ipv6.has_value() || t_.ipv6;
+    if (carries_v6 && l.mtu < 1280) {
+      error(path + ".mtu", std::to_string(l.mtu) + " is below 1280, the IPv6 minimum (this link carries IPv6)");
+    }
+  }
+}
+
+void Validator::check_hosts() {
+  for (const auto& n : t_.nodes) {
+    if (role(n) != Role::kHost || n.gateway.empty()) {
+      continue;
+    }
+    const std::string path = node_path(n.name) + ".gateway";
+    const Node* gw = resolve(path, n.gateway);
+    if (gw == nullptr) {
+      continue;
+    }
+    if (role(*gw) != Role::kRouter) {
+      error(path, not_a(*gw, "router"));
+      continue;
+    }
+    const bool neighbour = std::any_of(t_.links.begin(), t_.links.end(), [&](const Link& l) {
+      return (l.a.node == n.name && l.b.node == gw->name) || (l.b.node == n.name && l.a.node == gw->name);
+    });
+    if (!neighbour) {
+      error(path, "router '" + gw->name + "' is not a neighbour of '" + n.name + "' (no link connects them)");
+    }
+  }
+}
+
+void Validator::check_collectors() {
+  for (const auto& n : t_.nodes) {
+    if (role(n) != Role::kCollector) {
+      continue;
+    }
+    std::set<std::string> seen;
+    for (std::size_t i = 0; i < n.bgp_peers.size(); ++i) {
+      const std::string path = node_path(n.name) + ".bgp[" + std::to_string(i) + "]";
+      const Node* peer = resolve(path, n.bgp_peers[i]);
+      if (peer == nullptr) {
+        continue;
+      }
+      if (role(*peer) != Role::kRouter) {
+        error(path, not_a(*peer, "router"));
+      } else if (!seen.insert(peer->name).second) {
+        error(path, "router '" + peer->name + "' is listed twice");
+      }
+    }
+  }
+}
+
+void Validator::check_addresses() {
+  struct Owner {
+    IpAddress address;
+    std::string path;
+    std::string what;
+  };
+  std::vector<Owner> addresses;
+  // Explicit link subnets: no overlaps; their end addresses count as used.
+  struct Subnet {
+    Prefix prefix;
+    std::string path;
+  };
+  std::vector<Subnet> subnets;
+  for (std::size_t i = 0; i < t_.links.size(); ++i) {
+    const Link& l = t_.links[i];
+    for (Family f : {Family::kIpv4, Family::kIpv6}) {
+      const auto& p = f == Family::kIpv4 ? l.ipv4 : l.ipv6;
+      if (!p) {
+        continue;
+      }
+      const std::string path = "links[" + std::to_string(i) + "]." + (f == Family::kIpv4 ? "ipv4" : "ipv6");
+      bool clash = false;
+      for (const auto& s : subnets) {
+        if (s.prefix.overlaps(*p)) {
+          error(path, "subnet " + p->to_string() + " overlaps " + s.path + " " + s.prefix.to_string());
+          clash = true;
+          break;
+        }
+      }
+      subnets.push_back(Subnet{*p, path});
+      if (!clash) {
+        auto [x, y] = link_addresses(*p);
+        addresses.push_back(Owner{x, path, "an address of " + path + " " + p->to_string()});
+        addresses.push_back(Owner{y, path, "an address of " + path + " " + p->to_string()});
+      }
+    }
+  }
+  std::map<IpAddress, std::string> router_ids;
+  for (const auto& n : t_.nodes) {
+    const std::string path = node_path(n.name);
+    for (const auto& [addr, key] :
+         {std::pair{n.loopback, std::string("loopback")}, std::pair{n.loopback6, std::string("loopback6")}}) {
+      if (!addr) {
+        continue;
+      }
+      auto dup = std::find_if(addresses.begin(), addresses.end(), [&](const Owner& o) { return o.address == *addr; });
+      if (dup != addresses.end()) {
+        error(path + "." + key, "duplicate address " + addr->to_string() + " (already " + dup->what + ")");
+      } else {
+        addresses.push_back(Owner{*addr, path + "." + key, "the " + key + " of '" + n.name + "'"});
+      }
+    }
+    if (n.router_id.is_set()) {
+      auto [it, inserted] = router_ids.emplace(n.router_id, n.name);
+      if (!inserted) {
+        error(path + ".router_id",
+              "duplicate router_id " + n.router_id.to_string() + " (already the router_id of '" + it->second + "')");
+      }
+    }
+  }
+}
+
+void Validator::check_policies() {
+  for (std::size_t i = 0; i < t_.policies.size(); ++i) {
+    const Policy& p = t_.policies[i];
+    const std::string path = "bgp.policies[" + std::to_string(i) + "]";
+    const Node* node = resolve(path + ".node", p.node);
+    const Node* neighbor = resolve(path + ".neighbor", p.neighbor);
+    if (node != nullptr && role(*node) != Role::kRouter) {
+      error(path + ".node", not_a(*node, "router"));
+      continue;
+    }
+    if (node == nullptr || neighbor == nullptr) {
+      continue;
+    }
+    auto neighbours = bgp_neighbours(t_, node->name);
+    if (std::find(neighbours.begin(), neighbours.end(), neighbor->name) == neighbours.end()) {
+      error(path + ".neighbor",
+            "'" + neighbor->name + "' is not a BGP neighbour of '" + node->name + "' (" +
+                (neighbours.empty() ? std::string("it has none") : "neighbours: " + join(neighbours)) + ")");
+    }
+  }
+}
+
+void Validator::check_probes() {
+  auto interface_check = [&](const std::string& path, const Node& n, const std::string& ifname) {
+    const auto& list = interfaces_[n.name];
+    if (std::find(list.begin(), list.end(), ifname) == list.end()) {
+      error(path, "node '" + n.name + "' has no interface '" + ifname + "' (" +
+                      (list.empty() ? std::string("it has none") : "its interfaces: " + join(list)) + ")");
+    }
+  };
+  for (std::size_t i = 0; i < t_.probes.size(); ++i) {
+    const ProbeSpec& p = t_.probes[i];
+    const std::string path = "probes[" + std::to_string(i) + "]";
+    if (p.interfaces.empty() && !p.mirror && !marks_.has(path + ".interfaces") && !marks_.has(path + ".mirror")) {
+      error(path, "a probe needs 'interfaces' (capture on its own node) or 'mirror' (a SPAN of another interface)");
+    }
+    if (const Node* n = resolve(path + ".node", p.node)) {
+      for (std::size_t k = 0; k < p.interfaces.size(); ++k) {
+        interface_check(path + ".interfaces[" + std::to_string(k) + "]", *n, p.interfaces[k]);
+      }
+    }
+    if (p.mirror) {
+      if (const Node* m = resolve(path + ".mirror", p.mirror->node)) {
+        interface_check(path + ".mirror", *m, p.mirror->interface);
+      }
+    }
+    if (const Node* c = resolve(path + ".export", p.export_to)) {
+      if (role(*c) != Role::kCollector) {
+        error(path + ".export", not_a(*c, "collector"));
+      } else if (p.format == ExportFormat::kSflow && c->listen.sflow == 0) {
+        error(path + ".format",
+              "collector '" + c->name + "' does not listen for sflow (set nodes." + c->name + ".listen.sflow)");
+      } else if (p.format != ExportFormat::kSflow && c->listen.netflow == 0) {
+        error(path + ".format", "collector '" + c->name + "' does not listen for NetFlow/IPFIX (set nodes." + c->name +
+                                    ".listen.netflow)");
+      }
+    }
+  }
+}
+
+void Validator::check_mgmt() {
+  const auto& pools = default_pools();
+  const std::size_t nodes = t_.nodes.size();
+  for (Family f : {Family::kIpv4, Family::kIpv6}) {
+    const std::optional<Prefix> subnet = f == Family::kIpv4 ? std::optional(effective_mgmt4(t_)) : effective_mgmt6(t_);
+    if (!subnet) {
+      continue;
+    }
+    const std::string key = f == Family::kIpv4 ? "mgmt.ipv4" : "mgmt.ipv6";
+    const bool given = marks_.has(key);
+    // IPv4 loses the network, the reserved .1 and the broadcast address; IPv6 the network and ::1.
+    const std::uint64_t reserved = f == Family::kIpv4 ? 3 : 2;
+    const std::uint64_t room = subnet->size() > reserved ? subnet->size() - reserved : 0;
+    if (room < nodes) {
+      error(given ? key : std::string("mgmt"), "management subnet " + subnet->to_string() + " has room for " +
+                                                   std::to_string(room) + (room == 1 ? " node" : " nodes") +
+                                                   ", the lab has " + std::to_string(nodes) +
+                                                   " (use a shorter prefix)");
+    }
+    // The management network stays out of the data plane: no overlap with pools, explicit addresses, announces.
+    auto clash = [&](const std::string& other_path, const std::string& what) {
+      if (given) {
+        error(key, "management subnet " + subnet->to_string() + " overlaps " + what +
+                       " (the management network must stay out of the data plane)");
+      } else {
+        error(other_path, what + " overlaps the management subnet " + subnet->to_string() +
+                              " (the management network must stay out of the data plane)");
+      }
+    };
+    for (const Prefix& pool : {pools.link4, pools.link6, pools.loopback4, pools.loopback6}) {
+      if (pool.family() == f && pool.overlaps(*subnet)) {
+        clash(key, "the address pool " + pool.to_string());
+      }
+    }
+    for (std::size_t i = 0; i < t_.links.size(); ++i) {
+      const auto& p = f == Family::kIpv4 ? t_.links[i].ipv4 : t_.links[i].ipv6;
+      const std::string path = "links[" + std::to_string(i) + "]." + (f == Family::kIpv4 ? "ipv4" : "ipv6");
+      if (p && p->overlaps(*subnet)) {
+        clash(path, "link subnet " + p->to_string() + " (" + path + ")");
+      }
+    }
+    for (const auto& n : t_.nodes) {
+      const auto& lo = f == Family::kIpv4 ? n.loopback : n.loopback6;
+      const std::string lkey = f == Family::kIpv4 ? "loopback" : "loopback6";
+      if (lo && subnet->contains(*lo)) {
+        clash(node_path(n.name) + "." + lkey, "the " + lkey + " " + lo->to_string() + " of '" + n.name + "'");
+      }
+      for (std::size_t k = 0; k < n.announce.size(); ++k) {
+        const Prefix& a = n.announce[k];
+        if (a.family() == f && a.overlaps(*subnet)) {
+          clash(node_path(n.name) + ".announce[" + std::to_string(k) + "]",
+                "the prefix " + a.to_string() + " announced by '" + n.name + "'");
+        }
+      }
+    }
+  }
+}
+
+}  // namespace
+
+void validate_topology(const Topology& topology, const SourceMap& marks, DiagnosticSink& sink) {
+  Validator(topology, marks, sink).run();
+}
+
+}  // namespace flowlab::topology

@@ -1,0 +1,17 @@
+// flowlab::topology validation — the cross-checks that need the whole parsed topology.
+//
+// The loader checks each value on its own (types, syntax, ranges); validate_topology() checks how they fit
+// together: endpoints name real nodes and free interfaces, gateways are neighbouring routers, policies name
+// BGP neighbours, probes name real interfaces and collectors, explicit addresses don't collide, the
+// management network fits the lab and stays out of the data plane, routers have an AS. Every problem becomes
+// one Diagnostic; nothing stops at the first.
+#pragma once
+
+#include "labctl/topology/diagnostics.hpp"
+#include "labctl/topology/model.hpp"
+
+namespace flowlab::topology {
+
+void validate_topology(const Topology& topology, const SourceMap& marks, DiagnosticSink& sink);
+
+}  // namespace flowlab::topology
