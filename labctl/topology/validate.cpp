@@ -152,8 +152,8 @@ void Validator::check_hosts() {
     }
     const std::string path = node_path(n.name) + ".gateway";
     const Node* gw = resolve(path, n.gateway);
-    if (gw == nullptr) {
-      continue;
+    if (gw == nullptr || !role(*gw)) {
+      continue;  // unknown node or unknown kind: already reported
     }
     if (role(*gw) != Role::kRouter) {
       error(path, not_a(*gw, "router"));
@@ -177,7 +177,7 @@ void Validator::check_collectors() {
     for (std::size_t i = 0; i < n.bgp_peers.size(); ++i) {
       const std::string path = node_path(n.name) + ".bgp[" + std::to_string(i) + "]";
       const Node* peer = resolve(path, n.bgp_peers[i]);
-      if (peer == nullptr) {
+      if (peer == nullptr || !role(*peer)) {
         continue;
       }
       if (role(*peer) != Role::kRouter) {
@@ -257,11 +257,11 @@ void Validator::check_policies() {
     const std::string path = "bgp.policies[" + std::to_string(i) + "]";
     const Node* node = resolve(path + ".node", p.node);
     const Node* neighbor = resolve(path + ".neighbor", p.neighbor);
-    if (node != nullptr && role(*node) != Role::kRouter) {
+    if (node != nullptr && role(*node) && role(*node) != Role::kRouter) {
       error(path + ".node", not_a(*node, "router"));
       continue;
     }
-    if (node == nullptr || neighbor == nullptr) {
+    if (node == nullptr || neighbor == nullptr || !role(*node) || !role(*neighbor)) {
       continue;
     }
     auto neighbours = bgp_neighbours(t_, node->name);
@@ -297,7 +297,7 @@ void Validator::check_probes() {
         interface_check(path + ".mirror", *m, p.mirror->interface);
       }
     }
-    if (const Node* c = resolve(path + ".export", p.export_to)) {
+    if (const Node* c = resolve(path + ".export", p.export_to); c != nullptr && role(*c)) {
       if (role(*c) != Role::kCollector) {
         error(path + ".export", not_a(*c, "collector"));
       } else if (p.format == ExportFormat::kSflow && c->listen.sflow == 0) {
