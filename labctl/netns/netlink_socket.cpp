@@ -304,6 +304,7 @@ Result<std::vector<LinkInfo>> NetlinkSocket::links() {
     const char* kind = rtnl_link_get_type(link);
     info.kind = kind != nullptr ? kind : "";
     info.up = (rtnl_link_get_flags(link) & IFF_UP) != 0;
+    info.running = (rtnl_link_get_flags(link) & IFF_RUNNING) != 0;
     info.mtu = rtnl_link_get_mtu(link);
     info.mac = format_mac(rtnl_link_get_addr(link));
     info.master = rtnl_link_get_master(link);

@@ -21,8 +21,9 @@ namespace flowlab::netns {
 struct LinkInfo {
   std::string name;
   int ifindex = 0;
-  std::string kind;  // "veth", "bridge", ... ("" for lo and other kind-less devices)
-  bool up = false;   // administratively up (IFF_UP)
+  std::string kind;      // "veth", "bridge", ... ("" for lo and other kind-less devices)
+  bool up = false;       // administratively up (IFF_UP)
+  bool running = false;  // operationally up (IFF_RUNNING: up, carrier, and the kernel has activated it)
   std::uint32_t mtu = 0;
   std::string mac;  // "02:00:5e:10:00:01"; "" when the device has no link-layer address
   int master = 0;   // ifindex of the bridge it is enslaved to, 0 when none
@@ -88,7 +89,8 @@ class NetlinkSocket {
 
   // --- addresses ---
   // IPv4 or IPv6 interface address with its prefix length (198.18.0.1/31, 2001:db8::1/127). IPv6 addresses
-  // are added with IFA_F_NODAD so they are usable at once. Adding an address twice is an error (EEXIST).
+  // are added with IFA_F_NODAD so they are usable at once — on a link that is already up (see netns.hpp).
+  // Adding an address twice is an error (EEXIST).
   Status add_address(const std::string& ifname, const Prefix& address);
   Result<std::vector<AddressInfo>> addresses();
 

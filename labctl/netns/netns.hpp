@@ -22,8 +22,10 @@
 //   auto nl = NetlinkSocket::open("fl-lab-r1");
 //   nl->link_up("lo");
 //   nl->create_veth("eth1", "fl-lab-r2", "eth1", 1500);    // r1:eth1 <-> r2:eth1
+//   nl->set_up("eth1");                                    // (and eth1 in fl-lab-r2, through its own socket)
 //   nl->add_address("eth1", *Prefix::parse_interface("198.18.0.0/31"));
-//   nl->set_up("eth1");
+// Links go up before they get addresses: an IPv6 address added to a down link still answers no neighbour
+// solicitation for about a second after the link comes up, which costs the first packets a 1 s retransmit.
 //
 // Errors are Results naming the operation, the object and the namespace, with the kernel's extended-ack text
 // when it sent one: "netlink: adding address 198.18.0.0/31 to eth1 in fl-lab-r1: File exists".

@@ -312,12 +312,13 @@ TEST_F(NetnsTest, VethBetweenNamespacesCarriesUdp) {
       {"ipv4 /31", "198.18.0.0/31", "198.18.0.1/31"},
       {"ipv6 /127", "2001:db8:ff::/127", "2001:db8:ff::1/127"},
   };
+  // Up first, then addresses: an IPv6 address added to a down link is usable only ~1 s after it comes up.
+  ASSERT_OK(na.set_up("eth1"));
+  ASSERT_OK(nb.set_up("eth1"));
   for (const auto& c : cases) {
     ASSERT_OK(na.add_address("eth1", P(c.a_addr)));
     ASSERT_OK(nb.add_address("eth1", P(c.b_addr)));
   }
-  ASSERT_OK(na.set_up("eth1"));
-  ASSERT_OK(nb.set_up("eth1"));
 
   auto addrs = nb.addresses();
   ASSERT_OK(addrs);
@@ -378,6 +379,13 @@ TEST_F(NetnsTest, HostsReachEachOtherThroughARouterByDefaultRoutes) {
   NetlinkSocket n2 = socket_in(h2);
   ASSERT_OK(nr.create_veth("eth1", h1, "eth0"));
   ASSERT_OK(nr.create_veth("eth2", h2, "eth0"));
+  for (auto* n : {&nr, &n1, &n2}) {
+    auto links = n->links();
+    ASSERT_OK(links);
+    for (const auto& l : *links) {
+      ASSERT_OK(n->set_up(l.name));
+    }
+  }
   ASSERT_OK(nr.add_address("eth1", P("198.18.2.0/31")));
   ASSERT_OK(nr.add_address("eth1", P("2001:db8:2::/127")));
   ASSERT_OK(nr.add_address("eth2", P("198.18.2.2/31")));
@@ -386,13 +394,6 @@ TEST_F(NetnsTest, HostsReachEachOtherThroughARouterByDefaultRoutes) {
   ASSERT_OK(n1.add_address("eth0", P("2001:db8:2::1/127")));
   ASSERT_OK(n2.add_address("eth0", P("198.18.2.3/31")));
   ASSERT_OK(n2.add_address("eth0", P("2001:db8:2::3/127")));
-  for (auto* n : {&nr, &n1, &n2}) {
-    auto links = n->links();
-    ASSERT_OK(links);
-    for (const auto& l : *links) {
-      ASSERT_OK(n->set_up(l.name));
-    }
-  }
   ASSERT_OK(n1.add_route(P("0.0.0.0/0"), A("198.18.2.0"), std::nullopt));
   ASSERT_OK(n1.add_route(P("::/0"), A("2001:db8:2::"), std::string("eth0")));
   ASSERT_OK(n2.add_route(P("0.0.0.0/0"), A("198.18.2.2"), std::string("eth0")));
