@@ -18,6 +18,7 @@
 #include <algorithm>
 #include <array>
 #include <chrono>
+#include <cstdio>
 #include <cstring>
 #include <set>
 #include <stdexcept>
@@ -496,6 +497,63 @@ TEST_F(NetnsTest, ErrorsNameTheOperationObjectAndNamespace) {
   auto no_ns = NetlinkSocket::open(prefix_ + "nope");
   ASSERT_FALSE(no_ns.ok());
   EXPECT_NE(no_ns.error().message.find(prefix_ + "nope does not exist"), std::string::npos);
+}
+
+// Not a timed test: builds a 50-namespace chain the way a lab deploy does and prints how long each phase took.
+TEST_F(NetnsTest, ChainOfFiftyNamespaces) {
+  constexpr int kNodes = 50;
+  using Clock = std::chrono::steady_clock;
+  auto seconds_since = [](Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); };
+  auto name = [&](int i) { return prefix_ + "c" + std::to_string(i); };
+  auto v4 = [](int link, int side) {
+    return IpAddress::v4(0xC6120000U + 0x500U + static_cast<std::uint32_t>(2 * link + side));  // 198.18.5.x
+  };
+  auto v6 = [](int link, int side) {
+    std::array<std::uint8_t, 16> b{0x20, 0x01, 0x0d, 0xb8, 0x00, 0x05};
+    b[14] = static_cast<std::uint8_t>(link);
+    b[15] = static_cast<std::uint8_t>(side);
+    return IpAddress::v6(b);
+  };
+
+  auto start = Clock::now();
+  std::vector<NetlinkSocket> sockets;
+  for (int i = 0; i < kNodes; ++i) {
+    ASSERT_OK(create_namespace(name(i)));
+    ASSERT_OK(write_sysctls(name(i), router_sysctls()));
+    auto nl = NetlinkSocket::open(name(i));
+    ASSERT_OK(nl);
+    ASSERT_OK(nl->link_up("lo"));
+    sockets.push_back(std::move(nl).value());
+  }
+  double t_namespaces = seconds_since(start);
+  auto links_start = Clock::now();
+  for (int i = 0; i + 1 < kNodes; ++i) {
+    ASSERT_OK(sockets[static_cast<std::size_t>(i)].create_veth("eth2", name(i + 1), "eth1"));
+    ASSERT_OK(sockets[static_cast<std::size_t>(i)].set_up("eth2"));
+    ASSERT_OK(sockets[static_cast<std::size_t>(i) + 1].set_up("eth1"));
+    ASSERT_OK(sockets[static_cast<std::size_t>(i)].add_address("eth2", Prefix{v4(i, 0), 31}));
+    ASSERT_OK(sockets[static_cast<std::size_t>(i) + 1].add_address("eth1", Prefix{v4(i, 1), 31}));
+    ASSERT_OK(sockets[static_cast<std::size_t>(i)].add_address("eth2", Prefix{v6(i, 0), 127}));
+    ASSERT_OK(sockets[static_cast<std::size_t>(i) + 1].add_address("eth1", Prefix{v6(i, 1), 127}));
+  }
+  double t_links = seconds_since(links_start);
+
+  EXPECT_EQ(udp_roundtrip(name(0), name(1), v4(0, 1), 40005, "first hop"), "first hop");
+  EXPECT_EQ(udp_roundtrip(name(kNodes - 1), name(kNodes - 2), v6(kNodes - 2, 0), 40005, "last hop"), "last hop");
+
+  sockets.clear();
+  auto destroy_start = Clock::now();
+  for (int i = 0; i < kNodes; ++i) {
+    ASSERT_OK(delete_namespace(name(i)));
+  }
+  double t_destroy = seconds_since(destroy_start);
+  std::printf(
+      "[ figures  ] %d namespaces (sysctls, lo up): %.3f s; %d veths up with v4+v6 addresses: %.3f s; "
+      "delete: %.3f s\n",
+      kNodes, t_namespaces, kNodes - 1, t_links, t_destroy);
+  RecordProperty("namespaces_seconds", std::to_string(t_namespaces));
+  RecordProperty("links_seconds", std::to_string(t_links));
+  RecordProperty("delete_seconds", std::to_string(t_destroy));
 }
 
 // Counts frames on a packet socket containing marker, until `timeout` passes with nothing new.
