@@ -487,7 +487,8 @@ Result<void, ParseError> DecoderState::parse_template_set(Reader& set, bool opti
   const bool ipfix = ctx.ipfix;
   auto& bad = ipfix ? counters.ipfix_template_bad : counters.v9_template_bad;
   // Smallest template record: id + count (v9 options: id + scope length + option length).
-  const std::size_t min_header = (options_set) ? (ipfix ? 6U : 6U) : 4U;
+  // (an IPFIX withdrawal record is 4 bytes even in an options template set: RFC 7011 section 8.1).
+  const std::size_t min_header = (options_set && !ipfix) ? 6U : 4U;
   while (set.remaining() >= min_header) {
     const std::size_t record_offset = set.offset();
     Template t;
@@ -510,6 +511,10 @@ Result<void, ParseError> DecoderState::parse_template_set(Reader& set, bool opti
       field_count = set.u16();
       if (ipfix && options_set && field_count != 0) {
         scope_count = set.u16();
+        if (!set.ok()) {
+          ++truncated_counter(ipfix);
+          return error(ParseErrorCode::kTruncated, record_offset, "options template " + std::to_string(t.id));
+        }
       }
       if (ipfix && field_count == 0) {
         // Withdrawal (RFC 7011 section 8.1): id == set id withdraws every template of that kind.

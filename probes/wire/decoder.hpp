@@ -80,7 +80,7 @@ struct DatagramInfo {
   X(v9_template_bad)                                                                               \
   X(v9_template_missing) /* data flowset with no (live) template: skipped */                       \
   X(v9_padding_bad)      /* trailing bytes in a data flowset that are not zero padding */          \
-  X(v9_count_mismatch)        /* header count != template + options + data records seen */          \
+  X(v9_count_mismatch)   /* header count != template + options + data records seen */              \
   X(v9_record_short)     /* a record cut by the end of its flowset */                              \
   X(ipfix_truncated)                                                                               \
   X(ipfix_length_bad) /* message length != datagram length, or set length < 4 */                   \
