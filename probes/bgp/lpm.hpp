@@ -1,0 +1,162 @@
+// flowlab::bgp longest-prefix match — IPv4 and IPv6 tables mapping prefixes to 25-bit values, updated
+// incrementally (routes come and go one by one).
+//
+// Lpm4 is DIR-24-8 (Gupta, Lin, McKeown 1998): a 2^24-entry table indexed by the top 24 address bits, each
+// entry either a result or the index of a 256-entry second-level group for prefixes longer than /24. A lookup is
+// one memory access (two for addresses under a /25../32). Each entry carries the length of the prefix that owns
+// it, so inserts and deletes rewrite only the entries that prefix owns; a control-plane hash map (prefix → value)
+// finds the covering prefix when one is removed. The 64 MiB first level is mmap'ed (transparent huge pages
+// advised): untouched parts cost no memory, so small per-peer tables stay small.
+//
+// Lpm6 is a 2^16-entry direct first level (prefixes up to /16 expanded into it) over per-/16 path-compressed
+// binary tries (Patricia), plus the same control-plane map.
+//
+// Values are caller-chosen integers in [0, kMaxValue]; lookups return kNone when nothing matches.
+#pragma once
+
+#include "probes/bgp/flat_map.hpp"
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+namespace flowlab::bgp {
+
+__extension__ using Uint128 = unsigned __int128;
+
+struct LpmMatch {
+  std::uint32_t value = 0;
+  std::uint8_t length = 0;
+};
+
+namespace detail {
+struct Key4Hash {
+  std::size_t operator()(std::uint64_t k) const { return mix64(k); }
+};
+struct Key6 {
+  Uint128 addr = 0;
+  std::uint8_t len = 0;
+  bool operator==(const Key6& o) const { return addr == o.addr && len == o.len; }
+};
+struct Key6Hash {
+  std::size_t operator()(const Key6& k) const {
+    return mix64(static_cast<std::uint64_t>(k.addr >> 64U) ^ mix64(static_cast<std::uint64_t>(k.addr) + k.len));
+  }
+};
+}  // namespace detail
+
+class Lpm4 {
+ public:
+  static constexpr std::uint32_t kNone = 0xffffffffU;
+  static constexpr std::uint32_t kMaxValue = (1U << 25U) - 2U;
+
+  Lpm4();
+  ~Lpm4();
+  Lpm4(const Lpm4&) = delete;
+  Lpm4& operator=(const Lpm4&) = delete;
+  Lpm4(Lpm4&& other) noexcept;
+  Lpm4& operator=(Lpm4&& other) noexcept;
+
+  // Inserts prefix addr/len (host bits ignored) or replaces its value. False when value > kMaxValue or len > 32.
+  bool insert(std::uint32_t addr, unsigned len, std::uint32_t value);
+  // Removes addr/len; false when it was not there.
+  bool remove(std::uint32_t addr, unsigned len);
+  // Exact-match value of addr/len.
+  [[nodiscard]] std::optional<std::uint32_t> get(std::uint32_t addr, unsigned len) const;
+
+  // Longest-prefix match: the value, or kNone.
+  [[nodiscard]] std::uint32_t lookup(std::uint32_t addr) const {
+    std::uint32_t e = tbl24_[addr >> 8U];
+    if ((e & kGroupBit) != 0) {
+      e = tbl8_[(static_cast<std::size_t>(e & ~kGroupBit) << 8U) | (addr & 0xffU)];
+    }
+    return (e & kValueMask) - 1U;  // empty entries hold 0 → kNone
+  }
+  // Longest-prefix match with the matched prefix length.
+  [[nodiscard]] std::optional<LpmMatch> match(std::uint32_t addr) const;
+
+  [[nodiscard]] std::size_t size() const { return prefixes_.size(); }
+  // Resident estimate: touched first-level pages are not known, so this counts the whole first level.
+  [[nodiscard]] std::size_t memory_bytes() const;
+  void clear();
+
+  // Every (addr, len, value), in no particular order.
+  template <class F>
+  void for_each(F&& f) const {
+    prefixes_.for_each([&f](std::uint64_t k, std::uint32_t v) {
+      f(static_cast<std::uint32_t>(k >> 8U), static_cast<unsigned>(k & 0xffU), v);
+    });
+  }
+
+ private:
+  // Entry: bit 31 = group index follows; else bits 25..30 = owner prefix length, bits 0..24 = value + 1.
+  static constexpr std::uint32_t kGroupBit = 0x80000000U;
+  static constexpr std::uint32_t kValueMask = (1U << 25U) - 1U;
+  static constexpr std::uint32_t entry(std::uint32_t value_plus_one, unsigned len) {
+    return (static_cast<std::uint32_t>(len) << 25U) | value_plus_one;
+  }
+  static constexpr unsigned entry_len(std::uint32_t e) { return (e >> 25U) & 0x3fU; }
+  static constexpr std::size_t kTbl24Size = std::size_t{1} << 24U;
+
+  void fill(std::uint32_t addr, unsigned len, std::uint32_t new_entry, bool only_owned);
+  std::uint32_t covering_entry(std::uint32_t addr, unsigned len) const;
+
+  std::uint32_t* tbl24_ = nullptr;
+  std::vector<std::uint32_t> tbl8_;
+  std::vector<std::uint16_t> group_refs_;  // prefixes longer than /24 in each group
+  std::vector<std::uint32_t> free_groups_;
+  detail::FlatMap<std::uint64_t, std::uint32_t, detail::Key4Hash> prefixes_;  // (addr << 8 | len) → value
+};
+
+class Lpm6 {
+ public:
+  static constexpr std::uint32_t kNone = 0xffffffffU;
+  static constexpr std::uint32_t kMaxValue = (1U << 25U) - 2U;
+
+  bool insert(Uint128 addr, unsigned len, std::uint32_t value);
+  bool remove(Uint128 addr, unsigned len);
+  [[nodiscard]] std::optional<std::uint32_t> get(Uint128 addr, unsigned len) const;
+  [[nodiscard]] std::uint32_t lookup(Uint128 addr) const;
+  [[nodiscard]] std::optional<LpmMatch> match(Uint128 addr) const;
+
+  [[nodiscard]] std::size_t size() const { return prefixes_.size(); }
+  [[nodiscard]] std::size_t memory_bytes() const;
+  void clear();
+
+  template <class F>
+  void for_each(F&& f) const {
+    prefixes_.for_each([&f](const detail::Key6& k, std::uint32_t v) { f(k.addr, static_cast<unsigned>(k.len), v); });
+  }
+
+  static Uint128 mask(Uint128 addr, unsigned len) {
+    return len == 0 ? 0 : (len >= 128 ? addr : addr & ~((~Uint128{0}) >> len));
+  }
+
+ private:
+  static constexpr std::uint32_t kNil = 0xffffffffU;
+  struct Node {
+    Uint128 key = 0;
+    std::uint32_t child[2] = {kNil, kNil};
+    std::uint32_t value_plus_one = 0;  // 0: glue node, no prefix here
+    std::uint8_t len = 0;
+  };
+  struct Top {
+    std::uint32_t root = kNil;  // trie of prefixes longer than /16 under this /16
+    std::uint32_t entry = 0;    // best prefix up to /16: (len << 25) | value + 1, 0 = none
+  };
+
+  std::uint32_t new_node(Uint128 key, unsigned len, std::uint32_t value_plus_one);
+  void free_node(std::uint32_t n);
+  void trie_insert(std::uint32_t& root, Uint128 key, unsigned len, std::uint32_t value_plus_one);
+  bool trie_remove(std::uint32_t& root, Uint128 key, unsigned len);
+  void fill_top(Uint128 addr, unsigned len, std::uint32_t new_entry, bool only_owned);
+  std::uint32_t covering_top_entry(Uint128 addr, unsigned len) const;
+
+  std::vector<Top> top_;  // 65536 entries once the first prefix arrives
+  std::vector<Node> nodes_;
+  std::vector<std::uint32_t> free_nodes_;
+  detail::FlatMap<detail::Key6, std::uint32_t, detail::Key6Hash> prefixes_;
+};
+
+}  // namespace flowlab::bgp
