@@ -1,0 +1,61 @@
+// flowlab::probe::Capture — one libpcap handle: a live interface (immediate mode, large kernel buffer, optional
+// BPF filter and direction, non-blocking, pollable) or a capture file (microsecond timestamps). It knows its link
+// type and the ifindex its packets are metered with.
+#pragma once
+
+#include "common/result.hpp"
+#include "probes/meter/packet.hpp"
+#include "probes/probe/options.hpp"
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+struct pcap;
+struct pcap_pkthdr;
+
+namespace flowlab::probe {
+
+struct CaptureStats {
+  std::uint64_t received = 0;         // pcap_stats ps_recv
+  std::uint64_t kernel_drops = 0;     // ps_drop: no room in the buffer
+  std::uint64_t interface_drops = 0;  // ps_ifdrop
+};
+
+class Capture {
+ public:
+  static Result<std::unique_ptr<Capture>> open_live(const std::string& interface, const ProbeOptions& options);
+  static Result<std::unique_ptr<Capture>> open_file(const std::string& path, const ProbeOptions& options);
+  ~Capture();
+  Capture(const Capture&) = delete;
+  Capture& operator=(const Capture&) = delete;
+
+  // Next packet: 1 = got one, 0 = none ready (live), -2 = end of file, -1 = error (see error()).
+  int next(const pcap_pkthdr** header, const std::uint8_t** data);
+  // File descriptor to poll (live), -1 for files.
+  [[nodiscard]] int selectable_fd() const { return fd_; }
+  [[nodiscard]] meter::LinkType link_type() const { return link_; }
+  [[nodiscard]] std::uint32_t ifindex() const { return ifindex_; }
+  [[nodiscard]] const std::string& name() const { return name_; }
+  [[nodiscard]] bool live() const { return live_; }
+  [[nodiscard]] std::string error() const;
+  // Kernel counters (live); zeros for files. pcap's counters are 32-bit on Linux: wraps are accumulated.
+  CaptureStats stats();
+
+ private:
+  Capture() = default;
+  Status set_filter(const std::string& filter, const ProbeOptions& options);
+
+  pcap* handle_ = nullptr;
+  meter::LinkType link_ = meter::LinkType::kEthernet;
+  std::uint32_t ifindex_ = 0;
+  std::string name_;
+  bool live_ = false;
+  int fd_ = -1;
+  std::uint32_t last_recv_ = 0;
+  std::uint32_t last_drop_ = 0;
+  std::uint32_t last_ifdrop_ = 0;
+  CaptureStats totals_;
+};
+
+}  // namespace flowlab::probe

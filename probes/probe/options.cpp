@@ -1,0 +1,316 @@
+#include "probes/probe/options.hpp"
+
+#include "common/duration.hpp"
+
+#include <netdb.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <CLI/CLI.hpp>
+
+#include <charconv>
+#include <cstring>
+
+namespace flowlab::probe {
+namespace {
+
+std::optional<std::uint64_t> parse_ms(std::string_view text) {
+  const auto d = parse_duration(text);
+  if (!d || d->count() < 0) {
+    return std::nullopt;
+  }
+  return static_cast<std::uint64_t>(d->count());
+}
+
+std::optional<std::uint16_t> parse_port(std::string_view text) {
+  unsigned value = 0;
+  const auto* end = text.data() + text.size();
+  const auto [ptr, ec] = std::from_chars(text.data(), end, value);
+  if (ec != std::errc() || ptr != end || value == 0 || value > 65535) {
+    return std::nullopt;
+  }
+  return static_cast<std::uint16_t>(value);
+}
+
+std::optional<IpAddress> resolve(const std::string& host) {
+  if (auto a = IpAddress::parse(host)) {
+    return a;
+  }
+  addrinfo hints{};
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_DGRAM;
+  addrinfo* res = nullptr;
+  if (getaddrinfo(host.c_str(), nullptr, &hints, &res) != 0 || res == nullptr) {
+    return std::nullopt;
+  }
+  std::optional<IpAddress> out;
+  for (addrinfo* ai = res; ai != nullptr && !out; ai = ai->ai_next) {
+    if (ai->ai_family == AF_INET) {
+      sockaddr_in sin{};
+      std::memcpy(&sin, ai->ai_addr, sizeof(sin));
+      std::array<std::uint8_t, 4> b{};
+      std::memcpy(b.data(), &sin.sin_addr, 4);
+      out = IpAddress::v4(b);
+    } else if (ai->ai_family == AF_INET6) {
+      sockaddr_in6 sin6{};
+      std::memcpy(&sin6, ai->ai_addr, sizeof(sin6));
+      std::array<std::uint8_t, 16> b{};
+      std::memcpy(b.data(), &sin6.sin6_addr, 16);
+      out = IpAddress::v6(b);
+    }
+  }
+  freeaddrinfo(res);
+  return out;
+}
+
+// CLI11 validator-style check of a duration string.
+std::string check_duration(const std::string& text) {
+  return parse_ms(text) ? std::string() : "not a duration (e.g. 500ms, 10s, 2m, 1h, or seconds): " + text;
+}
+
+}  // namespace
+
+std::string Endpoint::to_string() const {
+  return address.is_v6() ? "[" + address.to_string() + "]:" + std::to_string(port)
+                         : address.to_string() + ":" + std::to_string(port);
+}
+
+Result<Endpoint> parse_endpoint(std::string_view text) {
+  std::string host;
+  std::string_view port;
+  if (!text.empty() && text.front() == '[') {
+    const auto close = text.find(']');
+    if (close == std::string_view::npos || close + 1 >= text.size() || text[close + 1] != ':') {
+      return fail("cli", "collector '" + std::string(text) + "': expected [IPv6]:PORT");
+    }
+    host = std::string(text.substr(1, close - 1));
+    port = text.substr(close + 2);
+  } else {
+    const auto colon = text.rfind(':');
+    if (colon == std::string_view::npos || text.find(':') != colon) {
+      return fail("cli", "collector '" + std::string(text) + "': expected HOST:PORT or [IPv6]:PORT");
+    }
+    host = std::string(text.substr(0, colon));
+    port = text.substr(colon + 1);
+  }
+  const auto p = parse_port(port);
+  if (!p) {
+    return fail("cli", "collector '" + std::string(text) + "': port must be 1..65535");
+  }
+  const auto address = resolve(host);
+  if (!address) {
+    return fail("cli", "collector '" + std::string(text) + "': cannot resolve host '" + host + "'");
+  }
+  return Endpoint{*address, *p};
+}
+
+Status apply_timeout(std::string_view spec, ProbeOptions& options) {
+  const auto eq = spec.find('=');
+  if (eq == std::string_view::npos) {
+    return fail("cli", "timeout '" + std::string(spec) + "': expected name=value (e.g. maxlife=60)");
+  }
+  const std::string name(spec.substr(0, eq));
+  const auto value = parse_ms(spec.substr(eq + 1));
+  if (!value) {
+    return fail("cli", "timeout '" + std::string(spec) + "': value is not a duration (10s, 2m, or seconds)");
+  }
+  if (name == "maxlife" || name == "active") {
+    options.active_timeout_ms = *value;
+  } else if (name == "general" || name == "inactive") {
+    options.inactive_timeout_ms = *value;
+  } else if (name == "expint") {
+    options.expiry_interval_ms = *value;
+  } else if (name == "tcp" || name == "tcp.rst" || name == "tcp.fin" || name == "udp" || name == "icmp") {
+    return fail("cli", "timeout '" + name +
+                           "' is softflowd's but not flowprobe's: one inactive timeout (general) applies to every "
+                           "protocol and TCP flows end at FIN/RST at once");
+  } else {
+    return fail("cli", "unknown timeout '" + name + "' (known: maxlife|active, general|inactive, expint)");
+  }
+  if (options.active_timeout_ms == 0 || options.inactive_timeout_ms == 0) {
+    return fail("cli", "timeouts must be > 0");
+  }
+  return {};
+}
+
+std::variant<ProbeOptions, ParseOutcome> parse_options(int argc, const char* const* argv) {
+  ProbeOptions o;
+  CLI::App app{
+      "flowprobe: meter packets (live with libpcap, or from a pcap file) into flows and export them as NetFlow "
+      "v5/v9, IPFIX or sFlow v5 over UDP.\nFlags follow softflowd's (-i -r -n -v -t -s -d -m -b).",
+      "flowprobe"};
+  app.get_formatter()->column_width(38);
+  std::vector<std::string> collectors;
+  std::vector<std::string> timeouts;
+  std::vector<std::string> filter_words;
+  std::string active;
+  std::string inactive;
+  std::string template_time;
+  std::string counter_interval;
+  std::string fib_cache;
+  std::string source;
+  std::string agent;
+  std::string direction = "in";
+  std::string sampling_mode = "count";
+  int version = 9;
+  bool sflow = false;
+  bool foreground = false;
+  bool ip_bytes = false;
+
+  app.add_option("-i,--interface", o.interfaces, "Capture live on IF (repeatable; input ifindex = IF's ifindex)")
+      ->type_name("IF");
+  app.add_option("-r,--read", o.read_file, "Read packets from a pcap file instead (timeouts follow packet time)")
+      ->type_name("FILE");
+  app.add_option("-n,--collector", collectors, "Export to HOST:PORT or [IPv6]:PORT (repeatable)")
+      ->type_name("HOST:PORT");
+  app.add_option("-v,--export-version", version, "Export format: 5 (NetFlow v5), 9 (NetFlow v9), 10 (IPFIX)")
+      ->check(CLI::IsMember({5, 9, 10}))
+      ->default_val(9);
+  app.add_flag("--sflow", sflow, "Export sFlow v5 instead: raw packet header samples + interface counter samples");
+  app.add_option("-t,--timeout", timeouts,
+                 "softflowd-style timeout name=value: maxlife|active, general|inactive, expint (repeatable)")
+      ->type_name("NAME=VALUE");
+  app.add_option("--active-timeout", active, "End flows older than this (default 30m)")
+      ->type_name("DURATION")
+      ->check(check_duration);
+  app.add_option("--inactive-timeout", inactive, "End flows idle for this long (default 15s)")
+      ->type_name("DURATION")
+      ->check(check_duration);
+  app.add_option("-s,--sampling", o.sampling, "1:N packet sampling (1 = every packet)")
+      ->check(CLI::Range(1U, 1U << 30U))
+      ->default_val(1);
+  app.add_option("--sampling-mode", sampling_mode, "count (every Nth packet) or random (probability 1/N)")
+      ->check(CLI::IsMember({"count", "random"}))
+      ->default_val("count");
+  app.add_option("--sampling-seed", o.sampling_seed, "Seed of the random sampler (reproducible runs)")->default_val(1);
+  app.add_option("-m,--max-flows", o.max_flows, "Flow cache size; when full the longest-idle flow is evicted")
+      ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 30U))
+      ->default_val(65536);
+  app.add_flag("-d,--foreground", foreground, "Accepted for softflowd habit; flowprobe always runs in the foreground");
+  app.add_flag("-b,--ip-bytes", ip_bytes, "Accepted for softflowd habit; bytes are always layer-3 (IP total length)");
+  app.add_option("-f,--filter", o.filter, "BPF filter expression (trailing words work too, as in softflowd)")
+      ->type_name("EXPR");
+  app.add_option("filter_words", filter_words, "BPF filter expression words")->type_name("");
+  app.add_option("--buffer-size", o.buffer_size, "libpcap kernel buffer per interface, bytes")->default_val(32U << 20U);
+  app.add_option("--snaplen", o.snaplen, "Bytes captured per packet (headers only are needed)")
+      ->check(CLI::Range(64, 262144))
+      ->default_val(256);
+  app.add_option("--direction", direction, "Packets to meter on live interfaces: in, out or both")
+      ->check(CLI::IsMember({"in", "out", "both"}))
+      ->default_val("in");
+  app.add_option("--input-ifindex", o.offline_ifindex, "Input ifindex recorded for packets read with -r")
+      ->default_val(0);
+  app.add_option("--observation-domain", o.observation_domain,
+                 "v9 source id / IPFIX observation domain / sFlow sub-agent id; v5: engine type<<8 | engine id")
+      ->default_val(0);
+  app.add_option("--source", source, "Send export from this local address")->type_name("ADDR");
+  app.add_option("--template-refresh-packets", o.template_refresh_packets,
+                 "Resend v9/IPFIX templates every N datagrams (0 = never by count)")
+      ->default_val(20);
+  app.add_option("--template-refresh-time", template_time, "... and at least this often (default 60s)")
+      ->type_name("DURATION")
+      ->check(check_duration);
+  app.add_option("--max-datagram", o.max_datagram_bytes, "Largest UDP payload sent")
+      ->check(CLI::Range(std::size_t{512}, std::size_t{65507}))
+      ->default_val(1400);
+  app.add_option("--export-pcap", o.export_pcap, "Also write every export datagram (as UDP/IP frames) to FILE")
+      ->type_name("FILE");
+  app.add_option("--flows-json", o.flows_json, "Also write every exported flow record as a JSON line to FILE")
+      ->type_name("FILE");
+  app.add_option("--sflow-header-bytes", o.sflow_header_bytes, "sFlow: bytes of each sampled packet's header")
+      ->check(CLI::Range(14U, 256U))
+      ->default_val(128);
+  app.add_option("--sflow-counter-interval", counter_interval, "sFlow: interface counter samples period (20s)")
+      ->type_name("DURATION")
+      ->check(check_duration);
+  app.add_option("--agent", agent, "sFlow agent address (default: --source, else the export socket's address)")
+      ->type_name("ADDR");
+  app.add_flag("--fib", o.fib, "Look up output ifindex, IP next hop and src/dst masks in the kernel FIB (netlink)");
+  app.add_option("--fib-cache", fib_cache, "How long a FIB answer is cached per address (default 60s)")
+      ->type_name("DURATION")
+      ->check(check_duration);
+  app.add_flag("--json", o.json, "Print the stats as one JSON line on exit and on SIGUSR1");
+  app.add_option("--log-level", o.log_level, "trace, debug, info, warn, error")
+      ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "off"}))
+      ->default_val("info");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp&) {
+    return ParseOutcome{0, app.help()};
+  } catch (const CLI::CallForAllHelp&) {
+    return ParseOutcome{0, app.help("", CLI::AppFormatMode::All)};
+  } catch (const CLI::ParseError& e) {
+    return ParseOutcome{2, std::string("flowprobe: ") + e.what() + "\nRun with --help for more information."};
+  }
+  (void)foreground;
+  (void)ip_bytes;
+  auto bad = [](const std::string& msg) { return ParseOutcome{2, "flowprobe: " + msg}; };
+
+  if (o.interfaces.empty() == o.read_file.empty()) {
+    return bad("give either -i IF (live, repeatable) or -r FILE (offline)");
+  }
+  for (const auto& c : collectors) {
+    auto endpoint = parse_endpoint(c);
+    if (!endpoint) {
+      return bad(endpoint.error().message);
+    }
+    o.collectors.push_back(*endpoint);
+  }
+  if (o.collectors.empty() && o.export_pcap.empty() && o.flows_json.empty()) {
+    return bad("nowhere to export: give -n HOST:PORT (or --export-pcap / --flows-json)");
+  }
+  o.protocol = sflow ? wire::ExportProtocol::kSflowV5 : static_cast<wire::ExportProtocol>(version);
+  for (const auto& t : timeouts) {
+    if (auto st = apply_timeout(t, o); !st) {
+      return bad(st.error().message);
+    }
+  }
+  if (!active.empty()) {
+    o.active_timeout_ms = *parse_ms(active);
+  }
+  if (!inactive.empty()) {
+    o.inactive_timeout_ms = *parse_ms(inactive);
+  }
+  if (o.active_timeout_ms == 0 || o.inactive_timeout_ms == 0 || o.expiry_interval_ms == 0) {
+    return bad("timeouts must be > 0");
+  }
+  if (!template_time.empty()) {
+    o.template_refresh_ms = *parse_ms(template_time);
+  }
+  if (!counter_interval.empty()) {
+    o.sflow_counter_interval_ms = *parse_ms(counter_interval);
+  }
+  if (!fib_cache.empty()) {
+    o.fib_cache_ms = *parse_ms(fib_cache);
+  }
+  o.sampling_mode = sampling_mode == "random" ? meter::SamplingMode::kRandom : meter::SamplingMode::kCount;
+  o.direction = direction == "out" ? Direction::kOut : (direction == "both" ? Direction::kBoth : Direction::kIn);
+  if (!source.empty()) {
+    o.source = IpAddress::parse(source);
+    if (!o.source) {
+      return bad("--source '" + source + "' is not an IP address");
+    }
+    for (const auto& c : o.collectors) {
+      if (c.address.family != o.source->family) {
+        return bad("--source " + source + " cannot reach collector " + c.to_string() + " (address family)");
+      }
+    }
+  }
+  if (!agent.empty()) {
+    o.sflow_agent = IpAddress::parse(agent);
+    if (!o.sflow_agent) {
+      return bad("--agent '" + agent + "' is not an IP address");
+    }
+  }
+  if (!filter_words.empty()) {
+    if (!o.filter.empty()) {
+      return bad("give the BPF filter either with -f or as trailing words, not both");
+    }
+    for (const auto& w : filter_words) {
+      o.filter += (o.filter.empty() ? "" : " ") + w;
+    }
+  }
+  return o;
+}
+
+}  // namespace flowlab::probe

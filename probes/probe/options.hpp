@@ -1,0 +1,89 @@
+// flowlab::probe options — flowprobe's command line, parsed (CLI11) into one typed struct.
+//
+// Flags follow softflowd's where it has them (-i, -r, -n, -v, -t, -s, -d, -m, -b), so its users' habits carry
+// over; every option also has a long form. parse_options() never exits the process: it returns the options, or
+// a ParseOutcome saying "help was printed" / "bad input" with the message and the exit code (0 / 2).
+#pragma once
+
+#include "common/ip.hpp"
+#include "common/result.hpp"
+#include "probes/meter/sampler.hpp"
+#include "probes/wire/flow_record.hpp"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+namespace flowlab::probe {
+
+struct Endpoint {
+  IpAddress address;
+  std::uint16_t port = 0;
+  [[nodiscard]] std::string to_string() const;  // "192.0.2.1:2055", "[2001:db8::1]:2055"
+  bool operator==(const Endpoint&) const = default;
+};
+
+enum class Direction : std::uint8_t { kIn, kOut, kBoth };
+
+struct ProbeOptions {
+  // Input: live interfaces or one capture file.
+  std::vector<std::string> interfaces;
+  std::string read_file;
+  std::string filter;  // BPF expression
+  std::size_t buffer_size = 32U << 20U;
+  int snaplen = 256;
+  Direction direction = Direction::kIn;
+  std::uint32_t offline_ifindex = 0;  // input ifindex of packets read with -r
+
+  // Metering.
+  std::uint64_t active_timeout_ms = 1800 * 1000;
+  std::uint64_t inactive_timeout_ms = 15 * 1000;
+  std::uint64_t expiry_interval_ms = 1000;
+  std::size_t max_flows = 65536;
+  std::uint32_t sampling = 1;
+  meter::SamplingMode sampling_mode = meter::SamplingMode::kCount;
+  std::uint64_t sampling_seed = 1;
+
+  // Export.
+  std::vector<Endpoint> collectors;
+  wire::ExportProtocol protocol = wire::ExportProtocol::kNetflowV9;
+  std::uint32_t observation_domain = 0;
+  std::optional<IpAddress> source;  // bind export sockets to this address
+  std::uint32_t template_refresh_packets = 20;
+  std::uint64_t template_refresh_ms = 60000;
+  std::size_t max_datagram_bytes = 1400;
+  std::string export_pcap;  // also write every export datagram into this pcap file
+  std::string flows_json;   // also write every exported record as a JSON line
+
+  // sFlow.
+  std::uint32_t sflow_header_bytes = 128;
+  std::uint64_t sflow_counter_interval_ms = 20000;
+  std::optional<IpAddress> sflow_agent;
+
+  // FIB (output ifindex, next hop, masks).
+  bool fib = false;
+  std::uint64_t fib_cache_ms = 60000;
+
+  // Reporting.
+  bool json = false;
+  std::string log_level = "info";
+};
+
+// What parse_options returns when it does not return options: help/version text (exit 0) or an error (exit 2).
+struct ParseOutcome {
+  int exit_code = 0;
+  std::string message;
+};
+
+std::variant<ProbeOptions, ParseOutcome> parse_options(int argc, const char* const* argv);
+
+// "192.0.2.1:2055", "[2001:db8::1]:2055", "localhost:2055" (resolved numerically first, then by getaddrinfo).
+Result<Endpoint> parse_endpoint(std::string_view text);
+
+// Applies one softflowd-style "-t name=value" timeout ("maxlife=60", "general=15s", "expint=1").
+Status apply_timeout(std::string_view spec, ProbeOptions& options);
+
+}  // namespace flowlab::probe
