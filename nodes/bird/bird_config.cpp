@@ -79,8 +79,10 @@ Status render_session(std::ostringstream& o, const Topology& topo, const Node& n
   o << "  neighbor " << p.peer_address.to_string() << " as " << p.peer_asn << ";\n";
   // Loopback iBGP rides on OSPF (multihop, next hops resolved recursively); everything else is one hop away.
   o << "  " << (p.over_loopback ? "multihop" : "direct") << ";\n";
+  // Listen on the session's own address only. Needed towards collectors (several BGP speakers may share the
+  // management host) and then on every session: BIRD cannot bind a wildcard listener next to an address-bound one.
+  o << "  strict bind yes;\n";
   if (p.to_collector) {
-    o << "  strict bind yes;\n";
     if (p.ibgp()) {
       o << "  rr client;  # the collector gets every best route, iBGP-learned ones included\n";
     }

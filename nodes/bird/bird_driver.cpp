@@ -5,6 +5,7 @@
 #include "nodes/core/files.hpp"
 
 #include <chrono>
+#include <map>
 
 namespace flowlab::nodes::bird {
 namespace {
@@ -63,9 +64,15 @@ Result<bool> BirdDriver::ready(const NodeContext& ctx) const {
 }
 
 Result<std::vector<RibEntry>> BirdDriver::rib(const NodeContext& ctx) const {
+  auto sessions = bgp_sessions(ctx);  // protocol name -> neighbour, for each route's `from`
+  FLOWLAB_TRY(sessions);
+  std::map<std::string, IpAddress> neighbors;
+  for (const auto& s : *sessions) {
+    neighbors[s.name] = s.neighbor;
+  }
   auto out = birdc(ctx.dir, {"show", "route", "all"});
   FLOWLAB_TRY(out);
-  return parse_show_route_all(*out);
+  return parse_show_route_all(*out, neighbors);
 }
 
 Result<std::vector<BgpSessionStatus>> BirdDriver::bgp_sessions(const NodeContext& ctx) const {

@@ -4,21 +4,27 @@
 // need, and skip what they don't know. Malformed input yields an error naming the line, never a crash.
 #pragma once
 
+#include "common/ip.hpp"
 #include "common/result.hpp"
 #include "nodes/core/driver.hpp"
 
+#include <map>
+#include <string>
 #include <string_view>
 #include <vector>
 
 namespace flowlab::nodes::bird {
 
-// `birdc show route all` (any tables; "Table master4:" headers are optional).
-Result<std::vector<RibEntry>> parse_show_route_all(std::string_view text);
+// `birdc show route all` (any tables; "Table master4:" headers are optional). BIRD prints "from X" only when the
+// sender differs from the gateway; `neighbors` (protocol name -> neighbour address, from `show protocols all`)
+// fills `from` exactly, otherwise the gateway stands in for it.
+Result<std::vector<RibEntry>> parse_show_route_all(std::string_view text,
+                                                   const std::map<std::string, IpAddress>& neighbors = {});
 
 // `birdc show protocols all`: BGP protocols only.
 Result<std::vector<BgpSessionStatus>> parse_show_protocols_all(std::string_view text);
 
-// "Established" -> kEstablished, ...; unknown words -> kUnknown.
+// "Established" -> kEstablished, "Down" -> kIdle, ...; unknown words -> kUnknown.
 SessionState parse_session_state(std::string_view word);
 
 }  // namespace flowlab::nodes::bird

@@ -143,7 +143,7 @@ Result<bool> FrrDriver::ready(const NodeContext& ctx) const {
 
 Result<std::vector<RibEntry>> FrrDriver::rib(const NodeContext& ctx) const {
   std::vector<RibEntry> all;
-  for (const char* command : {"show bgp ipv4 unicast detail json", "show bgp ipv6 unicast detail json"}) {
+  for (const char* command : {"show bgp ipv4 unicast json detail", "show bgp ipv6 unicast json detail"}) {
     auto out = vtysh(ctx.dir, command, "bgpd");
     FLOWLAB_TRY(out);
     auto parsed = parse_show_bgp_json(*out);

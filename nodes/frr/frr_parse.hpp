@@ -12,7 +12,7 @@
 
 namespace flowlab::nodes::frr {
 
-// `show bgp ipv4 unicast detail json` / `show bgp ipv6 unicast detail json` (also the plain, non-detail form).
+// `show bgp ipv4 unicast json detail` / `show bgp ipv6 unicast json detail` (also the plain, non-detail form).
 Result<std::vector<RibEntry>> parse_show_bgp_json(std::string_view text);
 
 // `show ip route json` / `show ipv6 route json`: routes of protocols other than BGP (connected, static, ospf,
