@@ -39,4 +39,5 @@ def main():
             f.write(struct.pack("<IIII", 1700000000, i, len(frame), len(frame)) + frame)
 
 
-main()
+if __name__ == "__main__":
+    main()
