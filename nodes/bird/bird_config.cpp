@@ -88,7 +88,7 @@ Status render_session(std::ostringstream& o, const Topology& topo, const Node& n
     }
   }
   o << "  connect retry time " << kBgpConnectRetrySeconds << ";\n";
-  o << "  error wait time " << kBgpConnectRetrySeconds << ", 30;\n";
+  o << "  error wait time " << kBgpErrorWaitMinSeconds << ", " << kBgpErrorWaitMaxSeconds << ";\n";
   o << "  " << fam << " {\n";
 
   // Import.

@@ -18,7 +18,10 @@ namespace flowlab::nodes::bird {
 inline constexpr int kOspfHelloSeconds = 1;
 inline constexpr int kOspfDeadSeconds = 4;
 // BGP connect-retry, short so a lab converges quickly when one side starts late.
-inline constexpr int kBgpConnectRetrySeconds = 5;
+inline constexpr int kBgpConnectRetrySeconds = 2;
+// BIRD waits this long (min, doubling to max) after a session error, e.g. "no route to the peer's loopback yet".
+inline constexpr int kBgpErrorWaitMinSeconds = 1;
+inline constexpr int kBgpErrorWaitMaxSeconds = 5;
 
 Result<std::string> render_bird_config(const topology::Topology& topo, const topology::Node& node);
 

@@ -64,6 +64,10 @@ class NodeDriver {
   virtual Status render(const NodeContext& ctx) const = 0;
   // Programs to start, in order (may be empty: a plain host runs nothing).
   [[nodiscard]] virtual std::vector<process::Spec> programs(const NodeContext& ctx) const = 0;
+  // Called after programs()[index] was started and before programs()[index + 1] is: true once the next program
+  // may start (FRR: zebra has created its zserv socket; a client daemon started earlier waits ~10 s to retry).
+  // Poll it like ready(). Default: at once.
+  virtual Result<bool> program_ready(const NodeContext& /*ctx*/, std::size_t /*index*/) const { return true; }
   // True once the node answers (BIRD control socket, vtysh). Called repeatedly until true or a deadline.
   virtual Result<bool> ready(const NodeContext& ctx) const = 0;
   // Routes (all, not just best) for IPv4 and IPv6 unicast; empty for nodes without routing.

@@ -153,11 +153,13 @@ std::string render_ospfd(const Node& node) {
     o << " ip ospf dead-interval " << bird::kOspfDeadSeconds << "\n";
     o << "exit\n";
   }
+  if (node.loopback) {
+    o << "interface lo\n";
+    o << " ip ospf passive\n";
+    o << "exit\n";
+  }
   o << "router ospf\n";
   o << " ospf router-id " << node.router_id.to_string() << "\n";
-  if (node.loopback) {
-    o << " passive-interface lo\n";
-  }
   for (const auto& i : node.interfaces) {
     if (i.ospf && i.ipv4) {
       o << " network " << i.ipv4->canonical().to_string() << " area 0\n";

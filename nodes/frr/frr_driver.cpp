@@ -126,6 +126,15 @@ std::vector<process::Spec> FrrDriver::programs(const NodeContext& ctx) const {
   return out;
 }
 
+Result<bool> FrrDriver::program_ready(const NodeContext& ctx, std::size_t index) const {
+  if (index != 0) {
+    return true;
+  }
+  // zebra (always first) is up for its clients once its zserv socket exists.
+  std::error_code ec;
+  return std::filesystem::is_socket(ctx.dir / kZservSocket, ec);
+}
+
 Result<bool> FrrDriver::ready(const NodeContext& ctx) const {
   if (ctx.node == nullptr) {
     return fail("usage", "frr: node context without node");

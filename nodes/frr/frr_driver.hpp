@@ -23,6 +23,7 @@ class FrrDriver final : public NodeDriver {
  public:
   Status render(const NodeContext& ctx) const override;
   [[nodiscard]] std::vector<process::Spec> programs(const NodeContext& ctx) const override;
+  Result<bool> program_ready(const NodeContext& ctx, std::size_t index) const override;
   Result<bool> ready(const NodeContext& ctx) const override;
   Result<std::vector<RibEntry>> rib(const NodeContext& ctx) const override;
   Result<std::vector<BgpSessionStatus>> bgp_sessions(const NodeContext& ctx) const override;

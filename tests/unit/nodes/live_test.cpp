@@ -20,6 +20,7 @@
 #include <filesystem>
 #include <fstream>
 #include <future>
+#include <iostream>
 #include <thread>
 
 namespace flowlab::nodes {
@@ -147,10 +148,21 @@ class LiveLab {
       ASSERT_NE(driver, nullptr) << node->kind;
       auto rendered = driver->render(ctx);
       ASSERT_TRUE(rendered.ok()) << rendered.error().to_string();
-      for (const auto& spec : driver->programs(ctx)) {
-        auto ref = process::start(spec);
-        ASSERT_TRUE(ref.ok()) << spec.name << ": " << ref.error().to_string();
+      const auto specs = driver->programs(ctx);
+      for (std::size_t i = 0; i < specs.size(); ++i) {
+        auto ref = process::start(specs[i]);
+        ASSERT_TRUE(ref.ok()) << specs[i].name << ": " << ref.error().to_string();
         refs_.push_back(*ref);
+        const auto deadline = std::chrono::steady_clock::now() + 10s;
+        while (true) {
+          auto go = driver->program_ready(ctx, i);
+          ASSERT_TRUE(go.ok()) << go.error().to_string();
+          if (*go) {
+            break;
+          }
+          ASSERT_LT(std::chrono::steady_clock::now(), deadline) << specs[i].name << " never got ready";
+          std::this_thread::sleep_for(20ms);
+        }
       }
     }
     // The stand-in collector.
@@ -227,6 +239,7 @@ TEST_P(Live, MixedRoutersConvergeAndForward) {
   ASSERT_NO_FATAL_FAILURE(live.build());
   ASSERT_NO_FATAL_FAILURE(live.start_routers());
 
+  const auto started = std::chrono::steady_clock::now();
   const auto deadline =
       std::chrono::steady_clock::now() +
       std::chrono::seconds(std::getenv("FLOWLAB_LIVE_TIMEOUT") ? std::atoi(std::getenv("FLOWLAB_LIVE_TIMEOUT")) : 60);
@@ -294,6 +307,9 @@ TEST_P(Live, MixedRoutersConvergeAndForward) {
   }
 
   ASSERT_TRUE(converged) << why;
+  const auto seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  std::cout << "converged " << seconds << " s after the daemons were started\n";
+  RecordProperty("converge_seconds", std::to_string(seconds));
 
   // Policies as the routers hold them.
   auto rib_of = [&](const std::string& name) {
