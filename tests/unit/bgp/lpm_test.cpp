@@ -1,0 +1,386 @@
+// LPM tests against a reference (one hash map per prefix length, probed from longest to shortest) on 100k random
+// prefixes and lookups, with incremental inserts, deletes and replacements; and the RIB built on it.
+#include "probes/bgp/lpm.hpp"
+#include "probes/bgp/format.hpp"
+#include "probes/bgp/rib.hpp"
+
+#include <gtest/gtest.h>
+
+#include <array>
+#include <random>
+#include <sstream>
+#include <unordered_map>
+
+namespace flowlab::bgp {
+namespace {
+
+// ---------------------------------------------------------------- reference
+
+template <class Addr, unsigned Bits>
+class Reference {
+ public:
+  static Addr mask(Addr a, unsigned len) {
+    if (len == 0) {
+      return 0;
+    }
+    if (len >= Bits) {
+      return a;
+    }
+    return a & ~((~Addr{0}) >> len);
+  }
+  void insert(Addr a, unsigned len, std::uint32_t v) { maps_[len][mask(a, len)] = v; }
+  bool remove(Addr a, unsigned len) { return maps_[len].erase(mask(a, len)) > 0; }
+  [[nodiscard]] std::optional<std::pair<std::uint32_t, unsigned>> lookup(Addr a) const {
+    for (unsigned len = Bits + 1; len-- > 0;) {
+      auto it = maps_[len].find(mask(a, len));
+      if (it != maps_[len].end()) {
+        return std::make_pair(it->second, len);
+      }
+    }
+    return std::nullopt;
+  }
+  [[nodiscard]] std::size_t size() const {
+    std::size_t n = 0;
+    for (const auto& m : maps_) {
+      n += m.size();
+    }
+    return n;
+  }
+
+ private:
+  struct Hash {
+    std::size_t operator()(Addr a) const {
+      if constexpr (Bits == 128) {
+        return detail::mix64(static_cast<std::uint64_t>(a) ^ detail::mix64(static_cast<std::uint64_t>(a >> 64U)));
+      } else {
+        return detail::mix64(static_cast<std::uint64_t>(a));
+      }
+    }
+  };
+  std::array<std::unordered_map<Addr, std::uint32_t, Hash>, Bits + 1> maps_;
+};
+
+// Prefix lengths roughly like a full IPv4 table (mass at /24, /22, /23, /20, /16, some /25../32, a few short).
+unsigned v4_length(std::mt19937_64& rng) {
+  const unsigned r = static_cast<unsigned>(rng() % 1000);
+  if (r < 550) return 24;
+  if (r < 630) return 23;
+  if (r < 720) return 22;
+  if (r < 770) return 21;
+  if (r < 820) return 20;
+  if (r < 860) return 19;
+  if (r < 890) return 16;
+  if (r < 920) return 17 + static_cast<unsigned>(rng() % 2);
+  if (r < 960) return 25 + static_cast<unsigned>(rng() % 8);
+  if (r < 999) return 8 + static_cast<unsigned>(rng() % 8);
+  return static_cast<unsigned>(rng() % 8);  // rare, as in real tables (and each rewrites up to 2^24 entries)
+}
+
+unsigned v6_length(std::mt19937_64& rng) {
+  const unsigned r = static_cast<unsigned>(rng() % 1000);
+  if (r < 450) return 48;
+  if (r < 600) return 32;
+  if (r < 700) return 44;
+  if (r < 780) return 40;
+  if (r < 850) return 36;
+  if (r < 900) return 29 + static_cast<unsigned>(rng() % 3);
+  if (r < 950) return 49 + static_cast<unsigned>(rng() % 16);
+  if (r < 970) return 65 + static_cast<unsigned>(rng() % 64);
+  if (r < 990) return 17 + static_cast<unsigned>(rng() % 12);
+  return static_cast<unsigned>(rng() % 17);
+}
+
+TEST(Lpm4, MatchesReferenceWithIncrementalUpdates) {
+  std::mt19937_64 rng(4271);
+  Lpm4 lpm;
+  Reference<std::uint32_t, 32> ref;
+  struct P {
+    std::uint32_t addr;
+    unsigned len;
+  };
+  std::vector<P> prefixes;
+  // Addresses drawn from 4096 /12-ish clusters so prefixes nest and share /24s.
+  std::vector<std::uint32_t> bases(4096);
+  for (auto& b : bases) {
+    b = static_cast<std::uint32_t>(rng());
+  }
+  auto random_addr = [&] {
+    const std::uint32_t base = bases[rng() % bases.size()];
+    return (base & 0xfff00000U) | static_cast<std::uint32_t>(rng() & 0x000fffffU);
+  };
+  for (std::uint32_t i = 0; i < 100000; ++i) {
+    const unsigned len = v4_length(rng);
+    const std::uint32_t addr = Reference<std::uint32_t, 32>::mask(random_addr(), len);
+    prefixes.push_back({addr, len});
+    ASSERT_TRUE(lpm.insert(addr, len, i));
+    ref.insert(addr, len, i);
+  }
+  auto check = [&](const char* phase) {
+    SCOPED_TRACE(phase);
+    EXPECT_EQ(lpm.size(), ref.size());
+    std::size_t mismatches = 0;
+    for (int i = 0; i < 100000; ++i) {
+      std::uint32_t a = 0;
+      if (i % 2 == 0) {
+        a = static_cast<std::uint32_t>(rng());
+      } else {
+        const auto& p = prefixes[rng() % prefixes.size()];
+        a = p.addr | (p.len == 0 ? static_cast<std::uint32_t>(rng())
+                                 : (static_cast<std::uint32_t>(rng()) & (p.len >= 32 ? 0U : 0xffffffffU >> p.len)));
+      }
+      const auto want = ref.lookup(a);
+      const auto got = lpm.match(a);
+      const bool same = want ? (got && got->value == want->first && got->length == want->second) : !got;
+      if (!same) {
+        ++mismatches;
+      }
+      EXPECT_EQ(lpm.lookup(a), want ? want->first : Lpm4::kNone);
+    }
+    EXPECT_EQ(mismatches, 0U);
+  };
+  check("after inserts");
+  // Delete half, in random order.
+  std::shuffle(prefixes.begin(), prefixes.end(), rng);
+  for (std::size_t i = 0; i < prefixes.size() / 2; ++i) {
+    const bool in_ref = ref.remove(prefixes[i].addr, prefixes[i].len);
+    EXPECT_EQ(lpm.remove(prefixes[i].addr, prefixes[i].len), in_ref);
+  }
+  check("after deleting half");
+  // Replace values of a quarter, reinsert some deleted ones.
+  for (std::size_t i = prefixes.size() / 2; i < prefixes.size() * 3 / 4; ++i) {
+    lpm.insert(prefixes[i].addr, prefixes[i].len, 777777);
+    ref.insert(prefixes[i].addr, prefixes[i].len, 777777);
+  }
+  for (std::size_t i = 0; i < prefixes.size() / 4; ++i) {
+    lpm.insert(prefixes[i].addr, prefixes[i].len, 123456);
+    ref.insert(prefixes[i].addr, prefixes[i].len, 123456);
+  }
+  check("after replacing and reinserting");
+  // Remove everything: every lookup misses, and the second-level groups are all returned.
+  for (const auto& p : prefixes) {
+    lpm.remove(p.addr, p.len);
+    ref.remove(p.addr, p.len);
+  }
+  check("after deleting all");
+  EXPECT_EQ(lpm.size(), 0U);
+}
+
+TEST(Lpm4, ExactGetAndEdgeCases) {
+  Lpm4 lpm;
+  EXPECT_EQ(lpm.lookup(0x01020304), Lpm4::kNone);
+  EXPECT_TRUE(lpm.insert(0, 0, 1));  // default route
+  EXPECT_TRUE(lpm.insert(0xc0000200, 24, 2));
+  EXPECT_TRUE(lpm.insert(0xc0000280, 25, 3));
+  EXPECT_TRUE(lpm.insert(0xc0000281, 32, 4));
+  EXPECT_FALSE(lpm.insert(0xc0000281, 33, 4));
+  EXPECT_FALSE(lpm.insert(0xc0000281, 32, Lpm4::kMaxValue + 1));
+  EXPECT_EQ(lpm.lookup(0x08080808), 1U);
+  EXPECT_EQ(lpm.lookup(0xc0000201), 2U);
+  EXPECT_EQ(lpm.lookup(0xc0000282), 3U);
+  EXPECT_EQ(lpm.lookup(0xc0000281), 4U);
+  EXPECT_EQ(lpm.match(0xc0000281)->length, 32);
+  EXPECT_EQ(lpm.get(0xc00002ff, 24), 2U);  // host bits ignored
+  EXPECT_FALSE(lpm.get(0xc0000200, 23).has_value());
+  EXPECT_TRUE(lpm.remove(0xc0000200, 24));
+  EXPECT_FALSE(lpm.remove(0xc0000200, 24));
+  EXPECT_EQ(lpm.lookup(0xc0000201), 1U);
+  EXPECT_EQ(lpm.lookup(0xc0000282), 3U);
+  EXPECT_TRUE(lpm.remove(0, 0));
+  EXPECT_EQ(lpm.lookup(0x08080808), Lpm4::kNone);
+  EXPECT_EQ(lpm.lookup(0xc0000282), 3U);
+  lpm.clear();
+  EXPECT_EQ(lpm.lookup(0xc0000282), Lpm4::kNone);
+  EXPECT_EQ(lpm.size(), 0U);
+}
+
+TEST(Lpm6, MatchesReferenceWithIncrementalUpdates) {
+  std::mt19937_64 rng(4760);
+  Lpm6 lpm;
+  Reference<Uint128, 128> ref;
+  struct P {
+    Uint128 addr;
+    unsigned len;
+  };
+  std::vector<P> prefixes;
+  auto random128 = [&] { return (Uint128{rng()} << 64U) | rng(); };
+  std::vector<Uint128> bases(2048);
+  for (auto& b : bases) {
+    // Mostly 2000::/3 (global unicast), clustered under 2048 /24s.
+    b = (random128() >> 3U) | (Uint128{1} << 125U);
+  }
+  auto random_addr = [&] {
+    const Uint128 base = bases[rng() % bases.size()];
+    const Uint128 low_mask = (~Uint128{0}) >> 24U;
+    return (base & ~low_mask) | (random128() & low_mask);
+  };
+  for (std::uint32_t i = 0; i < 100000; ++i) {
+    const unsigned len = v6_length(rng);
+    const Uint128 addr = Lpm6::mask(random_addr(), len);
+    prefixes.push_back({addr, len});
+    ASSERT_TRUE(lpm.insert(addr, len, i));
+    ref.insert(addr, len, i);
+  }
+  auto check = [&](const char* phase) {
+    SCOPED_TRACE(phase);
+    EXPECT_EQ(lpm.size(), ref.size());
+    std::size_t mismatches = 0;
+    for (int i = 0; i < 100000; ++i) {
+      Uint128 a = 0;
+      if (i % 2 == 0) {
+        a = random_addr();
+      } else {
+        const auto& p = prefixes[rng() % prefixes.size()];
+        a = p.addr | (p.len >= 128 ? 0 : (random128() & ((~Uint128{0}) >> p.len)));
+      }
+      const auto want = ref.lookup(a);
+      const auto got = lpm.match(a);
+      const bool same = want ? (got && got->value == want->first && got->length == want->second) : !got;
+      if (!same) {
+        ++mismatches;
+      }
+    }
+    EXPECT_EQ(mismatches, 0U);
+  };
+  check("after inserts");
+  std::shuffle(prefixes.begin(), prefixes.end(), rng);
+  for (std::size_t i = 0; i < prefixes.size() / 2; ++i) {
+    const bool in_ref = ref.remove(prefixes[i].addr, prefixes[i].len);
+    EXPECT_EQ(lpm.remove(prefixes[i].addr, prefixes[i].len), in_ref);
+  }
+  check("after deleting half");
+  for (std::size_t i = 0; i < prefixes.size() / 4; ++i) {
+    lpm.insert(prefixes[i].addr, prefixes[i].len, 4242);
+    ref.insert(prefixes[i].addr, prefixes[i].len, 4242);
+  }
+  check("after reinserting");
+  for (const auto& p : prefixes) {
+    lpm.remove(p.addr, p.len);
+    ref.remove(p.addr, p.len);
+  }
+  check("after deleting all");
+}
+
+// ---------------------------------------------------------------- RIB
+
+PathAttributes attrs(std::vector<std::uint32_t> path, const char* nh, std::optional<std::uint32_t> lp = {}) {
+  PathAttributes a;
+  a.origin = Origin::kIgp;
+  a.as_path = AsPath{{AsPathSegment{SegmentType::kSequence, std::move(path)}}};
+  a.next_hop = *IpAddress::parse(nh);
+  a.local_pref = lp;
+  return a;
+}
+
+TEST(Rib, InternsAttributeSetsAndPaths) {
+  auto store = std::make_shared<AttrStore>();
+  {
+    Rib rib(store);
+    const auto a = attrs({65001, 65002}, "192.0.2.1");
+    for (std::uint32_t i = 0; i < 1000; ++i) {
+      rib.announce(Prefix{IpAddress::v4(0x0a000000U + (i << 8U)), 24}, 0, a);
+    }
+    EXPECT_EQ(rib.size(), 1000U);
+    EXPECT_EQ(store->size(), 1U);
+    // Same path, other next hop: a second set sharing the interned AS path.
+    auto b = attrs({65001, 65002}, "192.0.2.2");
+    rib.announce(*Prefix::parse("198.51.100.0/24"), 0, b);
+    EXPECT_EQ(store->size(), 2U);
+    EXPECT_EQ(store->path_count(), 1U);
+    // A second RIB (another peer) shares the store.
+    Rib other(store);
+    other.announce(*Prefix::parse("203.0.113.0/24"), 0, a);
+    EXPECT_EQ(store->size(), 2U);
+    // Re-announcing replaces; withdrawing releases.
+    rib.announce(*Prefix::parse("198.51.100.0/24"), 0, a);
+    EXPECT_EQ(store->size(), 1U);
+    EXPECT_TRUE(rib.withdraw(*Prefix::parse("198.51.100.0/24"), 0));
+    EXPECT_FALSE(rib.withdraw(*Prefix::parse("198.51.100.0/24"), 0));
+    EXPECT_EQ(rib.size(), 1000U);
+  }
+  EXPECT_EQ(store->size(), 0U);
+  EXPECT_EQ(store->path_count(), 0U);
+}
+
+TEST(Rib, LookupAddPathAndBestPath) {
+  auto store = std::make_shared<AttrStore>();
+  Rib rib(store);
+  const auto p = *Prefix::parse("198.51.100.0/24");
+  rib.announce(p, 1, attrs({65001, 65002, 65003}, "192.0.2.1"));
+  rib.announce(p, 2, attrs({65001, 65003}, "192.0.2.2"));  // shorter path wins
+  rib.announce(*Prefix::parse("198.51.0.0/16"), 1, attrs({65009}, "192.0.2.9"));
+  rib.announce(*Prefix::parse("2001:db8::/32"), 5, [] {
+    PathAttributes a;
+    a.origin = Origin::kIgp;
+    a.as_path = AsPath{};
+    MpReach mp;
+    mp.af = kIpv6Unicast;
+    mp.next_hop = *IpAddress::parse("2001:db8::1");
+    a.mp_reach = mp;
+    return a;
+  }());
+  EXPECT_EQ(rib.size(), 4U);
+  EXPECT_EQ(rib.prefix_count(), 3U);
+  auto r = rib.lookup(*IpAddress::parse("198.51.100.7"));
+  ASSERT_TRUE(r.has_value());
+  EXPECT_EQ(r->prefix.to_string(), "198.51.100.0/24");
+  EXPECT_EQ(r->path_id, 2U);
+  EXPECT_EQ(r->attrs->next_hop(Family::kIpv4).to_string(), "192.0.2.2");
+  EXPECT_EQ(rib.lookup_v4(0xc6336407), r->attrs);
+  // Higher LOCAL_PREF beats the shorter path.
+  rib.announce(p, 1, attrs({65001, 65002, 65003}, "192.0.2.1", 200));
+  EXPECT_EQ(rib.lookup(*IpAddress::parse("198.51.100.7"))->path_id, 1U);
+  EXPECT_EQ(rib.paths(p).size(), 2U);
+  EXPECT_TRUE(rib.withdraw(p, 1));
+  EXPECT_EQ(rib.lookup(*IpAddress::parse("198.51.100.7"))->path_id, 2U);
+  EXPECT_TRUE(rib.withdraw(p, 2));
+  EXPECT_EQ(rib.lookup(*IpAddress::parse("198.51.100.7"))->prefix.to_string(), "198.51.0.0/16");
+  auto v6 = rib.lookup(*IpAddress::parse("2001:db8:1::1"));
+  ASSERT_TRUE(v6.has_value());
+  EXPECT_EQ(v6->prefix.to_string(), "2001:db8::/32");
+  EXPECT_EQ(v6->attrs->next_hop(Family::kIpv6).to_string(), "2001:db8::1");
+  EXPECT_FALSE(rib.lookup(*IpAddress::parse("2001:db9::1")).has_value());
+  rib.clear();
+  EXPECT_EQ(rib.size(), 0U);
+  EXPECT_EQ(store->size(), 0U);
+  EXPECT_FALSE(rib.lookup(*IpAddress::parse("198.51.100.7")).has_value());
+}
+
+TEST(Rib, ApplySharesOneInternPerUpdate) {
+  auto store = std::make_shared<AttrStore>();
+  Rib rib(store);
+  auto a = std::make_shared<const PathAttributes>(attrs({65001}, "192.0.2.1"));
+  rib.apply(*Prefix::parse("10.0.0.0/8"), 0, a);
+  rib.apply(*Prefix::parse("11.0.0.0/8"), 0, a);
+  rib.apply(*Prefix::parse("10.0.0.0/8"), 0, nullptr);
+  EXPECT_EQ(rib.size(), 1U);
+  EXPECT_EQ(store->size(), 1U);
+  rib.clear();
+  EXPECT_EQ(store->size(), 0U);
+}
+
+TEST(TableDump, PmacctKeysAndFormats) {
+  auto store = std::make_shared<AttrStore>();
+  Rib rib(store);
+  PathAttributes a = attrs({65001, 65002}, "192.0.2.1", 100);
+  a.as_path->segments.push_back(AsPathSegment{SegmentType::kSet, {65003, 65004}});
+  a.med = 10;
+  a.communities = {(65001U << 16U) | 100U};
+  a.large_communities = {{65001, 1, 2}};
+  a.ext_communities = {0x0002fde900000064ULL};
+  rib.announce(*Prefix::parse("198.51.100.0/24"), 0, a);
+  std::ostringstream out;
+  DumpOptions opt;
+  opt.peer_ip_src = "192.0.2.1";
+  EXPECT_EQ(write_table_dump(out, rib, opt), 1U);
+  EXPECT_EQ(out.str(),
+            R"({"seq":0,"peer_ip_src":"192.0.2.1","event_type":"dump","afi":1,"safi":1,)"
+            R"("ip_prefix":"198.51.100.0/24","bgp_nexthop":"192.0.2.1","as_path":"65001 65002 {65003,65004}",)"
+            R"("comms":"65001:100","ecomms":"RT:65001:100","lcomms":"65001:1:2","origin":"i","local_pref":100,)"
+            R"("med":10})"
+            "\n");
+  EXPECT_EQ(ext_communities_string({0x0103c00002010007ULL, 0x0202fbf1a3a10009ULL, 0x8000000000000001ULL}),
+            "SoO:192.0.2.1:7 RT:4226917281:9 0x8000000000000001");
+}
+
+}  // namespace
+}  // namespace flowlab::bgp
