@@ -83,8 +83,8 @@ struct NetlinkSocket::State {
     }
     return {};
   }
-  // ifindex of ifname, or an error naming `operation`.
-  Result<int> resolve(const std::string& ifname, std::string_view operation);
+  // ifindex of ifname, or an error naming `operation`; its IFF_* flags into *flags when given.
+  Result<int> resolve(const std::string& ifname, std::string_view operation, unsigned* flags = nullptr);
 };
 
 }  // namespace flowlab::netns

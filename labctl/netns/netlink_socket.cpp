@@ -12,9 +12,13 @@
 
 #include <array>
 #include <cerrno>
+#include <chrono>
 #include <cstdio>
 #include <cstring>
+#include <fstream>
 #include <map>
+#include <sstream>
+#include <thread>
 
 namespace flowlab::netns {
 namespace detail {
@@ -127,7 +131,7 @@ Error NetlinkSocket::State::error(int rc, std::string_view operation) const {
   return Error{"netlink", std::string(operation) + " in " + ns + ": " + why};
 }
 
-Result<int> NetlinkSocket::State::resolve(const std::string& ifname, std::string_view operation) {
+Result<int> NetlinkSocket::State::resolve(const std::string& ifname, std::string_view operation, unsigned* flags) {
   if (ifname.empty() || ifname.size() >= IFNAMSIZ) {
     return fail("netlink", std::string(operation) + " in " + ns + ": '" + ifname +
                                "' is not a valid interface name (1 to 15 bytes)");
@@ -141,6 +145,9 @@ Result<int> NetlinkSocket::State::resolve(const std::string& ifname, std::string
       return fail("netlink", std::string(operation) + " in " + ns + ": no interface " + ifname);
     }
     return fail(error(rc, std::string(operation) + ": looking up " + ifname));
+  }
+  if (flags != nullptr) {
+    *flags = rtnl_link_get_flags(link.get());
   }
   return rtnl_link_get_ifindex(link.get());
 }
@@ -269,6 +276,52 @@ Status NetlinkSocket::set_mtu(const std::string& ifname, std::uint32_t mtu) {
                      [&](rtnl_link* c) { rtnl_link_set_mtu(c, mtu); });
 }
 
+namespace {
+
+std::optional<std::array<std::uint8_t, 6>> parse_mac(const std::string& text) {
+  std::array<std::uint8_t, 6> out{};
+  if (text.size() != 17) {
+    return std::nullopt;
+  }
+  for (std::size_t i = 0; i < 6; ++i) {
+    if (i > 0 && text[3 * i - 1] != ':') {
+      return std::nullopt;
+    }
+    unsigned value = 0;
+    for (std::size_t j = 0; j < 2; ++j) {
+      char c = text[3 * i + j];
+      unsigned digit = 0;
+      if (c >= '0' && c <= '9') {
+        digit = static_cast<unsigned>(c - '0');
+      } else if (c >= 'a' && c <= 'f') {
+        digit = static_cast<unsigned>(c - 'a' + 10);
+      } else if (c >= 'A' && c <= 'F') {
+        digit = static_cast<unsigned>(c - 'A' + 10);
+      } else {
+        return std::nullopt;
+      }
+      value = value * 16 + digit;
+    }
+    out[i] = static_cast<std::uint8_t>(value);
+  }
+  return out;
+}
+
+}  // namespace
+
+Status NetlinkSocket::set_mac(const std::string& ifname, const std::string& mac) {
+  const std::string op = "setting the MAC address of " + ifname + " to " + mac;
+  auto bytes = parse_mac(mac);
+  if (!bytes) {
+    return fail("netlink", op + " in " + state_->ns + ": not a MAC address (expected 02:00:00:00:01:01)");
+  }
+  NlAddrPtr addr(nl_addr_build(AF_LLC, bytes->data(), bytes->size()));
+  if (!addr) {
+    return fail("netlink", op + " in " + state_->ns + ": out of memory");
+  }
+  return change_link(*state_, ifname, op, [&](rtnl_link* c) { rtnl_link_set_addr(c, addr.get()); });
+}
+
 Result<int> NetlinkSocket::ifindex(const std::string& ifname) {
   return state_->resolve(ifname, "looking up " + ifname);
 }
@@ -313,12 +366,52 @@ Result<std::vector<LinkInfo>> NetlinkSocket::links() {
   return out;
 }
 
+namespace {
+
+// The kernel joins an IPv6 address's solicited-node multicast group (ff02::1:ffXX:XXXX) a moment after the
+// address is added, on a workqueue. A neighbour solicitation arriving before that goes unanswered and the
+// sender retries only after a second, so add_address waits (briefly, best effort) until the group shows up in
+// the namespace's /proc/net/igmp6.
+void wait_for_solicited_node_group(const std::string& ns, int ifindex, const IpAddress& address) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string group = "ff0200000000000000000001ff";
+  for (std::size_t i = 13; i < 16; ++i) {
+    group += kHex[address.bytes[i] >> 4U];
+    group += kHex[address.bytes[i] & 0x0fU];
+  }
+  auto joined = [&]() -> bool {
+    // /proc/thread-self: /proc/self/net would show the main thread's namespace.
+    std::ifstream in("/proc/thread-self/net/igmp6");
+    std::string line;
+    while (std::getline(in, line)) {
+      std::istringstream fields(line);
+      int index = 0;
+      std::string name;
+      std::string hex;
+      if (fields >> index >> name >> hex && index == ifindex && hex == group) {
+        return true;
+      }
+    }
+    return false;
+  };
+  constexpr auto kLimit = std::chrono::milliseconds(200);
+  const auto deadline = std::chrono::steady_clock::now() + kLimit;
+  (void)run_in_namespace(ns, [&] {
+    while (!joined() && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::microseconds(200));
+    }
+  });
+}
+
+}  // namespace
+
 Status NetlinkSocket::add_address(const std::string& ifname, const Prefix& address) {
   const std::string op = "adding address " + address.to_string() + " to " + ifname;
   if (!address.address.is_set() || address.length > address.address.max_prefix_len()) {
     return fail("netlink", op + " in " + state_->ns + ": not an IPv4 or IPv6 interface address");
   }
-  auto index = state_->resolve(ifname, op);
+  unsigned link_flags = 0;
+  auto index = state_->resolve(ifname, op, &link_flags);
   if (!index.ok()) {
     return fail(index.error());
   }
@@ -334,7 +427,11 @@ Status NetlinkSocket::add_address(const std::string& ifname, const Prefix& addre
     rtnl_addr_set_flags(addr.get(), IFA_F_NODAD);
   }
   state_->begin();
-  return state_->check(rtnl_addr_add(state_->sock.get(), addr.get(), NLM_F_EXCL), op);
+  FLOWLAB_TRY(state_->check(rtnl_addr_add(state_->sock.get(), addr.get(), NLM_F_EXCL), op));
+  if (address.address.is_v6() && (link_flags & IFF_UP) != 0 && (link_flags & IFF_LOOPBACK) == 0) {
+    wait_for_solicited_node_group(state_->ns, *index, address.address);
+  }
+  return {};
 }
 
 namespace {

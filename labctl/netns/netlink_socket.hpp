@@ -58,6 +58,7 @@ std::string route_protocol_name(std::uint8_t protocol);
 inline constexpr std::uint32_t kMainTable = 254;  // RT_TABLE_MAIN
 inline constexpr std::uint32_t kAllTables = 0;
 
+// Not thread-safe: one socket per thread (they are cheap to open).
 class NetlinkSocket {
  public:
   // Opens a NETLINK_ROUTE socket inside the named namespace (on a thread of its own that joins it).
@@ -83,14 +84,17 @@ class NetlinkSocket {
   // The same as set_up(); namespace set-up calls link_up("lo").
   Status link_up(const std::string& ifname) { return set_up(ifname); }
   Status set_mtu(const std::string& ifname, std::uint32_t mtu);
+  // Link-layer address "02:00:00:00:01:01" (deterministic MACs make captures and flow records repeatable).
+  Status set_mac(const std::string& ifname, const std::string& mac);
   Result<int> ifindex(const std::string& ifname);
   Status delete_link(const std::string& ifname);
   Result<std::vector<LinkInfo>> links();
 
   // --- addresses ---
   // IPv4 or IPv6 interface address with its prefix length (198.18.0.1/31, 2001:db8::1/127). IPv6 addresses
-  // are added with IFA_F_NODAD so they are usable at once — on a link that is already up (see netns.hpp).
-  // Adding an address twice is an error (EEXIST).
+  // are added with IFA_F_NODAD so they are usable at once — on a link that is already up (see netns.hpp); for
+  // those the call returns once the kernel has joined the address's solicited-node group (a few hundred
+  // microseconds), so the first neighbour solicitation is answered. Adding an address twice is an error (EEXIST).
   Status add_address(const std::string& ifname, const Prefix& address);
   Result<std::vector<AddressInfo>> addresses();
 
