@@ -210,6 +210,9 @@ Result<std::vector<RibEntry>> parse_show_route_json(std::string_view text) {
     if (!routes.is_array()) {
       return fail("parse", "show route json: routes of " + prefix_text + " are not an array");
     }
+    if (prefix->address.is_link_local()) {
+      continue;  // fe80::/64 on every interface; BIRD does not list these either
+    }
     for (const auto& route : routes) {
       if (!route.is_object()) {
         continue;
@@ -223,7 +226,6 @@ Result<std::vector<RibEntry>> parse_show_route_json(std::string_view text) {
       r.source = source_of(protocol);
       r.protocol_name = protocol;
       r.best = route.value("selected", false);
-      r.med = u32_of(route, "metric");
       if (auto nhs = route.find("nexthops"); nhs != route.end() && nhs->is_array() && !nhs->empty()) {
         const auto& nh = nhs->front();
         if (nh.is_object()) {

@@ -16,7 +16,8 @@ namespace flowlab::nodes::frr {
 Result<std::vector<RibEntry>> parse_show_bgp_json(std::string_view text);
 
 // `show ip route json` / `show ipv6 route json`: routes of protocols other than BGP (connected, static, ospf,
-// kernel); BGP routes come from parse_show_bgp_json with their attributes.
+// kernel); BGP routes come from parse_show_bgp_json with their attributes. Link-local prefixes are skipped; zebra's
+// route metric is not a MED and is not reported.
 Result<std::vector<RibEntry>> parse_show_route_json(std::string_view text);
 
 // `show bgp neighbors json`.
