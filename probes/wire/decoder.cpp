@@ -197,6 +197,34 @@ std::uint32_t rate_of(const Scratch& s) {
   return static_cast<std::uint32_t>(std::min<std::uint64_t>(s.interval, 0xffffffffULL));
 }
 
+// Unsigned field of 1..8 bytes; the common widths take the Reader's fixed-size paths.
+[[gnu::always_inline]] inline std::uint64_t read_uint(Reader& r, std::size_t length) {
+  switch (length) {
+    case 1:
+      return r.u8();
+    case 2:
+      return r.u16();
+    case 4:
+      return r.u32();
+    case 8:
+      return r.u64();
+    default:
+      return read_uint(r, length);
+  }
+}
+
+// Addresses are written in place (no temporary IpAddress): the record is fresh, so the tail bytes are zero.
+template <std::size_t N>
+[[gnu::always_inline]] inline void read_address(Reader& r, IpAddress& a) {
+  const Bytes b = r.bytes(N);
+  if (b.size() == N) {
+    a.family = N == 4 ? Family::kIpv4 : Family::kIpv6;
+    for (std::size_t i = 0; i < N; ++i) {
+      a.bytes[i] = std::to_integer<std::uint8_t>(b[i]);
+    }
+  }
+}
+
 Failure<ParseError> error(ParseErrorCode code, std::size_t offset, std::string context) {
   return Failure<ParseError>{ParseError{code, offset, std::move(context)}};
 }
@@ -237,6 +265,7 @@ class DecoderState {
   Result<void, ParseError> parse_data_set(Reader& set, std::uint16_t set_id, Context& ctx);
   void store_template(Template&& t, Context& ctx);
   bool decode_record(Reader& r, const Template& t, FlowRecord& rec, Scratch& s, Context& ctx);
+  void decode_direct(Bytes record, const Template& t, FlowRecord& rec, Scratch& s);
   void finish_flow(FlowRecord& rec, const Scratch& s, Context& ctx) const;
   void apply_options(const Scratch& s, Context& ctx);
   std::uint64_t& truncated_counter(bool ipfix) { return ipfix ? counters.ipfix_truncated : counters.v9_truncated; }
@@ -322,9 +351,9 @@ Result<DatagramInfo, ParseError> DecoderState::decode_v5(Bytes datagram, Datagra
   std::size_t room = options.max_records_per_datagram;
   for (std::uint16_t i = 0; i < info.header_count && room > 0; ++i, --room) {
     FlowRecord& rec = out.emplace_back();
-    rec.src_addr = IpAddress::v4(r.array<4>());
-    rec.dst_addr = IpAddress::v4(r.array<4>());
-    rec.next_hop = IpAddress::v4(r.array<4>());
+    read_address<4>(r, rec.src_addr);
+    read_address<4>(r, rec.dst_addr);
+    read_address<4>(r, rec.next_hop);
     rec.input_ifindex = r.u16();
     rec.output_ifindex = r.u16();
     rec.packets = r.u32();
@@ -584,6 +613,7 @@ Result<void, ParseError> DecoderState::parse_template_set(Reader& set, bool opti
       ++bad;
       return error(ParseErrorCode::kBadTemplate, record_offset, "template " + std::to_string(t.id) + ": length 0");
     }
+    t.compile();
     store_template(std::move(t), ctx);
   }
   return {};
@@ -612,99 +642,99 @@ bool DecoderState::decode_record(Reader& r, const Template& t, FlowRecord& rec, 
         r.skip(length);
         break;
       case FieldAction::kSrcV4:
-        rec.src_addr = IpAddress::v4(r.array<4>());
+        read_address<4>(r, rec.src_addr);
         break;
       case FieldAction::kDstV4:
-        rec.dst_addr = IpAddress::v4(r.array<4>());
+        read_address<4>(r, rec.dst_addr);
         break;
       case FieldAction::kSrcV6:
-        rec.src_addr = IpAddress::v6(r.array<16>());
+        read_address<16>(r, rec.src_addr);
         break;
       case FieldAction::kDstV6:
-        rec.dst_addr = IpAddress::v6(r.array<16>());
+        read_address<16>(r, rec.dst_addr);
         break;
       case FieldAction::kNextHopV4:
-        rec.next_hop = IpAddress::v4(r.array<4>());
+        read_address<4>(r, rec.next_hop);
         break;
       case FieldAction::kNextHopV6:
-        rec.next_hop = IpAddress::v6(r.array<16>());
+        read_address<16>(r, rec.next_hop);
         break;
       case FieldAction::kBgpNextHopV4:
-        rec.bgp_next_hop = IpAddress::v4(r.array<4>());
+        read_address<4>(r, rec.bgp_next_hop);
         break;
       case FieldAction::kBgpNextHopV6:
-        rec.bgp_next_hop = IpAddress::v6(r.array<16>());
+        read_address<16>(r, rec.bgp_next_hop);
         break;
       case FieldAction::kSrcPort:
-        rec.src_port = static_cast<std::uint16_t>(r.uint(length));
+        rec.src_port = static_cast<std::uint16_t>(read_uint(r, length));
         break;
       case FieldAction::kDstPort:
-        rec.dst_port = static_cast<std::uint16_t>(r.uint(length));
+        rec.dst_port = static_cast<std::uint16_t>(read_uint(r, length));
         break;
       case FieldAction::kProtocol:
-        rec.protocol = static_cast<std::uint8_t>(r.uint(length));
+        rec.protocol = static_cast<std::uint8_t>(read_uint(r, length));
         break;
       case FieldAction::kTos:
-        rec.tos = static_cast<std::uint8_t>(r.uint(length));
+        rec.tos = static_cast<std::uint8_t>(read_uint(r, length));
         break;
       case FieldAction::kTcpFlags:
-        rec.tcp_flags = static_cast<std::uint8_t>(r.uint(length));  // low byte: the classic flags
+        rec.tcp_flags = static_cast<std::uint8_t>(read_uint(r, length));  // low byte: the classic flags
         break;
       case FieldAction::kPackets:
-        rec.packets = r.uint(length);
+        rec.packets = read_uint(r, length);
         break;
       case FieldAction::kBytes:
-        rec.bytes = r.uint(length);
+        rec.bytes = read_uint(r, length);
         break;
       case FieldAction::kInput:
-        rec.input_ifindex = static_cast<std::uint32_t>(r.uint(length));
+        rec.input_ifindex = static_cast<std::uint32_t>(read_uint(r, length));
         break;
       case FieldAction::kOutput:
-        rec.output_ifindex = static_cast<std::uint32_t>(r.uint(length));
+        rec.output_ifindex = static_cast<std::uint32_t>(read_uint(r, length));
         break;
       case FieldAction::kSrcMask:
-        rec.src_mask = static_cast<std::uint8_t>(r.uint(length));
+        rec.src_mask = static_cast<std::uint8_t>(read_uint(r, length));
         break;
       case FieldAction::kDstMask:
-        rec.dst_mask = static_cast<std::uint8_t>(r.uint(length));
+        rec.dst_mask = static_cast<std::uint8_t>(read_uint(r, length));
         break;
       case FieldAction::kSrcAs:
-        rec.src_as = static_cast<std::uint32_t>(r.uint(length));
+        rec.src_as = static_cast<std::uint32_t>(read_uint(r, length));
         break;
       case FieldAction::kDstAs:
-        rec.dst_as = static_cast<std::uint32_t>(r.uint(length));
+        rec.dst_as = static_cast<std::uint32_t>(read_uint(r, length));
         break;
       case FieldAction::kDstPeerAs:
-        rec.dst_peer_as = static_cast<std::uint32_t>(r.uint(length));
+        rec.dst_peer_as = static_cast<std::uint32_t>(read_uint(r, length));
         break;
       case FieldAction::kSrcPeerAs:
-        rec.src_peer_as = static_cast<std::uint32_t>(r.uint(length));
+        rec.src_peer_as = static_cast<std::uint32_t>(read_uint(r, length));
         break;
       case FieldAction::kVlan:
-        rec.vlan = static_cast<std::uint16_t>(r.uint(length) & 0x0fffU);
+        rec.vlan = static_cast<std::uint16_t>(read_uint(r, length) & 0x0fffU);
         break;
       case FieldAction::kFlowEndReason:
-        rec.flow_end_reason = static_cast<std::uint8_t>(r.uint(length));
+        rec.flow_end_reason = static_cast<std::uint8_t>(read_uint(r, length));
         break;
       case FieldAction::kStartUptime:
-        s.start_uptime = static_cast<std::uint32_t>(r.uint(length));
+        s.start_uptime = static_cast<std::uint32_t>(read_uint(r, length));
         s.has_start_uptime = true;
         break;
       case FieldAction::kEndUptime:
-        s.end_uptime = static_cast<std::uint32_t>(r.uint(length));
+        s.end_uptime = static_cast<std::uint32_t>(read_uint(r, length));
         s.has_end_uptime = true;
         break;
       case FieldAction::kStartSeconds:
-        rec.first_ms = r.uint(length) * 1000;
+        rec.first_ms = read_uint(r, length) * 1000;
         break;
       case FieldAction::kEndSeconds:
-        rec.last_ms = r.uint(length) * 1000;
+        rec.last_ms = read_uint(r, length) * 1000;
         break;
       case FieldAction::kStartMs:
-        rec.first_ms = r.uint(length);
+        rec.first_ms = read_uint(r, length);
         break;
       case FieldAction::kEndMs:
-        rec.last_ms = r.uint(length);
+        rec.last_ms = read_uint(r, length);
         break;
       case FieldAction::kStartNtp:
         rec.first_ms = ntp_to_ms(r.u64());
@@ -713,45 +743,158 @@ bool DecoderState::decode_record(Reader& r, const Template& t, FlowRecord& rec, 
         rec.last_ms = ntp_to_ms(r.u64());
         break;
       case FieldAction::kStartDeltaUs:
-        s.start_delta_us = r.uint(length);
+        s.start_delta_us = read_uint(r, length);
         s.has_start_delta = true;
         break;
       case FieldAction::kEndDeltaUs:
-        s.end_delta_us = r.uint(length);
+        s.end_delta_us = read_uint(r, length);
         s.has_end_delta = true;
         break;
       case FieldAction::kSystemInitMs:
-        s.system_init_ms = r.uint(length);
+        s.system_init_ms = read_uint(r, length);
         break;
       case FieldAction::kIcmpTypeCode:
-        s.typecode = static_cast<std::uint16_t>(r.uint(length));
+        s.typecode = static_cast<std::uint16_t>(read_uint(r, length));
         s.has_typecode = true;
         break;
       case FieldAction::kIcmpType:
-        s.icmp_type = static_cast<std::uint8_t>(r.uint(length));
+        s.icmp_type = static_cast<std::uint8_t>(read_uint(r, length));
         s.has_icmp_type = true;
         break;
       case FieldAction::kIcmpCode:
-        s.icmp_code = static_cast<std::uint8_t>(r.uint(length));
+        s.icmp_code = static_cast<std::uint8_t>(read_uint(r, length));
         break;
       case FieldAction::kSamplingInterval:
-        s.interval = r.uint(length);
+        s.interval = read_uint(r, length);
         break;
       case FieldAction::kSamplerId:
-        s.sampler_id = r.uint(length);
+        s.sampler_id = read_uint(r, length);
         s.has_sampler_id = true;
         break;
       case FieldAction::kPacketInterval:
-        s.packet_interval = r.uint(length);
+        s.packet_interval = read_uint(r, length);
         s.has_packet_interval = true;
         break;
       case FieldAction::kPacketSpace:
-        s.packet_space = r.uint(length);
+        s.packet_space = read_uint(r, length);
+        break;
+      case FieldAction::kCount:
+        r.skip(length);
         break;
     }
   }
   (void)ctx;
   return r.ok();
+}
+
+// The direct path for fixed-length templates: one bounds check for the record, then every present slot in a fixed
+// order (branches that predict perfectly for a steady template) instead of a dispatch per field.
+void DecoderState::decode_direct(Bytes record, const Template& t, FlowRecord& rec, Scratch& s) {
+  auto at = [&](FieldAction a) -> const Slot& { return t.slots[static_cast<std::size_t>(a)]; };
+  auto field = [&](const Slot& slot) { return Reader(record.subspan(slot.offset, slot.length)); };
+  auto uint_of = [&](const Slot& slot) {
+    Reader r = field(slot);
+    return read_uint(r, slot.length);
+  };
+  if (const Slot& f = at(FieldAction::kSrcV4); f.length != 0) {
+    Reader r = field(f);
+    read_address<4>(r, rec.src_addr);
+  }
+  if (const Slot& f = at(FieldAction::kDstV4); f.length != 0) {
+    Reader r = field(f);
+    read_address<4>(r, rec.dst_addr);
+  }
+  if (const Slot& f = at(FieldAction::kSrcV6); f.length != 0) {
+    Reader r = field(f);
+    read_address<16>(r, rec.src_addr);
+  }
+  if (const Slot& f = at(FieldAction::kDstV6); f.length != 0) {
+    Reader r = field(f);
+    read_address<16>(r, rec.dst_addr);
+  }
+  if (const Slot& f = at(FieldAction::kNextHopV4); f.length != 0) {
+    Reader r = field(f);
+    read_address<4>(r, rec.next_hop);
+  }
+  if (const Slot& f = at(FieldAction::kNextHopV6); f.length != 0) {
+    Reader r = field(f);
+    read_address<16>(r, rec.next_hop);
+  }
+  if (const Slot& f = at(FieldAction::kBgpNextHopV4); f.length != 0) {
+    Reader r = field(f);
+    read_address<4>(r, rec.bgp_next_hop);
+  }
+  if (const Slot& f = at(FieldAction::kBgpNextHopV6); f.length != 0) {
+    Reader r = field(f);
+    read_address<16>(r, rec.bgp_next_hop);
+  }
+  if (const Slot& f = at(FieldAction::kSrcPort); f.length != 0) rec.src_port = static_cast<std::uint16_t>(uint_of(f));
+  if (const Slot& f = at(FieldAction::kDstPort); f.length != 0) rec.dst_port = static_cast<std::uint16_t>(uint_of(f));
+  if (const Slot& f = at(FieldAction::kProtocol); f.length != 0) rec.protocol = static_cast<std::uint8_t>(uint_of(f));
+  if (const Slot& f = at(FieldAction::kTos); f.length != 0) rec.tos = static_cast<std::uint8_t>(uint_of(f));
+  if (const Slot& f = at(FieldAction::kTcpFlags); f.length != 0) rec.tcp_flags = static_cast<std::uint8_t>(uint_of(f));
+  if (const Slot& f = at(FieldAction::kPackets); f.length != 0) rec.packets = uint_of(f);
+  if (const Slot& f = at(FieldAction::kBytes); f.length != 0) rec.bytes = uint_of(f);
+  if (const Slot& f = at(FieldAction::kInput); f.length != 0)
+    rec.input_ifindex = static_cast<std::uint32_t>(uint_of(f));
+  if (const Slot& f = at(FieldAction::kOutput); f.length != 0)
+    rec.output_ifindex = static_cast<std::uint32_t>(uint_of(f));
+  if (const Slot& f = at(FieldAction::kSrcMask); f.length != 0) rec.src_mask = static_cast<std::uint8_t>(uint_of(f));
+  if (const Slot& f = at(FieldAction::kDstMask); f.length != 0) rec.dst_mask = static_cast<std::uint8_t>(uint_of(f));
+  if (const Slot& f = at(FieldAction::kSrcAs); f.length != 0) rec.src_as = static_cast<std::uint32_t>(uint_of(f));
+  if (const Slot& f = at(FieldAction::kDstAs); f.length != 0) rec.dst_as = static_cast<std::uint32_t>(uint_of(f));
+  if (const Slot& f = at(FieldAction::kDstPeerAs); f.length != 0)
+    rec.dst_peer_as = static_cast<std::uint32_t>(uint_of(f));
+  if (const Slot& f = at(FieldAction::kSrcPeerAs); f.length != 0)
+    rec.src_peer_as = static_cast<std::uint32_t>(uint_of(f));
+  if (const Slot& f = at(FieldAction::kVlan); f.length != 0)
+    rec.vlan = static_cast<std::uint16_t>(uint_of(f) & 0x0fffU);
+  if (const Slot& f = at(FieldAction::kFlowEndReason); f.length != 0) {
+    rec.flow_end_reason = static_cast<std::uint8_t>(uint_of(f));
+  }
+  if (const Slot& f = at(FieldAction::kStartUptime); f.length != 0) {
+    s.start_uptime = static_cast<std::uint32_t>(uint_of(f));
+    s.has_start_uptime = true;
+  }
+  if (const Slot& f = at(FieldAction::kEndUptime); f.length != 0) {
+    s.end_uptime = static_cast<std::uint32_t>(uint_of(f));
+    s.has_end_uptime = true;
+  }
+  if (const Slot& f = at(FieldAction::kStartSeconds); f.length != 0) rec.first_ms = uint_of(f) * 1000;
+  if (const Slot& f = at(FieldAction::kEndSeconds); f.length != 0) rec.last_ms = uint_of(f) * 1000;
+  if (const Slot& f = at(FieldAction::kStartMs); f.length != 0) rec.first_ms = uint_of(f);
+  if (const Slot& f = at(FieldAction::kEndMs); f.length != 0) rec.last_ms = uint_of(f);
+  if (const Slot& f = at(FieldAction::kStartNtp); f.length != 0) rec.first_ms = ntp_to_ms(uint_of(f));
+  if (const Slot& f = at(FieldAction::kEndNtp); f.length != 0) rec.last_ms = ntp_to_ms(uint_of(f));
+  if (const Slot& f = at(FieldAction::kStartDeltaUs); f.length != 0) {
+    s.start_delta_us = uint_of(f);
+    s.has_start_delta = true;
+  }
+  if (const Slot& f = at(FieldAction::kEndDeltaUs); f.length != 0) {
+    s.end_delta_us = uint_of(f);
+    s.has_end_delta = true;
+  }
+  if (const Slot& f = at(FieldAction::kSystemInitMs); f.length != 0) s.system_init_ms = uint_of(f);
+  if (const Slot& f = at(FieldAction::kIcmpTypeCode); f.length != 0) {
+    s.typecode = static_cast<std::uint16_t>(uint_of(f));
+    s.has_typecode = true;
+  }
+  if (const Slot& f = at(FieldAction::kIcmpType); f.length != 0) {
+    s.icmp_type = static_cast<std::uint8_t>(uint_of(f));
+    s.has_icmp_type = true;
+  }
+  if (const Slot& f = at(FieldAction::kIcmpCode); f.length != 0) s.icmp_code = static_cast<std::uint8_t>(uint_of(f));
+  if (const Slot& f = at(FieldAction::kSamplingInterval); f.length != 0) s.interval = uint_of(f);
+  if (const Slot& f = at(FieldAction::kSamplerId); f.length != 0) {
+    s.sampler_id = uint_of(f);
+    s.has_sampler_id = true;
+  }
+  if (const Slot& f = at(FieldAction::kPacketInterval); f.length != 0) {
+    s.packet_interval = uint_of(f);
+    s.has_packet_interval = true;
+  }
+  if (const Slot& f = at(FieldAction::kPacketSpace); f.length != 0) s.packet_space = uint_of(f);
+  counters.ipfix_enterprise_fields += t.enterprise_fields;
 }
 
 void DecoderState::finish_flow(FlowRecord& rec, const Scratch& s, Context& ctx) const {
@@ -851,7 +994,9 @@ Result<void, ParseError> DecoderState::parse_data_set(Reader& set, std::uint16_t
         return {};
       }
       FlowRecord& rec = out.emplace_back();
-      if (!decode_record(set, t, rec, s, ctx)) {
+      if (t.direct) {
+        decode_direct(set.bytes(t.min_record_length), t, rec, s);  // remaining() >= min_record_length: cannot fail
+      } else if (!decode_record(set, t, rec, s, ctx)) {
         out.pop_back();
         ++(ctx.ipfix ? counters.ipfix_truncated : counters.v9_record_short);
         return error(ParseErrorCode::kTruncated, record_offset,

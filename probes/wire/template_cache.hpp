@@ -8,6 +8,7 @@
 
 #include "common/ip.hpp"
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <unordered_map>
@@ -61,6 +62,16 @@ enum class FieldAction : std::uint8_t {
   kSamplerId,         // 48, 302
   kPacketInterval,    // 305
   kPacketSpace,       // 306
+  kCount,             // number of actions (not an action)
+};
+
+inline constexpr std::size_t kFieldActionCount = static_cast<std::size_t>(FieldAction::kCount);
+
+// Where a fixed-length template keeps the value for one action: the direct decoding path reads the record
+// through these slots in a fixed order, with no per-field dispatch (length 0 = absent).
+struct Slot {
+  std::uint16_t offset = 0;
+  std::uint16_t length = 0;
 };
 
 inline constexpr std::uint16_t kVariableLength = 0xffff;
@@ -82,6 +93,30 @@ struct Template {
   bool variable = false;              // has a variable-length field
   std::uint64_t announced_ms = 0;
   bool bad_length_field = false;  // some known IE had a length it cannot have (counted once per template)
+  // Direct path: fixed-length record, each action at most once. Enterprise fields are counted per record.
+  bool direct = false;
+  std::uint16_t enterprise_fields = 0;
+  std::array<Slot, kFieldActionCount> slots{};
+
+  // Fills slots and direct (after fields, min_record_length and variable are set).
+  void compile() {
+    direct = !variable;
+    enterprise_fields = 0;
+    slots = {};
+    std::size_t offset = 0;
+    for (const auto& f : fields) {
+      if (f.action == FieldAction::kEnterprise) {
+        ++enterprise_fields;
+      } else if (f.action != FieldAction::kSkip) {
+        Slot& s = slots[static_cast<std::size_t>(f.action)];
+        if (s.length != 0 || offset > 0xffff) {
+          direct = false;  // the same action twice: the generic path keeps the last, as the exporter meant
+        }
+        s = Slot{static_cast<std::uint16_t>(offset), f.length};
+      }
+      offset += f.length;
+    }
+  }
 
   [[nodiscard]] bool same_layout(const Template& o) const {
     return options == o.options && scope_count == o.scope_count && fields == o.fields;
