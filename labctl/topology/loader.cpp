@@ -169,7 +169,9 @@ class Parser {
 
   std::optional<std::vector<Entry>> map_entries(const YAML::Node& map, const std::string& path,
                                                 const std::vector<std::string>& known, bool allow_null = false);
-  std::optional<std::vector<YAML::Node>> list_items(const YAML::Node& n, const std::string& path);
+  // allow_null: an empty value (a key whose entries are all commented out) is an empty list.
+  std::optional<std::vector<YAML::Node>> list_items(const YAML::Node& n, const std::string& path,
+                                                    bool allow_null = false);
   void require(const std::vector<Entry>& entries, const std::string& path, const std::vector<std::string>& keys);
 
   std::optional<std::string> get_scalar(const YAML::Node& n, const std::string& path, std::string_view expected);
@@ -251,7 +253,11 @@ void Parser::require(const std::vector<Entry>& entries, const std::string& path,
   }
 }
 
-std::optional<std::vector<YAML::Node>> Parser::list_items(const YAML::Node& n, const std::string& path) {
+std::optional<std::vector<YAML::Node>> Parser::list_items(const YAML::Node& n, const std::string& path,
+                                                          bool allow_null) {
+  if (allow_null && n.IsNull()) {
+    return std::vector<YAML::Node>{};
+  }
   if (!n.IsSequence()) {
     error(path, "expected a list, found " + describe(n));
     return std::nullopt;
@@ -657,7 +663,7 @@ void Parser::parse_node(const std::string& name, const YAML::Node& n, const std:
 }
 
 void Parser::parse_links(const YAML::Node& n, Topology& t) {
-  auto items = list_items(n, "links");
+  auto items = list_items(n, "links", true);
   if (!items) {
     return;
   }
@@ -713,7 +719,7 @@ void Parser::parse_bgp(const YAML::Node& n, Topology& t) {
     return;
   }
   for (const auto& e : *entries) {
-    auto items = list_items(e.value, "bgp.policies");
+    auto items = list_items(e.value, "bgp.policies", true);
     if (!items) {
       continue;
     }
@@ -807,7 +813,7 @@ void Parser::parse_policy(const YAML::Node& n, const std::string& path, Policy& 
 void Parser::parse_probes(const YAML::Node& n, Topology& t) {
   static const std::vector<std::string> kKeys{"node",   "interfaces", "mirror",         "export",
                                               "format", "sampling",   "active_timeout", "inactive_timeout"};
-  auto items = list_items(n, "probes");
+  auto items = list_items(n, "probes", true);
   if (!items) {
     return;
   }

@@ -28,6 +28,9 @@ INSTANTIATE_TEST_SUITE_P(
     Cases, ValidTopology,
     testing::Values(
         ValidCase{"single_router", "name: a\nnodes: {r1: {asn: 1}}\n"},
+        ValidCase{"empty_sections",
+                  "name: a\nnodes: {r1: {asn: 1}}\nlinks:\n#  - endpoints: [r1:e1, r2:e1]\n"
+                  "probes:\nbgp:\n  policies:\ndefaults:\nmgmt:\n"},
         ValidCase{"empty_node_values",
                   "name: a\ndefaults: {kind: host}\nnodes:\n  h1:\n  h2: {}\n"
                   "links:\n  - endpoints: [h1:eth0, h2:eth0]\n"},
