@@ -388,14 +388,18 @@ std::vector<std::vector<std::byte>> Exporter::encode_template_based(std::span<co
           w.u16(kV9OptionsTemplateFlowset);
           w.u16(0);
           w.u16(kExportTemplateSampling);
-          w.u16(4);  // option scope length (bytes)
-          w.u16(8);  // option length (bytes)
+          w.u16(4);   // option scope length (bytes)
+          w.u16(16);  // option length (bytes)
           w.u16(ie::kV9ScopeSystem);
           w.u16(4);
           w.u16(ie::kSamplingInterval);
           w.u16(4);
           w.u16(ie::kSamplingAlgorithm);
           w.u16(1);
+          w.u16(ie::kSamplingPacketInterval);
+          w.u16(4);
+          w.u16(ie::kSamplingPacketSpace);
+          w.u16(4);
           pad_to_4(w, set_start);
         }
         w.patch_u16(set_start + 2, static_cast<std::uint16_t>(w.size() - set_start));
@@ -406,11 +410,10 @@ std::vector<std::vector<std::byte>> Exporter::encode_template_based(std::span<co
         w.u16(0);
         w.u32(options_.observation_domain);
         w.u32(options_.sampling_interval);
-        w.u8(1);  // deterministic (count-based) sampling
-        if (ipfix) {
-          w.u32(1);
-          w.u32(options_.sampling_interval - 1);
-        } else {
+        w.u8(1);                                // deterministic (count-based) sampling
+        w.u32(1);                               // samplingPacketInterval: 1 packet selected ...
+        w.u32(options_.sampling_interval - 1);  // ... per samplingPacketSpace - 1 skipped
+        if (!ipfix) {
           pad_to_4(w, set_start);
         }
         w.patch_u16(set_start + 2, static_cast<std::uint16_t>(w.size() - set_start));

@@ -3,8 +3,9 @@
 // An Exporter is one exporting process towards one collector: it owns the sequence numbers, the sysUptime origin
 // and the template refresh state. v9/IPFIX use two data templates (IPv4: 256, IPv6: 257) carrying every field of
 // FlowRecord that the formats have; when sampling_interval > 1 an options template (258) and one options data
-// record announce the sampling rate (v9: SAMPLING_INTERVAL 34 / SAMPLING_ALGORITHM 35; IPFIX: 34, 35,
-// samplingPacketInterval 305, samplingPacketSpace 306). Templates are (re)sent in the first datagram, then every
+// record announce the sampling rate (v9 and IPFIX alike: SAMPLING_INTERVAL 34 / SAMPLING_ALGORITHM 35 for older
+// collectors, samplingPacketInterval 305 / samplingPacketSpace 306 for newer ones — nfdump 1.7 applies only the
+// latter to v9). Templates are (re)sent in the first datagram, then every
 // template_refresh_packets datagrams or template_refresh_ms milliseconds, whichever comes first.
 // NetFlow v5 carries IPv4 only: IPv6 records are skipped and counted (ExportCounters::v5_ipv6_skipped).
 // No I/O: encode() returns the datagrams; the caller sends them.
