@@ -447,6 +447,12 @@ TEST_F(NetnsTest, HostsReachEachOtherThroughARouterByDefaultRoutes) {
     return x.dst == P("198.18.2.2/31") && x.ifname == "eth2" && route_protocol_name(x.protocol) == "kernel";
   }));
 
+  // A router loopback address on lo answers too (routers use them for iBGP).
+  ASSERT_OK(nr.add_address("lo", P("192.0.2.1/32")));
+  ASSERT_OK(nr.add_address("lo", P("2001:db8:ffff::1/128")));
+  EXPECT_EQ(udp_roundtrip(h1, r, A("192.0.2.1"), 40003, "to the loopback"), "to the loopback");
+  EXPECT_EQ(udp_roundtrip(h2, r, A("2001:db8:ffff::1"), 40003, "to the v6 loopback"), "to the v6 loopback");
+
   EXPECT_EQ(udp_roundtrip(h1, h2, A("198.18.2.3"), 40003, "v4 via router"), "v4 via router");
   EXPECT_EQ(udp_roundtrip(h2, h1, A("2001:db8:2::1"), 40003, "v6 via router"), "v6 via router");
 }
