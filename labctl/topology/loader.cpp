@@ -224,17 +224,20 @@ std::optional<std::vector<Entry>> Parser::map_entries(const YAML::Node& map, con
     }
     const std::string& k = key.Scalar();
     if (!known.empty() && std::find(known.begin(), known.end(), k) == known.end()) {
-      std::string msg = "unknown key '" + k + "' " + where;
+      std::string msg = "unknown key '";
+      msg.append(k).append("' ").append(where);
       if (auto guess = closest_match(k, known)) {
-        msg += " (did you mean '" + *guess + "'?)";
+        msg.append(" (did you mean '").append(*guess).append("'?)");
       } else {
-        msg += " (expected one of: " + join(known) + ")";
+        msg.append(" (expected one of: ").append(join(known)).append(")");
       }
       error_at(mark_of(key), msg);
       continue;
     }
     if (!seen.insert(k).second) {
-      error_at(mark_of(key), "duplicate key '" + k + "' " + where);
+      std::string msg = "duplicate key '";
+      msg.append(k).append("' ").append(where);
+      error_at(mark_of(key), msg);
       continue;
     }
     note(child(path, k), key, it->second);
@@ -906,10 +909,10 @@ std::string LoadResult::error_text() const {
 }
 
 LoadResult load_topology_string(std::string_view yaml, std::string file_name) {
-  DiagnosticSink sink(file_name);
-  SourceMap marks;
   Topology t;
   t.source_file = file_name;
+  DiagnosticSink sink(std::move(file_name));
+  SourceMap marks;
   try {
     const YAML::Node root = YAML::Load(std::string(yaml));
     Parser parser(sink, marks);

@@ -229,16 +229,24 @@ void Validator::check_addresses() {
   std::map<IpAddress, std::string> router_ids;
   for (const auto& n : t_.nodes) {
     const std::string path = node_path(n.name);
-    for (const auto& [addr, key] :
-         {std::pair{n.loopback, std::string("loopback")}, std::pair{n.loopback6, std::string("loopback6")}}) {
+    for (const bool v6 : {false, true}) {
+      const std::optional<IpAddress>& addr = v6 ? n.loopback6 : n.loopback;
+      const std::string key = v6 ? "loopback6" : "loopback";
       if (!addr) {
         continue;
       }
-      auto dup = std::find_if(addresses.begin(), addresses.end(), [&](const Owner& o) { return o.address == *addr; });
+      const IpAddress wanted = *addr;
+      auto dup = std::find_if(addresses.begin(), addresses.end(), [&](const Owner& o) { return o.address == wanted; });
+      std::string key_path = path;
+      key_path.append(".").append(key);
       if (dup != addresses.end()) {
-        error(path + "." + key, "duplicate address " + addr->to_string() + " (already " + dup->what + ")");
+        std::string msg = "duplicate address ";
+        msg.append(wanted.to_string()).append(" (already ").append(dup->what).append(")");
+        error(key_path, msg);
       } else {
-        addresses.push_back(Owner{*addr, path + "." + key, "the " + key + " of '" + n.name + "'"});
+        std::string what = "the ";
+        what.append(key).append(" of '").append(n.name).append("'");
+        addresses.push_back(Owner{wanted, key_path, what});
       }
     }
     if (n.router_id.is_set()) {

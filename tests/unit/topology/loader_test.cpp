@@ -76,9 +76,11 @@ TEST(LoadTopology, ReportsAllErrorsAtOnceInFileOrder) {
   for (const auto& d : result.diagnostics) {
     actual.push_back(d.to_string());
   }
-  const std::vector<std::string> expected{
+  const std::string bad_name =
       "all.yaml:1:7: error: name: lab name 'Bad_Name' must match ^[a-z][a-z0-9-]{0,15}$ (a lowercase letter, then "
-      "lowercase letters, digits or '-')",
+      "lowercase letters, digits or '-')";
+  const std::vector<std::string> expected{
+      bad_name,
       "all.yaml:3:13: error: nodes.r1.asn: 0 is out of range (expected 1..4294967295)",
       "all.yaml:3:16: error: unknown key 'anounce' in nodes.r1 (did you mean 'announce'?)",
       "all.yaml:4:26: error: nodes.r2.kind: unknown kind 'quagga' (known kinds: bird, frr, host, collector)",
