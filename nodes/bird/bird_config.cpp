@@ -88,6 +88,7 @@ Status render_session(std::ostringstream& o, const Topology& topo, const Node& n
     }
   }
   o << "  connect retry time " << kBgpConnectRetrySeconds << ";\n";
+  o << "  connect delay time " << kBgpConnectDelaySeconds << ";\n";
   o << "  error wait time " << kBgpErrorWaitMinSeconds << ", " << kBgpErrorWaitMaxSeconds << ";\n";
   o << "  " << fam << " {\n";
 
@@ -154,7 +155,7 @@ void render_ospf(std::ostringstream& o, const Node& node, Family family) {
   for (const auto& i : node.interfaces) {
     if (i.ospf && (v6 ? i.ipv6.has_value() : i.ipv4.has_value())) {
       o << "    interface \"" << i.name << "\" { type ptp; cost " << i.ospf_cost << "; hello " << kOspfHelloSeconds
-        << "; dead " << kOspfDeadSeconds << "; };\n";
+        << "; dead " << kOspfDeadSeconds << "; retransmit " << kOspfRetransmitSeconds << "; };\n";
     }
   }
   o << "  };\n";

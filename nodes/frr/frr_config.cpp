@@ -151,6 +151,7 @@ std::string render_ospfd(const Node& node) {
     o << " ip ospf cost " << i.ospf_cost << "\n";
     o << " ip ospf hello-interval " << bird::kOspfHelloSeconds << "\n";
     o << " ip ospf dead-interval " << bird::kOspfDeadSeconds << "\n";
+    o << " ip ospf retransmit-interval " << bird::kOspfRetransmitSeconds << "\n";
     o << "exit\n";
   }
   if (node.loopback) {
@@ -160,6 +161,10 @@ std::string render_ospfd(const Node& node) {
   }
   o << "router ospf\n";
   o << " ospf router-id " << node.router_id.to_string() << "\n";
+  o << " ! Lab timers: originate and run SPF at once (defaults wait up to 5 s), so iBGP over loopbacks starts early.\n";
+  o << " timers throttle lsa all 0\n";
+  o << " timers lsa min-arrival 0\n";
+  o << " timers throttle spf 0 50 1000\n";
   for (const auto& i : node.interfaces) {
     if (i.ospf && i.ipv4) {
       o << " network " << i.ipv4->canonical().to_string() << " area 0\n";
@@ -184,6 +189,7 @@ std::string render_ospf6d(const Node& node) {
     o << " ipv6 ospf6 cost " << i.ospf_cost << "\n";
     o << " ipv6 ospf6 hello-interval " << bird::kOspfHelloSeconds << "\n";
     o << " ipv6 ospf6 dead-interval " << bird::kOspfDeadSeconds << "\n";
+    o << " ipv6 ospf6 retransmit-interval " << bird::kOspfRetransmitSeconds << "\n";
     o << "exit\n";
   }
   if (node.loopback6) {
@@ -194,6 +200,8 @@ std::string render_ospf6d(const Node& node) {
   }
   o << "router ospf6\n";
   o << " ospf6 router-id " << node.router_id.to_string() << "\n";
+  o << " timers lsa min-arrival 0\n";
+  o << " timers throttle spf 0 50 1000\n";
   o << "exit\n";
   return o.str();
 }
