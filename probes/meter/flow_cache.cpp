@@ -8,17 +8,14 @@ namespace flowlab::meter {
 FlowCache::FlowCache(const CacheOptions& options) : options_(options) {
   const std::size_t max_flows = std::clamp<std::size_t>(options_.max_flows, 1, std::size_t{1} << 30U);
   options_.max_flows = max_flows;
-  entries_.resize(max_flows);
+  entries_.reserve(max_flows);  // untouched until used: a large cache costs nothing until flows fill it
   std::size_t slots = 2;
   while (slots < max_flows * 2) {  // load factor <= 0.5 keeps probe runs short
     slots <<= 1U;
   }
   slots_.resize(slots);
   slot_mask_ = static_cast<std::uint32_t>(slots - 1);
-  for (std::size_t i = 0; i < max_flows; ++i) {
-    entries_[i].lru_next = i + 1 < max_flows ? static_cast<std::uint32_t>(i + 1) : kNone;
-  }
-  free_head_ = 0;
+  free_head_ = kNone;
 }
 
 std::uint32_t FlowCache::find_slot(const FlowKey& key, std::uint32_t tag) const {
@@ -69,8 +66,14 @@ void FlowCache::add(const FlowKey& key, std::uint32_t l3_bytes, std::uint8_t tcp
 std::uint32_t FlowCache::insert(const FlowKey& key, std::uint32_t tag, std::uint64_t ts_us,
                                 std::vector<wire::FlowRecord>& out) {
   if (free_head_ == kNone) {
-    assert(lru_.head != kNone);
-    remove(lru_.head, EndReason::kLackOfResources, out);
+    if (entries_.size() < options_.max_flows) {
+      entries_.emplace_back();  // within the reserved capacity: never reallocates
+      free_head_ = static_cast<std::uint32_t>(entries_.size() - 1);
+      entries_.back().lru_next = kNone;
+    } else {
+      assert(lru_.head != kNone);
+      remove(lru_.head, EndReason::kLackOfResources, out);
+    }
   }
   const std::uint32_t index = free_head_;
   free_head_ = entries_[index].lru_next;

@@ -1,12 +1,12 @@
 // flowlab::meter::FlowCache — the bounded flow table.
 //
 // Open addressing (linear probing over a power-of-two slot array, backward-shift deletion) into a fixed pool of
-// `max_flows` entries allocated once: counting a packet never allocates. Two intrusive lists order the entries:
-// by last activity (idle expiry walks it from the quietest flow; when the pool is full its head — the flow idle
-// longest — is expired early and counted as an eviction) and by creation (active expiry walks it from the oldest).
-// Time is whatever the caller says it is: packet timestamps offline, the wall clock live.
-// A flow ends by idle (inactive) timeout, active timeout, TCP FIN/RST, eviction or flush; its record goes to `out`
-// with the end reason IPFIX IE 136 uses.
+// `max_flows` entries reserved once (pages are touched only as flows arrive): counting a packet never allocates. Two
+// intrusive lists order the entries: by last activity (idle expiry walks it from the quietest flow; when the pool is
+// full its head — the flow idle longest — is expired early and counted as an eviction) and by creation (active expiry
+// walks it from the oldest). Time is whatever the caller says it is: packet timestamps offline, the wall clock live. A
+// flow ends by idle (inactive) timeout, active timeout, TCP FIN/RST, eviction or flush; its record goes to `out` with
+// the end reason IPFIX IE 136 uses.
 #pragma once
 
 #include "probes/meter/flow_key.hpp"
@@ -51,7 +51,7 @@ class FlowCache {
   void flush(std::vector<wire::FlowRecord>& out);
 
   [[nodiscard]] std::size_t size() const { return size_; }
-  [[nodiscard]] std::size_t capacity() const { return entries_.size(); }
+  [[nodiscard]] std::size_t capacity() const { return options_.max_flows; }
   [[nodiscard]] const CacheCounters& counters() const { return counters_; }
   [[nodiscard]] const CacheOptions& options() const { return options_; }
 

@@ -22,7 +22,14 @@ struct FlowKey {
   std::uint8_t ip_version = 0;             // 4 or 6
   std::array<std::uint8_t, 3> reserved{};  // keeps the struct free of padding (hash reads every byte)
 
-  bool operator==(const FlowKey&) const = default;
+  // Six 8-byte compares instead of memcmp (the struct has no padding, so every byte is a field byte).
+  bool operator==(const FlowKey& o) const {
+    std::array<std::uint64_t, 6> a{};
+    std::array<std::uint64_t, 6> b{};
+    std::memcpy(a.data(), this, sizeof(FlowKey));
+    std::memcpy(b.data(), &o, sizeof(FlowKey));
+    return ((a[0] ^ b[0]) | (a[1] ^ b[1]) | (a[2] ^ b[2]) | (a[3] ^ b[3]) | (a[4] ^ b[4]) | (a[5] ^ b[5])) == 0;
+  }
 
   static FlowKey from_packet(const ParsedPacket& p, std::uint32_t input_ifindex) {
     FlowKey k;

@@ -15,45 +15,45 @@ constexpr int kMaxIpv6ExtensionHeaders = 8;
 
 bool is_vlan_ethertype(std::uint16_t t) { return t == kEtherVlan || t == kEtherQinQ || t == kEtherQinQOld; }
 
-void copy_address(Bytes from, std::array<std::uint8_t, 16>& to) {
-  to.fill(0);
-  std::memcpy(to.data(), from.data(), from.size());
-}
+// Field access inside a span the Reader has already bounds-checked to a fixed size (indices are constants below
+// that size).
+std::uint8_t at(Bytes b, std::size_t i) { return std::to_integer<std::uint8_t>(b[i]); }
+std::uint16_t be16(Bytes b, std::size_t i) { return static_cast<std::uint16_t>((at(b, i) << 8U) | at(b, i + 1)); }
 
 // Transport ports / ICMP type-code / TCP flags. A header cut short by the snap length leaves them 0.
 void parse_transport(Reader l4, ParsedPacket& out) {
   switch (out.protocol) {
     case kProtoTcp: {
-      if (!l4.has(14)) {
+      const Bytes t = l4.bytes(14);  // ports, seq, ack, offset, flags
+      if (t.empty()) {
         out.l4_truncated = true;
         return;
       }
-      out.src_port = l4.u16();
-      out.dst_port = l4.u16();
-      l4.skip(9);  // seq, ack, data offset
-      out.tcp_flags = l4.u8();
+      out.src_port = be16(t, 0);
+      out.dst_port = be16(t, 2);
+      out.tcp_flags = at(t, 13);
       return;
     }
     case kProtoUdp:
     case kProtoSctp:
     case kProtoUdpLite: {
-      if (!l4.has(4)) {
+      const Bytes t = l4.bytes(4);
+      if (t.empty()) {
         out.l4_truncated = true;
         return;
       }
-      out.src_port = l4.u16();
-      out.dst_port = l4.u16();
+      out.src_port = be16(t, 0);
+      out.dst_port = be16(t, 2);
       return;
     }
     case kProtoIcmp:
     case kProtoIcmpv6: {
-      if (!l4.has(2)) {
+      const Bytes t = l4.bytes(2);
+      if (t.empty()) {
         out.l4_truncated = true;
         return;
       }
-      const std::uint8_t type = l4.u8();
-      const std::uint8_t code = l4.u8();
-      out.dst_port = static_cast<std::uint16_t>((type << 8U) | code);
+      out.dst_port = be16(t, 0);  // type << 8 | code
       return;
     }
     default:
@@ -62,23 +62,21 @@ void parse_transport(Reader l4, ParsedPacket& out) {
 }
 
 ParseStatus parse_ipv4(Reader r, ParsedPacket& out) {
-  if (!r.has(20)) {
+  const Bytes h = r.bytes(20);
+  if (h.empty()) {
     return ParseStatus::kMalformed;
   }
-  const std::uint8_t ver_ihl = r.u8();
+  const std::uint8_t ver_ihl = at(h, 0);
   const std::size_t header_len = static_cast<std::size_t>(ver_ihl & 0x0fU) * 4U;
-  out.tos = r.u8();
-  const std::uint16_t total_len = r.u16();
-  r.skip(2);  // identification
-  const std::uint16_t frag = r.u16();
-  r.skip(1);  // ttl
-  out.protocol = r.u8();
-  r.skip(2);  // checksum
-  copy_address(r.bytes(4), out.src);
-  copy_address(r.bytes(4), out.dst);
+  const std::uint16_t total_len = be16(h, 2);
   if ((ver_ihl >> 4U) != 4 || header_len < 20 || total_len < header_len) {
     return ParseStatus::kMalformed;
   }
+  const std::uint16_t frag = be16(h, 6);
+  out.tos = at(h, 1);
+  out.protocol = at(h, 9);
+  std::memcpy(out.src.data(), h.subspan(12, 4).data(), 4);
+  std::memcpy(out.dst.data(), h.subspan(16, 4).data(), 4);
   out.ip_version = 4;
   out.l3_bytes = total_len;
   // Options: whatever the snap length left of them; a header cut inside its options has no transport part.
@@ -103,19 +101,15 @@ bool is_ipv6_extension(std::uint8_t next) {
 }
 
 ParseStatus parse_ipv6(Reader r, ParsedPacket& out) {
-  if (!r.has(40)) {
+  const Bytes h = r.bytes(40);
+  if (h.empty() || (at(h, 0) >> 4U) != 6) {
     return ParseStatus::kMalformed;
   }
-  const std::uint32_t first = r.u32();
-  if ((first >> 28U) != 6) {
-    return ParseStatus::kMalformed;
-  }
-  out.tos = static_cast<std::uint8_t>((first >> 20U) & 0xffU);
-  const std::uint16_t payload_len = r.u16();
-  std::uint8_t next = r.u8();
-  r.skip(1);  // hop limit
-  copy_address(r.bytes(16), out.src);
-  copy_address(r.bytes(16), out.dst);
+  out.tos = static_cast<std::uint8_t>((be16(h, 0) >> 4U) & 0xffU);
+  const std::uint16_t payload_len = be16(h, 4);
+  std::uint8_t next = at(h, 6);
+  std::memcpy(out.src.data(), h.subspan(8, 16).data(), 16);
+  std::memcpy(out.dst.data(), h.subspan(24, 16).data(), 16);
   out.ip_version = 6;
   out.l3_bytes = static_cast<std::uint32_t>(payload_len) + 40U;
   Reader payload = r.sub(payload_len < r.remaining() ? payload_len : r.remaining());

@@ -49,6 +49,22 @@ Result<std::unique_ptr<Capture>> Capture::open_live(const std::string& interface
 Result<std::unique_ptr<Capture>> Capture::open_file(const std::string& path, const ProbeOptions& options) {
   std::unique_ptr<Capture> c(new Capture());
   c->name_ = path;
+  c->ifindex_ = options.offline_ifindex;
+  if (options.filter.empty()) {
+    auto file = PcapFile::open(path);
+    if (!file) {
+      return fail(file.error());
+    }
+    if (*file != nullptr) {
+      const auto link = meter::link_type_from_dlt((*file)->link_type());
+      if (!link) {
+        return fail("pcap", path + ": unsupported link type " + std::to_string((*file)->link_type()));
+      }
+      c->link_ = *link;
+      c->file_ = std::move(*file);
+      return c;
+    }
+  }
   char err[PCAP_ERRBUF_SIZE] = {};
   c->handle_ = pcap_open_offline_with_tstamp_precision(path.c_str(), PCAP_TSTAMP_PRECISION_MICRO, err);
   if (c->handle_ == nullptr) {
@@ -87,16 +103,24 @@ Capture::~Capture() {
   }
 }
 
-int Capture::next(const pcap_pkthdr** header, const std::uint8_t** data) {
+int Capture::next(PcapRecord& packet) {
+  if (file_) {
+    const int rc = file_->next(packet);
+    return rc == 0 ? PCAP_ERROR_BREAK : rc;
+  }
   pcap_pkthdr* h = nullptr;
   const u_char* d = nullptr;
   const int rc = pcap_next_ex(handle_, &h, &d);
-  *header = h;
-  *data = d;
+  if (rc == 1) {
+    packet.ts_us = static_cast<std::uint64_t>(h->ts.tv_sec) * 1000000U + static_cast<std::uint64_t>(h->ts.tv_usec);
+    packet.caplen = h->caplen;
+    packet.len = h->len;
+    packet.data = Bytes(reinterpret_cast<const std::byte*>(d), h->caplen);
+  }
   return rc;
 }
 
-std::string Capture::error() const { return pcap_geterr(handle_); }
+std::string Capture::error() const { return file_ ? file_->error() : std::string(pcap_geterr(handle_)); }
 
 CaptureStats Capture::stats() {
   if (!live_) {

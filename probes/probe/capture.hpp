@@ -1,18 +1,19 @@
 // flowlab::probe::Capture — one libpcap handle: a live interface (immediate mode, large kernel buffer, optional
 // BPF filter and direction, non-blocking, pollable) or a capture file (microsecond timestamps). It knows its link
-// type and the ifindex its packets are metered with.
+// type and the ifindex its packets are metered with. Capture files without a BPF filter are read through the
+// memory-mapped PcapFile when they are classic pcap (libpcap otherwise).
 #pragma once
 
 #include "common/result.hpp"
 #include "probes/meter/packet.hpp"
 #include "probes/probe/options.hpp"
+#include "probes/probe/pcap_file.hpp"
 
 #include <cstdint>
 #include <memory>
 #include <string>
 
 struct pcap;
-struct pcap_pkthdr;
 
 namespace flowlab::probe {
 
@@ -31,7 +32,7 @@ class Capture {
   Capture& operator=(const Capture&) = delete;
 
   // Next packet: 1 = got one, 0 = none ready (live), -2 = end of file, -1 = error (see error()).
-  int next(const pcap_pkthdr** header, const std::uint8_t** data);
+  int next(PcapRecord& packet);
   // File descriptor to poll (live), -1 for files.
   [[nodiscard]] int selectable_fd() const { return fd_; }
   [[nodiscard]] meter::LinkType link_type() const { return link_; }
@@ -47,6 +48,8 @@ class Capture {
   Status set_filter(const std::string& filter, const ProbeOptions& options);
 
   pcap* handle_ = nullptr;
+  std::unique_ptr<PcapFile> file_;  // offline without a filter: the mmap reader instead of libpcap
+  std::string file_error_;
   meter::LinkType link_ = meter::LinkType::kEthernet;
   std::uint32_t ifindex_ = 0;
   std::string name_;

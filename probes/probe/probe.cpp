@@ -24,10 +24,6 @@ meter::MeterOptions meter_options(const ProbeOptions& o) {
   return m;
 }
 
-std::uint64_t ts_us(const pcap_pkthdr& h) {
-  return static_cast<std::uint64_t>(h.ts.tv_sec) * 1000000U + static_cast<std::uint64_t>(h.ts.tv_usec);
-}
-
 }  // namespace
 
 std::uint64_t wall_clock_ms() {
@@ -139,18 +135,18 @@ void Probe::sflow_counters(std::uint64_t now_ms) {
   send_all(now_ms);
 }
 
-void Probe::on_sflow_frame(Source& source, const pcap_pkthdr& header, const std::uint8_t* data, std::uint64_t now_ms) {
+void Probe::on_sflow_frame(Source& source, const PcapRecord& packet, std::uint64_t now_ms) {
   ++sflow_frames_seen_;
-  source.counters.in_octets += header.len;
+  source.counters.in_octets += packet.len;
   ++source.counters.in_ucast_pkts;
   if (!source.sampler.take()) {
     return;
   }
   ++sflow_frames_sampled_;
-  const Bytes frame(reinterpret_cast<const std::byte*>(data), header.caplen);
+  const Bytes frame = packet.data;
   SflowAgent::Sample s;
   s.ifindex = source.capture->ifindex();
-  s.frame_length = header.len;
+  s.frame_length = packet.len;
   s.sampling_rate = source.sampler.interval();
   s.sample_pool = static_cast<std::uint32_t>(source.sampler.seen());
   Bytes raw = frame;
@@ -173,7 +169,7 @@ void Probe::on_sflow_frame(Source& source, const pcap_pkthdr& header, const std:
   if (source.capture->link_type() != meter::LinkType::kEthernet) {
     const bool v6 = !raw.empty() && (std::to_integer<std::uint8_t>(raw[0]) >> 4U) == 6;
     s.header_protocol = v6 ? wire::kSflowHeaderIpv6 : wire::kSflowHeaderIpv4;
-    s.frame_length = static_cast<std::uint32_t>(raw.size() + (header.len - header.caplen));
+    s.frame_length = static_cast<std::uint32_t>(raw.size() + (packet.len - packet.caplen));
   }
   s.header = raw.first(std::min<std::size_t>(raw.size(), options_.sflow_header_bytes));
   if (fib_) {
@@ -202,18 +198,17 @@ void Probe::on_sflow_frame(Source& source, const pcap_pkthdr& header, const std:
   send_all(now_ms);
 }
 
-void Probe::on_frame(Source& source, const pcap_pkthdr& header, const std::uint8_t* data) {
-  const std::uint64_t t_us = ts_us(header);
+void Probe::on_frame(Source& source, const PcapRecord& packet) {
+  const std::uint64_t t_us = packet.ts_us;
   const std::uint64_t t_ms = t_us / 1000U;
   if (!clock_started_) {
     start_clock(options_.read_file.empty() ? wall_clock_ms() : t_ms);
   }
   last_packet_ms_ = t_ms;
   if (sflow_mode_) {
-    on_sflow_frame(source, header, data, t_ms);
+    on_sflow_frame(source, packet, t_ms);
   } else {
-    meter_.on_frame(source.capture->link_type(), Bytes(reinterpret_cast<const std::byte*>(data), header.caplen), t_us,
-                    source.capture->ifindex());
+    meter_.on_frame(source.capture->link_type(), packet.data, t_us, source.capture->ifindex());
     if (meter_.expired().size() >= kExportBatch) {
       export_pending(t_ms);
     }
@@ -250,11 +245,10 @@ Status Probe::run(const RunControl& control) {
 
 Status Probe::run_offline(const RunControl& control) {
   Source& source = sources_.front();
-  const pcap_pkthdr* header = nullptr;
-  const std::uint8_t* data = nullptr;
+  PcapRecord packet;
   std::uint64_t n = 0;
   for (;;) {
-    const int rc = source.capture->next(&header, &data);
+    const int rc = source.capture->next(packet);
     if (rc == PCAP_ERROR_BREAK) {
       break;
     }
@@ -265,7 +259,7 @@ Status Probe::run_offline(const RunControl& control) {
     if (rc == 0) {
       continue;
     }
-    on_frame(source, *header, data);
+    on_frame(source, packet);
     if ((++n & 0x3ffU) == 0) {
       if (*control.stop != 0) {
         break;
@@ -292,12 +286,11 @@ Status Probe::run_live(const RunControl& control) {
       return fail("poll", std::string("waiting for packets: ") + std::strerror(errno));
     }
     for (auto& s : sources_) {
-      const pcap_pkthdr* header = nullptr;
-      const std::uint8_t* data = nullptr;
+      PcapRecord packet;
       for (int i = 0; i < kLiveBurst; ++i) {
-        const int rc = s.capture->next(&header, &data);
+        const int rc = s.capture->next(packet);
         if (rc == 1) {
-          on_frame(s, *header, data);
+          on_frame(s, packet);
           continue;
         }
         if (rc < 0 && rc != PCAP_ERROR_BREAK) {

@@ -52,8 +52,8 @@ class Probe {
 
   Status run_offline(const RunControl& control);
   Status run_live(const RunControl& control);
-  void on_frame(Source& source, const pcap_pkthdr& header, const std::uint8_t* data);
-  void on_sflow_frame(Source& source, const pcap_pkthdr& header, const std::uint8_t* data, std::uint64_t now_ms);
+  void on_frame(Source& source, const PcapRecord& packet);
+  void on_sflow_frame(Source& source, const PcapRecord& packet, std::uint64_t now_ms);
   void start_clock(std::uint64_t boot_ms);
   void export_pending(std::uint64_t now_ms);
   void sflow_counters(std::uint64_t now_ms);

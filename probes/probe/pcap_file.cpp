@@ -1,0 +1,113 @@
+#include "probes/probe/pcap_file.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+namespace flowlab::probe {
+namespace {
+
+constexpr std::uint32_t kMagicMicro = 0xa1b2c3d4U;
+constexpr std::uint32_t kMagicNano = 0xa1b23c4dU;
+constexpr std::uint32_t kMaxCaplen = 256U * 1024U;
+constexpr std::size_t kBufferBytes = 1U << 19U;  // > kMaxCaplen + record header; stays in L2
+
+std::uint32_t bswap(std::uint32_t v) { return __builtin_bswap32(v); }
+
+}  // namespace
+
+Result<std::unique_ptr<PcapFile>> PcapFile::open(const std::string& path) {
+  std::unique_ptr<PcapFile> f(new PcapFile());
+  f->fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (f->fd_ < 0) {
+    return fail("io", "reading " + path + ": " + std::strerror(errno));
+  }
+  (void)::posix_fadvise(f->fd_, 0, 0, POSIX_FADV_SEQUENTIAL);
+  f->buf_.resize(kBufferBytes);
+  if (!f->fill(24) || f->end_ < 24) {
+    return std::unique_ptr<PcapFile>();  // unreadable or too short here: let libpcap report it
+  }
+  Reader header(Bytes(f->buf_.data(), 24));
+  const std::uint32_t magic = header.u32();
+  if (magic == kMagicMicro || magic == kMagicNano) {
+    f->swapped_ = false;
+  } else if (bswap(magic) == kMagicMicro || bswap(magic) == kMagicNano) {
+    f->swapped_ = true;
+  } else {
+    return std::unique_ptr<PcapFile>();  // pcapng or not a capture: libpcap reports it
+  }
+  f->nanosecond_ = magic == kMagicNano || bswap(magic) == kMagicNano;
+  header.skip(16);  // version, thiszone, sigfigs, snaplen
+  const std::uint32_t link = header.u32();
+  f->link_type_ = static_cast<int>((f->swapped_ ? bswap(link) : link) & 0x0fffffffU);
+  f->begin_ = 24;
+  return f;
+}
+
+PcapFile::~PcapFile() {
+  if (fd_ >= 0) {
+    ::close(fd_);
+  }
+}
+
+bool PcapFile::fill(std::size_t n) {
+  if (end_ - begin_ >= n || eof_) {
+    return true;
+  }
+  // Slide the unread tail to the front, then read until n bytes are there (or the file ends).
+  std::memmove(buf_.data(), buf_.data() + begin_, end_ - begin_);
+  end_ -= begin_;
+  begin_ = 0;
+  while (end_ < n && !eof_) {
+    const ssize_t got = ::read(fd_, buf_.data() + end_, buf_.size() - end_);
+    if (got < 0) {
+      if (errno == EINTR) {
+        continue;
+      }
+      error_ = std::string("read: ") + std::strerror(errno);
+      return false;
+    }
+    if (got == 0) {
+      eof_ = true;
+    }
+    end_ += static_cast<std::size_t>(got);
+  }
+  return true;
+}
+
+int PcapFile::next(PcapRecord& out) {
+  if (!fill(16)) {
+    return -1;
+  }
+  if (end_ - begin_ < 16) {
+    return 0;  // end, or a truncated last record header (libpcap: EOF too)
+  }
+  // Record fields are in the writer's byte order; the Reader reads big-endian (swapped_: little-endian file).
+  Reader r(Bytes(buf_.data() + begin_, 16));
+  auto field = [&] {
+    const std::uint32_t v = r.u32();
+    return swapped_ ? bswap(v) : v;
+  };
+  const std::uint32_t sec = field();
+  const std::uint32_t frac = field();
+  out.caplen = field();
+  out.len = field();
+  if (out.caplen > kMaxCaplen) {
+    error_ = "record claims " + std::to_string(out.caplen) + " captured bytes";
+    return -1;
+  }
+  if (!fill(16U + out.caplen)) {
+    return -1;
+  }
+  if (end_ - begin_ < 16U + out.caplen) {
+    return 0;  // truncated last record
+  }
+  out.data = Bytes(buf_.data() + begin_ + 16, out.caplen);
+  out.ts_us = static_cast<std::uint64_t>(sec) * 1000000U + (nanosecond_ ? frac / 1000U : frac);
+  begin_ += 16U + out.caplen;
+  return 1;
+}
+
+}  // namespace flowlab::probe
