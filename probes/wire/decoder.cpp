@@ -209,7 +209,7 @@ std::uint32_t rate_of(const Scratch& s) {
     case 8:
       return r.u64();
     default:
-      return read_uint(r, length);
+      return r.uint(length);
   }
 }
 

@@ -332,3 +332,56 @@ TEST(Sflow, LongAsPathIsCutAndFlagged) {
 
 }  // namespace
 }  // namespace flowlab::wire
+
+namespace flowlab::wire {
+namespace {
+
+// Reduced-size encoding with odd widths (3, 5, 6, 7 bytes; RFC 7011 section 6.2), on both decoding paths.
+TEST(Decoder, ReducedSizeOddWidths) {
+  for (bool variable : {false, true}) {
+    SCOPED_TRACE(variable ? "generic path (template has a variable-length field)" : "direct path");
+    Writer w;
+    w.u16(10);
+    w.u16(0);
+    w.u32(1700000000);
+    w.u32(0);
+    w.u32(1);
+    const std::size_t set_start = w.size();
+    w.u16(2);
+    w.u16(0);
+    w.u16(400);
+    w.u16(variable ? 5 : 4);
+    for (auto [ie, len] : {std::pair{8, 4}, std::pair{1, 3}, std::pair{2, 5}, std::pair{10, 6}}) {
+      w.u16(static_cast<std::uint16_t>(ie));
+      w.u16(static_cast<std::uint16_t>(len));
+    }
+    if (variable) {
+      w.u16(82);
+      w.u16(0xffff);
+    }
+    w.patch_u16(set_start + 2, static_cast<std::uint16_t>(w.size() - set_start));
+    const std::size_t data_start = w.size();
+    w.u16(400);
+    w.u16(0);
+    w.u32(0xc0000201);
+    w.u24(0x0186a0);        // 100000 octets in 3 bytes
+    w.uint(1234567890, 5);  // packets in 5 bytes
+    w.uint(7, 6);           // ingressInterface in 6 bytes
+    if (variable) {
+      w.u8(0);
+    }
+    w.patch_u16(data_start + 2, static_cast<std::uint16_t>(w.size() - data_start));
+    w.patch_u16(2, static_cast<std::uint16_t>(w.size()));
+    Decoder d;
+    std::vector<FlowRecord> out;
+    auto info = d.decode(w.view(), IpAddress::v4(1U), 4739, 0, out);
+    ASSERT_TRUE(info.ok()) << info.error().to_string();
+    ASSERT_EQ(out.size(), 1U);
+    EXPECT_EQ(out[0].bytes, 100000U);
+    EXPECT_EQ(out[0].packets, 1234567890U);
+    EXPECT_EQ(out[0].input_ifindex, 7U);
+  }
+}
+
+}  // namespace
+}  // namespace flowlab::wire
