@@ -921,12 +921,14 @@ void DecoderState::finish_flow(FlowRecord& rec, const Scratch& s, Context& ctx) 
     }
   }
   std::uint32_t rate = rate_of(s);
-  if (rate == 0 && s.has_sampler_id) {
-    auto it = ctx.source->sampler_rates.find(s.sampler_id);
-    if (it != ctx.source->sampler_rates.end()) {
-      rate = it->second;
-    }
+  if (s.has_sampler_id) {
     rec.sampler_id = static_cast<std::uint16_t>(s.sampler_id);
+    if (rate == 0) {
+      auto it = ctx.source->sampler_rates.find(s.sampler_id);
+      if (it != ctx.source->sampler_rates.end()) {
+        rate = it->second;
+      }
+    }
   }
   if (rate == 0) {
     rate = ctx.source->default_rate;
