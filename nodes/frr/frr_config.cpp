@@ -227,6 +227,8 @@ Result<std::string> render_bgpd(const Topology& topo, const Node& node) {
   o << " bgp log-neighbor-changes\n";
   o << " no bgp ebgp-requires-policy\n";
   o << " no bgp default ipv4-unicast\n";
+  o << " ! Originate the announced prefixes unconditionally (staticd's blackholes may reach zebra later).\n";
+  o << " no bgp network import-check\n";
   o << " ! Deterministic ties: lowest router id instead of the oldest route.\n";
   o << " bgp bestpath compare-routerid\n";
   for (const auto& p : peerings) {

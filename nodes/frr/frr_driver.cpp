@@ -57,22 +57,34 @@ Status hand_to_frr_user(const std::filesystem::path& dir, const std::vector<std:
 
 }  // namespace
 
-Result<std::string> vtysh(const std::filesystem::path& dir, const std::string& command, const std::string& daemon) {
+Result<std::string> run_vtysh(const std::filesystem::path& dir, const std::vector<std::string>& commands,
+                              const std::string& daemon) {
   std::vector<std::string> argv{"vtysh", "--vty_socket", dir.string()};
   if (!daemon.empty()) {
     argv.insert(argv.end(), {"-d", daemon});
   }
-  argv.insert(argv.end(), {"-c", command});
+  std::string shown;
+  for (const auto& c : commands) {
+    argv.insert(argv.end(), {"-c", c});
+    shown += " -c '" + c + "'";
+  }
   process::RunOptions options;
   options.timeout = kCommandTimeout;
   auto out = process::run(argv, options);
   FLOWLAB_TRY(out);
   if (!out->success()) {
     std::string why = out->timed_out ? "timed out" : "exit code " + std::to_string(out->exit_code);
-    return fail("exec",
-                "vtysh --vty_socket " + dir.string() + " -c '" + command + "': " + why + ": " + out->err + out->out);
+    return fail("exec", "vtysh --vty_socket " + dir.string() + shown + ": " + why + ": " + out->err + out->out);
   }
   return std::move(out->out);
+}
+
+Result<std::string> vtysh(const std::filesystem::path& dir, const std::string& command, const std::string& daemon) {
+  return run_vtysh(dir, {command}, daemon);
+}
+
+Result<std::string> vtysh(const std::filesystem::path& dir, const std::vector<std::string>& commands) {
+  return run_vtysh(dir, commands, "");
 }
 
 Status FrrDriver::render(const NodeContext& ctx) const {
@@ -139,30 +151,35 @@ Result<bool> FrrDriver::ready(const NodeContext& ctx) const {
   if (ctx.node == nullptr) {
     return fail("usage", "frr: node context without node");
   }
-  // Every daemon must answer on its own vty socket; bgpd last, so its answer means the routing stack is up.
+  // One vtysh run: every daemon is connected ("show daemons" lists those vtysh reached) and bgpd answers.
+  auto out = vtysh(ctx.dir, std::vector<std::string>{"show daemons", "show bgp summary json"});
+  if (!out.ok()) {
+    return false;
+  }
+  const auto newline = out->find('\n');
+  const std::string listed = " " + out->substr(0, newline) + " ";
   for (const auto& d : daemons_of(*ctx.node)) {
-    auto out = vtysh(ctx.dir, "show version", d);
-    if (!out.ok()) {
+    if (listed.find(" " + d + " ") == std::string::npos) {
       return false;
     }
   }
-  auto bgp = vtysh(ctx.dir, "show bgp summary json", "bgpd");
-  return bgp.ok() && bgp->find('{') != std::string::npos;
+  auto docs = split_json_documents(std::string_view(*out).substr(newline == std::string::npos ? out->size() : newline));
+  return !docs.empty() && parse_show_bgp_json(docs.front()).ok();
 }
 
 Result<std::vector<RibEntry>> FrrDriver::rib(const NodeContext& ctx) const {
-  std::vector<RibEntry> all;
-  for (const char* command : {"show bgp ipv4 unicast json detail", "show bgp ipv6 unicast json detail"}) {
-    auto out = vtysh(ctx.dir, command, "bgpd");
-    FLOWLAB_TRY(out);
-    auto parsed = parse_show_bgp_json(*out);
-    FLOWLAB_TRY(parsed);
-    all.insert(all.end(), parsed->begin(), parsed->end());
+  const std::vector<std::string> commands{"show bgp ipv4 unicast json detail", "show bgp ipv6 unicast json detail",
+                                          "show ip route json", "show ipv6 route json"};
+  auto out = vtysh(ctx.dir, commands);
+  FLOWLAB_TRY(out);
+  auto docs = split_json_documents(*out);
+  if (docs.size() != commands.size()) {
+    return fail("parse", "vtysh --vty_socket " + ctx.dir.string() + ": expected " + std::to_string(commands.size()) +
+                             " JSON documents, got " + std::to_string(docs.size()));
   }
-  for (const char* command : {"show ip route json", "show ipv6 route json"}) {
-    auto out = vtysh(ctx.dir, command, "zebra");
-    FLOWLAB_TRY(out);
-    auto parsed = parse_show_route_json(*out);
+  std::vector<RibEntry> all;
+  for (std::size_t i = 0; i < docs.size(); ++i) {
+    auto parsed = i < 2 ? parse_show_bgp_json(docs[i]) : parse_show_route_json(docs[i]);
     FLOWLAB_TRY(parsed);
     all.insert(all.end(), parsed->begin(), parsed->end());
   }

@@ -239,6 +239,43 @@ Result<std::vector<RibEntry>> parse_show_route_json(std::string_view text) {
   return out;
 }
 
+std::vector<std::string_view> split_json_documents(std::string_view text) {
+  std::vector<std::string_view> out;
+  std::size_t start = 0;
+  int depth = 0;
+  bool in_string = false;
+  bool escaped = false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (in_string) {
+      if (escaped) {
+        escaped = false;
+      } else if (c == '\\') {
+        escaped = true;
+      } else if (c == '"') {
+        in_string = false;
+      }
+      continue;
+    }
+    if (c == '"' && depth > 0) {
+      in_string = true;
+    } else if (c == '{' || c == '[') {
+      if (depth == 0) {
+        start = i;
+      }
+      ++depth;
+    } else if ((c == '}' || c == ']') && depth > 0) {
+      if (--depth == 0) {
+        out.push_back(text.substr(start, i - start + 1));
+      }
+    }
+  }
+  if (depth > 0) {
+    out.push_back(text.substr(start));
+  }
+  return out;
+}
+
 Result<std::vector<BgpSessionStatus>> parse_show_bgp_neighbors_json(std::string_view text) {
   auto parsed = parse_json(text, "show bgp neighbors json");
   FLOWLAB_TRY(parsed);

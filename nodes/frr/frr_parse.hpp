@@ -20,6 +20,10 @@ Result<std::vector<RibEntry>> parse_show_bgp_json(std::string_view text);
 // route metric is not a MED and is not reported.
 Result<std::vector<RibEntry>> parse_show_route_json(std::string_view text);
 
+// vtysh prints one JSON document per `-c` command, back to back; this splits them (braces counted outside
+// strings). Text outside any document is skipped; an unterminated last document is returned as it is.
+std::vector<std::string_view> split_json_documents(std::string_view text);
+
 // `show bgp neighbors json`.
 Result<std::vector<BgpSessionStatus>> parse_show_bgp_neighbors_json(std::string_view text);
 

@@ -232,6 +232,22 @@ TEST(ParseFrr, SessionsOfR1) {
   EXPECT_TRUE(seen);
 }
 
+TEST(ParseFrr, SplitsVtyshMultiCommandOutput) {
+  const std::string two = capture("r1.frr.bgp_ipv4.json") + capture("r1.frr.route_ipv4.json");
+  auto docs = frr::split_json_documents(two);
+  ASSERT_EQ(docs.size(), 2U);
+  EXPECT_TRUE(frr::parse_show_bgp_json(docs[0]).ok());
+  EXPECT_TRUE(frr::parse_show_route_json(docs[1]).ok());
+  auto odd = frr::split_json_documents(R"( zebra bgpd
+{"a": "}{[", "b": ["\"}"]} {} [1] {"open": )");
+  ASSERT_EQ(odd.size(), 4U);
+  EXPECT_EQ(odd[0], R"({"a": "}{[", "b": ["\"}"]})");
+  EXPECT_EQ(odd[1], "{}");
+  EXPECT_EQ(odd[2], "[1]");
+  EXPECT_EQ(odd[3], R"({"open": )");
+  EXPECT_TRUE(frr::split_json_documents("no json here").empty());
+}
+
 // Untrusted text: garbage and every truncation of a real capture end in a value or an error, never a crash.
 TEST(ParseRobustness, TruncationsAndGarbage) {
   const std::string bird_routes = capture("r1.bird.show_route_all.txt");
