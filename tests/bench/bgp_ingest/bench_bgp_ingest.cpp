@@ -1,0 +1,369 @@
+// BGP ingest benchmark: one BIRD 2 peer (in a private namespace) announces N IPv4 + M IPv6 routes (default 1,000,000
+// + 200,000, realistic prefix lengths, AS paths from a pool of 60,000, communities on a third) over iBGP, first to our
+// Speaker + RIB, then to pmacct's nfacctd (bgp_daemon: true) on another address of the same namespace. Both sessions
+// are enabled in BIRD only once its tables are loaded; "full table" is, for us, the RIB holding every route; for
+// nfacctd, BIRD having exported every route and the TCP connection drained (nfacctd's Recv-Q and BIRD's Send-Q empty
+// on two polls 100 ms apart); nfacctd's count is then confirmed from its bgp_table_dump_file. Prints times, RSS
+// and ratios (targets: time <= 1/3 of nfacctd's, RSS <= 1/4).
+#include "tests/unit/bgp/bird_fixture.hpp"
+
+#include <sys/stat.h>
+
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <random>
+#include <regex>
+#include <sstream>
+#include <unordered_set>
+
+using namespace flowlab;
+using namespace flowlab::bgp;
+using namespace std::chrono_literals;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+long status_kb(pid_t pid, const char* key) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind(key, 0) == 0) {
+      return std::stol(line.substr(std::strlen(key)));
+    }
+  }
+  return 0;
+}
+
+std::vector<pid_t> children_of(pid_t parent) {
+  std::vector<pid_t> out;
+  for (const auto& e : std::filesystem::directory_iterator("/proc")) {
+    const std::string name = e.path().filename();
+    if (name.empty() || !std::isdigit(static_cast<unsigned char>(name[0]))) continue;
+    std::ifstream in(e.path() / "stat");
+    std::string stat;
+    std::getline(in, stat);
+    const auto close = stat.rfind(')');
+    if (close == std::string::npos) continue;
+    std::istringstream rest(stat.substr(close + 2));
+    char state = 0;
+    pid_t ppid = 0;
+    rest >> state >> ppid;
+    if (ppid == parent) out.push_back(static_cast<pid_t>(std::stoi(name)));
+  }
+  return out;
+}
+
+unsigned v4_length(std::mt19937_64& rng) {
+  const unsigned r = static_cast<unsigned>(rng() % 1000);
+  if (r < 600) return 24;
+  if (r < 680) return 23;
+  if (r < 770) return 22;
+  if (r < 820) return 21;
+  if (r < 860) return 20;
+  if (r < 890) return 19;
+  if (r < 915) return 18;
+  if (r < 935) return 17;
+  if (r < 965) return 16;
+  if (r < 968) return 8 + static_cast<unsigned>(rng() % 8);
+  return 16 + static_cast<unsigned>(rng() % 8);
+}
+unsigned v6_length(std::mt19937_64& rng) {
+  const unsigned r = static_cast<unsigned>(rng() % 1000);
+  if (r < 500) return 48;
+  if (r < 650) return 32;
+  if (r < 750) return 44;
+  if (r < 830) return 40;
+  if (r < 900) return 36;
+  if (r < 950) return 29 + static_cast<unsigned>(rng() % 3);
+  return 33 + static_cast<unsigned>(rng() % 15);
+}
+
+// Writes the BIRD config: static routes with per-route BGP attributes, two iBGP sessions (disabled at start).
+void write_bird_config(const std::filesystem::path& file, std::size_t n4, std::size_t n6) {
+  std::mt19937_64 rng(1200000);
+  std::vector<std::string> paths;
+  for (int i = 0; i < 60000; ++i) {
+    const unsigned len = 1 + static_cast<unsigned>(rng() % 5);
+    std::string p;
+    for (unsigned j = 0; j < len; ++j) {
+      const std::uint64_t asn = j + 1 == len && rng() % 4 == 0 ? 4200000000ULL + rng() % 100000 : 1 + rng() % 64000;
+      p += " bgp_path.prepend(" + std::to_string(asn) + ");";
+    }
+    paths.push_back(p);
+  }
+  auto attrs = [&] {
+    // Skewed choice: a few paths carry many routes, as in real tables.
+    const double u = std::uniform_real_distribution<double>(0, 1)(rng);
+    const std::size_t idx = static_cast<std::size_t>(u * u * u * static_cast<double>(paths.size()));
+    std::string a = " {" + paths[idx];
+    if (rng() % 3 == 0) a += " bgp_community.add((65001," + std::to_string(rng() % 500) + "));";
+    return a + " }";
+  };
+  std::ofstream out(file);
+  out << "log stderr { error, fatal };\nrouter id 192.0.2.2;\nprotocol device {}\n";
+  out << "protocol static s4 {\n  ipv4;\n";
+  std::unordered_set<std::uint64_t> seen;
+  std::size_t written = 0;
+  while (written < n4) {
+    const unsigned len = v4_length(rng);
+    std::uint32_t a = static_cast<std::uint32_t>(rng());
+    if ((a >> 24U) == 0 || (a >> 24U) >= 224 || (a >> 24U) == 127) continue;
+    a &= len == 0 ? 0 : ~(0xffffffffU >> len);
+    if (!seen.insert((std::uint64_t{a} << 8U) | len).second) continue;
+    out << "  route " << IpAddress::v4(a).to_string() << "/" << len << " blackhole" << attrs() << ";\n";
+    ++written;
+  }
+  out << "}\nprotocol static s6 {\n  ipv6;\n";
+  seen.clear();
+  written = 0;
+  while (written < n6) {
+    const unsigned len = v6_length(rng);
+    std::array<std::uint8_t, 16> b{};
+    const std::uint64_t hi = (rng() >> 3U) | (std::uint64_t{1} << 61U);
+    for (int i = 0; i < 8; ++i) b[static_cast<std::size_t>(i)] = static_cast<std::uint8_t>(hi >> (56 - 8 * i));
+    Prefix p{IpAddress::v6(b), static_cast<std::uint8_t>(len)};
+    p = p.canonical();
+    std::uint64_t key = 0;
+    for (int i = 0; i < 8; ++i) key = (key << 8U) | p.address.bytes[static_cast<std::size_t>(i)];
+    if (!seen.insert(key ^ (std::uint64_t{len} << 1U)).second) continue;
+    out << "  route " << p.to_string() << " blackhole" << attrs() << ";\n";
+    ++written;
+  }
+  out << "}\n";
+  for (const auto& [name, addr, port] :
+       {std::tuple{"ours", "192.0.2.1", 1179}, std::tuple{"nfacctd", "192.0.2.3", 1180}}) {
+    out << "protocol bgp " << name << " {\n  disabled;\n  local 192.0.2.2 as 65001;\n  neighbor " << addr << " port "
+        << port << " as 65001;\n  hold time 240;\n  connect delay time 1;\n"
+        << "  ipv4 { import none; export all; next hop self; };\n"
+        << "  ipv6 { import none; export all; next hop address 2001:db8::2; };\n}\n";
+  }
+}
+
+std::size_t bird_route_count(const testing::BirdProcess& bird) {
+  const std::string out = const_cast<testing::BirdProcess&>(bird).birdc({"show", "route", "count"});
+  static const std::regex kLine(R"((\d+) of (\d+) routes for \d+ networks in table)");
+  std::size_t n = 0;
+  for (auto it = std::sregex_iterator(out.begin(), out.end(), kLine); it != std::sregex_iterator(); ++it) {
+    n += std::stoul((*it)[1]);
+  }
+  return n;
+}
+
+std::size_t bird_exported(testing::BirdProcess& bird, const std::string& proto) {
+  const std::string out = bird.birdc({"show", "protocols", "all", proto});
+  static const std::regex kLine(R"(Routes:\s+\d+ imported, (\d+) exported)");
+  std::size_t n = 0;
+  for (auto it = std::sregex_iterator(out.begin(), out.end(), kLine); it != std::sregex_iterator(); ++it) {
+    n += std::stoul((*it)[1]);
+  }
+  return n;
+}
+
+// Sum of Recv-Q and Send-Q over established TCP connections involving port `port` in the namespace (0 = drained).
+long queued_bytes(const std::string& netns, int port) {
+  const std::string out = testing::run_out({"ss", "-tnH", "state", "established"}, netns);
+  std::istringstream in(out);
+  std::string line;
+  long total = 0;
+  bool any = false;
+  while (std::getline(in, line)) {
+    if (line.find(":" + std::to_string(port)) == std::string::npos) continue;
+    std::istringstream f(line);
+    long rq = 0;
+    long sq = 0;
+    f >> rq >> sq;
+    total += rq + sq;
+    any = true;
+  }
+  return any ? total : -1;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (geteuid() != 0) {
+    std::fprintf(stderr, "bench_bgp_ingest: needs root (network namespaces)\n");
+    return 2;
+  }
+  const std::size_t n4 = argc > 1 ? std::stoul(argv[1]) : 1000000;
+  const std::size_t n6 = argc > 2 ? std::stoul(argv[2]) : 200000;
+  const std::size_t total = n4 + n6;
+
+  testing::TestNetns ns("ingest", {"192.0.2.1/32", "192.0.2.2/32", "192.0.2.3/32", "2001:db8::2/128"});
+  if (!ns.ok()) {
+    std::fprintf(stderr, "cannot create namespace %s\n", ns.name().c_str());
+    return 1;
+  }
+  const auto dir = std::filesystem::temp_directory_path() / (ns.name() + "-run");
+  std::filesystem::create_directories(dir);
+  std::printf("generating BIRD config: %zu IPv4 + %zu IPv6 routes ...\n", n4, n6);
+  write_bird_config(dir / "routes.conf", n4, n6);
+  // BIRD includes the generated file, so this process never holds the config in memory (it would count in our RSS).
+  testing::BirdProcess bird(ns.name(), dir / "bird", "include \"" + (dir / "routes.conf").string() + "\";\n");
+  if (!bird.started()) {
+    std::fprintf(stderr, "bird: %s\n", bird.error().c_str());
+    return 1;
+  }
+  const auto load_deadline = Clock::now() + 600s;
+  while (bird_route_count(bird) < total && Clock::now() < load_deadline) std::this_thread::sleep_for(500ms);
+  std::printf("BIRD loaded %zu routes\n", bird_route_count(bird));
+  std::this_thread::sleep_for(5s);  // let BIRD settle before the first session
+
+  // ---- ours
+  SpeakerConfig cfg;
+  cfg.listen = {ListenAddress{*IpAddress::parse("192.0.2.1"), 1179}};
+  cfg.local_as = 65001;
+  cfg.hold_time = 240;
+  PeerConfig peer;
+  peer.address = *IpAddress::parse("192.0.2.2");
+  peer.mirror_as = true;
+  cfg.peers = {peer};
+  double ours_s = 0;
+  double ours_drained_s = -1;
+  long ours_rss = 0;
+  long ours_rss_base = 0;
+  std::size_t ours_routes = 0;
+  std::size_t ours_sets = 0;
+  std::size_t ours_paths = 0;
+  {
+    testing::SpeakerHarness harness(ns.name(), cfg);
+    if (auto st = harness.start(); !st.ok()) {
+      std::fprintf(stderr, "speaker: %s\n", st.error().to_string().c_str());
+      return 1;
+    }
+    ours_rss_base = status_kb(getpid(), "VmRSS:");
+    bird.birdc({"enable", "ours"});
+    const auto t_enable = Clock::now();
+    while (harness.established() == 0 && Clock::now() - t_enable < 60s) std::this_thread::sleep_for(1ms);
+    const auto t0 = Clock::now();
+    // Two clocks: the exact one (our RIB holds every route) and the one we must use for nfacctd too (BIRD
+    // reports every route exported and the TCP connection is drained on two polls 100 ms apart).
+    double drained_s = -1;
+    int drained_polls = 0;
+    Clock::time_point first_drained;
+    auto last_poll = Clock::now();
+    while ((harness.routes() < total || drained_s < 0) && Clock::now() - t0 < 600s) {
+      std::this_thread::sleep_for(2ms);
+      if (harness.routes() >= total && ours_s == 0) {
+        ours_s = std::chrono::duration<double>(Clock::now() - t0).count();
+      }
+      if (drained_s < 0 && Clock::now() - last_poll >= 100ms) {
+        last_poll = Clock::now();
+        if (bird_exported(bird, "ours") >= total && queued_bytes(ns.name(), 1179) == 0) {
+          if (drained_polls++ == 0) first_drained = Clock::now();
+          if (drained_polls >= 2) drained_s = std::chrono::duration<double>(first_drained - t0).count();
+        } else {
+          drained_polls = 0;
+        }
+      }
+    }
+    ours_drained_s = drained_s;
+    ours_routes = harness.routes();
+    ours_rss = status_kb(getpid(), "VmRSS:");
+    harness.call([&] {
+      ours_sets = harness.rib(peer.address).store().size();
+      ours_paths = harness.rib(peer.address).store().path_count();
+      return 0;
+    });
+    bird.birdc({"disable", "ours"});
+    const auto t1 = Clock::now();
+    while (harness.routes() > 0 && Clock::now() - t1 < 60s) std::this_thread::sleep_for(10ms);
+    if (harness.routes() != 0) std::printf("warning: routes left after session down: %zu\n", harness.routes());
+  }
+
+  // ---- nfacctd
+  const auto nf_dir = dir / "nfacctd";
+  std::filesystem::create_directories(nf_dir);
+  {
+    std::ofstream c(nf_dir / "nfacctd.conf");
+    c << "daemonize: false\nnfacctd_ip: 192.0.2.3\nnfacctd_port: 2100\n"
+      << "bgp_daemon: true\nbgp_daemon_ip: 192.0.2.3\nbgp_daemon_port: 1180\nbgp_daemon_max_peers: 4\n"
+      << "bgp_table_dump_file: " << (nf_dir / "dump-$peer_src_ip.json").string() << "\n"
+      << "bgp_table_dump_refresh_time: 60\n"
+      << "nfacctd_as: bgp\nnfacctd_net: bgp\n"
+      << "plugins: print[p]\naggregate[p]: src_as, dst_as\nprint_output[p]: json\n"
+      << "print_output_file[p]: " << (nf_dir / "print.json").string() << "\nprint_refresh_time[p]: 300\n";
+  }
+  process::Spec spec;
+  spec.name = "nfacctd";
+  spec.argv = {"nfacctd", "-f", (nf_dir / "nfacctd.conf").string()};
+  spec.netns = ns.name();
+  spec.log_file = nf_dir / "nfacctd.log";
+  auto nf = process::start(spec);
+  if (!nf.ok()) {
+    std::fprintf(stderr, "nfacctd: %s\n", nf.error().to_string().c_str());
+    return 1;
+  }
+  std::this_thread::sleep_for(2s);
+  const long nf_rss_base = status_kb(nf->pid, "VmRSS:");
+  bird.birdc({"enable", "nfacctd"});
+  const auto t_enable = Clock::now();
+  while (queued_bytes(ns.name(), 1180) < 0 && Clock::now() - t_enable < 60s) std::this_thread::sleep_for(1ms);
+  const auto t0 = Clock::now();  // TCP connection established (OPEN exchange follows; ours counts from Established)
+  double nf_s = -1;
+  int drained_polls = 0;
+  Clock::time_point first_drained;
+  while (Clock::now() - t0 < 900s) {
+    std::this_thread::sleep_for(100ms);
+    const bool all_exported = bird_exported(bird, "nfacctd") >= total;
+    const long q = queued_bytes(ns.name(), 1180);
+    if (all_exported && q == 0) {
+      if (drained_polls++ == 0) first_drained = Clock::now();
+      if (drained_polls >= 2) {
+        nf_s = std::chrono::duration<double>(first_drained - t0).count();
+        break;
+      }
+    } else {
+      drained_polls = 0;
+    }
+  }
+  long nf_rss = status_kb(nf->pid, "VmRSS:");
+  long nf_rss_total = nf_rss;
+  for (pid_t child : children_of(nf->pid)) nf_rss_total += status_kb(child, "VmRSS:");
+
+  // Confirm nfacctd really holds the table: its dump (every 60 s) should list every route.
+  std::size_t nf_dump_lines = 0;
+  const auto dump_deadline = Clock::now() + 150s;
+  while (Clock::now() < dump_deadline) {
+    std::this_thread::sleep_for(2s);
+    for (const auto& e : std::filesystem::directory_iterator(nf_dir)) {
+      if (e.path().filename().string().rfind("dump-", 0) != 0) continue;
+      std::ifstream in(e.path());
+      std::size_t lines = 0;
+      std::string line;
+      while (std::getline(in, line))
+        lines += line.find("\"event_type\": \"dump\"") != std::string::npos ||
+                 line.find("\"event_type\":\"dump\"") != std::string::npos;
+      nf_dump_lines = std::max(nf_dump_lines, lines);
+    }
+    if (nf_dump_lines >= total) break;
+  }
+  (void)process::stop(*nf);
+
+  std::printf("\nBGP ingest: one BIRD peer, %zu IPv4 + %zu IPv6 routes (iBGP, %s)\n", n4, n6, ns.name().c_str());
+  std::printf("  %-22s %10s %14s %12s\n", "", "time (s)", "RSS (MiB)", "routes");
+  std::printf(
+      "  %-22s %10.2f %14.1f %12zu   (exact: RIB complete; RSS before session %.1f MiB; %zu attribute sets, %zu AS "
+      "paths)\n",
+      "flowlab speaker+RIB", ours_s, static_cast<double>(ours_rss) / 1024.0, ours_routes,
+      static_cast<double>(ours_rss_base) / 1024.0, ours_sets, ours_paths);
+  std::printf("  %-22s %10.2f %14.1f %12zu   (core process; with plugins %.1f MiB; before session %.1f MiB)\n",
+              "nfacctd 1.7.7", nf_s, static_cast<double>(nf_rss) / 1024.0, nf_dump_lines,
+              static_cast<double>(nf_rss_total) / 1024.0, static_cast<double>(nf_rss_base) / 1024.0);
+  std::printf("  same criterion for both (BIRD exported all + connection drained): ours %.2f s, nfacctd %.2f s\n",
+              ours_drained_s, nf_s);
+  if (nf_s > 0 && ours_drained_s > 0) {
+    std::printf("  time ratio ours/nfacctd : %.3f  (target <= 0.333: %s)\n", ours_drained_s / nf_s,
+                ours_drained_s / nf_s <= 1.0 / 3.0 ? "met" : "NOT met");
+  }
+  if (nf_rss > 0) {
+    std::printf("  RSS ratio ours/nfacctd  : %.3f  (target <= 0.25: %s)\n",
+                static_cast<double>(ours_rss) / static_cast<double>(nf_rss),
+                static_cast<double>(ours_rss) / static_cast<double>(nf_rss) <= 0.25 ? "met" : "NOT met");
+  }
+  if (nf_dump_lines < total) std::printf("  note: nfacctd dump listed %zu of %zu routes\n", nf_dump_lines, total);
+  std::error_code ignored;
+  std::filesystem::remove_all(dir, ignored);
+  return 0;
+}
