@@ -10,6 +10,9 @@
 
 #include <unistd.h>
 
+#include <filesystem>
+#include <fstream>
+
 namespace flowlab::nodes {
 namespace {
 
@@ -95,6 +98,106 @@ TEST(RenderSyntax, FrrAcceptsEveryGoldenConfig) {
     EXPECT_EQ(out->out.find("Unknown command"), std::string::npos) << out->out;
     EXPECT_EQ(out->err.find("Unknown command"), std::string::npos) << out->err;
   }
+}
+
+// Variants outside the golden fixture: an eBGP collector, an IPv4-only lab, an AS without OSPF (iBGP over the
+// direct link). Each renders for both kinds, passes the daemons' syntax checks and has the distinctive lines.
+topology::Topology variant(const std::string& which) {
+  auto t = golden_topology();
+  if (which == "ebgp_collector") {
+    for (auto& n : t.nodes) {
+      if (n.name == "c1") {
+        n.asn = 65000;
+      }
+    }
+    for (auto& s : t.sessions) {
+      if (s.to_collector) {
+        s.remote_asn = 65000;
+        s.type = topology::SessionType::kEbgp;
+      }
+    }
+  } else if (which == "ipv4_only") {
+    t.ipv6 = false;
+    std::erase_if(t.sessions, [](const topology::BgpSession& s) { return s.family == Family::kIpv6; });
+    for (auto& n : t.nodes) {
+      n.loopback6.reset();
+      n.mgmt6.reset();
+      std::erase_if(n.announce, [](const Prefix& p) { return p.family() == Family::kIpv6; });
+      for (auto& i : n.interfaces) {
+        i.ipv6.reset();
+      }
+    }
+  } else if (which == "no_ospf") {
+    for (auto& n : t.nodes) {
+      n.ospf = false;
+      for (auto& i : n.interfaces) {
+        i.ospf = false;
+      }
+    }
+    // iBGP r1-r2 over the direct link instead of the loopbacks.
+    t.sessions[0].local_address = *IpAddress::parse("198.18.0.0");
+    t.sessions[0].remote_address = *IpAddress::parse("198.18.0.1");
+    t.sessions[1].local_address = *IpAddress::parse("2001:db8:ffff::");
+    t.sessions[1].remote_address = *IpAddress::parse("2001:db8:ffff::1");
+    for (int i : {0, 1}) {
+      t.sessions[static_cast<std::size_t>(i)].over_loopback = false;
+      t.sessions[static_cast<std::size_t>(i)].local_interface = "eth1";
+      t.sessions[static_cast<std::size_t>(i)].remote_interface = "eth1";
+    }
+  }
+  return t;
+}
+
+bool contains(const std::string& text, const std::string& what) { return text.find(what) != std::string::npos; }
+
+TEST(RenderVariants, RenderAndPassSyntaxChecks) {
+  const bool can_check = have("/usr/sbin/bird") && have("/usr/bin/vtysh");
+  const auto dir = std::filesystem::temp_directory_path() / ("fl-tndrender-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  for (const char* which : {"ebgp_collector", "ipv4_only", "no_ospf"}) {
+    SCOPED_TRACE(which);
+    auto t = variant(which);
+    for (const char* name : kRouters) {
+      SCOPED_TRACE(name);
+      auto b = bird::render_bird_config(t, *t.find_node(name));
+      ASSERT_TRUE(b.ok()) << b.error().to_string();
+      auto f = frr::render_frr_config(t, *t.find_node(name));
+      ASSERT_TRUE(f.ok()) << f.error().to_string();
+      const std::string w(which);
+      if (w == "ebgp_collector" && std::string(name) != "r3") {
+        EXPECT_TRUE(contains(*b, "next hop keep;"));
+        EXPECT_FALSE(contains(*b, "rr client"));
+        EXPECT_TRUE(contains(f->integrated, "attribute-unchanged next-hop"));
+        EXPECT_FALSE(contains(f->integrated, "route-reflector-client"));
+      } else if (w == "ipv4_only") {
+        EXPECT_FALSE(contains(*b, "_v6"));
+        EXPECT_FALSE(contains(*b, "ospf v3"));
+        EXPECT_FALSE(contains(*b, "announce6"));
+        EXPECT_FALSE(contains(f->integrated, "address-family ipv6"));
+      } else if (w == "no_ospf") {
+        EXPECT_FALSE(contains(*b, "protocol ospf"));
+        EXPECT_FALSE(contains(*b, "multihop"));
+        EXPECT_FALSE(contains(f->integrated, "router ospf"));
+        for (const auto& d : f->daemons) {
+          EXPECT_NE(d.daemon, "ospfd");
+        }
+      }
+      if (!can_check) {
+        continue;
+      }
+      const auto bird_file = dir / (w + "." + name + ".bird.conf");
+      const auto frr_file = dir / (w + "." + name + ".frr.conf");
+      std::ofstream(bird_file) << *b;
+      std::ofstream(frr_file) << f->integrated;
+      auto bo = process::run({"/usr/sbin/bird", "-p", "-c", bird_file.string()});
+      ASSERT_TRUE(bo.ok());
+      EXPECT_TRUE(bo->success()) << bo->err << bo->out;
+      auto fo = process::run({"/usr/bin/vtysh", "-C", "-f", frr_file.string()});
+      ASSERT_TRUE(fo.ok());
+      EXPECT_TRUE(fo->success()) << fo->err << fo->out;
+    }
+  }
+  std::filesystem::remove_all(dir);
 }
 
 }  // namespace
