@@ -63,6 +63,8 @@ Result<std::unique_ptr<Fib>> Fib::open(std::uint64_t cache_ttl_ms) {
   if (int err = nl_connect(fib->sock_, NETLINK_ROUTE); err < 0) {
     return fail("netlink", std::string("connecting NETLINK_ROUTE for FIB lookups: ") + nl_geterror(err));
   }
+  // One reply (or one error) per request: without an ACK trailing each reply, answers can't drift out of step.
+  nl_socket_disable_auto_ack(fib->sock_);
   return fib;
 }
 

@@ -47,6 +47,24 @@ int main(int argc, char** argv) {
     spdlog::error("[probe] {}", probe.error().to_string());
     return probe.error().code == "cli" ? 2 : 1;
   }
+  {
+    std::string where = options.read_file.empty() ? "capturing on" : "reading";
+    for (const auto& i : options.interfaces) {
+      where += " " + i;
+    }
+    where += options.read_file.empty() ? "" : " " + options.read_file;
+    std::string to;
+    for (const auto& c : options.collectors) {
+      to += " " + c.to_string();
+    }
+    spdlog::info("[probe] {}, exporting {} to{}", where,
+                 options.protocol == flowlab::wire::ExportProtocol::kSflowV5
+                     ? std::string("sFlow v5")
+                     : (options.protocol == flowlab::wire::ExportProtocol::kIpfix
+                            ? std::string("IPFIX")
+                            : "NetFlow v" + std::to_string(static_cast<int>(options.protocol))),
+                 to.empty() ? std::string(" (no collector)") : to);
+  }
   auto print = [&](const nlohmann::json& stats) {
     if (options.json) {
       std::cout << stats.dump() << std::endl;

@@ -156,19 +156,23 @@ std::variant<ProbeOptions, ParseOutcome> parse_options(int argc, const char* con
   bool foreground = false;
   bool ip_bytes = false;
 
+  // Repeatable options take one value per occurrence, so trailing BPF words are never swallowed.
   app.add_option("-i,--interface", o.interfaces, "Capture live on IF (repeatable; input ifindex = IF's ifindex)")
-      ->type_name("IF");
+      ->type_name("IF")
+      ->allow_extra_args(false);
   app.add_option("-r,--read", o.read_file, "Read packets from a pcap file instead (timeouts follow packet time)")
       ->type_name("FILE");
   app.add_option("-n,--collector", collectors, "Export to HOST:PORT or [IPv6]:PORT (repeatable)")
-      ->type_name("HOST:PORT");
+      ->type_name("HOST:PORT")
+      ->allow_extra_args(false);
   app.add_option("-v,--export-version", version, "Export format: 5 (NetFlow v5), 9 (NetFlow v9), 10 (IPFIX)")
       ->check(CLI::IsMember({5, 9, 10}))
       ->default_val(9);
   app.add_flag("--sflow", sflow, "Export sFlow v5 instead: raw packet header samples + interface counter samples");
   app.add_option("-t,--timeout", timeouts,
                  "softflowd-style timeout name=value: maxlife|active, general|inactive, expint (repeatable)")
-      ->type_name("NAME=VALUE");
+      ->type_name("NAME=VALUE")
+      ->allow_extra_args(false);
   app.add_option("--active-timeout", active, "End flows older than this (default 30m)")
       ->type_name("DURATION")
       ->check(check_duration);

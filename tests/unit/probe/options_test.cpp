@@ -35,6 +35,13 @@ TEST(Options, SoftflowdStyleFlags) {
   EXPECT_EQ(o.filter, "tcp port 80");
 }
 
+TEST(Options, RepeatableOptionsNeverSwallowTheFilter) {
+  auto r = parse({"-r", "x.pcap", "-n", "127.0.0.1:2055", "-t", "general=30", "udp", "dst", "port", "5555"});
+  ASSERT_TRUE(std::holds_alternative<ProbeOptions>(r)) << std::get<ParseOutcome>(r).message;
+  EXPECT_EQ(std::get<ProbeOptions>(r).filter, "udp dst port 5555");
+  EXPECT_EQ(std::get<ProbeOptions>(r).inactive_timeout_ms, 30000U);
+}
+
 TEST(Options, LongOptions) {
   auto r = parse({"--read",      "x.pcap",
                   "--collector", "127.0.0.1:9995",
