@@ -341,7 +341,9 @@ std::vector<std::vector<std::byte>> Exporter::encode_template_based(std::span<co
     } else {
       w.u16(9);
       w.u16(0);  // count, patched
-      w.u32(uptime_of(now_ms, options_.boot_time_ms));
+      // The header's sysUptime is taken at unix_secs (whole seconds, RFC 3954 has no sub-second field), so a
+      // collector's unix_secs - (sysUptime - switched) gives the switched times back to the millisecond.
+      w.u32(uptime_of(now_ms / 1000 * 1000, options_.boot_time_ms));
       w.u32(static_cast<std::uint32_t>(now_ms / 1000));
       w.u32(sequence_);
       w.u32(options_.observation_domain);

@@ -191,6 +191,22 @@ TEST(Decoder, V9ExporterTimesAcrossWrapRoundTrip) {
   EXPECT_EQ(out[0].last_ms, r.last_ms);
 }
 
+// The v9 header has whole seconds only: switched times must still come back to the millisecond.
+TEST(Exporter, V9TimesExactWithSubSecondExportTime) {
+  ExportOptions o;
+  o.protocol = ExportProtocol::kNetflowV9;
+  o.boot_time_ms = test::kBootMs + 123;
+  Exporter e(o);
+  const auto records = test::sample_records();
+  Decoder d;
+  const auto out = decode_all(d, e.encode(records, test::kNowMs + 737));
+  ASSERT_EQ(out.size(), records.size());
+  for (std::size_t i = 0; i < out.size(); ++i) {
+    EXPECT_EQ(out[i].first_ms, records[i].first_ms) << i;
+    EXPECT_EQ(out[i].last_ms, records[i].last_ms) << i;
+  }
+}
+
 TEST(Decoder, TemplateKeyPortPolicyAndMissingTemplate) {
   ExportOptions o;
   o.protocol = ExportProtocol::kIpfix;
