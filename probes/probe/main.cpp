@@ -6,6 +6,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <unistd.h>
+
 #include <csignal>
 #include <cstdio>
 #include <iostream>
@@ -75,8 +77,19 @@ int main(int argc, char** argv) {
                    stats["evictions"].get<std::uint64_t>());
     }
   };
+  if (!options.pidfile.empty()) {
+    if (std::FILE* f = std::fopen(options.pidfile.c_str(), "w"); f != nullptr) {
+      std::fprintf(f, "%d\n", static_cast<int>(getpid()));
+      std::fclose(f);
+    } else {
+      spdlog::warn("[probe] cannot write pidfile {}", options.pidfile);
+    }
+  }
   flowlab::probe::RunControl control{&g_stop, &g_report, print};
   const auto status = (*probe)->run(control);
+  if (!options.pidfile.empty()) {
+    std::remove(options.pidfile.c_str());
+  }
   print((*probe)->stats());
   if (!status) {
     spdlog::error("[probe] {}", status.error().to_string());

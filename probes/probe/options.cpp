@@ -155,6 +155,7 @@ std::variant<ProbeOptions, ParseOutcome> parse_options(int argc, const char* con
   bool sflow = false;
   bool foreground = false;
   bool ip_bytes = false;
+  bool ipv6 = false;
 
   // Repeatable options take one value per occurrence, so trailing BPF words are never swallowed.
   app.add_option("-i,--interface", o.interfaces, "Capture live on IF (repeatable; input ifindex = IF's ifindex)")
@@ -194,8 +195,9 @@ std::variant<ProbeOptions, ParseOutcome> parse_options(int argc, const char* con
   app.add_option("-f,--filter", o.filter, "BPF filter expression (trailing words work too, as in softflowd)")
       ->type_name("EXPR");
   app.add_option("filter_words", filter_words, "BPF filter expression words")->type_name("");
-  app.add_option("--buffer-size", o.buffer_size, "libpcap kernel buffer per interface, bytes")->default_val(32U << 20U);
-  app.add_option("--snaplen", o.snaplen, "Bytes captured per packet (headers only are needed)")
+  app.add_option("-B,--buffer-size", o.buffer_size, "libpcap kernel buffer per interface, bytes")
+      ->default_val(32U << 20U);
+  app.add_option("-C,--snaplen", o.snaplen, "Bytes captured per packet (headers only are needed)")
       ->check(CLI::Range(64, 262144))
       ->default_val(256);
   app.add_option("--direction", direction, "Packets to meter on live interfaces: in, out or both")
@@ -232,6 +234,8 @@ std::variant<ProbeOptions, ParseOutcome> parse_options(int argc, const char* con
   app.add_option("--fib-cache", fib_cache, "How long a FIB answer is cached per address (default 60s)")
       ->type_name("DURATION")
       ->check(check_duration);
+  app.add_option("-p,--pidfile", o.pidfile, "Write the process id to FILE (removed on exit)")->type_name("FILE");
+  app.add_flag("-6,--ipv6", ipv6, "Accepted for softflowd habit; IPv6 is always metered");
   app.add_flag("--json", o.json, "Print the stats as one JSON line on exit and on SIGUSR1");
   app.add_option("--log-level", o.log_level, "trace, debug, info, warn, error")
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "off"}))
@@ -248,6 +252,7 @@ std::variant<ProbeOptions, ParseOutcome> parse_options(int argc, const char* con
   }
   (void)foreground;
   (void)ip_bytes;
+  (void)ipv6;
   auto bad = [](const std::string& msg) { return ParseOutcome{2, "flowprobe: " + msg}; };
 
   if (o.interfaces.empty() == o.read_file.empty()) {

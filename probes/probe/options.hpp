@@ -69,6 +69,7 @@ struct ProbeOptions {
 
   // Reporting.
   bool json = false;
+  std::string pidfile;
   std::string log_level = "info";
 };
 
