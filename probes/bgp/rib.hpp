@@ -13,6 +13,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <deque>
 #include <memory>
 #include <optional>
 #include <unordered_map>
@@ -52,7 +53,7 @@ class AttrStore {
   std::shared_ptr<const AsPath> intern_path(const AsPath& path);
   void release_path(const std::shared_ptr<const AsPath>& path);
 
-  std::vector<Entry> entries_;
+  std::deque<Entry> entries_;  // stable, no moves of whole attribute sets on growth
   std::vector<AttrId> free_;
   std::unordered_multimap<std::size_t, AttrId> index_;
   std::unordered_multimap<std::size_t, std::shared_ptr<const AsPath>> paths_;

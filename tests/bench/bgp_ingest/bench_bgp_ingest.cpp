@@ -7,6 +7,7 @@
 // and ratios (targets: time <= 1/3 of nfacctd's, RSS <= 1/4).
 #include "tests/unit/bgp/bird_fixture.hpp"
 
+#include <malloc.h>
 #include <sys/stat.h>
 
 #include <chrono>
@@ -199,6 +200,7 @@ int main(int argc, char** argv) {
   std::filesystem::create_directories(dir);
   std::printf("generating BIRD config: %zu IPv4 + %zu IPv6 routes ...\n", n4, n6);
   write_bird_config(dir / "routes.conf", n4, n6);
+  malloc_trim(0);  // give the generator's memory back before measuring our RSS
   // BIRD includes the generated file, so this process never holds the config in memory (it would count in our RSS).
   testing::BirdProcess bird(ns.name(), dir / "bird", "include \"" + (dir / "routes.conf").string() + "\";\n");
   if (!bird.started()) {
@@ -208,6 +210,7 @@ int main(int argc, char** argv) {
   const auto load_deadline = Clock::now() + 600s;
   while (bird_route_count(bird) < total && Clock::now() < load_deadline) std::this_thread::sleep_for(500ms);
   std::printf("BIRD loaded %zu routes\n", bird_route_count(bird));
+  std::fflush(stdout);
   std::this_thread::sleep_for(5s);  // let BIRD settle before the first session
 
   // ---- ours
@@ -220,7 +223,6 @@ int main(int argc, char** argv) {
   peer.mirror_as = true;
   cfg.peers = {peer};
   double ours_s = 0;
-  double ours_drained_s = -1;
   long ours_rss = 0;
   long ours_rss_base = 0;
   std::size_t ours_routes = 0;
@@ -237,28 +239,19 @@ int main(int argc, char** argv) {
     const auto t_enable = Clock::now();
     while (harness.established() == 0 && Clock::now() - t_enable < 60s) std::this_thread::sleep_for(1ms);
     const auto t0 = Clock::now();
-    // Two clocks: the exact one (our RIB holds every route) and the one we must use for nfacctd too (BIRD
-    // reports every route exported and the TCP connection is drained on two polls 100 ms apart).
-    double drained_s = -1;
-    int drained_polls = 0;
-    Clock::time_point first_drained;
-    auto last_poll = Clock::now();
-    while ((harness.routes() < total || drained_s < 0) && Clock::now() - t0 < 600s) {
+    // No birdc/ss polling from this process while our speaker works: every fork() of this (large) process would
+    // write-protect its pages and turn the RIB's writes into page faults. Our clock is exact instead: it stops when
+    // the RIB holds every route, which is never earlier than the "drained" criterion used for nfacctd.
+    std::size_t last_report = 0;
+    while (harness.routes() < total && Clock::now() - t0 < 900s) {
       std::this_thread::sleep_for(2ms);
-      if (harness.routes() >= total && ours_s == 0) {
-        ours_s = std::chrono::duration<double>(Clock::now() - t0).count();
-      }
-      if (drained_s < 0 && Clock::now() - last_poll >= 100ms) {
-        last_poll = Clock::now();
-        if (bird_exported(bird, "ours") >= total && queued_bytes(ns.name(), 1179) == 0) {
-          if (drained_polls++ == 0) first_drained = Clock::now();
-          if (drained_polls >= 2) drained_s = std::chrono::duration<double>(first_drained - t0).count();
-        } else {
-          drained_polls = 0;
-        }
+      if (std::getenv("BENCH_VERBOSE") != nullptr && harness.routes() >= last_report + total / 10) {
+        last_report = harness.routes();
+        std::printf("  %.3f s: %zu routes\n", std::chrono::duration<double>(Clock::now() - t0).count(), last_report);
+        std::fflush(stdout);
       }
     }
-    ours_drained_s = drained_s;
+    ours_s = std::chrono::duration<double>(Clock::now() - t0).count();
     ours_routes = harness.routes();
     ours_rss = status_kb(getpid(), "VmRSS:");
     harness.call([&] {
@@ -351,11 +344,9 @@ int main(int argc, char** argv) {
   std::printf("  %-22s %10.2f %14.1f %12zu   (core process; with plugins %.1f MiB; before session %.1f MiB)\n",
               "nfacctd 1.7.7", nf_s, static_cast<double>(nf_rss) / 1024.0, nf_dump_lines,
               static_cast<double>(nf_rss_total) / 1024.0, static_cast<double>(nf_rss_base) / 1024.0);
-  std::printf("  same criterion for both (BIRD exported all + connection drained): ours %.2f s, nfacctd %.2f s\n",
-              ours_drained_s, nf_s);
-  if (nf_s > 0 && ours_drained_s > 0) {
-    std::printf("  time ratio ours/nfacctd : %.3f  (target <= 0.333: %s)\n", ours_drained_s / nf_s,
-                ours_drained_s / nf_s <= 1.0 / 3.0 ? "met" : "NOT met");
+  if (nf_s > 0 && ours_s > 0 && ours_routes >= total) {
+    std::printf("  time ratio ours/nfacctd : %.3f  (target <= 0.333: %s)\n", ours_s / nf_s,
+                ours_s / nf_s <= 1.0 / 3.0 ? "met" : "NOT met");
   }
   if (nf_rss > 0) {
     std::printf("  RSS ratio ours/nfacctd  : %.3f  (target <= 0.25: %s)\n",
