@@ -4,7 +4,6 @@
 #include "nodes/frr/frr_config.hpp"
 #include "nodes/frr/frr_parse.hpp"
 
-#include <grp.h>
 #include <pwd.h>
 #include <unistd.h>
 
