@@ -183,9 +183,9 @@ void FlowCache::expire(std::uint64_t now_us, std::vector<wire::FlowRecord>& out)
   }
 }
 
-void FlowCache::flush(std::vector<wire::FlowRecord>& out) {
+void FlowCache::flush(std::vector<wire::FlowRecord>& out, std::size_t max_flows) {
   // Oldest first, so exports come out in creation order.
-  while (age_.head != kNone) {
+  for (std::size_t n = 0; n < max_flows && age_.head != kNone; ++n) {
     remove(age_.head, EndReason::kForced, out);
   }
 }

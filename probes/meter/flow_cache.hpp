@@ -47,8 +47,8 @@ class FlowCache {
            std::vector<wire::FlowRecord>& out);
   // Expire every flow whose idle or active timeout has passed at `now_us`.
   void expire(std::uint64_t now_us, std::vector<wire::FlowRecord>& out);
-  // End every flow (shutdown, end of a capture file).
-  void flush(std::vector<wire::FlowRecord>& out);
+  // End every flow (shutdown, end of a capture file), or at most max_flows of them, oldest first.
+  void flush(std::vector<wire::FlowRecord>& out, std::size_t max_flows = static_cast<std::size_t>(-1));
 
   [[nodiscard]] std::size_t size() const { return size_; }
   [[nodiscard]] std::size_t capacity() const { return options_.max_flows; }
@@ -60,10 +60,10 @@ class FlowCache {
 
   struct Entry {
     FlowKey key;
-    std::uint64_t first_us = 0;
-    std::uint64_t last_us = 0;
     std::uint64_t packets = 0;
     std::uint64_t bytes = 0;
+    std::uint64_t first_us = 0;
+    std::uint64_t last_us = 0;
     std::uint32_t hash_low = 0;  // low 32 bits of the key hash: its home slot
     std::uint8_t tcp_flags = 0;
     std::uint32_t lru_prev = kNone;  // by last activity; also the free-list link

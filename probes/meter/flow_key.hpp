@@ -47,18 +47,16 @@ struct FlowKey {
 };
 static_assert(sizeof(FlowKey) == 48, "FlowKey must have no padding");
 
-// 64-bit hash of a key: six 8-byte words folded with a multiply-xorshift mix (wyhash-style constants).
+// 64-bit hash of a key: the six 8-byte words multiplied by distinct odd constants (independent, so they run in
+// parallel), summed, then one murmur3-style finalizer spreads the bits over the low ones the table indexes with.
 inline std::uint64_t hash_key(const FlowKey& k) {
   std::array<std::uint64_t, 6> w{};
   std::memcpy(w.data(), &k, sizeof(FlowKey));
-  std::uint64_t h = 0x9e3779b97f4a7c15ULL;
-  for (std::uint64_t x : w) {
-    h ^= x;
-    h *= 0xbf58476d1ce4e5b9ULL;
-    h ^= h >> 31U;
-  }
-  h *= 0x94d049bb133111ebULL;
-  h ^= h >> 29U;
+  std::uint64_t h = w[0] * 0x9e3779b97f4a7c15ULL + w[1] * 0xbf58476d1ce4e5b9ULL + w[2] * 0x94d049bb133111ebULL +
+                    w[3] * 0xff51afd7ed558ccdULL + w[4] * 0xc4ceb9fe1a85ec53ULL + w[5] * 0x2127599bf4325c37ULL;
+  h ^= h >> 33U;
+  h *= 0xff51afd7ed558ccdULL;
+  h ^= h >> 33U;
   return h;
 }
 

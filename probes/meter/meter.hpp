@@ -75,8 +75,8 @@ class Meter {
       next_expiry_us_ = now_us + options_.expiry_interval_us;
     }
   }
-  // End every flow now (end of file, shutdown).
-  void flush() { cache_.flush(expired_); }
+  // End every flow now (end of file, shutdown) — or at most max_flows of them, so the caller can export in batches.
+  void flush(std::size_t max_flows = static_cast<std::size_t>(-1)) { cache_.flush(expired_, max_flows); }
 
   // Records of ended flows, oldest first. The caller exports them and clears the vector (capacity is reused).
   std::vector<wire::FlowRecord>& expired() { return expired_; }

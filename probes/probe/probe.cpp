@@ -235,7 +235,10 @@ void Probe::finish(std::uint64_t now_ms) {
   if (sflow_mode_) {
     sflow_counters(now_ms);
   } else {
-    meter_.flush();
+    while (meter_.active_flows() > 0) {  // in batches: the record buffer keeps its working size
+      meter_.flush(kExportBatch);
+      export_pending(now_ms);
+    }
   }
   export_pending(now_ms);
   sink_->flush_files();
