@@ -119,13 +119,8 @@ void Probe::export_pending(std::uint64_t now_ms) {
     fib_->enrich(records, now_ms);
   }
   flows_ended_ += records.size();
-  // A v9 header carries unix_secs but no sub-second part, and collectors derive the sysUptime origin from it: with
-  // the export time on a whole second the origin (and so every flow time) comes out exact. Round up, so no flow
-  // ends after the header's time.
-  const std::uint64_t export_ms =
-      options_.protocol == wire::ExportProtocol::kNetflowV9 ? (now_ms + 999U) / 1000U * 1000U : now_ms;
-  datagrams_ = exporter_->encode(records, export_ms);
-  send_all(export_ms);
+  datagrams_ = exporter_->encode(records, now_ms);
+  send_all(now_ms);
   sink_->write_flows(records);
   records.clear();
 }
