@@ -170,7 +170,9 @@ class Deployer {
       }
       auto ctx = node_context(topo_, node, options_);
       FLOWLAB_TRY(driver->render(ctx));
-      for (auto spec : driver->programs(ctx)) {
+      auto specs = driver->programs(ctx);
+      for (std::size_t index = 0; index < specs.size(); ++index) {
+        auto spec = specs[index];
         if (spec.netns.empty()) {
           spec.netns = node.namespace_name;
         }
@@ -185,6 +187,19 @@ class Deployer {
         state_.processes.push_back(*ref);
         FLOWLAB_TRY(save());
         ++daemons;
+        // The next program of this node may depend on this one (FRR daemons on zebra's socket).
+        auto deadline = std::chrono::steady_clock::now() + options_.ready_timeout;
+        while (index + 1 < specs.size()) {
+          auto next_ok = driver->program_ready(ctx, index);
+          if (next_ok.ok() && *next_ok) {
+            break;
+          }
+          if (!process::alive(*ref) || std::chrono::steady_clock::now() > deadline) {
+            return fail("exec", spec.name + " on node " + node.name + " did not come up; see " +
+                                    spec.log_file.string());
+          }
+          std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        }
       }
     }
     say(options_, "started " + std::to_string(daemons) + " daemons");

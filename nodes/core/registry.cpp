@@ -16,6 +16,8 @@ const std::map<std::string, const NodeDriver*>& table() {
       {"bird", &kBird},
       {"frr", &kFrr},
       {"host", &kHost},
+      // Until flowcollector lands (issue 4) a collector node is a plain host: namespace, mgmt0, no daemon.
+      {"collector", &kHost},
   };
   return kTable;
 }

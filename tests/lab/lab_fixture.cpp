@@ -1,5 +1,6 @@
 #include "tests/lab/lab_fixture.hpp"
 
+#include "common/ip.hpp"
 #include "labctl/netns/namespace.hpp"
 
 #include <arpa/inet.h>

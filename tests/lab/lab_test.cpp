@@ -114,8 +114,8 @@ TEST_P(ShippedTopology, DeploysConvergesRoutesAsExpectedAndLeavesNothing) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Lab, ShippedTopology, ::testing::Values("chain3", "janog36", "square-dualstack"),
-                         [](const auto& info) {
-                           std::string n = info.param;
+                         [](const auto& param_info) {
+                           std::string n = param_info.param;
                            std::replace(n.begin(), n.end(), '-', '_');
                            return n;
                          });
