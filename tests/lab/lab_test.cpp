@@ -53,7 +53,8 @@ std::map<std::string, std::pair<std::string, std::string>> host_addresses(const 
   if (!out.success()) {
     return hosts;
   }
-  for (const auto& n : json::parse(out.out)["nodes"]) {
+  const json doc = json::parse(out.out);
+  for (const auto& n : doc["nodes"]) {
     if (n["interfaces"].empty()) {
       continue;
     }
