@@ -1,7 +1,7 @@
 // labctl converge NAME [--timeout T] [--json]
+#include "labctl/lab/converge.hpp"
 #include "common/duration.hpp"
 #include "labctl/cli/cli.hpp"
-#include "labctl/lab/converge.hpp"
 
 #include <iostream>
 #include <memory>
@@ -33,8 +33,8 @@ int run_converge(const ConvergeArgs& args, const Cli& cli) {
   }
   double secs = static_cast<double>(report->elapsed.count()) / 1000.0;
   if (args.json) {
-    nlohmann::json out{{"lab", args.lab}, {"converged", report->converged}, {"seconds", secs},
-                       {"problems", report->problems}};
+    nlohmann::json out{
+        {"lab", args.lab}, {"converged", report->converged}, {"seconds", secs}, {"problems", report->problems}};
     std::cout << out.dump(2) << "\n";
   } else if (report->converged) {
     std::cout << "lab " << args.lab << " converged in " << secs << " s\n";

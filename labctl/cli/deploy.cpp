@@ -36,8 +36,8 @@ int run_deploy(const DeployArgs& args, const Cli& cli) {
   }
   auto options = cli.lab_options(true);
   auto begin = std::chrono::steady_clock::now();
-  std::cerr << "labctl: deploying lab " << topo->name << " (" << topo->nodes.size() << " nodes, "
-            << topo->links.size() << " links, " << topo->sessions.size() << " BGP sessions)\n";
+  std::cerr << "labctl: deploying lab " << topo->name << " (" << topo->nodes.size() << " nodes, " << topo->links.size()
+            << " links, " << topo->sessions.size() << " BGP sessions)\n";
   if (Status s = lab::deploy(*topo, options); !s.ok()) {
     print_error("deploy of lab " + topo->name + " failed: " + s.error().message);
     return s.error().code == "exists" ? kExitUsage : kExitRuntime;

@@ -21,9 +21,12 @@ std::string opt_addr(const std::optional<Prefix>& p) { return p ? p->to_string()
 
 json describe_lab(const topology::Topology& topo, const lab::State& state, const Cli& cli) {
   auto options = cli.lab_options(false);
-  json out{{"lab", topo.name}, {"status", state.status}, {"topology_file", state.topology_file},
+  json out{{"lab", topo.name},
+           {"status", state.status},
+           {"topology_file", state.topology_file},
            {"rundir", lab::lab_dir(options.rundir, topo.name).string()},
-           {"mgmt_namespace", topo.mgmt_namespace()}, {"mgmt_subnet", topo.mgmt_subnet4.to_string()}};
+           {"mgmt_namespace", topo.mgmt_namespace()},
+           {"mgmt_subnet", topo.mgmt_subnet4.to_string()}};
   json nodes = json::array();
   for (const auto& node : topo.nodes) {
     json n{{"name", node.name},
@@ -71,9 +74,9 @@ json describe_lab(const topology::Topology& topo, const lab::State& state, const
 }
 
 void print_lab_text(const json& lab) {
-  std::cout << "lab " << lab["lab"].get<std::string>() << " (" << lab["status"].get<std::string>()
-            << ")  run dir " << lab["rundir"].get<std::string>() << "  mgmt " << lab["mgmt_subnet"].get<std::string>()
-            << " in " << lab["mgmt_namespace"].get<std::string>() << "\n\n";
+  std::cout << "lab " << lab["lab"].get<std::string>() << " (" << lab["status"].get<std::string>() << ")  run dir "
+            << lab["rundir"].get<std::string>() << "  mgmt " << lab["mgmt_subnet"].get<std::string>() << " in "
+            << lab["mgmt_namespace"].get<std::string>() << "\n\n";
   std::vector<std::vector<std::string>> rows{{"NODE", "KIND", "ASN", "NAMESPACE", "MGMT", "LOOPBACK", "PROCESSES"}};
   for (const auto& n : lab["nodes"]) {
     std::string procs;

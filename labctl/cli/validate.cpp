@@ -24,8 +24,8 @@ int run_validate(const ValidateArgs& args) {
     out["valid"] = loaded.topology.has_value();
     out["errors"] = nlohmann::json::array();
     for (const auto& d : loaded.diagnostics) {
-      out["errors"].push_back({{"file", d.file}, {"line", d.mark.line}, {"column", d.mark.column},
-                               {"message", d.message}});
+      out["errors"].push_back(
+          {{"file", d.file}, {"line", d.mark.line}, {"column", d.mark.column}, {"message", d.message}});
     }
     if (args.plan && loaded.topology) {
       out["plan"] = topology::to_json(*loaded.topology);

@@ -129,15 +129,14 @@ Result<ConvergeReport> converge(const Topology& topo, const Options& options, st
         continue;
       }
       for (const Prefix& p : expected[router->name]) {
-        bool present = std::any_of(rib->begin(), rib->end(),
-                                   [&](const nodes::RibEntry& e) { return e.prefix == p && e.best; });
+        bool present =
+            std::any_of(rib->begin(), rib->end(), [&](const nodes::RibEntry& e) { return e.prefix == p && e.best; });
         if (!present) {
           report.problems.push_back(router->name + " lacks " + p.to_string());
         }
       }
     }
-    report.elapsed =
-        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - begin);
+    report.elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - begin);
     if (report.problems.empty()) {
       report.converged = true;
       return report;

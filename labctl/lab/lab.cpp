@@ -117,8 +117,8 @@ class Deployer {
     for (const auto& link : topo_.links) {
       const Node* a = topo_.find_node(link.a.node);
       const Node* b = topo_.find_node(link.b.node);
-      FLOWLAB_TRY(socket(a->namespace_name).create_veth(link.a.interface, b->namespace_name, link.b.interface,
-                                                        link.mtu));
+      FLOWLAB_TRY(
+          socket(a->namespace_name).create_veth(link.a.interface, b->namespace_name, link.b.interface, link.mtu));
     }
     return {};
   }
@@ -195,8 +195,8 @@ class Deployer {
             break;
           }
           if (!process::alive(*ref) || std::chrono::steady_clock::now() > deadline) {
-            return fail("exec", spec.name + " on node " + node.name + " did not come up; see " +
-                                    spec.log_file.string());
+            return fail("exec",
+                        spec.name + " on node " + node.name + " did not come up; see " + spec.log_file.string());
           }
           std::this_thread::sleep_for(std::chrono::milliseconds(20));
         }
@@ -237,8 +237,8 @@ class Deployer {
         for (const auto& n : pending) {
           names += (names.empty() ? "" : ", ") + n;
         }
-        return fail("timeout", "nodes not ready after " +
-                                   std::to_string(options_.ready_timeout.count() / 1000) + " s: " + names);
+        return fail("timeout",
+                    "nodes not ready after " + std::to_string(options_.ready_timeout.count() / 1000) + " s: " + names);
       }
       std::this_thread::sleep_for(std::chrono::milliseconds(50));
     }

@@ -111,9 +111,7 @@ struct ChildSetup {
   }
 };
 
-std::vector<std::string> tail_args(const std::vector<std::string>& argv) {
-  return {argv.begin() + 1, argv.end()};
-}
+std::vector<std::string> tail_args(const std::vector<std::string>& argv) { return {argv.begin() + 1, argv.end()}; }
 
 bp::environment make_env(const std::vector<std::pair<std::string, std::string>>& extra) {
   bp::environment env = boost::this_process::environment();
@@ -143,9 +141,9 @@ Result<Output> run(const std::vector<std::string>& argv, const RunOptions& optio
     std::future<std::string> out;
     std::future<std::string> err;
     bp::async_pipe in_pipe(io);
-    bp::child child(exe->string(), bp::args(tail_args(argv)), bp::std_out > out, bp::std_err > err,
-                    bp::std_in < in_pipe, make_env(options.env), io,
-                    bp::extend::on_exec_setup = [&setup](auto& exec) { setup(exec); });
+    bp::child child(
+        exe->string(), bp::args(tail_args(argv)), bp::std_out > out, bp::std_err > err, bp::std_in < in_pipe,
+        make_env(options.env), io, bp::extend::on_exec_setup = [&setup](auto& exec) { setup(exec); });
     std::string input = options.stdin_data;
     if (input.empty()) {
       in_pipe.close();
@@ -195,8 +193,8 @@ Result<int> run_attached(const std::vector<std::string>& argv, const std::string
   ChildSetup setup;
   setup.netns_fd = ns_fd->get();
   try {
-    bp::child child(exe->string(), bp::args(tail_args(argv)),
-                    bp::extend::on_exec_setup = [&setup](auto& exec) { setup(exec); });
+    bp::child child(
+        exe->string(), bp::args(tail_args(argv)), bp::extend::on_exec_setup = [&setup](auto& exec) { setup(exec); });
     child.wait();
     int native = child.native_exit_code();
     return WIFSIGNALED(native) ? 128 + WTERMSIG(native) : child.exit_code();
@@ -288,8 +286,9 @@ Result<ProcessRef> start(const Spec& spec) {
   ref.name = spec.name;
   try {
     fs::path wd = spec.working_dir.empty() ? fs::path("/") : spec.working_dir;
-    bp::child child(exe->string(), bp::args(tail_args(spec.argv)), make_env(spec.env), bp::start_dir(wd.string()),
-                    bp::extend::on_exec_setup = [&setup](auto& exec) { setup(exec); });
+    bp::child child(
+        exe->string(), bp::args(tail_args(spec.argv)), make_env(spec.env), bp::start_dir(wd.string()),
+        bp::extend::on_exec_setup = [&setup](auto& exec) { setup(exec); });
     ref.pid = child.id();
     child.detach();
   } catch (const std::exception& e) {
@@ -298,8 +297,8 @@ Result<ProcessRef> start(const Spec& spec) {
   }
   auto started = start_time_of(ref.pid);
   if (!started) {
-    return fail("exec", spec.name + " (pid " + std::to_string(ref.pid) + ") exited immediately; see " +
-                            spec.log_file.string());
+    return fail("exec",
+                spec.name + " (pid " + std::to_string(ref.pid) + ") exited immediately; see " + spec.log_file.string());
   }
   ref.start_time = *started;
   return ref;

@@ -30,14 +30,14 @@ struct BindMount {
 };
 
 struct RunOptions {
-  std::string netns;                                  // "" = stay in the caller's namespace
-  std::chrono::milliseconds timeout{10000};           // killed (SIGKILL) after this
-  std::string stdin_data;                             // written to the child's stdin, then closed
+  std::string netns;                                     // "" = stay in the caller's namespace
+  std::chrono::milliseconds timeout{10000};              // killed (SIGKILL) after this
+  std::string stdin_data;                                // written to the child's stdin, then closed
   std::vector<std::pair<std::string, std::string>> env;  // added to the environment
 };
 
 struct Output {
-  int exit_code = -1;   // -1 when killed by a signal (see signal)
+  int exit_code = -1;  // -1 when killed by a signal (see signal)
   int signal = 0;
   bool timed_out = false;
   std::string out;
@@ -53,13 +53,13 @@ Result<Output> run(const std::vector<std::string>& argv, const RunOptions& optio
 Result<int> run_attached(const std::vector<std::string>& argv, const std::string& netns);
 
 struct Spec {
-  std::string name;                       // "bird", "zebra", "flowprobe": used for the log file and state
-  std::vector<std::string> argv;          // argv[0] is looked up in PATH when it has no '/'
-  std::string netns;                      // named namespace to join ("" = caller's)
-  std::filesystem::path log_file;         // stdout+stderr, appended; parent directory must exist
-  std::filesystem::path working_dir;      // "" = "/"
+  std::string name;                   // "bird", "zebra", "flowprobe": used for the log file and state
+  std::vector<std::string> argv;      // argv[0] is looked up in PATH when it has no '/'
+  std::string netns;                  // named namespace to join ("" = caller's)
+  std::filesystem::path log_file;     // stdout+stderr, appended; parent directory must exist
+  std::filesystem::path working_dir;  // "" = "/"
   std::vector<std::pair<std::string, std::string>> env;
-  std::vector<BindMount> binds;           // non-empty => private mount namespace with these binds
+  std::vector<BindMount> binds;  // non-empty => private mount namespace with these binds
   std::chrono::milliseconds stop_timeout{3000};
 };
 

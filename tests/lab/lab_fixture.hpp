@@ -18,7 +18,8 @@ bool is_root();
 std::string unique_lab(const std::string& stem);
 
 // Runs `labctl --rundir kRunDir ARGS...` to completion.
-process::Output labctl(const std::vector<std::string>& args, std::chrono::milliseconds timeout = std::chrono::minutes(3));
+process::Output labctl(const std::vector<std::string>& args,
+                       std::chrono::milliseconds timeout = std::chrono::minutes(3));
 
 // Everything of the lab that still exists: namespaces fl-<lab>-*, processes whose command line or namespace points
 // into the lab, mounts naming the lab, and its run directory. Empty = clean.

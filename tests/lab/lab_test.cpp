@@ -20,11 +20,11 @@ namespace {
 using nlohmann::json;
 using namespace std::chrono_literals;
 
-#define REQUIRE_ROOT()                                          \
-  do {                                                          \
-    if (!is_root()) {                                           \
+#define REQUIRE_ROOT()                                            \
+  do {                                                            \
+    if (!is_root()) {                                             \
       GTEST_SKIP() << "lab tests need root (network namespaces)"; \
-    }                                                           \
+    }                                                             \
   } while (false)
 
 json read_json(const std::string& path) {
@@ -124,10 +124,10 @@ INSTANTIATE_TEST_SUITE_P(Lab, ShippedTopology, ::testing::Values("chain3", "jano
 TEST(LabCrash, DestroyAfterSigkillMidDeployLeavesNothing) {
   REQUIRE_ROOT();
   const std::string lab = unique_lab("tcrash");
-  process::Spec spec{.name = "labctl",
-                     .argv = {FLOWLAB_LABCTL, "--rundir", kRunDir, "deploy", "-t", topology_path("janog36"), "--name",
-                              lab},
-                     .log_file = "/dev/null"};
+  process::Spec spec{
+      .name = "labctl",
+      .argv = {FLOWLAB_LABCTL, "--rundir", kRunDir, "deploy", "-t", topology_path("janog36"), "--name", lab},
+      .log_file = "/dev/null"};
   auto ref = process::start(spec);
   ASSERT_TRUE(ref.ok()) << ref.error().to_string();
   // Kill it once some namespaces exist (mid-deploy).
