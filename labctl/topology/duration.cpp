@@ -1,33 +1,21 @@
 #include "labctl/topology/duration.hpp"
 
-#include <array>
-#include <charconv>
-#include <utility>
+#include "common/duration.hpp"
+
+#include <cctype>
 
 namespace flowlab::topology {
 
+// Files must say the unit ("10s"); the common parser also takes a bare number of seconds, which the CLI allows.
 std::optional<std::uint64_t> parse_duration_ms(std::string_view text) {
-  std::size_t digits = 0;
-  while (digits < text.size() && text[digits] >= '0' && text[digits] <= '9') {
-    ++digits;
-  }
-  if (digits == 0 || digits > 12) {
+  if (text.empty() || std::isdigit(static_cast<unsigned char>(text.back())) != 0) {
     return std::nullopt;
   }
-  std::uint64_t value = 0;
-  auto [ptr, ec] = std::from_chars(text.data(), text.data() + digits, value);
-  if (ec != std::errc() || ptr != text.data() + digits) {
+  auto ms = parse_duration(text);
+  if (!ms) {
     return std::nullopt;
   }
-  constexpr std::array<std::pair<std::string_view, std::uint64_t>, 4> kUnits{
-      {{"ms", 1}, {"s", 1000}, {"m", 60'000}, {"h", 3'600'000}}};
-  auto unit = text.substr(digits);
-  for (const auto& [name, factor] : kUnits) {
-    if (unit == name) {
-      return value * factor;
-    }
-  }
-  return std::nullopt;
+  return static_cast<std::uint64_t>(ms->count());
 }
 
 }  // namespace flowlab::topology
