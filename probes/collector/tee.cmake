@@ -1,0 +1,4 @@
+# flowlab_tee: datagram replication (pmacct tee plugin). Included by probes/collector/CMakeLists.txt.
+flowlab_add_library(flowlab_tee
+  SOURCES ${CMAKE_CURRENT_LIST_DIR}/tee.cpp
+  DEPS flowlab_common)
