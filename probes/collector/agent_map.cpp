@@ -1,0 +1,1 @@
+#include "probes/collector/agent_map.hpp"

@@ -1,0 +1,39 @@
+// agent_map.hpp — pmacct's bgp_agent_map: which BGP peer's RIB enriches the flows of which exporter.
+//
+// Syntax (pmacct pretag-map style): one entry per line, `bgp_ip=<BGP peer address> ip=<exporter address[/len]>`,
+// keys in any order, `!` or `#` starts a comment, blank lines ignored. The first matching line wins (pmacct
+// evaluates maps top-down). pmacct's `bgp_port=` (BGP sessions behind NAT) is accepted and ignored.
+#pragma once
+
+#include "common/ip.hpp"
+#include "common/result.hpp"
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace flowlab::collector {
+
+class AgentMap {
+ public:
+  struct Entry {
+    IpAddress bgp_ip;  // the BGP peer whose RIB to use
+    Prefix exporter;   // the exporter(s) it applies to (a host prefix for a plain address)
+    unsigned line = 0;
+  };
+
+  // "file:line:col: ..." errors; `file` names the source in messages only.
+  static Result<AgentMap> parse(std::string_view text, std::string_view file = "agent_map");
+  static Result<AgentMap> load(const std::string& path);
+
+  [[nodiscard]] std::optional<IpAddress> lookup(const IpAddress& exporter) const;
+  [[nodiscard]] bool empty() const { return entries_.empty(); }
+  [[nodiscard]] const std::vector<Entry>& entries() const { return entries_; }
+  void add(Entry entry) { entries_.push_back(entry); }
+
+ private:
+  std::vector<Entry> entries_;
+};
+
+}  // namespace flowlab::collector

@@ -1,0 +1,84 @@
+// aggregate.hpp — one named aggregate (pmacct `aggregate[name]` + `aggregate_filter[name]`): filter, pack the
+// primitives into a fixed-width binary key, add packets/bytes/flows. Variable-length values (AS paths,
+// communities) are interned per aggregate and keyed by a 32-bit id. Rows are formatted only when asked for.
+#pragma once
+
+#include "common/result.hpp"
+#include "probes/collector/enrich.hpp"
+#include "probes/collector/filter.hpp"
+#include "probes/collector/primitives.hpp"
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+namespace flowlab::collector {
+
+struct AggregateSpec {
+  std::string name;
+  std::vector<Primitive> primitives;
+  std::string filter;  // Filter syntax; empty: every flow
+};
+
+// values: pmacct text format, in primitive order (record_format decides quoting).
+struct Row {
+  std::vector<std::string> values;
+  std::uint64_t packets = 0;
+  std::uint64_t bytes = 0;
+  std::uint64_t flows = 0;
+};
+
+class Aggregate {
+ public:
+  // Fails on a bad filter ("aggregate NAME: filter: col N: ...") or an empty/duplicate primitive list.
+  static Result<Aggregate> create(AggregateSpec spec);
+
+  void add(const EnrichedFlow& flow);           // filter, then key -> counters
+  [[nodiscard]] std::vector<Row> rows() const;  // in first-seen order
+  void clear();
+  [[nodiscard]] const AggregateSpec& spec() const { return spec_; }
+  [[nodiscard]] std::size_t size() const { return counters_.size(); }
+  [[nodiscard]] std::size_t key_width() const { return key_width_; }
+  [[nodiscard]] std::uint64_t filtered_out() const { return filtered_out_; }  // flows the filter rejected
+
+ private:
+  struct Counters {
+    std::uint64_t packets = 0;
+    std::uint64_t bytes = 0;
+    std::uint64_t flows = 0;
+  };
+  struct Field {
+    Primitive primitive;
+    std::uint32_t offset;
+  };
+  // Interned variable-length values: bytes -> id, id -> printed text.
+  struct Dictionary {
+    std::unordered_map<std::string, std::uint32_t> ids;
+    std::vector<std::string> text;
+    std::uint32_t intern(const std::string& key, const std::string& printed_if_new);
+  };
+
+  Aggregate() = default;
+  void build_key(const EnrichedFlow& flow, std::uint8_t* key);
+  [[nodiscard]] std::string format_field(const Field& field, const std::uint8_t* key) const;
+  std::uint32_t find_or_insert(const std::uint8_t* key, std::uint64_t hash);
+  void grow();
+
+  AggregateSpec spec_;
+  Filter filter_;
+  std::vector<Field> fields_;
+  std::size_t key_width_ = 0;
+  std::vector<std::uint8_t> keys_;     // size() keys of key_width_ bytes, first-seen order
+  std::vector<Counters> counters_;     // parallel to keys_
+  std::vector<std::uint64_t> hashes_;  // parallel to keys_
+  std::vector<std::uint32_t> slots_;   // open addressing: entry index + 1, 0 = empty
+  std::vector<std::uint8_t> scratch_;  // key under construction
+  std::string value_scratch_;          // variable-length value under construction
+  Dictionary paths_;                   // AS paths
+  Dictionary communities_;             // std / ext / large communities (kind-tagged)
+  std::uint64_t filtered_out_ = 0;
+};
+
+}  // namespace flowlab::collector

@@ -1,0 +1,1 @@
+#include "probes/collector/bgp_tables.hpp"

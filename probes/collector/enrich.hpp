@@ -1,0 +1,74 @@
+// enrich.hpp — one flow record's DESIGN.md §6 fields, computed the way pmacct's nfacctd computes them.
+//
+// For a record from exporter E the BGP view is the RIB of the peer the agent map names for E, else the peer whose
+// session address is E, else the peer whose router id is E (IPv4 exporters). R_d / R_s are the longest-prefix
+// matches of the destination / source address in that view.
+#pragma once
+
+#include "common/ip.hpp"
+#include "probes/bgp/rib.hpp"
+#include "probes/collector/agent_map.hpp"
+#include "probes/collector/bgp_tables.hpp"
+#include "probes/collector/peer_src_map.hpp"
+#include "probes/wire/flow_record.hpp"
+
+#include <cstdint>
+
+namespace flowlab::collector {
+
+// nfacctd_as / nfacctd_net: where as_src/as_dst (and net/mask) come from.
+//   kNetflow: the record's own fields; kBgp: the RIB; kLongest: whichever has the longer prefix (the record's mask
+//   vs the RIB match's length; a tie goes to BGP).
+enum class AsSource : std::uint8_t { kNetflow, kBgp, kLongest };
+// bgp_peer_src_as_type: bgp (first AS of R_s), map (peer_src_as_map), netflow (the record's src_peer_as).
+enum class PeerSrcAsMethod : std::uint8_t { kBgp, kMap, kNetflow };
+
+struct EnrichConfig {
+  AsSource as_source = AsSource::kBgp;
+  AsSource net_source = AsSource::kBgp;  // pmacct nfacctd_net (src_net/dst_net/src_mask/dst_mask)
+  PeerSrcAsMethod peer_src_as = PeerSrcAsMethod::kBgp;
+  AgentMap agent_map;  // empty: exporter address / router id = peer
+  PeerSrcAsMap peer_src_as_map;
+  bool renormalize = true;  // multiply counters by the sampling interval
+};
+
+// Pointers refer into BgpTables / the record and stay valid until the next BGP event / the record's end of life.
+struct EnrichedFlow {
+  const wire::FlowRecord* record = nullptr;
+  IpAddress peer_ip_src;  // the exporter (the NetFlow agent's address, as pmacct's peer_src_ip)
+  std::uint32_t as_src = 0;
+  std::uint32_t as_dst = 0;
+  std::uint32_t peer_as_src = 0;
+  std::uint32_t peer_as_dst = 0;
+  IpAddress peer_ip_dst;                            // R_d's BGP next hop (unset when no route)
+  const bgp::RouteAttributes* src_route = nullptr;  // R_s (nullptr: none)
+  const bgp::RouteAttributes* dst_route = nullptr;  // R_d
+  Prefix net_src;                                   // matched prefixes (length 0 when none) -> mask_src/mask_dst
+  Prefix net_dst;
+  const bgp::Rib* view = nullptr;  // the RIB used (nullptr: no BGP view for this exporter)
+  std::uint64_t packets = 0;       // renormalized when configured
+  std::uint64_t bytes = 0;
+  std::uint64_t flows = 0;
+};
+
+class Enricher {
+ public:
+  Enricher(const BgpTables& tables, EnrichConfig config);
+
+  void enrich(const wire::FlowRecord& record, EnrichedFlow& out) const;
+  [[nodiscard]] EnrichedFlow enrich(const wire::FlowRecord& record) const {
+    EnrichedFlow out;
+    enrich(record, out);
+    return out;
+  }
+  // The BGP view for an exporter (agent map, session address, router id); nullptr when none.
+  [[nodiscard]] const bgp::Rib* view_for(const IpAddress& exporter) const;
+
+  [[nodiscard]] const EnrichConfig& config() const { return config_; }
+
+ private:
+  const BgpTables& tables_;
+  EnrichConfig config_;
+};
+
+}  // namespace flowlab::collector

@@ -1,0 +1,1 @@
+#include "probes/collector/peer_src_map.hpp"

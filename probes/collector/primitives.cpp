@@ -1,0 +1,1 @@
+#include "probes/collector/primitives.hpp"

@@ -1,0 +1,76 @@
+// primitives.hpp — pmacct's aggregation primitives (the `aggregate:` key words) with their print-plugin JSON keys,
+// CSV header names and `pmacct -s` column headers.
+#pragma once
+
+#include "common/result.hpp"
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace flowlab::collector {
+
+enum class Primitive : std::uint8_t {
+  kSrcHost,
+  kDstHost,
+  kSrcNet,
+  kDstNet,
+  kSrcMask,
+  kDstMask,
+  kSrcAs,
+  kDstAs,
+  kPeerSrcAs,
+  kPeerDstAs,
+  kPeerSrcIp,
+  kPeerDstIp,
+  kAsPath,
+  kSrcAsPath,
+  kStdComm,
+  kExtComm,
+  kLrgComm,
+  kSrcStdComm,
+  kSrcExtComm,
+  kSrcLrgComm,
+  kLocalPref,
+  kSrcLocalPref,
+  kMed,
+  kSrcMed,
+  kSrcPort,
+  kDstPort,
+  kProto,
+  kTos,
+  kTcpFlags,
+  kInIface,
+  kOutIface,
+  kSamplingRate,
+  kExportProtoSeqno,
+  kTimestampStart,
+  kTimestampEnd,
+  kCount,  // not a primitive: the number of them
+};
+
+// How a primitive's value is printed in JSON: a number, or a string.
+enum class ValueKind : std::uint8_t { kNumber, kString };
+
+struct PrimitiveInfo {
+  Primitive primitive;
+  std::string_view name;          // aggregate key word: "src_as"
+  std::string_view json_key;      // print plugin JSON / CSV (lowercase) name: "as_src"
+  std::string_view table_header;  // `pmacct -s` column: "SRC_AS"
+  ValueKind kind;
+};
+
+[[nodiscard]] const PrimitiveInfo& info(Primitive p);
+[[nodiscard]] std::span<const PrimitiveInfo> all_primitives();
+[[nodiscard]] inline std::string_view primitive_name(Primitive p) { return info(p).name; }
+[[nodiscard]] inline std::string_view json_key(Primitive p) { return info(p).json_key; }
+[[nodiscard]] inline std::string_view table_header(Primitive p) { return info(p).table_header; }
+
+// "src_as" -> kSrcAs. Unknown names fail with a "did you mean".
+Result<Primitive> parse_primitive(std::string_view name);
+// A pmacct aggregate list: "src_as, dst_as peer_src_as" (commas and/or blanks). Duplicates are rejected.
+Result<std::vector<Primitive>> parse_primitives(std::string_view list);
+
+}  // namespace flowlab::collector
