@@ -8,12 +8,28 @@
 #include "common/ip.hpp"
 #include "common/result.hpp"
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 namespace flowlab::collector {
+
+namespace detail {
+// One `key=value` token of a pmacct map line, with its 1-based column.
+struct MapToken {
+  std::string_view key;
+  std::string_view value;
+  unsigned column = 0;
+};
+// Calls on_line(line_number, tokens) for every non-blank, non-comment line; stops at the first error it returns.
+// Malformed tokens (no '=', empty key or value) fail with "file:line:col: error: ...".
+Status parse_map_lines(std::string_view text, std::string_view file,
+                       const std::function<Status(unsigned, const std::vector<MapToken>&)>& on_line);
+std::string map_error(std::string_view file, unsigned line, unsigned column, const std::string& what);
+Result<std::string> read_text_file(const std::string& path);
+}  // namespace detail
 
 class AgentMap {
  public:

@@ -1,1 +1,479 @@
 #include "probes/collector/aggregate.hpp"
+
+#include "probes/bgp/format.hpp"
+
+#include <algorithm>
+#include <cstring>
+#include <ctime>
+
+namespace flowlab::collector {
+
+namespace {
+
+using P = Primitive;
+
+constexpr std::size_t kAddressWidth = 17;  // family byte + 16 address bytes
+
+std::size_t width_of(Primitive p) {
+  switch (p) {
+    case P::kPeerSrcIp:
+    case P::kPeerDstIp:
+    case P::kSrcHost:
+    case P::kDstHost:
+    case P::kSrcNet:
+    case P::kDstNet:
+      return kAddressWidth;
+    case P::kSrcMask:
+    case P::kDstMask:
+    case P::kTcpFlags:
+    case P::kProto:
+    case P::kTos:
+      return 1;
+    case P::kSrcPort:
+    case P::kDstPort:
+      return 2;
+    case P::kTimestampStart:
+    case P::kTimestampEnd:
+      return 8;
+    default:
+      return 4;
+  }
+}
+
+void put_u32(std::uint8_t* at, std::uint32_t v) { std::memcpy(at, &v, 4); }
+void put_u16(std::uint8_t* at, std::uint16_t v) { std::memcpy(at, &v, 2); }
+void put_u64(std::uint8_t* at, std::uint64_t v) { std::memcpy(at, &v, 8); }
+std::uint32_t get_u32(const std::uint8_t* at) {
+  std::uint32_t v = 0;
+  std::memcpy(&v, at, 4);
+  return v;
+}
+std::uint16_t get_u16(const std::uint8_t* at) {
+  std::uint16_t v = 0;
+  std::memcpy(&v, at, 2);
+  return v;
+}
+std::uint64_t get_u64(const std::uint8_t* at) {
+  std::uint64_t v = 0;
+  std::memcpy(&v, at, 8);
+  return v;
+}
+void put_address(std::uint8_t* at, const IpAddress& a) {
+  at[0] = static_cast<std::uint8_t>(a.family);
+  std::memcpy(at + 1, a.bytes.data(), 16);
+}
+IpAddress get_address(const std::uint8_t* at) {
+  IpAddress a;
+  a.family = static_cast<Family>(at[0]);
+  std::memcpy(a.bytes.data(), at + 1, 16);
+  return a;
+}
+
+std::uint64_t hash_bytes(const std::uint8_t* p, std::size_t n) {
+  std::uint64_t h = 0x9e3779b97f4a7c15ULL ^ n;
+  std::size_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    std::uint64_t v = 0;
+    std::memcpy(&v, p + i, 8);
+    h = (h ^ v) * 0xbf58476d1ce4e5b9ULL;
+    h ^= h >> 31;
+  }
+  std::uint64_t tail = 0;
+  std::memcpy(&tail, p + i, n - i);
+  h = (h ^ tail) * 0x94d049bb133111ebULL;
+  h ^= h >> 29;
+  return h;
+}
+
+// pmacct prints AS paths with '_' for blanks in every output.
+std::string underscored(std::string s) {
+  std::replace(s.begin(), s.end(), ' ', '_');
+  return s;
+}
+
+std::string protocol_name(std::uint8_t proto) {
+  // pmacct's _protocols table (src/pmacct-data.h) for the common ones; others numeric.
+  switch (proto) {
+    case 1:
+      return "icmp";
+    case 2:
+      return "igmp";
+    case 6:
+      return "tcp";
+    case 17:
+      return "udp";
+    case 41:
+      return "ipv6";
+    case 47:
+      return "gre";
+    case 50:
+      return "esp";
+    case 51:
+      return "ah";
+    case 58:
+      return "ipv6-icmp";
+    case 89:
+      return "ospf";
+    case 103:
+      return "pim";
+    case 132:
+      return "sctp";
+    default:
+      return std::to_string(proto);
+  }
+}
+
+// "2023-11-14T22:13:21.000000Z" (pmacct client, timestamps in UTC).
+std::string timestamp_string(std::uint64_t ms) {
+  const auto secs = static_cast<std::time_t>(ms / 1000U);
+  std::tm tm{};
+  gmtime_r(&secs, &tm);
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%06uZ", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+                tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<unsigned>(ms % 1000U) * 1000U);
+  return buf;
+}
+
+void serialize_path(const bgp::AsPath& path, std::string& out) {
+  out.clear();
+  out.push_back('P');
+  for (const auto& seg : path.segments) {
+    out.push_back(static_cast<char>(seg.type));
+    const auto n = static_cast<std::uint32_t>(seg.asns.size());
+    out.append(reinterpret_cast<const char*>(&n), 4);  // NOLINT: plain byte copy of integers into a key string
+    out.append(reinterpret_cast<const char*>(seg.asns.data()), seg.asns.size() * 4);  // NOLINT
+  }
+}
+
+template <class T>
+void serialize_list(char tag, const std::vector<T>& list, std::string& out) {
+  out.clear();
+  out.push_back(tag);
+  if (!list.empty()) {
+    out.append(reinterpret_cast<const char*>(list.data()), list.size() * sizeof(T));  // NOLINT
+  }
+}
+
+}  // namespace
+
+std::uint32_t Aggregate::Dictionary::intern(const std::string& key, const std::string& printed_if_new) {
+  auto it = ids.find(key);
+  if (it != ids.end()) {
+    return it->second;
+  }
+  const auto id = static_cast<std::uint32_t>(text.size());
+  text.push_back(printed_if_new);
+  ids.emplace(key, id);
+  return id;
+}
+
+Result<Aggregate> Aggregate::create(AggregateSpec spec) {
+  if (spec.primitives.empty()) {
+    return fail("aggregate", "aggregate " + spec.name + ": no primitives");
+  }
+  Aggregate a;
+  for (std::size_t i = 0; i < spec.primitives.size(); ++i) {
+    for (std::size_t j = 0; j < i; ++j) {
+      if (spec.primitives[i] == spec.primitives[j]) {
+        return fail("aggregate", "aggregate " + spec.name + ": primitive '" +
+                                     std::string(primitive_name(spec.primitives[i])) + "' listed twice");
+      }
+    }
+    a.fields_.push_back(Field{spec.primitives[i], static_cast<std::uint32_t>(a.key_width_)});
+    a.key_width_ += width_of(spec.primitives[i]);
+  }
+  auto filter = Filter::parse(spec.filter);
+  if (!filter.ok()) {
+    return fail("aggregate", "aggregate " + spec.name + ": filter: " + filter.error().message);
+  }
+  a.filter_ = std::move(*filter);
+  a.spec_ = std::move(spec);
+  a.scratch_.assign(a.key_width_, 0);
+  a.slots_.assign(64, 0);
+  return a;
+}
+
+void Aggregate::build_key(const EnrichedFlow& flow, std::uint8_t* key) {
+  static const wire::FlowRecord kEmpty{};
+  const wire::FlowRecord& r = flow.record != nullptr ? *flow.record : kEmpty;
+  auto path_id = [&](const bgp::RouteAttributes* route) -> std::uint32_t {
+    if (route == nullptr || route->as_path->segments.empty()) {
+      return 0;  // id 0 is the empty path (interned at first use below)
+    }
+    serialize_path(*route->as_path, value_scratch_);
+    auto it = paths_.ids.find(value_scratch_);
+    if (it != paths_.ids.end()) {
+      return it->second;
+    }
+    return paths_.intern(value_scratch_, underscored(pmacct_as_path_string(*route->as_path)));
+  };
+  auto comm_id = [&](char tag, const bgp::RouteAttributes* route) -> std::uint32_t {
+    if (route == nullptr) {
+      return 0;
+    }
+    const auto& at = route->attrs;
+    switch (tag) {
+      case 'c':
+        if (at.communities.empty()) return 0;
+        serialize_list(tag, at.communities, value_scratch_);
+        break;
+      case 'e':
+        if (at.ext_communities.empty()) return 0;
+        serialize_list(tag, at.ext_communities, value_scratch_);
+        break;
+      default:
+        if (at.large_communities.empty()) return 0;
+        serialize_list(tag, at.large_communities, value_scratch_);
+        break;
+    }
+    auto it = communities_.ids.find(value_scratch_);
+    if (it != communities_.ids.end()) {
+      return it->second;
+    }
+    std::string printed = tag == 'c'   ? bgp::communities_string(at.communities)
+                          : tag == 'e' ? bgp::ext_communities_string(at.ext_communities)
+                                       : bgp::large_communities_string(at.large_communities);
+    return communities_.intern(value_scratch_, printed);
+  };
+  for (const Field& f : fields_) {
+    std::uint8_t* at = key + f.offset;
+    switch (f.primitive) {
+      case P::kInIface:
+        put_u32(at, r.input_ifindex);
+        break;
+      case P::kOutIface:
+        put_u32(at, r.output_ifindex);
+        break;
+      case P::kSrcAs:
+        put_u32(at, flow.as_src);
+        break;
+      case P::kDstAs:
+        put_u32(at, flow.as_dst);
+        break;
+      case P::kStdComm:
+        put_u32(at, comm_id('c', flow.dst_route));
+        break;
+      case P::kExtComm:
+        put_u32(at, comm_id('e', flow.dst_route));
+        break;
+      case P::kSrcStdComm:
+        put_u32(at, comm_id('c', flow.src_route));
+        break;
+      case P::kSrcExtComm:
+        put_u32(at, comm_id('e', flow.src_route));
+        break;
+      case P::kLrgComm:
+        put_u32(at, comm_id('l', flow.dst_route));
+        break;
+      case P::kSrcLrgComm:
+        put_u32(at, comm_id('l', flow.src_route));
+        break;
+      case P::kAsPath:
+        put_u32(at, path_id(flow.dst_route));
+        break;
+      case P::kSrcAsPath:
+        put_u32(at, path_id(flow.src_route));
+        break;
+      case P::kLocalPref:
+        put_u32(at, flow.dst_route ? flow.dst_route->attrs.local_pref.value_or(0) : 0U);
+        break;
+      case P::kSrcLocalPref:
+        put_u32(at, flow.src_route ? flow.src_route->attrs.local_pref.value_or(0) : 0U);
+        break;
+      case P::kMed:
+        put_u32(at, flow.dst_route ? flow.dst_route->attrs.med.value_or(0) : 0U);
+        break;
+      case P::kSrcMed:
+        put_u32(at, flow.src_route ? flow.src_route->attrs.med.value_or(0) : 0U);
+        break;
+      case P::kPeerSrcAs:
+        put_u32(at, flow.peer_as_src);
+        break;
+      case P::kPeerDstAs:
+        put_u32(at, flow.peer_as_dst);
+        break;
+      case P::kPeerSrcIp:
+        put_address(at, flow.peer_ip_src);
+        break;
+      case P::kPeerDstIp:
+        put_address(at, flow.peer_ip_dst);
+        break;
+      case P::kSrcHost:
+        put_address(at, r.src_addr);
+        break;
+      case P::kSrcNet:
+        put_address(at, flow.net_src.address);
+        break;
+      case P::kDstHost:
+        put_address(at, r.dst_addr);
+        break;
+      case P::kDstNet:
+        put_address(at, flow.net_dst.address);
+        break;
+      case P::kSrcMask:
+        at[0] = flow.net_src.length;
+        break;
+      case P::kDstMask:
+        at[0] = flow.net_dst.length;
+        break;
+      case P::kSrcPort:
+        put_u16(at, r.src_port);
+        break;
+      case P::kDstPort:
+        put_u16(at, r.dst_port);
+        break;
+      case P::kTcpFlags:
+        at[0] = r.tcp_flags;
+        break;
+      case P::kProto:
+        at[0] = r.protocol;
+        break;
+      case P::kTos:
+        at[0] = r.tos;
+        break;
+      case P::kSamplingRate:
+        put_u32(at, r.sampling_interval);
+        break;
+      case P::kTimestampStart:
+        put_u64(at, r.first_ms);
+        break;
+      case P::kTimestampEnd:
+        put_u64(at, r.last_ms);
+        break;
+      case P::kExportProtoSeqno:
+        put_u32(at, r.sequence);
+        break;
+      case P::kCount:
+        break;
+    }
+  }
+}
+
+void Aggregate::grow() {
+  std::vector<std::uint32_t> slots(slots_.size() * 2, 0);
+  const std::size_t mask = slots.size() - 1;
+  for (std::size_t i = 0; i < hashes_.size(); ++i) {
+    std::size_t s = hashes_[i] & mask;
+    while (slots[s] != 0) {
+      s = (s + 1) & mask;
+    }
+    slots[s] = static_cast<std::uint32_t>(i + 1);
+  }
+  slots_ = std::move(slots);
+}
+
+std::uint32_t Aggregate::find_or_insert(const std::uint8_t* key, std::uint64_t hash) {
+  std::size_t mask = slots_.size() - 1;
+  std::size_t s = hash & mask;
+  while (slots_[s] != 0) {
+    const std::uint32_t index = slots_[s] - 1;
+    if (hashes_[index] == hash && std::memcmp(keys_.data() + index * key_width_, key, key_width_) == 0) {
+      return index;
+    }
+    s = (s + 1) & mask;
+  }
+  const auto index = static_cast<std::uint32_t>(counters_.size());
+  keys_.insert(keys_.end(), key, key + key_width_);
+  counters_.emplace_back();
+  hashes_.push_back(hash);
+  slots_[s] = index + 1;
+  if (counters_.size() * 2 > slots_.size()) {
+    grow();
+  }
+  return index;
+}
+
+void Aggregate::add(const EnrichedFlow& flow) {
+  if (!filter_.empty() && flow.record != nullptr && !filter_.matches(*flow.record)) {
+    ++filtered_out_;
+    return;
+  }
+  if (paths_.text.empty()) {
+    paths_.intern("P", "");  // id 0: the empty AS path
+  }
+  if (communities_.text.empty()) {
+    communities_.intern("", "");  // id 0: no communities
+  }
+  std::uint8_t* key = scratch_.data();
+  std::memset(key, 0, key_width_);
+  build_key(flow, key);
+  const std::uint32_t index = find_or_insert(key, hash_bytes(key, key_width_));
+  Counters& c = counters_[index];
+  c.packets += flow.packets;
+  c.bytes += flow.bytes;
+  c.flows += flow.flows;
+}
+
+std::string Aggregate::format_field(const Field& f, const std::uint8_t* key) const {
+  const std::uint8_t* at = key + f.offset;
+  switch (f.primitive) {
+    case P::kStdComm:
+    case P::kExtComm:
+    case P::kSrcStdComm:
+    case P::kSrcExtComm:
+    case P::kLrgComm:
+    case P::kSrcLrgComm: {
+      const std::uint32_t id = get_u32(at);
+      return id < communities_.text.size() ? communities_.text[id] : std::string();
+    }
+    case P::kAsPath:
+    case P::kSrcAsPath: {
+      const std::uint32_t id = get_u32(at);
+      return id < paths_.text.size() ? paths_.text[id] : std::string();
+    }
+    case P::kPeerSrcIp:
+    case P::kPeerDstIp:
+    case P::kSrcHost:
+    case P::kDstHost:
+      return get_address(at).to_string();
+    case P::kSrcNet:
+    case P::kDstNet: {
+      const IpAddress a = get_address(at);
+      return a.is_set() ? a.to_string() : std::string("0.0.0.0");
+    }
+    case P::kSrcMask:
+    case P::kDstMask:
+    case P::kTcpFlags:
+    case P::kTos:
+      return std::to_string(at[0]);
+    case P::kProto:
+      return protocol_name(at[0]);
+    case P::kSrcPort:
+    case P::kDstPort:
+      return std::to_string(get_u16(at));
+    case P::kTimestampStart:
+    case P::kTimestampEnd:
+      return timestamp_string(get_u64(at));
+    default:
+      return std::to_string(get_u32(at));
+  }
+}
+
+std::vector<Row> Aggregate::rows() const {
+  std::vector<Row> out;
+  out.reserve(counters_.size());
+  for (std::size_t i = 0; i < counters_.size(); ++i) {
+    Row row;
+    const std::uint8_t* key = keys_.data() + i * key_width_;
+    row.values.reserve(fields_.size());
+    for (const Field& f : fields_) {
+      row.values.push_back(format_field(f, key));
+    }
+    row.packets = counters_[i].packets;
+    row.bytes = counters_[i].bytes;
+    row.flows = counters_[i].flows;
+    out.push_back(std::move(row));
+  }
+  return out;
+}
+
+void Aggregate::clear() {
+  keys_.clear();
+  counters_.clear();
+  hashes_.clear();
+  slots_.assign(64, 0);
+  paths_ = Dictionary{};
+  communities_ = Dictionary{};
+}
+
+}  // namespace flowlab::collector

@@ -1,1 +1,191 @@
 #include "probes/collector/enrich.hpp"
+
+#include <algorithm>
+
+namespace flowlab::collector {
+
+namespace {
+
+bool is_set(bgp::SegmentType t) { return t == bgp::SegmentType::kSet || t == bgp::SegmentType::kConfedSet; }
+
+// The address with every bit past `length` cleared.
+IpAddress masked(const IpAddress& a, unsigned length) {
+  IpAddress out = a;
+  const unsigned bytes = static_cast<unsigned>(a.size());
+  for (unsigned i = 0; i < bytes; ++i) {
+    const unsigned first_bit = i * 8U;
+    if (first_bit >= length) {
+      out.bytes[i] = 0;
+    } else if (first_bit + 8U > length) {
+      const unsigned keep = length - first_bit;
+      out.bytes[i] = static_cast<std::uint8_t>(out.bytes[i] & static_cast<std::uint8_t>(0xffU << (8U - keep)));
+    }
+  }
+  return out;
+}
+
+Prefix no_match(const IpAddress& a) {
+  IpAddress zero;
+  zero.family = a.family;
+  return Prefix{zero, 0};
+}
+
+}  // namespace
+
+bgp::AsPath pmacct_normalized(const bgp::AsPath& path) {
+  bgp::AsPath out;
+  for (const auto& seg : path.segments) {
+    bgp::AsPathSegment s = seg;
+    if (is_set(s.type)) {
+      std::sort(s.asns.begin(), s.asns.end());
+      s.asns.erase(std::unique(s.asns.begin(), s.asns.end()), s.asns.end());
+    }
+    if (!out.segments.empty() && out.segments.back().type == s.type && !is_set(s.type)) {
+      auto& back = out.segments.back().asns;
+      back.insert(back.end(), s.asns.begin(), s.asns.end());
+    } else {
+      out.segments.push_back(std::move(s));
+    }
+  }
+  return out;
+}
+
+std::uint32_t pmacct_last_as(const bgp::AsPath& path) {
+  // The last printed ASN: walk back to the last non-empty segment; in a set that is its largest member.
+  for (auto it = path.segments.rbegin(); it != path.segments.rend(); ++it) {
+    if (it->asns.empty()) {
+      continue;
+    }
+    return is_set(it->type) ? *std::max_element(it->asns.begin(), it->asns.end()) : it->asns.back();
+  }
+  return 0;
+}
+
+std::uint32_t pmacct_first_as(const bgp::AsPath& path) {
+  for (const auto& seg : path.segments) {
+    if (seg.asns.empty()) {
+      continue;  // prints nothing (or "{}"): pmacct's strtoul sees the next token only for sequences
+    }
+    return is_set(seg.type) ? 0 : seg.asns.front();
+  }
+  return 0;
+}
+
+std::string pmacct_as_path_string(const bgp::AsPath& path) {
+  for (const auto& seg : path.segments) {
+    if (is_set(seg.type) && !std::is_sorted(seg.asns.begin(), seg.asns.end())) {
+      return pmacct_normalized(path).to_string();
+    }
+    if (is_set(seg.type) && std::adjacent_find(seg.asns.begin(), seg.asns.end()) != seg.asns.end()) {
+      return pmacct_normalized(path).to_string();
+    }
+  }
+  return path.to_string();
+}
+
+Enricher::Enricher(const BgpTables& tables, EnrichConfig config) : tables_(tables), config_(std::move(config)) {}
+
+const bgp::Rib* Enricher::view_for(const IpAddress& exporter) const {
+  if (!config_.agent_map.empty()) {
+    if (auto peer = config_.agent_map.lookup(exporter)) {
+      return tables_.by_address(*peer);
+    }
+  }
+  if (const bgp::Rib* rib = tables_.by_address(exporter)) {
+    return rib;
+  }
+  if (exporter.is_v4()) {
+    return tables_.by_router_id(exporter.v4_host_order());
+  }
+  return nullptr;
+}
+
+void Enricher::enrich(const wire::FlowRecord& record, EnrichedFlow& out) const {
+  out = EnrichedFlow{};
+  out.record = &record;
+  out.peer_ip_src = record.exporter;
+
+  const std::uint64_t factor = config_.renormalize && record.sampling_interval > 1 ? record.sampling_interval : 1;
+  out.packets = record.packets * factor;
+  out.bytes = record.bytes * factor;
+  out.flows = record.flows;  // pmacct renormalizes packets and bytes only
+
+  // R_s / R_d in the exporter's BGP view.
+  const bgp::Rib* view = view_for(record.exporter);
+  out.view = view;
+  std::uint8_t src_len = 0;
+  std::uint8_t dst_len = 0;
+  if (view != nullptr) {
+    if (record.src_addr.is_set()) {
+      if (auto r = view->lookup(record.src_addr)) {
+        out.src_route = r->attrs;
+        src_len = r->prefix.length;
+      }
+    }
+    if (record.dst_addr.is_set()) {
+      if (auto r = view->lookup(record.dst_addr)) {
+        out.dst_route = r->attrs;
+        dst_len = r->prefix.length;
+      }
+    }
+  }
+
+  // Which source wins for the source / destination side: true = BGP.
+  auto bgp_wins = [](AsSource how, bool have_route, std::uint8_t bgp_len, std::uint8_t nf_len) {
+    switch (how) {
+      case AsSource::kNetflow:
+        return false;
+      case AsSource::kBgp:
+        return true;
+      case AsSource::kLongest:
+        return have_route && bgp_len >= nf_len;  // a tie goes to BGP (pmacct: `>=` in bgp_srcdst_lookup)
+    }
+    return true;
+  };
+
+  // Networks and masks (nfacctd_net).
+  const bool net_src_bgp = bgp_wins(config_.net_source, out.src_route != nullptr, src_len, record.src_mask);
+  const bool net_dst_bgp = bgp_wins(config_.net_source, out.dst_route != nullptr, dst_len, record.dst_mask);
+  auto net_of = [](const IpAddress& a, bool use_bgp, bool have_route, std::uint8_t bgp_len, std::uint8_t nf_len) {
+    if (!a.is_set()) {
+      return Prefix{};
+    }
+    const unsigned len = use_bgp ? (have_route ? bgp_len : 0U) : std::min<unsigned>(nf_len, a.max_prefix_len());
+    if (len == 0) {
+      return no_match(a);
+    }
+    return Prefix{masked(a, len), static_cast<std::uint8_t>(len)};
+  };
+  out.net_src = net_of(record.src_addr, net_src_bgp, out.src_route != nullptr, src_len, record.src_mask);
+  out.net_dst = net_of(record.dst_addr, net_dst_bgp, out.dst_route != nullptr, dst_len, record.dst_mask);
+
+  // Origin ASes (nfacctd_as).
+  const bool as_src_bgp = bgp_wins(config_.as_source, out.src_route != nullptr, src_len, record.src_mask);
+  const bool as_dst_bgp = bgp_wins(config_.as_source, out.dst_route != nullptr, dst_len, record.dst_mask);
+  out.as_src = as_src_bgp ? (out.src_route ? pmacct_last_as(*out.src_route->as_path) : 0U) : record.src_as;
+  out.as_dst = as_dst_bgp ? (out.dst_route ? pmacct_last_as(*out.dst_route->as_path) : 0U) : record.dst_as;
+
+  // Destination peer: from BGP unless the record's own fields are asked for.
+  if (config_.as_source == AsSource::kNetflow) {
+    out.peer_as_dst = record.dst_peer_as;
+    out.peer_ip_dst = record.bgp_next_hop;
+  } else if (out.dst_route != nullptr) {
+    out.peer_as_dst = pmacct_first_as(*out.dst_route->as_path);
+    out.peer_ip_dst = out.dst_route->next_hop(record.dst_addr.family);
+  }
+
+  // Source peer AS (bgp_peer_src_as_type).
+  switch (config_.peer_src_as) {
+    case PeerSrcAsMethod::kBgp:
+      out.peer_as_src = out.src_route ? pmacct_first_as(*out.src_route->as_path) : 0U;
+      break;
+    case PeerSrcAsMethod::kMap:
+      out.peer_as_src = config_.peer_src_as_map.lookup(record.exporter, record.input_ifindex).value_or(0U);
+      break;
+    case PeerSrcAsMethod::kNetflow:
+      out.peer_as_src = record.src_peer_as;
+      break;
+  }
+}
+
+}  // namespace flowlab::collector

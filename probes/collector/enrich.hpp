@@ -13,6 +13,7 @@
 #include "probes/wire/flow_record.hpp"
 
 #include <cstdint>
+#include <string>
 
 namespace flowlab::collector {
 
@@ -50,6 +51,18 @@ struct EnrichedFlow {
   std::uint64_t bytes = 0;
   std::uint64_t flows = 0;
 };
+
+// pmacct's view of an AS path (its Quagga-derived bgp_aspath.c): AS_SET / AS_CONFED_SET members sorted and
+// de-duplicated, adjacent segments of one type merged.
+[[nodiscard]] bgp::AsPath pmacct_normalized(const bgp::AsPath& path);
+// The origin AS as pmacct's evaluate_last_asn(): the last ASN of the normalized path whatever its segment type (so
+// the largest member when the path ends in an AS_SET); 0 for an empty path.
+[[nodiscard]] std::uint32_t pmacct_last_as(const bgp::AsPath& path);
+// The neighbour AS as pmacct's evaluate_first_asn() on the path string: the first ASN of a leading AS_SEQUENCE or
+// AS_CONFED_SEQUENCE ("(65005) 65001" -> 65005, bgp_peer_as_skip_subas off), 0 for an empty path or a leading set.
+[[nodiscard]] std::uint32_t pmacct_first_as(const bgp::AsPath& path);
+// The path as pmacct prints it, blanks kept: "65001 {65003,65004}"; empty for an empty path.
+[[nodiscard]] std::string pmacct_as_path_string(const bgp::AsPath& path);
 
 class Enricher {
  public:

@@ -1,1 +1,135 @@
 #include "probes/collector/primitives.hpp"
+
+#include <algorithm>
+#include <array>
+
+namespace flowlab::collector {
+
+namespace {
+
+using P = Primitive;
+using K = ValueKind;
+
+// Names, keys and widths as pmacct 1.7 prints them (checked against nfacctd/pmacct 1.7.7 output, see
+// docs/enrichment.md). print_rank follows the print plugin's JSON/CSV order.
+constexpr std::array<PrimitiveInfo, static_cast<std::size_t>(P::kCount)> kInfo{{
+    {P::kInIface, "in_iface", "iface_in", "iface_in", "IN_IFACE", 12, 12, K::kNumber},
+    {P::kOutIface, "out_iface", "iface_out", "iface_out", "OUT_IFACE", 12, 13, K::kNumber},
+    {P::kSrcAs, "src_as", "as_src", "as_src", "SRC_AS", 12, 0, K::kNumber},
+    {P::kDstAs, "dst_as", "as_dst", "as_dst", "DST_AS", 12, 1, K::kNumber},
+    {P::kStdComm, "std_comm", "comms", "comms", "COMMS", 24, 2, K::kString},
+    {P::kExtComm, "ext_comm", "ecomms", "ecomms", "ECOMMS", 24, 3, K::kString},
+    {P::kSrcStdComm, "src_std_comm", "comms_src", "comms_src", "SRC_COMMS", 24, 4, K::kString},
+    {P::kSrcExtComm, "src_ext_comm", "ecomms_src", "ecomms_src", "SRC_ECOMMS", 24, 5, K::kString},
+    {P::kLrgComm, "lrg_comm", "lcomms", "lcomms", "LCOMMS", 24, 6, K::kString},
+    {P::kSrcLrgComm, "src_lrg_comm", "lcomms_src", "lcomms_src", "SRC_LCOMMS", 24, 7, K::kString},
+    {P::kAsPath, "as_path", "as_path", "as_path", "AS_PATH", 25, 8, K::kString},
+    {P::kSrcAsPath, "src_as_path", "as_path_src", "src_as_path", "SRC_AS_PATH", 25, 9, K::kString},
+    {P::kLocalPref, "local_pref", "local_pref", "local_pref", "PREF", 9, 10, K::kNumber},
+    {P::kSrcLocalPref, "src_local_pref", "local_pref_src", "local_pref_src", "SRC_PREF", 9, 10, K::kNumber},
+    {P::kMed, "med", "med", "med", "MED", 8, 10, K::kNumber},
+    {P::kSrcMed, "src_med", "med_src", "med_src", "SRC_MED", 8, 10, K::kNumber},
+    {P::kPeerSrcAs, "peer_src_as", "peer_as_src", "peer_as_src", "PEER_SRC_AS", 12, 10, K::kNumber},
+    {P::kPeerDstAs, "peer_dst_as", "peer_as_dst", "peer_as_dst", "PEER_DST_AS", 12, 10, K::kNumber},
+    {P::kPeerSrcIp, "peer_src_ip", "peer_ip_src", "peer_ip_src", "PEER_SRC_IP", 47, 10, K::kString},
+    {P::kPeerDstIp, "peer_dst_ip", "peer_ip_dst", "peer_ip_dst", "PEER_DST_IP", 47, 10, K::kString},
+    {P::kSrcHost, "src_host", "ip_src", "ip_src", "SRC_IP", 47, 14, K::kString},
+    {P::kSrcNet, "src_net", "net_src", "net_src", "SRC_NET", 47, 14, K::kString},
+    {P::kDstHost, "dst_host", "ip_dst", "ip_dst", "DST_IP", 47, 14, K::kString},
+    {P::kDstNet, "dst_net", "net_dst", "net_dst", "DST_NET", 47, 14, K::kString},
+    {P::kSrcMask, "src_mask", "mask_src", "mask_src", "SRC_MASK", 10, 14, K::kNumber},
+    {P::kDstMask, "dst_mask", "mask_dst", "mask_dst", "DST_MASK", 10, 14, K::kNumber},
+    {P::kSrcPort, "src_port", "port_src", "port_src", "SRC_PORT", 10, 14, K::kNumber},
+    {P::kDstPort, "dst_port", "port_dst", "port_dst", "DST_PORT", 10, 14, K::kNumber},
+    {P::kTcpFlags, "tcpflags", "tcp_flags", "tcp_flags", "TCP_FLAGS", 11, 14, K::kString},
+    {P::kProto, "proto", "ip_proto", "ip_proto", "PROTOCOL", 12, 14, K::kString},
+    {P::kTos, "tos", "tos", "tos", "TOS", 7, 14, K::kNumber},
+    {P::kSamplingRate, "sampling_rate", "sampling_rate", "sampling_rate", "SAMPLING_RATE", 14, 14, K::kNumber},
+    {P::kTimestampStart, "timestamp_start", "timestamp_start", "timestamp_start", "TIMESTAMP_START", 31, 14,
+     K::kString},
+    {P::kTimestampEnd, "timestamp_end", "timestamp_end", "timestamp_end", "TIMESTAMP_END", 31, 14, K::kString},
+    {P::kExportProtoSeqno, "export_proto_seqno", "export_proto_seqno", "export_proto_seqno", "EXPORT_PROTO_SEQNO", 20,
+     14, K::kNumber},
+}};
+
+std::size_t edit_distance(std::string_view a, std::string_view b) {
+  std::vector<std::size_t> row(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) {
+    row[j] = j;
+  }
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    std::size_t diag = row[0];
+    row[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      const std::size_t up = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (a[i - 1] == b[j - 1] ? 0U : 1U)});
+      diag = up;
+    }
+  }
+  return row[b.size()];
+}
+
+}  // namespace
+
+const PrimitiveInfo& info(Primitive p) { return kInfo[static_cast<std::size_t>(p)]; }
+
+std::span<const PrimitiveInfo> all_primitives() { return kInfo; }
+
+Result<Primitive> parse_primitive(std::string_view name) {
+  // pmacct aliases.
+  if (name == "tcp_flags") {
+    return P::kTcpFlags;
+  }
+  if (name == "src_std_comm" || name == "src_comm") {
+    return P::kSrcStdComm;
+  }
+  for (const auto& i : kInfo) {
+    if (i.name == name) {
+      return i.primitive;
+    }
+  }
+  std::string_view best;
+  std::size_t best_distance = 4;
+  for (const auto& i : kInfo) {
+    const std::size_t d = edit_distance(name, i.name);
+    if (d < best_distance) {
+      best_distance = d;
+      best = i.name;
+    }
+  }
+  std::string msg = "unknown aggregation primitive '" + std::string(name) + "'";
+  if (!best.empty()) {
+    msg += " (did you mean '" + std::string(best) + "'?)";
+  }
+  return fail("primitive", msg);
+}
+
+Result<std::vector<Primitive>> parse_primitives(std::string_view list) {
+  std::vector<Primitive> out;
+  std::size_t i = 0;
+  while (i < list.size()) {
+    if (list[i] == ',' || list[i] == ' ' || list[i] == '\t') {
+      ++i;
+      continue;
+    }
+    const std::size_t start = i;
+    while (i < list.size() && list[i] != ',' && list[i] != ' ' && list[i] != '\t') {
+      ++i;
+    }
+    auto p = parse_primitive(list.substr(start, i - start));
+    if (!p.ok()) {
+      return fail("primitive", "col " + std::to_string(start + 1) + ": " + p.error().message);
+    }
+    if (std::find(out.begin(), out.end(), *p) != out.end()) {
+      return fail("primitive", "col " + std::to_string(start + 1) + ": '" + std::string(list.substr(start, i - start)) +
+                                   "' listed twice");
+    }
+    out.push_back(*p);
+  }
+  if (out.empty()) {
+    return fail("primitive", "empty aggregation primitive list");
+  }
+  return out;
+}
+
+}  // namespace flowlab::collector

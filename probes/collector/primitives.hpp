@@ -12,42 +12,44 @@
 
 namespace flowlab::collector {
 
+// In `pmacct -s` column order (src/pmacct.c write_stats_header_formatted): tables print columns in this order
+// whatever the aggregate's own order.
 enum class Primitive : std::uint8_t {
-  kSrcHost,
-  kDstHost,
-  kSrcNet,
-  kDstNet,
-  kSrcMask,
-  kDstMask,
+  kInIface,
+  kOutIface,
   kSrcAs,
   kDstAs,
-  kPeerSrcAs,
-  kPeerDstAs,
-  kPeerSrcIp,
-  kPeerDstIp,
-  kAsPath,
-  kSrcAsPath,
   kStdComm,
   kExtComm,
-  kLrgComm,
   kSrcStdComm,
   kSrcExtComm,
+  kLrgComm,
   kSrcLrgComm,
+  kAsPath,
+  kSrcAsPath,
   kLocalPref,
   kSrcLocalPref,
   kMed,
   kSrcMed,
+  kPeerSrcAs,
+  kPeerDstAs,
+  kPeerSrcIp,
+  kPeerDstIp,
+  kSrcHost,
+  kSrcNet,
+  kDstHost,
+  kDstNet,
+  kSrcMask,
+  kDstMask,
   kSrcPort,
   kDstPort,
+  kTcpFlags,
   kProto,
   kTos,
-  kTcpFlags,
-  kInIface,
-  kOutIface,
   kSamplingRate,
-  kExportProtoSeqno,
   kTimestampStart,
   kTimestampEnd,
+  kExportProtoSeqno,
   kCount,  // not a primitive: the number of them
 };
 
@@ -56,9 +58,12 @@ enum class ValueKind : std::uint8_t { kNumber, kString };
 
 struct PrimitiveInfo {
   Primitive primitive;
-  std::string_view name;          // aggregate key word: "src_as"
-  std::string_view json_key;      // print plugin JSON / CSV (lowercase) name: "as_src"
-  std::string_view table_header;  // `pmacct -s` column: "SRC_AS"
+  std::string_view name;             // aggregate key word: "src_as"
+  std::string_view json_key;         // print plugin JSON key: "as_src"
+  std::string_view client_json_key;  // `pmacct -s -O json` key (differs for src_as_path: "src_as_path")
+  std::string_view table_header;     // `pmacct -s` column and CSV header: "SRC_AS"
+  unsigned width;                    // `pmacct -s` column width (value + separating blanks)
+  unsigned print_rank;               // position in the print plugin's JSON/CSV (src/plugin_cmn_json.c order)
   ValueKind kind;
 };
 
