@@ -1,0 +1,175 @@
+#include "labctl/scenario/model.hpp"
+
+#include <algorithm>
+#include <array>
+
+namespace flowlab::scenario {
+namespace {
+
+constexpr std::array kFields{
+    FieldInfo{Field::kAsDst, "as_dst", FieldType::kAsn, true},
+    FieldInfo{Field::kAsPath, "as_path", FieldType::kAsPath, true},
+    FieldInfo{Field::kPeerAsDst, "peer_as_dst", FieldType::kAsn, true},
+    FieldInfo{Field::kPeerIpDst, "peer_ip_dst", FieldType::kAddress, true},
+    FieldInfo{Field::kAsSrc, "as_src", FieldType::kAsn, true},
+    FieldInfo{Field::kSrcAsPath, "src_as_path", FieldType::kAsPath, true},
+    FieldInfo{Field::kPeerAsSrc, "peer_as_src", FieldType::kAsn, true},
+    FieldInfo{Field::kPeerIpSrc, "peer_ip_src", FieldType::kAddress, false},
+    FieldInfo{Field::kNetSrc, "net_src", FieldType::kPrefix, true},
+    FieldInfo{Field::kNetDst, "net_dst", FieldType::kPrefix, true},
+    FieldInfo{Field::kMaskSrc, "mask_src", FieldType::kMask, true},
+    FieldInfo{Field::kMaskDst, "mask_dst", FieldType::kMask, true},
+    FieldInfo{Field::kComms, "comms", FieldType::kCommunities, true},
+    FieldInfo{Field::kLcomms, "lcomms", FieldType::kLargeCommunities, true},
+    FieldInfo{Field::kLocalPref, "local_pref", FieldType::kUint32, true},
+    FieldInfo{Field::kMed, "med", FieldType::kUint32, true},
+    FieldInfo{Field::kIfaceIn, "iface_in", FieldType::kInterface, false},
+    FieldInfo{Field::kIfaceOut, "iface_out", FieldType::kInterface, false},
+};
+
+bool lab_name_ok(std::string_view s) {
+  if (s.empty() || s.size() > 16 || s[0] < 'a' || s[0] > 'z') {
+    return false;
+  }
+  return std::all_of(s.begin(), s.end(),
+                     [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-'; });
+}
+
+std::string join(const std::vector<std::string>& items, std::string_view sep) {
+  std::string out;
+  for (const auto& s : items) {
+    if (!out.empty()) {
+      out += sep;
+    }
+    out += s;
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string_view proto_name(Proto proto) {
+  switch (proto) {
+    case Proto::kUdp:
+      return "udp";
+    case Proto::kTcp:
+      return "tcp";
+    case Proto::kIcmp:
+      return "icmp";
+  }
+  return "?";
+}
+
+std::uint8_t ip_protocol_number(Proto proto, Family family) {
+  switch (proto) {
+    case Proto::kUdp:
+      return 17;
+    case Proto::kTcp:
+      return 6;
+    case Proto::kIcmp:
+      return family == Family::kIpv6 ? 58 : 1;
+  }
+  return 0;
+}
+
+std::span<const FieldInfo> all_fields() { return kFields; }
+
+const FieldInfo& field_info(Field field) {
+  for (const auto& f : kFields) {
+    if (f.field == field) {
+      return f;
+    }
+  }
+  return kFields[0];  // unreachable: every Field is in the table
+}
+
+std::string_view field_name(Field field) { return field_info(field).name; }
+
+std::optional<Field> field_from_name(std::string_view name) {
+  for (const auto& f : kFields) {
+    if (f.name == name) {
+      return f.field;
+    }
+  }
+  return std::nullopt;
+}
+
+std::string FieldValue::to_string() const {
+  switch (type) {
+    case FieldType::kAsn:
+    case FieldType::kMask:
+    case FieldType::kUint32:
+      return std::to_string(number);
+    case FieldType::kAsPath: {
+      std::string out;
+      for (auto asn : as_path) {
+        if (!out.empty()) {
+          out += '_';
+        }
+        out += std::to_string(asn);
+      }
+      return out;
+    }
+    case FieldType::kAddress:
+      return address.is_set() ? address.to_string() : "0";
+    case FieldType::kPrefix:
+      return prefix.to_string();
+    case FieldType::kCommunities:
+    case FieldType::kLargeCommunities:
+      return join(communities, " ");
+    case FieldType::kInterface:
+      return text;
+  }
+  return {};
+}
+
+std::string_view counter_check_name(CounterCheck check) {
+  switch (check) {
+    case CounterCheck::kExact:
+      return "exact";
+    case CounterCheck::kSampled:
+      return "sampled";
+    case CounterCheck::kNone:
+      return "none";
+  }
+  return "?";
+}
+
+std::string_view Step::kind() const {
+  struct Namer {
+    std::string_view operator()(const ConvergeStep&) const { return "converge"; }
+    std::string_view operator()(const SendStep&) const { return "send"; }
+    std::string_view operator()(const ExpectStep&) const { return "expect"; }
+    std::string_view operator()(const LinkStep&) const { return "link"; }
+    std::string_view operator()(const BgpStep&) const { return "bgp"; }
+    std::string_view operator()(const AnnounceStep&) const { return "announce"; }
+    std::string_view operator()(const WithdrawStep&) const { return "withdraw"; }
+    std::string_view operator()(const RestartStep&) const { return "restart"; }
+    std::string_view operator()(const WaitStep&) const { return "wait"; }
+    std::string_view operator()(const CollectStep&) const { return "collect"; }
+  };
+  return std::visit(Namer{}, action);
+}
+
+const Stream* Scenario::find_stream(std::string_view stream_name) const {
+  for (const auto& s : traffic) {
+    if (s.name == stream_name) {
+      return &s;
+    }
+  }
+  return nullptr;
+}
+
+std::optional<std::string> set_lab_name(Scenario& scenario, const std::string& lab_name) {
+  if (!lab_name_ok(lab_name)) {
+    return "lab name '" + lab_name +
+           "' must match ^[a-z][a-z0-9-]{0,15}$ (a lowercase letter, then lowercase letters, digits or '-')";
+  }
+  scenario.topology.name = lab_name;
+  for (auto& node : scenario.topology.nodes) {
+    node.namespace_name = scenario.topology.namespace_of(node.name);
+  }
+  return std::nullopt;
+}
+
+}  // namespace flowlab::scenario

@@ -1,0 +1,616 @@
+#include "labctl/scenario/validate.hpp"
+
+#include <algorithm>
+#include <map>
+#include <set>
+#include <tuple>
+
+namespace flowlab::scenario {
+namespace {
+
+using topology::closest_match;
+using topology::Node;
+using topology::Role;
+using topology::Topology;
+
+std::string child(const std::string& path, std::string_view key) {
+  return path.empty() ? std::string(key) : path + "." + std::string(key);
+}
+std::string item(const std::string& path, std::size_t i) { return path + "[" + std::to_string(i) + "]"; }
+
+std::string join(const std::vector<std::string>& items, std::string_view sep = ", ") {
+  std::string out;
+  for (const auto& s : items) {
+    if (!out.empty()) {
+      out += sep;
+    }
+    out += s;
+  }
+  return out;
+}
+
+std::string_view family_name(Family f) { return f == Family::kIpv6 ? "IPv6" : "IPv4"; }
+
+std::string_view role_word(Role r) {
+  switch (r) {
+    case Role::kRouter:
+      return "a router";
+    case Role::kHost:
+      return "a host";
+    case Role::kCollector:
+      return "a collector";
+  }
+  return "a node";
+}
+
+constexpr std::uint32_t ip_header_len(Family f) { return f == Family::kIpv6 ? 40 : 20; }
+constexpr std::uint32_t l4_header_len(Proto p) { return p == Proto::kTcp ? 20 : 8; }
+
+// The first data-plane address of a family on a node (hosts and collectors), or its loopback (routers).
+struct NodeAddress {
+  IpAddress address;
+  const topology::Interface* interface = nullptr;
+};
+
+std::optional<NodeAddress> address_of(const Node& node, Family family) {
+  if (node.is_router()) {
+    const auto& lo = family == Family::kIpv4 ? node.loopback : node.loopback6;
+    if (lo) {
+      return NodeAddress{*lo, nullptr};
+    }
+    return std::nullopt;
+  }
+  for (const auto& i : node.interfaces) {
+    const auto& p = family == Family::kIpv4 ? i.ipv4 : i.ipv6;
+    if (p) {
+      return NodeAddress{p->address, &i};
+    }
+  }
+  return std::nullopt;
+}
+
+class Validator {
+ public:
+  Validator(Scenario& s, std::span<const std::string> step_paths, const topology::SourceMap& marks,
+            topology::DiagnosticSink& sink)
+      : s_(s), t_(s.topology), step_paths_(step_paths), marks_(marks), sink_(sink) {
+    for (const auto& n : t_.nodes) {
+      node_names_.push_back(n.name);
+    }
+  }
+
+  void run();
+
+ private:
+  void error(const std::string& path, const std::string& message) {
+    sink_.error(marks_.at(path), path.empty() ? message : path + ": " + message);
+  }
+
+  const Node* node_ref(const std::string& name, const std::string& path);
+  const topology::Interface* interface_ref(const Node& node, const std::string& ifname, const std::string& path);
+  void check_stream(Stream& st, std::size_t index);
+  void check_unique_tuples();
+  void default_steps();
+  void check_step(Step& step, const std::string& path);
+  void resolve_stream_refs(std::vector<std::string>& names, bool all, const std::string& path, bool must_be_sent);
+  void check_expect(ExpectStep& e, const std::string& path);
+  void check_link(const LinkStep& l, const std::string& path);
+  void check_bgp(const BgpStep& b, const std::string& path);
+  void check_origin(const std::string& node, const Prefix& prefix, bool announce, const std::string& path);
+  void check_restart(const RestartStep& r, const std::string& path);
+  std::vector<std::string> collectors() const;
+  std::vector<std::string> bgp_neighbours(const std::string& node) const;
+
+  Scenario& s_;
+  const Topology& t_;
+  std::span<const std::string> step_paths_;
+  const topology::SourceMap& marks_;
+  topology::DiagnosticSink& sink_;
+  std::vector<std::string> node_names_;
+  std::set<std::string> sent_;                                   // streams sent by earlier steps
+  std::set<std::pair<std::string, std::string>> down_links_;     // (node, interface), both ends
+  std::set<std::pair<std::string, std::string>> down_sessions_;  // (smaller, larger) node names
+  std::map<std::string, std::vector<Prefix>> originated_;        // per router, as the timeline goes
+};
+
+const Node* Validator::node_ref(const std::string& name, const std::string& path) {
+  if (const Node* n = t_.find_node(name)) {
+    return n;
+  }
+  auto guess = closest_match(name, node_names_);
+  error(path, "unknown node '" + name + "'" + (guess ? " (did you mean '" + *guess + "'?)" : ""));
+  return nullptr;
+}
+
+const topology::Interface* Validator::interface_ref(const Node& node, const std::string& ifname,
+                                                    const std::string& path) {
+  if (const auto* i = node.find_interface(ifname)) {
+    return i;
+  }
+  if (ifname == "mgmt0") {
+    error(path, "mgmt0 is " + node.name + "'s management interface; steps and points act on the data plane");
+    return nullptr;
+  }
+  std::vector<std::string> names;
+  for (const auto& i : node.interfaces) {
+    names.push_back(i.name);
+  }
+  auto guess = closest_match(ifname, names);
+  error(path, "node '" + node.name + "' has no interface '" + ifname + "'" +
+                  (guess           ? " (did you mean '" + *guess + "'?)"
+                   : names.empty() ? std::string(" (it has none)")
+                                   : " (it has: " + join(names) + ")"));
+  return nullptr;
+}
+
+void Validator::check_stream(Stream& st, std::size_t index) {
+  const std::string path = child("traffic", st.name);
+  const bool family_given = marks_.has(child(path, "family"));
+  // Destination first: an address fixes the family.
+  const std::string to_path = child(path, "to");
+  bool to_ok = false;
+  if (auto addr = IpAddress::parse(st.to)) {
+    if (family_given && addr->family != st.family) {
+      error(child(path, "family"), std::string(family_name(st.family)) + " does not match the " +
+                                       std::string(family_name(addr->family)) + " destination " + st.to);
+      return;
+    }
+    st.family = addr->family;
+    st.dst = *addr;
+    // Owned by a node (interface or loopback)?
+    for (const auto& n : t_.nodes) {
+      bool owns = (n.loopback && *n.loopback == *addr) || (n.loopback6 && *n.loopback6 == *addr);
+      for (const auto& i : n.interfaces) {
+        owns = owns || (i.ipv4 && i.ipv4->address == *addr) || (i.ipv6 && i.ipv6->address == *addr);
+      }
+      if (owns) {
+        st.to_node = n.name;
+        break;
+      }
+    }
+    if (st.to_node.empty()) {
+      bool announced = false;
+      for (const auto& n : t_.nodes) {
+        for (const auto& p : n.announce) {
+          announced = announced || p.contains(*addr);
+        }
+      }
+      if (!announced) {
+        error(to_path, "address " + st.to +
+                           " is not inside the lab (no node has it and no router announces a prefix containing it)");
+        return;
+      }
+    }
+    to_ok = true;
+  } else if (!st.to.empty()) {
+    const Node* dst = node_ref(st.to, to_path);
+    if (dst == nullptr) {
+      return;
+    }
+    auto a = address_of(*dst, st.family);
+    if (!a) {
+      error(family_given ? child(path, "family") : to_path,
+            "node '" + dst->name + "' has no " + std::string(family_name(st.family)) + " address");
+      return;
+    }
+    st.to_node = dst->name;
+    st.dst = a->address;
+    to_ok = true;
+  }
+  // Source: a host with an address of the family.
+  const Node* src = st.from.empty() ? nullptr : node_ref(st.from, child(path, "from"));
+  if (src == nullptr) {
+    return;
+  }
+  if (src->role != Role::kHost) {
+    error(child(path, "from"), "'" + src->name + "' is " + std::string(role_word(src->role)) +
+                                   ", not a host (streams are sent by flowgen on a host)");
+    return;
+  }
+  auto a = address_of(*src, st.family);
+  if (!a || a->interface == nullptr) {
+    error(child(path, "from"),
+          "host '" + src->name + "' has no " + std::string(family_name(st.family)) + " address to send from");
+    return;
+  }
+  st.src = a->address;
+  if (to_ok && st.to_node == src->name) {
+    error(to_path, "the destination is the sending host '" + src->name + "' itself");
+  }
+  // Ports.
+  if (st.proto != Proto::kIcmp) {
+    if (st.sport == 0) {
+      st.sport = static_cast<std::uint16_t>(kDefaultSportBase + index);
+    }
+    if (st.dport == 0) {
+      st.dport = kDefaultDport;
+    }
+  }
+  // Size: headers at least, the sender's MTU at most (flowgen never fragments: counts must stay exact).
+  if (st.size != 0) {
+    const std::uint32_t min = ip_header_len(st.family) + l4_header_len(st.proto);
+    const std::string size_path = marks_.has(child(path, "size")) ? child(path, "size") : path;
+    if (st.size < min) {
+      error(size_path, "size " + std::to_string(st.size) + " is smaller than the " +
+                           std::string(family_name(st.family)) + " + " + std::string(proto_name(st.proto)) +
+                           " headers (" + std::to_string(min) + " bytes; size is the IP total length)");
+    } else if (st.size > a->interface->mtu) {
+      error(size_path, "size " + std::to_string(st.size) + " exceeds the MTU " + std::to_string(a->interface->mtu) +
+                           " of " + src->name + ":" + a->interface->name + " (flowgen never fragments)");
+    }
+  }
+}
+
+void Validator::check_unique_tuples() {
+  using Tuple = std::tuple<IpAddress, IpAddress, Proto, std::uint16_t, std::uint16_t>;
+  std::map<Tuple, std::string> seen;
+  for (const auto& st : s_.traffic) {
+    if (!st.src.is_set() || !st.dst.is_set()) {
+      continue;
+    }
+    Tuple key{st.src, st.dst, st.proto, st.sport, st.dport};
+    auto [it, inserted] = seen.emplace(key, st.name);
+    if (!inserted) {
+      error(child("traffic", st.name), "stream '" + st.name + "' has the same 5-tuple as '" + it->second + "' (" +
+                                           std::string(proto_name(st.proto)) + " " + st.src.to_string() + " -> " +
+                                           st.dst.to_string() +
+                                           "): records could not be told apart; give it another sport or dport");
+    }
+  }
+}
+
+std::vector<std::string> Validator::collectors() const {
+  std::vector<std::string> out;
+  for (const auto& n : t_.nodes) {
+    if (n.role == Role::kCollector) {
+      out.push_back(n.name);
+    }
+  }
+  return out;
+}
+
+std::vector<std::string> Validator::bgp_neighbours(const std::string& node) const {
+  std::vector<std::string> out;
+  for (const auto& ses : t_.sessions) {
+    const std::string* other = ses.local_node == node    ? &ses.remote_node
+                               : ses.remote_node == node ? &ses.local_node
+                                                         : nullptr;
+    if (other != nullptr && std::find(out.begin(), out.end(), *other) == out.end()) {
+      out.push_back(*other);
+    }
+  }
+  return out;
+}
+
+void Validator::default_steps() {
+  s_.default_steps = true;
+  SendStep send;
+  send.all = true;
+  ExpectStep expect;
+  expect.all = true;
+  expect.mode = FieldsMode::kAuto;
+  s_.steps.push_back(Step{ConvergeStep{}, Mark{}});
+  s_.steps.push_back(Step{send, Mark{}});
+  s_.steps.push_back(Step{expect, Mark{}});
+}
+
+void Validator::resolve_stream_refs(std::vector<std::string>& names, bool all, const std::string& path,
+                                    bool must_be_sent) {
+  std::vector<std::string> stream_names;
+  for (const auto& st : s_.traffic) {
+    stream_names.push_back(st.name);
+  }
+  if (all) {
+    if (s_.traffic.empty()) {
+      error(path, "'all' names no stream: the scenario has no traffic");
+    }
+    names = must_be_sent ? std::vector<std::string>{} : stream_names;
+    if (must_be_sent) {
+      for (const auto& n : stream_names) {
+        if (sent_.count(n) != 0) {
+          names.push_back(n);
+        }
+      }
+      if (names.empty() && !s_.traffic.empty()) {
+        error(path, "no stream has been sent before this expect (add a send step first)");
+      }
+    }
+    return;
+  }
+  std::set<std::string> seen;
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    const std::string ipath = names.size() == 1 && !marks_.has(item(path, 0)) ? path : item(path, i);
+    const std::string& n = names[i];
+    if (s_.find_stream(n) == nullptr) {
+      auto guess = closest_match(n, stream_names);
+      error(ipath, "unknown stream '" + n + "'" +
+                       (guess                  ? " (did you mean '" + *guess + "'?)"
+                        : stream_names.empty() ? std::string(" (the scenario has no traffic)")
+                                               : " (streams: " + join(stream_names) + ")"));
+    } else if (!seen.insert(n).second) {
+      error(ipath, "stream '" + n + "' is named twice");
+    } else if (must_be_sent && sent_.count(n) == 0) {
+      error(ipath, "stream '" + n + "' is not sent by any earlier step");
+    }
+  }
+}
+
+void Validator::check_expect(ExpectStep& e, const std::string& path) {
+  resolve_stream_refs(e.streams, e.all, child(path, "traffic"), true);
+  // Collector.
+  const auto all_collectors = collectors();
+  const std::string at_path = marks_.has(child(path, "at")) ? child(path, "at") : path;
+  if (e.at.empty()) {
+    if (all_collectors.size() == 1) {
+      e.at = all_collectors.front();
+    } else if (all_collectors.empty()) {
+      error(path, "the topology has no collector to expect records at");
+      return;
+    } else {
+      error(path, "the topology has several collectors (" + join(all_collectors) + "): say which with 'at'");
+      return;
+    }
+  } else {
+    const Node* c = node_ref(e.at, at_path);
+    if (c == nullptr) {
+      return;
+    }
+    if (c->role != Role::kCollector) {
+      error(at_path, "'" + e.at + "' is " + std::string(role_word(c->role)) + ", not a collector" +
+                         (all_collectors.empty() ? "" : " (collectors: " + join(all_collectors) + ")"));
+      return;
+    }
+  }
+  // Probes that export to this collector, and the observed nodes (the router whose interfaces a probe sees).
+  std::vector<const topology::ProbeSpec*> probes;
+  for (const auto& p : t_.probes) {
+    if (p.export_to == e.at) {
+      probes.push_back(&p);
+    }
+  }
+  if (probes.empty()) {
+    error(at_path, "no probe exports to collector '" + e.at + "'");
+    return;
+  }
+  // Observation point.
+  std::string observed_node;  // whose interfaces iface_in/iface_out name
+  if (e.point) {
+    const std::string ppath = child(path, "point");
+    const Node* n = node_ref(e.point->node, ppath);
+    if (n == nullptr) {
+      return;
+    }
+    bool found = false;
+    std::vector<std::string> points;
+    for (const auto* p : probes) {
+      for (const auto& ifname : p->interfaces) {
+        points.push_back(p->node + ":" + ifname);
+        if (p->node == e.point->node && (e.point->interface.empty() || e.point->interface == ifname)) {
+          found = true;
+          observed_node = p->node;
+        }
+      }
+      if (p->mirror) {
+        points.push_back(p->mirror->node + ":" + p->mirror->interface);
+        if ((p->node == e.point->node && e.point->interface.empty()) ||
+            (p->mirror->node == e.point->node && p->mirror->interface == e.point->interface)) {
+          found = true;
+          observed_node = p->mirror->node;
+        }
+      }
+      if (p->node == e.point->node && e.point->interface.empty()) {
+        found = true;
+        if (observed_node.empty()) {
+          observed_node = p->node;
+        }
+      }
+    }
+    if (!found) {
+      const std::string written =
+          e.point->node + (e.point->interface.empty() ? std::string() : ":" + e.point->interface);
+      error(ppath, "'" + written + "' is not an observation point of a probe exporting to '" + e.at +
+                       "' (points: " + join(points) + ")");
+      return;
+    }
+  }
+  // Counters: default exact, unless a probe exporting here samples.
+  std::uint32_t max_sampling = 1;
+  std::uint32_t min_sampling = ~std::uint32_t{0};
+  for (const auto* p : probes) {
+    max_sampling = std::max(max_sampling, p->sampling);
+    min_sampling = std::min(min_sampling, p->sampling);
+  }
+  if (!marks_.has(child(path, "counters"))) {
+    e.counters = max_sampling > 1 ? CounterCheck::kSampled : CounterCheck::kExact;
+  } else if (e.counters == CounterCheck::kExact && min_sampling > 1) {
+    error(child(path, "counters"), "exact counters need unsampled export, but every probe exporting to '" + e.at +
+                                       "' samples (1:" + std::to_string(min_sampling) + "): use sampled");
+  }
+  // Fields.
+  std::set<Field> asserted;
+  for (const auto& f : e.fields) {
+    asserted.insert(f.field);
+    const std::string fpath = child(child(path, "fields"), field_name(f.field));
+    if (f.expected && f.expected->type == FieldType::kInterface && !observed_node.empty()) {
+      if (const Node* n = t_.find_node(observed_node)) {
+        (void)interface_ref(*n, f.expected->text, fpath);
+      }
+    }
+    if (f.expected && f.expected->type == FieldType::kMask && f.expected->number > 32) {
+      bool any_v6 = std::any_of(e.streams.begin(), e.streams.end(), [&](const std::string& n) {
+        const Stream* st = s_.find_stream(n);
+        return st != nullptr && st->family == Family::kIpv6;
+      });
+      if (!any_v6) {
+        error(fpath, "mask " + std::to_string(f.expected->number) + " is longer than 32 but every stream is IPv4");
+      }
+    }
+  }
+  for (std::size_t i = 0; i < e.diverging.size(); ++i) {
+    const Field f = e.diverging[i];
+    if (e.mode == FieldsMode::kListed && asserted.count(f) == 0) {
+      error(item(child(path, "diverging"), i),
+            "field '" + std::string(field_name(f)) + "' is flagged as diverging but not asserted in fields");
+    } else if (e.mode == FieldsMode::kUnenriched) {
+      error(item(child(path, "diverging"), i), "diverging does not apply to fields: unenriched");
+    }
+  }
+}
+
+void Validator::check_link(const LinkStep& l, const std::string& path) {
+  const std::string kpath = child(path, l.action == LinkAction::kDown ? "down" : "up");
+  const Node* n = node_ref(l.endpoint.node, kpath);
+  if (n == nullptr) {
+    return;
+  }
+  const auto* i = interface_ref(*n, l.endpoint.interface, kpath);
+  if (i == nullptr) {
+    return;
+  }
+  const auto self = std::pair{n->name, i->name};
+  const auto peer = std::pair{i->peer_node, i->peer_interface};
+  const bool down = down_links_.count(self) != 0;
+  if (l.action == LinkAction::kDown) {
+    if (down) {
+      error(kpath,
+            "link " + n->name + ":" + i->name + " -- " + i->peer_node + ":" + i->peer_interface + " is already down");
+    }
+    down_links_.insert(self);
+    down_links_.insert(peer);
+  } else {
+    if (!down) {
+      error(kpath, "link " + n->name + ":" + i->name + " -- " + i->peer_node + ":" + i->peer_interface +
+                       " is not down (links start up)");
+    }
+    down_links_.erase(self);
+    down_links_.erase(peer);
+  }
+}
+
+void Validator::check_bgp(const BgpStep& b, const std::string& path) {
+  const std::string kpath = child(path, b.action == LinkAction::kDown ? "down" : "up");
+  const Node* n = node_ref(b.node, child(kpath, "node"));
+  const Node* m = node_ref(b.neighbor, child(kpath, "neighbor"));
+  if (n == nullptr || m == nullptr) {
+    return;
+  }
+  if (!n->is_router()) {
+    error(child(kpath, "node"), "'" + n->name + "' is " + std::string(role_word(n->role)) +
+                                    ", not a router (bgp steps act on a router's session)");
+    return;
+  }
+  const auto neighbours = bgp_neighbours(n->name);
+  if (std::find(neighbours.begin(), neighbours.end(), m->name) == neighbours.end()) {
+    error(child(kpath, "neighbor"),
+          "'" + m->name + "' is not a BGP neighbour of '" + n->name + "'" +
+              (neighbours.empty() ? std::string(" (it has no sessions)") : " (neighbours: " + join(neighbours) + ")"));
+    return;
+  }
+  const auto key = std::minmax(n->name, m->name);
+  const auto session = std::pair{key.first, key.second};
+  if (b.action == LinkAction::kDown) {
+    if (!down_sessions_.insert(session).second) {
+      error(kpath, "the BGP session " + n->name + " -- " + m->name + " is already down");
+    }
+  } else if (down_sessions_.erase(session) == 0) {
+    error(kpath, "the BGP session " + n->name + " -- " + m->name + " is not down (sessions start up)");
+  }
+}
+
+void Validator::check_origin(const std::string& node, const Prefix& prefix, bool announce, const std::string& path) {
+  const Node* n = node_ref(node, child(path, "node"));
+  if (n == nullptr) {
+    return;
+  }
+  if (!n->is_router()) {
+    error(child(path, "node"), "'" + n->name + "' is " + std::string(role_word(n->role)) +
+                                   ", not a router (only routers originate prefixes)");
+    return;
+  }
+  auto [it, fresh] = originated_.try_emplace(n->name, n->announce);
+  auto& list = it->second;
+  auto pos = std::find(list.begin(), list.end(), prefix);
+  if (announce) {
+    if (pos != list.end()) {
+      error(child(path, "prefix"), "'" + n->name + "' already originates " + prefix.to_string());
+      return;
+    }
+    list.push_back(prefix);
+  } else {
+    if (pos == list.end()) {
+      std::vector<std::string> names;
+      for (const auto& p : list) {
+        names.push_back(p.to_string());
+      }
+      error(child(path, "prefix"),
+            "'" + n->name + "' does not originate " + prefix.to_string() +
+                (names.empty() ? std::string(" (it originates nothing)") : " (it originates: " + join(names) + ")"));
+      return;
+    }
+    list.erase(pos);
+  }
+}
+
+void Validator::check_restart(const RestartStep& r, const std::string& path) {
+  const std::string npath = marks_.has(child(path, "node")) ? child(path, "node") : path;
+  const Node* n = node_ref(r.node, npath);
+  if (n == nullptr) {
+    return;
+  }
+  const bool probe =
+      std::any_of(t_.probes.begin(), t_.probes.end(), [&](const topology::ProbeSpec& p) { return p.node == n->name; });
+  if (n->role == Role::kHost && !probe) {
+    error(npath, "'" + n->name + "' is a host without a probe: only routers, probe nodes and collectors restart");
+  }
+}
+
+void Validator::check_step(Step& step, const std::string& path) {
+  if (auto* send = std::get_if<SendStep>(&step.action)) {
+    resolve_stream_refs(send->streams, send->all, path, false);
+    for (const auto& n : send->streams) {
+      sent_.insert(n);
+    }
+  } else if (auto* expect = std::get_if<ExpectStep>(&step.action)) {
+    check_expect(*expect, path);
+  } else if (const auto* link = std::get_if<LinkStep>(&step.action)) {
+    check_link(*link, path);
+  } else if (const auto* bgp = std::get_if<BgpStep>(&step.action)) {
+    check_bgp(*bgp, path);
+  } else if (const auto* ann = std::get_if<AnnounceStep>(&step.action)) {
+    check_origin(ann->node, ann->prefix, true, path);
+  } else if (const auto* wd = std::get_if<WithdrawStep>(&step.action)) {
+    check_origin(wd->node, wd->prefix, false, path);
+  } else if (const auto* rs = std::get_if<RestartStep>(&step.action)) {
+    check_restart(*rs, path);
+  }
+}
+
+void Validator::run() {
+  for (std::size_t i = 0; i < s_.traffic.size(); ++i) {
+    check_stream(s_.traffic[i], i);
+  }
+  check_unique_tuples();
+  if (!marks_.has("steps")) {
+    if (s_.traffic.empty()) {
+      sink_.error(Mark{1, 1}, "nothing to run: the scenario has neither traffic nor steps");
+      return;
+    }
+    default_steps();
+    for (std::size_t i = 0; i < s_.steps.size(); ++i) {
+      check_step(s_.steps[i], "");
+    }
+    return;
+  }
+  for (std::size_t i = 0; i < s_.steps.size() && i < step_paths_.size(); ++i) {
+    check_step(s_.steps[i], step_paths_[i]);
+  }
+}
+
+}  // namespace
+
+void validate_scenario(Scenario& scenario, std::span<const std::string> step_paths, const topology::SourceMap& marks,
+                       topology::DiagnosticSink& sink) {
+  Validator(scenario, step_paths, marks, sink).run();
+}
+
+}  // namespace flowlab::scenario
