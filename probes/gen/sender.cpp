@@ -1,0 +1,208 @@
+#include "probes/gen/sender.hpp"
+
+#include "probes/gen/packet.hpp"
+#include "probes/gen/schedule.hpp"
+
+#include <netinet/in.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <array>
+#include <cerrno>
+#include <cstring>
+#include <ctime>
+#include <utility>
+
+namespace flowlab::gen {
+namespace {
+
+std::int64_t clock_ns(clockid_t clock) {
+  timespec ts{};
+  clock_gettime(clock, &ts);
+  return static_cast<std::int64_t>(ts.tv_sec) * 1'000'000'000LL + ts.tv_nsec;
+}
+
+void sleep_until(std::int64_t monotonic_ns) {
+  timespec ts{};
+  ts.tv_sec = static_cast<time_t>(monotonic_ns / 1'000'000'000LL);
+  ts.tv_nsec = static_cast<long>(monotonic_ns % 1'000'000'000LL);
+  clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, nullptr);  // EINTR: the caller checks its flag and loops
+}
+
+// A sockaddr for dst with port 0 (raw sockets take the destination from it for routing only).
+socklen_t socket_address(const IpAddress& dst, std::uint16_t port, sockaddr_storage& ss) {
+  ss = {};
+  if (dst.is_v4()) {
+    sockaddr_in sin{};
+    sin.sin_family = AF_INET;
+    sin.sin_port = htons(port);
+    std::memcpy(&sin.sin_addr, dst.bytes.data(), 4);
+    std::memcpy(&ss, &sin, sizeof(sin));
+    return sizeof(sin);
+  }
+  sockaddr_in6 sin6{};
+  sin6.sin6_family = AF_INET6;
+  sin6.sin6_port = htons(port);
+  std::memcpy(&sin6.sin6_addr, dst.bytes.data(), 16);
+  std::memcpy(&ss, &sin6, sizeof(sin6));
+  return sizeof(sin6);
+}
+
+std::string errno_text(int err) { return std::strerror(err); }
+
+}  // namespace
+
+Result<IpAddress> resolve_source(const IpAddress& dst) {
+  const int family = dst.is_v4() ? AF_INET : AF_INET6;
+  const int fd = ::socket(family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) {
+    return fail("socket",
+                "opening a UDP socket to find the source address toward " + dst.to_string() + ": " + errno_text(errno));
+  }
+  sockaddr_storage ss{};
+  const socklen_t len = socket_address(dst, 9, ss);
+  if (::connect(fd, reinterpret_cast<const sockaddr*>(&ss), len) != 0) {  // NOLINT(*-reinterpret-cast)
+    const int err = errno;
+    ::close(fd);
+    return fail("route", "no route to " + dst.to_string() + " in this network namespace (" + errno_text(err) + ")");
+  }
+  sockaddr_storage local{};
+  socklen_t local_len = sizeof(local);
+  const int rc = ::getsockname(fd, reinterpret_cast<sockaddr*>(&local), &local_len);  // NOLINT(*-reinterpret-cast)
+  const int err = errno;
+  ::close(fd);
+  if (rc != 0) {
+    return fail("socket", "getsockname toward " + dst.to_string() + ": " + errno_text(err));
+  }
+  if (local.ss_family == AF_INET) {
+    sockaddr_in sin{};
+    std::memcpy(&sin, &local, sizeof(sin));
+    std::array<std::uint8_t, 4> b{};
+    std::memcpy(b.data(), &sin.sin_addr, 4);
+    return IpAddress::v4(b);
+  }
+  sockaddr_in6 sin6{};
+  std::memcpy(&sin6, &local, sizeof(sin6));
+  std::array<std::uint8_t, 16> b{};
+  std::memcpy(b.data(), &sin6.sin6_addr, 16);
+  return IpAddress::v6(b);
+}
+
+Result<Sender> Sender::create(std::vector<StreamSpec> streams) {
+  std::vector<StreamCounters> counters(streams.size());
+  bool need4 = false;
+  bool need6 = false;
+  for (std::size_t i = 0; i < streams.size(); ++i) {
+    const StreamSpec& s = streams[i];
+    if (s.src) {
+      counters[i].src = s.src;
+    } else {
+      auto src = resolve_source(s.dst);
+      if (!src) {
+        return fail(src.error().code, "stream '" + s.name + "': " + src.error().message);
+      }
+      counters[i].src = *src;
+    }
+    (s.family == Family::kIpv6 ? need6 : need4) = true;
+  }
+  Sender sender(std::move(streams), std::move(counters));
+  if (need4) {
+    sender.fd4_ = ::socket(AF_INET, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_RAW);
+    if (sender.fd4_ < 0) {
+      return fail("socket", "opening an IPv4 raw socket (needs CAP_NET_RAW): " + errno_text(errno));
+    }
+  }
+  if (need6) {
+    sender.fd6_ = ::socket(AF_INET6, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_RAW);
+    if (sender.fd6_ < 0) {
+      return fail("socket", "opening an IPv6 raw socket (needs CAP_NET_RAW): " + errno_text(errno));
+    }
+  }
+  return sender;
+}
+
+Sender::Sender(Sender&& other) noexcept
+    : streams_(std::move(other.streams_)),
+      counters_(std::move(other.counters_)),
+      fd4_(std::exchange(other.fd4_, -1)),
+      fd6_(std::exchange(other.fd6_, -1)),
+      interrupted_(other.interrupted_),
+      elapsed_ns_(other.elapsed_ns_) {}
+
+Sender::~Sender() {
+  if (fd4_ >= 0) {
+    ::close(fd4_);
+  }
+  if (fd6_ >= 0) {
+    ::close(fd6_);
+  }
+}
+
+Status Sender::send_one(std::size_t stream, std::uint64_t index) {
+  const StreamSpec& s = streams_[stream];
+  StreamCounters& c = counters_[stream];
+  const std::vector<std::byte> packet = build_packet(s, *c.src, index);
+  sockaddr_storage ss{};
+  const socklen_t len = socket_address(s.dst, 0, ss);
+  const int fd = s.family == Family::kIpv6 ? fd6_ : fd4_;
+  const std::int64_t give_up = clock_ns(CLOCK_MONOTONIC) + 1'000'000'000LL;
+  for (;;) {
+    const ssize_t n =
+        ::sendto(fd, packet.data(), packet.size(), 0, reinterpret_cast<const sockaddr*>(&ss), len);  // NOLINT
+    if (n == static_cast<ssize_t>(packet.size())) {
+      break;
+    }
+    const int err = n < 0 ? errno : EMSGSIZE;
+    const bool transient = err == ENOBUFS || err == EAGAIN || err == EINTR;
+    if (!transient || clock_ns(CLOCK_MONOTONIC) > give_up) {
+      std::string why = errno_text(err);
+      if (err == EMSGSIZE) {
+        why += " (" + std::to_string(packet.size()) + " bytes exceed the MTU of the route to " + s.dst.to_string() +
+               "; flowgen never fragments)";
+      }
+      return fail("send", "stream '" + s.name + "': packet " + std::to_string(index + 1) + " of " +
+                              std::to_string(s.packets) + " to " + s.dst.to_string() + ": " + why);
+    }
+    if (err == ENOBUFS) {
+      timespec pause{0, 20'000};
+      nanosleep(&pause, nullptr);
+    }
+  }
+  const std::int64_t now = clock_ns(CLOCK_REALTIME);
+  if (c.packets == 0) {
+    c.first_ns = now;
+  }
+  c.last_ns = now;
+  ++c.packets;
+  c.bytes += packet.size();
+  return {};
+}
+
+Status Sender::run(const volatile std::sig_atomic_t* stop) {
+  prctl(PR_SET_TIMERSLACK, 1UL, 0UL, 0UL, 0UL);
+  Schedule schedule(streams_);
+  const std::int64_t start = clock_ns(CLOCK_MONOTONIC);
+  while (auto packet = schedule.next()) {
+    if (stop != nullptr && *stop != 0) {
+      interrupted_ = true;
+      break;
+    }
+    const std::int64_t due = start + packet->due_ns;
+    while (clock_ns(CLOCK_MONOTONIC) < due && (stop == nullptr || *stop == 0)) {
+      sleep_until(due);
+    }
+    if (stop != nullptr && *stop != 0) {
+      interrupted_ = true;
+      break;
+    }
+    if (Status sent = send_one(packet->stream, packet->index); !sent.ok()) {
+      elapsed_ns_ = clock_ns(CLOCK_MONOTONIC) - start;
+      return sent;
+    }
+  }
+  elapsed_ns_ = clock_ns(CLOCK_MONOTONIC) - start;
+  return {};
+}
+
+}  // namespace flowlab::gen

@@ -1,0 +1,484 @@
+#include "probes/gen/stream.hpp"
+
+#include "common/duration.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <array>
+#include <charconv>
+#include <functional>
+#include <set>
+#include <utility>
+
+namespace flowlab::gen {
+namespace {
+
+constexpr std::uint16_t kEphemeralBase = 49152;
+constexpr std::uint16_t kEphemeralCount = 16384;
+
+std::optional<std::uint64_t> parse_uint(std::string_view text, std::uint64_t max) {
+  int base = 10;
+  if (text.size() > 2 && text[0] == '0' && (text[1] == 'x' || text[1] == 'X')) {
+    base = 16;
+    text.remove_prefix(2);
+  }
+  std::uint64_t value = 0;
+  const char* end = text.data() + text.size();
+  const auto [ptr, ec] = std::from_chars(text.data(), end, value, base);
+  if (text.empty() || ec != std::errc() || ptr != end || value > max) {
+    return std::nullopt;
+  }
+  return value;
+}
+
+std::size_t edit_distance(std::string_view a, std::string_view b) {
+  std::vector<std::size_t> row(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) {
+    row[j] = j;
+  }
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    std::size_t diagonal = row[0];
+    row[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      const std::size_t above = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0U : 1U)});
+      diagonal = above;
+    }
+  }
+  return row[b.size()];
+}
+
+using Setter = std::function<Status(StreamSpec&, std::string_view)>;
+
+Status bad_value(std::string_view key, std::string_view value, std::string_view expected) {
+  return fail("spec", std::string(key) + ": '" + std::string(value) + "' is not " + std::string(expected));
+}
+
+template <class T>
+Setter number_field(T StreamSpec::*member, std::uint64_t min, std::uint64_t max, std::string_view key) {
+  return [member, min, max, key](StreamSpec& s, std::string_view v) -> Status {
+    const auto n = parse_uint(v, max);
+    if (!n || *n < min) {
+      return bad_value(key, v, "a number " + std::to_string(min) + ".." + std::to_string(max));
+    }
+    s.*member = static_cast<T>(*n);
+    return {};
+  };
+}
+
+Setter address_field(bool source) {
+  return [source](StreamSpec& s, std::string_view v) -> Status {
+    const auto a = IpAddress::parse(v);
+    if (!a) {
+      return bad_value(source ? "src" : "dst", v, "an IPv4 or IPv6 address");
+    }
+    if (source) {
+      s.src = *a;
+    } else {
+      s.dst = *a;
+    }
+    return {};
+  };
+}
+
+Status set_family(StreamSpec& s, std::string_view v) {
+  if (v == "4" || v == "ipv4" || v == "inet") {
+    if (s.family == Family::kIpv6) {
+      return fail("spec", "family: '" + std::string(v) + "' contradicts proto icmpv6");
+    }
+    s.family = Family::kIpv4;
+  } else if (v == "6" || v == "ipv6" || v == "inet6") {
+    s.family = Family::kIpv6;
+  } else {
+    return bad_value("family", v, "4, 6, ipv4 or ipv6");
+  }
+  return {};
+}
+
+Status set_protocol(StreamSpec& s, std::string_view v) {
+  if (v == "udp") {
+    s.protocol = Protocol::kUdp;
+  } else if (v == "tcp") {
+    s.protocol = Protocol::kTcp;
+  } else if (v == "icmp") {
+    s.protocol = Protocol::kIcmp;
+  } else if (v == "icmpv6" || v == "icmp6") {
+    if (s.family == Family::kIpv4) {
+      return fail("spec", "proto: '" + std::string(v) + "' contradicts family 4");
+    }
+    s.protocol = Protocol::kIcmp;
+    s.family = Family::kIpv6;
+  } else {
+    return bad_value("proto", v, "udp, tcp, icmp or icmpv6");
+  }
+  return {};
+}
+
+Status set_delay(StreamSpec& s, std::string_view v) {
+  const auto d = parse_duration(v);
+  if (!d || d->count() < 0) {
+    return bad_value("delay", v, "a duration (250ms, 2s, or seconds)");
+  }
+  s.delay = *d;
+  return {};
+}
+
+Status set_type(StreamSpec& s, std::string_view v) {
+  const auto n = parse_uint(v, 255);
+  if (!n) {
+    return bad_value("type", v, "an ICMP type 0..255");
+  }
+  s.icmp_type = static_cast<std::uint8_t>(*n);
+  return {};
+}
+
+// Every key a stream may have, in the order the help and "did you mean" list them. `family` and `proto` are
+// applied first whatever their position, so "proto=icmpv6" and "family=4" contradict each other either way.
+const std::vector<std::pair<std::string_view, Setter>>& fields() {
+  static const std::vector<std::pair<std::string_view, Setter>> table = {
+      {"name",
+       [](StreamSpec& s, std::string_view v) -> Status {
+         s.name = std::string(v);
+         return {};
+       }},
+      {"family", set_family},
+      {"proto", set_protocol},
+      {"src", address_field(true)},
+      {"dst", address_field(false)},
+      {"sport", number_field(&StreamSpec::sport, 1, 65535, "sport")},
+      {"dport", number_field(&StreamSpec::dport, 1, 65535, "dport")},
+      {"type", set_type},
+      {"code", number_field(&StreamSpec::icmp_code, 0, 255, "code")},
+      {"packets", number_field(&StreamSpec::packets, 1, kMaxPackets, "packets")},
+      {"size", number_field(&StreamSpec::size, 1, 65575, "size")},
+      {"pps", number_field(&StreamSpec::pps, 0, kMaxPps, "pps")},
+      {"tos", number_field(&StreamSpec::tos, 0, 255, "tos")},
+      {"delay", set_delay},
+  };
+  return table;
+}
+
+std::string known_keys() {
+  std::string out;
+  for (const auto& [key, setter] : fields()) {
+    out += (out.empty() ? "" : ", ") + std::string(key);
+  }
+  return out;
+}
+
+Status unknown_key(std::string_view key) {
+  std::string_view best;
+  std::size_t best_distance = 3;  // suggest only close matches
+  for (const auto& [known, setter] : fields()) {
+    const std::size_t d = edit_distance(key, known);
+    if (d < best_distance) {
+      best_distance = d;
+      best = known;
+    }
+  }
+  if (key == "protocol") {
+    best = "proto";
+  }
+  std::string message = "unknown key '" + std::string(key) + "'";
+  message += best.empty() ? " (known: " + known_keys() + ")" : " (did you mean '" + std::string(best) + "'?)";
+  return fail("spec", message);
+}
+
+// Applies key/value pairs (already split) through the field table; family and proto first.
+Status apply_pairs(StreamSpec& s, const std::vector<std::pair<std::string, std::string>>& pairs) {
+  std::set<std::string> seen;
+  for (const auto& [key, value] : pairs) {
+    if (!seen.insert(key).second) {
+      return fail("spec", "key '" + key + "' given twice");
+    }
+  }
+  auto setter_of = [](std::string_view key) -> const Setter* {
+    for (const auto& [known, setter] : fields()) {
+      if (known == key || (key == "protocol" && known == "proto")) {
+        return &setter;
+      }
+    }
+    return nullptr;
+  };
+  for (int pass = 0; pass < 2; ++pass) {
+    for (const auto& [key, value] : pairs) {
+      const bool early = key == "family" || key == "proto" || key == "protocol";
+      if (early != (pass == 0)) {
+        continue;
+      }
+      const Setter* setter = setter_of(key);
+      if (setter == nullptr) {
+        return unknown_key(key);
+      }
+      FLOWLAB_TRY((*setter)(s, value));
+    }
+  }
+  return {};
+}
+
+std::string label(const StreamSpec& s, std::size_t index) {
+  return s.name.empty() ? "stream #" + std::to_string(index + 1) : "stream '" + s.name + "'";
+}
+
+bool valid_name(std::string_view name) {
+  return !name.empty() && name.size() <= 64 && std::all_of(name.begin(), name.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-' ||
+           c == '.' || c == ':';
+  });
+}
+
+// Two streams the sink could not tell apart: same family, protocol, destination, ports (ICMP: identifier, type and
+// code), and sources that are equal or not both known.
+bool same_key(const StreamSpec& a, const StreamSpec& b) {
+  const bool sources_overlap = !a.src || !b.src || *a.src == *b.src;
+  return a.family == b.family && a.protocol == b.protocol && a.dst == b.dst && a.sport == b.sport &&
+         flow_dport(a) == flow_dport(b) && sources_overlap;
+}
+
+}  // namespace
+
+std::string protocol_name(Protocol protocol, Family family) {
+  switch (protocol) {
+    case Protocol::kUdp:
+      return "udp";
+    case Protocol::kTcp:
+      return "tcp";
+    case Protocol::kIcmp:
+      return family == Family::kIpv6 ? "icmpv6" : "icmp";
+  }
+  return "?";
+}
+
+std::uint8_t ip_protocol(Protocol protocol, Family family) {
+  switch (protocol) {
+    case Protocol::kUdp:
+      return 17;
+    case Protocol::kTcp:
+      return 6;
+    case Protocol::kIcmp:
+      return family == Family::kIpv6 ? 58 : 1;
+  }
+  return 0;
+}
+
+std::uint32_t header_bytes(Protocol protocol, Family family) {
+  const std::uint32_t ip = family == Family::kIpv6 ? 40 : 20;
+  return ip + (protocol == Protocol::kTcp ? 20U : 8U);
+}
+
+std::uint16_t flow_sport(const StreamSpec& s) { return s.protocol == Protocol::kIcmp ? 0 : s.sport; }
+
+std::uint16_t flow_dport(const StreamSpec& s) {
+  if (s.protocol == Protocol::kIcmp) {
+    const std::uint8_t type = s.icmp_type.value_or(s.family == Family::kIpv6 ? 128 : 8);
+    return static_cast<std::uint16_t>(type << 8U | s.icmp_code);
+  }
+  return s.dport;
+}
+
+std::uint16_t default_sport(std::string_view name) {
+  std::uint32_t h = 2166136261U;
+  for (char c : name) {
+    h = (h ^ static_cast<std::uint8_t>(c)) * 16777619U;
+  }
+  return static_cast<std::uint16_t>(kEphemeralBase + h % kEphemeralCount);
+}
+
+Result<StreamSpec> parse_stream_option(std::string_view text) {
+  std::vector<std::pair<std::string, std::string>> pairs;
+  std::size_t pos = 0;
+  while (pos <= text.size()) {
+    std::size_t comma = text.find(',', pos);
+    if (comma == std::string_view::npos) {
+      comma = text.size();
+    }
+    const std::string_view item = text.substr(pos, comma - pos);
+    if (!item.empty()) {
+      const auto eq = item.find('=');
+      if (eq == std::string_view::npos || eq == 0) {
+        return fail("spec", "stream '" + std::string(text) + "': '" + std::string(item) + "' is not key=value");
+      }
+      pairs.emplace_back(std::string(item.substr(0, eq)), std::string(item.substr(eq + 1)));
+    }
+    pos = comma + 1;
+  }
+  if (pairs.empty()) {
+    return fail("spec", "empty stream (expected key=value,... e.g. name=web,dst=198.51.100.10,proto=udp,dport=53)");
+  }
+  StreamSpec s;
+  if (Status applied = apply_pairs(s, pairs); !applied.ok()) {
+    std::string who = "stream '" + std::string(text) + "'";
+    for (const auto& [key, value] : pairs) {
+      if (key == "name") {
+        who = "stream '" + value + "'";
+      }
+    }
+    return fail("spec", who + ": " + applied.error().message);
+  }
+  return s;
+}
+
+Result<std::vector<StreamSpec>> parse_spec_json(std::string_view text, std::string_view origin) {
+  const std::string where(origin);
+  nlohmann::json doc;
+  try {
+    doc = nlohmann::json::parse(text);
+  } catch (const nlohmann::json::parse_error& e) {
+    return fail("spec", where + ": not JSON: " + e.what());
+  }
+  if (!doc.is_object() || !doc.contains("streams") || !doc["streams"].is_array()) {
+    return fail("spec", where + ": expected an object {\"streams\": [ ... ]}");
+  }
+  for (const auto& [key, value] : doc.items()) {
+    if (key != "streams") {
+      return fail("spec", where + ": unknown top-level key '" + key + "' (known: streams)");
+    }
+  }
+  std::vector<StreamSpec> out;
+  std::string errors;
+  std::size_t index = 0;
+  for (const auto& item : doc["streams"]) {
+    const std::string at = where + ": streams[" + std::to_string(index) + "]";
+    ++index;
+    if (!item.is_object()) {
+      errors += (errors.empty() ? "" : "\n") + at + ": expected an object";
+      continue;
+    }
+    std::vector<std::pair<std::string, std::string>> pairs;
+    std::string bad;
+    for (const auto& [key, value] : item.items()) {
+      if (value.is_string()) {
+        pairs.emplace_back(key, value.get<std::string>());
+      } else if (value.is_number_unsigned()) {
+        pairs.emplace_back(key, std::to_string(value.get<std::uint64_t>()));
+      } else if (value.is_number_integer()) {
+        bad = key + ": " + value.dump() + " is negative";
+      } else if (value.is_number_float() && key == "delay") {
+        // Seconds with a fraction: exact to the millisecond.
+        pairs.emplace_back(key, std::to_string(static_cast<std::int64_t>(value.get<double>() * 1000.0)) + "ms");
+      } else {
+        bad = key + ": expected a string or a whole number, got " + value.dump();
+      }
+    }
+    StreamSpec s;
+    Status applied = bad.empty() ? apply_pairs(s, pairs) : Status(fail("spec", bad));
+    if (!applied.ok()) {
+      std::string name;
+      if (item.contains("name") && item["name"].is_string()) {
+        name = " (" + item["name"].get<std::string>() + ")";
+      }
+      errors += (errors.empty() ? "" : "\n") + at + name + ": " + applied.error().message;
+      continue;
+    }
+    out.push_back(std::move(s));
+  }
+  if (!errors.empty()) {
+    return fail("spec", errors);
+  }
+  return out;
+}
+
+Status finalize_streams(std::vector<StreamSpec>& streams) {
+  std::vector<std::string> errors;
+  std::vector<bool> derived_sport(streams.size(), false);
+  std::set<std::string> names;
+  for (std::size_t i = 0; i < streams.size(); ++i) {
+    StreamSpec& s = streams[i];
+    const std::string who = label(s, i);
+    auto problem = [&](const std::string& what) { errors.push_back(who + ": " + what); };
+    if (!valid_name(s.name)) {
+      problem(s.name.empty() ? "name is missing" : "name must be 1..64 of [A-Za-z0-9_.:-]");
+    } else if (!names.insert(s.name).second) {
+      problem("name is used by another stream");
+    }
+    if (!s.dst.is_set()) {
+      problem("dst is missing");
+      continue;
+    }
+    if (s.dst.is_unspecified()) {
+      problem("dst " + s.dst.to_string() + " is the unspecified address");
+    }
+    if (s.dst.is_v6() && s.dst.is_link_local()) {
+      problem("dst " + s.dst.to_string() + " is link-local (needs a scope; use a global address)");
+    }
+    const Family dst_family = s.dst.family;
+    if (s.family != Family::kNone && s.family != dst_family) {
+      problem("family " + std::to_string(static_cast<int>(s.family)) + " does not match dst " + s.dst.to_string());
+      continue;
+    }
+    s.family = dst_family;
+    if (s.src && s.src->family != s.family) {
+      problem("src " + s.src->to_string() + " and dst " + s.dst.to_string() + " are of different families");
+    }
+    if (s.src && s.src->is_unspecified()) {
+      problem("src " + s.src->to_string() + " is the unspecified address (leave src out to use the route's)");
+    }
+    if (s.protocol == Protocol::kIcmp) {
+      if (s.dport != 0) {
+        problem("dport does not apply to " + protocol_name(s.protocol, s.family) + " (use type and code)");
+      }
+      if (!s.icmp_type) {
+        s.icmp_type = s.family == Family::kIpv6 ? 128 : 8;
+      }
+    } else {
+      if (s.icmp_type || s.icmp_code != 0) {
+        problem("type and code apply to icmp only");
+      }
+      if (s.dport == 0) {
+        problem("dport is missing (required for " + protocol_name(s.protocol, s.family) + ")");
+      }
+    }
+    if (s.packets == 0) {
+      problem("packets is missing (an exact count 1.." + std::to_string(kMaxPackets) + ")");
+    }
+    const std::uint32_t minimum = header_bytes(s.protocol, s.family);
+    const std::uint32_t maximum = s.family == Family::kIpv6 ? 65535U + 40U : 65535U;
+    if (s.size < minimum) {
+      problem("size " + std::to_string(s.size) + " is below the " + std::to_string(minimum) + " bytes of the " +
+              (s.family == Family::kIpv6 ? "IPv6" : "IPv4") + " and " + protocol_name(s.protocol, s.family) +
+              " headers");
+    } else if (s.size > maximum) {
+      problem("size " + std::to_string(s.size) + " is above the IP maximum " + std::to_string(maximum));
+    }
+    if (s.sport == 0) {
+      s.sport = default_sport(s.name);
+      derived_sport[i] = true;
+    }
+  }
+  if (!errors.empty()) {
+    std::string all;
+    for (const auto& e : errors) {
+      all += (all.empty() ? "" : "\n") + e;
+    }
+    return fail("spec", all);
+  }
+  // Distinguishable 5-tuples: a derived source port moves on (deterministically) past a clash; an explicit one is
+  // an error.
+  for (std::size_t i = 0; i < streams.size(); ++i) {
+    for (std::size_t attempt = 0; attempt < kEphemeralCount; ++attempt) {
+      const auto clash = std::find_if(streams.begin(), streams.begin() + static_cast<std::ptrdiff_t>(i),
+                                      [&](const StreamSpec& other) { return same_key(other, streams[i]); });
+      if (clash == streams.begin() + static_cast<std::ptrdiff_t>(i)) {
+        break;
+      }
+      if (!derived_sport[i]) {
+        errors.push_back("stream '" + streams[i].name + "': same addresses, protocol and ports as stream '" +
+                         clash->name + "' (the sink could not tell them apart; set sport)");
+        break;
+      }
+      const auto next = static_cast<std::uint32_t>(streams[i].sport) + 1U;
+      streams[i].sport = static_cast<std::uint16_t>(next >= 65536U ? kEphemeralBase : next);
+    }
+  }
+  if (!errors.empty()) {
+    std::string all;
+    for (const auto& e : errors) {
+      all += (all.empty() ? "" : "\n") + e;
+    }
+    return fail("spec", all);
+  }
+  return {};
+}
+
+}  // namespace flowlab::gen
