@@ -2,6 +2,7 @@
 #include "nodes/core/driver.hpp"
 #include "nodes/core/host_driver.hpp"
 #include "nodes/frr/frr_driver.hpp"
+#include "nodes/tee/tee_driver.hpp"
 
 #include <map>
 
@@ -12,10 +13,12 @@ const std::map<std::string, const NodeDriver*>& table() {
   static const bird::BirdDriver kBird;
   static const frr::FrrDriver kFrr;
   static const HostDriver kHost;
+  static const tee::TeeDriver kTee;
   static const std::map<std::string, const NodeDriver*> kTable{
       {"bird", &kBird},
       {"frr", &kFrr},
       {"host", &kHost},
+      {"tee", &kTee},
       // Until flowcollector lands (issue 4) a collector node is a plain host: namespace, mgmt0, no daemon.
       {"collector", &kHost},
   };

@@ -1,0 +1,186 @@
+#include "nodes/tee/tee_driver.hpp"
+
+#include "nodes/core/files.hpp"
+
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <utility>
+
+namespace flowlab::nodes::tee {
+namespace {
+
+Status check_context(const NodeContext& ctx) {
+  if (ctx.topology == nullptr || ctx.node == nullptr || ctx.dir.empty()) {
+    return fail("usage", "tee: node context without topology, node or directory");
+  }
+  return {};
+}
+
+// YAML double-quoted scalar (paths may hold anything).
+std::string quoted(const std::string& s) {
+  std::string out = "\"";
+  for (char ch : s) {
+    if (ch == '"' || ch == '\\') {
+      out += '\\';
+    }
+    out += ch;
+  }
+  return out + "\"";
+}
+
+std::string size_text(std::size_t bytes) {
+  if (bytes % (1024U * 1024U) == 0) {
+    return std::to_string(bytes / (1024U * 1024U)) + "MiB";
+  }
+  if (bytes % 1024U == 0) {
+    return std::to_string(bytes / 1024U) + "KiB";
+  }
+  return std::to_string(bytes);
+}
+
+}  // namespace
+
+Result<TeeNodeSpec> tee_spec_from_topology(const topology::Topology& /*topology*/, const topology::Node& node) {
+  TeeNodeSpec spec;
+  if (node.listen.netflow != 0) {
+    spec.proto = TeeProto::kNetflow;
+    spec.port = node.listen.netflow;
+  } else if (node.listen.sflow != 0) {
+    spec.proto = TeeProto::kSflow;
+    spec.port = node.listen.sflow;
+  }
+  return spec;
+}
+
+Result<RenderedTee> render_tee(const topology::Topology& topology, const topology::Node& node, const TeeNodeSpec& spec,
+                               const std::filesystem::path& dir) {
+  const std::string who = "tee node '" + node.name + "'";
+  if (spec.port == 0) {
+    return fail("config", who + ": no listen port (listen: {netflow: PORT} or {sflow: PORT})");
+  }
+  if (spec.receivers.empty()) {
+    return fail("config", who + ": no receivers (the topology has no tee receivers key yet; see docs/tee.md)");
+  }
+  std::vector<collector::TeeEndpoint> endpoints;
+  std::string errors;
+  for (const TeeReceiverSpec& r : spec.receivers) {
+    collector::TeeEndpoint e;
+    std::uint16_t port = r.port;
+    if (!r.node.empty()) {
+      const topology::Node* target = topology.find_node(r.node);
+      if (target == nullptr) {
+        errors += who + ": receiver '" + r.node + "' is not a node of the topology\n";
+        continue;
+      }
+      if (target->name == node.name) {
+        errors += who + ": receiver '" + r.node + "' is the tee itself (a loop)\n";
+        continue;
+      }
+      e.address = target->mgmt4.address;
+      if (port == 0) {
+        port = spec.proto == TeeProto::kNetflow ? target->listen.netflow : target->listen.sflow;
+      }
+    }
+    if (r.address) {
+      e.address = *r.address;
+    }
+    if (!e.address.is_set()) {
+      errors += who + ": receiver '" + r.node + "' has no address\n";
+      continue;
+    }
+    if (port == 0) {
+      errors += who + ": receiver '" + (r.node.empty() ? e.address.to_string() : r.node) + "' listens on no " +
+                (spec.proto == TeeProto::kNetflow ? "netflow" : "sflow") + " port\n";
+      continue;
+    }
+    e.port = port;
+    if (std::find(endpoints.begin(), endpoints.end(), e) != endpoints.end()) {
+      errors += who + ": receiver " + e.address.to_string() + ":" + std::to_string(port) + " listed twice\n";
+      continue;
+    }
+    endpoints.push_back(e);
+  }
+  if (!errors.empty()) {
+    errors.pop_back();
+    return fail("config", errors);
+  }
+
+  std::vector<collector::TeePool> pools;
+  if (spec.balance == collector::TeeBalance::kAll) {
+    for (std::size_t i = 0; i < endpoints.size(); ++i) {
+      pools.push_back(collector::TeePool{static_cast<std::uint32_t>(i + 1), {endpoints[i]}, std::nullopt, 0});
+    }
+  } else {
+    pools.push_back(collector::TeePool{1, endpoints, spec.balance, 0});
+  }
+
+  RenderedTee out;
+  out.receivers =
+      "! tee_receivers for " + who + " (rendered by flowlab; pmacct syntax)\n" + collector::render_tee_receivers(pools);
+  const char* proto = spec.proto == TeeProto::kNetflow ? "netflow" : "sflow";
+  out.config = "# flowcollector.yaml for " + who + " (rendered by flowlab): tee only — no BGP, no aggregates.\n";
+  out.config += "log: {level: " + spec.log_level + "}\n";
+  out.config +=
+      "listen:\n  - {proto: " + std::string(proto) + ", address: 0.0.0.0, port: " + std::to_string(spec.port) + "}\n";
+  out.config += "socket_buffer: " + size_text(spec.socket_buffer) + "\n";
+  out.config += "outputs:\n  socket: " + quoted((dir / kQuerySocket).string()) + "\n";
+  out.config += "tee:\n  - {name: " + node.name + ", receivers: " + quoted((dir / kReceiversFile).string()) +
+                ", balance: " + std::string(collector::to_string(spec.balance)) +
+                ", transparent: " + (spec.transparent ? "true" : "false") + "}\n";
+  return out;
+}
+
+TeeDriver::TeeDriver() : source_(tee_spec_from_topology) {}
+TeeDriver::TeeDriver(SpecSource source) : source_(std::move(source)) {}
+
+Status TeeDriver::render(const NodeContext& ctx) const {
+  FLOWLAB_TRY(check_context(ctx));
+  auto spec = source_(*ctx.topology, *ctx.node);
+  FLOWLAB_TRY(spec);
+  auto files = render_tee(*ctx.topology, *ctx.node, *spec, ctx.dir);
+  FLOWLAB_TRY(files);
+  FLOWLAB_TRY(write_text_file(ctx.dir / kReceiversFile, files->receivers));
+  return write_text_file(ctx.dir / kConfigFile, files->config);
+}
+
+std::vector<process::Spec> TeeDriver::programs(const NodeContext& ctx) const {
+  process::Spec spec;
+  spec.name = "flowcollector";
+  const char* binary = std::getenv(kBinaryEnv);
+  spec.argv = {binary != nullptr && *binary != '\0' ? binary : "flowcollector", "-c", (ctx.dir / kConfigFile).string()};
+  spec.netns = ctx.node != nullptr ? ctx.node->namespace_name : "";
+  spec.log_file = ctx.dir / "flowcollector.log";
+  spec.working_dir = ctx.dir;
+  return {spec};
+}
+
+Result<bool> TeeDriver::ready(const NodeContext& ctx) const {
+  const std::string path = (ctx.dir / kQuerySocket).string();
+  sockaddr_un addr{};
+  if (path.size() >= sizeof(addr.sun_path)) {
+    return fail("usage", "tee: query socket path too long: " + path);
+  }
+  addr.sun_family = AF_UNIX;
+  std::memcpy(addr.sun_path, path.c_str(), path.size() + 1);
+  int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) {
+    return fail("socket", "tee: socket(AF_UNIX): " + std::string(std::strerror(errno)));
+  }
+  bool up = ::connect(fd, reinterpret_cast<const sockaddr*>(&addr), sizeof(addr)) == 0;  // NOLINT: sockaddr API
+  ::close(fd);
+  return up;
+}
+
+Result<std::vector<RibEntry>> TeeDriver::rib(const NodeContext& /*ctx*/) const { return std::vector<RibEntry>{}; }
+
+Result<std::vector<BgpSessionStatus>> TeeDriver::bgp_sessions(const NodeContext& /*ctx*/) const {
+  return std::vector<BgpSessionStatus>{};
+}
+
+}  // namespace flowlab::nodes::tee
