@@ -9,8 +9,9 @@
 // Every final receiver must get every datagram exactly once (sequence numbers complete, no gaps, no duplicates),
 // the tees must count no drops, and the kernel no receive-buffer drops. In transparent mode every final receiver
 // sees the exporter's address and port as the datagram's source; otherwise the stage-2 tee's address. The same
-// for IPv6 (exporter 2001:db8:ee::2, tees on ::1). The tee processes are `tee_relay` (the flowlab_tee library
-// behind one UDP listener) until flowcollector runs tee-only configs.
+// for IPv6 (exporter 2001:db8:ee::2, tees on ::1). Each case runs twice: with `tee_relay` (the flowlab_tee library
+// behind one UDP listener: the library alone) and with `flowcollector` running tee-only configs (what the `tee`
+// node kind renders; skipped when flowcollector is not built).
 #include "labctl/netns/namespace.hpp"
 #include "probes/collector/tee.hpp"
 #include "probes/wire/exporter.hpp"
@@ -311,34 +312,29 @@ class FinalReceivers {
 
 // ---- relays ------------------------------------------------------------------------------------------------
 
+// The tee processes: tee_relay (flowlab_tee behind one listener) or flowcollector with a tee-only config.
+enum class Daemon : std::uint8_t { kRelay, kFlowcollector };
+
+#ifdef FLOWLAB_FLOWCOLLECTOR_PATH
+const char* const kFlowcollector = FLOWLAB_FLOWCOLLECTOR_PATH;
+#else
+const char* const kFlowcollector = "";
+#endif
+
 struct Relay {
   std::string name;
+  Daemon daemon = Daemon::kRelay;
   pid_t pid = 0;
   fs::path out;
   fs::path err;
+  fs::path socket;  // flowcollector's query socket
 };
 
-Relay start_relay(const fs::path& dir, const std::string& name, const Endpoint& listen,
-                  const std::vector<Endpoint>& receivers, bool transparent) {
-  Relay r{name, 0, dir / (name + ".out"), dir / (name + ".err")};
-  fs::path lst = dir / (name + ".lst");
-  {
-    std::ofstream f(lst);
-    f << "! " << name << " receivers (pmacct tee_receivers syntax)\n";
-    for (std::size_t i = 0; i < receivers.size(); ++i) {
-      f << "id=" << i + 1 << " ip=" << receivers[i].text() << "\n";
-    }
-  }
-  fs::path ready = dir / (name + ".ready");
-  std::vector<std::string> argv = {FLOWLAB_TEE_RELAY, "--name",     name,      "--listen",    listen.text(),
-                                   "--receivers",     lst.string(), "--ready", ready.string()};
-  if (transparent) {
-    argv.emplace_back("--transparent");
-  }
-  r.pid = ::fork();
-  if (r.pid == 0) {
-    int out = ::open(r.out.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    int err = ::open(r.err.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+pid_t spawn(std::vector<std::string> argv, const fs::path& out_file, const fs::path& err_file) {
+  pid_t pid = ::fork();
+  if (pid == 0) {
+    int out = ::open(out_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    int err = ::open(err_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     ::dup2(out, 1);
     ::dup2(err, 2);
     std::vector<char*> args;
@@ -349,29 +345,95 @@ Relay start_relay(const fs::path& dir, const std::string& name, const Endpoint& 
     ::execv(args[0], args.data());
     ::_exit(127);
   }
-  auto deadline = Clock::now() + std::chrono::seconds(5);
+  return pid;
+}
+
+std::string slurp(const fs::path& p) {
+  std::stringstream s;
+  s << std::ifstream(p).rdbuf();
+  return s.str();
+}
+
+Relay start_relay(Daemon daemon, const fs::path& dir, const std::string& name, const Endpoint& listen,
+                  const std::vector<Endpoint>& receivers, bool transparent) {
+  Relay r{name, daemon, 0, dir / (name + ".out"), dir / (name + ".err"), dir / (name + ".sock")};
+  fs::path lst = dir / (name + ".lst");
+  {
+    std::ofstream f(lst);
+    f << "! " << name << " receivers (pmacct tee_receivers syntax)\n";
+    for (std::size_t i = 0; i < receivers.size(); ++i) {
+      f << "id=" << i + 1 << " ip=" << receivers[i].text() << "\n";
+    }
+  }
+  fs::path ready = dir / (name + ".ready");
+  if (daemon == Daemon::kRelay) {
+    std::vector<std::string> argv = {FLOWLAB_TEE_RELAY, "--name",     name,      "--listen",    listen.text(),
+                                     "--receivers",     lst.string(), "--ready", ready.string()};
+    if (transparent) {
+      argv.emplace_back("--transparent");
+    }
+    r.pid = spawn(argv, r.out, r.err);
+  } else {
+    // What nodes/tee renders: listen + tee + query socket, nothing else.
+    fs::path config = dir / (name + ".yaml");
+    std::ofstream(config) << "log: {level: warn}\n"
+                          << "listen:\n  - {proto: netflow, address: \"" << listen.address
+                          << "\", port: " << listen.port << "}\n"
+                          << "socket_buffer: 256MiB\n"
+                          << "outputs:\n  socket: \"" << r.socket.string() << "\"\n"
+                          << "tee:\n  - {name: " << name << ", receivers: \"" << lst.string()
+                          << "\", balance: all, transparent: " << (transparent ? "true" : "false") << "}\n";
+    r.pid = spawn({kFlowcollector, "-c", config.string()}, r.out, r.err);
+    ready = r.socket;
+  }
+  auto deadline = Clock::now() + std::chrono::seconds(10);
   while (!fs::exists(ready) && Clock::now() < deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
-  EXPECT_TRUE(fs::exists(ready)) << name << " did not start";
+  EXPECT_TRUE(fs::exists(ready)) << name << " did not start: " << slurp(r.err);
   return r;
 }
 
-// SIGTERM, wait, and the counters it printed (one JSON object per line).
+// Its counters in tee_relay's shape: {"received", "truncated"} first, then one object per tee receiver.
+// flowcollector: `flowcollector query --counters` before SIGTERM.
 std::vector<nlohmann::json> stop_relay(Relay& r) {
   std::vector<nlohmann::json> out;
   if (r.pid <= 0) {
     return out;
+  }
+  if (r.daemon == Daemon::kFlowcollector) {
+    fs::path query_out = r.out.string() + ".query";
+    pid_t q =
+        spawn({kFlowcollector, "query", "-s", r.socket.string(), "--counters"}, query_out, r.err.string() + ".query");
+    int qs = 0;
+    ::waitpid(q, &qs, 0);
+    auto counters = nlohmann::json::parse(slurp(query_out), nullptr, false);
+    EXPECT_TRUE(counters.is_object()) << r.name << ": query --counters gave " << slurp(query_out)
+                                      << slurp(r.err.string() + ".query");
+    if (counters.is_object()) {
+      std::uint64_t received = 0;
+      std::uint64_t truncated = 0;
+      for (const auto& l : counters.value("receivers", nlohmann::json::array())) {
+        received += l.value("datagrams", 0ULL);
+        truncated += l.value("truncated", 0ULL);
+      }
+      out.push_back({{"tee", r.name}, {"received", received}, {"truncated", truncated}});
+      for (const auto& t : counters.value("tee", nlohmann::json::array())) {
+        out.push_back(t);
+      }
+    }
   }
   ::kill(r.pid, SIGTERM);
   int status = 0;
   ::waitpid(r.pid, &status, 0);
   r.pid = 0;
   EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << r.name << " exit status " << status;
-  std::ifstream in(r.out);
-  std::string line;
-  while (std::getline(in, line)) {
-    out.push_back(nlohmann::json::parse(line, nullptr, false));
+  if (r.daemon == Daemon::kRelay) {
+    std::ifstream in(r.out);
+    std::string line;
+    while (std::getline(in, line)) {
+      out.push_back(nlohmann::json::parse(line, nullptr, false));
+    }
   }
   return out;
 }
@@ -415,6 +477,7 @@ struct ChainCase {
   const char* name;
   bool v6;
   bool transparent;
+  Daemon daemon = Daemon::kRelay;
 };
 
 class TeeChain : public ::testing::TestWithParam<ChainCase> {};
@@ -426,6 +489,9 @@ TEST_P(TeeChain, EveryFinalReceiverGetsEveryDatagram) {
   auto& ns = LabNamespace::get();
   ASSERT_TRUE(ns.ok()) << ns.why();
   const ChainCase& c = GetParam();
+  if (c.daemon == Daemon::kFlowcollector && (std::string(kFlowcollector).empty() || !fs::exists(kFlowcollector))) {
+    GTEST_SKIP() << "flowcollector not built (" << kFlowcollector << ")";
+  }
   const std::string local = c.v6 ? "::1" : "127.0.0.1";
   const Endpoint exporter_end{c.v6 ? "2001:db8:ee::2" : "127.0.0.2", kExporterPort};
   const Endpoint stage1{local, 21000};
@@ -452,9 +518,9 @@ TEST_P(TeeChain, EveryFinalReceiverGetsEveryDatagram) {
   const std::uint64_t kernel_drops_before = udp_rcvbuf_errors(c.v6);
   FinalReceivers receivers(finals);
   std::vector<Relay> relays;
-  relays.push_back(start_relay(dir, "stage2a", stage2a, finals_a, c.transparent));
-  relays.push_back(start_relay(dir, "stage2b", stage2b, finals_b, c.transparent));
-  relays.push_back(start_relay(dir, "stage1", stage1, {stage2a, stage2b}, c.transparent));
+  relays.push_back(start_relay(c.daemon, dir, "stage2a", stage2a, finals_a, c.transparent));
+  relays.push_back(start_relay(c.daemon, dir, "stage2b", stage2b, finals_b, c.transparent));
+  relays.push_back(start_relay(c.daemon, dir, "stage1", stage1, {stage2a, stage2b}, c.transparent));
 
   // Replay at full speed.
   int exporter = bound_socket(exporter_end);
@@ -552,13 +618,14 @@ TEST_P(TeeChain, EveryFinalReceiverGetsEveryDatagram) {
   fs::remove_all(dir);
 }
 
-INSTANTIATE_TEST_SUITE_P(Seed002, TeeChain,
-                         ::testing::Values(ChainCase{"ipv4_plain", false, false},
-                                           ChainCase{"ipv4_transparent", false, true},
-                                           ChainCase{"ipv6_transparent", true, true}),
-                         [](const ::testing::TestParamInfo<ChainCase>& param_info) {
-                           return std::string(param_info.param.name);
-                         });
+INSTANTIATE_TEST_SUITE_P(
+    Seed002, TeeChain,
+    ::testing::Values(ChainCase{"ipv4_plain", false, false}, ChainCase{"ipv4_transparent", false, true},
+                      ChainCase{"ipv6_transparent", true, true},
+                      ChainCase{"ipv4_plain_flowcollector", false, false, Daemon::kFlowcollector},
+                      ChainCase{"ipv4_transparent_flowcollector", false, true, Daemon::kFlowcollector},
+                      ChainCase{"ipv6_transparent_flowcollector", true, true, Daemon::kFlowcollector}),
+    [](const ::testing::TestParamInfo<ChainCase>& param_info) { return std::string(param_info.param.name); });
 
 }  // namespace
 }  // namespace flowlab::collector
