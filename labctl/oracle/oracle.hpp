@@ -42,20 +42,21 @@ struct Route {
   std::vector<std::uint32_t> as_path;  // empty for routes originated inside the router's AS
   std::uint8_t origin = 0;             // 0 IGP, 1 EGP, 2 incomplete (flowlab routers originate IGP)
   std::uint32_t local_pref = 100;
-  std::optional<std::uint32_t> med;             // unset = not sent (compared as 0, as BIRD and FRR do)
-  std::vector<std::string> communities;         // "a:b", sorted numerically, no duplicates
-  std::vector<std::string> large_communities;   // "a:b:c", sorted numerically, no duplicates
-  std::optional<IpAddress> next_hop;            // BGP next hop; unset for local routes
-  std::string learned_from;                     // neighbour node ("" for local)
-  std::string session;                          // the Peering name on this router ("r2_v4"), "" for local
-  std::optional<IpAddress> neighbor_address;    // the neighbour's session address
-  IpAddress neighbor_router_id;                 // the neighbour's router id (unset for local)
-  std::uint32_t neighbor_asn = 0;               // the neighbour's AS (0 for local)
-  std::optional<std::uint32_t> igp_cost;        // IGP cost to next_hop (0 = connected / local); unset = unresolvable
+  std::optional<std::uint32_t> med;            // unset = not sent (compared as 0, as BIRD and FRR do)
+  std::vector<std::string> communities;        // "a:b", sorted numerically, no duplicates
+  std::vector<std::string> large_communities;  // "a:b:c", sorted numerically, no duplicates
+  std::optional<IpAddress> next_hop;           // BGP next hop; unset for local routes
+  std::string learned_from;                    // neighbour node ("" for local)
+  std::string session;                         // the Peering name on this router ("r2_v4"), "" for local
+  std::optional<IpAddress> neighbor_address;   // the neighbour's session address
+  IpAddress neighbor_router_id;                // the neighbour's router id (unset for local)
+  std::uint32_t neighbor_asn = 0;              // the neighbour's AS (0 for local)
+  std::optional<std::uint32_t> igp_cost;       // IGP cost to next_hop (0 = connected / local); unset = unresolvable
 
   // First AS of the path (0 when empty) and the origin AS (0 when empty: local to the viewing AS).
   [[nodiscard]] std::uint32_t first_as() const { return as_path.empty() ? 0 : as_path.front(); }
   [[nodiscard]] std::uint32_t origin_as() const { return as_path.empty() ? 0 : as_path.back(); }
+  bool operator==(const Route&) const = default;
 };
 
 // One prefix in one router's predicted BGP RIB.
@@ -71,6 +72,7 @@ struct RibEntry {
   std::size_t multipath = 1;
 
   [[nodiscard]] const Route& best() const { return candidates.front(); }
+  bool operator==(const RibEntry&) const = default;
 };
 
 struct RouterRib {
@@ -88,9 +90,9 @@ const char* to_string(Via via);  // "connected", "ospf", "bgp", "default", "deli
 
 struct Hop {
   std::string node;
-  std::string in_interface;   // "" at the first node
-  std::string out_interface;  // "" at the last node (delivered)
-  std::string next_node;      // "" at the last node
+  std::string in_interface;          // "" at the first node
+  std::string out_interface;         // "" at the last node (delivered)
+  std::string next_node;             // "" at the last node
   std::optional<IpAddress> gateway;  // the next node's address on the out link (unset when delivered)
   Via via = Via::kDelivered;
   std::optional<Prefix> route;  // the route used (LPM result), unset when delivered
@@ -118,12 +120,12 @@ struct Stream {
 
 // One observation point of a stream: a probe that sees the packets, and every section 6 field it would report.
 struct Observation {
-  std::size_t probe_index = 0;    // into Topology::probes
-  std::string probe_node;         // where flowprobe runs
-  std::string metering_router;    // the node whose interfaces are observed (probe node, or mirror's node)
-  std::string observed_interface; // the probed / mirrored interface the packet crosses
-  bool ingress = true;            // the packet enters the node through observed_interface (else leaves by it)
-  std::string collector;          // ProbeSpec::export_to
+  std::size_t probe_index = 0;     // into Topology::probes
+  std::string probe_node;          // where flowprobe runs
+  std::string metering_router;     // the node whose interfaces are observed (probe node, or mirror's node)
+  std::string observed_interface;  // the probed / mirrored interface the packet crosses
+  bool ingress = true;             // the packet enters the node through observed_interface (else leaves by it)
+  std::string collector;           // ProbeSpec::export_to
 
   // Typed values (section 6). AS 0 / empty path / unset = "no route" or "local".
   std::string iface_in;   // names on the metering router ("" when the stream starts there)
@@ -139,8 +141,8 @@ struct Observation {
   std::optional<IpAddress> peer_ip_dst;  // R_d's BGP next hop in the collector's view
   std::optional<Prefix> net_src;         // R_s / R_d prefixes (unset: no route)
   std::optional<Prefix> net_dst;
-  std::uint32_t local_pref = 0;  // of R_d
-  std::uint32_t med = 0;         // of R_d
+  std::uint32_t local_pref = 0;     // of R_d
+  std::uint32_t med = 0;            // of R_d
   std::vector<std::string> comms;   // of R_d
   std::vector<std::string> lcomms;  // of R_d
   bool ambiguous = false;
@@ -198,15 +200,15 @@ class Oracle {
   // collector with that router's exported view reports it. Used by predict(); public for the verifier.
   [[nodiscard]] Observation observe(const topology::ProbeSpec& probe, std::size_t probe_index,
                                     const std::string& metering_router, const std::string& iface_in,
-                                    const std::string& iface_out, const IpAddress& src,
-                                    const IpAddress& dst) const;
+                                    const std::string& iface_out, const IpAddress& src, const IpAddress& dst) const;
 
   Oracle(Oracle&&) noexcept;
   Oracle& operator=(Oracle&&) noexcept;
   ~Oracle();
 
+  struct State;  // opaque: the computed IGP, sessions, policies and RIBs (labctl/oracle/state.hpp, internal)
+
  private:
-  struct State;
   explicit Oracle(std::unique_ptr<State> state);
   std::unique_ptr<State> state_;
 };

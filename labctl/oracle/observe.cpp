@@ -1,0 +1,177 @@
+// Observations: which probes see a stream, and every DESIGN.md section 6 field they would report.
+#include "labctl/oracle/state.hpp"
+
+#include <algorithm>
+
+namespace flowlab::oracle {
+namespace {
+
+using topology::Node;
+
+const Route* lookup(const CollectorView& view, const IpAddress& address) {
+  const Route* best = nullptr;
+  for (const auto& [prefix, route] : view) {
+    if (prefix.contains(address) && (best == nullptr || prefix.length > best->prefix.length)) {
+      best = &route;
+    }
+  }
+  return best;
+}
+
+std::string text(const std::optional<IpAddress>& a) { return a ? a->to_string() : ""; }
+
+// The address a node sends from towards `dst`: hosts their first address of the family, routers their loopback.
+std::optional<IpAddress> source_address(const Node& n, Family family) {
+  if (n.is_router()) {
+    const auto& lo = family == Family::kIpv4 ? n.loopback : n.loopback6;
+    if (lo) {
+      return *lo;
+    }
+  }
+  for (const auto& i : n.interfaces) {
+    const auto& a = family == Family::kIpv4 ? i.ipv4 : i.ipv6;
+    if (a) {
+      return a->address;
+    }
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+Observation Oracle::observe(const topology::ProbeSpec& probe, std::size_t probe_index,
+                            const std::string& metering_router, const std::string& iface_in,
+                            const std::string& iface_out, const IpAddress& src, const IpAddress& dst) const {
+  const State& s = *state_;
+  Observation o;
+  o.probe_index = probe_index;
+  o.probe_node = probe.node;
+  o.metering_router = metering_router;
+  o.collector = probe.export_to;
+  o.iface_in = iface_in;
+  o.iface_out = iface_out;
+  const Node* meter = s.topo.find_node(metering_router);
+  if (const Node* pn = s.topo.find_node(probe.node)) {
+    o.peer_ip_src = pn->mgmt4.address;
+  }
+  if (meter != nullptr && !iface_in.empty()) {
+    if (const auto* i = meter->find_interface(iface_in)) {
+      const Node* peer = s.topo.find_node(i->peer_node);
+      if (peer != nullptr && peer->is_router() && peer->asn != meter->asn) {
+        o.peer_as_src_truth = peer->asn;
+      }
+    }
+  }
+  const CollectorView view = collector_view(metering_router, probe.export_to);
+  if (const Route* rd = lookup(view, dst)) {
+    o.as_dst = rd->origin_as();
+    o.as_path = rd->as_path;
+    o.peer_as_dst = rd->first_as();
+    o.peer_ip_dst = rd->next_hop;
+    o.net_dst = rd->prefix;
+    o.local_pref = rd->local_pref;
+    o.med = rd->med.value_or(0);
+    o.comms = rd->communities;
+    o.lcomms = rd->large_communities;
+    if (const RibEntry* e = entry(metering_router, rd->prefix); e != nullptr && e->ambiguous) {
+      o.ambiguous = true;
+      o.reason = metering_router + " " + rd->prefix.to_string() + ": " + e->reason;
+    }
+  }
+  if (const Route* rs = lookup(view, src)) {
+    o.as_src = rs->origin_as();
+    o.src_as_path = rs->as_path;
+    o.peer_as_src_bgp = rs->first_as();
+    o.net_src = rs->prefix;
+    if (const RibEntry* e = entry(metering_router, rs->prefix); e != nullptr && e->ambiguous && !o.ambiguous) {
+      o.ambiguous = true;
+      o.reason = metering_router + " " + rs->prefix.to_string() + ": " + e->reason;
+    }
+  }
+  auto& f = o.fields;
+  f["iface_in"] = o.iface_in;
+  f["iface_out"] = o.iface_out;
+  f["as_src"] = std::to_string(o.as_src);
+  f["as_dst"] = std::to_string(o.as_dst);
+  f["as_path"] = format_as_path(o.as_path);
+  f["src_as_path"] = format_as_path(o.src_as_path);
+  f["peer_as_src"] = std::to_string(o.peer_as_src_truth);
+  f["peer_as_src_bgp"] = std::to_string(o.peer_as_src_bgp);
+  f["peer_as_dst"] = std::to_string(o.peer_as_dst);
+  f["peer_ip_src"] = text(o.peer_ip_src);
+  f["peer_ip_dst"] = text(o.peer_ip_dst);
+  f["net_src"] = o.net_src ? o.net_src->address.to_string() : "";
+  f["net_dst"] = o.net_dst ? o.net_dst->address.to_string() : "";
+  f["mask_src"] = std::to_string(o.net_src ? o.net_src->length : 0);
+  f["mask_dst"] = std::to_string(o.net_dst ? o.net_dst->length : 0);
+  f["local_pref"] = std::to_string(o.local_pref);
+  f["med"] = std::to_string(o.med);
+  f["comms"] = format_list(o.comms);
+  f["lcomms"] = format_list(o.lcomms);
+  return o;
+}
+
+Result<Oracle::StreamPrediction> Oracle::predict(const Stream& stream) const {
+  const State& s = *state_;
+  const Node* from = s.topo.find_node(stream.from);
+  if (from == nullptr) {
+    return fail("oracle", "no node '" + stream.from + "' in topology " + s.topo.name);
+  }
+  StreamPrediction p;
+  p.stream = stream;
+  if (!p.stream.src.is_set()) {
+    auto src = source_address(*from, stream.dst.family);
+    if (!src) {
+      return fail("oracle", "node " + stream.from + " has no address of the destination's family");
+    }
+    p.stream.src = *src;
+  }
+  auto walk_result = walk(stream.from, stream.dst);
+  FLOWLAB_TRY(walk_result);
+  p.walk = std::move(walk_result).value();
+  bool ambiguous_so_far = false;
+  std::string why;
+  for (const auto& hop : p.walk.hops) {
+    if (hop.ambiguous && !ambiguous_so_far) {
+      ambiguous_so_far = true;
+      why = hop.node + ": " + hop.note;
+    }
+    for (std::size_t k = 0; k < s.topo.probes.size(); ++k) {
+      const auto& probe = s.topo.probes[k];
+      std::vector<std::pair<std::string, bool>> crossings;  // observed interface, ingress
+      if (probe.mirror) {
+        if (probe.mirror->node == hop.node) {
+          if (hop.in_interface == probe.mirror->interface) {
+            crossings.emplace_back(hop.in_interface, true);
+          }
+          if (hop.out_interface == probe.mirror->interface) {
+            crossings.emplace_back(hop.out_interface, false);
+          }
+        }
+      } else if (probe.node == hop.node) {
+        auto probed = [&](const std::string& i) {
+          return !i.empty() && std::find(probe.interfaces.begin(), probe.interfaces.end(), i) != probe.interfaces.end();
+        };
+        if (probed(hop.in_interface)) {
+          crossings.emplace_back(hop.in_interface, true);
+        }
+        if (probed(hop.out_interface)) {
+          crossings.emplace_back(hop.out_interface, false);
+        }
+      }
+      for (const auto& [iface, ingress] : crossings) {
+        Observation o = observe(probe, k, hop.node, hop.in_interface, hop.out_interface, p.stream.src, p.stream.dst);
+        o.observed_interface = iface;
+        o.ingress = ingress;
+        if (ambiguous_so_far && !o.ambiguous) {
+          o.ambiguous = true;
+          o.reason = "the path may differ: " + why;
+        }
+        p.observations.push_back(std::move(o));
+      }
+    }
+  }
+  return p;
+}
+
+}  // namespace flowlab::oracle
