@@ -326,7 +326,7 @@ std::optional<std::vector<std::string>> Parser::get_stream_refs(const YAML::Node
                                                                 bool* all) {
   *all = false;
   if (n.IsScalar()) {
-    if (n.Scalar() == "all" && n.Tag() != "!") {
+    if (n.Scalar() == "all") {
       *all = true;
       return std::vector<std::string>{};
     }
@@ -491,8 +491,6 @@ void Parser::parse_stream(const std::string& name, const YAML::Node& n, const st
       }
     }
   }
-  marks_.set(child(path, "family"),
-             marks_.has(child(path, "family")) ? marks_.at(child(path, "family")) : marks_.at(child(path, "to")));
 }
 
 void Parser::parse_steps(const YAML::Node& n, Scenario& s) {
@@ -777,7 +775,7 @@ void Parser::parse_fields(const YAML::Node& n, const std::string& path, ExpectSt
     }
     const FieldInfo& info = field_info(*field_from_name(e.key));
     FieldExpectation fe{info.field, std::nullopt, marks_.at(kpath)};
-    if (e.value.IsScalar() && e.value.Scalar() == "auto" && e.value.Tag() != "!") {
+    if (e.value.IsScalar() && e.value.Scalar() == "auto") {
       expect.fields.push_back(fe);
       continue;
     }

@@ -187,6 +187,11 @@ void Validator::check_stream(Stream& st, std::size_t index) {
     if (dst == nullptr) {
       return;
     }
+    if (dst->role == Role::kCollector) {
+      error(to_path,
+            "'" + dst->name + "' is a collector: it has no data-plane address (streams go to hosts or routers)");
+      return;
+    }
     auto a = address_of(*dst, st.family);
     if (!a) {
       error(family_given ? child(path, "family") : to_path,
@@ -351,8 +356,13 @@ void Validator::check_expect(ExpectStep& e, const std::string& path) {
       return;
     }
   } else {
-    const Node* c = node_ref(e.at, at_path);
+    const Node* c = t_.find_node(e.at);
     if (c == nullptr) {
+      auto guess = closest_match(e.at, all_collectors);
+      error(at_path, "unknown node '" + e.at + "'" +
+                         (guess                    ? " (did you mean '" + *guess + "'?)"
+                          : all_collectors.empty() ? std::string(" (the topology has no collector)")
+                                                   : " (collectors: " + join(all_collectors) + ")"));
       return;
     }
     if (c->role != Role::kCollector) {
