@@ -1,6 +1,7 @@
 // flowlab::bgp::detail::FlatMap — a compact open-addressing hash map (linear probing, backward-shift deletion)
 // for trivially copyable keys and values. Used for the prefix tables, where std::unordered_map's per-node
-// allocation would triple the memory of a full table.
+// allocation would triple the memory of a full table. PackedMap is the same for keys and values that fit one
+// 64-bit word together (8 bytes a slot: the IPv4 prefix table).
 #pragma once
 
 #include <cstddef>
@@ -136,6 +137,194 @@ class FlatMap {
   }
 
   std::vector<Slot> slots_;
+  std::size_t size_ = 0;
+};
+
+// Open-addressing map whose slots are single 64-bit words: the key in the high bits, the value in the low
+// kValueBits. Keys must be < 2^(64 - kValueBits) and no (key, value) may pack to all ones (the empty slot).
+template <unsigned kValueBits>
+class PackedMap {
+  static constexpr std::uint64_t kEmpty = ~std::uint64_t{0};
+  static constexpr std::uint64_t kValueMask = (std::uint64_t{1} << kValueBits) - 1U;
+
+ public:
+  [[nodiscard]] std::size_t size() const { return size_; }
+  [[nodiscard]] std::size_t memory_bytes() const { return slots_.capacity() * sizeof(std::uint64_t); }
+
+  // The value of key, or nullopt-like false.
+  bool find(std::uint64_t key, std::uint32_t& value) const {
+    if (size_ == 0) {
+      return false;
+    }
+    for (std::size_t i = home(key);; i = next(i)) {
+      const std::uint64_t s = slots_[i];
+      if (s == kEmpty) {
+        return false;
+      }
+      if ((s >> kValueBits) == key) {
+        value = static_cast<std::uint32_t>(s & kValueMask);
+        return true;
+      }
+    }
+  }
+
+  // Inserts or overwrites; returns true when the key is new.
+  bool put(std::uint64_t key, std::uint32_t value) {
+    if ((size_ + 1) * 4 > slots_.size() * 3) {
+      grow();
+    }
+    const std::uint64_t packed = (key << kValueBits) | (value & kValueMask);
+    for (std::size_t i = home(key);; i = next(i)) {
+      std::uint64_t& s = slots_[i];
+      if (s == kEmpty) {
+        s = packed;
+        ++size_;
+        return true;
+      }
+      if ((s >> kValueBits) == key) {
+        s = packed;
+        return false;
+      }
+    }
+  }
+
+  bool erase(std::uint64_t key) {
+    if (size_ == 0) {
+      return false;
+    }
+    std::size_t i = home(key);
+    for (;; i = next(i)) {
+      if (slots_[i] == kEmpty) {
+        return false;
+      }
+      if ((slots_[i] >> kValueBits) == key) {
+        break;
+      }
+    }
+    std::size_t hole = i;
+    for (std::size_t j = next(i);; j = next(j)) {
+      const std::uint64_t s = slots_[j];
+      if (s == kEmpty) {
+        break;
+      }
+      const std::size_t h = home(s >> kValueBits);
+      const bool in_range = hole <= j ? (h > hole && h <= j) : (h > hole || h <= j);
+      if (!in_range) {
+        slots_[hole] = s;
+        hole = j;
+      }
+    }
+    slots_[hole] = kEmpty;
+    --size_;
+    return true;
+  }
+
+  template <class F>
+  void for_each(F&& f) const {
+    for (const std::uint64_t s : slots_) {
+      if (s != kEmpty) {
+        f(s >> kValueBits, static_cast<std::uint32_t>(s & kValueMask));
+      }
+    }
+  }
+
+  void clear() {
+    slots_.clear();
+    slots_.shrink_to_fit();
+    size_ = 0;
+  }
+
+ private:
+  [[nodiscard]] std::size_t home(std::uint64_t key) const { return mix64(key) & (slots_.size() - 1); }
+  [[nodiscard]] std::size_t next(std::size_t i) const { return (i + 1) & (slots_.size() - 1); }
+
+  void grow() {
+    std::vector<std::uint64_t> old = std::move(slots_);
+    slots_.assign(old.empty() ? 16 : old.size() * 2, kEmpty);
+    size_ = 0;
+    for (const std::uint64_t s : old) {
+      if (s != kEmpty) {
+        put(s >> kValueBits, static_cast<std::uint32_t>(s & kValueMask));
+      }
+    }
+  }
+
+  std::vector<std::uint64_t> slots_;
+  std::size_t size_ = 0;
+};
+
+// Open-addressing index of 32-bit ids into the caller's own storage; the caller supplies each id's hash (and a
+// hash_of(id) to rehash on growth), so a slot is 4 bytes.
+class IdIndex {
+ public:
+  static constexpr std::uint32_t kNone = 0xffffffffU;
+
+  [[nodiscard]] std::size_t size() const { return size_; }
+  [[nodiscard]] std::size_t memory_bytes() const { return slots_.capacity() * sizeof(std::uint32_t); }
+
+  // The first id with hash h for which match(id) holds, or kNone.
+  template <class Match>
+  [[nodiscard]] std::uint32_t find(std::size_t h, Match&& match) const {
+    if (slots_.empty()) {
+      return kNone;
+    }
+    const std::size_t mask = slots_.size() - 1;
+    for (std::size_t i = h & mask; slots_[i] != kNone; i = (i + 1) & mask) {
+      if (match(slots_[i])) {
+        return slots_[i];
+      }
+    }
+    return kNone;
+  }
+
+  template <class HashOf>
+  void insert(std::uint32_t id, std::size_t h, HashOf&& hash_of) {
+    if ((size_ + 1) * 4 > slots_.size() * 3) {
+      std::vector<std::uint32_t> old = std::move(slots_);
+      slots_.assign(old.empty() ? 1024 : old.size() * 2, kNone);
+      size_ = 0;
+      for (const std::uint32_t o : old) {
+        if (o != kNone) {
+          place(o, hash_of(o));
+        }
+      }
+    }
+    place(id, h);
+  }
+
+  // Removes id (present, with hash h).
+  template <class HashOf>
+  void erase(std::uint32_t id, std::size_t h, HashOf&& hash_of) {
+    const std::size_t mask = slots_.size() - 1;
+    std::size_t i = h & mask;
+    while (slots_[i] != id) {
+      i = (i + 1) & mask;
+    }
+    std::size_t hole = i;
+    for (std::size_t j = (i + 1) & mask; slots_[j] != kNone; j = (j + 1) & mask) {
+      const std::size_t home = hash_of(slots_[j]) & mask;
+      const bool in_range = hole <= j ? (home > hole && home <= j) : (home > hole || home <= j);
+      if (!in_range) {
+        slots_[hole] = slots_[j];
+        hole = j;
+      }
+    }
+    slots_[hole] = kNone;
+    --size_;
+  }
+
+ private:
+  void place(std::uint32_t id, std::size_t h) {
+    const std::size_t mask = slots_.size() - 1;
+    std::size_t i = h & mask;
+    while (slots_[i] != kNone) {
+      i = (i + 1) & mask;
+    }
+    slots_[i] = id;
+    ++size_;
+  }
+
+  std::vector<std::uint32_t> slots_;
   std::size_t size_ = 0;
 };
 

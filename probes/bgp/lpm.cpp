@@ -12,7 +12,7 @@ namespace {
 constexpr std::uint32_t mask4(std::uint32_t addr, unsigned len) {
   return len == 0 ? 0 : addr & ~((len >= 32 ? 0U : (0xffffffffU >> len)));
 }
-constexpr std::uint64_t key4(std::uint32_t addr, unsigned len) { return (std::uint64_t{addr} << 8U) | len; }
+constexpr std::uint64_t key4(std::uint32_t addr, unsigned len) { return (std::uint64_t{addr} << 6U) | len; }
 
 std::uint32_t* map_tbl24(std::size_t entries) {
   const std::size_t bytes = entries * sizeof(std::uint32_t);
@@ -108,8 +108,9 @@ void Lpm4::fill(std::uint32_t addr, unsigned len, std::uint32_t new_entry, bool 
 
 std::uint32_t Lpm4::covering_entry(std::uint32_t addr, unsigned len) const {
   for (unsigned l = len; l-- > 0;) {
-    if (const std::uint32_t* v = prefixes_.find(key4(mask4(addr, l), l))) {
-      return entry(*v + 1U, l);
+    std::uint32_t v = 0;
+    if (prefixes_.find(key4(mask4(addr, l), l), v)) {
+      return entry(v + 1U, l);
     }
   }
   return 0;
@@ -169,8 +170,8 @@ std::optional<std::uint32_t> Lpm4::get(std::uint32_t addr, unsigned len) const {
   if (len > 32) {
     return std::nullopt;
   }
-  const std::uint32_t* v = prefixes_.find(key4(mask4(addr, len), len));
-  return v != nullptr ? std::optional<std::uint32_t>(*v) : std::nullopt;
+  std::uint32_t v = 0;
+  return prefixes_.find(key4(mask4(addr, len), len), v) ? std::optional<std::uint32_t>(v) : std::nullopt;
 }
 
 std::optional<LpmMatch> Lpm4::match(std::uint32_t addr) const {
@@ -301,24 +302,43 @@ bool Lpm6::trie_remove(std::uint32_t& root, Uint128 key, unsigned len) {
   return true;
 }
 
-void Lpm6::fill_top(Uint128 addr, unsigned len, std::uint32_t new_entry, bool only_owned) {
-  const std::size_t first = static_cast<std::size_t>(addr >> 112U);
-  const std::size_t count = std::size_t{1} << (16U - len);
+void Lpm6::fill(Slot* slots, std::size_t first, std::size_t count, unsigned len, std::uint32_t new_entry,
+                bool only_owned) {
   for (std::size_t i = first; i < first + count; ++i) {
-    const std::uint32_t e = top_[i].entry;
+    const std::uint32_t e = slots[i].entry;
     if (only_owned ? top_len(e) == len : top_len(e) <= len) {
-      top_[i].entry = new_entry;
+      slots[i].entry = new_entry;
     }
   }
 }
 
-std::uint32_t Lpm6::covering_top_entry(Uint128 addr, unsigned len) const {
-  for (unsigned l = len; l-- > 0;) {
-    if (const std::uint32_t* v = prefixes_.find(detail::Key6{mask(addr, l), static_cast<std::uint8_t>(l)})) {
+// The entry of the longest prefix of length in [min_len, len) covering addr, or 0.
+std::uint32_t Lpm6::covering_entry(Uint128 addr, unsigned len, unsigned min_len) const {
+  for (unsigned l = len; l-- > min_len;) {
+    if (const std::uint32_t* v = prefixes_.find(detail::Key6{mask(addr, l), l})) {
       return top_entry(*v + 1U, l);
     }
   }
   return 0;
+}
+
+std::uint32_t Lpm6::group_of(Uint128 addr) {
+  Slot& top = top_[static_cast<std::size_t>(addr >> 112U)];
+  if (top.link == kNil) {
+    std::uint32_t g = 0;
+    if (!free_groups_.empty()) {
+      g = free_groups_.back();
+      free_groups_.pop_back();
+    } else {
+      g = static_cast<std::uint32_t>(group_refs_.size());
+      group_refs_.push_back(0);
+      groups_.resize(groups_.size() + 256);
+    }
+    std::fill_n(groups_.begin() + static_cast<std::ptrdiff_t>(std::size_t{g} << 8U), 256, Slot{});
+    group_refs_[g] = 0;
+    top.link = g;
+  }
+  return top.link;
 }
 
 bool Lpm6::insert(Uint128 addr, unsigned len, std::uint32_t value) {
@@ -329,11 +349,22 @@ bool Lpm6::insert(Uint128 addr, unsigned len, std::uint32_t value) {
     top_.resize(65536);
   }
   addr = mask(addr, len);
-  prefixes_.put(detail::Key6{addr, static_cast<std::uint8_t>(len)}, value);
+  const bool is_new = prefixes_.put(detail::Key6{addr, len}, value);
+  const std::uint32_t e = top_entry(value + 1U, len);
   if (len <= 16) {
-    fill_top(addr, len, top_entry(value + 1U, len), false);
+    fill(top_.data(), static_cast<std::size_t>(addr >> 112U), std::size_t{1} << (16U - len), len, e, false);
+    return true;
+  }
+  const std::uint32_t g = group_of(addr);
+  if (is_new) {
+    ++group_refs_[g];
+  }
+  Slot* group = &groups_[std::size_t{g} << 8U];
+  const auto index = static_cast<std::size_t>((addr >> 104U) & 0xffU);
+  if (len <= 24) {
+    fill(group, index, std::size_t{1} << (24U - len), len, e, false);
   } else {
-    trie_insert(top_[static_cast<std::size_t>(addr >> 112U)].root, addr, len, value + 1U);
+    trie_insert(group[index].link, addr, len, value + 1U);
   }
   return true;
 }
@@ -343,13 +374,27 @@ bool Lpm6::remove(Uint128 addr, unsigned len) {
     return false;
   }
   addr = mask(addr, len);
-  if (!prefixes_.erase(detail::Key6{addr, static_cast<std::uint8_t>(len)})) {
+  if (!prefixes_.erase(detail::Key6{addr, len})) {
     return false;
   }
   if (len <= 16) {
-    fill_top(addr, len, covering_top_entry(addr, len), true);
+    fill(top_.data(), static_cast<std::size_t>(addr >> 112U), std::size_t{1} << (16U - len), len,
+         covering_entry(addr, len, 0), true);
+    return true;
+  }
+  Slot& top = top_[static_cast<std::size_t>(addr >> 112U)];
+  const std::uint32_t g = top.link;
+  Slot* group = &groups_[std::size_t{g} << 8U];
+  const auto index = static_cast<std::size_t>((addr >> 104U) & 0xffU);
+  if (len <= 24) {
+    // Only /17../24 owners live here; shorter covering prefixes are the first level's.
+    fill(group, index, std::size_t{1} << (24U - len), len, covering_entry(addr, len, 17), true);
   } else {
-    trie_remove(top_[static_cast<std::size_t>(addr >> 112U)].root, addr, len);
+    trie_remove(group[index].link, addr, len);
+  }
+  if (--group_refs_[g] == 0) {
+    top.link = kNil;
+    free_groups_.push_back(g);
   }
   return true;
 }
@@ -358,7 +403,7 @@ std::optional<std::uint32_t> Lpm6::get(Uint128 addr, unsigned len) const {
   if (len > 128) {
     return std::nullopt;
   }
-  const std::uint32_t* v = prefixes_.find(detail::Key6{mask(addr, len), static_cast<std::uint8_t>(len)});
+  const std::uint32_t* v = prefixes_.find(detail::Key6{mask(addr, len), len});
   return v != nullptr ? std::optional<std::uint32_t>(*v) : std::nullopt;
 }
 
@@ -366,23 +411,29 @@ std::optional<LpmMatch> Lpm6::match(Uint128 addr) const {
   if (top_.empty()) {
     return std::nullopt;
   }
-  const Top& t = top_[static_cast<std::size_t>(addr >> 112U)];
-  std::uint32_t best = t.entry & kValMask;
-  unsigned best_len = top_len(t.entry);
-  std::uint32_t n = t.root;
-  while (n != kNil) {
-    const Node& nd = nodes_[n];
-    if (mask(addr ^ nd.key, nd.len) != 0) {
-      break;
+  const Slot& top = top_[static_cast<std::size_t>(addr >> 112U)];
+  std::uint32_t best = top.entry & kValMask;
+  unsigned best_len = top_len(top.entry);
+  if (top.link != kNil) {
+    const Slot& s = groups_[(std::size_t{top.link} << 8U) | static_cast<std::size_t>((addr >> 104U) & 0xffU)];
+    if (s.entry != 0) {
+      best = s.entry & kValMask;
+      best_len = top_len(s.entry);
     }
-    if (nd.value_plus_one != 0) {
-      best = nd.value_plus_one;
-      best_len = nd.len;
+    for (std::uint32_t n = s.link; n != kNil;) {
+      const Node& nd = nodes_[n];
+      if (mask(addr ^ nd.key, nd.len) != 0) {
+        break;
+      }
+      if (nd.value_plus_one != 0) {
+        best = nd.value_plus_one;
+        best_len = nd.len;
+      }
+      if (nd.len == 128) {
+        break;
+      }
+      n = nd.child[bit128(addr, nd.len)];
     }
-    if (nd.len == 128) {
-      break;
-    }
-    n = nd.child[bit128(addr, nd.len)];
   }
   if (best == 0) {
     return std::nullopt;
@@ -396,11 +447,15 @@ std::uint32_t Lpm6::lookup(Uint128 addr) const {
 }
 
 std::size_t Lpm6::memory_bytes() const {
-  return top_.capacity() * sizeof(Top) + nodes_.capacity() * sizeof(Node) + prefixes_.memory_bytes();
+  return top_.capacity() * sizeof(Slot) + groups_.capacity() * sizeof(Slot) +
+         group_refs_.capacity() * sizeof(std::uint32_t) + nodes_.capacity() * sizeof(Node) + prefixes_.memory_bytes();
 }
 
 void Lpm6::clear() {
   top_ = {};
+  groups_ = {};
+  group_refs_ = {};
+  free_groups_ = {};
   nodes_ = {};
   free_nodes_ = {};
   prefixes_.clear();

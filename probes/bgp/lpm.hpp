@@ -4,12 +4,15 @@
 // Lpm4 is DIR-24-8 (Gupta, Lin, McKeown 1998): a 2^24-entry table indexed by the top 24 address bits, each
 // entry either a result or the index of a 256-entry second-level group for prefixes longer than /24. A lookup is
 // one memory access (two for addresses under a /25../32). Each entry carries the length of the prefix that owns
-// it, so inserts and deletes rewrite only the entries that prefix owns; a control-plane hash map (prefix → value)
-// finds the covering prefix when one is removed. The 64 MiB first level is mmap'ed (transparent huge pages
-// advised): untouched parts cost no memory, so small per-peer tables stay small.
+// it, so inserts and deletes rewrite only the entries that prefix owns; a control-plane hash map (prefix → value,
+// 8 bytes a slot) finds the covering prefix when one is removed. The 64 MiB first level is mmap'ed (transparent
+// huge pages advised): untouched parts cost no memory, so small per-peer tables stay small.
 //
-// Lpm6 is a 2^16-entry direct first level (prefixes up to /16 expanded into it) over per-/16 path-compressed
-// binary tries (Patricia), plus the same control-plane map.
+// Lpm6 is DIR-16-8 over Patricia tries: a 2^16-entry direct first level (prefixes up to /16 expanded into it);
+// each /16 that holds longer prefixes gets a 256-entry second level indexed by bits 16..23 (prefixes /17../24
+// expanded into it), and each of those entries roots a path-compressed binary trie (Patricia) of the prefixes
+// longer than /24 under that /24. Random lookups touch the first level (256 KiB, cache resident), one second-level
+// entry and a few trie nodes. Same control-plane map.
 //
 // Values are caller-chosen integers in [0, kMaxValue]; lookups return kNone when nothing matches.
 #pragma once
@@ -34,15 +37,20 @@ namespace detail {
 struct Key4Hash {
   std::size_t operator()(std::uint64_t k) const { return mix64(k); }
 };
-struct Key6 {
-  Uint128 addr = 0;
+struct Key6 {  // 8-byte aligned (24 bytes), so a map slot is 32 bytes rather than 48 with a 16-aligned __int128
+  std::uint64_t hi = 0;
+  std::uint64_t lo = 0;
   std::uint8_t len = 0;
-  bool operator==(const Key6& o) const { return addr == o.addr && len == o.len; }
+  Key6() = default;
+  Key6(Uint128 addr, unsigned length)
+      : hi(static_cast<std::uint64_t>(addr >> 64U)),
+        lo(static_cast<std::uint64_t>(addr)),
+        len(static_cast<std::uint8_t>(length)) {}
+  [[nodiscard]] Uint128 addr() const { return (Uint128{hi} << 64U) | lo; }
+  bool operator==(const Key6& o) const { return hi == o.hi && lo == o.lo && len == o.len; }
 };
 struct Key6Hash {
-  std::size_t operator()(const Key6& k) const {
-    return mix64(static_cast<std::uint64_t>(k.addr >> 64U) ^ mix64(static_cast<std::uint64_t>(k.addr) + k.len));
-  }
+  std::size_t operator()(const Key6& k) const { return mix64(k.hi ^ mix64(k.lo + k.len)); }
 };
 }  // namespace detail
 
@@ -85,7 +93,7 @@ class Lpm4 {
   template <class F>
   void for_each(F&& f) const {
     prefixes_.for_each([&f](std::uint64_t k, std::uint32_t v) {
-      f(static_cast<std::uint32_t>(k >> 8U), static_cast<unsigned>(k & 0xffU), v);
+      f(static_cast<std::uint32_t>(k >> 6U), static_cast<unsigned>(k & 0x3fU), v);
     });
   }
 
@@ -106,7 +114,7 @@ class Lpm4 {
   std::vector<std::uint32_t> tbl8_;
   std::vector<std::uint16_t> group_refs_;  // prefixes longer than /24 in each group
   std::vector<std::uint32_t> free_groups_;
-  detail::FlatMap<std::uint64_t, std::uint32_t, detail::Key4Hash> prefixes_;  // (addr << 8 | len) → value
+  detail::PackedMap<25> prefixes_;  // (addr << 6 | len) → value
 };
 
 class Lpm6 {
@@ -126,7 +134,7 @@ class Lpm6 {
 
   template <class F>
   void for_each(F&& f) const {
-    prefixes_.for_each([&f](const detail::Key6& k, std::uint32_t v) { f(k.addr, static_cast<unsigned>(k.len), v); });
+    prefixes_.for_each([&f](const detail::Key6& k, std::uint32_t v) { f(k.addr(), static_cast<unsigned>(k.len), v); });
   }
 
   static Uint128 mask(Uint128 addr, unsigned len) {
@@ -141,19 +149,25 @@ class Lpm6 {
     std::uint32_t value_plus_one = 0;  // 0: glue node, no prefix here
     std::uint8_t len = 0;
   };
-  struct Top {
-    std::uint32_t root = kNil;  // trie of prefixes longer than /16 under this /16
-    std::uint32_t entry = 0;    // best prefix up to /16: (len << 25) | value + 1, 0 = none
+  // A first- or second-level entry. entry: the best prefix expanded into it, (len << 25) | value + 1 (0: none).
+  // link: first level, the index of this /16's 256-entry group; second level, the Patricia root for this /24.
+  struct Slot {
+    std::uint32_t entry = 0;
+    std::uint32_t link = kNil;
   };
 
   std::uint32_t new_node(Uint128 key, unsigned len, std::uint32_t value_plus_one);
   void free_node(std::uint32_t n);
   void trie_insert(std::uint32_t& root, Uint128 key, unsigned len, std::uint32_t value_plus_one);
   bool trie_remove(std::uint32_t& root, Uint128 key, unsigned len);
-  void fill_top(Uint128 addr, unsigned len, std::uint32_t new_entry, bool only_owned);
-  std::uint32_t covering_top_entry(Uint128 addr, unsigned len) const;
+  void fill(Slot* slots, std::size_t first, std::size_t count, unsigned len, std::uint32_t new_entry, bool only_owned);
+  std::uint32_t covering_entry(Uint128 addr, unsigned len, unsigned min_len) const;
+  std::uint32_t group_of(Uint128 addr);
 
-  std::vector<Top> top_;  // 65536 entries once the first prefix arrives
+  std::vector<Slot> top_;                  // 65536 entries once the first prefix arrives
+  std::vector<Slot> groups_;               // 256 entries per group
+  std::vector<std::uint32_t> group_refs_;  // prefixes longer than /16 under each group
+  std::vector<std::uint32_t> free_groups_;
   std::vector<Node> nodes_;
   std::vector<std::uint32_t> free_nodes_;
   detail::FlatMap<detail::Key6, std::uint32_t, detail::Key6Hash> prefixes_;

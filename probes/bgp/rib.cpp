@@ -40,9 +40,9 @@ std::size_t hash_path(const AsPath& p) {
   return h.h;
 }
 
-std::size_t hash_attrs(const PathAttributes& a, std::size_t path_hash) {
+// Everything but the AS path (which is interned on its own).
+std::size_t hash_rest(const PathAttributes& a) {
   Hasher h;
-  h.add(path_hash);
   h.add(a.origin ? static_cast<std::uint64_t>(*a.origin) + 1 : 0);
   if (a.next_hop) {
     h.add(*a.next_hop);
@@ -87,12 +87,33 @@ std::size_t hash_attrs(const PathAttributes& a, std::size_t path_hash) {
   return h.h;
 }
 
+// Field-wise equality of everything but the AS path.
+bool same_rest(const PathAttributes& stored, const PathAttributes& attrs) {
+  return stored.origin == attrs.origin && stored.next_hop == attrs.next_hop && stored.med == attrs.med &&
+         stored.local_pref == attrs.local_pref && stored.atomic_aggregate == attrs.atomic_aggregate &&
+         stored.aggregator == attrs.aggregator && stored.communities == attrs.communities &&
+         stored.originator_id == attrs.originator_id && stored.cluster_list == attrs.cluster_list &&
+         stored.mp_reach == attrs.mp_reach && stored.mp_unreach == attrs.mp_unreach &&
+         stored.ext_communities == attrs.ext_communities && stored.as4_path == attrs.as4_path &&
+         stored.as4_aggregator == attrs.as4_aggregator && stored.large_communities == attrs.large_communities &&
+         stored.unknown == attrs.unknown;
+}
+
+std::size_t pair_hash(const AsPath* path, std::uint32_t rest) {
+  return detail::mix64(reinterpret_cast<std::uintptr_t>(path) ^ (std::uint64_t{rest} << 48U) ^ rest);
+}
+
 }  // namespace
 
 // ---------------------------------------------------------------- AttrStore
 
-std::shared_ptr<const AsPath> AttrStore::intern_path(const AsPath& path) {
-  const std::size_t h = hash_path(path);
+AttrStore::~AttrStore() {
+  for (auto& e : entries_) {
+    e.value.reset();  // before the rests they refer to
+  }
+}
+
+std::shared_ptr<const AsPath> AttrStore::intern_path(const AsPath& path, std::size_t h) {
   auto [lo, hi] = paths_.equal_range(h);
   for (auto it = lo; it != hi; ++it) {
     if (*it->second == path) {
@@ -119,30 +140,60 @@ void AttrStore::release_path(const std::shared_ptr<const AsPath>& path) {
 
 std::size_t AttrStore::path_count() const { return paths_.size(); }
 
+std::uint32_t AttrStore::intern_rest(const PathAttributes& attrs, std::size_t h) {
+  const std::uint32_t found =
+      rest_index_.find(h, [&](std::uint32_t r) { return rests_[r].hash == h && same_rest(rests_[r].attrs, attrs); });
+  if (found != detail::IdIndex::kNone) {
+    ++rests_[found].refs;
+    return found;
+  }
+  std::uint32_t r = 0;
+  if (!free_rests_.empty()) {
+    r = free_rests_.back();
+    free_rests_.pop_back();
+  } else {
+    r = static_cast<std::uint32_t>(rests_.size());
+    rests_.emplace_back();
+  }
+  Rest& rest = rests_[r];
+  rest.attrs = attrs;
+  rest.attrs.as_path.reset();
+  rest.hash = h;
+  rest.refs = 1;
+  rest_index_.insert(r, h, [this](std::uint32_t o) { return rests_[o].hash; });
+  return r;
+}
+
+void AttrStore::release_rest(std::uint32_t r) {
+  Rest& rest = rests_[r];
+  if (--rest.refs != 0) {
+    return;
+  }
+  rest_index_.erase(r, rest.hash, [this](std::uint32_t o) { return rests_[o].hash; });
+  rest.attrs = PathAttributes{};
+  free_rests_.push_back(r);
+}
+
+std::size_t AttrStore::entry_hash(AttrId id) const {
+  const Entry& e = entries_[id];
+  return pair_hash(e.value->as_path.get(), e.rest);
+}
+
 AttrId AttrStore::intern(const PathAttributes& attrs) {
   static const AsPath kEmptyPath;
   const AsPath& path = attrs.as_path ? *attrs.as_path : kEmptyPath;
-  const std::size_t path_hash = hash_path(path);
-  const std::size_t h = hash_attrs(attrs, path_hash);
-  auto [lo, hi] = index_.equal_range(h);
-  for (auto it = lo; it != hi; ++it) {
-    Entry& e = entries_[it->second];
-    if (*e.value.as_path == path) {
-      // Compare everything but the AS path, which lives outside attrs in the store.
-      const auto& stored = e.value.attrs;
-      const bool same = stored.origin == attrs.origin && stored.next_hop == attrs.next_hop && stored.med == attrs.med &&
-                        stored.local_pref == attrs.local_pref && stored.atomic_aggregate == attrs.atomic_aggregate &&
-                        stored.aggregator == attrs.aggregator && stored.communities == attrs.communities &&
-                        stored.originator_id == attrs.originator_id && stored.cluster_list == attrs.cluster_list &&
-                        stored.mp_reach == attrs.mp_reach && stored.mp_unreach == attrs.mp_unreach &&
-                        stored.ext_communities == attrs.ext_communities && stored.as4_path == attrs.as4_path &&
-                        stored.as4_aggregator == attrs.as4_aggregator &&
-                        stored.large_communities == attrs.large_communities && stored.unknown == attrs.unknown;
-      if (same) {
-        ++e.refs;
-        return it->second;
-      }
-    }
+  // Each part is interned (one reference each), then the pair; an existing pair gives the parts' references back.
+  auto shared_path = intern_path(path, hash_path(path));
+  const std::uint32_t rest = intern_rest(attrs, hash_rest(attrs));
+  const std::size_t h = pair_hash(shared_path.get(), rest);
+  const AttrId found = index_.find(h, [&](AttrId id) {
+    const Entry& e = entries_[id];
+    return e.rest == rest && e.value->as_path == shared_path;
+  });
+  if (found != detail::IdIndex::kNone) {
+    ++entries_[found].refs;
+    release_rest(rest);  // the set already holds one
+    return found;
   }
   AttrId id = 0;
   if (!free_.empty()) {
@@ -153,12 +204,10 @@ AttrId AttrStore::intern(const PathAttributes& attrs) {
     entries_.emplace_back();
   }
   Entry& e = entries_[id];
-  e.value.as_path = intern_path(path);
-  e.value.attrs = attrs;
-  e.value.attrs.as_path.reset();
-  e.hash = h;
+  e.value.emplace(RouteAttributes{std::move(shared_path), rests_[rest].attrs});
   e.refs = 1;
-  index_.emplace(h, id);
+  e.rest = rest;
+  index_.insert(id, h, [this](AttrId o) { return entry_hash(o); });
   return id;
 }
 
@@ -167,17 +216,31 @@ void AttrStore::unref(AttrId id) {
   if (--e.refs != 0) {
     return;
   }
-  auto [lo, hi] = index_.equal_range(e.hash);
-  for (auto it = lo; it != hi; ++it) {
-    if (it->second == id) {
-      index_.erase(it);
-      break;
+  index_.erase(id, entry_hash(id), [this](AttrId o) { return entry_hash(o); });
+  auto path = std::move(e.value->as_path);
+  e.value.reset();
+  release_path(path);
+  release_rest(e.rest);
+  free_.push_back(id);
+}
+
+std::size_t AttrStore::memory_bytes() const {
+  auto heap = [](std::size_t bytes) { return bytes == 0 ? 0 : ((bytes + 8 + 15) / 16) * 16; };  // malloc chunks
+  std::size_t n = entries_.size() * sizeof(Entry) + rests_.size() * sizeof(Rest) + free_.capacity() * sizeof(AttrId) +
+                  free_rests_.capacity() * 4 + index_.memory_bytes() + rest_index_.memory_bytes();
+  for (const auto& r : rests_) {
+    const auto& a = r.attrs;
+    n += heap(a.communities.capacity() * 4) + heap(a.cluster_list.capacity() * 4) +
+         heap(a.ext_communities.capacity() * 8) + heap(a.large_communities.capacity() * sizeof(LargeCommunity)) +
+         heap(a.unknown.capacity() * sizeof(RawAttribute));
+  }
+  for (const auto& [h, p] : paths_) {
+    n += 64 + heap(sizeof(AsPath) + 16) + heap(p->segments.capacity() * sizeof(AsPathSegment));
+    for (const auto& seg : p->segments) {
+      n += heap(seg.asns.capacity() * 4);
     }
   }
-  auto path = std::move(e.value.as_path);
-  e.value = RouteAttributes{};
-  release_path(path);
-  free_.push_back(id);
+  return n;
 }
 
 // ---------------------------------------------------------------- Rib
@@ -210,11 +273,11 @@ std::optional<std::uint32_t> Rib::head_of(const Prefix& p) const {
   return v6_.get(to_u128(p.address), p.length);
 }
 
-void Rib::set_head(const Prefix& p, std::uint32_t head) {
+void Rib::set_head(const Prefix& p, std::uint32_t value) {
   if (p.address.is_v4()) {
-    v4_.insert(p.address.v4_host_order(), p.length, head);
+    v4_.insert(p.address.v4_host_order(), p.length, value);
   } else {
-    v6_.insert(to_u128(p.address), p.length, head);
+    v6_.insert(to_u128(p.address), p.length, value);
   }
 }
 
@@ -235,6 +298,19 @@ std::uint32_t Rib::alloc(AttrId attr, std::uint32_t path_id) {
   }
   nodes_.push_back(PathNode{attr, path_id, kNil});
   return static_cast<std::uint32_t>(nodes_.size() - 1);
+}
+
+void Rib::release(std::uint32_t value) {
+  if (!is_list(value)) {
+    store_->unref(value >> 1U);
+    return;
+  }
+  for (std::uint32_t n = value >> 1U; n != kNil;) {
+    store_->unref(nodes_[n].attr);
+    const std::uint32_t next = nodes_[n].next;
+    free_.push_back(n);
+    n = next;
+  }
 }
 
 bool Rib::better(const PathNode& a, const PathNode& b) const {
@@ -287,30 +363,42 @@ void Rib::announce(const Prefix& prefix, std::uint32_t path_id, const PathAttrib
 void Rib::announce(const Prefix& raw_prefix, std::uint32_t path_id, AttrId id) {
   const Prefix prefix = raw_prefix.canonical();
   store_->ref(id);
-  const auto head = head_of(prefix);
-  if (!head) {
-    set_head(prefix, alloc(id, path_id));
+  const auto current = head_of(prefix);
+  if (!current) {
+    set_head(prefix, path_id == 0 ? direct(id) : list(alloc(id, path_id)));
     ++routes_;
     return;
   }
-  std::uint32_t n = *head;
-  std::uint32_t last = kNil;
-  for (; n != kNil; last = n, n = nodes_[n].next) {
-    if (nodes_[n].path_id == path_id) {
-      break;
+  std::uint32_t head = 0;
+  if (!is_list(*current)) {
+    if (path_id == 0) {  // replaces the only path
+      store_->unref(*current >> 1U);
+      set_head(prefix, direct(id));
+      return;
+    }
+    head = alloc(*current >> 1U, 0);  // a second path: the prefix becomes a list
+    nodes_[head].next = alloc(id, path_id);
+    ++routes_;
+  } else {
+    head = *current >> 1U;
+    std::uint32_t n = head;
+    std::uint32_t last = kNil;
+    for (; n != kNil; last = n, n = nodes_[n].next) {
+      if (nodes_[n].path_id == path_id) {
+        break;
+      }
+    }
+    if (n != kNil) {
+      store_->unref(nodes_[n].attr);
+      nodes_[n].attr = id;
+    } else {
+      nodes_[last].next = alloc(id, path_id);
+      ++routes_;
     }
   }
-  if (n != kNil) {
-    store_->unref(nodes_[n].attr);
-    nodes_[n].attr = id;
-  } else {
-    const std::uint32_t fresh = alloc(id, path_id);
-    nodes_[last].next = fresh;
-    ++routes_;
-  }
-  const std::uint32_t best = select_best(*head);
-  if (best != *head) {
-    set_head(prefix, best);
+  const std::uint32_t best = select_best(head);
+  if (list(best) != *current) {
+    set_head(prefix, list(best));
   }
 }
 
@@ -331,12 +419,22 @@ void Rib::apply(const Prefix& prefix, std::uint32_t path_id, const std::shared_p
 
 bool Rib::withdraw(const Prefix& raw_prefix, std::uint32_t path_id) {
   const Prefix prefix = raw_prefix.canonical();
-  const auto head = head_of(prefix);
-  if (!head) {
+  const auto current = head_of(prefix);
+  if (!current) {
     return false;
   }
+  if (!is_list(*current)) {
+    if (path_id != 0) {
+      return false;
+    }
+    store_->unref(*current >> 1U);
+    --routes_;
+    remove_prefix(prefix);
+    return true;
+  }
+  const std::uint32_t head = *current >> 1U;
   std::uint32_t prev = kNil;
-  std::uint32_t n = *head;
+  std::uint32_t n = head;
   for (; n != kNil; prev = n, n = nodes_[n].next) {
     if (nodes_[n].path_id == path_id) {
       break;
@@ -357,21 +455,18 @@ bool Rib::withdraw(const Prefix& raw_prefix, std::uint32_t path_id) {
     remove_prefix(prefix);
     return true;
   }
-  set_head(prefix, select_best(next));
+  if (nodes_[next].next == kNil && nodes_[next].path_id == 0) {  // back to a single path of id 0
+    set_head(prefix, direct(nodes_[next].attr));
+    free_.push_back(next);
+    return true;
+  }
+  set_head(prefix, list(select_best(next)));
   return true;
 }
 
 void Rib::clear() {
-  v4_.for_each([this](std::uint32_t, unsigned, std::uint32_t head) {
-    for (std::uint32_t n = head; n != kNil; n = nodes_[n].next) {
-      store_->unref(nodes_[n].attr);
-    }
-  });
-  v6_.for_each([this](Uint128, unsigned, std::uint32_t head) {
-    for (std::uint32_t n = head; n != kNil; n = nodes_[n].next) {
-      store_->unref(nodes_[n].attr);
-    }
-  });
+  v4_.for_each([this](std::uint32_t, unsigned, std::uint32_t value) { release(value); });
+  v6_.for_each([this](Uint128, unsigned, std::uint32_t value) { release(value); });
   if (cached_attrs_) {
     store_->unref(cached_id_);
     cached_attrs_.reset();
@@ -393,8 +488,7 @@ std::optional<RibRoute> Rib::lookup(const IpAddress& address) const {
   if (!m) {
     return std::nullopt;
   }
-  const PathNode& n = nodes_[m->value];
-  return RibRoute{Prefix{address, m->length}.canonical(), n.path_id, &store_->get(n.attr)};
+  return RibRoute{Prefix{address, m->length}.canonical(), path_id_of(m->value), &store_->get(attr_of(m->value))};
 }
 
 std::vector<RibRoute> Rib::paths(const Prefix& raw_prefix) const {

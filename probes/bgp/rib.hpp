@@ -2,9 +2,10 @@
 //
 // `AttrStore` hash-conses attribute sets (and, inside them, AS paths): identical sets from any peer are stored once
 // and referenced by a 32-bit `AttrId` with a reference count. A `Rib` holds one peer's routes — (prefix, path id) →
-// AttrId — in its LPM tables' own prefix maps, so a route costs a hash slot and a 12-byte path node; with ADD-PATH
-// several paths per prefix form a short list whose head is the path chosen for lookups (highest LOCAL_PREF, shortest
-// AS_PATH, lowest ORIGIN, lowest MED, lowest path id). Not thread-safe: one thread owns a Rib and its AttrStore.
+// AttrId — in its LPM tables' own prefix maps: a prefix with a single path of id 0 (no ADD-PATH) stores its AttrId
+// right there (the IPv4 map's 8-byte slot is the whole route); with ADD-PATH several paths per prefix form a short
+// list of 12-byte nodes whose head is the path chosen for lookups (highest LOCAL_PREF, shortest AS_PATH, lowest
+// ORIGIN, lowest MED, lowest path id). Not thread-safe: one thread owns a Rib and its AttrStore.
 #pragma once
 
 #include "common/ip.hpp"
@@ -23,39 +24,63 @@ namespace flowlab::bgp {
 
 using AttrId = std::uint32_t;
 
-// An interned attribute set: the AS path is itself interned (shared by every set with that path); `attrs` holds
-// everything else (attrs.as_path is empty, MP NLRI lists are empty, AS4_* merged away).
+// An interned attribute set: the AS path and everything else (`attrs`: attrs.as_path is empty, MP NLRI lists are
+// empty, AS4_* merged away) are each interned on their own and shared by every set that has them; a set is the pair.
+// Read it as before (`r.as_path->...`, `r.attrs.communities`); `attrs` is a reference into the store, so a
+// RouteAttributes is only ever handed out by AttrStore/Rib (by pointer or const reference), never built by callers.
 struct RouteAttributes {
   std::shared_ptr<const AsPath> as_path;  // never null
-  PathAttributes attrs;
+  const PathAttributes& attrs;
 
   [[nodiscard]] IpAddress next_hop(Family family) const { return attrs.next_hop_for(family); }
   [[nodiscard]] std::uint32_t local_pref() const { return attrs.local_pref.value_or(100); }
 };
 
+// Hash-consing of attribute sets. Real tables have few distinct "everything but the AS path" parts (next hop,
+// communities, LOCAL_PREF, MED ...) and fewer distinct AS paths than routes; a set costs one 48-byte entry (the
+// pair) plus its index slot, and each distinct part is stored once.
 class AttrStore {
  public:
+  AttrStore() = default;
+  ~AttrStore();
+  AttrStore(const AttrStore&) = delete;
+  AttrStore& operator=(const AttrStore&) = delete;
+
   // Interns a normalized attribute set (Update::route_attributes()); the returned id holds one reference.
   AttrId intern(const PathAttributes& attrs);
   void ref(AttrId id) { ++entries_[id].refs; }
   void unref(AttrId id);
-  [[nodiscard]] const RouteAttributes& get(AttrId id) const { return entries_[id].value; }
+  [[nodiscard]] const RouteAttributes& get(AttrId id) const { return *entries_[id].value; }
 
-  [[nodiscard]] std::size_t size() const { return entries_.size() - free_.size(); }  // live attribute sets
-  [[nodiscard]] std::size_t path_count() const;                                      // live AS paths
+  [[nodiscard]] std::size_t size() const { return entries_.size() - free_.size(); }            // live attribute sets
+  [[nodiscard]] std::size_t path_count() const;                                                // live AS paths
+  [[nodiscard]] std::size_t rest_count() const { return rests_.size() - free_rests_.size(); }  // live non-path parts
+  // Estimate of the heap bytes held (entries, indexes, the interned parts and their vectors).
+  [[nodiscard]] std::size_t memory_bytes() const;
 
  private:
-  struct Entry {
-    RouteAttributes value;
+  struct Rest {  // the non-path part of one or more sets
+    PathAttributes attrs;
     std::size_t hash = 0;
-    std::uint32_t refs = 0;
+    std::uint32_t refs = 0;  // sets using it
   };
-  std::shared_ptr<const AsPath> intern_path(const AsPath& path);
+  struct Entry {
+    std::optional<RouteAttributes> value;  // empty while on the free list
+    std::uint32_t refs = 0;
+    std::uint32_t rest = 0;
+  };
+  std::shared_ptr<const AsPath> intern_path(const AsPath& path, std::size_t hash);
   void release_path(const std::shared_ptr<const AsPath>& path);
+  std::uint32_t intern_rest(const PathAttributes& attrs, std::size_t hash);
+  void release_rest(std::uint32_t rest);
+  [[nodiscard]] std::size_t entry_hash(AttrId id) const;
 
-  std::deque<Entry> entries_;  // stable, no moves of whole attribute sets on growth
+  std::deque<Entry> entries_;  // stable addresses: get() references live as long as the set
   std::vector<AttrId> free_;
-  std::unordered_multimap<std::size_t, AttrId> index_;
+  detail::IdIndex index_;  // sets by (path, rest)
+  std::deque<Rest> rests_;
+  std::vector<std::uint32_t> free_rests_;
+  detail::IdIndex rest_index_;
   std::unordered_multimap<std::size_t, std::shared_ptr<const AsPath>> paths_;
 };
 
@@ -90,7 +115,7 @@ class Rib {
   // IPv4 fast path (host-order address): the chosen path's attributes or nullptr.
   [[nodiscard]] const RouteAttributes* lookup_v4(std::uint32_t address) const {
     const std::uint32_t v = v4_.lookup(address);
-    return v == Lpm4::kNone ? nullptr : &store_->get(nodes_[v].attr);
+    return v == Lpm4::kNone ? nullptr : &store_->get(attr_of(v));
   }
   // Every path for an exact prefix (chosen one first).
   [[nodiscard]] std::vector<RibRoute> paths(const Prefix& prefix) const;
@@ -116,6 +141,12 @@ class Rib {
 
  private:
   static constexpr std::uint32_t kNil = 0xffffffffU;
+  // LPM values: AttrId << 1 for a prefix whose only path has id 0, (path node << 1) | 1 for a path list.
+  static constexpr std::uint32_t direct(AttrId id) { return id << 1U; }
+  static constexpr std::uint32_t list(std::uint32_t node) { return (node << 1U) | 1U; }
+  static constexpr bool is_list(std::uint32_t v) { return (v & 1U) != 0; }
+  [[nodiscard]] AttrId attr_of(std::uint32_t v) const { return is_list(v) ? nodes_[v >> 1U].attr : v >> 1U; }
+  [[nodiscard]] std::uint32_t path_id_of(std::uint32_t v) const { return is_list(v) ? nodes_[v >> 1U].path_id : 0; }
   struct PathNode {
     AttrId attr = 0;
     std::uint32_t path_id = 0;
@@ -123,13 +154,18 @@ class Rib {
   };
 
   template <class F>
-  void emit(const Prefix& prefix, std::uint32_t head, F&& f) const {
-    for (std::uint32_t n = head; n != kNil; n = nodes_[n].next) {
+  void emit(const Prefix& prefix, std::uint32_t v, F&& f) const {
+    if (!is_list(v)) {
+      f(RibRoute{prefix, 0, &store_->get(v >> 1U)});
+      return;
+    }
+    for (std::uint32_t n = v >> 1U; n != kNil; n = nodes_[n].next) {
       f(RibRoute{prefix, nodes_[n].path_id, &store_->get(nodes_[n].attr)});
     }
   }
   [[nodiscard]] std::optional<std::uint32_t> head_of(const Prefix& prefix) const;
-  void set_head(const Prefix& prefix, std::uint32_t head);
+  void set_head(const Prefix& prefix, std::uint32_t value);
+  void release(std::uint32_t value);  // unrefs every path of a prefix's value and frees its nodes
   void remove_prefix(const Prefix& prefix);
   std::uint32_t alloc(AttrId attr, std::uint32_t path_id);
   [[nodiscard]] bool better(const PathNode& a, const PathNode& b) const;
