@@ -147,7 +147,9 @@ Status Sender::send_one(std::size_t stream, std::uint64_t index) {
   const socklen_t len = socket_address(s.dst, 0, ss);
   const int fd = s.family == Family::kIpv6 ? fd6_ : fd4_;
   const std::int64_t give_up = clock_ns(CLOCK_MONOTONIC) + 1'000'000'000LL;
+  std::int64_t handed_ns = 0;  // when the successful sendto() began: the packet's departure, as near as we see it
   for (;;) {
+    handed_ns = clock_ns(CLOCK_REALTIME);
     const ssize_t n =
         ::sendto(fd, packet.data(), packet.size(), 0, reinterpret_cast<const sockaddr*>(&ss), len);  // NOLINT
     if (n == static_cast<ssize_t>(packet.size())) {
@@ -169,11 +171,10 @@ Status Sender::send_one(std::size_t stream, std::uint64_t index) {
       nanosleep(&pause, nullptr);
     }
   }
-  const std::int64_t now = clock_ns(CLOCK_REALTIME);
   if (c.packets == 0) {
-    c.first_ns = now;
+    c.first_ns = handed_ns;
   }
-  c.last_ns = now;
+  c.last_ns = handed_ns;
   ++c.packets;
   c.bytes += packet.size();
   return {};

@@ -10,9 +10,11 @@
 #include <pcap/pcap.h>
 #include <poll.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <cerrno>
 #include <cstring>
 #include <ctime>
@@ -29,6 +31,18 @@ std::int64_t clock_ns(clockid_t clock) {
 }
 
 std::string errno_text(int err) { return std::strerror(err); }
+
+// The kernel's receive timestamp (SO_TIMESTAMPNS, CLOCK_REALTIME), or the time now when there is none.
+std::int64_t arrival_ns(msghdr& msg) {
+  for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c != nullptr; c = CMSG_NXTHDR(&msg, c)) {
+    if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_TIMESTAMPNS && c->cmsg_len >= CMSG_LEN(sizeof(timespec))) {
+      timespec ts{};
+      std::memcpy(&ts, CMSG_DATA(c), sizeof(ts));
+      return static_cast<std::int64_t>(ts.tv_sec) * 1'000'000'000LL + ts.tv_nsec;
+    }
+  }
+  return clock_ns(CLOCK_REALTIME);
+}
 
 Status attach_filter(int fd, const std::string& expression) {
   pcap_t* dead = pcap_open_dead(DLT_RAW, static_cast<int>(kMaxPacket));
@@ -110,6 +124,8 @@ Result<std::unique_ptr<Sink>> Sink::open(std::vector<StreamSpec> streams, SinkOp
   if (::setsockopt(sink->fd_, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof(size)) != 0) {
     (void)::setsockopt(sink->fd_, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
   }
+  const int on = 1;
+  (void)::setsockopt(sink->fd_, SOL_SOCKET, SO_TIMESTAMPNS, &on, sizeof(on));
   sink->filter_ = sink_filter_expression(sink->streams_);
   if (!sink->filter_.empty()) {
     FLOWLAB_TRY(attach_filter(sink->fd_, sink->filter_));
@@ -150,9 +166,16 @@ void Sink::update_drops() {
 Status Sink::drain() {
   for (;;) {
     sockaddr_ll from{};
-    socklen_t from_len = sizeof(from);
-    const ssize_t n = ::recvfrom(fd_, buffer_.data(), buffer_.size(), MSG_TRUNC, reinterpret_cast<sockaddr*>(&from),
-                                 &from_len);  // NOLINT(*-reinterpret-cast)
+    iovec iov{buffer_.data(), buffer_.size()};
+    alignas(cmsghdr) std::array<char, CMSG_SPACE(sizeof(timespec))> control{};
+    msghdr msg{};
+    msg.msg_name = &from;
+    msg.msg_namelen = sizeof(from);
+    msg.msg_iov = &iov;
+    msg.msg_iovlen = 1;
+    msg.msg_control = control.data();
+    msg.msg_controllen = control.size();
+    const ssize_t n = ::recvmsg(fd_, &msg, MSG_TRUNC);
     if (n < 0) {
       if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) {
         return {};
@@ -176,7 +199,7 @@ Status Sink::drain() {
           continue;
         }
         StreamCounters& c = counters_[i];
-        const std::int64_t now = clock_ns(CLOCK_REALTIME);
+        const std::int64_t now = arrival_ns(msg);
         if (c.packets == 0) {
           c.first_ns = now;
           c.src = key->src;
