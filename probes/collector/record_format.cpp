@@ -1,6 +1,7 @@
 #include "probes/collector/record_format.hpp"
 
 #include <algorithm>
+#include <array>
 #include <numeric>
 
 namespace flowlab::collector {
@@ -9,14 +10,33 @@ namespace {
 
 using P = Primitive;
 
-// Positions of the spec's primitives in output order: pmacct's table order (the enum) or the print plugin's.
-std::vector<std::size_t> column_order(const AggregateSpec& spec, bool print_plugin) {
+// pmacct's JSON key order (src/plugin_cmn_json.c compose_json handlers, for the client and the print plugin).
+constexpr std::array<Primitive, static_cast<std::size_t>(P::kCount)> kJsonOrder{
+    P::kSrcAs,      P::kDstAs,        P::kStdComm,        P::kExtComm,      P::kLrgComm,         P::kAsPath,
+    P::kLocalPref,  P::kMed,          P::kPeerSrcAs,      P::kPeerDstAs,    P::kPeerSrcIp,       P::kPeerDstIp,
+    P::kSrcStdComm, P::kSrcExtComm,   P::kSrcLrgComm,     P::kSrcAsPath,    P::kSrcLocalPref,    P::kSrcMed,
+    P::kInIface,    P::kOutIface,     P::kSrcHost,        P::kSrcNet,       P::kDstHost,         P::kDstNet,
+    P::kSrcMask,    P::kDstMask,      P::kSrcPort,        P::kDstPort,      P::kTcpFlags,        P::kProto,
+    P::kTos,        P::kSamplingRate, P::kTimestampStart, P::kTimestampEnd, P::kExportProtoSeqno};
+
+unsigned json_rank(Primitive p) {
+  return static_cast<unsigned>(std::find(kJsonOrder.begin(), kJsonOrder.end(), p) - kJsonOrder.begin());
+}
+
+enum class Order : std::uint8_t { kTable, kPrintCsv, kJson };
+
+// Positions of the spec's primitives in output order: pmacct's table order (the enum), the print plugin's CSV
+// order, or the JSON order.
+std::vector<std::size_t> column_order(const AggregateSpec& spec, Order order) {
   std::vector<std::size_t> idx(spec.primitives.size());
   std::iota(idx.begin(), idx.end(), 0U);
   std::stable_sort(idx.begin(), idx.end(), [&](std::size_t a, std::size_t b) {
     const Primitive pa = spec.primitives[a];
     const Primitive pb = spec.primitives[b];
-    if (print_plugin && info(pa).print_rank != info(pb).print_rank) {
+    if (order == Order::kJson) {
+      return json_rank(pa) < json_rank(pb);
+    }
+    if (order == Order::kPrintCsv && info(pa).print_rank != info(pb).print_rank) {
       return info(pa).print_rank < info(pb).print_rank;
     }
     return pa < pb;
@@ -45,6 +65,20 @@ std::string print_plugin_value(Primitive p, const std::string& v) {
     return out;
   }
   return v;
+}
+
+unsigned header_width(Primitive p) {
+  switch (p) {
+    case P::kStdComm:
+    case P::kExtComm:
+    case P::kSrcStdComm:
+    case P::kSrcExtComm:
+    case P::kLrgComm:
+    case P::kSrcLrgComm:
+      return info(p).width - 1;  // pmacct's header strings are one blank shorter than its "%-22s   " values
+    default:
+      return info(p).width;
+  }
 }
 
 void pad(std::string& out, const std::string& cell, unsigned width) {
@@ -82,10 +116,10 @@ void json_string(std::string& out, const std::string& s) {
 }  // namespace
 
 std::string format_table(const AggregateSpec& spec, const std::vector<Row>& rows, const FormatOptions& options) {
-  const auto order = column_order(spec, false);
+  const auto order = column_order(spec, Order::kTable);
   std::string out;
   for (std::size_t i : order) {
-    pad(out, std::string(table_header(spec.primitives[i])), info(spec.primitives[i]).width);
+    pad(out, std::string(table_header(spec.primitives[i])), header_width(spec.primitives[i]));
   }
   pad(out, "PACKETS", 22);
   if (options.flows) {
@@ -111,7 +145,7 @@ std::string format_table(const AggregateSpec& spec, const std::vector<Row>& rows
 std::string format_csv(const AggregateSpec& spec, const std::vector<Row>& rows, const FormatOptions& options,
                        bool header) {
   const bool plugin = options.style == Style::kPrintPlugin;
-  const auto order = column_order(spec, plugin);
+  const auto order = column_order(spec, plugin ? Order::kPrintCsv : Order::kTable);
   std::string out;
   if (header) {
     for (std::size_t i : order) {
@@ -140,7 +174,7 @@ std::string format_csv(const AggregateSpec& spec, const std::vector<Row>& rows, 
 
 std::string format_json_line(const AggregateSpec& spec, const Row& row, const FormatOptions& options) {
   const bool plugin = options.style == Style::kPrintPlugin;
-  const auto order = column_order(spec, plugin);
+  const auto order = column_order(spec, Order::kJson);
   std::string out = "{";
   if (plugin) {
     out += "\"event_type\": \"purge\", ";

@@ -1,0 +1,142 @@
+// Aggregates: binary keys, counters, filters, interned AS paths, clear; and a small add() throughput figure.
+#include "probes/collector/aggregate.hpp"
+
+#include "tests/unit/collector/test_rib.hpp"
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <cstdio>
+#include <random>
+
+namespace flowlab::collector {
+namespace {
+
+using test::addr;
+using test::prefix;
+
+wire::FlowRecord rec(const char* src, const char* dst, std::uint64_t packets, std::uint64_t bytes) {
+  wire::FlowRecord r;
+  r.src_addr = addr(src);
+  r.dst_addr = addr(dst);
+  r.protocol = 17;
+  r.src_port = 1000;
+  r.dst_port = 53;
+  r.packets = packets;
+  r.bytes = bytes;
+  r.exporter = addr("192.0.2.1");
+  return r;
+}
+
+TEST(Aggregate, CreateRejectsBadSpecs) {
+  EXPECT_FALSE(Aggregate::create({"x", {}, ""}).ok());
+  EXPECT_FALSE(Aggregate::create({"x", {Primitive::kSrcAs, Primitive::kSrcAs}, ""}).ok());
+  auto bad = Aggregate::create({"in", {Primitive::kSrcAs}, "dst net 1.2.3.4/99"});
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.error().message, "aggregate in: filter: col 9: bad prefix '1.2.3.4/99'");
+  EXPECT_FALSE(parse_primitive("src_ass").ok());
+  EXPECT_EQ(parse_primitive("src_ass").error().message,
+            "unknown aggregation primitive 'src_ass' (did you mean 'src_as'?)");
+  EXPECT_EQ(*parse_primitives("src_as, dst_as peer_src_as,as_path"),
+            (std::vector<Primitive>{Primitive::kSrcAs, Primitive::kDstAs, Primitive::kPeerSrcAs, Primitive::kAsPath}));
+}
+
+TEST(Aggregate, SumsByKeyWithFilter) {
+  BgpTables tables;
+  bgp::PeerInfo peer;
+  peer.address = addr("192.0.2.1");
+  tables.apply(peer, bgp::RouteEvent{prefix("198.51.100.0/24"), 0, test::attrs({"65530 65533", "192.0.2.254"})});
+  tables.apply(peer,
+               bgp::RouteEvent{prefix("198.51.101.0/24"), 0, test::attrs({"65530 {65535,65534}", "192.0.2.253"})});
+  Enricher enricher(tables, EnrichConfig{});
+  auto agg = Aggregate::create({"out", *parse_primitives("dst_as, as_path, peer_dst_ip"), "dst net 198.51.0.0/16"});
+  ASSERT_TRUE(agg.ok());
+  const std::vector<wire::FlowRecord> records{
+      rec("203.0.113.1", "198.51.100.1", 1, 100), rec("203.0.113.2", "198.51.100.2", 2, 200),
+      rec("203.0.113.3", "198.51.101.3", 4, 400), rec("203.0.113.4", "198.51.200.4", 8, 800),  // no route
+      rec("203.0.113.5", "10.0.0.1", 16, 1600),                                                // filtered out
+  };
+  for (const auto& r : records) {
+    agg->add(enricher.enrich(r));
+  }
+  EXPECT_EQ(agg->filtered_out(), 1U);
+  const auto rows = agg->rows();
+  ASSERT_EQ(rows.size(), 3U);
+  EXPECT_EQ(rows[0].values, (std::vector<std::string>{"65533", "65530_65533", "192.0.2.254"}));
+  EXPECT_EQ(rows[0].packets, 3U);
+  EXPECT_EQ(rows[0].bytes, 300U);
+  EXPECT_EQ(rows[0].flows, 2U);
+  EXPECT_EQ(rows[1].values, (std::vector<std::string>{"65535", "65530_{65534,65535}", "192.0.2.253"}));
+  EXPECT_EQ(rows[2].values, (std::vector<std::string>{"0", "", ""}));
+  EXPECT_EQ(rows[2].packets, 8U);
+
+  // Rows survive the routes they came from (AS paths are interned by value in the aggregate).
+  tables.peer_down(peer);
+  EXPECT_EQ(agg->rows()[1].values[1], "65530_{65534,65535}");
+  agg->clear();
+  EXPECT_EQ(agg->size(), 0U);
+  EXPECT_TRUE(agg->rows().empty());
+  agg->add(enricher.enrich(records[0]));
+  EXPECT_EQ(agg->rows()[0].values, (std::vector<std::string>{"0", "", ""}));
+}
+
+TEST(Aggregate, ManyKeysGrowAndStayExact) {
+  auto agg = Aggregate::create({"hosts", *parse_primitives("src_host dst_host src_port"), ""});
+  ASSERT_TRUE(agg.ok());
+  BgpTables tables;
+  Enricher enricher(tables, EnrichConfig{});
+  wire::FlowRecord r = rec("10.0.0.1", "10.1.0.1", 1, 10);
+  for (int round = 0; round < 3; ++round) {
+    for (std::uint32_t i = 0; i < 50000; ++i) {
+      r.src_addr = IpAddress::v4(0x0a000000U + i);
+      r.src_port = static_cast<std::uint16_t>(i % 7U);
+      agg->add(enricher.enrich(r));
+    }
+  }
+  ASSERT_EQ(agg->size(), 50000U);
+  for (const auto& row : agg->rows()) {
+    ASSERT_EQ(row.packets, 3U);
+    ASSERT_EQ(row.bytes, 30U);
+  }
+}
+
+// Not a timed test: prints enrich + add throughput on a 100k-route view (the real figure is
+// tests/bench/collector_throughput).
+TEST(Aggregate, ThroughputFigure) {
+  BgpTables tables;
+  bgp::PeerInfo peer;
+  peer.address = addr("192.0.2.1");
+  std::mt19937 rng(7);
+  const std::vector<std::string> paths{"65001 65002", "65001 65003 65004", "65005", "65006 65007 65008 65009"};
+  for (int i = 0; i < 100000; ++i) {
+    const std::uint32_t a = (rng() & 0xffffff00U) | 0x01000000U;
+    const auto len = static_cast<std::uint8_t>(16 + rng() % 9);
+    tables.apply(peer,
+                 bgp::RouteEvent{Prefix{IpAddress::v4(a), len}.canonical(), 0,
+                                 test::attrs({paths[static_cast<std::size_t>(i) % paths.size()], "192.0.2.254"})});
+  }
+  Enricher enricher(tables, EnrichConfig{});
+  auto agg = Aggregate::create(
+      {"peers", *parse_primitives("src_as dst_as peer_src_as peer_dst_as peer_dst_ip as_path src_as_path"), ""});
+  ASSERT_TRUE(agg.ok());
+  std::vector<wire::FlowRecord> records(1 << 16);
+  for (auto& r : records) {
+    r = rec("1.1.1.1", "2.2.2.2", 1, 100);
+    r.src_addr = IpAddress::v4(static_cast<std::uint32_t>(rng()));
+    r.dst_addr = IpAddress::v4(static_cast<std::uint32_t>(rng()));
+  }
+  constexpr std::size_t kAdds = 2'000'000;
+  EnrichedFlow flow;
+  const auto t0 = std::chrono::steady_clock::now();
+  for (std::size_t i = 0; i < kAdds; ++i) {
+    enricher.enrich(records[i & (records.size() - 1)], flow);
+    agg->add(flow);
+  }
+  const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  std::printf("enrich+add: %.2f M records/s (%zu keys, key %zu bytes)\n", static_cast<double>(kAdds) / s / 1e6,
+              agg->size(), agg->key_width());
+  EXPECT_GT(agg->size(), 1U);
+}
+
+}  // namespace
+}  // namespace flowlab::collector
