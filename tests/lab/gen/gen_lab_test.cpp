@@ -315,5 +315,57 @@ TEST_F(GenLabTest, NoRouteIsARuntimeError) {
   EXPECT_NE(sent->err.find("no route to 203.0.113.9"), std::string::npos) << sent->err;
 }
 
+// 50,000 packets of 1400 bytes as fast as possible: still exact, no kernel drops at the sink.
+TEST_F(GenLabTest, FloodIsExact) {
+  const std::string stream = std::string("name=flood,dst=") + kRxV4 + ",proto=udp,dport=9,size=1400,packets=50000";
+  Run r = run({"--timeout", "30s", "--stream", stream}, {"--stream", stream});
+  EXPECT_EQ(r.send.exit_code, 0) << r.send.err;
+  EXPECT_EQ(r.sink.exit_code, 0) << r.sink.err;
+  const auto* sent = stream_named(r.send_summary, "flood");
+  const auto* got = stream_named(r.sink_summary, "flood");
+  ASSERT_NE(sent, nullptr);
+  ASSERT_NE(got, nullptr);
+  std::printf("flowgen flood: %s packets at %.0f pps, %s received, kernel drops %s\n",
+              (*sent)["packets_sent"].dump().c_str(), (*sent)["pps_achieved"].get<double>(),
+              (*got)["packets_received"].dump().c_str(), r.sink_summary["kernel_drops"].dump().c_str());
+  EXPECT_EQ((*sent)["packets_sent"], 50000);
+  EXPECT_EQ((*got)["packets_received"], 50000);
+  EXPECT_EQ((*got)["bytes_received"], 50000 * 1400);
+  EXPECT_EQ(r.sink_summary["kernel_drops"], 0);
+}
+
+// The sink says it is ready on stdout too, and prints its summary when stopped by SIGTERM (started as labctl
+// starts daemons: process::start in the namespace, output to a log file).
+TEST_F(GenLabTest, SinkReadyLineAndSummaryOnSigterm) {
+  process::Spec spec;
+  spec.name = "flowgen-sink";
+  spec.netns = rx_;
+  spec.log_file = dir_ / "sink.log";
+  spec.argv = {FLOWLAB_FLOWGEN, "sink", "--json", "--stream",
+               std::string("name=never,dst=") + kRxV4 + ",proto=udp,dport=9,packets=5"};
+  auto ref = process::start(spec);
+  ASSERT_OK(ref);
+  auto log = [&] {
+    std::ifstream in(spec.log_file);
+    std::stringstream text;
+    text << in.rdbuf();
+    return text.str();
+  };
+  const auto give_up = std::chrono::steady_clock::now() + 10s;
+  while (log().find("{\"ready\":true}") == std::string::npos && std::chrono::steady_clock::now() < give_up) {
+    std::this_thread::sleep_for(10ms);
+  }
+  EXPECT_EQ(log().rfind("{\"ready\":true}\n", 0), 0U) << log();
+  ASSERT_OK(process::stop(*ref));
+  const auto summary = summary_of(log());
+  ASSERT_TRUE(summary.contains("streams")) << log();
+  EXPECT_EQ(summary["complete"], false);
+  EXPECT_EQ(summary["timed_out"], false);
+  const auto* s = stream_named(summary, "never");
+  ASSERT_NE(s, nullptr);
+  EXPECT_EQ((*s)["packets_received"], 0);
+  EXPECT_EQ((*s)["first_ns"], nullptr);
+}
+
 }  // namespace
 }  // namespace flowlab::gen
