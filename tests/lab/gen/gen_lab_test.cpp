@@ -290,18 +290,50 @@ TEST_F(GenLabTest, SinkTimesOutShortWithExitThree) {
 
 // A packet larger than the veth's MTU is refused, never fragmented: the sender exits 1 and says why.
 TEST_F(GenLabTest, OversizePacketIsAnErrorNotAFragment) {
+  for (const char* dst : {kRxV4, kRxV6}) {
+    SCOPED_TRACE(dst);
+    process::RunOptions o;
+    o.netns = tx_;
+    auto sent = process::run({FLOWLAB_FLOWGEN, "send", "--json", "--stream",
+                              std::string("name=big,dst=") + dst + ",proto=udp,dport=9,packets=3,size=1501"},
+                             o);
+    ASSERT_OK(sent);
+    EXPECT_EQ(sent->exit_code, 1);
+    EXPECT_NE(sent->err.find("MTU"), std::string::npos) << sent->err;
+    const auto summary = summary_of(sent->out);
+    const auto* s = stream_named(summary, "big");
+    ASSERT_NE(s, nullptr) << sent->out;
+    EXPECT_EQ((*s)["packets_sent"], 0);
+  }
+}
+
+// Traffic on lo is not counted: a sender inside the sink's own namespace reaches it over lo only.
+TEST_F(GenLabTest, SinkIgnoresLoopback) {
+  const std::string stream = std::string("name=local,dst=") + kRxV4 + ",proto=udp,dport=9,packets=20";
+  const std::string ready = (dir_ / "lo.ready").string();
+  std::optional<Result<process::Output>> sink;
+  std::thread sink_thread([&] {
+    process::RunOptions o;
+    o.netns = rx_;
+    sink.emplace(process::run(
+        {FLOWLAB_FLOWGEN, "sink", "--json", "--timeout", "1s", "--ready-file", ready, "--stream", stream}, o));
+  });
+  const auto give_up = std::chrono::steady_clock::now() + 10s;
+  while (!std::filesystem::exists(ready) && std::chrono::steady_clock::now() < give_up) {
+    std::this_thread::sleep_for(5ms);
+  }
   process::RunOptions o;
-  o.netns = tx_;
-  auto sent = process::run({FLOWLAB_FLOWGEN, "send", "--json", "--stream",
-                            std::string("name=big,dst=") + kRxV4 + ",proto=udp,dport=9,packets=3,size=1501"},
-                           o);
+  o.netns = rx_;
+  auto sent = process::run({FLOWLAB_FLOWGEN, "send", "--stream", stream}, o);
+  sink_thread.join();
   ASSERT_OK(sent);
-  EXPECT_EQ(sent->exit_code, 1);
-  EXPECT_NE(sent->err.find("MTU"), std::string::npos) << sent->err;
-  const auto summary = summary_of(sent->out);
-  const auto* s = stream_named(summary, "big");
-  ASSERT_NE(s, nullptr) << sent->out;
-  EXPECT_EQ((*s)["packets_sent"], 0);
+  EXPECT_EQ(sent->exit_code, 0) << sent->err;
+  ASSERT_TRUE(sink && sink->ok());
+  EXPECT_EQ((*sink)->exit_code, 3);
+  const auto summary = summary_of((*sink)->out);
+  const auto* s = stream_named(summary, "local");
+  ASSERT_NE(s, nullptr) << (*sink)->out;
+  EXPECT_EQ((*s)["packets_received"], 0);
 }
 
 // No route in the namespace: the sender refuses before sending anything.
