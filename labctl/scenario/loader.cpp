@@ -1082,8 +1082,16 @@ void load_topology(Parser& parser, std::string_view yaml, const std::string& fil
     }
     loaded = topology::load_topology_string(inline_topology_text(yaml, value, end_line), file_name);
     if (!loaded.ok()) {
-      for (const auto& d : loaded.diagnostics) {  // already in this file, at the right lines
-        parser.error_at(d.mark, d.message);
+      // Already in this file at the right lines; only "the top level" of the topology is this key.
+      const std::string kTopLevel = " at the top level";
+      for (const auto& d : loaded.diagnostics) {
+        std::string message = d.message;
+        Mark mark = d.mark;
+        if (auto pos = message.find(kTopLevel); pos != std::string::npos) {
+          message.replace(pos, kTopLevel.size(), " in the inline topology");
+          mark = mark_of(it->second.key_node);
+        }
+        parser.error_at(mark, message);
       }
       return;
     }

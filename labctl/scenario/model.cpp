@@ -151,6 +151,58 @@ std::string_view Step::kind() const {
   return std::visit(Namer{}, action);
 }
 
+std::string Step::summary() const {
+  struct Summarizer {
+    static std::string duration(std::chrono::milliseconds ms) {
+      const auto n = ms.count();
+      if (n % 60'000 == 0) {
+        return std::to_string(n / 60'000) + "m";
+      }
+      if (n % 1000 == 0) {
+        return std::to_string(n / 1000) + "s";
+      }
+      return std::to_string(n) + "ms";
+    }
+    static std::string streams(const std::vector<std::string>& names, bool all) {
+      return all ? "all (" + join(names, ", ") + ")" : join(names, ", ");
+    }
+    std::string operator()(const ConvergeStep& c) const { return "converge (timeout " + duration(c.timeout) + ")"; }
+    std::string operator()(const SendStep& s) const { return "send " + streams(s.streams, s.all); }
+    std::string operator()(const ExpectStep& e) const {
+      std::string out = "expect " + streams(e.streams, e.all) + " at " + e.at;
+      if (e.point) {
+        out += " point " + e.point->node + (e.point->interface.empty() ? "" : ":" + e.point->interface);
+      }
+      std::string fields;
+      switch (e.mode) {
+        case FieldsMode::kAuto:
+          fields = "auto";
+          break;
+        case FieldsMode::kListed:
+          fields = std::to_string(e.fields.size()) + " listed";
+          break;
+        case FieldsMode::kUnenriched:
+          fields = "unenriched";
+          break;
+      }
+      return out + " (fields " + fields + ", counters " + std::string(counter_check_name(e.counters)) + ")";
+    }
+    std::string operator()(const LinkStep& l) const {
+      return std::string("link ") + (l.action == LinkAction::kDown ? "down " : "up ") + l.endpoint.node + ":" +
+             l.endpoint.interface;
+    }
+    std::string operator()(const BgpStep& b) const {
+      return std::string("bgp ") + (b.action == LinkAction::kDown ? "down " : "up ") + b.node + " -- " + b.neighbor;
+    }
+    std::string operator()(const AnnounceStep& a) const { return "announce " + a.prefix.to_string() + " at " + a.node; }
+    std::string operator()(const WithdrawStep& w) const { return "withdraw " + w.prefix.to_string() + " at " + w.node; }
+    std::string operator()(const RestartStep& r) const { return "restart " + r.node; }
+    std::string operator()(const WaitStep& w) const { return "wait " + duration(w.duration); }
+    std::string operator()(const CollectStep&) const { return "collect"; }
+  };
+  return std::visit(Summarizer{}, action);
+}
+
 const Stream* Scenario::find_stream(std::string_view stream_name) const {
   for (const auto& s : traffic) {
     if (s.name == stream_name) {

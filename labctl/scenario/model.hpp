@@ -222,6 +222,9 @@ struct Step {
   Mark mark;  // the step's key in the file (0:0 for default steps)
 
   [[nodiscard]] std::string_view kind() const;  // "converge", "send", "expect", "link", ...
+  // One line for logs and reports: "expect out4 at c1 point r1:eth3 (fields auto, counters exact)",
+  // "link down r1:eth1", "bgp up r1 -- c1", "wait 2s".
+  [[nodiscard]] std::string summary() const;
 };
 
 // ---------------------------------------------------------------------------------------------------------------

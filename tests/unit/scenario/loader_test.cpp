@@ -6,6 +6,8 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <fstream>
+#include <sstream>
 
 namespace flowlab::scenario {
 namespace {
@@ -210,6 +212,47 @@ TEST(ScenarioLoader, AllErrorsAtOnce) {
   EXPECT_EQ(r.diagnostics.size(), 5U) << r.error_text();
   for (std::size_t i = 1; i < r.diagnostics.size(); ++i) {
     EXPECT_LE(r.diagnostics[i - 1].mark.line, r.diagnostics[i].mark.line) << "ordered by position";
+  }
+}
+
+TEST(ScenarioLoader, StepSummaries) {
+  const Scenario s = load_ok(
+      "topology: janog36.yaml\n"
+      "traffic:\n  a: {from: h1, to: h3, packets: 10}\n  b: {from: h1, to: h3, dport: 1, packets: 10}\n"
+      "steps:\n"
+      "  - converge: {timeout: 1500ms}\n"
+      "  - send: all\n"
+      "  - expect: {traffic: a, point: r1:eth3, fields: [as_path]}\n"
+      "  - link: {down: r1:eth1}\n"
+      "  - bgp: {down: {node: r1, neighbor: c1}}\n"
+      "  - withdraw: {node: r2, prefix: 192.0.2.64/26}\n"
+      "  - restart: c1\n"
+      "  - wait: 2s\n"
+      "  - collect\n");
+  std::vector<std::string> lines;
+  for (const auto& step : s.steps) {
+    lines.push_back(step.summary());
+  }
+  EXPECT_EQ(lines, (std::vector<std::string>{"converge (timeout 1500ms)", "send all (a, b)",
+                                             "expect a at c1 point r1:eth3 (fields 1 listed, counters exact)",
+                                             "link down r1:eth1", "bgp down r1 -- c1", "withdraw 192.0.2.64/26 at r2",
+                                             "restart c1", "wait 2s", "collect"}));
+}
+
+TEST(ScenarioLoader, TruncationsNeverCrash) {
+  // Every prefix of a real scenario either loads or fails with diagnostics that carry a position or a reason.
+  std::ifstream in(kSource / "scenarios/dualstack-failover.yaml");
+  std::stringstream text;
+  text << in.rdbuf();
+  const std::string full = text.str();
+  for (std::size_t n = 0; n <= full.size(); n += 7) {
+    auto r = load_scenario_string(full.substr(0, n), "cut.yaml", kSource / "scenarios");
+    if (!r.ok()) {
+      ASSERT_FALSE(r.diagnostics.empty()) << n;
+      for (const auto& d : r.diagnostics) {
+        EXPECT_FALSE(d.message.empty());
+      }
+    }
   }
 }
 

@@ -1,0 +1,882 @@
+#include "labctl/scenario/runner.hpp"
+
+#include "labctl/lab/converge.hpp"
+#include "labctl/lab/lab.hpp"
+#include "labctl/netns/netns.hpp"
+#include "labctl/oracle/oracle.hpp"
+#include "labctl/process/locate.hpp"
+#include "labctl/process/process.hpp"
+#include "nodes/collector/collector_driver.hpp"
+#include "nodes/probe/flowprobe.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <signal.h>
+
+#include <algorithm>
+#include <cmath>
+#include <ctime>
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+#include <thread>
+
+namespace flowlab::scenario {
+
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+using report::RunRecord;
+using report::StepRecord;
+using verify::Outcome;
+
+namespace {
+
+constexpr auto kPoll = std::chrono::milliseconds(100);
+
+double seconds_since(Clock::time_point t0) {
+  return std::chrono::duration<double>(Clock::now() - t0).count();
+}
+
+std::string read_file(const fs::path& p) {
+  std::ifstream in(p);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+// The last line of a file that parses as a JSON object with `key` (flowgen/flowprobe print one such line).
+std::optional<nlohmann::json> last_json_with(const fs::path& file, const std::string& key) {
+  std::ifstream in(file);
+  std::string line;
+  std::optional<nlohmann::json> found;
+  while (std::getline(in, line)) {
+    if (line.empty() || line.front() != '{') {
+      continue;
+    }
+    auto j = nlohmann::json::parse(line, nullptr, false);
+    if (!j.is_discarded() && j.is_object() && j.contains(key)) {
+      found = std::move(j);
+    }
+  }
+  return found;
+}
+
+std::string stamp() {
+  const std::time_t t = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y%m%d-%H%M%S", &tm);
+  return buf;
+}
+
+// pmacct primitive (collector aggregate `full`) -> DESIGN.md section 6 field name.
+const std::map<std::string, std::string>& primitive_fields() {
+  static const std::map<std::string, std::string> m{
+      {"src_as", "as_src"},         {"dst_as", "as_dst"},           {"as_path", "as_path"},
+      {"src_as_path", "src_as_path"}, {"peer_src_as", "peer_as_src"}, {"peer_dst_as", "peer_as_dst"},
+      {"peer_src_ip", "peer_ip_src"}, {"peer_dst_ip", "peer_ip_dst"}, {"src_net", "net_src"},
+      {"dst_net", "net_dst"},       {"src_mask", "mask_src"},       {"dst_mask", "mask_dst"},
+      {"std_comm", "comms"},        {"lrg_comm", "lcomms"},         {"local_pref", "local_pref"},
+      {"med", "med"},               {"in_iface", "iface_in"},       {"out_iface", "iface_out"},
+      {"src_host", "src_host"},     {"dst_host", "dst_host"},       {"src_port", "src_port"},
+      {"dst_port", "dst_port"},     {"proto", "proto"}};
+  return m;
+}
+
+// What the collector reported for one stream from one exporter: the rows summed, fields of the first row.
+struct CollectorRecord {
+  bool found = false;
+  std::map<std::string, std::string> fields;  // section 6 names
+  std::uint64_t packets = 0;
+  std::uint64_t bytes = 0;
+  std::uint64_t flows = 0;
+  std::size_t rows = 0;
+};
+
+class Runner {
+ public:
+  Runner(const Scenario& sc, const RunOptions& options) : sc_(sc), options_(options) {
+    lab_options_.rundir = options.lab_rundir;
+    lab_options_.progress = options.progress;
+    run_.scenario = sc.name;
+    run_.description = sc.description;
+    run_.source_file = sc.source_file;
+    run_.lab = sc.lab_name();
+  }
+
+  RunRecord run() {
+    const auto t0 = Clock::now();
+    out_dir_ = options_.out_dir.empty() ? fs::path("flowlab-runs") / (sc_.name + "-" + stamp()) : options_.out_dir;
+    std::error_code ec;
+    fs::create_directories(out_dir_, ec);
+    run_.run_dir = fs::absolute(out_dir_, ec).string();
+    if (auto st = execute(); !st.ok()) {
+      run_.runtime_error = true;
+      run_.error = st.error().message;
+      run_.outcome = Outcome::kFail;
+    }
+    if (deployed_) {
+      save_artefacts();
+      if (!options_.keep) {
+        say("destroying lab " + sc_.lab_name());
+        if (auto st = lab::destroy(sc_.lab_name(), lab_options_); !st.ok() && !run_.runtime_error) {
+          run_.runtime_error = true;
+          run_.error = "destroy: " + st.error().message;
+        }
+      }
+    }
+    run_.seconds = seconds_since(t0);
+    write_reports();
+    return run_;
+  }
+
+ private:
+  void say(const std::string& line) const {
+    if (options_.progress) {
+      options_.progress(line);
+    }
+  }
+
+  const topology::Topology& topo() const { return sc_.topology; }
+
+  fs::path node_dir(const std::string& node) const {
+    return lab::lab_dir(lab_options_.rundir, sc_.lab_name()) / node;
+  }
+
+  nodes::NodeContext context(const topology::Node& node) const {
+    return lab::node_context(topo(), node, lab_options_);
+  }
+
+  Status execute() {
+    auto oracle = oracle::Oracle::build(topo());
+    if (!oracle.ok()) {
+      return fail("oracle", oracle.error().message);
+    }
+    oracle_ = std::make_unique<oracle::Oracle>(std::move(*oracle));
+    if (!lab::existing_labs(lab_options_).empty()) {
+      const auto labs = lab::existing_labs(lab_options_);
+      if (std::find(labs.begin(), labs.end(), sc_.lab_name()) != labs.end()) {
+        return fail("exists", "lab " + sc_.lab_name() + " already exists (labctl destroy " + sc_.lab_name() + ")");
+      }
+    }
+    say("deploying lab " + sc_.lab_name());
+    deployed_ = true;
+    {
+      StepRecord rec;
+      rec.kind = "deploy";
+      rec.summary = "deploy " + (sc_.topology_file.empty() ? sc_.topology.name : sc_.topology_file);
+      const auto t0 = Clock::now();
+      auto st = lab::deploy(topo(), lab_options_, /*cleanup_on_failure=*/false);
+      rec.seconds = seconds_since(t0);
+      if (!st.ok()) {
+        rec.outcome = Outcome::kFail;
+        rec.error = st.error().message;
+        run_.steps.push_back(rec);
+        return fail("deploy", st.error().message);
+      }
+      run_.steps.push_back(rec);
+    }
+    for (const auto& step : sc_.steps) {
+      StepRecord rec;
+      rec.kind = std::string(step.kind());
+      rec.summary = step.summary();
+      if (step.mark.line > 0) {
+        rec.where = sc_.source_file + ":" + std::to_string(step.mark.line) + ":" + std::to_string(step.mark.column);
+      }
+      say(rec.summary);
+      const auto t0 = Clock::now();
+      Status st = std::visit([&](const auto& action) { return this->step(action, rec); }, step.action);
+      rec.seconds = seconds_since(t0);
+      if (!st.ok()) {
+        rec.outcome = Outcome::kFail;
+        rec.error = st.error().message;
+      }
+      run_.outcome = verify::worst(run_.outcome, rec.outcome);
+      run_.steps.push_back(std::move(rec));
+      if (!st.ok()) {
+        return fail("step", run_.steps.back().summary + ": " + st.error().message);
+      }
+    }
+    return {};
+  }
+
+  // ---- converge ------------------------------------------------------------------------------------------------
+
+  Status step(const ConvergeStep& s, StepRecord& rec) {
+    const auto deadline = Clock::now() + s.timeout;
+    auto report = lab::converge(topo(), lab_options_, s.timeout);
+    FLOWLAB_TRY(report);
+    rec.details["routers_ms"] = report->elapsed.count();
+    if (!report->converged) {
+      std::string problems;
+      for (const auto& p : report->problems) {
+        problems += (problems.empty() ? "" : "; ") + p;
+      }
+      return fail("converge", "routers not converged: " + problems);
+    }
+    // Collectors: every session Established and every route the oracle says each router exports present.
+    const auto t_collectors = Clock::now();
+    for (const auto& node : topo().nodes) {
+      if (node.role != topology::Role::kCollector || node.bgp_peers.empty()) {
+        continue;
+      }
+      std::set<Prefix> want;
+      for (const auto& router : node.bgp_peers) {
+        for (const auto& [prefix, route] : oracle_->collector_view(router, node.name)) {
+          want.insert(prefix);
+        }
+      }
+      const nodes::NodeDriver* driver = nodes::find_driver(node.kind);
+      std::string lacking;
+      for (;;) {
+        lacking.clear();
+        auto sessions = driver->bgp_sessions(context(node));
+        if (sessions.ok()) {
+          for (const auto& ss : *sessions) {
+            if (ss.state != nodes::SessionState::kEstablished) {
+              lacking += " session " + ss.neighbor.to_string() + " " + nodes::to_string(ss.state) + ";";
+            }
+          }
+          if (sessions->empty()) {
+            lacking += " no BGP sessions yet;";
+          }
+        } else {
+          lacking += " " + sessions.error().message + ";";
+        }
+        if (lacking.empty()) {
+          auto rib = driver->rib(context(node));
+          std::set<Prefix> have;
+          if (rib.ok()) {
+            for (const auto& e : *rib) {
+              have.insert(e.prefix);
+            }
+          }
+          std::size_t missing = 0;
+          for (const auto& p : want) {
+            if (have.count(p) == 0) {
+              if (++missing <= 3) {
+                lacking += " lacks " + p.to_string() + ";";
+              }
+            }
+          }
+          if (missing > 3) {
+            lacking += " and " + std::to_string(missing - 3) + " more;";
+          }
+        }
+        if (lacking.empty()) {
+          break;
+        }
+        if (Clock::now() > deadline) {
+          return fail("converge", "collector " + node.name + ":" + lacking);
+        }
+        std::this_thread::sleep_for(kPoll);
+      }
+    }
+    rec.details["collectors_ms"] =
+        std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - t_collectors).count();
+    return {};
+  }
+
+  // ---- send ----------------------------------------------------------------------------------------------------
+
+  nlohmann::json flowgen_stream(const Stream& s) const {
+    nlohmann::json j;
+    j["name"] = s.name;
+    j["family"] = s.family == Family::kIpv6 ? "6" : "4";
+    j["proto"] = s.proto == Proto::kIcmp ? (s.family == Family::kIpv6 ? "icmpv6" : "icmp")
+                                         : std::string(proto_name(s.proto));
+    j["src"] = s.src.to_string();
+    j["dst"] = s.dst.to_string();
+    if (s.proto != Proto::kIcmp) {
+      j["sport"] = s.sport;
+      j["dport"] = s.dport;
+    }
+    j["packets"] = s.packets;
+    j["size"] = s.size;
+    j["pps"] = s.pps;
+    j["tos"] = s.tos;
+    return j;
+  }
+
+  Status step(const SendStep& s, StepRecord& rec) {
+    const fs::path dir = out_dir_ / "traffic";
+    std::error_code ec;
+    fs::create_directories(dir, ec);
+    const std::string tag = std::to_string(++send_steps_);
+    std::map<std::string, std::vector<const Stream*>> by_sink;
+    std::map<std::string, std::vector<const Stream*>> by_sender;
+    double longest_s = 0;
+    for (const auto& name : s.streams) {
+      const Stream* st = sc_.find_stream(name);
+      if (st == nullptr) {
+        return fail("send", "unknown stream " + name);
+      }
+      by_sender[st->from].push_back(st);
+      const topology::Node* to = st->to_node.empty() ? nullptr : topo().find_node(st->to_node);
+      if (to != nullptr && to->role == topology::Role::kHost) {
+        by_sink[to->name].push_back(st);
+      }
+      longest_s = std::max(longest_s, st->pps == 0 ? 1.0 : static_cast<double>(st->packets) / st->pps);
+    }
+    auto spec_file = [&](const std::string& role, const std::string& node, const std::vector<const Stream*>& v) {
+      nlohmann::json spec;
+      spec["streams"] = nlohmann::json::array();
+      for (const auto* st : v) {
+        spec["streams"].push_back(flowgen_stream(*st));
+      }
+      const fs::path f = dir / (role + tag + "-" + node + ".json");
+      std::ofstream(f) << spec.dump(2) << "\n";
+      return f;
+    };
+    const std::string flowgen = process::locate_program("flowgen");
+    const int timeout_s = static_cast<int>(std::ceil(longest_s)) + 10;
+    // Sinks first, each ready before any sender starts.
+    struct Sink {
+      std::string node;
+      process::ProcessRef ref;
+      fs::path log;
+      fs::path ready;
+    };
+    std::vector<Sink> sinks;
+    for (const auto& [node, streams] : by_sink) {
+      Sink sink{node, {}, dir / ("sink" + tag + "-" + node + ".log"), dir / ("sink" + tag + "-" + node + ".ready")};
+      fs::remove(sink.ready, ec);
+      process::Spec spec;
+      spec.name = "flowgen-sink";
+      spec.argv = {flowgen,          "sink", "--spec", spec_file("sink", node, streams).string(), "--json",
+                   "--ready-file",   sink.ready.string(), "--timeout", std::to_string(timeout_s) + "s"};
+      spec.netns = topo().namespace_of(node);
+      spec.log_file = sink.log;
+      auto ref = process::start(spec);
+      FLOWLAB_TRY(ref);
+      sink.ref = *ref;
+      sinks.push_back(sink);
+    }
+    for (const auto& sink : sinks) {
+      const auto deadline = Clock::now() + std::chrono::seconds(10);
+      while (!fs::exists(sink.ready)) {
+        if (!process::alive(sink.ref) || Clock::now() > deadline) {
+          return fail("send", "flowgen sink on " + sink.node + " did not get ready: " + read_file(sink.log));
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+      }
+    }
+    rec.details["senders"] = nlohmann::json::object();
+    rec.details["sinks"] = nlohmann::json::object();
+    std::map<std::string, std::uint64_t> sent;
+    for (const auto& [node, streams] : by_sender) {
+      process::RunOptions ro;
+      ro.netns = topo().namespace_of(node);
+      ro.timeout = std::chrono::seconds(timeout_s);
+      auto out = process::run({flowgen, "send", "--spec", spec_file("send", node, streams).string(), "--json"}, ro);
+      FLOWLAB_TRY(out);
+      std::ofstream(dir / ("send" + tag + "-" + node + ".log")) << out->out << out->err;
+      if (!out->success()) {
+        return fail("send", "flowgen send on " + node + " failed (exit " + std::to_string(out->exit_code) +
+                                "): " + out->err + out->out);
+      }
+      auto j = nlohmann::json::parse(out->out.substr(0, out->out.find('\n')), nullptr, false);
+      if (j.is_discarded() || !j.contains("streams")) {
+        return fail("send", "flowgen send on " + node + ": unreadable summary: " + out->out);
+      }
+      rec.details["senders"][node] = j;
+      for (const auto& st : j["streams"]) {
+        sent[st.value("name", "")] = st.value("packets_sent", std::uint64_t{0});
+      }
+    }
+    std::string problems;
+    for (const auto& [name, n] : sent) {
+      const Stream* st = sc_.find_stream(name);
+      if (st != nullptr && n != st->packets) {
+        problems += " stream " + name + " sent " + std::to_string(n) + " of " + std::to_string(st->packets) + ";";
+      }
+    }
+    for (const auto& sink : sinks) {
+      const auto deadline = Clock::now() + std::chrono::seconds(timeout_s + 5);
+      while (process::alive(sink.ref) && Clock::now() < deadline) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+      }
+      (void)process::stop(sink.ref, std::chrono::milliseconds(1000));
+      auto j = last_json_with(sink.log, "streams");
+      if (!j) {
+        problems += " sink on " + sink.node + " printed no summary;";
+        continue;
+      }
+      rec.details["sinks"][sink.node] = *j;
+      for (const auto& st : (*j)["streams"]) {
+        const std::string name = st.value("name", "");
+        const auto got = st.value("packets_received", std::uint64_t{0});
+        const Stream* stream = sc_.find_stream(name);
+        if (stream != nullptr && got != stream->packets) {
+          problems += " stream " + name + ": sink on " + sink.node + " received " + std::to_string(got) + " of " +
+                      std::to_string(stream->packets) + ";";
+        }
+      }
+    }
+    collected_ = false;  // new traffic: the next expect flushes the probes again
+    if (!problems.empty()) {
+      rec.outcome = Outcome::kFail;
+      rec.error = "traffic not delivered exactly:" + problems;
+    }
+    return {};
+  }
+
+  // ---- collect -------------------------------------------------------------------------------------------------
+
+  std::vector<process::ProcessRef> lab_processes() const {
+    auto state = lab::read_state(lab_options_.rundir, sc_.lab_name());
+    return state.ok() ? state->processes : std::vector<process::ProcessRef>{};
+  }
+
+  static std::uint64_t json_uint(const std::optional<nlohmann::json>& j, const char* key) {
+    if (!j || !j->contains(key) || !(*j)[key].is_number()) {
+      return 0;
+    }
+    return (*j)[key].get<std::uint64_t>();
+  }
+
+  std::optional<nlohmann::json> read_json(const fs::path& f) const {
+    auto j = nlohmann::json::parse(read_file(f), nullptr, false);
+    if (j.is_discarded()) {
+      return std::nullopt;
+    }
+    return j;
+  }
+
+  // Datagrams the collector decoded from `exporter` (all observation domains).
+  std::optional<std::uint64_t> collector_datagrams_from(const topology::Node& collector, const IpAddress& exporter) {
+    auto j = nodes::collector::query(node_dir(collector.name) / "collector.sock", {{"cmd", "counters"}});
+    if (!j.ok()) {
+      return std::nullopt;
+    }
+    std::uint64_t n = 0;
+    for (const auto& s : (*j)["sequence"]["streams"]) {
+      if (s.value("exporter", "") == exporter.to_string()) {
+        n += s.value("datagrams", std::uint64_t{0});
+      }
+    }
+    return n;
+  }
+
+  Status step(const CollectStep& /*s*/, StepRecord& rec) { return collect(rec); }
+
+  Status collect(StepRecord& rec) {
+    const auto procs = lab_processes();
+    rec.details["probes"] = nlohmann::json::array();
+    for (std::size_t i = 0; i < topo().probes.size(); ++i) {
+      const auto& probe = topo().probes[i];
+      const std::string name = "flowprobe" + std::to_string(i);
+      const auto it = std::find_if(procs.begin(), procs.end(), [&](const auto& p) { return p.name == name; });
+      if (it == procs.end() || !process::alive(*it)) {
+        return fail("collect", name + " on node " + probe.node + " is not running");
+      }
+      const fs::path stats_file = nodes::probe_stats_file(node_dir(probe.node), i);
+      const std::uint64_t before = json_uint(read_json(stats_file), "flushes");
+      ::kill(it->pid, SIGUSR2);
+      const auto deadline = Clock::now() + std::chrono::seconds(10);
+      std::optional<nlohmann::json> stats;
+      for (;;) {
+        stats = read_json(stats_file);
+        if (json_uint(stats, "flushes") > before) {
+          break;
+        }
+        if (Clock::now() > deadline) {
+          return fail("collect", name + " on node " + probe.node + " did not flush within 10 s");
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+      }
+      const std::uint64_t sent = json_uint(stats, "datagrams_sent");
+      const topology::Node* node = topo().find_node(probe.node);
+      const topology::Node* collector = topo().find_node(probe.export_to);
+      std::optional<std::uint64_t> received;
+      while (Clock::now() < deadline) {
+        received = collector_datagrams_from(*collector, node->mgmt4.address);
+        if (received && *received >= sent) {
+          break;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+      }
+      rec.details["probes"].push_back({{"probe", name},
+                                       {"node", probe.node},
+                                       {"datagrams_sent", sent},
+                                       {"collector", collector->name},
+                                       {"datagrams_received", received ? *received : 0},
+                                       {"stats", stats ? *stats : nlohmann::json()}});
+      if (!received || *received < sent) {
+        return fail("collect", "collector " + collector->name + " received " +
+                                   std::to_string(received ? *received : 0) + " of the " + std::to_string(sent) +
+                                   " datagrams " + name + " sent");
+      }
+    }
+    collected_ = true;
+    return {};
+  }
+
+  // ---- expect --------------------------------------------------------------------------------------------------
+
+  // ifindex -> interface name inside a node's namespace (cached).
+  const std::map<std::uint32_t, std::string>& ifnames(const std::string& node) {
+    auto it = ifnames_.find(node);
+    if (it != ifnames_.end()) {
+      return it->second;
+    }
+    std::map<std::uint32_t, std::string> m;
+    if (auto sock = netns::NetlinkSocket::open(topo().namespace_of(node)); sock.ok()) {
+      if (auto links = sock->links(); links.ok()) {
+        for (const auto& l : *links) {
+          m[static_cast<std::uint32_t>(l.ifindex)] = l.name;
+        }
+      }
+    }
+    return ifnames_[node] = std::move(m);
+  }
+
+  Result<CollectorRecord> collector_record(const topology::Node& collector, const Stream& s,
+                                           const IpAddress& exporter) {
+    nlohmann::json req{{"cmd", "table"},
+                       {"aggregate", "full"},
+                       {"match", {{"src_host", s.src.to_string()}, {"dst_host", s.dst.to_string()}}}};
+    auto j = nodes::collector::query(node_dir(collector.name) / "collector.sock", req);
+    FLOWLAB_TRY(j);
+    CollectorRecord rec;
+    const auto& prims = (*j)["primitives"];
+    for (const auto& row : (*j)["rows"]) {
+      std::map<std::string, std::string> f;
+      for (std::size_t i = 0; i < prims.size() && i < row["values"].size(); ++i) {
+        const auto name = prims[i].get<std::string>();
+        const auto mapped = primitive_fields().find(name);
+        const auto& v = row["values"][i];
+        f[mapped == primitive_fields().end() ? name : mapped->second] =
+            v.is_string() ? v.get<std::string>() : v.dump();
+      }
+      if (f.count("peer_ip_src") != 0 && f["peer_ip_src"] != exporter.to_string()) {
+        continue;
+      }
+      if (s.proto != Proto::kIcmp && ((f.count("src_port") != 0 && f["src_port"] != std::to_string(s.sport)) ||
+                                      (f.count("dst_port") != 0 && f["dst_port"] != std::to_string(s.dport)))) {
+        continue;
+      }
+      if (!rec.found) {
+        rec.fields = f;
+        rec.found = true;
+      }
+      rec.packets += row.value("packets", std::uint64_t{0});
+      rec.bytes += row.value("bytes", std::uint64_t{0});
+      rec.flows += row.value("flows", std::uint64_t{0});
+      ++rec.rows;
+    }
+    return rec;
+  }
+
+  Status step(const ExpectStep& e, StepRecord& rec) {
+    if (!collected_) {
+      StepRecord collect_rec;
+      FLOWLAB_TRY(collect(collect_rec));
+      rec.details["collect"] = collect_rec.details;
+    }
+    const topology::Node* collector = topo().find_node(e.at);
+    if (collector == nullptr) {
+      return fail("expect", "no collector " + e.at);
+    }
+    for (const auto& name : e.streams) {
+      const Stream* s = sc_.find_stream(name);
+      auto prediction = oracle_->predict(oracle::Stream{s->from, s->src, s->dst});
+      FLOWLAB_TRY(prediction);
+      std::size_t points = 0;
+      for (const auto& obs : prediction->observations) {
+        if (obs.collector != e.at) {
+          continue;
+        }
+        if (e.point && !(obs.probe_node == e.point->node || obs.metering_router == e.point->node)) {
+          continue;
+        }
+        if (e.point && !e.point->interface.empty() && obs.observed_interface != e.point->interface) {
+          continue;
+        }
+        ++points;
+        rec.points.push_back(verify_point(e, *s, obs, *collector));
+        rec.outcome = verify::worst(rec.outcome, rec.points.back().outcome);
+      }
+      if (points == 0) {
+        verify::PointResult p;
+        p.stream = name;
+        p.point = e.point ? e.point->node + (e.point->interface.empty() ? "" : ":" + e.point->interface) : "-";
+        p.collector = e.at;
+        p.outcome = Outcome::kFail;
+        p.note = "the oracle finds no probe exporting to " + e.at + " on the path of stream " + name + " (" +
+                 oracle::to_string(prediction->walk.outcome) + ")";
+        rec.points.push_back(p);
+        rec.outcome = Outcome::kFail;
+      }
+    }
+    return {};
+  }
+
+  verify::PointResult verify_point(const ExpectStep& e, const Stream& s, const oracle::Observation& obs,
+                                   const topology::Node& collector) {
+    verify::PointResult p;
+    p.stream = s.name;
+    p.point = obs.metering_router + ":" + obs.observed_interface + (obs.ingress ? " in" : " out");
+    const topology::Node* probe_node = topo().find_node(obs.probe_node);
+    const IpAddress exporter = probe_node->mgmt4.address;
+    p.exporter = obs.probe_node + " " + exporter.to_string();
+    p.collector = collector.name;
+    if (obs.ambiguous) {
+      p.outcome = Outcome::kFail;
+      p.note = "ambiguous: " + obs.reason + " — the scenario must pin this tie";
+      return p;
+    }
+    // Router: the metering router's own RIB.
+    std::map<std::string, std::string> router;
+    if (const topology::Node* r = topo().find_node(obs.metering_router); r != nullptr && r->is_router()) {
+      const nodes::NodeDriver* driver = nodes::find_driver(r->kind);
+      if (auto rib = driver->rib(context(*r)); rib.ok()) {
+        router = verify::router_fields(*rib, s.src, s.dst);
+      } else {
+        p.note = "could not read " + r->name + "'s RIB: " + rib.error().message;
+      }
+    }
+    // Collector.
+    auto crec = collector_record(collector, s, exporter);
+    if (!crec.ok()) {
+      p.outcome = Outcome::kFail;
+      p.note = "collector query failed: " + crec.error().message;
+      return p;
+    }
+    if (!crec->found) {
+      p.outcome = Outcome::kFail;
+      p.note = "no record for stream " + s.name + " (" + s.src.to_string() + " -> " + s.dst.to_string() +
+               ") from exporter " + exporter.to_string() + " at collector " + collector.name;
+      return p;
+    }
+    // Interface names for the collector's ifindexes, when the probe meters the router's own interfaces.
+    const bool on_router = obs.probe_node == obs.metering_router;
+    for (const char* key : {"iface_in", "iface_out"}) {
+      auto it = crec->fields.find(key);
+      if (it == crec->fields.end()) {
+        continue;
+      }
+      if (!on_router) {
+        crec->fields.erase(it);
+        continue;
+      }
+      const auto& names = ifnames(obs.metering_router);
+      std::uint32_t index = 0;
+      try {
+        index = static_cast<std::uint32_t>(std::stoul(it->second));
+      } catch (...) {
+        continue;
+      }
+      const auto n = names.find(index);
+      it->second = index == 0 ? "" : (n == names.end() ? "ifindex " + it->second : n->second);
+    }
+
+    std::map<std::string, std::string> explicit_values;
+    std::set<std::string> listed;
+    bool peer_src_diverging = false;
+    for (const auto f : e.diverging) {
+      peer_src_diverging |= f == Field::kPeerAsSrc;
+    }
+    for (const auto& f : e.fields) {
+      const std::string name(field_name(f.field));
+      listed.insert(name);
+      if (f.expected) {
+        explicit_values[name] = f.expected->to_string();
+      }
+    }
+    const std::string context = "dst " + s.dst.to_string() + ", exporter " + exporter.to_string();
+    auto get = [](const std::map<std::string, std::string>& m, const std::string& k) -> std::optional<std::string> {
+      auto it = m.find(k);
+      return it == m.end() ? std::nullopt : std::optional<std::string>(it->second);
+    };
+    for (const auto& info : all_fields()) {
+      const std::string name(info.name);
+      if (e.mode == FieldsMode::kListed && listed.count(name) == 0) {
+        continue;
+      }
+      std::optional<std::string> o = get(obs.fields, name == "peer_as_src" ? "peer_as_src_bgp" : name);
+      std::optional<std::string> r = get(router, name == "peer_as_src" ? "peer_as_src_bgp" : name);
+      std::optional<std::string> c = get(crec->fields, name);
+      if (e.mode == FieldsMode::kUnenriched && info.bgp) {
+        o = std::string(info.type == FieldType::kAsn ? "0" : "");
+        r.reset();
+      }
+      if ((name == "iface_in" || name == "iface_out") && !on_router) {
+        o.reset();
+      }
+      if (!o && !r && !c && explicit_values.count(name) == 0) {
+        continue;
+      }
+      p.checks.push_back(verify::compare(name, o, r, c, get(explicit_values, name), context));
+      // peer_as_src: the truth (neighbour AS behind the ingress interface) against what the method reports.
+      if (name == "peer_as_src" && e.mode != FieldsMode::kUnenriched) {
+        const auto truth = get(obs.fields, "peer_as_src");
+        if (truth && c && verify::normalize(name, *truth) != verify::normalize(name, *c)) {
+          verify::Check t = verify::compare("peer_as_src (truth)", truth, std::nullopt, c, std::nullopt, context);
+          t.outcome = peer_src_diverging ? Outcome::kFlagged : Outcome::kFail;
+          t.explanation = "collector reported peer_as_src " + *c + " (bgp method: first AS of the route back to " +
+                          s.src.to_string() + "), but the packets entered from AS " + *truth +
+                          " — routing is asymmetric; use peer_src_as map" +
+                          (peer_src_diverging ? " (declared diverging)" : "");
+          p.checks.push_back(t);
+        }
+      }
+    }
+    // Counters.
+    if (e.counters != CounterCheck::kNone) {
+      const std::uint32_t sampling = topo().probes[obs.probe_index].sampling;
+      const auto expect_packets = std::to_string(s.packets);
+      const auto expect_bytes = std::to_string(s.bytes());
+      if (e.counters == CounterCheck::kExact || sampling <= 1) {
+        p.checks.push_back(verify::compare("packets", expect_packets, std::nullopt, std::to_string(crec->packets),
+                                           std::nullopt));
+        p.checks.push_back(
+            verify::compare("bytes", expect_bytes, std::nullopt, std::to_string(crec->bytes), std::nullopt));
+      } else {
+        // 1:N sampling, renormalized: within N per record plus three standard deviations of the estimate.
+        const double n = static_cast<double>(sampling);
+        const double bound = n * static_cast<double>(std::max<std::size_t>(crec->rows, 1)) +
+                             3.0 * std::sqrt(static_cast<double>(s.packets) * (n - 1.0));
+        verify::Check c;
+        c.name = "packets (1:" + std::to_string(sampling) + ")";
+        c.oracle = expect_packets + " ±" + std::to_string(static_cast<std::uint64_t>(bound));
+        c.collector = std::to_string(crec->packets);
+        const double diff = std::abs(static_cast<double>(crec->packets) - static_cast<double>(s.packets));
+        if (diff > bound) {
+          c.outcome = Outcome::kFail;
+          c.explanation = "renormalized packets " + *c.collector + " off by " +
+                          std::to_string(static_cast<std::uint64_t>(diff)) + ", more than the sampling bound";
+        }
+        p.checks.push_back(c);
+      }
+    }
+    for (const auto& c : p.checks) {
+      p.outcome = verify::worst(p.outcome, c.outcome);
+    }
+    return p;
+  }
+
+  // ---- faults --------------------------------------------------------------------------------------------------
+
+  Status step(const LinkStep& l, StepRecord& /*rec*/) {
+    const topology::Node* node = topo().find_node(l.endpoint.node);
+    const topology::Interface* iface = node == nullptr ? nullptr : node->find_interface(l.endpoint.interface);
+    if (iface == nullptr) {
+      return fail("link", "no interface " + l.endpoint.node + ":" + l.endpoint.interface);
+    }
+    for (const auto& [n, i] : {std::pair{node->name, iface->name}, std::pair{iface->peer_node, iface->peer_interface}}) {
+      auto sock = netns::NetlinkSocket::open(topo().namespace_of(n));
+      FLOWLAB_TRY(sock);
+      FLOWLAB_TRY(l.action == LinkAction::kDown ? sock->set_down(i) : sock->set_up(i));
+    }
+    collected_ = false;
+    return {};
+  }
+
+  Status step(const BgpStep& b, StepRecord& /*rec*/) {
+    const topology::Node* node = topo().find_node(b.node);
+    if (node == nullptr) {
+      return fail("bgp", "no node " + b.node);
+    }
+    FLOWLAB_TRY(nodes::find_driver(node->kind)->set_bgp_session(context(*node), b.neighbor, b.action == LinkAction::kUp));
+    collected_ = false;
+    return {};
+  }
+
+  Status step(const AnnounceStep& a, StepRecord& /*rec*/) {
+    return fail("unsupported", "announce " + a.prefix.to_string() + " at " + a.node + ": not implemented yet");
+  }
+
+  Status step(const WithdrawStep& w, StepRecord& /*rec*/) {
+    return fail("unsupported", "withdraw " + w.prefix.to_string() + " at " + w.node + ": not implemented yet");
+  }
+
+  Status step(const RestartStep& r, StepRecord& /*rec*/) {
+    return fail("unsupported", "restart " + r.node + ": not implemented yet");
+  }
+
+  Status step(const WaitStep& w, StepRecord& /*rec*/) {
+    std::this_thread::sleep_for(w.duration);
+    return {};
+  }
+
+  // ---- artefacts -----------------------------------------------------------------------------------------------
+
+  void save_artefacts() {
+    std::error_code ec;
+    const fs::path lab_dir = lab::lab_dir(lab_options_.rundir, sc_.lab_name());
+    const fs::path nodes_dir = out_dir_ / "nodes";
+    fs::create_directories(nodes_dir, ec);
+    for (const auto& entry : fs::recursive_directory_iterator(lab_dir, ec)) {
+      if (!entry.is_regular_file(ec)) {
+        continue;  // sockets, directories
+      }
+      const fs::path rel = fs::relative(entry.path(), lab_dir, ec);
+      fs::create_directories((nodes_dir / rel).parent_path(), ec);
+      fs::copy_file(entry.path(), nodes_dir / rel, fs::copy_options::overwrite_existing, ec);
+    }
+    const fs::path ribs = out_dir_ / "ribs";
+    fs::create_directories(ribs, ec);
+    for (const auto& node : topo().nodes) {
+      if (!node.is_router() && node.role != topology::Role::kCollector) {
+        continue;
+      }
+      auto rib = nodes::find_driver(node.kind)->rib(context(node));
+      if (!rib.ok()) {
+        continue;
+      }
+      nlohmann::json j = nlohmann::json::array();
+      for (const auto& e : *rib) {
+        nlohmann::json r{{"prefix", e.prefix.to_string()}, {"best", e.best},   {"source", e.source},
+                         {"as_path", e.as_path},            {"origin", e.origin}, {"communities", e.communities},
+                         {"large_communities", e.large_communities}};
+        if (e.next_hop) {
+          r["next_hop"] = e.next_hop->to_string();
+        }
+        if (e.from) {
+          r["from"] = e.from->to_string();
+        }
+        if (e.local_pref) {
+          r["local_pref"] = *e.local_pref;
+        }
+        j.push_back(r);
+      }
+      std::ofstream(ribs / (node.name + ".json")) << j.dump(1) << "\n";
+      if (node.role == topology::Role::kCollector) {
+        auto records = nodes::collector::query(node_dir(node.name) / "collector.sock",
+                                               {{"cmd", "table"}, {"aggregate", "full"}});
+        if (records.ok()) {
+          std::ofstream(out_dir_ / ("records-" + node.name + ".json")) << records->dump(1) << "\n";
+        }
+      }
+    }
+  }
+
+  void write_reports() {
+    std::ofstream(out_dir_ / "verdict.txt") << report::verdict_table(run_);
+    std::ofstream(out_dir_ / "verdict.json") << report::verdict_json(run_).dump(2) << "\n";
+    std::ofstream(out_dir_ / "junit.xml") << report::junit_xml({run_});
+  }
+
+  const Scenario& sc_;
+  const RunOptions& options_;
+  lab::Options lab_options_;
+  RunRecord run_;
+  fs::path out_dir_;
+  bool deployed_ = false;
+  bool collected_ = false;
+  int send_steps_ = 0;
+  std::unique_ptr<oracle::Oracle> oracle_;
+  std::map<std::string, std::map<std::uint32_t, std::string>> ifnames_;
+};
+
+}  // namespace
+
+report::RunRecord run_scenario(const Scenario& scenario, const RunOptions& options) {
+  Runner runner(scenario, options);
+  return runner.run();
+}
+
+}  // namespace flowlab::scenario
