@@ -4,11 +4,17 @@
 // are enabled in BIRD only once its tables are loaded; "full table" is, for us, the RIB holding every route; for
 // nfacctd, BIRD having exported every route and the TCP connection drained (nfacctd's Recv-Q and BIRD's Send-Q empty
 // on two polls 100 ms apart); nfacctd's count is then confirmed from its bgp_table_dump_file. Prints times, RSS
-// and ratios (targets: time <= 1/3 of nfacctd's, RSS <= 1/4).
+// and ratios (targets: time <= 1/3 of nfacctd's, RSS <= 1/4), and the CPU seconds each side (and BIRD) used, which
+// are steadier than wall time on a shared machine. BENCH_OURS_RUNS=N repeats our session N times (fresh Speaker and
+// RIB each time; RSS from the first run) to show the spread.
 #include "tests/unit/bgp/bird_fixture.hpp"
 
 #include <malloc.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
 
 #include <chrono>
 #include <cstdio>
@@ -34,6 +40,29 @@ long status_kb(pid_t pid, const char* key) {
     }
   }
   return 0;
+}
+
+// utime + stime of a process, in seconds.
+double cpu_seconds(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+  std::string stat;
+  std::getline(in, stat);
+  const auto close = stat.rfind(')');
+  if (close == std::string::npos) return 0;
+  std::istringstream rest(stat.substr(close + 2));
+  std::string field;
+  double ticks = 0;
+  for (int i = 3; i <= 15 && rest >> field; ++i) {
+    if (i == 14 || i == 15) ticks += std::stod(field);
+  }
+  return ticks / static_cast<double>(sysconf(_SC_CLK_TCK));
+}
+
+double self_cpu_seconds() {
+  rusage ru{};
+  getrusage(RUSAGE_SELF, &ru);
+  return static_cast<double>(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
+         static_cast<double>(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) * 1e-6;
 }
 
 std::vector<pid_t> children_of(pid_t parent) {
@@ -228,17 +257,25 @@ int main(int argc, char** argv) {
   std::size_t ours_routes = 0;
   std::size_t ours_sets = 0;
   std::size_t ours_paths = 0;
-  {
+  double ours_cpu = 0;
+  double bird_cpu_ours = 0;
+  std::vector<double> ours_times;
+  const int ours_runs =
+      std::getenv("BENCH_OURS_RUNS") != nullptr ? std::max(1, std::atoi(std::getenv("BENCH_OURS_RUNS"))) : 1;
+  for (int run = 0; run < ours_runs; ++run) {
+    malloc_trim(0);
     testing::SpeakerHarness harness(ns.name(), cfg);
     if (auto st = harness.start(); !st.ok()) {
       std::fprintf(stderr, "speaker: %s\n", st.error().to_string().c_str());
       return 1;
     }
-    ours_rss_base = status_kb(getpid(), "VmRSS:");
+    const long rss_base = status_kb(getpid(), "VmRSS:");
     bird.birdc({"enable", "ours"});
     const auto t_enable = Clock::now();
     while (harness.established() == 0 && Clock::now() - t_enable < 60s) std::this_thread::sleep_for(1ms);
     const auto t0 = Clock::now();
+    const double cpu0 = self_cpu_seconds();
+    const double bird0 = cpu_seconds(bird.pid());
     // No birdc/ss polling from this process while our speaker works: every fork() of this (large) process would
     // write-protect its pages and turn the RIB's writes into page faults. Our clock is exact instead: it stops when
     // the RIB holds every route, which is never earlier than the "drained" criterion used for nfacctd.
@@ -251,9 +288,23 @@ int main(int argc, char** argv) {
         std::fflush(stdout);
       }
     }
-    ours_s = std::chrono::duration<double>(Clock::now() - t0).count();
-    ours_routes = harness.routes();
-    ours_rss = status_kb(getpid(), "VmRSS:");
+    const double run_s = std::chrono::duration<double>(Clock::now() - t0).count();
+    const double run_cpu = self_cpu_seconds() - cpu0;
+    const double run_bird = cpu_seconds(bird.pid()) - bird0;
+    const long run_rss = status_kb(getpid(), "VmRSS:");
+    ours_times.push_back(run_s);
+    std::printf("  run %d: %.2f s, %zu routes, RSS %.1f MiB (%.1f before), CPU %.2f s ours, %.2f s BIRD\n", run + 1,
+                run_s, harness.routes(), static_cast<double>(run_rss) / 1024.0, static_cast<double>(rss_base) / 1024.0,
+                run_cpu, run_bird);
+    std::fflush(stdout);
+    if (run == 0) {
+      ours_s = run_s;
+      ours_routes = harness.routes();
+      ours_rss = run_rss;
+      ours_rss_base = rss_base;
+      ours_cpu = run_cpu;
+      bird_cpu_ours = run_bird;
+    }
     harness.call([&] {
       ours_sets = harness.rib(peer.address).store().size();
       ours_paths = harness.rib(peer.address).store().path_count();
@@ -290,6 +341,8 @@ int main(int argc, char** argv) {
   }
   std::this_thread::sleep_for(2s);
   const long nf_rss_base = status_kb(nf->pid, "VmRSS:");
+  const double nf_cpu0 = cpu_seconds(nf->pid);
+  const double bird_nf0 = cpu_seconds(bird.pid());
   bird.birdc({"enable", "nfacctd"});
   const auto t_enable = Clock::now();
   while (queued_bytes(ns.name(), 1180) < 0 && Clock::now() - t_enable < 60s) std::this_thread::sleep_for(1ms);
@@ -311,6 +364,8 @@ int main(int argc, char** argv) {
       drained_polls = 0;
     }
   }
+  const double nf_cpu = cpu_seconds(nf->pid) - nf_cpu0;
+  const double bird_cpu_nf = cpu_seconds(bird.pid()) - bird_nf0;
   long nf_rss = status_kb(nf->pid, "VmRSS:");
   long nf_rss_total = nf_rss;
   for (pid_t child : children_of(nf->pid)) nf_rss_total += status_kb(child, "VmRSS:");
@@ -347,6 +402,13 @@ int main(int argc, char** argv) {
   if (nf_s > 0 && ours_s > 0 && ours_routes >= total) {
     std::printf("  time ratio ours/nfacctd : %.3f  (target <= 0.333: %s)\n", ours_s / nf_s,
                 ours_s / nf_s <= 1.0 / 3.0 ? "met" : "NOT met");
+  }
+  std::printf("  CPU seconds to full table: ours %.2f (BIRD %.2f), nfacctd core %.2f (BIRD %.2f); ratio %.3f\n",
+              ours_cpu, bird_cpu_ours, nf_cpu, bird_cpu_nf, nf_cpu > 0 ? ours_cpu / nf_cpu : 0.0);
+  if (ours_times.size() > 1) {
+    std::sort(ours_times.begin(), ours_times.end());
+    std::printf("  ours over %zu runs: min %.2f s, median %.2f s, max %.2f s\n", ours_times.size(), ours_times.front(),
+                ours_times[ours_times.size() / 2], ours_times.back());
   }
   if (nf_rss > 0) {
     std::printf("  RSS ratio ours/nfacctd  : %.3f  (target <= 0.25: %s)\n",

@@ -1,10 +1,54 @@
 // libFuzzer target for the BGP decoders: the first input byte picks the session context (4-octet AS, ADD-PATH per
 // AF, eBGP), the rest is one BGP message (header included). Every path must fail cleanly or decode; decoded
-// UPDATEs are re-encoded, re-parsed and normalized to exercise the encoder and the AS4 merge too.
+// UPDATEs are re-encoded, re-parsed and normalized to exercise the encoder and the AS4 merge too, then applied to a
+// RIB (announce/withdraw each NLRI, look every prefix up, clear) to exercise interning and both LPM tables.
 #include "probes/bgp/message.hpp"
+#include "probes/bgp/rib.hpp"
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
+
+namespace {
+
+void feed_rib(const flowlab::bgp::Update& u, const flowlab::bgp::UpdateVerdict& verdict, bool four_octet) {
+  using namespace flowlab::bgp;
+  static auto store = std::make_shared<AttrStore>();
+  static Rib rib(store);  // one RIB for the process (its 64 MiB IPv4 table is mapped once), cleared per input
+  std::shared_ptr<const PathAttributes> attrs;
+  if (!verdict.treat_as_withdraw) {
+    attrs = std::make_shared<const PathAttributes>(u.route_attributes(four_octet));
+  }
+  auto each = [&](const auto& f) {
+    for (const auto& n : u.nlri) f(n);
+    if (u.attrs.mp_reach) {
+      for (const auto& n : u.attrs.mp_reach->nlri) f(n);
+    }
+  };
+  each([&](const Nlri& n) { rib.apply(n.prefix, n.path_id, attrs); });
+  each([&](const Nlri& n) {
+    const auto hit = rib.lookup(n.prefix.canonical().address);
+    if (attrs && !hit) {
+      __builtin_trap();  // an announced prefix must match itself
+    }
+    (void)rib.paths(n.prefix);
+  });
+  for (const auto& n : u.withdrawn) rib.withdraw(n.prefix, n.path_id);
+  if (u.attrs.mp_unreach) {
+    for (const auto& n : u.attrs.mp_unreach->withdrawn) rib.withdraw(n.prefix, n.path_id);
+  }
+  std::size_t routes = 0;
+  rib.for_each([&routes](const RibRoute&) { ++routes; });
+  if (routes != rib.size()) {
+    __builtin_trap();
+  }
+  rib.clear();
+  if (store->size() != 0) {
+    __builtin_trap();  // every reference released
+  }
+}
+
+}  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   using namespace flowlab::bgp;
@@ -36,8 +80,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     case MessageType::kUpdate: {
       auto update = parse_update(body, ctx, counters);
       if (update) {
-        PathAttributes attrs = update->update.route_attributes(ctx.four_octet_as);
-        (void)attrs;
+        feed_rib(update->update, update->verdict, ctx.four_octet_as);
         const auto bytes = encode(update->update, ctx);
         if (bytes.size() <= kMaxMessageSize) {
           auto again = parse_update(flowlab::Bytes(bytes).subspan(kHeaderSize), ctx, counters);

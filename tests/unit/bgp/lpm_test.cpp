@@ -345,6 +345,82 @@ TEST(Rib, LookupAddPathAndBestPath) {
   EXPECT_FALSE(rib.lookup(*IpAddress::parse("198.51.100.7")).has_value());
 }
 
+TEST(Rib, SinglePathAndAddPathTransitions) {
+  // A prefix with only path id 0 keeps its attribute id in the LPM value; a second path turns it into a list,
+  // and withdrawing back to one path of id 0 turns it back. Every step is checked through lookup/paths/for_each.
+  auto store = std::make_shared<AttrStore>();
+  Rib rib(store);
+  const auto p = *Prefix::parse("203.0.113.0/24");
+  const auto addr = *IpAddress::parse("203.0.113.9");
+  struct Step {
+    const char* what;
+    bool announce;
+    std::uint32_t path_id;
+    std::vector<std::uint32_t> path;
+    std::uint32_t want_path_id;  // path chosen for lookups; ignored when want_paths == 0
+    std::size_t want_paths;
+  };
+  const std::vector<Step> steps = {
+      {"single path id 0", true, 0, {65001, 65002, 65003}, 0, 1},
+      {"replace it", true, 0, {65001, 65002}, 0, 1},
+      {"second path (shorter) becomes best", true, 7, {65009}, 7, 2},
+      {"third path, longer", true, 8, {65001, 65002, 65003, 65004}, 7, 3},
+      {"withdraw best", false, 7, {}, 0, 2},
+      {"withdraw 8: back to a single path of id 0", false, 8, {}, 0, 1},
+      {"withdraw absent id", false, 9, {}, 0, 1},
+      {"withdraw the last", false, 0, {}, 0, 0},
+  };
+  for (const auto& s : steps) {
+    SCOPED_TRACE(s.what);
+    if (s.announce) {
+      rib.announce(p, s.path_id, attrs(s.path, "192.0.2.1"));
+    } else {
+      rib.withdraw(p, s.path_id);
+    }
+    EXPECT_EQ(rib.size(), s.want_paths);
+    EXPECT_EQ(rib.paths(p).size(), s.want_paths);
+    std::size_t seen = 0;
+    rib.for_each([&seen](const RibRoute&) { ++seen; });
+    EXPECT_EQ(seen, s.want_paths);
+    const auto hit = rib.lookup(addr);
+    ASSERT_EQ(hit.has_value(), s.want_paths > 0);
+    if (hit) {
+      EXPECT_EQ(hit->path_id, s.want_path_id);
+      EXPECT_EQ(rib.paths(p).front().path_id, s.want_path_id);
+      EXPECT_EQ(rib.lookup_v4(addr.v4_host_order()), hit->attrs);
+    }
+  }
+  EXPECT_EQ(store->size(), 0U);
+}
+
+TEST(AttrStore, SharesPathsAndNonPathPartsSeparately) {
+  AttrStore store;
+  // 3 paths x 2 next hops = 6 sets, built from 3 interned paths and 2 interned non-path parts.
+  std::vector<AttrId> ids;
+  for (const char* nh : {"192.0.2.1", "192.0.2.2"}) {
+    for (std::uint32_t as : {65001U, 65002U, 65003U}) {
+      ids.push_back(store.intern(attrs({as, 65100}, nh)));
+    }
+  }
+  EXPECT_EQ(store.size(), 6U);
+  EXPECT_EQ(store.path_count(), 3U);
+  EXPECT_EQ(store.rest_count(), 2U);
+  // Interning an equal set returns the same id and the same objects.
+  const AttrId again = store.intern(attrs({65002, 65100}, "192.0.2.2"));
+  EXPECT_EQ(again, ids[4]);
+  EXPECT_EQ(&store.get(ids[4]).attrs, &store.get(ids[3]).attrs);
+  EXPECT_EQ(store.get(ids[1]).as_path, store.get(ids[4]).as_path);
+  EXPECT_EQ(store.get(ids[4]).as_path->to_string(), "65002 65100");
+  EXPECT_EQ(store.get(ids[4]).next_hop(Family::kIpv4).to_string(), "192.0.2.2");
+  store.unref(again);
+  for (const AttrId id : ids) {
+    store.unref(id);
+  }
+  EXPECT_EQ(store.size(), 0U);
+  EXPECT_EQ(store.path_count(), 0U);
+  EXPECT_EQ(store.rest_count(), 0U);
+}
+
 TEST(Rib, ApplySharesOneInternPerUpdate) {
   auto store = std::make_shared<AttrStore>();
   Rib rib(store);
