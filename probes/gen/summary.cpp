@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cassert>
 
 namespace flowlab::gen {
@@ -62,16 +63,38 @@ std::string summary_text(const nlohmann::json& summary) {
     }
     return v.dump();
   };
-  std::string out = fmt::format("{:<16} {:<6} {:>39} {:>39} {:>5} {:>5} {:>10} {:>12} {:>10} {:>12}", "stream", "proto",
-                                "src", "dst", "sport", "dport", "expected", "", send ? "sent" : "received", "bytes");
-  out += send ? "       pps\n" : "\n";
-  for (const auto& s : summary["streams"]) {
-    const std::string done = send ? "packets_sent" : "packets_received";
-    const std::string bytes = send ? "bytes_sent" : "bytes_received";
-    out += fmt::format("{:<16} {:<6} {:>39} {:>39} {:>5} {:>5} {:>10} {:>12} {:>10} {:>12}", cell(s["name"]),
-                       cell(s["proto"]), cell(s["src"]), cell(s["dst"]), cell(s["sport"]), cell(s["dport"]),
-                       cell(s["packets_expected"]), cell(s["bytes_expected"]), cell(s[done]), cell(s[bytes]));
-    out += send ? fmt::format(" {:>9}\n", cell(s["pps_achieved"])) : "\n";
+  std::vector<std::vector<std::string>> rows = {{"stream", "proto", "src", "dst", "sport", "dport", "packets", "bytes",
+                                                 send ? "sent" : "received", send ? "bytes sent" : "bytes received"}};
+  if (send) {
+    rows.front().emplace_back("pps");
+  }
+  const std::string done = send ? "packets_sent" : "packets_received";
+  const std::string bytes = send ? "bytes_sent" : "bytes_received";
+  for (const auto& s : summary.value("streams", nlohmann::json::array())) {
+    rows.push_back({cell(s["name"]), cell(s["proto"]), cell(s["src"]), cell(s["dst"]), cell(s["sport"]),
+                    cell(s["dport"]), cell(s["packets_expected"]), cell(s["bytes_expected"]), cell(s[done]),
+                    cell(s[bytes])});
+    if (send) {
+      rows.back().push_back(cell(s.value("pps_achieved", nlohmann::json())));
+    }
+  }
+  std::vector<std::size_t> widths(rows.front().size(), 0);
+  for (const auto& row : rows) {
+    for (std::size_t i = 0; i < row.size(); ++i) {
+      widths[i] = std::max(widths[i], row[i].size());
+    }
+  }
+  std::string out;
+  for (const auto& row : rows) {
+    std::string line;
+    for (std::size_t i = 0; i < row.size(); ++i) {
+      // Names and protocols read left-aligned; addresses and figures right-aligned.
+      line += i < 2 ? fmt::format("{:<{}}  ", row[i], widths[i]) : fmt::format("{:>{}}  ", row[i], widths[i]);
+    }
+    while (!line.empty() && line.back() == ' ') {
+      line.pop_back();
+    }
+    out += line + "\n";
   }
   for (const auto& [key, value] : summary.items()) {
     if (key != "streams" && key != "mode") {
