@@ -40,6 +40,7 @@ void add_exec(CLI::App& app, Cli& cli);
 void add_validate(CLI::App& app, Cli& cli);
 void add_converge(CLI::App& app, Cli& cli);
 void add_routes(CLI::App& app, Cli& cli);
+void add_oracle(CLI::App& app, Cli& cli);
 
 // Shared helpers.
 // Loads and derives a topology file; prints every diagnostic to stderr. nullopt when invalid.

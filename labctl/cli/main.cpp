@@ -13,6 +13,7 @@ constexpr Verb kVerbs[] = {
     {"inspect", flowlab::cli::add_inspect},   {"exec", flowlab::cli::add_exec},
     {"validate", flowlab::cli::add_validate}, {"converge", flowlab::cli::add_converge},
     {"routes", flowlab::cli::add_routes},
+    {"oracle", flowlab::cli::add_oracle},
 };
 
 }  // namespace
