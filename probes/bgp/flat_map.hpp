@@ -21,7 +21,8 @@ inline std::uint64_t mix64(std::uint64_t x) {  // splitmix64 finalizer
   return x;
 }
 
-template <class K, class V, class Hash>
+// kMaxLoad8: the table doubles when more than kMaxLoad8/8 of its slots would be used.
+template <class K, class V, class Hash, unsigned kMaxLoad8 = 6>
 class FlatMap {
   static_assert(std::is_trivially_copyable_v<K> && std::is_trivially_copyable_v<V>);
 
@@ -48,7 +49,7 @@ class FlatMap {
 
   // Inserts or overwrites; returns true when the key is new.
   bool put(const K& key, const V& value) {
-    if ((size_ + 1) * 4 > slots_.size() * 3) {
+    if ((size_ + 1) * 8 > slots_.size() * kMaxLoad8) {
       grow();
     }
     for (std::size_t i = home(key);; i = next(i)) {

@@ -170,7 +170,7 @@ class Lpm6 {
   std::vector<std::uint32_t> free_groups_;
   std::vector<Node> nodes_;
   std::vector<std::uint32_t> free_nodes_;
-  detail::FlatMap<detail::Key6, std::uint32_t, detail::Key6Hash> prefixes_;
+  detail::FlatMap<detail::Key6, std::uint32_t, detail::Key6Hash, 7> prefixes_;  // up to 7/8 full: 32-byte slots
 };
 
 }  // namespace flowlab::bgp

@@ -252,7 +252,8 @@ void write_capability(Writer& w, const Capability& c) {
         } else if constexpr (std::is_same_v<T, GracefulRestartCap>) {
           w.u8(cap::kGracefulRestart);
           w.u8(static_cast<std::uint8_t>(2 + 4 * cap_value.entries.size()));
-          w.u16(static_cast<std::uint16_t>((cap_value.restart_flags << 12U) | (cap_value.restart_time & 0x0fffU)));
+          w.u16(static_cast<std::uint16_t>((static_cast<unsigned>(cap_value.restart_flags) << 12U) |
+                                           (cap_value.restart_time & 0x0fffU)));
           for (const auto& e : cap_value.entries) {
             w.u16(e.af.afi);
             w.u8(e.af.safi);
