@@ -89,7 +89,7 @@ std::variant<GenOptions, ParseOutcome> parse_options(int argc, const char* const
   add_common(send);
   CLI::App* sink = app.add_subcommand("sink", "Count the streams' packets arriving here, then print what arrived");
   add_common(sink);
-  sink->add_option("--timeout", timeout, "Give up after this long (exit 3 when short; default: wait for ever)")
+  sink->add_option("--timeout", timeout, "Give up after this long (exit 3 when short; default: wait forever)")
       ->type_name("DURATION")
       ->check(check_duration);
   sink->add_option("--linger", linger, "Keep counting this long after every count is reached (default 0)")

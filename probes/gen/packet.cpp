@@ -140,7 +140,7 @@ std::optional<PacketKey> decode_packet(Bytes packet) {
   }
   Reader l4;
   if (first >> 4U == 4) {
-    const std::size_t ihl = (first & 0x0fU) * 4U;
+    const std::size_t ihl = static_cast<std::size_t>(first & 0x0fU) * 4U;
     r.skip(1);
     const std::uint16_t total = r.u16();
     r.skip(2);

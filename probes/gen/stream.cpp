@@ -332,7 +332,7 @@ Result<std::vector<StreamSpec>> parse_spec_json(std::string_view text, std::stri
   }
   for (const auto& [key, value] : doc.items()) {
     if (key != "streams") {
-      return fail("spec", where + ": unknown top-level key '" + key + "' (known: streams)");
+      return fail("spec", where + ": unknown top-level key '" + std::string(key) + "' (known: streams)");
     }
   }
   std::vector<StreamSpec> out;
@@ -368,7 +368,11 @@ Result<std::vector<StreamSpec>> parse_spec_json(std::string_view text, std::stri
       if (item.contains("name") && item["name"].is_string()) {
         name = " (" + item["name"].get<std::string>() + ")";
       }
-      errors += (errors.empty() ? "" : "\n") + at + name + ": " + applied.error().message;
+      errors += (errors.empty() ? "" : "\n");
+      errors += at;
+      errors += name;
+      errors += ": ";
+      errors += applied.error().message;
       continue;
     }
     out.push_back(std::move(s));
@@ -386,7 +390,10 @@ Status finalize_streams(std::vector<StreamSpec>& streams) {
   for (std::size_t i = 0; i < streams.size(); ++i) {
     StreamSpec& s = streams[i];
     const std::string who = label(s, i);
-    auto problem = [&](const std::string& what) { errors.push_back(who + ": " + what); };
+    auto problem = [&](const std::string& what) {
+      errors.push_back(who + ": ");
+      errors.back() += what;
+    };
     if (!valid_name(s.name)) {
       problem(s.name.empty() ? "name is missing" : "name must be 1..64 of [A-Za-z0-9_.:-]");
     } else if (!names.insert(s.name).second) {
