@@ -244,6 +244,14 @@ struct Scenario {
   [[nodiscard]] const std::string& lab_name() const { return topology.name; }
 };
 
+// The topology as the steps before `step_index` leave it (step_index = steps.size(): after the last step), for
+// predicting the lab at that point of the timeline (build the oracle from it): links taken down are gone (the
+// link, both interfaces, the sessions over it, and the interface from probes' lists and mirrors), BGP sessions
+// taken down are gone (every family, router-router or router-collector), and announce / withdraw steps have
+// changed the routers' `announce` lists. Links and sessions brought back up are present again. Link indices are
+// renumbered; nothing else is re-derived (addresses stay as deployed).
+[[nodiscard]] topology::Topology topology_at(const Scenario& scenario, std::size_t step_index);
+
 // Renames the lab (topology.name and every node's namespace), e.g. a unique name per test so labs run side by
 // side. Returns an error message when the name is not a valid lab name (^[a-z][a-z0-9-]{0,15}$).
 [[nodiscard]] std::optional<std::string> set_lab_name(Scenario& scenario, const std::string& lab_name);
