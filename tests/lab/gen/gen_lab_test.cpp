@@ -347,6 +347,86 @@ TEST_F(GenLabTest, NoRouteIsARuntimeError) {
   EXPECT_NE(sent->err.find("no route to 203.0.113.9"), std::string::npos) << sent->err;
 }
 
+// Through a router namespace (fl-tgen-<pid>-r): the sender uses its namespace's default routes, the packets are
+// forwarded, and a sink counting on the router (-i eth0, its side toward the sender) and the one at the destination
+// both see every packet exactly once.
+TEST_F(GenLabTest, ExactThroughARouter) {
+  const std::string router = prefix_ + "r";
+  ASSERT_OK(netns::create_namespace(router));
+  ASSERT_OK(netns::write_sysctls(router, netns::router_sysctls()));
+  auto r = netns::NetlinkSocket::open(router);
+  ASSERT_OK(r);
+  auto tx = netns::NetlinkSocket::open(tx_);
+  ASSERT_OK(tx);
+  auto rx = netns::NetlinkSocket::open(rx_);
+  ASSERT_OK(rx);
+  // tx:eth1 <-> r:eth0 (198.18.0.0/31, 2001:db8:0:10::/64), r:eth1 <-> rx:eth1 (198.18.0.2/31, 2001:db8:0:11::/64).
+  ASSERT_OK(r->link_up("lo"));
+  ASSERT_OK(r->create_veth("eth0", tx_, "eth1"));
+  ASSERT_OK(r->create_veth("eth1", rx_, "eth1"));
+  ASSERT_OK(r->set_up("eth0"));
+  ASSERT_OK(r->set_up("eth1"));
+  ASSERT_OK(tx->set_up("eth1"));
+  ASSERT_OK(rx->set_up("eth1"));
+  ASSERT_OK(tx->add_address("eth1", *Prefix::parse_interface("198.18.0.1/31")));
+  ASSERT_OK(r->add_address("eth0", *Prefix::parse_interface("198.18.0.0/31")));
+  ASSERT_OK(r->add_address("eth1", *Prefix::parse_interface("198.18.0.2/31")));
+  ASSERT_OK(rx->add_address("eth1", *Prefix::parse_interface("198.18.0.3/31")));
+  ASSERT_OK(rx->add_address("lo", *Prefix::parse_interface("203.0.113.10/32")));
+  ASSERT_OK(tx->add_address("eth1", *Prefix::parse_interface("2001:db8:0:10::1/64")));
+  ASSERT_OK(r->add_address("eth0", *Prefix::parse_interface("2001:db8:0:10::/64")));
+  ASSERT_OK(r->add_address("eth1", *Prefix::parse_interface("2001:db8:0:11::/64")));
+  ASSERT_OK(rx->add_address("eth1", *Prefix::parse_interface("2001:db8:0:11::1/64")));
+  ASSERT_OK(tx->add_route(*Prefix::parse("203.0.113.0/24"), IpAddress::parse("198.18.0.0"), std::nullopt));
+  ASSERT_OK(r->add_route(*Prefix::parse("203.0.113.0/24"), IpAddress::parse("198.18.0.3"), std::nullopt));
+  ASSERT_OK(tx->add_route(*Prefix::parse("2001:db8:0:11::/64"), IpAddress::parse("2001:db8:0:10::"), std::nullopt));
+
+  const std::vector<std::string> streams = {
+      "name=far4,dst=203.0.113.10,proto=udp,dport=53,packets=500,size=200,pps=5000",
+      "name=far6,dst=2001:db8:0:11::1,proto=tcp,dport=80,packets=300,size=1000,pps=5000",
+  };
+  std::vector<std::string> sink_args = {"--timeout", "20s", "--linger", "200ms"};
+  std::vector<std::string> send_args;
+  for (const auto& s : streams) {
+    sink_args.insert(sink_args.end(), {"--stream", s});
+    send_args.insert(send_args.end(), {"--stream", s});
+  }
+  // A second sink on the router, counting what arrives on its eth0 only (forwarded packets are counted once).
+  std::optional<Result<process::Output>> router_sink;
+  const std::string router_ready = (dir_ / "router.ready").string();
+  std::thread router_thread([&] {
+    std::vector<std::string> argv = {FLOWLAB_FLOWGEN, "sink", "--json", "-i", "eth0", "--ready-file", router_ready};
+    argv.insert(argv.end(), sink_args.begin(), sink_args.end());
+    process::RunOptions o;
+    o.netns = router;
+    o.timeout = 60s;
+    router_sink.emplace(process::run(argv, o));
+  });
+  const auto give_up = std::chrono::steady_clock::now() + 10s;
+  while (!std::filesystem::exists(router_ready) && std::chrono::steady_clock::now() < give_up) {
+    std::this_thread::sleep_for(5ms);
+  }
+  Run run_result = run(sink_args, send_args);
+  router_thread.join();
+  EXPECT_EQ(run_result.send.exit_code, 0) << run_result.send.err;
+  EXPECT_EQ(run_result.sink.exit_code, 0) << run_result.sink.err;
+  ASSERT_TRUE(router_sink && router_sink->ok());
+  EXPECT_EQ((*router_sink)->exit_code, 0) << (*router_sink)->err;
+  const auto at_router = summary_of((*router_sink)->out);
+  for (const char* name : {"far4", "far6"}) {
+    SCOPED_TRACE(name);
+    const auto* sent = stream_named(run_result.send_summary, name);
+    const auto* got = stream_named(run_result.sink_summary, name);
+    const auto* seen = stream_named(at_router, name);
+    ASSERT_TRUE(sent != nullptr && got != nullptr && seen != nullptr);
+    EXPECT_EQ((*sent)["packets_sent"], (*sent)["packets_expected"]);
+    EXPECT_EQ((*got)["packets_received"], (*sent)["packets_expected"]);
+    EXPECT_EQ((*got)["bytes_received"], (*sent)["bytes_expected"]);
+    EXPECT_EQ((*seen)["packets_received"], (*sent)["packets_expected"]);
+    EXPECT_EQ((*sent)["src"], std::string(name) == "far4" ? "198.18.0.1" : "2001:db8:0:10::1");
+  }
+}
+
 // 50,000 packets of 1400 bytes as fast as possible: still exact, no kernel drops at the sink.
 TEST_F(GenLabTest, FloodIsExact) {
   const std::string stream = std::string("name=flood,dst=") + kRxV4 + ",proto=udp,dport=9,size=1400,packets=50000";
