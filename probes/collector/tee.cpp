@@ -5,9 +5,11 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <cerrno>
 #include <charconv>
 #include <cstring>
@@ -128,11 +130,6 @@ std::uint16_t fold(std::uint64_t sum) {
     sum = (sum & 0xffffU) + (sum >> 16U);
   }
   return static_cast<std::uint16_t>(sum);
-}
-
-void put16(std::vector<std::uint8_t>& out, std::size_t at, std::uint16_t v) {
-  out[at] = static_cast<std::uint8_t>(v >> 8U);
-  out[at + 1] = static_cast<std::uint8_t>(v & 0xffU);
 }
 
 // ---- sockets -------------------------------------------------------------------------------------------------
@@ -480,15 +477,22 @@ std::size_t tee_hash_agent_pick(const IpAddress& agent, std::size_t receivers) {
   return tee_agent_hash(agent) % receivers;
 }
 
-std::uint16_t udp_checksum(const TeeEndpoint& source, const TeeEndpoint& destination,
-                           std::span<const std::uint8_t> payload) {
-  if (source.address.family != destination.address.family || !source.address.is_set() ||
-      payload.size() > kMaxUdpPayload) {
-    return 0;
-  }
+namespace {
+
+constexpr std::size_t kMaxHeaderBytes = kIpv6HeaderBytes + kUdpHeaderBytes;
+using Headers = std::array<std::uint8_t, kMaxHeaderBytes>;
+
+void put16(Headers& out, std::size_t at, std::uint16_t v) {
+  out[at] = static_cast<std::uint8_t>(v >> 8U);
+  out[at + 1] = static_cast<std::uint8_t>(v & 0xffU);
+}
+
+// The UDP checksum from the payload's unfolded word sum (computed once per datagram, shared by every receiver).
+std::uint16_t udp_checksum_from(const TeeEndpoint& source, const TeeEndpoint& destination, std::size_t payload_size,
+                                std::uint64_t payload_sum) {
   const std::size_t addr = source.address.size();
-  const std::uint64_t udp_length = kUdpHeaderBytes + payload.size();
-  std::uint64_t sum = 0;
+  const std::uint64_t udp_length = kUdpHeaderBytes + payload_size;
+  std::uint64_t sum = payload_sum;
   // Pseudo-header: addresses, protocol, UDP length (IPv4: 16 bits, IPv6: 32 bits — the same sum here).
   sum = sum_words(std::span<const std::uint8_t>(source.address.bytes.data(), addr), sum);
   sum = sum_words(std::span<const std::uint8_t>(destination.address.bytes.data(), addr), sum);
@@ -498,23 +502,24 @@ std::uint16_t udp_checksum(const TeeEndpoint& source, const TeeEndpoint& destina
   sum += source.port;
   sum += destination.port;
   sum += udp_length;
-  sum = sum_words(payload, sum);
-  std::uint16_t checksum = static_cast<std::uint16_t>(~fold(sum));
+  auto checksum = static_cast<std::uint16_t>(~fold(sum));
   return checksum == 0 ? 0xffff : checksum;
 }
 
-std::vector<std::uint8_t> build_ip_udp_packet(const TeeEndpoint& source, const TeeEndpoint& destination,
-                                              std::span<const std::uint8_t> payload, std::uint16_t ip_id) {
+// IP + UDP headers into `out`; returns their size (0: families differ / unset, or the payload does not fit).
+// An odd-length payload's sum is padded at its end, which is where it ends in the packet too.
+std::size_t build_headers(Headers& out, const TeeEndpoint& source, const TeeEndpoint& destination,
+                          std::size_t payload_size, std::uint64_t payload_sum, std::uint16_t ip_id) {
   if (source.address.family != destination.address.family || !source.address.is_set()) {
-    return {};
+    return 0;
   }
   const bool v4 = source.address.is_v4();
   const std::size_t ip_header = v4 ? kIpv4HeaderBytes : kIpv6HeaderBytes;
-  if (payload.size() > kMaxUdpPayload || (v4 && payload.size() + kUdpHeaderBytes + ip_header > 65535)) {
-    return {};
+  if (payload_size > kMaxUdpPayload || (v4 && payload_size + kUdpHeaderBytes + ip_header > 65535)) {
+    return 0;
   }
-  const auto udp_length = static_cast<std::uint16_t>(kUdpHeaderBytes + payload.size());
-  std::vector<std::uint8_t> out(ip_header + udp_length);
+  out.fill(0);
+  const auto udp_length = static_cast<std::uint16_t>(kUdpHeaderBytes + payload_size);
   if (v4) {
     out[0] = 0x45;  // version 4, IHL 5
     put16(out, 2, static_cast<std::uint16_t>(ip_header + udp_length));
@@ -536,8 +541,30 @@ std::vector<std::uint8_t> build_ip_udp_packet(const TeeEndpoint& source, const T
   put16(out, ip_header, source.port);
   put16(out, ip_header + 2, destination.port);
   put16(out, ip_header + 4, udp_length);
-  put16(out, ip_header + 6, udp_checksum(source, destination, payload));
-  std::copy(payload.begin(), payload.end(), out.begin() + static_cast<std::ptrdiff_t>(ip_header + kUdpHeaderBytes));
+  put16(out, ip_header + 6, udp_checksum_from(source, destination, payload_size, payload_sum));
+  return ip_header + kUdpHeaderBytes;
+}
+
+}  // namespace
+
+std::uint16_t udp_checksum(const TeeEndpoint& source, const TeeEndpoint& destination,
+                           std::span<const std::uint8_t> payload) {
+  if (source.address.family != destination.address.family || !source.address.is_set() ||
+      payload.size() > kMaxUdpPayload) {
+    return 0;
+  }
+  return udp_checksum_from(source, destination, payload.size(), sum_words(payload, 0));
+}
+
+std::vector<std::uint8_t> build_ip_udp_packet(const TeeEndpoint& source, const TeeEndpoint& destination,
+                                              std::span<const std::uint8_t> payload, std::uint16_t ip_id) {
+  Headers headers{};
+  const std::size_t n = build_headers(headers, source, destination, payload.size(), sum_words(payload, 0), ip_id);
+  if (n == 0) {
+    return {};
+  }
+  std::vector<std::uint8_t> out(headers.begin(), headers.begin() + static_cast<std::ptrdiff_t>(n));
+  out.insert(out.end(), payload.begin(), payload.end());
   return out;
 }
 
@@ -570,11 +597,14 @@ struct Tee::State {
   Fd raw4;
   Fd raw6;
   std::uint16_t ip_id = 0;
-  std::vector<std::uint8_t> packet;  // transparent-mode scratch
+  // Transparent mode, per datagram: the payload's checksum word sum, computed once for all receivers.
+  std::optional<std::uint64_t> payload_sum;
+  Headers headers{};
 
   Status install(std::vector<TeePool> new_spec);
-  void send(Receiver& receiver, int fd, const SockAddr& to, std::span<const std::uint8_t> bytes,
-            std::size_t payload_bytes);
+  // headers (may be empty) + payload as one datagram, via sendmsg (no copy of the payload).
+  void send(Receiver& receiver, int fd, const SockAddr& to, std::span<const std::uint8_t> header,
+            std::span<const std::uint8_t> payload);
   void deliver(Receiver& receiver, std::span<const std::uint8_t> datagram, const IpAddress& source,
                std::uint16_t source_port);
 };
@@ -679,15 +709,22 @@ Status Tee::State::install(std::vector<TeePool> new_spec) {
   return {};
 }
 
-void Tee::State::send(Receiver& receiver, int fd, const SockAddr& to, std::span<const std::uint8_t> bytes,
-                      std::size_t payload_bytes) {
+void Tee::State::send(Receiver& receiver, int fd, const SockAddr& to, std::span<const std::uint8_t> header,
+                      std::span<const std::uint8_t> payload) {
   auto& c = receiver.counters;
+  std::array<iovec, 2> iov{iovec{const_cast<std::uint8_t*>(header.data()), header.size()},     // NOLINT: iovec API
+                           iovec{const_cast<std::uint8_t*>(payload.data()), payload.size()}};  // NOLINT
+  msghdr msg{};
+  msg.msg_name = const_cast<sockaddr*>(to.get());  // NOLINT: msghdr API
+  msg.msg_namelen = to.length;
+  msg.msg_iov = header.empty() ? &iov[1] : iov.data();
+  msg.msg_iovlen = header.empty() ? 1 : 2;
   const auto deadline = std::chrono::steady_clock::now() + config.send_wait;
   for (;;) {
-    ssize_t n = ::sendto(fd, bytes.data(), bytes.size(), MSG_DONTWAIT | MSG_NOSIGNAL, to.get(), to.length);
+    ssize_t n = ::sendmsg(fd, &msg, MSG_DONTWAIT | MSG_NOSIGNAL);
     if (n >= 0) {
       ++c.datagrams;
-      c.bytes += payload_bytes;
+      c.bytes += payload.size();
       return;
     }
     int err = errno;
@@ -721,10 +758,14 @@ void Tee::State::deliver(Receiver& receiver, std::span<const std::uint8_t> datag
   if (config.transparent) {
     const bool same_family = source.family == receiver.endpoint.address.family;
     const Fd& raw = receiver.endpoint.address.is_v4() ? raw4 : raw6;
-    if (same_family && raw.valid() && datagram.size() <= kMaxUdpPayload) {
-      packet = build_ip_udp_packet(TeeEndpoint{source, source_port}, receiver.endpoint, datagram, ++ip_id);
-      if (!packet.empty()) {
-        send(receiver, raw.get(), receiver.raw_address, packet, datagram.size());
+    if (same_family && raw.valid()) {
+      if (!payload_sum) {
+        payload_sum = sum_words(datagram, 0);
+      }
+      const std::size_t n = build_headers(headers, TeeEndpoint{source, source_port}, receiver.endpoint, datagram.size(),
+                                          *payload_sum, ++ip_id);
+      if (n != 0) {
+        send(receiver, raw.get(), receiver.raw_address, std::span<const std::uint8_t>(headers.data(), n), datagram);
         return;
       }
     }
@@ -732,7 +773,7 @@ void Tee::State::deliver(Receiver& receiver, std::span<const std::uint8_t> datag
     // and count the fallback as an error so it shows.
     ++receiver.counters.errors;
   }
-  send(receiver, receiver.udp_fd, receiver.udp_address, datagram, datagram.size());
+  send(receiver, receiver.udp_fd, receiver.udp_address, {}, datagram);
 }
 
 Tee::Tee(std::unique_ptr<State> state) : state_(std::move(state)) {}
@@ -783,6 +824,7 @@ Result<std::unique_ptr<Tee>> Tee::create(const TeeConfig& config, std::vector<Te
 }
 
 void Tee::forward(std::span<const std::uint8_t> datagram, const IpAddress& source, std::uint16_t source_port) {
+  state_->payload_sum.reset();
   for (Pool& pool : state_->pools) {
     const std::size_t n = pool.receivers.size();
     switch (pool.balance) {

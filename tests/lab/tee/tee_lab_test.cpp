@@ -247,8 +247,8 @@ class FinalReceivers {
 
   [[nodiscard]] std::size_t min_count() const {
     std::size_t m = SIZE_MAX;
-    for (const auto& c : counts_) {
-      m = std::min<std::size_t>(m, c.load());
+    for (std::size_t i = 0; i < fds_.size(); ++i) {
+      m = std::min<std::size_t>(m, counts_[i].load());
     }
     return m;
   }
