@@ -1,0 +1,626 @@
+#include "probes/collector/collector.hpp"
+
+#include "probes/bgp/format.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+#include <ctime>
+#include <filesystem>
+#include <fstream>
+
+namespace flowlab::collector {
+namespace {
+
+std::string router_id_text(std::uint32_t id) { return id == 0 ? std::string() : IpAddress::v4(id).to_string(); }
+
+std::string protocol_name(wire::ExportProtocol p) {
+  switch (p) {
+    case wire::ExportProtocol::kNetflowV5:
+      return "netflow_v5";
+    case wire::ExportProtocol::kNetflowV9:
+      return "netflow_v9";
+    case wire::ExportProtocol::kIpfix:
+      return "ipfix";
+    case wire::ExportProtocol::kSflowV5:
+      return "sflow_v5";
+    case wire::ExportProtocol::kUnknown:
+      break;
+  }
+  return "unknown";
+}
+
+std::time_t now_seconds() { return std::chrono::system_clock::to_time_t(std::chrono::system_clock::now()); }
+
+}  // namespace
+
+Collector::Collector(boost::asio::io_context& io, CollectorConfig config) : io_(io), config_(std::move(config)) {}
+
+Collector::~Collector() { stop(); }
+
+Status Collector::load_maps(EnrichConfig& out) const {
+  out.as_source = config_.enrich.as_source;
+  out.net_source = config_.enrich.net_source;
+  out.peer_src_as = config_.enrich.peer_src_as;
+  out.renormalize = config_.enrich.renormalize;
+  if (!config_.enrich.agent_map.empty()) {
+    auto m = AgentMap::load(config_.enrich.agent_map.string());
+    if (!m) {
+      return fail(m.error());
+    }
+    out.agent_map = std::move(*m);
+  }
+  if (!config_.enrich.peer_src_as_map.empty()) {
+    auto m = PeerSrcAsMap::load(config_.enrich.peer_src_as_map.string());
+    if (!m) {
+      return fail(m.error());
+    }
+    out.peer_src_as_map = std::move(*m);
+  }
+  return {};
+}
+
+Result<std::unique_ptr<Collector>> Collector::create(boost::asio::io_context& io, CollectorConfig config) {
+  std::unique_ptr<Collector> c(new Collector(io, std::move(config)));
+  EnrichConfig enrich;
+  FLOWLAB_TRY(c->load_maps(enrich));
+  c->enricher_ = std::make_unique<Enricher>(c->tables_, std::move(enrich));
+  for (const auto& spec : c->config_.aggregates) {
+    auto a = Aggregate::create(spec);
+    if (!a) {
+      return fail("config", "aggregate " + spec.name + ": " + a.error().message);
+    }
+    c->aggregates_.push_back(std::move(*a));
+  }
+  for (const auto& t : c->config_.tee) {
+    auto tee = Tee::create(t);
+    if (!tee) {
+      return fail(tee.error().code, "tee " + t.name + ": " + tee.error().message);
+    }
+    c->tees_.push_back(std::move(*tee));
+  }
+  for (const auto& f : c->config_.outputs.files) {
+    c->files_.emplace_back(f);
+  }
+  return c;
+}
+
+Status Collector::open_receivers() {
+  for (const auto& l : config_.listen) {
+    auto r = Receiver::open(io_, l, config_.socket_buffer, config_.receive_batch,
+                            [this](std::span<const std::byte> d, const IpAddress& src, std::uint16_t port,
+                                   std::uint64_t ms) { on_datagram(d, src, port, ms); });
+    if (!r) {
+      return fail(r.error());
+    }
+    if ((*r)->counters().socket_buffer < config_.socket_buffer) {
+      spdlog::warn("[collector] {}:{}: receive buffer is {} bytes (asked {}; raise net.core.rmem_max or run as root)",
+                   l.address.is_set() ? l.address.to_string() : "0.0.0.0", (*r)->local_port(),
+                   (*r)->counters().socket_buffer, config_.socket_buffer);
+    }
+    receivers_.push_back(std::move(*r));
+  }
+  return {};
+}
+
+void Collector::start_bgp() {
+  bgp::SpeakerConfig sc;
+  sc.listen.clear();
+  for (const auto& l : config_.bgp.listen) {
+    sc.listen.push_back(bgp::ListenAddress{l.address, l.port});
+  }
+  if (sc.listen.empty()) {
+    sc.listen.push_back(bgp::ListenAddress{});
+  }
+  sc.local_as = config_.bgp.local_as.value_or(0);
+  sc.bgp_id = config_.bgp.router_id ? config_.bgp.router_id->v4_host_order() : 0;
+  sc.hold_time = config_.bgp.hold_time;
+  for (const auto& p : config_.bgp.peers) {
+    bgp::PeerConfig pc;
+    pc.address = p.address;
+    pc.peer_as = p.asn;
+    pc.mirror_as = !config_.bgp.local_as.has_value();
+    pc.active = p.active;
+    pc.port = p.port;
+    pc.name = p.name.empty() ? p.address.to_string() : p.name;
+    sc.peers.push_back(pc);
+  }
+  speaker_ = std::make_unique<bgp::Speaker>(io_, sc);
+  speaker_->on_route([this](const bgp::PeerInfo& peer, const bgp::RouteEvent& event) { tables_.apply(peer, event); });
+  speaker_->on_state([this](const bgp::PeerInfo& peer, bgp::State state) {
+    if (state == bgp::State::kEstablished) {
+      tables_.peer_up(peer);
+      spdlog::info("[bgp] {} ({}) established, AS {}", peer.name, peer.address.to_string(), peer.asn);
+    }
+  });
+  speaker_->on_peer_down([this](const bgp::PeerInfo& peer) {
+    tables_.peer_down(peer);
+    spdlog::info("[bgp] {} ({}) down: its routes are withdrawn", peer.name, peer.address.to_string());
+  });
+  speaker_->on_log([](std::string_view line) { spdlog::debug("[bgp] {}", line); });
+}
+
+Status Collector::start() {
+  if (started_) {
+    return {};
+  }
+  started_ = true;
+  FLOWLAB_TRY(open_receivers());
+  if (config_.bgp.enabled) {
+    start_bgp();
+    FLOWLAB_TRY(speaker_->start());
+  }
+  if (config_.outputs.sqlite) {
+    auto s = SqliteStore::open(config_.outputs.sqlite->path, config_.aggregates);
+    if (!s) {
+      return fail(s.error());
+    }
+    sqlite_ = std::move(*s);
+  }
+  if (!config_.outputs.socket.empty()) {
+    std::error_code ec;
+    std::filesystem::create_directories(std::filesystem::path(config_.outputs.socket).parent_path(), ec);
+    auto q = QueryServer::open(io_, config_.outputs.socket,
+                               [this](const nlohmann::json& request) { return handle_query(request); });
+    if (!q) {
+      return fail(q.error());
+    }
+    query_ = std::move(*q);
+  }
+  for (std::size_t i = 0; i < files_.size(); ++i) {
+    timers_.push_back(std::make_unique<boost::asio::steady_timer>(io_));
+    arm(*timers_.back(), files_[i].config().interval, [this, i] { write_file_output(i); });
+  }
+  if (sqlite_) {
+    timers_.push_back(std::make_unique<boost::asio::steady_timer>(io_));
+    arm(*timers_.back(), config_.outputs.sqlite->interval, [this] { write_sqlite(); });
+  }
+  if (!config_.bgp.table_dump_path.empty() && config_.bgp.table_dump_interval.count() > 0) {
+    timers_.push_back(std::make_unique<boost::asio::steady_timer>(io_));
+    arm(*timers_.back(), config_.bgp.table_dump_interval, [this] { dump_tables(); });
+  }
+  if (config_.stats_interval.count() > 0) {
+    timers_.push_back(std::make_unique<boost::asio::steady_timer>(io_));
+    arm(*timers_.back(), config_.stats_interval, [this] {
+      if (stats_cb_) {
+        stats_cb_(stats_json());
+      }
+    });
+  }
+  return {};
+}
+
+void Collector::arm(boost::asio::steady_timer& timer, std::chrono::milliseconds interval,
+                    std::function<void()> action) {
+  if (interval.count() <= 0) {
+    return;
+  }
+  timer.expires_after(interval);
+  timer.async_wait([this, &timer, interval, action = std::move(action)](const boost::system::error_code& ec) mutable {
+    if (ec || stopped_) {
+      return;
+    }
+    action();
+    arm(timer, interval, std::move(action));
+  });
+}
+
+void Collector::stop() {
+  if (stopped_ || !started_) {
+    stopped_ = true;
+    return;
+  }
+  for (auto& r : receivers_) {
+    r->drain();  // what the kernel still holds
+  }
+  write_outputs();
+  if (!config_.bgp.table_dump_path.empty()) {
+    dump_tables();
+  }
+  stopped_ = true;
+  for (auto& t : timers_) {
+    t->cancel();
+  }
+  for (auto& r : receivers_) {
+    r->close();
+  }
+  if (speaker_) {
+    speaker_->stop();
+  }
+  if (query_) {
+    query_->close();
+  }
+}
+
+void Collector::on_datagram(std::span<const std::byte> datagram, const IpAddress& source, std::uint16_t port,
+                            std::uint64_t receive_ms) {
+  for (auto& tee : tees_) {
+    tee->forward(datagram, source, port);
+  }
+  if (aggregates_.empty() && !config_.bgp.enabled && !tees_.empty()) {
+    return;  // a tee-only collector does not decode
+  }
+  ++counters_.datagrams;
+  records_.clear();
+  auto info = decoder_.decode(datagram, source, port, receive_ms, records_);
+  if (!info) {
+    ++counters_.decode_errors;
+  } else {
+    sequences_.observe(*info);
+  }
+  for (const auto& record : records_) {
+    enricher_->enrich(record, flow_);
+    for (auto& a : aggregates_) {
+      a.add(flow_);
+    }
+  }
+  counters_.records += records_.size();
+}
+
+void Collector::write_file_output(std::size_t index) {
+  auto& out = files_[index];
+  const Aggregate* a = find_aggregate(out.config().aggregate);
+  if (a == nullptr) {
+    return;
+  }
+  auto r = out.write(*a, now_seconds());
+  if (!r) {
+    ++counters_.output_errors;
+    spdlog::warn("[output] {}", r.error().message);
+  } else {
+    ++counters_.output_writes;
+  }
+}
+
+void Collector::write_sqlite() {
+  if (!sqlite_) {
+    return;
+  }
+  const std::time_t now = now_seconds();
+  const auto interval = std::max<std::int64_t>(
+      1, std::chrono::duration_cast<std::chrono::seconds>(config_.outputs.sqlite->interval).count());
+  const std::time_t start = now - now % interval;
+  for (const auto& a : aggregates_) {
+    auto r = sqlite_->write(a, start, now);
+    if (!r) {
+      ++counters_.output_errors;
+      spdlog::warn("[output] {}", r.error().message);
+    } else {
+      ++counters_.output_writes;
+    }
+  }
+}
+
+void Collector::write_outputs() {
+  for (std::size_t i = 0; i < files_.size(); ++i) {
+    write_file_output(i);
+  }
+  write_sqlite();
+  if (stats_cb_) {
+    stats_cb_(stats_json());
+  }
+}
+
+void Collector::dump_tables() {
+  if (config_.bgp.table_dump_path.empty()) {
+    return;
+  }
+  const std::time_t now = now_seconds();
+  const std::string stamp = sql_timestamp(now);
+  for (const auto& peer : tables_.peers()) {
+    if (peer.rib == nullptr) {
+      continue;
+    }
+    const std::string path = expand_path(config_.bgp.table_dump_path, now, peer.address.to_string());
+    std::error_code ec;
+    const auto parent = std::filesystem::path(path).parent_path();
+    if (!parent.empty()) {
+      std::filesystem::create_directories(parent, ec);
+    }
+    std::ofstream out(path, std::ios::trunc);
+    if (!out) {
+      ++counters_.output_errors;
+      spdlog::warn("[bgp] cannot write the table dump {}", path);
+      continue;
+    }
+    bgp::DumpOptions options;
+    options.peer_ip_src = peer.address.to_string();
+    options.timestamp = stamp;
+    bgp::write_table_dump(out, *peer.rib, options);
+    ++counters_.table_dumps;
+  }
+}
+
+Status Collector::reload() {
+  if (config_.source_file.empty() || config_.source_file == "<string>") {
+    return fail("config", "no config file to reload");
+  }
+  auto fresh = load_config(config_.source_file);
+  if (!fresh) {
+    return fail(fresh.error());
+  }
+  // Maps and tees.
+  CollectorConfig next = config_;
+  next.enrich = fresh->enrich;
+  std::swap(config_, next);
+  EnrichConfig enrich;
+  if (auto s = load_maps(enrich); !s) {
+    std::swap(config_, next);
+    return s;
+  }
+  enricher_ = std::make_unique<Enricher>(tables_, std::move(enrich));
+  for (auto& t : tees_) {
+    if (auto s = t->reload(); !s) {
+      spdlog::warn("[tee] {}: reload failed, keeping the old receivers: {}", t->config().name, s.error().message);
+    }
+  }
+  // Listeners: reopen when the list changed.
+  if (started_ && fresh->listen != config_.listen) {
+    std::vector<std::unique_ptr<Receiver>> old;
+    old.swap(receivers_);
+    for (auto& r : old) {
+      r->close();
+    }
+    config_.listen = fresh->listen;
+    FLOWLAB_TRY(open_receivers());
+  }
+  spdlog::info("[collector] reloaded {}", config_.source_file);
+  return {};
+}
+
+const Aggregate* Collector::find_aggregate(const std::string& name) const {
+  for (const auto& a : aggregates_) {
+    if (a.spec().name == name) {
+      return &a;
+    }
+  }
+  return nullptr;
+}
+
+std::vector<std::uint16_t> Collector::listening_ports() const {
+  std::vector<std::uint16_t> out;
+  for (const auto& r : receivers_) {
+    out.push_back(r->local_port());
+  }
+  return out;
+}
+
+std::vector<bgp::ListenAddress> Collector::bgp_listening() const {
+  return speaker_ ? speaker_->listening() : std::vector<bgp::ListenAddress>{};
+}
+
+nlohmann::json Collector::bgp_peers_json() const {
+  nlohmann::json peers = nlohmann::json::array();
+  std::vector<bgp::PeerStatus> status = speaker_ ? speaker_->peers() : std::vector<bgp::PeerStatus>{};
+  const auto table_peers = tables_.peers();
+  for (const auto& p : config_.bgp.peers) {
+    nlohmann::json j{{"address", p.address.to_string()},
+                     {"name", p.name.empty() ? p.address.to_string() : p.name},
+                     {"asn", p.asn},
+                     {"state", "Idle"},
+                     {"bgp_id", ""},
+                     {"routes", 0},
+                     {"established_count", 0}};
+    for (const auto& s : status) {
+      if (s.info.address == p.address) {
+        j["state"] = std::string(bgp::to_string(s.state));
+        if (s.info.asn != 0) {
+          j["asn"] = s.info.asn;
+        }
+        j["bgp_id"] = router_id_text(s.info.bgp_id);
+        j["established_count"] = s.established_count;
+        if (s.last_notification_received) {
+          j["last_notification_received"] = s.last_notification_received->to_string();
+        }
+        if (s.last_notification_sent) {
+          j["last_notification_sent"] = s.last_notification_sent->to_string();
+        }
+      }
+    }
+    for (const auto& t : table_peers) {
+      if (t.address == p.address && t.rib != nullptr) {
+        j["routes"] = t.rib->size();
+      }
+    }
+    peers.push_back(std::move(j));
+  }
+  return peers;
+}
+
+nlohmann::json Collector::bgp_dump_json(const nlohmann::json& request) const {
+  const std::string peer_text = request.value("peer", "");
+  auto address = IpAddress::parse(peer_text);
+  if (!address) {
+    // By name.
+    for (const auto& p : config_.bgp.peers) {
+      if (p.name == peer_text) {
+        address = p.address;
+      }
+    }
+  }
+  if (!address) {
+    return {{"ok", false}, {"error", "bgp_dump: unknown peer '" + peer_text + "' (an address or a peer name)"}};
+  }
+  const bgp::Rib* rib = tables_.by_address(*address);
+  nlohmann::json lines = nlohmann::json::array();
+  if (rib != nullptr) {
+    bgp::DumpOptions options;
+    options.peer_ip_src = address->to_string();
+    options.timestamp = sql_timestamp(now_seconds());
+    std::uint64_t seq = 0;
+    rib->for_each([&](const bgp::RibRoute& route) { lines.push_back(bgp::table_dump_line(route, options, seq++)); });
+  }
+  return {{"ok", true}, {"peer", address->to_string()}, {"lines", lines}};
+}
+
+nlohmann::json Collector::counters_json() const {
+  nlohmann::json decoder = nlohmann::json::object();
+  decoder_.counters().for_each([&](std::string_view name, std::uint64_t v) { decoder[std::string(name)] = v; });
+  decoder["templates"] = decoder_.template_count();
+  nlohmann::json seq = nlohmann::json::array();
+  for (const auto& s : sequences_.streams()) {
+    seq.push_back({{"exporter", s.key.exporter.to_string()},
+                   {"domain", s.key.domain},
+                   {"protocol", protocol_name(s.key.protocol)},
+                   {"datagrams", s.counters.datagrams},
+                   {"expected", s.counters.expected_units},
+                   {"lost", s.counters.lost},
+                   {"duplicate", s.counters.duplicate},
+                   {"out_of_order", s.counters.out_of_order},
+                   {"resets", s.counters.resets},
+                   {"next", s.next}});
+  }
+  const auto totals = sequences_.totals();
+  nlohmann::json receivers = nlohmann::json::array();
+  for (const auto& r : receivers_) {
+    const auto& c = r->counters();
+    receivers.push_back({{"proto", std::string(to_string(r->config().proto))},
+                         {"address", r->config().address.is_set() ? r->config().address.to_string() : "0.0.0.0"},
+                         {"port", r->local_port()},
+                         {"datagrams", c.datagrams},
+                         {"bytes", c.bytes},
+                         {"batches", c.batches},
+                         {"kernel_drops", c.kernel_drops},
+                         {"truncated", c.truncated},
+                         {"errors", c.errors},
+                         {"socket_buffer", c.socket_buffer}});
+  }
+  nlohmann::json bgp = nlohmann::json::object();
+  if (speaker_) {
+    for (const auto& [name, v] : speaker_->counters().items()) {
+      bgp[std::string(name)] = v;
+    }
+  }
+  nlohmann::json tee = nlohmann::json::array();
+  for (const auto& t : tees_) {
+    for (const auto& c : t->counters()) {
+      tee.push_back({{"tee", t->config().name},
+                     {"id", c.id},
+                     {"address", c.address.to_string()},
+                     {"port", c.port},
+                     {"datagrams", c.datagrams},
+                     {"bytes", c.bytes},
+                     {"errors", c.errors},
+                     {"would_block", c.would_block},
+                     {"dropped", c.dropped}});
+    }
+  }
+  nlohmann::json aggregates = nlohmann::json::array();
+  for (const auto& a : aggregates_) {
+    aggregates.push_back({{"name", a.spec().name}, {"entries", a.size()}, {"filtered_out", a.filtered_out()}});
+  }
+  return {{"ok", true},
+          {"collector",
+           {{"datagrams", counters_.datagrams},
+            {"decode_errors", counters_.decode_errors},
+            {"records", counters_.records},
+            {"output_writes", counters_.output_writes},
+            {"output_errors", counters_.output_errors},
+            {"table_dumps", counters_.table_dumps},
+            {"queries", query_ ? query_->requests() : 0}}},
+          {"decoder", decoder},
+          {"sequence",
+           {{"streams", seq},
+            {"lost", totals.lost},
+            {"duplicate", totals.duplicate},
+            {"out_of_order", totals.out_of_order},
+            {"resets", totals.resets}}},
+          {"receivers", receivers},
+          {"bgp", {{"counters", bgp}, {"peers", bgp_peers_json()}}},
+          {"tee", tee},
+          {"aggregates", aggregates}};
+}
+
+nlohmann::json Collector::stats_json() const {
+  std::uint64_t kernel_drops = 0;
+  std::uint64_t received = 0;
+  for (const auto& r : receivers_) {
+    kernel_drops += r->counters().kernel_drops;
+    received += r->counters().datagrams;
+  }
+  const auto totals = sequences_.totals();
+  return {{"datagrams_received", received},
+          {"kernel_drops", kernel_drops},
+          {"datagrams_decoded", counters_.datagrams},
+          {"decode_errors", counters_.decode_errors},
+          {"records", counters_.records},
+          {"sequence_lost", totals.lost},
+          {"templates", decoder_.template_count()},
+          {"bgp_peers_up", [&] {
+             std::size_t up = 0;
+             for (const auto& p : tables_.peers()) {
+               up += p.up ? 1U : 0U;
+             }
+             return up;
+           }()}};
+}
+
+nlohmann::json Collector::handle_query(const nlohmann::json& request) {
+  const std::string cmd = request.value("cmd", "");
+  if (cmd == "counters") {
+    return counters_json();
+  }
+  if (cmd == "bgp_peers") {
+    return {{"ok", true}, {"peers", bgp_peers_json()}};
+  }
+  if (cmd == "bgp_dump") {
+    return bgp_dump_json(request);
+  }
+  if (cmd == "flush") {
+    write_outputs();
+    dump_tables();
+    return {{"ok", true}};
+  }
+  if (cmd == "aggregates") {
+    nlohmann::json list = nlohmann::json::array();
+    for (const auto& a : aggregates_) {
+      nlohmann::json prims = nlohmann::json::array();
+      for (auto p : a.spec().primitives) {
+        prims.push_back(std::string(primitive_name(p)));
+      }
+      list.push_back(
+          {{"name", a.spec().name}, {"primitives", prims}, {"filter", a.spec().filter}, {"entries", a.size()}});
+    }
+    return {{"ok", true}, {"aggregates", list}};
+  }
+  if (cmd == "table" || cmd == "clear") {
+    auto q = parse_table_query(request);
+    if (!q) {
+      return {{"ok", false}, {"error", q.error().message}};
+    }
+    if (aggregates_.empty()) {
+      return {{"ok", false}, {"error", "no aggregates configured"}};
+    }
+    if (cmd == "clear" && q->aggregate.empty()) {
+      for (auto& a : aggregates_) {
+        a.clear();
+      }
+      return {{"ok", true}};
+    }
+    Aggregate* target = q->aggregate.empty() ? &aggregates_.front() : nullptr;
+    for (auto& a : aggregates_) {
+      if (a.spec().name == q->aggregate) {
+        target = &a;
+      }
+    }
+    if (target == nullptr) {
+      return {{"ok", false}, {"error", "no aggregate named '" + q->aggregate + "'"}};
+    }
+    if (cmd == "clear") {
+      target->clear();
+      return {{"ok", true}};
+    }
+    auto rows = target->rows();
+    const std::size_t total = rows.size();
+    auto selected = select_rows(target->spec(), std::move(rows), *q);
+    if (!selected) {
+      return {{"ok", false}, {"error", selected.error().message}};
+    }
+    auto response = table_response(target->spec(), *selected, total);
+    return response;
+  }
+  return {{"ok", false},
+          {"error", "unknown cmd '" + cmd + "' (table, clear, counters, bgp_peers, bgp_dump, flush, aggregates)"}};
+}
+
+}  // namespace flowlab::collector

@@ -1,0 +1,122 @@
+// flowlab::collector — the flowcollector daemon (issue 4): UDP receivers, wire decoding, sequence accounting, BGP
+// speaker, enrichment + aggregation (the enrich helper's core), tee, query socket and file/SQLite outputs, all on
+// one io_context thread (see collector.hpp and docs/flowcollector.md).
+//
+// config.hpp — flowcollector.yaml (the format of docs/flowcollector.md) parsed into a typed CollectorConfig. Every
+// problem is reported at once, one line each, as `file:line:col: error: <key>: expected <what>, found <what>`;
+// unknown keys carry a "did you mean". Command-line flags (-c, --listen, --socket, --log-level, --json) override
+// the file through CliOverrides.
+#pragma once
+
+#include "common/ip.hpp"
+#include "common/result.hpp"
+#include "probes/collector/aggregate.hpp"
+#include "probes/collector/enrich.hpp"
+#include "probes/collector/tee.hpp"
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace flowlab::collector {
+
+enum class ListenProto : std::uint8_t { kNetflow, kSflow };  // netflow: v5, v9 and IPFIX
+std::string_view to_string(ListenProto proto);
+
+struct ListenConfig {
+  ListenProto proto = ListenProto::kNetflow;
+  IpAddress address;  // unset: 0.0.0.0
+  std::uint16_t port = 2100;
+  bool operator==(const ListenConfig&) const = default;
+};
+
+struct BgpPeerConfig {
+  IpAddress address;
+  std::uint32_t asn = 0;  // 0: accept any AS
+  std::string name;
+  bool active = false;
+  std::uint16_t port = 179;
+};
+
+struct BgpConfig {
+  bool enabled = false;                   // a `bgp:` section was given
+  std::optional<std::uint32_t> local_as;  // unset: mirror each peer's AS (iBGP towards routers)
+  std::optional<IpAddress> router_id;     // IPv4
+  struct Listen {
+    IpAddress address;
+    std::uint16_t port = 179;
+  };
+  std::vector<Listen> listen;  // empty: 0.0.0.0:179
+  std::uint16_t hold_time = 90;
+  std::vector<BgpPeerConfig> peers;
+  std::string table_dump_path;  // "%peer" is replaced by the peer address; strftime escapes expanded
+  std::chrono::milliseconds table_dump_interval{0};  // 0: only on SIGUSR2 / query
+};
+
+struct EnrichFileConfig {
+  AsSource as_source = AsSource::kBgp;
+  AsSource net_source = AsSource::kBgp;
+  PeerSrcAsMethod peer_src_as = PeerSrcAsMethod::kBgp;
+  std::filesystem::path peer_src_as_map;  // empty: none
+  std::filesystem::path agent_map;        // empty: none
+  bool renormalize = true;
+};
+
+enum class FileFormat : std::uint8_t { kJson, kCsv };
+
+struct FileOutputConfig {
+  std::string aggregate;
+  FileFormat format = FileFormat::kJson;
+  std::string path;  // strftime escapes (%Y%m%d-%H%M) expanded at write time
+  std::chrono::milliseconds interval{60'000};
+  bool append = true;  // append to an existing file of the same name (else replace)
+};
+
+struct SqliteOutputConfig {
+  std::string path;
+  std::chrono::milliseconds interval{60'000};
+};
+
+struct OutputsConfig {
+  std::string socket;  // query socket; empty: none
+  std::vector<FileOutputConfig> files;
+  std::optional<SqliteOutputConfig> sqlite;
+};
+
+struct CollectorConfig {
+  std::string source_file;  // "" when built in code
+  std::string log_level = "info";
+  std::vector<ListenConfig> listen;
+  std::size_t socket_buffer = 8U * 1024U * 1024U;  // SO_RCVBUF(FORCE) per UDP socket
+  std::size_t receive_batch = 64;                  // datagrams per recvmmsg
+  BgpConfig bgp;
+  EnrichFileConfig enrich;
+  std::vector<AggregateSpec> aggregates;
+  OutputsConfig outputs;
+  std::vector<TeeConfig> tee;
+  bool json_stats = false;                      // CLI --json: print stats as JSON lines
+  std::chrono::milliseconds stats_interval{0};  // 0: stats only on exit
+};
+
+// Parses YAML text; `file` names the source in diagnostics. Errors (code "config"): one line per problem.
+Result<CollectorConfig> parse_config(std::string_view yaml, const std::string& file = "<string>");
+Result<CollectorConfig> load_config(const std::filesystem::path& file);
+
+// "8MiB", "512KiB", "4M", "1000000" -> bytes.
+std::optional<std::size_t> parse_size(std::string_view text);
+// "[netflow@|sflow@]ADDRESS:PORT", "[::]:6343", or a bare port -> a listener (default proto netflow).
+Result<ListenConfig> parse_listen_spec(std::string_view text);
+
+struct CliOverrides {
+  std::vector<std::string> listen;  // replaces the file's listeners when non-empty
+  std::optional<std::string> socket;
+  std::optional<std::string> log_level;
+  bool json = false;
+};
+Status apply_overrides(CollectorConfig& config, const CliOverrides& overrides);
+
+}  // namespace flowlab::collector
