@@ -1,4 +1,5 @@
 #include "nodes/bird/bird_driver.hpp"
+#include "nodes/collector/collector_driver.hpp"
 #include "nodes/core/driver.hpp"
 #include "nodes/core/host_driver.hpp"
 #include "nodes/frr/frr_driver.hpp"
@@ -13,14 +14,14 @@ const std::map<std::string, const NodeDriver*>& table() {
   static const bird::BirdDriver kBird;
   static const frr::FrrDriver kFrr;
   static const HostDriver kHost;
+  static const collector::CollectorDriver kCollector;
   static const tee::TeeDriver kTee;
   static const std::map<std::string, const NodeDriver*> kTable{
       {"bird", &kBird},
       {"frr", &kFrr},
       {"host", &kHost},
       {"tee", &kTee},
-      // Until flowcollector lands (issue 4) a collector node is a plain host: namespace, mgmt0, no daemon.
-      {"collector", &kHost},
+      {"collector", &kCollector},
   };
   return kTable;
 }

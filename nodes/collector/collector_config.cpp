@@ -1,0 +1,147 @@
+#include "nodes/collector/collector_config.hpp"
+
+#include <optional>
+#include <sstream>
+
+namespace flowlab::nodes::collector {
+namespace {
+
+constexpr const char* kFullPrimitives =
+    "src_host, dst_host, src_net, dst_net, src_mask, dst_mask, src_as, dst_as, peer_src_as, peer_dst_as, "
+    "peer_src_ip, peer_dst_ip, as_path, src_as_path, std_comm, ext_comm, lrg_comm, local_pref, med, src_port, "
+    "dst_port, proto, in_iface, out_iface";
+
+std::string quoted(const std::string& s) { return "\"" + s + "\""; }
+
+// The router whose traffic the probe meters.
+const topology::Node* metered_router(const topology::Topology& topo, const topology::ProbeSpec& probe) {
+  const topology::Node* node = topo.find_node(probe.node);
+  if (node == nullptr) {
+    return nullptr;
+  }
+  if (node->is_router()) {
+    return node;
+  }
+  if (probe.mirror) {
+    return topo.find_node(probe.mirror->node);
+  }
+  for (const auto& ifname : probe.interfaces) {
+    if (const auto* itf = node->find_interface(ifname)) {
+      const topology::Node* peer = topo.find_node(itf->peer_node);
+      if (peer != nullptr && peer->is_router()) {
+        return peer;
+      }
+    }
+  }
+  return nullptr;
+}
+
+// The router's session address with `collector` (IPv4 session first).
+std::optional<IpAddress> session_address(const topology::Topology& topo, const std::string& router,
+                                         const std::string& collector) {
+  std::optional<IpAddress> v6;
+  for (const auto& s : topo.sessions) {
+    if (s.to_collector && s.remote_node == collector && s.local_node == router) {
+      if (s.family == Family::kIpv4) {
+        return s.local_address;
+      }
+      v6 = v6 ? v6 : s.local_address;
+    }
+  }
+  return v6;
+}
+
+}  // namespace
+
+Result<RenderedCollector> render_collector_config(const topology::Topology& topo, const topology::Node& node,
+                                                  const std::filesystem::path& dir) {
+  RenderedCollector out;
+  std::ostringstream agent_map;
+  for (const auto& probe : topo.probes) {
+    if (probe.export_to != node.name) {
+      continue;
+    }
+    const topology::Node* probe_node = topo.find_node(probe.node);
+    const topology::Node* router = metered_router(topo, probe);
+    if (probe_node == nullptr || router == nullptr) {
+      continue;
+    }
+    auto bgp_ip = session_address(topo, router->name, node.name);
+    if (!bgp_ip) {
+      agent_map << "! probe on " << probe.node << ": router " << router->name << " has no session with " << node.name
+                << "\n";
+      continue;
+    }
+    agent_map << "! probe on " << probe.node << " meters " << router->name << "\n";
+    agent_map << "bgp_ip=" << bgp_ip->to_string() << " ip=" << probe_node->mgmt4.address.to_string() << "\n";
+    if (probe_node->mgmt6) {
+      agent_map << "bgp_ip=" << bgp_ip->to_string() << " ip=" << probe_node->mgmt6->address.to_string() << "\n";
+    }
+  }
+  out.agent_map = agent_map.str();
+  if (!out.agent_map.empty()) {
+    out.agent_map = "! bgp_agent_map for " + node.name + " (pmacct syntax), rendered by labctl\n" + out.agent_map;
+  }
+
+  std::ostringstream y;
+  y << "# flowcollector.yaml for node " << node.name << " of lab " << topo.name
+    << " (rendered by labctl; keys: docs/flowcollector.md)\n";
+  y << "log: {level: info}\n";
+  std::uint16_t netflow = node.listen.netflow;
+  const std::uint16_t sflow = node.listen.sflow;
+  if (netflow == 0 && sflow == 0) {
+    netflow = kDefaultNetflowPort;
+  }
+  std::vector<IpAddress> addresses{node.mgmt4.address};
+  if (node.mgmt6) {
+    addresses.push_back(node.mgmt6->address);
+  }
+  y << "listen:\n";
+  for (const auto& a : addresses) {
+    if (netflow != 0) {
+      y << "  - {proto: netflow, address: " << quoted(a.to_string()) << ", port: " << netflow << "}\n";
+    }
+    if (sflow != 0) {
+      y << "  - {proto: sflow, address: " << quoted(a.to_string()) << ", port: " << sflow << "}\n";
+    }
+  }
+  y << "socket_buffer: 8MiB\n";
+
+  bool any_session = false;
+  bool mirror = true;
+  std::ostringstream peers;
+  for (const auto& s : topo.sessions) {
+    if (!s.to_collector || s.remote_node != node.name) {
+      continue;
+    }
+    any_session = true;
+    mirror = mirror && (node.asn == 0 || node.asn == s.local_asn);
+    peers << "    - {address: " << quoted(s.local_address.to_string()) << ", asn: " << s.local_asn
+          << ", name: " << s.local_node << "_" << (s.family == Family::kIpv4 ? "v4" : "v6") << "}\n";
+  }
+  if (any_session) {
+    y << "bgp:\n";
+    if (!mirror) {
+      y << "  local_as: " << node.asn << "\n";
+    }
+    y << "  router_id: " << quoted(node.mgmt4.address.to_string()) << "\n";
+    y << "  listen:\n";
+    for (const auto& a : addresses) {
+      y << "    - {address: " << quoted(a.to_string()) << ", port: 179}\n";
+    }
+    y << "  peers:\n" << peers.str();
+    y << "  table_dump: {path: " << quoted((dir / "bgp-%peer.jsonl").string()) << ", interval: 60s}\n";
+  }
+  y << "enrich:\n  as: bgp\n  peer_src_as: bgp\n  renormalize: true\n";
+  if (!out.agent_map.empty()) {
+    y << "  agent_map: " << quoted((dir / kAgentMapFile).string()) << "\n";
+  }
+  y << "aggregates:\n  - {name: full, primitives: [" << kFullPrimitives << "]}\n";
+  y << "outputs:\n";
+  y << "  socket: " << quoted((dir / kSocketFile).string()) << "\n";
+  y << "  sqlite: {path: " << quoted((dir / kDatabaseFile).string()) << ", interval: 60s}\n";
+  out.config = y.str();
+  return out;
+}
+
+}  // namespace flowlab::nodes::collector
