@@ -479,6 +479,7 @@ struct ChainCase {
   bool transparent;
   Daemon daemon = Daemon::kRelay;
 };
+void PrintTo(const ChainCase& c, std::ostream* os) { *os << c.name; }
 
 class TeeChain : public ::testing::TestWithParam<ChainCase> {};
 
