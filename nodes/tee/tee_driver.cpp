@@ -67,10 +67,10 @@ Result<RenderedTee> render_tee(const topology::Topology& topology, const topolog
   if (spec.receivers.empty()) {
     return fail("config", who + ": no receivers (the topology has no tee receivers key yet; see docs/tee.md)");
   }
-  std::vector<collector::TeeEndpoint> endpoints;
+  std::vector<::flowlab::collector::TeeEndpoint> endpoints;
   std::string errors;
   for (const TeeReceiverSpec& r : spec.receivers) {
-    collector::TeeEndpoint e;
+    ::flowlab::collector::TeeEndpoint e;
     std::uint16_t port = r.port;
     if (!r.node.empty()) {
       const topology::Node* target = topology.find_node(r.node);
@@ -111,18 +111,19 @@ Result<RenderedTee> render_tee(const topology::Topology& topology, const topolog
     return fail("config", errors);
   }
 
-  std::vector<collector::TeePool> pools;
-  if (spec.balance == collector::TeeBalance::kAll) {
+  std::vector<::flowlab::collector::TeePool> pools;
+  if (spec.balance == ::flowlab::collector::TeeBalance::kAll) {
     for (std::size_t i = 0; i < endpoints.size(); ++i) {
-      pools.push_back(collector::TeePool{static_cast<std::uint32_t>(i + 1), {endpoints[i]}, std::nullopt, 0});
+      pools.push_back(
+          ::flowlab::collector::TeePool{static_cast<std::uint32_t>(i + 1), {endpoints[i]}, std::nullopt, 0});
     }
   } else {
-    pools.push_back(collector::TeePool{1, endpoints, spec.balance, 0});
+    pools.push_back(::flowlab::collector::TeePool{1, endpoints, spec.balance, 0});
   }
 
   RenderedTee out;
-  out.receivers =
-      "! tee_receivers for " + who + " (rendered by flowlab; pmacct syntax)\n" + collector::render_tee_receivers(pools);
+  out.receivers = "! tee_receivers for " + who + " (rendered by flowlab; pmacct syntax)\n" +
+                  ::flowlab::collector::render_tee_receivers(pools);
   const char* proto = spec.proto == TeeProto::kNetflow ? "netflow" : "sflow";
   out.config = "# flowcollector.yaml for " + who + " (rendered by flowlab): tee only — no BGP, no aggregates.\n";
   out.config += "log: {level: " + spec.log_level + "}\n";
@@ -131,7 +132,7 @@ Result<RenderedTee> render_tee(const topology::Topology& topology, const topolog
   out.config += "socket_buffer: " + size_text(spec.socket_buffer) + "\n";
   out.config += "outputs:\n  socket: " + quoted((dir / kQuerySocket).string()) + "\n";
   out.config += "tee:\n  - {name: " + node.name + ", receivers: " + quoted((dir / kReceiversFile).string()) +
-                ", balance: " + std::string(collector::to_string(spec.balance)) +
+                ", balance: " + std::string(::flowlab::collector::to_string(spec.balance)) +
                 ", transparent: " + (spec.transparent ? "true" : "false") + "}\n";
   return out;
 }

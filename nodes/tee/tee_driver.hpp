@@ -44,7 +44,7 @@ struct TeeNodeSpec {
   TeeProto proto = TeeProto::kNetflow;
   std::uint16_t port = 0;  // the tee's listen port (0: none — an error at render)
   std::vector<TeeReceiverSpec> receivers;
-  collector::TeeBalance balance = collector::TeeBalance::kAll;
+  ::flowlab::collector::TeeBalance balance = ::flowlab::collector::TeeBalance::kAll;
   bool transparent = false;
   std::string log_level = "info";
   std::size_t socket_buffer = 64U * 1024U * 1024U;  // receive buffer: a tee must absorb bursts (zero loss)
