@@ -2,6 +2,7 @@
 
 #include <sys/mman.h>
 
+#include <algorithm>
 #include <new>
 #include <utility>
 
@@ -46,7 +47,7 @@ constexpr std::uint32_t top_entry(std::uint32_t value_plus_one, unsigned len) {
 
 // ---------------------------------------------------------------- Lpm4
 
-Lpm4::Lpm4() : tbl24_(map_tbl24(kTbl24Size)) {}
+Lpm4::Lpm4() : tbl24_(map_tbl24(kTbl24Size)), short_(65536, 0) {}
 
 Lpm4::~Lpm4() {
   if (tbl24_ != nullptr) {
@@ -56,6 +57,7 @@ Lpm4::~Lpm4() {
 
 Lpm4::Lpm4(Lpm4&& other) noexcept
     : tbl24_(std::exchange(other.tbl24_, nullptr)),
+      short_(std::move(other.short_)),
       tbl8_(std::move(other.tbl8_)),
       group_refs_(std::move(other.group_refs_)),
       free_groups_(std::move(other.free_groups_)),
@@ -67,6 +69,7 @@ Lpm4& Lpm4::operator=(Lpm4&& other) noexcept {
       munmap(tbl24_, kTbl24Size * sizeof(std::uint32_t));
     }
     tbl24_ = std::exchange(other.tbl24_, nullptr);
+    short_ = std::move(other.short_);
     tbl8_ = std::move(other.tbl8_);
     group_refs_ = std::move(other.group_refs_);
     free_groups_ = std::move(other.free_groups_);
@@ -77,6 +80,16 @@ Lpm4& Lpm4::operator=(Lpm4&& other) noexcept {
 
 void Lpm4::fill(std::uint32_t addr, unsigned len, std::uint32_t new_entry, bool only_owned) {
   auto wanted = [len, only_owned](std::uint32_t e) { return only_owned ? entry_len(e) == len : entry_len(e) <= len; };
+  if (len <= 16) {
+    const std::size_t first = addr >> 16U;
+    const std::size_t count = std::size_t{1} << (16U - len);
+    for (std::size_t i = first; i < first + count; ++i) {
+      if (wanted(short_[i])) {
+        short_[i] = new_entry;
+      }
+    }
+    return;
+  }
   if (len <= 24) {
     const std::size_t first = addr >> 8U;
     const std::size_t count = std::size_t{1} << (24U - len);
@@ -106,8 +119,11 @@ void Lpm4::fill(std::uint32_t addr, unsigned len, std::uint32_t new_entry, bool 
   }
 }
 
+// The entry of the longest prefix covering addr/len in the same table: lengths 0..len-1 for the short table,
+// 17..len-1 for the big one (shorter prefixes are the short table's, which lookups fall back to).
 std::uint32_t Lpm4::covering_entry(std::uint32_t addr, unsigned len) const {
-  for (unsigned l = len; l-- > 0;) {
+  const unsigned min_len = len <= 16 ? 0U : 17U;
+  for (unsigned l = len; l-- > min_len;) {
     std::uint32_t v = 0;
     if (prefixes_.find(key4(mask4(addr, l), l), v)) {
       return entry(v + 1U, l);
@@ -180,18 +196,23 @@ std::optional<LpmMatch> Lpm4::match(std::uint32_t addr) const {
     e = tbl8_[(static_cast<std::size_t>(e & ~kGroupBit) << 8U) | (addr & 0xffU)];
   }
   if ((e & kValueMask) == 0) {
+    e = short_[addr >> 16U];
+  }
+  if ((e & kValueMask) == 0) {
     return std::nullopt;
   }
   return LpmMatch{(e & kValueMask) - 1U, static_cast<std::uint8_t>(entry_len(e))};
 }
 
 std::size_t Lpm4::memory_bytes() const {
-  return kTbl24Size * sizeof(std::uint32_t) + tbl8_.capacity() * sizeof(std::uint32_t) +
-         group_refs_.capacity() * sizeof(std::uint16_t) + prefixes_.memory_bytes();
+  return kTbl24Size * sizeof(std::uint32_t) + short_.capacity() * sizeof(std::uint32_t) +
+         tbl8_.capacity() * sizeof(std::uint32_t) + group_refs_.capacity() * sizeof(std::uint16_t) +
+         prefixes_.memory_bytes();
 }
 
 void Lpm4::clear() {
   madvise(tbl24_, kTbl24Size * sizeof(std::uint32_t), MADV_DONTNEED);  // anonymous pages read back as zero
+  std::fill(short_.begin(), short_.end(), 0U);
   tbl8_ = {};
   group_refs_ = {};
   free_groups_ = {};

@@ -3,10 +3,13 @@
 //
 // Lpm4 is DIR-24-8 (Gupta, Lin, McKeown 1998): a 2^24-entry table indexed by the top 24 address bits, each
 // entry either a result or the index of a 256-entry second-level group for prefixes longer than /24. A lookup is
-// one memory access (two for addresses under a /25../32). Each entry carries the length of the prefix that owns
-// it, so inserts and deletes rewrite only the entries that prefix owns; a control-plane hash map (prefix → value,
-// 8 bytes a slot) finds the covering prefix when one is removed. The 64 MiB first level is mmap'ed (transparent
-// huge pages advised): untouched parts cost no memory, so small per-peer tables stay small.
+// one memory access (two for addresses under a /25../32). Prefixes up to /16 live in a separate 2^16-entry table
+// (256 KiB, cache resident) consulted when the big one holds nothing for the address, so a default route or a /8
+// writes at most 65,536 entries instead of 2^24 and does not make a small per-peer table touch all 64 MiB. Each entry
+// carries the length of the prefix that owns it, so inserts and deletes rewrite only the entries that prefix owns; a
+// control-plane hash map (prefix → value, 8 bytes a slot) finds the covering prefix when one is removed. The 64 MiB
+// first level is mmap'ed (transparent huge pages advised): untouched parts cost no memory, so small per-peer tables
+// stay small.
 //
 // Lpm6 is DIR-16-8 over Patricia tries: a 2^16-entry direct first level (prefixes up to /16 expanded into it);
 // each /16 that holds longer prefixes gets a 256-entry second level indexed by bits 16..23 (prefixes /17../24
@@ -79,6 +82,9 @@ class Lpm4 {
     if ((e & kGroupBit) != 0) {
       e = tbl8_[(static_cast<std::size_t>(e & ~kGroupBit) << 8U) | (addr & 0xffU)];
     }
+    if ((e & kValueMask) == 0) {
+      e = short_[addr >> 16U];
+    }
     return (e & kValueMask) - 1U;  // empty entries hold 0 → kNone
   }
   // Longest-prefix match with the matched prefix length.
@@ -110,7 +116,8 @@ class Lpm4 {
   void fill(std::uint32_t addr, unsigned len, std::uint32_t new_entry, bool only_owned);
   std::uint32_t covering_entry(std::uint32_t addr, unsigned len) const;
 
-  std::uint32_t* tbl24_ = nullptr;
+  std::uint32_t* tbl24_ = nullptr;    // prefixes /17../24 and group links
+  std::vector<std::uint32_t> short_;  // 65536 entries: prefixes up to /16
   std::vector<std::uint32_t> tbl8_;
   std::vector<std::uint16_t> group_refs_;  // prefixes longer than /24 in each group
   std::vector<std::uint32_t> free_groups_;

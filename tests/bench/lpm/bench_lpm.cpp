@@ -6,6 +6,7 @@
 #include <sys/resource.h>
 #include <time.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <memory>
@@ -111,6 +112,24 @@ double per_second(std::size_t n, F&& f, double* wall = nullptr) {
   return static_cast<double>(n) / cpu;
 }
 
+// Repeats a timed lookup pass: median rate (per CPU second) over `reps`, with min and max beside it.
+struct Spread {
+  double median = 0, min = 0, max = 0, wall_median = 0;
+};
+template <class F>
+Spread repeat(int reps, std::size_t n, F&& f) {
+  std::vector<double> cpu;
+  std::vector<double> wall;
+  for (int i = 0; i < reps; ++i) {
+    double w = 0;
+    cpu.push_back(per_second(n, f, &w));
+    wall.push_back(w);
+  }
+  std::sort(cpu.begin(), cpu.end());
+  std::sort(wall.begin(), wall.end());
+  return Spread{cpu[cpu.size() / 2], cpu.front(), cpu.back(), wall[wall.size() / 2]};
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -136,13 +155,11 @@ int main(int argc, char** argv) {
     for (std::size_t i = 0; i < p4.size(); ++i) lpm4->insert(p4[i].first, p4[i].second, static_cast<std::uint32_t>(i));
   });
   std::uint64_t sink = 0;
-  double ours4_wall = 0;
-  const double ours4 = per_second(
-      lookups,
-      [&] {
-        for (auto a : addrs4) sink += lpm4->lookup(a);
-      },
-      &ours4_wall);
+  const int reps = 5;
+  const Spread s4 = repeat(reps, lookups, [&] {
+    for (auto a : addrs4) sink += lpm4->lookup(a);
+  });
+  const double ours4 = s4.median;
   const long rss_after_lpm4 = rss_kb();
   auto trie4 = std::make_unique<BinaryTrie<std::uint32_t, 32>>();
   for (std::size_t i = 0; i < p4.size(); ++i) trie4->insert(p4[i].first, p4[i].second, static_cast<std::uint32_t>(i));
@@ -157,10 +174,10 @@ int main(int argc, char** argv) {
   });
 
   std::printf("IPv4: %zu prefixes, %zu random addresses; rates per second of CPU time on one core\n", n4, lookups);
-  std::printf(
-      "  flowlab Lpm4 (DIR-24-8)      : %8.1f M lookups/s  (wall %.1f M/s; insert %.2f M/s, delete %.2f M/s, "
-      "mem %.0f MiB)\n",
-      ours4 / 1e6, ours4_wall / 1e6, ins4 / 1e6, del4 / 1e6, static_cast<double>(lpm4->memory_bytes()) / 1048576.0);
+  std::printf("  flowlab Lpm4 (DIR-24-8)      : %8.1f M lookups/s  (median of %d; min %.1f, max %.1f; wall %.1f M/s)\n",
+              ours4 / 1e6, reps, s4.min / 1e6, s4.max / 1e6, s4.wall_median / 1e6);
+  std::printf("                                 insert %.2f M/s, delete %.2f M/s, mem %.0f MiB\n", ins4 / 1e6,
+              del4 / 1e6, static_cast<double>(lpm4->memory_bytes()) / 1048576.0);
   std::printf("  baseline binary trie         : %8.1f M lookups/s  (mem %.0f MiB)\n", base4 / 1e6,
               static_cast<double>(trie4->bytes()) / 1048576.0);
   std::printf("  ratio                        : %8.1fx   mismatches vs baseline: %zu   target >= 30 M/s: %s\n",
@@ -189,13 +206,10 @@ int main(int argc, char** argv) {
   }
   Lpm6 lpm6;
   for (std::size_t i = 0; i < p6.size(); ++i) lpm6.insert(p6[i].first, p6[i].second, static_cast<std::uint32_t>(i));
-  double ours6_wall = 0;
-  const double ours6 = per_second(
-      addrs6.size(),
-      [&] {
-        for (auto a : addrs6) sink += lpm6.lookup(a);
-      },
-      &ours6_wall);
+  const Spread s6 = repeat(reps, addrs6.size(), [&] {
+    for (auto a : addrs6) sink += lpm6.lookup(a);
+  });
+  const double ours6 = s6.median;
   BinaryTrie<Uint128, 128> trie6;
   for (std::size_t i = 0; i < p6.size(); ++i) trie6.insert(p6[i].first, p6[i].second, static_cast<std::uint32_t>(i));
   const double base6 = per_second(addrs6.size(), [&] {
@@ -205,8 +219,11 @@ int main(int argc, char** argv) {
   for (auto a : addrs6) mismatch6 += lpm6.lookup(a) != trie6.lookup(a);
   std::printf("IPv6: %zu prefixes, %zu addresses (half inside announced prefixes); per second of CPU time\n", n6,
               addrs6.size());
-  std::printf("  flowlab Lpm6 (DIR-16-8 + Patricia)     : %6.1f M lookups/s  (wall %.1f M/s; mem %.0f MiB)\n",
-              ours6 / 1e6, ours6_wall / 1e6, static_cast<double>(lpm6.memory_bytes()) / 1048576.0);
+  std::printf(
+      "  flowlab Lpm6 (DIR-16-8 + Patricia)     : %6.1f M lookups/s  (median of %d; min %.1f, max %.1f; wall %.1f M/s; "
+      "mem %.0f MiB)\n",
+      ours6 / 1e6, reps, s6.min / 1e6, s6.max / 1e6, s6.wall_median / 1e6,
+      static_cast<double>(lpm6.memory_bytes()) / 1048576.0);
   std::printf("  baseline binary trie                   : %6.1f M lookups/s  (mem %.0f MiB)\n", base6 / 1e6,
               static_cast<double>(trie6.bytes()) / 1048576.0);
   std::printf("  ratio                                  : %6.1fx   mismatches vs baseline: %zu\n", ours6 / base6,
