@@ -176,10 +176,6 @@ int main(int argc, char** argv) {
   }
   watch_signals(signals, **collector, io);
   io.run();
-  (*collector)->stop();
-  const auto stats = (*collector)->stats_json();
-  if (json_stats) {
-    std::cout << stats.dump() << std::endl;
-  }
+  (*collector)->stop();  // the final flush prints the stats once more
   return 0;
 }
