@@ -78,7 +78,11 @@ class Netns {
     run_ok({"ip", "netns", "del", name_});
     ok_ = run_ok({"ip", "netns", "add", name_}) && run_ok({"ip", "-n", name_, "link", "set", "lo", "up"});
     for (const auto& a : addresses) {
-      ok_ = ok_ && run_ok({"ip", "-n", name_, "addr", "add", a, "dev", "lo"});
+      std::vector<std::string> argv{"ip", "-n", name_, "addr", "add", a, "dev", "lo"};
+      if (a.find(':') != std::string::npos) {
+        argv.emplace_back("nodad");
+      }
+      ok_ = ok_ && run_ok(argv);
     }
   }
   ~Netns() { run_ok({"ip", "netns", "del", name_}); }
@@ -228,12 +232,18 @@ protocol static s4 {
   route 10.0.0.0/8 blackhole;
   route 10.20.0.0/16 blackhole;
 }
+protocol static s6 {
+  ipv6;
+  route 2001:db8:100::/48 blackhole;
+  route 2001:db8:200::/48 blackhole;
+}
 filter prepend_paths {
   if net = 198.51.100.0/24 then { bgp_path.prepend(65020); bgp_path.prepend(65010); }
   if net = 198.51.100.128/25 then { bgp_path.prepend(65030); }
   if net = 203.0.113.0/24 then { bgp_path.prepend(4200000060); bgp_path.prepend(65050); bgp_path.prepend(65040); }
   if net = 10.0.0.0/8 then { bgp_path.prepend(65070); }
   if net = 10.20.0.0/16 then { bgp_path.prepend(65090); bgp_path.prepend(65080); }
+  if net = 2001:db8:100::/48 then { bgp_path.prepend(65110); bgp_path.prepend(65100); }
   accept;
 }
 template bgp collector {
@@ -242,17 +252,19 @@ template bgp collector {
   hold time 30;
   strict bind yes;
   ipv4 { import none; next hop self; export filter prepend_paths; };
+  ipv6 { import none; next hop address 2001:db8::2; export filter prepend_paths; };
 }
 protocol bgp nfacctd from collector { neighbor 192.0.2.1 as 65000; }
 protocol bgp ours from collector { neighbor 192.0.2.3 as 65000; }
 )";
-constexpr std::size_t kRoutes = 6;
+constexpr std::size_t kRoutes = 8;
 
 std::vector<wire::FlowRecord> flows() {
   // Sources and destinations inside and outside the announced prefixes; the record's own AS / mask / next-hop
   // fields carry junk that neither collector may use (nfacctd_as: bgp, bgp_peer_src_as_type: bgp).
   const std::vector<std::string> addrs{"198.51.100.7", "198.51.100.200", "203.0.113.9", "192.0.2.130",   "10.1.2.3",
                                        "10.20.30.40",  "172.16.0.1",     "192.0.2.200", "198.51.100.129"};
+  const std::vector<std::string> addrs6{"2001:db8:100::1", "2001:db8:200::2", "2001:db8:300::3"};
   std::vector<wire::FlowRecord> out;
   std::uint64_t n = 0;
   for (const auto& s : addrs) {
@@ -277,6 +289,22 @@ std::vector<wire::FlowRecord> flows() {
       r.bgp_next_hop = *IpAddress::parse("10.99.99.99");
       r.input_ifindex = 5;
       r.output_ifindex = 6;
+      ++n;
+      out.push_back(r);
+    }
+  }
+  for (const auto& s : addrs6) {
+    for (const auto& d : addrs6) {
+      if (s == d) {
+        continue;
+      }
+      wire::FlowRecord r = out.back();
+      r.src_addr = *IpAddress::parse(s);
+      r.dst_addr = *IpAddress::parse(d);
+      r.src_port = static_cast<std::uint16_t>(30000 + n);
+      r.packets = 1 + n;
+      r.bytes = 100 * (1 + n);
+      r.bgp_next_hop = *IpAddress::parse("2001:db8::99");
       ++n;
       out.push_back(r);
     }
@@ -348,7 +376,7 @@ TEST_P(PmacctEnrich, SameAggregatesAsNfacctd) {
   if (!run_ok({"sh", "-c", "command -v nfacctd && command -v bird"})) {
     GTEST_SKIP() << "nfacctd or bird not installed (scripts/install-deps.sh)";
   }
-  Netns ns({std::string(kNfacctd) + "/32", std::string(kBird) + "/32", std::string(kOurs) + "/32"});
+  Netns ns({std::string(kNfacctd) + "/32", std::string(kBird) + "/32", std::string(kOurs) + "/32", "2001:db8::2/128"});
   ASSERT_TRUE(ns.ok());
   const fs::path dir = fs::temp_directory_path() / (ns.name() + "-" + std::to_string(static_cast<int>(GetParam())));
   fs::remove_all(dir);
