@@ -134,14 +134,24 @@ std::string timestamp_string(std::uint64_t ms) {
   return buf;
 }
 
+// Appends the raw bytes of n trivially copyable values (a hash key, never parsed back).
+template <class T>
+void append_raw(std::string& out, const T* values, std::size_t n) {
+  const std::size_t at = out.size();
+  out.resize(at + n * sizeof(T));
+  if (n != 0) {
+    std::memcpy(out.data() + at, values, n * sizeof(T));
+  }
+}
+
 void serialize_path(const bgp::AsPath& path, std::string& out) {
   out.clear();
   out.push_back('P');
   for (const auto& seg : path.segments) {
     out.push_back(static_cast<char>(seg.type));
     const auto n = static_cast<std::uint32_t>(seg.asns.size());
-    out.append(reinterpret_cast<const char*>(&n), 4);  // NOLINT: plain byte copy of integers into a key string
-    out.append(reinterpret_cast<const char*>(seg.asns.data()), seg.asns.size() * 4);  // NOLINT
+    append_raw(out, &n, 1);
+    append_raw(out, seg.asns.data(), seg.asns.size());
   }
 }
 
@@ -149,9 +159,7 @@ template <class T>
 void serialize_list(char tag, const std::vector<T>& list, std::string& out) {
   out.clear();
   out.push_back(tag);
-  if (!list.empty()) {
-    out.append(reinterpret_cast<const char*>(list.data()), list.size() * sizeof(T));  // NOLINT
-  }
+  append_raw(out, list.data(), list.size());
 }
 
 }  // namespace
