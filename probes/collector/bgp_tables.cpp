@@ -19,12 +19,16 @@ BgpTables::Entry& BgpTables::entry(const IpAddress& address) {
     e.rib = std::make_unique<bgp::Rib>(store_);
     e.info.rib = e.rib.get();
     it = peers_.emplace(address, std::move(e)).first;
+    ++peer_generation_;
   }
   return it->second;
 }
 
 void BgpTables::peer_up(const bgp::PeerInfo& peer) {
   Entry& e = entry(peer.address);
+  if (e.info.bgp_id != peer.bgp_id) {
+    ++peer_generation_;
+  }
   e.info.asn = peer.asn;
   e.info.bgp_id = peer.bgp_id;
   e.info.up = true;
@@ -34,6 +38,9 @@ void BgpTables::peer_up(const bgp::PeerInfo& peer) {
 void BgpTables::apply(const bgp::PeerInfo& peer, const bgp::RouteEvent& event) {
   Entry& e = entry(peer.address);
   if (!e.info.up) {
+    if (e.info.bgp_id != peer.bgp_id) {
+      ++peer_generation_;
+    }
     e.info.asn = peer.asn;
     e.info.bgp_id = peer.bgp_id;
     e.info.up = true;
@@ -83,6 +90,9 @@ std::vector<BgpTables::Peer> BgpTables::peers() const {
 
 bgp::Rib& BgpTables::rib(const IpAddress& peer, std::uint32_t asn, std::uint32_t bgp_id) {
   Entry& e = entry(peer);
+  if (e.info.bgp_id != bgp_id) {
+    ++peer_generation_;
+  }
   e.info.asn = asn;
   e.info.bgp_id = bgp_id;
   e.info.up = true;

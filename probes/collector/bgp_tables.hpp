@@ -52,6 +52,8 @@ class BgpTables {
   [[nodiscard]] const bgp::AttrStore& store() const { return *store_; }
   // Bumped by every change (route, peer up/down): enrichment results older than this may hold stale pointers.
   [[nodiscard]] std::uint64_t generation() const { return generation_; }
+  // Bumped only when a peer appears or changes its router id (view selection caches key on it).
+  [[nodiscard]] std::uint64_t peer_generation() const { return peer_generation_; }
 
  private:
   struct Entry {
@@ -63,6 +65,7 @@ class BgpTables {
   std::shared_ptr<bgp::AttrStore> store_;
   std::unordered_map<IpAddress, Entry> peers_;
   std::uint64_t generation_ = 0;
+  std::uint64_t peer_generation_ = 0;
 };
 
 }  // namespace flowlab::collector

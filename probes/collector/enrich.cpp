@@ -100,6 +100,15 @@ const bgp::Rib* Enricher::view_for(const IpAddress& exporter) const {
   return nullptr;
 }
 
+const bgp::Rib* Enricher::cached_view(const IpAddress& exporter) const {
+  if (cache_generation_ != tables_.peer_generation() || !(cache_exporter_ == exporter)) {
+    cache_view_ = view_for(exporter);
+    cache_exporter_ = exporter;
+    cache_generation_ = tables_.peer_generation();
+  }
+  return cache_view_;
+}
+
 void Enricher::enrich(const wire::FlowRecord& record, EnrichedFlow& out) const {
   out = EnrichedFlow{};
   out.record = &record;
@@ -111,7 +120,7 @@ void Enricher::enrich(const wire::FlowRecord& record, EnrichedFlow& out) const {
   out.flows = record.flows;  // pmacct renormalizes packets and bytes only
 
   // R_s / R_d in the exporter's BGP view.
-  const bgp::Rib* view = view_for(record.exporter);
+  const bgp::Rib* view = cached_view(record.exporter);
   out.view = view;
   std::uint8_t src_len = 0;
   std::uint8_t dst_len = 0;

@@ -80,8 +80,14 @@ class Enricher {
   [[nodiscard]] const EnrichConfig& config() const { return config_; }
 
  private:
+  [[nodiscard]] const bgp::Rib* cached_view(const IpAddress& exporter) const;
+
   const BgpTables& tables_;
   EnrichConfig config_;
+  // Last exporter's view (records arrive in runs from one exporter); valid while peer_generation is unchanged.
+  mutable IpAddress cache_exporter_;
+  mutable const bgp::Rib* cache_view_ = nullptr;
+  mutable std::uint64_t cache_generation_ = ~std::uint64_t{0};
 };
 
 }  // namespace flowlab::collector

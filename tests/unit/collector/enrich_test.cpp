@@ -379,3 +379,26 @@ TEST(Enrich, PmacctPathHelpers) {
 
 }  // namespace
 }  // namespace flowlab::collector
+
+namespace flowlab::collector {
+namespace {
+
+TEST(Enrich, ViewCacheFollowsNewPeers) {
+  BgpTables tables;
+  Enricher enricher(tables, EnrichConfig{});
+  const wire::FlowRecord record = base_record();
+  EXPECT_EQ(enricher.enrich(record).view, nullptr);  // cached: no peer yet
+  bgp::PeerInfo peer;
+  peer.address = addr("10.0.0.1");
+  peer.bgp_id = addr(kExporter).v4_host_order();
+  tables.peer_up(peer);  // a new peer whose router id is the exporter
+  tables.apply(peer, bgp::RouteEvent{prefix("198.51.100.0/24"), 0, test::attrs(kDst)});
+  EXPECT_EQ(enricher.enrich(record).as_dst, 65533U);
+  wire::FlowRecord other = record;
+  other.exporter = addr("192.0.2.99");
+  EXPECT_EQ(enricher.enrich(other).view, nullptr);
+  EXPECT_EQ(enricher.enrich(record).as_dst, 65533U);
+}
+
+}  // namespace
+}  // namespace flowlab::collector
