@@ -37,9 +37,11 @@ struct IpAddress {
   [[nodiscard]] std::string to_string() const;  // "" for kNone
   // The address plus n (wrapping inside the family); used by pools.
   [[nodiscard]] IpAddress plus(std::uint64_t n) const;
-  [[nodiscard]] bool bit(unsigned index) const { return ((bytes[index / 8] >> (7U - index % 8U)) & 1U) != 0; }
+  [[nodiscard]] bool bit(unsigned index) const {
+    return ((static_cast<unsigned>(bytes[index / 8U]) >> (7U - index % 8U)) & 1U) != 0U;
+  }
 
-  auto operator<=>(const IpAddress&) const = default;
+  auto operator<=>(const IpAddress&) const = default;  // NOLINT(modernize-use-nullptr): clang-tidy 14 bug
   bool operator==(const IpAddress&) const = default;
 };
 
@@ -61,7 +63,7 @@ struct Prefix {
   // Number of addresses as a saturating 64-bit count (2^64-1 for anything larger).
   [[nodiscard]] std::uint64_t size() const;
 
-  auto operator<=>(const Prefix&) const = default;
+  auto operator<=>(const Prefix&) const = default;  // NOLINT(modernize-use-nullptr): clang-tidy 14 bug
   bool operator==(const Prefix&) const = default;
 };
 

@@ -13,7 +13,9 @@ constexpr Verb kVerbs[] = {
     {"inspect", flowlab::cli::add_inspect},   {"exec", flowlab::cli::add_exec},
     {"validate", flowlab::cli::add_validate}, {"converge", flowlab::cli::add_converge},
     {"routes", flowlab::cli::add_routes},
+    {"flows", flowlab::cli::add_flows},
     {"oracle", flowlab::cli::add_oracle},
+    {"run", flowlab::cli::add_run},
 };
 
 }  // namespace

@@ -2,6 +2,7 @@
 
 #include "labctl/netns/netns.hpp"
 #include "labctl/topology/loader.hpp"
+#include "nodes/probe/flowprobe.hpp"
 
 #include <signal.h>
 #include <sys/stat.h>
@@ -46,6 +47,7 @@ class Deployer {
     FLOWLAB_TRY(configure_nodes());
     FLOWLAB_TRY(start_nodes());
     FLOWLAB_TRY(wait_ready());
+    FLOWLAB_TRY(start_probes());
     state_.status = "deployed";
     return write_state(options_.rundir, state_);
   }
@@ -119,6 +121,20 @@ class Deployer {
       const Node* b = topo_.find_node(link.b.node);
       FLOWLAB_TRY(
           socket(a->namespace_name).create_veth(link.a.interface, b->namespace_name, link.b.interface, link.mtu));
+    }
+    // SPAN links of mirror probes: the mirrored router's mir<N> to the probe node's span<N>.
+    for (std::size_t i = 0; i < topo_.probes.size(); ++i) {
+      const auto& probe = topo_.probes[i];
+      if (!probe.mirror) {
+        continue;
+      }
+      const Node* router = topo_.find_node(probe.mirror->node);
+      const Node* node = topo_.find_node(probe.node);
+      auto& rsock = socket(router->namespace_name);
+      FLOWLAB_TRY(rsock.create_veth(nodes::mirror_port(i), node->namespace_name, nodes::span_interface(i), 1500));
+      FLOWLAB_TRY(rsock.set_up(nodes::mirror_port(i)));
+      FLOWLAB_TRY(socket(node->namespace_name).set_up(nodes::span_interface(i)));
+      FLOWLAB_TRY(netns::mirror_interface(router->namespace_name, probe.mirror->interface, nodes::mirror_port(i)));
     }
     return {};
   }
@@ -246,6 +262,42 @@ class Deployer {
     return {};
   }
 
+  // flowprobe for every `probes:` entry, once the routers are up; ready when its captures are open (pid file).
+  Status start_probes() {
+    if (topo_.probes.empty()) {
+      return {};
+    }
+    std::vector<std::pair<fs::path, process::ProcessRef>> started;
+    for (std::size_t i = 0; i < topo_.probes.size(); ++i) {
+      const Node* node = topo_.find_node(topo_.probes[i].node);
+      const fs::path dir = node_context(topo_, *node, options_).dir;
+      auto spec = nodes::flowprobe_spec(topo_, i, dir);
+      FLOWLAB_TRY(spec);
+      std::error_code ec;
+      fs::remove(nodes::probe_pidfile(dir, i), ec);
+      auto ref = process::start(*spec);
+      if (!ref.ok()) {
+        return fail(ref.error().code, "probe on node " + node->name + ": " + ref.error().message);
+      }
+      ref->node = node->name;
+      state_.processes.push_back(*ref);
+      FLOWLAB_TRY(save());
+      started.emplace_back(nodes::probe_pidfile(dir, i), *ref);
+    }
+    const auto deadline = std::chrono::steady_clock::now() + options_.ready_timeout;
+    for (const auto& [pidfile, ref] : started) {
+      while (!fs::exists(pidfile)) {
+        if (!process::alive(ref) || std::chrono::steady_clock::now() > deadline) {
+          return fail("exec", ref.name + " on node " + ref.node + " did not start; see " +
+                                  (lab_dir(options_.rundir, topo_.name) / ref.node / (ref.name + ".log")).string());
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+      }
+    }
+    say(options_, "started " + std::to_string(started.size()) + " probes");
+    return {};
+  }
+
   const Topology& topo_;
   const Options& options_;
   State state_;
@@ -294,7 +346,25 @@ std::vector<process::ProcessRef> processes_in(const std::vector<std::string>& na
   return out;
 }
 
+// FRR daemons keep a per-process directory /var/tmp/frr/<daemon>.<pid> that a SIGKILL leaves behind; it belongs to
+// a process this lab started, so destroy removes it with the process.
+std::vector<fs::path> frr_tmp_dirs(const std::vector<process::ProcessRef>& procs) {
+  std::vector<fs::path> out;
+  for (const auto& p : procs) {
+    if (!process::alive(p)) {  // pid reused or gone: not ours
+      continue;
+    }
+    std::ifstream comm("/proc/" + std::to_string(p.pid) + "/comm");
+    std::string name;
+    if (std::getline(comm, name) && !name.empty() && name.find('/') == std::string::npos) {
+      out.emplace_back(fs::path("/var/tmp/frr") / (name + "." + std::to_string(p.pid)));
+    }
+  }
+  return out;
+}
+
 Status stop_all(const std::vector<process::ProcessRef>& procs) {
+  const auto tmp_dirs = frr_tmp_dirs(procs);
   // TERM everything first, then wait for all together: destroy time does not grow with the node count.
   for (const auto& p : procs) {
     if (process::alive(p)) {
@@ -312,6 +382,10 @@ Status stop_all(const std::vector<process::ProcessRef>& procs) {
     if (!s.ok() && result.ok()) {
       result = s;
     }
+  }
+  for (const auto& dir : tmp_dirs) {
+    std::error_code ec;
+    fs::remove_all(dir, ec);
   }
   return result;
 }

@@ -34,9 +34,7 @@ namespace {
 
 constexpr auto kPoll = std::chrono::milliseconds(100);
 
-double seconds_since(Clock::time_point t0) {
-  return std::chrono::duration<double>(Clock::now() - t0).count();
-}
+double seconds_since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
 
 std::string read_file(const fs::path& p) {
   std::ifstream in(p);
@@ -73,15 +71,29 @@ std::string stamp() {
 
 // pmacct primitive (collector aggregate `full`) -> DESIGN.md section 6 field name.
 const std::map<std::string, std::string>& primitive_fields() {
-  static const std::map<std::string, std::string> m{
-      {"src_as", "as_src"},         {"dst_as", "as_dst"},           {"as_path", "as_path"},
-      {"src_as_path", "src_as_path"}, {"peer_src_as", "peer_as_src"}, {"peer_dst_as", "peer_as_dst"},
-      {"peer_src_ip", "peer_ip_src"}, {"peer_dst_ip", "peer_ip_dst"}, {"src_net", "net_src"},
-      {"dst_net", "net_dst"},       {"src_mask", "mask_src"},       {"dst_mask", "mask_dst"},
-      {"std_comm", "comms"},        {"lrg_comm", "lcomms"},         {"local_pref", "local_pref"},
-      {"med", "med"},               {"in_iface", "iface_in"},       {"out_iface", "iface_out"},
-      {"src_host", "src_host"},     {"dst_host", "dst_host"},       {"src_port", "src_port"},
-      {"dst_port", "dst_port"},     {"proto", "proto"}};
+  static const std::map<std::string, std::string> m{{"src_as", "as_src"},
+                                                    {"dst_as", "as_dst"},
+                                                    {"as_path", "as_path"},
+                                                    {"src_as_path", "src_as_path"},
+                                                    {"peer_src_as", "peer_as_src"},
+                                                    {"peer_dst_as", "peer_as_dst"},
+                                                    {"peer_src_ip", "peer_ip_src"},
+                                                    {"peer_dst_ip", "peer_ip_dst"},
+                                                    {"src_net", "net_src"},
+                                                    {"dst_net", "net_dst"},
+                                                    {"src_mask", "mask_src"},
+                                                    {"dst_mask", "mask_dst"},
+                                                    {"std_comm", "comms"},
+                                                    {"lrg_comm", "lcomms"},
+                                                    {"local_pref", "local_pref"},
+                                                    {"med", "med"},
+                                                    {"in_iface", "iface_in"},
+                                                    {"out_iface", "iface_out"},
+                                                    {"src_host", "src_host"},
+                                                    {"dst_host", "dst_host"},
+                                                    {"src_port", "src_port"},
+                                                    {"dst_port", "dst_port"},
+                                                    {"proto", "proto"}};
   return m;
 }
 
@@ -141,13 +153,9 @@ class Runner {
 
   const topology::Topology& topo() const { return sc_.topology; }
 
-  fs::path node_dir(const std::string& node) const {
-    return lab::lab_dir(lab_options_.rundir, sc_.lab_name()) / node;
-  }
+  fs::path node_dir(const std::string& node) const { return lab::lab_dir(lab_options_.rundir, sc_.lab_name()) / node; }
 
-  nodes::NodeContext context(const topology::Node& node) const {
-    return lab::node_context(topo(), node, lab_options_);
-  }
+  nodes::NodeContext context(const topology::Node& node) const { return lab::node_context(topo(), node, lab_options_); }
 
   Status execute() {
     auto oracle = oracle::Oracle::build(topo());
@@ -178,7 +186,9 @@ class Runner {
       }
       run_.steps.push_back(rec);
     }
-    for (const auto& step : sc_.steps) {
+    for (std::size_t index = 0; index < sc_.steps.size(); ++index) {
+      const Step& step = sc_.steps[index];
+      step_index_ = index;
       StepRecord rec;
       rec.kind = std::string(step.kind());
       rec.summary = step.summary();
@@ -206,7 +216,13 @@ class Runner {
 
   Status step(const ConvergeStep& s, StepRecord& rec) {
     const auto deadline = Clock::now() + s.timeout;
-    auto report = lab::converge(topo(), lab_options_, s.timeout);
+    // Converged as the topology stands now (links and sessions taken down by earlier steps are gone from it).
+    const topology::Topology now = topology_at(sc_, step_index_);
+    auto view = oracle::Oracle::build(now);
+    if (!view.ok()) {
+      return fail("oracle", view.error().message);
+    }
+    auto report = lab::converge(now, lab_options_, s.timeout);
     FLOWLAB_TRY(report);
     rec.details["routers_ms"] = report->elapsed.count();
     if (!report->converged) {
@@ -224,7 +240,7 @@ class Runner {
       }
       std::set<Prefix> want;
       for (const auto& router : node.bgp_peers) {
-        for (const auto& [prefix, route] : oracle_->collector_view(router, node.name)) {
+        for (const auto& [prefix, route] : view->collector_view(router, node.name)) {
           want.insert(prefix);
         }
       }
@@ -285,8 +301,8 @@ class Runner {
     nlohmann::json j;
     j["name"] = s.name;
     j["family"] = s.family == Family::kIpv6 ? "6" : "4";
-    j["proto"] = s.proto == Proto::kIcmp ? (s.family == Family::kIpv6 ? "icmpv6" : "icmp")
-                                         : std::string(proto_name(s.proto));
+    j["proto"] =
+        s.proto == Proto::kIcmp ? (s.family == Family::kIpv6 ? "icmpv6" : "icmp") : std::string(proto_name(s.proto));
     j["src"] = s.src.to_string();
     j["dst"] = s.dst.to_string();
     if (s.proto != Proto::kIcmp) {
@@ -345,8 +361,15 @@ class Runner {
       fs::remove(sink.ready, ec);
       process::Spec spec;
       spec.name = "flowgen-sink";
-      spec.argv = {flowgen,          "sink", "--spec", spec_file("sink", node, streams).string(), "--json",
-                   "--ready-file",   sink.ready.string(), "--timeout", std::to_string(timeout_s) + "s"};
+      spec.argv = {flowgen,
+                   "sink",
+                   "--spec",
+                   spec_file("sink", node, streams).string(),
+                   "--json",
+                   "--ready-file",
+                   sink.ready.string(),
+                   "--timeout",
+                   std::to_string(timeout_s) + "s"};
       spec.netns = topo().namespace_of(node);
       spec.log_file = sink.log;
       auto ref = process::start(spec);
@@ -548,8 +571,7 @@ class Runner {
         const auto name = prims[i].get<std::string>();
         const auto mapped = primitive_fields().find(name);
         const auto& v = row["values"][i];
-        f[mapped == primitive_fields().end() ? name : mapped->second] =
-            v.is_string() ? v.get<std::string>() : v.dump();
+        f[mapped == primitive_fields().end() ? name : mapped->second] = v.is_string() ? v.get<std::string>() : v.dump();
       }
       if (f.count("peer_ip_src") != 0 && f["peer_ip_src"] != exporter.to_string()) {
         continue;
@@ -571,6 +593,12 @@ class Runner {
   }
 
   Status step(const ExpectStep& e, StepRecord& rec) {
+    // The oracle predicts from the topology as the earlier fault steps left it (links and sessions down, ...).
+    auto now = oracle::Oracle::build(topology_at(sc_, step_index_));
+    if (!now.ok()) {
+      return fail("oracle", now.error().message);
+    }
+    oracle_ = std::make_unique<oracle::Oracle>(std::move(*now));
     if (!collected_) {
       StepRecord collect_rec;
       FLOWLAB_TRY(collect(collect_rec));
@@ -730,8 +758,8 @@ class Runner {
       const auto expect_packets = std::to_string(s.packets);
       const auto expect_bytes = std::to_string(s.bytes());
       if (e.counters == CounterCheck::kExact || sampling <= 1) {
-        p.checks.push_back(verify::compare("packets", expect_packets, std::nullopt, std::to_string(crec->packets),
-                                           std::nullopt));
+        p.checks.push_back(
+            verify::compare("packets", expect_packets, std::nullopt, std::to_string(crec->packets), std::nullopt));
         p.checks.push_back(
             verify::compare("bytes", expect_bytes, std::nullopt, std::to_string(crec->bytes), std::nullopt));
       } else {
@@ -766,7 +794,8 @@ class Runner {
     if (iface == nullptr) {
       return fail("link", "no interface " + l.endpoint.node + ":" + l.endpoint.interface);
     }
-    for (const auto& [n, i] : {std::pair{node->name, iface->name}, std::pair{iface->peer_node, iface->peer_interface}}) {
+    for (const auto& [n, i] :
+         {std::pair{node->name, iface->name}, std::pair{iface->peer_node, iface->peer_interface}}) {
       auto sock = netns::NetlinkSocket::open(topo().namespace_of(n));
       FLOWLAB_TRY(sock);
       FLOWLAB_TRY(l.action == LinkAction::kDown ? sock->set_down(i) : sock->set_up(i));
@@ -780,7 +809,8 @@ class Runner {
     if (node == nullptr) {
       return fail("bgp", "no node " + b.node);
     }
-    FLOWLAB_TRY(nodes::find_driver(node->kind)->set_bgp_session(context(*node), b.neighbor, b.action == LinkAction::kUp));
+    FLOWLAB_TRY(
+        nodes::find_driver(node->kind)->set_bgp_session(context(*node), b.neighbor, b.action == LinkAction::kUp));
     collected_ = false;
     return {};
   }
@@ -829,8 +859,12 @@ class Runner {
       }
       nlohmann::json j = nlohmann::json::array();
       for (const auto& e : *rib) {
-        nlohmann::json r{{"prefix", e.prefix.to_string()}, {"best", e.best},   {"source", e.source},
-                         {"as_path", e.as_path},            {"origin", e.origin}, {"communities", e.communities},
+        nlohmann::json r{{"prefix", e.prefix.to_string()},
+                         {"best", e.best},
+                         {"source", e.source},
+                         {"as_path", e.as_path},
+                         {"origin", e.origin},
+                         {"communities", e.communities},
                          {"large_communities", e.large_communities}};
         if (e.next_hop) {
           r["next_hop"] = e.next_hop->to_string();
@@ -845,8 +879,8 @@ class Runner {
       }
       std::ofstream(ribs / (node.name + ".json")) << j.dump(1) << "\n";
       if (node.role == topology::Role::kCollector) {
-        auto records = nodes::collector::query(node_dir(node.name) / "collector.sock",
-                                               {{"cmd", "table"}, {"aggregate", "full"}});
+        auto records =
+            nodes::collector::query(node_dir(node.name) / "collector.sock", {{"cmd", "table"}, {"aggregate", "full"}});
         if (records.ok()) {
           std::ofstream(out_dir_ / ("records-" + node.name + ".json")) << records->dump(1) << "\n";
         }
@@ -868,6 +902,7 @@ class Runner {
   bool deployed_ = false;
   bool collected_ = false;
   int send_steps_ = 0;
+  std::size_t step_index_ = 0;
   std::unique_ptr<oracle::Oracle> oracle_;
   std::map<std::string, std::map<std::uint32_t, std::string>> ifnames_;
 };

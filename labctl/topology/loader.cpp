@@ -814,8 +814,8 @@ void Parser::parse_policy(const YAML::Node& n, const std::string& path, Policy& 
 }
 
 void Parser::parse_probes(const YAML::Node& n, Topology& t) {
-  static const std::vector<std::string> kKeys{"node",   "interfaces", "mirror",         "export",
-                                              "format", "sampling",   "active_timeout", "inactive_timeout"};
+  static const std::vector<std::string> kKeys{"node",     "interfaces",     "mirror",           "export",   "format",
+                                              "sampling", "active_timeout", "inactive_timeout", "direction"};
   auto items = list_items(n, "probes", true);
   if (!items) {
     return;
@@ -852,6 +852,18 @@ void Parser::parse_probes(const YAML::Node& n, Topology& t) {
             probe.format = ExportFormat::kSflow;
           } else {
             error(kpath, "unknown format '" + *s + "' (expected v5, v9, ipfix or sflow)");
+          }
+        }
+      } else if (e.key == "direction") {
+        if (auto s = get_string(e.value, kpath)) {
+          if (*s == "in") {
+            probe.direction = ProbeDirection::kIn;
+          } else if (*s == "out") {
+            probe.direction = ProbeDirection::kOut;
+          } else if (*s == "both") {
+            probe.direction = ProbeDirection::kBoth;
+          } else {
+            error(kpath, "unknown direction '" + *s + "' (expected in, out or both)");
           }
         }
       } else if (e.key == "sampling") {

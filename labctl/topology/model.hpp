@@ -128,6 +128,9 @@ struct Policy {
 };
 
 enum class ExportFormat : std::uint8_t { kNetflowV5, kNetflowV9, kIpfix, kSflow };
+// Which packets a probe meters on its interfaces: those arriving (like `ip flow ingress`), leaving, or both (like
+// pmacctd/softflowd on an interface). Records of packets metered leaving carry that interface as output ifindex.
+enum class ProbeDirection : std::uint8_t { kIn, kOut, kBoth };
 
 struct ProbeSpec {
   std::string node;                     // where flowprobe runs
@@ -135,6 +138,7 @@ struct ProbeSpec {
   std::optional<Endpoint> mirror;       // SPAN: mirror this router interface into `node` (tc mirred)
   std::string export_to;                // collector node
   ExportFormat format = ExportFormat::kIpfix;
+  ProbeDirection direction = ProbeDirection::kBoth;
   std::uint32_t sampling = 1;
   std::uint32_t active_timeout_s = 60;
   std::uint32_t inactive_timeout_s = 15;

@@ -151,6 +151,7 @@ json probe_json(const ProbeSpec& p) {
   }
   j["export"] = p.export_to;
   j["format"] = format_name(p.format);
+  j["direction"] = direction_name(p.direction);
   j["sampling"] = p.sampling;
   j["active_timeout_s"] = p.active_timeout_s;
   j["inactive_timeout_s"] = p.inactive_timeout_s;
@@ -158,6 +159,18 @@ json probe_json(const ProbeSpec& p) {
 }
 
 }  // namespace
+
+std::string_view direction_name(ProbeDirection direction) {
+  switch (direction) {
+    case ProbeDirection::kIn:
+      return "in";
+    case ProbeDirection::kOut:
+      return "out";
+    case ProbeDirection::kBoth:
+      break;
+  }
+  return "both";
+}
 
 std::string_view format_name(ExportFormat format) {
   switch (format) {

@@ -13,6 +13,7 @@ namespace flowlab::topology {
 
 [[nodiscard]] nlohmann::json to_json(const Topology& topology);
 
-[[nodiscard]] std::string_view format_name(ExportFormat format);  // "v5", "v9", "ipfix", "sflow"
+[[nodiscard]] std::string_view format_name(ExportFormat format);          // "v5", "v9", "ipfix", "sflow"
+[[nodiscard]] std::string_view direction_name(ProbeDirection direction);  // "in", "out", "both"
 
 }  // namespace flowlab::topology

@@ -3,6 +3,7 @@
 #include "nodes/bird/bird_config.hpp"
 #include "nodes/bird/bird_parse.hpp"
 #include "nodes/core/files.hpp"
+#include "nodes/core/peering.hpp"
 
 #include <chrono>
 #include <map>
@@ -73,6 +74,22 @@ Result<std::vector<RibEntry>> BirdDriver::rib(const NodeContext& ctx) const {
   auto out = birdc(ctx.dir, {"show", "route", "all"});
   FLOWLAB_TRY(out);
   return parse_show_route_all(*out, neighbors);
+}
+
+Status BirdDriver::set_bgp_session(const NodeContext& ctx, const std::string& neighbor, bool up) const {
+  bool any = false;
+  for (const auto& p : peerings_of(*ctx.topology, *ctx.node)) {
+    if (p.peer != neighbor) {
+      continue;
+    }
+    any = true;
+    auto out = birdc(ctx.dir, {up ? "enable" : "disable", p.name});
+    FLOWLAB_TRY(out);
+  }
+  if (!any) {
+    return fail("bgp", "router " + ctx.node->name + " has no BGP session with " + neighbor);
+  }
+  return {};
 }
 
 Result<std::vector<BgpSessionStatus>> BirdDriver::bgp_sessions(const NodeContext& ctx) const {

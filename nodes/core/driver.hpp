@@ -74,6 +74,12 @@ class NodeDriver {
   virtual Result<std::vector<RibEntry>> rib(const NodeContext& ctx) const = 0;
   // BGP sessions and their state; empty for nodes without BGP.
   virtual Result<std::vector<BgpSessionStatus>> bgp_sessions(const NodeContext& ctx) const = 0;
+  // Administratively takes every session (all families) with `neighbor` (a node name) down or back up.
+  virtual Status set_bgp_session(const NodeContext& ctx, const std::string& neighbor, bool up) const {
+    (void)up;
+    return fail("unsupported", "node " + ctx.node->name + " (kind " + ctx.node->kind + ") cannot set BGP sessions to " +
+                                   neighbor + " up or down");
+  }
 };
 
 // The registry: kind name -> driver. Adding a kind = its folder + one line in registry.cpp.

@@ -1,6 +1,7 @@
 #include "nodes/frr/frr_driver.hpp"
 
 #include "nodes/core/files.hpp"
+#include "nodes/core/peering.hpp"
 #include "nodes/frr/frr_config.hpp"
 #include "nodes/frr/frr_parse.hpp"
 
@@ -183,6 +184,21 @@ Result<std::vector<RibEntry>> FrrDriver::rib(const NodeContext& ctx) const {
     all.insert(all.end(), parsed->begin(), parsed->end());
   }
   return all;
+}
+
+Status FrrDriver::set_bgp_session(const NodeContext& ctx, const std::string& neighbor, bool up) const {
+  std::vector<std::string> commands{"configure terminal", "router bgp " + std::to_string(ctx.node->asn)};
+  for (const auto& p : peerings_of(*ctx.topology, *ctx.node)) {
+    if (p.peer == neighbor) {
+      commands.push_back(std::string(up ? "no " : "") + "neighbor " + p.peer_address.to_string() + " shutdown");
+    }
+  }
+  if (commands.size() == 2) {
+    return fail("bgp", "router " + ctx.node->name + " has no BGP session with " + neighbor);
+  }
+  auto out = vtysh(ctx.dir, commands);
+  FLOWLAB_TRY(out);
+  return {};
 }
 
 Result<std::vector<BgpSessionStatus>> FrrDriver::bgp_sessions(const NodeContext& ctx) const {

@@ -122,6 +122,9 @@ class Rib {
 
   [[nodiscard]] std::size_t size() const { return routes_; }  // (prefix, path id) pairs
   [[nodiscard]] std::size_t prefix_count() const { return v4_.size() + v6_.size(); }
+  [[nodiscard]] std::size_t prefix_count(Family family) const {
+    return family == Family::kIpv6 ? v6_.size() : v4_.size();
+  }
   [[nodiscard]] std::size_t memory_bytes() const;
   [[nodiscard]] const AttrStore& store() const { return *store_; }
 

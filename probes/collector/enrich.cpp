@@ -100,10 +100,31 @@ const bgp::Rib* Enricher::view_for(const IpAddress& exporter) const {
   return nullptr;
 }
 
-const bgp::Rib* Enricher::cached_view(const IpAddress& exporter) const {
-  if (cache_generation_ != tables_.peer_generation() || !(cache_exporter_ == exporter)) {
-    cache_view_ = view_for(exporter);
+const bgp::Rib* Enricher::view_for(const IpAddress& exporter, Family family) const {
+  const bgp::Rib* rib = view_for(exporter);
+  if (rib == nullptr || rib->prefix_count(family) > 0) {
+    return rib;
+  }
+  const auto peers = tables_.peers();
+  const auto self = std::find_if(peers.begin(), peers.end(), [&](const auto& p) { return p.rib == rib; });
+  if (self == peers.end() || self->bgp_id == 0) {
+    return rib;
+  }
+  for (const auto& p : peers) {
+    if (p.up && p.rib != nullptr && p.rib != rib && p.bgp_id == self->bgp_id && p.rib->prefix_count(family) > 0) {
+      return p.rib;
+    }
+  }
+  return rib;
+}
+
+const bgp::Rib* Enricher::cached_view(const IpAddress& exporter, Family family) const {
+  // An empty view is not cached: its routes (or its sibling session's) may still be arriving.
+  if (cache_generation_ != tables_.peer_generation() || !(cache_exporter_ == exporter) || cache_family_ != family ||
+      cache_view_ == nullptr || cache_view_->prefix_count(family) == 0) {
+    cache_view_ = view_for(exporter, family);
     cache_exporter_ = exporter;
+    cache_family_ = family;
     cache_generation_ = tables_.peer_generation();
   }
   return cache_view_;
@@ -120,7 +141,8 @@ void Enricher::enrich(const wire::FlowRecord& record, EnrichedFlow& out) const {
   out.flows = record.flows;  // pmacct renormalizes packets and bytes only
 
   // R_s / R_d in the exporter's BGP view.
-  const bgp::Rib* view = cached_view(record.exporter);
+  const bgp::Rib* view =
+      cached_view(record.exporter, record.dst_addr.is_set() ? record.dst_addr.family : record.src_addr.family);
   out.view = view;
   std::uint8_t src_len = 0;
   std::uint8_t dst_len = 0;

@@ -76,16 +76,21 @@ class Enricher {
   }
   // The BGP view for an exporter (agent map, session address, router id); nullptr when none.
   [[nodiscard]] const bgp::Rib* view_for(const IpAddress& exporter) const;
+  // The view for lookups of one address family: view_for(exporter), unless that peer carries no route of the family
+  // and another established session with the same BGP identifier does (a router with one session per family, as
+  // BIRD and FRR peer over IPv4 and IPv6 transport) — then that session's RIB.
+  [[nodiscard]] const bgp::Rib* view_for(const IpAddress& exporter, Family family) const;
 
   [[nodiscard]] const EnrichConfig& config() const { return config_; }
 
  private:
-  [[nodiscard]] const bgp::Rib* cached_view(const IpAddress& exporter) const;
+  [[nodiscard]] const bgp::Rib* cached_view(const IpAddress& exporter, Family family) const;
 
   const BgpTables& tables_;
   EnrichConfig config_;
   // Last exporter's view (records arrive in runs from one exporter); valid while peer_generation is unchanged.
   mutable IpAddress cache_exporter_;
+  mutable Family cache_family_ = Family::kNone;
   mutable const bgp::Rib* cache_view_ = nullptr;
   mutable std::uint64_t cache_generation_ = ~std::uint64_t{0};
 };

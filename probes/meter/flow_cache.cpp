@@ -157,7 +157,11 @@ void FlowCache::emit(const Entry& e, EndReason reason, std::vector<wire::FlowRec
   r.tos = e.key.tos;
   r.tcp_flags = e.tcp_flags;
   r.vlan = e.key.vlan;
-  r.input_ifindex = e.key.input_ifindex;
+  if (e.key.egress != 0U) {
+    r.output_ifindex = e.key.input_ifindex;
+  } else {
+    r.input_ifindex = e.key.input_ifindex;
+  }
   r.packets = e.packets;
   r.bytes = e.bytes;
   r.first_ms = e.first_us / 1000U;

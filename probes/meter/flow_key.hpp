@@ -20,7 +20,8 @@ struct FlowKey {
   std::uint8_t protocol = 0;
   std::uint8_t tos = 0;
   std::uint8_t ip_version = 0;             // 4 or 6
-  std::array<std::uint8_t, 3> reserved{};  // keeps the struct free of padding (hash reads every byte)
+  std::uint8_t egress = 0;                 // 1: metered leaving interface `input_ifindex` (it is the output)
+  std::array<std::uint8_t, 2> reserved{};  // keeps the struct free of padding (hash reads every byte)
 
   // Six 8-byte compares instead of memcmp (the struct has no padding, so every byte is a field byte).
   bool operator==(const FlowKey& o) const {
@@ -31,8 +32,9 @@ struct FlowKey {
     return ((a[0] ^ b[0]) | (a[1] ^ b[1]) | (a[2] ^ b[2]) | (a[3] ^ b[3]) | (a[4] ^ b[4]) | (a[5] ^ b[5])) == 0;
   }
 
-  static FlowKey from_packet(const ParsedPacket& p, std::uint32_t input_ifindex) {
+  static FlowKey from_packet(const ParsedPacket& p, std::uint32_t input_ifindex, bool egress = false) {
     FlowKey k;
+    k.egress = egress ? 1U : 0U;
     k.src = p.src;
     k.dst = p.dst;
     k.input_ifindex = input_ifindex;

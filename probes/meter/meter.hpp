@@ -42,8 +42,9 @@ class Meter {
  public:
   explicit Meter(const MeterOptions& options);
 
-  // One captured frame of link type `link` at `ts_us` (UTC microseconds), seen on interface `input_ifindex`.
-  void on_frame(LinkType link, Bytes frame, std::uint64_t ts_us, std::uint32_t input_ifindex) {
+  // One captured frame of link type `link` at `ts_us` (UTC microseconds), seen arriving on interface `ifindex` (or
+  // leaving it, when `egress`: the record then has ifindex as output and no input interface).
+  void on_frame(LinkType link, Bytes frame, std::uint64_t ts_us, std::uint32_t ifindex, bool egress = false) {
     ++counters_.frames_seen;
     if (!sampler_.take()) {
       advance(ts_us);
@@ -56,15 +57,15 @@ class Meter {
       advance(ts_us);
       return;
     }
-    on_packet(packet_, ts_us, input_ifindex);
+    on_packet(packet_, ts_us, ifindex, egress);
   }
 
   // An already parsed, already sampled packet.
-  void on_packet(const ParsedPacket& p, std::uint64_t ts_us, std::uint32_t input_ifindex) {
+  void on_packet(const ParsedPacket& p, std::uint64_t ts_us, std::uint32_t ifindex, bool egress = false) {
     ++counters_.packets_metered;
     counters_.l4_truncated += p.l4_truncated ? 1U : 0U;
     counters_.fragments += p.fragment ? 1U : 0U;
-    cache_.add(FlowKey::from_packet(p, input_ifindex), p.l3_bytes, p.tcp_flags, ts_us, expired_);
+    cache_.add(FlowKey::from_packet(p, ifindex, egress), p.l3_bytes, p.tcp_flags, ts_us, expired_);
     advance(ts_us);
   }
 

@@ -5,7 +5,8 @@
 
 namespace flowlab::probe {
 
-Result<std::unique_ptr<Capture>> Capture::open_live(const std::string& interface, const ProbeOptions& options) {
+Result<std::unique_ptr<Capture>> Capture::open_live(const std::string& interface, const ProbeOptions& options,
+                                                    Direction direction) {
   std::unique_ptr<Capture> c(new Capture());
   c->name_ = interface;
   c->live_ = true;
@@ -32,11 +33,12 @@ Result<std::unique_ptr<Capture>> Capture::open_live(const std::string& interface
                 "interface " + interface + ": unsupported link type " + std::to_string(pcap_datalink(c->handle_)));
   }
   c->link_ = *link;
-  if (options.direction != Direction::kBoth) {
-    if (pcap_setdirection(c->handle_, options.direction == Direction::kIn ? PCAP_D_IN : PCAP_D_OUT) != 0) {
+  if (direction != Direction::kBoth) {
+    if (pcap_setdirection(c->handle_, direction == Direction::kIn ? PCAP_D_IN : PCAP_D_OUT) != 0) {
       return fail("pcap", what + "direction: " + pcap_geterr(c->handle_));
     }
   }
+  c->egress_ = direction == Direction::kOut;
   FLOWLAB_TRY(c->set_filter(options.filter, options));
   if (pcap_setnonblock(c->handle_, 1, err) != 0) {
     return fail("pcap", what + "non-blocking: " + err);

@@ -25,7 +25,10 @@ struct CaptureStats {
 
 class Capture {
  public:
-  static Result<std::unique_ptr<Capture>> open_live(const std::string& interface, const ProbeOptions& options);
+  // Live capture of the packets `direction` says (kBoth: both directions in one handle, metered as arriving; the
+  // probe opens an kIn and a kOut handle instead so that each packet's direction is known).
+  static Result<std::unique_ptr<Capture>> open_live(const std::string& interface, const ProbeOptions& options,
+                                                    Direction direction);
   static Result<std::unique_ptr<Capture>> open_file(const std::string& path, const ProbeOptions& options);
   ~Capture();
   Capture(const Capture&) = delete;
@@ -37,6 +40,8 @@ class Capture {
   [[nodiscard]] int selectable_fd() const { return fd_; }
   [[nodiscard]] meter::LinkType link_type() const { return link_; }
   [[nodiscard]] std::uint32_t ifindex() const { return ifindex_; }
+  // Packets are metered leaving the interface (a kOut capture): ifindex() is their output interface.
+  [[nodiscard]] bool egress() const { return egress_; }
   [[nodiscard]] const std::string& name() const { return name_; }
   [[nodiscard]] bool live() const { return live_; }
   [[nodiscard]] std::string error() const;
@@ -54,6 +59,7 @@ class Capture {
   std::uint32_t ifindex_ = 0;
   std::string name_;
   bool live_ = false;
+  bool egress_ = false;
   int fd_ = -1;
   std::uint32_t last_recv_ = 0;
   std::uint32_t last_drop_ = 0;

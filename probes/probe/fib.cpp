@@ -132,15 +132,22 @@ const RouteAnswer& Fib::route(const IpAddress& address, std::uint64_t now_ms) {
 
 void Fib::enrich(std::span<wire::FlowRecord> records, std::uint64_t now_ms) {
   for (auto& r : records) {
+    // Metered leaving an interface (input 0, output set): the input is the interface towards the source.
+    const bool egress = r.input_ifindex == 0 && r.output_ifindex != 0;
     const RouteAnswer& to_dst = route(r.dst_addr, now_ms);
     if (to_dst.found) {
-      r.output_ifindex = to_dst.out_ifindex;
+      if (!egress) {
+        r.output_ifindex = to_dst.out_ifindex;
+      }
       r.next_hop = to_dst.next_hop;
       r.dst_mask = to_dst.prefix_len;
     }
     const RouteAnswer& to_src = route(r.src_addr, now_ms);
     if (to_src.found) {
       r.src_mask = to_src.prefix_len;
+      if (egress) {
+        r.input_ifindex = to_src.out_ifindex;
+      }
     }
   }
 }

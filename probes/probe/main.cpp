@@ -16,9 +16,23 @@ namespace {
 
 volatile std::sig_atomic_t g_stop = 0;
 volatile std::sig_atomic_t g_report = 0;
+volatile std::sig_atomic_t g_flush = 0;
 
 extern "C" void on_stop(int /*sig*/) { g_stop = 1; }
 extern "C" void on_report(int /*sig*/) { g_report = 1; }
+extern "C" void on_flush(int /*sig*/) { g_flush = 1; }
+
+// Replaces path with content atomically (write a temporary file, rename it over).
+void write_atomically(const std::string& path, const std::string& content) {
+  const std::string tmp = path + ".tmp";
+  if (std::FILE* f = std::fopen(tmp.c_str(), "w"); f != nullptr) {
+    std::fputs(content.c_str(), f);
+    std::fclose(f);
+    std::rename(tmp.c_str(), path.c_str());
+  } else {
+    spdlog::warn("[probe] cannot write stats file {}", path);
+  }
+}
 
 void install(int sig, void (*handler)(int)) {
   struct sigaction sa {};
@@ -42,6 +56,7 @@ int main(int argc, char** argv) {
   install(SIGTERM, on_stop);
   install(SIGINT, on_stop);
   install(SIGUSR1, on_report);
+  install(SIGUSR2, on_flush);
   std::signal(SIGPIPE, SIG_IGN);
 
   auto probe = flowlab::probe::Probe::create(options);
@@ -68,6 +83,9 @@ int main(int argc, char** argv) {
                  to.empty() ? std::string(" (no collector)") : to);
   }
   auto print = [&](const nlohmann::json& stats) {
+    if (!options.stats_file.empty()) {
+      write_atomically(options.stats_file, stats.dump() + "\n");
+    }
     if (options.json) {
       std::cout << stats.dump() << std::endl;
     } else {
@@ -85,7 +103,7 @@ int main(int argc, char** argv) {
       spdlog::warn("[probe] cannot write pidfile {}", options.pidfile);
     }
   }
-  flowlab::probe::RunControl control{&g_stop, &g_report, print};
+  flowlab::probe::RunControl control{&g_stop, &g_report, print, &g_flush};
   const auto status = (*probe)->run(control);
   if (!options.pidfile.empty()) {
     std::remove(options.pidfile.c_str());

@@ -235,6 +235,9 @@ std::variant<ProbeOptions, ParseOutcome> parse_options(int argc, const char* con
       ->type_name("DURATION")
       ->check(check_duration);
   app.add_option("-p,--pidfile", o.pidfile, "Write the process id to FILE (removed on exit)")->type_name("FILE");
+  app.add_option("--stats-file", o.stats_file,
+                 "Rewrite FILE with the stats JSON on SIGUSR1, after each SIGUSR2 flush and on exit")
+      ->type_name("FILE");
   app.add_flag("-6,--ipv6", ipv6, "Accepted for softflowd habit; IPv6 is always metered");
   app.add_flag("--json", o.json, "Print the stats as one JSON line on exit and on SIGUSR1");
   app.add_option("--log-level", o.log_level, "trace, debug, info, warn, error")

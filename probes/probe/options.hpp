@@ -70,6 +70,7 @@ struct ProbeOptions {
   // Reporting.
   bool json = false;
   std::string pidfile;
+  std::string stats_file;  // stats JSON, rewritten atomically on SIGUSR1, after each SIGUSR2 flush and on exit
   std::string log_level = "info";
 };
 

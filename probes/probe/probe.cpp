@@ -47,15 +47,23 @@ Result<std::unique_ptr<Probe>> Probe::create(const ProbeOptions& options) {
     p->sources_.push_back(
         Source{std::move(*c), meter::Sampler(options.sampling, options.sampling_mode, options.sampling_seed), {}});
   }
+  // --direction both meters each interface through two handles (arriving, leaving), so every record knows which
+  // of its interfaces is the one it was metered on.
+  std::vector<Direction> directions{options.direction};
+  if (options.direction == Direction::kBoth) {
+    directions = {Direction::kIn, Direction::kOut};
+  }
   for (const auto& name : options.interfaces) {
-    auto c = Capture::open_live(name, options);
-    if (!c) {
-      return fail(c.error());
+    for (const Direction d : directions) {
+      auto c = Capture::open_live(name, options, d);
+      if (!c) {
+        return fail(c.error());
+      }
+      p->sources_.push_back(
+          Source{std::move(*c),
+                 meter::Sampler(options.sampling, options.sampling_mode, options.sampling_seed + p->sources_.size()),
+                 {}});
     }
-    p->sources_.push_back(
-        Source{std::move(*c),
-               meter::Sampler(options.sampling, options.sampling_mode, options.sampling_seed + p->sources_.size()),
-               {}});
   }
   for (auto& s : p->sources_) {
     s.counters.if_index = s.capture->ifindex();
@@ -146,6 +154,11 @@ void Probe::on_sflow_frame(Source& source, const PcapRecord& packet, std::uint64
   const Bytes frame = packet.data;
   SflowAgent::Sample s;
   s.ifindex = source.capture->ifindex();
+  const bool egress = source.capture->egress();
+  if (egress) {
+    s.input_ifindex = 0U;
+    s.output_ifindex = s.ifindex;
+  }
   s.frame_length = packet.len;
   s.sampling_rate = source.sampler.interval();
   s.sample_pool = static_cast<std::uint32_t>(source.sampler.seen());
@@ -184,8 +197,11 @@ void Probe::on_sflow_frame(Source& source, const PcapRecord& packet, std::uint64
       src.bytes = p.src;
       const RouteAnswer to_dst = fib_->route(dst, now_ms);
       const RouteAnswer to_src = fib_->route(src, now_ms);
+      if (egress && to_src.found) {
+        s.input_ifindex = to_src.out_ifindex;
+      }
       if (to_dst.found) {
-        s.output_ifindex = to_dst.out_ifindex;
+        s.output_ifindex = egress ? s.output_ifindex : to_dst.out_ifindex;
         wire::SflowExtendedRouter router;
         router.next_hop = to_dst.next_hop.is_set() ? to_dst.next_hop : IpAddress::v4(0U);
         router.dst_mask = to_dst.prefix_len;
@@ -208,7 +224,8 @@ void Probe::on_frame(Source& source, const PcapRecord& packet) {
   if (sflow_mode_) {
     on_sflow_frame(source, packet, t_ms);
   } else {
-    meter_.on_frame(source.capture->link_type(), packet.data, t_us, source.capture->ifindex());
+    meter_.on_frame(source.capture->link_type(), packet.data, t_us, source.capture->ifindex(),
+                    source.capture->egress());
     if (meter_.expired().size() >= kExportBatch) {
       export_pending(t_ms);
     }
@@ -315,6 +332,12 @@ Status Probe::run_live(const RunControl& control) {
       sflow_counters(now);
       next_counters_ms_ = now + options_.sflow_counter_interval_ms;
     }
+    if (control.flush != nullptr && *control.flush != 0) {
+      *control.flush = 0;
+      finish(now);  // every cached flow ends and is exported; capture goes on
+      ++flushes_;
+      control.on_stats(stats());
+    }
     if (*control.report_stats != 0) {
       *control.report_stats = 0;
       control.on_stats(stats());
@@ -326,6 +349,7 @@ Status Probe::run_live(const RunControl& control) {
 
 nlohmann::json Probe::stats() {
   nlohmann::json j;
+  j["flushes"] = flushes_;
   CaptureStats cap;
   for (auto& s : sources_) {
     const CaptureStats c = s.capture->stats();

@@ -32,6 +32,7 @@ struct RunControl {
   volatile std::sig_atomic_t* stop = nullptr;           // SIGTERM / SIGINT
   volatile std::sig_atomic_t* report_stats = nullptr;   // SIGUSR1
   std::function<void(const nlohmann::json&)> on_stats;  // called for SIGUSR1 (and never from a handler)
+  volatile std::sig_atomic_t* flush = nullptr;          // SIGUSR2: end every flow and export it now, then on_stats
 };
 
 class Probe {
@@ -78,6 +79,7 @@ class Probe {
   std::uint64_t sflow_frames_sampled_ = 0;
   std::uint64_t started_wall_ms_ = 0;
   std::uint64_t finished_wall_ms_ = 0;
+  std::uint64_t flushes_ = 0;  // SIGUSR2 flushes done
 };
 
 [[nodiscard]] std::uint64_t wall_clock_ms();

@@ -53,7 +53,7 @@ void SflowAgent::add_flow_sample(const Sample& s, std::uint64_t now_ms, std::vec
   f.sampling_rate = s.sampling_rate;
   f.sample_pool = s.sample_pool;
   f.drops = s.drops;
-  f.input = s.ifindex;
+  f.input = s.input_ifindex.value_or(s.ifindex);
   f.output = s.output_ifindex;
   f.header_protocol = s.header_protocol;
   f.frame_length = s.frame_length;

@@ -19,7 +19,8 @@ class SflowAgent {
   SflowAgent(IpAddress agent, std::uint32_t sub_agent_id, std::size_t max_datagram_bytes, std::uint64_t boot_ms);
 
   struct Sample {
-    std::uint32_t ifindex = 0;
+    std::uint32_t ifindex = 0;  // the data source (and the input interface unless input_ifindex says otherwise)
+    std::optional<std::uint32_t> input_ifindex;  // sampled leaving `ifindex`: the interface towards the source
     std::uint32_t output_ifindex = 0;
     std::uint32_t header_protocol = wire::kSflowHeaderEthernet;
     Bytes header;  // already cut to the configured header size

@@ -1,0 +1,46 @@
+// flowlab::report — what a `labctl run` leaves behind (DESIGN.md section 9): the verdict table (text), verdict.json
+// and junit.xml. The runner fills a RunRecord as it executes the scenario's steps; these functions only render it.
+#pragma once
+
+#include "labctl/verify/verify.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <string>
+#include <vector>
+
+namespace flowlab::report {
+
+// One executed step. Expect steps carry their per-stream, per-observation-point results.
+struct StepRecord {
+  std::string kind;     // "converge", "send", "expect", ...
+  std::string summary;  // Step::summary()
+  std::string where;    // "scenario.yaml:12:5" (empty for default steps)
+  verify::Outcome outcome = verify::Outcome::kPass;
+  double seconds = 0;
+  std::string error;  // a step that could not be carried out (runtime error, timeout)
+  std::vector<verify::PointResult> points;
+  nlohmann::json details;  // step-specific facts (flowgen summary, converge figures)
+};
+
+struct RunRecord {
+  std::string scenario;
+  std::string description;
+  std::string source_file;
+  std::string lab;
+  std::string run_dir;
+  std::vector<StepRecord> steps;
+  verify::Outcome outcome = verify::Outcome::kPass;
+  bool runtime_error = false;  // the run could not complete (deploy failed, a step errored)
+  std::string error;
+  double seconds = 0;
+};
+
+// The verdict table: one block per expect step, one line per field with oracle / router / collector / expected
+// values and PASS/FAIL, failure explanations underneath, and a summary line.
+std::string verdict_table(const RunRecord& run);
+nlohmann::json verdict_json(const RunRecord& run);
+// JUnit XML: one testsuite per run, one testcase per step (expect steps: per stream and point).
+std::string junit_xml(const std::vector<RunRecord>& runs);
+
+}  // namespace flowlab::report

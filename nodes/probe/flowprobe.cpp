@@ -1,0 +1,104 @@
+#include "nodes/probe/flowprobe.hpp"
+
+#include "labctl/process/locate.hpp"
+
+namespace flowlab::nodes {
+
+namespace fs = std::filesystem;
+using topology::ExportFormat;
+using topology::ProbeDirection;
+
+std::string span_interface(std::size_t index) { return "span" + std::to_string(index); }
+std::string mirror_port(std::size_t index) { return "mir" + std::to_string(index); }
+
+fs::path probe_pidfile(const fs::path& node_dir, std::size_t index) {
+  return node_dir / ("flowprobe" + std::to_string(index) + ".pid");
+}
+
+fs::path probe_flows_file(const fs::path& node_dir, std::size_t index) {
+  return node_dir / ("flowprobe" + std::to_string(index) + ".flows.jsonl");
+}
+
+fs::path probe_stats_file(const fs::path& node_dir, std::size_t index) {
+  return node_dir / ("flowprobe" + std::to_string(index) + ".stats.json");
+}
+
+namespace {
+
+std::string direction_flag(ProbeDirection d) {
+  switch (d) {
+    case ProbeDirection::kIn:
+      return "in";
+    case ProbeDirection::kOut:
+      return "out";
+    case ProbeDirection::kBoth:
+      break;
+  }
+  return "both";
+}
+
+}  // namespace
+
+Result<process::Spec> flowprobe_spec(const topology::Topology& topo, std::size_t index, const fs::path& node_dir) {
+  if (index >= topo.probes.size()) {
+    return fail("probe", "no probe #" + std::to_string(index));
+  }
+  const topology::ProbeSpec& probe = topo.probes[index];
+  const topology::Node* node = topo.find_node(probe.node);
+  const topology::Node* collector = topo.find_node(probe.export_to);
+  if (node == nullptr || collector == nullptr) {
+    return fail("probe", "probe #" + std::to_string(index) + ": unknown node '" + probe.node + "' or collector '" +
+                             probe.export_to + "'");
+  }
+  const bool sflow = probe.format == ExportFormat::kSflow;
+  const std::uint16_t port = sflow ? collector->listen.sflow : collector->listen.netflow;
+  if (port == 0) {
+    return fail("probe", "probe #" + std::to_string(index) + ": collector " + collector->name + " has no " +
+                             (sflow ? "sflow" : "netflow") + " listen port");
+  }
+
+  process::Spec spec;
+  spec.name = "flowprobe" + std::to_string(index);
+  spec.netns = node->namespace_name;
+  spec.log_file = node_dir / (spec.name + ".log");
+  auto& a = spec.argv;
+  a = {process::locate_program("flowprobe")};
+  for (const auto& ifname : probe.interfaces) {
+    a.insert(a.end(), {"-i", ifname});
+  }
+  if (probe.mirror) {
+    a.insert(a.end(), {"-i", span_interface(index)});
+  }
+  // A mirror-only probe sees the SPAN copies arriving on span<N>; a probe on its own interfaces meters as told.
+  const bool mirror_only = probe.mirror && probe.interfaces.empty();
+  a.insert(a.end(), {"--direction", mirror_only ? std::string("in") : direction_flag(probe.direction)});
+  a.insert(a.end(), {"-n", collector->mgmt4.address.to_string() + ":" + std::to_string(port)});
+  a.insert(a.end(), {"--source", node->mgmt4.address.to_string()});
+  switch (probe.format) {
+    case ExportFormat::kNetflowV5:
+      a.insert(a.end(), {"-v", "5"});
+      break;
+    case ExportFormat::kNetflowV9:
+      a.insert(a.end(), {"-v", "9"});
+      break;
+    case ExportFormat::kIpfix:
+      a.insert(a.end(), {"-v", "10"});
+      break;
+    case ExportFormat::kSflow:
+      a.emplace_back("--sflow");
+      break;
+  }
+  a.insert(a.end(), {"-s", std::to_string(probe.sampling)});
+  a.insert(a.end(), {"--active-timeout", std::to_string(probe.active_timeout_s) + "s"});
+  a.insert(a.end(), {"--inactive-timeout", std::to_string(probe.inactive_timeout_s) + "s"});
+  if (node->is_router() && !mirror_only) {
+    a.emplace_back("--fib");  // output interface, next hop and masks from the router's own FIB
+  }
+  a.insert(a.end(), {"--flows-json", probe_flows_file(node_dir, index).string()});
+  a.insert(a.end(), {"-p", probe_pidfile(node_dir, index).string()});
+  a.insert(a.end(), {"--stats-file", probe_stats_file(node_dir, index).string()});
+  a.emplace_back("--json");
+  return spec;
+}
+
+}  // namespace flowlab::nodes

@@ -1,0 +1,36 @@
+// flowlab::nodes probes — how a topology's `probes:` entries run: flowprobe's command line inside the probe node,
+// and the names of the SPAN link a mirror probe gets.
+//
+// A probe on a router captures its listed interfaces (`direction` in/out/both; output ifindex, next hop and masks
+// from the router's own FIB). A mirror probe captures `span<N>` in its node: the lab joins that node and the mirrored
+// router (`mir<N>`) with a veth pair and mirrors the router interface onto it with tc mirred. Export goes to the
+// collector's management address and its `listen` port for the format, from the probe node's mgmt0 address — so
+// the exporter address a collector sees is that mgmt0 address.
+#pragma once
+
+#include "common/result.hpp"
+#include "labctl/process/process.hpp"
+#include "labctl/topology/model.hpp"
+
+#include <cstddef>
+#include <filesystem>
+#include <string>
+
+namespace flowlab::nodes {
+
+// Interface names of probe `index`'s SPAN link: on the probe node and on the mirrored router.
+std::string span_interface(std::size_t index);  // "span0"
+std::string mirror_port(std::size_t index);     // "mir0"
+
+// Files flowprobe `index` keeps in its node directory.
+std::filesystem::path probe_pidfile(const std::filesystem::path& node_dir, std::size_t index);
+std::filesystem::path probe_flows_file(const std::filesystem::path& node_dir, std::size_t index);
+// Stats JSON, rewritten after each SIGUSR2 flush (its `flushes` counts them), on SIGUSR1 and on exit.
+std::filesystem::path probe_stats_file(const std::filesystem::path& node_dir, std::size_t index);
+
+// flowprobe's start spec (netns and log file set) for probe `index` of topo.probes; node_dir is the probe node's
+// run directory.
+Result<process::Spec> flowprobe_spec(const topology::Topology& topo, std::size_t index,
+                                     const std::filesystem::path& node_dir);
+
+}  // namespace flowlab::nodes
