@@ -17,6 +17,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <random>
@@ -62,6 +63,7 @@ std::vector<std::vector<std::byte>> encode(wire::ExportProtocol protocol, std::s
 
 // Forks a sender that blasts the datagrams to 127.0.0.1:port (a blocking socket: the kernel paces it).
 pid_t replay(const std::vector<std::vector<std::byte>>& datagrams, std::uint16_t port) {
+  std::fflush(stdout);
   const pid_t pid = fork();
   if (pid != 0) {
     return pid;
@@ -139,9 +141,9 @@ std::uint64_t nfacctd_flows(const std::filesystem::path& pipe) {
   std::uint64_t total = 0;
   char line[4096];
   while (std::fgets(line, sizeof(line), p) != nullptr) {
-    const char* f = std::strstr(line, "\"flows\": ");
+    const char* f = std::strstr(line, "\"flows\":");
     if (f != nullptr) {
-      total += std::strtoull(f + 9, nullptr, 10);
+      total += std::strtoull(f + 8, nullptr, 10);  // strtoull skips the blank pmacct may print
     }
   }
   pclose(p);
@@ -156,9 +158,10 @@ Outcome run_nfacctd(const std::vector<std::vector<std::byte>>& datagrams, std::s
     std::ofstream conf(dir / "nfacctd.conf");
     conf << "daemonize: false\nnfacctd_ip: 127.0.0.1\nnfacctd_port: 2199\nplugins: memory[a]\n"
          << "aggregate[a]: " << kPrimitives << ", flows\nimt_path[a]: " << (dir / "pipe").string()
-         << "\nnfacctd_pipe_size: 67108864\nplugin_pipe_size: 268435456\nplugin_buffer_size: 65536\n"
-         << "nfacctd_as: netflow\nnfacctd_net: netflow\nimt_mem_pools_number: 0\n";
+         << "\nnfacctd_pipe_size: 67108864\n"
+         << "nfacctd_as: netflow\nnfacctd_net: netflow\n";
   }
+  std::fflush(stdout);
   const pid_t nf = fork();
   if (nf == 0) {
     const std::string conf = (dir / "nfacctd.conf").string();

@@ -1,0 +1,301 @@
+// flowcollector in a deployed lab: janog36 with the collector peering with r1 (BIRD) and r3 (FRR). Checks that
+// every router establishes IPv4 and IPv6 sessions with the collector, that the collector's view of each session
+// (its table dump) equals the router's own best routes (prefix, AS path, next hop), that disabling a router's
+// session withdraws all its routes, and that an IPFIX replay sent to the collector shows up in `labctl flows`.
+#include "tests/lab/lab_fixture.hpp"
+
+#include "labctl/process/process.hpp"
+#include "nodes/bird/bird_driver.hpp"
+#include "nodes/frr/frr_driver.hpp"
+#include "probes/wire/exporter.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+#include <thread>
+
+namespace flowlab::labtest {
+namespace {
+
+using nlohmann::json;
+using namespace std::chrono_literals;
+
+std::string describe(const process::Output& out) { return "stdout:\n" + out.out + "\nstderr:\n" + out.err; }
+
+class LabGuard {
+ public:
+  explicit LabGuard(std::string lab) : lab_(std::move(lab)) {}
+  LabGuard(const LabGuard&) = delete;
+  LabGuard& operator=(const LabGuard&) = delete;
+  ~LabGuard() { (void)labctl({"destroy", lab_}); }
+
+ private:
+  std::string lab_;
+};
+
+// janog36 with the collector also peering with r3 (FRR), written next to the test's run files.
+std::string topology_file(const std::string& lab) {
+  std::ifstream in(topology_path("janog36"));
+  std::stringstream text;
+  text << in.rdbuf();
+  std::string yaml = text.str();
+  const std::string from = "bgp: [r1]";
+  const auto pos = yaml.find(from);
+  EXPECT_NE(pos, std::string::npos);
+  if (pos != std::string::npos) {
+    yaml.replace(pos, from.size(), "bgp: [r1, r3]");
+  }
+  const auto path = std::filesystem::temp_directory_path() / (lab + ".yaml");
+  std::ofstream(path) << yaml;
+  return path.string();
+}
+
+json flows_json(const std::string& lab, const std::vector<std::string>& args) {
+  std::vector<std::string> argv{"flows", lab};
+  argv.insert(argv.end(), args.begin(), args.end());
+  auto out = labctl(argv, 60s);
+  if (!out.success()) {
+    return json();
+  }
+  auto j = json::parse(out.out, nullptr, false);
+  return j.is_discarded() ? json() : j;
+}
+
+// peer name -> (state, routes)
+std::map<std::string, std::pair<std::string, std::uint64_t>> collector_peers(const std::string& lab) {
+  std::map<std::string, std::pair<std::string, std::uint64_t>> out;
+  auto j = flows_json(lab, {"--bgp-peers", "--json"});
+  if (!j.is_object()) {
+    return out;
+  }
+  for (const auto& p : j.value("peers", json::array())) {
+    out[p.value("name", "")] = {p.value("state", ""), p.value("routes", 0ULL)};
+  }
+  return out;
+}
+
+// "prefix|as path|next hop" of every route the collector holds from `peer`.
+std::set<std::string> collector_routes(const std::string& lab, const std::string& peer) {
+  std::set<std::string> out;
+  auto dump = labctl({"flows", lab, "--bgp-dump", peer}, 60s);
+  std::istringstream lines(dump.out);
+  std::string line;
+  while (std::getline(lines, line)) {
+    auto j = json::parse(line, nullptr, false);
+    if (j.is_object()) {
+      out.insert(j.value("ip_prefix", "") + "|" + j.value("as_path", "") + "|" + j.value("bgp_nexthop", ""));
+    }
+  }
+  return out;
+}
+
+// The same triples from the router's own best routes of one family (as `labctl routes --json` reports them).
+std::set<std::string> router_routes(const std::string& lab, const std::string& router, bool v6) {
+  std::set<std::string> out;
+  auto r = labctl({"routes", lab, "--node", router, "--json"}, 60s);
+  auto j = json::parse(r.out, nullptr, false);
+  if (!j.is_array()) {
+    return out;
+  }
+  for (const auto& e : j) {
+    const std::string prefix = e.value("prefix", "");
+    if ((prefix.find(':') != std::string::npos) != v6 || e.value("source", "") != "bgp") {
+      continue;
+    }
+    std::string path;
+    for (const auto& a : e["as_path"]) {
+      path += (path.empty() ? "" : " ") + std::to_string(a.get<std::uint32_t>());
+    }
+    out.insert(prefix + "|" + path + "|" + e.value("next_hop", ""));
+  }
+  return out;
+}
+
+template <class F>
+bool eventually(F&& check, std::chrono::seconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (check()) {
+      return true;
+    }
+    std::this_thread::sleep_for(2s);
+  }
+  return check();
+}
+
+std::string join(const std::set<std::string>& s) {
+  std::string out;
+  for (const auto& x : s) {
+    out += "  " + x + "\n";
+  }
+  return out;
+}
+
+TEST(CollectorLab, SessionsTableDumpWithdrawAndReplay) {
+  if (!is_root()) {
+    GTEST_SKIP() << "lab tests need root (network namespaces)";
+  }
+  ::setenv("FLOWLAB_FLOWCOLLECTOR", FLOWLAB_FLOWCOLLECTOR, 1);
+  const std::string lab = unique_lab("tcol");
+  const std::string topo = topology_file(lab);
+  LabGuard guard(lab);
+  auto deploy = labctl({"deploy", "-t", topo, "--name", lab});
+  ASSERT_TRUE(deploy.success()) << describe(deploy);
+  (void)labctl({"converge", lab, "--timeout", "90s"});
+
+  // 1. r1 (BIRD) and r3 (FRR) establish IPv4 and IPv6 sessions with the collector.
+  const std::vector<std::string> sessions{"r1_v4", "r1_v6", "r3_v4", "r3_v6"};
+  const bool up = eventually(
+      [&] {
+        auto peers = collector_peers(lab);
+        for (const auto& s : sessions) {
+          if (peers[s].first != "Established") {
+            return false;
+          }
+        }
+        return true;
+      },
+      120s);
+  ASSERT_TRUE(up) << labctl({"flows", lab, "--bgp-peers"}).out;
+
+  // 2. The collector's view of each session equals the router's own best BGP routes of that family.
+  for (const auto& s : sessions) {
+    SCOPED_TRACE(s);
+    const std::string router = s.substr(0, 2);
+    const bool v6 = s.ends_with("v6");
+    std::set<std::string> mine;
+    std::set<std::string> theirs;
+    const bool same = eventually(
+        [&] {
+          mine = collector_routes(lab, s);
+          theirs = router_routes(lab, router, v6);
+          // Every BGP best route of the router, with its path and next hop; anything more must be a prefix the
+          // router originates itself (static/direct in its RIB, an empty AS path at the collector).
+          for (const auto& t : theirs) {
+            if (!mine.contains(t)) {
+              return false;
+            }
+          }
+          for (const auto& m : mine) {
+            const auto bar = m.find('|');
+            if (!theirs.contains(m) && m.substr(bar + 1, m.find('|', bar + 1) - bar - 1) != "") {
+              return false;
+            }
+          }
+          return !mine.empty() && !theirs.empty();
+        },
+        90s);
+    EXPECT_TRUE(same) << "collector:\n" << join(mine) << "router:\n" << join(theirs);
+  }
+
+  // 3. Disabling r1's IPv4 session (birdc disable) withdraws all of its routes at the collector.
+  const auto r1_dir = std::filesystem::path(kRunDir) / lab / "r1";
+  auto disabled = nodes::bird::birdc(r1_dir, {"disable", "c1_v4"});
+  ASSERT_TRUE(disabled.ok()) << disabled.error().message;
+  EXPECT_TRUE(eventually(
+      [&] {
+        auto peers = collector_peers(lab);
+        return peers["r1_v4"].first != "Established" && collector_routes(lab, "r1_v4").empty();
+      },
+      60s))
+      << labctl({"flows", lab, "--bgp-peers"}).out;
+  // r3's FRR session: neighbor shutdown.
+  auto topo_json = json::parse(labctl({"inspect", lab, "--json"}).out, nullptr, false);
+  std::string c1_v4;
+  for (const auto& n : topo_json.value("nodes", json::array())) {
+    if (n.value("name", "") == "c1") {
+      c1_v4 = n.value("mgmt", "");
+      c1_v4 = c1_v4.substr(0, c1_v4.find('/'));
+    }
+  }
+  if (!c1_v4.empty()) {
+    const auto r3_dir = std::filesystem::path(kRunDir) / lab / "r3";
+    auto shut = nodes::frr::vtysh(
+        r3_dir, std::vector<std::string>{"configure terminal", "router bgp 64500", "neighbor " + c1_v4 + " shutdown"});
+    ASSERT_TRUE(shut.ok()) << shut.error().message;
+    EXPECT_TRUE(eventually(
+        [&] {
+          auto peers = collector_peers(lab);
+          return peers["r3_v4"].first != "Established" && collector_routes(lab, "r3_v4").empty();
+        },
+        60s))
+        << labctl({"flows", lab, "--bgp-peers"}).out;
+  } else {
+    ADD_FAILURE() << "no mgmt4 for c1 in labctl inspect --json";
+  }
+  // The other sessions keep their routes.
+  EXPECT_FALSE(collector_routes(lab, "r1_v6").empty());
+
+  // 4. An IPFIX replay from r1's namespace (r1's mgmt0 = the probe's exporter address) is counted.
+  (void)labctl({"flows", lab, "--clear"});
+  wire::ExportOptions o;
+  o.protocol = wire::ExportProtocol::kIpfix;
+  wire::Exporter exporter(o);
+  std::vector<wire::FlowRecord> records;
+  for (int i = 0; i < 200; ++i) {
+    wire::FlowRecord r;
+    r.src_addr = *IpAddress::parse("198.51.100.10");
+    r.dst_addr = IpAddress::v4(0xc0000200U + static_cast<std::uint32_t>(i % 50));  // 192.0.2.0/26
+    r.src_port = static_cast<std::uint16_t>(10000 + i);
+    r.dst_port = 443;
+    r.protocol = 6;
+    r.packets = 2;
+    r.bytes = 200;
+    r.input_ifindex = 4;
+    r.output_ifindex = 2;
+    records.push_back(r);
+  }
+  const auto datagrams = exporter.encode(records, 1'700'000'000'000ULL);
+  const auto file = std::filesystem::temp_directory_path() / (lab + ".ipfix");
+  {
+    std::ofstream out(file, std::ios::binary);
+    for (const auto& d : datagrams) {
+      const std::uint32_t len = static_cast<std::uint32_t>(d.size());
+      out.write(reinterpret_cast<const char*>(&len), sizeof(len));
+      out.write(reinterpret_cast<const char*>(d.data()), static_cast<std::streamsize>(d.size()));
+    }
+  }
+  const std::string sender =
+      "import socket,struct,sys\n"
+      "s=socket.socket(socket.AF_INET,socket.SOCK_DGRAM)\n"
+      "d=open(sys.argv[1],'rb').read()\n"
+      "i=0\n"
+      "while i<len(d):\n"
+      "  (n,)=struct.unpack('=I',d[i:i+4]); s.sendto(d[i+4:i+4+n],(sys.argv[2],2100)); i+=4+n\n";
+  auto sent = process::run({"ip", "netns", "exec", "fl-" + lab + "-r1", "python3", "-c", sender, file.string(), c1_v4},
+                           process::RunOptions{.timeout = 30s});
+  ASSERT_TRUE(sent.success()) << describe(sent);
+  std::uint64_t packets = 0;
+  std::uint64_t rows = 0;
+  EXPECT_TRUE(eventually(
+      [&] {
+        auto out = labctl({"flows", lab, "--json"}, 30s);
+        packets = 0;
+        rows = 0;
+        std::istringstream lines(out.out);
+        std::string line;
+        while (std::getline(lines, line)) {
+          auto j = json::parse(line, nullptr, false);
+          if (j.is_object()) {
+            packets += j.value("packets", 0ULL);
+            ++rows;
+          }
+        }
+        return packets == 400;
+      },
+      20s))
+      << "packets " << packets << ", rows " << rows;
+  EXPECT_EQ(rows, 200U);  // src_port differs per record in the `full` aggregate
+  auto counters = flows_json(lab, {"--counters", "--json"});
+  EXPECT_EQ(counters["sequence"].value("lost", 1ULL), 0U) << counters.dump(2);
+  std::filesystem::remove(file);
+  std::filesystem::remove(topo);
+}
+
+}  // namespace
+}  // namespace flowlab::labtest
