@@ -1,24 +1,14 @@
 #!/usr/bin/env bash
-# The default demo, from a fresh Debian 12 machine (as root): installs packages, builds, deploys the JANOG36
-# sample network (seed 001) of real BIRD/FRR routers, waits for BGP convergence, shows the lab and every router's
-# best AS path to every prefix, then destroys the lab (also on Ctrl-C or error).
+# The default demo, from a fresh Debian 12 machine (as root): installs packages, builds, and runs the scenario
+# scenarios/janog36-model2.yaml end to end — the JANOG36 sample network (seeds 000/001) of real BIRD/FRR routers,
+# a probe on the border router exporting IPFIX, flowcollector enriching from its iBGP session, exact traffic from
+# flowgen — and prints the verdict table: every field with the oracle's, the routers' and the collector's values.
+# The lab is destroyed afterwards; the run directory (verdict.txt/json, junit.xml, configs, logs, RIBs, records)
+# stays under ./flowlab-runs/. Another scenario: scripts/demo.sh scenarios/dualstack-failover.yaml
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 bash scripts/install-deps.sh
 bash scripts/build.sh >/dev/null
 
-labctl=build/labctl/cli/labctl
-topology=${1:-topologies/janog36.yaml}
-lab=demo
-
-cleanup() { "$labctl" destroy "$lab" || true; }
-trap cleanup EXIT
-
-"$labctl" destroy "$lab" 2>/dev/null || true
-"$labctl" deploy -t "$topology" --name "$lab" --converge --timeout 60s
-echo
-"$labctl" inspect "$lab"
-echo
-echo "Best routes, as each router reports them:"
-"$labctl" routes "$lab"
+exec build/labctl/cli/labctl run "${1:-scenarios/janog36-model2.yaml}"
