@@ -269,7 +269,7 @@ TEST(CollectorLab, SessionsTableDumpWithdrawAndReplay) {
       "  (n,)=struct.unpack('=I',d[i:i+4]); s.sendto(d[i+4:i+4+n],(sys.argv[2],2100)); i+=4+n\n";
   auto sent = process::run({"ip", "netns", "exec", "fl-" + lab + "-r1", "python3", "-c", sender, file.string(), c1_v4},
                            process::RunOptions{.timeout = 30s});
-  ASSERT_TRUE(sent.success()) << describe(sent);
+  ASSERT_TRUE(sent.ok() && sent->success()) << (sent.ok() ? describe(*sent) : sent.error().message);
   std::uint64_t packets = 0;
   std::uint64_t rows = 0;
   EXPECT_TRUE(eventually(
