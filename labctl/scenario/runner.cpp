@@ -232,6 +232,22 @@ class Runner {
       }
       return fail("converge", "routers not converged: " + problems);
     }
+    // Every prefix present is not yet every best path chosen (a preferred route may still be on its way): wait
+    // until each router's best AS paths are the oracle's (unambiguous entries), or the deadline — then go on and
+    // let `expect` report any difference.
+    const auto t_settle = Clock::now();
+    std::vector<std::string> unsettled;
+    for (;;) {
+      unsettled = unsettled_routes(now, *view);
+      if (unsettled.empty() || Clock::now() > deadline) {
+        break;
+      }
+      std::this_thread::sleep_for(kPoll);
+    }
+    rec.details["settle_ms"] = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - t_settle).count();
+    if (!unsettled.empty()) {
+      rec.details["unsettled"] = unsettled;
+    }
     // Collectors: every session Established and every route the oracle says each router exports present.
     const auto t_collectors = Clock::now();
     for (const auto& node : topo().nodes) {
@@ -293,6 +309,39 @@ class Runner {
     rec.details["collectors_ms"] =
         std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - t_collectors).count();
     return {};
+  }
+
+  // "r2: 203.0.113.0/24 best path 65101_65103, oracle 65102_65103" for every router whose best differs.
+  std::vector<std::string> unsettled_routes(const topology::Topology& t, const oracle::Oracle& o) const {
+    std::vector<std::string> out;
+    for (const auto& node : t.nodes) {
+      if (!node.is_router()) {
+        continue;
+      }
+      const oracle::RouterRib* predicted = o.rib(node.name);
+      if (predicted == nullptr) {
+        continue;
+      }
+      auto rib = nodes::find_driver(node.kind)->rib(context(node));
+      if (!rib.ok()) {
+        out.push_back(node.name + ": " + rib.error().message);
+        continue;
+      }
+      for (const auto& [prefix, entry] : predicted->entries) {
+        if (entry.ambiguous || entry.best().source == oracle::RouteSource::kLocal) {
+          continue;
+        }
+        const auto it = std::find_if(rib->begin(), rib->end(), [&](const nodes::RibEntry& e) {
+          return e.best && e.prefix == prefix && e.source == "bgp";
+        });
+        if (it == rib->end() || it->as_path != entry.best().as_path) {
+          out.push_back(node.name + ": " + prefix.to_string() + " best path " +
+                        (it == rib->end() ? std::string("none") : oracle::format_as_path(it->as_path)) + ", oracle " +
+                        oracle::format_as_path(entry.best().as_path));
+        }
+      }
+    }
+    return out;
   }
 
   // ---- send ----------------------------------------------------------------------------------------------------
@@ -384,6 +433,21 @@ class Runner {
           return fail("send", "flowgen sink on " + sink.node + " did not get ready: " + read_file(sink.log));
         }
         std::this_thread::sleep_for(std::chrono::milliseconds(10));
+      }
+    }
+    // Resolve ARP/ND along every path first (one ICMP echo per source host and destination, waiting for the reply):
+    // a flood towards a neighbour not yet resolved would overflow the kernel's neighbour queue (unres_qlen_bytes)
+    // and lose packets that were never in question. Not for ICMP streams, whose own records would count the echo.
+    std::set<std::pair<std::string, std::string>> primed;
+    for (const auto& [node, streams] : by_sender) {
+      for (const auto* st : streams) {
+        if (st->proto == Proto::kIcmp || st->to_node.empty() || !primed.insert({node, st->dst.to_string()}).second) {
+          continue;
+        }
+        process::RunOptions ro;
+        ro.netns = topo().namespace_of(node);
+        ro.timeout = std::chrono::seconds(6);
+        (void)process::run({"ping", "-q", "-c", "1", "-W", "5", st->dst.to_string()}, ro);
       }
     }
     rec.details["senders"] = nlohmann::json::object();
@@ -574,6 +638,13 @@ class Runner {
         f[mapped == primitive_fields().end() ? name : mapped->second] = v.is_string() ? v.get<std::string>() : v.dump();
       }
       if (f.count("peer_ip_src") != 0 && f["peer_ip_src"] != exporter.to_string()) {
+        continue;
+      }
+      const std::string proto = s.proto == Proto::kIcmp
+                                    ? (s.family == Family::kIpv6 ? std::string("ipv6-icmp") : std::string("icmp"))
+                                    : std::string(proto_name(s.proto));
+      if (f.count("proto") != 0 && f["proto"] != proto &&
+          f["proto"] != std::to_string(ip_protocol_number(s.proto, s.family))) {
         continue;
       }
       if (s.proto != Proto::kIcmp && ((f.count("src_port") != 0 && f["src_port"] != std::to_string(s.sport)) ||
