@@ -1,14 +1,11 @@
 #include "nodes/collector/collector_driver.hpp"
 
+#include "labctl/process/locate.hpp"
+#include "probes/collector/query.hpp"
+
 #include "nodes/collector/collector_config.hpp"
 #include "nodes/core/files.hpp"
 
-#include <poll.h>
-#include <sys/socket.h>
-#include <sys/un.h>
-#include <unistd.h>
-
-#include <cerrno>
 #include <charconv>
 #include <cstdlib>
 #include <cstring>
@@ -80,73 +77,19 @@ std::string flowcollector_path() {
   if (const char* env = std::getenv("FLOWLAB_FLOWCOLLECTOR"); env != nullptr && *env != '\0') {
     return env;
   }
-  std::error_code ec;
-  const auto self = std::filesystem::read_symlink("/proc/self/exe", ec);
-  if (!ec) {
-    // <build>/labctl/cli/labctl or <build>/tests/.../<test>: look for <build>/probes/collector/flowcollector.
-    for (auto dir = self.parent_path(); !dir.empty() && dir != dir.root_path(); dir = dir.parent_path()) {
-      const auto candidate = dir / "probes" / "collector" / "flowcollector";
-      if (std::filesystem::exists(candidate, ec)) {
-        return candidate.string();
-      }
-    }
-  }
-  return "flowcollector";
+  return process::locate_program("flowcollector");
 }
 
 Result<nlohmann::json> query(const std::filesystem::path& socket, const nlohmann::json& request,
                              std::chrono::milliseconds timeout) {
-  const std::string path = socket.string();
-  sockaddr_un sun{};
-  if (path.size() >= sizeof(sun.sun_path)) {
-    return fail("socket", "collector socket " + path + ": path too long");
+  auto json = ::flowlab::collector::query_socket(socket.string(), request, timeout);
+  FLOWLAB_TRY(json);
+  if (!json->is_object()) {
+    return fail("socket", "collector socket " + socket.string() + ": the answer is not a JSON object");
   }
-  const int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) {
-    return fail("socket", "collector socket " + path + ": " + std::strerror(errno));
-  }
-  struct Closer {
-    int fd;
-    ~Closer() { ::close(fd); }
-  } closer{fd};
-  sun.sun_family = AF_UNIX;
-  std::memcpy(sun.sun_path, path.data(), path.size());
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&sun), sizeof(sun)) != 0) {  // NOLINT: the sockets API
-    return fail("socket", "collector socket " + path + ": connect: " + std::strerror(errno));
-  }
-  const std::string line = request.dump() + "\n";
-  if (::send(fd, line.data(), line.size(), MSG_NOSIGNAL) != static_cast<ssize_t>(line.size())) {
-    return fail("socket", "collector socket " + path + ": send: " + std::strerror(errno));
-  }
-  std::string response;
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  char buf[65536];
-  while (response.find('\n') == std::string::npos) {
-    const auto left =
-        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now()).count();
-    if (left <= 0) {
-      return fail("timeout", "collector socket " + path + ": no answer");
-    }
-    pollfd p{fd, POLLIN, 0};
-    if (::poll(&p, 1, static_cast<int>(left)) <= 0) {
-      continue;
-    }
-    const ssize_t n = ::recv(fd, buf, sizeof(buf), 0);
-    if (n <= 0) {
-      if (n < 0 && errno == EINTR) {
-        continue;
-      }
-      return fail("socket", "collector socket " + path + ": closed before answering");
-    }
-    response.append(buf, static_cast<std::size_t>(n));
-  }
-  response.resize(response.find('\n'));
-  auto json = nlohmann::json::parse(response, nullptr, false);
-  if (json.is_discarded() || !json.is_object()) {
-    return fail("socket", "collector socket " + path + ": the answer is not a JSON object");
-  }
-  if (!json.value("ok", false)) {
-    return fail("collector", "collector socket " + path + ": " + json.value("error", std::string("request refused")));
+  if (!json->value("ok", false)) {
+    return fail("collector",
+                "collector socket " + socket.string() + ": " + json->value("error", std::string("request refused")));
   }
   return json;
 }

@@ -17,11 +17,7 @@ const std::map<std::string, const NodeDriver*>& table() {
   static const collector::CollectorDriver kCollector;
   static const tee::TeeDriver kTee;
   static const std::map<std::string, const NodeDriver*> kTable{
-      {"bird", &kBird},
-      {"frr", &kFrr},
-      {"host", &kHost},
-      {"tee", &kTee},
-      {"collector", &kCollector},
+      {"bird", &kBird}, {"frr", &kFrr}, {"host", &kHost}, {"tee", &kTee}, {"collector", &kCollector},
   };
   return kTable;
 }

@@ -9,8 +9,8 @@
 #include "nodes/frr/frr_driver.hpp"
 #include "probes/wire/exporter.hpp"
 
-#include <algorithm>
 #include <gtest/gtest.h>
+#include <algorithm>
 
 #include <cstdlib>
 #include <filesystem>
@@ -181,9 +181,8 @@ TEST(CollectorLab, SessionsTableDumpWithdrawAndReplay) {
             // A route the router originates has no next hop in its own RIB; it reaches the collector with the
             // router's session address (next hop self): compare prefix and path only.
             const bool local = t.back() == '|';
-            const bool found = local ? std::any_of(mine.begin(), mine.end(), [&](const std::string& m) {
-              return m.compare(0, t.size(), t) == 0;
-            })
+            const bool found = local ? std::any_of(mine.begin(), mine.end(),
+                                                   [&](const std::string& m) { return m.compare(0, t.size(), t) == 0; })
                                      : mine.contains(t);
             if (!found) {
               return false;
