@@ -2,26 +2,30 @@
 
 #include <algorithm>
 #include <cassert>
+#include <new>
 
 namespace flowlab::meter {
 
 FlowCache::FlowCache(const CacheOptions& options) : options_(options) {
   const std::size_t max_flows = std::clamp<std::size_t>(options_.max_flows, 1, std::size_t{1} << 30U);
   options_.max_flows = max_flows;
-  entries_.reserve(max_flows);  // untouched until used: a large cache costs nothing until flows fill it
+  // Untouched until used: a large cache costs nothing until flows fill it.
+  entry_memory_ = PageMemory(max_flows * sizeof(Entry));
+  entries_ = static_cast<Entry*>(entry_memory_.data());
   std::size_t slots = 2;
   while (slots < max_flows * 2) {  // load factor <= 0.5 keeps probe runs short
     slots <<= 1U;
   }
-  slots_.resize(slots);
+  slot_memory_ = PageMemory(slots * sizeof(Slot));  // zero pages: every slot empty (Slot{} is all zero)
+  slots_ = static_cast<Slot*>(slot_memory_.data());
   slot_mask_ = static_cast<std::uint32_t>(slots - 1);
   free_head_ = kNone;
 }
 
 std::uint32_t FlowCache::find_slot(const FlowKey& key, std::uint32_t tag) const {
   std::uint32_t s = tag & slot_mask_;
-  while (slots_[s].entry != kNone) {
-    if (slots_[s].tag == tag && entries_[slots_[s].entry].key == key) {
+  while (slots_[s].ref != 0) {
+    if (slots_[s].tag == tag && entries_[slots_[s].ref - 1].key == key) {
       return s;
     }
     s = (s + 1) & slot_mask_;
@@ -35,7 +39,7 @@ void FlowCache::add(const FlowKey& key, std::uint32_t l3_bytes, std::uint8_t tcp
   const std::uint32_t slot = find_slot(key, tag);
   std::uint32_t index = kNone;
   if (slot != kNone) {
-    index = slots_[slot].entry;
+    index = slots_[slot].ref - 1;
     Entry& e = entries_[index];
     if (ts_us >= e.first_us && ts_us - e.first_us >= options_.active_timeout_us) {
       remove(index, EndReason::kActive, out);
@@ -66,10 +70,10 @@ void FlowCache::add(const FlowKey& key, std::uint32_t l3_bytes, std::uint8_t tcp
 std::uint32_t FlowCache::insert(const FlowKey& key, std::uint32_t tag, std::uint64_t ts_us,
                                 std::vector<wire::FlowRecord>& out) {
   if (free_head_ == kNone) {
-    if (entries_.size() < options_.max_flows) {
-      entries_.emplace_back();  // within the reserved capacity: never reallocates
-      free_head_ = static_cast<std::uint32_t>(entries_.size() - 1);
-      entries_.back().lru_next = kNone;
+    if (entries_used_ < options_.max_flows) {
+      ::new (static_cast<void*>(entries_ + entries_used_)) Entry();  // within the reserved pool: never allocates
+      free_head_ = static_cast<std::uint32_t>(entries_used_++);
+      entries_[free_head_].lru_next = kNone;
     } else {
       assert(lru_.head != kNone);
       remove(lru_.head, EndReason::kLackOfResources, out);
@@ -86,10 +90,10 @@ std::uint32_t FlowCache::insert(const FlowKey& key, std::uint32_t tag, std::uint
   e.tcp_flags = 0;
   e.hash_low = tag;
   std::uint32_t s = tag & slot_mask_;
-  while (slots_[s].entry != kNone) {
+  while (slots_[s].ref != 0) {
     s = (s + 1) & slot_mask_;
   }
-  slots_[s] = Slot{index, tag};
+  slots_[s] = Slot{index + 1, tag};
   lru_append(index);
   age_append(index);
   ++size_;
@@ -119,13 +123,13 @@ void FlowCache::remove(std::uint32_t index, EndReason reason, std::vector<wire::
   }
   // Find the entry's slot, then backward-shift the probe run behind it so lookups never need tombstones.
   std::uint32_t hole = e.hash_low & slot_mask_;
-  while (slots_[hole].entry != index) {
+  while (slots_[hole].ref != index + 1) {
     hole = (hole + 1) & slot_mask_;
   }
   std::uint32_t next = hole;
   for (;;) {
     next = (next + 1) & slot_mask_;
-    if (slots_[next].entry == kNone) {
+    if (slots_[next].ref == 0) {
       break;
     }
     const std::uint32_t home = slots_[next].tag & slot_mask_;

@@ -1,7 +1,8 @@
 // flowlab::meter::FlowCache — the bounded flow table.
 //
 // Open addressing (linear probing over a power-of-two slot array, backward-shift deletion) into a fixed pool of
-// `max_flows` entries reserved once (pages are touched only as flows arrive): counting a packet never allocates. Two
+// `max_flows` entries reserved once in PageMemory (huge pages, touched only as flows arrive; an all-zero slot is
+// empty, so not even the slot array is written up front): counting a packet never allocates. Two
 // intrusive lists order the entries: by last activity (idle expiry walks it from the quietest flow; when the pool is
 // full its head — the flow idle longest — is expired early and counted as an eviction) and by creation (active expiry
 // walks it from the oldest). Time is whatever the caller says it is: packet timestamps offline, the wall clock live. A
@@ -10,6 +11,7 @@
 #pragma once
 
 #include "probes/meter/flow_key.hpp"
+#include "probes/meter/page_memory.hpp"
 #include "probes/wire/flow_record.hpp"
 
 #include <cstddef>
@@ -72,7 +74,7 @@ class FlowCache {
     std::uint32_t age_next = kNone;
   };
   struct Slot {
-    std::uint32_t entry = kNone;
+    std::uint32_t ref = 0;  // entry index + 1; 0 = empty (fresh zero pages are an empty table)
     std::uint32_t tag = 0;  // == Entry::hash_low, compared before touching the entry
   };
   struct List {
@@ -91,8 +93,11 @@ class FlowCache {
   void age_append(std::uint32_t i);
 
   CacheOptions options_;
-  std::vector<Entry> entries_;
-  std::vector<Slot> slots_;
+  PageMemory entry_memory_;
+  PageMemory slot_memory_;
+  Entry* entries_ = nullptr;  // max_flows of them; the first entries_used_ constructed
+  std::size_t entries_used_ = 0;
+  Slot* slots_ = nullptr;  // slot_mask_ + 1 of them
   std::uint32_t slot_mask_ = 0;
   std::uint32_t free_head_ = kNone;
   List lru_;

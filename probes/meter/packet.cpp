@@ -20,8 +20,23 @@ bool is_vlan_ethertype(std::uint16_t t) { return t == kEtherVlan || t == kEtherQ
 std::uint8_t at(Bytes b, std::size_t i) { return std::to_integer<std::uint8_t>(b[i]); }
 std::uint16_t be16(Bytes b, std::size_t i) { return static_cast<std::uint16_t>((at(b, i) << 8U) | at(b, i + 1)); }
 
+// The per-layer functions below are forced inline into the one parse_frame / parse_ip body: passed by value across
+// real calls, the Reader (a span, two sizes and a bool) went through the stack, and reloading it as whole words
+// right after its narrow stores stalls on store forwarding — that cost more than the parse itself.
+#define FLOWLAB_PARSE_INLINE [[gnu::always_inline]] inline
+
+// An IPv4 address as one 16-byte store (address, then 12 zero bytes): FlowKey::from_packet copies the field with
+// 16-byte loads, which the CPU forwards only from a store at least as wide.
+FLOWLAB_PARSE_INLINE void store_v4_address(std::array<std::uint8_t, 16>& to, Bytes four) {
+  std::uint32_t a = 0;
+  std::memcpy(&a, four.data(), 4);
+  using Vector = std::uint64_t __attribute__((vector_size(16)));
+  const Vector v = {a, 0};  // host order: the four address bytes first, as memcpy put them in `a`
+  std::memcpy(to.data(), &v, 16);
+}
+
 // Transport ports / ICMP type-code / TCP flags. A header cut short by the snap length leaves them 0.
-void parse_transport(Reader l4, ParsedPacket& out) {
+FLOWLAB_PARSE_INLINE void parse_transport(Reader l4, ParsedPacket& out) {
   switch (out.protocol) {
     case kProtoTcp: {
       const Bytes t = l4.bytes(14);  // ports, seq, ack, offset, flags
@@ -61,7 +76,7 @@ void parse_transport(Reader l4, ParsedPacket& out) {
   }
 }
 
-ParseStatus parse_ipv4(Reader r, ParsedPacket& out) {
+FLOWLAB_PARSE_INLINE ParseStatus parse_ipv4(Reader r, ParsedPacket& out) {
   const Bytes h = r.bytes(20);
   if (h.empty()) {
     return ParseStatus::kMalformed;
@@ -75,8 +90,8 @@ ParseStatus parse_ipv4(Reader r, ParsedPacket& out) {
   const std::uint16_t frag = be16(h, 6);
   out.tos = at(h, 1);
   out.protocol = at(h, 9);
-  std::memcpy(out.src.data(), h.subspan(12, 4).data(), 4);
-  std::memcpy(out.dst.data(), h.subspan(16, 4).data(), 4);
+  store_v4_address(out.src, h.subspan(12, 4));
+  store_v4_address(out.dst, h.subspan(16, 4));
   out.ip_version = 4;
   out.l3_bytes = total_len;
   // Options: whatever the snap length left of them; a header cut inside its options has no transport part.
@@ -100,7 +115,7 @@ bool is_ipv6_extension(std::uint8_t next) {
   return next == 0 || next == 43 || next == 44 || next == 60 || next == 51 || next == 135 || next == 139 || next == 140;
 }
 
-ParseStatus parse_ipv6(Reader r, ParsedPacket& out) {
+FLOWLAB_PARSE_INLINE ParseStatus parse_ipv6(Reader r, ParsedPacket& out) {
   const Bytes h = r.bytes(40);
   if (h.empty() || (at(h, 0) >> 4U) != 6) {
     return ParseStatus::kMalformed;
@@ -147,7 +162,17 @@ ParseStatus parse_ipv6(Reader r, ParsedPacket& out) {
   return ParseStatus::kOk;
 }
 
-ParseStatus parse_ethertype(std::uint16_t type, Reader r, ParsedPacket& out) {
+// The network layer: `type` is an EtherType, or kByVersion to go by the IP header's version nibble.
+constexpr std::uint32_t kByVersion = 0x10000;
+
+FLOWLAB_PARSE_INLINE ParseStatus parse_network(std::uint32_t type, Reader r, ParsedPacket& out) {
+  if (type == kByVersion) {
+    if (!r.has(1)) {
+      return ParseStatus::kMalformed;
+    }
+    const auto version = std::to_integer<std::uint8_t>(r.peek_rest()[0]) >> 4U;
+    type = version == 4 ? kEtherIpv4 : version == 6 ? kEtherIpv6 : 0U;
+  }
   if (type == kEtherIpv4) {
     return parse_ipv4(r, out);
   }
@@ -156,6 +181,8 @@ ParseStatus parse_ethertype(std::uint16_t type, Reader r, ParsedPacket& out) {
   }
   return ParseStatus::kNotIp;
 }
+
+#undef FLOWLAB_PARSE_INLINE
 
 }  // namespace
 
@@ -184,81 +211,61 @@ std::optional<LinkType> link_type_from_dlt(int dlt) {
 
 ParseStatus parse_ip(Reader ip, ParsedPacket& out) {
   out = ParsedPacket{};
-  if (!ip.has(1)) {
-    return ParseStatus::kMalformed;
-  }
-  const auto version = std::to_integer<std::uint8_t>(ip.peek_rest()[0]) >> 4U;
-  if (version == 4) {
-    return parse_ipv4(ip, out);
-  }
-  if (version == 6) {
-    return parse_ipv6(ip, out);
-  }
-  return ParseStatus::kNotIp;
+  return parse_network(kByVersion, ip, out);
 }
 
 ParseStatus parse_frame(LinkType link, Bytes frame, ParsedPacket& out) {
+  // Link layer: find where the network layer starts and what it is; then one (inlined) network-layer parse.
+  out = ParsedPacket{};
   Reader r(frame);
+  std::uint32_t type = kByVersion;
   switch (link) {
     case LinkType::kEthernet: {
       if (!r.has(14)) {
-        out = ParsedPacket{};
         return ParseStatus::kMalformed;
       }
       r.skip(12);
-      std::uint16_t type = r.u16();
-      std::uint16_t vlan = 0;
-      for (int tags = 0; tags < kMaxVlanTags && is_vlan_ethertype(type); ++tags) {
+      type = r.u16();
+      for (int tags = 0; tags < kMaxVlanTags && is_vlan_ethertype(static_cast<std::uint16_t>(type)); ++tags) {
         if (!r.has(4)) {
-          out = ParsedPacket{};
           return ParseStatus::kMalformed;
         }
         const std::uint16_t tci = r.u16();
         if (tags == 0) {
-          vlan = static_cast<std::uint16_t>(tci & 0x0fffU);
+          out.vlan = static_cast<std::uint16_t>(tci & 0x0fffU);
         }
         type = r.u16();
       }
-      out = ParsedPacket{};
-      const ParseStatus status = parse_ethertype(type, r, out);
-      out.vlan = vlan;
-      return status;
+      break;
     }
-    case LinkType::kLinuxSll: {
+    case LinkType::kLinuxSll:
       if (!r.has(16)) {
-        out = ParsedPacket{};
         return ParseStatus::kMalformed;
       }
       r.skip(14);
-      const std::uint16_t type = r.u16();
-      out = ParsedPacket{};
-      return parse_ethertype(type, r, out);
-    }
-    case LinkType::kLinuxSll2: {
+      type = r.u16();
+      break;
+    case LinkType::kLinuxSll2:
       if (!r.has(20)) {
-        out = ParsedPacket{};
         return ParseStatus::kMalformed;
       }
-      const std::uint16_t type = r.u16();
+      type = r.u16();
       r.skip(18);
-      out = ParsedPacket{};
-      return parse_ethertype(type, r, out);
-    }
-    case LinkType::kNull: {
+      break;
+    case LinkType::kNull:
       if (!r.has(4)) {
-        out = ParsedPacket{};
         return ParseStatus::kMalformed;
       }
       r.skip(4);  // the family is in host order of the capturing machine: trust the IP version nibble instead
-      return parse_ip(r, out);
-    }
+      break;
     case LinkType::kRaw:
     case LinkType::kIpv4:
     case LinkType::kIpv6:
-      return parse_ip(r, out);
+      break;
+    default:
+      return ParseStatus::kNotIp;
   }
-  out = ParsedPacket{};
-  return ParseStatus::kNotIp;
+  return parse_network(type, r, out);
 }
 
 }  // namespace flowlab::meter

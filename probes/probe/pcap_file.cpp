@@ -25,11 +25,13 @@ Result<std::unique_ptr<PcapFile>> PcapFile::open(const std::string& path) {
     return fail("io", "reading " + path + ": " + std::strerror(errno));
   }
   (void)::posix_fadvise(f->fd_, 0, 0, POSIX_FADV_SEQUENTIAL);
-  f->buf_.resize(kBufferBytes);
+  f->memory_ = meter::PageMemory(kBufferBytes);
+  f->base_ = static_cast<std::byte*>(f->memory_.data());
+  f->buf_ = Bytes(f->base_, kBufferBytes);
   if (!f->fill(24) || f->end_ < 24) {
     return std::unique_ptr<PcapFile>();  // unreadable or too short here: let libpcap report it
   }
-  Reader header(Bytes(f->buf_.data(), 24));
+  Reader header(f->buf_.first(24));
   const std::uint32_t magic = header.u32();
   if (magic == kMagicMicro || magic == kMagicNano) {
     f->swapped_ = false;
@@ -57,11 +59,11 @@ bool PcapFile::fill(std::size_t n) {
     return true;
   }
   // Slide the unread tail to the front, then read until n bytes are there (or the file ends).
-  std::memmove(buf_.data(), buf_.data() + begin_, end_ - begin_);
+  std::memmove(base_, base_ + begin_, end_ - begin_);
   end_ -= begin_;
   begin_ = 0;
   while (end_ < n && !eof_) {
-    const ssize_t got = ::read(fd_, buf_.data() + end_, buf_.size() - end_);
+    const ssize_t got = ::read(fd_, base_ + end_, buf_.size() - end_);
     if (got < 0) {
       if (errno == EINTR) {
         continue;
@@ -85,7 +87,7 @@ int PcapFile::next(PcapRecord& out) {
     return 0;  // end, or a truncated last record header (libpcap: EOF too)
   }
   // Record fields are in the writer's byte order; the Reader reads big-endian (swapped_: little-endian file).
-  Reader r(Bytes(buf_.data() + begin_, 16));
+  Reader r(buf_.subspan(begin_, 16));
   auto field = [&] {
     const std::uint32_t v = r.u32();
     return swapped_ ? bswap(v) : v;
@@ -104,7 +106,7 @@ int PcapFile::next(PcapRecord& out) {
   if (end_ - begin_ < 16U + out.caplen) {
     return 0;  // truncated last record
   }
-  out.data = Bytes(buf_.data() + begin_ + 16, out.caplen);
+  out.data = buf_.subspan(begin_ + 16, out.caplen);
   out.ts_us = static_cast<std::uint64_t>(sec) * 1000000U + (nanosecond_ ? frac / 1000U : frac);
   begin_ += 16U + out.caplen;
   return 1;
