@@ -802,9 +802,19 @@ class Runner {
       if (e.mode == FieldsMode::kListed && listed.count(name) == 0) {
         continue;
       }
-      std::optional<std::string> o = get(obs.fields, name == "peer_as_src" ? "peer_as_src_bgp" : name);
+      // peer_as_src by the collector's method: bgp is what the router's RIB says; map is the truth (the map is
+      // rendered from the topology); netflow is the record's own field (neither oracle nor RIB speak to it).
+      const auto method = collector.peer_src_as;
+      std::optional<std::string> o = get(
+          obs.fields, name == "peer_as_src" && method == topology::PeerSrcAsMethod::kBgp ? "peer_as_src_bgp" : name);
       std::optional<std::string> r = get(router, name == "peer_as_src" ? "peer_as_src_bgp" : name);
       std::optional<std::string> c = get(crec->fields, name);
+      if (name == "peer_as_src" && method != topology::PeerSrcAsMethod::kBgp) {
+        r.reset();
+        if (method == topology::PeerSrcAsMethod::kNetflow) {
+          o.reset();
+        }
+      }
       if ((e.mode == FieldsMode::kUnenriched || !has_view) && info.bgp) {
         o = std::string(info.type == FieldType::kAsn ? "0" : "");
         r.reset();
@@ -816,16 +826,36 @@ class Runner {
         continue;
       }
       p.checks.push_back(verify::compare(name, o, r, c, get(explicit_values, name), context));
+      if (p.checks.back().outcome == Outcome::kFail && c) {
+        if (info.bgp && o && (c->empty() || *c == "0")) {
+          if (auto why = agent_map_explanation(collector, obs, name, *c, s); !why.empty()) {
+            p.checks.back().explanation = why;
+          }
+        }
+        if ((name == "iface_in" || name == "iface_out") && o && on_router) {
+          p.checks.back().explanation = ifindex_explanation(obs.metering_router, name, *o, *c);
+        }
+      }
       // peer_as_src: the truth (neighbour AS behind the ingress interface) against what the method reports.
       if (name == "peer_as_src" && e.mode != FieldsMode::kUnenriched && has_view) {
         const auto truth = get(obs.fields, "peer_as_src");
         if (truth && c && verify::normalize(name, *truth) != verify::normalize(name, *c)) {
           verify::Check t = verify::compare("peer_as_src (truth)", truth, std::nullopt, c, std::nullopt, context);
           t.outcome = peer_src_diverging ? Outcome::kFlagged : Outcome::kFail;
-          t.explanation = "collector reported peer_as_src " + *c + " (bgp method: first AS of the route back to " +
-                          s.src.to_string() + "), but the packets entered from AS " + *truth +
-                          " — routing is asymmetric; use peer_src_as map" +
-                          (peer_src_diverging ? " (declared diverging)" : "");
+          const std::string declared = peer_src_diverging ? " (declared diverging)" : "";
+          if (method == topology::PeerSrcAsMethod::kMap) {
+            t.explanation = "collector reported peer_as_src " + *c +
+                            " by its peer_src_as map, but the packets entered " + obs.metering_router + ":" +
+                            obs.iface_in + " from AS " + *truth +
+                            " — the map's line for this exporter and input ifindex is missing or wrong" + declared;
+          } else if (method == topology::PeerSrcAsMethod::kNetflow) {
+            t.explanation = "collector reported peer_as_src " + *c + " from the record's own field, but the packets " +
+                            "entered " + obs.metering_router + ":" + obs.iface_in + " from AS " + *truth + declared;
+          } else {
+            t.explanation = "collector reported peer_as_src " + *c + " (bgp method: first AS of the route back to " +
+                            s.src.to_string() + "), but the packets entered from AS " + *truth +
+                            " — routing is asymmetric; use peer_src_as map" + declared;
+          }
           p.checks.push_back(t);
         }
       }
@@ -862,6 +892,59 @@ class Runner {
       p.outcome = verify::worst(p.outcome, c.outcome);
     }
     return p;
+  }
+
+  // The address a router's records are looked up under at `collector`: its session address, else its mgmt0 address
+  // (what the rendered agent map names for a router without a session).
+  std::pair<IpAddress, bool> collector_peer_address(const std::string& router, const std::string& collector) {
+    std::optional<IpAddress> v6;
+    for (const auto& ss : current_.sessions) {
+      if (ss.to_collector && ss.local_node == router && ss.remote_node == collector) {
+        if (ss.family == Family::kIpv4) {
+          return {ss.local_address, true};
+        }
+        v6 = v6 ? v6 : ss.local_address;
+      }
+    }
+    if (v6) {
+      return {*v6, true};
+    }
+    const topology::Node* n = topo().find_node(router);
+    return {n == nullptr ? IpAddress{} : n->mgmt4.address, false};
+  }
+
+  // An unenriched collector value where the collector's `agent_map:` sends this exporter to another router's view:
+  // "collector reported peer_as_dst 0: no route for 203.0.113.2 in the view of peer 198.19.0.4 (r3, by agent_map
+  // r1 -> r3; r3 has no BGP session with c1) — agent map?". "" when no override applies.
+  std::string agent_map_explanation(const topology::Node& collector, const oracle::Observation& obs,
+                                    const std::string& field, const std::string& value, const Stream& s) {
+    const auto it = collector.agent_map.find(obs.probe_node);
+    if (it == collector.agent_map.end() || it->second == obs.metering_router) {
+      return "";
+    }
+    const auto [peer, has_session] = collector_peer_address(it->second, collector.name);
+    const bool about_src = field.find("src") != std::string::npos;
+    return "collector reported " + field + " " + (value.empty() ? std::string("(empty)") : value) + ": no route for " +
+           (about_src ? s.src : s.dst).to_string() + " in the view of peer " + peer.to_string() + " (" + it->second +
+           ", by agent_map " + obs.probe_node + " -> " + it->second +
+           (has_session ? "" : "; " + it->second + " has no BGP session with " + collector.name) +
+           "; the packets crossed " + obs.metering_router + ") — agent map?";
+  }
+
+  // A collector interface that is not the oracle's: "collector reported iface_out ifindex 99, which is no interface
+  // of r1 (eth3 is ifindex 5) — the probe's ifindex mapping?".
+  std::string ifindex_explanation(const std::string& router, const std::string& field, const std::string& expected,
+                                  const std::string& reported) {
+    std::string expected_index = "unknown";
+    for (const auto& [index, ifname] : ifnames(router)) {
+      if (ifname == expected) {
+        expected_index = std::to_string(index);
+      }
+    }
+    const bool unknown = reported.rfind("ifindex ", 0) == 0;
+    return "collector reported " + field + " " + (reported.empty() ? std::string("(none)") : reported) +
+           (unknown ? ", which is no interface of " + router : "") + " (" + expected + " is ifindex " + expected_index +
+           ") — the probe's ifindex mapping?";
   }
 
   // ---- faults --------------------------------------------------------------------------------------------------

@@ -19,6 +19,7 @@ namespace flowlab::topology {
 namespace {
 
 constexpr std::uint64_t kMaxU32 = 4294967295ULL;
+constexpr std::uint64_t kMaxIfindex = 2147483647ULL;  // ifindexes are positive ints
 constexpr std::uint32_t kAsTrans = 23456;
 constexpr std::size_t kMaxLabName = 16;
 constexpr std::size_t kMaxNodeName = 12;
@@ -142,6 +143,8 @@ const std::vector<NodeKeyRoles>& node_key_roles() {
       {"gateway", {Role::kHost}, "hosts"},
       {"bgp", {Role::kCollector}, "collectors"},
       {"listen", {Role::kCollector}, "collectors"},
+      {"peer_src_as", {Role::kCollector}, "collectors"},
+      {"agent_map", {Role::kCollector}, "collectors"},
   };
   return kTable;
 }
@@ -569,8 +572,9 @@ void Parser::parse_nodes(const YAML::Node& n, Topology& t) {
 
 void Parser::parse_node(const std::string& name, const YAML::Node& n, const std::string& path, Topology& t,
                         Node& node) {
-  static const std::vector<std::string> kNodeKeys{"kind",     "asn", "loopback", "loopback6", "router_id",
-                                                  "announce", "igp", "gateway",  "bgp",       "listen"};
+  static const std::vector<std::string> kNodeKeys{"kind",      "asn",      "loopback",    "loopback6",
+                                                  "router_id", "announce", "igp",         "gateway",
+                                                  "bgp",       "listen",   "peer_src_as", "agent_map"};
   auto entries = map_entries(n, path, kNodeKeys, true);
   if (!entries) {
     return;
@@ -647,6 +651,26 @@ void Parser::parse_node(const std::string& name, const YAML::Node& n, const std:
     } else if (e.key == "bgp") {
       if (auto list = get_string_list(e.value, kpath)) {
         node.bgp_peers = *list;
+      }
+    } else if (e.key == "peer_src_as") {
+      if (auto s = get_string(e.value, kpath)) {
+        if (*s == "bgp") {
+          node.peer_src_as = PeerSrcAsMethod::kBgp;
+        } else if (*s == "map") {
+          node.peer_src_as = PeerSrcAsMethod::kMap;
+        } else if (*s == "netflow") {
+          node.peer_src_as = PeerSrcAsMethod::kNetflow;
+        } else {
+          error(kpath, "unknown peer_src_as method '" + *s + "' (expected bgp, map or netflow)");
+        }
+      }
+    } else if (e.key == "agent_map") {
+      if (auto aentries = map_entries(e.value, kpath, {}, true)) {
+        for (const auto& ae : *aentries) {
+          if (auto s = get_string(ae.value, child(kpath, ae.key))) {
+            node.agent_map[ae.key] = *s;
+          }
+        }
       }
     } else if (e.key == "listen") {
       listen_given = true;
@@ -814,8 +838,8 @@ void Parser::parse_policy(const YAML::Node& n, const std::string& path, Policy& 
 }
 
 void Parser::parse_probes(const YAML::Node& n, Topology& t) {
-  static const std::vector<std::string> kKeys{"node",     "interfaces",     "mirror",           "export",   "format",
-                                              "sampling", "active_timeout", "inactive_timeout", "direction"};
+  static const std::vector<std::string> kKeys{"node",     "interfaces",     "mirror",           "export",    "format",
+                                              "sampling", "active_timeout", "inactive_timeout", "direction", "ifindex"};
   auto items = list_items(n, "probes", true);
   if (!items) {
     return;
@@ -874,6 +898,14 @@ void Parser::parse_probes(const YAML::Node& n, Topology& t) {
         probe.active_timeout_s = get_timeout(e.value, kpath).value_or(probe.active_timeout_s);
       } else if (e.key == "inactive_timeout") {
         probe.inactive_timeout_s = get_timeout(e.value, kpath).value_or(probe.inactive_timeout_s);
+      } else if (e.key == "ifindex") {
+        if (auto ientries = map_entries(e.value, kpath, {}, true)) {
+          for (const auto& ie : *ientries) {
+            if (auto v = get_uint(ie.value, child(kpath, ie.key), 1, kMaxIfindex)) {
+              probe.ifindex[ie.key] = static_cast<std::uint32_t>(*v);
+            }
+          }
+        }
       }
     }
     t.probes.push_back(std::move(probe));

@@ -53,6 +53,13 @@ struct CollectorListen {
   std::uint16_t sflow = 0;    // UDP port for sFlow (0 = off)
 };
 
+// How a collector derives peer_as_src (DESIGN.md section 6; pmacct's bgp_peer_src_as_type).
+enum class PeerSrcAsMethod : std::uint8_t {
+  kBgp,      // first AS of the route back to the source (wrong under asymmetric routing)
+  kMap,      // input ifindex -> neighbour AS; labctl renders the map from the topology and the run-time ifindexes
+  kNetflow,  // the record's own field (bgpPrevAdjacentAsNumber)
+};
+
 struct Node {
   std::string name;  // [a-z0-9], starts with a letter, <= 12 bytes
   std::string kind;  // "bird", "frr", "host", "collector", ...
@@ -66,10 +73,14 @@ struct Node {
   std::string gateway;                 // hosts: their default gateway router (a neighbour)
   std::optional<IpAddress> gateway4;   // derived: the gateway's address on the shared link
   std::optional<IpAddress> gateway6;
-  std::vector<std::string> bgp_peers;  // collectors: routers that peer with it
-  CollectorListen listen;              // collectors
-  std::vector<Interface> interfaces;   // data-plane interfaces, in file order
-  Prefix mgmt4;                        // mgmt0 address with the mgmt subnet length
+  std::vector<std::string> bgp_peers;                   // collectors: routers that peer with it
+  CollectorListen listen;                               // collectors
+  PeerSrcAsMethod peer_src_as = PeerSrcAsMethod::kBgp;  // collectors: `peer_src_as: bgp | map | netflow`
+  // collectors: `agent_map: {p1: r1}` — the records of the probes on node p1 are enriched from router r1's BGP view
+  // instead of the view of the router the probe meters (several exporters per router, or a deliberate override).
+  std::map<std::string, std::string> agent_map;
+  std::vector<Interface> interfaces;  // data-plane interfaces, in file order
+  Prefix mgmt4;                       // mgmt0 address with the mgmt subnet length
   std::optional<Prefix> mgmt6;
   std::string namespace_name;  // "fl-<lab>-<node>"
   Mark mark;
@@ -142,6 +153,9 @@ struct ProbeSpec {
   std::uint32_t sampling = 1;
   std::uint32_t active_timeout_s = 60;
   std::uint32_t inactive_timeout_s = 15;
+  // `ifindex: {eth3: 99}`: the ifindex flowprobe records for an interface of its node instead of the kernel's
+  // (`--ifindex eth3=99`, like pmacctd's pcap_interfaces_map).
+  std::map<std::string, std::uint32_t> ifindex;
   Mark mark;
 };
 

@@ -73,6 +73,12 @@ json node_json(const Node& n) {
       j["asn"] = n.asn;
       j["bgp_peers"] = n.bgp_peers;
       j["listen"] = json{{"netflow", n.listen.netflow}, {"sflow", n.listen.sflow}};
+      if (n.peer_src_as != PeerSrcAsMethod::kBgp) {
+        j["peer_src_as"] = n.peer_src_as == PeerSrcAsMethod::kMap ? "map" : "netflow";
+      }
+      if (!n.agent_map.empty()) {
+        j["agent_map"] = n.agent_map;
+      }
       break;
   }
   j["interfaces"] = json::array();
@@ -155,6 +161,9 @@ json probe_json(const ProbeSpec& p) {
   j["sampling"] = p.sampling;
   j["active_timeout_s"] = p.active_timeout_s;
   j["inactive_timeout_s"] = p.inactive_timeout_s;
+  if (!p.ifindex.empty()) {
+    j["ifindex"] = p.ifindex;
+  }
   return j;
 }
 

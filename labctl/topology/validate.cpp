@@ -74,6 +74,7 @@ class Validator {
   void check_links();
   void check_hosts();
   void check_collectors();
+  void check_agent_map(const Node& collector);
   void check_addresses();
   void check_policies();
   void check_probes();
@@ -185,6 +186,26 @@ void Validator::check_collectors() {
       } else if (!seen.insert(peer->name).second) {
         error(path, "router '" + peer->name + "' is listed twice");
       }
+    }
+    check_agent_map(n);
+  }
+}
+
+// agent_map: {exporter node: router}: the exporter node runs a probe exporting to this collector, the view is a
+// router's. (A router without a session with the collector is allowed: its view is empty, as in pmacct.)
+void Validator::check_agent_map(const Node& collector) {
+  for (const auto& [from, to] : collector.agent_map) {
+    const std::string path = node_path(collector.name) + ".agent_map." + from;
+    if (const Node* exporter = resolve(path, from)) {
+      const bool exports = std::any_of(t_.probes.begin(), t_.probes.end(), [&](const ProbeSpec& p) {
+        return p.node == exporter->name && p.export_to == collector.name;
+      });
+      if (!exports) {
+        error(path, "node '" + from + "' runs no probe exporting to '" + collector.name + "'");
+      }
+    }
+    if (const Node* router = resolve(path, to); router != nullptr && role(*router) && role(*router) != Role::kRouter) {
+      error(path, not_a(*router, "router"));
     }
   }
 }
@@ -298,6 +319,16 @@ void Validator::check_probes() {
     if (const Node* n = resolve(path + ".node", p.node)) {
       for (std::size_t k = 0; k < p.interfaces.size(); ++k) {
         interface_check(path + ".interfaces[" + std::to_string(k) + "]", *n, p.interfaces[k]);
+      }
+    }
+    if (const Node* n = t_.find_node(p.node)) {
+      std::map<std::uint32_t, std::string> taken;
+      for (const auto& [ifname, index] : p.ifindex) {
+        const std::string ipath = path + ".ifindex." + ifname;
+        interface_check(ipath, *n, ifname);
+        if (auto [it, fresh] = taken.emplace(index, ifname); !fresh) {
+          error(ipath, "ifindex " + std::to_string(index) + " is given to '" + it->second + "' too");
+        }
       }
     }
     if (p.mirror) {

@@ -1,7 +1,10 @@
 #include "nodes/collector/collector_config.hpp"
 
+#include "nodes/probe/flowprobe.hpp"
+
 #include <optional>
 #include <sstream>
+#include <vector>
 
 namespace flowlab::nodes::collector {
 namespace {
@@ -63,10 +66,21 @@ Result<RenderedCollector> render_collector_config(const topology::Topology& topo
     }
     const topology::Node* probe_node = topo.find_node(probe.node);
     const topology::Node* router = metered_router(topo, probe);
+    const auto override_it = node.agent_map.find(probe.node);
+    if (override_it != node.agent_map.end()) {
+      router = topo.find_node(override_it->second);
+    }
     if (probe_node == nullptr || router == nullptr) {
       continue;
     }
     auto bgp_ip = session_address(topo, router->name, node.name);
+    if (override_it != node.agent_map.end()) {
+      agent_map << "! agent_map: " << probe.node << " -> " << router->name << " (topology override)\n";
+      if (!bgp_ip) {
+        agent_map << "! " << router->name << " has no session with " << node.name << ": its view is empty\n";
+        bgp_ip = router->mgmt4.address;
+      }
+    }
     if (!bgp_ip) {
       agent_map << "! probe on " << probe.node << ": router " << router->name << " has no session with " << node.name
                 << "\n";
@@ -132,7 +146,13 @@ Result<RenderedCollector> render_collector_config(const topology::Topology& topo
     y << "  peers:\n" << peers.str();
     y << "  table_dump: {path: " << quoted((dir / "bgp-%peer.jsonl").string()) << ", interval: 60s}\n";
   }
-  y << "enrich:\n  as: bgp\n  peer_src_as: bgp\n  renormalize: true\n";
+  const char* method = node.peer_src_as == topology::PeerSrcAsMethod::kMap       ? "map"
+                       : node.peer_src_as == topology::PeerSrcAsMethod::kNetflow ? "netflow"
+                                                                                 : "bgp";
+  y << "enrich:\n  as: bgp\n  peer_src_as: " << method << "\n  renormalize: true\n";
+  if (node.peer_src_as == topology::PeerSrcAsMethod::kMap) {
+    y << "  peer_src_as_map: " << quoted((dir / kPeerSrcAsMapFile).string()) << "\n";
+  }
   if (!out.agent_map.empty()) {
     y << "  agent_map: " << quoted((dir / kAgentMapFile).string()) << "\n";
   }
@@ -142,6 +162,60 @@ Result<RenderedCollector> render_collector_config(const topology::Topology& topo
   y << "  sqlite: {path: " << quoted((dir / kDatabaseFile).string()) << ", interval: 60s}\n";
   out.config = y.str();
   return out;
+}
+
+Result<std::string> render_peer_src_as_map(const topology::Topology& topo, const topology::Node& node,
+                                           const IfindexLookup& ifindex_of) {
+  std::ostringstream out;
+  out << "! bgp_peer_src_as_map for " << node.name << " (pmacct syntax), rendered by labctl\n";
+  for (std::size_t index = 0; index < topo.probes.size(); ++index) {
+    const topology::ProbeSpec& probe = topo.probes[index];
+    const topology::Node* probe_node = topo.find_node(probe.node);
+    if (probe.export_to != node.name || probe_node == nullptr) {
+      continue;
+    }
+    // (captured interface on the probe node, the router interface it observes)
+    struct Observed {
+      std::string captured;
+      const topology::Node* router = nullptr;
+      const topology::Interface* iface = nullptr;
+    };
+    std::vector<Observed> observed;
+    for (const auto& ifname : probe.interfaces) {
+      observed.push_back({ifname, probe_node, probe_node->find_interface(ifname)});
+    }
+    if (probe.mirror) {
+      const topology::Node* mirrored = topo.find_node(probe.mirror->node);
+      observed.push_back({span_interface(index), mirrored,
+                          mirrored == nullptr ? nullptr : mirrored->find_interface(probe.mirror->interface)});
+    }
+    for (const auto& o : observed) {
+      if (o.router == nullptr || o.iface == nullptr || !o.router->is_router()) {
+        continue;
+      }
+      const topology::Node* peer = topo.find_node(o.iface->peer_node);
+      const std::string where = o.router->name + ":" + o.iface->name;
+      if (peer == nullptr || !peer->is_router() || peer->asn == o.router->asn) {
+        out << "! " << where << " faces " << o.iface->peer_node << " (no neighbour AS)\n";
+        continue;
+      }
+      std::uint32_t ifindex = 0;
+      if (auto it = probe.ifindex.find(o.captured); it != probe.ifindex.end()) {
+        ifindex = it->second;
+      } else {
+        auto looked_up = ifindex_of(*probe_node, o.captured);
+        if (!looked_up.ok()) {
+          return fail(looked_up.error().code, "peer_src_as map of " + node.name + ": ifindex of " + probe_node->name +
+                                                  ":" + o.captured + ": " + looked_up.error().message);
+        }
+        ifindex = *looked_up;
+      }
+      out << "! " << where << " faces " << peer->name << " (AS " << peer->asn << "), probe #" << index << " on "
+          << probe_node->name << ":" << o.captured << "\n";
+      out << "id=" << peer->asn << " ip=" << probe_node->mgmt4.address.to_string() << " in=" << ifindex << "\n";
+    }
+  }
+  return out.str();
 }
 
 }  // namespace flowlab::nodes::collector

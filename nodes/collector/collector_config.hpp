@@ -12,19 +12,26 @@
 //   aggregates  `full`: every DESIGN.md §6 primitive plus src_host dst_host src_port dst_port proto in_iface
 //               out_iface
 //   outputs     query socket <dir>/collector.sock, SQLite <dir>/flows.db, table dumps <dir>/bgp-<peer>.jsonl
-// A peer_src_as map (ifindex -> neighbour AS) needs run-time ifindexes and is left to the lab controller.
+//               (`agent_map: {p1: r1}` on the node overrides the router for the probes on p1; a router without a
+//               session with this collector is named by its mgmt0 address: its view is empty)
+//   peer_src_as the node's `peer_src_as` method; with `map`, the file peer_src_as_map.txt (pmacct
+//               bgp_peer_src_as_map syntax) rendered by render_peer_src_as_map() from the topology and the
+//               interfaces' run-time ifindexes (CollectorDriver::render reads them over netlink)
 #pragma once
 
 #include "common/result.hpp"
 #include "labctl/topology/model.hpp"
 
+#include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <string>
 
 namespace flowlab::nodes::collector {
 
 inline constexpr const char* kConfigFile = "flowcollector.yaml";
 inline constexpr const char* kAgentMapFile = "agent_map.txt";
+inline constexpr const char* kPeerSrcAsMapFile = "peer_src_as_map.txt";
 inline constexpr const char* kSocketFile = "collector.sock";
 inline constexpr const char* kDatabaseFile = "flows.db";
 inline constexpr std::uint16_t kDefaultNetflowPort = 2100;
@@ -37,5 +44,16 @@ struct RenderedCollector {
 // `dir` is the node's run directory (paths in the config point into it).
 Result<RenderedCollector> render_collector_config(const topology::Topology& topo, const topology::Node& node,
                                                   const std::filesystem::path& dir);
+
+// The ifindex of interface `ifname` of node `node` in the running lab (the kernel's).
+using IfindexLookup = std::function<Result<std::uint32_t>(const topology::Node& node, const std::string& ifname)>;
+
+// The peer_src_as map of a collector (pmacct bgp_peer_src_as_map syntax): for every probed interface of every probe
+// exporting to `node` — a probe's own interfaces, or the SPAN port of a mirror probe — one line
+// `id=<AS of the router across the link> ip=<the probe node's mgmt0 address> in=<ifindex>`, the ifindex being the
+// one flowprobe records (the probe's `ifindex:` override, else `ifindex_of`). Interfaces facing a host or a router
+// of the metering router's own AS get no line (peer_as_src 0, as the oracle's truth). Lookup errors are returned.
+Result<std::string> render_peer_src_as_map(const topology::Topology& topo, const topology::Node& node,
+                                           const IfindexLookup& ifindex_of);
 
 }  // namespace flowlab::nodes::collector

@@ -1,5 +1,6 @@
 #include "nodes/collector/collector_driver.hpp"
 
+#include "labctl/netns/netlink_socket.hpp"
 #include "labctl/process/locate.hpp"
 #include "probes/collector/query.hpp"
 
@@ -144,6 +145,19 @@ Status CollectorDriver::render(const NodeContext& ctx) const {
   FLOWLAB_TRY(rendered);
   if (!rendered->agent_map.empty()) {
     FLOWLAB_TRY(write_text_file(ctx.dir / kAgentMapFile, rendered->agent_map));
+  }
+  if (ctx.node->peer_src_as == topology::PeerSrcAsMethod::kMap) {
+    // The probes' interfaces exist by now (the lab builds links before it starts nodes): their ifindexes.
+    auto map = render_peer_src_as_map(*ctx.topology, *ctx.node,
+                                      [&](const topology::Node& n, const std::string& ifname) -> Result<std::uint32_t> {
+                                        auto sock = netns::NetlinkSocket::open(n.namespace_name);
+                                        FLOWLAB_TRY(sock);
+                                        auto index = sock->ifindex(ifname);
+                                        FLOWLAB_TRY(index);
+                                        return static_cast<std::uint32_t>(*index);
+                                      });
+    FLOWLAB_TRY(map);
+    FLOWLAB_TRY(write_text_file(ctx.dir / kPeerSrcAsMapFile, *map));
   }
   return write_text_file(ctx.dir / kConfigFile, rendered->config);
 }

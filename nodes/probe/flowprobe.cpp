@@ -94,6 +94,9 @@ Result<process::Spec> flowprobe_spec(const topology::Topology& topo, std::size_t
   if (node->is_router() && !mirror_only) {
     a.emplace_back("--fib");  // output interface, next hop and masks from the router's own FIB
   }
+  for (const auto& [ifname, ifindex] : probe.ifindex) {
+    a.insert(a.end(), {"--ifindex", ifname + "=" + std::to_string(ifindex)});
+  }
   a.insert(a.end(), {"--flows-json", probe_flows_file(node_dir, index).string()});
   a.insert(a.end(), {"-p", probe_pidfile(node_dir, index).string()});
   a.insert(a.end(), {"--stats-file", probe_stats_file(node_dir, index).string()});

@@ -44,7 +44,9 @@ Result<std::unique_ptr<Capture>> Capture::open_live(const std::string& interface
     return fail("pcap", what + "non-blocking: " + err);
   }
   c->fd_ = pcap_get_selectable_fd(c->handle_);
-  c->ifindex_ = if_nametoindex(interface.c_str());
+  const auto override_it = options.ifindex_overrides.find(interface);
+  c->ifindex_ =
+      override_it != options.ifindex_overrides.end() ? override_it->second : if_nametoindex(interface.c_str());
   return c;
 }
 

@@ -1,6 +1,7 @@
 #include "probes/probe/fib.hpp"
 
 #include <linux/rtnetlink.h>
+#include <net/if.h>
 #include <netlink/addr.h>
 #include <netlink/msg.h>
 #include <netlink/netlink.h>
@@ -74,6 +75,19 @@ Fib::~Fib() {
   }
 }
 
+Status Fib::set_ifindex_overrides(const std::map<std::string, std::uint32_t>& overrides) {
+  ifindex_overrides_.clear();
+  for (const auto& [name, index] : overrides) {
+    const unsigned kernel = if_nametoindex(name.c_str());
+    if (kernel == 0) {
+      return fail("cli", "--ifindex " + name + "=" + std::to_string(index) + ": no interface " + name);
+    }
+    ifindex_overrides_[kernel] = index;
+  }
+  cache_.clear();
+  return {};
+}
+
 Result<RouteAnswer> Fib::lookup(const IpAddress& address) {
   ++counters_.lookups;
   if (!address.is_set()) {
@@ -110,6 +124,9 @@ Result<RouteAnswer> Fib::lookup(const IpAddress& address) {
   }
   if (!state.parsed) {
     ++counters_.no_route;
+  }
+  if (auto it = ifindex_overrides_.find(state.answer.out_ifindex); it != ifindex_overrides_.end()) {
+    state.answer.out_ifindex = it->second;
   }
   return state.answer;
 }

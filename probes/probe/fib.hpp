@@ -10,8 +10,10 @@
 #include "probes/wire/flow_record.hpp"
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <span>
+#include <string>
 #include <unordered_map>
 
 struct nl_sock;
@@ -39,6 +41,10 @@ class Fib {
   Fib(const Fib&) = delete;
   Fib& operator=(const Fib&) = delete;
 
+  // Reports interface `name` (by its kernel ifindex) as the given ifindex in every answer (flowprobe --ifindex).
+  // Fails when a named interface does not exist in this namespace.
+  Status set_ifindex_overrides(const std::map<std::string, std::uint32_t>& overrides);
+
   // Uncached netlink lookup.
   Result<RouteAnswer> lookup(const IpAddress& address);
   // Cached lookup; now_ms drives the TTL.
@@ -58,6 +64,7 @@ class Fib {
   nl_sock* sock_ = nullptr;
   std::uint64_t ttl_ms_;
   std::unordered_map<IpAddress, Cached> cache_;
+  std::unordered_map<std::uint32_t, std::uint32_t> ifindex_overrides_;  // kernel ifindex -> reported ifindex
   FibCounters counters_;
 };
 

@@ -103,6 +103,28 @@ Result<Endpoint> parse_endpoint(std::string_view text) {
   return Endpoint{*address, *p};
 }
 
+Status apply_ifindex(std::string_view spec, ProbeOptions& options) {
+  const auto eq = spec.find('=');
+  const std::string what = "--ifindex '" + std::string(spec) + "': ";
+  if (eq == std::string_view::npos) {
+    return fail("cli", what + "expected IF=N (e.g. eth3=5)");
+  }
+  const std::string name(spec.substr(0, eq));
+  if (name.empty() || name.size() > 15 || name.find('/') != std::string::npos) {
+    return fail("cli", what + "'" + name + "' is not an interface name");
+  }
+  const auto value = spec.substr(eq + 1);
+  std::uint32_t index = 0;
+  const auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), index);
+  if (ec != std::errc() || end != value.data() + value.size() || index == 0 || index > 2147483647U) {
+    return fail("cli", what + "the ifindex must be an integer in 1..2147483647");
+  }
+  if (!options.ifindex_overrides.emplace(name, index).second) {
+    return fail("cli", what + name + " is given twice");
+  }
+  return {};
+}
+
 Status apply_timeout(std::string_view spec, ProbeOptions& options) {
   const auto eq = spec.find('=');
   if (eq == std::string_view::npos) {
@@ -141,6 +163,7 @@ std::variant<ProbeOptions, ParseOutcome> parse_options(int argc, const char* con
   app.get_formatter()->column_width(38);
   std::vector<std::string> collectors;
   std::vector<std::string> timeouts;
+  std::vector<std::string> ifindexes;
   std::vector<std::string> filter_words;
   std::string active;
   std::string inactive;
@@ -205,6 +228,10 @@ std::variant<ProbeOptions, ParseOutcome> parse_options(int argc, const char* con
       ->default_val("in");
   app.add_option("--input-ifindex", o.offline_ifindex, "Input ifindex recorded for packets read with -r")
       ->default_val(0);
+  app.add_option("--ifindex", ifindexes,
+                 "Record interface IF as ifindex N instead of the kernel's (repeatable; captures and FIB answers)")
+      ->type_name("IF=N")
+      ->allow_extra_args(false);
   app.add_option("--observation-domain", o.observation_domain,
                  "v9 source id / IPFIX observation domain / sFlow sub-agent id; v5: engine type<<8 | engine id")
       ->default_val(0);
@@ -274,6 +301,11 @@ std::variant<ProbeOptions, ParseOutcome> parse_options(int argc, const char* con
   o.protocol = sflow ? wire::ExportProtocol::kSflowV5 : static_cast<wire::ExportProtocol>(version);
   for (const auto& t : timeouts) {
     if (auto st = apply_timeout(t, o); !st) {
+      return bad(st.error().message);
+    }
+  }
+  for (const auto& i : ifindexes) {
+    if (auto st = apply_ifindex(i, o); !st) {
       return bad(st.error().message);
     }
   }

@@ -11,6 +11,7 @@
 #include "probes/wire/flow_record.hpp"
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -37,6 +38,9 @@ struct ProbeOptions {
   int snaplen = 256;
   Direction direction = Direction::kIn;
   std::uint32_t offline_ifindex = 0;  // input ifindex of packets read with -r
+  // --ifindex IF=N (repeatable): record interface IF as ifindex N instead of the kernel's — in captures and in FIB
+  // answers alike (like pmacctd's pcap_interfaces_map).
+  std::map<std::string, std::uint32_t> ifindex_overrides;
 
   // Metering.
   std::uint64_t active_timeout_ms = 1800 * 1000;
@@ -84,6 +88,9 @@ std::variant<ProbeOptions, ParseOutcome> parse_options(int argc, const char* con
 
 // "192.0.2.1:2055", "[2001:db8::1]:2055", "localhost:2055" (resolved numerically first, then by getaddrinfo).
 Result<Endpoint> parse_endpoint(std::string_view text);
+
+// Applies one "--ifindex IF=N" (N in 1..2^31-1; IF a valid interface name, given once).
+Status apply_ifindex(std::string_view spec, ProbeOptions& options);
 
 // Applies one softflowd-style "-t name=value" timeout ("maxlife=60", "general=15s", "expint=1").
 Status apply_timeout(std::string_view spec, ProbeOptions& options);

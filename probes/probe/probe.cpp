@@ -79,6 +79,7 @@ Result<std::unique_ptr<Probe>> Probe::create(const ProbeOptions& options) {
       return fail(fib.error());
     }
     p->fib_ = std::move(*fib);
+    FLOWLAB_TRY(p->fib_->set_ifindex_overrides(options.ifindex_overrides));
   }
   p->datagrams_.reserve(64);
   return p;

@@ -3,12 +3,16 @@
 #include "labctl/topology/loader.hpp"
 #include "nodes/collector/collector_config.hpp"
 #include "nodes/collector/collector_driver.hpp"
+#include "probes/collector/agent_map.hpp"
 #include "probes/collector/config.hpp"
+#include "probes/collector/peer_src_map.hpp"
 
 #include "../nodes/fixture.hpp"
 #include "../nodes/golden.hpp"
 
 #include <gtest/gtest.h>
+
+#include <set>
 
 namespace flowlab::nodes::collector {
 namespace {
@@ -48,6 +52,121 @@ TEST(CollectorNode, RendersJanog36WithTheProbeAgentMap) {
   const auto* r1 = topo.find_node("r1");
   const std::string line = "bgp_ip=" + r1->mgmt4.address.to_string() + " ip=" + r1->mgmt4.address.to_string();
   EXPECT_NE(r->agent_map.find(line), std::string::npos) << r->agent_map;
+}
+
+// The asymmetric-peer-src topology (scenarios/asymmetric-peer-src.yaml), c2 with `peer_src_as: map`, plus a mirror
+// probe on p1 so the SPAN port is covered too.
+constexpr const char* kAsymmetric = R"(name: asym
+defaults: {kind: bird}
+nodes:
+  r1: {asn: 64601, announce: [192.0.2.0/24]}
+  r2: {asn: 64602, kind: frr}
+  r3: {asn: 64603}
+  r4: {asn: 64604, kind: frr, announce: [203.0.113.0/24]}
+  r5: {asn: 64604}
+  h1: {kind: host, gateway: r1}
+  h4: {kind: host, gateway: r4}
+  p1: {kind: host}
+  c1: {kind: collector, bgp: [r4], peer_src_as: bgp}
+  c2: {kind: collector, bgp: [r4], peer_src_as: map}
+links:
+  - endpoints: [r1:eth1, r2:eth1]
+  - endpoints: [r1:eth2, r3:eth1]
+  - endpoints: [r2:eth2, r4:eth1]
+  - endpoints: [r3:eth2, r4:eth2]
+  - endpoints: [h1:eth0, r1:eth3]
+  - endpoints: [h4:eth0, r4:eth3]
+  - endpoints: [r4:eth4, r5:eth1]
+  - endpoints: [p1:eth0, r5:eth2]
+probes:
+  - {node: r4, interfaces: [eth1, eth2], export: c1, format: ipfix}
+  - {node: r4, interfaces: [eth1, eth2, eth3, eth4], export: c2, format: ipfix, ifindex: {eth2: 42}}
+  - {node: p1, mirror: r1:eth1, export: c2, format: v9}
+)";
+
+TEST(CollectorNode, PeerSrcAsMapFromTopologyAndIfindexes) {
+  auto loaded = topology::load_topology_string(kAsymmetric, "asym.yaml");
+  ASSERT_TRUE(loaded.ok()) << loaded.error_text();
+  const auto& topo = *loaded.topology;
+  const auto* c1 = topo.find_node("c1");
+  const auto* c2 = topo.find_node("c2");
+  ASSERT_NE(c2, nullptr);
+
+  // The config names the method, and the map file only with `map`.
+  auto r1 = render_collector_config(topo, *c1, "/run/flowlab/asym/c1");
+  auto r2 = render_collector_config(topo, *c2, "/run/flowlab/asym/c2");
+  ASSERT_TRUE(r1.ok() && r2.ok());
+  auto p1 = flowlab::collector::parse_config(r1->config, "c1.yaml");
+  auto p2 = flowlab::collector::parse_config(r2->config, "c2.yaml");
+  ASSERT_TRUE(p1.ok()) << p1.error().message;
+  ASSERT_TRUE(p2.ok()) << p2.error().message;
+  EXPECT_EQ(p1->enrich.peer_src_as, flowlab::collector::PeerSrcAsMethod::kBgp);
+  EXPECT_TRUE(p1->enrich.peer_src_as_map.empty());
+  EXPECT_EQ(p2->enrich.peer_src_as, flowlab::collector::PeerSrcAsMethod::kMap);
+  EXPECT_EQ(p2->enrich.peer_src_as_map, "/run/flowlab/asym/c2/peer_src_as_map.txt");
+
+  // Fake run-time ifindexes: 10 + the interface's digit (span0 -> 10); every lookup is recorded.
+  std::set<std::string> asked;
+  auto ifindex_of = [&](const topology::Node& n, const std::string& ifname) -> Result<std::uint32_t> {
+    asked.insert(n.name + ":" + ifname);
+    return static_cast<std::uint32_t>(10 + (ifname.back() - '0'));
+  };
+  auto map = render_peer_src_as_map(topo, *c2, ifindex_of);
+  ASSERT_TRUE(map.ok()) << map.error().message;
+  testing::expect_golden("asym.c2.peer_src_as_map.txt", *map);
+  // eth2 has an override, eth3 and eth4 face no other AS (never looked up); the mirror probe's SPAN port is looked
+  // up in p1.
+  EXPECT_EQ(asked, (std::set<std::string>{"r4:eth1", "p1:span2"}));
+
+  auto parsed = flowlab::collector::PeerSrcAsMap::parse(*map);
+  ASSERT_TRUE(parsed.ok()) << parsed.error().message;
+  const IpAddress r4 = topo.find_node("r4")->mgmt4.address;
+  const IpAddress pn = topo.find_node("p1")->mgmt4.address;
+  struct Case {
+    IpAddress exporter;
+    std::uint32_t ifindex;
+    std::optional<std::uint32_t> asn;
+  };
+  for (const Case& c : std::vector<Case>{
+           {r4, 11, 64602},         // r4:eth1 faces r2
+           {r4, 42, 64603},         // r4:eth2 faces r3, ifindex overridden
+           {r4, 12, std::nullopt},  // the kernel's eth2 number is not in the map
+           {r4, 13, std::nullopt},  // r4:eth3 faces a host
+           {r4, 14, std::nullopt},  // r4:eth4 faces r5, same AS
+           {pn, 12, 64602},         // p1's span2 mirrors r1:eth1, which faces r2
+           {pn, 11, std::nullopt},
+       }) {
+    SCOPED_TRACE(c.exporter.to_string() + " in=" + std::to_string(c.ifindex));
+    EXPECT_EQ(parsed->lookup(c.exporter, c.ifindex), c.asn);
+  }
+
+  // A failed lookup names the collector, the interface and the cause.
+  auto failing = render_peer_src_as_map(topo, *c2, [](const topology::Node&, const std::string& ifname) {
+    return Result<std::uint32_t>(fail("netlink", "no such device " + ifname));
+  });
+  ASSERT_FALSE(failing.ok());
+  EXPECT_EQ(failing.error().message, "peer_src_as map of c2: ifindex of r4:eth1: no such device eth1");
+}
+
+TEST(CollectorNode, AgentMapOverrideSendsAnExporterToAnotherView) {
+  // janog36 with c1's records of the probe on r1 sent to r2's view (r2 does not peer with c1).
+  auto base = topology::load_topology_file(std::string(FLOWLAB_SOURCE_DIR) + "/topologies/janog36.yaml");
+  ASSERT_TRUE(base.ok()) << base.error_text();
+  auto topo = *base.topology;
+  for (auto& n : topo.nodes) {
+    if (n.name == "c1") {
+      n.agent_map = {{"r1", "r2"}};
+    }
+  }
+  auto r = render_collector_config(topo, *topo.find_node("c1"), "/run/flowlab/janog36/c1");
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  // r2 has no session with c1: named by its mgmt0 address, with a comment saying its view is empty.
+  const std::string line = "bgp_ip=" + topo.find_node("r2")->mgmt4.address.to_string() +
+                           " ip=" + topo.find_node("r1")->mgmt4.address.to_string();
+  EXPECT_NE(r->agent_map.find(line), std::string::npos) << r->agent_map;
+  EXPECT_NE(r->agent_map.find("! agent_map: r1 -> r2 (topology override)"), std::string::npos) << r->agent_map;
+  EXPECT_NE(r->agent_map.find("r2 has no session with c1: its view is empty"), std::string::npos) << r->agent_map;
+  EXPECT_TRUE(flowlab::collector::AgentMap::parse(r->agent_map).ok());
 }
 
 TEST(CollectorNode, ParsesTableDumpLines) {

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -121,6 +122,13 @@ TEST(Options, BadInputExitsWithTwoAndSaysWhy) {
       {{"-r", "x.pcap", "-n", "127.0.0.1:2055", "--active-timeout", "later"}, "duration"},
       {{"-r", "x.pcap", "-n", "127.0.0.1:2055", "--no-such-flag"}, "no-such-flag"},
       {{"-r", "x.pcap", "-n", "127.0.0.1:2055", "-f", "tcp", "udp"}, "not both"},
+      {{"-r", "x.pcap", "-n", "127.0.0.1:2055", "--ifindex", "eth3"}, "expected IF=N"},
+      {{"-r", "x.pcap", "-n", "127.0.0.1:2055", "--ifindex", "eth3=0"}, "1..2147483647"},
+      {{"-r", "x.pcap", "-n", "127.0.0.1:2055", "--ifindex", "eth3=2147483648"}, "1..2147483647"},
+      {{"-r", "x.pcap", "-n", "127.0.0.1:2055", "--ifindex", "eth3=5x"}, "1..2147483647"},
+      {{"-r", "x.pcap", "-n", "127.0.0.1:2055", "--ifindex", "=5"}, "not an interface name"},
+      {{"-r", "x.pcap", "-n", "127.0.0.1:2055", "--ifindex", "a-very-long-ifname=5"}, "not an interface name"},
+      {{"-r", "x.pcap", "-n", "127.0.0.1:2055", "--ifindex", "eth3=5", "--ifindex", "eth3=6"}, "given twice"},
   };
   for (const Case& c : cases) {
     std::string joined;
@@ -136,15 +144,42 @@ TEST(Options, BadInputExitsWithTwoAndSaysWhy) {
   }
 }
 
+// --ifindex IF=N (pmacctd's pcap_interfaces_map): repeatable, one number per interface.
+TEST(Options, IfindexOverrides) {
+  auto r = parse({"-i", "eth1", "-i", "eth3", "-n", "127.0.0.1:2055", "--ifindex", "eth3=99", "--ifindex", "eth1=7"});
+  ASSERT_TRUE(std::holds_alternative<ProbeOptions>(r)) << std::get<ParseOutcome>(r).message;
+  const auto& o = std::get<ProbeOptions>(r);
+  EXPECT_EQ(o.ifindex_overrides, (std::map<std::string, std::uint32_t>{{"eth1", 7}, {"eth3", 99}}));
+  auto none = parse({"-i", "eth1", "-n", "127.0.0.1:2055"});
+  ASSERT_TRUE(std::holds_alternative<ProbeOptions>(none));
+  EXPECT_TRUE(std::get<ProbeOptions>(none).ifindex_overrides.empty());
+}
+
 TEST(Options, HelpDocumentsEveryOption) {
   auto r = parse({"--help"});
   ASSERT_TRUE(std::holds_alternative<ParseOutcome>(r));
   const auto& outcome = std::get<ParseOutcome>(r);
   EXPECT_EQ(outcome.exit_code, 0);
-  for (const char* flag : {"-i,--interface", "-r,--read", "-n,--collector", "-v,--export-version", "--sflow",
-                           "-t,--timeout", "--active-timeout", "--inactive-timeout", "-s,--sampling", "--sampling-mode",
-                           "-m,--max-flows", "-d,--foreground", "-b,--ip-bytes", "--buffer-size",
-                           "--observation-domain", "--source", "--export-pcap", "--fib", "--json"}) {
+  for (const char* flag : {"-i,--interface",
+                           "-r,--read",
+                           "-n,--collector",
+                           "-v,--export-version",
+                           "--sflow",
+                           "-t,--timeout",
+                           "--active-timeout",
+                           "--inactive-timeout",
+                           "-s,--sampling",
+                           "--sampling-mode",
+                           "-m,--max-flows",
+                           "-d,--foreground",
+                           "-b,--ip-bytes",
+                           "--buffer-size",
+                           "--observation-domain",
+                           "--ifindex",
+                           "--source",
+                           "--export-pcap",
+                           "--fib",
+                           "--json"}) {
     EXPECT_NE(outcome.message.find(flag), std::string::npos) << flag;
   }
 }
