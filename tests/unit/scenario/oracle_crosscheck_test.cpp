@@ -26,7 +26,9 @@ std::string path_text(const std::vector<std::uint32_t>& path) {
 }
 
 // The oracle's value of `field` in the same rendering as FieldValue::to_string(); nullopt: not predicted.
-std::optional<std::string> predicted(const oracle::Observation& o, Field field) {
+// `method`: the collector's peer_src_as method (bgp: what the routing table says; map: the truth).
+std::optional<std::string> predicted(const oracle::Observation& o, Field field,
+                                     topology::PeerSrcAsMethod method = topology::PeerSrcAsMethod::kBgp) {
   auto address = [](const std::optional<IpAddress>& a) { return a ? a->to_string() : std::string("0"); };
   auto sorted = [](std::vector<std::string> v) {
     std::sort(v.begin(), v.end());
@@ -48,7 +50,7 @@ std::optional<std::string> predicted(const oracle::Observation& o, Field field) 
     case Field::kPeerAsDst:
       return std::to_string(o.peer_as_dst);
     case Field::kPeerAsSrc:
-      return std::to_string(o.peer_as_src_bgp);  // collectors default to the bgp method
+      return std::to_string(method == topology::PeerSrcAsMethod::kBgp ? o.peer_as_src_bgp : o.peer_as_src_truth);
     case Field::kPeerIpDst:
       return address(o.peer_ip_dst);
     case Field::kPeerIpSrc:
@@ -144,7 +146,9 @@ TEST_P(OracleAgrees, ExplicitValuesMatchTheOracle) {
           if (!f.expected) {
             continue;
           }
-          EXPECT_EQ(predicted(obs, f.field).value_or("<none>"), expected_text(*f.expected))
+          const topology::Node* collector = oracle->topology().find_node(obs.collector);
+          const auto method = collector == nullptr ? topology::PeerSrcAsMethod::kBgp : collector->peer_src_as;
+          EXPECT_EQ(predicted(obs, f.field, method).value_or("<none>"), expected_text(*f.expected))
               << field_name(f.field) << " at " << obs.metering_router << ":" << obs.observed_interface;
           ++compared;
         }
