@@ -123,6 +123,15 @@ void check_fib() {
   check(records[0].output_ifindex == d0 && records[0].next_hop.to_string() == "192.0.2.254" &&
             records[0].dst_mask == 24 && records[0].src_mask == 24,
         "enrich");
+  // --ifindex d0=77: FIB answers name d0 as 77 (cached answers are dropped); an unknown interface is an error.
+  check((*fib)->set_ifindex_overrides({{"d0", 77}}).ok(), "ifindex override d0=77");
+  check((*fib)->route(*IpAddress::parse("198.51.100.7"), 3).out_ifindex == 77, "override in FIB answer");
+  check((*fib)->route(*IpAddress::parse("127.0.0.1"), 3).out_ifindex == if_nametoindex("lo"), "lo unchanged");
+  std::vector<wire::FlowRecord> renumbered{r};
+  (*fib)->enrich(renumbered, 3);
+  check(renumbered[0].output_ifindex == 77, "override in enrich");
+  auto bad = (*fib)->set_ifindex_overrides({{"nope0", 3}});
+  check(!bad.ok() && bad.error().message == "--ifindex nope0=3: no interface nope0", "unknown interface refused");
 }
 
 void check_live(const std::string& flowprobe, const std::string& dir) {
