@@ -3,6 +3,8 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <array>
+#include <bit>
 #include <cerrno>
 #include <cstring>
 
@@ -80,27 +82,31 @@ bool PcapFile::fill(std::size_t n) {
 }
 
 int PcapFile::next(PcapRecord& out) {
-  if (!fill(16)) {
+  if (end_ - begin_ < 16 && !fill(16)) {  // the check inline: fill() is the rare slow path
     return -1;
   }
   if (end_ - begin_ < 16) {
     return 0;  // end, or a truncated last record header (libpcap: EOF too)
   }
-  // Record fields are in the writer's byte order; the Reader reads big-endian (swapped_: little-endian file).
-  Reader r(buf_.subspan(begin_, 16));
-  auto field = [&] {
-    const std::uint32_t v = r.u32();
-    return swapped_ ? bswap(v) : v;
-  };
-  const std::uint32_t sec = field();
-  const std::uint32_t frac = field();
-  out.caplen = field();
-  out.len = field();
+  // Record fields are in the writer's byte order (swapped_: little-endian file). The 16 bytes are in the buffer
+  // (checked above): one copy of four host-order words, swapped when the file's order is not the host's.
+  const Bytes header = buf_.subspan(begin_, 16);
+  std::array<std::uint32_t, 4> f{};
+  std::memcpy(f.data(), header.data(), header.size());
+  if (swapped_ != (std::endian::native == std::endian::little)) {
+    for (auto& v : f) {
+      v = bswap(v);
+    }
+  }
+  const std::uint32_t sec = f[0];
+  const std::uint32_t frac = f[1];
+  out.caplen = f[2];
+  out.len = f[3];
   if (out.caplen > kMaxCaplen) {
     error_ = "record claims " + std::to_string(out.caplen) + " captured bytes";
     return -1;
   }
-  if (!fill(16U + out.caplen)) {
+  if (end_ - begin_ < 16U + out.caplen && !fill(16U + out.caplen)) {
     return -1;
   }
   if (end_ - begin_ < 16U + out.caplen) {
