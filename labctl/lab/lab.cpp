@@ -177,9 +177,42 @@ class Deployer {
     return {};
   }
 
+  // Start order: every non-tee node in file order, then tees with each tee after the tees it sends to, so that
+  // receivers listen before a sender sends (probes start only after all nodes are ready).
+  std::vector<const Node*> start_order() const {
+    std::vector<const Node*> order;
+    std::vector<const Node*> tees;
+    for (const auto& node : topo_.nodes) {
+      (node.role == Role::kTee ? tees : order).push_back(&node);
+    }
+    std::set<std::string> placed;
+    while (!tees.empty()) {
+      const std::size_t before = tees.size();
+      for (auto it = tees.begin(); it != tees.end();) {
+        const bool receivers_up = std::all_of((*it)->receivers.begin(), (*it)->receivers.end(), [&](const auto& r) {
+          const Node* n = topo_.find_node(r);
+          return n == nullptr || n->role != Role::kTee || placed.count(r) != 0;
+        });
+        if (receivers_up) {
+          placed.insert((*it)->name);
+          order.push_back(*it);
+          it = tees.erase(it);
+        } else {
+          ++it;
+        }
+      }
+      if (tees.size() == before) {  // a loop (validation rejects it): keep file order
+        order.insert(order.end(), tees.begin(), tees.end());
+        break;
+      }
+    }
+    return order;
+  }
+
   Status start_nodes() {
     std::size_t daemons = 0;
-    for (const auto& node : topo_.nodes) {
+    for (const Node* node_ptr : start_order()) {
+      const Node& node = *node_ptr;
       const nodes::NodeDriver* driver = nodes::find_driver(node.kind);
       if (driver == nullptr) {
         return fail("kind", "no driver for kind '" + node.kind + "' (node " + node.name + ")");

@@ -1,5 +1,6 @@
 // Observations: which probes see a stream, and every DESIGN.md section 6 field they would report.
 #include "labctl/oracle/state.hpp"
+#include "labctl/topology/feeds.hpp"
 
 #include <algorithm>
 
@@ -42,18 +43,27 @@ std::optional<IpAddress> source_address(const Node& n, Family family) {
 Observation Oracle::observe(const topology::ProbeSpec& probe, std::size_t probe_index,
                             const std::string& metering_router, const std::string& iface_in,
                             const std::string& iface_out, const IpAddress& src, const IpAddress& dst) const {
+  std::optional<IpAddress> exporter;
+  if (const Node* pn = state_->topo.find_node(probe.node)) {
+    exporter = pn->mgmt4.address;
+  }
+  return observe(probe, probe_index, metering_router, iface_in, iface_out, src, dst, probe.export_to, exporter);
+}
+
+Observation Oracle::observe(const topology::ProbeSpec& probe, std::size_t probe_index,
+                            const std::string& metering_router, const std::string& iface_in,
+                            const std::string& iface_out, const IpAddress& src, const IpAddress& dst,
+                            const std::string& collector, const std::optional<IpAddress>& exporter) const {
   const State& s = *state_;
   Observation o;
   o.probe_index = probe_index;
   o.probe_node = probe.node;
   o.metering_router = metering_router;
-  o.collector = probe.export_to;
+  o.collector = collector;
   o.iface_in = iface_in;
   o.iface_out = iface_out;
   const Node* meter = s.topo.find_node(metering_router);
-  if (const Node* pn = s.topo.find_node(probe.node)) {
-    o.peer_ip_src = pn->mgmt4.address;
-  }
+  o.peer_ip_src = exporter;
   if (meter != nullptr && !iface_in.empty()) {
     if (const auto* i = meter->find_interface(iface_in)) {
       const Node* peer = s.topo.find_node(i->peer_node);
@@ -62,7 +72,7 @@ Observation Oracle::observe(const topology::ProbeSpec& probe, std::size_t probe_
       }
     }
   }
-  const CollectorView view = collector_view(metering_router, probe.export_to);
+  const CollectorView view = collector_view(metering_router, collector);
   if (const Route* rd = lookup(view, dst)) {
     o.as_dst = rd->origin_as();
     o.as_path = rd->as_path;
@@ -159,15 +169,21 @@ Result<Oracle::StreamPrediction> Oracle::predict(const Stream& stream) const {
           crossings.emplace_back(hop.out_interface, false);
         }
       }
+      // One observation per final collector the probe feeds (through tees: topology/feeds.hpp).
+      const auto feeds = topology::probe_feeds(s.topo, probe);
       for (const auto& [iface, ingress] : crossings) {
-        Observation o = observe(probe, k, hop.node, hop.in_interface, hop.out_interface, p.stream.src, p.stream.dst);
-        o.observed_interface = iface;
-        o.ingress = ingress;
-        if (ambiguous_so_far && !o.ambiguous) {
-          o.ambiguous = true;
-          o.reason = "the path may differ: " + why;
+        for (const auto& feed : feeds) {
+          Observation o =
+              observe(probe, k, hop.node, hop.in_interface, hop.out_interface, p.stream.src, p.stream.dst,
+                      feed.collector, feed.exporter.is_set() ? std::optional<IpAddress>(feed.exporter) : std::nullopt);
+          o.observed_interface = iface;
+          o.ingress = ingress;
+          if (ambiguous_so_far && !o.ambiguous) {
+            o.ambiguous = true;
+            o.reason = "the path may differ: " + why;
+          }
+          p.observations.push_back(std::move(o));
         }
-        p.observations.push_back(std::move(o));
       }
     }
   }

@@ -125,7 +125,7 @@ struct Observation {
   std::string metering_router;     // the node whose interfaces are observed (probe node, or mirror's node)
   std::string observed_interface;  // the probed / mirrored interface the packet crosses
   bool ingress = true;             // the packet enters the node through observed_interface (else leaves by it)
-  std::string collector;           // ProbeSpec::export_to
+  std::string collector;           // the final collector: ProbeSpec::export_to, or one behind its tees
 
   // Typed values (section 6). AS 0 / empty path / unset = "no route" or "local".
   std::string iface_in;   // names on the metering router ("" when the stream starts there)
@@ -137,7 +137,7 @@ struct Observation {
   std::uint32_t peer_as_src_truth = 0;     // the neighbour AS behind iface_in (map method); 0 = inside the AS
   std::uint32_t peer_as_src_bgp = 0;       // first AS of R_s (bgp method)
   std::uint32_t peer_as_dst = 0;
-  std::optional<IpAddress> peer_ip_src;  // the exporter: the probe node's mgmt0 address
+  std::optional<IpAddress> peer_ip_src;  // the exporter: the probe node's mgmt0 address (or a non-transparent tee's)
   std::optional<IpAddress> peer_ip_dst;  // R_d's BGP next hop in the collector's view
   std::optional<Prefix> net_src;         // R_s / R_d prefixes (unset: no route)
   std::optional<Prefix> net_dst;
@@ -201,6 +201,11 @@ class Oracle {
   [[nodiscard]] Observation observe(const topology::ProbeSpec& probe, std::size_t probe_index,
                                     const std::string& metering_router, const std::string& iface_in,
                                     const std::string& iface_out, const IpAddress& src, const IpAddress& dst) const;
+  // The same as `collector` receives it from `exporter` (a final collector behind tees: topology/feeds.hpp).
+  [[nodiscard]] Observation observe(const topology::ProbeSpec& probe, std::size_t probe_index,
+                                    const std::string& metering_router, const std::string& iface_in,
+                                    const std::string& iface_out, const IpAddress& src, const IpAddress& dst,
+                                    const std::string& collector, const std::optional<IpAddress>& exporter) const;
 
   Oracle(Oracle&&) noexcept;
   Oracle& operator=(Oracle&&) noexcept;

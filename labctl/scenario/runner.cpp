@@ -6,6 +6,7 @@
 #include "labctl/oracle/oracle.hpp"
 #include "labctl/process/locate.hpp"
 #include "labctl/process/process.hpp"
+#include "labctl/topology/feeds.hpp"
 #include "nodes/collector/collector_driver.hpp"
 #include "nodes/probe/flowprobe.hpp"
 
@@ -532,26 +533,51 @@ class Runner {
     return j;
   }
 
-  // Datagrams the collector decoded from `exporter` (all observation domains).
-  std::optional<std::uint64_t> collector_datagrams_from(const topology::Node& collector, const IpAddress& exporter) {
+  // The collector's sequence accounting for `exporter` (all observation domains summed): datagrams, lost,
+  // duplicate, out_of_order, resets.
+  std::optional<std::map<std::string, std::uint64_t>> collector_sequence_from(const topology::Node& collector,
+                                                                              const IpAddress& exporter) {
     auto j = nodes::collector::query(node_dir(collector.name) / "collector.sock", {{"cmd", "counters"}});
     if (!j.ok()) {
       return std::nullopt;
     }
-    std::uint64_t n = 0;
+    std::map<std::string, std::uint64_t> out{
+        {"datagrams", 0}, {"lost", 0}, {"duplicate", 0}, {"out_of_order", 0}, {"resets", 0}};
     for (const auto& s : (*j)["sequence"]["streams"]) {
       if (s.value("exporter", "") == exporter.to_string()) {
-        n += s.value("datagrams", std::uint64_t{0});
+        for (auto& [key, value] : out) {
+          value += s.value(key, std::uint64_t{0});
+        }
       }
     }
-    return n;
+    return out;
+  }
+
+  // A tee node's per-receiver counters summed (datagrams, errors, would_block, dropped), from its query socket.
+  std::optional<std::map<std::string, std::uint64_t>> tee_counters(const std::string& tee) {
+    auto j = nodes::collector::query(node_dir(tee) / "collector.sock", {{"cmd", "counters"}});
+    if (!j.ok()) {
+      return std::nullopt;
+    }
+    std::map<std::string, std::uint64_t> out{{"datagrams", 0}, {"errors", 0}, {"would_block", 0}, {"dropped", 0}};
+    for (const auto& r : (*j)["tee"]) {
+      for (auto& [key, value] : out) {
+        value += r.value(key, std::uint64_t{0});
+      }
+    }
+    return out;
   }
 
   Status step(const CollectStep& /*s*/, StepRecord& rec) { return collect(rec); }
 
+  // Flushes every probe, then waits until every final collector it feeds (directly or through tees) has received
+  // all its datagrams; one verdict point per (probe, final collector) shows datagrams sent/received and the
+  // collector's sequence-gap counters (lost and duplicate must be 0) and the tees' drops on the way.
   Status collect(StepRecord& rec) {
     const auto procs = lab_processes();
     rec.details["probes"] = nlohmann::json::array();
+    rec.details["tees"] = nlohmann::json::object();
+    std::set<std::string> tees_seen;
     for (std::size_t i = 0; i < topo().probes.size(); ++i) {
       const auto& probe = topo().probes[i];
       const std::string name = "flowprobe" + std::to_string(i);
@@ -562,43 +588,113 @@ class Runner {
       const fs::path stats_file = nodes::probe_stats_file(node_dir(probe.node), i);
       const std::uint64_t before = json_uint(read_json(stats_file), "flushes");
       ::kill(it->pid, SIGUSR2);
-      const auto deadline = Clock::now() + std::chrono::seconds(10);
+      const auto flushed_by = Clock::now() + std::chrono::seconds(10);
       std::optional<nlohmann::json> stats;
       for (;;) {
         stats = read_json(stats_file);
         if (json_uint(stats, "flushes") > before) {
           break;
         }
-        if (Clock::now() > deadline) {
+        if (Clock::now() > flushed_by) {
           return fail("collect", name + " on node " + probe.node + " did not flush within 10 s");
         }
         std::this_thread::sleep_for(std::chrono::milliseconds(10));
       }
       const std::uint64_t sent = json_uint(stats, "datagrams_sent");
-      const topology::Node* node = topo().find_node(probe.node);
-      const topology::Node* collector = topo().find_node(probe.export_to);
-      std::optional<std::uint64_t> received;
-      while (Clock::now() < deadline) {
-        received = collector_datagrams_from(*collector, node->mgmt4.address);
-        if (received && *received >= sent) {
-          break;
+      // Through tees the datagrams take longer, and the machine may be loaded: a generous deadline.
+      const auto deadline = Clock::now() + std::chrono::seconds(20);
+      for (const auto& feed : topology::probe_feeds(topo(), probe)) {
+        const topology::Node* collector = topo().find_node(feed.collector);
+        if (collector == nullptr || collector->role != topology::Role::kCollector) {
+          continue;
         }
-        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        std::optional<std::map<std::string, std::uint64_t>> seq;
+        while (Clock::now() < deadline) {
+          seq = collector_sequence_from(*collector, feed.exporter);
+          if (seq && seq->at("datagrams") >= sent) {
+            break;
+          }
+          std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        }
+        const std::uint64_t received = seq ? seq->at("datagrams") : 0;
+        nlohmann::json detail{{"probe", name},
+                              {"node", probe.node},
+                              {"datagrams_sent", sent},
+                              {"collector", collector->name},
+                              {"via", feed.tees},
+                              {"exporter", feed.exporter.to_string()},
+                              {"datagrams_received", received},
+                              {"stats", stats ? *stats : nlohmann::json()}};
+        if (seq) {
+          detail["sequence"] = *seq;
+        }
+        rec.details["probes"].push_back(detail);
+        if (received < sent) {
+          return fail("collect", "collector " + collector->name + " received " + std::to_string(received) + " of the " +
+                                     std::to_string(sent) + " datagrams " + name + " sent" +
+                                     (feed.tees.empty() ? "" : " (via " + topology::tee_path_text(feed) + ")"));
+        }
+        rec.points.push_back(delivery_point(i, feed, sent, *seq));
+        rec.outcome = verify::worst(rec.outcome, rec.points.back().outcome);
+        tees_seen.insert(feed.tees.begin(), feed.tees.end());
       }
-      rec.details["probes"].push_back({{"probe", name},
-                                       {"node", probe.node},
-                                       {"datagrams_sent", sent},
-                                       {"collector", collector->name},
-                                       {"datagrams_received", received ? *received : 0},
-                                       {"stats", stats ? *stats : nlohmann::json()}});
-      if (!received || *received < sent) {
-        return fail("collect", "collector " + collector->name + " received " +
-                                   std::to_string(received ? *received : 0) + " of the " + std::to_string(sent) +
-                                   " datagrams " + name + " sent");
+    }
+    for (const auto& tee : tees_seen) {
+      if (auto c = tee_counters(tee)) {
+        rec.details["tees"][tee] = *c;
       }
     }
     collected_ = true;
     return {};
+  }
+
+  // The verdict point of one probe's datagrams at one final collector.
+  verify::PointResult delivery_point(std::size_t probe_index, const topology::Feed& feed, std::uint64_t sent,
+                                     const std::map<std::string, std::uint64_t>& seq) {
+    const auto& probe = topo().probes[probe_index];
+    verify::PointResult p;
+    p.stream = "datagrams of flowprobe" + std::to_string(probe_index);
+    p.point = probe.node + (feed.tees.empty() ? std::string() : " via " + topology::tee_path_text(feed));
+    p.exporter = feed.source_node + " " + feed.exporter.to_string();
+    p.collector = feed.collector;
+    // Sequence numbers identify an exporter stream only when one probe alone sends from that address here.
+    std::size_t sharing = 0;
+    for (const auto& [index, other] : topology::collector_feeds(topo(), feed.collector)) {
+      sharing += other.exporter == feed.exporter ? 1U : 0U;
+    }
+    if (sharing > 1) {
+      p.note = "sequence counters not checked: " + std::to_string(sharing) + " probes export from " +
+               feed.exporter.to_string();
+      verify::Check c;
+      c.name = "datagrams";
+      c.expected = ">= " + std::to_string(sent);
+      c.collector = std::to_string(seq.at("datagrams"));
+      p.checks.push_back(c);
+      return p;
+    }
+    p.checks.push_back(verify::compare("datagrams", std::nullopt, std::nullopt, std::to_string(seq.at("datagrams")),
+                                       std::to_string(sent)));
+    for (const char* key : {"lost", "duplicate"}) {
+      p.checks.push_back(verify::compare(std::string("sequence ") + key, std::nullopt, std::nullopt,
+                                         std::to_string(seq.at(key)), "0"));
+    }
+    for (const auto& tee : feed.tees) {
+      if (auto counters = tee_counters(tee)) {
+        p.checks.push_back(verify::compare("tee " + tee + " dropped", std::nullopt, std::nullopt,
+                                           std::to_string(counters->at("dropped")), "0"));
+      } else {
+        verify::Check c;
+        c.name = "tee " + tee + " dropped";
+        c.expected = "0";
+        c.outcome = verify::Outcome::kFail;
+        c.explanation = "tee " + tee + " does not answer on its query socket";
+        p.checks.push_back(c);
+      }
+    }
+    for (const auto& c : p.checks) {
+      p.outcome = verify::worst(p.outcome, c.outcome);
+    }
+    return p;
   }
 
   // ---- expect --------------------------------------------------------------------------------------------------
@@ -675,6 +771,10 @@ class Runner {
       StepRecord collect_rec;
       FLOWLAB_TRY(collect(collect_rec));
       rec.details["collect"] = collect_rec.details;
+      for (auto& point : collect_rec.points) {
+        rec.outcome = verify::worst(rec.outcome, point.outcome);
+        rec.points.push_back(std::move(point));
+      }
     }
     const topology::Node* collector = topo().find_node(e.at);
     if (collector == nullptr) {
@@ -720,7 +820,8 @@ class Runner {
     p.stream = s.name;
     p.point = obs.metering_router + ":" + obs.observed_interface + (obs.ingress ? " in" : " out");
     const topology::Node* probe_node = topo().find_node(obs.probe_node);
-    const IpAddress exporter = probe_node->mgmt4.address;
+    // The address the collector sees: the probe's, or a non-transparent tee's on the way (topology/feeds.hpp).
+    const IpAddress exporter = obs.peer_ip_src ? *obs.peer_ip_src : probe_node->mgmt4.address;
     p.exporter = obs.probe_node + " " + exporter.to_string();
     p.collector = collector.name;
     if (obs.ambiguous) {

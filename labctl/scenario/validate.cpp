@@ -1,5 +1,7 @@
 #include "labctl/scenario/validate.hpp"
 
+#include "labctl/topology/feeds.hpp"
+
 #include <algorithm>
 #include <map>
 #include <set>
@@ -39,6 +41,8 @@ std::string_view role_word(Role r) {
       return "a host";
     case Role::kCollector:
       return "a collector";
+    case Role::kTee:
+      return "a tee";
   }
   return "a node";
 }
@@ -187,9 +191,9 @@ void Validator::check_stream(Stream& st, std::size_t index) {
     if (dst == nullptr) {
       return;
     }
-    if (dst->role == Role::kCollector) {
-      error(to_path,
-            "'" + dst->name + "' is a collector: it has no data-plane address (streams go to hosts or routers)");
+    if (dst->role == Role::kCollector || dst->role == Role::kTee) {
+      error(to_path, "'" + dst->name + "' is " + std::string(role_word(dst->role)) +
+                         ": it has no data-plane address (streams go to hosts or routers)");
       return;
     }
     auto a = address_of(*dst, st.family);
@@ -371,15 +375,17 @@ void Validator::check_expect(ExpectStep& e, const std::string& path) {
       return;
     }
   }
-  // Probes that export to this collector, and the observed nodes (the router whose interfaces a probe sees).
+  // Probes that export to this collector (directly or through tees), and the observed nodes (the router whose
+  // interfaces a probe sees).
   std::vector<const topology::ProbeSpec*> probes;
-  for (const auto& p : t_.probes) {
-    if (p.export_to == e.at) {
-      probes.push_back(&p);
+  for (const auto& [index, feed] : topology::collector_feeds(t_, e.at)) {
+    const topology::ProbeSpec* p = &t_.probes[index];
+    if (std::find(probes.begin(), probes.end(), p) == probes.end()) {
+      probes.push_back(p);
     }
   }
   if (probes.empty()) {
-    error(at_path, "no probe exports to collector '" + e.at + "'");
+    error(at_path, "no probe exports to collector '" + e.at + "' (directly or through tees)");
     return;
   }
   // Observation point.

@@ -5,13 +5,16 @@
 namespace flowlab::topology {
 namespace {
 
-// One line per kind. Later kinds (tee, nfacctd, softflowd, ...) are added here.
+// One line per kind. Later kinds (nfacctd, softflowd, ...) are added here.
+// clang-format off
 constexpr std::array kKinds{
     KindInfo{"bird", Role::kRouter},
     KindInfo{"frr", Role::kRouter},
     KindInfo{"host", Role::kHost},
     KindInfo{"collector", Role::kCollector},
+    KindInfo{"tee", Role::kTee},
 };
+// clang-format on
 
 }  // namespace
 
@@ -45,6 +48,8 @@ std::string_view role_name(Role role) {
       return "host";
     case Role::kCollector:
       return "collector";
+    case Role::kTee:
+      return "tee";
   }
   return "unknown";
 }

@@ -22,7 +22,7 @@ struct KindInfo {
 [[nodiscard]] std::optional<Role> role_of_kind(std::string_view kind);
 // "bird, frr, host, collector"
 [[nodiscard]] std::string known_kind_list();
-// "router", "host", "collector"
+// "router", "host", "collector", "tee"
 [[nodiscard]] std::string_view role_name(Role role);
 
 }  // namespace flowlab::topology

@@ -3,6 +3,7 @@
 #include "labctl/topology/derive.hpp"
 #include "labctl/topology/diagnostics.hpp"
 #include "labctl/topology/duration.hpp"
+#include "labctl/topology/feeds.hpp"
 #include "labctl/topology/kinds.hpp"
 #include "labctl/topology/validate.hpp"
 
@@ -142,9 +143,12 @@ const std::vector<NodeKeyRoles>& node_key_roles() {
       {"igp", {Role::kRouter}, "routers"},
       {"gateway", {Role::kHost}, "hosts"},
       {"bgp", {Role::kCollector}, "collectors"},
-      {"listen", {Role::kCollector}, "collectors"},
+      {"listen", {Role::kCollector, Role::kTee}, "collectors and tees"},
       {"peer_src_as", {Role::kCollector}, "collectors"},
       {"agent_map", {Role::kCollector}, "collectors"},
+      {"receivers", {Role::kTee}, "tees"},
+      {"transparent", {Role::kTee}, "tees"},
+      {"balance", {Role::kTee}, "tees"},
   };
   return kTable;
 }
@@ -572,9 +576,9 @@ void Parser::parse_nodes(const YAML::Node& n, Topology& t) {
 
 void Parser::parse_node(const std::string& name, const YAML::Node& n, const std::string& path, Topology& t,
                         Node& node) {
-  static const std::vector<std::string> kNodeKeys{"kind",      "asn",      "loopback",    "loopback6",
-                                                  "router_id", "announce", "igp",         "gateway",
-                                                  "bgp",       "listen",   "peer_src_as", "agent_map"};
+  static const std::vector<std::string> kNodeKeys{"kind",        "asn",       "loopback",  "loopback6",   "router_id",
+                                                  "announce",    "igp",       "gateway",   "bgp",         "listen",
+                                                  "peer_src_as", "agent_map", "receivers", "transparent", "balance"};
   auto entries = map_entries(n, path, kNodeKeys, true);
   if (!entries) {
     return;
@@ -672,6 +676,24 @@ void Parser::parse_node(const std::string& name, const YAML::Node& n, const std:
           }
         }
       }
+    } else if (e.key == "receivers") {
+      if (auto list = get_string_list(e.value, kpath)) {
+        node.receivers = *list;
+      }
+    } else if (e.key == "transparent") {
+      node.transparent = get_bool(e.value, kpath).value_or(node.transparent);
+    } else if (e.key == "balance") {
+      if (auto s = get_string(e.value, kpath)) {
+        if (*s == "all") {
+          node.balance = TeeBalance::kAll;
+        } else if (*s == "hash") {
+          node.balance = TeeBalance::kHash;
+        } else {
+          error(kpath, "unknown balance '" + *s +
+                           "' (expected 'all': every receiver gets every datagram, or 'hash': each exporter to one "
+                           "receiver by address hash)");
+        }
+      }
     } else if (e.key == "listen") {
       listen_given = true;
       if (auto lentries = map_entries(e.value, kpath, {"netflow", "sflow"})) {
@@ -686,6 +708,9 @@ void Parser::parse_node(const std::string& name, const YAML::Node& n, const std:
   }
   if (node.role == Role::kCollector && !listen_given) {
     node.listen = CollectorListen{kDefaultNetflowPort, kDefaultSflowPort};
+  }
+  if (node.role == Role::kTee) {
+    require(*entries, path, {"listen", "receivers"});
   }
 }
 
@@ -933,6 +958,9 @@ LoadResult finish(Topology t, const SourceMap& marks, DiagnosticSink& sink) {
   validate_topology(t, marks, sink);
   if (sink.empty()) {
     derive_topology(t, marks, sink);
+  }
+  if (sink.empty()) {
+    check_feeds(t, marks, sink);  // tee chains: needs the derived mgmt addresses
   }
   LoadResult out;
   out.diagnostics = sink.take();

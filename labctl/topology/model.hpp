@@ -33,7 +33,7 @@ struct Diagnostic {
 };
 
 // What part a node plays; each kind maps to exactly one role (kinds.hpp holds the table).
-enum class Role : std::uint8_t { kRouter, kHost, kCollector };
+enum class Role : std::uint8_t { kRouter, kHost, kCollector, kTee };
 
 struct Interface {
   std::string name;            // "eth1", unique within the node, <= 15 bytes
@@ -60,6 +60,10 @@ enum class PeerSrcAsMethod : std::uint8_t {
   kNetflow,  // the record's own field (bgpPrevAdjacentAsNumber)
 };
 
+// How a tee spreads datagrams over its receivers: a copy to each, or each exporter to one receiver chosen by a
+// stable hash of its address (flowcollector's `hash-agent`: FNV-1a 32 modulo the receiver count).
+enum class TeeBalance : std::uint8_t { kAll, kHash };
+
 struct Node {
   std::string name;  // [a-z0-9], starts with a letter, <= 12 bytes
   std::string kind;  // "bird", "frr", "host", "collector", ...
@@ -74,13 +78,16 @@ struct Node {
   std::optional<IpAddress> gateway4;   // derived: the gateway's address on the shared link
   std::optional<IpAddress> gateway6;
   std::vector<std::string> bgp_peers;                   // collectors: routers that peer with it
-  CollectorListen listen;                               // collectors
+  CollectorListen listen;                               // collectors and tees (a tee listens for one protocol)
   PeerSrcAsMethod peer_src_as = PeerSrcAsMethod::kBgp;  // collectors: `peer_src_as: bgp | map | netflow`
   // collectors: `agent_map: {p1: r1}` — the records of the probes on node p1 are enriched from router r1's BGP view
   // instead of the view of the router the probe meters (several exporters per router, or a deliberate override).
   std::map<std::string, std::string> agent_map;
-  std::vector<Interface> interfaces;  // data-plane interfaces, in file order
-  Prefix mgmt4;                       // mgmt0 address with the mgmt subnet length
+  std::vector<std::string> receivers;  // tees: collector or tee nodes every datagram is replicated to
+  bool transparent = true;             // tees: keep the exporter's source address (raw socket)
+  TeeBalance balance{};                // tees: kAll unless `balance: hash`
+  std::vector<Interface> interfaces;   // data-plane interfaces, in file order
+  Prefix mgmt4;                        // mgmt0 address with the mgmt subnet length
   std::optional<Prefix> mgmt6;
   std::string namespace_name;  // "fl-<lab>-<node>"
   Mark mark;
@@ -147,7 +154,7 @@ struct ProbeSpec {
   std::string node;                     // where flowprobe runs
   std::vector<std::string> interfaces;  // interfaces of `node` to capture on
   std::optional<Endpoint> mirror;       // SPAN: mirror this router interface into `node` (tc mirred)
-  std::string export_to;                // collector node
+  std::string export_to;                // collector or tee node (feeds.hpp follows tee chains)
   ExportFormat format = ExportFormat::kIpfix;
   ProbeDirection direction = ProbeDirection::kBoth;
   std::uint32_t sampling = 1;

@@ -1,5 +1,6 @@
 #include "labctl/topology/plan_json.hpp"
 
+#include "labctl/topology/feeds.hpp"
 #include "labctl/topology/kinds.hpp"
 
 namespace flowlab::topology {
@@ -80,6 +81,12 @@ json node_json(const Node& n) {
         j["agent_map"] = n.agent_map;
       }
       break;
+    case Role::kTee:
+      j["listen"] = json{{"netflow", n.listen.netflow}, {"sflow", n.listen.sflow}};
+      j["receivers"] = n.receivers;
+      j["transparent"] = n.transparent;
+      j["balance"] = n.balance == TeeBalance::kHash ? "hash" : "all";
+      break;
   }
   j["interfaces"] = json::array();
   for (const auto& i : n.interfaces) {
@@ -146,6 +153,15 @@ json policy_json(const Policy& p) {
     j["deny"] = prefixes(p.deny);
   }
   return j;
+}
+
+// Where a probe exporting to a tee ends up: one entry per final collector (feeds.hpp).
+json feeds_json(const Topology& t, const ProbeSpec& p) {
+  json out = json::array();
+  for (const auto& f : probe_feeds(t, p)) {
+    out.push_back(json{{"collector", f.collector}, {"via", f.tees}, {"exporter", f.exporter.to_string()}});
+  }
+  return out;
 }
 
 json probe_json(const ProbeSpec& p) {
@@ -222,6 +238,9 @@ nlohmann::json to_json(const Topology& t) {
   j["probes"] = json::array();
   for (const auto& p : t.probes) {
     j["probes"].push_back(probe_json(p));
+    if (const Node* target = t.find_node(p.export_to); target != nullptr && target->role == Role::kTee) {
+      j["probes"].back()["feeds"] = feeds_json(t, p);
+    }
   }
   return j;
 }

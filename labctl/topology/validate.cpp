@@ -1,9 +1,11 @@
 #include "labctl/topology/validate.hpp"
 
 #include "labctl/topology/derive.hpp"
+#include "labctl/topology/feeds.hpp"
 #include "labctl/topology/kinds.hpp"
 
 #include <algorithm>
+#include <functional>
 #include <map>
 #include <set>
 
@@ -34,6 +36,7 @@ class Validator {
     check_links();
     check_hosts();
     check_collectors();
+    check_tees();
     check_addresses();
     check_policies();
     check_probes();
@@ -75,6 +78,7 @@ class Validator {
   void check_hosts();
   void check_collectors();
   void check_agent_map(const Node& collector);
+  void check_tees();
   void check_addresses();
   void check_policies();
   void check_probes();
@@ -198,7 +202,11 @@ void Validator::check_agent_map(const Node& collector) {
     const std::string path = node_path(collector.name) + ".agent_map." + from;
     if (const Node* exporter = resolve(path, from)) {
       const bool exports = std::any_of(t_.probes.begin(), t_.probes.end(), [&](const ProbeSpec& p) {
-        return p.node == exporter->name && p.export_to == collector.name;
+        if (p.node != exporter->name) {
+          return false;
+        }
+        const auto feeds = probe_feeds(t_, p);  // directly or through tees
+        return std::any_of(feeds.begin(), feeds.end(), [&](const Feed& f) { return f.collector == collector.name; });
       });
       if (!exports) {
         error(path, "node '" + from + "' runs no probe exporting to '" + collector.name + "'");
@@ -207,6 +215,77 @@ void Validator::check_agent_map(const Node& collector) {
     if (const Node* router = resolve(path, to); router != nullptr && role(*router) && role(*router) != Role::kRouter) {
       error(path, not_a(*router, "router"));
     }
+  }
+}
+
+void Validator::check_tees() {
+  for (const auto& n : t_.nodes) {
+    if (role(n) != Role::kTee) {
+      continue;
+    }
+    const std::string path = node_path(n.name);
+    if (n.listen.netflow != 0 && n.listen.sflow != 0) {
+      error(path + ".listen", "a tee relays one protocol: listen for netflow or for sflow, not both");
+    }
+    const bool sflow = n.listen.netflow == 0 && n.listen.sflow != 0;
+    if (n.receivers.empty() && marks_.has(path + ".receivers")) {
+      error(path + ".receivers", "a tee needs at least one receiver (a collector or another tee)");
+    }
+    std::set<std::string> seen;
+    for (std::size_t i = 0; i < n.receivers.size(); ++i) {
+      const std::string rpath = path + ".receivers[" + std::to_string(i) + "]";
+      const Node* r = resolve(rpath, n.receivers[i]);
+      if (r == nullptr || !role(*r)) {
+        continue;
+      }
+      if (r->name == n.name) {
+        error(rpath, "tee '" + n.name + "' cannot be its own receiver (a loop)");
+      } else if (role(*r) != Role::kCollector && role(*r) != Role::kTee) {
+        error(rpath, not_a(*r, "collector or tee"));
+      } else if (!seen.insert(r->name).second) {
+        error(rpath, "receiver '" + r->name + "' is listed twice");
+      } else if ((sflow ? r->listen.sflow : r->listen.netflow) == 0 && (n.listen.netflow != 0 || n.listen.sflow != 0)) {
+        error(rpath, std::string(role_name(*role(*r))) + " '" + r->name + "' does not listen for " +
+                         (sflow ? "sflow" : "netflow") + " (set nodes." + r->name + ".listen." +
+                         (sflow ? "sflow" : "netflow") + ")");
+      }
+    }
+  }
+  // Loops through several tees: walk the tee graph from every tee, report each loop once (at its first tee).
+  std::set<std::string> reported;
+  for (const auto& start : t_.nodes) {
+    if (role(start) != Role::kTee) {
+      continue;
+    }
+    std::vector<std::string> stack{start.name};
+    std::set<std::string> visited;
+    std::function<void(const Node&)> dfs = [&](const Node& at) {
+      for (const auto& name : at.receivers) {
+        const Node* r = t_.find_node(name);
+        if (r == nullptr || role(*r) != Role::kTee || r->name == at.name) {
+          continue;
+        }
+        if (r->name == start.name) {
+          std::vector<std::string> cycle = stack;
+          std::sort(cycle.begin(), cycle.end());
+          if (stack.size() >= 2 && reported.insert(join(cycle)).second) {
+            std::string text;
+            for (const auto& s : stack) {
+              text += s + " → ";
+            }
+            error(node_path(start.name) + ".receivers", "tees form a loop: " + text + start.name);
+          }
+          continue;
+        }
+        if (!visited.insert(r->name).second) {
+          continue;
+        }
+        stack.push_back(r->name);
+        dfs(*r);
+        stack.pop_back();
+      }
+    };
+    dfs(start);
   }
 }
 
@@ -337,8 +416,14 @@ void Validator::check_probes() {
       }
     }
     if (const Node* c = resolve(path + ".export", p.export_to); c != nullptr && role(*c)) {
-      if (role(*c) != Role::kCollector) {
-        error(path + ".export", not_a(*c, "collector"));
+      if (role(*c) == Role::kTee) {
+        const bool sflow = p.format == ExportFormat::kSflow;
+        if ((sflow ? c->listen.sflow : c->listen.netflow) == 0 && (c->listen.netflow != 0 || c->listen.sflow != 0)) {
+          error(path + ".format", "tee '" + c->name + "' does not listen for " + (sflow ? "sflow" : "NetFlow/IPFIX") +
+                                      " (it relays " + (sflow ? "netflow" : "sflow") + ")");
+        }
+      } else if (role(*c) != Role::kCollector) {
+        error(path + ".export", not_a(*c, "collector or tee"));
       } else if (p.format == ExportFormat::kSflow && c->listen.sflow == 0) {
         error(path + ".format",
               "collector '" + c->name + "' does not listen for sflow (set nodes." + c->name + ".listen.sflow)");

@@ -2,7 +2,8 @@
 //
 // The loader checks each value on its own (types, syntax, ranges); validate_topology() checks how they fit
 // together: endpoints name real nodes and free interfaces, gateways are neighbouring routers, policies name
-// BGP neighbours, probes name real interfaces and collectors, explicit addresses don't collide, the
+// BGP neighbours, probes name real interfaces and collectors (or tees), tees name collectors or tees as
+// receivers without loops, explicit addresses don't collide, the
 // management network fits the lab and stays out of the data plane, routers have an AS. Every problem becomes
 // one Diagnostic; nothing stops at the first.
 #pragma once

@@ -1,5 +1,6 @@
 #include "nodes/collector/collector_config.hpp"
 
+#include "labctl/topology/feeds.hpp"
 #include "nodes/probe/flowprobe.hpp"
 
 #include <optional>
@@ -60,11 +61,10 @@ Result<RenderedCollector> render_collector_config(const topology::Topology& topo
                                                   const std::filesystem::path& dir) {
   RenderedCollector out;
   std::ostringstream agent_map;
-  for (const auto& probe : topo.probes) {
-    if (probe.export_to != node.name) {
-      continue;
-    }
-    const topology::Node* probe_node = topo.find_node(probe.node);
+  // Probes feeding this collector, directly or through tees (a non-transparent tee makes itself the exporter).
+  for (const auto& [probe_index, feed] : topology::collector_feeds(topo, node.name)) {
+    const topology::ProbeSpec& probe = topo.probes[probe_index];
+    const topology::Node* probe_node = topo.find_node(feed.source_node);
     const topology::Node* router = metered_router(topo, probe);
     const auto override_it = node.agent_map.find(probe.node);
     if (override_it != node.agent_map.end()) {
@@ -86,7 +86,11 @@ Result<RenderedCollector> render_collector_config(const topology::Topology& topo
                 << "\n";
       continue;
     }
-    agent_map << "! probe on " << probe.node << " meters " << router->name << "\n";
+    agent_map << "! probe on " << probe.node << " meters " << router->name
+              << (feed.tees.empty() ? std::string()
+                                    : " (via " + topology::tee_path_text(feed) +
+                                          (feed.transparent ? ", transparent" : ", sent by " + feed.source_node) + ")")
+              << "\n";
     agent_map << "bgp_ip=" << bgp_ip->to_string() << " ip=" << probe_node->mgmt4.address.to_string() << "\n";
     if (probe_node->mgmt6) {
       agent_map << "bgp_ip=" << bgp_ip->to_string() << " ip=" << probe_node->mgmt6->address.to_string() << "\n";
@@ -168,10 +172,11 @@ Result<std::string> render_peer_src_as_map(const topology::Topology& topo, const
                                            const IfindexLookup& ifindex_of) {
   std::ostringstream out;
   out << "! bgp_peer_src_as_map for " << node.name << " (pmacct syntax), rendered by labctl\n";
-  for (std::size_t index = 0; index < topo.probes.size(); ++index) {
+  // Probes feeding this collector, directly or through tees (the exporter address is the one the collector sees).
+  for (const auto& [index, feed] : topology::collector_feeds(topo, node.name)) {
     const topology::ProbeSpec& probe = topo.probes[index];
     const topology::Node* probe_node = topo.find_node(probe.node);
-    if (probe.export_to != node.name || probe_node == nullptr) {
+    if (probe_node == nullptr) {
       continue;
     }
     // (captured interface on the probe node, the router interface it observes)
@@ -212,7 +217,7 @@ Result<std::string> render_peer_src_as_map(const topology::Topology& topo, const
       }
       out << "! " << where << " faces " << peer->name << " (AS " << peer->asn << "), probe #" << index << " on "
           << probe_node->name << ":" << o.captured << "\n";
-      out << "id=" << peer->asn << " ip=" << probe_node->mgmt4.address.to_string() << " in=" << ifindex << "\n";
+      out << "id=" << peer->asn << " ip=" << feed.exporter.to_string() << " in=" << ifindex << "\n";
     }
   }
   return out.str();

@@ -1,5 +1,6 @@
 #include "nodes/tee/tee_driver.hpp"
 
+#include "labctl/process/locate.hpp"
 #include "nodes/core/files.hpp"
 
 #include <sys/socket.h>
@@ -55,6 +56,12 @@ Result<TeeNodeSpec> tee_spec_from_topology(const topology::Topology& /*topology*
     spec.proto = TeeProto::kSflow;
     spec.port = node.listen.sflow;
   }
+  for (const auto& r : node.receivers) {
+    spec.receivers.push_back(TeeReceiverSpec{r, std::nullopt, 0});
+  }
+  spec.balance = node.balance == topology::TeeBalance::kHash ? ::flowlab::collector::TeeBalance::kHashAgent
+                                                             : ::flowlab::collector::TeeBalance::kAll;
+  spec.transparent = node.transparent;
   return spec;
 }
 
@@ -65,7 +72,7 @@ Result<RenderedTee> render_tee(const topology::Topology& topology, const topolog
     return fail("config", who + ": no listen port (listen: {netflow: PORT} or {sflow: PORT})");
   }
   if (spec.receivers.empty()) {
-    return fail("config", who + ": no receivers (the topology has no tee receivers key yet; see docs/tee.md)");
+    return fail("config", who + ": no receivers (set nodes." + node.name + ".receivers; see docs/tee.md)");
   }
   std::vector<::flowlab::collector::TeeEndpoint> endpoints;
   std::string errors;
@@ -154,7 +161,8 @@ std::vector<process::Spec> TeeDriver::programs(const NodeContext& ctx) const {
   process::Spec spec;
   spec.name = "flowcollector";
   const char* binary = std::getenv(kBinaryEnv);
-  spec.argv = {binary != nullptr && *binary != '\0' ? binary : "flowcollector", "-c", (ctx.dir / kConfigFile).string()};
+  spec.argv = {binary != nullptr && *binary != '\0' ? std::string(binary) : process::locate_program("flowcollector"),
+               "-c", (ctx.dir / kConfigFile).string()};
   spec.netns = ctx.node != nullptr ? ctx.node->namespace_name : "";
   spec.log_file = ctx.dir / "flowcollector.log";
   spec.working_dir = ctx.dir;

@@ -6,11 +6,10 @@
 // Files in the node dir: flowcollector.yaml (listen + tee + query socket only: no BGP, no aggregates),
 // tee_receivers.lst (pmacct tee_receivers syntax), collector.sock, flowcollector.log.
 //
-// The topology model has no tee keys yet, so the driver renders from a TeeNodeSpec obtained through a SpecSource;
-// the default source (tee_spec_from_topology) reads what the model has today (the node's `listen:` ports) and
-// finds no receivers. Proposed keys (docs/tee.md):
-//   t1: {kind: tee, listen: {netflow: 2100}, receivers: [c1, c2, "198.51.100.9:2100"], balance: all,
-//        transparent: true}
+// The driver renders from a TeeNodeSpec obtained through a SpecSource; the default source
+// (tee_spec_from_topology) reads the node's topology keys (docs/topologies.md):
+//   t1: {kind: tee, listen: {netflow: 2100}, receivers: [c1, t2], balance: all, transparent: true}
+// Tests may supply their own source (explicit address:port receivers, other balance algorithms).
 #pragma once
 
 #include "nodes/core/driver.hpp"
@@ -29,7 +28,8 @@ namespace flowlab::nodes::tee {
 inline constexpr const char* kConfigFile = "flowcollector.yaml";
 inline constexpr const char* kReceiversFile = "tee_receivers.lst";
 inline constexpr const char* kQuerySocket = "collector.sock";
-// The flowcollector binary: $FLOWLAB_FLOWCOLLECTOR when set, else looked up in PATH.
+// The flowcollector binary: $FLOWLAB_FLOWCOLLECTOR when set, else process::locate_program (beside labctl's build,
+// then PATH).
 inline constexpr const char* kBinaryEnv = "FLOWLAB_FLOWCOLLECTOR";
 
 enum class TeeProto : std::uint8_t { kNetflow, kSflow };
@@ -50,7 +50,8 @@ struct TeeNodeSpec {
   std::size_t socket_buffer = 64U * 1024U * 1024U;  // receive buffer: a tee must absorb bursts (zero loss)
 };
 
-// What today's model gives a tee node: proto/port from its `listen:` (netflow first), no receivers.
+// A tee node's keys: proto/port from its `listen:` (netflow first), receivers (node names), balance (all ->
+// all, hash -> hash-agent), transparent.
 Result<TeeNodeSpec> tee_spec_from_topology(const topology::Topology& topology, const topology::Node& node);
 
 struct RenderedTee {

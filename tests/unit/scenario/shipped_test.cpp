@@ -28,9 +28,6 @@ const std::map<std::string, Pending>& pending() {
       {"janog36-model1.yaml",
        {"model 1 needs probes[].bgp (the probe peers with its router) and the collector's as_source",
         {"as_source", "bgp"}}},
-      {"tee-two-stage.yaml",
-       {"needs the tee node kind (receivers, transparent) and tee-aware probe/collector validation",
-        {"tee", "receivers", "transparent", "export"}}},
   };
   return kPending;
 }

@@ -1,4 +1,6 @@
 // The `tee` node kind: rendering a tee-only flowcollector.yaml + receivers file from a topology and a TeeNodeSpec.
+#include "labctl/process/locate.hpp"
+#include "labctl/topology/feeds.hpp"
 #include "nodes/core/driver.hpp"
 #include "nodes/tee/tee_driver.hpp"
 #include "probes/collector/tee.hpp"
@@ -7,6 +9,7 @@
 
 #include <gtest/gtest.h>
 
+#include <array>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -88,7 +91,7 @@ TEST(TeeNode, ErrorsNameTheReceiver) {
     std::string error;
   };
   const std::vector<Case> cases = {
-      {{}, 2100, "tee node 't1': no receivers (the topology has no tee receivers key yet; see docs/tee.md)"},
+      {{}, 2100, "tee node 't1': no receivers (set nodes.t1.receivers; see docs/tee.md)"},
       {{{"c1", std::nullopt, 0}}, 0, "tee node 't1': no listen port (listen: {netflow: PORT} or {sflow: PORT})"},
       {{{"zz", std::nullopt, 0}, {"t1", std::nullopt, 0}, {"c3", std::nullopt, 0}},
        2100,
@@ -116,7 +119,7 @@ TEST(TeeNode, DriverWritesFilesAndStartsFlowcollector) {
   std::filesystem::create_directories(dir);
   NodeContext ctx{&t, &t.nodes[0], dir};
 
-  // The registered driver reads today's model: listen port yes, receivers no.
+  // The registered driver reads the node's keys: this t1 has a listen port but no receivers.
   const NodeDriver* registered = find_driver("tee");
   ASSERT_NE(registered, nullptr);
   auto status = registered->render(ctx);
@@ -140,7 +143,8 @@ TEST(TeeNode, DriverWritesFilesAndStartsFlowcollector) {
   ::unsetenv(kBinaryEnv);
   auto programs = driver.programs(ctx);
   ASSERT_EQ(programs.size(), 1U);
-  EXPECT_EQ(programs[0].argv, (std::vector<std::string>{"flowcollector", "-c", (dir / kConfigFile).string()}));
+  EXPECT_EQ(programs[0].argv,
+            (std::vector<std::string>{process::locate_program("flowcollector"), "-c", (dir / kConfigFile).string()}));
   EXPECT_EQ(programs[0].netns, "fl-lab-t1");
   ::setenv(kBinaryEnv, "/opt/flowlab/bin/flowcollector", 1);
   EXPECT_EQ(driver.programs(ctx)[0].argv[0], "/opt/flowlab/bin/flowcollector");
@@ -150,6 +154,51 @@ TEST(TeeNode, DriverWritesFilesAndStartsFlowcollector) {
   ASSERT_TRUE(ready.ok());
   EXPECT_FALSE(*ready);
   std::filesystem::remove_all(dir);
+}
+
+// The topology keys (receivers, balance, transparent) reach the rendered files through the registered driver.
+TEST(TeeNode, RegisteredDriverRendersTheTopologyKeys) {
+  struct Case {
+    topology::TeeBalance balance;
+    bool transparent;
+    std::string receivers_line;
+    std::string tee_line;
+  };
+  const std::vector<Case> cases = {
+      {topology::TeeBalance::kAll, true, "id=1 ip=198.19.128.11:2100\nid=2 ip=198.19.128.12:9995\n",
+       "balance: all, transparent: true}"},
+      {topology::TeeBalance::kHash, false, "id=1 ip=198.19.128.11:2100,198.19.128.12:9995 balance-alg=hash-agent\n",
+       "balance: hash-agent, transparent: false}"},
+  };
+  for (const auto& c : cases) {
+    auto t = lab();
+    t.nodes[0].receivers = {"c1", "c2"};
+    t.nodes[0].balance = c.balance;
+    t.nodes[0].transparent = c.transparent;
+    auto spec = tee_spec_from_topology(t, t.nodes[0]);
+    ASSERT_TRUE(spec.ok());
+    auto files = render_tee(t, t.nodes[0], *spec, "/d");
+    ASSERT_TRUE(files.ok()) << files.error().to_string();
+    EXPECT_NE(files->receivers.find(c.receivers_line), std::string::npos) << files->receivers;
+    EXPECT_NE(files->config.find(c.tee_line), std::string::npos) << files->config;
+  }
+}
+
+// labctl predicts which receiver a hash tee picks (topology/feeds.hpp) with its own copy of flowcollector's hash:
+// both must agree on every address, or the feeds (and the agent maps built from them) would be wrong.
+TEST(TeeNode, TopologyHashAgreesWithTheTee) {
+  for (std::uint32_t i = 0; i < 3000; ++i) {
+    const auto v4 = IpAddress::v4({198, 19, static_cast<std::uint8_t>(i >> 8U), static_cast<std::uint8_t>(i)});
+    std::array<std::uint8_t, 16> b{0x20, 0x01, 0x0d, 0xb8};
+    b[14] = static_cast<std::uint8_t>(i >> 8U);
+    b[15] = static_cast<std::uint8_t>(i);
+    const auto v6 = IpAddress::v6(b);
+    for (std::size_t n : {1U, 2U, 3U, 5U}) {
+      ASSERT_EQ(topology::tee_hash_pick(v4, n), ::flowlab::collector::tee_hash_agent_pick(v4, n)) << v4.to_string();
+      ASSERT_EQ(topology::tee_hash_pick(v6, n), ::flowlab::collector::tee_hash_agent_pick(v6, n)) << v6.to_string();
+    }
+    ASSERT_EQ(topology::tee_address_hash(v4), ::flowlab::collector::tee_agent_hash(v4));
+  }
 }
 
 }  // namespace

@@ -83,10 +83,10 @@ TEST(LoadTopology, ReportsAllErrorsAtOnceInFileOrder) {
       bad_name,
       "all.yaml:3:13: error: nodes.r1.asn: 0 is out of range (expected 1..4294967295)",
       "all.yaml:3:16: error: unknown key 'anounce' in nodes.r1 (did you mean 'announce'?)",
-      "all.yaml:4:26: error: nodes.r2.kind: unknown kind 'quagga' (known kinds: bird, frr, host, collector)",
+      "all.yaml:4:26: error: nodes.r2.kind: unknown kind 'quagga' (known kinds: bird, frr, host, collector, tee)",
       "all.yaml:7:26: error: links[0].endpoints[1]: unknown node 'r9' (did you mean 'r1'?)",
       "all.yaml:8:11: error: links[0].ipv4: '10.0.0.1/30' has host bits set (did you mean 10.0.0.0/30?)",
-      "all.yaml:10:44: error: probes[0].export: 'r1' is a router, not a collector",
+      "all.yaml:10:44: error: probes[0].export: 'r1' is a router, not a collector or tee",
       "all.yaml:10:58: error: probes[0].sampling: 0 is out of range (expected 1..4294967295)",
   };
   EXPECT_EQ(actual, expected);
@@ -101,7 +101,7 @@ TEST(LoadTopology, GatewayOfUnknownKindIsNotJudged) {
       "k.yaml");
   ASSERT_EQ(result.diagnostics.size(), 1U) << result.error_text();
   EXPECT_EQ(result.diagnostics[0].message,
-            "nodes.r2.kind: unknown kind 'junos' (known kinds: bird, frr, host, collector)");
+            "nodes.r2.kind: unknown kind 'junos' (known kinds: bird, frr, host, collector, tee)");
 }
 
 TEST(LoadTopology, MissingFileIsADiagnostic) {
@@ -198,8 +198,9 @@ TEST(Kinds, TableMapsKindsToRoles) {
   EXPECT_EQ(role_of_kind("frr"), Role::kRouter);
   EXPECT_EQ(role_of_kind("host"), Role::kHost);
   EXPECT_EQ(role_of_kind("collector"), Role::kCollector);
+  EXPECT_EQ(role_of_kind("tee"), Role::kTee);
   EXPECT_FALSE(role_of_kind("quagga").has_value());
-  EXPECT_EQ(known_kind_list(), "bird, frr, host, collector");
+  EXPECT_EQ(known_kind_list(), "bird, frr, host, collector, tee");
 }
 
 }  // namespace
