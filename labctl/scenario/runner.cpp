@@ -822,7 +822,8 @@ class Runner {
     const topology::Node* probe_node = topo().find_node(obs.probe_node);
     // The address the collector sees: the probe's, or a non-transparent tee's on the way (topology/feeds.hpp).
     const IpAddress exporter = obs.peer_ip_src ? *obs.peer_ip_src : probe_node->mgmt4.address;
-    p.exporter = obs.probe_node + " " + exporter.to_string();
+    p.exporter =
+        obs.probe_node + (exporter == probe_node->mgmt4.address ? " " : " via a tee's address ") + exporter.to_string();
     p.collector = collector.name;
     if (obs.ambiguous) {
       p.outcome = Outcome::kFail;
