@@ -38,7 +38,7 @@ std::map<std::string, std::set<Prefix>> expected_prefixes(const Topology& topo) 
   };
   std::map<std::string, std::vector<Edge>> adj;
   for (const BgpSession& s : topo.sessions) {
-    if (s.to_collector) {
+    if (s.to_collector || s.to_probe) {
       continue;
     }
     bool ibgp = s.type == topology::SessionType::kIbgp;

@@ -265,6 +265,9 @@ std::map<std::string, std::vector<SessionEnd>> session_ends(const Topology& topo
   std::map<std::string, std::map<std::string, int>> used;
   for (std::size_t k = 0; k < topo.sessions.size(); ++k) {
     const auto& s = topo.sessions[k];
+    if (s.to_probe) {
+      continue;  // the probe only listens; its view is collector_view(router, kProbeBgpNode)
+    }
     for (int side = 0; side < 2; ++side) {
       const bool local = side == 0;
       SessionEnd e;

@@ -72,7 +72,17 @@ Observation Oracle::observe(const topology::ProbeSpec& probe, std::size_t probe_
       }
     }
   }
-  const CollectorView view = collector_view(metering_router, collector);
+  // Where the collector's AS fields come from: its own BGP view of the metering router (as_source bgp), or the
+  // record itself (as_source netflow: the probe's BGP feed from the metering router — model 1 — else nothing).
+  const Node* collector_node = s.topo.find_node(collector);
+  CollectorView view;
+  if (collector_node != nullptr && collector_node->as_source == topology::AsSource::kNetflow) {
+    if (probe.bgp && meter != nullptr && metering_router == probe.node) {
+      view = probe_view(metering_router);
+    }
+  } else {
+    view = collector_view(metering_router, collector);
+  }
   if (const Route* rd = lookup(view, dst)) {
     o.as_dst = rd->origin_as();
     o.as_path = rd->as_path;

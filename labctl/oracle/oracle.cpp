@@ -147,6 +147,22 @@ CollectorView Oracle::collector_view(const std::string& router, const std::strin
   return view;
 }
 
+CollectorView Oracle::probe_view(const std::string& router) const {
+  CollectorView view = collector_view(router, topology::kProbeBgpNode);
+  const topology::Node* node = state_->topo.find_node(router);
+  for (auto& [prefix, route] : view) {
+    if (route.source != RouteSource::kLocal || node == nullptr) {
+      continue;
+    }
+    if (prefix.family() == Family::kIpv4) {
+      route.next_hop = *IpAddress::parse(topology::kProbeBgpRouterAddress);
+    } else if (node->loopback6) {
+      route.next_hop = *node->loopback6;
+    }
+  }
+  return view;
+}
+
 std::optional<std::uint32_t> Oracle::igp_cost(const std::string& router, const IpAddress& address) const {
   return detail::next_hop_cost(state_->topo, state_->igp, router, address);
 }

@@ -175,6 +175,9 @@ class Oracle {
   // The routes `router` exports to `collector` (as if the collector peers with it; the collector's policies of
   // the router apply). Empty when `router` is not a router.
   [[nodiscard]] CollectorView collector_view(const std::string& router, const std::string& collector) const;
+  // The routes `router` exports to the flowprobe in it (probe `bgp: true`, model 1): its best routes, next hop kept;
+  // its own routes with the session address (127.0.0.1) or, IPv6, its IPv6 loopback as next hop.
+  [[nodiscard]] CollectorView probe_view(const std::string& router) const;
 
   // IGP (OSPF) cost from `router` to an address inside its AS (a loopback or a link address of an OSPF router
   // of the same AS); 0 for the router's own / connected addresses; nullopt when unreachable over the IGP.

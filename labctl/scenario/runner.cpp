@@ -895,13 +895,33 @@ class Runner {
     };
     // Without a BGP session between the metering router and the collector (taken down by an earlier step) the
     // collector has no view: the oracle predicts unenriched records.
-    const bool has_view = std::any_of(current_.sessions.begin(), current_.sessions.end(), [&](const auto& ss) {
-      return ss.to_collector && ((ss.local_node == obs.metering_router && ss.remote_node == collector.name) ||
-                                 (ss.remote_node == obs.metering_router && ss.local_node == collector.name));
-    });
+    // With as_source netflow (model 1) the collector takes AS fields from the records: the view is the probe's own
+    // BGP feed from the router it runs on, and the fields no record carries are not predicted.
+    const bool from_record = collector.as_source == topology::AsSource::kNetflow;
+    const auto& probe_spec = topo().probes[obs.probe_index];
+    const bool has_view =
+        from_record
+            ? probe_spec.bgp && obs.probe_node == obs.metering_router &&
+                  std::any_of(current_.sessions.begin(), current_.sessions.end(),
+                              [&](const auto& ss) { return ss.to_probe && ss.local_node == obs.probe_node; })
+            : std::any_of(current_.sessions.begin(), current_.sessions.end(), [&](const auto& ss) {
+                return ss.to_collector && ((ss.local_node == obs.metering_router && ss.remote_node == collector.name) ||
+                                           (ss.remote_node == obs.metering_router && ss.local_node == collector.name));
+              });
+    static const std::set<std::string> kNotInRecords{"as_path", "src_as_path", "comms", "lcomms", "local_pref", "med"};
+    std::vector<std::string> not_in_records;
     for (const auto& info : all_fields()) {
       const std::string name(info.name);
       if (e.mode == FieldsMode::kListed && listed.count(name) == 0) {
+        continue;
+      }
+      if (from_record && kNotInRecords.count(name) != 0) {
+        if (explicit_values.count(name) != 0) {  // an explicit value is still checked against the collector
+          p.checks.push_back(verify::compare(name, std::nullopt, std::nullopt, get(crec->fields, name),
+                                             get(explicit_values, name), context));
+        } else {
+          not_in_records.push_back(name);
+        }
         continue;
       }
       // peer_as_src by the collector's method: bgp is what the router's RIB says; map is the truth (the map is
@@ -914,7 +934,8 @@ class Runner {
       if (name == "peer_as_src" && method != topology::PeerSrcAsMethod::kBgp) {
         r.reset();
         if (method == topology::PeerSrcAsMethod::kNetflow) {
-          o.reset();
+          // The record's bgpPrevAdjacentAsNumber: the probe's feed says the first AS of R_s (model 1).
+          o = from_record && has_view ? get(obs.fields, "peer_as_src_bgp") : std::nullopt;
         }
       }
       if ((e.mode == FieldsMode::kUnenriched || !has_view) && info.bgp) {
@@ -961,6 +982,14 @@ class Runner {
           p.checks.push_back(t);
         }
       }
+    }
+    if (!not_in_records.empty()) {
+      std::string list;
+      for (const auto& n : not_in_records) {
+        list += (list.empty() ? "" : ", ") + n;
+      }
+      p.note += (p.note.empty() ? "" : "; ") + std::string("not checked: ") + list + " (collector " + collector.name +
+                " has as_source netflow and the probe's records do not carry them)";
     }
     // Counters.
     if (e.counters != CounterCheck::kNone) {

@@ -217,6 +217,25 @@ void derive_sessions(Topology& t) {
       }
     }
   }
+  // Probe sessions (model 1): the router and the flowprobe in its namespace, over 127.0.0.0/8.
+  for (const auto& p : t.probes) {
+    const Node* r = t.find_node(p.node);
+    if (!p.bgp || p.mirror || !is_router(r)) {
+      continue;
+    }
+    BgpSession s;
+    s.local_node = r->name;
+    s.remote_node = kProbeBgpNode;
+    s.local_address = *IpAddress::parse(kProbeBgpRouterAddress);
+    s.remote_address = *IpAddress::parse(kProbeBgpProbeAddress);
+    s.local_asn = r->asn;
+    s.remote_asn = r->asn;
+    s.family = Family::kIpv4;
+    s.type = SessionType::kIbgp;
+    s.to_probe = true;
+    s.local_interface = "lo";
+    t.sessions.push_back(std::move(s));
+  }
 }
 
 }  // namespace

@@ -149,6 +149,7 @@ const std::vector<NodeKeyRoles>& node_key_roles() {
       {"receivers", {Role::kTee}, "tees"},
       {"transparent", {Role::kTee}, "tees"},
       {"balance", {Role::kTee}, "tees"},
+      {"as_source", {Role::kCollector}, "collectors"},
   };
   return kTable;
 }
@@ -578,7 +579,8 @@ void Parser::parse_node(const std::string& name, const YAML::Node& n, const std:
                         Node& node) {
   static const std::vector<std::string> kNodeKeys{"kind",        "asn",       "loopback",  "loopback6",   "router_id",
                                                   "announce",    "igp",       "gateway",   "bgp",         "listen",
-                                                  "peer_src_as", "agent_map", "receivers", "transparent", "balance"};
+                                                  "peer_src_as", "agent_map", "receivers", "transparent", "balance",
+                                                  "as_source"};
   auto entries = map_entries(n, path, kNodeKeys, true);
   if (!entries) {
     return;
@@ -666,6 +668,24 @@ void Parser::parse_node(const std::string& name, const YAML::Node& n, const std:
           node.peer_src_as = PeerSrcAsMethod::kNetflow;
         } else {
           error(kpath, "unknown peer_src_as method '" + *s + "' (expected bgp, map or netflow)");
+        }
+      }
+    } else if (e.key == "as_source") {
+      if (auto s = get_string(e.value, kpath)) {
+        if (*s == "bgp") {
+          node.as_source = AsSource::kBgp;
+        } else if (*s == "netflow") {
+          node.as_source = AsSource::kNetflow;
+          // The record's own bgpPrevAdjacentAsNumber too, unless peer_src_as says otherwise (pmacct's default).
+          const bool method_given = std::any_of(entries->begin(), entries->end(),
+                                                [](const auto& other) { return other.key == "peer_src_as"; });
+          if (!method_given) {
+            node.peer_src_as = PeerSrcAsMethod::kNetflow;
+          }
+        } else if (*s == "longest") {
+          node.as_source = AsSource::kLongest;
+        } else {
+          error(kpath, "unknown as_source '" + *s + "' (expected bgp, netflow or longest)");
         }
       }
     } else if (e.key == "agent_map") {
@@ -864,7 +884,8 @@ void Parser::parse_policy(const YAML::Node& n, const std::string& path, Policy& 
 
 void Parser::parse_probes(const YAML::Node& n, Topology& t) {
   static const std::vector<std::string> kKeys{"node",     "interfaces",     "mirror",           "export",    "format",
-                                              "sampling", "active_timeout", "inactive_timeout", "direction", "ifindex"};
+                                              "sampling", "active_timeout", "inactive_timeout", "direction", "ifindex",
+                                              "bgp"};
   auto items = list_items(n, "probes", true);
   if (!items) {
     return;
@@ -923,6 +944,8 @@ void Parser::parse_probes(const YAML::Node& n, Topology& t) {
         probe.active_timeout_s = get_timeout(e.value, kpath).value_or(probe.active_timeout_s);
       } else if (e.key == "inactive_timeout") {
         probe.inactive_timeout_s = get_timeout(e.value, kpath).value_or(probe.inactive_timeout_s);
+      } else if (e.key == "bgp") {
+        probe.bgp = get_bool(e.value, kpath).value_or(false);
       } else if (e.key == "ifindex") {
         if (auto ientries = map_entries(e.value, kpath, {}, true)) {
           for (const auto& ie : *ientries) {

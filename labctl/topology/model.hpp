@@ -64,6 +64,19 @@ enum class PeerSrcAsMethod : std::uint8_t {
 // stable hash of its address (flowcollector's `hash-agent`: FNV-1a 32 modulo the receiver count).
 enum class TeeBalance : std::uint8_t { kAll, kHash };
 
+// Where a collector takes as_src/as_dst, peer_as_dst, peer_ip_dst and nets/masks from (pmacct's nfacctd_as and
+// nfacctd_net): its own BGP view, the record's fields (a probe with a BGP feed, model 1), or whichever prefix is
+// longer.
+enum class AsSource : std::uint8_t { kBgp, kNetflow, kLongest };
+
+// The session a probe with `bgp: true` has with the router it runs on (model 1): iBGP inside the router's namespace
+// over 127.0.0.0/8 (no interface owns 127.0.0.2 exactly, so FRR accepts it as a neighbour); the router connects to
+// the probe's port. One IPv4 session carries IPv4 and IPv6 unicast (MP-BGP).
+inline constexpr const char* kProbeBgpNode = "flowprobe";           // BgpSession::remote_node of such a session
+inline constexpr const char* kProbeBgpRouterAddress = "127.0.0.1";  // the router's end
+inline constexpr const char* kProbeBgpProbeAddress = "127.0.0.2";   // flowprobe listens here ...
+inline constexpr std::uint16_t kProbeBgpPort = 1179;                // ... on this port
+
 struct Node {
   std::string name;  // [a-z0-9], starts with a letter, <= 12 bytes
   std::string kind;  // "bird", "frr", "host", "collector", ...
@@ -86,6 +99,7 @@ struct Node {
   std::vector<std::string> receivers;  // tees: collector or tee nodes every datagram is replicated to
   bool transparent = true;             // tees: keep the exporter's source address (raw socket)
   TeeBalance balance{};                // tees: kAll unless `balance: hash`
+  AsSource as_source = AsSource::kBgp;  // collectors: `as_source: bgp | netflow | longest`
   std::vector<Interface> interfaces;   // data-plane interfaces, in file order
   Prefix mgmt4;                        // mgmt0 address with the mgmt subnet length
   std::optional<Prefix> mgmt6;
@@ -124,8 +138,11 @@ struct BgpSession {
   std::uint32_t remote_asn = 0;
   Family family = Family::kIpv4;  // transport and AFI: IPv4 sessions carry IPv4 unicast, IPv6 sessions IPv6
   SessionType type = SessionType::kEbgp;
-  bool over_loopback = false;   // iBGP between loopbacks (needs the IGP); else directly connected
-  bool to_collector = false;    // over the management network; the router exports best routes, next hop kept
+  bool over_loopback = false;  // iBGP between loopbacks (needs the IGP); else directly connected
+  bool to_collector = false;   // over the management network; the router exports best routes, next hop kept
+  // To the flowprobe on local_node (probe `bgp: true`; remote_node = kProbeBgpNode): over 127.0.0.0/8, IPv4 and IPv6
+  // unicast on this one IPv4 session; the router exports its best routes, next hop kept, as for collectors.
+  bool to_probe = false;
   std::string local_interface;  // directly connected sessions: the interface on local_node
   std::string remote_interface;
 };
@@ -163,6 +180,9 @@ struct ProbeSpec {
   // `ifindex: {eth3: 99}`: the ifindex flowprobe records for an interface of its node instead of the kernel's
   // (`--ifindex eth3=99`, like pmacctd's pcap_interfaces_map).
   std::map<std::string, std::uint32_t> ifindex;
+  // `bgp: true` (model 1): flowprobe peers iBGP with the router it runs on and exports src/dst AS, adjacent ASes,
+  // BGP next hop and masks in its records (a derived `to_probe` session).
+  bool bgp = false;
   Mark mark;
 };
 

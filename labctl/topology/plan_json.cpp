@@ -80,6 +80,9 @@ json node_json(const Node& n) {
       if (!n.agent_map.empty()) {
         j["agent_map"] = n.agent_map;
       }
+      if (n.as_source != AsSource::kBgp) {
+        j["as_source"] = n.as_source == AsSource::kNetflow ? "netflow" : "longest";
+      }
       break;
     case Role::kTee:
       j["listen"] = json{{"netflow", n.listen.netflow}, {"sflow", n.listen.sflow}};
@@ -122,6 +125,9 @@ json session_json(const BgpSession& s) {
   j["type"] = s.type == SessionType::kEbgp ? "ebgp" : "ibgp";
   j["over_loopback"] = s.over_loopback;
   j["to_collector"] = s.to_collector;
+  if (s.to_probe) {
+    j["to_probe"] = true;
+  }
   if (!s.local_interface.empty()) {
     j["local_interface"] = s.local_interface;
     j["remote_interface"] = s.remote_interface;
@@ -179,6 +185,9 @@ json probe_json(const ProbeSpec& p) {
   j["inactive_timeout_s"] = p.inactive_timeout_s;
   if (!p.ifindex.empty()) {
     j["ifindex"] = p.ifindex;
+  }
+  if (p.bgp) {
+    j["bgp"] = true;
   }
   return j;
 }

@@ -410,6 +410,23 @@ void Validator::check_probes() {
         }
       }
     }
+    if (p.bgp) {
+      const Node* n = t_.find_node(p.node);
+      if (p.mirror) {
+        error(path + ".bgp",
+              "a probe with bgp: true meters its own router's interfaces; a mirror probe has no "
+              "router to peer with (model 3: let the collector enrich)");
+      } else if (n != nullptr && role(*n) && role(*n) != Role::kRouter) {
+        error(path + ".bgp", "bgp: true needs the probe to run in a router node ('" + n->name + "' is " + n->kind +
+                                 "): the probe peers iBGP with the router it runs on");
+      }
+      for (std::size_t k = 0; k < i; ++k) {
+        if (t_.probes[k].bgp && t_.probes[k].node == p.node) {
+          error(path + ".bgp", "probes[" + std::to_string(k) + "] on '" + p.node +
+                                   "' has bgp: true already (one BGP-fed probe per router)");
+        }
+      }
+    }
     if (p.mirror) {
       if (const Node* m = resolve(path + ".mirror", p.mirror->node)) {
         interface_check(path + ".mirror", *m, p.mirror->interface);

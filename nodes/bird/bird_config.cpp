@@ -70,7 +70,49 @@ std::string describe(const Peering& p) {
          (p.family == Family::kIpv6 ? "IPv6" : "IPv4") + " over " + over;
 }
 
+// The session to the flowprobe in this router (model 1): iBGP over 127.0.0.0/8 to the probe's port, IPv4 and IPv6
+// unicast on the one IPv4 session, best routes exported with their next hop kept (as for collectors).
+void render_probe_session(std::ostringstream& o, const Node& node, const Peering& p) {
+  o << "# flowprobe in this router (model 1): iBGP, IPv4 and IPv6 unicast over " << p.local_address.to_string()
+    << ".\n";
+  o << "protocol bgp " << p.name << " {\n";
+  o << "  description \"flowprobe BGP feed\";\n";
+  o << "  local " << p.local_address.to_string() << " as " << p.local_asn << ";\n";
+  o << "  neighbor " << p.peer_address.to_string() << " port " << topology::kProbeBgpPort << " as " << p.peer_asn
+    << ";\n";
+  o << "  multihop;\n";
+  o << "  strict bind yes;\n";
+  o << "  rr client;  # the probe gets every best route, iBGP-learned ones included\n";
+  o << "  connect retry time " << kBgpConnectRetrySeconds << ";\n";
+  o << "  connect delay time " << kBgpConnectDelaySeconds << ";\n";
+  o << "  error wait time " << kBgpErrorWaitMinSeconds << ", " << kBgpErrorWaitMaxSeconds << ";\n";
+  for (Family f : {Family::kIpv4, Family::kIpv6}) {
+    auto own = announced(node, f);
+    o << "  " << family_word(f) << " {\n";
+    o << "    import none;\n";
+    o << "    export filter {\n";
+    if (own.empty()) {
+      o << "      if source != RTS_BGP then reject;\n";
+    } else {
+      o << "      if !(source = RTS_BGP || ((source = RTS_STATIC || source = RTS_DEVICE) && net ~ " << prefix_set(own)
+        << ")) then reject;\n";
+    }
+    o << "      accept;\n";
+    o << "    };\n";
+    o << "    next hop keep;  # the probe exports the next hop this router uses (bgpNextHop)\n";
+    if (f == Family::kIpv6 && node.loopback6) {
+      o << "    next hop address " << node.loopback6->to_string() << ";  # own routes over the IPv4 session\n";
+    }
+    o << "  };\n";
+  }
+  o << "}\n\n";
+}
+
 Status render_session(std::ostringstream& o, const Topology& topo, const Node& node, const Peering& p) {
+  if (p.to_probe) {
+    render_probe_session(o, node, p);
+    return {};
+  }
   const char* fam = family_word(p.family);
   o << "# " << describe(p) << ".\n";
   o << "protocol bgp " << p.name << " {\n";

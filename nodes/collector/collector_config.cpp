@@ -153,7 +153,15 @@ Result<RenderedCollector> render_collector_config(const topology::Topology& topo
   const char* method = node.peer_src_as == topology::PeerSrcAsMethod::kMap       ? "map"
                        : node.peer_src_as == topology::PeerSrcAsMethod::kNetflow ? "netflow"
                                                                                  : "bgp";
-  y << "enrich:\n  as: bgp\n  peer_src_as: " << method << "\n  renormalize: true\n";
+  // as_source (pmacct nfacctd_as / nfacctd_net): netflow takes AS, peer and net fields from the records (model 1).
+  const char* as = node.as_source == topology::AsSource::kNetflow   ? "netflow"
+                   : node.as_source == topology::AsSource::kLongest ? "longest"
+                                                                    : "bgp";
+  y << "enrich:\n  as: " << as << "\n";
+  if (node.as_source != topology::AsSource::kBgp) {
+    y << "  net: " << as << "\n";
+  }
+  y << "  peer_src_as: " << method << "\n  renormalize: true\n";
   if (node.peer_src_as == topology::PeerSrcAsMethod::kMap) {
     y << "  peer_src_as_map: " << quoted((dir / kPeerSrcAsMapFile).string()) << "\n";
   }

@@ -27,6 +27,7 @@ struct Peering {
   topology::SessionType type = topology::SessionType::kEbgp;
   bool over_loopback = false;
   bool to_collector = false;
+  bool to_probe = false;        // to the flowprobe in this router (model 1): IPv4 and IPv6 unicast on one IPv4 session
   std::string local_interface;  // "" for loopback and management sessions
 
   [[nodiscard]] bool ibgp() const { return local_asn == peer_asn; }

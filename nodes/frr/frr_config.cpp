@@ -210,8 +210,8 @@ Result<std::string> render_bgpd(const Topology& topo, const Node& node) {
   std::ostringstream o;
   auto peerings = peerings_of(topo, node);
   for (const auto& p : peerings) {
-    if (p.to_collector) {
-      o << "route-map " << p.name << "-in deny 10\n";  // a collector only listens
+    if (p.to_collector || p.to_probe) {
+      o << "route-map " << p.name << "-in deny 10\n";  // a collector (or the probe) only listens
       o << "exit\n";
     } else {
       auto in = merge(policies_for(topo, node.name, p.peer, Direction::kImport), p.family);
@@ -236,6 +236,9 @@ Result<std::string> render_bgpd(const Topology& topo, const Node& node) {
     o << " neighbor " << n << " remote-as " << p.peer_asn << "\n";
     o << " neighbor " << n << " description " << describe(p) << "\n";
     o << " neighbor " << n << " update-source " << p.local_address.to_string() << "\n";
+    if (p.to_probe) {
+      o << " neighbor " << n << " port " << topology::kProbeBgpPort << "\n";  // the flowprobe in this router
+    }
     o << " neighbor " << n << " timers connect " << bird::kBgpConnectRetrySeconds << "\n";
     o << " neighbor " << n << " advertisement-interval 0\n";
   }
@@ -243,7 +246,7 @@ Result<std::string> render_bgpd(const Topology& topo, const Node& node) {
     auto own = announced(node, f);
     bool any = !own.empty();
     for (const auto& p : peerings) {
-      any = any || p.family == f;
+      any = any || p.family == f || p.to_probe;
     }
     if (!any) {
       continue;
@@ -253,12 +256,14 @@ Result<std::string> render_bgpd(const Topology& topo, const Node& node) {
       o << "  network " << prefix.to_string() << "\n";
     }
     for (const auto& p : peerings) {
-      if (p.family != f) {
+      if (p.family != f && !p.to_probe) {  // the probe session carries both families
         continue;
       }
       const std::string n = p.peer_address.to_string();
       o << "  neighbor " << n << " activate\n";
-      if (p.to_collector) {
+      if (p.to_probe) {
+        o << "  neighbor " << n << " route-reflector-client\n";  // every best route, next hop unchanged
+      } else if (p.to_collector) {
         if (p.ibgp()) {
           o << "  neighbor " << n << " route-reflector-client\n";
         } else {

@@ -94,6 +94,12 @@ Result<process::Spec> flowprobe_spec(const topology::Topology& topo, std::size_t
   if (node->is_router() && !mirror_only) {
     a.emplace_back("--fib");  // output interface, next hop and masks from the router's own FIB
   }
+  if (probe.bgp && node->is_router() && !mirror_only) {
+    // Model 1: the router connects to us (see topology::kProbeBgp*); iBGP, our AS mirrors the router's.
+    a.insert(a.end(), {"--bgp-peer", topology::kProbeBgpRouterAddress, "--bgp-listen",
+                       std::string(topology::kProbeBgpProbeAddress) + ":" + std::to_string(topology::kProbeBgpPort),
+                       "--bgp-asn", std::to_string(node->asn)});
+  }
   for (const auto& [ifname, ifindex] : probe.ifindex) {
     a.insert(a.end(), {"--ifindex", ifname + "=" + std::to_string(ifindex)});
   }

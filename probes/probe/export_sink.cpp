@@ -144,6 +144,14 @@ std::string flow_json(const wire::FlowRecord& r) {
   j["next_hop"] = r.next_hop.to_string();
   j["mask_src"] = r.src_mask;
   j["mask_dst"] = r.dst_mask;
+  // The BGP feed's fields (--bgp-peer), only when set: a record without them keeps its old shape.
+  if (r.src_as != 0 || r.dst_as != 0 || r.src_peer_as != 0 || r.dst_peer_as != 0 || r.bgp_next_hop.is_set()) {
+    j["src_as"] = r.src_as;
+    j["dst_as"] = r.dst_as;
+    j["src_peer_as"] = r.src_peer_as;
+    j["dst_peer_as"] = r.dst_peer_as;
+    j["bgp_next_hop"] = r.bgp_next_hop.is_set() ? r.bgp_next_hop.to_string() : "";
+  }
   j["sampling_interval"] = r.sampling_interval;
   j["end_reason"] = r.flow_end_reason;
   return j.dump();

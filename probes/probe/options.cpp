@@ -103,6 +103,17 @@ Result<Endpoint> parse_endpoint(std::string_view text) {
   return Endpoint{*address, *p};
 }
 
+Result<Endpoint> parse_bgp_endpoint(std::string_view text, std::uint16_t default_port) {
+  if (auto a = IpAddress::parse(text)) {
+    return Endpoint{*a, default_port};
+  }
+  auto e = parse_endpoint(text);
+  if (!e || !IpAddress::parse(e->address.to_string())) {
+    return fail("cli", "'" + std::string(text) + "': expected ADDR, ADDR:PORT or [IPv6]:PORT");
+  }
+  return e;
+}
+
 Status apply_ifindex(std::string_view spec, ProbeOptions& options) {
   const auto eq = spec.find('=');
   const std::string what = "--ifindex '" + std::string(spec) + "': ";
@@ -172,6 +183,9 @@ std::variant<ProbeOptions, ParseOutcome> parse_options(int argc, const char* con
   std::string fib_cache;
   std::string source;
   std::string agent;
+  std::vector<std::string> bgp_peers;
+  std::vector<std::string> bgp_listen;
+  std::string bgp_router_id;
   std::string direction = "in";
   std::string sampling_mode = "count";
   int version = 9;
@@ -261,6 +275,17 @@ std::variant<ProbeOptions, ParseOutcome> parse_options(int argc, const char* con
   app.add_option("--fib-cache", fib_cache, "How long a FIB answer is cached per address (default 60s)")
       ->type_name("DURATION")
       ->check(check_duration);
+  app.add_option("--bgp-peer", bgp_peers,
+                 "BGP feed: peer with the router at ADDR[:PORT] (repeatable; port 179 when not given); flows get "
+                 "src/dst AS, adjacent ASes, BGP next hop and masks from its routes")
+      ->type_name("ADDR[:PORT]");
+  app.add_option("--bgp-listen", bgp_listen,
+                 "BGP feed: listen on ADDR[:PORT] and accept the --bgp-peer addresses only (passive; without it "
+                 "flowprobe connects to the peers)")
+      ->type_name("ADDR[:PORT]");
+  app.add_option("--bgp-asn", o.bgp_asn, "BGP feed: our AS (default 0: the peer's own AS, i.e. iBGP)");
+  app.add_option("--bgp-router-id", bgp_router_id, "BGP feed: our BGP identifier (default: from the session address)")
+      ->type_name("A.B.C.D");
   app.add_option("-p,--pidfile", o.pidfile, "Write the process id to FILE (removed on exit)")->type_name("FILE");
   app.add_option("--stats-file", o.stats_file,
                  "Rewrite FILE with the stats JSON on SIGUSR1, after each SIGUSR2 flush and on exit")
@@ -344,6 +369,29 @@ std::variant<ProbeOptions, ParseOutcome> parse_options(int argc, const char* con
     o.sflow_agent = IpAddress::parse(agent);
     if (!o.sflow_agent) {
       return bad("--agent '" + agent + "' is not an IP address");
+    }
+  }
+  for (const auto& text : bgp_peers) {
+    auto e = parse_bgp_endpoint(text, 179);
+    if (!e) {
+      return bad("--bgp-peer " + e.error().message);
+    }
+    o.bgp_peers.push_back(*e);
+  }
+  for (const auto& text : bgp_listen) {
+    auto e = parse_bgp_endpoint(text, 179);
+    if (!e) {
+      return bad("--bgp-listen " + e.error().message);
+    }
+    o.bgp_listen.push_back(*e);
+  }
+  if (!o.bgp_listen.empty() && o.bgp_peers.empty()) {
+    return bad("--bgp-listen needs --bgp-peer (the router whose connections are accepted)");
+  }
+  if (!bgp_router_id.empty()) {
+    o.bgp_router_id = IpAddress::parse(bgp_router_id);
+    if (!o.bgp_router_id || !o.bgp_router_id->is_v4() || o.bgp_router_id->v4_host_order() == 0) {
+      return bad("--bgp-router-id '" + bgp_router_id + "' is not a non-zero IPv4 address");
     }
   }
   if (!filter_words.empty()) {

@@ -71,6 +71,14 @@ struct ProbeOptions {
   bool fib = false;
   std::uint64_t fib_cache_ms = 60000;
 
+  // BGP feed (model 1): iBGP with the router the probe runs on; every exported flow gets src/dst AS, the adjacent
+  // ASes, the BGP next hop and src/dst masks from the longest-prefix match of its addresses (docs/flowprobe.md).
+  std::vector<Endpoint> bgp_peers;   // --bgp-peer ADDR[:PORT] (repeatable): the router's session address(es)
+  std::vector<Endpoint> bgp_listen;  // --bgp-listen ADDR[:PORT]: passive; without it flowprobe connects to the peers
+  std::uint32_t bgp_asn = 0;         // --bgp-asn: our AS (0: answer with the peer's AS, i.e. iBGP)
+  std::optional<IpAddress> bgp_router_id;  // --bgp-router-id (IPv4); default the first IPv4 listen/peer address + 1
+  [[nodiscard]] bool bgp() const { return !bgp_peers.empty(); }
+
   // Reporting.
   bool json = false;
   std::string pidfile;
@@ -88,6 +96,9 @@ std::variant<ProbeOptions, ParseOutcome> parse_options(int argc, const char* con
 
 // "192.0.2.1:2055", "[2001:db8::1]:2055", "localhost:2055" (resolved numerically first, then by getaddrinfo).
 Result<Endpoint> parse_endpoint(std::string_view text);
+
+// "ADDR", "ADDR:PORT", "[IPv6]:PORT" (numeric addresses only) with `default_port` when none is given.
+Result<Endpoint> parse_bgp_endpoint(std::string_view text, std::uint16_t default_port);
 
 // Applies one "--ifindex IF=N" (N in 1..2^31-1; IF a valid interface name, given once).
 Status apply_ifindex(std::string_view spec, ProbeOptions& options);

@@ -81,6 +81,13 @@ Result<std::unique_ptr<Probe>> Probe::create(const ProbeOptions& options) {
     p->fib_ = std::move(*fib);
     FLOWLAB_TRY(p->fib_->set_ifindex_overrides(options.ifindex_overrides));
   }
+  if (options.bgp()) {
+    auto feed = BgpFeed::start(options);
+    if (!feed) {
+      return fail(feed.error());
+    }
+    p->bgp_ = std::move(*feed);
+  }
   p->datagrams_.reserve(64);
   return p;
 }
@@ -126,6 +133,9 @@ void Probe::export_pending(std::uint64_t now_ms) {
   }
   if (fib_ && !records.empty()) {
     fib_->enrich(records, now_ms);
+  }
+  if (bgp_ && !records.empty()) {
+    bgp_->enrich(records);  // after the FIB: BGP masks win where a route exists
   }
   flows_ended_ += records.size();
   datagrams_ = exporter_->encode(records, now_ms);
@@ -282,6 +292,9 @@ Status Probe::run_offline(const RunControl& control) {
     }
     on_frame(source, packet);
     if ((++n & 0x3ffU) == 0) {
+      if (bgp_) {
+        bgp_->poll();
+      }
       if (*control.stop != 0) {
         break;
       }
@@ -321,6 +334,9 @@ Status Probe::run_live(const RunControl& control) {
         break;
       }
     }
+    if (bgp_) {
+      bgp_->poll();
+    }
     const std::uint64_t now = wall_clock_ms();
     if (!sflow_mode_) {
       meter_.advance(now * 1000U);
@@ -345,6 +361,9 @@ Status Probe::run_live(const RunControl& control) {
     }
   }
   finish(wall_clock_ms());
+  if (bgp_) {
+    bgp_->stop();
+  }
   return {};
 }
 
@@ -389,6 +408,10 @@ nlohmann::json Probe::stats() {
     j["fib_lookups"] = fib_->counters().lookups;
     j["fib_cache_hits"] = fib_->counters().cache_hits;
     j["fib_no_route"] = fib_->counters().no_route;
+  }
+  if (bgp_) {
+    j["bgp"] = bgp_->stats();
+    j["unenriched"] = bgp_->counters().unenriched;
   }
   const std::uint64_t end = finished_wall_ms_ != 0 ? finished_wall_ms_ : wall_clock_ms();
   const double elapsed = static_cast<double>(end - started_wall_ms_) / 1000.0;

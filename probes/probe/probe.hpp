@@ -1,5 +1,5 @@
 // flowlab::probe — flowprobe's engine: captures (live interfaces or a file) -> meter (or sFlow sampling) ->
-// FIB enrichment -> wire::Exporter / sFlow agent -> ExportSink (UDP collectors, export pcap, flows JSON).
+// FIB and BGP-feed enrichment -> wire::Exporter / sFlow agent -> ExportSink (UDP collectors, export pcap, flows JSON).
 //
 // Offline (-r) everything runs on the packet clock: timeouts, template refresh by time and export timestamps
 // follow the capture's timestamps, the sysUptime origin is the first packet's time, and the run ends by
@@ -9,6 +9,7 @@
 
 #include "common/result.hpp"
 #include "probes/meter/meter.hpp"
+#include "probes/probe/bgp_feed.hpp"
 #include "probes/probe/capture.hpp"
 #include "probes/probe/export_sink.hpp"
 #include "probes/probe/fib.hpp"
@@ -68,6 +69,7 @@ class Probe {
   std::optional<SflowAgent> sflow_;
   std::unique_ptr<ExportSink> sink_;
   std::unique_ptr<Fib> fib_;
+  std::unique_ptr<BgpFeed> bgp_;  // --bgp-peer: model 1 enrichment
   std::vector<std::vector<std::byte>> datagrams_;
   bool sflow_mode_ = false;
   bool clock_started_ = false;

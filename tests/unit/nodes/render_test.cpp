@@ -127,6 +127,21 @@ topology::Topology variant(const std::string& which) {
         i.ipv6.reset();
       }
     }
+  } else if (which == "probe_bgp") {
+    // Model 1: a flowprobe with a BGP feed in r1 and in r3 (probes[].bgp: true), as derive() adds the sessions.
+    for (const char* router : {"r1", "r3"}) {
+      topology::BgpSession s;
+      s.local_node = router;
+      s.remote_node = topology::kProbeBgpNode;
+      s.local_address = *IpAddress::parse(topology::kProbeBgpRouterAddress);
+      s.remote_address = *IpAddress::parse(topology::kProbeBgpProbeAddress);
+      s.local_asn = t.find_node(router)->asn;
+      s.remote_asn = s.local_asn;
+      s.type = topology::SessionType::kIbgp;
+      s.to_probe = true;
+      s.local_interface = "lo";
+      t.sessions.push_back(s);
+    }
   } else if (which == "no_ospf") {
     for (auto& n : t.nodes) {
       n.ospf = false;
@@ -154,7 +169,7 @@ TEST(RenderVariants, RenderAndPassSyntaxChecks) {
   const bool can_check = have("/usr/sbin/bird") && have("/usr/bin/vtysh");
   const auto dir = std::filesystem::temp_directory_path() / ("fl-tndrender-" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir);
-  for (const char* which : {"ebgp_collector", "ipv4_only", "no_ospf"}) {
+  for (const char* which : {"ebgp_collector", "ipv4_only", "no_ospf", "probe_bgp"}) {
     SCOPED_TRACE(which);
     auto t = variant(which);
     for (const char* name : kRouters) {
@@ -174,6 +189,18 @@ TEST(RenderVariants, RenderAndPassSyntaxChecks) {
         EXPECT_FALSE(contains(*b, "ospf v3"));
         EXPECT_FALSE(contains(*b, "announce6"));
         EXPECT_FALSE(contains(f->integrated, "address-family ipv6"));
+      } else if (w == "probe_bgp" && std::string(name) != "r2") {
+        EXPECT_TRUE(contains(*b, "protocol bgp flowprobe_v4 {"));
+        EXPECT_TRUE(contains(*b, "  neighbor 127.0.0.2 port 1179 as "));
+        EXPECT_TRUE(contains(*b, "  local 127.0.0.1 as "));
+        EXPECT_TRUE(contains(f->integrated, " neighbor 127.0.0.2 port 1179\n"));
+        EXPECT_TRUE(contains(f->integrated, " neighbor 127.0.0.2 update-source 127.0.0.1\n"));
+        // One IPv4 session, activated for IPv6 unicast too.
+        const auto v6 = f->integrated.find(" address-family ipv6 unicast");
+        ASSERT_NE(v6, std::string::npos);
+        EXPECT_NE(f->integrated.find("  neighbor 127.0.0.2 activate", v6), std::string::npos);
+        expect_golden(std::string(name) + ".probe-bgp.bird.conf", *b);
+        expect_golden(std::string(name) + ".probe-bgp.frr.conf", f->integrated);
       } else if (w == "no_ospf") {
         EXPECT_FALSE(contains(*b, "protocol ospf"));
         EXPECT_FALSE(contains(*b, "multihop"));

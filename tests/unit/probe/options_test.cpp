@@ -155,6 +155,40 @@ TEST(Options, IfindexOverrides) {
   EXPECT_TRUE(std::get<ProbeOptions>(none).ifindex_overrides.empty());
 }
 
+TEST(Options, BgpFeed) {
+  auto r = parse({"-i", "eth3", "-n", "127.0.0.1:2055", "--bgp-peer", "127.0.0.1", "--bgp-peer", "[::1]:1790",
+                  "--bgp-listen", "127.0.0.2:1179", "--bgp-asn", "64500", "--bgp-router-id", "10.0.0.9"});
+  ASSERT_TRUE(std::holds_alternative<ProbeOptions>(r)) << std::get<ParseOutcome>(r).message;
+  const auto& o = std::get<ProbeOptions>(r);
+  EXPECT_TRUE(o.bgp());
+  ASSERT_EQ(o.bgp_peers.size(), 2U);
+  EXPECT_EQ(o.bgp_peers[0].to_string(), "127.0.0.1:179");
+  EXPECT_EQ(o.bgp_peers[1].to_string(), "[::1]:1790");
+  ASSERT_EQ(o.bgp_listen.size(), 1U);
+  EXPECT_EQ(o.bgp_listen[0].to_string(), "127.0.0.2:1179");
+  EXPECT_EQ(o.bgp_asn, 64500U);
+  ASSERT_TRUE(o.bgp_router_id.has_value());
+  EXPECT_EQ(o.bgp_router_id->to_string(), "10.0.0.9");
+
+  auto off = parse({"-i", "eth3", "-n", "127.0.0.1:2055"});
+  ASSERT_TRUE(std::holds_alternative<ProbeOptions>(off));
+  EXPECT_FALSE(std::get<ProbeOptions>(off).bgp());
+
+  const std::vector<std::pair<std::vector<std::string>, std::string>> bad{
+      {{"--bgp-listen", "127.0.0.2:1179"}, "--bgp-listen needs --bgp-peer"},
+      {{"--bgp-peer", "router1"}, "--bgp-peer 'router1': expected ADDR, ADDR:PORT or [IPv6]:PORT"},
+      {{"--bgp-peer", "127.0.0.1", "--bgp-router-id", "::1"}, "--bgp-router-id '::1' is not a non-zero IPv4 address"},
+  };
+  for (const auto& [extra, message] : bad) {
+    std::vector<std::string> args{"-i", "eth3", "-n", "127.0.0.1:2055"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    auto b = parse(args);
+    ASSERT_TRUE(std::holds_alternative<ParseOutcome>(b)) << message;
+    EXPECT_EQ(std::get<ParseOutcome>(b).exit_code, 2);
+    EXPECT_NE(std::get<ParseOutcome>(b).message.find(message), std::string::npos) << std::get<ParseOutcome>(b).message;
+  }
+}
+
 TEST(Options, HelpDocumentsEveryOption) {
   auto r = parse({"--help"});
   ASSERT_TRUE(std::holds_alternative<ParseOutcome>(r));
@@ -179,6 +213,10 @@ TEST(Options, HelpDocumentsEveryOption) {
                            "--source",
                            "--export-pcap",
                            "--fib",
+                           "--bgp-peer",
+                           "--bgp-listen",
+                           "--bgp-asn",
+                           "--bgp-router-id",
                            "--json"}) {
     EXPECT_NE(outcome.message.find(flag), std::string::npos) << flag;
   }

@@ -25,9 +25,6 @@ struct Pending {
 };
 const std::map<std::string, Pending>& pending() {
   static const std::map<std::string, Pending> kPending{
-      {"janog36-model1.yaml",
-       {"model 1 needs probes[].bgp (the probe peers with its router) and the collector's as_source",
-        {"as_source", "bgp"}}},
   };
   return kPending;
 }
