@@ -420,8 +420,8 @@ void Validator::check_probes() {
         error(path + ".bgp", "bgp: true needs the probe to run in a router node ('" + n->name + "' is " + n->kind +
                                  "): the probe peers iBGP with the router it runs on");
       }
-      for (std::size_t k = 0; k < i; ++k) {
-        if (t_.probes[k].bgp && t_.probes[k].node == p.node) {
+      for (std::size_t k = 0; k < i && !p.mirror && n != nullptr && role(*n) == Role::kRouter; ++k) {
+        if (t_.probes[k].bgp && !t_.probes[k].mirror && t_.probes[k].node == p.node) {
           error(path + ".bgp", "probes[" + std::to_string(k) + "] on '" + p.node +
                                    "' has bgp: true already (one BGP-fed probe per router)");
         }

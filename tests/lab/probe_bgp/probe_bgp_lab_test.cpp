@@ -111,8 +111,8 @@ TEST(ProbeBgpLab, BirdAndFrrFeedTheProbeRecords) {
   struct Case {
     std::string h1, h2, r1_next_hop;
   };
-  for (const Case& c : {Case{"192.0.2.2", "198.51.100.2", "198.18.0.1"},
-                        Case{"2001:db8:1::2", "2001:db8:30::2", "2001:db8:ffff::1"}}) {
+  for (const Case& c :
+       {Case{"192.0.2.2", "198.51.100.2", "198.18.0.1"}, Case{"2001:db8:1::2", "2001:db8:30::2", "2001:db8:ffff::1"}}) {
     SCOPED_TRACE(c.h1);
     ASSERT_EQ(udp_roundtrip("fl-" + lab + "-h1", "fl-" + lab + "-h2", c.h2, 5099, "model1"), "model1");
 
