@@ -419,6 +419,9 @@ void Validator::check_probes() {
       } else if (n != nullptr && role(*n) && role(*n) != Role::kRouter) {
         error(path + ".bgp", "bgp: true needs the probe to run in a router node ('" + n->name + "' is " + n->kind +
                                  "): the probe peers iBGP with the router it runs on");
+      } else if (n != nullptr && n->kind == "frr") {
+        error(path + ".bgp", "bgp: true is not supported on FRR routers yet ('" + n->name +
+                                 "' is frr): FRR does not run BGP over 127.0.0.0/8; use a BIRD router");
       }
       for (std::size_t k = 0; k < i && !p.mirror && n != nullptr && role(*n) == Role::kRouter; ++k) {
         if (t_.probes[k].bgp && !t_.probes[k].mirror && t_.probes[k].node == p.node) {
