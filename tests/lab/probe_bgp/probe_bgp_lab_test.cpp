@@ -124,8 +124,8 @@ TEST(ProbeBgpLab, RouterFeedsTheProbeRecords) {
     EXPECT_EQ(at_r1->value("dst_peer_as", 0U), 65530U) << at_r1->dump();
     EXPECT_EQ(at_r1->value("bgp_next_hop", ""), c.r1_next_hop) << at_r1->dump();
     EXPECT_EQ(at_r1->value("src_as", 1U), 0U) << at_r1->dump();  // own prefix: empty AS path
-    EXPECT_EQ(at_r1->value("dst_mask", 0U), c.h2.find(':') == std::string::npos ? 24U : 48U) << at_r1->dump();
-    EXPECT_EQ(at_r1->value("src_mask", 0U), c.h1.find(':') == std::string::npos ? 24U : 48U) << at_r1->dump();
+    EXPECT_EQ(at_r1->value("mask_dst", 0U), c.h2.find(':') == std::string::npos ? 24U : 48U) << at_r1->dump();
+    EXPECT_EQ(at_r1->value("mask_src", 0U), c.h1.find(':') == std::string::npos ? 24U : 48U) << at_r1->dump();
 
     // r2 meters it arriving on its eth1: the source is r1's eBGP route.
     auto at_r2 = record(lab, "r2", c.h1, c.h2);
@@ -133,7 +133,7 @@ TEST(ProbeBgpLab, RouterFeedsTheProbeRecords) {
     EXPECT_EQ(at_r2->value("src_as", 0U), 64500U) << at_r2->dump();
     EXPECT_EQ(at_r2->value("src_peer_as", 0U), 64500U) << at_r2->dump();
     EXPECT_EQ(at_r2->value("dst_as", 1U), 0U) << at_r2->dump();
-    EXPECT_EQ(at_r2->value("src_mask", 0U), c.h1.find(':') == std::string::npos ? 24U : 48U) << at_r2->dump();
+    EXPECT_EQ(at_r2->value("mask_src", 0U), c.h1.find(':') == std::string::npos ? 24U : 48U) << at_r2->dump();
   }
   // Both probes report their session Established and nothing unenriched (the session was up before traffic).
   for (const char* router : {"r1", "r2"}) {
