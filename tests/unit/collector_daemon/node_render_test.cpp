@@ -54,6 +54,26 @@ TEST(CollectorNode, RendersJanog36WithTheProbeAgentMap) {
   EXPECT_NE(r->agent_map.find(line), std::string::npos) << r->agent_map;
 }
 
+// Model 1: a collector with `as_source: netflow` and no BGP peers renders `enrich: {as: netflow, net: netflow,
+// peer_src_as: netflow}` and no bgp section; flowcollector parses it back that way.
+TEST(CollectorNode, AsSourceNetflowForModel1) {
+  auto loaded =
+      topology::load_topology_file(std::string(FLOWLAB_SOURCE_DIR) + "/tests/golden/topology/janog36-model1.yaml");
+  ASSERT_TRUE(loaded.ok()) << loaded.error_text();
+  const auto& topo = *loaded.topology;
+  const auto* c1 = topo.find_node("c1");
+  ASSERT_NE(c1, nullptr);
+  auto r = render_collector_config(topo, *c1, "/run/flowlab/janog36-m1/c1");
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  testing::expect_golden("janog36-model1.c1.flowcollector.yaml", r->config);
+  auto parsed = flowlab::collector::parse_config(r->config, "janog36-model1.c1.flowcollector.yaml");
+  ASSERT_TRUE(parsed.ok()) << parsed.error().message;
+  EXPECT_EQ(parsed->enrich.as_source, flowlab::collector::AsSource::kNetflow);
+  EXPECT_EQ(parsed->enrich.net_source, flowlab::collector::AsSource::kNetflow);
+  EXPECT_EQ(parsed->enrich.peer_src_as, flowlab::collector::PeerSrcAsMethod::kNetflow);
+  EXPECT_TRUE(parsed->bgp.peers.empty());
+}
+
 // The asymmetric-peer-src topology (scenarios/asymmetric-peer-src.yaml), c2 with `peer_src_as: map`, plus a mirror
 // probe on p1 so the SPAN port is covered too.
 constexpr const char* kAsymmetric = R"(name: asym
