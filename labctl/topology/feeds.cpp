@@ -1,5 +1,7 @@
 #include "labctl/topology/feeds.hpp"
 
+#include "common/address_hash.hpp"
+
 #include <algorithm>
 #include <map>
 
@@ -37,22 +39,10 @@ void walk(const Topology& t, const std::string& node_name, Feed current, std::ve
 
 }  // namespace
 
-std::uint32_t tee_address_hash(const IpAddress& address) {
-  constexpr std::uint32_t kOffset = 2166136261U;
-  constexpr std::uint32_t kPrime = 16777619U;
-  std::uint32_t h = kOffset;
-  for (std::size_t i = 0; i < address.size(); ++i) {
-    h ^= address.bytes[i];
-    h *= kPrime;
-  }
-  return h;
-}
+std::uint32_t tee_address_hash(const IpAddress& address) { return address_hash(address); }
 
 std::size_t tee_hash_pick(const IpAddress& address, std::size_t receivers) {
-  if (receivers == 0 || !address.is_set()) {
-    return 0;
-  }
-  return tee_address_hash(address) % receivers;
+  return address_hash_pick(address, receivers);
 }
 
 std::vector<Feed> probe_feeds(const Topology& topology, const ProbeSpec& probe) {

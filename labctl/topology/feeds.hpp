@@ -46,7 +46,7 @@ struct Feed {
 // "s1 → s2" (empty when direct).
 [[nodiscard]] std::string tee_path_text(const Feed& feed);
 
-// flowcollector's hash-agent choice (probes/collector/tee.hpp: tee_agent_hash), repeated here so the topology
+// flowcollector's hash-agent choice (common/address_hash.hpp, shared with probes/collector/tee), so the topology
 // library needs no collector code: FNV-1a 32 over the address bytes (4 or 16), then modulo `receivers`.
 [[nodiscard]] std::uint32_t tee_address_hash(const IpAddress& address);
 [[nodiscard]] std::size_t tee_hash_pick(const IpAddress& address, std::size_t receivers);

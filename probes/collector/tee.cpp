@@ -1,5 +1,7 @@
 #include "probes/collector/tee.hpp"
 
+#include "common/address_hash.hpp"
+
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -459,22 +461,10 @@ std::string render_tee_receivers(std::span<const TeePool> pools) {
   return out;
 }
 
-std::uint32_t tee_agent_hash(const IpAddress& agent) {
-  constexpr std::uint32_t kOffset = 2166136261U;
-  constexpr std::uint32_t kPrime = 16777619U;
-  std::uint32_t h = kOffset;
-  for (std::size_t i = 0; i < agent.size(); ++i) {
-    h ^= agent.bytes[i];
-    h *= kPrime;
-  }
-  return h;
-}
+std::uint32_t tee_agent_hash(const IpAddress& agent) { return address_hash(agent); }
 
 std::size_t tee_hash_agent_pick(const IpAddress& agent, std::size_t receivers) {
-  if (receivers == 0 || !agent.is_set()) {
-    return 0;
-  }
-  return tee_agent_hash(agent) % receivers;
+  return address_hash_pick(agent, receivers);
 }
 
 namespace {
