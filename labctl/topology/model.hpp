@@ -96,12 +96,12 @@ struct Node {
   // collectors: `agent_map: {p1: r1}` — the records of the probes on node p1 are enriched from router r1's BGP view
   // instead of the view of the router the probe meters (several exporters per router, or a deliberate override).
   std::map<std::string, std::string> agent_map;
-  std::vector<std::string> receivers;  // tees: collector or tee nodes every datagram is replicated to
-  bool transparent = true;             // tees: keep the exporter's source address (raw socket)
-  TeeBalance balance{};                // tees: kAll unless `balance: hash`
+  std::vector<std::string> receivers;   // tees: collector or tee nodes every datagram is replicated to
+  bool transparent = true;              // tees: keep the exporter's source address (raw socket)
+  TeeBalance balance{};                 // tees: kAll unless `balance: hash`
   AsSource as_source = AsSource::kBgp;  // collectors: `as_source: bgp | netflow | longest`
-  std::vector<Interface> interfaces;   // data-plane interfaces, in file order
-  Prefix mgmt4;                        // mgmt0 address with the mgmt subnet length
+  std::vector<Interface> interfaces;    // data-plane interfaces, in file order
+  Prefix mgmt4;                         // mgmt0 address with the mgmt subnet length
   std::optional<Prefix> mgmt6;
   std::string namespace_name;  // "fl-<lab>-<node>"
   Mark mark;

@@ -24,8 +24,7 @@ struct Pending {
   std::vector<std::string> keys;
 };
 const std::map<std::string, Pending>& pending() {
-  static const std::map<std::string, Pending> kPending{
-  };
+  static const std::map<std::string, Pending> kPending{};
   return kPending;
 }
 
