@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <fstream>
 #include <map>
+#include <numeric>
 #include <regex>
 #include <set>
 #include <thread>
@@ -30,6 +31,8 @@ void say(const Options& o, const std::string& line) {
 
 std::string mgmt_peer_name(const Node& node) { return node.name; }  // the node's port on the mgmt bridge
 
+Status stop_all(const std::vector<process::ProcessRef>& procs);
+
 // Everything deploy does, step by step; each step records intent in the state file first.
 class Deployer {
  public:
@@ -38,6 +41,10 @@ class Deployer {
     state_.topology_file = topo.source_file;
     state_.status = "deploying";
   }
+
+  // Driving a deployed lab (restart): its recorded state instead of a fresh one.
+  Deployer(const Topology& topo, const Options& options, State state)
+      : topo_(topo), options_(options), state_(std::move(state)) {}
 
   Status run() {
     FLOWLAB_TRY(prepare_run_dir());
@@ -50,6 +57,28 @@ class Deployer {
     FLOWLAB_TRY(start_probes());
     state_.status = "deployed";
     return write_state(options_.rundir, state_);
+  }
+
+  // Stops every process of `node` (its daemons and the probes running in it), then starts them again the way
+  // deploy does and waits until they are ready. Other nodes are not touched.
+  Status restart(const Node& node) {
+    std::vector<process::ProcessRef> mine;
+    std::vector<process::ProcessRef> others;
+    for (const auto& p : state_.processes) {
+      (p.node == node.name ? mine : others).push_back(p);
+    }
+    FLOWLAB_TRY(stop_all(mine));
+    state_.processes = std::move(others);
+    FLOWLAB_TRY(save());
+    FLOWLAB_TRY(start_node(node));
+    FLOWLAB_TRY(wait_ready({node.name}));
+    std::vector<std::size_t> probes;
+    for (std::size_t i = 0; i < topo_.probes.size(); ++i) {
+      if (topo_.probes[i].node == node.name) {
+        probes.push_back(i);
+      }
+    }
+    return start_probes(probes);
   }
 
  private:
@@ -212,55 +241,66 @@ class Deployer {
   Status start_nodes() {
     std::size_t daemons = 0;
     for (const Node* node_ptr : start_order()) {
-      const Node& node = *node_ptr;
-      const nodes::NodeDriver* driver = nodes::find_driver(node.kind);
-      if (driver == nullptr) {
-        return fail("kind", "no driver for kind '" + node.kind + "' (node " + node.name + ")");
-      }
-      auto ctx = node_context(topo_, node, options_);
-      FLOWLAB_TRY(driver->render(ctx));
-      auto specs = driver->programs(ctx);
-      for (std::size_t index = 0; index < specs.size(); ++index) {
-        auto spec = specs[index];
-        if (spec.netns.empty()) {
-          spec.netns = node.namespace_name;
-        }
-        if (spec.log_file.empty()) {
-          spec.log_file = ctx.dir / (spec.name + ".log");
-        }
-        auto ref = process::start(spec);
-        if (!ref.ok()) {
-          return fail(ref.error().code, "node " + node.name + ": " + ref.error().message);
-        }
-        ref->node = node.name;
-        state_.processes.push_back(*ref);
-        FLOWLAB_TRY(save());
-        ++daemons;
-        // The next program of this node may depend on this one (FRR daemons on zebra's socket).
-        auto deadline = std::chrono::steady_clock::now() + options_.ready_timeout;
-        while (index + 1 < specs.size()) {
-          auto next_ok = driver->program_ready(ctx, index);
-          if (next_ok.ok() && *next_ok) {
-            break;
-          }
-          if (!process::alive(*ref) || std::chrono::steady_clock::now() > deadline) {
-            return fail("exec",
-                        spec.name + " on node " + node.name + " did not come up; see " + spec.log_file.string());
-          }
-          std::this_thread::sleep_for(std::chrono::milliseconds(20));
-        }
-      }
+      const std::size_t before = state_.processes.size();
+      FLOWLAB_TRY(start_node(*node_ptr));
+      daemons += state_.processes.size() - before;
     }
     say(options_, "started " + std::to_string(daemons) + " daemons");
     return {};
   }
 
-  Status wait_ready() {
-    auto deadline = std::chrono::steady_clock::now() + options_.ready_timeout;
-    std::set<std::string> pending;
-    for (const auto& node : topo_.nodes) {
-      pending.insert(node.name);
+  // Renders the node's config and starts its programs in order.
+  Status start_node(const Node& node) {
+    const nodes::NodeDriver* driver = nodes::find_driver(node.kind);
+    if (driver == nullptr) {
+      return fail("kind", "no driver for kind '" + node.kind + "' (node " + node.name + ")");
     }
+    auto ctx = node_context(topo_, node, options_);
+    FLOWLAB_TRY(driver->render(ctx));
+    auto specs = driver->programs(ctx);
+    for (std::size_t index = 0; index < specs.size(); ++index) {
+      auto spec = specs[index];
+      if (spec.netns.empty()) {
+        spec.netns = node.namespace_name;
+      }
+      if (spec.log_file.empty()) {
+        spec.log_file = ctx.dir / (spec.name + ".log");
+      }
+      auto ref = process::start(spec);
+      if (!ref.ok()) {
+        return fail(ref.error().code, "node " + node.name + ": " + ref.error().message);
+      }
+      ref->node = node.name;
+      state_.processes.push_back(*ref);
+      FLOWLAB_TRY(save());
+      // The next program of this node may depend on this one (FRR daemons on zebra's socket).
+      auto deadline = std::chrono::steady_clock::now() + options_.ready_timeout;
+      while (index + 1 < specs.size()) {
+        auto next_ok = driver->program_ready(ctx, index);
+        if (next_ok.ok() && *next_ok) {
+          break;
+        }
+        if (!process::alive(*ref) || std::chrono::steady_clock::now() > deadline) {
+          return fail("exec", spec.name + " on node " + node.name + " did not come up; see " + spec.log_file.string());
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+      }
+    }
+    return {};
+  }
+
+  Status wait_ready() {
+    std::set<std::string> all;
+    for (const auto& node : topo_.nodes) {
+      all.insert(node.name);
+    }
+    FLOWLAB_TRY(wait_ready(all));
+    say(options_, "all " + std::to_string(topo_.nodes.size()) + " nodes ready");
+    return {};
+  }
+
+  Status wait_ready(std::set<std::string> pending) {
+    auto deadline = std::chrono::steady_clock::now() + options_.ready_timeout;
     while (!pending.empty()) {
       for (auto it = pending.begin(); it != pending.end();) {
         const Node* node = topo_.find_node(*it);
@@ -291,23 +331,29 @@ class Deployer {
       }
       std::this_thread::sleep_for(std::chrono::milliseconds(50));
     }
-    say(options_, "all " + std::to_string(topo_.nodes.size()) + " nodes ready");
     return {};
   }
 
   // flowprobe for every `probes:` entry, once the routers are up; ready when its captures are open (pid file).
   Status start_probes() {
-    if (topo_.probes.empty()) {
+    std::vector<std::size_t> all(topo_.probes.size());
+    std::iota(all.begin(), all.end(), std::size_t{0});
+    return start_probes(all);
+  }
+
+  Status start_probes(const std::vector<std::size_t>& which) {
+    if (which.empty()) {
       return {};
     }
     std::vector<std::pair<fs::path, process::ProcessRef>> started;
-    for (std::size_t i = 0; i < topo_.probes.size(); ++i) {
+    for (const std::size_t i : which) {
       const Node* node = topo_.find_node(topo_.probes[i].node);
       const fs::path dir = node_context(topo_, *node, options_).dir;
       auto spec = nodes::flowprobe_spec(topo_, i, dir);
       FLOWLAB_TRY(spec);
       std::error_code ec;
       fs::remove(nodes::probe_pidfile(dir, i), ec);
+      fs::remove(nodes::probe_stats_file(dir, i), ec);  // a restarted probe counts from zero
       auto ref = process::start(*spec);
       if (!ref.ok()) {
         return fail(ref.error().code, "probe on node " + node->name + ": " + ref.error().message);
@@ -456,6 +502,17 @@ Status deploy(const Topology& topo, const Options& options, bool cleanup_on_fail
     (void)destroy(topo.name, options);
   }
   return s;
+}
+
+Status restart_node(const Topology& topo, const std::string& node, const Options& options) {
+  const Node* n = topo.find_node(node);
+  if (n == nullptr) {
+    return fail("restart", "lab " + topo.name + " has no node " + node);
+  }
+  auto state = read_state(options.rundir, topo.name);
+  FLOWLAB_TRY(state);
+  Deployer deployer(topo, options, std::move(*state));
+  return deployer.restart(*n);
 }
 
 Status destroy(const std::string& lab, const Options& options) {

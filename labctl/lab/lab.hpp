@@ -33,6 +33,10 @@ struct Options {
 // cleanup_on_failure is true.
 Status deploy(const topology::Topology& topo, const Options& options, bool cleanup_on_failure = true);
 
+// Stops every process of one node of a deployed lab (its daemons, and the probes running in it) and starts them
+// again from freshly rendered configs, as deploy does; returns once they are ready. `topo` is the deployed one.
+Status restart_node(const topology::Topology& topo, const std::string& node, const Options& options);
+
 // Removes every namespace, link, process, mount and file of the lab. Idempotent: succeeds when nothing is left.
 Status destroy(const std::string& lab, const Options& options);
 

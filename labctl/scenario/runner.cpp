@@ -108,9 +108,17 @@ struct CollectorRecord {
   std::size_t rows = 0;
 };
 
+// Where delivery accounting of one (probe, final collector) starts again after a restart on the way: the probe's
+// datagrams_sent and the collector's datagram count from the probe's exporter at that moment.
+struct DeliveryBase {
+  std::uint64_t sent = 0;
+  std::uint64_t received = 0;
+  bool probe_restarted = false;  // the probe restarted under a running collector: its sequence numbers went back
+};
+
 class Runner {
  public:
-  Runner(const Scenario& sc, const RunOptions& options) : sc_(sc), options_(options) {
+  Runner(const Scenario& sc, const RunOptions& options) : sc_(sc), options_(options), routing_(sc.topology) {
     lab_options_.rundir = options.lab_rundir;
     lab_options_.progress = options.progress;
     run_.scenario = sc.name;
@@ -574,70 +582,12 @@ class Runner {
   // all its datagrams; one verdict point per (probe, final collector) shows datagrams sent/received and the
   // collector's sequence-gap counters (lost and duplicate must be 0) and the tees' drops on the way.
   Status collect(StepRecord& rec) {
-    const auto procs = lab_processes();
     rec.details["probes"] = nlohmann::json::array();
     rec.details["tees"] = nlohmann::json::object();
     std::set<std::string> tees_seen;
     for (std::size_t i = 0; i < topo().probes.size(); ++i) {
-      const auto& probe = topo().probes[i];
-      const std::string name = "flowprobe" + std::to_string(i);
-      const auto it = std::find_if(procs.begin(), procs.end(), [&](const auto& p) { return p.name == name; });
-      if (it == procs.end() || !process::alive(*it)) {
-        return fail("collect", name + " on node " + probe.node + " is not running");
-      }
-      const fs::path stats_file = nodes::probe_stats_file(node_dir(probe.node), i);
-      const std::uint64_t before = json_uint(read_json(stats_file), "flushes");
-      ::kill(it->pid, SIGUSR2);
-      const auto flushed_by = Clock::now() + std::chrono::seconds(10);
-      std::optional<nlohmann::json> stats;
-      for (;;) {
-        stats = read_json(stats_file);
-        if (json_uint(stats, "flushes") > before) {
-          break;
-        }
-        if (Clock::now() > flushed_by) {
-          return fail("collect", name + " on node " + probe.node + " did not flush within 10 s");
-        }
-        std::this_thread::sleep_for(std::chrono::milliseconds(10));
-      }
-      const std::uint64_t sent = json_uint(stats, "datagrams_sent");
-      // Through tees the datagrams take longer, and the machine may be loaded: a generous deadline.
-      const auto deadline = Clock::now() + std::chrono::seconds(20);
-      for (const auto& feed : topology::probe_feeds(topo(), probe)) {
-        const topology::Node* collector = topo().find_node(feed.collector);
-        if (collector == nullptr || collector->role != topology::Role::kCollector) {
-          continue;
-        }
-        std::optional<std::map<std::string, std::uint64_t>> seq;
-        while (Clock::now() < deadline) {
-          seq = collector_sequence_from(*collector, feed.exporter);
-          if (seq && seq->at("datagrams") >= sent) {
-            break;
-          }
-          std::this_thread::sleep_for(std::chrono::milliseconds(20));
-        }
-        const std::uint64_t received = seq ? seq->at("datagrams") : 0;
-        nlohmann::json detail{{"probe", name},
-                              {"node", probe.node},
-                              {"datagrams_sent", sent},
-                              {"collector", collector->name},
-                              {"via", feed.tees},
-                              {"exporter", feed.exporter.to_string()},
-                              {"datagrams_received", received},
-                              {"stats", stats ? *stats : nlohmann::json()}};
-        if (seq) {
-          detail["sequence"] = *seq;
-        }
-        rec.details["probes"].push_back(detail);
-        if (received < sent) {
-          return fail("collect", "collector " + collector->name + " received " + std::to_string(received) + " of the " +
-                                     std::to_string(sent) + " datagrams " + name + " sent" +
-                                     (feed.tees.empty() ? "" : " (via " + topology::tee_path_text(feed) + ")"));
-        }
-        rec.points.push_back(delivery_point(i, feed, sent, *seq));
-        rec.outcome = verify::worst(rec.outcome, rec.points.back().outcome);
-        tees_seen.insert(feed.tees.begin(), feed.tees.end());
-      }
+      auto sent = deliver(i, rec, &tees_seen);
+      FLOWLAB_TRY(sent);
     }
     for (const auto& tee : tees_seen) {
       if (auto c = tee_counters(tee)) {
@@ -648,32 +598,116 @@ class Runner {
     return {};
   }
 
+  // Makes probe i export every cached flow (SIGUSR2; the export carries its templates) and returns its stats once
+  // the flush is done.
+  Result<nlohmann::json> flush_probe(std::size_t i) {
+    const auto& probe = topo().probes[i];
+    const std::string name = "flowprobe" + std::to_string(i);
+    const auto procs = lab_processes();
+    const auto it = std::find_if(procs.begin(), procs.end(), [&](const auto& p) { return p.name == name; });
+    if (it == procs.end() || !process::alive(*it)) {
+      return fail("collect", name + " on node " + probe.node + " is not running");
+    }
+    const fs::path stats_file = nodes::probe_stats_file(node_dir(probe.node), i);
+    const std::uint64_t before = json_uint(read_json(stats_file), "flushes");
+    ::kill(it->pid, SIGUSR2);
+    const auto deadline = Clock::now() + std::chrono::seconds(10);
+    for (;;) {
+      auto stats = read_json(stats_file);
+      if (json_uint(stats, "flushes") > before) {
+        return *stats;
+      }
+      if (Clock::now() > deadline) {
+        return fail("collect", name + " on node " + probe.node + " did not flush within 10 s");
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+  }
+
+  // Flushes probe i and waits until every final collector it feeds has received every datagram it sent (counted
+  // since the last restart on the way, see step(RestartStep)); with rec, adds one delivery verdict point per
+  // feed. Returns the probe's datagrams_sent counter after the flush.
+  Result<std::uint64_t> deliver(std::size_t i, StepRecord& rec, std::set<std::string>* tees_seen) {
+    const auto& probe = topo().probes[i];
+    const std::string name = "flowprobe" + std::to_string(i);
+    auto stats = flush_probe(i);
+    FLOWLAB_TRY(stats);
+    const std::uint64_t sent_total = json_uint(*stats, "datagrams_sent");
+    // Through tees the datagrams take longer, and the machine may be loaded: a generous deadline.
+    const auto deadline = Clock::now() + std::chrono::seconds(20);
+    for (const auto& feed : topology::probe_feeds(topo(), probe)) {
+      const topology::Node* collector = topo().find_node(feed.collector);
+      if (collector == nullptr || collector->role != topology::Role::kCollector) {
+        continue;
+      }
+      const DeliveryBase& base = delivery_base_[{i, feed.collector}];
+      const std::uint64_t sent = sent_total - std::min(sent_total, base.sent);
+      std::optional<std::map<std::string, std::uint64_t>> seq;
+      std::uint64_t received = 0;
+      while (Clock::now() < deadline) {
+        seq = collector_sequence_from(*collector, feed.exporter);
+        received = seq ? seq->at("datagrams") - std::min(seq->at("datagrams"), base.received) : 0;
+        if (received >= sent) {
+          break;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+      }
+      nlohmann::json detail{{"probe", name},
+                            {"node", probe.node},
+                            {"datagrams_sent", sent},
+                            {"collector", collector->name},
+                            {"via", feed.tees},
+                            {"exporter", feed.exporter.to_string()},
+                            {"datagrams_received", received},
+                            {"stats", *stats}};
+      if (seq) {
+        detail["sequence"] = *seq;
+      }
+      rec.details["probes"].push_back(detail);
+      if (!seq || received < sent) {
+        return fail("collect", "collector " + collector->name + " received " + std::to_string(received) + " of the " +
+                                   std::to_string(sent) + " datagrams " + name + " sent" +
+                                   (feed.tees.empty() ? "" : " (via " + topology::tee_path_text(feed) + ")"));
+      }
+      rec.points.push_back(delivery_point(i, feed, sent, received, *seq, base));
+      rec.outcome = verify::worst(rec.outcome, rec.points.back().outcome);
+      if (tees_seen != nullptr) {
+        tees_seen->insert(feed.tees.begin(), feed.tees.end());
+      }
+    }
+    return sent_total;
+  }
+
   // The verdict point of one probe's datagrams at one final collector.
   verify::PointResult delivery_point(std::size_t probe_index, const topology::Feed& feed, std::uint64_t sent,
-                                     const std::map<std::string, std::uint64_t>& seq) {
+                                     std::uint64_t received, const std::map<std::string, std::uint64_t>& seq,
+                                     const DeliveryBase& base) {
     const auto& probe = topo().probes[probe_index];
     verify::PointResult p;
     p.stream = "datagrams of flowprobe" + std::to_string(probe_index);
     p.point = probe.node + (feed.tees.empty() ? std::string() : " via " + topology::tee_path_text(feed));
     p.exporter = feed.source_node + " " + feed.exporter.to_string();
     p.collector = feed.collector;
-    // Sequence numbers identify an exporter stream only when one probe alone sends from that address here.
+    // Sequence numbers identify an exporter stream only when one probe alone sends from that address here, and
+    // only while that probe has not restarted under a running collector (its numbers start again at 0).
     std::size_t sharing = 0;
     for (const auto& [index, other] : topology::collector_feeds(topo(), feed.collector)) {
       sharing += other.exporter == feed.exporter ? 1U : 0U;
     }
-    if (sharing > 1) {
-      p.note = "sequence counters not checked: " + std::to_string(sharing) + " probes export from " +
-               feed.exporter.to_string();
+    if (sharing > 1 || base.probe_restarted) {
+      p.note = sharing > 1 ? "sequence counters not checked: " + std::to_string(sharing) + " probes export from " +
+                                 feed.exporter.to_string()
+                           : "sequence counters not checked: flowprobe" + std::to_string(probe_index) +
+                                 " restarted while " + feed.collector + " kept its sequence state";
       verify::Check c;
       c.name = "datagrams";
       c.expected = ">= " + std::to_string(sent);
-      c.collector = std::to_string(seq.at("datagrams"));
+      c.collector = std::to_string(received);
       p.checks.push_back(c);
       return p;
     }
-    p.checks.push_back(verify::compare("datagrams", std::nullopt, std::nullopt, std::to_string(seq.at("datagrams")),
-                                       std::to_string(sent)));
+    p.checks.push_back(
+        verify::compare("datagrams", std::nullopt, std::nullopt, std::to_string(received), std::to_string(sent)));
     for (const char* key : {"lost", "duplicate"}) {
       p.checks.push_back(verify::compare(std::string("sequence ") + key, std::nullopt, std::nullopt,
                                          std::to_string(seq.at(key)), "0"));
@@ -1107,16 +1141,90 @@ class Runner {
     return {};
   }
 
-  Status step(const AnnounceStep& a, StepRecord& /*rec*/) {
-    return fail("unsupported", "announce " + a.prefix.to_string() + " at " + a.node + ": not implemented yet");
+  Status step(const AnnounceStep& a, StepRecord& /*rec*/) { return set_announcement(a.node, a.prefix, true); }
+
+  Status step(const WithdrawStep& w, StepRecord& /*rec*/) { return set_announcement(w.node, w.prefix, false); }
+
+  // The router's driver applies the change from routing_ (the deployed topology with the announce lists the steps
+  // so far left); the next converge step waits for the network to follow.
+  Status set_announcement(const std::string& node_name, const Prefix& prefix, bool announce) {
+    const auto it = std::find_if(routing_.nodes.begin(), routing_.nodes.end(),
+                                 [&](const topology::Node& n) { return n.name == node_name; });
+    if (it == routing_.nodes.end() || !it->is_router()) {
+      return fail("announce", node_name + " is not a router of this lab");
+    }
+    topology::Node* node = &*it;
+    auto& list = node->announce;
+    if (announce && std::find(list.begin(), list.end(), prefix) == list.end()) {
+      list.push_back(prefix);
+    } else if (!announce) {
+      list.erase(std::remove(list.begin(), list.end(), prefix), list.end());
+    }
+    FLOWLAB_TRY(nodes::find_driver(node->kind)
+                    ->set_announcement(lab::node_context(routing_, *node, lab_options_), prefix, announce));
+    collected_ = false;
+    return {};
   }
 
-  Status step(const WithdrawStep& w, StepRecord& /*rec*/) {
-    return fail("unsupported", "withdraw " + w.prefix.to_string() + " at " + w.node + ": not implemented yet");
-  }
-
-  Status step(const RestartStep& r, StepRecord& /*rec*/) {
-    return fail("unsupported", "restart " + r.node + ": not implemented yet");
+  // A node's processes stop and start again (lab::restart_node). What the probes involved have already metered is
+  // delivered first, and the datagram counts collect compares start again from there: a restarted probe counts
+  // from zero, a restarted collector has received nothing yet. The probes feeding a restarted collector flush once
+  // more so their templates reach it.
+  // Restarts a node. Every probe whose datagrams run through it (it runs the probe, or it is a tee or the final
+  // collector on the way) is first delivered completely; delivery is then counted again from the restart: a
+  // restarted probe's datagram counter starts at 0, a restarted collector's too. After a collector or tee restart
+  // the probes are flushed once more, so their templates reach the new process at once.
+  Status step(const RestartStep& r, StepRecord& rec) {
+    rec.details["probes"] = nlohmann::json::array();
+    struct Affected {
+      std::size_t probe;
+      topology::Feed feed;
+    };
+    std::vector<Affected> affected;
+    std::set<std::size_t> probes;
+    for (std::size_t i = 0; i < topo().probes.size(); ++i) {
+      for (auto& feed : topology::probe_feeds(topo(), topo().probes[i])) {
+        const bool on_path = feed.collector == r.node ||
+                             std::find(feed.tees.begin(), feed.tees.end(), r.node) != feed.tees.end();
+        if (topo().probes[i].node == r.node || on_path) {
+          affected.push_back({i, std::move(feed)});
+          probes.insert(i);
+        }
+      }
+    }
+    std::map<std::size_t, std::uint64_t> sent_now;
+    for (const auto i : probes) {
+      StepRecord scratch;  // delivery before the restart is a precondition, not a verdict of this step
+      scratch.details["probes"] = nlohmann::json::array();
+      auto sent = deliver(i, scratch, nullptr);
+      rec.details["probes"].insert(rec.details["probes"].end(), scratch.details["probes"].begin(),
+                                   scratch.details["probes"].end());
+      FLOWLAB_TRY(sent);
+      sent_now[i] = *sent;
+    }
+    for (const auto& [i, feed] : affected) {
+      const bool probe_restarts = topo().probes[i].node == r.node;
+      const bool collector_restarts = feed.collector == r.node;
+      DeliveryBase& base = delivery_base_[{i, feed.collector}];
+      const topology::Node* collector = topo().find_node(feed.collector);
+      std::uint64_t received_now = 0;
+      if (collector != nullptr && !collector_restarts) {
+        if (auto seq = collector_sequence_from(*collector, feed.exporter)) {
+          received_now = seq->at("datagrams");
+        }
+      }
+      base.sent = probe_restarts ? 0 : sent_now[i];
+      base.received = received_now;
+      base.probe_restarted = collector_restarts ? false : (base.probe_restarted || probe_restarts);
+    }
+    FLOWLAB_TRY(lab::restart_node(routing_, r.node, lab_options_));
+    for (const auto i : probes) {
+      if (topo().probes[i].node != r.node) {
+        FLOWLAB_TRY(flush_probe(i));
+      }
+    }
+    collected_ = false;
+    return {};
   }
 
   Status step(const WaitStep& w, StepRecord& /*rec*/) {
@@ -1196,6 +1304,9 @@ class Runner {
   int send_steps_ = 0;
   std::size_t step_index_ = 0;
   topology::Topology current_;  // the topology as the steps so far left it (expect steps)
+  topology::Topology routing_;  // the deployed topology with the announce lists the steps so far left (drivers)
+  // Delivery counted from the last restart on the way of (probe index, final collector).
+  std::map<std::pair<std::size_t, std::string>, DeliveryBase> delivery_base_;
   std::unique_ptr<oracle::Oracle> oracle_;
   std::map<std::string, std::map<std::uint32_t, std::string>> ifnames_;
 };

@@ -92,6 +92,22 @@ Status BirdDriver::set_bgp_session(const NodeContext& ctx, const std::string& ne
   return {};
 }
 
+// BIRD 2 cannot add a static route at run time: the config is rendered again from the new announce list and
+// reloaded (`birdc configure` restarts only the protocols whose configuration changed).
+Status BirdDriver::set_announcement(const NodeContext& ctx, const Prefix& prefix, bool announce) const {
+  FLOWLAB_TRY(render(ctx));
+  auto out = birdc(ctx.dir, {"configure"});
+  FLOWLAB_TRY(out);
+  if (out->find("Reconfigur") == std::string::npos) {
+    return fail("bgp", "router " + ctx.node->name + ": " + (announce ? "announcing " : "withdrawing ") +
+                           prefix.to_string() + ": birdc configure said: " + *out);
+  }
+  // A changed export filter does not by itself re-run the export of routes already in the table.
+  auto reload = birdc(ctx.dir, {"reload", "out", "all"});
+  FLOWLAB_TRY(reload);
+  return {};
+}
+
 Result<std::vector<BgpSessionStatus>> BirdDriver::bgp_sessions(const NodeContext& ctx) const {
   auto out = birdc(ctx.dir, {"show", "protocols", "all"});
   FLOWLAB_TRY(out);

@@ -25,6 +25,7 @@ class BirdDriver final : public NodeDriver {
   Result<std::vector<RibEntry>> rib(const NodeContext& ctx) const override;
   Result<std::vector<BgpSessionStatus>> bgp_sessions(const NodeContext& ctx) const override;
   Status set_bgp_session(const NodeContext& ctx, const std::string& neighbor, bool up) const override;
+  Status set_announcement(const NodeContext& ctx, const Prefix& prefix, bool announce) const override;
 };
 
 // Runs one birdc command against the node's control socket; fails when birdc fails or the daemon refuses.

@@ -80,6 +80,13 @@ class NodeDriver {
     return fail("unsupported", "node " + ctx.node->name + " (kind " + ctx.node->kind + ") cannot set BGP sessions to " +
                                    neighbor + " up or down");
   }
+  // Starts (announce) or stops originating `prefix`. ctx.topology already holds the node's new `announce` list
+  // (the other sessions and links as deployed): a kind may re-render its whole config and reload it.
+  virtual Status set_announcement(const NodeContext& ctx, const Prefix& prefix, bool announce) const {
+    (void)announce;
+    return fail("unsupported", "node " + ctx.node->name + " (kind " + ctx.node->kind + ") cannot announce or withdraw " +
+                                   prefix.to_string());
+  }
 };
 
 // The registry: kind name -> driver. Adding a kind = its folder + one line in registry.cpp.

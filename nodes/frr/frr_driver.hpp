@@ -28,6 +28,7 @@ class FrrDriver final : public NodeDriver {
   Result<std::vector<RibEntry>> rib(const NodeContext& ctx) const override;
   Result<std::vector<BgpSessionStatus>> bgp_sessions(const NodeContext& ctx) const override;
   Status set_bgp_session(const NodeContext& ctx, const std::string& neighbor, bool up) const override;
+  Status set_announcement(const NodeContext& ctx, const Prefix& prefix, bool announce) const override;
 };
 
 // Runs one vtysh command against the instance in `dir` (optionally one daemon only: "bgpd").

@@ -351,6 +351,9 @@ Status Probe::run_live(const RunControl& control) {
     }
     if (control.flush != nullptr && *control.flush != 0) {
       *control.flush = 0;
+      if (exporter_) {
+        exporter_->force_template_refresh();  // a collector that restarted since decodes the flush at once
+      }
       finish(now);  // every cached flow ends and is exported; capture goes on
       ++flushes_;
       control.on_stats(stats());
