@@ -336,6 +336,30 @@ const RibCase kCases[] = {
         "a2 10.50.0.0/16 : 65050 @o",
         "b 10.50.0.0/16 : 65050 @o",
         "z 10.50.0.0/16 : 65010 65050 n=3 ecmp=2 !ambiguous"}},
+    // o15: local-pref (150 on x2's routes at r1) beats AS-path length: r1 takes 65020 65025 65030 over
+    // 65010 65030, in both families. x1 keeps d's direct route over r1's copy (length 4); x2, y and d reject
+    // what would loop, so each of them hears d's (or r1's) prefixes as shown, and d prefers x1's shorter copy.
+    {"local-pref beats a shorter path, dual-stack", "localpref-longer.yaml", {
+        "r1 10.1.0.0/16 : local",
+        "r1 2001:db8:1::/48 : local",
+        "r1 10.30.0.0/16 : 65020 65025 65030 @x2 lp=150 n=2",
+        "r1 2001:db8:30::/48 : 65020 65025 65030 @x2 lp=150 n=2",
+        "x1 10.1.0.0/16 : 65001 @r1 n=1",
+        "x1 2001:db8:1::/48 : 65001 @r1 n=1",
+        "x1 10.30.0.0/16 : 65030 @d n=2",
+        "x1 2001:db8:30::/48 : 65030 @d n=2",
+        "x2 10.1.0.0/16 : 65001 @r1 n=1",
+        "x2 2001:db8:1::/48 : 65001 @r1 n=1",
+        "x2 10.30.0.0/16 : 65025 65030 @y n=1",
+        "x2 2001:db8:30::/48 : 65025 65030 @y n=1",
+        "y 10.1.0.0/16 : 65020 65001 @x2 n=2",
+        "y 2001:db8:1::/48 : 65020 65001 @x2 n=2",
+        "y 10.30.0.0/16 : 65030 @d n=1",
+        "y 2001:db8:30::/48 : 65030 @d n=1",
+        "d 10.1.0.0/16 : 65010 65001 @x1 n=2",
+        "d 2001:db8:1::/48 : 65010 65001 @x1 n=2",
+        "d 10.30.0.0/16 : local",
+        "d 2001:db8:30::/48 : local"}},
 };
 // clang-format on
 
