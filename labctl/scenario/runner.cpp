@@ -1184,8 +1184,8 @@ class Runner {
     std::set<std::size_t> probes;
     for (std::size_t i = 0; i < topo().probes.size(); ++i) {
       for (auto& feed : topology::probe_feeds(topo(), topo().probes[i])) {
-        const bool on_path = feed.collector == r.node ||
-                             std::find(feed.tees.begin(), feed.tees.end(), r.node) != feed.tees.end();
+        const bool on_path =
+            feed.collector == r.node || std::find(feed.tees.begin(), feed.tees.end(), r.node) != feed.tees.end();
         if (topo().probes[i].node == r.node || on_path) {
           affected.push_back({i, std::move(feed)});
           probes.insert(i);

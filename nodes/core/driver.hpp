@@ -84,8 +84,8 @@ class NodeDriver {
   // (the other sessions and links as deployed): a kind may re-render its whole config and reload it.
   virtual Status set_announcement(const NodeContext& ctx, const Prefix& prefix, bool announce) const {
     (void)announce;
-    return fail("unsupported", "node " + ctx.node->name + " (kind " + ctx.node->kind + ") cannot announce or withdraw " +
-                                   prefix.to_string());
+    return fail("unsupported", "node " + ctx.node->name + " (kind " + ctx.node->kind +
+                                   ") cannot announce or withdraw " + prefix.to_string());
   }
 };
 

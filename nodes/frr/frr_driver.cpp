@@ -206,11 +206,10 @@ Status FrrDriver::set_announcement(const NodeContext& ctx, const Prefix& prefix,
   FLOWLAB_TRY(render(ctx));  // the files on disk follow the running config
   const bool v6 = prefix.family() == Family::kIpv6;
   const std::string no = announce ? "" : "no ";
-  std::vector<std::string> commands{"configure terminal",
-                                    no + (v6 ? "ipv6" : "ip") + " route " + prefix.to_string() + " blackhole",
-                                    "router bgp " + std::to_string(ctx.node->asn),
-                                    std::string("address-family ") + (v6 ? "ipv6" : "ipv4") + " unicast",
-                                    no + "network " + prefix.to_string()};
+  std::vector<std::string> commands{
+      "configure terminal", no + (v6 ? "ipv6" : "ip") + " route " + prefix.to_string() + " blackhole",
+      "router bgp " + std::to_string(ctx.node->asn),
+      std::string("address-family ") + (v6 ? "ipv6" : "ipv4") + " unicast", no + "network " + prefix.to_string()};
   auto out = vtysh(ctx.dir, commands);
   FLOWLAB_TRY(out);
   return {};
