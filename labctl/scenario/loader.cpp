@@ -1,15 +1,16 @@
 #include "labctl/scenario/loader.hpp"
 
+#include "common/strings.hpp"
 #include "labctl/scenario/validate.hpp"
 #include "labctl/topology/diagnostics.hpp"
 #include "labctl/topology/duration.hpp"
 #include "labctl/topology/loader.hpp"
 #include "labctl/topology/plan_json.hpp"
+#include "labctl/topology/yaml_reader.hpp"
 
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
-#include <charconv>
 #include <fstream>
 #include <map>
 #include <set>
@@ -21,6 +22,13 @@ namespace {
 using topology::closest_match;
 using topology::DiagnosticSink;
 using topology::SourceMap;
+using topology::yaml::child;
+using topology::yaml::describe;
+using topology::yaml::Entry;
+using topology::yaml::item;
+using topology::yaml::mark_of;
+using topology::yaml::parse_decimal;
+using topology::yaml::valid_community;
 
 constexpr std::uint64_t kMaxU32 = 4294967295ULL;
 constexpr std::size_t kMaxStreamName = 32;
@@ -28,74 +36,6 @@ constexpr std::uint64_t kMaxPackets = 100'000'000ULL;
 constexpr std::uint64_t kMaxPps = 10'000'000ULL;
 constexpr std::uint64_t kMaxSize = 65535;
 constexpr std::uint64_t kMaxDurationMs = 24ULL * 3600 * 1000;
-
-std::string child(const std::string& path, std::string_view key) {
-  return path.empty() ? std::string(key) : path + "." + std::string(key);
-}
-std::string item(const std::string& path, std::size_t i) { return path + "[" + std::to_string(i) + "]"; }
-
-Mark mark_of(const YAML::Node& n) {
-  const auto m = n.Mark();
-  if (m.line < 0 || m.column < 0) {
-    return Mark{};
-  }
-  return Mark{m.line + 1, m.column + 1};
-}
-
-std::string describe(const YAML::Node& n) {
-  switch (n.Type()) {
-    case YAML::NodeType::Null:
-      return "an empty value";
-    case YAML::NodeType::Sequence:
-      return "a list";
-    case YAML::NodeType::Map:
-      return "a map";
-    case YAML::NodeType::Scalar:
-      return n.Tag() == "!" ? "the quoted string \"" + n.Scalar() + "\"" : "'" + n.Scalar() + "'";
-    case YAML::NodeType::Undefined:
-      break;
-  }
-  return "nothing";
-}
-
-std::string join(const std::vector<std::string>& items, std::string_view sep = ", ") {
-  std::string out;
-  for (const auto& s : items) {
-    if (!out.empty()) {
-      out += sep;
-    }
-    out += s;
-  }
-  return out;
-}
-
-std::optional<std::uint64_t> parse_decimal(std::string_view text, std::uint64_t max) {
-  if (text.empty() || text.size() > 20) {
-    return std::nullopt;
-  }
-  std::uint64_t v = 0;
-  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-  if (ec != std::errc() || ptr != text.data() + text.size() || v > max) {
-    return std::nullopt;
-  }
-  return v;
-}
-
-bool valid_community(std::string_view text, std::size_t parts, std::uint64_t max) {
-  std::size_t count = 0;
-  while (true) {
-    auto colon = text.find(':');
-    if (!parse_decimal(text.substr(0, colon), max)) {
-      return false;
-    }
-    ++count;
-    if (colon == std::string_view::npos) {
-      break;
-    }
-    text = text.substr(colon + 1);
-  }
-  return count == parts;
-}
 
 bool stream_name_ok(std::string_view s) {
   if (s.empty() || s.size() > kMaxStreamName || s[0] < 'a' || s[0] > 'z') {
@@ -119,49 +59,17 @@ std::vector<std::string> field_names() {
   return out;
 }
 
-struct Entry {
-  std::string key;
-  YAML::Node key_node;
-  YAML::Node value;
-};
-
-class Parser {
+class Parser : public topology::yaml::YamlReader {
  public:
-  Parser(DiagnosticSink& sink, SourceMap& marks) : sink_(sink), marks_(marks) {}
+  using YamlReader::YamlReader;
 
   // Parses everything but `topology:` (the caller loads it); returns the root entries by key.
   void parse_document(const YAML::Node& root, Scenario& s, std::map<std::string, Entry>& top);
   // The key path of each parsed step ("steps[3].expect"), parallel to Scenario::steps.
   [[nodiscard]] const std::vector<std::string>& step_paths() const { return step_paths_; }
 
-  void error(const std::string& path, const std::string& message) {
-    sink_.error(marks_.at(path), path.empty() ? message : path + ": " + message);
-  }
-  void error_at(Mark mark, std::string message) { sink_.error(mark, std::move(message)); }
-
  private:
-  void note(const std::string& path, const YAML::Node& key, const YAML::Node& value) {
-    Mark m = value.IsNull() ? mark_of(key) : mark_of(value);
-    if (m.line == 0) {
-      m = mark_of(key);
-    }
-    marks_.set(path, m);
-  }
-
-  std::optional<std::vector<Entry>> map_entries(const YAML::Node& map, const std::string& path,
-                                                const std::vector<std::string>& known, bool allow_null = false);
-  std::optional<std::vector<YAML::Node>> list_items(const YAML::Node& n, const std::string& path);
-  void require(const std::vector<Entry>& entries, const std::string& path, const std::vector<std::string>& keys);
-
-  std::optional<std::string> get_scalar(const YAML::Node& n, const std::string& path, std::string_view expected);
-  std::optional<std::string> get_string(const YAML::Node& n, const std::string& path) {
-    return get_scalar(n, path, "a string");
-  }
-  std::optional<std::uint64_t> get_uint(const YAML::Node& n, const std::string& path, std::uint64_t lo,
-                                        std::uint64_t hi);
   std::optional<std::chrono::milliseconds> get_duration(const YAML::Node& n, const std::string& path);
-  std::optional<Prefix> get_prefix(const YAML::Node& n, const std::string& path);
-  std::optional<topology::Endpoint> get_endpoint(const YAML::Node& n, const std::string& path);
   // A stream reference list: a name, `all`, or a list of names. Returns the names; `all` sets *all.
   std::optional<std::vector<std::string>> get_stream_refs(const YAML::Node& n, const std::string& path, bool* all);
 
@@ -176,102 +84,8 @@ class Parser {
   std::optional<StepAction> parse_bgp(const YAML::Node& n, const std::string& path);
   std::optional<std::pair<std::string, Prefix>> parse_node_prefix(const YAML::Node& n, const std::string& path);
 
-  DiagnosticSink& sink_;
-  SourceMap& marks_;
   std::vector<std::string> step_paths_;
 };
-
-std::optional<std::vector<Entry>> Parser::map_entries(const YAML::Node& map, const std::string& path,
-                                                      const std::vector<std::string>& known, bool allow_null) {
-  if (allow_null && map.IsNull()) {
-    return std::vector<Entry>{};
-  }
-  if (!map.IsMap()) {
-    error(path, "expected a map, found " + describe(map));
-    return std::nullopt;
-  }
-  std::vector<Entry> out;
-  std::set<std::string> seen;
-  const std::string where = path.empty() ? "at the top level" : "in " + path;
-  for (auto it = map.begin(); it != map.end(); ++it) {
-    const YAML::Node key = it->first;
-    if (!key.IsScalar()) {
-      error_at(mark_of(key), "expected a plain key " + where + ", found " + describe(key));
-      continue;
-    }
-    const std::string& k = key.Scalar();
-    if (!known.empty() && std::find(known.begin(), known.end(), k) == known.end()) {
-      std::string msg = "unknown key '";
-      msg.append(k).append("' ").append(where);
-      if (auto guess = closest_match(k, known)) {
-        msg.append(" (did you mean '").append(*guess).append("'?)");
-      } else {
-        msg.append(" (expected one of: ").append(join(known)).append(")");
-      }
-      error_at(mark_of(key), msg);
-      continue;
-    }
-    if (!seen.insert(k).second) {
-      error_at(mark_of(key), "duplicate key '" + k + "' " + where);
-      continue;
-    }
-    note(child(path, k), key, it->second);
-    out.push_back(Entry{k, key, it->second});
-  }
-  return out;
-}
-
-void Parser::require(const std::vector<Entry>& entries, const std::string& path, const std::vector<std::string>& keys) {
-  for (const auto& k : keys) {
-    bool found = std::any_of(entries.begin(), entries.end(), [&](const Entry& e) { return e.key == k; });
-    if (!found) {
-      error_at(marks_.at(path),
-               "missing required key '" + k + "' " + (path.empty() ? std::string("at the top level") : "in " + path));
-    }
-  }
-}
-
-std::optional<std::vector<YAML::Node>> Parser::list_items(const YAML::Node& n, const std::string& path) {
-  if (!n.IsSequence()) {
-    error(path, "expected a list, found " + describe(n));
-    return std::nullopt;
-  }
-  std::vector<YAML::Node> out;
-  for (std::size_t i = 0; i < n.size(); ++i) {
-    const YAML::Node v = n[i];
-    marks_.set(item(path, i), mark_of(v).line != 0 ? mark_of(v) : marks_.at(path));
-    out.push_back(v);
-  }
-  return out;
-}
-
-std::optional<std::string> Parser::get_scalar(const YAML::Node& n, const std::string& path, std::string_view expected) {
-  if (!n.IsScalar()) {
-    error(path, "expected " + std::string(expected) + ", found " + describe(n));
-    return std::nullopt;
-  }
-  return n.Scalar();
-}
-
-std::optional<std::uint64_t> Parser::get_uint(const YAML::Node& n, const std::string& path, std::uint64_t lo,
-                                              std::uint64_t hi) {
-  if (!n.IsScalar() || n.Tag() == "!") {
-    error(path, "expected an integer, found " + describe(n));
-    return std::nullopt;
-  }
-  const std::string& s = n.Scalar();
-  bool digits = !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
-  if (!digits) {
-    error(path, "expected an integer, found " + describe(n));
-    return std::nullopt;
-  }
-  auto v = parse_decimal(s, ~std::uint64_t{0});
-  if (!v || *v < lo || *v > hi) {
-    error(path, s + " is out of range (expected " + std::to_string(lo) + ".." + std::to_string(hi) + ")");
-    return std::nullopt;
-  }
-  return v;
-}
 
 std::optional<std::chrono::milliseconds> Parser::get_duration(const YAML::Node& n, const std::string& path) {
   auto s = get_scalar(n, path, "a duration like 10s, 2m or 500ms");
@@ -288,38 +102,6 @@ std::optional<std::chrono::milliseconds> Parser::get_duration(const YAML::Node& 
     return std::nullopt;
   }
   return std::chrono::milliseconds(static_cast<std::int64_t>(*ms));
-}
-
-std::optional<Prefix> Parser::get_prefix(const YAML::Node& n, const std::string& path) {
-  const std::string expected = "a prefix like 192.0.2.0/24 or 2001:db8::/48";
-  auto s = get_scalar(n, path, expected);
-  if (!s) {
-    return std::nullopt;
-  }
-  auto loose = s->find('/') == std::string::npos ? std::nullopt : Prefix::parse(*s, false);
-  if (!loose) {
-    error(path, "expected " + expected + ", found '" + *s + "'");
-    return std::nullopt;
-  }
-  if (loose->canonical() != *loose) {
-    error(path, "'" + *s + "' has host bits set (did you mean " + loose->canonical().to_string() + "?)");
-    return std::nullopt;
-  }
-  return loose;
-}
-
-std::optional<topology::Endpoint> Parser::get_endpoint(const YAML::Node& n, const std::string& path) {
-  auto s = get_scalar(n, path, "'node:interface'");
-  if (!s) {
-    return std::nullopt;
-  }
-  auto colon = s->find(':');
-  if (colon == std::string::npos || colon == 0 || colon + 1 == s->size() ||
-      s->find(':', colon + 1) != std::string::npos) {
-    error(path, "expected 'node:interface', found '" + *s + "'");
-    return std::nullopt;
-  }
-  return topology::Endpoint{s->substr(0, colon), s->substr(colon + 1), marks_.at(path)};
 }
 
 std::optional<std::vector<std::string>> Parser::get_stream_refs(const YAML::Node& n, const std::string& path,

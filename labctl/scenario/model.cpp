@@ -1,5 +1,7 @@
 #include "labctl/scenario/model.hpp"
 
+#include "common/strings.hpp"
+
 #include <algorithm>
 #include <array>
 #include <set>
@@ -35,17 +37,6 @@ bool lab_name_ok(std::string_view s) {
   }
   return std::all_of(s.begin(), s.end(),
                      [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-'; });
-}
-
-std::string join(const std::vector<std::string>& items, std::string_view sep) {
-  std::string out;
-  for (const auto& s : items) {
-    if (!out.empty()) {
-      out += sep;
-    }
-    out += s;
-  }
-  return out;
 }
 
 }  // namespace

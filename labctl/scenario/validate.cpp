@@ -1,5 +1,6 @@
 #include "labctl/scenario/validate.hpp"
 
+#include "common/strings.hpp"
 #include "labctl/topology/feeds.hpp"
 
 #include <algorithm>
@@ -19,17 +20,6 @@ std::string child(const std::string& path, std::string_view key) {
   return path.empty() ? std::string(key) : path + "." + std::string(key);
 }
 std::string item(const std::string& path, std::size_t i) { return path + "[" + std::to_string(i) + "]"; }
-
-std::string join(const std::vector<std::string>& items, std::string_view sep = ", ") {
-  std::string out;
-  for (const auto& s : items) {
-    if (!out.empty()) {
-      out += sep;
-    }
-    out += s;
-  }
-  return out;
-}
 
 std::string_view family_name(Family f) { return f == Family::kIpv6 ? "IPv6" : "IPv4"; }
 

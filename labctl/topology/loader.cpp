@@ -1,16 +1,17 @@
 #include "labctl/topology/loader.hpp"
 
+#include "common/strings.hpp"
 #include "labctl/topology/derive.hpp"
 #include "labctl/topology/diagnostics.hpp"
 #include "labctl/topology/duration.hpp"
 #include "labctl/topology/feeds.hpp"
 #include "labctl/topology/kinds.hpp"
 #include "labctl/topology/validate.hpp"
+#include "labctl/topology/yaml_reader.hpp"
 
 #include <yaml-cpp/yaml.h>
 
 #include <array>
-#include <charconv>
 #include <fstream>
 #include <map>
 #include <set>
@@ -19,6 +20,12 @@
 namespace flowlab::topology {
 namespace {
 
+using yaml::child;
+using yaml::describe;
+using yaml::item;
+using yaml::mark_of;
+using yaml::valid_community;
+
 constexpr std::uint64_t kMaxU32 = 4294967295ULL;
 constexpr std::uint64_t kMaxIfindex = 2147483647ULL;  // ifindexes are positive ints
 constexpr std::uint32_t kAsTrans = 23456;
@@ -26,46 +33,6 @@ constexpr std::size_t kMaxLabName = 16;
 constexpr std::size_t kMaxNodeName = 12;
 constexpr std::size_t kMaxIfName = 15;
 constexpr std::uint64_t kMaxPrepend = 32;
-
-std::string child(const std::string& path, std::string_view key) {
-  return path.empty() ? std::string(key) : path + "." + std::string(key);
-}
-std::string item(const std::string& path, std::size_t i) { return path + "[" + std::to_string(i) + "]"; }
-
-Mark mark_of(const YAML::Node& n) {
-  const auto m = n.Mark();
-  if (m.line < 0 || m.column < 0) {
-    return Mark{};
-  }
-  return Mark{m.line + 1, m.column + 1};
-}
-
-std::string describe(const YAML::Node& n) {
-  switch (n.Type()) {
-    case YAML::NodeType::Null:
-      return "an empty value";
-    case YAML::NodeType::Sequence:
-      return "a list";
-    case YAML::NodeType::Map:
-      return "a map";
-    case YAML::NodeType::Scalar:
-      return n.Tag() == "!" ? "the quoted string \"" + n.Scalar() + "\"" : "'" + n.Scalar() + "'";
-    case YAML::NodeType::Undefined:
-      break;
-  }
-  return "nothing";
-}
-
-std::string join(const std::vector<std::string>& items, std::string_view sep = ", ") {
-  std::string out;
-  for (const auto& s : items) {
-    if (!out.empty()) {
-      out += sep;
-    }
-    out += s;
-  }
-  return out;
-}
 
 bool lab_name_chars_ok(std::string_view s) {
   if (s.empty() || s[0] < 'a' || s[0] > 'z') {
@@ -90,41 +57,6 @@ bool node_name_chars_ok(std::string_view s) {
   }
   return true;
 }
-
-std::optional<std::uint64_t> parse_decimal(std::string_view text, std::uint64_t max) {
-  if (text.empty() || text.size() > 20) {
-    return std::nullopt;
-  }
-  std::uint64_t v = 0;
-  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-  if (ec != std::errc() || ptr != text.data() + text.size() || v > max) {
-    return std::nullopt;
-  }
-  return v;
-}
-
-bool valid_community(std::string_view text, std::size_t parts, std::uint64_t max) {
-  std::size_t count = 0;
-  while (true) {
-    auto colon = text.find(':');
-    auto part = text.substr(0, colon);
-    if (!parse_decimal(part, max)) {
-      return false;
-    }
-    ++count;
-    if (colon == std::string_view::npos) {
-      break;
-    }
-    text = text.substr(colon + 1);
-  }
-  return count == parts;
-}
-
-struct Entry {
-  std::string key;
-  YAML::Node key_node;
-  YAML::Node value;
-};
 
 // Which roles each role-specific node key applies to.
 struct NodeKeyRoles {
@@ -154,48 +86,19 @@ const std::vector<NodeKeyRoles>& node_key_roles() {
   return kTable;
 }
 
-class Parser {
+class Parser : public yaml::YamlReader {
  public:
-  Parser(DiagnosticSink& sink, SourceMap& marks) : sink_(sink), marks_(marks) {}
+  using YamlReader::YamlReader;
 
   void parse_document(const YAML::Node& root, Topology& t);
 
  private:
-  void error(const std::string& path, const std::string& message) {
-    sink_.error(marks_.at(path), path.empty() ? message : path + ": " + message);
-  }
-  void error_at(Mark mark, std::string message) { sink_.error(mark, std::move(message)); }
-
-  // Records the value's mark under `path` (the key's mark when the value is empty).
-  void note(const std::string& path, const YAML::Node& key, const YAML::Node& value) {
-    Mark m = value.IsNull() ? mark_of(key) : mark_of(value);
-    if (m.line == 0) {
-      m = mark_of(key);
-    }
-    marks_.set(path, m);
-  }
-
-  std::optional<std::vector<Entry>> map_entries(const YAML::Node& map, const std::string& path,
-                                                const std::vector<std::string>& known, bool allow_null = false);
-  // allow_null: an empty value (a key whose entries are all commented out) is an empty list.
-  std::optional<std::vector<YAML::Node>> list_items(const YAML::Node& n, const std::string& path,
-                                                    bool allow_null = false);
-  void require(const std::vector<Entry>& entries, const std::string& path, const std::vector<std::string>& keys);
-
-  std::optional<std::string> get_scalar(const YAML::Node& n, const std::string& path, std::string_view expected);
-  std::optional<std::string> get_string(const YAML::Node& n, const std::string& path) {
-    return get_scalar(n, path, "a string");
-  }
-  std::optional<std::uint64_t> get_uint(const YAML::Node& n, const std::string& path, std::uint64_t lo,
-                                        std::uint64_t hi);
-  std::optional<bool> get_bool(const YAML::Node& n, const std::string& path);
   std::optional<IpAddress> get_address(const YAML::Node& n, const std::string& path, Family family,
                                        std::string_view other_key);
-  std::optional<Prefix> get_prefix(const YAML::Node& n, const std::string& path, Family family);
   std::optional<Prefix> get_subnet(const YAML::Node& n, const std::string& path, Family family);
-  std::optional<std::vector<std::string>> get_string_list(const YAML::Node& n, const std::string& path);
-  std::optional<Endpoint> get_endpoint(const YAML::Node& n, const std::string& path);
   std::optional<std::uint32_t> get_timeout(const YAML::Node& n, const std::string& path);
+  // A link endpoint: "node:interface" naming a valid Linux interface that is not lo or mgmt0.
+  std::optional<Endpoint> get_link_endpoint(const YAML::Node& n, const std::string& path);
 
   void parse_defaults(const YAML::Node& n, Topology& t);
   void parse_name(const YAML::Node& n, Topology& t);
@@ -207,122 +110,8 @@ class Parser {
   void parse_probes(const YAML::Node& n, Topology& t);
   void parse_mgmt(const YAML::Node& n, Topology& t);
 
-  DiagnosticSink& sink_;
-  SourceMap& marks_;
   bool default_kind_ok_ = true;
 };
-
-std::optional<std::vector<Entry>> Parser::map_entries(const YAML::Node& map, const std::string& path,
-                                                      const std::vector<std::string>& known, bool allow_null) {
-  if (allow_null && map.IsNull()) {
-    return std::vector<Entry>{};
-  }
-  if (!map.IsMap()) {
-    error(path, "expected a map, found " + describe(map));
-    return std::nullopt;
-  }
-  std::vector<Entry> out;
-  std::set<std::string> seen;
-  const std::string where = path.empty() ? "at the top level" : "in " + path;
-  for (auto it = map.begin(); it != map.end(); ++it) {
-    const YAML::Node key = it->first;
-    if (!key.IsScalar()) {
-      error_at(mark_of(key), "expected a plain key " + where + ", found " + describe(key));
-      continue;
-    }
-    const std::string& k = key.Scalar();
-    if (!known.empty() && std::find(known.begin(), known.end(), k) == known.end()) {
-      std::string msg = "unknown key '";
-      msg.append(k).append("' ").append(where);
-      if (auto guess = closest_match(k, known)) {
-        msg.append(" (did you mean '").append(*guess).append("'?)");
-      } else {
-        msg.append(" (expected one of: ").append(join(known)).append(")");
-      }
-      error_at(mark_of(key), msg);
-      continue;
-    }
-    if (!seen.insert(k).second) {
-      std::string msg = "duplicate key '";
-      msg.append(k).append("' ").append(where);
-      error_at(mark_of(key), msg);
-      continue;
-    }
-    note(child(path, k), key, it->second);
-    out.push_back(Entry{k, key, it->second});
-  }
-  return out;
-}
-
-void Parser::require(const std::vector<Entry>& entries, const std::string& path, const std::vector<std::string>& keys) {
-  for (const auto& k : keys) {
-    bool found = std::any_of(entries.begin(), entries.end(), [&](const Entry& e) { return e.key == k; });
-    if (!found) {
-      error_at(marks_.at(path),
-               "missing required key '" + k + "' " + (path.empty() ? std::string("at the top level") : "in " + path));
-    }
-  }
-}
-
-std::optional<std::vector<YAML::Node>> Parser::list_items(const YAML::Node& n, const std::string& path,
-                                                          bool allow_null) {
-  if (allow_null && n.IsNull()) {
-    return std::vector<YAML::Node>{};
-  }
-  if (!n.IsSequence()) {
-    error(path, "expected a list, found " + describe(n));
-    return std::nullopt;
-  }
-  std::vector<YAML::Node> out;
-  for (std::size_t i = 0; i < n.size(); ++i) {
-    const YAML::Node v = n[i];
-    marks_.set(item(path, i), mark_of(v).line != 0 ? mark_of(v) : marks_.at(path));
-    out.push_back(v);
-  }
-  return out;
-}
-
-std::optional<std::string> Parser::get_scalar(const YAML::Node& n, const std::string& path, std::string_view expected) {
-  if (!n.IsScalar()) {
-    error(path, "expected " + std::string(expected) + ", found " + describe(n));
-    return std::nullopt;
-  }
-  return n.Scalar();
-}
-
-std::optional<std::uint64_t> Parser::get_uint(const YAML::Node& n, const std::string& path, std::uint64_t lo,
-                                              std::uint64_t hi) {
-  if (!n.IsScalar() || n.Tag() == "!") {
-    error(path, "expected an integer, found " + describe(n));
-    return std::nullopt;
-  }
-  const std::string& s = n.Scalar();
-  bool digits = !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
-  if (!digits) {
-    error(path, "expected an integer, found " + describe(n));
-    return std::nullopt;
-  }
-  auto v = parse_decimal(s, ~std::uint64_t{0});
-  if (!v || *v < lo || *v > hi) {
-    error(path, s + " is out of range (expected " + std::to_string(lo) + ".." + std::to_string(hi) + ")");
-    return std::nullopt;
-  }
-  return v;
-}
-
-std::optional<bool> Parser::get_bool(const YAML::Node& n, const std::string& path) {
-  if (n.IsScalar() && n.Tag() != "!") {
-    const std::string& s = n.Scalar();
-    if (s == "true" || s == "True" || s == "TRUE") {
-      return true;
-    }
-    if (s == "false" || s == "False" || s == "FALSE") {
-      return false;
-    }
-  }
-  error(path, "expected a bool (true or false), found " + describe(n));
-  return std::nullopt;
-}
 
 std::optional<IpAddress> Parser::get_address(const YAML::Node& n, const std::string& path, Family family,
                                              std::string_view other_key) {
@@ -348,32 +137,6 @@ std::optional<IpAddress> Parser::get_address(const YAML::Node& n, const std::str
   return a;
 }
 
-// A prefix "address/length" with host bits clear; family kNone accepts either family.
-std::optional<Prefix> Parser::get_prefix(const YAML::Node& n, const std::string& path, Family family) {
-  const std::string expected = family == Family::kIpv4   ? "an IPv4 prefix like 192.0.2.0/24"
-                               : family == Family::kIpv6 ? "an IPv6 prefix like 2001:db8::/48"
-                                                         : "a prefix like 192.0.2.0/24 or 2001:db8::/48";
-  auto s = get_scalar(n, path, expected);
-  if (!s) {
-    return std::nullopt;
-  }
-  auto loose = s->find('/') == std::string::npos ? std::nullopt : Prefix::parse(*s, false);
-  if (!loose) {
-    error(path, "expected " + expected + ", found '" + *s + "'");
-    return std::nullopt;
-  }
-  if (family != Family::kNone && loose->family() != family) {
-    error(path, "expected " + expected + ", found the " + (loose->address.is_v4() ? "IPv4" : "IPv6") + " prefix '" +
-                    *s + "'");
-    return std::nullopt;
-  }
-  if (loose->canonical() != *loose) {
-    error(path, "'" + *s + "' has host bits set (did you mean " + loose->canonical().to_string() + "?)");
-    return std::nullopt;
-  }
-  return loose;
-}
-
 std::optional<Prefix> Parser::get_subnet(const YAML::Node& n, const std::string& path, Family family) {
   auto p = get_prefix(n, path, family);
   if (!p) {
@@ -387,39 +150,12 @@ std::optional<Prefix> Parser::get_subnet(const YAML::Node& n, const std::string&
   return p;
 }
 
-std::optional<std::vector<std::string>> Parser::get_string_list(const YAML::Node& n, const std::string& path) {
-  auto items = list_items(n, path);
-  if (!items) {
+std::optional<Endpoint> Parser::get_link_endpoint(const YAML::Node& n, const std::string& path) {
+  auto ep = get_endpoint(n, path);
+  if (!ep) {
     return std::nullopt;
   }
-  std::vector<std::string> out;
-  bool ok = true;
-  for (std::size_t i = 0; i < items->size(); ++i) {
-    if (auto s = get_string((*items)[i], item(path, i))) {
-      out.push_back(*s);
-    } else {
-      ok = false;
-    }
-  }
-  if (!ok) {
-    return std::nullopt;
-  }
-  return out;
-}
-
-std::optional<Endpoint> Parser::get_endpoint(const YAML::Node& n, const std::string& path) {
-  auto s = get_scalar(n, path, "'node:interface'");
-  if (!s) {
-    return std::nullopt;
-  }
-  auto colon = s->find(':');
-  if (colon == std::string::npos || colon == 0 || colon + 1 == s->size() ||
-      s->find(':', colon + 1) != std::string::npos) {
-    error(path, "expected 'node:interface', found '" + *s + "'");
-    return std::nullopt;
-  }
-  Endpoint ep{s->substr(0, colon), s->substr(colon + 1), marks_.at(path)};
-  const std::string& ifname = ep.interface;
+  const std::string& ifname = ep->interface;
   if (ifname.size() > kMaxIfName) {
     error(path, "interface name '" + ifname + "' is " + std::to_string(ifname.size()) +
                     " bytes, longer than Linux's limit of 15");
@@ -760,10 +496,10 @@ void Parser::parse_links(const YAML::Node& n, Topology& t) {
                            (eps->size() == 1 ? " entry" : " entries"));
           continue;
         }
-        if (auto a = get_endpoint((*eps)[0], item(kpath, 0))) {
+        if (auto a = get_link_endpoint((*eps)[0], item(kpath, 0))) {
           link.a = *a;
         }
-        if (auto b = get_endpoint((*eps)[1], item(kpath, 1))) {
+        if (auto b = get_link_endpoint((*eps)[1], item(kpath, 1))) {
           link.b = *b;
         }
       } else if (e.key == "ipv4") {
@@ -906,7 +642,7 @@ void Parser::parse_probes(const YAML::Node& n, Topology& t) {
       } else if (e.key == "interfaces") {
         probe.interfaces = get_string_list(e.value, kpath).value_or(std::vector<std::string>{});
       } else if (e.key == "mirror") {
-        probe.mirror = get_endpoint(e.value, kpath);
+        probe.mirror = get_link_endpoint(e.value, kpath);
       } else if (e.key == "export") {
         probe.export_to = get_string(e.value, kpath).value_or("");
       } else if (e.key == "format") {

@@ -1,5 +1,6 @@
 #include "labctl/topology/validate.hpp"
 
+#include "common/strings.hpp"
 #include "labctl/topology/derive.hpp"
 #include "labctl/topology/feeds.hpp"
 #include "labctl/topology/kinds.hpp"
@@ -11,17 +12,6 @@
 
 namespace flowlab::topology {
 namespace {
-
-std::string join(const std::vector<std::string>& items) {
-  std::string out;
-  for (const auto& s : items) {
-    if (!out.empty()) {
-      out += ", ";
-    }
-    out += s;
-  }
-  return out;
-}
 
 class Validator {
  public:

@@ -1,5 +1,7 @@
 #include "labctl/verify/verify.hpp"
 
+#include "common/strings.hpp"
+
 #include <algorithm>
 #include <set>
 #include <sstream>
@@ -41,14 +43,6 @@ std::vector<std::string> split_any(std::string_view text, std::string_view separ
   }
   if (!cur.empty()) {
     out.push_back(cur);
-  }
-  return out;
-}
-
-std::string join(const std::vector<std::string>& items, std::string_view sep) {
-  std::string out;
-  for (const auto& i : items) {
-    out += (out.empty() ? "" : std::string(sep)) + i;
   }
   return out;
 }
