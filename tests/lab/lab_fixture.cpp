@@ -19,6 +19,8 @@ namespace fs = std::filesystem;
 
 bool is_root() { return ::geteuid() == 0; }
 
+std::string describe(const process::Output& out) { return "stdout:\n" + out.out + "\nstderr:\n" + out.err; }
+
 std::string unique_lab(const std::string& stem) { return stem + std::to_string(::getpid() % 10000); }
 
 process::Output labctl(const std::vector<std::string>& args, std::chrono::milliseconds timeout) {

@@ -25,6 +25,21 @@ process::Output labctl(const std::vector<std::string>& args,
 // into the lab, mounts naming the lab, and its run directory. Empty = clean.
 std::vector<std::string> leftovers(const std::string& lab);
 
+// Destroys the lab when the test ends, whatever happened.
+class LabGuard {
+ public:
+  explicit LabGuard(std::string lab) : lab_(std::move(lab)) {}
+  LabGuard(const LabGuard&) = delete;
+  LabGuard& operator=(const LabGuard&) = delete;
+  ~LabGuard() { (void)labctl({"destroy", lab_}); }
+
+ private:
+  std::string lab_;
+};
+
+// A finished command's stdout and stderr, for failure messages.
+std::string describe(const process::Output& out);
+
 // Absolute path of a shipped topology.
 std::string topology_path(const std::string& name);
 

@@ -32,20 +32,6 @@ json read_json(const std::string& path) {
   return json::parse(in);
 }
 
-std::string describe(const process::Output& out) { return "stdout:\n" + out.out + "\nstderr:\n" + out.err; }
-
-// Destroys the lab when the test ends, whatever happened.
-class LabGuard {
- public:
-  explicit LabGuard(std::string lab) : lab_(std::move(lab)) {}
-  LabGuard(const LabGuard&) = delete;
-  LabGuard& operator=(const LabGuard&) = delete;
-  ~LabGuard() { (void)labctl({"destroy", lab_}); }
-
- private:
-  std::string lab_;
-};
-
 // host name -> its first IPv4 and IPv6 interface address, from `labctl inspect --json`.
 std::map<std::string, std::pair<std::string, std::string>> host_addresses(const std::string& lab) {
   auto out = labctl({"inspect", lab, "--json"});

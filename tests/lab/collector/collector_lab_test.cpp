@@ -26,19 +26,6 @@ namespace {
 using nlohmann::json;
 using namespace std::chrono_literals;
 
-std::string describe(const process::Output& out) { return "stdout:\n" + out.out + "\nstderr:\n" + out.err; }
-
-class LabGuard {
- public:
-  explicit LabGuard(std::string lab) : lab_(std::move(lab)) {}
-  LabGuard(const LabGuard&) = delete;
-  LabGuard& operator=(const LabGuard&) = delete;
-  ~LabGuard() { (void)labctl({"destroy", lab_}); }
-
- private:
-  std::string lab_;
-};
-
 // janog36 with the collector also peering with r3 (FRR), written next to the test's run files.
 std::string topology_file(const std::string& lab) {
   std::ifstream in(topology_path("janog36"));

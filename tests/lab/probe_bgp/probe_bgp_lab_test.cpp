@@ -22,17 +22,6 @@ using nlohmann::json;
 using namespace std::chrono_literals;
 namespace fs = std::filesystem;
 
-class LabGuard {
- public:
-  explicit LabGuard(std::string lab) : lab_(std::move(lab)) {}
-  LabGuard(const LabGuard&) = delete;
-  LabGuard& operator=(const LabGuard&) = delete;
-  ~LabGuard() { (void)labctl({"destroy", lab_}); }
-
- private:
-  std::string lab_;
-};
-
 std::string topology_file(const std::string& lab) {
   const std::string yaml = "name: " + lab + R"(
 nodes:
