@@ -254,11 +254,14 @@ class PackedMap {
   std::size_t size_ = 0;
 };
 
-// Open-addressing index of 32-bit ids into the caller's own storage; the caller supplies each id's hash (and a
-// hash_of(id) to rehash on growth), so a slot is 4 bytes.
+// Open-addressing index of ids into the caller's own storage: a slot is 4 bytes, the id (below kMaxId) in the low
+// 24 bits and 8 bits of its hash as a tag in the high ones, so a probe dereferences the caller's storage (match)
+// only when the tag agrees — a miss walks the slot array alone. The caller supplies each id's hash, and a
+// hash_of(id) for growth and deletion.
 class IdIndex {
  public:
   static constexpr std::uint32_t kNone = 0xffffffffU;
+  static constexpr std::uint32_t kMaxId = (1U << 24U) - 2U;  // ids 0..kMaxId (0xffffff would alias kNone)
 
   [[nodiscard]] std::size_t size() const { return size_; }
   [[nodiscard]] std::size_t memory_bytes() const { return slots_.capacity() * sizeof(std::uint32_t); }
@@ -270,14 +273,17 @@ class IdIndex {
       return kNone;
     }
     const std::size_t mask = slots_.size() - 1;
+    const std::uint32_t want = tag(h);
     for (std::size_t i = h & mask; slots_[i] != kNone; i = (i + 1) & mask) {
-      if (match(slots_[i])) {
-        return slots_[i];
+      const std::uint32_t s = slots_[i];
+      if ((s & kTagMask) == want && match(s & kIdMask)) {
+        return s & kIdMask;
       }
     }
     return kNone;
   }
 
+  // Adds id (<= kMaxId, not present) with hash h.
   template <class HashOf>
   void insert(std::uint32_t id, std::size_t h, HashOf&& hash_of) {
     if ((size_ + 1) * 4 > slots_.size() * 3) {
@@ -286,24 +292,25 @@ class IdIndex {
       size_ = 0;
       for (const std::uint32_t o : old) {
         if (o != kNone) {
-          place(o, hash_of(o));
+          place(o, hash_of(o & kIdMask));
         }
       }
     }
-    place(id, h);
+    place(id | tag(h), h);
   }
 
   // Removes id (present, with hash h).
   template <class HashOf>
   void erase(std::uint32_t id, std::size_t h, HashOf&& hash_of) {
     const std::size_t mask = slots_.size() - 1;
+    const std::uint32_t slot = id | tag(h);
     std::size_t i = h & mask;
-    while (slots_[i] != id) {
+    while (slots_[i] != slot) {
       i = (i + 1) & mask;
     }
     std::size_t hole = i;
     for (std::size_t j = (i + 1) & mask; slots_[j] != kNone; j = (j + 1) & mask) {
-      const std::size_t home = hash_of(slots_[j]) & mask;
+      const std::size_t home = hash_of(slots_[j] & kIdMask) & mask;
       const bool in_range = hole <= j ? (home > hole && home <= j) : (home > hole || home <= j);
       if (!in_range) {
         slots_[hole] = slots_[j];
@@ -315,13 +322,18 @@ class IdIndex {
   }
 
  private:
-  void place(std::uint32_t id, std::size_t h) {
+  static constexpr std::uint32_t kIdMask = (1U << 24U) - 1U;
+  static constexpr std::uint32_t kTagMask = ~kIdMask;
+  // The hash's top byte: independent of the low bits that pick the home slot.
+  static std::uint32_t tag(std::size_t h) { return static_cast<std::uint32_t>(std::uint64_t{h} >> 56U) << 24U; }
+
+  void place(std::uint32_t slot, std::size_t h) {
     const std::size_t mask = slots_.size() - 1;
     std::size_t i = h & mask;
     while (slots_[i] != kNone) {
       i = (i + 1) & mask;
     }
-    slots_[i] = id;
+    slots_[i] = slot;
     ++size_;
   }
 

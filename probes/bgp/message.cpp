@@ -49,6 +49,9 @@ std::string_view code_name(std::uint8_t code) {
 // Reads one NLRI list (RFC 4271 §4.3, RFC 7911 §3) until r is empty. Host bits past the length are cleared.
 bool parse_nlri_list(Reader& r, Family family, bool add_path, std::vector<Nlri>& out, std::string& why) {
   const unsigned max_len = family == Family::kIpv4 ? 32U : 128U;
+  if (r.remaining() > 0) {
+    out.reserve(out.size() + r.remaining() / (add_path ? 8U : 4U) + 1U);  // one allocation for typical lists
+  }
   while (r.remaining() > 0) {
     Nlri n;
     if (add_path) {
@@ -73,8 +76,10 @@ bool parse_nlri_list(Reader& r, Family family, bool add_path, std::vector<Nlri>&
     for (std::size_t i = 0; i < nbytes; ++i) {
       n.prefix.address.bytes[i] = std::to_integer<std::uint8_t>(b[i]);
     }
+    if (len % 8U != 0) {  // host bits live only in the last byte read; the bytes past it are zero
+      n.prefix.address.bytes[nbytes - 1] &= static_cast<std::uint8_t>(0xffU << (8U - len % 8U));
+    }
     n.prefix.length = len;
-    n.prefix = n.prefix.canonical();
     out.push_back(n);
   }
   return true;
@@ -736,19 +741,33 @@ bool Update::is_end_of_rib() const {
   if (attrs == empty) {
     return true;  // IPv4 unicast End-of-RIB: an empty UPDATE
   }
+  if (!attrs.mp_unreach || !attrs.mp_unreach->withdrawn.empty()) {
+    return false;
+  }
   PathAttributes only_unreach;
   only_unreach.mp_unreach = attrs.mp_unreach;
-  return attrs.mp_unreach && attrs.mp_unreach->withdrawn.empty() && attrs == only_unreach;
+  return attrs == only_unreach;
 }
 
-PathAttributes Update::route_attributes(bool four_octet_session) const {
-  PathAttributes a = attrs;
+namespace {
+
+PathAttributes for_routes(PathAttributes a, bool four_octet_session) {
   if (a.mp_reach) {
     a.mp_reach->nlri.clear();
   }
   a.mp_unreach.reset();
   normalize(a, four_octet_session);
   return a;
+}
+
+}  // namespace
+
+PathAttributes Update::route_attributes(bool four_octet_session) const& {
+  return for_routes(attrs, four_octet_session);
+}
+
+PathAttributes Update::route_attributes(bool four_octet_session) && {
+  return for_routes(std::move(attrs), four_octet_session);
 }
 
 // ---- header ----

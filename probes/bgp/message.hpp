@@ -247,7 +247,9 @@ struct Update {
   [[nodiscard]] bool is_end_of_rib() const;  // RFC 4724 §2
   // The attribute set shared by this UPDATE's announced routes, ready for the RIB: MP NLRI lists removed,
   // MP_UNREACH dropped, AS4_* merged (normalize()).
-  [[nodiscard]] PathAttributes route_attributes(bool four_octet_session) const;
+  [[nodiscard]] PathAttributes route_attributes(bool four_octet_session) const&;
+  // Same, moving the attributes out of this UPDATE (its MP_REACH NLRI list is gone afterwards).
+  [[nodiscard]] PathAttributes route_attributes(bool four_octet_session) &&;
 };
 
 // How the attributes of a decoded UPDATE must be treated (RFC 7606 §2).

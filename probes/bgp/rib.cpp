@@ -113,32 +113,39 @@ AttrStore::~AttrStore() {
   }
 }
 
-std::shared_ptr<const AsPath> AttrStore::intern_path(const AsPath& path, std::size_t h) {
-  auto [lo, hi] = paths_.equal_range(h);
-  for (auto it = lo; it != hi; ++it) {
-    if (*it->second == path) {
-      return it->second;
-    }
+std::uint32_t AttrStore::find_path(const AsPath& path, std::size_t h) const {
+  return path_index_.find(h, [&](std::uint32_t p) { return paths_[p].hash == h && *paths_[p].path == path; });
+}
+
+std::uint32_t AttrStore::add_path(const AsPath& path, std::size_t h) {
+  std::uint32_t p = 0;
+  if (!free_paths_.empty()) {
+    p = free_paths_.back();
+    free_paths_.pop_back();
+  } else {
+    p = static_cast<std::uint32_t>(paths_.size());
+    paths_.emplace_back();
   }
-  auto p = std::make_shared<const AsPath>(path);
-  paths_.emplace(h, p);
+  PathRec& rec = paths_[p];
+  rec.path = std::make_shared<const AsPath>(path);
+  rec.hash = h;
+  rec.refs = 0;
+  path_index_.insert(p, h, [this](std::uint32_t o) { return paths_[o].hash; });
   return p;
 }
 
 void AttrStore::release_path(const std::shared_ptr<const AsPath>& path) {
-  if (path.use_count() > 2) {  // the index, the caller's copy, and others
+  const std::size_t h = hash_path(*path);
+  const std::uint32_t p = path_index_.find(h, [&](std::uint32_t o) { return paths_[o].path == path; });
+  if (p == detail::IdIndex::kNone || --paths_[p].refs != 0) {
     return;
   }
-  auto [lo, hi] = paths_.equal_range(hash_path(*path));
-  for (auto it = lo; it != hi; ++it) {
-    if (it->second == path) {
-      paths_.erase(it);
-      return;
-    }
-  }
+  path_index_.erase(p, h, [this](std::uint32_t o) { return paths_[o].hash; });
+  paths_[p].path.reset();  // readers still holding a copy keep theirs
+  free_paths_.push_back(p);
 }
 
-std::size_t AttrStore::path_count() const { return paths_.size(); }
+std::size_t AttrStore::path_count() const { return path_index_.size(); }
 
 std::uint32_t AttrStore::intern_rest(const PathAttributes& attrs, std::size_t h) {
   const std::uint32_t found =
@@ -182,18 +189,24 @@ std::size_t AttrStore::entry_hash(AttrId id) const {
 AttrId AttrStore::intern(const PathAttributes& attrs) {
   static const AsPath kEmptyPath;
   const AsPath& path = attrs.as_path ? *attrs.as_path : kEmptyPath;
-  // Each part is interned (one reference each), then the pair; an existing pair gives the parts' references back.
-  auto shared_path = intern_path(path, hash_path(path));
+  // The rest is interned (one reference), then the pair; an existing pair gives the rest's reference back. A path
+  // not interned yet means the pair is new too.
+  const std::size_t path_hash = hash_path(path);
+  std::uint32_t p = find_path(path, path_hash);
   const std::uint32_t rest = intern_rest(attrs, hash_rest(attrs));
-  const std::size_t h = pair_hash(shared_path.get(), rest);
-  const AttrId found = index_.find(h, [&](AttrId id) {
-    const Entry& e = entries_[id];
-    return e.rest == rest && e.value->as_path == shared_path;
-  });
-  if (found != detail::IdIndex::kNone) {
-    ++entries_[found].refs;
-    release_rest(rest);  // the set already holds one
-    return found;
+  if (p != detail::IdIndex::kNone) {
+    const AsPath* shared_path = paths_[p].path.get();
+    const AttrId found = index_.find(pair_hash(shared_path, rest), [&](AttrId id) {
+      const Entry& e = entries_[id];
+      return e.rest == rest && e.value->as_path.get() == shared_path;
+    });
+    if (found != detail::IdIndex::kNone) {
+      ++entries_[found].refs;
+      release_rest(rest);  // the set already holds one
+      return found;
+    }
+  } else {
+    p = add_path(path, path_hash);
   }
   AttrId id = 0;
   if (!free_.empty()) {
@@ -203,11 +216,13 @@ AttrId AttrStore::intern(const PathAttributes& attrs) {
     id = static_cast<AttrId>(entries_.size());
     entries_.emplace_back();
   }
+  PathRec& rec = paths_[p];
+  ++rec.refs;
   Entry& e = entries_[id];
-  e.value.emplace(RouteAttributes{std::move(shared_path), rests_[rest].attrs});
+  e.value.emplace(RouteAttributes{rec.path, rests_[rest].attrs});
   e.refs = 1;
   e.rest = rest;
-  index_.insert(id, h, [this](AttrId o) { return entry_hash(o); });
+  index_.insert(id, pair_hash(rec.path.get(), rest), [this](AttrId o) { return entry_hash(o); });
   return id;
 }
 
@@ -234,9 +249,13 @@ std::size_t AttrStore::memory_bytes() const {
          heap(a.ext_communities.capacity() * 8) + heap(a.large_communities.capacity() * sizeof(LargeCommunity)) +
          heap(a.unknown.capacity() * sizeof(RawAttribute));
   }
-  for (const auto& [h, p] : paths_) {
-    n += 64 + heap(sizeof(AsPath) + 16) + heap(p->segments.capacity() * sizeof(AsPathSegment));
-    for (const auto& seg : p->segments) {
+  n += paths_.capacity() * sizeof(PathRec) + free_paths_.capacity() * 4 + path_index_.memory_bytes();
+  for (const auto& rec : paths_) {
+    if (!rec.path) {
+      continue;
+    }
+    n += heap(sizeof(AsPath) + 16) + heap(rec.path->segments.capacity() * sizeof(AsPathSegment));
+    for (const auto& seg : rec.path->segments) {
       n += heap(seg.asns.capacity() * 4);
     }
   }
@@ -360,8 +379,8 @@ void Rib::announce(const Prefix& prefix, std::uint32_t path_id, const PathAttrib
   store_->unref(id);
 }
 
-void Rib::announce(const Prefix& raw_prefix, std::uint32_t path_id, AttrId id) {
-  const Prefix prefix = raw_prefix.canonical();
+// The LPM tables mask host bits themselves, so prefixes are used as given (no canonical() copy per route).
+void Rib::announce(const Prefix& prefix, std::uint32_t path_id, AttrId id) {
   store_->ref(id);
   const auto current = head_of(prefix);
   if (!current) {
@@ -417,8 +436,7 @@ void Rib::apply(const Prefix& prefix, std::uint32_t path_id, const std::shared_p
   announce(prefix, path_id, cached_id_);
 }
 
-bool Rib::withdraw(const Prefix& raw_prefix, std::uint32_t path_id) {
-  const Prefix prefix = raw_prefix.canonical();
+bool Rib::withdraw(const Prefix& prefix, std::uint32_t path_id) {
   const auto current = head_of(prefix);
   if (!current) {
     return false;

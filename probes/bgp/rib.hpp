@@ -17,7 +17,6 @@
 #include <deque>
 #include <memory>
 #include <optional>
-#include <unordered_map>
 #include <vector>
 
 namespace flowlab::bgp {
@@ -69,7 +68,13 @@ class AttrStore {
     std::uint32_t refs = 0;
     std::uint32_t rest = 0;
   };
-  std::shared_ptr<const AsPath> intern_path(const AsPath& path, std::size_t hash);
+  struct PathRec {                       // an interned AS path
+    std::shared_ptr<const AsPath> path;  // null while on the free list
+    std::size_t hash = 0;
+    std::uint32_t refs = 0;  // sets using it
+  };
+  std::uint32_t find_path(const AsPath& path, std::size_t hash) const;
+  std::uint32_t add_path(const AsPath& path, std::size_t hash);
   void release_path(const std::shared_ptr<const AsPath>& path);
   std::uint32_t intern_rest(const PathAttributes& attrs, std::size_t hash);
   void release_rest(std::uint32_t rest);
@@ -81,7 +86,9 @@ class AttrStore {
   std::deque<Rest> rests_;
   std::vector<std::uint32_t> free_rests_;
   detail::IdIndex rest_index_;
-  std::unordered_multimap<std::size_t, std::shared_ptr<const AsPath>> paths_;
+  std::vector<PathRec> paths_;
+  std::vector<std::uint32_t> free_paths_;
+  detail::IdIndex path_index_;
 };
 
 // One route as a lookup or iteration sees it.

@@ -335,6 +335,10 @@ class Session : public std::enable_shared_from_this<Session> {
       }
       pos += header->length;
     }
+    if (hold_rearm_) {
+      hold_rearm_ = false;
+      arm_hold(std::chrono::seconds(negotiated_hold_));
+    }
     if (pos > 0) {
       std::memmove(rbuf_.data(), rbuf_.data() + pos, rlen_ - pos);
       rlen_ -= pos;
@@ -357,7 +361,7 @@ class Session : public std::enable_shared_from_this<Session> {
   void handle(MessageType type, Bytes body) {
     ++counters_.bgp_messages_in;
     if (state_ == State::kEstablished || state_ == State::kOpenConfirm) {
-      arm_hold(std::chrono::seconds(negotiated_hold_));
+      hold_rearm_ = true;  // once per batch (consume()): re-arming a timer per message costs more than a route
     }
     switch (type) {
       case MessageType::kNotification: {
@@ -449,7 +453,7 @@ class Session : public std::enable_shared_from_this<Session> {
     if (!owner) {
       return;
     }
-    const Update& u = decoded->update;
+    Update& u = decoded->update;
     const UpdateVerdict& verdict = decoded->verdict;
     if (!verdict.reasons.empty()) {
       for (const auto& r : verdict.reasons) {
@@ -485,17 +489,21 @@ class Session : public std::enable_shared_from_this<Session> {
     if (!has_reach) {
       return;
     }
+    // The NLRI lists leave the UPDATE first, so its attributes can be moved (not copied) into the shared set.
+    const std::vector<Nlri> nlri = std::move(u.nlri);
+    std::vector<Nlri> mp_nlri;
+    if (u.attrs.mp_reach) {
+      mp_nlri = std::move(u.attrs.mp_reach->nlri);
+    }
     std::shared_ptr<const PathAttributes> attrs;
     if (!verdict.treat_as_withdraw) {
-      attrs = std::make_shared<const PathAttributes>(u.route_attributes(info_.context.four_octet_as));
+      attrs = std::make_shared<const PathAttributes>(std::move(u).route_attributes(info_.context.four_octet_as));
     }
-    for (const auto& n : u.nlri) {
+    for (const auto& n : nlri) {
       emit(n, attrs);
     }
-    if (u.attrs.mp_reach) {
-      for (const auto& n : u.attrs.mp_reach->nlri) {
-        emit(n, attrs);
-      }
+    for (const auto& n : mp_nlri) {
+      emit(n, attrs);
     }
   }
 
@@ -512,6 +520,7 @@ class Session : public std::enable_shared_from_this<Session> {
   bool closed_ = false;
   bool writing_ = false;
   bool peer_route_refresh_ = false;
+  bool hold_rearm_ = false;  // a message arrived in OpenConfirm/Established: re-arm the hold timer after the batch
   State state_ = State::kIdle;
   PeerInfo info_;
   Counters counters_;

@@ -7,8 +7,11 @@
 #include <gtest/gtest.h>
 
 #include <array>
+#include <map>
 #include <random>
+#include <set>
 #include <sstream>
+#include <tuple>
 #include <unordered_map>
 
 namespace flowlab::bgp {
@@ -419,6 +422,64 @@ TEST(AttrStore, SharesPathsAndNonPathPartsSeparately) {
   EXPECT_EQ(store.size(), 0U);
   EXPECT_EQ(store.path_count(), 0U);
   EXPECT_EQ(store.rest_count(), 0U);
+}
+
+// Many sets, paths and non-path parts through growth of every index, released in a scrambled order and interned
+// again: counts, ids and contents stay exact against a reference map; a reader's copy of a path outlives the store's.
+TEST(AttrStore, ChurnAgainstReference) {
+  AttrStore store;
+  std::mt19937_64 rng(7);
+  std::map<std::tuple<std::uint32_t, std::uint32_t, int>, std::pair<AttrId, int>> live;  // (as, origin, nh) → id, refs
+  auto make = [](std::uint32_t as, std::uint32_t origin, int nh) {
+    return attrs({as, origin}, nh == 0 ? "192.0.2.1" : "192.0.2.2");
+  };
+  std::shared_ptr<const AsPath> kept;
+  for (int round = 0; round < 3; ++round) {
+    for (int i = 0; i < 20000; ++i) {
+      const std::uint32_t as = 64512 + static_cast<std::uint32_t>(rng() % 3000);
+      const std::uint32_t origin = 65000 + static_cast<std::uint32_t>(rng() % 7);
+      const int nh = static_cast<int>(rng() % 2);
+      const AttrId id = store.intern(make(as, origin, nh));
+      auto [it, fresh] = live.try_emplace({as, origin, nh}, id, 0);
+      ASSERT_EQ(it->second.first, id) << as << " " << origin;
+      ++it->second.second;
+      if (fresh && kept == nullptr) {
+        kept = store.get(id).as_path;
+      }
+    }
+    std::set<std::pair<std::uint32_t, std::uint32_t>> paths;
+    std::set<int> rests;
+    for (const auto& [key, v] : live) {
+      const auto& [as, origin, nh] = key;
+      paths.insert({as, origin});
+      rests.insert(nh);
+      const RouteAttributes& r = store.get(v.first);
+      ASSERT_EQ(r.as_path->to_string(), std::to_string(as) + " " + std::to_string(origin));
+      ASSERT_EQ(r.next_hop(Family::kIpv4).to_string(), nh == 0 ? "192.0.2.1" : "192.0.2.2");
+    }
+    EXPECT_EQ(store.size(), live.size());
+    EXPECT_EQ(store.path_count(), paths.size());
+    EXPECT_EQ(store.rest_count(), rests.size());
+    // Release about two thirds of the references, in key order rather than insertion order.
+    for (auto it = live.begin(); it != live.end();) {
+      const int drop = it->second.second - (rng() % 3 == 0 ? 1 : 0);
+      for (int k = 0; k < drop; ++k) {
+        store.unref(it->second.first);
+      }
+      it->second.second -= drop;
+      it = it->second.second == 0 ? live.erase(it) : std::next(it);
+    }
+  }
+  for (const auto& [key, v] : live) {
+    for (int k = 0; k < v.second; ++k) {
+      store.unref(v.first);
+    }
+  }
+  EXPECT_EQ(store.size(), 0U);
+  EXPECT_EQ(store.path_count(), 0U);
+  EXPECT_EQ(store.rest_count(), 0U);
+  ASSERT_NE(kept, nullptr);
+  EXPECT_EQ(kept->segments.size(), 1U);  // still readable after the store let it go
 }
 
 TEST(Rib, ApplySharesOneInternPerUpdate) {
