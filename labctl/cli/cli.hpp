@@ -42,7 +42,9 @@ void add_converge(CLI::App& app, Cli& cli);
 void add_routes(CLI::App& app, Cli& cli);
 void add_flows(CLI::App& app, Cli& cli);  // flows.cpp: a lab's flowcollector (issue 4)
 void add_oracle(CLI::App& app, Cli& cli);
-void add_run(CLI::App& app, Cli& cli);  // run.cpp: scenarios (issue 5)
+void add_run(CLI::App& app, Cli& cli);     // run.cpp: scenarios (issue 5)
+void add_report(CLI::App& app, Cli& cli);  // report.cpp: re-render a run directory
+void add_graph(CLI::App& app, Cli& cli);   // graph.cpp: the topology diagram (DOT / SVG)
 
 // Shared helpers.
 // Loads and derives a topology file; prints every diagnostic to stderr. nullopt when invalid.

@@ -14,6 +14,7 @@ constexpr Verb kVerbs[] = {
     {"validate", flowlab::cli::add_validate}, {"converge", flowlab::cli::add_converge},
     {"routes", flowlab::cli::add_routes},     {"flows", flowlab::cli::add_flows},
     {"oracle", flowlab::cli::add_oracle},     {"run", flowlab::cli::add_run},
+    {"report", flowlab::cli::add_report},     {"graph", flowlab::cli::add_graph},
 };
 
 }  // namespace

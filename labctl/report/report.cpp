@@ -129,6 +129,9 @@ nlohmann::json verdict_json(const RunRecord& run) {
   j["outcome"] = run.runtime_error ? "ERROR" : std::string(verify::to_string(run.outcome));
   j["error"] = run.error;
   j["seconds"] = run.seconds;
+  if (run.topology) {
+    j["topology"] = to_json(*run.topology);
+  }
   j["steps"] = nlohmann::json::array();
   for (const auto& step : run.steps) {
     nlohmann::json s;
@@ -165,6 +168,162 @@ nlohmann::json verdict_json(const RunRecord& run) {
     j["steps"].push_back(s);
   }
   return j;
+}
+
+CheckCounts count_checks(const RunRecord& run) {
+  CheckCounts n;
+  for (const auto& step : run.steps) {
+    for (const auto& p : step.points) {
+      for (const auto& c : p.checks) {
+        ++n.checks;
+        n.failed += c.outcome == verify::Outcome::kFail ? 1U : 0U;
+        n.flagged += c.outcome == verify::Outcome::kFlagged ? 1U : 0U;
+      }
+    }
+  }
+  return n;
+}
+
+std::string outcome_text(const RunRecord& run) {
+  return run.runtime_error ? "ERROR" : std::string(verify::to_string(run.outcome));
+}
+
+Result<RunRecord> run_from_json(const nlohmann::json& j) {
+  // Members are read strictly: verdict.json is written by verdict_json(), so anything else is a damaged file.
+  std::string missing;
+  auto text = [&](const nlohmann::json& o, const char* key, const std::string& where) -> std::string {
+    const auto it = o.find(key);
+    if (it == o.end() || !it->is_string()) {
+      if (missing.empty()) {
+        missing = where + "." + key + " (a string)";
+      }
+      return "";
+    }
+    return it->get<std::string>();
+  };
+  auto seconds = [&](const nlohmann::json& o, const std::string& where) -> double {
+    const auto it = o.find("seconds");
+    if (it == o.end() || !it->is_number()) {
+      if (missing.empty()) {
+        missing = where + ".seconds (a number)";
+      }
+      return 0;
+    }
+    return it->get<double>();
+  };
+  auto outcome = [&](const nlohmann::json& o, const std::string& where) -> verify::Outcome {
+    const std::string v = text(o, "outcome", where);
+    for (const auto c : {verify::Outcome::kPass, verify::Outcome::kFlagged, verify::Outcome::kFail}) {
+      if (v == verify::to_string(c)) {
+        return c;
+      }
+    }
+    if (missing.empty() && !v.empty()) {
+      missing = where + ".outcome (PASS, FLAGGED or FAIL, not \"" + v + "\")";
+    }
+    return verify::Outcome::kFail;
+  };
+  auto optional_text = [&](const nlohmann::json& o, const char* key, const std::string& where) {
+    const auto it = o.find(key);
+    if (it != o.end() && it->is_string()) {
+      return std::optional<std::string>(it->get<std::string>());
+    }
+    if ((it == o.end() || !it->is_null()) && missing.empty()) {
+      missing = where + "." + key + " (a string or null)";
+    }
+    return std::optional<std::string>();
+  };
+  auto array = [&](const nlohmann::json& o, const char* key, const std::string& where) -> const nlohmann::json& {
+    static const nlohmann::json kEmpty = nlohmann::json::array();
+    const auto it = o.find(key);
+    if (it == o.end() || !it->is_array()) {
+      if (missing.empty()) {
+        missing = where + "." + key + " (an array)";
+      }
+      return kEmpty;
+    }
+    return *it;
+  };
+  if (!j.is_object()) {
+    return fail("report", "verdict.json: not a JSON object");
+  }
+  RunRecord run;
+  run.scenario = text(j, "scenario", "run");
+  run.description = text(j, "description", "run");
+  run.source_file = text(j, "source_file", "run");
+  run.lab = text(j, "lab", "run");
+  run.run_dir = text(j, "run_dir", "run");
+  run.error = text(j, "error", "run");
+  run.seconds = seconds(j, "run");
+  if (text(j, "outcome", "run") == "ERROR") {
+    run.runtime_error = true;
+    run.outcome = verify::Outcome::kFail;
+  } else {
+    run.outcome = outcome(j, "run");
+  }
+  if (const auto it = j.find("topology"); it != j.end() && !it->is_null()) {
+    auto d = diagram_from_json(*it);
+    if (!d.ok()) {
+      return fail("report", "verdict.json: " + d.error().message);
+    }
+    run.topology = std::move(*d);
+  }
+  const auto& steps = array(j, "steps", "run");
+  for (std::size_t i = 0; i < steps.size(); ++i) {
+    const auto& sj = steps[i];
+    const std::string where = "steps[" + std::to_string(i) + "]";
+    if (!sj.is_object()) {
+      return fail("report", "verdict.json: " + where + " is not an object");
+    }
+    StepRecord step;
+    step.kind = text(sj, "kind", where);
+    step.summary = text(sj, "summary", where);
+    step.where = text(sj, "where", where);
+    step.outcome = outcome(sj, where);
+    step.seconds = seconds(sj, where);
+    step.error = text(sj, "error", where);
+    if (const auto it = sj.find("details"); it != sj.end()) {
+      step.details = *it;
+    }
+    const auto& points = array(sj, "points", where);
+    for (std::size_t k = 0; k < points.size(); ++k) {
+      const auto& pj = points[k];
+      const std::string pw = where + ".points[" + std::to_string(k) + "]";
+      if (!pj.is_object()) {
+        return fail("report", "verdict.json: " + pw + " is not an object");
+      }
+      verify::PointResult p;
+      p.stream = text(pj, "stream", pw);
+      p.point = text(pj, "point", pw);
+      p.exporter = text(pj, "exporter", pw);
+      p.collector = text(pj, "collector", pw);
+      p.outcome = outcome(pj, pw);
+      p.note = text(pj, "note", pw);
+      const auto& checks = array(pj, "checks", pw);
+      for (std::size_t c = 0; c < checks.size(); ++c) {
+        const auto& cj = checks[c];
+        const std::string cw = pw + ".checks[" + std::to_string(c) + "]";
+        if (!cj.is_object()) {
+          return fail("report", "verdict.json: " + cw + " is not an object");
+        }
+        verify::Check check;
+        check.name = text(cj, "field", cw);
+        check.oracle = optional_text(cj, "oracle", cw);
+        check.router = optional_text(cj, "router", cw);
+        check.collector = optional_text(cj, "collector", cw);
+        check.expected = optional_text(cj, "expected", cw);
+        check.outcome = outcome(cj, cw);
+        check.explanation = text(cj, "explanation", cw);
+        p.checks.push_back(std::move(check));
+      }
+      step.points.push_back(std::move(p));
+    }
+    run.steps.push_back(std::move(step));
+  }
+  if (!missing.empty()) {
+    return fail("report", "verdict.json: missing or mistyped " + missing);
+  }
+  return run;
 }
 
 std::string junit_xml(const std::vector<RunRecord>& runs) {

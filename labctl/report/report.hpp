@@ -1,11 +1,17 @@
-// flowlab::report — what a `labctl run` leaves behind (DESIGN.md section 9): the verdict table (text), verdict.json
-// and junit.xml. The runner fills a RunRecord as it executes the scenario's steps; these functions only render it.
+// flowlab::report — what a `labctl run` leaves behind (DESIGN.md section 9): the verdict table (text), verdict.json,
+// junit.xml and report.html (report_html.hpp: topology diagram, verdicts, traffic Sankey). The runner fills a
+// RunRecord as it executes the scenario's steps; these functions only render it. verdict.json carries the whole
+// record (the topology diagram and, in expect steps' details, the traffic facts), so run_from_json() gives back a
+// RunRecord that renders the same verdict table and report.html (`labctl report RUN_DIR`).
 #pragma once
 
+#include "common/result.hpp"
+#include "labctl/report/diagram.hpp"
 #include "labctl/verify/verify.hpp"
 
 #include <nlohmann/json.hpp>
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -20,7 +26,7 @@ struct StepRecord {
   double seconds = 0;
   std::string error;  // a step that could not be carried out (runtime error, timeout)
   std::vector<verify::PointResult> points;
-  nlohmann::json details;  // step-specific facts (flowgen summary, converge figures)
+  nlohmann::json details;  // step-specific facts (flowgen summary, converge figures; expect: "traffic", sankey.hpp)
 };
 
 struct RunRecord {
@@ -34,12 +40,24 @@ struct RunRecord {
   bool runtime_error = false;  // the run could not complete (deploy failed, a step errored)
   std::string error;
   double seconds = 0;
+  std::optional<Diagram> topology;  // the deployed topology, for report.html
 };
+
+struct CheckCounts {
+  std::size_t checks = 0;
+  std::size_t failed = 0;
+  std::size_t flagged = 0;
+};
+[[nodiscard]] CheckCounts count_checks(const RunRecord& run);
+// "PASS", "FAIL", "FLAGGED" or "ERROR" (a runtime error).
+[[nodiscard]] std::string outcome_text(const RunRecord& run);
 
 // The verdict table: one block per expect step, one line per field with oracle / router / collector / expected
 // values and PASS/FAIL, failure explanations underneath, and a summary line.
 std::string verdict_table(const RunRecord& run);
 nlohmann::json verdict_json(const RunRecord& run);
+// The inverse of verdict_json(): a clear error naming the first missing or mistyped member.
+[[nodiscard]] Result<RunRecord> run_from_json(const nlohmann::json& json);
 // JUnit XML: one testsuite per run, one testcase per step (expect steps: per stream and point).
 std::string junit_xml(const std::vector<RunRecord>& runs);
 

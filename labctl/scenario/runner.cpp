@@ -6,6 +6,7 @@
 #include "labctl/oracle/oracle.hpp"
 #include "labctl/process/locate.hpp"
 #include "labctl/process/process.hpp"
+#include "labctl/report/report_html.hpp"
 #include "labctl/topology/feeds.hpp"
 #include "nodes/collector/collector_driver.hpp"
 #include "nodes/probe/flowprobe.hpp"
@@ -125,6 +126,7 @@ class Runner {
     run_.description = sc.description;
     run_.source_file = sc.source_file;
     run_.lab = sc.lab_name();
+    run_.topology = report::diagram_of(sc.topology);
   }
 
   RunRecord run() {
@@ -801,6 +803,7 @@ class Runner {
       return fail("oracle", now.error().message);
     }
     oracle_ = std::make_unique<oracle::Oracle>(std::move(*now));
+    traffic_.clear();
     if (!collected_) {
       StepRecord collect_rec;
       FLOWLAB_TRY(collect(collect_rec));
@@ -845,7 +848,53 @@ class Runner {
         rec.outcome = Outcome::kFail;
       }
     }
+    for (const auto& fact : traffic_) {
+      rec.details["traffic"].push_back(report::to_json(fact));
+    }
     return {};
+  }
+
+  // What the collector reported for one stream at one point, for report.html's traffic Sankey (report/sankey.hpp):
+  // the collector's fields, the oracle's where the collector's table does not aggregate them.
+  report::TrafficFact traffic_fact(const Stream& s, const oracle::Observation& obs, const CollectorRecord& c,
+                                   const std::string& collector, const std::string& point) const {
+    report::TrafficFact f;
+    f.stream = s.name;
+    f.router = obs.metering_router;
+    f.point = point;
+    f.collector = collector;
+    const topology::Node* router = topo().find_node(obs.metering_router);
+    f.router_asn = router != nullptr ? router->asn : 0;
+    auto asn = [&](const char* key, std::uint32_t fallback) -> std::uint32_t {
+      const auto it = c.fields.find(key);
+      try {
+        return it == c.fields.end() ? fallback : static_cast<std::uint32_t>(std::stoul(it->second));
+      } catch (...) {
+        return fallback;
+      }
+    };
+    auto net = [&](const char* net_key, const char* mask_key, const std::optional<Prefix>& fallback) -> std::string {
+      const auto n = c.fields.find(net_key);
+      if (n == c.fields.end()) {
+        return fallback ? fallback->to_string() : "";
+      }
+      if (n->second.empty() || n->second == "0.0.0.0" || n->second == "::") {
+        return "";
+      }
+      const auto m = c.fields.find(mask_key);
+      return n->second + (m == c.fields.end() ? "" : "/" + m->second);
+    };
+    f.as_src = asn("as_src", obs.as_src);
+    f.as_dst = asn("as_dst", obs.as_dst);
+    f.peer_as_src = asn("peer_as_src", obs.peer_as_src_truth);
+    f.peer_as_dst = asn("peer_as_dst", obs.peer_as_dst);
+    f.net_src = net("net_src", "mask_src", obs.net_src);
+    f.net_dst = net("net_dst", "mask_dst", obs.net_dst);
+    f.direction = report::classify(f.router_asn, f.as_src, f.as_dst, !f.net_src.empty() || !f.net_dst.empty());
+    f.bytes = c.bytes;
+    f.packets = c.packets;
+    f.flows = c.flows;
+    return f;
   }
 
   verify::PointResult verify_point(const ExpectStep& e, const Stream& s, const oracle::Observation& obs,
@@ -908,6 +957,7 @@ class Runner {
       const auto n = names.find(index);
       it->second = index == 0 ? "" : (n == names.end() ? "ifindex " + it->second : n->second);
     }
+    traffic_.push_back(traffic_fact(s, obs, *crec, collector.name, p.point));
 
     std::map<std::string, std::string> explicit_values;
     std::set<std::string> listed;
@@ -1292,6 +1342,7 @@ class Runner {
     std::ofstream(out_dir_ / "verdict.txt") << report::verdict_table(run_);
     std::ofstream(out_dir_ / "verdict.json") << report::verdict_json(run_).dump(2) << "\n";
     std::ofstream(out_dir_ / "junit.xml") << report::junit_xml({run_});
+    std::ofstream(out_dir_ / "report.html") << report::report_html(run_);
   }
 
   const Scenario& sc_;
@@ -1309,6 +1360,7 @@ class Runner {
   std::map<std::pair<std::size_t, std::string>, DeliveryBase> delivery_base_;
   std::unique_ptr<oracle::Oracle> oracle_;
   std::map<std::string, std::map<std::uint32_t, std::string>> ifnames_;
+  std::vector<report::TrafficFact> traffic_;  // the current expect step's (report.html)
 };
 
 }  // namespace

@@ -1,0 +1,16 @@
+// flowlab::report escaping — the one function every string from a topology, a scenario or a collector goes through
+// before it lands in report.html or an SVG (text and attribute values alike).
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace flowlab::report {
+
+// & < > " ' as character references; everything else unchanged (UTF-8 passes through).
+[[nodiscard]] std::string html_escape(std::string_view text);
+
+// A coordinate or length for SVG: fixed one decimal, "-0.0" never appears, so output is byte-stable.
+[[nodiscard]] std::string svg_number(double value);
+
+}  // namespace flowlab::report

@@ -1,0 +1,323 @@
+#include "labctl/report/sankey.hpp"
+
+#include "labctl/report/escape.hpp"
+
+#include <algorithm>
+#include <array>
+#include <map>
+#include <sstream>
+#include <tuple>
+
+namespace flowlab::report {
+
+namespace {
+
+constexpr std::array<TrafficDirection, 5> kDirections{TrafficDirection::kInbound, TrafficDirection::kOutbound,
+                                                      TrafficDirection::kTransit, TrafficDirection::kInternal,
+                                                      TrafficDirection::kUnenriched};
+
+bool inside(std::uint32_t router_asn, std::uint32_t asn) { return asn == 0 || asn == router_asn; }
+
+std::string digits(std::uint64_t v) {
+  const std::string d = std::to_string(v);
+  std::string out;
+  for (std::size_t i = 0; i < d.size(); ++i) {
+    if (i != 0 && (d.size() - i) % 3 == 0) {
+      out += ',';
+    }
+    out += d[i];
+  }
+  return out;
+}
+
+std::string str(const nlohmann::json& j, const char* key) {
+  const auto it = j.find(key);
+  return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+template <class T>
+T number(const nlohmann::json& j, const char* key) {
+  const auto it = j.find(key);
+  return it != j.end() && it->is_number_unsigned() ? it->get<T>() : T{0};
+}
+
+}  // namespace
+
+std::string_view to_string(TrafficDirection direction) {
+  switch (direction) {
+    case TrafficDirection::kInbound:
+      return "inbound";
+    case TrafficDirection::kOutbound:
+      return "outbound";
+    case TrafficDirection::kTransit:
+      return "transit";
+    case TrafficDirection::kInternal:
+      return "internal";
+    case TrafficDirection::kUnenriched:
+      return "unenriched";
+  }
+  return "unenriched";
+}
+
+std::optional<TrafficDirection> parse_direction(std::string_view text) {
+  for (const auto d : kDirections) {
+    if (to_string(d) == text) {
+      return d;
+    }
+  }
+  return std::nullopt;
+}
+
+std::string_view direction_colour(TrafficDirection direction) {
+  switch (direction) {
+    case TrafficDirection::kInbound:
+      return "#2f6db5";
+    case TrafficDirection::kOutbound:
+      return "#e67e22";
+    case TrafficDirection::kTransit:
+      return "#8e44ad";
+    case TrafficDirection::kInternal:
+      return "#7f8c8d";
+    case TrafficDirection::kUnenriched:
+      return "#bdc3c7";
+  }
+  return "#bdc3c7";
+}
+
+TrafficDirection classify(std::uint32_t router_asn, std::uint32_t as_src, std::uint32_t as_dst, bool enriched) {
+  if (!enriched) {
+    return TrafficDirection::kUnenriched;
+  }
+  const bool src_in = inside(router_asn, as_src);
+  const bool dst_in = inside(router_asn, as_dst);
+  if (src_in && dst_in) {
+    return TrafficDirection::kInternal;
+  }
+  if (dst_in) {
+    return TrafficDirection::kInbound;
+  }
+  return src_in ? TrafficDirection::kOutbound : TrafficDirection::kTransit;
+}
+
+std::string TrafficFact::peer_label() const {
+  switch (direction) {
+    case TrafficDirection::kInbound:
+      return "AS " + std::to_string(peer_as_src);
+    case TrafficDirection::kOutbound:
+    case TrafficDirection::kTransit:
+      return "AS " + std::to_string(peer_as_dst);
+    case TrafficDirection::kInternal:
+      return "AS " + std::to_string(router_asn) + " (local)";
+    case TrafficDirection::kUnenriched:
+      return "unenriched";
+  }
+  return "unenriched";
+}
+
+std::string TrafficFact::prefix_label() const {
+  if (direction == TrafficDirection::kUnenriched) {
+    return "unenriched";
+  }
+  const std::string& net = direction == TrafficDirection::kInbound ? net_src : net_dst;
+  return net.empty() ? "no route" : net;
+}
+
+nlohmann::json to_json(const TrafficFact& f) {
+  return {{"stream", f.stream},
+          {"router", f.router},
+          {"point", f.point},
+          {"collector", f.collector},
+          {"router_asn", f.router_asn},
+          {"direction", to_string(f.direction)},
+          {"as_src", f.as_src},
+          {"as_dst", f.as_dst},
+          {"peer_as_src", f.peer_as_src},
+          {"peer_as_dst", f.peer_as_dst},
+          {"net_src", f.net_src},
+          {"net_dst", f.net_dst},
+          {"bytes", f.bytes},
+          {"packets", f.packets},
+          {"flows", f.flows}};
+}
+
+Result<TrafficFact> traffic_fact_from_json(const nlohmann::json& j) {
+  if (!j.is_object()) {
+    return fail("report", "traffic: a fact is not an object");
+  }
+  TrafficFact f;
+  f.stream = str(j, "stream");
+  f.router = str(j, "router");
+  f.point = str(j, "point");
+  f.collector = str(j, "collector");
+  const auto direction = parse_direction(str(j, "direction"));
+  if (!direction) {
+    return fail("report", "traffic: stream '" + f.stream + "' has an unknown direction '" + str(j, "direction") + "'");
+  }
+  f.direction = *direction;
+  f.router_asn = number<std::uint32_t>(j, "router_asn");
+  f.as_src = number<std::uint32_t>(j, "as_src");
+  f.as_dst = number<std::uint32_t>(j, "as_dst");
+  f.peer_as_src = number<std::uint32_t>(j, "peer_as_src");
+  f.peer_as_dst = number<std::uint32_t>(j, "peer_as_dst");
+  f.net_src = str(j, "net_src");
+  f.net_dst = str(j, "net_dst");
+  f.bytes = number<std::uint64_t>(j, "bytes");
+  f.packets = number<std::uint64_t>(j, "packets");
+  f.flows = number<std::uint64_t>(j, "flows");
+  return f;
+}
+
+SankeyFlow sankey_flow(const TrafficFact& f) {
+  return {f.router, f.peer_label(), f.prefix_label(), f.direction, f.bytes, f.flows};
+}
+
+SankeyLayout layout_sankey(const std::vector<SankeyFlow>& input, const SankeyOptions& o) {
+  SankeyLayout out;
+  std::vector<const SankeyFlow*> flows;
+  for (const auto& f : input) {
+    if (f.bytes > 0) {
+      flows.push_back(&f);
+      out.total_bytes += f.bytes;
+    }
+  }
+  out.width = o.width;
+  out.height = o.height;
+  if (flows.empty()) {
+    return out;
+  }
+  // Nodes per column with their byte totals; every flow crosses each column once, so each column sums to total.
+  std::array<std::map<std::string, std::pair<std::uint64_t, std::uint64_t>>, 3> columns;  // label -> bytes, flows
+  for (const auto* f : flows) {
+    for (const auto& [column, label] : {std::pair{0, f->router}, std::pair{1, f->peer}, std::pair{2, f->prefix}}) {
+      auto& [bytes, count] = columns[static_cast<std::size_t>(column)][label];
+      bytes += f->bytes;
+      count += f->flows;
+    }
+  }
+  std::size_t most = 0;
+  for (const auto& c : columns) {
+    most = std::max(most, c.size());
+  }
+  constexpr double kMinNode = 16;  // room per node when sizing the chart (not a minimum band width)
+  out.height = std::max(o.height, 2 * o.margin + static_cast<double>(most) * (kMinNode + o.gap));
+  const double inner = out.height - 2 * o.margin;
+  out.scale = (inner - static_cast<double>(most - 1) * o.gap) / static_cast<double>(out.total_bytes);
+  const std::array<double, 3> xs{o.margin + o.label_room, (o.width - o.node_width) / 2,
+                                 o.width - o.margin - o.label_room - o.node_width};
+  std::array<std::map<std::string, std::size_t>, 3> index;
+  for (std::size_t c = 0; c < 3; ++c) {
+    std::vector<std::pair<std::string, std::pair<std::uint64_t, std::uint64_t>>> members(columns[c].begin(),
+                                                                                         columns[c].end());
+    std::stable_sort(members.begin(), members.end(),
+                     [](const auto& a, const auto& b) { return a.second.first > b.second.first; });
+    double used = static_cast<double>(members.size() - 1) * o.gap;
+    for (const auto& m : members) {
+      used += static_cast<double>(m.second.first) * out.scale;
+    }
+    double y = o.margin + (inner - used) / 2;
+    for (const auto& [label, totals] : members) {
+      SankeyNode n;
+      n.label = label;
+      n.column = c;
+      n.x = xs[c];
+      n.y = y;
+      n.width = o.node_width;
+      n.height = static_cast<double>(totals.first) * out.scale;
+      n.bytes = totals.first;
+      n.flows = totals.second;
+      index[c][label] = out.nodes.size();
+      out.nodes.push_back(n);
+      y += n.height + o.gap;
+    }
+  }
+  // Links: router -> peer and peer -> prefix, one per (source, target, direction).
+  std::map<std::tuple<std::size_t, std::size_t, TrafficDirection>, std::pair<std::uint64_t, std::uint64_t>> links;
+  for (const auto* f : flows) {
+    const std::size_t r = index[0][f->router];
+    const std::size_t p = index[1][f->peer];
+    const std::size_t x = index[2][f->prefix];
+    for (const auto& key : {std::tuple{r, p, f->direction}, std::tuple{p, x, f->direction}}) {
+      auto& [bytes, count] = links[key];
+      bytes += f->bytes;
+      count += f->flows;
+    }
+  }
+  for (const auto& [key, totals] : links) {
+    SankeyLink l;
+    l.source = std::get<0>(key);
+    l.target = std::get<1>(key);
+    l.direction = std::get<2>(key);
+    l.bytes = totals.first;
+    l.flows = totals.second;
+    l.width = static_cast<double>(l.bytes) * out.scale;
+    out.links.push_back(l);
+  }
+  // Band stacking: leaving a node in the order of the targets' positions, entering in the order of the sources'.
+  std::vector<std::size_t> order(out.links.size());
+  for (std::size_t i = 0; i < order.size(); ++i) {
+    order[i] = i;
+  }
+  auto stack = [&](auto node_of, auto other_of, double SankeyLink::*centre) {
+    std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+      const auto& la = out.links[a];
+      const auto& lb = out.links[b];
+      return std::tuple{node_of(la), out.nodes[other_of(la)].y, la.direction} <
+             std::tuple{node_of(lb), out.nodes[other_of(lb)].y, lb.direction};
+    });
+    std::map<std::size_t, double> filled;
+    for (const auto i : order) {
+      auto& l = out.links[i];
+      double& f = filled[node_of(l)];
+      l.*centre = out.nodes[node_of(l)].y + f + l.width / 2;
+      f += l.width;
+    }
+  };
+  stack([](const SankeyLink& l) { return l.source; }, [](const SankeyLink& l) { return l.target; },
+        &SankeyLink::y_source);
+  stack([](const SankeyLink& l) { return l.target; }, [](const SankeyLink& l) { return l.source; },
+        &SankeyLink::y_target);
+  for (auto& l : out.links) {
+    const double x0 = out.nodes[l.source].x + out.nodes[l.source].width;
+    const double x1 = out.nodes[l.target].x;
+    const double xm = (x0 + x1) / 2;
+    l.path = "M " + svg_number(x0) + " " + svg_number(l.y_source) + " C " + svg_number(xm) + " " +
+             svg_number(l.y_source) + ", " + svg_number(xm) + " " + svg_number(l.y_target) + ", " + svg_number(x1) +
+             " " + svg_number(l.y_target);
+  }
+  return out;
+}
+
+std::string render_sankey_svg(const SankeyLayout& layout) {
+  std::ostringstream s;
+  const auto n = svg_number;
+  s << "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"sankey\" width=\"" << n(layout.width) << "\" height=\""
+    << n(layout.height) << "\" viewBox=\"0 0 " << n(layout.width) << " " << n(layout.height)
+    << "\" font-family=\"sans-serif\" font-size=\"11\">\n";
+  s << "<title>traffic: router → peer → prefix, width by bytes</title>\n";
+  for (const auto& l : layout.links) {
+    const auto& a = layout.nodes[l.source];
+    const auto& b = layout.nodes[l.target];
+    s << "<path class=\"band " << to_string(l.direction) << "\" d=\"" << l.path << "\" fill=\"none\" stroke=\""
+      << direction_colour(l.direction) << "\" stroke-opacity=\"0.55\" stroke-width=\"" << n(std::max(l.width, 1.0))
+      << "\"><title>"
+      << html_escape(a.label + " → " + b.label + " (" + std::string(to_string(l.direction)) + "): " + digits(l.bytes) +
+                     " bytes, " + digits(l.flows) + (l.flows == 1 ? " flow" : " flows"))
+      << "</title></path>\n";
+  }
+  for (const auto& node : layout.nodes) {
+    s << "<g class=\"sankey-node\"><title>"
+      << html_escape(node.label + ": " + digits(node.bytes) + " bytes, " + digits(node.flows) +
+                     (node.flows == 1 ? " flow" : " flows"))
+      << "</title><rect x=\"" << n(node.x) << "\" y=\"" << n(node.y) << "\" width=\"" << n(node.width) << "\" height=\""
+      << n(std::max(node.height, 1.0)) << "\" fill=\"#34495e\"/>";
+    const bool left = node.column == 0;
+    const double tx = left ? node.x - 6 : node.x + node.width + 6;
+    s << "<text x=\"" << n(tx) << "\" y=\"" << n(node.y + node.height / 2 + 4) << "\" text-anchor=\""
+      << (left ? "end" : "start") << "\" stroke=\"#fff\" stroke-width=\"3\" paint-order=\"stroke\">"
+      << html_escape(node.label) << "</text></g>\n";
+  }
+  s << "</svg>";
+  return s.str();
+}
+
+}  // namespace flowlab::report
