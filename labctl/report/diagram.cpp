@@ -25,6 +25,7 @@ constexpr double kColumnGap = 70;
 constexpr double kGroupGap = 26;
 constexpr double kMonitorGap = 56;
 constexpr double kHostSpacing = 80;
+constexpr double kHostOffset = 62;  // hosts sit below and beside their router
 
 struct Shade {
   const char* fill;    // box background
@@ -155,6 +156,9 @@ Diagram diagram_of(const topology::Topology& topo) {
     d.links.push_back(std::move(dl));
   }
   for (const auto& p : topo.probes) {
+    if (p.mirror) {
+      d.feeds.push_back({p.mirror->node, p.node, "mirror", p.mirror->interface});
+    }
     d.feeds.push_back({p.node, p.export_to, "export", std::string(topology::format_name(p.format))});
   }
   for (const auto& n : topo.nodes) {
@@ -355,7 +359,10 @@ DiagramLayout layout_diagram(const Diagram& d) {
       if (const auto h = hosts_of.find(r); h != hosts_of.end()) {
         const double spread = kHostSpacing * static_cast<double>(h->second.size() - 1);
         for (std::size_t m = 0; m < h->second.size(); ++m) {
-          out.nodes[h->second[m]].x = out.nodes[r].x - spread / 2 + kHostSpacing * static_cast<double>(m);
+          // Off to the side of the router's lane (left lane leftwards, right lane rightwards), so a link running
+          // down the lane to the next router never crosses a host.
+          const double side = zigzag && k % 2 == 1 ? kHostOffset : -kHostOffset;
+          out.nodes[h->second[m]].x = out.nodes[r].x + side - spread / 2 + kHostSpacing * static_cast<double>(m);
           out.nodes[h->second[m]].y = row_y - kRow * 0.2;
           min_x = std::min(min_x, out.nodes[h->second[m]].x);
           max_x = std::max(max_x, out.nodes[h->second[m]].x);
@@ -540,21 +547,26 @@ std::string render_svg(const Diagram& d, const DiagramLayout& layout) {
                      (l.subnets.empty() ? "" : "  " + l.subnets))
       << "</title><line x1=\"" << n(pa.x) << "\" y1=\"" << n(pa.y) << "\" x2=\"" << n(pb.x) << "\" y2=\"" << n(pb.y)
       << "\" stroke=\"#666\" stroke-width=\"1.6\"/>";
-    for (const auto& [from, to, ifname, node] :
-         {std::tuple{pa, pb, l.a_interface, l.a}, std::tuple{pb, pa, l.b_interface, l.b}}) {
-      // Just outside the node's box, along the link.
-      const double dx = to.x - from.x;
-      const double dy = to.y - from.y;
-      const double len = std::max(std::hypot(dx, dy), 1.0);
-      const double ux = dx / len;
-      const double uy = dy / len;
-      const double to_edge = std::min(std::abs(ux) > 1e-9 ? from.width / 2 / std::abs(ux) : 1e9,
-                                      std::abs(uy) > 1e-9 ? from.height / 2 / std::abs(uy) : 1e9);
-      const double along = std::min(to_edge + 16, len / 2);
-      const double lx = from.x + ux * along;
-      const double ly = from.y + uy * along + 4;
+    // Each label just outside its node's box, along the link; on a link too short for two labels in a row, both
+    // at the middle, one either side ("eth3 | eth0").
+    auto to_edge = [](const NodeBox& box, double ux, double uy) {
+      return std::min(std::abs(ux) > 1e-9 ? box.width / 2 / std::abs(ux) : 1e9,
+                      std::abs(uy) > 1e-9 ? box.height / 2 / std::abs(uy) : 1e9);
+    };
+    const double len = std::max(std::hypot(pb.x - pa.x, pb.y - pa.y), 1.0);
+    const double ux = (pb.x - pa.x) / len;
+    const double uy = (pb.y - pa.y) / len;
+    const bool short_link = len - to_edge(pa, ux, uy) - to_edge(pb, ux, uy) < 64;
+    int side = 0;
+    for (const auto& [from, sign, ifname, node] :
+         {std::tuple{pa, 1.0, l.a_interface, l.a}, std::tuple{pb, -1.0, l.b_interface, l.b}}) {
+      const double along = short_link ? len / 2 : to_edge(from, ux * sign, uy * sign) + 16;
+      const double lx = from.x + ux * sign * along + (short_link ? (side == 0 ? -5 : 5) : 0);
+      const double ly = from.y + uy * sign * along + 4;
+      const char* anchor = short_link ? (side == 0 ? "end" : "start") : "middle";
+      ++side;
       const bool hot = probed(node, ifname);
-      s << "<text class=\"ifname\" x=\"" << n(lx) << "\" y=\"" << n(ly) << "\" text-anchor=\"middle\" fill=\""
+      s << "<text class=\"ifname\" x=\"" << n(lx) << "\" y=\"" << n(ly) << "\" text-anchor=\"" << anchor << "\" fill=\""
         << (hot ? "#c0392b" : "#333") << "\"" << (hot ? " font-weight=\"bold\"" : "")
         << " stroke=\"#fff\" stroke-width=\"3\" paint-order=\"stroke\">" << html_escape(ifname) << "</text>";
     }
@@ -569,21 +581,28 @@ std::string render_svg(const Diagram& d, const DiagramLayout& layout) {
     }
     const auto& pa = layout.nodes[a->second];
     const auto& pb = layout.nodes[b->second];
-    const bool bgp = f.kind == "bgp";
-    const char* stroke = bgp ? "#2e8b47" : f.kind == "tee" ? "#8e3d88" : "#c0392b";
-    const double x0 = pa.x + (bgp ? -12 : 12);
+    if (f.kind == "bgp") {
+      continue;  // drawn as the collector's "bgp: r1 r2" line (fewer lines across the picture)
+    }
+    if (f.kind == "mirror") {  // a copy of the router's interface into the probe host (tc mirred)
+      s << "<g class=\"feed mirror\"><title>" << html_escape("mirror of " + f.from + ":" + f.label + " into " + f.to)
+        << "</title><line x1=\"" << n(pa.x) << "\" y1=\"" << n(pa.y) << "\" x2=\"" << n(pb.x) << "\" y2=\"" << n(pb.y)
+        << "\" stroke=\"#c0392b\" stroke-width=\"1.6\" stroke-dasharray=\"2 3\"/></g>\n";
+      continue;
+    }
+    const char* stroke = f.kind == "tee" ? "#8e3d88" : "#c0392b";
+    const double x0 = pa.x + pa.width / 2 - 5;  // beside what hangs under the node
     const double y0 = pa.y + pa.height / 2;
-    const double x1 = pb.x + (bgp ? -12 : 12);
+    const double x1 = pb.x;
     const double y1 = pb.y - pb.height / 2;
     const double my = (y0 + y1) / 2;
     s << "<g class=\"feed " << html_escape(f.kind) << "\"><title>"
       << html_escape(f.kind + ": " + f.from + " → " + f.to + (f.label.empty() ? "" : " (" + f.label + ")"))
       << "</title><path d=\"M " << n(x0) << " " << n(y0) << " C " << n(x0) << " " << n(my) << ", " << n(x1) << " "
       << n(my) << ", " << n(x1) << " " << n(y1) << "\" fill=\"none\" stroke=\"" << stroke
-      << "\" stroke-width=\"1.4\" stroke-dasharray=\"" << (bgp ? "2 3" : "6 4") << "\""
-      << (bgp ? "" : " marker-end=\"url(#topo-arrow)\"") << "/>";
-    if (!f.label.empty() && !bgp) {
-      s << "<text x=\"" << n((x0 + x1) / 2 + 4) << "\" y=\"" << n(my) << "\" fill=\"" << stroke
+      << "\" stroke-width=\"1.4\" stroke-dasharray=\"6 4\" marker-end=\"url(#topo-arrow)\"/>";
+    if (!f.label.empty()) {
+      s << "<text x=\"" << n(x1 + 8) << "\" y=\"" << n(y1 - 16) << "\" fill=\"" << stroke
         << "\" font-size=\"10\" stroke=\"#fff\" stroke-width=\"3\" paint-order=\"stroke\">" << html_escape(f.label)
         << "</text>";
     }
@@ -629,6 +648,14 @@ std::string render_svg(const Diagram& d, const DiagramLayout& layout) {
     }
     s << "<text x=\"" << n(p.x) << "\" y=\"" << n(p.y + 4) << "\" text-anchor=\"middle\" fill=\"" << text_fill
       << "\" font-weight=\"bold\">" << html_escape(node.name) << "</text>";
+    std::string peers;
+    for (const auto& f : d.feeds) {
+      peers += f.kind == "bgp" && f.to == node.name ? (peers.empty() ? "" : " ") + f.from : "";
+    }
+    if (!peers.empty()) {
+      s << "<text x=\"" << n(p.x) << "\" y=\"" << n(y0 + p.height + 12) << "\" text-anchor=\"middle\" "
+        << "fill=\"#2e8b47\" font-size=\"9.5\">bgp: " << html_escape(peers) << "</text>";
+    }
     if (node.role == DiagramRole::kRouter && !node.probed.empty()) {
       s << "<circle cx=\"" << n(x0 + p.width - 4) << "\" cy=\"" << n(y0 + 2) << "\" r=\"7\" fill=\"#c0392b\" "
         << "stroke=\"#fff\"/><text x=\"" << n(x0 + p.width - 4) << "\" y=\"" << n(y0 + 5.5)
@@ -699,10 +726,11 @@ std::string render_dot(const Diagram& d) {
     s << "];\n";
   }
   for (const auto& f : d.feeds) {
-    s << "  " << dot_quote(f.from) << " -- " << dot_quote(f.to) << " [style=" << (f.kind == "bgp" ? "dotted" : "dashed")
-      << ", dir=" << (f.kind == "bgp" ? "none" : "forward") << ", constraint=false";
+    const bool undirected = f.kind == "bgp" || f.kind == "mirror";
+    s << "  " << dot_quote(f.from) << " -- " << dot_quote(f.to) << " [style=" << (undirected ? "dotted" : "dashed")
+      << ", dir=" << (undirected ? "none" : "forward") << ", constraint=false";
     if (!f.label.empty()) {
-      s << ", label=" << dot_quote(f.label);
+      s << ", label=" << dot_quote(f.kind == "mirror" ? "mirror " + f.label : f.label);
     }
     s << "];\n";
   }

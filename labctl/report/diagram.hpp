@@ -45,7 +45,7 @@ struct DiagramLink {
 };
 
 // A monitoring edge: "export" (probe node -> tee/collector, label = format), "tee" (tee -> receiver), "bgp" (a
-// router's session to a collector).
+// router's session to a collector), "mirror" (router -> probe host, label = the mirrored interface).
 struct DiagramFeed {
   std::string from;
   std::string to;

@@ -114,8 +114,8 @@ void topology_section(std::ostringstream& s, const RunRecord& run) {
   }
   s << "<p class=\"legend\"><span>rounded, coloured: router (one box per AS)</span><span>grey box: host</span>"
        "<span>hexagon: probe host</span><span>green box: collector</span><span>diamond: tee</span>"
-       "<span>red P / red interface: probe</span><span>dashed: export / tee feed</span>"
-       "<span>dotted green: BGP to collector</span></p>\n<div class=\"scroll\">\n"
+       "<span>red P / red interface: probe (red dotted: mirror)</span><span>dashed: export / tee feed</span>"
+       "<span>green “bgp:” under a collector: its BGP peers</span></p>\n<div class=\"scroll\">\n"
     << render_svg(*run.topology, layout_diagram(*run.topology)) << "\n</div>\n</section>\n";
 }
 
@@ -211,18 +211,15 @@ void traffic_section(std::ostringstream& s, const RunRecord& run) {
     return;
   }
   s << "<p>What the collectors reported for the verified streams, router → peer → prefix (the far side's peer AS "
-       "and prefix), band width by bytes; hover for byte and flow counts.</p>\n<p class=\"legend\">";
+       "and prefix), band width by bytes; hover for byte and flow counts. Collectors fed the same packets (tees) "
+       "count once in the chart; the table lists every collector.</p>\n<p class=\"legend\">";
   for (const auto d : {TrafficDirection::kInbound, TrafficDirection::kOutbound, TrafficDirection::kTransit,
                        TrafficDirection::kInternal, TrafficDirection::kUnenriched}) {
     s << "<span><span class=\"swatch\" style=\"background:" << direction_colour(d) << "\"></span>" << to_string(d)
       << "</span>";
   }
   s << "</p>\n";
-  std::vector<SankeyFlow> flows;
-  for (const auto& f : facts) {
-    flows.push_back(sankey_flow(f));
-  }
-  s << "<div class=\"scroll\">\n" << render_sankey_svg(layout_sankey(flows)) << "\n</div>\n";
+  s << "<div class=\"scroll\">\n" << render_sankey_svg(layout_sankey(sankey_flows(facts))) << "\n</div>\n";
   s << "<table class=\"traffic\">\n<tr><th>stream</th><th>router</th><th>point</th><th>collector</th>"
        "<th>direction</th><th>peer</th><th>prefix</th><th>bytes</th><th>packets</th><th>flows</th></tr>\n";
   for (const auto& f : facts) {

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <array>
 #include <map>
+#include <set>
 #include <sstream>
 #include <tuple>
 
@@ -169,6 +170,17 @@ Result<TrafficFact> traffic_fact_from_json(const nlohmann::json& j) {
 
 SankeyFlow sankey_flow(const TrafficFact& f) {
   return {f.router, f.peer_label(), f.prefix_label(), f.direction, f.bytes, f.flows};
+}
+
+std::vector<SankeyFlow> sankey_flows(const std::vector<TrafficFact>& facts) {
+  std::vector<SankeyFlow> out;
+  std::set<std::pair<std::string, std::string>> seen;
+  for (const auto& f : facts) {
+    if (seen.emplace(f.stream, f.point).second) {
+      out.push_back(sankey_flow(f));
+    }
+  }
+  return out;
 }
 
 SankeyLayout layout_sankey(const std::vector<SankeyFlow>& input, const SankeyOptions& o) {

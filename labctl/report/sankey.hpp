@@ -68,6 +68,9 @@ struct SankeyFlow {
   std::uint64_t flows = 0;
 };
 [[nodiscard]] SankeyFlow sankey_flow(const TrafficFact& fact);
+// One flow per (stream, observation point): collectors fed the same packets (behind tees) count once, the first
+// collector's fact standing for them.
+[[nodiscard]] std::vector<SankeyFlow> sankey_flows(const std::vector<TrafficFact>& facts);
 
 struct SankeyOptions {
   double width = 860;

@@ -197,5 +197,30 @@ TEST(Sankey, FactsPickTheFarSide) {
   EXPECT_FALSE(traffic_fact_from_json({{"direction", "up"}}).ok());
 }
 
+TEST(Sankey, SamePacketsAtSeveralCollectorsCountOnce) {
+  TrafficFact f;
+  f.stream = "out4";
+  f.router = "r1";
+  f.point = "r1:eth1 out";
+  f.direction = D::kOutbound;
+  f.peer_as_dst = 65530;
+  f.net_dst = "203.0.113.0/24";
+  f.bytes = 1200000;
+  f.flows = 1;
+  std::vector<TrafficFact> facts;
+  for (const char* c : {"c1", "c2", "c3"}) {  // behind a tee: three collectors, one stream
+    f.collector = c;
+    facts.push_back(f);
+  }
+  f.stream = "out6";
+  f.net_dst = "2001:db8:33::/48";
+  facts.push_back(f);
+  const auto flows = sankey_flows(facts);
+  ASSERT_EQ(flows.size(), 2U);
+  EXPECT_EQ(layout_sankey(flows).total_bytes, 2400000U);
+  EXPECT_EQ(flows[0].peer, "AS 65530");
+  EXPECT_EQ(flows[1].prefix, "2001:db8:33::/48");
+}
+
 }  // namespace
 }  // namespace flowlab::report
