@@ -1,5 +1,6 @@
 #include "probes/bgp/rib.hpp"
 
+#include <algorithm>
 #include <utility>
 
 namespace flowlab::bgp {
@@ -113,8 +114,33 @@ AttrStore::~AttrStore() {
   }
 }
 
+std::uint32_t AttrStore::flatten(const AsPath& path, std::array<std::uint32_t, kInlineWords>& words) {
+  std::uint32_t n = 0;
+  for (const auto& seg : path.segments) {
+    if (n + 1 + seg.asns.size() > kInlineWords) {
+      return kLongPath;
+    }
+    words[n++] = (static_cast<std::uint32_t>(seg.type) << 16U) | static_cast<std::uint32_t>(seg.asns.size());
+    for (const auto a : seg.asns) {
+      words[n++] = a;
+    }
+  }
+  return n;
+}
+
 std::uint32_t AttrStore::find_path(const AsPath& path, std::size_t h) const {
-  return path_index_.find(h, [&](std::uint32_t p) { return paths_[p].hash == h && *paths_[p].path == path; });
+  std::array<std::uint32_t, kInlineWords> words{};
+  const std::uint32_t n = flatten(path, words);
+  if (n != kLongPath) {
+    return path_index_.find(h, [&](std::uint32_t p) {
+      const PathRec& rec = paths_[p];
+      return rec.hash == h && rec.words_used == n && std::equal(words.begin(), words.begin() + n, rec.words.begin());
+    });
+  }
+  return path_index_.find(h, [&](std::uint32_t p) {
+    const PathRec& rec = paths_[p];
+    return rec.hash == h && rec.words_used == kLongPath && *rec.path == path;
+  });
 }
 
 std::uint32_t AttrStore::add_path(const AsPath& path, std::size_t h) {
@@ -130,6 +156,7 @@ std::uint32_t AttrStore::add_path(const AsPath& path, std::size_t h) {
   rec.path = std::make_shared<const AsPath>(path);
   rec.hash = h;
   rec.refs = 0;
+  rec.words_used = flatten(path, rec.words);
   path_index_.insert(p, h, [this](std::uint32_t o) { return paths_[o].hash; });
   return p;
 }

@@ -12,6 +12,7 @@
 #include "probes/bgp/lpm.hpp"
 #include "probes/bgp/message.hpp"
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <deque>
@@ -68,11 +69,18 @@ class AttrStore {
     std::uint32_t refs = 0;
     std::uint32_t rest = 0;
   };
-  struct PathRec {                       // an interned AS path
-    std::shared_ptr<const AsPath> path;  // null while on the free list
+  // A path flattened into words — per segment (type << 16 | count), then its ASNs — when it fits kInlineWords;
+  // a lookup compares these instead of chasing the AsPath's vectors (two cache misses fewer per UPDATE).
+  static constexpr std::uint32_t kInlineWords = 8;
+  static constexpr std::uint32_t kLongPath = 0xffffffffU;  // PathRec::words_used of a path that does not fit
+  struct alignas(64) PathRec {                             // an interned AS path: one cache line
     std::size_t hash = 0;
-    std::uint32_t refs = 0;  // sets using it
+    std::shared_ptr<const AsPath> path;  // null while on the free list
+    std::uint32_t refs = 0;              // sets using it
+    std::uint32_t words_used = kLongPath;
+    std::array<std::uint32_t, kInlineWords> words{};
   };
+  static std::uint32_t flatten(const AsPath& path, std::array<std::uint32_t, kInlineWords>& words);
   std::uint32_t find_path(const AsPath& path, std::size_t hash) const;
   std::uint32_t add_path(const AsPath& path, std::size_t hash);
   void release_path(const std::shared_ptr<const AsPath>& path);

@@ -430,8 +430,17 @@ TEST(AttrStore, ChurnAgainstReference) {
   AttrStore store;
   std::mt19937_64 rng(7);
   std::map<std::tuple<std::uint32_t, std::uint32_t, int>, std::pair<AttrId, int>> live;  // (as, origin, nh) → id, refs
-  auto make = [](std::uint32_t as, std::uint32_t origin, int nh) {
-    return attrs({as, origin}, nh == 0 ? "192.0.2.1" : "192.0.2.2");
+  // Every fifth first AS gets a path too long to be compared inline (AttrStore::kInlineWords).
+  auto path_of = [](std::uint32_t as, std::uint32_t origin) {
+    std::vector<std::uint32_t> p{as};
+    for (std::uint32_t k = 1; as % 5 == 0 && k <= 8; ++k) {
+      p.push_back(as + k);
+    }
+    p.push_back(origin);
+    return p;
+  };
+  auto make = [&](std::uint32_t as, std::uint32_t origin, int nh) {
+    return attrs(path_of(as, origin), nh == 0 ? "192.0.2.1" : "192.0.2.2");
   };
   std::shared_ptr<const AsPath> kept;
   for (int round = 0; round < 3; ++round) {
@@ -454,7 +463,11 @@ TEST(AttrStore, ChurnAgainstReference) {
       paths.insert({as, origin});
       rests.insert(nh);
       const RouteAttributes& r = store.get(v.first);
-      ASSERT_EQ(r.as_path->to_string(), std::to_string(as) + " " + std::to_string(origin));
+      std::string expected;
+      for (const auto a : path_of(as, origin)) {
+        expected += (expected.empty() ? "" : " ") + std::to_string(a);
+      }
+      ASSERT_EQ(r.as_path->to_string(), expected);
       ASSERT_EQ(r.next_hop(Family::kIpv4).to_string(), nh == 0 ? "192.0.2.1" : "192.0.2.2");
     }
     EXPECT_EQ(store.size(), live.size());
