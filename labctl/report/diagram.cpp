@@ -74,6 +74,123 @@ std::string node_tooltip(const DiagramNode& n) {
   return t;
 }
 
+// The AS boxes' order and column: BFS over inter-AS router links from the AS with the most routers (ties: the smaller
+// ASN); an AS the first BFS does not reach starts its own at column 0.
+struct AsColumns {
+  std::vector<std::uint32_t> order;
+  std::map<std::uint32_t, std::size_t> depth;
+};
+
+AsColumns as_columns(const Diagram& d, const std::map<std::string, std::size_t>& index,
+                     const std::map<std::uint32_t, std::vector<std::size_t>>& routers) {
+  std::map<std::uint32_t, std::set<std::uint32_t>> adjacent;
+  for (const auto& l : d.links) {
+    const auto a = index.find(l.a);
+    const auto b = index.find(l.b);
+    if (a == index.end() || b == index.end()) {
+      continue;
+    }
+    const auto& na = d.nodes[a->second];
+    const auto& nb = d.nodes[b->second];
+    if (na.role == DiagramRole::kRouter && nb.role == DiagramRole::kRouter && na.asn != nb.asn) {
+      adjacent[na.asn].insert(nb.asn);
+      adjacent[nb.asn].insert(na.asn);
+    }
+  }
+  std::vector<std::uint32_t> order;
+  std::map<std::uint32_t, std::size_t> depth;
+  std::vector<std::uint32_t> roots;
+  for (const auto& [asn, members] : routers) {
+    roots.push_back(asn);
+  }
+  std::stable_sort(roots.begin(), roots.end(),
+                   [&](std::uint32_t x, std::uint32_t y) { return routers.at(x).size() > routers.at(y).size(); });
+  for (const auto root : roots) {
+    if (depth.count(root) != 0) {
+      continue;
+    }
+    depth[root] = 0;
+    std::size_t head = order.size();
+    order.push_back(root);
+    while (head < order.size()) {
+      const auto asn = order[head++];
+      for (const auto next : adjacent[asn]) {
+        if (depth.count(next) == 0) {
+          depth[next] = depth[asn] + 1;
+          order.push_back(next);
+        }
+      }
+    }
+  }
+  return {order, depth};
+}
+
+// Monitoring rows (tees, collectors, unattached nodes) under the AS boxes: a node fed only by nodes above sits in
+// the first row, a tee's receivers one row below the tee; in each row nodes sit under the mean position of what
+// feeds them (sessions and exports), pushed apart to one cell each.
+void place_monitoring(const Diagram& d, const std::map<std::string, std::size_t>& index,
+                      const std::vector<std::size_t>& monitoring, DiagramLayout& out, double& right, double& bottom) {
+  std::map<std::size_t, std::vector<std::size_t>> fed_by;
+  for (const auto& f : d.feeds) {
+    const auto a = index.find(f.from);
+    const auto b = index.find(f.to);
+    if (a != index.end() && b != index.end()) {
+      fed_by[b->second].push_back(a->second);
+    }
+  }
+  std::map<std::size_t, std::size_t> level;
+  for (const auto m : monitoring) {
+    level[m] = 0;
+  }
+  for (std::size_t round = 0; round < monitoring.size(); ++round) {  // longest feed chain, cycles cut off
+    for (const auto m : monitoring) {
+      for (const auto from : fed_by[m]) {
+        if (const auto it = level.find(from); it != level.end()) {
+          level[m] = std::max(level[m], std::min(it->second + 1, monitoring.size()));
+        }
+      }
+    }
+  }
+  std::size_t levels = 0;
+  for (const auto& [m, l] : level) {
+    levels = std::max(levels, l + 1);
+  }
+  double y = bottom + kMonitorGap + 20;
+  std::size_t placed = 0;
+  for (std::size_t l = 0; l < levels; ++l) {
+    std::vector<std::pair<double, std::size_t>> row;  // wanted x, node
+    for (const auto m : monitoring) {
+      if (level[m] != l) {
+        continue;
+      }
+      double sum = 0;
+      std::size_t count = 0;
+      for (const auto from : fed_by[m]) {
+        if (level.count(from) == 0 || level[from] < l) {
+          sum += out.nodes[from].x;
+          ++count;
+        }
+      }
+      const double fallback = kMargin + kCell / 2 + static_cast<double>(placed) * kCell;
+      row.emplace_back(count == 0 ? fallback : sum / static_cast<double>(count), m);
+      ++placed;
+    }
+    if (row.empty()) {
+      continue;
+    }
+    std::stable_sort(row.begin(), row.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+    double next = kMargin + kCell / 2;
+    for (const auto& [want, m] : row) {
+      out.nodes[m].x = std::max(want, next);
+      out.nodes[m].y = y;
+      next = out.nodes[m].x + kCell;
+      right = std::max(right, out.nodes[m].x + kCell / 2);
+    }
+    bottom = y + 20;
+    y += kMonitorGap + 40;
+  }
+}
+
 }  // namespace
 
 std::string_view to_string(DiagramRole role) {
@@ -275,46 +392,7 @@ DiagramLayout layout_diagram(const Diagram& d) {
       routers[d.nodes[i].asn].push_back(i);
     }
   }
-  std::map<std::uint32_t, std::set<std::uint32_t>> adjacent;
-  for (const auto& l : d.links) {
-    const auto a = index.find(l.a);
-    const auto b = index.find(l.b);
-    if (a == index.end() || b == index.end()) {
-      continue;
-    }
-    const auto& na = d.nodes[a->second];
-    const auto& nb = d.nodes[b->second];
-    if (na.role == DiagramRole::kRouter && nb.role == DiagramRole::kRouter && na.asn != nb.asn) {
-      adjacent[na.asn].insert(nb.asn);
-      adjacent[nb.asn].insert(na.asn);
-    }
-  }
-  // BFS from the AS with the most routers (ties: the smaller ASN); unreached ASes start their own BFS at depth 0.
-  std::vector<std::uint32_t> order;
-  std::map<std::uint32_t, std::size_t> depth;
-  std::vector<std::uint32_t> roots;
-  for (const auto& [asn, members] : routers) {
-    roots.push_back(asn);
-  }
-  std::stable_sort(roots.begin(), roots.end(),
-                   [&](std::uint32_t x, std::uint32_t y) { return routers[x].size() > routers[y].size(); });
-  for (const auto root : roots) {
-    if (depth.count(root) != 0) {
-      continue;
-    }
-    depth[root] = 0;
-    std::size_t head = order.size();
-    order.push_back(root);
-    while (head < order.size()) {
-      const auto asn = order[head++];
-      for (const auto next : adjacent[asn]) {
-        if (depth.count(next) == 0) {
-          depth[next] = depth[asn] + 1;
-          order.push_back(next);
-        }
-      }
-    }
-  }
+  auto [order, depth] = as_columns(d, index, routers);
   // Hosts and probe hosts beside their router; everything else goes to the monitoring row.
   std::map<std::size_t, std::vector<std::size_t>> hosts_of;
   std::vector<std::size_t> monitoring;
@@ -420,69 +498,8 @@ DiagramLayout layout_diagram(const Diagram& d) {
       }
     }
   }
-  // Monitoring rows (tees, collectors, unattached nodes) under the AS boxes: a node fed only by nodes above sits in
-  // the first row, a tee's receivers one row below the tee; in each row nodes sit under the mean position of what
-  // feeds them (sessions and exports), pushed apart to one cell each.
   if (!monitoring.empty()) {
-    std::map<std::size_t, std::vector<std::size_t>> fed_by;
-    for (const auto& f : d.feeds) {
-      const auto a = index.find(f.from);
-      const auto b = index.find(f.to);
-      if (a != index.end() && b != index.end()) {
-        fed_by[b->second].push_back(a->second);
-      }
-    }
-    std::map<std::size_t, std::size_t> level;
-    for (const auto m : monitoring) {
-      level[m] = 0;
-    }
-    for (std::size_t round = 0; round < monitoring.size(); ++round) {  // longest feed chain, cycles cut off
-      for (const auto m : monitoring) {
-        for (const auto from : fed_by[m]) {
-          if (const auto it = level.find(from); it != level.end()) {
-            level[m] = std::max(level[m], std::min(it->second + 1, monitoring.size()));
-          }
-        }
-      }
-    }
-    std::size_t levels = 0;
-    for (const auto& [m, l] : level) {
-      levels = std::max(levels, l + 1);
-    }
-    double y = bottom + kMonitorGap + 20;
-    std::size_t placed = 0;
-    for (std::size_t l = 0; l < levels; ++l) {
-      std::vector<std::pair<double, std::size_t>> row;  // wanted x, node
-      for (const auto m : monitoring) {
-        if (level[m] != l) {
-          continue;
-        }
-        double sum = 0;
-        std::size_t count = 0;
-        for (const auto from : fed_by[m]) {
-          if (level.count(from) == 0 || level[from] < l) {
-            sum += out.nodes[from].x;
-            ++count;
-          }
-        }
-        const double fallback = kMargin + kCell / 2 + static_cast<double>(placed) * kCell;
-        row.emplace_back(count == 0 ? fallback : sum / static_cast<double>(count), m);
-        ++placed;
-      }
-      if (row.empty()) {
-        continue;
-      }
-      std::stable_sort(row.begin(), row.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
-      double next = kMargin + kCell / 2;
-      for (const auto& [want, m] : row) {
-        out.nodes[m].x = std::max(want, next);
-        out.nodes[m].y = y;
-        next = out.nodes[m].x + kCell;
-        right = std::max(right, out.nodes[m].x + kCell / 2);
-      }
-      bottom = y + 20;
-      y += kMonitorGap + 40;
-    }
+    place_monitoring(d, index, monitoring, out, right, bottom);
   }
   out.width = right + kMargin;
   out.height = bottom + kMargin;
