@@ -46,6 +46,12 @@ class FlatMap {
     }
   }
   const V* find(const K& key) const { return const_cast<FlatMap*>(this)->find(key); }  // NOLINT
+  // Starts loading key's home slot into the cache (a find or put follows soon).
+  void prefetch(const K& key) const {
+    if (!slots_.empty()) {
+      __builtin_prefetch(&slots_[home(key)]);
+    }
+  }
 
   // Inserts or overwrites; returns true when the key is new.
   bool put(const K& key, const V& value) {
@@ -166,6 +172,12 @@ class PackedMap {
         value = static_cast<std::uint32_t>(s & kValueMask);
         return true;
       }
+    }
+  }
+
+  void prefetch(std::uint64_t key) const {
+    if (!slots_.empty()) {
+      __builtin_prefetch(&slots_[home(key)]);
     }
   }
 

@@ -190,6 +190,17 @@ std::optional<std::uint32_t> Lpm4::get(std::uint32_t addr, unsigned len) const {
   return prefixes_.find(key4(mask4(addr, len), len), v) ? std::optional<std::uint32_t>(v) : std::nullopt;
 }
 
+void Lpm4::prefetch(std::uint32_t addr, unsigned len) const {
+  if (len > 32) {
+    return;
+  }
+  addr = mask4(addr, len);
+  prefixes_.prefetch(key4(addr, len));
+  if (len > 16) {
+    __builtin_prefetch(&tbl24_[addr >> 8U]);
+  }
+}
+
 std::optional<LpmMatch> Lpm4::match(std::uint32_t addr) const {
   std::uint32_t e = tbl24_[addr >> 8U];
   if ((e & kGroupBit) != 0) {
@@ -418,6 +429,12 @@ bool Lpm6::remove(Uint128 addr, unsigned len) {
     free_groups_.push_back(g);
   }
   return true;
+}
+
+void Lpm6::prefetch(Uint128 addr, unsigned len) const {
+  if (len <= 128) {
+    prefixes_.prefetch(detail::Key6{mask(addr, len), len});
+  }
 }
 
 std::optional<std::uint32_t> Lpm6::get(Uint128 addr, unsigned len) const {

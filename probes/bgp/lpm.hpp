@@ -75,6 +75,9 @@ class Lpm4 {
   bool remove(std::uint32_t addr, unsigned len);
   // Exact-match value of addr/len.
   [[nodiscard]] std::optional<std::uint32_t> get(std::uint32_t addr, unsigned len) const;
+  // Starts loading what get/insert of addr/len will touch first (its prefix-map slot and first-level entry), so a
+  // caller with several prefixes in hand overlaps their cache misses.
+  void prefetch(std::uint32_t addr, unsigned len) const;
 
   // Longest-prefix match: the value, or kNone.
   [[nodiscard]] std::uint32_t lookup(std::uint32_t addr) const {
@@ -132,6 +135,7 @@ class Lpm6 {
   bool insert(Uint128 addr, unsigned len, std::uint32_t value);
   bool remove(Uint128 addr, unsigned len);
   [[nodiscard]] std::optional<std::uint32_t> get(Uint128 addr, unsigned len) const;
+  void prefetch(Uint128 addr, unsigned len) const;  // as Lpm4::prefetch
   [[nodiscard]] std::uint32_t lookup(Uint128 addr) const;
   [[nodiscard]] std::optional<LpmMatch> match(Uint128 addr) const;
 

@@ -1,6 +1,7 @@
 #include "probes/bgp/rib.hpp"
 
 #include <algorithm>
+#include <span>
 #include <utility>
 
 namespace flowlab::bgp {
@@ -448,11 +449,7 @@ void Rib::announce(const Prefix& prefix, std::uint32_t path_id, AttrId id) {
   }
 }
 
-void Rib::apply(const Prefix& prefix, std::uint32_t path_id, const std::shared_ptr<const PathAttributes>& attrs) {
-  if (!attrs) {
-    withdraw(prefix, path_id);
-    return;
-  }
+AttrId Rib::intern_cached(const std::shared_ptr<const PathAttributes>& attrs) {
   if (attrs != cached_attrs_) {
     if (cached_attrs_) {
       store_->unref(cached_id_);
@@ -460,7 +457,50 @@ void Rib::apply(const Prefix& prefix, std::uint32_t path_id, const std::shared_p
     cached_id_ = store_->intern(*attrs);
     cached_attrs_ = attrs;
   }
-  announce(prefix, path_id, cached_id_);
+  return cached_id_;
+}
+
+void Rib::apply(const Prefix& prefix, std::uint32_t path_id, const std::shared_ptr<const PathAttributes>& attrs) {
+  if (!attrs) {
+    withdraw(prefix, path_id);
+    return;
+  }
+  announce(prefix, path_id, intern_cached(attrs));
+}
+
+void Rib::prefetch(const Prefix& p) const {
+  if (p.address.is_v4()) {
+    v4_.prefetch(p.address.v4_host_order(), p.length);
+  } else if (p.address.is_v6()) {
+    v6_.prefetch(to_u128(p.address), p.length);
+  }
+}
+
+void Rib::apply(std::span<const Nlri> withdrawn, std::span<const Nlri> announced,
+                const std::shared_ptr<const PathAttributes>& attrs) {
+  for (const auto& n : withdrawn) {
+    withdraw(n.prefix, n.path_id);
+  }
+  if (!attrs) {
+    for (const auto& n : announced) {
+      withdraw(n.prefix, n.path_id);
+    }
+    return;
+  }
+  if (announced.empty()) {
+    return;
+  }
+  constexpr std::size_t kAhead = 16;  // prefixes in flight: enough to cover interning, few enough to stay cached
+  for (std::size_t i = 0; i < std::min(kAhead, announced.size()); ++i) {
+    prefetch(announced[i].prefix);
+  }
+  const AttrId id = intern_cached(attrs);
+  for (std::size_t i = 0; i < announced.size(); ++i) {
+    if (i + kAhead < announced.size()) {
+      prefetch(announced[i + kAhead].prefix);
+    }
+    announce(announced[i].prefix, announced[i].path_id, id);
+  }
 }
 
 bool Rib::withdraw(const Prefix& prefix, std::uint32_t path_id) {

@@ -18,6 +18,7 @@
 #include <deque>
 #include <memory>
 #include <optional>
+#include <span>
 #include <vector>
 
 namespace flowlab::bgp {
@@ -120,6 +121,11 @@ class Rib {
   // The Speaker's per-prefix events: attrs == nullptr withdraws. Consecutive events sharing one attrs object (one
   // UPDATE) are interned once.
   void apply(const Prefix& prefix, std::uint32_t path_id, const std::shared_ptr<const PathAttributes>& attrs);
+  // One UPDATE's route changes (Speaker::on_update): every prefix of `withdrawn` is withdrawn, then every prefix of
+  // `announced` gets attrs — or is withdrawn too when attrs is nullptr (RFC 7606 treat-as-withdraw). attrs is
+  // interned once, and the prefixes' table slots are prefetched first so their cache misses overlap that work.
+  void apply(std::span<const Nlri> withdrawn, std::span<const Nlri> announced,
+             const std::shared_ptr<const PathAttributes>& attrs);
   // Removes (prefix, path_id); false when it was not there.
   bool withdraw(const Prefix& prefix, std::uint32_t path_id);
   // Removes everything (the peer went down).
@@ -182,6 +188,8 @@ class Rib {
     }
   }
   [[nodiscard]] std::optional<std::uint32_t> head_of(const Prefix& prefix) const;
+  void prefetch(const Prefix& prefix) const;
+  AttrId intern_cached(const std::shared_ptr<const PathAttributes>& attrs);
   void set_head(const Prefix& prefix, std::uint32_t value);
   void release(std::uint32_t value);  // unrefs every path of a prefix's value and frees its nodes
   void remove_prefix(const Prefix& prefix);

@@ -115,6 +115,7 @@ class Speaker::Impl : public std::enable_shared_from_this<Speaker::Impl> {
   Counters counters_;  // speaker-level plus sessions that ended
   bool stopped_ = false;
   RouteCallback route_cb_;
+  UpdateCallback update_cb_;
   StateCallback state_cb_;
   PeerCallback down_cb_;
   EndOfRibCallback eor_cb_;
@@ -467,43 +468,43 @@ class Session : public std::enable_shared_from_this<Session> {
       }
       return;
     }
-    auto emit = [&](const Nlri& n, const std::shared_ptr<const PathAttributes>& attrs) {
-      if (attrs) {
-        ++counters_.bgp_prefixes_announced;
-      } else {
-        ++counters_.bgp_prefixes_withdrawn;
-      }
-      if (owner->route_cb_) {
-        owner->route_cb_(info_, RouteEvent{n.prefix, n.path_id, attrs});
-      }
-    };
-    for (const auto& n : u.withdrawn) {
-      emit(n, nullptr);
-    }
-    if (u.attrs.mp_unreach) {
-      for (const auto& n : u.attrs.mp_unreach->withdrawn) {
-        emit(n, nullptr);
-      }
-    }
-    const bool has_reach = !u.nlri.empty() || (u.attrs.mp_reach && !u.attrs.mp_reach->nlri.empty());
-    if (!has_reach) {
-      return;
-    }
     // The NLRI lists leave the UPDATE first, so its attributes can be moved (not copied) into the shared set.
-    const std::vector<Nlri> nlri = std::move(u.nlri);
-    std::vector<Nlri> mp_nlri;
+    std::vector<Nlri> withdrawn = std::move(u.withdrawn);
+    if (u.attrs.mp_unreach) {
+      append(withdrawn, std::move(u.attrs.mp_unreach->withdrawn));
+    }
+    std::vector<Nlri> announced = std::move(u.nlri);
     if (u.attrs.mp_reach) {
-      mp_nlri = std::move(u.attrs.mp_reach->nlri);
+      append(announced, std::move(u.attrs.mp_reach->nlri));
     }
     std::shared_ptr<const PathAttributes> attrs;
-    if (!verdict.treat_as_withdraw) {
+    if (!announced.empty() && !verdict.treat_as_withdraw) {
       attrs = std::make_shared<const PathAttributes>(std::move(u).route_attributes(info_.context.four_octet_as));
     }
-    for (const auto& n : nlri) {
-      emit(n, attrs);
+    counters_.bgp_prefixes_withdrawn += withdrawn.size() + (attrs ? 0 : announced.size());
+    counters_.bgp_prefixes_announced += attrs ? announced.size() : 0;
+    if (owner->update_cb_) {
+      if (!withdrawn.empty() || !announced.empty()) {
+        owner->update_cb_(info_, RouteBatch{withdrawn, announced, attrs});
+      }
+      return;
     }
-    for (const auto& n : mp_nlri) {
-      emit(n, attrs);
+    if (!owner->route_cb_) {
+      return;
+    }
+    for (const auto& n : withdrawn) {
+      owner->route_cb_(info_, RouteEvent{n.prefix, n.path_id, nullptr});
+    }
+    for (const auto& n : announced) {
+      owner->route_cb_(info_, RouteEvent{n.prefix, n.path_id, attrs});
+    }
+  }
+
+  static void append(std::vector<Nlri>& to, std::vector<Nlri>&& from) {
+    if (to.empty()) {
+      to = std::move(from);
+    } else {
+      to.insert(to.end(), from.begin(), from.end());
     }
   }
 
@@ -725,6 +726,7 @@ Speaker::Speaker(asio::io_context& io, SpeakerConfig config) : impl_(std::make_s
 
 Speaker::~Speaker() {
   impl_->route_cb_ = nullptr;
+  impl_->update_cb_ = nullptr;
   impl_->state_cb_ = nullptr;
   impl_->down_cb_ = nullptr;
   impl_->eor_cb_ = nullptr;
@@ -738,6 +740,7 @@ Speaker::~Speaker() {
 }
 
 void Speaker::on_route(RouteCallback cb) { impl_->route_cb_ = std::move(cb); }
+void Speaker::on_update(UpdateCallback cb) { impl_->update_cb_ = std::move(cb); }
 void Speaker::on_state(StateCallback cb) { impl_->state_cb_ = std::move(cb); }
 void Speaker::on_peer_down(PeerCallback cb) { impl_->down_cb_ = std::move(cb); }
 void Speaker::on_end_of_rib(EndOfRibCallback cb) { impl_->eor_cb_ = std::move(cb); }

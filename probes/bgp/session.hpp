@@ -22,6 +22,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -73,6 +74,14 @@ struct RouteEvent {
   std::shared_ptr<const PathAttributes> attrs;  // nullptr: withdraw
 };
 
+// One UPDATE's route changes at once (Speaker::on_update): withdrawn (IPv4 and MP_UNREACH) first, then announced
+// (IPv4 and MP_REACH) with attrs — nullptr when the UPDATE is treated as withdraw (RFC 7606), so they go too.
+struct RouteBatch {
+  std::span<const Nlri> withdrawn;
+  std::span<const Nlri> announced;
+  std::shared_ptr<const PathAttributes> attrs;
+};
+
 struct PeerStatus {
   PeerInfo info;
   State state = State::kIdle;
@@ -84,6 +93,7 @@ struct PeerStatus {
 class Speaker {
  public:
   using RouteCallback = std::function<void(const PeerInfo&, const RouteEvent&)>;
+  using UpdateCallback = std::function<void(const PeerInfo&, const RouteBatch&)>;
   using StateCallback = std::function<void(const PeerInfo&, State)>;
   using PeerCallback = std::function<void(const PeerInfo&)>;
   using EndOfRibCallback = std::function<void(const PeerInfo&, AfiSafi)>;
@@ -95,6 +105,8 @@ class Speaker {
   Speaker& operator=(const Speaker&) = delete;
 
   void on_route(RouteCallback cb);
+  // Each UPDATE's changes in one call (Rib::apply takes the batch whole); when set, on_route is not called.
+  void on_update(UpdateCallback cb);
   void on_state(StateCallback cb);
   void on_peer_down(PeerCallback cb);  // every route of that peer is withdrawn
   void on_end_of_rib(EndOfRibCallback cb);

@@ -35,7 +35,7 @@ void BgpTables::peer_up(const bgp::PeerInfo& peer) {
   ++generation_;
 }
 
-void BgpTables::apply(const bgp::PeerInfo& peer, const bgp::RouteEvent& event) {
+BgpTables::Entry& BgpTables::live_entry(const bgp::PeerInfo& peer) {
   Entry& e = entry(peer.address);
   if (!e.info.up) {
     if (e.info.bgp_id != peer.bgp_id) {
@@ -45,7 +45,16 @@ void BgpTables::apply(const bgp::PeerInfo& peer, const bgp::RouteEvent& event) {
     e.info.bgp_id = peer.bgp_id;
     e.info.up = true;
   }
-  e.rib->apply(event.prefix, event.path_id, event.attrs);
+  return e;
+}
+
+void BgpTables::apply(const bgp::PeerInfo& peer, const bgp::RouteEvent& event) {
+  live_entry(peer).rib->apply(event.prefix, event.path_id, event.attrs);
+  ++generation_;
+}
+
+void BgpTables::apply(const bgp::PeerInfo& peer, const bgp::RouteBatch& batch) {
+  live_entry(peer).rib->apply(batch.withdrawn, batch.announced, batch.attrs);
   ++generation_;
 }
 

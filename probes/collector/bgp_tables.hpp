@@ -31,6 +31,7 @@ class BgpTables {
   // creates the RIB on first use too (a route before peer_up is kept); peer_down drops every route of that peer.
   void peer_up(const bgp::PeerInfo& peer);
   void apply(const bgp::PeerInfo& peer, const bgp::RouteEvent& event);
+  void apply(const bgp::PeerInfo& peer, const bgp::RouteBatch& batch);  // one UPDATE (Speaker::on_update)
   void peer_down(const bgp::PeerInfo& peer);
 
   // The RIB learned from the peer whose session address / BGP identifier (host order) is given; nullptr if none.
@@ -61,6 +62,7 @@ class BgpTables {
     std::unique_ptr<bgp::Rib> rib;
   };
   Entry& entry(const IpAddress& address);
+  Entry& live_entry(const bgp::PeerInfo& peer);  // entry(), marked up with the peer's AS and router id
 
   std::shared_ptr<bgp::AttrStore> store_;
   std::unordered_map<IpAddress, Entry> peers_;

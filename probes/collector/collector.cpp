@@ -126,7 +126,7 @@ void Collector::start_bgp() {
     sc.peers.push_back(pc);
   }
   speaker_ = std::make_unique<bgp::Speaker>(io_, sc);
-  speaker_->on_route([this](const bgp::PeerInfo& peer, const bgp::RouteEvent& event) { tables_.apply(peer, event); });
+  speaker_->on_update([this](const bgp::PeerInfo& peer, const bgp::RouteBatch& batch) { tables_.apply(peer, batch); });
   speaker_->on_state([this](const bgp::PeerInfo& peer, bgp::State state) {
     if (state == bgp::State::kEstablished) {
       tables_.peer_up(peer);

@@ -140,8 +140,8 @@ class SpeakerHarness {
       }
       close(fd);
       speaker_ = std::make_unique<Speaker>(io_, config_);
-      speaker_->on_route([this](const PeerInfo& peer, const RouteEvent& ev) {
-        rib(peer.address).apply(ev.prefix, ev.path_id, ev.attrs);
+      speaker_->on_update([this](const PeerInfo& peer, const RouteBatch& batch) {
+        rib(peer.address).apply(batch.withdrawn, batch.announced, batch.attrs);
         routes_.store(total_routes(), std::memory_order_relaxed);
       });
       speaker_->on_peer_down([this](const PeerInfo& peer) {

@@ -6,6 +6,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <array>
 #include <map>
 #include <random>
@@ -493,6 +494,71 @@ TEST(AttrStore, ChurnAgainstReference) {
   EXPECT_EQ(store.rest_count(), 0U);
   ASSERT_NE(kept, nullptr);
   EXPECT_EQ(kept->segments.size(), 1U);  // still readable after the store let it go
+}
+
+// Rib::apply of whole UPDATEs (withdrawn, announced, attrs or treat-as-withdraw; lists longer than the prefetch
+// window; IPv4 and IPv6; ADD-PATH ids) ends with exactly the routes, paths and sets of the same events applied one by
+// one.
+TEST(Rib, BatchApplyEqualsPerRouteApply) {
+  auto store_a = std::make_shared<AttrStore>();
+  auto store_b = std::make_shared<AttrStore>();
+  Rib one_by_one(store_a);
+  Rib batched(store_b);
+  std::mt19937_64 rng(11);
+  auto random_nlri = [&rng] {
+    Nlri n;
+    if (rng() % 4 == 0) {
+      std::array<std::uint8_t, 16> b{0x20, 0x01, 0x0d, 0xb8};
+      b[4] = static_cast<std::uint8_t>(rng() % 8);
+      b[5] = static_cast<std::uint8_t>(rng());
+      n.prefix = Prefix{IpAddress::v6(b), static_cast<std::uint8_t>(40 + rng() % 9)}.canonical();
+    } else {
+      n.prefix = Prefix{IpAddress::v4(0x0a000000U | static_cast<std::uint32_t>(rng() % 4096) << 8U),
+                        static_cast<std::uint8_t>(22 + rng() % 3)}
+                     .canonical();
+    }
+    n.path_id = rng() % 5 == 0 ? static_cast<std::uint32_t>(1 + rng() % 3) : 0;
+    return n;
+  };
+  for (int update = 0; update < 3000; ++update) {
+    std::vector<Nlri> withdrawn(rng() % 3 == 0 ? rng() % 6 : 0);
+    std::vector<Nlri> announced(rng() % 40);
+    for (auto& n : withdrawn) {
+      n = random_nlri();
+    }
+    for (auto& n : announced) {
+      n = random_nlri();
+    }
+    std::shared_ptr<const PathAttributes> a;
+    if (rng() % 10 != 0) {  // else treat-as-withdraw
+      a = std::make_shared<const PathAttributes>(attrs({65001, 65100 + static_cast<std::uint32_t>(rng() % 50)},
+                                                       "192.0.2.1", 100 + static_cast<std::uint32_t>(rng() % 3)));
+    }
+    for (const auto& n : withdrawn) {
+      one_by_one.apply(n.prefix, n.path_id, nullptr);
+    }
+    for (const auto& n : announced) {
+      one_by_one.apply(n.prefix, n.path_id, a);
+    }
+    batched.apply(withdrawn, announced, a);
+  }
+  auto dump = [](const Rib& rib) {
+    std::vector<std::string> out;
+    rib.for_each([&out](const RibRoute& r) {
+      out.push_back(r.prefix.to_string() + "#" + std::to_string(r.path_id) + " " + r.attrs->as_path->to_string() +
+                    " lp " + std::to_string(r.attrs->local_pref()));
+    });
+    std::sort(out.begin(), out.end());
+    return out;
+  };
+  EXPECT_GT(one_by_one.size(), 1000U);
+  EXPECT_EQ(batched.size(), one_by_one.size());
+  EXPECT_EQ(dump(batched), dump(one_by_one));
+  EXPECT_EQ(store_b->path_count(), store_a->path_count());
+  one_by_one.clear();
+  batched.clear();
+  EXPECT_EQ(store_a->size(), 0U);
+  EXPECT_EQ(store_b->size(), 0U);
 }
 
 TEST(Rib, ApplySharesOneInternPerUpdate) {
