@@ -899,8 +899,8 @@ std::string LoadResult::error_text() const {
   return out;
 }
 
-LoadResult load_scenario_string(std::string_view yaml, std::string file_name, const std::filesystem::path& base_dir,
-                                const LoadOptions& options) {
+LoadResult load_scenario_string(std::string_view yaml, const std::string& file_name,
+                                const std::filesystem::path& base_dir, const LoadOptions& options) {
   Scenario s;
   s.source_file = file_name;
   s.name = file_stem(file_name);

@@ -39,7 +39,7 @@ struct LoadResult {
 [[nodiscard]] LoadResult load_scenario_file(const std::filesystem::path& file, const LoadOptions& options = {});
 // As above from text; `base_dir` resolves a relative `topology:` path; `file_name` names it in diagnostics and
 // gives the default scenario name (its stem).
-[[nodiscard]] LoadResult load_scenario_string(std::string_view yaml, std::string file_name = "<string>",
+[[nodiscard]] LoadResult load_scenario_string(std::string_view yaml, const std::string& file_name = "<string>",
                                               const std::filesystem::path& base_dir = ".",
                                               const LoadOptions& options = {});
 

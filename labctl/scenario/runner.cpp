@@ -117,6 +117,14 @@ struct DeliveryBase {
   bool probe_restarted = false;  // the probe restarted under a running collector: its sequence numbers went back
 };
 
+// "<kind><tag>-<node><ext>" in a run's traffic directory (flowgen specs, sink and sender logs).
+fs::path traffic_file(const fs::path& dir, std::string_view kind, std::string_view tag, std::string_view node,
+                      std::string_view ext) {
+  std::string name(kind);
+  name.append(tag).append("-").append(node).append(ext);
+  return dir / name;
+}
+
 class Runner {
  public:
   Runner(const Scenario& sc, const RunOptions& options) : sc_(sc), options_(options), routing_(sc.topology) {
@@ -342,8 +350,9 @@ class Runner {
         if (entry.ambiguous || entry.best().source == oracle::RouteSource::kLocal) {
           continue;
         }
+        const Prefix& wanted = prefix;  // (clang 14 cannot capture a structured binding)
         const auto it = std::find_if(rib->begin(), rib->end(), [&](const nodes::RibEntry& e) {
-          return e.best && e.prefix == prefix && e.source == "bgp";
+          return e.best && e.prefix == wanted && e.source == "bgp";
         });
         if (it == rib->end() || it->as_path != entry.best().as_path) {
           out.push_back(node.name + ": " + prefix.to_string() + " best path " +
@@ -402,7 +411,7 @@ class Runner {
       for (const auto* st : v) {
         spec["streams"].push_back(flowgen_stream(*st));
       }
-      const fs::path f = dir / (role + tag + "-" + node + ".json");
+      fs::path f = traffic_file(dir, role, tag, node, ".json");
       std::ofstream(f) << spec.dump(2) << "\n";
       return f;
     };
@@ -417,7 +426,7 @@ class Runner {
     };
     std::vector<Sink> sinks;
     for (const auto& [node, streams] : by_sink) {
-      Sink sink{node, {}, dir / ("sink" + tag + "-" + node + ".log"), dir / ("sink" + tag + "-" + node + ".ready")};
+      Sink sink{node, {}, traffic_file(dir, "sink", tag, node, ".log"), traffic_file(dir, "sink", tag, node, ".ready")};
       fs::remove(sink.ready, ec);
       process::Spec spec;
       spec.name = "flowgen-sink";
@@ -470,7 +479,7 @@ class Runner {
       ro.timeout = std::chrono::seconds(timeout_s);
       auto out = process::run({flowgen, "send", "--spec", spec_file("send", node, streams).string(), "--json"}, ro);
       FLOWLAB_TRY(out);
-      std::ofstream(dir / ("send" + tag + "-" + node + ".log")) << out->out << out->err;
+      std::ofstream(traffic_file(dir, "send", tag, node, ".log")) << out->out << out->err;
       if (!out->success()) {
         return fail("send", "flowgen send on " + node + " failed (exit " + std::to_string(out->exit_code) +
                                 "): " + out->err + out->out);

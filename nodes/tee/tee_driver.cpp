@@ -36,8 +36,8 @@ std::string quoted(const std::string& s) {
 }
 
 std::string size_text(std::size_t bytes) {
-  if (bytes % (1024U * 1024U) == 0) {
-    return std::to_string(bytes / (1024U * 1024U)) + "MiB";
+  if (bytes % (std::size_t{1024} * 1024U) == 0) {
+    return std::to_string(bytes / (std::size_t{1024} * 1024U)) + "MiB";
   }
   if (bytes % 1024U == 0) {
     return std::to_string(bytes / 1024U) + "KiB";

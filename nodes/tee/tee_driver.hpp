@@ -47,7 +47,7 @@ struct TeeNodeSpec {
   ::flowlab::collector::TeeBalance balance = ::flowlab::collector::TeeBalance::kAll;
   bool transparent = false;
   std::string log_level = "info";
-  std::size_t socket_buffer = 64U * 1024U * 1024U;  // receive buffer: a tee must absorb bursts (zero loss)
+  std::size_t socket_buffer = 64U * std::size_t{1024} * 1024U;  // receive buffer: a tee must absorb bursts (zero loss)
 };
 
 // A tee node's keys: proto/port from its `listen:` (netflow first), receivers (node names), balance (all ->

@@ -683,7 +683,7 @@ Status Tee::State::install(std::vector<TeePool> new_spec) {
         r.counters.address = e.address;
         r.counters.port = e.port;
       }
-      pool.receivers.push_back(std::move(r));
+      pool.receivers.push_back(r);
     }
     new_pools.push_back(std::move(pool));
   }

@@ -40,11 +40,11 @@ std::string_view to_string(TeeBalance balance);
 // One `tee:` item of flowcollector.yaml (pmacct: tee_receivers[name], tee_transparent).
 struct TeeConfig {
   std::string name;
-  std::filesystem::path receivers;                 // receivers file (pmacct syntax)
-  TeeBalance balance = TeeBalance::kAll;           // for pools without their own balance-alg
-  bool transparent = false;                        // keep the exporter's source address (raw socket)
-  std::chrono::milliseconds send_wait{1000};       // longest wait for a full socket buffer per datagram
-  std::size_t socket_buffer = 4U * 1024U * 1024U;  // SO_SNDBUF of the sending sockets (forced when root)
+  std::filesystem::path receivers;                             // receivers file (pmacct syntax)
+  TeeBalance balance = TeeBalance::kAll;                       // for pools without their own balance-alg
+  bool transparent = false;                                    // keep the exporter's source address (raw socket)
+  std::chrono::milliseconds send_wait{1000};                   // longest wait for a full socket buffer per datagram
+  std::size_t socket_buffer = 4U * std::size_t{1024} * 1024U;  // SO_SNDBUF of the sending sockets (forced when root)
 };
 
 struct TeeEndpoint {

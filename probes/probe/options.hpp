@@ -43,8 +43,8 @@ struct ProbeOptions {
   std::map<std::string, std::uint32_t> ifindex_overrides;
 
   // Metering.
-  std::uint64_t active_timeout_ms = 1800 * 1000;
-  std::uint64_t inactive_timeout_ms = 15 * 1000;
+  std::uint64_t active_timeout_ms = 1800ULL * 1000ULL;
+  std::uint64_t inactive_timeout_ms = 15ULL * 1000ULL;
   std::uint64_t expiry_interval_ms = 1000;
   std::size_t max_flows = 65536;
   std::uint32_t sampling = 1;
