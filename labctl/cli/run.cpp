@@ -3,6 +3,7 @@
 #include "labctl/scenario/loader.hpp"
 #include "labctl/scenario/runner.hpp"
 
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <memory>
@@ -65,6 +66,10 @@ int run_run(const RunArgs& args, const Cli& cli) {
       std::cout << report::verdict_json(run).dump(2) << "\n";
     } else {
       std::cout << report::verdict_table(run) << "run directory: " << run.run_dir << "\n";
+      const std::filesystem::path html = std::filesystem::path(run.run_dir) / "report.html";
+      if (!run.run_dir.empty() && std::filesystem::exists(html)) {
+        std::cout << "report: " << html.string() << "\n";
+      }
     }
     runtime_error |= run.runtime_error;
     failed |= run.outcome == verify::Outcome::kFail;

@@ -32,6 +32,18 @@ std::string html_escape(std::string_view text) {
   return out;
 }
 
+std::string thousands(std::uint64_t value) {
+  const std::string d = std::to_string(value);
+  std::string out;
+  for (std::size_t i = 0; i < d.size(); ++i) {
+    if (i != 0 && (d.size() - i) % 3 == 0) {
+      out += ',';
+    }
+    out += d[i];
+  }
+  return out;
+}
+
 std::string svg_number(double value) {
   double rounded = std::round(value * 10.0) / 10.0;
   if (rounded == 0.0 || !std::isfinite(rounded)) {

@@ -1,5 +1,7 @@
 #include "labctl/report/report.hpp"
 
+#include "labctl/report/escape.hpp"
+
 #include <algorithm>
 #include <iomanip>
 #include <sstream>
@@ -13,29 +15,6 @@ std::string value(const std::optional<std::string>& v) {
     return "-";
   }
   return v->empty() ? "\"\"" : *v;
-}
-
-std::string xml_escape(const std::string& s) {
-  std::string out;
-  for (const char c : s) {
-    switch (c) {
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '&':
-        out += "&amp;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
 }
 
 nlohmann::json opt(const std::optional<std::string>& v) { return v ? nlohmann::json(*v) : nlohmann::json(nullptr); }
@@ -352,19 +331,19 @@ std::string junit_xml(const std::vector<RunRecord>& runs) {
       }
     }
     const auto failures = std::count_if(cases.begin(), cases.end(), [](const auto& c) { return !c.second.empty(); });
-    out << "  <testsuite name=\"" << xml_escape(run.scenario) << "\" tests=\"" << cases.size() << "\" failures=\""
+    out << "  <testsuite name=\"" << html_escape(run.scenario) << "\" tests=\"" << cases.size() << "\" failures=\""
         << failures << "\" errors=\"" << (run.runtime_error ? 1 : 0) << "\" time=\"" << run.seconds << "\">\n";
     if (run.runtime_error) {
-      out << "    <testcase name=\"run\" classname=\"" << xml_escape(run.scenario) << "\"><error message=\""
-          << xml_escape(run.error) << "\"/></testcase>\n";
+      out << "    <testcase name=\"run\" classname=\"" << html_escape(run.scenario) << "\"><error message=\""
+          << html_escape(run.error) << "\"/></testcase>\n";
     }
     for (const auto& [name, failure] : cases) {
-      out << "    <testcase name=\"" << xml_escape(name) << "\" classname=\"" << xml_escape(run.scenario) << "\"";
+      out << "    <testcase name=\"" << html_escape(name) << "\" classname=\"" << html_escape(run.scenario) << "\"";
       if (failure.empty()) {
         out << "/>\n";
       } else {
-        out << "><failure message=\"" << xml_escape(failure.substr(0, failure.find('\n'))) << "\">"
-            << xml_escape(failure) << "</failure></testcase>\n";
+        out << "><failure message=\"" << html_escape(failure.substr(0, failure.find('\n'))) << "\">"
+            << html_escape(failure) << "</failure></testcase>\n";
       }
     }
     out << "  </testsuite>\n";

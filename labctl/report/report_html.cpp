@@ -62,18 +62,6 @@ std::string fixed(double v, int digits) {
   return buf;
 }
 
-std::string grouped(std::uint64_t v) {
-  const std::string d = std::to_string(v);
-  std::string out;
-  for (std::size_t i = 0; i < d.size(); ++i) {
-    if (i != 0 && (d.size() - i) % 3 == 0) {
-      out += ',';
-    }
-    out += d[i];
-  }
-  return out;
-}
-
 std::string point_id(std::size_t step, std::size_t point) {
   return "p-" + std::to_string(step + 1) + "-" + std::to_string(point + 1);
 }
@@ -226,8 +214,8 @@ void traffic_section(std::ostringstream& s, const RunRecord& run) {
     s << "<tr><td>" << e(f.stream) << "</td><td>" << e(f.router) << "</td><td>" << e(f.point) << "</td><td>"
       << e(f.collector) << "</td><td><span class=\"swatch\" style=\"background:" << direction_colour(f.direction)
       << "\"></span>" << to_string(f.direction) << "</td><td>" << e(f.peer_label()) << "</td><td>"
-      << e(f.prefix_label()) << "</td><td class=\"num\">" << grouped(f.bytes) << "</td><td class=\"num\">"
-      << grouped(f.packets) << "</td><td class=\"num\">" << grouped(f.flows) << "</td></tr>\n";
+      << e(f.prefix_label()) << "</td><td class=\"num\">" << thousands(f.bytes) << "</td><td class=\"num\">"
+      << thousands(f.packets) << "</td><td class=\"num\">" << thousands(f.flows) << "</td></tr>\n";
   }
   s << "</table>\n</section>\n";
 }

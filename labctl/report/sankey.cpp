@@ -19,18 +19,6 @@ constexpr std::array<TrafficDirection, 5> kDirections{TrafficDirection::kInbound
 
 bool inside(std::uint32_t router_asn, std::uint32_t asn) { return asn == 0 || asn == router_asn; }
 
-std::string digits(std::uint64_t v) {
-  const std::string d = std::to_string(v);
-  std::string out;
-  for (std::size_t i = 0; i < d.size(); ++i) {
-    if (i != 0 && (d.size() - i) % 3 == 0) {
-      out += ',';
-    }
-    out += d[i];
-  }
-  return out;
-}
-
 std::string str(const nlohmann::json& j, const char* key) {
   const auto it = j.find(key);
   return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
@@ -312,13 +300,13 @@ std::string render_sankey_svg(const SankeyLayout& layout) {
     s << "<path class=\"band " << to_string(l.direction) << "\" d=\"" << l.path << "\" fill=\"none\" stroke=\""
       << direction_colour(l.direction) << "\" stroke-opacity=\"0.55\" stroke-width=\"" << n(std::max(l.width, 1.0))
       << "\"><title>"
-      << html_escape(a.label + " → " + b.label + " (" + std::string(to_string(l.direction)) + "): " + digits(l.bytes) +
-                     " bytes, " + digits(l.flows) + (l.flows == 1 ? " flow" : " flows"))
+      << html_escape(a.label + " → " + b.label + " (" + std::string(to_string(l.direction)) +
+                     "): " + thousands(l.bytes) + " bytes, " + thousands(l.flows) + (l.flows == 1 ? " flow" : " flows"))
       << "</title></path>\n";
   }
   for (const auto& node : layout.nodes) {
     s << "<g class=\"sankey-node\"><title>"
-      << html_escape(node.label + ": " + digits(node.bytes) + " bytes, " + digits(node.flows) +
+      << html_escape(node.label + ": " + thousands(node.bytes) + " bytes, " + thousands(node.flows) +
                      (node.flows == 1 ? " flow" : " flows"))
       << "</title><rect x=\"" << n(node.x) << "\" y=\"" << n(node.y) << "\" width=\"" << n(node.width) << "\" height=\""
       << n(std::max(node.height, 1.0)) << "\" fill=\"#34495e\"/>";
