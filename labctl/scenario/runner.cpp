@@ -358,6 +358,17 @@ class Runner {
           out.push_back(node.name + ": " + prefix.to_string() + " best path " +
                         (it == rib->end() ? std::string("none") : oracle::format_as_path(it->as_path)) + ", oracle " +
                         oracle::format_as_path(entry.best().as_path));
+          continue;
+        }
+        // The IGP settles too: an iBGP route resolved over OSPF leaves by the oracle's interface (a probe metering
+        // egress finds a flow's input interface through this route, so a transient OSPF path would show there).
+        if (!it->interface.empty()) {
+          auto w = o.walk(node.name, prefix.address);
+          if (w.ok() && !w->ambiguous && !w->hops.empty() && !w->hops.front().ambiguous &&
+              !w->hops.front().out_interface.empty() && w->hops.front().out_interface != it->interface) {
+            out.push_back(node.name + ": " + prefix.to_string() + " via " + it->interface + ", oracle " +
+                          w->hops.front().out_interface);
+          }
         }
       }
     }
