@@ -27,7 +27,8 @@ namespace flowlab::bgp {
   X(bgp_route_refresh_in)         /* ROUTE-REFRESH messages received */                          \
   X(bgp_end_of_rib)               /* End-of-RIB markers received */                              \
   X(bgp_connection_rejected)      /* TCP connections from unconfigured addresses closed */       \
-  X(bgp_hold_timer_expired)       /* sessions ended by the hold timer */
+  X(bgp_hold_timer_expired)       /* sessions ended by the hold timer */                         \
+  X(bgp_keepalive_nudge)          /* KEEPALIVEs sent because a peer's UPDATE stream paused (session.cpp) */
 
 struct Counters {
 #define FLOWLAB_BGP_COUNTER_FIELD(name) std::uint64_t name = 0;

@@ -233,7 +233,13 @@ AttrId AttrStore::intern(const PathAttributes& attrs) {
       release_rest(rest);  // the set already holds one
       return found;
     }
-  } else {
+  }
+  if (free_.empty() && entries_.size() >= max_sets_) {
+    ++refused_;
+    release_rest(rest);
+    return kNoAttr;
+  }
+  if (p == detail::IdIndex::kNone) {
     p = add_path(path, path_hash);
   }
   AttrId id = 0;
@@ -309,7 +315,8 @@ IpAddress Rib::to_address(Uint128 v) {
   return IpAddress::v6(b);
 }
 
-Rib::Rib(std::shared_ptr<AttrStore> store) : store_(std::move(store)) {}
+Rib::Rib(std::shared_ptr<AttrStore> store, std::size_t max_nodes)
+    : store_(std::move(store)), max_nodes_(std::min(max_nodes, kMaxNodes)) {}
 
 Rib::~Rib() { clear(); }
 
@@ -404,13 +411,36 @@ std::uint32_t Rib::select_best(std::uint32_t head) {
 void Rib::announce(const Prefix& prefix, std::uint32_t path_id, const PathAttributes& normalized) {
   const AttrId id = store_->intern(normalized);
   announce(prefix, path_id, id);
-  store_->unref(id);
+  if (id != AttrStore::kNoAttr) {
+    store_->unref(id);
+  }
+}
+
+std::size_t Rib::nodes_needed(std::optional<std::uint32_t> current, std::uint32_t path_id) const {
+  if (!current) {
+    return path_id == 0 ? 0 : 1;
+  }
+  if (!is_list(*current)) {
+    return path_id == 0 ? 0 : 2;  // the only path is replaced, or the prefix becomes a two-node list
+  }
+  for (std::uint32_t n = *current >> 1U; n != kNil; n = nodes_[n].next) {
+    if (nodes_[n].path_id == path_id) {
+      return 0;  // replaced in place
+    }
+  }
+  return 1;
 }
 
 // The LPM tables mask host bits themselves, so prefixes are used as given (no canonical() copy per route).
 void Rib::announce(const Prefix& prefix, std::uint32_t path_id, AttrId id) {
-  store_->ref(id);
   const auto current = head_of(prefix);
+  const std::size_t room = free_.size() + (max_nodes_ - std::min(max_nodes_, nodes_.size()));  // nodes left
+  if (id == AttrStore::kNoAttr || (room < 2 && room < nodes_needed(current, path_id))) {
+    ++refused_;
+    withdraw(prefix, path_id);
+    return;
+  }
+  store_->ref(id);
   if (!current) {
     set_head(prefix, path_id == 0 ? direct(id) : list(alloc(id, path_id)));
     ++routes_;
@@ -451,7 +481,7 @@ void Rib::announce(const Prefix& prefix, std::uint32_t path_id, AttrId id) {
 
 AttrId Rib::intern_cached(const std::shared_ptr<const PathAttributes>& attrs) {
   if (attrs != cached_attrs_) {
-    if (cached_attrs_) {
+    if (cached_attrs_ && cached_id_ != AttrStore::kNoAttr) {
       store_->unref(cached_id_);
     }
     cached_id_ = store_->intern(*attrs);
@@ -552,10 +582,10 @@ bool Rib::withdraw(const Prefix& prefix, std::uint32_t path_id) {
 void Rib::clear() {
   v4_.for_each([this](std::uint32_t, unsigned, std::uint32_t value) { release(value); });
   v6_.for_each([this](Uint128, unsigned, std::uint32_t value) { release(value); });
-  if (cached_attrs_) {
+  if (cached_attrs_ && cached_id_ != AttrStore::kNoAttr) {
     store_->unref(cached_id_);
-    cached_attrs_.reset();
   }
+  cached_attrs_.reset();
   v4_.clear();
   v6_.clear();
   nodes_ = {};

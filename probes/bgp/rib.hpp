@@ -42,12 +42,18 @@ struct RouteAttributes {
 // pair) plus its index slot, and each distinct part is stored once.
 class AttrStore {
  public:
-  AttrStore() = default;
+  // What intern() returns when the store is full.
+  static constexpr AttrId kNoAttr = detail::IdIndex::kNone;
+  // Ids must fit the tagged index (and, doubled, the 25-bit LPM values): at most kMaxSets live sets.
+  static constexpr std::size_t kMaxSets = std::size_t{detail::IdIndex::kMaxId} + 1;
+
+  explicit AttrStore(std::size_t max_sets = kMaxSets) : max_sets_(std::min(max_sets, kMaxSets)) {}
   ~AttrStore();
   AttrStore(const AttrStore&) = delete;
   AttrStore& operator=(const AttrStore&) = delete;
 
   // Interns a normalized attribute set (Update::route_attributes()); the returned id holds one reference.
+  // kNoAttr when the set is new and max_sets are live already (counted in refused()).
   AttrId intern(const PathAttributes& attrs);
   void ref(AttrId id) { ++entries_[id].refs; }
   void unref(AttrId id);
@@ -56,6 +62,7 @@ class AttrStore {
   [[nodiscard]] std::size_t size() const { return entries_.size() - free_.size(); }            // live attribute sets
   [[nodiscard]] std::size_t path_count() const;                                                // live AS paths
   [[nodiscard]] std::size_t rest_count() const { return rests_.size() - free_rests_.size(); }  // live non-path parts
+  [[nodiscard]] std::uint64_t refused() const { return refused_; }  // intern() calls that found the store full
   // Estimate of the heap bytes held (entries, indexes, the interned parts and their vectors).
   [[nodiscard]] std::size_t memory_bytes() const;
 
@@ -89,6 +96,8 @@ class AttrStore {
   void release_rest(std::uint32_t rest);
   [[nodiscard]] std::size_t entry_hash(AttrId id) const;
 
+  std::size_t max_sets_;
+  std::uint64_t refused_ = 0;
   std::deque<Entry> entries_;  // stable addresses: get() references live as long as the set
   std::vector<AttrId> free_;
   detail::IdIndex index_;  // sets by (path, rest)
@@ -109,14 +118,19 @@ struct RibRoute {
 
 class Rib {
  public:
-  explicit Rib(std::shared_ptr<AttrStore> store);
+  // Path-list nodes (ADD-PATH) are LPM values too: at most kMaxNodes live.
+  static constexpr std::size_t kMaxNodes = (std::size_t{Lpm4::kMaxValue} >> 1U) + 1;
+
+  explicit Rib(std::shared_ptr<AttrStore> store, std::size_t max_nodes = kMaxNodes);
   ~Rib();
   Rib(const Rib&) = delete;
   Rib& operator=(const Rib&) = delete;
 
-  // Adds or replaces (prefix, path_id) with the given attribute set.
+  // Adds or replaces (prefix, path_id) with the given attribute set. When the route cannot be stored (its attribute
+  // set is new and the store is full, or no path node is left), the prefix's old path is withdrawn instead — a
+  // stale route would enrich wrongly — and the route is counted in refused().
   void announce(const Prefix& prefix, std::uint32_t path_id, const PathAttributes& normalized);
-  // Same with an already interned set; takes its own reference.
+  // Same with an already interned set (or AttrStore::kNoAttr); takes its own reference.
   void announce(const Prefix& prefix, std::uint32_t path_id, AttrId id);
   // The Speaker's per-prefix events: attrs == nullptr withdraws. Consecutive events sharing one attrs object (one
   // UPDATE) are interned once.
@@ -148,6 +162,7 @@ class Rib {
   }
   [[nodiscard]] std::size_t memory_bytes() const;
   [[nodiscard]] const AttrStore& store() const { return *store_; }
+  [[nodiscard]] std::uint64_t refused() const { return refused_; }  // announcements withdrawn for lack of room
 
   // Calls f(const RibRoute&) for every path of every prefix.
   template <class F>
@@ -194,6 +209,8 @@ class Rib {
   void release(std::uint32_t value);  // unrefs every path of a prefix's value and frees its nodes
   void remove_prefix(const Prefix& prefix);
   std::uint32_t alloc(AttrId attr, std::uint32_t path_id);
+  // Path nodes announce(prefix, path_id) would allocate given the prefix's current value.
+  [[nodiscard]] std::size_t nodes_needed(std::optional<std::uint32_t> current, std::uint32_t path_id) const;
   [[nodiscard]] bool better(const PathNode& a, const PathNode& b) const;
   std::uint32_t select_best(std::uint32_t head);
 
@@ -202,7 +219,9 @@ class Rib {
   Lpm6 v6_;
   std::vector<PathNode> nodes_;
   std::vector<std::uint32_t> free_;
+  std::size_t max_nodes_;
   std::size_t routes_ = 0;
+  std::uint64_t refused_ = 0;
   std::shared_ptr<const PathAttributes> cached_attrs_;  // last interned event attrs (kept alive: address is the key)
   AttrId cached_id_ = 0;
 };

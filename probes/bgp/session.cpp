@@ -64,6 +64,9 @@ asio::ip::address to_asio(const IpAddress& a) {
 
 constexpr std::chrono::seconds kLargeHoldTime{240};  // RFC 4271 §8.2.2: hold timer while waiting for OPEN
 constexpr std::size_t kReadBuffer = 256 * 1024;
+// A stream of UPDATEs that stops for this long before the table is complete gets one KEEPALIVE (see nudge()).
+constexpr std::chrono::milliseconds kNudgeIdle{20};
+constexpr std::chrono::seconds kKeepaliveSpacing{1};  // RFC 4271 §4.4: no more than one KEEPALIVE per second
 
 }  // namespace
 
@@ -130,6 +133,7 @@ class Session : public std::enable_shared_from_this<Session> {
         socket_(std::move(socket)),
         hold_timer_(socket_.get_executor()),
         keepalive_timer_(socket_.get_executor()),
+        nudge_timer_(socket_.get_executor()),
         hold_time_(sc.hold_time),
         bgp_id_(sc.bgp_id),
         local_as_(config_.local_as.value_or(sc.local_as)),
@@ -170,6 +174,7 @@ class Session : public std::enable_shared_from_this<Session> {
     closed_ = true;
     hold_timer_.cancel();
     keepalive_timer_.cancel();
+    nudge_timer_.cancel();
     const bool was_established = state_ == State::kEstablished;
     if (notification) {
       last_sent_ = notification;
@@ -279,6 +284,40 @@ class Session : public std::enable_shared_from_this<Session> {
     });
   }
 
+  void send_keepalive() {
+    last_keepalive_ = std::chrono::steady_clock::now();
+    send(encode(Keepalive{}));
+  }
+
+  // BIRD 2.0 can leave part of a large table unsent until its event loop next wakes up: after a burst its poll()
+  // waits up to 3 s for input with routes still queued (seen with 1.2 M routes: the last ~50 k arrived 3 s late).
+  // Any message from us wakes it, so when a stream of UPDATEs stops for kNudgeIdle we send one KEEPALIVE — at most
+  // one per second (RFC 4271 §4.4), only after UPDATEs (never in answer to a KEEPALIVE, so two speakers cannot
+  // ping-pong), and the timer is armed only while UPDATEs flow.
+  void arm_nudge(std::chrono::steady_clock::time_point at) {
+    nudge_armed_ = true;
+    nudge_timer_.expires_at(at);
+    auto self = shared_from_this();
+    nudge_timer_.async_wait([self](error_code ec) {
+      self->nudge_armed_ = false;
+      if (!ec && !self->closed_) {
+        self->nudge();
+      }
+    });
+  }
+
+  void nudge() {
+    const auto now = std::chrono::steady_clock::now();
+    if (now - last_update_rx_ < kNudgeIdle) {
+      arm_nudge(last_update_rx_ + kNudgeIdle);  // still flowing
+    } else if (now - last_keepalive_ < kKeepaliveSpacing) {
+      arm_nudge(last_keepalive_ + kKeepaliveSpacing);
+    } else if (state_ == State::kEstablished) {
+      ++counters_.bgp_keepalive_nudge;
+      send_keepalive();
+    }
+  }
+
   void arm_keepalive() {
     if (negotiated_hold_ == 0) {
       return;
@@ -289,7 +328,7 @@ class Session : public std::enable_shared_from_this<Session> {
       if (ec || self->closed_) {
         return;
       }
-      self->send(encode(Keepalive{}));
+      self->send_keepalive();
       self->arm_keepalive();
     });
   }
@@ -339,6 +378,13 @@ class Session : public std::enable_shared_from_this<Session> {
     if (hold_rearm_) {
       hold_rearm_ = false;
       arm_hold(std::chrono::seconds(negotiated_hold_));
+    }
+    if (update_in_batch_) {
+      update_in_batch_ = false;
+      last_update_rx_ = std::chrono::steady_clock::now();
+      if (!nudge_armed_) {
+        arm_nudge(last_update_rx_ + kNudgeIdle);
+      }
     }
     if (pos > 0) {
       std::memmove(rbuf_.data(), rbuf_.data() + pos, rlen_ - pos);
@@ -397,6 +443,7 @@ class Session : public std::enable_shared_from_this<Session> {
           fsm_error(state_ == State::kOpenConfirm ? 2 : 1);
           return;
         }
+        update_in_batch_ = true;
         handle_update(body);
         return;
       case MessageType::kRouteRefresh: {
@@ -438,7 +485,7 @@ class Session : public std::enable_shared_from_this<Session> {
     ctx.ebgp = info_.asn != local_as_;
     info_.context = ctx;
     peer_route_refresh_ = open->has_route_refresh() || open->has_enhanced_route_refresh();
-    send(encode(Keepalive{}));
+    send_keepalive();
     set_state(State::kOpenConfirm);
     arm_hold(std::chrono::seconds(negotiated_hold_));
     arm_keepalive();
@@ -513,6 +560,9 @@ class Session : public std::enable_shared_from_this<Session> {
   tcp::socket socket_;
   asio::steady_timer hold_timer_;
   asio::steady_timer keepalive_timer_;
+  asio::steady_timer nudge_timer_;
+  std::chrono::steady_clock::time_point last_keepalive_{};  // the last KEEPALIVE we sent
+  std::chrono::steady_clock::time_point last_update_rx_{};  // the last read batch that carried an UPDATE
   std::uint16_t hold_time_;
   int negotiated_hold_ = 0;
   std::uint32_t bgp_id_;
@@ -521,7 +571,9 @@ class Session : public std::enable_shared_from_this<Session> {
   bool closed_ = false;
   bool writing_ = false;
   bool peer_route_refresh_ = false;
-  bool hold_rearm_ = false;  // a message arrived in OpenConfirm/Established: re-arm the hold timer after the batch
+  bool hold_rearm_ = false;       // a message arrived in OpenConfirm/Established: re-arm the hold timer after the batch
+  bool update_in_batch_ = false;  // the read batch being consumed carried an UPDATE
+  bool nudge_armed_ = false;
   State state_ = State::kIdle;
   PeerInfo info_;
   Counters counters_;

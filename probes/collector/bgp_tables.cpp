@@ -109,4 +109,12 @@ bgp::Rib& BgpTables::rib(const IpAddress& peer, std::uint32_t asn, std::uint32_t
   return *e.rib;
 }
 
+std::uint64_t BgpTables::refused() const {
+  std::uint64_t n = 0;
+  for (const auto& [address, e] : peers_) {
+    n += e.rib->refused();
+  }
+  return n;
+}
+
 }  // namespace flowlab::collector

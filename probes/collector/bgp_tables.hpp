@@ -51,6 +51,8 @@ class BgpTables {
   bgp::Rib& rib(const IpAddress& peer, std::uint32_t asn = 0, std::uint32_t bgp_id = 0);
 
   [[nodiscard]] const bgp::AttrStore& store() const { return *store_; }
+  // Announcements every RIB withdrew instead of storing for lack of room (bgp::Rib::refused()).
+  [[nodiscard]] std::uint64_t refused() const;
   // Bumped by every change (route, peer up/down): enrichment results older than this may hold stale pointers.
   [[nodiscard]] std::uint64_t generation() const { return generation_; }
   // Bumped only when a peer appears or changes its router id (view selection caches key on it).

@@ -490,6 +490,7 @@ nlohmann::json Collector::counters_json() const {
     for (const auto& [name, v] : speaker_->counters().items()) {
       bgp[std::string(name)] = v;
     }
+    bgp["bgp_routes_refused"] = tables_.refused();
   }
   nlohmann::json tee = nlohmann::json::array();
   for (const auto& t : tees_) {

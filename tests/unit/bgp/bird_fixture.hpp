@@ -141,8 +141,10 @@ class SpeakerHarness {
       close(fd);
       speaker_ = std::make_unique<Speaker>(io_, config_);
       speaker_->on_update([this](const PeerInfo& peer, const RouteBatch& batch) {
-        rib(peer.address).apply(batch.withdrawn, batch.announced, batch.attrs);
+        auto& r = rib(peer.address);
+        r.apply(batch.withdrawn, batch.announced, batch.attrs);
         routes_.store(total_routes(), std::memory_order_relaxed);
+        v6_prefixes_.store(r.prefix_count(Family::kIpv6), std::memory_order_relaxed);
       });
       speaker_->on_peer_down([this](const PeerInfo& peer) {
         rib(peer.address).clear();
@@ -208,6 +210,8 @@ class SpeakerHarness {
   }
   Speaker& speaker() { return *speaker_; }
   [[nodiscard]] std::size_t routes() const { return routes_.load(std::memory_order_relaxed); }
+  // IPv6 prefixes in the RIB of the peer that sent the latest UPDATE (progress reports of the ingest benchmark).
+  [[nodiscard]] std::size_t v6_prefixes() const { return v6_prefixes_.load(std::memory_order_relaxed); }
   [[nodiscard]] int established() const { return established_.load(); }
   [[nodiscard]] int peer_downs() const { return peer_downs_.load(); }
   std::vector<std::string> log() {
@@ -232,6 +236,7 @@ class SpeakerHarness {
   std::unique_ptr<Speaker> speaker_;
   std::map<IpAddress, std::unique_ptr<Rib>> ribs_;
   std::atomic<std::size_t> routes_{0};
+  std::atomic<std::size_t> v6_prefixes_{0};
   std::atomic<int> established_{0};
   std::atomic<int> peer_downs_{0};
   std::mutex log_mutex_;

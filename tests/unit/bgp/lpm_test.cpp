@@ -574,6 +574,61 @@ TEST(Rib, ApplySharesOneInternPerUpdate) {
   EXPECT_EQ(store->size(), 0U);
 }
 
+TEST(Rib, FullStoreTreatsNewSetsAsWithdrawAndCounts) {
+  auto store = std::make_shared<AttrStore>(2);  // room for two attribute sets
+  Rib rib(store);
+  const auto p1 = *Prefix::parse("198.51.100.0/24");
+  const auto p2 = *Prefix::parse("203.0.113.0/24");
+  const auto p3 = *Prefix::parse("192.0.2.0/24");
+  rib.announce(p1, 0, attrs({65001}, "192.0.2.1"));
+  rib.announce(p2, 0, attrs({65002}, "192.0.2.1"));
+  EXPECT_EQ(store->size(), 2U);
+  // A third set does not fit: p3 stays out, and an existing route that moves to a new set is withdrawn rather than
+  // left with its stale attributes.
+  rib.announce(p3, 0, attrs({65003}, "192.0.2.1"));
+  rib.announce(p1, 0, attrs({65004}, "192.0.2.1"));
+  EXPECT_FALSE(rib.lookup(*IpAddress::parse("192.0.2.7")).has_value());
+  EXPECT_FALSE(rib.lookup(*IpAddress::parse("198.51.100.7")).has_value());
+  EXPECT_EQ(rib.size(), 1U);
+  EXPECT_EQ(rib.refused(), 2U);
+  EXPECT_EQ(store->refused(), 2U);
+  EXPECT_EQ(store->size(), 1U);  // p1's old set went with it
+  // Sets already interned are still found, and freed room is used again (batch path too).
+  rib.announce(p3, 0, attrs({65002}, "192.0.2.1"));
+  const std::vector<Nlri> announced{{p1, 0}};
+  rib.apply({}, announced, std::make_shared<const PathAttributes>(attrs({65004}, "192.0.2.1")));
+  EXPECT_EQ(rib.size(), 3U);
+  ASSERT_TRUE(rib.lookup(*IpAddress::parse("198.51.100.7")).has_value());
+  EXPECT_EQ(rib.lookup(*IpAddress::parse("198.51.100.7"))->attrs->as_path->to_string(), "65004");
+  EXPECT_EQ(rib.refused(), 2U);
+  rib.clear();
+  EXPECT_EQ(store->size(), 0U);
+}
+
+TEST(Rib, FullPathNodesTreatNewPathsAsWithdrawAndCounts) {
+  auto store = std::make_shared<AttrStore>();
+  Rib rib(store, 3);  // three ADD-PATH list nodes
+  const auto p1 = *Prefix::parse("198.51.100.0/24");
+  const auto p2 = *Prefix::parse("203.0.113.0/24");
+  const auto a = attrs({65001}, "192.0.2.1");
+  rib.announce(p1, 1, a);
+  rib.announce(p1, 2, a);
+  rib.announce(p2, 0, a);  // a direct value: no node
+  rib.announce(p1, 3, a);
+  EXPECT_EQ(rib.size(), 4U);
+  rib.announce(p1, 4, a);  // no node left
+  rib.announce(p2, 7, a);  // would turn p2 into a two-node list: refused, and p2's own path 7 is not there
+  EXPECT_EQ(rib.refused(), 2U);
+  EXPECT_EQ(rib.paths(p1).size(), 3U);
+  rib.announce(p1, 2, attrs({65009}, "192.0.2.1"));  // a replacement needs no node
+  EXPECT_EQ(rib.refused(), 2U);
+  EXPECT_EQ(rib.size(), 4U);
+  EXPECT_TRUE(rib.withdraw(p1, 1));
+  rib.announce(p1, 4, a);  // room again
+  EXPECT_EQ(rib.paths(p1).size(), 3U);
+  EXPECT_EQ(rib.refused(), 2U);
+}
+
 TEST(TableDump, PmacctKeysAndFormats) {
   auto store = std::make_shared<AttrStore>();
   Rib rib(store);
