@@ -1,5 +1,6 @@
 // The BGP simulation: sessions and policies as nodes/bird and nodes/frr render them, the decision process, and
 // the path-vector iteration to a fixed point.
+#include "common/strings.hpp"
 #include "labctl/oracle/state.hpp"
 
 #include <algorithm>
@@ -28,12 +29,11 @@ std::optional<std::array<std::uint32_t, N>> parse_parts(const std::string& text,
       return std::nullopt;
     }
     std::string_view part = last ? rest : rest.substr(0, colon);
-    std::uint64_t v = 0;
-    auto [ptr, ec] = std::from_chars(part.data(), part.data() + part.size(), v);
-    if (part.empty() || ec != std::errc() || ptr != part.data() + part.size() || v > max_part) {
+    const auto v = parse_decimal(part, max_part);
+    if (!v) {
       return std::nullopt;
     }
-    out[i] = static_cast<std::uint32_t>(v);
+    out[i] = static_cast<std::uint32_t>(*v);
     if (!last) {
       rest = rest.substr(colon + 1);
     }

@@ -1,4 +1,5 @@
 #include "labctl/process/process.hpp"
+#include "common/strings.hpp"
 
 #include <fcntl.h>
 #include <sched.h>
@@ -222,11 +223,7 @@ std::optional<std::uint64_t> start_time_of(pid_t pid) {
       return std::nullopt;
     }
   }
-  try {
-    return std::stoull(field);
-  } catch (const std::exception&) {
-    return std::nullopt;
-  }
+  return parse_decimal(field);
 }
 
 namespace {

@@ -19,7 +19,6 @@
 namespace flowlab::scenario {
 namespace {
 
-using topology::closest_match;
 using topology::DiagnosticSink;
 using topology::SourceMap;
 using topology::yaml::child;
@@ -27,7 +26,6 @@ using topology::yaml::describe;
 using topology::yaml::Entry;
 using topology::yaml::item;
 using topology::yaml::mark_of;
-using topology::yaml::parse_decimal;
 using topology::yaml::valid_community;
 
 constexpr std::uint64_t kMaxU32 = 4294967295ULL;

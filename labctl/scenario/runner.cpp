@@ -1,4 +1,5 @@
 #include "labctl/scenario/runner.hpp"
+#include "common/strings.hpp"
 
 #include "labctl/lab/converge.hpp"
 #include "labctl/lab/lab.hpp"
@@ -887,11 +888,7 @@ class Runner {
     f.router_asn = router != nullptr ? router->asn : 0;
     auto asn = [&](const char* key, std::uint32_t fallback) -> std::uint32_t {
       const auto it = c.fields.find(key);
-      try {
-        return it == c.fields.end() ? fallback : static_cast<std::uint32_t>(std::stoul(it->second));
-      } catch (...) {
-        return fallback;
-      }
+      return it == c.fields.end() ? fallback : parse_decimal<std::uint32_t>(it->second).value_or(fallback);
     };
     auto net = [&](const char* net_key, const char* mask_key, const std::optional<Prefix>& fallback) -> std::string {
       const auto n = c.fields.find(net_key);
@@ -968,12 +965,11 @@ class Runner {
         continue;
       }
       const auto& names = ifnames(obs.metering_router);
-      std::uint32_t index = 0;
-      try {
-        index = static_cast<std::uint32_t>(std::stoul(it->second));
-      } catch (...) {
+      const auto parsed = parse_decimal<std::uint32_t>(it->second);
+      if (!parsed) {
         continue;
       }
+      const std::uint32_t index = *parsed;
       const auto n = names.find(index);
       it->second = index == 0 ? "" : (n == names.end() ? "ifindex " + it->second : n->second);
     }

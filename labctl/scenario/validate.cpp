@@ -11,7 +11,6 @@
 namespace flowlab::scenario {
 namespace {
 
-using topology::closest_match;
 using topology::Node;
 using topology::Role;
 using topology::Topology;

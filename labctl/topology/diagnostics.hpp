@@ -5,6 +5,7 @@
 // so that checks running after parsing can point at the exact value. closest_match() gives the "did you mean".
 #pragma once
 
+#include "common/strings.hpp"  // closest_match, the "did you mean"
 #include "labctl/topology/model.hpp"
 
 #include <cstddef>
@@ -44,10 +45,5 @@ class SourceMap {
  private:
   std::map<std::string, Mark, std::less<>> marks_;
 };
-
-// Optimal string alignment distance (Levenshtein plus adjacent transpositions).
-[[nodiscard]] std::size_t edit_distance(std::string_view a, std::string_view b);
-// The candidate closest to `word` when it is close enough to be a plausible typo.
-[[nodiscard]] std::optional<std::string> closest_match(std::string_view word, std::span<const std::string> candidates);
 
 }  // namespace flowlab::topology

@@ -36,18 +36,6 @@ std::string describe(const YAML::Node& n) {
   return "nothing";
 }
 
-std::optional<std::uint64_t> parse_decimal(std::string_view text, std::uint64_t max) {
-  if (text.empty() || text.size() > 20) {
-    return std::nullopt;
-  }
-  std::uint64_t v = 0;
-  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-  if (ec != std::errc() || ptr != text.data() + text.size() || v > max) {
-    return std::nullopt;
-  }
-  return v;
-}
-
 bool valid_community(std::string_view text, std::size_t parts, std::uint64_t max) {
   std::size_t count = 0;
   while (true) {

@@ -6,6 +6,7 @@
 // Format-specific values (addresses with a family hint, timeouts, stream references) stay in their loaders.
 #pragma once
 
+#include "common/strings.hpp"
 #include "labctl/topology/diagnostics.hpp"
 #include "labctl/topology/model.hpp"
 
@@ -26,8 +27,6 @@ namespace flowlab::topology::yaml {
 [[nodiscard]] Mark mark_of(const YAML::Node& n);
 // What a value is, for "found ..." ("a list", "'abc'", "the quoted string \"1\"").
 [[nodiscard]] std::string describe(const YAML::Node& n);
-// A plain decimal <= max (no sign, no spaces).
-[[nodiscard]] std::optional<std::uint64_t> parse_decimal(std::string_view text, std::uint64_t max);
 // `parts` colon-separated decimals each <= max (communities "65000:1", large communities "65000:1:2").
 [[nodiscard]] bool valid_community(std::string_view text, std::size_t parts, std::uint64_t max);
 

@@ -1,4 +1,5 @@
 #include "nodes/bird/bird_parse.hpp"
+#include "common/strings.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -49,15 +50,6 @@ std::vector<std::string_view> words(std::string_view s) {
   return out;
 }
 
-std::optional<std::uint32_t> to_u32(std::string_view s) {
-  std::uint32_t v = 0;
-  auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-  if (ec != std::errc() || ptr != s.data() + s.size() || s.empty()) {
-    return std::nullopt;
-  }
-  return v;
-}
-
 // All unsigned numbers in `s`, in order ("{64510 64511}" and "(64510,100)" alike).
 std::vector<std::uint32_t> numbers(std::string_view s) {
   std::vector<std::uint32_t> out;
@@ -71,7 +63,7 @@ std::vector<std::uint32_t> numbers(std::string_view s) {
     while (i < s.size() && std::isdigit(static_cast<unsigned char>(s[i])) != 0) {
       ++i;
     }
-    if (auto v = to_u32(s.substr(start, i - start))) {
+    if (auto v = parse_decimal<std::uint32_t>(s.substr(start, i - start))) {
       out.push_back(*v);
     }
   }
@@ -189,9 +181,9 @@ void parse_attribute(std::string_view line, RibEntry& r) {
       r.next_hop = IpAddress::parse(nw.front());  // IPv6: global first, then link-local
     }
   } else if (key == "BGP.local_pref") {
-    r.local_pref = to_u32(value);
+    r.local_pref = parse_decimal<std::uint32_t>(value);
   } else if (key == "BGP.med") {
-    r.med = to_u32(value);
+    r.med = parse_decimal<std::uint32_t>(value);
   } else if (key == "BGP.community") {
     r.communities = tuples(value);
   } else if (key == "BGP.large_community") {
@@ -314,7 +306,7 @@ Result<std::vector<BgpSessionStatus>> parse_show_protocols_all(std::string_view 
       }
       s.neighbor = *a;
     } else if (key == "Neighbor AS") {
-      s.neighbor_asn = to_u32(value).value_or(0);
+      s.neighbor_asn = parse_decimal<std::uint32_t>(value).value_or(0);
     } else if (key == "Routes") {
       auto n = numbers(value);  // "3 imported, 2 exported, 1 preferred"
       if (!n.empty() && value.find("imported") != std::string_view::npos) {

@@ -1,4 +1,5 @@
 #include "nodes/core/peering.hpp"
+#include "common/strings.hpp"
 
 #include <charconv>
 #include <map>
@@ -19,13 +20,12 @@ Result<std::array<std::uint32_t, N>> parse_parts(const std::string& text, std::u
       return fail("policy",
                   std::string(what) + " '" + text + "' is not " + std::to_string(N) + " numbers joined by ':'");
     }
-    std::uint64_t v = 0;
-    auto [ptr, ec] = std::from_chars(part.data(), part.data() + part.size(), v);
-    if (ec != std::errc() || ptr != part.data() + part.size() || v > max_part) {
+    const auto v = parse_decimal(part, max_part);
+    if (!v) {
       return fail("policy", std::string(what) + " '" + text + "': part '" + std::string(part) +
                                 "' is not a number in 0.." + std::to_string(max_part));
     }
-    out[i] = static_cast<std::uint32_t>(v);
+    out[i] = static_cast<std::uint32_t>(*v);
     if (i + 1 < N) {
       rest = rest.substr(colon + 1);
     }

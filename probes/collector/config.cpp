@@ -1,4 +1,5 @@
 #include "probes/collector/config.hpp"
+#include "common/strings.hpp"
 
 #include "common/duration.hpp"
 #include "probes/collector/primitives.hpp"
@@ -14,37 +15,6 @@
 
 namespace flowlab::collector {
 namespace {
-
-std::size_t edit_distance(std::string_view a, std::string_view b) {
-  std::vector<std::size_t> prev(b.size() + 1);
-  std::vector<std::size_t> cur(b.size() + 1);
-  for (std::size_t j = 0; j <= b.size(); ++j) {
-    prev[j] = j;
-  }
-  for (std::size_t i = 1; i <= a.size(); ++i) {
-    cur[0] = i;
-    for (std::size_t j = 1; j <= b.size(); ++j) {
-      const std::size_t subst = prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1);
-      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, subst});
-    }
-    std::swap(prev, cur);
-  }
-  return prev[b.size()];
-}
-
-std::optional<std::string_view> closest(std::string_view word, const std::vector<std::string_view>& candidates) {
-  std::optional<std::string_view> best;
-  std::size_t best_distance = 0;
-  for (auto c : candidates) {
-    const std::size_t dist = edit_distance(word, c);
-    const std::size_t allowed = std::max<std::size_t>(1, c.size() / 3);
-    if (dist <= allowed && dist < c.size() && (!best || dist < best_distance)) {
-      best = c;
-      best_distance = dist;
-    }
-  }
-  return best;
-}
 
 std::string describe(const YAML::Node& n) {
   switch (n.Type()) {
@@ -98,7 +68,7 @@ class Parser {
       const std::string& name = k.Scalar();
       if (std::find(known.begin(), known.end(), name) == known.end()) {
         std::string msg = "unknown key '" + name + "' " + where;
-        if (auto guess = closest(name, known)) {
+        if (auto guess = closest_match(name, known)) {
           msg += " (did you mean '" + std::string(*guess) + "'?)";
         } else {
           msg += " (expected one of:";
@@ -149,14 +119,12 @@ class Parser {
       expected(n, key, what);
       return std::nullopt;
     }
-    const std::string& s = n.Scalar();
-    std::uint64_t v = 0;
-    auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-    if (ec != std::errc() || ptr != s.data() + s.size() || v < min || v > max) {
+    const auto v = parse_decimal(n.Scalar(), max);
+    if (!v || *v < min) {
       expected(n, key, what);
       return std::nullopt;
     }
-    return static_cast<T>(v);
+    return static_cast<T>(*v);
   }
 
   std::optional<bool> boolean(const YAML::Node& n, const std::string& key) {
@@ -205,7 +173,7 @@ class Parser {
       if (it != choices.end()) {
         return static_cast<std::size_t>(it - choices.begin());
       }
-      if (auto guess = closest(n.Scalar(), choices)) {
+      if (auto guess = closest_match(n.Scalar(), choices)) {
         what += " (did you mean '" + std::string(*guess) + "'?)";
       }
     }
@@ -656,7 +624,7 @@ void Parser::parse_outputs(const YAML::Node& n, CollectorConfig& c) {
             names.push_back(a.name);
           }
           std::string msg = where + ".aggregate: no aggregate named '" + f.aggregate + "'";
-          if (auto guess = closest(f.aggregate, names)) {
+          if (auto guess = closest_match(f.aggregate, names)) {
             msg += " (did you mean '" + std::string(*guess) + "'?)";
           }
           error(aggregate_node, msg);
@@ -787,12 +755,11 @@ Result<ListenConfig> parse_listen_spec(std::string_view text) {
     }
     l.address = *a;
   }
-  std::uint32_t port = 0;
-  auto [ptr, ec] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
-  if (ec != std::errc() || ptr != port_text.data() + port_text.size() || port > 65535) {
+  const auto port = parse_decimal<std::uint16_t>(port_text);
+  if (!port) {
     return fail("cli", "--listen " + original + ": expected [netflow@|sflow@]ADDRESS:PORT or a port");
   }
-  l.port = static_cast<std::uint16_t>(port);
+  l.port = *port;
   return l;
 }
 

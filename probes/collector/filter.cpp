@@ -1,4 +1,5 @@
 #include "probes/collector/filter.hpp"
+#include "common/strings.hpp"
 
 #include <charconv>
 #include <optional>
@@ -37,15 +38,6 @@ std::vector<Token> tokenize(std::string_view s) {
   return out;
 }
 
-std::optional<std::uint32_t> number(std::string_view t, std::uint32_t max) {
-  std::uint32_t v = 0;
-  const auto [end, ec] = std::from_chars(t.data(), t.data() + t.size(), v);
-  if (ec != std::errc() || end != t.data() + t.size() || v > max) {
-    return std::nullopt;
-  }
-  return v;
-}
-
 std::optional<std::uint32_t> protocol_number(std::string_view t) {
   if (t == "tcp") return 6;
   if (t == "udp") return 17;
@@ -55,7 +47,7 @@ std::optional<std::uint32_t> protocol_number(std::string_view t) {
   if (t == "esp") return 50;
   if (t == "ah") return 51;
   if (t == "sctp") return 132;
-  return number(t, 255);
+  return parse_decimal<std::uint32_t>(t, 255);
 }
 
 class Parser {
@@ -200,7 +192,7 @@ class Parser {
         return error(end_col_, "expected a port number");
       }
       const Token v = toks_[pos_++];
-      auto port = number(v.text, 65535);
+      auto port = parse_decimal<std::uint32_t>(v.text, 65535);
       if (!port) {
         return error(v.column, "bad port '" + std::string(v.text) + "'");
       }

@@ -1,4 +1,5 @@
 #include "probes/collector/peer_src_map.hpp"
+#include "common/strings.hpp"
 
 #include "probes/collector/agent_map.hpp"
 
@@ -6,18 +7,7 @@
 
 namespace flowlab::collector {
 
-namespace {
-
-std::optional<std::uint32_t> parse_u32(std::string_view text) {
-  std::uint32_t v = 0;
-  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-  if (ec != std::errc() || end != text.data() + text.size()) {
-    return std::nullopt;
-  }
-  return v;
-}
-
-}  // namespace
+namespace {}  // namespace
 
 Result<PeerSrcAsMap> PeerSrcAsMap::parse(std::string_view text, std::string_view file) {
   PeerSrcAsMap map;
@@ -29,7 +19,7 @@ Result<PeerSrcAsMap> PeerSrcAsMap::parse(std::string_view text, std::string_view
         for (const auto& t : toks) {
           const auto value_col = static_cast<unsigned>(t.column + t.key.size() + 1);
           if (t.key == "id") {
-            auto v = parse_u32(t.value);
+            auto v = parse_decimal<std::uint32_t>(t.value);
             if (!v) {
               return fail("map",
                           detail::map_error(file, line, value_col, "bad AS number '" + std::string(t.value) + "'"));
@@ -49,7 +39,7 @@ Result<PeerSrcAsMap> PeerSrcAsMap::parse(std::string_view text, std::string_view
             }
             e.exporter = *p;
           } else if (t.key == "in") {
-            auto v = parse_u32(t.value);
+            auto v = parse_decimal<std::uint32_t>(t.value);
             if (!v) {
               return fail("map",
                           detail::map_error(file, line, value_col, "bad ifindex '" + std::string(t.value) + "'"));

@@ -1,4 +1,5 @@
 #include "probes/collector/primitives.hpp"
+#include "common/strings.hpp"
 
 #include <algorithm>
 #include <array>
@@ -52,23 +53,6 @@ constexpr std::array<PrimitiveInfo, static_cast<std::size_t>(P::kCount)> kInfo{{
      14, K::kNumber},
 }};
 
-std::size_t edit_distance(std::string_view a, std::string_view b) {
-  std::vector<std::size_t> row(b.size() + 1);
-  for (std::size_t j = 0; j <= b.size(); ++j) {
-    row[j] = j;
-  }
-  for (std::size_t i = 1; i <= a.size(); ++i) {
-    std::size_t diag = row[0];
-    row[0] = i;
-    for (std::size_t j = 1; j <= b.size(); ++j) {
-      const std::size_t up = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (a[i - 1] == b[j - 1] ? 0U : 1U)});
-      diag = up;
-    }
-  }
-  return row[b.size()];
-}
-
 }  // namespace
 
 const PrimitiveInfo& info(Primitive p) { return kInfo[static_cast<std::size_t>(p)]; }
@@ -88,18 +72,13 @@ Result<Primitive> parse_primitive(std::string_view name) {
       return i.primitive;
     }
   }
-  std::string_view best;
-  std::size_t best_distance = 4;
+  std::vector<std::string_view> names;
   for (const auto& i : kInfo) {
-    const std::size_t d = edit_distance(name, i.name);
-    if (d < best_distance) {
-      best_distance = d;
-      best = i.name;
-    }
+    names.push_back(i.name);
   }
   std::string msg = "unknown aggregation primitive '" + std::string(name) + "'";
-  if (!best.empty()) {
-    msg += " (did you mean '" + std::string(best) + "'?)";
+  if (auto guess = closest_match(name, names)) {
+    msg += " (did you mean '" + *guess + "'?)";
   }
   return fail("primitive", msg);
 }

@@ -1,4 +1,5 @@
 #include "probes/collector/tee.hpp"
+#include "common/strings.hpp"
 
 #include "common/address_hash.hpp"
 
@@ -58,34 +59,6 @@ std::vector<Token> split_tokens(std::string_view line) {
   return out;
 }
 
-template <class T>
-std::optional<T> parse_number(std::string_view text) {
-  T value{};
-  const char* end = text.data() + text.size();
-  auto [ptr, ec] = std::from_chars(text.data(), end, value);
-  if (ec != std::errc() || ptr != end || text.empty()) {
-    return std::nullopt;
-  }
-  return value;
-}
-
-std::size_t edit_distance(std::string_view a, std::string_view b) {
-  std::vector<std::size_t> prev(b.size() + 1);
-  std::vector<std::size_t> cur(b.size() + 1);
-  for (std::size_t j = 0; j <= b.size(); ++j) {
-    prev[j] = j;
-  }
-  for (std::size_t i = 1; i <= a.size(); ++i) {
-    cur[0] = i;
-    for (std::size_t j = 1; j <= b.size(); ++j) {
-      std::size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
-      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost});
-    }
-    std::swap(prev, cur);
-  }
-  return prev[b.size()];
-}
-
 constexpr std::string_view kKnownKeys[] = {"id", "ip", "balance-alg", "src_port"};
 constexpr std::string_view kUnsupportedKeys[] = {"tag", "kafka_broker", "kafka_topic", "zmq_address"};
 
@@ -105,7 +78,7 @@ Result<TeeEndpoint> parse_endpoint(std::string_view text) {
     return fail("config",
                 "receiver '" + std::string(text) + "': '" + std::string(host) + "' is not a numeric IPv4/IPv6 address");
   }
-  auto port = parse_number<std::uint32_t>(port_text);
+  auto port = parse_decimal<std::uint32_t>(port_text);
   if (!port || *port == 0 || *port > 65535) {
     return fail("config",
                 "receiver '" + std::string(text) + "': port '" + std::string(port_text) + "' is not in 1..65535");
@@ -332,7 +305,7 @@ Result<std::vector<TeePool>> parse_tee_receivers(std::string_view text, std::str
         break;
       }
       if (key == "id") {
-        auto id = parse_number<std::uint32_t>(value);
+        auto id = parse_decimal<std::uint32_t>(value);
         if (!id || *id == 0) {
           error(value_column, "pool id '" + std::string(value) + "' is not an integer in 1..4294967295");
           line_ok = false;
@@ -387,7 +360,7 @@ Result<std::vector<TeePool>> parse_tee_receivers(std::string_view text, std::str
         }
         pool.balance = *balance;
       } else if (key == "src_port") {
-        auto port = parse_number<std::uint32_t>(value);
+        auto port = parse_decimal<std::uint32_t>(value);
         if (!port || *port > 65535) {
           error(value_column, "src_port '" + std::string(value) + "' is not in 0..65535");
           line_ok = false;
@@ -401,17 +374,8 @@ Result<std::vector<TeePool>> parse_tee_receivers(std::string_view text, std::str
         break;
       } else {
         std::string message = "unknown key '" + std::string(key) + "'";
-        std::string_view best;
-        std::size_t best_distance = 3;
-        for (std::string_view known : kKnownKeys) {
-          std::size_t d = edit_distance(key, known);
-          if (d < best_distance) {
-            best_distance = d;
-            best = known;
-          }
-        }
-        if (!best.empty()) {
-          message += " (did you mean '" + std::string(best) + "'?)";
+        if (auto guess = closest_match(key, kKnownKeys)) {
+          message += " (did you mean '" + *guess + "'?)";
         }
         error(token.column, message + "; keys: id, ip, balance-alg, src_port");
         line_ok = false;

@@ -1,4 +1,5 @@
 #include "probes/gen/stream.hpp"
+#include "common/strings.hpp"
 
 #include "common/duration.hpp"
 
@@ -30,23 +31,6 @@ std::optional<std::uint64_t> parse_uint(std::string_view text, std::uint64_t max
     return std::nullopt;
   }
   return value;
-}
-
-std::size_t edit_distance(std::string_view a, std::string_view b) {
-  std::vector<std::size_t> row(b.size() + 1);
-  for (std::size_t j = 0; j <= b.size(); ++j) {
-    row[j] = j;
-  }
-  for (std::size_t i = 1; i <= a.size(); ++i) {
-    std::size_t diagonal = row[0];
-    row[0] = i;
-    for (std::size_t j = 1; j <= b.size(); ++j) {
-      const std::size_t above = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0U : 1U)});
-      diagonal = above;
-    }
-  }
-  return row[b.size()];
 }
 
 using Setter = std::function<Status(StreamSpec&, std::string_view)>;
@@ -168,20 +152,13 @@ std::string known_keys() {
 }
 
 Status unknown_key(std::string_view key) {
-  std::string_view best;
-  std::size_t best_distance = 3;  // suggest only close matches
+  std::vector<std::string_view> keys;
   for (const auto& [known, setter] : fields()) {
-    const std::size_t d = edit_distance(key, known);
-    if (d < best_distance) {
-      best_distance = d;
-      best = known;
-    }
+    keys.push_back(known);
   }
-  if (key == "protocol") {
-    best = "proto";
-  }
+  auto best = key == "protocol" ? std::optional<std::string>("proto") : closest_match(key, keys);
   std::string message = "unknown key '" + std::string(key) + "'";
-  message += best.empty() ? " (known: " + known_keys() + ")" : " (did you mean '" + std::string(best) + "'?)";
+  message += !best ? " (known: " + known_keys() + ")" : " (did you mean '" + *best + "'?)";
   return fail("spec", message);
 }
 

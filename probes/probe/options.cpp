@@ -1,4 +1,5 @@
 #include "probes/probe/options.hpp"
+#include "common/strings.hpp"
 
 #include "common/duration.hpp"
 
@@ -22,13 +23,8 @@ std::optional<std::uint64_t> parse_ms(std::string_view text) {
 }
 
 std::optional<std::uint16_t> parse_port(std::string_view text) {
-  unsigned value = 0;
-  const auto* end = text.data() + text.size();
-  const auto [ptr, ec] = std::from_chars(text.data(), end, value);
-  if (ec != std::errc() || ptr != end || value == 0 || value > 65535) {
-    return std::nullopt;
-  }
-  return static_cast<std::uint16_t>(value);
+  const auto port = parse_decimal<std::uint16_t>(text);
+  return port == 0 ? std::nullopt : port;
 }
 
 std::optional<IpAddress> resolve(const std::string& host) {
@@ -125,12 +121,11 @@ Status apply_ifindex(std::string_view spec, ProbeOptions& options) {
     return fail("cli", what + "'" + name + "' is not an interface name");
   }
   const auto value = spec.substr(eq + 1);
-  std::uint32_t index = 0;
-  const auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), index);
-  if (ec != std::errc() || end != value.data() + value.size() || index == 0 || index > 2147483647U) {
+  const auto index = parse_decimal<std::uint32_t>(value, 2147483647U);
+  if (!index || *index == 0) {
     return fail("cli", what + "the ifindex must be an integer in 1..2147483647");
   }
-  if (!options.ifindex_overrides.emplace(name, index).second) {
+  if (!options.ifindex_overrides.emplace(name, *index).second) {
     return fail("cli", what + name + " is given twice");
   }
   return {};

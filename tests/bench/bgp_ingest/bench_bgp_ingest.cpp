@@ -8,6 +8,7 @@
 // are steadier than wall time on a shared machine. Our session runs BENCH_OURS_RUNS times (default 3; fresh Speaker and
 // RIB each time; RSS from the first run) and the time ratio uses the median. BENCH_SKIP_NFACCTD=1 stops after ours
 // (development); BENCH_VERBOSE=1 prints our progress every 5 %.
+#include "tests/bench/common/route_mix.hpp"
 #include "tests/unit/bgp/bird_fixture.hpp"
 
 #include <malloc.h>
@@ -85,82 +86,33 @@ std::vector<pid_t> children_of(pid_t parent) {
   return out;
 }
 
-unsigned v4_length(std::mt19937_64& rng) {
-  const unsigned r = static_cast<unsigned>(rng() % 1000);
-  if (r < 600) return 24;
-  if (r < 680) return 23;
-  if (r < 770) return 22;
-  if (r < 820) return 21;
-  if (r < 860) return 20;
-  if (r < 890) return 19;
-  if (r < 915) return 18;
-  if (r < 935) return 17;
-  if (r < 965) return 16;
-  if (r < 968) return 8 + static_cast<unsigned>(rng() % 8);
-  return 16 + static_cast<unsigned>(rng() % 8);
-}
-unsigned v6_length(std::mt19937_64& rng) {
-  const unsigned r = static_cast<unsigned>(rng() % 1000);
-  if (r < 500) return 48;
-  if (r < 650) return 32;
-  if (r < 750) return 44;
-  if (r < 830) return 40;
-  if (r < 900) return 36;
-  if (r < 950) return 29 + static_cast<unsigned>(rng() % 3);
-  return 33 + static_cast<unsigned>(rng() % 15);
-}
-
-// Writes the BIRD config: static routes with per-route BGP attributes, two iBGP sessions (disabled at start).
+// Writes the BIRD config: static routes with per-route BGP attributes (route_mix.hpp), two iBGP sessions (disabled
+// at start).
 void write_bird_config(const std::filesystem::path& file, std::size_t n4, std::size_t n6) {
-  std::mt19937_64 rng(1200000);
-  std::vector<std::string> paths;
-  for (int i = 0; i < 60000; ++i) {
-    const unsigned len = 1 + static_cast<unsigned>(rng() % 5);
+  bench::RouteMix mix;
+  std::vector<std::string> paths;  // each pool path as BIRD filter statements
+  for (const auto& path : mix.paths()) {
     std::string p;
-    for (unsigned j = 0; j < len; ++j) {
-      const std::uint64_t asn = j + 1 == len && rng() % 4 == 0 ? 4200000000ULL + rng() % 100000 : 1 + rng() % 64000;
-      p += " bgp_path.prepend(" + std::to_string(asn) + ");";
+    const auto& asns = path.segments.front().asns;
+    for (auto it = asns.rbegin(); it != asns.rend(); ++it) {
+      p += " bgp_path.prepend(" + std::to_string(*it) + ");";
     }
     paths.push_back(p);
   }
-  auto attrs = [&] {
-    // Skewed choice: a few paths carry many routes, as in real tables.
-    const double u = std::uniform_real_distribution<double>(0, 1)(rng);
-    const std::size_t idx = static_cast<std::size_t>(u * u * u * static_cast<double>(paths.size()));
-    std::string a = " {" + paths[idx];
-    if (rng() % 3 == 0) a += " bgp_community.add((65001," + std::to_string(rng() % 500) + "));";
-    return a + " }";
-  };
   std::ofstream out(file);
   out << "log stderr { error, fatal };\nrouter id 192.0.2.2;\nprotocol device {}\n";
+  bool in_v6 = false;
   out << "protocol static s4 {\n  ipv4;\n";
-  std::unordered_set<std::uint64_t> seen;
-  std::size_t written = 0;
-  while (written < n4) {
-    const unsigned len = v4_length(rng);
-    std::uint32_t a = static_cast<std::uint32_t>(rng());
-    if ((a >> 24U) == 0 || (a >> 24U) >= 224 || (a >> 24U) == 127) continue;
-    a &= len == 0 ? 0 : ~(0xffffffffU >> len);
-    if (!seen.insert((std::uint64_t{a} << 8U) | len).second) continue;
-    out << "  route " << IpAddress::v4(a).to_string() << "/" << len << " blackhole" << attrs() << ";\n";
-    ++written;
-  }
-  out << "}\nprotocol static s6 {\n  ipv6;\n";
-  seen.clear();
-  written = 0;
-  while (written < n6) {
-    const unsigned len = v6_length(rng);
-    std::array<std::uint8_t, 16> b{};
-    const std::uint64_t hi = (rng() >> 3U) | (std::uint64_t{1} << 61U);
-    for (int i = 0; i < 8; ++i) b[static_cast<std::size_t>(i)] = static_cast<std::uint8_t>(hi >> (56 - 8 * i));
-    Prefix p{IpAddress::v6(b), static_cast<std::uint8_t>(len)};
-    p = p.canonical();
-    std::uint64_t key = 0;
-    for (int i = 0; i < 8; ++i) key = (key << 8U) | p.address.bytes[static_cast<std::size_t>(i)];
-    if (!seen.insert(key ^ (std::uint64_t{len} << 1U)).second) continue;
-    out << "  route " << p.to_string() << " blackhole" << attrs() << ";\n";
-    ++written;
-  }
+  mix.for_each_route(n4, n6, [&](const bench::MixRoute& r) {
+    if (r.prefix.address.is_v6() && !in_v6) {
+      out << "}\nprotocol static s6 {\n  ipv6;\n";
+      in_v6 = true;
+    }
+    out << "  route " << r.prefix.to_string() << " blackhole {" << paths[r.path];
+    if (r.community >= 0) out << " bgp_community.add((65001," << r.community << "));";
+    out << " };\n";
+  });
+  if (!in_v6) out << "}\nprotocol static s6 {\n  ipv6;\n";
   out << "}\n";
   for (const auto& [name, addr, port] :
        {std::tuple{"ours", "192.0.2.1", 1179}, std::tuple{"nfacctd", "192.0.2.3", 1180}}) {

@@ -2,6 +2,7 @@
 // addresses. Printed beside a baseline peer: a binary trie (one node per bit, the textbook structure pmacct's and
 // Quagga's radix tables are variants of), on the same prefixes and addresses.
 #include "probes/bgp/lpm.hpp"
+#include "tests/bench/common/route_mix.hpp"
 
 #include <sys/resource.h>
 #include <time.h>
@@ -18,31 +19,6 @@ using flowlab::bgp::Lpm6;
 using flowlab::bgp::Uint128;
 
 namespace {
-
-unsigned v4_length(std::mt19937_64& rng) {  // shares of a 2024 full table, roughly
-  const unsigned r = static_cast<unsigned>(rng() % 1000);
-  if (r < 600) return 24;
-  if (r < 680) return 23;
-  if (r < 770) return 22;
-  if (r < 820) return 21;
-  if (r < 860) return 20;
-  if (r < 890) return 19;
-  if (r < 915) return 18;
-  if (r < 935) return 17;
-  if (r < 965) return 16;
-  if (r < 995) return 8 + static_cast<unsigned>(rng() % 8);
-  return 25 + static_cast<unsigned>(rng() % 8);
-}
-unsigned v6_length(std::mt19937_64& rng) {
-  const unsigned r = static_cast<unsigned>(rng() % 1000);
-  if (r < 500) return 48;
-  if (r < 650) return 32;
-  if (r < 750) return 44;
-  if (r < 830) return 40;
-  if (r < 900) return 36;
-  if (r < 950) return 29 + static_cast<unsigned>(rng() % 3);
-  return 33 + static_cast<unsigned>(rng() % 15);
-}
 
 // Baseline: a plain binary trie, one node per bit.
 template <class Addr, unsigned Bits>
@@ -142,7 +118,7 @@ int main(int argc, char** argv) {
   std::vector<std::pair<std::uint32_t, unsigned>> p4;
   p4.reserve(n4);
   for (std::size_t i = 0; i < n4; ++i) {
-    const unsigned len = v4_length(rng);
+    const unsigned len = flowlab::bench::mix_v4_length(rng, flowlab::bench::V4Tail::kLongerThan24);
     std::uint32_t a = static_cast<std::uint32_t>(rng());
     a = len == 0 ? 0 : a & ~(0xffffffffU >> len);
     p4.emplace_back(a, len);
@@ -188,7 +164,7 @@ int main(int argc, char** argv) {
   // ---- IPv6
   std::vector<std::pair<Uint128, unsigned>> p6;
   for (std::size_t i = 0; i < n6; ++i) {
-    const unsigned len = v6_length(rng);
+    const unsigned len = flowlab::bench::mix_v6_length(rng);
     Uint128 a = ((Uint128{rng()} << 64U) | rng()) >> 3U | (Uint128{1} << 125U);  // 2000::/3
     a = Lpm6::mask(a, len);
     p6.emplace_back(a, len);

@@ -182,17 +182,6 @@ TEST(Duration, ParsesUnits) {
   }
 }
 
-TEST(Suggestions, EditDistanceAndClosestMatch) {
-  EXPECT_EQ(edit_distance("anounce", "announce"), 1U);
-  EXPECT_EQ(edit_distance("ans", "asn"), 1U);  // transposition
-  EXPECT_EQ(edit_distance("", "abc"), 3U);
-  const std::vector<std::string> keys{"kind", "asn", "loopback", "announce"};
-  EXPECT_EQ(closest_match("lookback", keys), "loopback");
-  EXPECT_EQ(closest_match("ans", keys), "asn");
-  EXPECT_FALSE(closest_match("colour", keys).has_value());
-  EXPECT_FALSE(closest_match("x", keys).has_value());
-}
-
 TEST(Kinds, TableMapsKindsToRoles) {
   EXPECT_EQ(role_of_kind("bird"), Role::kRouter);
   EXPECT_EQ(role_of_kind("frr"), Role::kRouter);
