@@ -63,7 +63,7 @@ asio::ip::address to_asio(const IpAddress& a) {
 }
 
 constexpr std::chrono::seconds kLargeHoldTime{240};  // RFC 4271 §8.2.2: hold timer while waiting for OPEN
-constexpr std::size_t kReadBuffer = 256 * 1024;
+constexpr std::size_t kReadBuffer = std::size_t{256} * 1024;
 // A stream of UPDATEs that stops for this long before the table is complete gets one KEEPALIVE (see nudge()).
 constexpr std::chrono::milliseconds kNudgeIdle{20};
 constexpr std::chrono::seconds kKeepaliveSpacing{1};  // RFC 4271 §4.4: no more than one KEEPALIVE per second

@@ -73,6 +73,7 @@ Result<Primitive> parse_primitive(std::string_view name) {
     }
   }
   std::vector<std::string_view> names;
+  names.reserve(std::size(kInfo));
   for (const auto& i : kInfo) {
     names.push_back(i.name);
   }
