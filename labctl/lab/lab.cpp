@@ -185,6 +185,14 @@ class Deployer {
       if (node.loopback6) {
         FLOWLAB_TRY(sock.add_address("lo", Prefix{*node.loopback6, 128}));
       }
+      if (std::any_of(topo_.sessions.begin(), topo_.sessions.end(), [&](const topology::BgpSession& session) {
+            return session.to_probe && session.local_node == node.name;
+          })) {
+        // Model 1: the router's end of its flowprobe session on lo, the probe's end local (topology::kProbeBgp*).
+        const auto pair = *Prefix::parse(topology::kProbeBgpPrefix);
+        FLOWLAB_TRY(sock.add_address("lo", Prefix{*IpAddress::parse(topology::kProbeBgpRouterAddress), pair.length}));
+        FLOWLAB_TRY(sock.add_local_route(Prefix{*IpAddress::parse(topology::kProbeBgpProbeAddress), 32}, "lo"));
+      }
       for (const auto& iface : node.interfaces) {
         if (iface.ipv4) {
           FLOWLAB_TRY(sock.add_address(iface.name, *iface.ipv4));

@@ -475,7 +475,16 @@ Result<std::vector<AddressInfo>> NetlinkSocket::addresses() {
 
 Status NetlinkSocket::add_route(const Prefix& dst, std::optional<IpAddress> gateway,
                                 std::optional<std::string> ifname) {
-  std::string op = "adding route " + dst.to_string();
+  return add_route_entry(dst, gateway, std::move(ifname), false);
+}
+
+Status NetlinkSocket::add_local_route(const Prefix& dst, const std::string& ifname) {
+  return add_route_entry(dst, std::nullopt, ifname, true);
+}
+
+Status NetlinkSocket::add_route_entry(const Prefix& dst, std::optional<IpAddress> gateway,
+                                      std::optional<std::string> ifname, bool local) {
+  std::string op = std::string(local ? "adding local route " : "adding route ") + dst.to_string();
   if (gateway) {
     op += " via " + gateway->to_string();
   }
@@ -503,10 +512,10 @@ Status NetlinkSocket::add_route(const Prefix& dst, std::optional<IpAddress> gate
   }
   rtnl_route_add_nexthop(route.get(), nh);  // the route owns nh from here on
   rtnl_route_set_family(route.get(), static_cast<std::uint8_t>(family));
-  rtnl_route_set_table(route.get(), kMainTable);
+  rtnl_route_set_table(route.get(), local ? RT_TABLE_LOCAL : kMainTable);
   rtnl_route_set_protocol(route.get(), RTPROT_STATIC);
-  rtnl_route_set_type(route.get(), RTN_UNICAST);
-  rtnl_route_set_scope(route.get(), gateway ? RT_SCOPE_UNIVERSE : RT_SCOPE_LINK);
+  rtnl_route_set_type(route.get(), local ? RTN_LOCAL : RTN_UNICAST);
+  rtnl_route_set_scope(route.get(), local ? RT_SCOPE_HOST : (gateway ? RT_SCOPE_UNIVERSE : RT_SCOPE_LINK));
   FLOWLAB_TRY(state_->check(rtnl_route_set_dst(route.get(), dst_addr.get()), op));
   if (ifname) {
     auto index = state_->resolve(*ifname, op);

@@ -102,6 +102,9 @@ class NetlinkSocket {
   // A static unicast route in the main table (v4 or v6, dst may be a default route). Needs a gateway, an
   // interface, or both; without a gateway the route is on-link (scope link).
   Status add_route(const Prefix& dst, std::optional<IpAddress> gateway, std::optional<std::string> ifname);
+  // A route of type local in the local table (`ip route add local DST dev IFNAME`, "AnyIP"): every address of dst
+  // is this namespace's own, so a program may bind to one that no interface holds.
+  Status add_local_route(const Prefix& dst, const std::string& ifname);
   // Routes of one family (kIpv4 or kIpv6) in `table` (kMainTable by default, kAllTables for every table).
   Result<std::vector<RouteInfo>> routes(Family family, std::uint32_t table = kMainTable);
 
@@ -116,6 +119,8 @@ class NetlinkSocket {
 
  private:
   explicit NetlinkSocket(std::unique_ptr<State> state);
+  Status add_route_entry(const Prefix& dst, std::optional<IpAddress> gateway, std::optional<std::string> ifname,
+                         bool local);
 
   std::unique_ptr<State> state_;
 };

@@ -126,7 +126,8 @@ nlohmann::json to_json(const TrafficFact& f) {
           {"net_dst", f.net_dst},
           {"bytes", f.bytes},
           {"packets", f.packets},
-          {"flows", f.flows}};
+          {"flows", f.flows},
+          {"peer_src_from_rib", f.peer_src_from_rib}};
 }
 
 Result<TrafficFact> traffic_fact_from_json(const nlohmann::json& j) {
@@ -153,6 +154,8 @@ Result<TrafficFact> traffic_fact_from_json(const nlohmann::json& j) {
   f.bytes = number<std::uint64_t>(j, "bytes");
   f.packets = number<std::uint64_t>(j, "packets");
   f.flows = number<std::uint64_t>(j, "flows");
+  f.peer_src_from_rib =
+      j.contains("peer_src_from_rib") && j["peer_src_from_rib"].is_boolean() && j["peer_src_from_rib"].get<bool>();
   return f;
 }
 
@@ -162,11 +165,23 @@ SankeyFlow sankey_flow(const TrafficFact& f) {
 
 std::vector<SankeyFlow> sankey_flows(const std::vector<TrafficFact>& facts) {
   std::vector<SankeyFlow> out;
+  std::map<std::pair<std::string, std::string>, std::size_t> chosen;  // (stream, point) -> its index in facts
+  for (std::size_t i = 0; i < facts.size(); ++i) {
+    const auto [it, fresh] = chosen.emplace(std::pair{facts[i].stream, facts[i].point}, i);
+    if (!fresh && facts[it->second].peer_src_from_rib && !facts[i].peer_src_from_rib) {
+      it->second = i;
+    }
+  }
+  std::vector<std::size_t> order;  // first appearance of each (stream, point)
   std::set<std::pair<std::string, std::string>> seen;
   for (const auto& f : facts) {
     if (seen.emplace(f.stream, f.point).second) {
-      out.push_back(sankey_flow(f));
+      order.push_back(chosen.at({f.stream, f.point}));
     }
+  }
+  out.reserve(order.size());
+  for (const std::size_t i : order) {
+    out.push_back(sankey_flow(facts[i]));
   }
   return out;
 }

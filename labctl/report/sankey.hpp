@@ -51,6 +51,9 @@ struct TrafficFact {
   std::uint64_t bytes = 0;
   std::uint64_t packets = 0;
   std::uint64_t flows = 0;
+  // peer_as_src by pmacct's `bgp` method: the neighbour the router's own RIB names towards the source, which is not
+  // the one the traffic came from when paths are asymmetric (scenario asymmetric-peer-src).
+  bool peer_src_from_rib = false;
 
   [[nodiscard]] std::string peer_label() const;    // "AS 65530", "AS 64500 (local)", "unenriched"
   [[nodiscard]] std::string prefix_label() const;  // the far side's net, or "unenriched" / "no route"
@@ -69,7 +72,8 @@ struct SankeyFlow {
 };
 [[nodiscard]] SankeyFlow sankey_flow(const TrafficFact& fact);
 // One flow per (stream, observation point): collectors fed the same packets (behind tees) count once, the first
-// collector's fact standing for them.
+// collector's fact standing for them — the first whose peer_as_src is not from_rib when there is one, so that the
+// chart shows where inbound traffic really came from.
 [[nodiscard]] std::vector<SankeyFlow> sankey_flows(const std::vector<TrafficFact>& facts);
 
 struct SankeyOptions {

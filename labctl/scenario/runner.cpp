@@ -256,9 +256,10 @@ class Runner {
     // until each router's best AS paths are the oracle's (unambiguous entries), or the deadline — then go on and
     // let `expect` report any difference.
     const auto t_settle = Clock::now();
+    const auto settled = settled_state(now, *view);
     std::vector<std::string> unsettled;
     for (;;) {
-      unsettled = unsettled_routes(now, *view);
+      unsettled = unsettled_routes(now, settled);
       if (unsettled.empty() || Clock::now() > deadline) {
         break;
       }
@@ -332,14 +333,46 @@ class Runner {
   }
 
   // "r2: 203.0.113.0/24 best path 65101_65103, oracle 65102_65103" for every router whose best differs.
-  std::vector<std::string> unsettled_routes(const topology::Topology& t, const oracle::Oracle& o) const {
-    std::vector<std::string> out;
+  // What a settled router's RIB holds for one BGP prefix the oracle predicts unambiguously.
+  struct SettledRoute {
+    Prefix prefix;
+    std::vector<std::uint32_t> as_path;
+    // The oracle's first-hop interface ("" when it cannot say): an iBGP route resolved over OSPF must leave by it
+    // (a probe metering egress finds a flow's input interface through this route, so a transient OSPF path shows).
+    std::string interface;
+  };
+  using SettledState = std::map<std::string, std::vector<SettledRoute>>;  // router -> its routes
+
+  // Computed once per converge step: the oracle's walks do not change while the routers settle.
+  static SettledState settled_state(const topology::Topology& t, const oracle::Oracle& o) {
+    SettledState out;
     for (const auto& node : t.nodes) {
-      if (!node.is_router()) {
+      const oracle::RouterRib* predicted = node.is_router() ? o.rib(node.name) : nullptr;
+      if (predicted == nullptr) {
         continue;
       }
-      const oracle::RouterRib* predicted = o.rib(node.name);
-      if (predicted == nullptr) {
+      auto& routes = out[node.name];
+      for (const auto& [prefix, entry] : predicted->entries) {
+        if (entry.ambiguous || entry.best().source == oracle::RouteSource::kLocal) {
+          continue;
+        }
+        SettledRoute r{prefix, entry.best().as_path, {}};
+        auto w = o.walk(node.name, prefix.address);
+        if (w.ok() && !w->ambiguous && !w->hops.empty() && !w->hops.front().ambiguous) {
+          r.interface = w->hops.front().out_interface;
+        }
+        routes.push_back(std::move(r));
+      }
+    }
+    return out;
+  }
+
+  // Each router's best BGP paths against the settled state: one line per difference.
+  std::vector<std::string> unsettled_routes(const topology::Topology& t, const SettledState& settled) const {
+    std::vector<std::string> out;
+    for (const auto& node : t.nodes) {
+      const auto want = settled.find(node.name);
+      if (want == settled.end()) {
         continue;
       }
       auto rib = nodes::find_driver(node.kind)->rib(context(node));
@@ -347,29 +380,17 @@ class Runner {
         out.push_back(node.name + ": " + rib.error().message);
         continue;
       }
-      for (const auto& [prefix, entry] : predicted->entries) {
-        if (entry.ambiguous || entry.best().source == oracle::RouteSource::kLocal) {
-          continue;
-        }
-        const Prefix& wanted = prefix;  // (clang 14 cannot capture a structured binding)
+      for (const auto& route : want->second) {
         const auto it = std::find_if(rib->begin(), rib->end(), [&](const nodes::RibEntry& e) {
-          return e.best && e.prefix == wanted && e.source == "bgp";
+          return e.best && e.prefix == route.prefix && e.source == "bgp";
         });
-        if (it == rib->end() || it->as_path != entry.best().as_path) {
-          out.push_back(node.name + ": " + prefix.to_string() + " best path " +
+        if (it == rib->end() || it->as_path != route.as_path) {
+          out.push_back(node.name + ": " + route.prefix.to_string() + " best path " +
                         (it == rib->end() ? std::string("none") : oracle::format_as_path(it->as_path)) + ", oracle " +
-                        oracle::format_as_path(entry.best().as_path));
-          continue;
-        }
-        // The IGP settles too: an iBGP route resolved over OSPF leaves by the oracle's interface (a probe metering
-        // egress finds a flow's input interface through this route, so a transient OSPF path would show there).
-        if (!it->interface.empty()) {
-          auto w = o.walk(node.name, prefix.address);
-          if (w.ok() && !w->ambiguous && !w->hops.empty() && !w->hops.front().ambiguous &&
-              !w->hops.front().out_interface.empty() && w->hops.front().out_interface != it->interface) {
-            out.push_back(node.name + ": " + prefix.to_string() + " via " + it->interface + ", oracle " +
-                          w->hops.front().out_interface);
-          }
+                        oracle::format_as_path(route.as_path));
+        } else if (!it->interface.empty() && !route.interface.empty() && it->interface != route.interface) {
+          out.push_back(node.name + ": " + route.prefix.to_string() + " via " + it->interface + ", oracle " +
+                        route.interface);
         }
       }
     }
@@ -609,7 +630,7 @@ class Runner {
     rec.details["tees"] = nlohmann::json::object();
     std::set<std::string> tees_seen;
     for (std::size_t i = 0; i < topo().probes.size(); ++i) {
-      auto sent = deliver(i, rec, &tees_seen);
+      auto sent = deliver(i, rec.details["probes"], &rec, &tees_seen);
       FLOWLAB_TRY(sent);
     }
     for (const auto& tee : tees_seen) {
@@ -648,9 +669,10 @@ class Runner {
   }
 
   // Flushes probe i and waits until every final collector it feeds has received every datagram it sent (counted
-  // since the last restart on the way, see step(RestartStep)); with rec, adds one delivery verdict point per
-  // feed. Returns the probe's datagrams_sent counter after the flush.
-  Result<std::uint64_t> deliver(std::size_t i, StepRecord& rec, std::set<std::string>* tees_seen) {
+  // since the last restart on the way, see step(RestartStep)). Adds one detail per feed to `details` and, with
+  // `verdict`, one delivery verdict point per feed. Returns the probe's datagrams_sent counter after the flush.
+  Result<std::uint64_t> deliver(std::size_t i, nlohmann::json& details, StepRecord* verdict,
+                                std::set<std::string>* tees_seen) {
     const auto& probe = topo().probes[i];
     const std::string name = "flowprobe" + std::to_string(i);
     auto stats = flush_probe(i);
@@ -686,14 +708,16 @@ class Runner {
       if (seq) {
         detail["sequence"] = *seq;
       }
-      rec.details["probes"].push_back(detail);
+      details.push_back(detail);
       if (!seq || received < sent) {
         return fail("collect", "collector " + collector->name + " received " + std::to_string(received) + " of the " +
                                    std::to_string(sent) + " datagrams " + name + " sent" +
                                    (feed.tees.empty() ? "" : " (via " + topology::tee_path_text(feed) + ")"));
       }
-      rec.points.push_back(delivery_point(i, feed, sent, received, *seq, base));
-      rec.outcome = verify::worst(rec.outcome, rec.points.back().outcome);
+      if (verdict != nullptr) {
+        verdict->points.push_back(delivery_point(i, feed, sent, received, *seq, base));
+        verdict->outcome = verify::worst(verdict->outcome, verdict->points.back().outcome);
+      }
       if (tees_seen != nullptr) {
         tees_seen->insert(feed.tees.begin(), feed.tees.end());
       }
@@ -878,12 +902,12 @@ class Runner {
   // What the collector reported for one stream at one point, for report.html's traffic Sankey (report/sankey.hpp):
   // the collector's fields, the oracle's where the collector's table does not aggregate them.
   report::TrafficFact traffic_fact(const Stream& s, const oracle::Observation& obs, const CollectorRecord& c,
-                                   const std::string& collector, const std::string& point) const {
+                                   const topology::Node& collector, const std::string& point) const {
     report::TrafficFact f;
     f.stream = s.name;
     f.router = obs.metering_router;
     f.point = point;
-    f.collector = collector;
+    f.collector = collector.name;
     const topology::Node* router = topo().find_node(obs.metering_router);
     f.router_asn = router != nullptr ? router->asn : 0;
     auto asn = [&](const char* key, std::uint32_t fallback) -> std::uint32_t {
@@ -905,6 +929,8 @@ class Runner {
     f.as_dst = asn("as_dst", obs.as_dst);
     f.peer_as_src = asn("peer_as_src", obs.peer_as_src_truth);
     f.peer_as_dst = asn("peer_as_dst", obs.peer_as_dst);
+    f.peer_src_from_rib =
+        collector.peer_src_as == topology::PeerSrcAsMethod::kBgp && c.fields.count("peer_as_src") != 0;
     f.net_src = net("net_src", "mask_src", obs.net_src);
     f.net_dst = net("net_dst", "mask_dst", obs.net_dst);
     f.direction = report::classify(f.router_asn, f.as_src, f.as_dst, !f.net_src.empty() || !f.net_dst.empty());
@@ -973,7 +999,7 @@ class Runner {
       const auto n = names.find(index);
       it->second = index == 0 ? "" : (n == names.end() ? "ifindex " + it->second : n->second);
     }
-    traffic_.push_back(traffic_fact(s, obs, *crec, collector.name, p.point));
+    traffic_.push_back(traffic_fact(s, obs, *crec, collector, p.point));
 
     std::map<std::string, std::string> explicit_values;
     std::set<std::string> listed;
@@ -1260,11 +1286,8 @@ class Runner {
     }
     std::map<std::size_t, std::uint64_t> sent_now;
     for (const auto i : probes) {
-      StepRecord scratch;  // delivery before the restart is a precondition, not a verdict of this step
-      scratch.details["probes"] = nlohmann::json::array();
-      auto sent = deliver(i, scratch, nullptr);
-      rec.details["probes"].insert(rec.details["probes"].end(), scratch.details["probes"].begin(),
-                                   scratch.details["probes"].end());
+      // Delivery before the restart is a precondition, not a verdict of this step: details only.
+      auto sent = deliver(i, rec.details["probes"], nullptr, nullptr);
       FLOWLAB_TRY(sent);
       sent_now[i] = *sent;
     }

@@ -70,12 +70,15 @@ enum class TeeBalance : std::uint8_t { kAll, kHash };
 enum class AsSource : std::uint8_t { kBgp, kNetflow, kLongest };
 
 // The session a probe with `bgp: true` has with the router it runs on (model 1): iBGP inside the router's namespace
-// over 127.0.0.0/8 (no interface owns 127.0.0.2 exactly, so FRR accepts it as a neighbour); the router connects to
-// the probe's port. One IPv4 session carries IPv4 and IPv6 unicast (MP-BGP).
-inline constexpr const char* kProbeBgpNode = "flowprobe";           // BgpSession::remote_node of such a session
-inline constexpr const char* kProbeBgpRouterAddress = "127.0.0.1";  // the router's end
-inline constexpr const char* kProbeBgpProbeAddress = "127.0.0.2";   // flowprobe listens here ...
-inline constexpr std::uint16_t kProbeBgpPort = 1179;                // ... on this port
+// over a reserved /30 on `lo` — the router's end an address of lo (a connected route zebra resolves the probe
+// through; FRR ignores 127.0.0.0/8), the probe's end made local by an AnyIP route (no interface holds it, so FRR
+// accepts it as a neighbour). Kept out of OSPF and BGP. The router connects to the probe's port. One IPv4 session
+// carries IPv4 and IPv6 unicast (MP-BGP).
+inline constexpr const char* kProbeBgpNode = "flowprobe";               // BgpSession::remote_node of such a session
+inline constexpr const char* kProbeBgpPrefix = "100.127.255.0/30";      // reserved in every topology
+inline constexpr const char* kProbeBgpRouterAddress = "100.127.255.1";  // the router's end (on lo, /30)
+inline constexpr const char* kProbeBgpProbeAddress = "100.127.255.2";   // flowprobe listens here (local route) ...
+inline constexpr std::uint16_t kProbeBgpPort = 1179;                    // ... on this port
 
 struct Node {
   std::string name;  // [a-z0-9], starts with a letter, <= 12 bytes

@@ -31,6 +31,7 @@ class Validator {
     check_policies();
     check_probes();
     check_mgmt();
+    check_probe_bgp_reserved();
   }
 
  private:
@@ -73,6 +74,7 @@ class Validator {
   void check_policies();
   void check_probes();
   void check_mgmt();
+  void check_probe_bgp_reserved();
 
   const Topology& t_;
   const SourceMap& marks_;
@@ -393,7 +395,8 @@ void Validator::check_probes() {
     if (const Node* n = t_.find_node(p.node)) {
       std::map<std::uint32_t, std::string> taken;
       for (const auto& [ifname, index] : p.ifindex) {
-        const std::string ipath = path + ".ifindex." + ifname;
+        std::string ipath = path;
+        ipath.append(".ifindex.").append(ifname);
         interface_check(ipath, *n, ifname);
         if (auto [it, fresh] = taken.emplace(index, ifname); !fresh) {
           error(ipath, "ifindex " + std::to_string(index) + " is given to '" + it->second + "' too");
@@ -409,9 +412,6 @@ void Validator::check_probes() {
       } else if (n != nullptr && role(*n) && role(*n) != Role::kRouter) {
         error(path + ".bgp", "bgp: true needs the probe to run in a router node ('" + n->name + "' is " + n->kind +
                                  "): the probe peers iBGP with the router it runs on");
-      } else if (n != nullptr && n->kind == "frr") {
-        error(path + ".bgp", "bgp: true is not supported on FRR routers yet ('" + n->name +
-                                 "' is frr): FRR does not run BGP over 127.0.0.0/8; use a BIRD router");
       }
       for (std::size_t k = 0; k < i && !p.mirror && n != nullptr && role(*n) == Role::kRouter; ++k) {
         if (t_.probes[k].bgp && !t_.probes[k].mirror && t_.probes[k].node == p.node) {
@@ -498,6 +498,34 @@ void Validator::check_mgmt() {
           clash(node_path(n.name) + ".announce[" + std::to_string(k) + "]",
                 "the prefix " + a.to_string() + " announced by '" + n.name + "'");
         }
+      }
+    }
+  }
+}
+
+// kProbeBgpPrefix is every router's own (model 1 sessions on lo): no topology address may fall in it.
+void Validator::check_probe_bgp_reserved() {
+  const Prefix reserved = *Prefix::parse(kProbeBgpPrefix);
+  const std::string why = " overlaps " + reserved.to_string() + ", reserved for the probes' BGP sessions (model 1)";
+  const auto& pools = default_pools();
+  for (const Prefix& pool : {pools.link4, pools.loopback4, effective_mgmt4(t_)}) {
+    if (pool.overlaps(reserved)) {
+      error("mgmt", "the address pool " + pool.to_string() + why);
+    }
+  }
+  for (std::size_t i = 0; i < t_.links.size(); ++i) {
+    if (const auto& p = t_.links[i].ipv4; p && p->overlaps(reserved)) {
+      error("links[" + std::to_string(i) + "].ipv4", "link subnet " + p->to_string() + why);
+    }
+  }
+  for (const auto& n : t_.nodes) {
+    if (n.loopback && reserved.contains(*n.loopback)) {
+      error(node_path(n.name) + ".loopback", "the loopback " + n.loopback->to_string() + why);
+    }
+    for (std::size_t k = 0; k < n.announce.size(); ++k) {
+      if (n.announce[k].overlaps(reserved)) {
+        error(node_path(n.name) + ".announce[" + std::to_string(k) + "]",
+              "the prefix " + n.announce[k].to_string() + why);
       }
     }
   }

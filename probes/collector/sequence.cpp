@@ -15,7 +15,8 @@ void SequenceTracker::State::remember(std::uint32_t seq) {
   recent_count = std::min(recent_count + 1, kWindow);
 }
 
-void SequenceTracker::observe(const SequenceKey& key, std::uint32_t seq, std::uint32_t units, bool resync) {
+void SequenceTracker::observe(const SequenceKey& key, std::uint32_t seq, std::uint32_t units, bool resync,
+                              std::optional<std::uint32_t> uptime_ms) {
   auto it = streams_.find(key);
   if (it == streams_.end()) {
     if (streams_.size() >= kMaxStreams) {
@@ -26,7 +27,20 @@ void SequenceTracker::observe(const SequenceKey& key, std::uint32_t seq, std::ui
   }
   State& s = it->second;
   ++s.counters.datagrams;
-  if (!s.started || s.resync) {
+  bool restarted = false;  // the exporter's uptime went back
+  if (uptime_ms) {
+    if (s.uptime) {
+      const auto ahead = static_cast<std::int32_t>(*uptime_ms - *s.uptime);  // modulo 2^32 (uptime wraps too)
+      const std::uint32_t slack = std::min(kUptimeSlackMs, *s.uptime / 2);
+      restarted = s.started && ahead < 0 && static_cast<std::uint32_t>(-static_cast<std::int64_t>(ahead)) > slack;
+      if (ahead >= 0 || restarted) {
+        s.uptime = uptime_ms;
+      }
+    } else {
+      s.uptime = uptime_ms;
+    }
+  }
+  if (!s.started || (s.resync && !restarted)) {
     s.started = true;
     s.resync = resync;
     s.next = seq + units;
@@ -37,7 +51,7 @@ void SequenceTracker::observe(const SequenceKey& key, std::uint32_t seq, std::ui
   const auto diff = static_cast<std::int32_t>(seq - s.next);  // modulo 2^32, signed
   const std::uint32_t magnitude =
       diff < 0 ? static_cast<std::uint32_t>(-(static_cast<std::int64_t>(diff))) : static_cast<std::uint32_t>(diff);
-  if ((diff >= 0 && magnitude > kResetThreshold) || (diff < 0 && magnitude > kReorderWindow)) {
+  if (restarted || (diff >= 0 && magnitude > kResetThreshold) || (diff < 0 && magnitude > kReorderWindow)) {
     ++s.counters.resets;
     s.recent_count = 0;
     s.recent_pos = 0;
@@ -69,12 +83,15 @@ void SequenceTracker::observe(const wire::DatagramInfo& info) {
   SequenceKey key{info.exporter, info.observation_domain, info.protocol};
   std::uint32_t units = 1;
   bool resync = false;
+  std::optional<std::uint32_t> uptime;
   switch (info.protocol) {
     case wire::ExportProtocol::kNetflowV5:
       units = info.header_count;
+      uptime = info.uptime_ms;
       break;
     case wire::ExportProtocol::kNetflowV9:
       units = 1;
+      uptime = info.uptime_ms;
       break;
     case wire::ExportProtocol::kIpfix:
       units = info.record_count + info.options_record_count;
@@ -85,11 +102,12 @@ void SequenceTracker::observe(const wire::DatagramInfo& info) {
         key.exporter = info.agent;
       }
       units = 1;
+      uptime = info.uptime_ms;
       break;
     case wire::ExportProtocol::kUnknown:
       return;
   }
-  observe(key, info.sequence, units, resync);
+  observe(key, info.sequence, units, resync, uptime);
 }
 
 std::vector<SequenceStream> SequenceTracker::streams() const {

@@ -8,6 +8,10 @@
 // behind it is a duplicate when it was seen recently (a window of recent starts), else it is out of order and
 // gives back the units it had been counted lost for. A jump forward by more than kResetThreshold, or back by more
 // than kReorderWindow, is an exporter restart: counted as a reset, and the stream resynchronizes without loss.
+// Where the header carries the exporter's uptime (v5/v9 sysUptime, sFlow uptime), uptime going back is a restart
+// too: a probe restarted under a running collector starts its sequence again near 0, which the sequence alone would
+// take for duplicates and late arrivals. Back by more than min(kUptimeSlackMs, half the last uptime) counts, so
+// reordered datagrams (a few ms apart) never do.
 #pragma once
 
 #include "common/ip.hpp"
@@ -16,6 +20,7 @@
 
 #include <array>
 #include <cstdint>
+#include <optional>
 #include <unordered_map>
 #include <vector>
 
@@ -34,7 +39,7 @@ struct SequenceCounters {
   std::uint64_t lost = 0;            // units never seen (late arrivals subtracted again)
   std::uint64_t duplicate = 0;       // datagrams seen twice
   std::uint64_t out_of_order = 0;    // datagrams that arrived after a later one
-  std::uint64_t resets = 0;          // exporter restarts (sequence jumped by more than kResetThreshold)
+  std::uint64_t resets = 0;          // exporter restarts (sequence jump, or uptime back)
 };
 
 struct SequenceStream {
@@ -49,11 +54,13 @@ class SequenceTracker {
   static constexpr std::uint32_t kReorderWindow = 1U << 16;   // backward
   static constexpr std::size_t kWindow = 64;  // recent datagram starts remembered for duplicate detection
   static constexpr std::size_t kMaxStreams = 65536;
+  static constexpr std::uint32_t kUptimeSlackMs = 1000;
 
   // One datagram of `key` with sequence `seq` covering `units` units (v5: flows; v9/sFlow: 1; IPFIX: records).
   // `resync`: the unit count is unknown (IPFIX sets skipped for a missing template): the next datagram sets the
-  // expectation instead of being compared with it.
-  void observe(const SequenceKey& key, std::uint32_t seq, std::uint32_t units, bool resync = false);
+  // expectation instead of being compared with it. `uptime_ms`: the exporter's uptime from the header, if any.
+  void observe(const SequenceKey& key, std::uint32_t seq, std::uint32_t units, bool resync = false,
+               std::optional<std::uint32_t> uptime_ms = std::nullopt);
   // From the decoder's view of one datagram (picks the key, the sequence and the unit count by protocol).
   void observe(const wire::DatagramInfo& info);
 
@@ -74,6 +81,7 @@ class SequenceTracker {
     std::uint32_t next = 0;
     bool started = false;
     bool resync = false;
+    std::optional<std::uint32_t> uptime;  // the latest uptime seen (never moved back by reordered datagrams)
     std::array<std::uint32_t, kWindow> recent{};
     std::size_t recent_count = 0;
     std::size_t recent_pos = 0;

@@ -1,8 +1,8 @@
-// flowprobe's BGP feed (collection model 1) in a deployed lab: h1 - r1 (AS 64500) - r2 (AS 65530) - h2, both BIRD
-// (FRR cannot peer with the probe yet: its zebra ignores 127.0.0.0/8 — docs/flowprobe.md, "BGP feed"),
+// flowprobe's BGP feed (collection model 1) in a deployed lab: h1 - r1 (AS 64500, BIRD) - r2 (AS 65530, FRR) - h2,
 // a probe with `bgp: true` in each router. `labctl converge` waits for both probe sessions (router -> flowprobe on
-// 127.0.0.2:1179); one real UDP datagram each way per family, and the probes' records (their --flows-json files)
-// must carry the AS numbers, adjacent AS, BGP next hop and masks of each router's best routes.
+// 100.127.255.2:1179, docs/flowprobe.md "BGP feed"); one real UDP datagram each way per family, and the probes' records
+// (their --flows-json files) must carry the AS numbers, adjacent AS, BGP next hop and masks of each router's best
+// routes.
 #include "tests/lab/lab_fixture.hpp"
 
 #include <gtest/gtest.h>
@@ -26,7 +26,7 @@ std::string topology_file(const std::string& lab) {
   const std::string yaml = "name: " + lab + R"(
 nodes:
   r1: {kind: bird, asn: 64500, announce: [192.0.2.0/24, 2001:db8:1::/48]}
-  r2: {kind: bird, asn: 65530, announce: [198.51.100.0/24, 2001:db8:30::/48]}
+  r2: {kind: frr, asn: 65530, announce: [198.51.100.0/24, 2001:db8:30::/48]}
   h1: {kind: host, gateway: r1}
   h2: {kind: host, gateway: r2}
   c1: {kind: collector, as_source: netflow, listen: {netflow: 2100}}

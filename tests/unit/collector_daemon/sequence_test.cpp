@@ -97,14 +97,70 @@ TEST(SequenceTracker, DatagramInfoPicksUnitsByProtocol) {
   t.observe(sflow);
   sflow.sequence = 3;
   t.observe(sflow);
+  sflow.uptime_ms = 90000;
+  sflow.sequence = 4;
+  t.observe(sflow);
+  sflow.uptime_ms = 50;  // the agent restarted: its uptime went back
+  sflow.sequence = 1;
+  t.observe(sflow);
+  ipfix.uptime_ms = 90000;  // (IPFIX headers have no uptime: never read)
+  ipfix.sequence = 110;
+  t.observe(ipfix);
+  ipfix.uptime_ms = 50;
+  ipfix.sequence = 115;
+  t.observe(ipfix);
   const auto streams = t.streams();
   ASSERT_EQ(streams.size(), 3U);
   EXPECT_EQ(t.totals().lost, 1U);  // one sFlow datagram
+  EXPECT_EQ(t.totals().resets, 1U);
+  EXPECT_EQ(t.totals().duplicate, 0U);
   bool agent_keyed = false;
   for (const auto& s : streams) {
     agent_keyed |= s.key.exporter == *IpAddress::parse("10.0.0.1");
   }
   EXPECT_TRUE(agent_keyed);
+}
+
+TEST(SequenceTracker, UptimeGoingBackIsARestart) {
+  const SequenceKey key{*IpAddress::parse("192.0.2.1"), 0, wire::ExportProtocol::kNetflowV9};
+  struct Datagram {
+    std::uint32_t seq;
+    std::uint32_t uptime_ms;
+  };
+  auto run = [&](const std::vector<Datagram>& datagrams) {
+    SequenceTracker t;
+    for (const auto& d : datagrams) {
+      t.observe(key, d.seq, 1, false, d.uptime_ms);
+    }
+    return t.streams().front().counters;
+  };
+  // A probe restarted after 40 datagrams starts again at 0: one reset, nothing lost, duplicated or late — without
+  // the uptime these would be 3 duplicates and an out-of-order datagram.
+  std::vector<Datagram> restart;
+  for (std::uint32_t i = 0; i < 40; ++i) {
+    restart.push_back({i, 60000 + i * 100});
+  }
+  for (std::uint32_t i = 0; i < 5; ++i) {
+    restart.push_back({i, 20 + i * 100});
+  }
+  auto c = run(restart);
+  EXPECT_EQ(c.resets, 1U);
+  EXPECT_EQ(c.lost, 0U);
+  EXPECT_EQ(c.duplicate, 0U);
+  EXPECT_EQ(c.out_of_order, 0U);
+  // A restart of a probe that had run only 300 ms (half its uptime is the slack then).
+  c = run({{0, 10}, {1, 150}, {2, 300}, {0, 5}, {1, 100}});
+  EXPECT_EQ(c.resets, 1U);
+  EXPECT_EQ(c.duplicate, 0U);
+  // Reordering: the late datagram's uptime is a few ms behind — no reset, and it does not move the uptime back.
+  c = run({{1, 5000}, {3, 5020}, {2, 5010}, {4, 5030}});
+  EXPECT_EQ(c.resets, 0U);
+  EXPECT_EQ(c.out_of_order, 1U);
+  EXPECT_EQ(c.lost, 0U);
+  // The uptime wraps after 49.7 days: a wrap is a step forward.
+  c = run({{1, 0xffffff00U}, {2, 0x00000010U}, {3, 0x00000100U}});
+  EXPECT_EQ(c.resets, 0U);
+  EXPECT_EQ(c.lost, 0U);
 }
 
 TEST(SequenceTracker, ResyncAfterSkippedSets) {

@@ -191,14 +191,14 @@ TEST(RenderVariants, RenderAndPassSyntaxChecks) {
         EXPECT_FALSE(contains(f->integrated, "address-family ipv6"));
       } else if (w == "probe_bgp" && std::string(name) != "r2") {
         EXPECT_TRUE(contains(*b, "protocol bgp flowprobe_v4 {"));
-        EXPECT_TRUE(contains(*b, "  neighbor 127.0.0.2 port 1179 as "));
-        EXPECT_TRUE(contains(*b, "  local 127.0.0.1 as "));
-        EXPECT_TRUE(contains(f->integrated, " neighbor 127.0.0.2 port 1179\n"));
-        EXPECT_TRUE(contains(f->integrated, " neighbor 127.0.0.2 update-source 127.0.0.1\n"));
+        EXPECT_TRUE(contains(*b, "  neighbor 100.127.255.2 port 1179 as "));
+        EXPECT_TRUE(contains(*b, "  local 100.127.255.1 as "));
+        EXPECT_TRUE(contains(f->integrated, " neighbor 100.127.255.2 port 1179\n"));
+        EXPECT_TRUE(contains(f->integrated, " neighbor 100.127.255.2 update-source 100.127.255.1\n"));
         // One IPv4 session, activated for IPv6 unicast too.
         const auto v6 = f->integrated.find(" address-family ipv6 unicast");
         ASSERT_NE(v6, std::string::npos);
-        EXPECT_NE(f->integrated.find("  neighbor 127.0.0.2 activate", v6), std::string::npos);
+        EXPECT_NE(f->integrated.find("  neighbor 100.127.255.2 activate", v6), std::string::npos);
         expect_golden(std::string(name) + ".probe-bgp.bird.conf", *b);
         expect_golden(std::string(name) + ".probe-bgp.frr.conf", f->integrated);
       } else if (w == "no_ospf") {

@@ -222,5 +222,38 @@ TEST(Sankey, SamePacketsAtSeveralCollectorsCountOnce) {
   EXPECT_EQ(flows[1].prefix, "2001:db8:33::/48");
 }
 
+TEST(Sankey, TheTrueNeighbourStandsForCollectorsThatDisagree) {
+  // asymmetric-peer-src: c1 (peer_src_as: bgp) names the router's RIB's neighbour, c2 (map) the true one.
+  TrafficFact f;
+  f.stream = "in4";
+  f.router = "r1";
+  f.point = "r1:eth1 in";
+  f.direction = D::kInbound;
+  f.net_src = "203.0.113.0/24";
+  f.bytes = 1000;
+  f.flows = 1;
+  std::vector<TrafficFact> facts;
+  f.collector = "c1";
+  f.peer_as_src = 65531;
+  f.peer_src_from_rib = true;
+  facts.push_back(f);
+  f.collector = "c2";
+  f.peer_as_src = 65530;
+  f.peer_src_from_rib = false;
+  facts.push_back(f);
+  auto flows = sankey_flows(facts);
+  ASSERT_EQ(flows.size(), 1U);
+  EXPECT_EQ(flows[0].peer, "AS 65530");
+  // Only RIB-method collectors: the first stands.
+  facts.pop_back();
+  flows = sankey_flows(facts);
+  ASSERT_EQ(flows.size(), 1U);
+  EXPECT_EQ(flows[0].peer, "AS 65531");
+  // The flag survives verdict.json.
+  const auto back = traffic_fact_from_json(to_json(facts[0]));
+  ASSERT_TRUE(back.ok());
+  EXPECT_TRUE(back->peer_src_from_rib);
+}
+
 }  // namespace
 }  // namespace flowlab::report
