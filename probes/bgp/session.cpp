@@ -328,7 +328,10 @@ class Session : public std::enable_shared_from_this<Session> {
       if (ec || self->closed_) {
         return;
       }
-      self->send_keepalive();
+      // A nudge may have gone less than a second ago (RFC 4271 §4.4).
+      if (std::chrono::steady_clock::now() - self->last_keepalive_ >= kKeepaliveSpacing) {
+        self->send_keepalive();
+      }
       self->arm_keepalive();
     });
   }
