@@ -4,7 +4,6 @@
 #include "labctl/oracle/state.hpp"
 
 #include <algorithm>
-#include <charconv>
 #include <functional>
 #include <set>
 

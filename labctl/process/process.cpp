@@ -1,4 +1,5 @@
 #include "labctl/process/process.hpp"
+
 #include "common/strings.hpp"
 
 #include <fcntl.h>

@@ -5,7 +5,6 @@
 #include <algorithm>
 #include <array>
 #include <map>
-#include <set>
 #include <sstream>
 #include <tuple>
 
@@ -164,23 +163,19 @@ SankeyFlow sankey_flow(const TrafficFact& f) {
 }
 
 std::vector<SankeyFlow> sankey_flows(const std::vector<TrafficFact>& facts) {
-  std::vector<SankeyFlow> out;
-  std::map<std::pair<std::string, std::string>, std::size_t> chosen;  // (stream, point) -> its index in facts
+  std::vector<std::size_t> pick;  // per (stream, point), in order of first appearance: the fact that stands for it
+  std::map<std::pair<std::string, std::string>, std::size_t> slot;  // (stream, point) -> its index in pick
   for (std::size_t i = 0; i < facts.size(); ++i) {
-    const auto [it, fresh] = chosen.emplace(std::pair{facts[i].stream, facts[i].point}, i);
-    if (!fresh && facts[it->second].peer_src_from_rib && !facts[i].peer_src_from_rib) {
-      it->second = i;
+    const auto [it, fresh] = slot.emplace(std::pair{facts[i].stream, facts[i].point}, pick.size());
+    if (fresh) {
+      pick.push_back(i);
+    } else if (facts[pick[it->second]].peer_src_from_rib && !facts[i].peer_src_from_rib) {
+      pick[it->second] = i;
     }
   }
-  std::vector<std::size_t> order;  // first appearance of each (stream, point)
-  std::set<std::pair<std::string, std::string>> seen;
-  for (const auto& f : facts) {
-    if (seen.emplace(f.stream, f.point).second) {
-      order.push_back(chosen.at({f.stream, f.point}));
-    }
-  }
-  out.reserve(order.size());
-  for (const std::size_t i : order) {
+  std::vector<SankeyFlow> out;
+  out.reserve(pick.size());
+  for (const std::size_t i : pick) {
     out.push_back(sankey_flow(facts[i]));
   }
   return out;

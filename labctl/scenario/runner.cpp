@@ -1,6 +1,6 @@
 #include "labctl/scenario/runner.hpp"
-#include "common/strings.hpp"
 
+#include "common/strings.hpp"
 #include "labctl/lab/converge.hpp"
 #include "labctl/lab/lab.hpp"
 #include "labctl/netns/netns.hpp"
@@ -332,7 +332,6 @@ class Runner {
     return {};
   }
 
-  // "r2: 203.0.113.0/24 best path 65101_65103, oracle 65102_65103" for every router whose best differs.
   // What a settled router's RIB holds for one BGP prefix the oracle predicts unambiguously.
   struct SettledRoute {
     Prefix prefix;
@@ -367,7 +366,8 @@ class Runner {
     return out;
   }
 
-  // Each router's best BGP paths against the settled state: one line per difference.
+  // Each router's best BGP paths against the settled state, one line per difference ("r2: 203.0.113.0/24 best path
+  // 65101_65103, oracle 65102_65103", "r1: 192.0.2.0/26 via eth2, oracle eth1").
   std::vector<std::string> unsettled_routes(const topology::Topology& t, const SettledState& settled) const {
     std::vector<std::string> out;
     for (const auto& node : t.nodes) {

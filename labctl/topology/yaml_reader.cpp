@@ -3,7 +3,6 @@
 #include "common/strings.hpp"
 
 #include <algorithm>
-#include <charconv>
 #include <set>
 
 namespace flowlab::topology::yaml {

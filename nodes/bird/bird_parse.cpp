@@ -1,9 +1,9 @@
 #include "nodes/bird/bird_parse.hpp"
+
 #include "common/strings.hpp"
 
 #include <algorithm>
 #include <cctype>
-#include <charconv>
 #include <optional>
 
 namespace flowlab::nodes::bird {

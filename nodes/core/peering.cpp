@@ -1,7 +1,7 @@
 #include "nodes/core/peering.hpp"
+
 #include "common/strings.hpp"
 
-#include <charconv>
 #include <map>
 #include <string_view>
 

@@ -1,7 +1,7 @@
 #include "probes/collector/config.hpp"
-#include "common/strings.hpp"
 
 #include "common/duration.hpp"
+#include "common/strings.hpp"
 #include "probes/collector/primitives.hpp"
 
 #include <yaml-cpp/yaml.h>
@@ -69,7 +69,7 @@ class Parser {
       if (std::find(known.begin(), known.end(), name) == known.end()) {
         std::string msg = "unknown key '" + name + "' " + where;
         if (auto guess = closest_match(name, known)) {
-          msg += " (did you mean '" + std::string(*guess) + "'?)";
+          msg += " (did you mean '" + *guess + "'?)";
         } else {
           msg += " (expected one of:";
           for (auto c : known) {
@@ -174,7 +174,7 @@ class Parser {
         return static_cast<std::size_t>(it - choices.begin());
       }
       if (auto guess = closest_match(n.Scalar(), choices)) {
-        what += " (did you mean '" + std::string(*guess) + "'?)";
+        what += " (did you mean '" + *guess + "'?)";
       }
     }
     expected(n, key, what);
@@ -625,7 +625,7 @@ void Parser::parse_outputs(const YAML::Node& n, CollectorConfig& c) {
           }
           std::string msg = where + ".aggregate: no aggregate named '" + f.aggregate + "'";
           if (auto guess = closest_match(f.aggregate, names)) {
-            msg += " (did you mean '" + std::string(*guess) + "'?)";
+            msg += " (did you mean '" + *guess + "'?)";
           }
           error(aggregate_node, msg);
           continue;

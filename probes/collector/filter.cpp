@@ -1,7 +1,7 @@
 #include "probes/collector/filter.hpp"
+
 #include "common/strings.hpp"
 
-#include <charconv>
 #include <optional>
 
 namespace flowlab::collector {

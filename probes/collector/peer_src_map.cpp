@@ -1,13 +1,9 @@
 #include "probes/collector/peer_src_map.hpp"
-#include "common/strings.hpp"
 
+#include "common/strings.hpp"
 #include "probes/collector/agent_map.hpp"
 
-#include <charconv>
-
 namespace flowlab::collector {
-
-namespace {}  // namespace
 
 Result<PeerSrcAsMap> PeerSrcAsMap::parse(std::string_view text, std::string_view file) {
   PeerSrcAsMap map;

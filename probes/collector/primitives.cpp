@@ -1,4 +1,5 @@
 #include "probes/collector/primitives.hpp"
+
 #include "common/strings.hpp"
 
 #include <algorithm>

@@ -1,7 +1,7 @@
 #include "probes/collector/tee.hpp"
-#include "common/strings.hpp"
 
 #include "common/address_hash.hpp"
+#include "common/strings.hpp"
 
 #include <arpa/inet.h>
 #include <fcntl.h>
@@ -14,7 +14,6 @@
 #include <algorithm>
 #include <array>
 #include <cerrno>
-#include <charconv>
 #include <cstring>
 #include <fstream>
 #include <map>

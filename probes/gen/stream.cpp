@@ -1,7 +1,7 @@
 #include "probes/gen/stream.hpp"
-#include "common/strings.hpp"
 
 #include "common/duration.hpp"
+#include "common/strings.hpp"
 
 #include <nlohmann/json.hpp>
 

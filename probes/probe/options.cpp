@@ -1,14 +1,13 @@
 #include "probes/probe/options.hpp"
-#include "common/strings.hpp"
 
 #include "common/duration.hpp"
+#include "common/strings.hpp"
 
 #include <netdb.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <CLI/CLI.hpp>
 
-#include <charconv>
 #include <cstring>
 
 namespace flowlab::probe {
