@@ -53,7 +53,7 @@ function(flowlab_add_test name)
   target_compile_definitions(${name} PRIVATE
     FLOWLAB_SOURCE_DIR="${PROJECT_SOURCE_DIR}"
     FLOWLAB_BINARY_DIR="${PROJECT_BINARY_DIR}"
-    FLOWLAB_SHARED_DATA_DIR="${PROJECT_SOURCE_DIR}/../shared/data")
+    FLOWLAB_TEST_DATA_DIR="${PROJECT_SOURCE_DIR}/tests/data")
   include(GoogleTest)
   if(ARG_LABELS)
     gtest_discover_tests(${name} PROPERTIES LABELS "${ARG_LABELS}" DISCOVERY_TIMEOUT 60)

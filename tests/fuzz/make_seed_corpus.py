@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Seeds corpus/<target>/ with the golden datagrams (tests/golden/wire/*.hex) and the first datagrams of the shared
+"""Seeds corpus/<target>/ with the golden datagrams (tests/golden/wire/*.hex) and the first datagrams of the
 third-party captures. Files are named by content hash, as libFuzzer names them. Run from tests/fuzz/."""
 import hashlib
 import os
@@ -17,7 +17,7 @@ GOLDEN = {
 }
 CAPTURES = {"v5": ["export_softflowd_v5"], "v9": ["export_softflowd_v9", "export_pmacctd_v9"],
             "ipfix": ["export_softflowd_ipfix"]}
-SHARED = os.path.join(os.path.dirname(__file__) or ".", "../../../shared/data")
+DATA = os.path.join(os.path.dirname(__file__) or ".", "../data")
 
 
 def udp_payloads(path, limit):
@@ -52,7 +52,7 @@ for target, names in GOLDEN.items():
             write("any", blob)
 for target, names in CAPTURES.items():
     for name in names:
-        for blob in udp_payloads(os.path.join(SHARED, name + ".pcap"), 2):
+        for blob in udp_payloads(os.path.join(DATA, name + ".pcap"), 2):
             write(target, blob)
             write("any", blob)
 print("ok")

@@ -30,7 +30,7 @@ namespace flowlab::interop {
 
 namespace fs = std::filesystem;
 
-inline const std::string kSharedData = FLOWLAB_SHARED_DATA_DIR;
+inline const std::string kTestData = FLOWLAB_TEST_DATA_DIR;
 inline const std::string kFlowprobe = std::string(FLOWLAB_BINARY_DIR) + "/probes/probe/flowprobe";
 
 // Starts argv[0] (searched in PATH) with stdout/stderr to files; returns its PID (or -1).
@@ -185,7 +185,7 @@ inline std::vector<std::string> split(const std::string& line, char sep) {
 
 inline FlowTable read_truth(bool ipv4_only) {
   FlowTable truth;
-  std::ifstream in(kSharedData + "/synth_small_truth.csv");
+  std::ifstream in(kTestData + "/synth_small_truth.csv");
   std::string line;
   std::getline(in, line);
   while (std::getline(in, line)) {

@@ -46,7 +46,7 @@ class PmacctFormats : public ::testing::Test {
   void SetUp() override {
     std::string error;
     const auto datagrams =
-        wire::test::read_udp_payloads(std::string(FLOWLAB_SHARED_DATA_DIR) + "/export_softflowd_v9.pcap", &error);
+        wire::test::read_udp_payloads(std::string(FLOWLAB_TEST_DATA_DIR) + "/export_softflowd_v9.pcap", &error);
     ASSERT_FALSE(datagrams.empty()) << error;
     wire::Decoder decoder;
     std::vector<wire::FlowRecord> records;

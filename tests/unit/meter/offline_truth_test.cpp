@@ -1,4 +1,4 @@
-// Offline metering of the shared synth_small.pcap against its ground-truth flow table, unsampled and sampled.
+// Offline metering of tests/data/synth_small.pcap against its ground-truth flow table, unsampled and sampled.
 #include "common/ip.hpp"
 #include "probes/meter/meter.hpp"
 
@@ -16,8 +16,8 @@
 namespace flowlab::meter {
 namespace {
 
-const std::string kPcap = std::string(FLOWLAB_SHARED_DATA_DIR) + "/synth_small.pcap";
-const std::string kTruth = std::string(FLOWLAB_SHARED_DATA_DIR) + "/synth_small_truth.csv";
+const std::string kPcap = std::string(FLOWLAB_TEST_DATA_DIR) + "/synth_small.pcap";
+const std::string kTruth = std::string(FLOWLAB_TEST_DATA_DIR) + "/synth_small_truth.csv";
 
 using FlowId = std::tuple<IpAddress, IpAddress, std::uint16_t, std::uint16_t, std::uint8_t>;
 

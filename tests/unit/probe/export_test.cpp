@@ -25,7 +25,7 @@ namespace flowlab::probe {
 namespace {
 
 namespace fs = std::filesystem;
-const std::string kPcap = std::string(FLOWLAB_SHARED_DATA_DIR) + "/synth_small.pcap";
+const std::string kPcap = std::string(FLOWLAB_TEST_DATA_DIR) + "/synth_small.pcap";
 
 using FlowId = std::tuple<IpAddress, IpAddress, std::uint16_t, std::uint16_t, std::uint8_t>;
 struct Truth {
@@ -36,7 +36,7 @@ struct Truth {
 
 std::map<FlowId, Truth> read_truth() {
   std::map<FlowId, Truth> truth;
-  std::ifstream in(std::string(FLOWLAB_SHARED_DATA_DIR) + "/synth_small_truth.csv");
+  std::ifstream in(std::string(FLOWLAB_TEST_DATA_DIR) + "/synth_small_truth.csv");
   std::string line;
   std::getline(in, line);
   while (std::getline(in, line)) {

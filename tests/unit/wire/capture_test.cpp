@@ -1,4 +1,4 @@
-// Golden: the third-party export captures in shared/data decode to exactly the flows nfdump printed for them
+// Golden: the third-party export captures in tests/data decode to exactly the flows nfdump printed for them
 // (per flow: addresses, ports, protocol, packets, bytes; compared as sorted multisets).
 #include "probes/wire/decoder.hpp"
 #include "tests/unit/wire/wire_test_util.hpp"
@@ -93,7 +93,7 @@ struct Capture {
 class CaptureTest : public ::testing::TestWithParam<Capture> {};
 
 TEST_P(CaptureTest, DecodesToWhatNfdumpPrinted) {
-  const std::string base = std::string(FLOWLAB_SHARED_DATA_DIR) + "/" + GetParam().name;
+  const std::string base = std::string(FLOWLAB_TEST_DATA_DIR) + "/" + GetParam().name;
   std::string error;
   auto datagrams = test::read_udp_payloads(base + ".pcap", &error);
   ASSERT_TRUE(error.empty()) << error;
