@@ -5,7 +5,10 @@
   flowdata.py nfdump-csv IN OUT           nfdump 1.7.1's `-o csv` -> the *.nfdump.csv layout (without the `tr` column
                                           and the `avg_bpp` summary field: tr is the time nfcapd received a record)
   flowdata.py tshark-csv JSON OUT_CSV     tshark -T json --no-duplicate-keys (cflow) -> the *.tshark.csv layout
-  flowdata.py datagrams PCAP               print the number of UDP datagrams in PCAP and their destination port(s)
+  flowdata.py datagrams PCAP              print the number of UDP datagrams in PCAP and their destination port(s)
+  flowdata.py payloads NEW OLD            how many of NEW's UDP payloads are byte-identical to OLD's (information only)
+  flowdata.py sink PORT_FILE              bind a free UDP port of 127.0.0.1, write it to PORT_FILE, discard what
+                                          arrives until killed (so exporters never get "port unreachable")
   flowdata.py replay PCAP HOST PORT       send PCAP's UDP payloads, in order, to HOST:PORT (1 ms apart)
   flowdata.py compare KIND NEW OLD TRUTH  compare the flows of a regenerated decode (KIND: nfdump|tshark) with the
                                           committed decode OLD and with the ground truth TRUTH_CSV
@@ -159,6 +162,28 @@ def datagrams(path):
     ports = sorted({port for port, _ in found})
     print(len(found), ",".join(str(p) for p in ports))
     return 0
+
+
+def payloads(new, old):
+    a, b = udp_datagrams(new), udp_datagrams(old)
+    same = sum(x[1] == y[1] for x, y in zip(a, b))
+    name = new.rsplit("/", 1)[-1]
+    print(f"payload INFO  {name}: {same} of {len(a)} datagrams byte-identical to the committed capture's "
+          f"({len(b)} datagrams)")
+    return 0
+
+
+def sink(port_file):
+    import os
+    import socket
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 20)
+    s.bind(("127.0.0.1", 0))
+    with open(port_file + ".tmp", "w") as f:
+        f.write(f"{s.getsockname()[1]}\n")
+    os.rename(port_file + ".tmp", port_file)
+    while True:
+        s.recv(65536)
 
 
 def replay(path, host, port):
@@ -353,6 +378,10 @@ def main(argv):
         return tshark_csv(argv[2], argv[3])
     if len(argv) == 3 and argv[1] == "datagrams":
         return datagrams(argv[2])
+    if len(argv) == 4 and argv[1] == "payloads":
+        return payloads(argv[2], argv[3])
+    if len(argv) == 3 and argv[1] == "sink":
+        return sink(argv[2])
     if len(argv) == 5 and argv[1] == "replay":
         return replay(argv[2], argv[3], argv[4])
     if len(argv) == 6 and argv[1] == "compare":

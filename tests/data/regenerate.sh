@@ -79,7 +79,8 @@ wait_for() {
   done
 }
 
-udp_bound() { [[ -n "$(ss -Hlun "sport = :$1" 2>/dev/null)" ]]; }
+# udp_bound PORT PID: process PID has bound UDP port PORT.
+udp_bound() { ss -Hlunp "sport = :$1" 2>/dev/null | grep -q "pid=$2,"; }
 
 # stop PID: SIGTERM (or the given signal) and wait for it.
 stop() {
@@ -97,7 +98,7 @@ nfdump_decode() {
   nfcapd -b 127.0.0.1 -p "$port" -w "$dir" -t 3600 >"$dir.log" 2>&1 &
   pid=$!
   PIDS+=("$pid")
-  if ! wait_for 10 udp_bound "$port"; then
+  if ! wait_for 10 udp_bound "$port" "$pid"; then
     echo "regenerate.sh: nfcapd did not listen on 127.0.0.1:$port" >&2
     cat "$dir.log" >&2
     return 1
@@ -129,7 +130,7 @@ export_run() {
       case "$name" in softflowd_v5) version=5 ;; softflowd_v9) version=9 ;; softflowd_ipfix) version=10 ;; esac
       # From tests/data, so that the options record's interface name reads "synth_small.pcap" as in the committed
       # captures; -c none: with -r, softflowd 1.1.0 otherwise blocks on its control socket before reading.
-      (cd "$DATA" && exec timeout 120 softflowd -d -c none -p "$WORK/softflowd.pid" -r synth_small.pcap \
+      (cd "$DATA" && exec timeout 120 softflowd -d -c none -a -p "$WORK/softflowd.pid" -r synth_small.pcap \
         -n "127.0.0.1:$port" -v "$version") >"$WORK/$name.log" 2>&1 &
       ;;
     pmacctd_*)
@@ -155,8 +156,13 @@ EOF
 
 # capture_export NAME PCAP: captures on lo what exporter NAME sends to a free port of 127.0.0.1.
 capture_export() {
-  local name="$1" pcap="$2" port pid
-  port="$(free_port)"
+  local name="$1" pcap="$2" port pid sink
+  # A socket holds the port while the exporter sends (no ICMP "port unreachable" back to the exporter).
+  python3 "$HELPER" sink "$pcap.port" &
+  sink=$!
+  PIDS+=("$sink")
+  wait_for 10 test -s "$pcap.port" || { echo "regenerate.sh: the UDP sink did not start" >&2; return 1; }
+  port="$(cat "$pcap.port")"
   # -Z root: the capture file is in a root-only folder; --immediate-mode -B: lo drops bursts otherwise.
   tcpdump -i lo -n --immediate-mode -B 65536 -Z root -U -w "$pcap" \
     "udp and src host 127.0.0.1 and dst host 127.0.0.1 and dst port $port" 2>"$pcap.log" &
@@ -170,12 +176,13 @@ capture_export() {
   export_run "$name" "$port" || return 1
   sleep 0.5
   stop "$pid" INT
+  stop "$sink"
   if ! grep -qx "0 packets dropped by kernel" "$pcap.log"; then
     echo "regenerate.sh: tcpdump dropped datagrams:" >&2
     cat "$pcap.log" >&2
     return 1
   fi
-  rm -f "$pcap.log"
+  rm -f "$pcap.log" "$pcap.port"
 }
 
 status=0
@@ -222,6 +229,7 @@ for name in "${EXPORTS[@]}"; do
     if [[ $ok -eq 1 || $attempt -ge $ATTEMPTS ]]; then
       echo "export  $([[ $ok -eq 1 ]] && echo "OK  " || echo DIFF)  $base.pcap regenerated ($datagrams datagrams, attempt $attempt of $ATTEMPTS)"
       grep -v '^FAILED ' <<<"$out"
+      python3 "$HELPER" payloads "$WORK/$base.pcap" "$DATA/$base.pcap"
       break
     fi
     echo "export  RETRY $base.pcap: attempt $attempt differs:"
