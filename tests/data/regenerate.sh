@@ -50,6 +50,7 @@ done
 
 WORK="$(mktemp -d -t flowlab-testdata.XXXXXX)"
 PIDS=()
+# shellcheck disable=SC2317  # the EXIT trap
 cleanup() {
   local pid
   for pid in "${PIDS[@]}"; do
@@ -80,7 +81,8 @@ wait_for() {
 }
 
 # udp_bound PORT PID: process PID has bound UDP port PORT.
-udp_bound() { ss -Hlunp "sport = :$1" 2>/dev/null | grep -q "pid=$2,"; }
+# shellcheck disable=SC2317  # called through wait_for
+udp_bound() { [[ "$(ss -Hlunp "sport = :$1" 2>/dev/null)" == *"pid=$2,"* ]]; }
 
 # stop PID: SIGTERM (or the given signal) and wait for it.
 stop() {
