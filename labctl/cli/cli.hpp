@@ -53,6 +53,9 @@ std::optional<topology::Topology> load_topology_or_report(const std::string& fil
 std::optional<topology::Topology> load_lab_or_report(const std::string& lab, const Cli& cli);
 // Prints rows as an aligned text table (first row = header).
 void print_table(const std::vector<std::vector<std::string>>& rows);
+// Makes a path option absolute against labctl's working directory, once, where it enters the program: the
+// processes labctl starts inside nodes (flowgen, daemons) do not run in that directory. "-" stays as it is.
+const CLI::Validator& absolute_path();
 // Prints an error line "labctl: error: ..." to stderr.
 void print_error(const std::string& message);
 

@@ -3,6 +3,7 @@
 #include "labctl/topology/loader.hpp"
 
 #include <algorithm>
+#include <filesystem>
 #include <iostream>
 
 namespace flowlab::cli {
@@ -14,6 +15,24 @@ lab::Options Cli::lab_options(bool progress) const {
     o.progress = [](const std::string& line) { std::cerr << "labctl: " << line << "\n"; };
   }
   return o;
+}
+
+const CLI::Validator& absolute_path() {
+  static const CLI::Validator kAbsolute(
+      [](std::string& value) {
+        if (value.empty() || value == "-") {
+          return std::string();
+        }
+        std::error_code ec;
+        auto path = std::filesystem::absolute(value, ec);
+        if (ec) {
+          return "cannot make " + value + " absolute: " + ec.message();
+        }
+        value = path.lexically_normal().string();
+        return std::string();
+      },
+      "", "ABSOLUTE");
+  return kAbsolute;
 }
 
 void print_error(const std::string& message) { std::cerr << "labctl: error: " << message << "\n"; }

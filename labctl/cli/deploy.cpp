@@ -67,7 +67,10 @@ int run_deploy(const DeployArgs& args, const Cli& cli) {
 void add_deploy(CLI::App& app, Cli& cli) {
   auto args = std::make_shared<DeployArgs>();
   auto* sub = app.add_subcommand("deploy", "Build a lab from a topology file: namespaces, links, routers");
-  sub->add_option("-t,--topology", args->file, "Topology YAML file")->required()->check(CLI::ExistingFile);
+  sub->add_option("-t,--topology", args->file, "Topology YAML file")
+      ->required()
+      ->check(CLI::ExistingFile)
+      ->transform(absolute_path());
   sub->add_option("--name", args->name, "Lab name (default: the topology's name)");
   sub->add_flag("--converge", args->converge, "Wait for BGP convergence after deploying");
   sub->add_option("--timeout", args->timeout, "Convergence timeout")->capture_default_str();

@@ -71,7 +71,7 @@ void add_graph(CLI::App& app, Cli& cli) {
   sub->add_option("topology", args->file, "Topology or scenario file (YAML)")->required()->check(CLI::ExistingFile);
   sub->add_option("--format", args->format, "dot or svg (default: svg when -o ends in .svg, else dot)")
       ->check(CLI::IsMember({"dot", "svg"}));
-  sub->add_option("-o,--output", args->out, "Write to FILE instead of standard output");
+  sub->add_option("-o,--output", args->out, "Write to FILE instead of standard output")->transform(absolute_path());
   sub->callback([args, &cli] { cli.action = [args] { return run_graph(*args); }; });
 }
 

@@ -25,7 +25,9 @@ int main(int argc, char** argv) {
       "monitoring against them"};
   app.require_subcommand(1);
   flowlab::cli::Cli cli;
-  app.add_option("--rundir", cli.rundir, "Run directory for lab state, configs and logs")->capture_default_str();
+  app.add_option("--rundir", cli.rundir, "Run directory for lab state, configs and logs")
+      ->capture_default_str()
+      ->transform(flowlab::cli::absolute_path());
   app.add_option("--log-level", cli.log_level, "trace, debug, info, warn, error")->capture_default_str();
   app.set_version_flag("--version", "labctl 0.1.0");
   for (const Verb& verb : kVerbs) {

@@ -82,8 +82,9 @@ void add_report(CLI::App& app, Cli& cli) {
   auto args = std::make_shared<ReportArgs>();
   auto* sub =
       app.add_subcommand("report", "Re-render a run directory's verdict.txt and report.html from its verdict.json");
-  sub->add_option("run_dir", args->dir, "Run directory written by labctl run")->required();
-  sub->add_option("--html", args->html, "Write report.html to FILE instead (- = standard output)");
+  sub->add_option("run_dir", args->dir, "Run directory written by labctl run")->required()->transform(absolute_path());
+  sub->add_option("--html", args->html, "Write report.html to FILE instead (- = standard output)")
+      ->transform(absolute_path());
   sub->add_flag("--text", args->text, "Print the verdict table (with --html: as well; alone: nothing is written)");
   sub->callback([args, &cli] { cli.action = [args] { return run_report(*args); }; });
 }

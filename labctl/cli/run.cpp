@@ -97,8 +97,10 @@ void add_run(CLI::App& app, Cli& cli) {
       "run", "Run scenarios: deploy, send traffic, verify oracle vs routers vs collector, report, destroy");
   sub->add_option("scenario", args->scenarios, "Scenario files (YAML)")->required()->check(CLI::ExistingFile);
   sub->add_option("--name", args->name, "Lab name (default: the scenario's lab_name, else the topology's name)");
-  sub->add_option("--out", args->out, "Run directory (default: ./flowlab-runs/<scenario>-<UTC stamp>)");
-  sub->add_option("--junit", args->junit, "Also write a JUnit XML report of every scenario to FILE");
+  sub->add_option("--out", args->out, "Run directory (default: ./flowlab-runs/<scenario>-<UTC stamp>)")
+      ->transform(absolute_path());
+  sub->add_option("--junit", args->junit, "Also write a JUnit XML report of every scenario to FILE")
+      ->transform(absolute_path());
   sub->add_flag("--keep", args->keep, "Leave the lab running afterwards (labctl destroy NAME removes it)");
   sub->add_flag("--json", args->json, "Print verdict.json instead of the verdict table");
   sub->add_flag("-q,--quiet", args->quiet, "No progress lines");

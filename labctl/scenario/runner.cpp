@@ -140,10 +140,12 @@ class Runner {
 
   RunRecord run() {
     const auto t0 = Clock::now();
-    out_dir_ = options_.out_dir.empty() ? fs::path("flowlab-runs") / (sc_.name + "-" + stamp()) : options_.out_dir;
+    // Absolute: the run directory is handed to processes inside the nodes, which run in another directory.
     std::error_code ec;
+    out_dir_ = fs::absolute(
+        options_.out_dir.empty() ? fs::path("flowlab-runs") / (sc_.name + "-" + stamp()) : options_.out_dir, ec);
     fs::create_directories(out_dir_, ec);
-    run_.run_dir = fs::absolute(out_dir_, ec).string();
+    run_.run_dir = out_dir_.string();
     if (auto st = execute(); !st.ok()) {
       run_.runtime_error = true;
       run_.error = st.error().message;

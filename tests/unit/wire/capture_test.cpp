@@ -125,7 +125,7 @@ TEST_P(CaptureTest, DecodesToWhatNfdumpPrinted) {
   RecordProperty("counters", test::to_json(c).dump());
 }
 
-INSTANTIATE_TEST_SUITE_P(SharedCaptures, CaptureTest,
+INSTANTIATE_TEST_SUITE_P(ThirdPartyCaptures, CaptureTest,
                          ::testing::Values(Capture{"export_softflowd_v5", true}, Capture{"export_softflowd_v9", false},
                                            Capture{"export_softflowd_ipfix", false}, Capture{"export_pmacctd_v5", true},
                                            Capture{"export_pmacctd_v9", true}),
