@@ -82,6 +82,9 @@ int main(int argc, char** argv) {
   app.add_option("-s,--socket", socket, "query socket path (replaces outputs.socket)");
   app.add_option("--log-level", log_level, "trace, debug, info, warn, error");
   app.add_flag("--json", overrides.json, "print stats as JSON lines (on SIGUSR1, every stats_interval, at exit)");
+  bool check_config = false;
+  app.add_flag("--check-config", check_config,
+               "validate the configuration (-c FILE and the options above), print a summary and exit: 0 valid, 2 not");
 
   flowlab::collector::QueryOptions q;
   q.socket = "/run/flowcollector/collector.sock";
@@ -134,6 +137,13 @@ int main(int argc, char** argv) {
   if (config.listen.empty() && !config.bgp.enabled) {
     std::cerr << "flowcollector: nothing to do: no listen entries and no bgp section (see -c, --listen)\n";
     return 2;
+  }
+  if (check_config) {
+    std::cout << (config_file.empty() ? std::string("flowcollector") : config_file) << ": ok (" << config.listen.size()
+              << " listeners, " << config.aggregates.size() << " aggregates, bgp "
+              << (config.bgp.enabled ? "on" : "off") << ", " << config.tee.size()
+              << " tees; files it names are read at start)\n";
+    return 0;
   }
   flowlab::log::init("flowcollector", config.log_level);
   std::signal(SIGPIPE, SIG_IGN);
