@@ -65,6 +65,9 @@ Result<std::unique_ptr<Collector>> Collector::create(boost::asio::io_context& io
   EnrichConfig enrich;
   FLOWLAB_TRY(c->load_maps(enrich));
   c->enricher_ = std::make_unique<Enricher>(c->tables_, std::move(enrich));
+  if (apply_default_aggregate(c->config_)) {
+    spdlog::info("[collector] no aggregates configured: aggregate 'default' (src_host), as pmacct's default");
+  }
   for (const auto& spec : c->config_.aggregates) {
     auto a = Aggregate::create(spec);
     if (!a) {

@@ -824,4 +824,14 @@ Status apply_overrides(CollectorConfig& config, const CliOverrides& overrides) {
   return {};
 }
 
+AggregateSpec default_aggregate() { return AggregateSpec{"default", {Primitive::kSrcHost}, ""}; }
+
+bool apply_default_aggregate(CollectorConfig& config) {
+  if (!config.aggregates.empty() || !config.tee.empty()) {
+    return false;
+  }
+  config.aggregates.push_back(default_aggregate());
+  return true;
+}
+
 }  // namespace flowlab::collector

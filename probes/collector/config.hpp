@@ -102,6 +102,13 @@ struct CollectorConfig {
   std::chrono::milliseconds stats_interval{0};  // 0: stats only on exit
 };
 
+// The aggregate a collector gets when its config names none and it is not a tee: pmacct's default when `aggregate`
+// is unset ("defaulting to SRC HOST aggregation"), named like pmacct's unnamed plugin: {default, [src_host]}.
+AggregateSpec default_aggregate();
+// Adds default_aggregate() when `aggregates` is empty and there is no `tee` (a tee-only config does not decode);
+// true when it did. Collector::create() applies it, so `--listen` alone makes a collector `query` can read.
+bool apply_default_aggregate(CollectorConfig& config);
+
 // Parses YAML text; `file` names the source in diagnostics. Errors (code "config"): one line per problem.
 Result<CollectorConfig> parse_config(std::string_view yaml, const std::string& file = "<string>");
 Result<CollectorConfig> load_config(const std::filesystem::path& file);

@@ -130,6 +130,8 @@ Result<std::size_t> SqliteStore::write(const Aggregate& aggregate, std::time_t i
     }
   }
   FLOWLAB_TRY(exec(db_, "COMMIT"));
+  // Move the rows from the WAL into the database file, so a copy of flows.db alone (the run directory) holds them.
+  (void)sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
   rows_ += rows.size();
   return rows.size();
 }

@@ -17,14 +17,14 @@ std::string check_duration(const std::string& text) {
 
 }  // namespace
 
-Result<std::vector<StreamSpec>> load_spec_file(const std::string& path) {
+Result<std::vector<StreamSpec>> load_spec_file(const std::string& path, std::vector<StreamSpec>* valid) {
   std::ifstream in(path);
   if (!in) {
     return fail("spec", path + ": cannot open");
   }
   std::stringstream text;
   text << in.rdbuf();
-  return parse_spec_json(text.str(), path);
+  return parse_spec_json(text.str(), path, valid);
 }
 
 nlohmann::json spec_json(std::span<const StreamSpec> streams) {
@@ -122,35 +122,41 @@ std::variant<GenOptions, ParseOutcome> parse_options(int argc, const char* const
   if (!linger.empty()) {
     o.sink.linger = *parse_duration(linger);
   }
-  if (!spec_file.empty()) {
-    auto loaded = load_spec_file(spec_file);
-    if (!loaded) {
-      return ParseOutcome{2, "flowgen: " + loaded.error().message};
-    }
-    o.streams = std::move(*loaded);
-  }
+  // Every problem at once: the spec file's bad streams, the bad --stream options, and what finalize_streams()
+  // finds in all the streams that did parse (including two with the same 5-tuple).
   std::string errors;
+  auto add_errors = [&errors](const std::string& message) {
+    std::istringstream lines(message);
+    for (std::string line; std::getline(lines, line);) {
+      errors += (errors.empty() ? "flowgen: " : "\nflowgen: ") + line;
+    }
+  };
+  if (!spec_file.empty()) {
+    std::vector<StreamSpec> valid;
+    auto loaded = load_spec_file(spec_file, &valid);
+    if (loaded) {
+      o.streams = std::move(*loaded);
+    } else {
+      add_errors(loaded.error().message);
+      o.streams = std::move(valid);
+    }
+  }
   for (const auto& text : stream_texts) {
     auto parsed = parse_stream_option(text);
     if (!parsed) {
-      errors += (errors.empty() ? "" : "\n") + parsed.error().message;
+      add_errors(parsed.error().message);
       continue;
     }
     o.streams.push_back(std::move(*parsed));
   }
-  if (!errors.empty()) {
-    return ParseOutcome{2, "flowgen: " + errors};
-  }
-  if (o.streams.empty()) {
+  if (o.streams.empty() && errors.empty()) {
     return ParseOutcome{2, "flowgen: no streams (give --stream SPEC or --spec FILE)"};
   }
   if (Status ok = finalize_streams(o.streams); !ok.ok()) {
-    std::string message;
-    std::istringstream lines(ok.error().message);
-    for (std::string line; std::getline(lines, line);) {
-      message += (message.empty() ? "flowgen: " : "\nflowgen: ") + line;
-    }
-    return ParseOutcome{2, message};
+    add_errors(ok.error().message);
+  }
+  if (!errors.empty()) {
+    return ParseOutcome{2, errors};
   }
   return o;
 }

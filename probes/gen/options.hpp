@@ -35,8 +35,9 @@ struct ParseOutcome {
 
 std::variant<GenOptions, ParseOutcome> parse_options(int argc, const char* const* argv);
 
-// Reads and parses a JSON spec file.
-[[nodiscard]] Result<std::vector<StreamSpec>> load_spec_file(const std::string& path);
+// Reads and parses a JSON spec file (`valid`: as parse_spec_json).
+[[nodiscard]] Result<std::vector<StreamSpec>> load_spec_file(const std::string& path,
+                                                             std::vector<StreamSpec>* valid = nullptr);
 
 // The finalized streams as a spec document ({"streams":[...]}, every default filled in): what `flowgen check`
 // prints, and valid input for --spec.

@@ -162,13 +162,19 @@ Status unknown_key(std::string_view key) {
   return fail("spec", message);
 }
 
-// Applies key/value pairs (already split) through the field table; family and proto first.
+// Applies key/value pairs (already split) through the field table; family and proto first. Every problem is
+// reported, one line each.
 Status apply_pairs(StreamSpec& s, const std::vector<std::pair<std::string, std::string>>& pairs) {
+  std::string problems;
+  auto problem = [&](const std::string& message) { problems += (problems.empty() ? "" : "\n") + message; };
   std::set<std::string> seen;
   for (const auto& [key, value] : pairs) {
     if (!seen.insert(key).second) {
-      return fail("spec", "key '" + key + "' given twice");
+      problem("key '" + key + "' given twice");
     }
+  }
+  if (!problems.empty()) {
+    return fail("spec", problems);
   }
   auto setter_of = [](std::string_view key) -> const Setter* {
     for (const auto& [known, setter] : fields()) {
@@ -186,12 +192,33 @@ Status apply_pairs(StreamSpec& s, const std::vector<std::pair<std::string, std::
       }
       const Setter* setter = setter_of(key);
       if (setter == nullptr) {
-        return unknown_key(key);
+        problem(unknown_key(key).error().message);
+        continue;
       }
-      FLOWLAB_TRY((*setter)(s, value));
+      if (Status set = (*setter)(s, value); !set.ok()) {
+        problem(set.error().message);
+      }
     }
   }
+  if (!problems.empty()) {
+    return fail("spec", problems);
+  }
   return {};
+}
+
+// "who: line" for every line of a multi-line message.
+std::string prefix_lines(const std::string& who, const std::string& message) {
+  std::string out;
+  std::size_t start = 0;
+  while (start <= message.size()) {
+    std::size_t end = message.find('\n', start);
+    if (end == std::string::npos) {
+      end = message.size();
+    }
+    out += (out.empty() ? "" : "\n") + who + message.substr(start, end - start);
+    start = end + 1;
+  }
+  return out;
 }
 
 std::string label(const StreamSpec& s, std::size_t index) {
@@ -291,12 +318,13 @@ Result<StreamSpec> parse_stream_option(std::string_view text) {
         who = "stream '" + value + "'";
       }
     }
-    return fail("spec", who + ": " + applied.error().message);
+    return fail("spec", prefix_lines(who + ": ", applied.error().message));
   }
   return s;
 }
 
-Result<std::vector<StreamSpec>> parse_spec_json(std::string_view text, std::string_view origin) {
+Result<std::vector<StreamSpec>> parse_spec_json(std::string_view text, std::string_view origin,
+                                                std::vector<StreamSpec>* valid) {
   const std::string where(origin);
   nlohmann::json doc;
   try {
@@ -345,16 +373,15 @@ Result<std::vector<StreamSpec>> parse_spec_json(std::string_view text, std::stri
       if (item.contains("name") && item["name"].is_string()) {
         name = " (" + item["name"].get<std::string>() + ")";
       }
-      errors += (errors.empty() ? "" : "\n");
-      errors += at;
-      errors += name;
-      errors += ": ";
-      errors += applied.error().message;
+      errors += (errors.empty() ? "" : "\n") + prefix_lines(at + name + ": ", applied.error().message);
       continue;
     }
     out.push_back(std::move(s));
   }
   if (!errors.empty()) {
+    if (valid != nullptr) {
+      *valid = std::move(out);
+    }
     return fail("spec", errors);
   }
   return out;
@@ -363,6 +390,7 @@ Result<std::vector<StreamSpec>> parse_spec_json(std::string_view text, std::stri
 Status finalize_streams(std::vector<StreamSpec>& streams) {
   std::vector<std::string> errors;
   std::vector<bool> derived_sport(streams.size(), false);
+  std::vector<bool> keyed(streams.size(), false);  // addresses and ports known: takes part in the 5-tuple check
   std::set<std::string> names;
   for (std::size_t i = 0; i < streams.size(); ++i) {
     StreamSpec& s = streams[i];
@@ -429,26 +457,25 @@ Status finalize_streams(std::vector<StreamSpec>& streams) {
       s.sport = default_sport(s.name);
       derived_sport[i] = true;
     }
+    keyed[i] = s.protocol == Protocol::kIcmp || s.dport != 0;
   }
-  if (!errors.empty()) {
-    std::string all;
-    for (const auto& e : errors) {
-      all += (all.empty() ? "" : "\n") + e;
-    }
-    return fail("spec", all);
-  }
-  // Distinguishable 5-tuples: a derived source port moves on (deterministically) past a clash; an explicit one is
-  // an error.
+  // Distinguishable 5-tuples, also when other streams have problems (every problem at once): a derived source port
+  // moves on (deterministically) past a clash; an explicit one is an error.
   for (std::size_t i = 0; i < streams.size(); ++i) {
+    if (!keyed[i]) {
+      continue;
+    }
     for (std::size_t attempt = 0; attempt < kEphemeralCount; ++attempt) {
-      const auto clash = std::find_if(streams.begin(), streams.begin() + static_cast<std::ptrdiff_t>(i),
-                                      [&](const StreamSpec& other) { return same_key(other, streams[i]); });
-      if (clash == streams.begin() + static_cast<std::ptrdiff_t>(i)) {
+      std::size_t clash = 0;
+      while (clash < i && !(keyed[clash] && same_key(streams[clash], streams[i]))) {
+        ++clash;
+      }
+      if (clash == i) {
         break;
       }
       if (!derived_sport[i]) {
-        errors.push_back("stream '" + streams[i].name + "': same addresses, protocol and ports as stream '" +
-                         clash->name + "' (the sink could not tell them apart; set sport)");
+        errors.push_back(label(streams[i], i) + ": same addresses, protocol and ports as " +
+                         label(streams[clash], clash) + " (the sink could not tell them apart; set sport)");
         break;
       }
       const auto next = static_cast<std::uint32_t>(streams[i].sport) + 1U;

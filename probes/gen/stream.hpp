@@ -58,15 +58,19 @@ struct StreamSpec {
 [[nodiscard]] std::uint16_t flow_sport(const StreamSpec& s);
 [[nodiscard]] std::uint16_t flow_dport(const StreamSpec& s);
 
-// One `--stream` value: comma-separated key=value pairs. Only syntax and field values are checked here;
-// finalize_streams() checks the stream as a whole.
+// One `--stream` value: comma-separated key=value pairs. Only syntax and field values are checked here (every bad
+// key and value, one line each); finalize_streams() checks the stream as a whole.
 [[nodiscard]] Result<StreamSpec> parse_stream_option(std::string_view text);
 
 // A JSON spec file's text: {"streams":[{"name":"web","dst":"198.51.100.10",...}, ...]}. Numbers may be JSON
-// numbers or strings; `origin` (the file name) prefixes every error.
-[[nodiscard]] Result<std::vector<StreamSpec>> parse_spec_json(std::string_view text, std::string_view origin);
+// numbers or strings; `origin` (the file name) prefixes every error. Every bad stream is reported (one line per
+// problem); when some are bad and `valid` is given, it receives the streams that did parse, so the caller can
+// check those too (finalize_streams) and list every problem at once.
+[[nodiscard]] Result<std::vector<StreamSpec>> parse_spec_json(std::string_view text, std::string_view origin,
+                                                              std::vector<StreamSpec>* valid = nullptr);
 
-// Defaults and whole-stream and whole-set validation, in place. All problems are reported, one per line.
+// Defaults and whole-stream and whole-set validation, in place. All problems are reported, one per line: those
+// of each stream, and the same-5-tuple check among every stream whose addresses and ports are known.
 [[nodiscard]] Status finalize_streams(std::vector<StreamSpec>& streams);
 
 // The default source port / echo identifier of a stream: 49152 + FNV-1a(name) % 16384 (stable across runs and

@@ -3,7 +3,10 @@
 
 #include <gtest/gtest.h>
 
+#include <fstream>
+#include <map>
 #include <string>
+#include <vector>
 
 namespace flowlab::collector {
 namespace {
@@ -136,6 +139,47 @@ const Invalid kInvalid[] = {
      "x.yaml:1:14: error: log.level: expected one of trace debug info warn error, found 'loud'"},
     {"yaml syntax", "listen: [\n", "x.yaml:2:1: error: YAML syntax error: end of sequence flow not found"},
 };
+
+// docs/enrichment.md's "Methods" table names the `enrich:` keys of flowcollector.yaml: each one parses (with a
+// value of its kind), and the EnrichConfig member names there (net_source, as_source) are not keys.
+TEST(CollectorConfig, EnrichKeysAreThoseOfEnrichmentMd) {
+  std::ifstream doc(std::string(FLOWLAB_SOURCE_DIR) + "/docs/enrichment.md");
+  ASSERT_TRUE(doc) << "docs/enrichment.md";
+  const std::map<std::string, std::string> sample{{"as", "longest"},           {"net", "netflow"},
+                                                  {"peer_src_as", "netflow"},  {"peer_src_as_map", "/tmp/p.map"},
+                                                  {"agent_map", "/tmp/a.map"}, {"renormalize", "false"}};
+  std::vector<std::string> keys;
+  bool in_table = false;
+  for (std::string line; std::getline(doc, line);) {
+    if (line.starts_with("| key (flowcollector.yaml `enrich:`)")) {
+      in_table = true;
+      continue;
+    }
+    if (in_table && !line.starts_with("|")) {
+      break;
+    }
+    if (in_table && line.starts_with("| `")) {
+      keys.push_back(line.substr(3, line.find('`', 3) - 3));
+    }
+  }
+  ASSERT_EQ(keys.size(), sample.size()) << "the table's keys changed";
+  for (const auto& key : keys) {
+    SCOPED_TRACE(key);
+    ASSERT_TRUE(sample.contains(key)) << "docs/enrichment.md names an enrich key the test does not know";
+    auto r = parse_config("enrich: {" + key + ": " + sample.at(key) + "}\n", "x.yaml");
+    EXPECT_TRUE(r.ok()) << r.error().message;
+  }
+  auto both = parse_config("enrich: {as: longest, net: netflow}\n", "x.yaml");
+  ASSERT_TRUE(both.ok());
+  EXPECT_EQ(both->enrich.as_source, AsSource::kLongest);
+  EXPECT_EQ(both->enrich.net_source, AsSource::kNetflow);
+  for (const char* member : {"net_source", "as_source"}) {
+    auto r = parse_config(std::string("enrich: {") + member + ": bgp}\n", "x.yaml");
+    ASSERT_FALSE(r.ok()) << member;
+    EXPECT_NE(r.error().message.find(std::string("unknown key '") + member + "' in enrich"), std::string::npos)
+        << r.error().message;
+  }
+}
 
 TEST(CollectorConfig, InvalidConfigsReportFileLineCol) {
   for (const auto& c : kInvalid) {

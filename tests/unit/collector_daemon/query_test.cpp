@@ -66,27 +66,29 @@ void send_udp(std::uint16_t port, const std::vector<std::vector<std::byte>>& dat
 
 class CollectorQuery : public ::testing::Test {
  protected:
+  // The collector's config; `dir_` is set.
+  virtual std::string config_yaml() const {
+    return "listen: [{proto: netflow, address: 127.0.0.1, port: 0}]\n"
+           "aggregates:\n"
+           "  - {name: in, primitives: [dst_host, dst_as, as_path, peer_dst_ip]}\n"
+           "  - {name: web, primitives: [dst_port], filter: \"dst port 443\"}\n"
+           "outputs:\n"
+           "  socket: " +
+           (dir_ / "c.sock").string() +
+           "\n"
+           "  files:\n"
+           "    - {aggregate: in, format: json, path: " +
+           (dir_ / "in.jsonl").string() +
+           ", interval: 1h}\n"
+           "    - {aggregate: in, format: csv, path: " +
+           (dir_ / "in.csv").string() +
+           ", interval: 1h}\n"
+           "  sqlite: {path: " +
+           (dir_ / "flows.db").string() + ", interval: 1h}\n";
+  }
   void SetUp() override {
     dir_ = temp_dir("query");
-    const std::string yaml =
-        "listen: [{proto: netflow, address: 127.0.0.1, port: 0}]\n"
-        "aggregates:\n"
-        "  - {name: in, primitives: [dst_host, dst_as, as_path, peer_dst_ip]}\n"
-        "  - {name: web, primitives: [dst_port], filter: \"dst port 443\"}\n"
-        "outputs:\n"
-        "  socket: " +
-        (dir_ / "c.sock").string() +
-        "\n"
-        "  files:\n"
-        "    - {aggregate: in, format: json, path: " +
-        (dir_ / "in.jsonl").string() +
-        ", interval: 1h}\n"
-        "    - {aggregate: in, format: csv, path: " +
-        (dir_ / "in.csv").string() +
-        ", interval: 1h}\n"
-        "  sqlite: {path: " +
-        (dir_ / "flows.db").string() + ", interval: 1h}\n";
-    auto config = parse_config(yaml, "test.yaml");
+    auto config = parse_config(config_yaml(), "test.yaml");
     ASSERT_TRUE(config.ok()) << config.error().message;
     auto c = Collector::create(io_, *config);
     ASSERT_TRUE(c.ok()) << c.error().message;
@@ -266,6 +268,52 @@ TEST_F(CollectorQuery, FileAndSqliteOutputsWriteIntervalDeltas) {
   EXPECT_EQ(std::string(reinterpret_cast<const char*>(sqlite3_column_text(st, 2))).size(), 19U);
   sqlite3_finalize(st);
   sqlite3_close(db);
+
+  // The rows are in flows.db itself, not only in its WAL: a copy of the file alone (the run directory) has them.
+  fs::copy_file(dir_ / "flows.db", dir_ / "copy.db");
+  ASSERT_EQ(sqlite3_open((dir_ / "copy.db").c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_prepare_v2(db, "SELECT count(*) FROM acct_in", -1, &st, nullptr), SQLITE_OK);
+  ASSERT_EQ(sqlite3_step(st), SQLITE_ROW);
+  EXPECT_EQ(sqlite3_column_int64(st, 0), 4);
+  sqlite3_finalize(st);
+  sqlite3_close(db);
+}
+
+// `--listen` alone (docs/flowcollector.md): no aggregates configured, so the collector has pmacct's default,
+// `default` with src_host, and `query` shows its records.
+class PlainCollector : public CollectorQuery {
+ protected:
+  std::string config_yaml() const override {
+    return "listen: [{proto: netflow, address: 127.0.0.1, port: 0}]\noutputs: {socket: " + (dir_ / "c.sock").string() +
+           "}\n";
+  }
+};
+
+TEST_F(PlainCollector, HasPmacctsDefaultAggregate) {
+  ASSERT_EQ(collector_->config().aggregates.size(), 1U);
+  feed();
+  auto aggregates = ask({{"cmd", "aggregates"}});
+  ASSERT_EQ(aggregates["aggregates"].size(), 1U) << aggregates.dump();
+  EXPECT_EQ(aggregates["aggregates"][0]["name"], "default");
+  EXPECT_EQ(aggregates["aggregates"][0]["primitives"], nlohmann::json({"src_host"}));
+  auto table = ask({{"cmd", "table"}, {"sort", "bytes"}});  // no aggregate named: the first, i.e. `default`
+  ASSERT_TRUE(table.value("ok", false)) << table.dump();
+  ASSERT_EQ(table["rows"].size(), 2U) << table.dump();
+  EXPECT_EQ(table["rows"][0]["values"][0], "192.0.2.10");
+  EXPECT_EQ(table["rows"][0]["bytes"], 1120);
+  EXPECT_EQ(table["rows"][1]["values"][0], "192.0.2.11");
+}
+
+TEST(DefaultAggregate, OnlyWithoutAggregatesAndTee) {
+  CollectorConfig plain;
+  EXPECT_TRUE(apply_default_aggregate(plain));
+  ASSERT_EQ(plain.aggregates.size(), 1U);
+  EXPECT_EQ(plain.aggregates[0].name, "default");
+  EXPECT_FALSE(apply_default_aggregate(plain));  // already has one
+  CollectorConfig tee;
+  tee.tee.push_back(TeeConfig{});
+  EXPECT_FALSE(apply_default_aggregate(tee));  // a tee-only collector does not decode
+  EXPECT_TRUE(tee.aggregates.empty());
 }
 
 TEST(QueryRequest, BuiltFromCliOptions) {
