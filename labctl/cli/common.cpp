@@ -52,7 +52,7 @@ std::optional<topology::Topology> load_topology_or_report(const std::string& fil
 std::optional<topology::Topology> load_lab_or_report(const std::string& lab, const Cli& cli) {
   auto topo = lab::load_deployed_topology(lab, cli.lab_options(false));
   if (!topo.ok()) {
-    print_error("lab '" + lab + "': " + topo.error().message);
+    print_error(topo.error().message);
     return std::nullopt;
   }
   return std::move(*topo);

@@ -24,7 +24,7 @@ json describe_lab(const topology::Topology& topo, const lab::State& state, const
   json out{{"lab", topo.name},
            {"status", state.status},
            {"topology_file", state.topology_file},
-           {"rundir", lab::lab_dir(options.rundir, topo.name).string()},
+           {"rundir", lab::lab_dir(lab::lab_rundir(topo.name, options), topo.name).string()},
            {"mgmt_namespace", topo.mgmt_namespace()},
            {"mgmt_subnet", topo.mgmt_subnet4.to_string()}};
   json nodes = json::array();
@@ -117,18 +117,20 @@ int run_inspect(const InspectArgs& args, const Cli& cli) {
   if (args.lab.empty()) {
     json labs = json::array();
     for (const auto& name : lab::existing_labs(options)) {
-      auto state = lab::read_state(options.rundir, name);
+      const auto rundir = lab::lab_rundir(name, options);  // whatever --rundir it was deployed under
+      auto state = lab::read_state(rundir, name);
       labs.push_back({{"lab", name},
                       {"status", state.ok() ? state->status : "orphaned (no state file)"},
+                      {"rundir", rundir.string()},
                       {"namespaces", state.ok() ? state->namespaces.size() : 0},
                       {"processes", state.ok() ? state->processes.size() : 0}});
     }
     if (args.json_out) {
       std::cout << json{{"labs", labs}}.dump(2) << "\n";
     } else {
-      std::vector<std::vector<std::string>> rows{{"LAB", "STATUS", "NAMESPACES", "PROCESSES"}};
+      std::vector<std::vector<std::string>> rows{{"LAB", "STATUS", "RUNDIR", "NAMESPACES", "PROCESSES"}};
       for (const auto& l : labs) {
-        rows.push_back({l["lab"], l["status"], std::to_string(l["namespaces"].get<std::size_t>()),
+        rows.push_back({l["lab"], l["status"], l["rundir"], std::to_string(l["namespaces"].get<std::size_t>()),
                         std::to_string(l["processes"].get<std::size_t>())});
       }
       print_table(rows);
@@ -139,7 +141,7 @@ int run_inspect(const InspectArgs& args, const Cli& cli) {
   if (!topo) {
     return kExitUsage;
   }
-  auto state = lab::read_state(options.rundir, args.lab);
+  auto state = lab::read_state(lab::lab_rundir(args.lab, options), args.lab);
   lab::State st = state.ok() ? *state : lab::State{};
   json lab = describe_lab(*topo, st, cli);
   if (args.json_out) {

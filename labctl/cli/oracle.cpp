@@ -1,6 +1,7 @@
-// labctl oracle TOPOLOGY [--json] [--node R] [--path SRC DST]: what the oracle predicts from the topology alone —
-// every router's BGP RIB (best route, candidates, ambiguity) and, with --path, the hop-by-hop walk of a stream
-// with its observations. SRC is a node name; DST an address or a node name (its first address).
+// labctl oracle TOPOLOGY [--json] [--node R] [--all] [--path SRC DST]: what the oracle predicts from the topology
+// alone — every router's BGP RIB (best route, candidates, ambiguity) or, with --path, the hop-by-hop walk of a
+// stream with its observations (the RIBs too only with --node or --all). SRC is a node name; DST an address or a
+// node name (its first address).
 #include "labctl/oracle/oracle.hpp"
 #include "labctl/cli/cli.hpp"
 #include "labctl/oracle/oracle_json.hpp"
@@ -18,6 +19,7 @@ struct OracleArgs {
   std::string file;
   std::string node;
   std::vector<std::string> path;  // SRC DST
+  bool all = false;               // with --path: every router's RIB too
   bool json_out = false;
   bool ipv6 = false;  // --path with a node name as DST: use its IPv6 address
 };
@@ -74,11 +76,11 @@ void print_ribs(const oracle::Oracle& o, const std::string& only) {
   print_table(rows);
 }
 
-void print_prediction(const oracle::Oracle::StreamPrediction& p) {
-  std::cout << "\n"
-            << p.stream.from << " " << p.stream.src.to_string() << " -> " << p.stream.dst.to_string() << ": "
-            << oracle::to_string(p.walk.outcome) << (p.walk.ambiguous ? " (ambiguous)" : "")
-            << (p.walk.reason.empty() ? "" : " — " + p.walk.reason) << "\n";
+// `after_table`: a blank line first, after the RIB table.
+void print_prediction(const oracle::Oracle::StreamPrediction& p, bool after_table) {
+  std::cout << (after_table ? "\n" : "") << p.stream.from << " " << p.stream.src.to_string() << " -> "
+            << p.stream.dst.to_string() << ": " << oracle::to_string(p.walk.outcome)
+            << (p.walk.ambiguous ? " (ambiguous)" : "") << (p.walk.reason.empty() ? "" : " — " + p.walk.reason) << "\n";
   std::vector<std::vector<std::string>> rows{{"HOP", "NODE", "IN", "OUT", "NEXT", "VIA", "ROUTE", "NOTE"}};
   for (std::size_t i = 0; i < p.walk.hops.size(); ++i) {
     const auto& h = p.walk.hops[i];
@@ -131,6 +133,8 @@ int run_oracle(const OracleArgs& args) {
     return kExitUsage;
   }
   const auto& o = *built;
+  // The RIB table: always without --path; with it only when asked for (--node R, --all).
+  const bool show_ribs = !stream || !args.node.empty() || args.all;
   std::optional<oracle::Oracle::StreamPrediction> prediction;
   if (stream) {
     auto p = o.predict(*stream);
@@ -143,6 +147,11 @@ int run_oracle(const OracleArgs& args) {
   if (args.json_out) {
     json out;
     out["topology"] = o.topology().name;
+    if (!show_ribs) {
+      out["path"] = oracle::to_json(*prediction);
+      std::cout << out.dump(2) << "\n";
+      return kExitOk;
+    }
     json ribs = json::object();
     for (const auto& [router, rib] : o.ribs()) {
       if (!args.node.empty() && router != args.node) {
@@ -161,9 +170,11 @@ int run_oracle(const OracleArgs& args) {
     std::cout << out.dump(2) << "\n";
     return kExitOk;
   }
-  print_ribs(o, args.node);
+  if (show_ribs) {
+    print_ribs(o, args.node);
+  }
   if (prediction) {
-    print_prediction(*prediction);
+    print_prediction(*prediction, show_ribs);
   }
   return kExitOk;
 }
@@ -175,8 +186,9 @@ void add_oracle(CLI::App& app, Cli& cli) {
   auto* sub =
       app.add_subcommand("oracle", "Predict every router's BGP RIB and a stream's path from the topology alone");
   sub->add_option("topology", args->file, "Topology file")->required();
-  sub->add_option("--node", args->node, "Only this router's RIB");
-  sub->add_option("--path", args->path, "Walk a stream: SRC node, DST address or node")->expected(2);
+  sub->add_option("--node", args->node, "Only this router's RIB (with --path: also show it)");
+  sub->add_flag("--all", args->all, "With --path: also show every router's RIB");
+  sub->add_option("--path", args->path, "Walk a stream (alone): SRC node, DST address or node")->expected(2);
   sub->add_flag("-6,--ipv6", args->ipv6, "With --path and a node name as DST: its IPv6 address");
   sub->add_flag("--json", args->json_out, "Machine-readable output");
   sub->callback([args, &cli] { cli.action = [args] { return run_oracle(*args); }; });

@@ -1,4 +1,6 @@
-// labctl run SCENARIO... [--name LAB] [--keep] [--out DIR] [--junit FILE] [--json]
+// labctl run SCENARIO... [--name LAB] [--keep] [--out DIR] [--junit FILE] [--json] [-q]
+// -q: no progress lines, and instead of the verdict table one outcome line per scenario plus its run directory
+// (the table is in RUN_DIR/verdict.txt).
 #include "labctl/cli/cli.hpp"
 #include "labctl/scenario/loader.hpp"
 #include "labctl/scenario/runner.hpp"
@@ -64,6 +66,8 @@ int run_run(const RunArgs& args, const Cli& cli) {
     auto run = scenario::run_scenario(sc, options);
     if (args.json) {
       std::cout << report::verdict_json(run).dump(2) << "\n";
+    } else if (args.quiet) {
+      std::cout << run.scenario << ": " << report::verdict_summary(run) << "\nrun directory: " << run.run_dir << "\n";
     } else {
       std::cout << report::verdict_table(run) << "run directory: " << run.run_dir << "\n";
       const std::filesystem::path html = std::filesystem::path(run.run_dir) / "report.html";
@@ -103,7 +107,9 @@ void add_run(CLI::App& app, Cli& cli) {
       ->transform(absolute_path());
   sub->add_flag("--keep", args->keep, "Leave the lab running afterwards (labctl destroy NAME removes it)");
   sub->add_flag("--json", args->json, "Print verdict.json instead of the verdict table");
-  sub->add_flag("-q,--quiet", args->quiet, "No progress lines");
+  sub->add_flag("-q,--quiet", args->quiet,
+                "Quiet: no progress lines; per scenario only its outcome line and run directory (the verdict table "
+                "is in RUN_DIR/verdict.txt)");
   sub->callback([args, &cli] { cli.action = [args, &cli] { return run_run(*args, cli); }; });
 }
 

@@ -1,5 +1,7 @@
-// labctl validate FILE [--plan] [--json]
+// labctl validate FILE [--plan] [--json]: a topology file, or a scenario file (validated fully — its topology,
+// inline or by path, and every stream and step against it); --plan prints the derived topology's plan.
 #include "labctl/cli/cli.hpp"
+#include "labctl/scenario/loader.hpp"
 #include "labctl/topology/loader.hpp"
 #include "labctl/topology/plan_json.hpp"
 
@@ -16,11 +18,41 @@ struct ValidateArgs {
   bool json = false;
 };
 
+// What was loaded: the derived topology (a topology file's, or a scenario's) and, for a scenario, its summary.
+struct Validated {
+  std::string kind;  // "topology" or "scenario"
+  std::optional<topology::Topology> topology;
+  std::vector<topology::Diagnostic> diagnostics;
+  std::string scenario_summary;  // "scenario NAME: N streams, M steps"
+};
+
+Validated load(const std::string& file) {
+  Validated v;
+  if (scenario::is_scenario_file(file)) {
+    v.kind = "scenario";
+    auto loaded = scenario::load_scenario_file(file);
+    v.diagnostics = std::move(loaded.diagnostics);
+    if (loaded.scenario) {
+      v.scenario_summary = "scenario " + loaded.scenario->name + ": " +
+                           std::to_string(loaded.scenario->traffic.size()) + " streams, " +
+                           std::to_string(loaded.scenario->steps.size()) + " steps; ";
+      v.topology = std::move(loaded.scenario->topology);
+    }
+    return v;
+  }
+  v.kind = "topology";
+  auto loaded = topology::load_topology_file(file);
+  v.diagnostics = std::move(loaded.diagnostics);
+  v.topology = std::move(loaded.topology);
+  return v;
+}
+
 int run_validate(const ValidateArgs& args) {
-  auto loaded = topology::load_topology_file(args.file);
+  const Validated loaded = load(args.file);
   if (args.json) {
     nlohmann::json out;
     out["file"] = args.file;
+    out["kind"] = loaded.kind;
     out["valid"] = loaded.topology.has_value();
     out["errors"] = nlohmann::json::array();
     for (const auto& d : loaded.diagnostics) {
@@ -44,8 +76,8 @@ int run_validate(const ValidateArgs& args) {
     std::cout << topology::to_json(*loaded.topology).dump(2) << "\n";
   } else {
     const auto& t = *loaded.topology;
-    std::cout << args.file << ": ok (lab " << t.name << ": " << t.nodes.size() << " nodes, " << t.links.size()
-              << " links, " << t.sessions.size() << " BGP sessions)\n";
+    std::cout << args.file << ": ok (" << loaded.scenario_summary << "lab " << t.name << ": " << t.nodes.size()
+              << " nodes, " << t.links.size() << " links, " << t.sessions.size() << " BGP sessions)\n";
   }
   return kExitOk;
 }
@@ -54,9 +86,11 @@ int run_validate(const ValidateArgs& args) {
 
 void add_validate(CLI::App& app, Cli& cli) {
   auto args = std::make_shared<ValidateArgs>();
-  auto* sub = app.add_subcommand("validate", "Check a topology file; print every error as file:line:col");
-  sub->add_option("file", args->file, "Topology YAML file")->required();
-  sub->add_flag("--plan", args->plan, "Print the derived plan (addresses, sessions) as JSON");
+  auto* sub = app.add_subcommand(
+      "validate", "Check a topology or scenario file without deploying; print every error as file:line:col");
+  sub->add_option("file", args->file, "Topology or scenario YAML file (a scenario has a `topology:` key)")->required();
+  sub->add_flag("--plan", args->plan,
+                "Print the derived plan (addresses, sessions) as JSON; a scenario: its topology's");
   sub->add_flag("--json", args->json, "Machine-readable output");
   sub->callback([args, &cli] { cli.action = [args] { return run_validate(*args); }; });
 }

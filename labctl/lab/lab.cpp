@@ -31,6 +31,45 @@ void say(const Options& o, const std::string& line) {
 
 std::string mgmt_peer_name(const Node& node) { return node.name; }  // the node's port on the mgmt bridge
 
+fs::path index_file(const std::string& lab) { return fs::path(kLabIndexDir) / lab; }
+
+// The run directory the index recorded for `lab` ("" when none).
+fs::path indexed_rundir(const std::string& lab) {
+  std::ifstream in(index_file(lab));
+  std::string line;
+  if (!in || !std::getline(in, line)) {
+    return {};
+  }
+  return fs::path(line);
+}
+
+// Records the lab's run directory in the index (temp file + rename). Best effort: a lab without an index entry
+// is still found under its own --rundir.
+void write_index(const std::string& lab, const fs::path& rundir, const Options& options) {
+  std::error_code ec;
+  fs::create_directories(kLabIndexDir, ec);
+  const fs::path tmp = index_file(lab).string() + ".tmp";
+  {
+    std::ofstream out(tmp);
+    out << fs::absolute(rundir, ec).string() << "\n";
+  }
+  fs::rename(tmp, index_file(lab), ec);
+  if (ec) {
+    say(options, "cannot record lab " + lab + " in " + std::string(kLabIndexDir) + ": " + ec.message());
+  }
+}
+
+void remove_index(const std::string& lab) {
+  std::error_code ec;
+  fs::remove(index_file(lab), ec);
+  fs::remove(kLabIndexDir, ec);  // only when empty
+}
+
+bool holds_lab(const fs::path& rundir, const std::string& lab) {
+  std::error_code ec;
+  return fs::exists(state_path(rundir, lab), ec) || fs::exists(lab_dir(rundir, lab) / "topology.yaml", ec);
+}
+
 Status stop_all(const std::vector<process::ProcessRef>& procs);
 
 // Everything deploy does, step by step; each step records intent in the state file first.
@@ -92,6 +131,7 @@ class Deployer {
       return fail("rundir", "creating " + dir.string() + ": " + ec.message());
     }
     FLOWLAB_TRY(save());
+    write_index(topo_.name, options_.rundir, options_);
     if (!topo_.source_file.empty()) {
       fs::copy_file(topo_.source_file, dir / "topology.yaml", fs::copy_options::overwrite_existing, ec);
       if (ec) {
@@ -492,7 +532,7 @@ bool valid_lab_name(const std::string& name) {
 }
 
 nodes::NodeContext node_context(const Topology& topo, const Node& node, const Options& options) {
-  return nodes::NodeContext{&topo, &node, lab_dir(options.rundir, topo.name) / node.name};
+  return nodes::NodeContext{&topo, &node, lab_dir(lab_rundir(topo.name, options), topo.name) / node.name};
 }
 
 Status deploy(const Topology& topo, const Options& options, bool cleanup_on_failure) {
@@ -527,8 +567,9 @@ Status destroy(const std::string& lab, const Options& options) {
   if (!valid_lab_name(lab)) {
     return fail("usage", "invalid lab name '" + lab + "'");
   }
+  const fs::path rundir = lab_rundir(lab, options);
   State state;
-  if (auto s = read_state(options.rundir, lab); s.ok()) {
+  if (auto s = read_state(rundir, lab); s.ok()) {
     state = *s;
   }
   state.lab = lab;
@@ -556,9 +597,12 @@ Status destroy(const std::string& lab, const Options& options) {
     }
   }
   std::error_code ec;
-  fs::remove_all(lab_dir(options.rundir, lab), ec);
+  fs::remove_all(lab_dir(rundir, lab), ec);
   if (ec && result.ok()) {
-    result = fail("rundir", "removing " + lab_dir(options.rundir, lab).string() + ": " + ec.message());
+    result = fail("rundir", "removing " + lab_dir(rundir, lab).string() + ": " + ec.message());
+  }
+  if (result.ok()) {
+    remove_index(lab);
   }
   return result;
 }
@@ -575,13 +619,42 @@ std::vector<std::string> existing_labs(const Options& options) {
       labs.insert(m[1].str());
     }
   }
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(kLabIndexDir, ec)) {
+    const std::string name = entry.path().filename().string();
+    if (valid_lab_name(name) && holds_lab(indexed_rundir(name), name)) {
+      labs.insert(name);
+    }
+  }
   return {labs.begin(), labs.end()};
 }
 
+fs::path lab_rundir(const std::string& lab, const Options& options) {
+  if (holds_lab(options.rundir, lab)) {
+    return options.rundir;
+  }
+  const fs::path indexed = indexed_rundir(lab);
+  if (!indexed.empty() && holds_lab(indexed, lab)) {
+    return indexed;
+  }
+  return options.rundir;
+}
+
 Result<Topology> load_deployed_topology(const std::string& lab, const Options& options) {
-  fs::path copy = lab_dir(options.rundir, lab) / "topology.yaml";
+  const fs::path rundir = lab_rundir(lab, options);
+  fs::path copy = lab_dir(rundir, lab) / "topology.yaml";
   if (!fs::exists(copy)) {
-    return fail("state", "lab '" + lab + "' has no topology copy in " + lab_dir(options.rundir, lab).string());
+    const auto labs = existing_labs(options);
+    if (std::find(labs.begin(), labs.end(), lab) == labs.end()) {
+      std::string names;
+      for (const auto& l : labs) {
+        names += (names.empty() ? "" : ", ") + l;
+      }
+      return fail("unknown", "no lab named '" + lab + "' (" + (names.empty() ? "no labs" : "labs: " + names) + ")");
+    }
+    return fail("state", "lab '" + lab + "' exists (namespaces fl-" + lab + "-*) but has no topology copy in " +
+                             lab_dir(rundir, lab).string() + " (deployed by an older labctl, or its run directory " +
+                             "was removed: labctl destroy " + lab + ")");
   }
   auto loaded = topology::load_topology_file(copy);
   if (!loaded.topology) {

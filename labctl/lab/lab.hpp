@@ -22,6 +22,10 @@
 namespace flowlab::lab {
 
 inline constexpr const char* kDefaultRunDir = "/run/flowlab";
+// The lab index: one file per lab, `<kLabIndexDir>/<lab>`, holding the absolute run directory the lab was deployed
+// under (whatever its --rundir). deploy writes it before creating anything, destroy removes it. It lets every verb
+// find a lab's state, configs and sockets from any --rundir (lab_rundir()). Not a lab name (leading dot).
+inline constexpr const char* kLabIndexDir = "/run/flowlab/.labs";
 
 struct Options {
   std::filesystem::path rundir = kDefaultRunDir;
@@ -37,16 +41,23 @@ Status deploy(const topology::Topology& topo, const Options& options, bool clean
 // again from freshly rendered configs, as deploy does; returns once they are ready. `topo` is the deployed one.
 Status restart_node(const topology::Topology& topo, const std::string& node, const Options& options);
 
-// Removes every namespace, link, process, mount and file of the lab. Idempotent: succeeds when nothing is left.
+// Removes every namespace, link, process, mount and file of the lab (its run directory found by lab_rundir(), and
+// its index entry). Idempotent: succeeds when nothing is left.
 Status destroy(const std::string& lab, const Options& options);
 
-// Names of labs that exist (a run directory or namespaces named fl-<lab>-*).
+// Names of labs that exist: a run directory under options.rundir, namespaces named fl-<lab>-*, or an index entry
+// whose run directory still holds the lab.
 std::vector<std::string> existing_labs(const Options& options);
 
-// The topology a deployed lab was built from (the copy kept in its run dir).
+// The run directory that holds `lab`: options.rundir when the lab's state file or topology copy is there, else
+// the one the lab index recorded at deploy (when it still holds the lab), else options.rundir.
+std::filesystem::path lab_rundir(const std::string& lab, const Options& options);
+
+// The topology a deployed lab was built from (the copy kept in its run dir, found by lab_rundir()). An unknown lab
+// is an error "no lab named 'X' (labs: a, b)".
 Result<topology::Topology> load_deployed_topology(const std::string& lab, const Options& options);
 
-// Node context (dir, topology, node) for driving a node of a deployed lab.
+// Node context (dir, topology, node) for driving a node of a deployed lab (its directory under lab_rundir()).
 nodes::NodeContext node_context(const topology::Topology& topo, const topology::Node& node, const Options& options);
 
 // Gives a loaded topology another lab name (`deploy --name`): the namespace names follow.

@@ -77,8 +77,9 @@ std::vector<std::string> list_labs(const fs::path& rundir) {
   std::vector<std::string> out;
   std::error_code ec;
   for (const auto& entry : fs::directory_iterator(rundir, ec)) {
-    if (entry.is_directory()) {
-      out.push_back(entry.path().filename().string());
+    const std::string name = entry.path().filename().string();
+    if (entry.is_directory() && !name.starts_with('.')) {  // not the lab index (lab.hpp kLabIndexDir)
+      out.push_back(name);
     }
   }
   std::sort(out.begin(), out.end());

@@ -44,6 +44,17 @@ std::string render_rows(const std::vector<std::vector<std::string>>& rows) {
 
 }  // namespace
 
+std::string verdict_summary(const RunRecord& run) {
+  const CheckCounts n = count_checks(run);
+  std::ostringstream out;
+  out << outcome_text(run) << ": " << n.checks << " checks, " << n.failed << " failed, " << n.flagged << " flagged, "
+      << run.steps.size() << " steps in " << std::fixed << std::setprecision(1) << run.seconds << " s";
+  if (!run.error.empty()) {
+    out << " — " << run.error;
+  }
+  return out.str();
+}
+
 std::string verdict_table(const RunRecord& run) {
   std::ostringstream out;
   out << "scenario " << run.scenario << " (lab " << run.lab << ")";
@@ -51,9 +62,6 @@ std::string verdict_table(const RunRecord& run) {
     out << ": " << run.description;
   }
   out << "\n";
-  std::size_t checks = 0;
-  std::size_t failed = 0;
-  std::size_t flagged = 0;
   for (const auto& step : run.steps) {
     out << "\n[" << verify::to_string(step.outcome) << "] " << step.summary;
     if (!step.where.empty()) {
@@ -73,9 +81,6 @@ std::string verdict_table(const RunRecord& run) {
       for (const auto& c : point.checks) {
         rows.push_back({c.name, value(c.oracle), value(c.router), value(c.collector), value(c.expected),
                         std::string(verify::to_string(c.outcome))});
-        ++checks;
-        failed += c.outcome == verify::Outcome::kFail ? 1U : 0U;
-        flagged += c.outcome == verify::Outcome::kFlagged ? 1U : 0U;
       }
       if (!point.checks.empty()) {
         out << render_rows(rows);
@@ -87,14 +92,7 @@ std::string verdict_table(const RunRecord& run) {
       }
     }
   }
-  out << "\n"
-      << (run.runtime_error ? "ERROR" : std::string(verify::to_string(run.outcome))) << ": " << checks << " checks, "
-      << failed << " failed, " << flagged << " flagged, " << run.steps.size() << " steps in " << std::fixed
-      << std::setprecision(1) << run.seconds << " s";
-  if (!run.error.empty()) {
-    out << " — " << run.error;
-  }
-  out << "\n";
+  out << "\n" << verdict_summary(run) << "\n";
   return out.str();
 }
 

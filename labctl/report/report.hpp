@@ -55,6 +55,9 @@ struct CheckCounts {
 // The verdict table: one block per expect step, one line per field with oracle / router / collector / expected
 // values and PASS/FAIL, failure explanations underneath, and a summary line.
 std::string verdict_table(const RunRecord& run);
+// The outcome line that ends the verdict table (no newline): "PASS: 42 checks, 0 failed, 0 flagged, 6 steps in
+// 51.2 s" (ERROR and the run's error when it could not complete). `labctl run -q` prints it alone.
+std::string verdict_summary(const RunRecord& run);
 nlohmann::json verdict_json(const RunRecord& run);
 // The inverse of verdict_json(): a clear error naming the first missing or mistyped member.
 [[nodiscard]] Result<RunRecord> run_from_json(const nlohmann::json& json);

@@ -968,6 +968,15 @@ LoadResult load_scenario_file(const std::filesystem::path& file, const LoadOptio
                               options);
 }
 
+bool is_scenario_file(const std::filesystem::path& file) {
+  try {
+    const YAML::Node doc = YAML::LoadFile(file.string());
+    return doc.IsMap() && doc["topology"];
+  } catch (const YAML::Exception&) {
+    return false;
+  }
+}
+
 namespace {
 
 using nlohmann::json;

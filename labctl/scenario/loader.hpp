@@ -43,6 +43,10 @@ struct LoadResult {
                                               const std::filesystem::path& base_dir = ".",
                                               const LoadOptions& options = {});
 
+// True when the file is a scenario rather than a topology: a YAML mapping with a `topology:` key (a topology has
+// none). False for unreadable or unparsable files (the topology loader then reports them).
+[[nodiscard]] bool is_scenario_file(const std::filesystem::path& file);
+
 // The resolved scenario: name, description, lab, topology file (or the inline topology's name), streams with
 // their resolved addresses, steps with every default made explicit. Keys sorted, arrays in file order.
 [[nodiscard]] nlohmann::json to_json(const Scenario& scenario);

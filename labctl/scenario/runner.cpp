@@ -1327,6 +1327,16 @@ class Runner {
 
   void save_artefacts() {
     std::error_code ec;
+    // The collectors write their SQLite store and BGP table dumps every 60 s: have them write now, so the copies
+    // below hold the run's rows (flows.db) and each peer's table (bgp-<peer>.jsonl).
+    for (const auto& node : topo().nodes) {
+      if (node.role == topology::Role::kCollector) {
+        if (auto flushed = nodes::collector::query(node_dir(node.name) / "collector.sock", {{"cmd", "flush"}});
+            !flushed.ok()) {
+          say("collector " + node.name + ": flush before saving the run directory: " + flushed.error().message);
+        }
+      }
+    }
     const fs::path lab_dir = lab::lab_dir(lab_options_.rundir, sc_.lab_name());
     const fs::path nodes_dir = out_dir_ / "nodes";
     fs::create_directories(nodes_dir, ec);
