@@ -59,10 +59,11 @@ void write_index(const std::string& lab, const fs::path& rundir, const Options& 
   }
 }
 
+// The index directory itself stays (shared by every lab, like the default run directory): removing it when empty
+// would race with another lab's deploy writing its entry.
 void remove_index(const std::string& lab) {
   std::error_code ec;
   fs::remove(index_file(lab), ec);
-  fs::remove(kLabIndexDir, ec);  // only when empty
 }
 
 bool holds_lab(const fs::path& rundir, const std::string& lab) {
