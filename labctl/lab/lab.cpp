@@ -634,7 +634,7 @@ fs::path lab_rundir(const std::string& lab, const Options& options) {
   if (holds_lab(options.rundir, lab)) {
     return options.rundir;
   }
-  const fs::path indexed = indexed_rundir(lab);
+  fs::path indexed = indexed_rundir(lab);
   if (!indexed.empty() && holds_lab(indexed, lab)) {
     return indexed;
   }
