@@ -139,6 +139,7 @@ int main(int argc, char** argv) {
     return 2;
   }
   if (check_config) {
+    (void)flowlab::collector::apply_default_aggregate(config);  // as Collector::create() will
     std::cout << (config_file.empty() ? std::string("flowcollector") : config_file) << ": ok (" << config.listen.size()
               << " listeners, " << config.aggregates.size() << " aggregates, bgp "
               << (config.bgp.enabled ? "on" : "off") << ", " << config.tee.size()
