@@ -1,14 +1,16 @@
 """The one reader of the examples in README.md and docs/*.md, shared by the README tour test and the docs test.
 
-A fenced block (``` ... ```) is an example. The line right before its opening fence may carry a mark:
+A fenced block (``` ... ```) is an example. The HTML comment lines right before its opening fence may carry a mark:
   <!-- fragment -->      a partial snippet, not runnable alone (the page says so too)
   <!-- placeholder -->   holds values the reader must replace
+  <!-- tested-by: X -->  run by another test X (the README's two commands by .ci/run, its tour by readme_tour)
+  <!-- expect: exit=N prints="REGEX" -->   a shell example's exit code and a fact of its output
 A region of a page is delimited by <!-- NAME:begin --> and <!-- NAME:end --> lines (the README's tour is "tour").
 """
 import dataclasses
 import re
 
-_MARK = re.compile(r"^\s*<!--\s*([a-z][a-z0-9-]*)\s*-->\s*$")
+_MARK = re.compile(r"^\s*<!--\s*([a-z][a-z0-9-]*(?::\s.*?)?)\s*-->\s*$")
 _REGION = re.compile(r"^\s*<!--\s*([a-z][a-z0-9-]*):(begin|end)\s*-->\s*$")
 _FENCE = re.compile(r"^(\s*)(```+|~~~+)\s*([A-Za-z0-9_+-]*)")
 
@@ -34,7 +36,7 @@ def blocks(path):
     """Every fenced block of a Markdown file, in order."""
     with open(path, encoding="utf-8") as f:
         lines = f.read().split("\n")
-    out, regions, prev, i = [], [], "", 0
+    out, regions, marks, i = [], [], [], 0
     while i < len(lines):
         line = lines[i]
         region = _REGION.match(line)
@@ -45,13 +47,15 @@ def blocks(path):
                 regions.remove(region.group(1))
             else:
                 raise ValueError(f"{path}:{i + 1}: <!-- {region.group(1)}:end --> without a begin")
-            prev = line
             i += 1
             continue
         fence = _FENCE.match(line)
         if not fence:
-            if line.strip():
-                prev = line
+            mark = _MARK.match(line)
+            if mark:
+                marks.append(mark.group(1))
+            elif line.strip():
+                marks = []
             i += 1
             continue
         indent, ticks, lang = fence.groups()
@@ -61,10 +65,8 @@ def blocks(path):
             j += 1
         if j == len(lines):
             raise ValueError(f"{path}:{i + 1}: a fenced block that never closes")
-        mark = _MARK.match(prev)
-        mark = mark.group(1) if mark and not _REGION.match(prev) else ""
-        out.append(Block(path, i + 2, lang, "\n".join(body), mark, tuple(regions)))
-        prev, i = lines[j], j + 1
+        out.append(Block(path, i + 2, lang, "\n".join(body), marks[-1] if marks else "", tuple(regions)))
+        marks, i = [], j + 1
     if regions:
         raise ValueError(f"{path}: region(s) {', '.join(regions)} never end")
     return out

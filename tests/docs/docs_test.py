@@ -5,10 +5,11 @@ extractor (doc_examples.py, shared with the README tour test) and each is run or
   info string   what this test does with the block
   sh            runs it with bash -e in a fresh working directory holding links to the repository's topologies/,
                 scenarios/, tests/ and the build, with labctl, flowcollector, flowprobe and flowgen on PATH; it
-                must exit 0 (or as an `<!-- expect: exit=N -->` mark says) and print what the mark's
-                `prints="REGEX"` says, when given
+                must exit as its `<!-- expect: exit=N prints="REGEX" -->` mark says (exit= defaults to 0) and
+                print what REGEX matches: every shell example states one fact
   yaml          a topology (top-level `nodes`) or a scenario (`topology`/`traffic`/`steps`) goes through
-                `labctl validate`; a flowcollector config (anything else) through `flowcollector --check-config`
+                `labctl validate`; a flowcollector config (anything else) through `flowcollector --check-config`;
+                either must say ": ok ("
   json          must parse
   text          output, diagrams and synopses: shown, not run
 A block marked `<!-- fragment -->` (a part of a file, not runnable alone) or `<!-- placeholder -->` (values the
@@ -30,7 +31,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import doc_examples  # noqa: E402
 
 SKIP_MARKS = ("fragment", "placeholder")
-NEEDS_LAB = re.compile(r"\blabctl\s+(\S+\s+)*(deploy|run|exec|converge|routes|flows|inspect|destroy)\b|\bip netns\b")
+NEEDS_LAB = re.compile(r"\blabctl\s+(\S+\s+)*(deploy|run|exec|converge|routes|flows|inspect|destroy)\b|\bip netns\b|\bunshare\b")
 PROGRAMS = ("labctl/cli", "probes/collector", "probes/probe", "probes/gen")
 
 
@@ -99,8 +100,13 @@ class Runner:
                 rc, out = self.run(b.text, cwd, shell=True)
             finally:
                 shutil.rmtree(cwd, ignore_errors=True)
-            ok = rc == want_rc and (prints is None or re.search(prints, out, re.M) is not None)
-            said = f"exit {rc} (want {want_rc})" + (f", prints /{prints}/" if prints else "")
+            if prints is None:
+                self.failed.append(f"{where}: a shell example states no fact to check: mark it "
+                                   '<!-- expect: exit=N prints="REGEX" --> (exit= defaults to 0)'
+                                   f"\n--- output (exit {rc}) ---\n{out[-3000:]}")
+                return
+            ok = rc == want_rc and re.search(prints, out, re.M) is not None
+            said = f"exit {rc} (want {want_rc}), prints /{prints}/"
             (self.passed if ok else self.failed).append(
                 f"{where} sh: {said}" + ("" if ok else f"\n--- output ---\n{out[-3000:]}"))
             return
@@ -123,9 +129,9 @@ class Runner:
                     rc, out = self.run(["flowcollector", "--check-config", "-c", path], cwd)
             finally:
                 shutil.rmtree(cwd, ignore_errors=True)
-            ok = rc == 0
+            ok = rc == 0 and re.search(r": ok \(", out) is not None
             (self.passed if ok else self.failed).append(
-                f"{where} yaml ({kind}): exit {rc}" + ("" if ok else f"\n--- output ---\n{out[-3000:]}"))
+                f"{where} yaml ({kind}): exit {rc}, prints ': ok ('" + ("" if ok else f"\n--- output ---\n{out[-3000:]}"))
             return
         self.failed.append(f"{where}: unknown info string '{b.lang}' (sh, yaml, json, text ...)")
 
