@@ -31,7 +31,7 @@ build_pkgs=(
   libpcap-dev libtins-dev libsqlite3-dev
 )
 runtime_pkgs=(
-  bird2 frr iproute2 iputils-ping procps psmisc
+  bird2 frr iproute2 iputils-ping procps psmisc jq
   tcpdump tshark nfdump softflowd pmacct
   python3
 )

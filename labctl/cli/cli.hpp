@@ -9,7 +9,9 @@
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
+#include <chrono>
 #include <functional>
+#include <iosfwd>
 #include <optional>
 #include <string>
 #include <vector>
@@ -58,5 +60,9 @@ void print_table(const std::vector<std::vector<std::string>>& rows);
 const CLI::Validator& absolute_path();
 // Prints an error line "labctl: error: ..." to stderr.
 void print_error(const std::string& message);
+// converge.cpp: runs lab::converge for `converge` and `deploy --converge`, prints the outcome (text to `out`, or a
+// JSON object to stdout) and returns the exit code: ok, verification failed (timeout) or runtime error.
+int converge_and_report(const topology::Topology& topo, const lab::Options& options, std::chrono::milliseconds timeout,
+                        bool no_oracle, bool json, std::ostream& out);
 
 }  // namespace flowlab::cli

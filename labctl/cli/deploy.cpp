@@ -1,7 +1,6 @@
-// labctl deploy -t FILE [--name NAME] [--converge [--timeout T]]
+// labctl deploy -t FILE [--name NAME] [--converge [--timeout T] [--no-oracle]]
 #include "common/duration.hpp"
 #include "labctl/cli/cli.hpp"
-#include "labctl/lab/converge.hpp"
 
 #include <iostream>
 #include <memory>
@@ -14,6 +13,7 @@ struct DeployArgs {
   std::string file;
   std::string name;
   bool converge = false;
+  bool no_oracle = false;
   std::string timeout = "60s";
 };
 
@@ -45,18 +45,9 @@ int run_deploy(const DeployArgs& args, const Cli& cli) {
   auto secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - begin).count();
   std::cerr << "labctl: lab " << topo->name << " deployed in " << secs << " s\n";
   if (args.converge) {
-    auto report = lab::converge(*topo, options, *timeout);
-    if (!report.ok()) {
-      print_error(report.error().message);
-      return kExitRuntime;
+    if (int rc = converge_and_report(*topo, options, *timeout, args.no_oracle, false, std::cerr); rc != kExitOk) {
+      return rc;
     }
-    if (!report->converged) {
-      for (const auto& p : report->problems) {
-        std::cerr << "  not converged: " << p << "\n";
-      }
-      return kExitVerifyFailed;
-    }
-    std::cerr << "labctl: converged in " << static_cast<double>(report->elapsed.count()) / 1000.0 << " s\n";
   }
   std::cout << topo->name << "\n";
   return kExitOk;
@@ -72,8 +63,9 @@ void add_deploy(CLI::App& app, Cli& cli) {
       ->check(CLI::ExistingFile)
       ->transform(absolute_path());
   sub->add_option("--name", args->name, "Lab name (default: the topology's name)");
-  sub->add_flag("--converge", args->converge, "Wait for BGP convergence after deploying");
+  sub->add_flag("--converge", args->converge, "Then wait as `converge` does");
   sub->add_option("--timeout", args->timeout, "Convergence timeout")->capture_default_str();
+  sub->add_flag("--no-oracle", args->no_oracle, "With --converge: the weaker rule (sessions and prefixes only)");
   sub->callback([args, &cli] { cli.action = [args, &cli] { return run_deploy(*args, cli); }; });
 }
 

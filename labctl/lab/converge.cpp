@@ -1,7 +1,11 @@
 #include "labctl/lab/converge.hpp"
 
+#include "labctl/netns/netlink_socket.hpp"
+
 #include <algorithm>
 #include <deque>
+#include <memory>
+#include <optional>
 #include <thread>
 
 namespace flowlab::lab {
@@ -90,61 +94,363 @@ std::map<std::string, std::set<Prefix>> expected_prefixes(const Topology& topo) 
   return out;
 }
 
-Result<ConvergeReport> converge(const Topology& topo, const Options& options, std::chrono::milliseconds timeout) {
-  auto begin = std::chrono::steady_clock::now();
-  auto expected = expected_prefixes(topo);
-  ConvergeReport report;
-  while (true) {
-    report.problems.clear();
-    for (const Node* router : topo.routers()) {
-      const nodes::NodeDriver* driver = nodes::find_driver(router->kind);
-      if (driver == nullptr) {
-        return fail("kind", "no driver for kind '" + router->kind + "'");
+const char* to_string(ConvergeRule rule) { return rule == ConvergeRule::kOracle ? "oracle" : "reachability"; }
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// What the oracle says one router's best route to one prefix is.
+struct Expected {
+  Prefix prefix;
+  bool decided = false;                // false: a tie the oracle flags (must only stay unchanged)
+  std::vector<std::uint32_t> as_path;  // with decided
+  std::optional<IpAddress> next_hop;   // with decided
+  std::string interface;  // the oracle's first-hop interface; "" when it cannot say (ECMP, ambiguous walk)
+  std::string reason;     // the oracle's reason for its choice ("local-pref 200 over 100")
+};
+
+// One check per poll: a router, or a collector with BGP peers.
+struct Unit {
+  const Node* node = nullptr;
+  std::vector<Expected> routes;  // routers, kOracle: every non-local prefix of the oracle's RIB
+  std::set<Prefix> known;        // routers, kOracle: every prefix the oracle's RIB holds (local ones too)
+  std::set<Prefix> reachable;    // routers, kReachability: prefixes the reachability walk expects
+  std::set<Prefix> collector_wants;  // collectors, kOracle: routes the routers export to it
+  bool has_v4 = false;
+  bool has_v6 = false;
+  std::map<Prefix, std::string> last_tie;  // the previous poll's choice for each tied prefix
+  std::unique_ptr<netns::NetlinkSocket> socket;
+};
+
+std::string path_text(const std::vector<std::uint32_t>& as_path) {
+  return as_path.empty() ? std::string("(empty)") : oracle::format_as_path(as_path);
+}
+
+std::string hop_text(const std::optional<IpAddress>& next_hop) {
+  return next_hop ? " via " + next_hop->to_string() : std::string();
+}
+
+std::vector<Unit> build_units(const Topology& topo, ConvergeRule rule, const oracle::Oracle* oracle) {
+  std::vector<Unit> units;
+  std::map<std::string, std::set<Prefix>> reachable;
+  if (rule == ConvergeRule::kReachability) {
+    reachable = expected_prefixes(topo);
+  }
+  for (const Node& node : topo.nodes) {
+    Unit u;
+    u.node = &node;
+    if (node.is_router()) {
+      if (rule == ConvergeRule::kReachability) {
+        u.reachable = reachable[node.name];
+      } else if (const oracle::RouterRib* rib = oracle->rib(node.name); rib != nullptr) {
+        for (const auto& [prefix, entry] : rib->entries) {
+          u.known.insert(prefix);
+          if (entry.best().source == oracle::RouteSource::kLocal) {
+            continue;
+          }
+          Expected e;
+          e.prefix = prefix;
+          e.decided = !entry.ambiguous;
+          e.as_path = entry.best().as_path;
+          e.next_hop = entry.best().next_hop;
+          e.reason = entry.reason;
+          if (entry.multipath <= 1) {
+            auto w = oracle->walk(node.name, prefix.address);
+            if (w.ok() && !w->ambiguous && !w->hops.empty() && !w->hops.front().ambiguous) {
+              e.interface = w->hops.front().out_interface;
+            }
+          }
+          (prefix.family() == Family::kIpv4 ? u.has_v4 : u.has_v6) = true;
+          u.routes.push_back(std::move(e));
+        }
       }
-      auto ctx = node_context(topo, *router, options);
-      auto sessions = driver->bgp_sessions(ctx);
-      if (!sessions.ok()) {
-        report.problems.push_back(router->name + ": cannot read BGP sessions: " + sessions.error().message);
+      units.push_back(std::move(u));
+    } else if (node.role == topology::Role::kCollector && !node.bgp_peers.empty()) {
+      if (rule == ConvergeRule::kOracle) {
+        for (const auto& router : node.bgp_peers) {
+          for (const auto& [prefix, route] : oracle->collector_view(router, node.name)) {
+            u.collector_wants.insert(prefix);
+          }
+        }
+      }
+      units.push_back(std::move(u));
+    }
+  }
+  return units;
+}
+
+class Poller {
+ public:
+  Poller(const Topology& topo, const Options& options, ConvergeRule rule)
+      : topo_(topo), options_(options), rule_(rule) {}
+
+  // Appends what is still off at `u` to `problems` (with only_paths_ cleared when one is not a path difference).
+  // Fails only when a driver is missing (a configuration error, not a convergence problem).
+  Status check(Unit& u, std::vector<std::string>& problems) {
+    const nodes::NodeDriver* driver = nodes::find_driver(u.node->kind);
+    if (driver == nullptr) {
+      return fail("kind", "no driver for kind '" + u.node->kind + "'");
+    }
+    auto ctx = node_context(topo_, *u.node, options_);
+    if (u.node->is_router()) {
+      check_router(u, *driver, ctx, problems);
+    } else {
+      check_collector(u, *driver, ctx, problems);
+    }
+    return {};
+  }
+
+  bool only_paths = true;
+
+ private:
+  void hard(std::vector<std::string>& problems, std::string text) {
+    only_paths = false;
+    problems.push_back(std::move(text));
+  }
+
+  void check_sessions(const Node& router, const std::vector<nodes::BgpSessionStatus>& sessions,
+                      std::vector<std::string>& problems) {
+    for (const BgpSession& s : topo_.sessions) {
+      if (s.to_collector || (s.local_node != router.name && s.remote_node != router.name)) {
         continue;
       }
-      for (const BgpSession& s : topo.sessions) {
-        if (s.to_collector || (s.local_node != router->name && s.remote_node != router->name)) {
+      const bool local = s.local_node == router.name;
+      const IpAddress& neighbor = local ? s.remote_address : s.local_address;
+      const std::string& peer = local ? s.remote_node : s.local_node;
+      auto it = std::find_if(sessions.begin(), sessions.end(),
+                             [&](const nodes::BgpSessionStatus& st) { return st.neighbor == neighbor; });
+      if (it == sessions.end()) {
+        hard(problems, router.name + ": no session to " + neighbor.to_string() + " (" + peer + ")");
+      } else if (it->state != nodes::SessionState::kEstablished) {
+        hard(problems, router.name + ": session to " + neighbor.to_string() + " (" + peer + ") is " +
+                           nodes::to_string(it->state));
+      }
+    }
+  }
+
+  void check_router(Unit& u, const nodes::NodeDriver& driver, const nodes::NodeContext& ctx,
+                    std::vector<std::string>& problems) {
+    const Node& router = *u.node;
+    auto sessions = driver.bgp_sessions(ctx);
+    if (!sessions.ok()) {
+      hard(problems, router.name + ": cannot read BGP sessions: " + sessions.error().message);
+      return;
+    }
+    const std::size_t before = problems.size();
+    check_sessions(router, *sessions, problems);
+    if (problems.size() != before) {
+      return;  // routes are not worth reading before every session is up
+    }
+    auto rib = driver.rib(ctx);
+    if (!rib.ok()) {
+      hard(problems, router.name + ": cannot read RIB: " + rib.error().message);
+      return;
+    }
+    if (rule_ == ConvergeRule::kReachability) {
+      for (const Prefix& p : u.reachable) {
+        bool present = std::any_of(rib->begin(), rib->end(),
+                                   [&](const nodes::RibEntry& e) { return e.prefix == p && e.best; });
+        if (!present) {
+          hard(problems, router.name + " lacks " + p.to_string());
+        }
+      }
+      return;
+    }
+    std::map<Prefix, const nodes::RibEntry*> best;  // the router's best BGP route per prefix
+    for (const auto& e : *rib) {
+      if (e.best && e.source == "bgp") {
+        best.emplace(e.prefix, &e);
+      }
+    }
+    for (const auto& [prefix, entry] : best) {
+      if (u.known.count(prefix) == 0) {
+        problems.push_back(router.name + ": " + prefix.to_string() + " best path " + path_text(entry->as_path) +
+                           hop_text(entry->next_hop) + ", oracle none (not yet withdrawn)");
+      }
+    }
+    std::vector<netns::RouteInfo> fib;
+    if (!read_fib(u, fib, problems)) {
+      return;
+    }
+    for (const Expected& want : u.routes) {
+      const auto it = best.find(want.prefix);
+      if (it == best.end()) {
+        hard(problems, router.name + " lacks " + want.prefix.to_string() + " (oracle " + path_text(want.as_path) +
+                           hop_text(want.next_hop) + ")");
+        continue;
+      }
+      const nodes::RibEntry& have = *it->second;
+      const auto kernel = std::find_if(fib.begin(), fib.end(),
+                                       [&](const netns::RouteInfo& r) { return r.dst == want.prefix; });
+      std::vector<std::string> kernel_ifs;
+      if (kernel != fib.end()) {
+        for (const auto& nh : kernel->nexthops) {
+          kernel_ifs.push_back(nh.ifname);
+        }
+        if (kernel_ifs.empty() && !kernel->ifname.empty()) {
+          kernel_ifs.push_back(kernel->ifname);
+        }
+      }
+      if (want.decided) {
+        const bool next_hop_differs = want.next_hop && have.next_hop && *want.next_hop != *have.next_hop;
+        if (have.as_path != want.as_path || next_hop_differs) {
+          problems.push_back(router.name + ": " + want.prefix.to_string() + " best path " + path_text(have.as_path) +
+                             hop_text(have.next_hop) + ", oracle " + path_text(want.as_path) +
+                             hop_text(want.next_hop) + (want.reason.empty() ? "" : " (" + want.reason + ")"));
           continue;
         }
-        bool local = s.local_node == router->name;
-        const IpAddress& neighbor = local ? s.remote_address : s.local_address;
-        const std::string& peer = local ? s.remote_node : s.local_node;
-        auto it = std::find_if(sessions->begin(), sessions->end(),
-                               [&](const nodes::BgpSessionStatus& st) { return st.neighbor == neighbor; });
-        if (it == sessions->end()) {
-          report.problems.push_back(router->name + ": no session to " + neighbor.to_string() + " (" + peer + ")");
-        } else if (it->state != nodes::SessionState::kEstablished) {
-          report.problems.push_back(router->name + ": session to " + neighbor.to_string() + " (" + peer + ") is " +
-                                    nodes::to_string(it->state));
+      } else {
+        std::string choice = path_text(have.as_path) + hop_text(have.next_hop) + " dev";
+        for (const auto& i : kernel_ifs) {
+          choice += " " + i;
+        }
+        auto [last, fresh] = u.last_tie.try_emplace(want.prefix, choice);
+        if (fresh || last->second != choice) {
+          problems.push_back(router.name + ": " + want.prefix.to_string() + " best path " + choice +
+                             (fresh ? ", tie (" + want.reason + "): not yet seen twice"
+                                    : ", changed since the last poll from " + last->second));
+          last->second = choice;
+          continue;
         }
       }
-      auto rib = driver->rib(ctx);
-      if (!rib.ok()) {
-        report.problems.push_back(router->name + ": cannot read RIB: " + rib.error().message);
+      if (kernel == fib.end()) {
+        problems.push_back(router.name + ": " + want.prefix.to_string() + " best path " + path_text(have.as_path) +
+                           " not in the kernel FIB");
         continue;
       }
-      for (const Prefix& p : expected[router->name]) {
-        bool present =
-            std::any_of(rib->begin(), rib->end(), [&](const nodes::RibEntry& e) { return e.prefix == p && e.best; });
-        if (!present) {
-          report.problems.push_back(router->name + " lacks " + p.to_string());
+      // The interface the packets must leave by: the oracle's first hop, else the router's own view.
+      const std::string& out = !want.interface.empty() ? want.interface : have.interface;
+      if (!out.empty() && std::find(kernel_ifs.begin(), kernel_ifs.end(), out) == kernel_ifs.end()) {
+        std::string via;
+        for (const auto& i : kernel_ifs) {
+          via += (via.empty() ? "" : ",") + i;
         }
+        problems.push_back(router.name + ": " + want.prefix.to_string() + " kernel FIB via " +
+                           (via.empty() ? std::string("(none)") : via) + ", " +
+                           (!want.interface.empty() ? "oracle " : "best path ") + out);
       }
     }
-    report.elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - begin);
+  }
+
+  // The main table of the router's namespace, both families as needed. False (with a problem) when unreadable.
+  bool read_fib(Unit& u, std::vector<netns::RouteInfo>& fib, std::vector<std::string>& problems) {
+    if (!u.socket) {
+      auto sock = netns::NetlinkSocket::open(u.node->namespace_name);
+      if (!sock.ok()) {
+        hard(problems, u.node->name + ": cannot read the kernel FIB: " + sock.error().message);
+        return false;
+      }
+      u.socket = std::make_unique<netns::NetlinkSocket>(std::move(*sock));
+    }
+    for (Family f : {Family::kIpv4, Family::kIpv6}) {
+      if (!(f == Family::kIpv4 ? u.has_v4 : u.has_v6)) {
+        continue;
+      }
+      auto routes = u.socket->routes(f);
+      if (!routes.ok()) {
+        u.socket.reset();
+        hard(problems, u.node->name + ": cannot read the kernel FIB: " + routes.error().message);
+        return false;
+      }
+      fib.insert(fib.end(), routes->begin(), routes->end());
+    }
+    return true;
+  }
+
+  void check_collector(Unit& u, const nodes::NodeDriver& driver, const nodes::NodeContext& ctx,
+                       std::vector<std::string>& problems) {
+    const std::string& name = u.node->name;
+    auto sessions = driver.bgp_sessions(ctx);
+    if (!sessions.ok()) {
+      hard(problems, "collector " + name + ": " + sessions.error().message);
+      return;
+    }
+    if (sessions->empty()) {
+      hard(problems, "collector " + name + ": no BGP sessions yet");
+      return;
+    }
+    bool up = true;
+    for (const auto& s : *sessions) {
+      if (s.state != nodes::SessionState::kEstablished) {
+        hard(problems, "collector " + name + ": session " + s.neighbor.to_string() + " is " + nodes::to_string(s.state));
+        up = false;
+      }
+    }
+    if (!up || u.collector_wants.empty()) {
+      return;
+    }
+    auto rib = driver.rib(ctx);
+    if (!rib.ok()) {
+      hard(problems, "collector " + name + ": cannot read its RIB: " + rib.error().message);
+      return;
+    }
+    std::set<Prefix> have;
+    for (const auto& e : *rib) {
+      have.insert(e.prefix);
+    }
+    std::size_t missing = 0;
+    for (const auto& p : u.collector_wants) {
+      if (have.count(p) == 0 && ++missing <= 3) {
+        hard(problems, "collector " + name + " lacks " + p.to_string());
+      }
+    }
+    if (missing > 3) {
+      hard(problems, "collector " + name + " lacks " + std::to_string(missing - 3) + " more prefixes");
+    }
+  }
+
+  const Topology& topo_;
+  const Options& options_;
+  ConvergeRule rule_;
+};
+
+}  // namespace
+
+Result<ConvergeReport> converge(const Topology& topo, const Options& options, const ConvergeOptions& converge_options) {
+  const auto begin = Clock::now();
+  ConvergeReport report;
+  report.rule = converge_options.rule;
+  std::optional<oracle::Oracle> own;
+  const oracle::Oracle* oracle = converge_options.oracle;
+  if (converge_options.rule == ConvergeRule::kOracle && oracle == nullptr) {
+    auto built = oracle::Oracle::build(topo);
+    if (!built.ok()) {
+      return fail("oracle", built.error().message);
+    }
+    own.emplace(std::move(*built));
+    oracle = &*own;
+  }
+  std::vector<Unit> units = build_units(topo, converge_options.rule, oracle);
+  Poller poller(topo, options, converge_options.rule);
+  // Each poll walks the units from the one that was off last time and stops at the first one still off (cheap
+  // on a large lab that is settling); converged when one poll has found every unit settled. After the timeout a
+  // last full poll lists everything still off.
+  std::size_t start = 0;
+  while (true) {
+    ++report.polls;
+    report.elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - begin);
+    const bool last = report.elapsed >= converge_options.timeout;
+    report.problems.clear();
+    poller.only_paths = true;
+    for (std::size_t k = 0; k < units.size(); ++k) {
+      const std::size_t i = (start + k) % units.size();
+      FLOWLAB_TRY(poller.check(units[i], report.problems));
+      if (!report.problems.empty() && !last) {
+        start = i;
+        break;
+      }
+    }
     if (report.problems.empty()) {
       report.converged = true;
+      report.elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - begin);
       return report;
     }
-    if (report.elapsed >= timeout) {
+    if (last) {
+      report.only_paths = poller.only_paths;
       return report;
     }
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    std::this_thread::sleep_for(converge_options.poll);
   }
 }
 

@@ -131,6 +131,49 @@ Observation Oracle::observe(const topology::ProbeSpec& probe, std::size_t probe_
   return o;
 }
 
+namespace {
+
+// Several observations of one packet by one probe (in on one probed interface, out on another) reach the same
+// collector with the same flow key. Unless the records say the direction (v9 / IPFIX, IE 61) and the collector's
+// aggregate keeps it (`aggregate_direction`), they land in one row with the counters of all of them.
+void mark_merged(const topology::Topology& topo, std::vector<Observation>& observations) {
+  for (std::size_t i = 0; i < observations.size(); ++i) {
+    Observation& o = observations[i];
+    std::vector<std::size_t> same{i};
+    for (std::size_t j = 0; j < observations.size(); ++j) {
+      const Observation& other = observations[j];
+      if (j != i && other.probe_index == o.probe_index && other.collector == o.collector &&
+          other.iface_in == o.iface_in && other.iface_out == o.iface_out) {
+        same.push_back(j);
+      }
+    }
+    if (same.size() < 2) {
+      continue;
+    }
+    const auto& probe = topo.probes[o.probe_index];
+    const topology::Node* collector = topo.find_node(o.collector);
+    const bool direction_exported =
+        probe.format == topology::ExportFormat::kIpfix || probe.format == topology::ExportFormat::kNetflowV9;
+    if (direction_exported && collector != nullptr && collector->aggregate_direction) {
+      continue;
+    }
+    std::sort(same.begin(), same.end());
+    std::string points;
+    for (std::size_t k = 0; k < same.size(); ++k) {
+      const Observation& x = observations[same[k]];
+      points += (k == 0 ? "" : k + 1 == same.size() ? " and " : ", ") + x.observed_interface +
+                (x.ingress ? " in" : " out");
+    }
+    o.merged = same.size();
+    o.merged_reason = std::string(same.size() == 2 ? "metered twice" : "metered " + std::to_string(same.size()) +
+                                                                            " times") +
+                      " at " + o.metering_router + ": " + points + "; meter one direction, or add `direction` to the " +
+                      "aggregate" + (direction_exported ? "" : " (and export v9 or IPFIX, which carry it)");
+  }
+}
+
+}  // namespace
+
 Result<Oracle::StreamPrediction> Oracle::predict(const Stream& stream) const {
   const State& s = *state_;
   const Node* from = s.topo.find_node(stream.from);
@@ -172,10 +215,10 @@ Result<Oracle::StreamPrediction> Oracle::predict(const Stream& stream) const {
         auto probed = [&](const std::string& i) {
           return !i.empty() && std::find(probe.interfaces.begin(), probe.interfaces.end(), i) != probe.interfaces.end();
         };
-        if (probed(hop.in_interface)) {
+        if (probed(hop.in_interface) && probe.direction != topology::ProbeDirection::kOut) {
           crossings.emplace_back(hop.in_interface, true);
         }
-        if (probed(hop.out_interface)) {
+        if (probed(hop.out_interface) && probe.direction != topology::ProbeDirection::kIn) {
           crossings.emplace_back(hop.out_interface, false);
         }
       }
@@ -197,6 +240,7 @@ Result<Oracle::StreamPrediction> Oracle::predict(const Stream& stream) const {
       }
     }
   }
+  mark_merged(s.topo, p.observations);
   return p;
 }
 

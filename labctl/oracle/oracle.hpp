@@ -147,6 +147,13 @@ struct Observation {
   std::vector<std::string> lcomms;  // of R_d
   bool ambiguous = false;
   std::string reason;
+  // How many observations of the stream the collector merges into this one's record (predict() only): > 1 when
+  // the probe meters each packet more than once (in on one probed interface, out on another) and the records
+  // cannot be told apart (no `direction` in the collector's aggregate, or a format without IE 61). The record's
+  // counters are then `merged` times the stream's; merged_reason says so in words ("metered twice at r1: eth2 in
+  // and eth3 out; meter one direction, or add `direction` to the aggregate").
+  std::size_t merged = 1;
+  std::string merged_reason;
 
   // The same values formatted as pmacct prints them, keyed by field name: iface_in, iface_out, as_src, as_dst,
   // as_path ("65530_65533", "" when empty), src_as_path, peer_as_src (the truth), peer_as_src_bgp, peer_as_dst,

@@ -70,6 +70,8 @@ json to_json(const Observation& o) {
               {"collector", o.collector},
               {"ambiguous", o.ambiguous},
               {"reason", o.reason},
+              {"merged", o.merged},
+              {"merged_reason", o.merged_reason},
               {"fields", o.fields}};
 }
 

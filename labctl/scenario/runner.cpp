@@ -24,6 +24,7 @@
 #include <set>
 #include <sstream>
 #include <thread>
+#include <tuple>
 
 namespace flowlab::scenario {
 
@@ -34,8 +35,6 @@ using report::StepRecord;
 using verify::Outcome;
 
 namespace {
-
-constexpr auto kPoll = std::chrono::milliseconds(100);
 
 double seconds_since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
 
@@ -237,166 +236,33 @@ class Runner {
   // ---- converge ------------------------------------------------------------------------------------------------
 
   Status step(const ConvergeStep& s, StepRecord& rec) {
-    const auto deadline = Clock::now() + s.timeout;
     // Converged as the topology stands now (links and sessions taken down by earlier steps are gone from it).
     const topology::Topology now = topology_at(sc_, step_index_);
     auto view = oracle::Oracle::build(now);
     if (!view.ok()) {
       return fail("oracle", view.error().message);
     }
-    auto report = lab::converge(now, lab_options_, s.timeout);
+    lab::ConvergeOptions copts;
+    copts.timeout = s.timeout;
+    copts.oracle = &*view;
+    auto report = lab::converge(now, lab_options_, copts);
     FLOWLAB_TRY(report);
-    rec.details["routers_ms"] = report->elapsed.count();
+    rec.details["converge_ms"] = report->elapsed.count();
+    rec.details["polls"] = report->polls;
     if (!report->converged) {
+      if (report->only_paths) {
+        // Sessions are up and every prefix has arrived, but some best path or kernel route is not the oracle's
+        // after the timeout: go on and let `expect` report what it changes.
+        rec.details["unsettled"] = report->problems;
+        return {};
+      }
       std::string problems;
       for (const auto& p : report->problems) {
         problems += (problems.empty() ? "" : "; ") + p;
       }
-      return fail("converge", "routers not converged: " + problems);
+      return fail("converge", "not converged: " + problems);
     }
-    // Every prefix present is not yet every best path chosen (a preferred route may still be on its way): wait
-    // until each router's best AS paths are the oracle's (unambiguous entries), or the deadline — then go on and
-    // let `expect` report any difference.
-    const auto t_settle = Clock::now();
-    const auto settled = settled_state(now, *view);
-    std::vector<std::string> unsettled;
-    for (;;) {
-      unsettled = unsettled_routes(now, settled);
-      if (unsettled.empty() || Clock::now() > deadline) {
-        break;
-      }
-      std::this_thread::sleep_for(kPoll);
-    }
-    rec.details["settle_ms"] = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - t_settle).count();
-    if (!unsettled.empty()) {
-      rec.details["unsettled"] = unsettled;
-    }
-    // Collectors: every session Established and every route the oracle says each router exports present.
-    const auto t_collectors = Clock::now();
-    for (const auto& node : topo().nodes) {
-      if (node.role != topology::Role::kCollector || node.bgp_peers.empty()) {
-        continue;
-      }
-      std::set<Prefix> want;
-      for (const auto& router : node.bgp_peers) {
-        for (const auto& [prefix, route] : view->collector_view(router, node.name)) {
-          want.insert(prefix);
-        }
-      }
-      const nodes::NodeDriver* driver = nodes::find_driver(node.kind);
-      std::string lacking;
-      for (;;) {
-        lacking.clear();
-        auto sessions = driver->bgp_sessions(context(node));
-        if (sessions.ok()) {
-          for (const auto& ss : *sessions) {
-            if (ss.state != nodes::SessionState::kEstablished) {
-              lacking += " session " + ss.neighbor.to_string() + " " + nodes::to_string(ss.state) + ";";
-            }
-          }
-          if (sessions->empty()) {
-            lacking += " no BGP sessions yet;";
-          }
-        } else {
-          lacking += " " + sessions.error().message + ";";
-        }
-        if (lacking.empty()) {
-          auto rib = driver->rib(context(node));
-          std::set<Prefix> have;
-          if (rib.ok()) {
-            for (const auto& e : *rib) {
-              have.insert(e.prefix);
-            }
-          }
-          std::size_t missing = 0;
-          for (const auto& p : want) {
-            if (have.count(p) == 0) {
-              if (++missing <= 3) {
-                lacking += " lacks " + p.to_string() + ";";
-              }
-            }
-          }
-          if (missing > 3) {
-            lacking += " and " + std::to_string(missing - 3) + " more;";
-          }
-        }
-        if (lacking.empty()) {
-          break;
-        }
-        if (Clock::now() > deadline) {
-          return fail("converge", "collector " + node.name + ":" + lacking);
-        }
-        std::this_thread::sleep_for(kPoll);
-      }
-    }
-    rec.details["collectors_ms"] =
-        std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - t_collectors).count();
     return {};
-  }
-
-  // What a settled router's RIB holds for one BGP prefix the oracle predicts unambiguously.
-  struct SettledRoute {
-    Prefix prefix;
-    std::vector<std::uint32_t> as_path;
-    // The oracle's first-hop interface ("" when it cannot say): an iBGP route resolved over OSPF must leave by it
-    // (a probe metering egress finds a flow's input interface through this route, so a transient OSPF path shows).
-    std::string interface;
-  };
-  using SettledState = std::map<std::string, std::vector<SettledRoute>>;  // router -> its routes
-
-  // Computed once per converge step: the oracle's walks do not change while the routers settle.
-  static SettledState settled_state(const topology::Topology& t, const oracle::Oracle& o) {
-    SettledState out;
-    for (const auto& node : t.nodes) {
-      const oracle::RouterRib* predicted = node.is_router() ? o.rib(node.name) : nullptr;
-      if (predicted == nullptr) {
-        continue;
-      }
-      auto& routes = out[node.name];
-      for (const auto& [prefix, entry] : predicted->entries) {
-        if (entry.ambiguous || entry.best().source == oracle::RouteSource::kLocal) {
-          continue;
-        }
-        SettledRoute r{prefix, entry.best().as_path, {}};
-        auto w = o.walk(node.name, prefix.address);
-        if (w.ok() && !w->ambiguous && !w->hops.empty() && !w->hops.front().ambiguous) {
-          r.interface = w->hops.front().out_interface;
-        }
-        routes.push_back(std::move(r));
-      }
-    }
-    return out;
-  }
-
-  // Each router's best BGP paths against the settled state, one line per difference ("r2: 203.0.113.0/24 best path
-  // 65101_65103, oracle 65102_65103", "r1: 192.0.2.0/26 via eth2, oracle eth1").
-  std::vector<std::string> unsettled_routes(const topology::Topology& t, const SettledState& settled) const {
-    std::vector<std::string> out;
-    for (const auto& node : t.nodes) {
-      const auto want = settled.find(node.name);
-      if (want == settled.end()) {
-        continue;
-      }
-      auto rib = nodes::find_driver(node.kind)->rib(context(node));
-      if (!rib.ok()) {
-        out.push_back(node.name + ": " + rib.error().message);
-        continue;
-      }
-      for (const auto& route : want->second) {
-        const auto it = std::find_if(rib->begin(), rib->end(), [&](const nodes::RibEntry& e) {
-          return e.best && e.prefix == route.prefix && e.source == "bgp";
-        });
-        if (it == rib->end() || it->as_path != route.as_path) {
-          out.push_back(node.name + ": " + route.prefix.to_string() + " best path " +
-                        (it == rib->end() ? std::string("none") : oracle::format_as_path(it->as_path)) + ", oracle " +
-                        oracle::format_as_path(route.as_path));
-        } else if (!it->interface.empty() && !route.interface.empty() && it->interface != route.interface) {
-          out.push_back(node.name + ": " + route.prefix.to_string() + " via " + it->interface + ", oracle " +
-                        route.interface);
-        }
-      }
-    }
-    return out;
   }
 
   // ---- send ----------------------------------------------------------------------------------------------------
@@ -799,8 +665,10 @@ class Runner {
     return ifnames_[node] = std::move(m);
   }
 
-  Result<CollectorRecord> collector_record(const topology::Node& collector, const Stream& s,
-                                           const IpAddress& exporter) {
+  // `direction`: what the records of this observation say in IE 61 ("ingress" / "egress"); a row of the
+  // collector's table that aggregates `direction` and says otherwise belongs to another observation point.
+  Result<CollectorRecord> collector_record(const topology::Node& collector, const Stream& s, const IpAddress& exporter,
+                                           const std::string& direction) {
     nlohmann::json req{{"cmd", "table"},
                        {"aggregate", "full"},
                        {"match", {{"src_host", s.src.to_string()}, {"dst_host", s.dst.to_string()}}}};
@@ -817,6 +685,9 @@ class Runner {
         f[mapped == primitive_fields().end() ? name : mapped->second] = v.is_string() ? v.get<std::string>() : v.dump();
       }
       if (f.count("peer_ip_src") != 0 && f["peer_ip_src"] != exporter.to_string()) {
+        continue;
+      }
+      if (f.count("direction") != 0 && f["direction"] != direction && f["direction"] != "unknown") {
         continue;
       }
       const std::string proto = s.proto == Proto::kIcmp
@@ -969,7 +840,9 @@ class Runner {
       }
     }
     // Collector.
-    auto crec = collector_record(collector, s, exporter);
+    // A mirror probe meters every copy arriving on its span port: its records say ingress whatever the crossing.
+    const bool mirrored = topo().probes[obs.probe_index].mirror.has_value();
+    auto crec = collector_record(collector, s, exporter, mirrored || obs.ingress ? "ingress" : "egress");
     if (!crec.ok()) {
       p.outcome = Outcome::kFail;
       p.note = "collector query failed: " + crec.error().message;
@@ -1119,30 +992,42 @@ class Runner {
       p.note += (p.note.empty() ? "" : "; ") + std::string("not checked: ") + list + " (collector " + collector.name +
                 " has as_source netflow and the probe's records do not carry them)";
     }
-    // Counters.
+    // Counters: the stream's, times the observations the collector cannot tell apart (the oracle's `merged`).
     if (e.counters != CounterCheck::kNone) {
       const std::uint32_t sampling = topo().probes[obs.probe_index].sampling;
-      const auto expect_packets = std::to_string(s.packets);
-      const auto expect_bytes = std::to_string(s.bytes());
+      const auto expect_packets = std::to_string(s.packets * obs.merged);
+      const auto expect_bytes = std::to_string(s.bytes() * obs.merged);
       if (e.counters == CounterCheck::kExact || sampling <= 1) {
-        p.checks.push_back(
-            verify::compare("packets", expect_packets, std::nullopt, std::to_string(crec->packets), std::nullopt));
-        p.checks.push_back(
-            verify::compare("bytes", expect_bytes, std::nullopt, std::to_string(crec->bytes), std::nullopt));
+        for (auto [name, want, have] : {std::tuple{"packets", expect_packets, crec->packets},
+                                        std::tuple{"bytes", expect_bytes, crec->bytes}}) {
+          p.checks.push_back(verify::compare(name, want, std::nullopt, std::to_string(have), std::nullopt));
+          if (obs.merged > 1) {
+            // Legitimate double counting by the configuration, predicted: flagged with the reason, not failed.
+            auto& c = p.checks.back();
+            if (c.outcome == Outcome::kPass) {
+              c.outcome = Outcome::kFlagged;
+            }
+            c.explanation = obs.merged_reason;
+          }
+        }
       } else {
         // 1:N sampling, renormalized: within N per record plus three standard deviations of the estimate.
         const double n = static_cast<double>(sampling);
         const double bound = n * static_cast<double>(std::max<std::size_t>(crec->rows, 1)) +
-                             3.0 * std::sqrt(static_cast<double>(s.packets) * (n - 1.0));
+                             3.0 * std::sqrt(static_cast<double>(s.packets * obs.merged) * (n - 1.0));
         verify::Check c;
         c.name = "packets (1:" + std::to_string(sampling) + ")";
         c.oracle = expect_packets + " ±" + std::to_string(static_cast<std::uint64_t>(bound));
         c.collector = std::to_string(crec->packets);
-        const double diff = std::abs(static_cast<double>(crec->packets) - static_cast<double>(s.packets));
+        const double diff = std::abs(static_cast<double>(crec->packets) - static_cast<double>(s.packets * obs.merged));
         if (diff > bound) {
           c.outcome = Outcome::kFail;
           c.explanation = "renormalized packets " + *c.collector + " off by " +
                           std::to_string(static_cast<std::uint64_t>(diff)) + ", more than the sampling bound";
+        }
+        if (obs.merged > 1) {
+          c.outcome = c.outcome == Outcome::kPass ? Outcome::kFlagged : c.outcome;
+          c.explanation += (c.explanation.empty() ? "" : "; ") + obs.merged_reason;
         }
         p.checks.push_back(c);
       }

@@ -82,6 +82,7 @@ const std::vector<NodeKeyRoles>& node_key_roles() {
       {"transparent", {Role::kTee}, "tees"},
       {"balance", {Role::kTee}, "tees"},
       {"as_source", {Role::kCollector}, "collectors"},
+      {"aggregate_direction", {Role::kCollector}, "collectors"},
   };
   return kTable;
 }
@@ -315,7 +316,8 @@ void Parser::parse_node(const std::string& name, const YAML::Node& n, const std:
                         Node& node) {
   static const std::vector<std::string> kNodeKeys{
       "kind", "asn",    "loopback",    "loopback6", "router_id", "announce",    "igp",     "gateway",
-      "bgp",  "listen", "peer_src_as", "agent_map", "receivers", "transparent", "balance", "as_source"};
+      "bgp",  "listen", "peer_src_as", "agent_map", "receivers", "transparent", "balance", "as_source",
+      "aggregate_direction"};
   auto entries = map_entries(n, path, kNodeKeys, true);
   if (!entries) {
     return;
@@ -437,6 +439,8 @@ void Parser::parse_node(const std::string& name, const YAML::Node& n, const std:
       }
     } else if (e.key == "transparent") {
       node.transparent = get_bool(e.value, kpath).value_or(node.transparent);
+    } else if (e.key == "aggregate_direction") {
+      node.aggregate_direction = get_bool(e.value, kpath).value_or(node.aggregate_direction);
     } else if (e.key == "balance") {
       if (auto s = get_string(e.value, kpath)) {
         if (*s == "all") {

@@ -103,6 +103,9 @@ struct Node {
   bool transparent = true;              // tees: keep the exporter's source address (raw socket)
   TeeBalance balance{};                 // tees: kAll unless `balance: hash`
   AsSource as_source = AsSource::kBgp;  // collectors: `as_source: bgp | netflow | longest`
+  // collectors: `aggregate_direction: true` adds the `direction` primitive (IPFIX flowDirection) to the aggregate,
+  // so an ingress and an egress observation of the same packet by one probe stay two records.
+  bool aggregate_direction = false;
   std::vector<Interface> interfaces;    // data-plane interfaces, in file order
   Prefix mgmt4;                         // mgmt0 address with the mgmt subnet length
   std::optional<Prefix> mgmt6;

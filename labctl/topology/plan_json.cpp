@@ -83,6 +83,9 @@ json node_json(const Node& n) {
       if (n.as_source != AsSource::kBgp) {
         j["as_source"] = n.as_source == AsSource::kNetflow ? "netflow" : "longest";
       }
+      if (n.aggregate_direction) {
+        j["aggregate_direction"] = true;
+      }
       break;
     case Role::kTee:
       j["listen"] = json{{"netflow", n.listen.netflow}, {"sflow", n.listen.sflow}};

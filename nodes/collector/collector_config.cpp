@@ -168,7 +168,8 @@ Result<RenderedCollector> render_collector_config(const topology::Topology& topo
   if (!out.agent_map.empty()) {
     y << "  agent_map: " << quoted((dir / kAgentMapFile).string()) << "\n";
   }
-  y << "aggregates:\n  - {name: full, primitives: [" << kFullPrimitives << "]}\n";
+  y << "aggregates:\n  - {name: full, primitives: [" << kFullPrimitives
+    << (node.aggregate_direction ? ", direction" : "") << "]}\n";
   y << "outputs:\n";
   y << "  socket: " << quoted((dir / kSocketFile).string()) << "\n";
   y << "  sqlite: {path: " << quoted((dir / kDatabaseFile).string()) << ", interval: 60s}\n";

@@ -28,6 +28,7 @@ std::size_t width_of(Primitive p) {
     case P::kTcpFlags:
     case P::kProto:
     case P::kTos:
+    case P::kDirection:
       return 1;
     case P::kSrcPort:
     case P::kDstPort:
@@ -339,6 +340,9 @@ void Aggregate::build_key(const EnrichedFlow& flow, std::uint8_t* key) {
       case P::kTos:
         at[0] = r.tos;
         break;
+      case P::kDirection:
+        at[0] = static_cast<std::uint8_t>(r.direction);
+        break;
       case P::kSamplingRate:
         put_u32(at, r.sampling_interval);
         break;
@@ -446,6 +450,10 @@ std::string Aggregate::format_field(const Field& f, const std::uint8_t* key) con
       return std::to_string(at[0]);
     case P::kProto:
       return protocol_name(at[0]);
+    case P::kDirection: {
+      const auto d = static_cast<wire::FlowDirection>(at[0]);
+      return d == wire::FlowDirection::kUnknown ? std::string("unknown") : std::string(wire::to_string(d));
+    }
     case P::kSrcPort:
     case P::kDstPort:
       return std::to_string(get_u16(at));

@@ -46,6 +46,7 @@ constexpr std::array<PrimitiveInfo, static_cast<std::size_t>(P::kCount)> kInfo{{
     {P::kTcpFlags, "tcpflags", "tcp_flags", "tcp_flags", "TCP_FLAGS", 11, 14, K::kString},
     {P::kProto, "proto", "ip_proto", "ip_proto", "PROTOCOL", 12, 14, K::kString},
     {P::kTos, "tos", "tos", "tos", "TOS", 7, 14, K::kNumber},
+    {P::kDirection, "direction", "direction", "direction", "DIRECTION", 10, 14, K::kString},
     {P::kSamplingRate, "sampling_rate", "sampling_rate", "sampling_rate", "SAMPLING_RATE", 14, 14, K::kNumber},
     {P::kTimestampStart, "timestamp_start", "timestamp_start", "timestamp_start", "TIMESTAMP_START", 31, 14,
      K::kString},

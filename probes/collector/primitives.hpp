@@ -46,6 +46,7 @@ enum class Primitive : std::uint8_t {
   kTcpFlags,
   kProto,
   kTos,
+  kDirection,  // flowlab's own: the observation's direction (IPFIX flowDirection, IE 61); pmacct has none
   kSamplingRate,
   kTimestampStart,
   kTimestampEnd,

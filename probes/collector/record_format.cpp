@@ -17,7 +17,7 @@ constexpr std::array<Primitive, static_cast<std::size_t>(P::kCount)> kJsonOrder{
     P::kSrcStdComm, P::kSrcExtComm,   P::kSrcLrgComm,     P::kSrcAsPath,    P::kSrcLocalPref,    P::kSrcMed,
     P::kInIface,    P::kOutIface,     P::kSrcHost,        P::kSrcNet,       P::kDstHost,         P::kDstNet,
     P::kSrcMask,    P::kDstMask,      P::kSrcPort,        P::kDstPort,      P::kTcpFlags,        P::kProto,
-    P::kTos,        P::kSamplingRate, P::kTimestampStart, P::kTimestampEnd, P::kExportProtoSeqno};
+    P::kTos,        P::kDirection,    P::kSamplingRate, P::kTimestampStart, P::kTimestampEnd, P::kExportProtoSeqno};
 
 unsigned json_rank(Primitive p) {
   return static_cast<unsigned>(std::find(kJsonOrder.begin(), kJsonOrder.end(), p) - kJsonOrder.begin());

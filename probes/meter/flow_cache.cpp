@@ -163,8 +163,10 @@ void FlowCache::emit(const Entry& e, EndReason reason, std::vector<wire::FlowRec
   r.vlan = e.key.vlan;
   if (e.key.egress != 0U) {
     r.output_ifindex = e.key.input_ifindex;
+    r.direction = wire::FlowDirection::kEgress;
   } else {
     r.input_ifindex = e.key.input_ifindex;
+    r.direction = wire::FlowDirection::kIngress;
   }
   r.packets = e.packets;
   r.bytes = e.bytes;

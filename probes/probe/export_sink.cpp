@@ -154,6 +154,7 @@ std::string flow_json(const wire::FlowRecord& r) {
   }
   j["sampling_interval"] = r.sampling_interval;
   j["end_reason"] = r.flow_end_reason;
+  j["direction"] = wire::to_string(r.direction);
   return j.dump();
 }
 

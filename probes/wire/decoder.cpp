@@ -85,6 +85,8 @@ FieldAction action_for(std::uint16_t id, std::uint16_t length, bool& bad_length)
       return uint_field(FieldAction::kVlan);
     case ie::kFlowEndReason:
       return uint_field(FieldAction::kFlowEndReason);
+    case ie::kFlowDirection:
+      return uint_field(FieldAction::kDirection);
     case ie::kFlowStartSysUpTime:
       return uint_field(FieldAction::kStartUptime);
     case ie::kFlowEndSysUpTime:
@@ -716,6 +718,9 @@ bool DecoderState::decode_record(Reader& r, const Template& t, FlowRecord& rec, 
       case FieldAction::kFlowEndReason:
         rec.flow_end_reason = static_cast<std::uint8_t>(read_uint(r, length));
         break;
+      case FieldAction::kDirection:
+        rec.direction = direction_of(read_uint(r, length));
+        break;
       case FieldAction::kStartUptime:
         s.start_uptime = static_cast<std::uint32_t>(read_uint(r, length));
         s.has_start_uptime = true;
@@ -851,6 +856,9 @@ void DecoderState::decode_direct(Bytes record, const Template& t, FlowRecord& re
     rec.vlan = static_cast<std::uint16_t>(uint_of(f) & 0x0fffU);
   if (const Slot& f = at(FieldAction::kFlowEndReason); f.length != 0) {
     rec.flow_end_reason = static_cast<std::uint8_t>(uint_of(f));
+  }
+  if (const Slot& f = at(FieldAction::kDirection); f.length != 0) {
+    rec.direction = direction_of(uint_of(f));
   }
   if (const Slot& f = at(FieldAction::kStartUptime); f.length != 0) {
     s.start_uptime = static_cast<std::uint32_t>(uint_of(f));

@@ -15,7 +15,7 @@ struct FieldSpec {
 };
 
 // Data templates (RFC 3954 section 5.2 / RFC 7011 section 3.4.1). Times: v9 sysUptime (21/22), IPFIX ms (152/153).
-constexpr std::array<FieldSpec, 23> kV9Ipv4{{{ie::kSourceIpv4Address, 4},
+constexpr std::array<FieldSpec, 24> kV9Ipv4{{{ie::kSourceIpv4Address, 4},
                                              {ie::kDestinationIpv4Address, 4},
                                              {ie::kSourceTransportPort, 2},
                                              {ie::kDestinationTransportPort, 2},
@@ -37,10 +37,11 @@ constexpr std::array<FieldSpec, 23> kV9Ipv4{{{ie::kSourceIpv4Address, 4},
                                              {ie::kBgpNextAdjacentAsNumber, 4},
                                              {ie::kBgpPrevAdjacentAsNumber, 4},
                                              {ie::kFlowEndReason, 1},
-                                             {ie::kVlanId, 2}}};
+                                             {ie::kVlanId, 2},
+                                             {ie::kFlowDirection, 1}}};
 
-constexpr std::array<FieldSpec, 23> make_variant(const std::array<FieldSpec, 23>& base, bool ipv6, bool ipfix) {
-  std::array<FieldSpec, 23> out = base;
+constexpr std::array<FieldSpec, 24> make_variant(const std::array<FieldSpec, 24>& base, bool ipv6, bool ipfix) {
+  std::array<FieldSpec, 24> out = base;
   for (auto& f : out) {
     if (ipv6) {
       switch (f.ie) {
@@ -201,6 +202,10 @@ struct TemplateWriter {
           break;
         case ie::kVlanId:
           w.u16(r.vlan);
+          break;
+        case ie::kFlowDirection:
+          // Unknown (a record relayed from v5 / sFlow) goes out as ingress: the IE has no "unknown" value.
+          w.u8(r.direction == FlowDirection::kEgress ? 1U : 0U);
           break;
         default:
           w.zeros(f.length);

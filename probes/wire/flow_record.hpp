@@ -16,6 +16,17 @@ namespace flowlab::wire {
 // Longest AS path a FlowRecord carries inline (sFlow extended gateway); longer paths are cut and flagged.
 inline constexpr std::size_t kMaxAsPath = 16;
 
+// Where the metering process observed the packets (IPFIX flowDirection, IE 61; NetFlow v9 DIRECTION, field 61).
+enum class FlowDirection : std::uint8_t { kIngress = 0, kEgress = 1, kUnknown = 0xff };
+// "ingress", "egress", "" (not exported).
+inline const char* to_string(FlowDirection direction) {
+  return direction == FlowDirection::kIngress ? "ingress" : direction == FlowDirection::kEgress ? "egress" : "";
+}
+// 0 ingress, 1 egress, anything else unknown.
+inline FlowDirection direction_of(std::uint64_t value) {
+  return value == 0 ? FlowDirection::kIngress : value == 1 ? FlowDirection::kEgress : FlowDirection::kUnknown;
+}
+
 enum class ExportProtocol : std::uint8_t { kUnknown = 0, kNetflowV5 = 5, kNetflowV9 = 9, kIpfix = 10, kSflowV5 = 20 };
 
 struct FlowRecord {
@@ -59,6 +70,7 @@ struct FlowRecord {
   std::uint32_t sampling_interval = 1;  // 1 = unsampled; N = 1:N
   std::uint16_t sampler_id = 0;
   std::uint8_t flow_end_reason = 0;  // IE 136
+  FlowDirection direction = FlowDirection::kUnknown;  // IE 61; v5 and sFlow do not say
   ExportProtocol export_protocol = ExportProtocol::kUnknown;
   IpAddress exporter;                    // the datagram's source address (or sFlow agent address)
   std::uint32_t observation_domain = 0;  // v9 source id / IPFIX observation domain / sFlow sub-agent id

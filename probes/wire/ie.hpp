@@ -38,6 +38,7 @@ inline constexpr std::uint16_t kSamplerId = 48;
 inline constexpr std::uint16_t kSamplerMode = 49;
 inline constexpr std::uint16_t kSamplerRandomInterval = 50;
 inline constexpr std::uint16_t kVlanId = 58;
+inline constexpr std::uint16_t kFlowDirection = 61;  // 0 ingress, 1 egress (RFC 7012: the observation's direction)
 inline constexpr std::uint16_t kIpNextHopIpv6Address = 62;
 inline constexpr std::uint16_t kBgpNextHopIpv6Address = 63;
 inline constexpr std::uint16_t kOctetTotalCount = 85;

@@ -44,6 +44,7 @@ enum class FieldAction : std::uint8_t {
   kSrcPeerAs,
   kVlan,
   kFlowEndReason,
+  kDirection,  // 61
   kStartUptime,
   kEndUptime,
   kStartSeconds,

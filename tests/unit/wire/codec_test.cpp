@@ -37,8 +37,12 @@ FlowRecord expected_after(FlowRecord r, ExportProtocol p, std::uint32_t domain, 
     r.dst_peer_as = 0;
     r.flow_end_reason = 0;
     r.vlan = 0;
+    r.direction = FlowDirection::kUnknown;
     if (r.src_as > 0xffff) r.src_as = 23456;
     if (r.dst_as > 0xffff) r.dst_as = 23456;
+  }
+  if (p != ExportProtocol::kNetflowV5 && r.direction == FlowDirection::kUnknown) {
+    r.direction = FlowDirection::kIngress;  // IE 61 has no "unknown": exported as ingress
   }
   if (!r.next_hop.is_set()) r.next_hop = r.src_addr.is_v4() ? IpAddress::v4(0U) : IpAddress::v6({});
   if (!r.bgp_next_hop.is_set() && p != ExportProtocol::kNetflowV5) {

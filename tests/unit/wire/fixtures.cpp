@@ -29,6 +29,7 @@ std::vector<FlowRecord> sample_records() {
   a.src_peer_as = 64501;
   a.dst_peer_as = 64502;
   a.flow_end_reason = 3;
+  a.direction = FlowDirection::kIngress;
   a.vlan = 100;
   out.push_back(a);
 
@@ -52,6 +53,7 @@ std::vector<FlowRecord> sample_records() {
   b.src_as = 64500;
   b.dst_as = 4200000001U;
   b.flow_end_reason = 1;
+  b.direction = FlowDirection::kEgress;
   out.push_back(b);
 
   FlowRecord c;

@@ -104,6 +104,7 @@ nlohmann::json to_json(const FlowRecord& r) {
   j["sampling_interval"] = r.sampling_interval;
   j["sampler_id"] = r.sampler_id;
   j["flow_end_reason"] = r.flow_end_reason;
+  j["direction"] = to_string(r.direction);
   j["export_protocol"] = static_cast<int>(r.export_protocol);
   j["exporter"] = r.exporter.to_string();
   j["observation_domain"] = r.observation_domain;
