@@ -24,12 +24,8 @@ int converge_and_report(const topology::Topology& topo, const lab::Options& opti
   }
   const double secs = static_cast<double>(report->elapsed.count()) / 1000.0;
   if (json) {
-    nlohmann::json j{{"lab", topo.name},
-                     {"converged", report->converged},
-                     {"rule", lab::to_string(report->rule)},
-                     {"seconds", secs},
-                     {"polls", report->polls},
-                     {"problems", report->problems}};
+    nlohmann::json j{{"lab", topo.name}, {"converged", report->converged}, {"rule", lab::to_string(report->rule)},
+                     {"seconds", secs},  {"polls", report->polls},         {"problems", report->problems}};
     std::cout << j.dump(2) << "\n";
   } else if (report->converged) {
     out << "lab " << topo.name << " converged in " << secs << " s ("
@@ -69,8 +65,8 @@ int run_converge(const ConvergeArgs& args, const Cli& cli) {
 
 void add_converge(CLI::App& app, Cli& cli) {
   auto args = std::make_shared<ConvergeArgs>();
-  auto* sub = app.add_subcommand(
-      "converge", "Wait until every session is up and every best path and kernel route is the oracle's");
+  auto* sub = app.add_subcommand("converge",
+                                 "Wait until every session is up and every best path and kernel route is the oracle's");
   sub->add_option("lab", args->lab, "Lab name")->required();
   sub->add_option("--timeout", args->timeout, "Give up after this long")->capture_default_str();
   sub->add_flag("--no-oracle", args->no_oracle,

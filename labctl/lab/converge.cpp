@@ -106,16 +106,16 @@ struct Expected {
   bool decided = false;                // false: a tie the oracle flags (must only stay unchanged)
   std::vector<std::uint32_t> as_path;  // with decided
   std::optional<IpAddress> next_hop;   // with decided
-  std::string interface;  // the oracle's first-hop interface; "" when it cannot say (ECMP, ambiguous walk)
-  std::string reason;     // the oracle's reason for its choice ("local-pref 200 over 100")
+  std::string interface;               // the oracle's first-hop interface; "" when it cannot say (ECMP, ambiguous walk)
+  std::string reason;                  // the oracle's reason for its choice ("local-pref 200 over 100")
 };
 
 // One check per poll: a router, or a collector with BGP peers.
 struct Unit {
   const Node* node = nullptr;
-  std::vector<Expected> routes;  // routers, kOracle: every non-local prefix of the oracle's RIB
-  std::set<Prefix> known;        // routers, kOracle: every prefix the oracle's RIB holds (local ones too)
-  std::set<Prefix> reachable;    // routers, kReachability: prefixes the reachability walk expects
+  std::vector<Expected> routes;      // routers, kOracle: every non-local prefix of the oracle's RIB
+  std::set<Prefix> known;            // routers, kOracle: every prefix the oracle's RIB holds (local ones too)
+  std::set<Prefix> reachable;        // routers, kReachability: prefixes the reachability walk expects
   std::set<Prefix> collector_wants;  // collectors, kOracle: routes the routers export to it
   bool has_v4 = false;
   bool has_v6 = false;
@@ -129,6 +129,26 @@ std::string path_text(const std::vector<std::uint32_t>& as_path) {
 
 std::string hop_text(const std::optional<IpAddress>& next_hop) {
   return next_hop ? " via " + next_hop->to_string() : std::string();
+}
+
+// The interface the oracle says `router` sends `prefix` out of ("" when it cannot say). A next hop on a connected
+// subnet (eBGP) answers at once; otherwise (iBGP over the IGP) the oracle's forwarding walk does — the cheap case
+// first keeps a 100-router chain's thousands of routes from each costing a walk.
+std::string first_hop(const oracle::Oracle& oracle, const Node& router, const Prefix& prefix,
+                      const std::optional<IpAddress>& next_hop) {
+  if (next_hop) {
+    for (const auto& i : router.interfaces) {
+      const auto& subnet = next_hop->is_v4() ? i.ipv4 : i.ipv6;
+      if (subnet && subnet->contains(*next_hop)) {
+        return i.name;
+      }
+    }
+  }
+  auto w = oracle.walk(router.name, prefix.address);
+  if (w.ok() && !w->ambiguous && !w->hops.empty() && !w->hops.front().ambiguous) {
+    return w->hops.front().out_interface;
+  }
+  return "";
 }
 
 std::vector<Unit> build_units(const Topology& topo, ConvergeRule rule, const oracle::Oracle* oracle) {
@@ -156,10 +176,7 @@ std::vector<Unit> build_units(const Topology& topo, ConvergeRule rule, const ora
           e.next_hop = entry.best().next_hop;
           e.reason = entry.reason;
           if (entry.multipath <= 1) {
-            auto w = oracle->walk(node.name, prefix.address);
-            if (w.ok() && !w->ambiguous && !w->hops.empty() && !w->hops.front().ambiguous) {
-              e.interface = w->hops.front().out_interface;
-            }
+            e.interface = first_hop(*oracle, node, prefix, e.next_hop);
           }
           (prefix.family() == Family::kIpv4 ? u.has_v4 : u.has_v6) = true;
           u.routes.push_back(std::move(e));
@@ -249,8 +266,8 @@ class Poller {
     }
     if (rule_ == ConvergeRule::kReachability) {
       for (const Prefix& p : u.reachable) {
-        bool present = std::any_of(rib->begin(), rib->end(),
-                                   [&](const nodes::RibEntry& e) { return e.prefix == p && e.best; });
+        bool present =
+            std::any_of(rib->begin(), rib->end(), [&](const nodes::RibEntry& e) { return e.prefix == p && e.best; });
         if (!present) {
           hard(problems, router.name + " lacks " + p.to_string());
         }
@@ -281,8 +298,8 @@ class Poller {
         continue;
       }
       const nodes::RibEntry& have = *it->second;
-      const auto kernel = std::find_if(fib.begin(), fib.end(),
-                                       [&](const netns::RouteInfo& r) { return r.dst == want.prefix; });
+      const auto kernel =
+          std::find_if(fib.begin(), fib.end(), [&](const netns::RouteInfo& r) { return r.dst == want.prefix; });
       std::vector<std::string> kernel_ifs;
       if (kernel != fib.end()) {
         for (const auto& nh : kernel->nexthops) {
@@ -296,8 +313,8 @@ class Poller {
         const bool next_hop_differs = want.next_hop && have.next_hop && *want.next_hop != *have.next_hop;
         if (have.as_path != want.as_path || next_hop_differs) {
           problems.push_back(router.name + ": " + want.prefix.to_string() + " best path " + path_text(have.as_path) +
-                             hop_text(have.next_hop) + ", oracle " + path_text(want.as_path) +
-                             hop_text(want.next_hop) + (want.reason.empty() ? "" : " (" + want.reason + ")"));
+                             hop_text(have.next_hop) + ", oracle " + path_text(want.as_path) + hop_text(want.next_hop) +
+                             (want.reason.empty() ? "" : " (" + want.reason + ")"));
           continue;
         }
       } else {
@@ -373,7 +390,8 @@ class Poller {
     bool up = true;
     for (const auto& s : *sessions) {
       if (s.state != nodes::SessionState::kEstablished) {
-        hard(problems, "collector " + name + ": session " + s.neighbor.to_string() + " is " + nodes::to_string(s.state));
+        hard(problems,
+             "collector " + name + ": session " + s.neighbor.to_string() + " is " + nodes::to_string(s.state));
         up = false;
       }
     }

@@ -161,14 +161,16 @@ void mark_merged(const topology::Topology& topo, std::vector<Observation>& obser
     std::string points;
     for (std::size_t k = 0; k < same.size(); ++k) {
       const Observation& x = observations[same[k]];
-      points += (k == 0 ? "" : k + 1 == same.size() ? " and " : ", ") + x.observed_interface +
-                (x.ingress ? " in" : " out");
+      points += (k == 0                 ? ""
+                 : k + 1 == same.size() ? " and "
+                                        : ", ") +
+                x.observed_interface + (x.ingress ? " in" : " out");
     }
     o.merged = same.size();
-    o.merged_reason = std::string(same.size() == 2 ? "metered twice" : "metered " + std::to_string(same.size()) +
-                                                                            " times") +
-                      " at " + o.metering_router + ": " + points + "; meter one direction, or add `direction` to the " +
-                      "aggregate" + (direction_exported ? "" : " (and export v9 or IPFIX, which carry it)");
+    o.merged_reason =
+        std::string(same.size() == 2 ? "metered twice" : "metered " + std::to_string(same.size()) + " times") + " at " +
+        o.metering_router + ": " + points + "; meter one direction, or add `direction` to the " + "aggregate" +
+        (direction_exported ? "" : " (and export v9 or IPFIX, which carry it)");
   }
 }
 

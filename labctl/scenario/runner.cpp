@@ -998,8 +998,8 @@ class Runner {
       const auto expect_packets = std::to_string(s.packets * obs.merged);
       const auto expect_bytes = std::to_string(s.bytes() * obs.merged);
       if (e.counters == CounterCheck::kExact || sampling <= 1) {
-        for (auto [name, want, have] : {std::tuple{"packets", expect_packets, crec->packets},
-                                        std::tuple{"bytes", expect_bytes, crec->bytes}}) {
+        for (auto [name, want, have] :
+             {std::tuple{"packets", expect_packets, crec->packets}, std::tuple{"bytes", expect_bytes, crec->bytes}}) {
           p.checks.push_back(verify::compare(name, want, std::nullopt, std::to_string(have), std::nullopt));
           if (obs.merged > 1) {
             // Legitimate double counting by the configuration, predicted: flagged with the reason, not failed.

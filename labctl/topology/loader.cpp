@@ -315,9 +315,9 @@ void Parser::parse_nodes(const YAML::Node& n, Topology& t) {
 void Parser::parse_node(const std::string& name, const YAML::Node& n, const std::string& path, Topology& t,
                         Node& node) {
   static const std::vector<std::string> kNodeKeys{
-      "kind", "asn",    "loopback",    "loopback6", "router_id", "announce",    "igp",     "gateway",
-      "bgp",  "listen", "peer_src_as", "agent_map", "receivers", "transparent", "balance", "as_source",
-      "aggregate_direction"};
+      "kind",      "asn",         "loopback", "loopback6", "router_id",          "announce",
+      "igp",       "gateway",     "bgp",      "listen",    "peer_src_as",        "agent_map",
+      "receivers", "transparent", "balance",  "as_source", "aggregate_direction"};
   auto entries = map_entries(n, path, kNodeKeys, true);
   if (!entries) {
     return;

@@ -106,8 +106,8 @@ struct Node {
   // collectors: `aggregate_direction: true` adds the `direction` primitive (IPFIX flowDirection) to the aggregate,
   // so an ingress and an egress observation of the same packet by one probe stay two records.
   bool aggregate_direction = false;
-  std::vector<Interface> interfaces;    // data-plane interfaces, in file order
-  Prefix mgmt4;                         // mgmt0 address with the mgmt subnet length
+  std::vector<Interface> interfaces;  // data-plane interfaces, in file order
+  Prefix mgmt4;                       // mgmt0 address with the mgmt subnet length
   std::optional<Prefix> mgmt6;
   std::string namespace_name;  // "fl-<lab>-<node>"
   Mark mark;

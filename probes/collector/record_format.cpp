@@ -12,12 +12,12 @@ using P = Primitive;
 
 // pmacct's JSON key order (src/plugin_cmn_json.c compose_json handlers, for the client and the print plugin).
 constexpr std::array<Primitive, static_cast<std::size_t>(P::kCount)> kJsonOrder{
-    P::kSrcAs,      P::kDstAs,        P::kStdComm,        P::kExtComm,      P::kLrgComm,         P::kAsPath,
-    P::kLocalPref,  P::kMed,          P::kPeerSrcAs,      P::kPeerDstAs,    P::kPeerSrcIp,       P::kPeerDstIp,
-    P::kSrcStdComm, P::kSrcExtComm,   P::kSrcLrgComm,     P::kSrcAsPath,    P::kSrcLocalPref,    P::kSrcMed,
-    P::kInIface,    P::kOutIface,     P::kSrcHost,        P::kSrcNet,       P::kDstHost,         P::kDstNet,
-    P::kSrcMask,    P::kDstMask,      P::kSrcPort,        P::kDstPort,      P::kTcpFlags,        P::kProto,
-    P::kTos,        P::kDirection,    P::kSamplingRate, P::kTimestampStart, P::kTimestampEnd, P::kExportProtoSeqno};
+    P::kSrcAs,      P::kDstAs,      P::kStdComm,      P::kExtComm,        P::kLrgComm,      P::kAsPath,
+    P::kLocalPref,  P::kMed,        P::kPeerSrcAs,    P::kPeerDstAs,      P::kPeerSrcIp,    P::kPeerDstIp,
+    P::kSrcStdComm, P::kSrcExtComm, P::kSrcLrgComm,   P::kSrcAsPath,      P::kSrcLocalPref, P::kSrcMed,
+    P::kInIface,    P::kOutIface,   P::kSrcHost,      P::kSrcNet,         P::kDstHost,      P::kDstNet,
+    P::kSrcMask,    P::kDstMask,    P::kSrcPort,      P::kDstPort,        P::kTcpFlags,     P::kProto,
+    P::kTos,        P::kDirection,  P::kSamplingRate, P::kTimestampStart, P::kTimestampEnd, P::kExportProtoSeqno};
 
 unsigned json_rank(Primitive p) {
   return static_cast<unsigned>(std::find(kJsonOrder.begin(), kJsonOrder.end(), p) - kJsonOrder.begin());

@@ -69,7 +69,7 @@ struct FlowRecord {
   // Export metadata.
   std::uint32_t sampling_interval = 1;  // 1 = unsampled; N = 1:N
   std::uint16_t sampler_id = 0;
-  std::uint8_t flow_end_reason = 0;  // IE 136
+  std::uint8_t flow_end_reason = 0;                   // IE 136
   FlowDirection direction = FlowDirection::kUnknown;  // IE 61; v5 and sFlow do not say
   ExportProtocol export_protocol = ExportProtocol::kUnknown;
   IpAddress exporter;                    // the datagram's source address (or sFlow agent address)
