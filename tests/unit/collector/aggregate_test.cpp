@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <random>
@@ -78,6 +79,42 @@ TEST(Aggregate, SumsByKeyWithFilter) {
   EXPECT_TRUE(agg->rows().empty());
   agg->add(enricher.enrich(records[0]));
   EXPECT_EQ(agg->rows()[0].values, (std::vector<std::string>{"0", "", ""}));
+}
+
+// `direction` (IE 61): an ingress and an egress observation of the same packets stay two rows; without the
+// primitive they merge (twice the packets); a record that does not say is "unknown".
+TEST(Aggregate, DirectionKeepsObservationsApart) {
+  BgpTables tables;
+  Enricher enricher(tables, EnrichConfig{});
+  wire::FlowRecord in = rec("203.0.113.1", "198.51.100.1", 5, 500);
+  in.input_ifindex = 2;
+  in.output_ifindex = 3;
+  in.direction = wire::FlowDirection::kIngress;
+  wire::FlowRecord out = in;
+  out.direction = wire::FlowDirection::kEgress;
+  wire::FlowRecord unknown = in;
+  unknown.direction = wire::FlowDirection::kUnknown;
+  auto with = Aggregate::create({"d", *parse_primitives("in_iface out_iface direction"), ""});
+  auto without = Aggregate::create({"n", *parse_primitives("in_iface out_iface"), ""});
+  ASSERT_TRUE(with.ok());
+  ASSERT_TRUE(without.ok());
+  for (const auto& r : {in, out, unknown}) {
+    with->add(enricher.enrich(r));
+    without->add(enricher.enrich(r));
+  }
+  const auto rows = with->rows();
+  ASSERT_EQ(rows.size(), 3U);
+  std::vector<std::string> seen;
+  for (const auto& row : rows) {
+    EXPECT_EQ(row.packets, 5U);
+    seen.push_back(row.values[2]);
+  }
+  std::sort(seen.begin(), seen.end());
+  EXPECT_EQ(seen, (std::vector<std::string>{"egress", "ingress", "unknown"}));
+  ASSERT_EQ(without->rows().size(), 1U);
+  EXPECT_EQ(without->rows()[0].packets, 15U);
+  EXPECT_EQ(info(Primitive::kDirection).json_key, "direction");
+  EXPECT_EQ(info(Primitive::kDirection).kind, ValueKind::kString);
 }
 
 TEST(Aggregate, ManyKeysGrowAndStayExact) {

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <map>
 #include <random>
 #include <string>
@@ -61,6 +62,31 @@ struct TimeoutCase {
   std::vector<std::uint64_t> records;   // packet counts of the records out, in order
   EndReason first_reason;
 };
+
+// The same packet metered arriving on ifindex 2 and leaving by ifindex 3 makes two flows; each record says its
+// observation's direction (IPFIX flowDirection) and carries the interface on its side.
+TEST(FlowCache, IngressAndEgressObservationsAreTwoFlows) {
+  FlowCache cache(options());
+  std::vector<wire::FlowRecord> out;
+  ParsedPacket p;
+  p.ip_version = 4;
+  p.protocol = kProtoUdp;
+  p.src_port = 7;
+  cache.add(FlowKey::from_packet(p, 2, false), 100, 0, kSecond, out);
+  cache.add(FlowKey::from_packet(p, 3, true), 100, 0, kSecond, out);
+  cache.add(FlowKey::from_packet(p, 2, false), 100, 0, kSecond, out);
+  cache.flush(out);
+  ASSERT_EQ(out.size(), 2U);
+  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.direction < b.direction; });
+  EXPECT_EQ(out[0].direction, wire::FlowDirection::kIngress);
+  EXPECT_EQ(out[0].input_ifindex, 2U);
+  EXPECT_EQ(out[0].output_ifindex, 0U);
+  EXPECT_EQ(out[0].packets, 2U);
+  EXPECT_EQ(out[1].direction, wire::FlowDirection::kEgress);
+  EXPECT_EQ(out[1].input_ifindex, 0U);
+  EXPECT_EQ(out[1].output_ifindex, 3U);
+  EXPECT_EQ(out[1].packets, 1U);
+}
 
 TEST(FlowCache, Timeouts) {
   const std::vector<TimeoutCase> cases = {

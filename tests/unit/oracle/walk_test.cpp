@@ -155,6 +155,58 @@ TEST(Observations, Janog36Outbound) {
                       {"lcomms", ""}});
 }
 
+// A probe on both of r1's interfaces with `direction: both` meters h1 -> h3 twice: in at eth2, out at eth1. The
+// records have the same key, so a collector without `direction` in its aggregate reports twice the packets at
+// each point (tests/lab/observation/twice.yaml); with it, each point is exact.
+TEST(Observations, MeteredTwiceIsPredicted) {
+  const std::string dir = std::string(FLOWLAB_SOURCE_DIR) + "/tests/lab/observation/";
+  Oracle o = build(dir + "twice.yaml");
+  auto p = o.predict({"h1", IpAddress{}, ip("203.0.113.2")});
+  ASSERT_TRUE(p.ok());
+  ASSERT_EQ(p->observations.size(), 2U);
+  EXPECT_EQ(p->observations[0].observed_interface, "eth2");
+  EXPECT_TRUE(p->observations[0].ingress);
+  EXPECT_EQ(p->observations[1].observed_interface, "eth1");
+  EXPECT_FALSE(p->observations[1].ingress);
+  for (const auto& obs : p->observations) {
+    EXPECT_EQ(obs.merged, 2U);
+    EXPECT_EQ(obs.merged_reason,
+              "metered twice at r1: eth2 in and eth1 out; meter one direction, or add `direction` to the aggregate");
+  }
+  Oracle with_direction = build(dir + "twice-direction.yaml");
+  auto q = with_direction.predict({"h1", IpAddress{}, ip("203.0.113.2")});
+  ASSERT_TRUE(q.ok());
+  ASSERT_EQ(q->observations.size(), 2U);
+  for (const auto& obs : q->observations) {
+    EXPECT_EQ(obs.merged, 1U);
+    EXPECT_EQ(obs.merged_reason, "");
+  }
+}
+
+// `direction: in` meters only the crossings that enter a probed interface: one observation, nothing merged.
+TEST(Observations, ProbeDirectionLimitsCrossings) {
+  auto loaded = topology::load_topology_file(std::string(FLOWLAB_SOURCE_DIR) + "/tests/lab/observation/twice.yaml");
+  ASSERT_TRUE(loaded.ok());
+  topology::Topology t = *loaded.topology;
+  t.probes[0].direction = topology::ProbeDirection::kIn;
+  auto o = Oracle::build(t);
+  ASSERT_TRUE(o.ok());
+  auto p = o->predict({"h1", IpAddress{}, ip("203.0.113.2")});
+  ASSERT_TRUE(p.ok());
+  ASSERT_EQ(p->observations.size(), 1U);
+  EXPECT_EQ(p->observations[0].observed_interface, "eth2");
+  EXPECT_TRUE(p->observations[0].ingress);
+  EXPECT_EQ(p->observations[0].merged, 1U);
+  t.probes[0].direction = topology::ProbeDirection::kOut;
+  auto out = Oracle::build(t);
+  ASSERT_TRUE(out.ok());
+  auto q = out->predict({"h1", IpAddress{}, ip("203.0.113.2")});
+  ASSERT_TRUE(q.ok());
+  ASSERT_EQ(q->observations.size(), 1U);
+  EXPECT_EQ(q->observations[0].observed_interface, "eth1");
+  EXPECT_FALSE(q->observations[0].ingress);
+}
+
 // Inbound h3 -> h1 enters r1 on eth3: the truth behind eth3 is u1's AS 65530, and so is the first AS of
 // R_s = 203.0.113.0/24. R_d = 192.0.2.64/26 learned over iBGP from r2: empty path, next hop r2's loopback.
 TEST(Observations, Janog36Inbound) {
