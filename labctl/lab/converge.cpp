@@ -311,7 +311,13 @@ class Poller {
       }
       if (want.decided) {
         const bool next_hop_differs = want.next_hop && have.next_hop && *want.next_hop != *have.next_hop;
-        if (have.as_path != want.as_path || next_hop_differs) {
+        // A path the router printed cut short (birdc) must be the start of the oracle's.
+        const bool path_differs =
+            have.as_path_truncated
+                ? have.as_path.size() > want.as_path.size() ||
+                      !std::equal(have.as_path.begin(), have.as_path.end(), want.as_path.begin())
+                : have.as_path != want.as_path;
+        if (path_differs || next_hop_differs) {
           problems.push_back(router.name + ": " + want.prefix.to_string() + " best path " + path_text(have.as_path) +
                              hop_text(have.next_hop) + ", oracle " + path_text(want.as_path) + hop_text(want.next_hop) +
                              (want.reason.empty() ? "" : " (" + want.reason + ")"));

@@ -14,7 +14,8 @@ using topology::Direction;
 using topology::Node;
 using topology::Topology;
 
-// Rounds of the synchronous path-vector iteration before giving up (a policy dispute that never settles).
+// Rounds of the synchronous path-vector iteration before giving up (a policy dispute that never settles): at least
+// this many, and more on a large lab — a route travels one session a round, so a chain of N routers needs N.
 constexpr int kMaxRounds = 64;
 
 template <std::size_t N>
@@ -484,7 +485,8 @@ std::map<std::string, RouterRib> simulate_bgp(const Oracle::State& state) {
     }
   };
   bool settled = false;
-  for (int round = 0; round < kMaxRounds && !settled; ++round) {
+  const int max_rounds = std::max(kMaxRounds, 2 * static_cast<int>(state.topo.nodes.size()) + 4);
+  for (int round = 0; round < max_rounds && !settled; ++round) {
     decide_all();
     AdjIn next;
     for (const auto& p : pairs) {
@@ -501,7 +503,7 @@ std::map<std::string, RouterRib> simulate_bgp(const Oracle::State& state) {
         if (entry.candidates.size() > 1) {
           entry.ambiguous = true;
           entry.reason =
-              "the policies never settle (no stable path assignment after " + std::to_string(kMaxRounds) + " rounds)";
+              "the policies never settle (no stable path assignment after " + std::to_string(max_rounds) + " rounds)";
         }
       }
     }

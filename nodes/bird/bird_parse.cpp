@@ -174,7 +174,18 @@ void parse_attribute(std::string_view line, RibEntry& r) {
   } else if (key == "BGP.origin") {
     r.origin = value == "Incomplete" || value == "incomplete" ? "Incomplete" : std::string(value);
   } else if (key == "BGP.as_path") {
-    r.as_path = numbers(value);
+    // birdc cuts a long attribute line with "..." (a 100-AS path does not fit): the last number may be cut too.
+    constexpr std::string_view kCut = "...";
+    if (value.size() >= kCut.size() && value.substr(value.size() - kCut.size()) == kCut) {
+      value.remove_suffix(kCut.size());
+      r.as_path = numbers(value);
+      if (!r.as_path.empty()) {
+        r.as_path.pop_back();
+      }
+      r.as_path_truncated = true;
+    } else {
+      r.as_path = numbers(value);
+    }
   } else if (key == "BGP.next_hop") {
     auto nw = words(value);
     if (!nw.empty()) {

@@ -32,6 +32,7 @@ struct RibEntry {
   std::string source;                  // "bgp", "ospf", "static", "direct", "kernel"
   std::string protocol_name;           // BIRD protocol / FRR peer description
   std::vector<std::uint32_t> as_path;  // flattened; AS_SET members appear in order
+  bool as_path_truncated = false;      // the router printed only the start of a long path (birdc cuts lines)
   std::optional<IpAddress> next_hop;   // BGP next hop (or the gateway for non-BGP routes)
   std::optional<IpAddress> from;       // the BGP neighbour it was learned from
   std::optional<std::uint32_t> local_pref;
