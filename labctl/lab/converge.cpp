@@ -202,7 +202,7 @@ class Poller {
   Poller(const Topology& topo, const Options& options, ConvergeRule rule)
       : topo_(topo), options_(options), rule_(rule) {}
 
-  // Appends what is still off at `u` to `problems` (with only_paths_ cleared when one is not a path difference).
+  // Appends what is still off at `u` to `problems`.
   // Fails only when a driver is missing (a configuration error, not a convergence problem).
   Status check(Unit& u, std::vector<std::string>& problems) {
     const nodes::NodeDriver* driver = nodes::find_driver(u.node->kind);
@@ -218,11 +218,13 @@ class Poller {
     return {};
   }
 
-  bool only_paths = true;
+  // Whether every problem since the last start_poll() is a best path (or FIB entry) differing from the oracle's.
+  [[nodiscard]] bool only_paths() const { return only_paths_; }
+  void start_poll() { only_paths_ = true; }
 
  private:
   void hard(std::vector<std::string>& problems, std::string text) {
-    only_paths = false;
+    only_paths_ = false;
     problems.push_back(std::move(text));
   }
 
@@ -312,11 +314,10 @@ class Poller {
       if (want.decided) {
         const bool next_hop_differs = want.next_hop && have.next_hop && *want.next_hop != *have.next_hop;
         // A path the router printed cut short (birdc) must be the start of the oracle's.
-        const bool path_differs =
-            have.as_path_truncated
-                ? have.as_path.size() > want.as_path.size() ||
-                      !std::equal(have.as_path.begin(), have.as_path.end(), want.as_path.begin())
-                : have.as_path != want.as_path;
+        const bool path_differs = have.as_path_truncated
+                                      ? have.as_path.size() > want.as_path.size() ||
+                                            !std::equal(have.as_path.begin(), have.as_path.end(), want.as_path.begin())
+                                      : have.as_path != want.as_path;
         if (path_differs || next_hop_differs) {
           problems.push_back(router.name + ": " + want.prefix.to_string() + " best path " + path_text(have.as_path) +
                              hop_text(have.next_hop) + ", oracle " + path_text(want.as_path) + hop_text(want.next_hop) +
@@ -427,6 +428,7 @@ class Poller {
   const Topology& topo_;
   const Options& options_;
   ConvergeRule rule_;
+  bool only_paths_ = true;
 };
 
 }  // namespace
@@ -456,7 +458,7 @@ Result<ConvergeReport> converge(const Topology& topo, const Options& options, co
     report.elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - begin);
     const bool last = report.elapsed >= converge_options.timeout;
     report.problems.clear();
-    poller.only_paths = true;
+    poller.start_poll();
     for (std::size_t k = 0; k < units.size(); ++k) {
       const std::size_t i = (start + k) % units.size();
       FLOWLAB_TRY(poller.check(units[i], report.problems));
@@ -471,7 +473,7 @@ Result<ConvergeReport> converge(const Topology& topo, const Options& options, co
       return report;
     }
     if (last) {
-      report.only_paths = poller.only_paths;
+      report.only_paths = poller.only_paths();
       return report;
     }
     std::this_thread::sleep_for(converge_options.poll);
