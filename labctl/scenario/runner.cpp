@@ -666,9 +666,12 @@ class Runner {
   }
 
   // `direction`: what the records of this observation say in IE 61 ("ingress" / "egress"); a row of the
-  // collector's table that aggregates `direction` and says otherwise belongs to another observation point.
+  // collector's table that aggregates `direction` and says otherwise belongs to another observation point, and so
+  // does one of the right direction whose interface on that side (iface_in when ingress, iface_out when egress) is
+  // not `observed_ifindex` (when known: the probe meters the router's own interfaces).
   Result<CollectorRecord> collector_record(const topology::Node& collector, const Stream& s, const IpAddress& exporter,
-                                           const std::string& direction) {
+                                           const std::string& direction,
+                                           std::optional<std::uint32_t> observed_ifindex) {
     nlohmann::json req{{"cmd", "table"},
                        {"aggregate", "full"},
                        {"match", {{"src_host", s.src.to_string()}, {"dst_host", s.dst.to_string()}}}};
@@ -687,8 +690,14 @@ class Runner {
       if (f.count("peer_ip_src") != 0 && f["peer_ip_src"] != exporter.to_string()) {
         continue;
       }
-      if (f.count("direction") != 0 && f["direction"] != direction && f["direction"] != "unknown") {
-        continue;
+      if (f.count("direction") != 0 && f["direction"] != "unknown") {
+        if (f["direction"] != direction) {
+          continue;
+        }
+        const auto side = f.find(direction == "ingress" ? "iface_in" : "iface_out");
+        if (observed_ifindex && side != f.end() && side->second != std::to_string(*observed_ifindex)) {
+          continue;
+        }
       }
       const std::string proto = s.proto == Proto::kIcmp
                                     ? (s.family == Family::kIpv6 ? std::string("ipv6-icmp") : std::string("icmp"))
@@ -841,8 +850,22 @@ class Runner {
     }
     // Collector.
     // A mirror probe meters every copy arriving on its span port: its records say ingress whatever the crossing.
-    const bool mirrored = topo().probes[obs.probe_index].mirror.has_value();
-    auto crec = collector_record(collector, s, exporter, mirrored || obs.ingress ? "ingress" : "egress");
+    const auto& probe = topo().probes[obs.probe_index];
+    const bool mirrored = probe.mirror.has_value();
+    std::optional<std::uint32_t> observed_ifindex;
+    if (obs.probe_node == obs.metering_router) {
+      if (const auto o = probe.ifindex.find(obs.observed_interface); o != probe.ifindex.end()) {
+        observed_ifindex = o->second;  // the probe records its override (`ifindex:`)
+      } else {
+        for (const auto& [index, name] : ifnames(obs.metering_router)) {
+          if (name == obs.observed_interface) {
+            observed_ifindex = index;
+          }
+        }
+      }
+    }
+    auto crec =
+        collector_record(collector, s, exporter, mirrored || obs.ingress ? "ingress" : "egress", observed_ifindex);
     if (!crec.ok()) {
       p.outcome = Outcome::kFail;
       p.note = "collector query failed: " + crec.error().message;
