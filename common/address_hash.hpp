@@ -1,7 +1,7 @@
 // flowlab::address_hash — the stable hash that spreads exporters over a tee's receivers (pmacct's hash-agent
 // idea): 32-bit FNV-1a over the address bytes (family-sized), then modulo the receiver count. Stable across runs,
 // builds and hosts. One definition, used by the tee (probes/collector/tee) and by the topology, which predicts the
-// tee's choice (labctl/topology/feeds).
+// tee's choice (model/feeds).
 #pragma once
 
 #include "common/ip.hpp"

@@ -4,7 +4,7 @@
 #pragma once
 
 #include "labctl/lab/lab.hpp"
-#include "labctl/topology/model.hpp"
+#include "model/model.hpp"
 
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>

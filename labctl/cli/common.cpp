@@ -1,6 +1,6 @@
 #include "labctl/cli/cli.hpp"
 
-#include "labctl/topology/loader.hpp"
+#include "model/loader.hpp"
 
 #include <algorithm>
 #include <filesystem>

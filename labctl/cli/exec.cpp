@@ -1,6 +1,6 @@
 // labctl exec LAB NODE -- CMD...
 #include "labctl/cli/cli.hpp"
-#include "labctl/process/process.hpp"
+#include "platform/process/process.hpp"
 
 #include <memory>
 

@@ -2,7 +2,7 @@
 #include "labctl/cli/cli.hpp"
 #include "labctl/report/diagram.hpp"
 #include "labctl/scenario/loader.hpp"
-#include "labctl/topology/loader.hpp"
+#include "model/loader.hpp"
 
 #include <fstream>
 #include <iostream>

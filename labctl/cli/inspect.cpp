@@ -1,7 +1,7 @@
 // labctl inspect [NAME] [--json]: nodes, namespaces, addresses, mgmt IPs, processes, BGP session states.
 #include "labctl/cli/cli.hpp"
 #include "labctl/lab/state.hpp"
-#include "labctl/process/process.hpp"
+#include "platform/process/process.hpp"
 
 #include <iostream>
 #include <memory>

@@ -2,8 +2,8 @@
 // inline or by path, and every stream and step against it); --plan prints the derived topology's plan.
 #include "labctl/cli/cli.hpp"
 #include "labctl/scenario/loader.hpp"
-#include "labctl/topology/loader.hpp"
-#include "labctl/topology/plan_json.hpp"
+#include "model/loader.hpp"
+#include "model/plan_json.hpp"
 
 #include <iostream>
 #include <memory>

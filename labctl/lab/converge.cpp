@@ -1,6 +1,6 @@
 #include "labctl/lab/converge.hpp"
 
-#include "labctl/netns/netlink_socket.hpp"
+#include "platform/netns/netlink_socket.hpp"
 
 #include <algorithm>
 #include <deque>

@@ -20,7 +20,7 @@
 #include "common/result.hpp"
 #include "labctl/lab/lab.hpp"
 #include "labctl/oracle/oracle.hpp"
-#include "labctl/topology/model.hpp"
+#include "model/model.hpp"
 
 #include <chrono>
 #include <cstdint>

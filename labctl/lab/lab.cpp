@@ -1,8 +1,8 @@
 #include "labctl/lab/lab.hpp"
 
-#include "labctl/netns/netns.hpp"
-#include "labctl/topology/loader.hpp"
+#include "model/loader.hpp"
 #include "nodes/probe/flowprobe.hpp"
+#include "platform/netns/netns.hpp"
 
 #include <signal.h>
 #include <sys/stat.h>

@@ -10,7 +10,7 @@
 
 #include "common/result.hpp"
 #include "labctl/lab/state.hpp"
-#include "labctl/topology/model.hpp"
+#include "model/model.hpp"
 #include "nodes/core/driver.hpp"
 
 #include <chrono>

@@ -6,7 +6,7 @@
 #pragma once
 
 #include "common/result.hpp"
-#include "labctl/process/process.hpp"
+#include "platform/process/process.hpp"
 
 #include <filesystem>
 #include <string>

@@ -7,7 +7,7 @@
 #pragma once
 
 #include "common/ip.hpp"
-#include "labctl/topology/model.hpp"
+#include "model/model.hpp"
 
 #include <cstdint>
 #include <map>

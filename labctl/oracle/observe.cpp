@@ -1,6 +1,6 @@
 // Observations: which probes see a stream, and every DESIGN.md section 6 field they would report.
 #include "labctl/oracle/state.hpp"
-#include "labctl/topology/feeds.hpp"
+#include "model/feeds.hpp"
 
 #include <algorithm>
 

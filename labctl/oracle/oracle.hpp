@@ -1,6 +1,6 @@
 // flowlab::oracle — what the lab's routers and the flow pipeline should report, computed from the topology alone.
 //
-// Oracle::build() takes a fully derived Topology (labctl/topology) and never looks at a running lab:
+// Oracle::build() takes a fully derived Topology (model) and never looks at a running lab:
 //   1. IGP: per AS, OSPF shortest paths (Dijkstra over `ospf` interfaces with their costs) to every router's
 //      loopbacks and link subnets (igp.hpp).
 //   2. BGP: per router and prefix, the candidate routes learned over each session after the sender's export and
@@ -19,7 +19,7 @@
 
 #include "common/ip.hpp"
 #include "common/result.hpp"
-#include "labctl/topology/model.hpp"
+#include "model/model.hpp"
 
 #include <cstdint>
 #include <map>

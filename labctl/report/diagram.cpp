@@ -1,7 +1,7 @@
 #include "labctl/report/diagram.hpp"
 
 #include "labctl/report/escape.hpp"
-#include "labctl/topology/plan_json.hpp"
+#include "model/plan_json.hpp"
 
 #include <algorithm>
 #include <array>

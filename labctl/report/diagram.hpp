@@ -11,7 +11,7 @@
 #pragma once
 
 #include "common/result.hpp"
-#include "labctl/topology/model.hpp"
+#include "model/model.hpp"
 
 #include <nlohmann/json.hpp>
 

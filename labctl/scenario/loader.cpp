@@ -2,11 +2,11 @@
 
 #include "common/strings.hpp"
 #include "labctl/scenario/validate.hpp"
-#include "labctl/topology/diagnostics.hpp"
-#include "labctl/topology/duration.hpp"
-#include "labctl/topology/loader.hpp"
-#include "labctl/topology/plan_json.hpp"
-#include "labctl/topology/yaml_reader.hpp"
+#include "model/diagnostics.hpp"
+#include "model/duration.hpp"
+#include "model/loader.hpp"
+#include "model/plan_json.hpp"
+#include "model/yaml_reader.hpp"
 
 #include <yaml-cpp/yaml.h>
 

@@ -9,7 +9,7 @@
 #pragma once
 
 #include "common/ip.hpp"
-#include "labctl/topology/model.hpp"
+#include "model/model.hpp"
 
 #include <chrono>
 #include <cstdint>

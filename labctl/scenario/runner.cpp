@@ -3,14 +3,14 @@
 #include "common/strings.hpp"
 #include "labctl/lab/converge.hpp"
 #include "labctl/lab/lab.hpp"
-#include "labctl/netns/netns.hpp"
 #include "labctl/oracle/oracle.hpp"
-#include "labctl/process/locate.hpp"
-#include "labctl/process/process.hpp"
 #include "labctl/report/report_html.hpp"
-#include "labctl/topology/feeds.hpp"
+#include "model/feeds.hpp"
 #include "nodes/collector/collector_driver.hpp"
 #include "nodes/probe/flowprobe.hpp"
+#include "platform/netns/netns.hpp"
+#include "platform/process/locate.hpp"
+#include "platform/process/process.hpp"
 
 #include <nlohmann/json.hpp>
 

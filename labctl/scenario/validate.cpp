@@ -1,7 +1,7 @@
 #include "labctl/scenario/validate.hpp"
 
 #include "common/strings.hpp"
-#include "labctl/topology/feeds.hpp"
+#include "model/feeds.hpp"
 
 #include <algorithm>
 #include <map>

@@ -8,7 +8,7 @@
 #pragma once
 
 #include "labctl/scenario/model.hpp"
-#include "labctl/topology/diagnostics.hpp"
+#include "model/diagnostics.hpp"
 
 #include <span>
 #include <string>

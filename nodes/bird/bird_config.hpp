@@ -8,7 +8,7 @@
 #pragma once
 
 #include "common/result.hpp"
-#include "labctl/topology/model.hpp"
+#include "model/model.hpp"
 
 #include <string>
 

@@ -1,6 +1,6 @@
 #include "nodes/collector/collector_config.hpp"
 
-#include "labctl/topology/feeds.hpp"
+#include "model/feeds.hpp"
 #include "nodes/probe/flowprobe.hpp"
 
 #include <optional>

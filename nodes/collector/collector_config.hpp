@@ -20,7 +20,7 @@
 #pragma once
 
 #include "common/result.hpp"
-#include "labctl/topology/model.hpp"
+#include "model/model.hpp"
 
 #include <cstdint>
 #include <filesystem>

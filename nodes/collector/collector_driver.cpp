@@ -1,7 +1,7 @@
 #include "nodes/collector/collector_driver.hpp"
 
-#include "labctl/netns/netlink_socket.hpp"
-#include "labctl/process/locate.hpp"
+#include "platform/netns/netlink_socket.hpp"
+#include "platform/process/locate.hpp"
 #include "probes/collector/query.hpp"
 
 #include "nodes/collector/collector_config.hpp"

@@ -7,7 +7,7 @@
 
 #include "common/ip.hpp"
 #include "common/result.hpp"
-#include "labctl/topology/model.hpp"
+#include "model/model.hpp"
 
 #include <array>
 #include <cstdint>

@@ -9,7 +9,7 @@
 #pragma once
 
 #include "common/result.hpp"
-#include "labctl/topology/model.hpp"
+#include "model/model.hpp"
 
 #include <string>
 #include <vector>

@@ -1,6 +1,6 @@
 #include "nodes/probe/flowprobe.hpp"
 
-#include "labctl/process/locate.hpp"
+#include "platform/process/locate.hpp"
 
 namespace flowlab::nodes {
 

@@ -9,8 +9,8 @@
 #pragma once
 
 #include "common/result.hpp"
-#include "labctl/process/process.hpp"
-#include "labctl/topology/model.hpp"
+#include "model/model.hpp"
+#include "platform/process/process.hpp"
 
 #include <cstddef>
 #include <filesystem>

@@ -1,7 +1,7 @@
 #include "nodes/tee/tee_driver.hpp"
 
-#include "labctl/process/locate.hpp"
 #include "nodes/core/files.hpp"
+#include "platform/process/locate.hpp"
 
 #include <sys/socket.h>
 #include <sys/un.h>

@@ -1,7 +1,7 @@
 #include "tests/lab/lab_fixture.hpp"
 
 #include "common/ip.hpp"
-#include "labctl/netns/namespace.hpp"
+#include "platform/netns/namespace.hpp"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>

@@ -1,7 +1,7 @@
 // Helpers for lab tests: run the real labctl binary, name labs uniquely, and list what a lab left behind.
 #pragma once
 
-#include "labctl/process/process.hpp"
+#include "platform/process/process.hpp"
 
 #include <nlohmann/json.hpp>
 

@@ -4,7 +4,7 @@
 // side by side.
 #include "tests/lab/lab_fixture.hpp"
 
-#include "labctl/netns/namespace.hpp"
+#include "platform/netns/namespace.hpp"
 
 #include <gtest/gtest.h>
 #include <signal.h>

@@ -5,7 +5,7 @@
 //   src_host, dst_host, src_as, dst_as, peer_src_as, peer_dst_as, peer_dst_ip, as_path, src_as_path
 // has one row per record; every row must be identical (values and counters) between nfacctd's (print plugin, JSON
 // lines appended to a file) and ours (format_json_lines, print plugin style).
-#include "labctl/process/process.hpp"
+#include "platform/process/process.hpp"
 #include "probes/bgp/session.hpp"
 #include "probes/collector/aggregate.hpp"
 #include "probes/collector/record_format.hpp"

@@ -4,9 +4,9 @@
 // session withdraws all its routes, and that an IPFIX replay sent to the collector shows up in `labctl flows`.
 #include "tests/lab/lab_fixture.hpp"
 
-#include "labctl/process/process.hpp"
 #include "nodes/bird/bird_driver.hpp"
 #include "nodes/frr/frr_driver.hpp"
+#include "platform/process/process.hpp"
 #include "probes/wire/exporter.hpp"
 
 #include <gtest/gtest.h>

@@ -1,8 +1,8 @@
 // flowgen in real namespaces: fl-tgen-<pid>-tx (sender) and fl-tgen-<pid>-rx (sink) joined by one veth, both with
 // IPv4 and IPv6 addresses. Every stream's counts and bytes must arrive exactly (received == sent == spec); the
 // achieved rate must be within 10 % of the requested one; a sink expecting more than is sent exits 3 at its timeout.
-#include "labctl/netns/netns.hpp"
-#include "labctl/process/process.hpp"
+#include "platform/netns/netns.hpp"
+#include "platform/process/process.hpp"
 
 #include <unistd.h>
 #include <nlohmann/json.hpp>

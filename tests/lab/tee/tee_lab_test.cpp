@@ -12,7 +12,7 @@
 // for IPv6 (exporter 2001:db8:ee::2, tees on ::1). Each case runs twice: with `tee_relay` (the flowlab_tee library
 // behind one UDP listener: the library alone) and with `flowcollector` running tee-only configs (what the `tee`
 // node kind renders; skipped when flowcollector is not built).
-#include "labctl/netns/namespace.hpp"
+#include "platform/netns/namespace.hpp"
 #include "probes/collector/tee.hpp"
 #include "probes/wire/exporter.hpp"
 

@@ -3,7 +3,7 @@
 // namespace (setns on that thread only), so nothing ever listens or connects in the root namespace.
 #pragma once
 
-#include "labctl/process/process.hpp"
+#include "platform/process/process.hpp"
 #include "probes/bgp/rib.hpp"
 #include "probes/bgp/session.hpp"
 

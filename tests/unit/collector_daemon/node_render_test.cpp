@@ -1,6 +1,6 @@
 // The `collector` node kind renders flowcollector.yaml (+ agent map) from the topology: golden files, and the
 // rendered config passes flowcollector's own config parser.
-#include "labctl/topology/loader.hpp"
+#include "model/loader.hpp"
 #include "nodes/collector/collector_config.hpp"
 #include "nodes/collector/collector_driver.hpp"
 #include "probes/collector/agent_map.hpp"

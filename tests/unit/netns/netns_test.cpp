@@ -1,7 +1,7 @@
 // Namespace, link, address, route, sysctl and tc-mirror tests. They need root and create real namespaces
 // named fl-t<pid>-*, which the fixture removes; after each test the root namespace must hold exactly the links
 // it held before.
-#include "labctl/netns/netns.hpp"
+#include "platform/netns/netns.hpp"
 
 #include <arpa/inet.h>
 #include <linux/if_ether.h>

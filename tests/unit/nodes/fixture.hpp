@@ -11,7 +11,7 @@
 // 64510:1:2; r3 export to r2 MED 20; r1 export to r3 deny 192.0.2.128/25.
 #pragma once
 
-#include "labctl/topology/model.hpp"
+#include "model/model.hpp"
 
 #include <string>
 

@@ -5,10 +5,10 @@
 // iBGP over loopbacks, every policy kind, next hop kept towards the collector, FIB installation (ping across
 // the ASes), and cleanup. FLOWLAB_CAPTURE_DIR=<dir> also stores the raw birdc/vtysh outputs there.
 #include "fixture.hpp"
-#include "labctl/process/process.hpp"
 #include "nodes/bird/bird_driver.hpp"
 #include "nodes/core/driver.hpp"
 #include "nodes/frr/frr_driver.hpp"
+#include "platform/process/process.hpp"
 
 #include <gtest/gtest.h>
 

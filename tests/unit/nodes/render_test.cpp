@@ -2,9 +2,9 @@
 // every golden config passes the daemon's own syntax check (bird -p, vtysh -C).
 #include "fixture.hpp"
 #include "golden.hpp"
-#include "labctl/process/process.hpp"
 #include "nodes/bird/bird_config.hpp"
 #include "nodes/frr/frr_config.hpp"
+#include "platform/process/process.hpp"
 
 #include <gtest/gtest.h>
 

@@ -3,7 +3,7 @@
 // reasoning is in the comments. Each case asserts the complete BGP RIB (every prefix, its best AS path) at every
 // router.
 #include "labctl/oracle/oracle.hpp"
-#include "labctl/topology/loader.hpp"
+#include "model/loader.hpp"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>

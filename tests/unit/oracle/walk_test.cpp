@@ -2,7 +2,7 @@
 // links take 198.18.0.0/31 blocks in link order, endpoint a first; host links /29 blocks of the gateway's first
 // announced prefix, router .1, host .2; loopbacks 198.19.0.N in router order; mgmt0 198.19.128.(i+2) in node order).
 #include "labctl/oracle/oracle.hpp"
-#include "labctl/topology/loader.hpp"
+#include "model/loader.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-#include "labctl/process/process.hpp"
+#include "platform/process/process.hpp"
 
 #include <gtest/gtest.h>
 
@@ -63,8 +63,8 @@ TEST(Start, DaemonLogsAndStopsByTerm) {
 }
 
 TEST(Start, StopEscalatesToKill) {
-  Spec spec{.name = "stubborn", .argv = {"sh", "-c", "trap '' TERM; while :; do sleep 0.05; done"},
-            .log_file = "/dev/null"};
+  Spec spec{
+      .name = "stubborn", .argv = {"sh", "-c", "trap '' TERM; while :; do sleep 0.05; done"}, .log_file = "/dev/null"};
   auto ref = start(spec);
   ASSERT_TRUE(ref.ok());
   std::this_thread::sleep_for(100ms);

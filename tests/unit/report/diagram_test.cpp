@@ -1,7 +1,7 @@
 // The topology diagram: DOT golden for topologies/janog36.yaml (UPDATE_GOLDEN=1 rewrites it), JSON round trip,
 // and the layout's promises (deterministic, no two nodes on top of each other, AS boxes hold their routers).
 #include "labctl/report/diagram.hpp"
-#include "labctl/topology/loader.hpp"
+#include "model/loader.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,8 +1,8 @@
 // The `tee` node kind: rendering a tee-only flowcollector.yaml + receivers file from a topology and a TeeNodeSpec.
-#include "labctl/process/locate.hpp"
-#include "labctl/topology/feeds.hpp"
+#include "model/feeds.hpp"
 #include "nodes/core/driver.hpp"
 #include "nodes/tee/tee_driver.hpp"
+#include "platform/process/locate.hpp"
 #include "probes/collector/tee.hpp"
 
 #include <unistd.h>

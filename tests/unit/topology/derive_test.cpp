@@ -1,6 +1,6 @@
 // Derivation rules one by one (the golden plans cover whole topologies).
-#include "labctl/topology/derive.hpp"
-#include "labctl/topology/loader.hpp"
+#include "model/derive.hpp"
+#include "model/loader.hpp"
 
 #include <gtest/gtest.h>
 

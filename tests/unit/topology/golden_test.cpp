@@ -1,8 +1,8 @@
 // Golden derivation tests: every topology in topologies/ and tests/golden/topology/*.yaml, loaded and derived,
 // must produce exactly tests/golden/topology/<name>.plan.json. UPDATE_GOLDEN=1 rewrites the files (then read
 // the diff yourself).
-#include "labctl/topology/loader.hpp"
-#include "labctl/topology/plan_json.hpp"
+#include "model/loader.hpp"
+#include "model/plan_json.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,5 +1,5 @@
 // Invalid topologies: each case asserts every diagnostic, its exact message and its line:col.
-#include "labctl/topology/loader.hpp"
+#include "model/loader.hpp"
 
 #include <gtest/gtest.h>
 

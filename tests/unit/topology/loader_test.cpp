@@ -1,8 +1,8 @@
 // Valid topologies, reporting everything at once, file handling, and the small helpers of the loader.
-#include "labctl/topology/loader.hpp"
-#include "labctl/topology/diagnostics.hpp"
-#include "labctl/topology/duration.hpp"
-#include "labctl/topology/kinds.hpp"
+#include "model/loader.hpp"
+#include "model/diagnostics.hpp"
+#include "model/duration.hpp"
+#include "model/kinds.hpp"
 
 #include <gtest/gtest.h>
 

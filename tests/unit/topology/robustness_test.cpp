@@ -1,6 +1,6 @@
 // Untrusted input: mutated topology files never crash the loader and always yield a topology or diagnostics;
 // large labs load in reasonable time.
-#include "labctl/topology/loader.hpp"
+#include "model/loader.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,7 +1,7 @@
-#include "labctl/netns/sysctl.hpp"
+#include "platform/netns/sysctl.hpp"
 
-#include "labctl/netns/namespace.hpp"
-#include "labctl/netns/unique_fd.hpp"
+#include "platform/netns/namespace.hpp"
+#include "platform/netns/unique_fd.hpp"
 
 #include <fcntl.h>
 #include <unistd.h>

@@ -4,7 +4,7 @@
 
 #include "common/ip.hpp"
 #include "common/result.hpp"
-#include "labctl/netns/netlink_socket.hpp"
+#include "platform/netns/netlink_socket.hpp"
 
 #include <netlink/addr.h>
 #include <netlink/cache.h>

@@ -1,7 +1,7 @@
-#include "labctl/topology/plan_json.hpp"
+#include "model/plan_json.hpp"
 
-#include "labctl/topology/feeds.hpp"
-#include "labctl/topology/kinds.hpp"
+#include "model/feeds.hpp"
+#include "model/kinds.hpp"
 
 namespace flowlab::topology {
 namespace {

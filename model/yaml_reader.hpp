@@ -7,8 +7,8 @@
 #pragma once
 
 #include "common/strings.hpp"
-#include "labctl/topology/diagnostics.hpp"
-#include "labctl/topology/model.hpp"
+#include "model/diagnostics.hpp"
+#include "model/model.hpp"
 
 #include <yaml-cpp/yaml.h>
 

@@ -1,4 +1,4 @@
-#include "labctl/topology/model.hpp"
+#include "model/model.hpp"
 
 namespace flowlab::topology {
 

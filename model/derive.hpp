@@ -8,8 +8,8 @@
 // management addresses. docs/topologies.md states the rules in full.
 #pragma once
 
-#include "labctl/topology/diagnostics.hpp"
-#include "labctl/topology/model.hpp"
+#include "model/diagnostics.hpp"
+#include "model/model.hpp"
 
 #include <cstdint>
 #include <optional>

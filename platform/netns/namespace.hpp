@@ -8,7 +8,7 @@
 #pragma once
 
 #include "common/result.hpp"
-#include "labctl/netns/unique_fd.hpp"
+#include "platform/netns/unique_fd.hpp"
 
 #include <exception>
 #include <optional>

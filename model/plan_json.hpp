@@ -5,7 +5,7 @@
 // bytes from dump(). Golden tests compare it (tests/golden/topology/*.plan.json).
 #pragma once
 
-#include "labctl/topology/model.hpp"
+#include "model/model.hpp"
 
 #include <nlohmann/json.hpp>
 

@@ -1,4 +1,4 @@
-#include "labctl/topology/kinds.hpp"
+#include "model/kinds.hpp"
 
 #include <array>
 

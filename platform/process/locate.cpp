@@ -1,4 +1,4 @@
-#include "labctl/process/locate.hpp"
+#include "platform/process/locate.hpp"
 
 #include <array>
 #include <cstdlib>

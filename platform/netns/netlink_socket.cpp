@@ -1,7 +1,7 @@
-#include "labctl/netns/netlink_socket.hpp"
+#include "platform/netns/netlink_socket.hpp"
 
-#include "labctl/netns/libnl_detail.hpp"
-#include "labctl/netns/namespace.hpp"
+#include "platform/netns/libnl_detail.hpp"
+#include "platform/netns/namespace.hpp"
 
 #include <linux/if.h>
 #include <linux/netlink.h>

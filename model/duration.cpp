@@ -1,4 +1,4 @@
-#include "labctl/topology/duration.hpp"
+#include "model/duration.hpp"
 
 #include "common/duration.hpp"
 

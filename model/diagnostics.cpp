@@ -1,4 +1,4 @@
-#include "labctl/topology/diagnostics.hpp"
+#include "model/diagnostics.hpp"
 
 #include <algorithm>
 #include <limits>

@@ -1,4 +1,4 @@
-#include "labctl/topology/feeds.hpp"
+#include "model/feeds.hpp"
 
 #include "common/address_hash.hpp"
 

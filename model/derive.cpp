@@ -1,6 +1,6 @@
-#include "labctl/topology/derive.hpp"
+#include "model/derive.hpp"
 
-#include "labctl/topology/kinds.hpp"
+#include "model/kinds.hpp"
 
 #include <algorithm>
 #include <map>

@@ -1,4 +1,4 @@
-#include "labctl/topology/yaml_reader.hpp"
+#include "model/yaml_reader.hpp"
 
 #include "common/strings.hpp"
 

@@ -8,8 +8,8 @@
 // one Diagnostic; nothing stops at the first.
 #pragma once
 
-#include "labctl/topology/diagnostics.hpp"
-#include "labctl/topology/model.hpp"
+#include "model/diagnostics.hpp"
+#include "model/model.hpp"
 
 namespace flowlab::topology {
 

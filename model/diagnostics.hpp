@@ -6,7 +6,7 @@
 #pragma once
 
 #include "common/strings.hpp"  // closest_match, the "did you mean"
-#include "labctl/topology/model.hpp"
+#include "model/model.hpp"
 
 #include <cstddef>
 #include <functional>

@@ -1,4 +1,4 @@
-#include "labctl/process/process.hpp"
+#include "platform/process/process.hpp"
 
 #include "common/strings.hpp"
 

@@ -1,13 +1,13 @@
-#include "labctl/topology/loader.hpp"
+#include "model/loader.hpp"
 
 #include "common/strings.hpp"
-#include "labctl/topology/derive.hpp"
-#include "labctl/topology/diagnostics.hpp"
-#include "labctl/topology/duration.hpp"
-#include "labctl/topology/feeds.hpp"
-#include "labctl/topology/kinds.hpp"
-#include "labctl/topology/validate.hpp"
-#include "labctl/topology/yaml_reader.hpp"
+#include "model/derive.hpp"
+#include "model/diagnostics.hpp"
+#include "model/duration.hpp"
+#include "model/feeds.hpp"
+#include "model/kinds.hpp"
+#include "model/validate.hpp"
+#include "model/yaml_reader.hpp"
 
 #include <yaml-cpp/yaml.h>
 

@@ -15,8 +15,8 @@
 #pragma once
 
 #include "common/ip.hpp"
-#include "labctl/topology/diagnostics.hpp"
-#include "labctl/topology/model.hpp"
+#include "model/diagnostics.hpp"
+#include "model/model.hpp"
 
 #include <cstddef>
 #include <cstdint>

@@ -6,7 +6,7 @@
 // is set only when there are none. The accepted keys are documented in docs/topologies.md.
 #pragma once
 
-#include "labctl/topology/model.hpp"
+#include "model/model.hpp"
 
 #include <filesystem>
 #include <optional>

@@ -2,7 +2,7 @@
 // role it plays in the lab. Adding a kind is one line in kinds.cpp.
 #pragma once
 
-#include "labctl/topology/model.hpp"
+#include "model/model.hpp"
 
 #include <optional>
 #include <span>

@@ -1,7 +1,7 @@
-#include "labctl/netns/mirror.hpp"
+#include "platform/netns/mirror.hpp"
 
-#include "labctl/netns/libnl_detail.hpp"
-#include "labctl/netns/netlink_socket.hpp"
+#include "platform/netns/libnl_detail.hpp"
+#include "platform/netns/netlink_socket.hpp"
 
 #include <linux/if_ether.h>
 #include <linux/pkt_cls.h>

@@ -1,9 +1,9 @@
-#include "labctl/topology/validate.hpp"
+#include "model/validate.hpp"
 
 #include "common/strings.hpp"
-#include "labctl/topology/derive.hpp"
-#include "labctl/topology/feeds.hpp"
-#include "labctl/topology/kinds.hpp"
+#include "model/derive.hpp"
+#include "model/feeds.hpp"
+#include "model/kinds.hpp"
 
 #include <algorithm>
 #include <functional>

@@ -32,8 +32,8 @@
 // Needs root (CAP_SYS_ADMIN and CAP_NET_ADMIN).
 #pragma once
 
-#include "labctl/netns/mirror.hpp"
-#include "labctl/netns/namespace.hpp"
-#include "labctl/netns/netlink_socket.hpp"
-#include "labctl/netns/sysctl.hpp"
-#include "labctl/netns/unique_fd.hpp"
+#include "platform/netns/mirror.hpp"
+#include "platform/netns/namespace.hpp"
+#include "platform/netns/netlink_socket.hpp"
+#include "platform/netns/sysctl.hpp"
+#include "platform/netns/unique_fd.hpp"

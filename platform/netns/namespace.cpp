@@ -1,4 +1,4 @@
-#include "labctl/netns/namespace.hpp"
+#include "platform/netns/namespace.hpp"
 
 #include <dirent.h>
 #include <fcntl.h>
