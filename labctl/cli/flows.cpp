@@ -25,7 +25,7 @@ int run_flows(FlowsArgs& args, const Cli& cli) {
   }
   const topology::Node* node = nullptr;
   for (const auto& n : topo->nodes) {
-    if (n.kind == "collector" && (args.node.empty() || n.name == args.node)) {
+    if (n.role == topology::Role::kCollector && (args.node.empty() || n.name == args.node)) {
       node = &n;
       break;
     }

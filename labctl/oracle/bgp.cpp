@@ -2,6 +2,7 @@
 // the path-vector iteration to a fixed point.
 #include "common/strings.hpp"
 #include "labctl/oracle/state.hpp"
+#include "nodes/core/driver.hpp"
 
 #include <algorithm>
 #include <functional>
@@ -224,7 +225,7 @@ bool mergeable(const Node& router, const Route& best, const Route& other) {
   if (med_neighbor(best) == med_neighbor(other) && med_value(best) != med_value(other)) {
     return false;
   }
-  if (router.kind == "frr" && best.as_path != other.as_path) {
+  if (nodes::router_traits(router.kind).multipath_needs_same_as_path && best.as_path != other.as_path) {
     return false;
   }
   return true;
@@ -453,7 +454,8 @@ std::map<std::string, RouterRib> simulate_bgp(const Oracle::State& state) {
         // MED from elsewhere is not passed to another AS; the export policy's is. FRR sends its `network` routes
         // with MED 0 (the static route's metric), which compares like no MED.
         r.med = export_policy.med;
-        if (!r.med && best.source == RouteSource::kLocal && sender->kind == "frr") {
+        if (!r.med && best.source == RouteSource::kLocal &&
+            nodes::router_traits(sender->kind).local_routes_carry_med_zero) {
           r.med = 0;
         }
       }

@@ -1,6 +1,7 @@
 // The forwarding walk: each node's longest-prefix match over connected subnets, its originated (blackhole)
 // prefixes, OSPF routes and BGP best routes, hop by hop to the node owning the destination.
 #include "labctl/oracle/state.hpp"
+#include "nodes/core/driver.hpp"
 
 #include <algorithm>
 #include <set>
@@ -40,14 +41,14 @@ struct Forward {
 // Route preference between sources of the same prefix length (higher wins). BIRD: direct 240, static 200,
 // OSPF 150, BGP 100. FRR (administrative distance): connected 0, static 1, eBGP 20, OSPF 110, iBGP 200.
 int preference(const Node& node, Via via, RouteSource bgp_source) {
-  const bool frr = node.kind == "frr";
+  const bool ebgp_first = nodes::router_traits(node.kind).ebgp_preferred_over_igp;
   switch (via) {
     case Via::kConnected:
       return 300;
     case Via::kOspf:
       return 150;
     case Via::kBgp:
-      return frr && bgp_source == RouteSource::kEbgp ? 160 : 100;
+      return ebgp_first && bgp_source == RouteSource::kEbgp ? 160 : 100;
     case Via::kDefault:
       return 50;
     case Via::kDelivered:

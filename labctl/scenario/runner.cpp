@@ -514,7 +514,7 @@ class Runner {
   // the flush is done.
   Result<nlohmann::json> flush_probe(std::size_t i) {
     const auto& probe = topo().probes[i];
-    const std::string name = "flowprobe" + std::to_string(i);
+    const std::string name = nodes::probe_process_name(i);
     const auto procs = lab_processes();
     const auto it = std::find_if(procs.begin(), procs.end(), [&](const auto& p) { return p.name == name; });
     if (it == procs.end() || !process::alive(*it)) {
@@ -542,7 +542,7 @@ class Runner {
   Result<std::uint64_t> deliver(std::size_t i, nlohmann::json& details, StepRecord* verdict,
                                 std::set<std::string>* tees_seen) {
     const auto& probe = topo().probes[i];
-    const std::string name = "flowprobe" + std::to_string(i);
+    const std::string name = nodes::probe_process_name(i);
     auto stats = flush_probe(i);
     FLOWLAB_TRY(stats);
     const std::uint64_t sent_total = json_uint(*stats, "datagrams_sent");
@@ -599,7 +599,7 @@ class Runner {
                                      const DeliveryBase& base) {
     const auto& probe = topo().probes[probe_index];
     verify::PointResult p;
-    p.stream = "datagrams of flowprobe" + std::to_string(probe_index);
+    p.stream = "datagrams of " + nodes::probe_process_name(probe_index);
     p.point = probe.node + (feed.tees.empty() ? std::string() : " via " + topology::tee_path_text(feed));
     p.exporter = feed.source_node + " " + feed.exporter.to_string();
     p.collector = feed.collector;
@@ -612,7 +612,7 @@ class Runner {
     if (sharing > 1 || base.probe_restarted) {
       p.note = sharing > 1 ? "sequence counters not checked: " + std::to_string(sharing) + " probes export from " +
                                  feed.exporter.to_string()
-                           : "sequence counters not checked: flowprobe" + std::to_string(probe_index) +
+                           : "sequence counters not checked: " + nodes::probe_process_name(probe_index) +
                                  " restarted while " + feed.collector + " kept its sequence state";
       verify::Check c;
       c.name = "datagrams";

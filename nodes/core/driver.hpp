@@ -54,6 +54,19 @@ struct BgpSessionStatus {
   std::uint32_t prefixes_received = 0;
 };
 
+// How a router kind decides and advertises, where kinds differ: the oracle simulates each router with its kind's
+// traits (asked through router_traits(kind)), so no code outside nodes/ tests a kind's name.
+struct RouterTraits {
+  // Multipath merges only routes with identical AS paths (FRR), not merely equally long ones (BIRD's
+  // bgp_rte_mergable).
+  bool multipath_needs_same_as_path = false;
+  // Locally originated routes leave over eBGP with MED 0 (FRR: the static route's metric), not without a MED.
+  bool local_routes_carry_med_zero = false;
+  // eBGP routes win over the IGP's for the same prefix length (FRR: distance eBGP 20 < OSPF 110); BIRD prefers OSPF
+  // (preference 150 > BGP 100) for eBGP and iBGP alike.
+  bool ebgp_preferred_over_igp = false;
+};
+
 class NodeDriver {
  public:
   virtual ~NodeDriver() = default;
@@ -81,6 +94,8 @@ class NodeDriver {
     return fail("unsupported", "node " + ctx.node->name + " (kind " + ctx.node->kind + ") cannot set BGP sessions to " +
                                    neighbor + " up or down");
   }
+  // The kind's routing behaviour, for the oracle (defaults: BIRD's).
+  [[nodiscard]] virtual RouterTraits router_traits() const { return {}; }
   // Starts (announce) or stops originating `prefix`. ctx.topology already holds the node's new `announce` list
   // (the other sessions and links as deployed): a kind may re-render its whole config and reload it.
   virtual Status set_announcement(const NodeContext& ctx, const Prefix& prefix, bool announce) const {
@@ -93,5 +108,7 @@ class NodeDriver {
 // The registry: kind name -> driver. Adding a kind = its folder + one line in registry.cpp.
 const NodeDriver* find_driver(const std::string& kind);
 std::vector<std::string> driver_kinds();
+// The traits of `kind`'s routers (defaults for a kind without a driver).
+RouterTraits router_traits(const std::string& kind);
 
 }  // namespace flowlab::nodes

@@ -30,6 +30,11 @@ const NodeDriver* find_driver(const std::string& kind) {
   return it == t.end() ? nullptr : it->second;
 }
 
+RouterTraits router_traits(const std::string& kind) {
+  const NodeDriver* driver = find_driver(kind);
+  return driver == nullptr ? RouterTraits{} : driver->router_traits();
+}
+
 std::vector<std::string> driver_kinds() {
   std::vector<std::string> out;
   for (const auto& [kind, driver] : table()) {

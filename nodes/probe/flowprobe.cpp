@@ -11,16 +11,18 @@ using topology::ProbeDirection;
 std::string span_interface(std::size_t index) { return "span" + std::to_string(index); }
 std::string mirror_port(std::size_t index) { return "mir" + std::to_string(index); }
 
+std::string probe_process_name(std::size_t index) { return "flowprobe" + std::to_string(index); }
+
 fs::path probe_pidfile(const fs::path& node_dir, std::size_t index) {
-  return node_dir / ("flowprobe" + std::to_string(index) + ".pid");
+  return node_dir / (probe_process_name(index) + ".pid");
 }
 
 fs::path probe_flows_file(const fs::path& node_dir, std::size_t index) {
-  return node_dir / ("flowprobe" + std::to_string(index) + ".flows.jsonl");
+  return node_dir / (probe_process_name(index) + ".flows.jsonl");
 }
 
 fs::path probe_stats_file(const fs::path& node_dir, std::size_t index) {
-  return node_dir / ("flowprobe" + std::to_string(index) + ".stats.json");
+  return node_dir / (probe_process_name(index) + ".stats.json");
 }
 
 namespace {
@@ -58,7 +60,7 @@ Result<process::Spec> flowprobe_spec(const topology::Topology& topo, std::size_t
   }
 
   process::Spec spec;
-  spec.name = "flowprobe" + std::to_string(index);
+  spec.name = probe_process_name(index);
   spec.netns = node->namespace_name;
   spec.log_file = node_dir / (spec.name + ".log");
   auto& a = spec.argv;

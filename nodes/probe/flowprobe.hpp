@@ -22,6 +22,8 @@ namespace flowlab::nodes {
 std::string span_interface(std::size_t index);  // "span0"
 std::string mirror_port(std::size_t index);     // "mir0"
 
+// The process name of probe `index` in the lab's state ("flowprobe0"): how the runner finds it to flush it.
+std::string probe_process_name(std::size_t index);
 // Files flowprobe `index` keeps in its node directory.
 std::filesystem::path probe_pidfile(const std::filesystem::path& node_dir, std::size_t index);
 std::filesystem::path probe_flows_file(const std::filesystem::path& node_dir, std::size_t index);
