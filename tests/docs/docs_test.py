@@ -136,6 +136,23 @@ class Runner:
         self.failed.append(f"{where}: unknown info string '{b.lang}' (sh, yaml, json, text ...)")
 
 
+def verbs_documented(repo, build):
+    """Every verb `labctl --help` lists has its row in docs/labctl.md's verb table, and every row is a verb."""
+    p = subprocess.run([os.path.join(build, "labctl", "cli", "labctl"), "--help"], capture_output=True, text=True)
+    listed = re.findall(r"^  ([a-z]+)\s{2,}", p.stdout.split("Subcommands:", 1)[-1], re.M)
+    with open(os.path.join(repo, "docs", "labctl.md"), encoding="utf-8") as f:
+        page = f.read()
+    table = page.split("## Verbs", 1)[-1].split("\n## ", 1)[0].split("\n### ", 1)[0]
+    rows = re.findall(r"^\| `([a-z]+)\b", table, re.M)
+    problems = [f"docs/labctl.md: verb `{v}` (in labctl --help) has no row in the verb table" for v in listed
+                if v not in rows]
+    problems += [f"docs/labctl.md: the verb table has a row for `{v}`, which labctl --help does not list" for v in rows
+                 if v not in listed]
+    if not listed:
+        problems.append("labctl --help lists no subcommands")
+    return problems, len(listed)
+
+
 def main():
     args = [a for a in sys.argv[1:] if not a.startswith("--")]
     lab = "--lab" in sys.argv
@@ -162,6 +179,11 @@ def main():
             continue
         for b in blocks:
             runner.check(b)
+    if not lab:
+        problems, count = verbs_documented(repo, build)
+        runner.failed += problems
+        if not problems:
+            runner.passed.append(f"docs/labctl.md: the verb table lists the {count} verbs of labctl --help")
     for line in runner.passed:
         print("ok    " + line)
     for line in runner.skipped:
