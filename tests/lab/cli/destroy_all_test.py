@@ -13,24 +13,10 @@ import subprocess
 import sys
 import tempfile
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from leftovers import namespaces, processes_mentioning  # noqa: E402
+
 LABS = ("fldall1", "fldall2", "fldall3")
-
-
-def namespaces(prefix="fl-"):
-    return sorted(n for n in os.listdir("/run/netns") if n.startswith(prefix)) if os.path.isdir("/run/netns") else []
-
-
-def processes_under(path):
-    found = []
-    for pid in filter(str.isdigit, os.listdir("/proc")):
-        try:
-            with open(f"/proc/{pid}/cmdline", "rb") as f:
-                cmd = f.read().replace(b"\0", b" ").decode(errors="replace")
-        except OSError:
-            continue
-        if path in cmd:
-            found.append(f"{pid}: {cmd.strip()}")
-    return found
 
 
 def main():
@@ -78,7 +64,7 @@ def main():
         for lab in LABS[:2]:
             if os.path.exists(os.path.join(rundir, lab)):
                 failures.append(f"run files left: {os.path.join(rundir, lab)}")
-        left = processes_under(tmp)
+        left = processes_mentioning(tmp)
         if left:
             failures.append(f"processes left: {left}")
         rc, out = labctl_run("destroy", "--all")

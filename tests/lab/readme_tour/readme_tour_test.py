@@ -20,6 +20,9 @@ import time
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "docs"))
 import doc_examples  # noqa: E402
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+import leftovers  # noqa: E402
+
 LAB = "janog36"
 RUNDIR = "/run/flowlab"
 
@@ -73,20 +76,10 @@ EXPECTATIONS = [
 
 def lab_leftovers():
     """What of the tour's lab still exists: namespaces, its run directory, processes started from it."""
-    left = []
-    if os.path.isdir("/run/netns"):
-        left += [f"namespace {n}" for n in os.listdir("/run/netns") if n.startswith(f"fl-{LAB}-")]
+    left = [f"namespace {n}" for n in leftovers.namespaces(f"fl-{LAB}-")]
     if os.path.exists(os.path.join(RUNDIR, LAB)):
         left.append(f"run directory {os.path.join(RUNDIR, LAB)}")
-    for pid in filter(str.isdigit, os.listdir("/proc")):
-        try:
-            with open(f"/proc/{pid}/cmdline", "rb") as f:
-                cmd = f.read().replace(b"\0", b" ").decode(errors="replace")
-        except OSError:
-            continue
-        if f"{RUNDIR}/{LAB}/" in cmd:
-            left.append(f"process {pid}: {cmd.strip()}")
-    return left
+    return left + [f"process {p}" for p in leftovers.processes_mentioning(f"{RUNDIR}/{LAB}/")]
 
 
 def main():
