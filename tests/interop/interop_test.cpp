@@ -34,7 +34,7 @@ bool have(const std::string& tool) {
 
 // flowprobe -r synth_small.pcap exporting to 127.0.0.1:port (and into export_pcap when given).
 int run_flowprobe(const TempDir& tmp, const Format& f, std::uint16_t port, const std::string& export_pcap = "") {
-  std::vector<std::string> argv = {kFlowprobe, "-r", kTestData + "/synth_small.pcap",   "-v",
+  std::vector<std::string> argv = {kFlowprobe, "-r", kTestData + "/synth_small.pcap",     "-v",
                                    f.version,  "-n", "127.0.0.1:" + std::to_string(port), "--json"};
   if (!export_pcap.empty()) {
     argv.insert(argv.end(), {"--export-pcap", export_pcap});
