@@ -1,5 +1,6 @@
 #include "labctl/lab/converge.hpp"
 
+#include "common/strings.hpp"
 #include "platform/netns/netlink_socket.hpp"
 
 #include <algorithm>
@@ -292,6 +293,10 @@ class Poller {
     if (!read_fib(u, fib, problems)) {
       return;
     }
+    std::map<Prefix, const netns::RouteInfo*> kernel_routes;  // one lookup per expected route, not a scan
+    for (const auto& r : fib) {
+      kernel_routes.emplace(r.dst, &r);
+    }
     for (const Expected& want : u.routes) {
       const auto it = best.find(want.prefix);
       if (it == best.end()) {
@@ -300,10 +305,10 @@ class Poller {
         continue;
       }
       const nodes::RibEntry& have = *it->second;
-      const auto kernel =
-          std::find_if(fib.begin(), fib.end(), [&](const netns::RouteInfo& r) { return r.dst == want.prefix; });
+      const auto found = kernel_routes.find(want.prefix);
+      const netns::RouteInfo* kernel = found == kernel_routes.end() ? nullptr : found->second;
       std::vector<std::string> kernel_ifs;
-      if (kernel != fib.end()) {
+      if (kernel != nullptr) {
         for (const auto& nh : kernel->nexthops) {
           kernel_ifs.push_back(nh.ifname);
         }
@@ -325,10 +330,7 @@ class Poller {
           continue;
         }
       } else {
-        std::string choice = path_text(have.as_path) + hop_text(have.next_hop) + " dev";
-        for (const auto& i : kernel_ifs) {
-          choice += " " + i;
-        }
+        std::string choice = path_text(have.as_path) + hop_text(have.next_hop) + " dev " + join(kernel_ifs, " ");
         auto [last, fresh] = u.last_tie.try_emplace(want.prefix, choice);
         if (fresh || last->second != choice) {
           problems.push_back(router.name + ": " + want.prefix.to_string() + " best path " + choice +
@@ -338,7 +340,7 @@ class Poller {
           continue;
         }
       }
-      if (kernel == fib.end()) {
+      if (kernel == nullptr) {
         problems.push_back(router.name + ": " + want.prefix.to_string() + " best path " + path_text(have.as_path) +
                            " not in the kernel FIB");
         continue;
@@ -346,10 +348,7 @@ class Poller {
       // The interface the packets must leave by: the oracle's first hop, else the router's own view.
       const std::string& out = !want.interface.empty() ? want.interface : have.interface;
       if (!out.empty() && std::find(kernel_ifs.begin(), kernel_ifs.end(), out) == kernel_ifs.end()) {
-        std::string via;
-        for (const auto& i : kernel_ifs) {
-          via += (via.empty() ? "" : ",") + i;
-        }
+        const std::string via = join(kernel_ifs, ",");
         problems.push_back(router.name + ": " + want.prefix.to_string() + " kernel FIB via " +
                            (via.empty() ? std::string("(none)") : via) + ", " +
                            (!want.interface.empty() ? "oracle " : "best path ") + out);

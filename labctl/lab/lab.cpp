@@ -1,5 +1,7 @@
 #include "labctl/lab/lab.hpp"
 
+#include "common/strings.hpp"
+
 #include "model/loader.hpp"
 #include "nodes/probe/flowprobe.hpp"
 #include "platform/netns/netns.hpp"
@@ -647,11 +649,7 @@ Result<Topology> load_deployed_topology(const std::string& lab, const Options& o
   if (!fs::exists(copy)) {
     const auto labs = existing_labs(options);
     if (std::find(labs.begin(), labs.end(), lab) == labs.end()) {
-      std::string names;
-      for (const auto& l : labs) {
-        names += (names.empty() ? "" : ", ") + l;
-      }
-      return fail("unknown", "no lab named '" + lab + "' (" + (names.empty() ? "no labs" : "labs: " + names) + ")");
+      return fail("unknown", "no lab named '" + lab + "' (" + (labs.empty() ? "no labs" : "labs: " + join(labs)) + ")");
     }
     return fail("state", "lab '" + lab + "' exists (namespaces fl-" + lab + "-*) but has no topology copy in " +
                              lab_dir(rundir, lab).string() + " (deployed by an older labctl, or its run directory " +

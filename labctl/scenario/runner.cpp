@@ -256,11 +256,7 @@ class Runner {
         rec.details["unsettled"] = report->problems;
         return {};
       }
-      std::string problems;
-      for (const auto& p : report->problems) {
-        problems += (problems.empty() ? "" : "; ") + p;
-      }
-      return fail("converge", "not converged: " + problems);
+      return fail("converge", "not converged: " + join(report->problems, "; "));
     }
     return {};
   }
