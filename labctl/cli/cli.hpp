@@ -51,6 +51,14 @@ void add_graph(CLI::App& app, Cli& cli);   // graph.cpp: the topology diagram (D
 // Shared helpers.
 // Loads and derives a topology file; prints every diagnostic to stderr. nullopt when invalid.
 std::optional<topology::Topology> load_topology_or_report(const std::string& file);
+// A topology file, or a scenario file (one with a `topology:` key: validated fully, its topology inline or by path).
+struct TopologyOrScenario {
+  std::string kind;  // "topology" or "scenario"
+  std::optional<topology::Topology> topology;
+  std::vector<topology::Diagnostic> diagnostics;
+  std::string scenario_summary;  // "scenario NAME: N streams, M steps; "
+};
+TopologyOrScenario load_topology_or_scenario(const std::string& file);
 // Loads a deployed lab's topology; prints the error. nullopt when the lab is unknown.
 std::optional<topology::Topology> load_lab_or_report(const std::string& lab, const Cli& cli);
 // Prints rows as an aligned text table (first row = header).

@@ -1,5 +1,6 @@
 #include "labctl/cli/cli.hpp"
 
+#include "labctl/scenario/loader.hpp"
 #include "model/loader.hpp"
 
 #include <algorithm>
@@ -47,6 +48,27 @@ std::optional<topology::Topology> load_topology_or_report(const std::string& fil
     return std::nullopt;
   }
   return std::move(loaded.topology);
+}
+
+TopologyOrScenario load_topology_or_scenario(const std::string& file) {
+  TopologyOrScenario v;
+  if (scenario::is_scenario_file(file)) {
+    v.kind = "scenario";
+    auto loaded = scenario::load_scenario_file(file);
+    v.diagnostics = std::move(loaded.diagnostics);
+    if (loaded.scenario) {
+      v.scenario_summary = "scenario " + loaded.scenario->name + ": " +
+                           std::to_string(loaded.scenario->traffic.size()) + " streams, " +
+                           std::to_string(loaded.scenario->steps.size()) + " steps; ";
+      v.topology = std::move(loaded.scenario->topology);
+    }
+    return v;
+  }
+  v.kind = "topology";
+  auto loaded = topology::load_topology_file(file);
+  v.diagnostics = std::move(loaded.diagnostics);
+  v.topology = std::move(loaded.topology);
+  return v;
 }
 
 std::optional<topology::Topology> load_lab_or_report(const std::string& lab, const Cli& cli) {

@@ -1,8 +1,6 @@
 // labctl graph TOPOLOGY [--format dot|svg] [-o FILE]
 #include "labctl/cli/cli.hpp"
 #include "labctl/report/diagram.hpp"
-#include "labctl/scenario/loader.hpp"
-#include "model/loader.hpp"
 
 #include <fstream>
 #include <iostream>
@@ -24,22 +22,16 @@ bool ends_with(const std::string& s, const std::string& suffix) {
 
 int run_graph(const GraphArgs& args) {
   // A topology file, or a scenario (its topology: a path or inline).
-  auto loaded = topology::load_topology_file(args.file);
-  std::optional<topology::Topology> topo = std::move(loaded.topology);
-  if (!topo) {
-    auto sc = scenario::load_scenario_file(args.file);
-    if (sc.ok()) {
-      topo = std::move(sc.scenario->topology);
-    }
-  }
-  if (!topo) {
+  auto loaded = load_topology_or_scenario(args.file);
+  if (!loaded.topology) {
     for (const auto& d : loaded.diagnostics) {
       std::cerr << d.to_string() << "\n";
     }
-    std::cerr << "labctl: " << loaded.diagnostics.size() << " error(s) in " << args.file
-              << " (neither a valid topology nor a valid scenario)\n";
+    std::cerr << "labctl: " << loaded.diagnostics.size() << " error(s) in " << args.file << " (a " << loaded.kind
+              << " file)\n";
     return kExitUsage;
   }
+  const std::optional<topology::Topology>& topo = loaded.topology;
   const std::string format = !args.format.empty() ? args.format : ends_with(args.out, ".svg") ? "svg" : "dot";
   const auto diagram = report::diagram_of(*topo);
   std::string text;

@@ -1,8 +1,6 @@
 // labctl validate FILE [--plan] [--json]: a topology file, or a scenario file (validated fully — its topology,
 // inline or by path, and every stream and step against it); --plan prints the derived topology's plan.
 #include "labctl/cli/cli.hpp"
-#include "labctl/scenario/loader.hpp"
-#include "model/loader.hpp"
 #include "model/plan_json.hpp"
 
 #include <iostream>
@@ -18,37 +16,8 @@ struct ValidateArgs {
   bool json = false;
 };
 
-// What was loaded: the derived topology (a topology file's, or a scenario's) and, for a scenario, its summary.
-struct Validated {
-  std::string kind;  // "topology" or "scenario"
-  std::optional<topology::Topology> topology;
-  std::vector<topology::Diagnostic> diagnostics;
-  std::string scenario_summary;  // "scenario NAME: N streams, M steps"
-};
-
-Validated load(const std::string& file) {
-  Validated v;
-  if (scenario::is_scenario_file(file)) {
-    v.kind = "scenario";
-    auto loaded = scenario::load_scenario_file(file);
-    v.diagnostics = std::move(loaded.diagnostics);
-    if (loaded.scenario) {
-      v.scenario_summary = "scenario " + loaded.scenario->name + ": " +
-                           std::to_string(loaded.scenario->traffic.size()) + " streams, " +
-                           std::to_string(loaded.scenario->steps.size()) + " steps; ";
-      v.topology = std::move(loaded.scenario->topology);
-    }
-    return v;
-  }
-  v.kind = "topology";
-  auto loaded = topology::load_topology_file(file);
-  v.diagnostics = std::move(loaded.diagnostics);
-  v.topology = std::move(loaded.topology);
-  return v;
-}
-
 int run_validate(const ValidateArgs& args) {
-  const Validated loaded = load(args.file);
+  const TopologyOrScenario loaded = load_topology_or_scenario(args.file);
   if (args.json) {
     nlohmann::json out;
     out["file"] = args.file;
