@@ -18,7 +18,7 @@
 
 namespace flowlab::cli {
 
-enum ExitCode : int { kExitOk = 0, kExitVerifyFailed = 1, kExitUsage = 2, kExitRuntime = 3 };
+enum ExitCode : int { kExitOk = 0, kExitVerifyFailed = 1, kExitUsage = kExitUsageError, kExitRuntime = 3 };
 
 struct Cli {
   std::string rundir = lab::kDefaultRunDir;

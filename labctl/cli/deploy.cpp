@@ -40,7 +40,7 @@ int run_deploy(const DeployArgs& args, const Cli& cli) {
             << " links, " << topo->sessions.size() << " BGP sessions)\n";
   if (Status s = lab::deploy(*topo, options); !s.ok()) {
     print_error("deploy of lab " + topo->name + " failed: " + s.error().message);
-    return s.error().code == "exists" ? kExitUsage : kExitRuntime;
+    return is_usage_error(s.error().kind) ? kExitUsage : kExitRuntime;
   }
   auto secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - begin).count();
   std::cerr << "labctl: lab " << topo->name << " deployed in " << secs << " s\n";

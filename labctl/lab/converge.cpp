@@ -208,7 +208,7 @@ class Poller {
   Status check(Unit& u, std::vector<std::string>& problems) {
     const nodes::NodeDriver* driver = nodes::find_driver(u.node->kind);
     if (driver == nullptr) {
-      return fail("kind", "no driver for kind '" + u.node->kind + "'");
+      return fail(ErrorKind::kConfig, "no driver for kind '" + u.node->kind + "'");
     }
     auto ctx = node_context(topo_, *u.node, options_);
     if (u.node->is_router()) {
@@ -441,7 +441,7 @@ Result<ConvergeReport> converge(const Topology& topo, const Options& options, co
   if (converge_options.rule == ConvergeRule::kOracle && oracle == nullptr) {
     auto built = oracle::Oracle::build(topo);
     if (!built.ok()) {
-      return fail("oracle", built.error().message);
+      return fail(ErrorKind::kVerify, built.error().message);
     }
     own.emplace(std::move(*built));
     oracle = &*own;

@@ -131,20 +131,20 @@ class Deployer {
     std::error_code ec;
     fs::create_directories(dir, ec);
     if (ec) {
-      return fail("rundir", "creating " + dir.string() + ": " + ec.message());
+      return fail(ErrorKind::kIo, "creating " + dir.string() + ": " + ec.message());
     }
     FLOWLAB_TRY(save());
     write_index(topo_.name, options_.rundir, options_);
     if (!topo_.source_file.empty()) {
       fs::copy_file(topo_.source_file, dir / "topology.yaml", fs::copy_options::overwrite_existing, ec);
       if (ec) {
-        return fail("rundir", "copying " + topo_.source_file + ": " + ec.message());
+        return fail(ErrorKind::kIo, "copying " + topo_.source_file + ": " + ec.message());
       }
     }
     for (const auto& node : topo_.nodes) {
       fs::create_directories(dir / node.name, ec);
       if (ec) {
-        return fail("rundir", "creating " + (dir / node.name).string() + ": " + ec.message());
+        return fail(ErrorKind::kIo, "creating " + (dir / node.name).string() + ": " + ec.message());
       }
     }
     return {};
@@ -304,7 +304,7 @@ class Deployer {
   Status start_node(const Node& node) {
     const nodes::NodeDriver* driver = nodes::find_driver(node.kind);
     if (driver == nullptr) {
-      return fail("kind", "no driver for kind '" + node.kind + "' (node " + node.name + ")");
+      return fail(ErrorKind::kConfig, "no driver for kind '" + node.kind + "' (node " + node.name + ")");
     }
     auto ctx = node_context(topo_, node, options_);
     FLOWLAB_TRY(driver->render(ctx));
@@ -319,7 +319,7 @@ class Deployer {
       }
       auto ref = process::start(spec);
       if (!ref.ok()) {
-        return fail(ref.error().code, "node " + node.name + ": " + ref.error().message);
+        return fail(ref.error().kind, "node " + node.name + ": " + ref.error().message);
       }
       ref->node = node.name;
       state_.processes.push_back(*ref);
@@ -332,7 +332,8 @@ class Deployer {
           break;
         }
         if (!process::alive(*ref) || std::chrono::steady_clock::now() > deadline) {
-          return fail("exec", spec.name + " on node " + node.name + " did not come up; see " + spec.log_file.string());
+          return fail(ErrorKind::kProcess,
+                      spec.name + " on node " + node.name + " did not come up; see " + spec.log_file.string());
         }
         std::this_thread::sleep_for(std::chrono::milliseconds(20));
       }
@@ -365,8 +366,9 @@ class Deployer {
       }
       for (const auto& p : state_.processes) {
         if (!process::alive(p)) {
-          return fail("exec", p.name + " on node " + p.node + " exited during start-up; see " +
-                                  (lab_dir(options_.rundir, topo_.name) / p.node / (p.name + ".log")).string());
+          return fail(ErrorKind::kProcess,
+                      p.name + " on node " + p.node + " exited during start-up; see " +
+                          (lab_dir(options_.rundir, topo_.name) / p.node / (p.name + ".log")).string());
         }
       }
       if (pending.empty()) {
@@ -377,7 +379,7 @@ class Deployer {
         for (const auto& n : pending) {
           names += (names.empty() ? "" : ", ") + n;
         }
-        return fail("timeout",
+        return fail(ErrorKind::kTimeout,
                     "nodes not ready after " + std::to_string(options_.ready_timeout.count() / 1000) + " s: " + names);
       }
       std::this_thread::sleep_for(std::chrono::milliseconds(50));
@@ -407,7 +409,7 @@ class Deployer {
       fs::remove(nodes::probe_stats_file(dir, i), ec);  // a restarted probe counts from zero
       auto ref = process::start(*spec);
       if (!ref.ok()) {
-        return fail(ref.error().code, "probe on node " + node->name + ": " + ref.error().message);
+        return fail(ref.error().kind, "probe on node " + node->name + ": " + ref.error().message);
       }
       ref->node = node->name;
       state_.processes.push_back(*ref);
@@ -418,8 +420,9 @@ class Deployer {
     for (const auto& [pidfile, ref] : started) {
       while (!fs::exists(pidfile)) {
         if (!process::alive(ref) || std::chrono::steady_clock::now() > deadline) {
-          return fail("exec", ref.name + " on node " + ref.node + " did not start; see " +
-                                  (lab_dir(options_.rundir, topo_.name) / ref.node / (ref.name + ".log")).string());
+          return fail(ErrorKind::kProcess,
+                      ref.name + " on node " + ref.node + " did not start; see " +
+                          (lab_dir(options_.rundir, topo_.name) / ref.node / (ref.name + ".log")).string());
         }
         std::this_thread::sleep_for(std::chrono::milliseconds(10));
       }
@@ -540,11 +543,11 @@ nodes::NodeContext node_context(const Topology& topo, const Node& node, const Op
 
 Status deploy(const Topology& topo, const Options& options, bool cleanup_on_failure) {
   if (!valid_lab_name(topo.name)) {
-    return fail("config", "invalid lab name '" + topo.name + "'");
+    return fail(ErrorKind::kConfig, "invalid lab name '" + topo.name + "'");
   }
   auto existing = existing_labs(options);
   if (std::find(existing.begin(), existing.end(), topo.name) != existing.end()) {
-    return fail("exists", "lab '" + topo.name + "' already exists (labctl destroy " + topo.name + ")");
+    return fail(ErrorKind::kExists, "lab '" + topo.name + "' already exists (labctl destroy " + topo.name + ")");
   }
   Deployer deployer(topo, options);
   Status s = deployer.run();
@@ -558,7 +561,7 @@ Status deploy(const Topology& topo, const Options& options, bool cleanup_on_fail
 Status restart_node(const Topology& topo, const std::string& node, const Options& options) {
   const Node* n = topo.find_node(node);
   if (n == nullptr) {
-    return fail("restart", "lab " + topo.name + " has no node " + node);
+    return fail(ErrorKind::kProcess, "lab " + topo.name + " has no node " + node);
   }
   auto state = read_state(options.rundir, topo.name);
   FLOWLAB_TRY(state);
@@ -568,7 +571,7 @@ Status restart_node(const Topology& topo, const std::string& node, const Options
 
 Status destroy(const std::string& lab, const Options& options) {
   if (!valid_lab_name(lab)) {
-    return fail("usage", "invalid lab name '" + lab + "'");
+    return fail(ErrorKind::kUsage, "invalid lab name '" + lab + "'");
   }
   const fs::path rundir = lab_rundir(lab, options);
   State state;
@@ -602,7 +605,7 @@ Status destroy(const std::string& lab, const Options& options) {
   std::error_code ec;
   fs::remove_all(lab_dir(rundir, lab), ec);
   if (ec && result.ok()) {
-    result = fail("rundir", "removing " + lab_dir(rundir, lab).string() + ": " + ec.message());
+    result = fail(ErrorKind::kIo, "removing " + lab_dir(rundir, lab).string() + ": " + ec.message());
   }
   if (result.ok()) {
     remove_index(lab);
@@ -649,11 +652,13 @@ Result<Topology> load_deployed_topology(const std::string& lab, const Options& o
   if (!fs::exists(copy)) {
     const auto labs = existing_labs(options);
     if (std::find(labs.begin(), labs.end(), lab) == labs.end()) {
-      return fail("unknown", "no lab named '" + lab + "' (" + (labs.empty() ? "no labs" : "labs: " + join(labs)) + ")");
+      return fail(ErrorKind::kNotFound,
+                  "no lab named '" + lab + "' (" + (labs.empty() ? "no labs" : "labs: " + join(labs)) + ")");
     }
-    return fail("state", "lab '" + lab + "' exists (namespaces fl-" + lab + "-*) but has no topology copy in " +
-                             lab_dir(rundir, lab).string() + " (deployed by an older labctl, or its run directory " +
-                             "was removed: labctl destroy " + lab + ")");
+    return fail(ErrorKind::kState, "lab '" + lab + "' exists (namespaces fl-" + lab +
+                                       "-*) but has no topology copy in " + lab_dir(rundir, lab).string() +
+                                       " (deployed by an older labctl, or its run directory " +
+                                       "was removed: labctl destroy " + lab + ")");
   }
   auto loaded = topology::load_topology_file(copy);
   if (!loaded.topology) {
@@ -661,7 +666,7 @@ Result<Topology> load_deployed_topology(const std::string& lab, const Options& o
     for (const auto& d : loaded.diagnostics) {
       msg += d.to_string() + "\n";
     }
-    return fail("config", msg);
+    return fail(ErrorKind::kConfig, msg);
   }
   Topology topo = std::move(*loaded.topology);
   rename_lab(topo, lab);

@@ -17,7 +17,7 @@ Result<State> read_state(const fs::path& rundir, const std::string& lab) {
   fs::path path = state_path(rundir, lab);
   std::ifstream in(path);
   if (!in) {
-    return fail("state", "no state file " + path.string());
+    return fail(ErrorKind::kState, "no state file " + path.string());
   }
   try {
     json j = json::parse(in);
@@ -36,7 +36,7 @@ Result<State> read_state(const fs::path& rundir, const std::string& lab) {
     }
     return s;
   } catch (const std::exception& e) {
-    return fail("state", "reading " + path.string() + ": " + e.what());
+    return fail(ErrorKind::kState, "reading " + path.string() + ": " + e.what());
   }
 }
 
@@ -57,18 +57,18 @@ Status write_state(const fs::path& rundir, const State& state) {
   {
     std::ofstream out(tmp, std::ios::trunc);
     if (!out) {
-      return fail("state", "writing " + tmp.string());
+      return fail(ErrorKind::kState, "writing " + tmp.string());
     }
     out << j.dump(2) << "\n";
     out.flush();
     if (!out) {
-      return fail("state", "writing " + tmp.string());
+      return fail(ErrorKind::kState, "writing " + tmp.string());
     }
   }
   std::error_code ec;
   fs::rename(tmp, path, ec);
   if (ec) {
-    return fail("state", "renaming " + tmp.string() + ": " + ec.message());
+    return fail(ErrorKind::kState, "renaming " + tmp.string() + ": " + ec.message());
   }
   return {};
 }

@@ -310,7 +310,7 @@ Result<MergedPolicy> merged_policy(const Topology& topo, const std::string& node
     for (const auto& c : p.communities) {
       auto parsed = parse_parts<2>(c, 0xffff);
       if (!parsed) {
-        return fail("policy",
+        return fail(ErrorKind::kConfig,
                     "community '" + c + "' of " + node + " towards " + neighbor + " is not a:b (16-bit parts)");
       }
       m.communities.push_back(*parsed);
@@ -318,7 +318,7 @@ Result<MergedPolicy> merged_policy(const Topology& topo, const std::string& node
     for (const auto& c : p.large_communities) {
       auto parsed = parse_parts<3>(c, 0xffffffffULL);
       if (!parsed) {
-        return fail("policy",
+        return fail(ErrorKind::kConfig,
                     "large community '" + c + "' of " + node + " towards " + neighbor + " is not a:b:c (32-bit parts)");
       }
       m.large_communities.push_back(*parsed);

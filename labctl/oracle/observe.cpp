@@ -180,14 +180,14 @@ Result<Oracle::StreamPrediction> Oracle::predict(const Stream& stream) const {
   const State& s = *state_;
   const Node* from = s.topo.find_node(stream.from);
   if (from == nullptr) {
-    return fail("oracle", "no node '" + stream.from + "' in topology " + s.topo.name);
+    return fail(ErrorKind::kVerify, "no node '" + stream.from + "' in topology " + s.topo.name);
   }
   StreamPrediction p;
   p.stream = stream;
   if (!p.stream.src.is_set()) {
     auto src = source_address(*from, stream.dst.family);
     if (!src) {
-      return fail("oracle", "node " + stream.from + " has no address of the destination's family");
+      return fail(ErrorKind::kVerify, "node " + stream.from + " has no address of the destination's family");
     }
     p.stream.src = *src;
   }

@@ -183,10 +183,10 @@ Result<Walk> Oracle::walk(const std::string& from, const IpAddress& destination)
   const State& s = *state_;
   const Node* start = s.topo.find_node(from);
   if (start == nullptr) {
-    return fail("oracle", "no node '" + from + "' in topology " + s.topo.name);
+    return fail(ErrorKind::kVerify, "no node '" + from + "' in topology " + s.topo.name);
   }
   if (!destination.is_set()) {
-    return fail("oracle", "walk from " + from + ": no destination address");
+    return fail(ErrorKind::kVerify, "walk from " + from + ": no destination address");
   }
   Walk walk;
   walk.destination = destination;

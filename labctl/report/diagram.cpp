@@ -323,13 +323,13 @@ nlohmann::json to_json(const Diagram& d) {
 
 Result<Diagram> diagram_from_json(const nlohmann::json& j) {
   if (!j.is_object() || !j.contains("nodes") || !j["nodes"].is_array()) {
-    return fail("report", "topology: expected an object with a \"nodes\" array");
+    return fail(ErrorKind::kIo, "topology: expected an object with a \"nodes\" array");
   }
   Diagram d;
   d.name = str(j, "name");
   for (const auto& n : j["nodes"]) {
     if (!n.is_object()) {
-      return fail("report", "topology: a node is not an object");
+      return fail(ErrorKind::kIo, "topology: a node is not an object");
     }
     DiagramNode dn;
     dn.name = str(n, "name");
@@ -344,7 +344,7 @@ Result<Diagram> diagram_from_json(const nlohmann::json& j) {
       }
     }
     if (!known || dn.name.empty()) {
-      return fail("report", "topology: node '" + dn.name + "' has an unknown role '" + role + "'");
+      return fail(ErrorKind::kIo, "topology: node '" + dn.name + "' has an unknown role '" + role + "'");
     }
     if (const auto it = n.find("asn"); it != n.end() && it->is_number_unsigned()) {
       dn.asn = it->get<std::uint32_t>();

@@ -222,7 +222,7 @@ Result<RunRecord> run_from_json(const nlohmann::json& j) {
     return *it;
   };
   if (!j.is_object()) {
-    return fail("report", "verdict.json: not a JSON object");
+    return fail(ErrorKind::kIo, "verdict.json: not a JSON object");
   }
   RunRecord run;
   run.scenario = text(j, "scenario", "run");
@@ -241,7 +241,7 @@ Result<RunRecord> run_from_json(const nlohmann::json& j) {
   if (const auto it = j.find("topology"); it != j.end() && !it->is_null()) {
     auto d = diagram_from_json(*it);
     if (!d.ok()) {
-      return fail("report", "verdict.json: " + d.error().message);
+      return fail(ErrorKind::kIo, "verdict.json: " + d.error().message);
     }
     run.topology = std::move(*d);
   }
@@ -250,7 +250,7 @@ Result<RunRecord> run_from_json(const nlohmann::json& j) {
     const auto& sj = steps[i];
     const std::string where = "steps[" + std::to_string(i) + "]";
     if (!sj.is_object()) {
-      return fail("report", "verdict.json: " + where + " is not an object");
+      return fail(ErrorKind::kIo, "verdict.json: " + where + " is not an object");
     }
     StepRecord step;
     step.kind = text(sj, "kind", where);
@@ -267,7 +267,7 @@ Result<RunRecord> run_from_json(const nlohmann::json& j) {
       const auto& pj = points[k];
       const std::string pw = where + ".points[" + std::to_string(k) + "]";
       if (!pj.is_object()) {
-        return fail("report", "verdict.json: " + pw + " is not an object");
+        return fail(ErrorKind::kIo, "verdict.json: " + pw + " is not an object");
       }
       verify::PointResult p;
       p.stream = text(pj, "stream", pw);
@@ -281,7 +281,7 @@ Result<RunRecord> run_from_json(const nlohmann::json& j) {
         const auto& cj = checks[c];
         const std::string cw = pw + ".checks[" + std::to_string(c) + "]";
         if (!cj.is_object()) {
-          return fail("report", "verdict.json: " + cw + " is not an object");
+          return fail(ErrorKind::kIo, "verdict.json: " + cw + " is not an object");
         }
         verify::Check check;
         check.name = text(cj, "field", cw);
@@ -298,7 +298,7 @@ Result<RunRecord> run_from_json(const nlohmann::json& j) {
     run.steps.push_back(std::move(step));
   }
   if (!missing.empty()) {
-    return fail("report", "verdict.json: missing or mistyped " + missing);
+    return fail(ErrorKind::kIo, "verdict.json: missing or mistyped " + missing);
   }
   return run;
 }

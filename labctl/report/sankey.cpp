@@ -131,7 +131,7 @@ nlohmann::json to_json(const TrafficFact& f) {
 
 Result<TrafficFact> traffic_fact_from_json(const nlohmann::json& j) {
   if (!j.is_object()) {
-    return fail("report", "traffic: a fact is not an object");
+    return fail(ErrorKind::kIo, "traffic: a fact is not an object");
   }
   TrafficFact f;
   f.stream = str(j, "stream");
@@ -140,7 +140,8 @@ Result<TrafficFact> traffic_fact_from_json(const nlohmann::json& j) {
   f.collector = str(j, "collector");
   const auto direction = parse_direction(str(j, "direction"));
   if (!direction) {
-    return fail("report", "traffic: stream '" + f.stream + "' has an unknown direction '" + str(j, "direction") + "'");
+    return fail(ErrorKind::kIo,
+                "traffic: stream '" + f.stream + "' has an unknown direction '" + str(j, "direction") + "'");
   }
   f.direction = *direction;
   f.router_asn = number<std::uint32_t>(j, "router_asn");

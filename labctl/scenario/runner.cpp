@@ -181,13 +181,14 @@ class Runner {
   Status execute() {
     auto oracle = oracle::Oracle::build(topo());
     if (!oracle.ok()) {
-      return fail("oracle", oracle.error().message);
+      return fail(ErrorKind::kVerify, oracle.error().message);
     }
     oracle_ = std::make_unique<oracle::Oracle>(std::move(*oracle));
     if (!lab::existing_labs(lab_options_).empty()) {
       const auto labs = lab::existing_labs(lab_options_);
       if (std::find(labs.begin(), labs.end(), sc_.lab_name()) != labs.end()) {
-        return fail("exists", "lab " + sc_.lab_name() + " already exists (labctl destroy " + sc_.lab_name() + ")");
+        return fail(ErrorKind::kExists,
+                    "lab " + sc_.lab_name() + " already exists (labctl destroy " + sc_.lab_name() + ")");
       }
     }
     say("deploying lab " + sc_.lab_name());
@@ -203,7 +204,7 @@ class Runner {
         rec.outcome = Outcome::kFail;
         rec.error = st.error().message;
         run_.steps.push_back(rec);
-        return fail("deploy", st.error().message);
+        return fail(ErrorKind::kVerify, st.error().message);
       }
       run_.steps.push_back(rec);
     }
@@ -227,7 +228,7 @@ class Runner {
       run_.outcome = verify::worst(run_.outcome, rec.outcome);
       run_.steps.push_back(std::move(rec));
       if (!st.ok()) {
-        return fail("step", run_.steps.back().summary + ": " + st.error().message);
+        return fail(ErrorKind::kVerify, run_.steps.back().summary + ": " + st.error().message);
       }
     }
     return {};
@@ -240,7 +241,7 @@ class Runner {
     const topology::Topology now = topology_at(sc_, step_index_);
     auto view = oracle::Oracle::build(now);
     if (!view.ok()) {
-      return fail("oracle", view.error().message);
+      return fail(ErrorKind::kVerify, view.error().message);
     }
     lab::ConvergeOptions copts;
     copts.timeout = s.timeout;
@@ -256,7 +257,7 @@ class Runner {
         rec.details["unsettled"] = report->problems;
         return {};
       }
-      return fail("converge", "not converged: " + join(report->problems, "; "));
+      return fail(ErrorKind::kTimeout, "not converged: " + join(report->problems, "; "));
     }
     return {};
   }
@@ -293,7 +294,7 @@ class Runner {
     for (const auto& name : s.streams) {
       const Stream* st = sc_.find_stream(name);
       if (st == nullptr) {
-        return fail("send", "unknown stream " + name);
+        return fail(ErrorKind::kSocket, "unknown stream " + name);
       }
       by_sender[st->from].push_back(st);
       const topology::Node* to = st->to_node.empty() ? nullptr : topo().find_node(st->to_node);
@@ -347,7 +348,8 @@ class Runner {
       const auto deadline = Clock::now() + std::chrono::seconds(10);
       while (!fs::exists(sink.ready)) {
         if (!process::alive(sink.ref) || Clock::now() > deadline) {
-          return fail("send", "flowgen sink on " + sink.node + " did not get ready: " + read_file(sink.log));
+          return fail(ErrorKind::kSocket,
+                      "flowgen sink on " + sink.node + " did not get ready: " + read_file(sink.log));
         }
         std::this_thread::sleep_for(std::chrono::milliseconds(10));
       }
@@ -378,12 +380,12 @@ class Runner {
       FLOWLAB_TRY(out);
       std::ofstream(traffic_file(dir, "send", tag, node, ".log")) << out->out << out->err;
       if (!out->success()) {
-        return fail("send", "flowgen send on " + node + " failed (exit " + std::to_string(out->exit_code) +
-                                "): " + out->err + out->out);
+        return fail(ErrorKind::kSocket, "flowgen send on " + node + " failed (exit " + std::to_string(out->exit_code) +
+                                            "): " + out->err + out->out);
       }
       auto j = nlohmann::json::parse(out->out.substr(0, out->out.find('\n')), nullptr, false);
       if (j.is_discarded() || !j.contains("streams")) {
-        return fail("send", "flowgen send on " + node + ": unreadable summary: " + out->out);
+        return fail(ErrorKind::kSocket, "flowgen send on " + node + ": unreadable summary: " + out->out);
       }
       rec.details["senders"][node] = j;
       for (const auto& st : j["streams"]) {
@@ -514,7 +516,7 @@ class Runner {
     const auto procs = lab_processes();
     const auto it = std::find_if(procs.begin(), procs.end(), [&](const auto& p) { return p.name == name; });
     if (it == procs.end() || !process::alive(*it)) {
-      return fail("collect", name + " on node " + probe.node + " is not running");
+      return fail(ErrorKind::kVerify, name + " on node " + probe.node + " is not running");
     }
     const fs::path stats_file = nodes::probe_stats_file(node_dir(probe.node), i);
     const std::uint64_t before = json_uint(read_json(stats_file), "flushes");
@@ -526,7 +528,7 @@ class Runner {
         return *stats;
       }
       if (Clock::now() > deadline) {
-        return fail("collect", name + " on node " + probe.node + " did not flush within 10 s");
+        return fail(ErrorKind::kVerify, name + " on node " + probe.node + " did not flush within 10 s");
       }
       std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
@@ -574,9 +576,9 @@ class Runner {
       }
       details.push_back(detail);
       if (!seq || received < sent) {
-        return fail("collect", "collector " + collector->name + " received " + std::to_string(received) + " of the " +
-                                   std::to_string(sent) + " datagrams " + name + " sent" +
-                                   (feed.tees.empty() ? "" : " (via " + topology::tee_path_text(feed) + ")"));
+        return fail(ErrorKind::kVerify, "collector " + collector->name + " received " + std::to_string(received) +
+                                            " of the " + std::to_string(sent) + " datagrams " + name + " sent" +
+                                            (feed.tees.empty() ? "" : " (via " + topology::tee_path_text(feed) + ")"));
       }
       if (verdict != nullptr) {
         verdict->points.push_back(delivery_point(i, feed, sent, received, *seq, base));
@@ -723,7 +725,7 @@ class Runner {
     current_ = topology_at(sc_, step_index_);
     auto now = oracle::Oracle::build(current_);
     if (!now.ok()) {
-      return fail("oracle", now.error().message);
+      return fail(ErrorKind::kVerify, now.error().message);
     }
     oracle_ = std::make_unique<oracle::Oracle>(std::move(*now));
     traffic_.clear();
@@ -738,7 +740,7 @@ class Runner {
     }
     const topology::Node* collector = topo().find_node(e.at);
     if (collector == nullptr) {
-      return fail("expect", "no collector " + e.at);
+      return fail(ErrorKind::kConfig, "no collector " + e.at);
     }
     for (const auto& name : e.streams) {
       const Stream* s = sc_.find_stream(name);
@@ -1116,7 +1118,7 @@ class Runner {
     const topology::Node* node = topo().find_node(l.endpoint.node);
     const topology::Interface* iface = node == nullptr ? nullptr : node->find_interface(l.endpoint.interface);
     if (iface == nullptr) {
-      return fail("link", "no interface " + l.endpoint.node + ":" + l.endpoint.interface);
+      return fail(ErrorKind::kNetlink, "no interface " + l.endpoint.node + ":" + l.endpoint.interface);
     }
     for (const auto& [n, i] :
          {std::pair{node->name, iface->name}, std::pair{iface->peer_node, iface->peer_interface}}) {
@@ -1131,7 +1133,7 @@ class Runner {
   Status step(const BgpStep& b, StepRecord& /*rec*/) {
     const topology::Node* node = topo().find_node(b.node);
     if (node == nullptr) {
-      return fail("bgp", "no node " + b.node);
+      return fail(ErrorKind::kBgp, "no node " + b.node);
     }
     FLOWLAB_TRY(
         nodes::find_driver(node->kind)->set_bgp_session(context(*node), b.neighbor, b.action == LinkAction::kUp));
@@ -1149,7 +1151,7 @@ class Runner {
     const auto it = std::find_if(routing_.nodes.begin(), routing_.nodes.end(),
                                  [&](const topology::Node& n) { return n.name == node_name; });
     if (it == routing_.nodes.end() || !it->is_router()) {
-      return fail("announce", node_name + " is not a router of this lab");
+      return fail(ErrorKind::kBgp, node_name + " is not a router of this lab");
     }
     topology::Node* node = &*it;
     auto& list = node->announce;

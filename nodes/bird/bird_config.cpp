@@ -208,10 +208,10 @@ void render_ospf(std::ostringstream& o, const Node& node, Family family) {
 
 Result<std::string> render_bird_config(const Topology& topo, const Node& node) {
   if (!node.is_router()) {
-    return fail("render", "node " + node.name + " is not a router");
+    return fail(ErrorKind::kConfig, "node " + node.name + " is not a router");
   }
   if (!node.router_id.is_v4()) {
-    return fail("render", "router " + node.name + " has no IPv4 router id");
+    return fail(ErrorKind::kConfig, "router " + node.name + " has no IPv4 router id");
   }
   std::ostringstream o;
   o << "# flowlab: BIRD 2 configuration of router " << node.name << " (AS " << node.asn << ") in lab " << topo.name

@@ -15,7 +15,7 @@ constexpr std::chrono::milliseconds kCommandTimeout{10000};
 
 Status check_context(const NodeContext& ctx) {
   if (ctx.topology == nullptr || ctx.node == nullptr || ctx.dir.empty()) {
-    return fail("usage", "bird: node context without topology, node or directory");
+    return fail(ErrorKind::kUsage, "bird: node context without topology, node or directory");
   }
   return {};
 }
@@ -31,7 +31,8 @@ Result<std::string> birdc(const std::filesystem::path& dir, const std::vector<st
   FLOWLAB_TRY(out);
   if (!out->success()) {
     std::string why = out->timed_out ? "timed out" : "exit code " + std::to_string(out->exit_code);
-    return fail("exec", "birdc -s " + (dir / kControlSocket).string() + ": " + why + ": " + out->err + out->out);
+    return fail(ErrorKind::kProcess,
+                "birdc -s " + (dir / kControlSocket).string() + ": " + why + ": " + out->err + out->out);
   }
   return std::move(out->out);
 }
@@ -87,7 +88,7 @@ Status BirdDriver::set_bgp_session(const NodeContext& ctx, const std::string& ne
     FLOWLAB_TRY(out);
   }
   if (!any) {
-    return fail("bgp", "router " + ctx.node->name + " has no BGP session with " + neighbor);
+    return fail(ErrorKind::kBgp, "router " + ctx.node->name + " has no BGP session with " + neighbor);
   }
   return {};
 }
@@ -99,8 +100,8 @@ Status BirdDriver::set_announcement(const NodeContext& ctx, const Prefix& prefix
   auto out = birdc(ctx.dir, {"configure"});
   FLOWLAB_TRY(out);
   if (out->find("Reconfigur") == std::string::npos) {
-    return fail("bgp", "router " + ctx.node->name + ": " + (announce ? "announcing " : "withdrawing ") +
-                           prefix.to_string() + ": birdc configure said: " + *out);
+    return fail(ErrorKind::kBgp, "router " + ctx.node->name + ": " + (announce ? "announcing " : "withdrawing ") +
+                                     prefix.to_string() + ": birdc configure said: " + *out);
   }
   // A changed export filter does not by itself re-run the export of routes already in the table.
   auto reload = birdc(ctx.dir, {"reload", "out", "all"});

@@ -112,24 +112,24 @@ Status parse_header(std::string_view line, const std::optional<Prefix>& current,
   if (!continuation) {
     auto p = Prefix::parse(w.front());
     if (!p) {
-      return fail("parse", "birdc show route, line " + std::to_string(line_no) + ": '" + std::string(w.front()) +
-                               "' is not a prefix");
+      return fail(ErrorKind::kParse, "birdc show route, line " + std::to_string(line_no) + ": '" +
+                                         std::string(w.front()) + "' is not a prefix");
     }
     out.prefix = *p;
   } else if (current) {
     out.prefix = *current;
   } else {
-    return fail("parse", "birdc show route, line " + std::to_string(line_no) + ": route without a prefix");
+    return fail(ErrorKind::kParse, "birdc show route, line " + std::to_string(line_no) + ": route without a prefix");
   }
   auto open = line.find('[');
   auto close = line.find(']', open == std::string_view::npos ? 0 : open);
   if (open == std::string_view::npos || close == std::string_view::npos) {
-    return fail("parse", "birdc show route, line " + std::to_string(line_no) + ": no [protocol ...] in '" +
-                             std::string(trim(line)) + "'");
+    return fail(ErrorKind::kParse, "birdc show route, line " + std::to_string(line_no) + ": no [protocol ...] in '" +
+                                       std::string(trim(line)) + "'");
   }
   auto inside = words(line.substr(open + 1, close - open - 1));
   if (inside.empty()) {
-    return fail("parse", "birdc show route, line " + std::to_string(line_no) + ": empty [protocol ...]");
+    return fail(ErrorKind::kParse, "birdc show route, line " + std::to_string(line_no) + ": empty [protocol ...]");
   }
   out.protocol_name = std::string(inside.front());
   for (std::size_t i = 0; i + 1 < inside.size(); ++i) {
@@ -235,7 +235,8 @@ Result<std::vector<RibEntry>> parse_show_route_all(std::string_view text,
     }
     if (line.front() == '\t') {
       if (out.empty()) {
-        return fail("parse", "birdc show route, line " + std::to_string(line_no) + ": attribute before any route");
+        return fail(ErrorKind::kParse,
+                    "birdc show route, line " + std::to_string(line_no) + ": attribute before any route");
       }
       auto w = words(line);
       if (!w.empty() && w[0] == "via" && w.size() >= 2 && !gateway) {
@@ -312,8 +313,8 @@ Result<std::vector<BgpSessionStatus>> parse_show_protocols_all(std::string_view 
     } else if (key == "Neighbor address") {
       auto a = IpAddress::parse(words(value).empty() ? value : words(value).front());
       if (!a) {
-        return fail("parse", "birdc show protocols, line " + std::to_string(line_no) + ": bad neighbor address '" +
-                                 std::string(value) + "'");
+        return fail(ErrorKind::kParse, "birdc show protocols, line " + std::to_string(line_no) +
+                                           ": bad neighbor address '" + std::string(value) + "'");
       }
       s.neighbor = *a;
     } else if (key == "Neighbor AS") {

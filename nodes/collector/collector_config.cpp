@@ -219,7 +219,7 @@ Result<std::string> render_peer_src_as_map(const topology::Topology& topo, const
       } else {
         auto looked_up = ifindex_of(*probe_node, o.captured);
         if (!looked_up.ok()) {
-          return fail(looked_up.error().code, "peer_src_as map of " + node.name + ": ifindex of " + probe_node->name +
+          return fail(looked_up.error().kind, "peer_src_as map of " + node.name + ": ifindex of " + probe_node->name +
                                                   ":" + o.captured + ": " + looked_up.error().message);
         }
         ifindex = *looked_up;

@@ -16,7 +16,7 @@ namespace {
 
 Status check_context(const NodeContext& ctx) {
   if (ctx.topology == nullptr || ctx.node == nullptr || ctx.dir.empty()) {
-    return fail("usage", "collector: node context without topology, node or directory");
+    return fail(ErrorKind::kUsage, "collector: node context without topology, node or directory");
   }
   return {};
 }
@@ -86,10 +86,10 @@ Result<nlohmann::json> query(const std::filesystem::path& socket, const nlohmann
   auto json = ::flowlab::collector::query_socket(socket.string(), request, timeout);
   FLOWLAB_TRY(json);
   if (!json->is_object()) {
-    return fail("socket", "collector socket " + socket.string() + ": the answer is not a JSON object");
+    return fail(ErrorKind::kSocket, "collector socket " + socket.string() + ": the answer is not a JSON object");
   }
   if (!json->value("ok", false)) {
-    return fail("collector",
+    return fail(ErrorKind::kProcess,
                 "collector socket " + socket.string() + ": " + json->value("error", std::string("request refused")));
   }
   return json;
@@ -98,12 +98,12 @@ Result<nlohmann::json> query(const std::filesystem::path& socket, const nlohmann
 Result<RibEntry> parse_dump_line(const std::string& line, const IpAddress& peer) {
   auto j = nlohmann::json::parse(line, nullptr, false);
   if (j.is_discarded() || !j.is_object()) {
-    return fail("parse", "bgp_dump: not a JSON object: " + line.substr(0, 80));
+    return fail(ErrorKind::kParse, "bgp_dump: not a JSON object: " + line.substr(0, 80));
   }
   RibEntry e;
   auto prefix = Prefix::parse(j.value("ip_prefix", ""));
   if (!prefix) {
-    return fail("parse", "bgp_dump: bad ip_prefix in " + line.substr(0, 80));
+    return fail(ErrorKind::kParse, "bgp_dump: bad ip_prefix in " + line.substr(0, 80));
   }
   e.prefix = *prefix;
   e.best = true;

@@ -91,8 +91,8 @@ class NodeDriver {
   // Administratively takes every session (all families) with `neighbor` (a node name) down or back up.
   virtual Status set_bgp_session(const NodeContext& ctx, const std::string& neighbor, bool up) const {
     (void)up;
-    return fail("unsupported", "node " + ctx.node->name + " (kind " + ctx.node->kind + ") cannot set BGP sessions to " +
-                                   neighbor + " up or down");
+    return fail(ErrorKind::kUnsupported, "node " + ctx.node->name + " (kind " + ctx.node->kind +
+                                             ") cannot set BGP sessions to " + neighbor + " up or down");
   }
   // The kind's routing behaviour, for the oracle (defaults: BIRD's).
   [[nodiscard]] virtual RouterTraits router_traits() const { return {}; }
@@ -100,8 +100,8 @@ class NodeDriver {
   // (the other sessions and links as deployed): a kind may re-render its whole config and reload it.
   virtual Status set_announcement(const NodeContext& ctx, const Prefix& prefix, bool announce) const {
     (void)announce;
-    return fail("unsupported", "node " + ctx.node->name + " (kind " + ctx.node->kind +
-                                   ") cannot announce or withdraw " + prefix.to_string());
+    return fail(ErrorKind::kUnsupported, "node " + ctx.node->name + " (kind " + ctx.node->kind +
+                                             ") cannot announce or withdraw " + prefix.to_string());
   }
 };
 

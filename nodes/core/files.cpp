@@ -9,12 +9,12 @@ namespace flowlab::nodes {
 Status write_text_file(const std::filesystem::path& path, const std::string& text) {
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
   if (!out) {
-    return fail("io", "opening " + path.string() + " for writing: " + std::strerror(errno));
+    return fail(ErrorKind::kIo, "opening " + path.string() + " for writing: " + std::strerror(errno));
   }
   out << text;
   out.close();
   if (!out) {
-    return fail("io", "writing " + path.string() + " failed");
+    return fail(ErrorKind::kIo, "writing " + path.string() + " failed");
   }
   return {};
 }

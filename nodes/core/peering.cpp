@@ -17,13 +17,13 @@ Result<std::array<std::uint32_t, N>> parse_parts(const std::string& text, std::u
     std::size_t colon = rest.find(':');
     std::string_view part = (i + 1 < N) ? rest.substr(0, colon) : rest;
     if ((i + 1 < N && colon == std::string_view::npos) || part.empty()) {
-      return fail("policy",
+      return fail(ErrorKind::kConfig,
                   std::string(what) + " '" + text + "' is not " + std::to_string(N) + " numbers joined by ':'");
     }
     const auto v = parse_decimal(part, max_part);
     if (!v) {
-      return fail("policy", std::string(what) + " '" + text + "': part '" + std::string(part) +
-                                "' is not a number in 0.." + std::to_string(max_part));
+      return fail(ErrorKind::kConfig, std::string(what) + " '" + text + "': part '" + std::string(part) +
+                                          "' is not a number in 0.." + std::to_string(max_part));
     }
     out[i] = static_cast<std::uint32_t>(*v);
     if (i + 1 < N) {

@@ -285,10 +285,10 @@ Result<std::string> render_bgpd(const Topology& topo, const Node& node) {
 
 Result<FrrConfig> render_frr_config(const Topology& topo, const Node& node) {
   if (!node.is_router()) {
-    return fail("render", "node " + node.name + " is not a router");
+    return fail(ErrorKind::kConfig, "node " + node.name + " is not a router");
   }
   if (!node.router_id.is_v4()) {
-    return fail("render", "router " + node.name + " has no IPv4 router id");
+    return fail(ErrorKind::kConfig, "router " + node.name + " has no IPv4 router id");
   }
   FrrConfig cfg;
   cfg.daemons.push_back({"zebra", render_zebra(node)});

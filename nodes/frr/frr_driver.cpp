@@ -19,7 +19,7 @@ constexpr std::chrono::milliseconds kCommandTimeout{10000};
 
 Status check_context(const NodeContext& ctx) {
   if (ctx.topology == nullptr || ctx.node == nullptr || ctx.dir.empty()) {
-    return fail("usage", "frr: node context without topology, node or directory");
+    return fail(ErrorKind::kUsage, "frr: node context without topology, node or directory");
   }
   return {};
 }
@@ -42,15 +42,15 @@ Status hand_to_frr_user(const std::filesystem::path& dir, const std::vector<std:
   }
   const passwd* pw = ::getpwnam(kUser);
   if (pw == nullptr) {
-    return fail("render", std::string("frr: user '") + kUser + "' does not exist (is FRR installed?)");
+    return fail(ErrorKind::kConfig, std::string("frr: user '") + kUser + "' does not exist (is FRR installed?)");
   }
   for (const auto& path : files) {
     if (::chown(path.c_str(), pw->pw_uid, pw->pw_gid) != 0) {
-      return fail("render", "frr: chown " + path.string() + " to " + kUser + ": " + std::strerror(errno));
+      return fail(ErrorKind::kConfig, "frr: chown " + path.string() + " to " + kUser + ": " + std::strerror(errno));
     }
   }
   if (::chown(dir.c_str(), pw->pw_uid, pw->pw_gid) != 0) {
-    return fail("render", "frr: chown " + dir.string() + " to " + kUser + ": " + std::strerror(errno));
+    return fail(ErrorKind::kConfig, "frr: chown " + dir.string() + " to " + kUser + ": " + std::strerror(errno));
   }
   return {};
 }
@@ -74,7 +74,8 @@ Result<std::string> run_vtysh(const std::filesystem::path& dir, const std::vecto
   FLOWLAB_TRY(out);
   if (!out->success()) {
     std::string why = out->timed_out ? "timed out" : "exit code " + std::to_string(out->exit_code);
-    return fail("exec", "vtysh --vty_socket " + dir.string() + shown + ": " + why + ": " + out->err + out->out);
+    return fail(ErrorKind::kProcess,
+                "vtysh --vty_socket " + dir.string() + shown + ": " + why + ": " + out->err + out->out);
   }
   return std::move(out->out);
 }
@@ -149,7 +150,7 @@ Result<bool> FrrDriver::program_ready(const NodeContext& ctx, std::size_t index)
 
 Result<bool> FrrDriver::ready(const NodeContext& ctx) const {
   if (ctx.node == nullptr) {
-    return fail("usage", "frr: node context without node");
+    return fail(ErrorKind::kUsage, "frr: node context without node");
   }
   // One vtysh run: every daemon is connected ("show daemons" lists those vtysh reached) and bgpd answers.
   auto out = vtysh(ctx.dir, std::vector<std::string>{"show daemons", "show bgp summary json"});
@@ -174,8 +175,9 @@ Result<std::vector<RibEntry>> FrrDriver::rib(const NodeContext& ctx) const {
   FLOWLAB_TRY(out);
   auto docs = split_json_documents(*out);
   if (docs.size() != commands.size()) {
-    return fail("parse", "vtysh --vty_socket " + ctx.dir.string() + ": expected " + std::to_string(commands.size()) +
-                             " JSON documents, got " + std::to_string(docs.size()));
+    return fail(ErrorKind::kParse, "vtysh --vty_socket " + ctx.dir.string() + ": expected " +
+                                       std::to_string(commands.size()) + " JSON documents, got " +
+                                       std::to_string(docs.size()));
   }
   std::vector<RibEntry> all;
   for (std::size_t i = 0; i < docs.size(); ++i) {
@@ -194,7 +196,7 @@ Status FrrDriver::set_bgp_session(const NodeContext& ctx, const std::string& nei
     }
   }
   if (commands.size() == 2) {
-    return fail("bgp", "router " + ctx.node->name + " has no BGP session with " + neighbor);
+    return fail(ErrorKind::kBgp, "router " + ctx.node->name + " has no BGP session with " + neighbor);
   }
   auto out = vtysh(ctx.dir, commands);
   FLOWLAB_TRY(out);

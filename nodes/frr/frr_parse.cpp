@@ -12,10 +12,10 @@ using nlohmann::json;
 Result<json> parse_json(std::string_view text, const char* what) {
   json j = json::parse(text.begin(), text.end(), nullptr, /*allow_exceptions=*/false);
   if (j.is_discarded()) {
-    return fail("parse", std::string(what) + ": not JSON");
+    return fail(ErrorKind::kParse, std::string(what) + ": not JSON");
   }
   if (!j.is_object()) {
-    return fail("parse", std::string(what) + ": expected a JSON object");
+    return fail(ErrorKind::kParse, std::string(what) + ": expected a JSON object");
   }
   return j;
 }
@@ -134,16 +134,16 @@ Result<std::vector<RibEntry>> parse_show_bgp_json(std::string_view text) {
     return out;  // no BGP instance for this family
   }
   if (!routes->is_object()) {
-    return fail("parse", "show bgp json: \"routes\" is not an object");
+    return fail(ErrorKind::kParse, "show bgp json: \"routes\" is not an object");
   }
   const auto default_local_pref = u32_of(j, "defaultLocPrf");
   for (const auto& [prefix_text, paths] : routes->items()) {
     auto prefix = Prefix::parse(prefix_text);
     if (!prefix) {
-      return fail("parse", "show bgp json: route key '" + prefix_text + "' is not a prefix");
+      return fail(ErrorKind::kParse, "show bgp json: route key '" + prefix_text + "' is not a prefix");
     }
     if (!paths.is_array()) {
-      return fail("parse", "show bgp json: paths of " + prefix_text + " are not an array");
+      return fail(ErrorKind::kParse, "show bgp json: paths of " + prefix_text + " are not an array");
     }
     for (const auto& path : paths) {
       // The detail form starts each list with a summary object (prefix, advertisedTo); paths have nexthops.
@@ -205,10 +205,10 @@ Result<std::vector<RibEntry>> parse_show_route_json(std::string_view text) {
   for (const auto& [prefix_text, routes] : parsed->items()) {
     auto prefix = Prefix::parse(prefix_text);
     if (!prefix) {
-      return fail("parse", "show route json: key '" + prefix_text + "' is not a prefix");
+      return fail(ErrorKind::kParse, "show route json: key '" + prefix_text + "' is not a prefix");
     }
     if (!routes.is_array()) {
-      return fail("parse", "show route json: routes of " + prefix_text + " are not an array");
+      return fail(ErrorKind::kParse, "show route json: routes of " + prefix_text + " are not an array");
     }
     if (prefix->address.is_link_local()) {
       continue;  // fe80::/64 on every interface; BIRD does not list these either

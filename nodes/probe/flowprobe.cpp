@@ -43,20 +43,20 @@ std::string direction_flag(ProbeDirection d) {
 
 Result<process::Spec> flowprobe_spec(const topology::Topology& topo, std::size_t index, const fs::path& node_dir) {
   if (index >= topo.probes.size()) {
-    return fail("probe", "no probe #" + std::to_string(index));
+    return fail(ErrorKind::kProcess, "no probe #" + std::to_string(index));
   }
   const topology::ProbeSpec& probe = topo.probes[index];
   const topology::Node* node = topo.find_node(probe.node);
   const topology::Node* collector = topo.find_node(probe.export_to);
   if (node == nullptr || collector == nullptr) {
-    return fail("probe", "probe #" + std::to_string(index) + ": unknown node '" + probe.node + "' or collector '" +
-                             probe.export_to + "'");
+    return fail(ErrorKind::kProcess, "probe #" + std::to_string(index) + ": unknown node '" + probe.node +
+                                         "' or collector '" + probe.export_to + "'");
   }
   const bool sflow = probe.format == ExportFormat::kSflow;
   const std::uint16_t port = sflow ? collector->listen.sflow : collector->listen.netflow;
   if (port == 0) {
-    return fail("probe", "probe #" + std::to_string(index) + ": collector " + collector->name + " has no " +
-                             (sflow ? "sflow" : "netflow") + " listen port");
+    return fail(ErrorKind::kProcess, "probe #" + std::to_string(index) + ": collector " + collector->name + " has no " +
+                                         (sflow ? "sflow" : "netflow") + " listen port");
   }
 
   process::Spec spec;

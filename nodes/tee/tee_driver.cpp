@@ -18,7 +18,7 @@ namespace {
 
 Status check_context(const NodeContext& ctx) {
   if (ctx.topology == nullptr || ctx.node == nullptr || ctx.dir.empty()) {
-    return fail("usage", "tee: node context without topology, node or directory");
+    return fail(ErrorKind::kUsage, "tee: node context without topology, node or directory");
   }
   return {};
 }
@@ -69,10 +69,10 @@ Result<RenderedTee> render_tee(const topology::Topology& topology, const topolog
                                const std::filesystem::path& dir) {
   const std::string who = "tee node '" + node.name + "'";
   if (spec.port == 0) {
-    return fail("config", who + ": no listen port (listen: {netflow: PORT} or {sflow: PORT})");
+    return fail(ErrorKind::kConfig, who + ": no listen port (listen: {netflow: PORT} or {sflow: PORT})");
   }
   if (spec.receivers.empty()) {
-    return fail("config", who + ": no receivers (set nodes." + node.name + ".receivers; see docs/tee.md)");
+    return fail(ErrorKind::kConfig, who + ": no receivers (set nodes." + node.name + ".receivers; see docs/tee.md)");
   }
   std::vector<::flowlab::collector::TeeEndpoint> endpoints;
   std::string errors;
@@ -115,7 +115,7 @@ Result<RenderedTee> render_tee(const topology::Topology& topology, const topolog
   }
   if (!errors.empty()) {
     errors.pop_back();
-    return fail("config", errors);
+    return fail(ErrorKind::kConfig, errors);
   }
 
   std::vector<::flowlab::collector::TeePool> pools;
@@ -173,13 +173,13 @@ Result<bool> TeeDriver::ready(const NodeContext& ctx) const {
   const std::string path = (ctx.dir / kQuerySocket).string();
   sockaddr_un addr{};
   if (path.size() >= sizeof(addr.sun_path)) {
-    return fail("usage", "tee: query socket path too long: " + path);
+    return fail(ErrorKind::kUsage, "tee: query socket path too long: " + path);
   }
   addr.sun_family = AF_UNIX;
   std::memcpy(addr.sun_path, path.c_str(), path.size() + 1);
   int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (fd < 0) {
-    return fail("socket", "tee: socket(AF_UNIX): " + std::string(std::strerror(errno)));
+    return fail(ErrorKind::kSocket, "tee: socket(AF_UNIX): " + std::string(std::strerror(errno)));
   }
   bool up = ::connect(fd, reinterpret_cast<const sockaddr*>(&addr), sizeof(addr)) == 0;  // NOLINT: sockaddr API
   ::close(fd);

@@ -28,7 +28,7 @@ Status add_mirror_filter(NetlinkSocket::State& state, int src, int dst, std::uin
   ClsPtr cls(rtnl_cls_alloc());
   ActPtr act(rtnl_act_alloc());
   if (!cls || !act) {
-    return fail("netlink", op + " in " + state.ns + ": out of memory");
+    return fail(ErrorKind::kNetlink, op + " in " + state.ns + ": out of memory");
   }
   FLOWLAB_TRY(state.check(rtnl_tc_set_kind(as_tc(act.get()), "mirred"), op));
   FLOWLAB_TRY(state.check(rtnl_mirred_set_action(act.get(), TCA_EGRESS_MIRROR), op));
@@ -52,7 +52,7 @@ Status add_mirror_filter(NetlinkSocket::State& state, int src, int dst, std::uin
 Status NetlinkSocket::add_mirror(const std::string& src_ifname, const std::string& dst_ifname) {
   const std::string op = "mirroring " + src_ifname + " to " + dst_ifname;
   if (src_ifname == dst_ifname) {
-    return fail("netlink", op + " in " + state_->ns + ": an interface cannot mirror to itself");
+    return fail(ErrorKind::kNetlink, op + " in " + state_->ns + ": an interface cannot mirror to itself");
   }
   auto src = state_->resolve(src_ifname, op);
   if (!src.ok()) {
@@ -65,7 +65,7 @@ Status NetlinkSocket::add_mirror(const std::string& src_ifname, const std::strin
 
   QdiscPtr qdisc(rtnl_qdisc_alloc());
   if (!qdisc) {
-    return fail("netlink", op + " in " + state_->ns + ": out of memory");
+    return fail(ErrorKind::kNetlink, op + " in " + state_->ns + ": out of memory");
   }
   rtnl_tc_set_ifindex(detail::as_tc(qdisc.get()), *src);
   rtnl_tc_set_parent(detail::as_tc(qdisc.get()), TC_H_CLSACT);
@@ -88,7 +88,7 @@ Status NetlinkSocket::remove_mirror(const std::string& src_ifname) {
   }
   QdiscPtr qdisc(rtnl_qdisc_alloc());
   if (!qdisc) {
-    return fail("netlink", op + " in " + state_->ns + ": out of memory");
+    return fail(ErrorKind::kNetlink, op + " in " + state_->ns + ": out of memory");
   }
   rtnl_tc_set_ifindex(detail::as_tc(qdisc.get()), *src);
   rtnl_tc_set_parent(detail::as_tc(qdisc.get()), TC_H_CLSACT);

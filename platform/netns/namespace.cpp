@@ -31,15 +31,15 @@ Status prepare_run_dir() {
   std::lock_guard lock(run_dir_mutex());
   const std::string dir(kNetnsRunDir);
   if (::mkdir(dir.c_str(), 0755) != 0 && errno != EEXIST) {
-    return fail("netns", "creating " + dir + ": " + errno_text(errno));
+    return fail(ErrorKind::kNetns, "creating " + dir + ": " + errno_text(errno));
   }
   bool bound = false;
   while (::mount("", dir.c_str(), "none", MS_SHARED | MS_REC, nullptr) != 0) {
     if (errno != EINVAL || bound) {
-      return fail("netns", "making " + dir + " a shared mount point: " + errno_text(errno));
+      return fail(ErrorKind::kNetns, "making " + dir + " a shared mount point: " + errno_text(errno));
     }
     if (::mount(dir.c_str(), dir.c_str(), "none", MS_BIND | MS_REC, nullptr) != 0) {
-      return fail("netns", "bind-mounting " + dir + " on itself: " + errno_text(errno));
+      return fail(ErrorKind::kNetns, "bind-mounting " + dir + " on itself: " + errno_text(errno));
     }
     bound = true;
   }
@@ -57,14 +57,15 @@ std::string namespace_path(std::string_view name) {
 
 Status check_namespace_name(std::string_view name) {
   if (name.empty()) {
-    return fail("netns", "namespace name is empty");
+    return fail(ErrorKind::kNetns, "namespace name is empty");
   }
   if (name.size() > 255) {
-    return fail("netns", "namespace name '" + std::string(name.substr(0, 32)) + "...' is longer than 255 bytes");
+    return fail(ErrorKind::kNetns,
+                "namespace name '" + std::string(name.substr(0, 32)) + "...' is longer than 255 bytes");
   }
   if (name == "." || name == ".." || name.find('/') != std::string_view::npos ||
       name.find('\0') != std::string_view::npos) {
-    return fail("netns", "namespace name '" + std::string(name) + "' is not a plain file name");
+    return fail(ErrorKind::kNetns, "namespace name '" + std::string(name) + "' is not a plain file name");
   }
   return {};
 }
@@ -78,9 +79,9 @@ Status create_namespace(const std::string& name) {
     if (!placeholder) {
       int err = errno;
       if (err == EEXIST) {
-        return fail("netns", "creating namespace " + name + ": it already exists (" + path + ")");
+        return fail(ErrorKind::kNetns, "creating namespace " + name + ": it already exists (" + path + ")");
       }
-      return fail("netns", "creating namespace " + name + ": creating " + path + ": " + errno_text(err));
+      return fail(ErrorKind::kNetns, "creating namespace " + name + ": creating " + path + ": " + errno_text(err));
     }
   }
   // unshare() on a thread of its own: only that thread moves to the new namespace, and it ends right after
@@ -88,12 +89,12 @@ Status create_namespace(const std::string& name) {
   Status made;
   auto body = [&] {
     if (::unshare(CLONE_NEWNET) != 0) {
-      made = fail("netns", "creating namespace " + name + ": unshare(CLONE_NEWNET): " + errno_text(errno));
+      made = fail(ErrorKind::kNetns, "creating namespace " + name + ": unshare(CLONE_NEWNET): " + errno_text(errno));
       return;
     }
     const std::string self = "/proc/self/task/" + std::to_string(::syscall(SYS_gettid)) + "/ns/net";
     if (::mount(self.c_str(), path.c_str(), "none", MS_BIND, nullptr) != 0) {
-      made = fail("netns",
+      made = fail(ErrorKind::kNetns,
                   "creating namespace " + name + ": bind-mounting " + self + " on " + path + ": " + errno_text(errno));
     }
   };
@@ -101,7 +102,7 @@ Status create_namespace(const std::string& name) {
     std::thread worker(body);
     worker.join();
   } catch (const std::system_error& e) {
-    made = fail("netns", "creating namespace " + name + ": starting a thread: " + e.what());
+    made = fail(ErrorKind::kNetns, "creating namespace " + name + ": starting a thread: " + e.what());
   }
   if (!made.ok()) {
     ::unlink(path.c_str());
@@ -114,10 +115,10 @@ Status delete_namespace(const std::string& name) {
   FLOWLAB_TRY(check_namespace_name(name));
   const std::string path = namespace_path(name);
   if (::umount2(path.c_str(), MNT_DETACH) != 0 && errno != EINVAL && errno != ENOENT) {
-    return fail("netns", "deleting namespace " + name + ": unmounting " + path + ": " + errno_text(errno));
+    return fail(ErrorKind::kNetns, "deleting namespace " + name + ": unmounting " + path + ": " + errno_text(errno));
   }
   if (::unlink(path.c_str()) != 0 && errno != ENOENT) {
-    return fail("netns", "deleting namespace " + name + ": removing " + path + ": " + errno_text(errno));
+    return fail(ErrorKind::kNetns, "deleting namespace " + name + ": removing " + path + ": " + errno_text(errno));
   }
   return {};
 }
@@ -158,9 +159,9 @@ Result<NamespaceFd> NamespaceFd::open(const std::string& name) {
   if (!fd) {
     int err = errno;
     if (err == ENOENT) {
-      return fail("netns", "namespace " + name + " does not exist (no " + path + ")");
+      return fail(ErrorKind::kNetns, "namespace " + name + " does not exist (no " + path + ")");
     }
-    return fail("netns", "opening namespace " + name + " (" + path + "): " + errno_text(err));
+    return fail(ErrorKind::kNetns, "opening namespace " + name + " (" + path + "): " + errno_text(err));
   }
   return NamespaceFd(std::move(fd), name);
 }
@@ -190,7 +191,7 @@ namespace detail {
 
 Status enter_namespace(const NamespaceFd& ns) {
   if (::setns(ns.get(), CLONE_NEWNET) != 0) {
-    return fail("netns", "entering namespace " + ns.name() + " (setns): " + errno_text(errno));
+    return fail(ErrorKind::kNetns, "entering namespace " + ns.name() + " (setns): " + errno_text(errno));
   }
   return {};
 }

@@ -122,16 +122,16 @@ auto run_in_namespace(const NamespaceFd& ns, F fn) -> typename detail::InNamespa
         out.emplace(fn());
       }
     } catch (const std::exception& e) {
-      out.emplace(fail("netns", "running a task in " + ns.name() + ": exception: " + e.what()));
+      out.emplace(fail(ErrorKind::kNetns, "running a task in " + ns.name() + ": exception: " + e.what()));
     } catch (...) {
-      out.emplace(fail("netns", "running a task in " + ns.name() + ": unknown exception"));
+      out.emplace(fail(ErrorKind::kNetns, "running a task in " + ns.name() + ": unknown exception"));
     }
   };
   try {
     std::thread worker(body);
     worker.join();
   } catch (const std::system_error& e) {
-    return fail("netns", "starting a thread for " + ns.name() + ": " + e.what());
+    return fail(ErrorKind::kNetns, "starting a thread for " + ns.name() + ": " + e.what());
   }
   return std::move(*out);
 }

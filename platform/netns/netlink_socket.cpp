@@ -128,13 +128,13 @@ Error NetlinkSocket::State::error(int rc, std::string_view operation) const {
   } else {
     why = nl_geterror(rc);
   }
-  return Error{"netlink", std::string(operation) + " in " + ns + ": " + why};
+  return Error{ErrorKind::kNetlink, std::string(operation) + " in " + ns + ": " + why};
 }
 
 Result<int> NetlinkSocket::State::resolve(const std::string& ifname, std::string_view operation, unsigned* flags) {
   if (ifname.empty() || ifname.size() >= IFNAMSIZ) {
-    return fail("netlink", std::string(operation) + " in " + ns + ": '" + ifname +
-                               "' is not a valid interface name (1 to 15 bytes)");
+    return fail(ErrorKind::kNetlink, std::string(operation) + " in " + ns + ": '" + ifname +
+                                         "' is not a valid interface name (1 to 15 bytes)");
   }
   begin();
   rtnl_link* raw = nullptr;
@@ -142,7 +142,7 @@ Result<int> NetlinkSocket::State::resolve(const std::string& ifname, std::string
   LinkPtr link(raw);
   if (rc < 0 || !link) {
     if (kernel_errno == ENODEV || rc == -NLE_OBJ_NOTFOUND || rc == -NLE_NODEV) {
-      return fail("netlink", std::string(operation) + " in " + ns + ": no interface " + ifname);
+      return fail(ErrorKind::kNetlink, std::string(operation) + " in " + ns + ": no interface " + ifname);
     }
     return fail(error(rc, std::string(operation) + ": looking up " + ifname));
   }
@@ -165,11 +165,11 @@ Result<NetlinkSocket> NetlinkSocket::open(const std::string& ns) {
   auto opened = run_in_namespace(ns, [&]() -> Status {
     SockPtr sock(nl_socket_alloc());
     if (!sock) {
-      return fail("netlink", "allocating a netlink socket for " + ns + ": out of memory");
+      return fail(ErrorKind::kNetlink, "allocating a netlink socket for " + ns + ": out of memory");
     }
     int rc = nl_connect(sock.get(), NETLINK_ROUTE);
     if (rc < 0) {
-      return fail("netlink", "opening a NETLINK_ROUTE socket in " + ns + ": " + nl_geterror(rc));
+      return fail(ErrorKind::kNetlink, "opening a NETLINK_ROUTE socket in " + ns + ": " + nl_geterror(rc));
     }
     state->sock = std::move(sock);
     return {};
@@ -184,7 +184,7 @@ Result<NetlinkSocket> NetlinkSocket::open(const std::string& ns) {
   (void)::setsockopt(fd, SOL_NETLINK, NETLINK_CAP_ACK, &one, sizeof(one));
   int rc = nl_socket_modify_err_cb(state->sock.get(), NL_CB_CUSTOM, on_kernel_error, state.get());
   if (rc < 0) {
-    return fail("netlink", "installing the error handler on the socket of " + ns + ": " + nl_geterror(rc));
+    return fail(ErrorKind::kNetlink, "installing the error handler on the socket of " + ns + ": " + nl_geterror(rc));
   }
   return NetlinkSocket(std::move(state));
 }
@@ -194,16 +194,17 @@ Status NetlinkSocket::create_veth(const std::string& local_name, const std::stri
   const std::string op = "creating veth " + local_name + " (peer " + peer_name + " in " + peer_ns + ")";
   for (const std::string* n : {&local_name, &peer_name}) {
     if (n->empty() || n->size() >= IFNAMSIZ) {
-      return fail("netlink", op + " in " + state_->ns + ": '" + *n + "' is not a valid interface name (1 to 15 bytes)");
+      return fail(ErrorKind::kNetlink,
+                  op + " in " + state_->ns + ": '" + *n + "' is not a valid interface name (1 to 15 bytes)");
     }
   }
   auto peer_fd = NamespaceFd::open(peer_ns);
   if (!peer_fd.ok()) {
-    return fail("netlink", op + " in " + state_->ns + ": " + peer_fd.error().message);
+    return fail(ErrorKind::kNetlink, op + " in " + state_->ns + ": " + peer_fd.error().message);
   }
   LinkPtr veth(rtnl_link_veth_alloc());
   if (!veth) {
-    return fail("netlink", op + " in " + state_->ns + ": out of memory");
+    return fail(ErrorKind::kNetlink, op + " in " + state_->ns + ": out of memory");
   }
   LinkPtr peer(rtnl_link_veth_get_peer(veth.get()));  // a reference of our own
   rtnl_link_set_name(veth.get(), local_name.c_str());
@@ -218,11 +219,11 @@ Status NetlinkSocket::create_veth(const std::string& local_name, const std::stri
 Status NetlinkSocket::create_bridge(const std::string& name) {
   const std::string op = "creating bridge " + name;
   if (name.empty() || name.size() >= IFNAMSIZ) {
-    return fail("netlink", op + " in " + state_->ns + ": not a valid interface name (1 to 15 bytes)");
+    return fail(ErrorKind::kNetlink, op + " in " + state_->ns + ": not a valid interface name (1 to 15 bytes)");
   }
   LinkPtr link(rtnl_link_alloc());
   if (!link) {
-    return fail("netlink", op + " in " + state_->ns + ": out of memory");
+    return fail(ErrorKind::kNetlink, op + " in " + state_->ns + ": out of memory");
   }
   rtnl_link_set_name(link.get(), name.c_str());
   FLOWLAB_TRY(state_->check(rtnl_link_set_type(link.get(), "bridge"), op));
@@ -242,7 +243,7 @@ Status change_link(NetlinkSocket::State& state, const std::string& ifname, const
   LinkPtr orig(rtnl_link_alloc());
   LinkPtr changes(rtnl_link_alloc());
   if (!orig || !changes) {
-    return fail("netlink", op + " in " + state.ns + ": out of memory");
+    return fail(ErrorKind::kNetlink, op + " in " + state.ns + ": out of memory");
   }
   rtnl_link_set_ifindex(orig.get(), *index);
   configure(changes.get());
@@ -313,11 +314,11 @@ Status NetlinkSocket::set_mac(const std::string& ifname, const std::string& mac)
   const std::string op = "setting the MAC address of " + ifname + " to " + mac;
   auto bytes = parse_mac(mac);
   if (!bytes) {
-    return fail("netlink", op + " in " + state_->ns + ": not a MAC address (expected 02:00:00:00:01:01)");
+    return fail(ErrorKind::kNetlink, op + " in " + state_->ns + ": not a MAC address (expected 02:00:00:00:01:01)");
   }
   NlAddrPtr addr(nl_addr_build(AF_LLC, bytes->data(), bytes->size()));
   if (!addr) {
-    return fail("netlink", op + " in " + state_->ns + ": out of memory");
+    return fail(ErrorKind::kNetlink, op + " in " + state_->ns + ": out of memory");
   }
   return change_link(*state_, ifname, op, [&](rtnl_link* c) { rtnl_link_set_addr(c, addr.get()); });
 }
@@ -334,7 +335,7 @@ Status NetlinkSocket::delete_link(const std::string& ifname) {
   }
   LinkPtr link(rtnl_link_alloc());
   if (!link) {
-    return fail("netlink", op + " in " + state_->ns + ": out of memory");
+    return fail(ErrorKind::kNetlink, op + " in " + state_->ns + ": out of memory");
   }
   rtnl_link_set_ifindex(link.get(), *index);
   state_->begin();
@@ -408,7 +409,7 @@ void wait_for_solicited_node_group(const std::string& ns, int ifindex, const IpA
 Status NetlinkSocket::add_address(const std::string& ifname, const Prefix& address) {
   const std::string op = "adding address " + address.to_string() + " to " + ifname;
   if (!address.address.is_set() || address.length > address.address.max_prefix_len()) {
-    return fail("netlink", op + " in " + state_->ns + ": not an IPv4 or IPv6 interface address");
+    return fail(ErrorKind::kNetlink, op + " in " + state_->ns + ": not an IPv4 or IPv6 interface address");
   }
   unsigned link_flags = 0;
   auto index = state_->resolve(ifname, op, &link_flags);
@@ -418,7 +419,7 @@ Status NetlinkSocket::add_address(const std::string& ifname, const Prefix& addre
   AddrPtr addr(rtnl_addr_alloc());
   NlAddrPtr local = detail::to_nl_addr(address.address, address.length);
   if (!addr || !local) {
-    return fail("netlink", op + " in " + state_->ns + ": out of memory");
+    return fail(ErrorKind::kNetlink, op + " in " + state_->ns + ": out of memory");
   }
   rtnl_addr_set_ifindex(addr.get(), *index);
   FLOWLAB_TRY(state_->check(rtnl_addr_set_local(addr.get(), local.get()), op));
@@ -492,13 +493,13 @@ Status NetlinkSocket::add_route_entry(const Prefix& dst, std::optional<IpAddress
     op += " dev " + *ifname;
   }
   if (!dst.address.is_set() || dst.length > dst.address.max_prefix_len()) {
-    return fail("netlink", op + " in " + state_->ns + ": destination is not an IPv4 or IPv6 prefix");
+    return fail(ErrorKind::kNetlink, op + " in " + state_->ns + ": destination is not an IPv4 or IPv6 prefix");
   }
   if (!gateway && !ifname) {
-    return fail("netlink", op + " in " + state_->ns + ": needs a gateway or an interface");
+    return fail(ErrorKind::kNetlink, op + " in " + state_->ns + ": needs a gateway or an interface");
   }
   if (gateway && gateway->family != dst.family()) {
-    return fail("netlink", op + " in " + state_->ns + ": gateway and destination are of different families");
+    return fail(ErrorKind::kNetlink, op + " in " + state_->ns + ": gateway and destination are of different families");
   }
   int family = dst.address.is_v4() ? AF_INET : AF_INET6;
   RoutePtr route(rtnl_route_alloc());
@@ -508,7 +509,7 @@ Status NetlinkSocket::add_route_entry(const Prefix& dst, std::optional<IpAddress
     if (nh != nullptr) {
       rtnl_route_nh_free(nh);
     }
-    return fail("netlink", op + " in " + state_->ns + ": out of memory");
+    return fail(ErrorKind::kNetlink, op + " in " + state_->ns + ": out of memory");
   }
   rtnl_route_add_nexthop(route.get(), nh);  // the route owns nh from here on
   rtnl_route_set_family(route.get(), static_cast<std::uint8_t>(family));
@@ -527,7 +528,7 @@ Status NetlinkSocket::add_route_entry(const Prefix& dst, std::optional<IpAddress
   if (gateway) {
     NlAddrPtr gw = detail::to_nl_addr(*gateway, gateway->max_prefix_len());
     if (!gw) {
-      return fail("netlink", op + " in " + state_->ns + ": out of memory");
+      return fail(ErrorKind::kNetlink, op + " in " + state_->ns + ": out of memory");
     }
     rtnl_route_nh_set_gateway(nh, gw.get());  // takes its own reference
   }

@@ -27,15 +27,15 @@ Status write_one(const std::string& ns, const std::string& key, const std::strin
   const std::string what = "setting " + key + "=" + value + " in " + ns;
   auto path = sysctl_path(key);
   if (!path.ok()) {
-    return fail("sysctl", what + ": " + path.error().message);
+    return fail(ErrorKind::kNetns, what + ": " + path.error().message);
   }
   UniqueFd fd(::open(path->c_str(), O_WRONLY | O_CLOEXEC));
   if (!fd) {
-    return fail("sysctl", what + ": opening " + *path + ": " + std::strerror(errno));
+    return fail(ErrorKind::kNetns, what + ": opening " + *path + ": " + std::strerror(errno));
   }
   ssize_t n = ::write(fd.get(), value.data(), value.size());
   if (n < 0 || static_cast<std::size_t>(n) != value.size()) {
-    return fail("sysctl", what + ": writing " + *path + ": " + (n < 0 ? std::strerror(errno) : "short write"));
+    return fail(ErrorKind::kNetns, what + ": writing " + *path + ": " + (n < 0 ? std::strerror(errno) : "short write"));
   }
   return {};
 }
@@ -44,14 +44,14 @@ Status write_one(const std::string& ns, const std::string& key, const std::strin
 
 Result<std::string> sysctl_path(const std::string& key) {
   if (key.empty() || key.front() == '/' || key.front() == '.') {
-    return fail("sysctl", "'" + key + "' is not a sysctl key");
+    return fail(ErrorKind::kNetns, "'" + key + "' is not a sysctl key");
   }
   std::string rel = key;
   if (rel.find('/') == std::string::npos) {
     std::replace(rel.begin(), rel.end(), '.', '/');
   }
   if (rel.find("..") != std::string::npos || rel.find('\0') != std::string::npos) {
-    return fail("sysctl", "'" + key + "' is not a sysctl key");
+    return fail(ErrorKind::kNetns, "'" + key + "' is not a sysctl key");
   }
   return "/proc/sys/" + rel;
 }
@@ -70,18 +70,18 @@ Result<std::string> read_sysctl(const std::string& ns, const std::string& key) {
     const std::string what = "reading " + key + " in " + ns;
     auto path = sysctl_path(key);
     if (!path.ok()) {
-      return fail("sysctl", what + ": " + path.error().message);
+      return fail(ErrorKind::kNetns, what + ": " + path.error().message);
     }
     UniqueFd fd(::open(path->c_str(), O_RDONLY | O_CLOEXEC));
     if (!fd) {
-      return fail("sysctl", what + ": opening " + *path + ": " + std::strerror(errno));
+      return fail(ErrorKind::kNetns, what + ": opening " + *path + ": " + std::strerror(errno));
     }
     std::string out;
     std::array<char, 256> buf{};
     for (;;) {
       ssize_t n = ::read(fd.get(), buf.data(), buf.size());
       if (n < 0) {
-        return fail("sysctl", what + ": reading " + *path + ": " + std::strerror(errno));
+        return fail(ErrorKind::kNetns, what + ": reading " + *path + ": " + std::strerror(errno));
       }
       if (n == 0) {
         break;

@@ -54,7 +54,7 @@ Result<Fd> open_netns(const std::string& netns) {
   std::string path = "/run/netns/" + netns;
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
-    return fail("netns", "opening namespace " + netns + " (" + path + "): " + errno_text(errno));
+    return fail(ErrorKind::kNetns, "opening namespace " + netns + " (" + path + "): " + errno_text(errno));
   }
   return Fd{fd};
 }
@@ -65,7 +65,7 @@ Result<fs::path> resolve_program(const std::string& name) {
   }
   fs::path found = bp::search_path(name).string();
   if (found.empty()) {
-    return fail("exec", "program '" + name + "' not found in PATH");
+    return fail(ErrorKind::kProcess, "program '" + name + "' not found in PATH");
   }
   return found;
 }
@@ -127,7 +127,7 @@ bp::environment make_env(const std::vector<std::pair<std::string, std::string>>&
 
 Result<Output> run(const std::vector<std::string>& argv, const RunOptions& options) {
   if (argv.empty()) {
-    return fail("exec", "empty command");
+    return fail(ErrorKind::kProcess, "empty command");
   }
   auto exe = resolve_program(argv[0]);
   FLOWLAB_TRY(exe);
@@ -179,14 +179,14 @@ Result<Output> run(const std::vector<std::string>& argv, const RunOptions& optio
     output.err = err.get();
   } catch (const std::exception& e) {
     std::string where = options.netns.empty() ? "" : " in namespace " + options.netns;
-    return fail("exec", "running '" + argv[0] + "'" + where + ": " + e.what());
+    return fail(ErrorKind::kProcess, "running '" + argv[0] + "'" + where + ": " + e.what());
   }
   return output;
 }
 
 Result<int> run_attached(const std::vector<std::string>& argv, const std::string& netns) {
   if (argv.empty()) {
-    return fail("exec", "empty command");
+    return fail(ErrorKind::kProcess, "empty command");
   }
   auto exe = resolve_program(argv[0]);
   FLOWLAB_TRY(exe);
@@ -201,7 +201,7 @@ Result<int> run_attached(const std::vector<std::string>& argv, const std::string
     int native = child.native_exit_code();
     return WIFSIGNALED(native) ? 128 + WTERMSIG(native) : child.exit_code();
   } catch (const std::exception& e) {
-    return fail("exec", "running '" + argv[0] + "' in namespace " + netns + ": " + e.what());
+    return fail(ErrorKind::kProcess, "running '" + argv[0] + "' in namespace " + netns + ": " + e.what());
   }
 }
 
@@ -261,7 +261,7 @@ bool alive(const ProcessRef& ref) {
 
 Result<ProcessRef> start(const Spec& spec) {
   if (spec.argv.empty()) {
-    return fail("exec", "empty command for " + spec.name);
+    return fail(ErrorKind::kProcess, "empty command for " + spec.name);
   }
   auto exe = resolve_program(spec.argv[0]);
   FLOWLAB_TRY(exe);
@@ -269,7 +269,7 @@ Result<ProcessRef> start(const Spec& spec) {
   FLOWLAB_TRY(netns);
   Fd log_fd(::open(spec.log_file.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644));
   if (log_fd.get() < 0) {
-    return fail("exec", "opening log file " + spec.log_file.string() + ": " + errno_text(errno));
+    return fail(ErrorKind::kProcess, "opening log file " + spec.log_file.string() + ": " + errno_text(errno));
   }
   Fd devnull(::open("/dev/null", O_RDONLY | O_CLOEXEC));
 
@@ -291,11 +291,11 @@ Result<ProcessRef> start(const Spec& spec) {
     child.detach();
   } catch (const std::exception& e) {
     std::string where = spec.netns.empty() ? "" : " in namespace " + spec.netns;
-    return fail("exec", "starting " + spec.name + " ('" + spec.argv[0] + "')" + where + ": " + e.what());
+    return fail(ErrorKind::kProcess, "starting " + spec.name + " ('" + spec.argv[0] + "')" + where + ": " + e.what());
   }
   auto started = start_time_of(ref.pid);
   if (!started) {
-    return fail("exec",
+    return fail(ErrorKind::kProcess,
                 spec.name + " (pid " + std::to_string(ref.pid) + ") exited immediately; see " + spec.log_file.string());
   }
   ref.start_time = *started;
@@ -307,7 +307,8 @@ Status stop(const ProcessRef& ref, std::chrono::milliseconds timeout) {
     return {};
   }
   if (::kill(ref.pid, SIGTERM) != 0 && errno != ESRCH) {
-    return fail("signal", "SIGTERM to " + ref.name + " (pid " + std::to_string(ref.pid) + "): " + errno_text(errno));
+    return fail(ErrorKind::kSocket,
+                "SIGTERM to " + ref.name + " (pid " + std::to_string(ref.pid) + "): " + errno_text(errno));
   }
   auto deadline = std::chrono::steady_clock::now() + timeout;
   while (std::chrono::steady_clock::now() < deadline) {
@@ -323,7 +324,7 @@ Status stop(const ProcessRef& ref, std::chrono::milliseconds timeout) {
     }
   }
   if (alive(ref)) {
-    return fail("signal", ref.name + " (pid " + std::to_string(ref.pid) + ") survived SIGKILL");
+    return fail(ErrorKind::kSocket, ref.name + " (pid " + std::to_string(ref.pid) + ") survived SIGKILL");
   }
   return {};
 }

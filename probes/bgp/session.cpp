@@ -608,8 +608,8 @@ Status Speaker::Impl::start() {
       acceptor->listen(asio::socket_base::max_listen_connections, ec);
     }
     if (ec) {
-      return fail("socket", "bgp listen on " + ep.address().to_string() + " port " + std::to_string(l.port) + ": " +
-                                ec.message());
+      return fail(ErrorKind::kSocket, "bgp listen on " + ep.address().to_string() + " port " + std::to_string(l.port) +
+                                          ": " + ec.message());
     }
     acceptors_.push_back(std::move(acceptor));
   }

@@ -39,13 +39,14 @@ Status parse_map_lines(std::string_view text, std::string_view file,
       const auto column = static_cast<unsigned>(start + 1);
       const std::size_t eq = tok.find('=');
       if (eq == std::string_view::npos) {
-        return fail("map", map_error(file, line_no, column, "expected key=value, got '" + std::string(tok) + "'"));
+        return fail(ErrorKind::kConfig,
+                    map_error(file, line_no, column, "expected key=value, got '" + std::string(tok) + "'"));
       }
       if (eq == 0) {
-        return fail("map", map_error(file, line_no, column, "empty key"));
+        return fail(ErrorKind::kConfig, map_error(file, line_no, column, "empty key"));
       }
       if (eq + 1 == tok.size()) {
-        return fail("map",
+        return fail(ErrorKind::kConfig,
                     map_error(file, line_no, column, "empty value for '" + std::string(tok.substr(0, eq)) + "'"));
       }
       tokens.push_back(MapToken{tok.substr(0, eq), tok.substr(eq + 1), column});
@@ -63,7 +64,7 @@ Status parse_map_lines(std::string_view text, std::string_view file,
 Result<std::string> read_text_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) {
-    return fail("io", "cannot open " + path);
+    return fail(ErrorKind::kIo, "cannot open " + path);
   }
   std::ostringstream ss;
   ss << in.rdbuf();
@@ -100,29 +101,31 @@ Result<AgentMap> AgentMap::parse(std::string_view text, std::string_view file) {
           if (t.key == "bgp_ip") {
             auto a = IpAddress::parse(t.value);
             if (!a) {
-              return fail("map", detail::map_error(file, line, static_cast<unsigned>(t.column + 7),
-                                                   "bad address '" + std::string(t.value) + "'"));
+              return fail(ErrorKind::kConfig, detail::map_error(file, line, static_cast<unsigned>(t.column + 7),
+                                                                "bad address '" + std::string(t.value) + "'"));
             }
             e.bgp_ip = *a;
             have_bgp = true;
           } else if (t.key == "ip") {
             auto p = parse_address_or_prefix(t.value);
             if (!p) {
-              return fail("map", detail::map_error(file, line, static_cast<unsigned>(t.column + 3),
-                                                   "bad address or prefix '" + std::string(t.value) + "'"));
+              return fail(ErrorKind::kConfig,
+                          detail::map_error(file, line, static_cast<unsigned>(t.column + 3),
+                                            "bad address or prefix '" + std::string(t.value) + "'"));
             }
             e.exporter = *p;
             have_ip = true;
           } else if (t.key == "bgp_port") {
             // pmacct: BGP sessions behind NAT; we key peers by address only.
           } else {
-            return fail("map",
+            return fail(ErrorKind::kConfig,
                         detail::map_error(file, line, t.column,
                                           "unknown key '" + std::string(t.key) + "' (expected bgp_ip, ip, bgp_port)"));
           }
         }
         if (!have_bgp || !have_ip) {
-          return fail("map", detail::map_error(file, line, 1, have_bgp ? "missing ip=" : "missing bgp_ip="));
+          return fail(ErrorKind::kConfig,
+                      detail::map_error(file, line, 1, have_bgp ? "missing ip=" : "missing bgp_ip="));
         }
         map.entries_.push_back(e);
         return {};

@@ -178,14 +178,14 @@ std::uint32_t Aggregate::Dictionary::intern(const std::string& key, const std::s
 
 Result<Aggregate> Aggregate::create(AggregateSpec spec) {
   if (spec.primitives.empty()) {
-    return fail("aggregate", "aggregate " + spec.name + ": no primitives");
+    return fail(ErrorKind::kConfig, "aggregate " + spec.name + ": no primitives");
   }
   Aggregate a;
   for (std::size_t i = 0; i < spec.primitives.size(); ++i) {
     for (std::size_t j = 0; j < i; ++j) {
       if (spec.primitives[i] == spec.primitives[j]) {
-        return fail("aggregate", "aggregate " + spec.name + ": primitive '" +
-                                     std::string(primitive_name(spec.primitives[i])) + "' listed twice");
+        return fail(ErrorKind::kConfig, "aggregate " + spec.name + ": primitive '" +
+                                            std::string(primitive_name(spec.primitives[i])) + "' listed twice");
       }
     }
     a.fields_.push_back(Field{spec.primitives[i], static_cast<std::uint32_t>(a.key_width_)});
@@ -193,7 +193,7 @@ Result<Aggregate> Aggregate::create(AggregateSpec spec) {
   }
   auto filter = Filter::parse(spec.filter);
   if (!filter.ok()) {
-    return fail("aggregate", "aggregate " + spec.name + ": filter: " + filter.error().message);
+    return fail(ErrorKind::kConfig, "aggregate " + spec.name + ": filter: " + filter.error().message);
   }
   a.filter_ = std::move(*filter);
   a.spec_ = std::move(spec);

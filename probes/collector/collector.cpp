@@ -71,14 +71,14 @@ Result<std::unique_ptr<Collector>> Collector::create(boost::asio::io_context& io
   for (const auto& spec : c->config_.aggregates) {
     auto a = Aggregate::create(spec);
     if (!a) {
-      return fail("config", "aggregate " + spec.name + ": " + a.error().message);
+      return fail(ErrorKind::kConfig, "aggregate " + spec.name + ": " + a.error().message);
     }
     c->aggregates_.push_back(std::move(*a));
   }
   for (const auto& t : c->config_.tee) {
     auto tee = Tee::create(t);
     if (!tee) {
-      return fail(tee.error().code, "tee " + t.name + ": " + tee.error().message);
+      return fail(tee.error().kind, "tee " + t.name + ": " + tee.error().message);
     }
     c->tees_.push_back(std::move(*tee));
   }
@@ -336,7 +336,7 @@ void Collector::dump_tables() {
 
 Status Collector::reload() {
   if (config_.source_file.empty() || config_.source_file == "<string>") {
-    return fail("config", "no config file to reload");
+    return fail(ErrorKind::kConfig, "no config file to reload");
   }
   auto fresh = load_config(config_.source_file);
   if (!fresh) {

@@ -737,8 +737,8 @@ Result<ListenConfig> parse_listen_spec(std::string_view text) {
     } else if (proto == "sflow") {
       l.proto = ListenProto::kSflow;
     } else {
-      return fail("cli", "--listen " + original + ": unknown protocol '" + std::string(proto) +
-                             "' (expected netflow or sflow)");
+      return fail(ErrorKind::kUsage, "--listen " + original + ": unknown protocol '" + std::string(proto) +
+                                         "' (expected netflow or sflow)");
     }
     text.remove_prefix(at + 1);
   }
@@ -751,13 +751,13 @@ Result<ListenConfig> parse_listen_spec(std::string_view text) {
     }
     auto a = IpAddress::parse(host);
     if (!a) {
-      return fail("cli", "--listen " + original + ": '" + std::string(host) + "' is not an IP address");
+      return fail(ErrorKind::kUsage, "--listen " + original + ": '" + std::string(host) + "' is not an IP address");
     }
     l.address = *a;
   }
   const auto port = parse_decimal<std::uint16_t>(port_text);
   if (!port) {
-    return fail("cli", "--listen " + original + ": expected [netflow@|sflow@]ADDRESS:PORT or a port");
+    return fail(ErrorKind::kUsage, "--listen " + original + ": expected [netflow@|sflow@]ADDRESS:PORT or a port");
   }
   l.port = *port;
   return l;
@@ -775,7 +775,7 @@ Result<CollectorConfig> parse_config(std::string_view yaml, const std::string& f
   } catch (const YAML::Exception& e) {
     const int line = e.mark.line >= 0 ? e.mark.line + 1 : 1;
     const int col = e.mark.column >= 0 ? e.mark.column + 1 : 1;
-    return fail("config",
+    return fail(ErrorKind::kConfig,
                 file + ":" + std::to_string(line) + ":" + std::to_string(col) + ": error: YAML syntax error: " + e.msg);
   }
   if (!parser.errors().empty()) {
@@ -783,7 +783,7 @@ Result<CollectorConfig> parse_config(std::string_view yaml, const std::string& f
     for (const auto& e : parser.errors()) {
       text += (text.empty() ? "" : "\n") + e;
     }
-    return fail("config", text);
+    return fail(ErrorKind::kConfig, text);
   }
   return c;
 }
@@ -791,7 +791,7 @@ Result<CollectorConfig> parse_config(std::string_view yaml, const std::string& f
 Result<CollectorConfig> load_config(const std::filesystem::path& file) {
   std::ifstream in(file);
   if (!in) {
-    return fail("config", file.string() + ": error: cannot open the config file");
+    return fail(ErrorKind::kConfig, file.string() + ": error: cannot open the config file");
   }
   std::ostringstream text;
   text << in.rdbuf();
@@ -814,7 +814,8 @@ Status apply_overrides(CollectorConfig& config, const CliOverrides& overrides) {
   }
   if (overrides.log_level) {
     if (std::find(std::begin(kLogLevels), std::end(kLogLevels), *overrides.log_level) == std::end(kLogLevels)) {
-      return fail("cli", "--log-level " + *overrides.log_level + ": expected trace, debug, info, warn or error");
+      return fail(ErrorKind::kUsage,
+                  "--log-level " + *overrides.log_level + ": expected trace, debug, info, warn or error");
     }
     config.log_level = *overrides.log_level;
   }

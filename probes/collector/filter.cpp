@@ -70,7 +70,7 @@ class Parser {
   using Node = Filter::Node;
 
   Failure<Error> error(unsigned column, const std::string& what) const {
-    return fail("filter", "col " + std::to_string(column) + ": " + what);
+    return fail(ErrorKind::kConfig, "col " + std::to_string(column) + ": " + what);
   }
   [[nodiscard]] bool at(std::string_view word) const { return pos_ < toks_.size() && toks_[pos_].text == word; }
   [[nodiscard]] unsigned column() const { return pos_ < toks_.size() ? toks_[pos_].column : end_col_; }

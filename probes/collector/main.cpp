@@ -153,7 +153,7 @@ int main(int argc, char** argv) {
   auto collector = Collector::create(io, config);
   if (!collector) {
     spdlog::error("[collector] {}", collector.error().message);
-    return collector.error().code == "config" ? 2 : 1;
+    return flowlab::is_usage_error(collector.error().kind) ? flowlab::kExitUsageError : 1;
   }
   const bool json_stats = config.json_stats;
   (*collector)->on_stats([json_stats](const nlohmann::json& stats) {

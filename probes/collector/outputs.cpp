@@ -83,7 +83,7 @@ Result<std::size_t> FileOutput::write(const Aggregate& aggregate, std::time_t no
   const bool append = config_.append && existed;
   std::ofstream out(path, append ? std::ios::app : std::ios::trunc);
   if (!out) {
-    return fail("output", "cannot open " + path + " for aggregate " + aggregate.spec().name);
+    return fail(ErrorKind::kConfig, "cannot open " + path + " for aggregate " + aggregate.spec().name);
   }
   if (config_.format == FileFormat::kCsv) {
     out << format_csv(aggregate.spec(), rows, FormatOptions{}, !append);
@@ -92,7 +92,7 @@ Result<std::size_t> FileOutput::write(const Aggregate& aggregate, std::time_t no
   }
   out.flush();
   if (!out) {
-    return fail("output", "writing " + path + " failed");
+    return fail(ErrorKind::kConfig, "writing " + path + " failed");
   }
   ++writes_;
   rows_ += rows.size();

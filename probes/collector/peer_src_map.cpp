@@ -17,7 +17,7 @@ Result<PeerSrcAsMap> PeerSrcAsMap::parse(std::string_view text, std::string_view
           if (t.key == "id") {
             auto v = parse_decimal<std::uint32_t>(t.value);
             if (!v) {
-              return fail("map",
+              return fail(ErrorKind::kConfig,
                           detail::map_error(file, line, value_col, "bad AS number '" + std::string(t.value) + "'"));
             }
             e.asn = *v;
@@ -30,24 +30,26 @@ Result<PeerSrcAsMap> PeerSrcAsMap::parse(std::string_view text, std::string_view
               p = Prefix{*a, static_cast<std::uint8_t>(a->max_prefix_len())};
             }
             if (!p) {
-              return fail("map", detail::map_error(file, line, value_col,
-                                                   "bad address or prefix '" + std::string(t.value) + "'"));
+              return fail(
+                  ErrorKind::kConfig,
+                  detail::map_error(file, line, value_col, "bad address or prefix '" + std::string(t.value) + "'"));
             }
             e.exporter = *p;
           } else if (t.key == "in") {
             auto v = parse_decimal<std::uint32_t>(t.value);
             if (!v) {
-              return fail("map",
+              return fail(ErrorKind::kConfig,
                           detail::map_error(file, line, value_col, "bad ifindex '" + std::string(t.value) + "'"));
             }
             e.ifindex = *v;
           } else {
-            return fail("map", detail::map_error(file, line, t.column,
-                                                 "unknown key '" + std::string(t.key) + "' (expected id, ip, in)"));
+            return fail(ErrorKind::kConfig,
+                        detail::map_error(file, line, t.column,
+                                          "unknown key '" + std::string(t.key) + "' (expected id, ip, in)"));
           }
         }
         if (!have_id) {
-          return fail("map", detail::map_error(file, line, 1, "missing id="));
+          return fail(ErrorKind::kConfig, detail::map_error(file, line, 1, "missing id="));
         }
         map.entries_.push_back(e);
         return {};

@@ -83,7 +83,7 @@ Result<Primitive> parse_primitive(std::string_view name) {
   if (auto guess = closest_match(name, names)) {
     msg += " (did you mean '" + *guess + "'?)";
   }
-  return fail("primitive", msg);
+  return fail(ErrorKind::kConfig, msg);
 }
 
 Result<std::vector<Primitive>> parse_primitives(std::string_view list) {
@@ -100,16 +100,16 @@ Result<std::vector<Primitive>> parse_primitives(std::string_view list) {
     }
     auto p = parse_primitive(list.substr(start, i - start));
     if (!p.ok()) {
-      return fail("primitive", "col " + std::to_string(start + 1) + ": " + p.error().message);
+      return fail(ErrorKind::kConfig, "col " + std::to_string(start + 1) + ": " + p.error().message);
     }
     if (std::find(out.begin(), out.end(), *p) != out.end()) {
-      return fail("primitive", "col " + std::to_string(start + 1) + ": '" + std::string(list.substr(start, i - start)) +
-                                   "' listed twice");
+      return fail(ErrorKind::kConfig, "col " + std::to_string(start + 1) + ": '" +
+                                          std::string(list.substr(start, i - start)) + "' listed twice");
     }
     out.push_back(*p);
   }
   if (out.empty()) {
-    return fail("primitive", "empty aggregation primitive list");
+    return fail(ErrorKind::kConfig, "empty aggregation primitive list");
   }
   return out;
 }

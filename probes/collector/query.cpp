@@ -102,7 +102,7 @@ QueryServer::~QueryServer() { close(); }
 
 Result<std::unique_ptr<QueryServer>> QueryServer::open(asio::io_context& io, const std::string& path, Handler handler) {
   if (path.size() >= sizeof(sockaddr_un{}.sun_path)) {
-    return fail("socket", "query socket " + path + ": path too long for a Unix socket");
+    return fail(ErrorKind::kSocket, "query socket " + path + ": path too long for a Unix socket");
   }
   std::error_code fec;
   std::filesystem::remove(path, fec);
@@ -116,7 +116,7 @@ Result<std::unique_ptr<QueryServer>> QueryServer::open(asio::io_context& io, con
     impl->acceptor.listen(asio::socket_base::max_listen_connections, ec);
   }
   if (ec) {
-    return fail("socket", "query socket " + path + ": " + ec.message());
+    return fail(ErrorKind::kSocket, "query socket " + path + ": " + ec.message());
   }
   ::chmod(path.c_str(), 0660);
   impl->accept();
@@ -162,35 +162,35 @@ Result<TableQuery> parse_table_query(const nlohmann::json& request) {
   TableQuery q;
   if (request.contains("aggregate")) {
     if (!request["aggregate"].is_string()) {
-      return fail("query", "aggregate: expected a string");
+      return fail(ErrorKind::kConfig, "aggregate: expected a string");
     }
     q.aggregate = request["aggregate"].get<std::string>();
   }
   if (request.contains("match")) {
     const auto& m = request["match"];
     if (!m.is_object()) {
-      return fail("query", "match: expected an object of primitive -> value");
+      return fail(ErrorKind::kConfig, "match: expected an object of primitive -> value");
     }
     for (const auto& [k, v] : m.items()) {
       if (!v.is_string() && !v.is_number()) {
-        return fail("query", "match." + k + ": expected a string or a number");
+        return fail(ErrorKind::kConfig, "match." + k + ": expected a string or a number");
       }
       q.match.emplace_back(k, json_scalar_text(v));
     }
   }
   if (request.contains("top")) {
     if (!request["top"].is_number_unsigned()) {
-      return fail("query", "top: expected a non-negative number");
+      return fail(ErrorKind::kConfig, "top: expected a non-negative number");
     }
     q.top = request["top"].get<std::size_t>();
   }
   if (request.contains("sort")) {
     if (!request["sort"].is_string()) {
-      return fail("query", "sort: expected bytes, packets or flows");
+      return fail(ErrorKind::kConfig, "sort: expected bytes, packets or flows");
     }
     q.sort = request["sort"].get<std::string>();
     if (q.sort != "bytes" && q.sort != "packets" && q.sort != "flows" && !q.sort.empty()) {
-      return fail("query", "sort: expected bytes, packets or flows, found '" + q.sort + "'");
+      return fail(ErrorKind::kConfig, "sort: expected bytes, packets or flows, found '" + q.sort + "'");
     }
   }
   return q;
@@ -201,7 +201,7 @@ Result<std::vector<Row>> select_rows(const AggregateSpec& spec, std::vector<Row>
   for (const auto& [key, value] : query.match) {
     auto col = column_of(spec, key);
     if (!col) {
-      return fail("query", "match: aggregate '" + spec.name + "' has no primitive '" + key + "'");
+      return fail(ErrorKind::kConfig, "match: aggregate '" + spec.name + "' has no primitive '" + key + "'");
     }
     match.emplace_back(*col, value);
   }
@@ -241,11 +241,11 @@ Result<nlohmann::json> query_socket(const std::string& path, const nlohmann::jso
                                     std::chrono::milliseconds timeout) {
   sockaddr_un sun{};
   if (path.size() >= sizeof(sun.sun_path)) {
-    return fail("socket", "query socket " + path + ": path too long");
+    return fail(ErrorKind::kSocket, "query socket " + path + ": path too long");
   }
   const int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (fd < 0) {
-    return fail("socket", "query socket " + path + ": socket(): " + std::strerror(errno));
+    return fail(ErrorKind::kSocket, "query socket " + path + ": socket(): " + std::strerror(errno));
   }
   struct Closer {
     int fd;
@@ -254,7 +254,7 @@ Result<nlohmann::json> query_socket(const std::string& path, const nlohmann::jso
   sun.sun_family = AF_UNIX;
   std::memcpy(sun.sun_path, path.data(), path.size());
   if (::connect(fd, reinterpret_cast<sockaddr*>(&sun), sizeof(sun)) != 0) {  // NOLINT: the sockets API
-    return fail("socket", "query socket " + path + ": connect(): " + std::strerror(errno));
+    return fail(ErrorKind::kSocket, "query socket " + path + ": connect(): " + std::strerror(errno));
   }
   const std::string line = request.dump() + "\n";
   std::size_t sent = 0;
@@ -264,7 +264,7 @@ Result<nlohmann::json> query_socket(const std::string& path, const nlohmann::jso
       if (errno == EINTR) {
         continue;
       }
-      return fail("socket", "query socket " + path + ": send(): " + std::strerror(errno));
+      return fail(ErrorKind::kSocket, "query socket " + path + ": send(): " + std::strerror(errno));
     }
     sent += static_cast<std::size_t>(n);
   }
@@ -275,7 +275,8 @@ Result<nlohmann::json> query_socket(const std::string& path, const nlohmann::jso
     const auto left =
         std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
     if (left.count() <= 0) {
-      return fail("timeout", "query socket " + path + ": no answer within " + std::to_string(timeout.count()) + " ms");
+      return fail(ErrorKind::kTimeout,
+                  "query socket " + path + ": no answer within " + std::to_string(timeout.count()) + " ms");
     }
     pollfd p{fd, POLLIN, 0};
     const int r = ::poll(&p, 1, static_cast<int>(left.count()));
@@ -290,17 +291,17 @@ Result<nlohmann::json> query_socket(const std::string& path, const nlohmann::jso
       if (errno == EINTR) {
         continue;
       }
-      return fail("socket", "query socket " + path + ": recv(): " + std::strerror(errno));
+      return fail(ErrorKind::kSocket, "query socket " + path + ": recv(): " + std::strerror(errno));
     }
     if (n == 0) {
-      return fail("socket", "query socket " + path + ": closed before answering");
+      return fail(ErrorKind::kSocket, "query socket " + path + ": closed before answering");
     }
     response.append(buf, static_cast<std::size_t>(n));
   }
   response.resize(response.find('\n'));
   auto json = nlohmann::json::parse(response, nullptr, false);
   if (json.is_discarded()) {
-    return fail("query", "query socket " + path + ": the answer is not JSON");
+    return fail(ErrorKind::kConfig, "query socket " + path + ": the answer is not JSON");
   }
   return json;
 }
@@ -309,7 +310,7 @@ Result<nlohmann::json> build_request(const QueryOptions& o) {
   const int commands = (o.clear ? 1 : 0) + (o.counters ? 1 : 0) + (o.bgp_peers ? 1 : 0) + (o.bgp_dump.empty() ? 0 : 1) +
                        (o.flush ? 1 : 0);
   if (commands > 1) {
-    return fail("cli", "--clear, --counters, --bgp-peers, --bgp-dump and --flush exclude each other");
+    return fail(ErrorKind::kUsage, "--clear, --counters, --bgp-peers, --bgp-dump and --flush exclude each other");
   }
   if (o.counters) {
     return nlohmann::json{{"cmd", "counters"}};
@@ -334,7 +335,7 @@ Result<nlohmann::json> build_request(const QueryOptions& o) {
   for (const auto& m : o.match) {
     const auto eq = m.find('=');
     if (eq == std::string::npos || eq == 0) {
-      return fail("cli", "--match " + m + ": expected PRIMITIVE=VALUE");
+      return fail(ErrorKind::kUsage, "--match " + m + ": expected PRIMITIVE=VALUE");
     }
     match[m.substr(0, eq)] = m.substr(eq + 1);
   }
@@ -352,7 +353,7 @@ Result<std::string> render_response(const QueryOptions& o, const nlohmann::json&
   if (!response.is_object() || !response.value("ok", false)) {
     const std::string why =
         response.is_object() && response.contains("error") ? json_scalar_text(response["error"]) : response.dump();
-    return fail("query", why);
+    return fail(ErrorKind::kConfig, why);
   }
   if (o.counters || o.flush || o.clear) {
     if (o.format == QueryFormat::kJson || o.counters) {
@@ -384,7 +385,7 @@ Result<std::string> render_response(const QueryOptions& o, const nlohmann::json&
   for (const auto& p : response.value("primitives", nlohmann::json::array())) {
     auto prim = parse_primitive(p.is_string() ? p.get<std::string>() : std::string());
     if (!prim) {
-      return fail("query", "the collector answered with an unknown primitive: " + p.dump());
+      return fail(ErrorKind::kConfig, "the collector answered with an unknown primitive: " + p.dump());
     }
     spec.primitives.push_back(*prim);
   }

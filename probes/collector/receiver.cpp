@@ -70,11 +70,11 @@ Result<std::unique_ptr<Receiver>> Receiver::open(boost::asio::io_context& io, co
                             std::to_string(config.port);
   const int fd = ::socket(v6 ? AF_INET6 : AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   if (fd < 0) {
-    return fail("socket", where + ": socket(): " + errno_text());
+    return fail(ErrorKind::kSocket, where + ": socket(): " + errno_text());
   }
   auto close_fd = [fd](std::string message) {
     ::close(fd);
-    return fail("socket", std::move(message));
+    return fail(ErrorKind::kSocket, std::move(message));
   };
   const int one = 1;
   ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));

@@ -16,7 +16,7 @@ Status exec(::sqlite3* db, const std::string& sql) {
   if (sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &err) != SQLITE_OK) {
     std::string why = err != nullptr ? err : sql_error(db);
     sqlite3_free(err);
-    return fail("sqlite", why + " (in: " + sql.substr(0, 80) + ")");
+    return fail(ErrorKind::kIo, why + " (in: " + sql.substr(0, 80) + ")");
   }
   return {};
 }
@@ -56,18 +56,18 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string& path,
   std::unique_ptr<SqliteStore> store(new SqliteStore());
   if (sqlite3_open_v2(path.c_str(), &store->db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
                       nullptr) != SQLITE_OK) {
-    return fail("sqlite", "opening " + path + ": " + sql_error(store->db_));
+    return fail(ErrorKind::kIo, "opening " + path + ": " + sql_error(store->db_));
   }
   if (auto s = exec(store->db_, "PRAGMA journal_mode=WAL"); !s) {
-    return fail("sqlite", path + ": " + s.error().message);
+    return fail(ErrorKind::kIo, path + ": " + s.error().message);
   }
   for (const auto& spec : aggregates) {
     if (auto s = exec(store->db_, schema(spec)); !s) {
-      return fail("sqlite", path + ": " + s.error().message);
+      return fail(ErrorKind::kIo, path + ": " + s.error().message);
     }
     const std::string t = table_name(spec.name);
     if (auto s = exec(store->db_, "CREATE INDEX IF NOT EXISTS " + t + "_stamp ON " + t + " (stamp_inserted)"); !s) {
-      return fail("sqlite", path + ": " + s.error().message);
+      return fail(ErrorKind::kIo, path + ": " + s.error().message);
     }
   }
   return store;
@@ -96,7 +96,7 @@ Result<std::size_t> SqliteStore::write(const Aggregate& aggregate, std::time_t i
   sql += ")";
   ::sqlite3_stmt* stmt = nullptr;
   if (sqlite3_prepare_v2(db_, sql.c_str(), -1, &stmt, nullptr) != SQLITE_OK) {
-    return fail("sqlite", "preparing the insert into " + table_name(spec.name) + ": " + sql_error(db_));
+    return fail(ErrorKind::kIo, "preparing the insert into " + table_name(spec.name) + ": " + sql_error(db_));
   }
   struct Finalizer {
     ::sqlite3_stmt* s;
@@ -126,7 +126,7 @@ Result<std::size_t> SqliteStore::write(const Aggregate& aggregate, std::time_t i
     if (sqlite3_step(stmt) != SQLITE_DONE) {
       const std::string why = sql_error(db_);
       (void)exec(db_, "ROLLBACK");
-      return fail("sqlite", "inserting into " + table_name(spec.name) + ": " + why);
+      return fail(ErrorKind::kIo, "inserting into " + table_name(spec.name) + ": " + why);
     }
   }
   FLOWLAB_TRY(exec(db_, "COMMIT"));

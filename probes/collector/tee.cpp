@@ -65,7 +65,7 @@ constexpr std::string_view kUnsupportedKeys[] = {"tag", "kafka_broker", "kafka_t
 Result<TeeEndpoint> parse_endpoint(std::string_view text) {
   std::size_t colon = text.rfind(':');
   if (colon == std::string_view::npos || colon + 1 >= text.size()) {
-    return fail("config", "receiver '" + std::string(text) + "' needs ADDRESS:PORT");
+    return fail(ErrorKind::kConfig, "receiver '" + std::string(text) + "' needs ADDRESS:PORT");
   }
   std::string_view host = text.substr(0, colon);
   std::string_view port_text = text.substr(colon + 1);
@@ -74,12 +74,12 @@ Result<TeeEndpoint> parse_endpoint(std::string_view text) {
   }
   auto address = IpAddress::parse(host);
   if (!address) {
-    return fail("config",
+    return fail(ErrorKind::kConfig,
                 "receiver '" + std::string(text) + "': '" + std::string(host) + "' is not a numeric IPv4/IPv6 address");
   }
   auto port = parse_decimal<std::uint32_t>(port_text);
   if (!port || *port == 0 || *port > 65535) {
-    return fail("config",
+    return fail(ErrorKind::kConfig,
                 "receiver '" + std::string(text) + "': port '" + std::string(port_text) + "' is not in 1..65535");
   }
   return TeeEndpoint{*address, static_cast<std::uint16_t>(*port)};
@@ -152,7 +152,7 @@ Result<Fd> open_udp(int family, std::uint16_t src_port, std::size_t buffer, cons
   Fd fd(::socket(family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_UDP));
   std::string what = family == AF_INET ? "AF_INET" : "AF_INET6";
   if (!fd.valid()) {
-    return fail("socket", "tee " + tee + ": socket(" + what + ", SOCK_DGRAM): " + errno_text(errno));
+    return fail(ErrorKind::kSocket, "tee " + tee + ": socket(" + what + ", SOCK_DGRAM): " + errno_text(errno));
   }
   set_send_buffer(fd.get(), buffer);
   if (src_port != 0) {
@@ -172,7 +172,7 @@ Result<Fd> open_udp(int family, std::uint16_t src_port, std::size_t buffer, cons
       len = sizeof(sin6);
     }
     if (::bind(fd.get(), reinterpret_cast<const sockaddr*>(&ss), len) != 0) {  // NOLINT: sockaddr API
-      return fail("socket",
+      return fail(ErrorKind::kSocket,
                   "tee " + tee + ": bind(" + what + " port " + std::to_string(src_port) + "): " + errno_text(errno));
     }
   }
@@ -185,16 +185,17 @@ Result<Fd> open_raw(int family, std::size_t buffer, const std::string& tee) {
   if (!fd.valid()) {
     int err = errno;
     std::string hint = (err == EPERM || err == EACCES) ? " (transparent mode needs root or CAP_NET_RAW)" : "";
-    return fail("socket", "tee " + tee + ": socket(" + what + ", SOCK_RAW, IPPROTO_RAW): " + errno_text(err) + hint);
+    return fail(ErrorKind::kSocket,
+                "tee " + tee + ": socket(" + what + ", SOCK_RAW, IPPROTO_RAW): " + errno_text(err) + hint);
   }
   int one = 1;
   if (family == AF_INET) {
     if (::setsockopt(fd.get(), IPPROTO_IP, IP_HDRINCL, &one, sizeof(one)) != 0) {
-      return fail("socket", "tee " + tee + ": setsockopt(IP_HDRINCL): " + errno_text(errno));
+      return fail(ErrorKind::kSocket, "tee " + tee + ": setsockopt(IP_HDRINCL): " + errno_text(errno));
     }
   } else if (::setsockopt(fd.get(), IPPROTO_IPV6, kIpv6HdrIncl, &one, sizeof(one)) != 0 && errno != ENOPROTOOPT) {
     // IPPROTO_RAW implies header inclusion on IPv6 too; IPV6_HDRINCL (>= 4.5) just makes it explicit.
-    return fail("socket", "tee " + tee + ": setsockopt(IPV6_HDRINCL): " + errno_text(errno));
+    return fail(ErrorKind::kSocket, "tee " + tee + ": setsockopt(IPV6_HDRINCL): " + errno_text(errno));
   }
   set_send_buffer(fd.get(), buffer);
   return fd;
@@ -244,7 +245,7 @@ Result<TeeBalance> parse_tee_balance(std::string_view text) {
   if (text == "rr") {
     return TeeBalance::kRoundRobin;
   }
-  return fail("config", "unknown balance '" + std::string(text) + "' (expected all, hash-agent or rr)");
+  return fail(ErrorKind::kConfig, "unknown balance '" + std::string(text) + "' (expected all, hash-agent or rr)");
 }
 
 std::string_view to_string(TeeBalance balance) {
@@ -396,7 +397,7 @@ Result<std::vector<TeePool>> parse_tee_receivers(std::string_view text, std::str
   }
   if (!errors.empty()) {
     errors.pop_back();
-    return fail("config", errors);
+    return fail(ErrorKind::kConfig, errors);
   }
   return pools;
 }
@@ -735,8 +736,8 @@ Tee::~Tee() = default;
 Result<std::unique_ptr<Tee>> Tee::create(const TeeConfig& config) {
   std::ifstream in(config.receivers);
   if (!in) {
-    return fail("config", "tee " + config.name + ": cannot read receivers file " + config.receivers.string() + ": " +
-                              errno_text(errno));
+    return fail(ErrorKind::kConfig, "tee " + config.name + ": cannot read receivers file " + config.receivers.string() +
+                                        ": " + errno_text(errno));
   }
   std::stringstream text;
   text << in.rdbuf();
@@ -745,7 +746,7 @@ Result<std::unique_ptr<Tee>> Tee::create(const TeeConfig& config) {
     return fail(pools.error());
   }
   if (pools->empty()) {
-    return fail("config",
+    return fail(ErrorKind::kConfig,
                 "tee " + config.name + ": receivers file " + config.receivers.string() + " lists no receivers");
   }
   auto state = std::make_unique<State>();
@@ -756,16 +757,16 @@ Result<std::unique_ptr<Tee>> Tee::create(const TeeConfig& config) {
 
 Result<std::unique_ptr<Tee>> Tee::create(const TeeConfig& config, std::vector<TeePool> pools) {
   if (pools.empty()) {
-    return fail("config", "tee " + config.name + ": no receivers");
+    return fail(ErrorKind::kConfig, "tee " + config.name + ": no receivers");
   }
   for (const TeePool& pool : pools) {
     if (pool.receivers.empty()) {
-      return fail("config", "tee " + config.name + ": pool " + std::to_string(pool.id) + " has no receivers");
+      return fail(ErrorKind::kConfig, "tee " + config.name + ": pool " + std::to_string(pool.id) + " has no receivers");
     }
     for (const TeeEndpoint& e : pool.receivers) {
       if (!e.address.is_set() || e.port == 0) {
-        return fail("config", "tee " + config.name + ": pool " + std::to_string(pool.id) +
-                                  " has a receiver without address or port");
+        return fail(ErrorKind::kConfig, "tee " + config.name + ": pool " + std::to_string(pool.id) +
+                                            " has a receiver without address or port");
       }
     }
   }
@@ -822,8 +823,8 @@ Status Tee::reload() {
   }
   std::ifstream in(state_->config.receivers);
   if (!in) {
-    return fail("config", "tee " + state_->config.name + ": cannot read receivers file " +
-                              state_->config.receivers.string() + ": " + errno_text(errno));
+    return fail(ErrorKind::kConfig, "tee " + state_->config.name + ": cannot read receivers file " +
+                                        state_->config.receivers.string() + ": " + errno_text(errno));
   }
   std::stringstream text;
   text << in.rdbuf();
@@ -832,8 +833,9 @@ Status Tee::reload() {
     return fail(pools.error());
   }
   if (pools->empty()) {
-    return fail("config", "tee " + state_->config.name + ": receivers file " + state_->config.receivers.string() +
-                              " lists no receivers (keeping the previous list)");
+    return fail(ErrorKind::kConfig, "tee " + state_->config.name + ": receivers file " +
+                                        state_->config.receivers.string() +
+                                        " lists no receivers (keeping the previous list)");
   }
   return state_->install(std::move(*pools));
 }

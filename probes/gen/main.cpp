@@ -31,7 +31,7 @@ void install(int sig) {
 
 constexpr int kExitOk = 0;
 constexpr int kExitRuntime = 1;
-constexpr int kExitUsage = 2;
+constexpr int kExitUsage = flowlab::kExitUsageError;
 constexpr int kExitShort = 3;
 
 void print(const flowlab::gen::GenOptions& options, const nlohmann::json& summary) {
@@ -88,7 +88,7 @@ int run_sink(const flowlab::gen::GenOptions& options) {
   auto sink = flowlab::gen::Sink::open(options.streams, options.sink);
   if (!sink) {
     spdlog::error("[gen] {}", sink.error().message);
-    return sink.error().code == "cli" ? kExitUsage : kExitRuntime;
+    return flowlab::is_usage_error(sink.error().kind) ? kExitUsage : kExitRuntime;
   }
   std::cout << "{\"ready\":true}" << std::endl;
   if (!options.ready_file.empty() && !write_ready_file(options.ready_file)) {

@@ -20,7 +20,7 @@ std::string check_duration(const std::string& text) {
 Result<std::vector<StreamSpec>> load_spec_file(const std::string& path, std::vector<StreamSpec>* valid) {
   std::ifstream in(path);
   if (!in) {
-    return fail("spec", path + ": cannot open");
+    return fail(ErrorKind::kConfig, path + ": cannot open");
   }
   std::stringstream text;
   text << in.rdbuf();

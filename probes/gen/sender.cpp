@@ -57,7 +57,7 @@ Result<IpAddress> resolve_source(const IpAddress& dst) {
   const int family = dst.is_v4() ? AF_INET : AF_INET6;
   const int fd = ::socket(family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
   if (fd < 0) {
-    return fail("socket",
+    return fail(ErrorKind::kSocket,
                 "opening a UDP socket to find the source address toward " + dst.to_string() + ": " + errno_text(errno));
   }
   sockaddr_storage ss{};
@@ -65,7 +65,8 @@ Result<IpAddress> resolve_source(const IpAddress& dst) {
   if (::connect(fd, reinterpret_cast<const sockaddr*>(&ss), len) != 0) {  // NOLINT(*-reinterpret-cast)
     const int err = errno;
     ::close(fd);
-    return fail("route", "no route to " + dst.to_string() + " in this network namespace (" + errno_text(err) + ")");
+    return fail(ErrorKind::kNetlink,
+                "no route to " + dst.to_string() + " in this network namespace (" + errno_text(err) + ")");
   }
   sockaddr_storage local{};
   socklen_t local_len = sizeof(local);
@@ -73,7 +74,7 @@ Result<IpAddress> resolve_source(const IpAddress& dst) {
   const int err = errno;
   ::close(fd);
   if (rc != 0) {
-    return fail("socket", "getsockname toward " + dst.to_string() + ": " + errno_text(err));
+    return fail(ErrorKind::kSocket, "getsockname toward " + dst.to_string() + ": " + errno_text(err));
   }
   if (local.ss_family == AF_INET) {
     sockaddr_in sin{};
@@ -100,7 +101,7 @@ Result<Sender> Sender::create(std::vector<StreamSpec> streams) {
     } else {
       auto src = resolve_source(s.dst);
       if (!src) {
-        return fail(src.error().code, "stream '" + s.name + "': " + src.error().message);
+        return fail(src.error().kind, "stream '" + s.name + "': " + src.error().message);
       }
       counters[i].src = *src;
     }
@@ -110,13 +111,13 @@ Result<Sender> Sender::create(std::vector<StreamSpec> streams) {
   if (need4) {
     sender.fd4_ = ::socket(AF_INET, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_RAW);
     if (sender.fd4_ < 0) {
-      return fail("socket", "opening an IPv4 raw socket (needs CAP_NET_RAW): " + errno_text(errno));
+      return fail(ErrorKind::kSocket, "opening an IPv4 raw socket (needs CAP_NET_RAW): " + errno_text(errno));
     }
   }
   if (need6) {
     sender.fd6_ = ::socket(AF_INET6, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_RAW);
     if (sender.fd6_ < 0) {
-      return fail("socket", "opening an IPv6 raw socket (needs CAP_NET_RAW): " + errno_text(errno));
+      return fail(ErrorKind::kSocket, "opening an IPv6 raw socket (needs CAP_NET_RAW): " + errno_text(errno));
     }
   }
   return sender;
@@ -163,8 +164,8 @@ Status Sender::send_one(std::size_t stream, std::uint64_t index) {
         why += " (" + std::to_string(packet.size()) + " bytes exceed the MTU of the route to " + s.dst.to_string() +
                "; flowgen never fragments)";
       }
-      return fail("send", "stream '" + s.name + "': packet " + std::to_string(index + 1) + " of " +
-                              std::to_string(s.packets) + " to " + s.dst.to_string() + ": " + why);
+      return fail(ErrorKind::kSocket, "stream '" + s.name + "': packet " + std::to_string(index + 1) + " of " +
+                                          std::to_string(s.packets) + " to " + s.dst.to_string() + ": " + why);
     }
     if (err == ENOBUFS) {
       timespec pause{0, 20'000};

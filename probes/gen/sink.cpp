@@ -48,13 +48,13 @@ std::int64_t arrival_ns(msghdr& msg) {
 Status attach_filter(int fd, const std::string& expression) {
   pcap_t* dead = pcap_open_dead(DLT_RAW, static_cast<int>(kMaxPacket));
   if (dead == nullptr) {
-    return fail("pcap", "pcap_open_dead failed");
+    return fail(ErrorKind::kPcap, "pcap_open_dead failed");
   }
   bpf_program program{};
   if (pcap_compile(dead, &program, expression.c_str(), 1, PCAP_NETMASK_UNKNOWN) != 0) {
     std::string why = pcap_geterr(dead);
     pcap_close(dead);
-    return fail("pcap", "compiling the sink filter '" + expression + "': " + why);
+    return fail(ErrorKind::kPcap, "compiling the sink filter '" + expression + "': " + why);
   }
   pcap_close(dead);
   // libpcap's bpf_insn and the kernel's sock_filter have the same layout (code, jt, jf, k); copy field by field.
@@ -68,7 +68,7 @@ Status attach_filter(int fd, const std::string& expression) {
   fprog.len = static_cast<unsigned short>(code.size());
   fprog.filter = code.data();
   if (::setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &fprog, sizeof(fprog)) != 0) {
-    return fail("socket", "attaching the sink filter: " + errno_text(errno));
+    return fail(ErrorKind::kSocket, "attaching the sink filter: " + errno_text(errno));
   }
   return {};
 }
@@ -105,7 +105,7 @@ Result<std::unique_ptr<Sink>> Sink::open(std::vector<StreamSpec> streams, SinkOp
   for (const auto& name : sink->options_.interfaces) {
     const unsigned index = if_nametoindex(name.c_str());
     if (index == 0) {
-      return fail("cli", "interface '" + name + "' does not exist in this network namespace");
+      return fail(ErrorKind::kUsage, "interface '" + name + "' does not exist in this network namespace");
     }
     sink->allowed_.insert(static_cast<int>(index));
   }
@@ -119,7 +119,7 @@ Result<std::unique_ptr<Sink>> Sink::open(std::vector<StreamSpec> streams, SinkOp
   // Protocol 0: the socket receives nothing until it is bound below, after the filter is in place.
   sink->fd_ = ::socket(AF_PACKET, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
   if (sink->fd_ < 0) {
-    return fail("socket", "opening an AF_PACKET socket (needs CAP_NET_RAW): " + errno_text(errno));
+    return fail(ErrorKind::kSocket, "opening an AF_PACKET socket (needs CAP_NET_RAW): " + errno_text(errno));
   }
   const int size = static_cast<int>(std::min<std::size_t>(sink->options_.buffer_bytes, 1U << 30U));
   if (::setsockopt(sink->fd_, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof(size)) != 0) {
@@ -136,7 +136,7 @@ Result<std::unique_ptr<Sink>> Sink::open(std::vector<StreamSpec> streams, SinkOp
   sll.sll_protocol = htons(ETH_P_ALL);
   sll.sll_ifindex = 0;  // every interface; the interface rule is applied per packet
   if (::bind(sink->fd_, reinterpret_cast<const sockaddr*>(&sll), sizeof(sll)) != 0) {  // NOLINT(*-reinterpret-cast)
-    return fail("socket", "binding the AF_PACKET socket: " + errno_text(errno));
+    return fail(ErrorKind::kSocket, "binding the AF_PACKET socket: " + errno_text(errno));
   }
   return sink;
 }
@@ -182,7 +182,7 @@ Status Sink::drain() {
       if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) {
         return {};
       }
-      return fail("socket", "receiving on the AF_PACKET socket: " + errno_text(errno));
+      return fail(ErrorKind::kSocket, "receiving on the AF_PACKET socket: " + errno_text(errno));
     }
     if (from.sll_pkttype == PACKET_OUTGOING || excluded_.count(from.sll_ifindex) != 0 ||
         (!allowed_.empty() && allowed_.count(from.sll_ifindex) == 0)) {
@@ -253,7 +253,7 @@ Result<SinkOutcome> Sink::run(const volatile std::sig_atomic_t* stop) {
     pollfd p{fd_, POLLIN, 0};
     const int rc = ::poll(&p, 1, static_cast<int>((wait_ns + 999'999) / 1'000'000));
     if (rc < 0 && errno != EINTR) {
-      return fail("socket", "poll on the AF_PACKET socket: " + errno_text(errno));
+      return fail(ErrorKind::kSocket, "poll on the AF_PACKET socket: " + errno_text(errno));
     }
   }
   FLOWLAB_TRY(drain());  // what is queued already (one batch: a flood must not keep the sink from ending)

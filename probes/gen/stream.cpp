@@ -36,7 +36,7 @@ std::optional<std::uint64_t> parse_uint(std::string_view text, std::uint64_t max
 using Setter = std::function<Status(StreamSpec&, std::string_view)>;
 
 Status bad_value(std::string_view key, std::string_view value, std::string_view expected) {
-  return fail("spec", std::string(key) + ": '" + std::string(value) + "' is not " + std::string(expected));
+  return fail(ErrorKind::kConfig, std::string(key) + ": '" + std::string(value) + "' is not " + std::string(expected));
 }
 
 template <class T>
@@ -69,7 +69,7 @@ Setter address_field(bool source) {
 Status set_family(StreamSpec& s, std::string_view v) {
   if (v == "4" || v == "ipv4" || v == "inet") {
     if (s.family == Family::kIpv6) {
-      return fail("spec", "family: '" + std::string(v) + "' contradicts proto icmpv6");
+      return fail(ErrorKind::kConfig, "family: '" + std::string(v) + "' contradicts proto icmpv6");
     }
     s.family = Family::kIpv4;
   } else if (v == "6" || v == "ipv6" || v == "inet6") {
@@ -89,7 +89,7 @@ Status set_protocol(StreamSpec& s, std::string_view v) {
     s.protocol = Protocol::kIcmp;
   } else if (v == "icmpv6" || v == "icmp6") {
     if (s.family == Family::kIpv4) {
-      return fail("spec", "proto: '" + std::string(v) + "' contradicts family 4");
+      return fail(ErrorKind::kConfig, "proto: '" + std::string(v) + "' contradicts family 4");
     }
     s.protocol = Protocol::kIcmp;
     s.family = Family::kIpv6;
@@ -159,7 +159,7 @@ Status unknown_key(std::string_view key) {
   auto best = key == "protocol" ? std::optional<std::string>("proto") : closest_match(key, keys);
   std::string message = "unknown key '" + std::string(key) + "'";
   message += !best ? " (known: " + known_keys() + ")" : " (did you mean '" + *best + "'?)";
-  return fail("spec", message);
+  return fail(ErrorKind::kConfig, message);
 }
 
 // Applies key/value pairs (already split) through the field table; family and proto first. Every problem is
@@ -174,7 +174,7 @@ Status apply_pairs(StreamSpec& s, const std::vector<std::pair<std::string, std::
     }
   }
   if (!problems.empty()) {
-    return fail("spec", problems);
+    return fail(ErrorKind::kConfig, problems);
   }
   auto setter_of = [](std::string_view key) -> const Setter* {
     for (const auto& [known, setter] : fields()) {
@@ -201,7 +201,7 @@ Status apply_pairs(StreamSpec& s, const std::vector<std::pair<std::string, std::
     }
   }
   if (!problems.empty()) {
-    return fail("spec", problems);
+    return fail(ErrorKind::kConfig, problems);
   }
   return {};
 }
@@ -301,14 +301,16 @@ Result<StreamSpec> parse_stream_option(std::string_view text) {
     if (!item.empty()) {
       const auto eq = item.find('=');
       if (eq == std::string_view::npos || eq == 0) {
-        return fail("spec", "stream '" + std::string(text) + "': '" + std::string(item) + "' is not key=value");
+        return fail(ErrorKind::kConfig,
+                    "stream '" + std::string(text) + "': '" + std::string(item) + "' is not key=value");
       }
       pairs.emplace_back(std::string(item.substr(0, eq)), std::string(item.substr(eq + 1)));
     }
     pos = comma + 1;
   }
   if (pairs.empty()) {
-    return fail("spec", "empty stream (expected key=value,... e.g. name=web,dst=198.51.100.10,proto=udp,dport=53)");
+    return fail(ErrorKind::kConfig,
+                "empty stream (expected key=value,... e.g. name=web,dst=198.51.100.10,proto=udp,dport=53)");
   }
   StreamSpec s;
   if (Status applied = apply_pairs(s, pairs); !applied.ok()) {
@@ -318,7 +320,7 @@ Result<StreamSpec> parse_stream_option(std::string_view text) {
         who = "stream '" + value + "'";
       }
     }
-    return fail("spec", prefix_lines(who + ": ", applied.error().message));
+    return fail(ErrorKind::kConfig, prefix_lines(who + ": ", applied.error().message));
   }
   return s;
 }
@@ -330,14 +332,14 @@ Result<std::vector<StreamSpec>> parse_spec_json(std::string_view text, std::stri
   try {
     doc = nlohmann::json::parse(text);
   } catch (const nlohmann::json::parse_error& e) {
-    return fail("spec", where + ": not JSON: " + e.what());
+    return fail(ErrorKind::kConfig, where + ": not JSON: " + e.what());
   }
   if (!doc.is_object() || !doc.contains("streams") || !doc["streams"].is_array()) {
-    return fail("spec", where + ": expected an object {\"streams\": [ ... ]}");
+    return fail(ErrorKind::kConfig, where + ": expected an object {\"streams\": [ ... ]}");
   }
   for (const auto& [key, value] : doc.items()) {
     if (key != "streams") {
-      return fail("spec", where + ": unknown top-level key '" + std::string(key) + "' (known: streams)");
+      return fail(ErrorKind::kConfig, where + ": unknown top-level key '" + std::string(key) + "' (known: streams)");
     }
   }
   std::vector<StreamSpec> out;
@@ -367,7 +369,7 @@ Result<std::vector<StreamSpec>> parse_spec_json(std::string_view text, std::stri
       }
     }
     StreamSpec s;
-    Status applied = bad.empty() ? apply_pairs(s, pairs) : Status(fail("spec", bad));
+    Status applied = bad.empty() ? apply_pairs(s, pairs) : Status(fail(ErrorKind::kConfig, bad));
     if (!applied.ok()) {
       std::string name;
       if (item.contains("name") && item["name"].is_string()) {
@@ -382,7 +384,7 @@ Result<std::vector<StreamSpec>> parse_spec_json(std::string_view text, std::stri
     if (valid != nullptr) {
       *valid = std::move(out);
     }
-    return fail("spec", errors);
+    return fail(ErrorKind::kConfig, errors);
   }
   return out;
 }
@@ -487,7 +489,7 @@ Status finalize_streams(std::vector<StreamSpec>& streams) {
     for (const auto& e : errors) {
       all += (all.empty() ? "" : "\n") + e;
     }
-    return fail("spec", all);
+    return fail(ErrorKind::kConfig, all);
   }
   return {};
 }

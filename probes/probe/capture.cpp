@@ -13,7 +13,7 @@ Result<std::unique_ptr<Capture>> Capture::open_live(const std::string& interface
   char err[PCAP_ERRBUF_SIZE] = {};
   c->handle_ = pcap_create(interface.c_str(), err);
   if (c->handle_ == nullptr) {
-    return fail("pcap", "opening interface " + interface + ": " + err);
+    return fail(ErrorKind::kPcap, "opening interface " + interface + ": " + err);
   }
   const std::string what = "configuring capture on " + interface + ": ";
   if (pcap_set_snaplen(c->handle_, options.snaplen) != 0 || pcap_set_promisc(c->handle_, 1) != 0 ||
@@ -21,27 +21,27 @@ Result<std::unique_ptr<Capture>> Capture::open_live(const std::string& interface
       pcap_set_buffer_size(c->handle_, static_cast<int>(std::min<std::size_t>(options.buffer_size, 1U << 30U))) != 0 ||
       pcap_set_timeout(c->handle_, 100) != 0 ||
       pcap_set_tstamp_precision(c->handle_, PCAP_TSTAMP_PRECISION_MICRO) != 0) {
-    return fail("pcap", what + pcap_geterr(c->handle_));
+    return fail(ErrorKind::kPcap, what + pcap_geterr(c->handle_));
   }
   if (const int rc = pcap_activate(c->handle_); rc < 0) {
-    return fail("pcap",
+    return fail(ErrorKind::kPcap,
                 "activating capture on " + interface + ": " + pcap_statustostr(rc) + " " + pcap_geterr(c->handle_));
   }
   const auto link = meter::link_type_from_dlt(pcap_datalink(c->handle_));
   if (!link) {
-    return fail("pcap",
+    return fail(ErrorKind::kPcap,
                 "interface " + interface + ": unsupported link type " + std::to_string(pcap_datalink(c->handle_)));
   }
   c->link_ = *link;
   if (direction != Direction::kBoth) {
     if (pcap_setdirection(c->handle_, direction == Direction::kIn ? PCAP_D_IN : PCAP_D_OUT) != 0) {
-      return fail("pcap", what + "direction: " + pcap_geterr(c->handle_));
+      return fail(ErrorKind::kPcap, what + "direction: " + pcap_geterr(c->handle_));
     }
   }
   c->egress_ = direction == Direction::kOut;
   FLOWLAB_TRY(c->set_filter(options.filter, options));
   if (pcap_setnonblock(c->handle_, 1, err) != 0) {
-    return fail("pcap", what + "non-blocking: " + err);
+    return fail(ErrorKind::kPcap, what + "non-blocking: " + err);
   }
   c->fd_ = pcap_get_selectable_fd(c->handle_);
   const auto override_it = options.ifindex_overrides.find(interface);
@@ -62,7 +62,7 @@ Result<std::unique_ptr<Capture>> Capture::open_file(const std::string& path, con
     if (*file != nullptr) {
       const auto link = meter::link_type_from_dlt((*file)->link_type());
       if (!link) {
-        return fail("pcap", path + ": unsupported link type " + std::to_string((*file)->link_type()));
+        return fail(ErrorKind::kPcap, path + ": unsupported link type " + std::to_string((*file)->link_type()));
       }
       c->link_ = *link;
       c->file_ = std::move(*file);
@@ -72,11 +72,11 @@ Result<std::unique_ptr<Capture>> Capture::open_file(const std::string& path, con
   char err[PCAP_ERRBUF_SIZE] = {};
   c->handle_ = pcap_open_offline_with_tstamp_precision(path.c_str(), PCAP_TSTAMP_PRECISION_MICRO, err);
   if (c->handle_ == nullptr) {
-    return fail("pcap", "reading " + path + ": " + err);
+    return fail(ErrorKind::kPcap, "reading " + path + ": " + err);
   }
   const auto link = meter::link_type_from_dlt(pcap_datalink(c->handle_));
   if (!link) {
-    return fail("pcap", path + ": unsupported link type " + std::to_string(pcap_datalink(c->handle_)));
+    return fail(ErrorKind::kPcap, path + ": unsupported link type " + std::to_string(pcap_datalink(c->handle_)));
   }
   c->link_ = *link;
   FLOWLAB_TRY(c->set_filter(options.filter, options));
@@ -91,12 +91,12 @@ Status Capture::set_filter(const std::string& filter, const ProbeOptions& option
   }
   bpf_program program{};
   if (pcap_compile(handle_, &program, filter.c_str(), 1, PCAP_NETMASK_UNKNOWN) != 0) {
-    return fail("cli", "BPF filter '" + filter + "' on " + name_ + ": " + pcap_geterr(handle_));
+    return fail(ErrorKind::kUsage, "BPF filter '" + filter + "' on " + name_ + ": " + pcap_geterr(handle_));
   }
   const int rc = pcap_setfilter(handle_, &program);
   pcap_freecode(&program);
   if (rc != 0) {
-    return fail("pcap", "installing BPF filter on " + name_ + ": " + pcap_geterr(handle_));
+    return fail(ErrorKind::kPcap, "installing BPF filter on " + name_ + ": " + pcap_geterr(handle_));
   }
   return {};
 }

@@ -166,7 +166,8 @@ Result<std::unique_ptr<ExportSink>> ExportSink::open(const ProbeOptions& options
     const int family = remote.address.is_v6() ? AF_INET6 : AF_INET;
     c.fd = ::socket(family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
     if (c.fd < 0) {
-      return fail("socket", "opening UDP socket for collector " + remote.to_string() + ": " + std::strerror(errno));
+      return fail(ErrorKind::kSocket,
+                  "opening UDP socket for collector " + remote.to_string() + ": " + std::strerror(errno));
     }
     const int sndbuf = 4 << 20;
     (void)::setsockopt(c.fd, SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof(sndbuf));
@@ -176,14 +177,14 @@ Result<std::unique_ptr<ExportSink>> ExportSink::open(const ProbeOptions& options
       if (::bind(c.fd, reinterpret_cast<const sockaddr*>(&ss), len) != 0) {
         const std::string why = std::strerror(errno);
         ::close(c.fd);
-        return fail("socket", "binding export socket to " + options.source->to_string() + ": " + why);
+        return fail(ErrorKind::kSocket, "binding export socket to " + options.source->to_string() + ": " + why);
       }
     }
     const socklen_t len = to_sockaddr(remote, ss);
     if (::connect(c.fd, reinterpret_cast<const sockaddr*>(&ss), len) != 0) {
       const std::string why = std::strerror(errno);
       ::close(c.fd);
-      return fail("socket", "connecting export socket to " + remote.to_string() + ": " + why);
+      return fail(ErrorKind::kSocket, "connecting export socket to " + remote.to_string() + ": " + why);
     }
     sockaddr_storage local{};
     socklen_t local_len = sizeof(local);
@@ -203,8 +204,8 @@ Result<std::unique_ptr<ExportSink>> ExportSink::open(const ProbeOptions& options
     sink->dead_ = pcap_open_dead_with_tstamp_precision(DLT_EN10MB, 65535, PCAP_TSTAMP_PRECISION_MICRO);
     sink->dumper_ = sink->dead_ == nullptr ? nullptr : pcap_dump_open(sink->dead_, options.export_pcap.c_str());
     if (sink->dumper_ == nullptr) {
-      return fail("pcap", "opening export pcap " + options.export_pcap + ": " +
-                              (sink->dead_ != nullptr ? pcap_geterr(sink->dead_) : "pcap_open_dead failed"));
+      return fail(ErrorKind::kPcap, "opening export pcap " + options.export_pcap + ": " +
+                                        (sink->dead_ != nullptr ? pcap_geterr(sink->dead_) : "pcap_open_dead failed"));
     }
     if (sink->collectors_.empty()) {  // nothing sent: frame the copy as going to the format's usual port
       Collector c;
@@ -216,7 +217,7 @@ Result<std::unique_ptr<ExportSink>> ExportSink::open(const ProbeOptions& options
   if (!options.flows_json.empty()) {
     sink->flows_ = std::fopen(options.flows_json.c_str(), "w");
     if (sink->flows_ == nullptr) {
-      return fail("io", "opening --flows-json file " + options.flows_json + ": " + std::strerror(errno));
+      return fail(ErrorKind::kIo, "opening --flows-json file " + options.flows_json + ": " + std::strerror(errno));
     }
   }
   return sink;

@@ -59,10 +59,10 @@ Result<std::unique_ptr<Fib>> Fib::open(std::uint64_t cache_ttl_ms) {
   std::unique_ptr<Fib> fib(new Fib(cache_ttl_ms));
   fib->sock_ = nl_socket_alloc();
   if (fib->sock_ == nullptr) {
-    return fail("netlink", "allocating a netlink socket for FIB lookups");
+    return fail(ErrorKind::kNetlink, "allocating a netlink socket for FIB lookups");
   }
   if (int err = nl_connect(fib->sock_, NETLINK_ROUTE); err < 0) {
-    return fail("netlink", std::string("connecting NETLINK_ROUTE for FIB lookups: ") + nl_geterror(err));
+    return fail(ErrorKind::kNetlink, std::string("connecting NETLINK_ROUTE for FIB lookups: ") + nl_geterror(err));
   }
   // One reply (or one error) per request: without an ACK trailing each reply, answers can't drift out of step.
   nl_socket_disable_auto_ack(fib->sock_);
@@ -80,7 +80,7 @@ Status Fib::set_ifindex_overrides(const std::map<std::string, std::uint32_t>& ov
   for (const auto& [name, index] : overrides) {
     const unsigned kernel = if_nametoindex(name.c_str());
     if (kernel == 0) {
-      return fail("cli", "--ifindex " + name + "=" + std::to_string(index) + ": no interface " + name);
+      return fail(ErrorKind::kUsage, "--ifindex " + name + "=" + std::to_string(index) + ": no interface " + name);
     }
     ifindex_overrides_[kernel] = index;
   }
@@ -100,19 +100,19 @@ Result<RouteAnswer> Fib::lookup(const IpAddress& address) {
   nl_msg* msg = nlmsg_alloc_simple(RTM_GETROUTE, 0);
   if (msg == nullptr) {
     ++counters_.errors;
-    return fail("netlink", "allocating RTM_GETROUTE for " + address.to_string());
+    return fail(ErrorKind::kNetlink, "allocating RTM_GETROUTE for " + address.to_string());
   }
   if (nlmsg_append(msg, &rtm, sizeof(rtm), NLMSG_ALIGNTO) < 0 ||
       nla_put(msg, RTA_DST, static_cast<int>(address.size()), address.bytes.data()) < 0) {
     nlmsg_free(msg);
     ++counters_.errors;
-    return fail("netlink", "building RTM_GETROUTE for " + address.to_string());
+    return fail(ErrorKind::kNetlink, "building RTM_GETROUTE for " + address.to_string());
   }
   const int sent = nl_send_auto(sock_, msg);
   nlmsg_free(msg);
   if (sent < 0) {
     ++counters_.errors;
-    return fail("netlink", "sending RTM_GETROUTE for " + address.to_string() + ": " + nl_geterror(sent));
+    return fail(ErrorKind::kNetlink, "sending RTM_GETROUTE for " + address.to_string() + ": " + nl_geterror(sent));
   }
   ReplyState state;
   nl_socket_modify_cb(sock_, NL_CB_VALID, NL_CB_CUSTOM, on_route, &state);

@@ -62,7 +62,7 @@ int main(int argc, char** argv) {
   auto probe = flowlab::probe::Probe::create(options);
   if (!probe) {
     spdlog::error("[probe] {}", probe.error().to_string());
-    return probe.error().code == "cli" ? 2 : 1;
+    return flowlab::is_usage_error(probe.error().kind) ? flowlab::kExitUsageError : 1;
   }
   {
     std::string where = options.read_file.empty() ? "capturing on" : "reading";

@@ -75,25 +75,25 @@ Result<Endpoint> parse_endpoint(std::string_view text) {
   if (!text.empty() && text.front() == '[') {
     const auto close = text.find(']');
     if (close == std::string_view::npos || close + 1 >= text.size() || text[close + 1] != ':') {
-      return fail("cli", "collector '" + std::string(text) + "': expected [IPv6]:PORT");
+      return fail(ErrorKind::kUsage, "collector '" + std::string(text) + "': expected [IPv6]:PORT");
     }
     host = std::string(text.substr(1, close - 1));
     port = text.substr(close + 2);
   } else {
     const auto colon = text.rfind(':');
     if (colon == std::string_view::npos || text.find(':') != colon) {
-      return fail("cli", "collector '" + std::string(text) + "': expected HOST:PORT or [IPv6]:PORT");
+      return fail(ErrorKind::kUsage, "collector '" + std::string(text) + "': expected HOST:PORT or [IPv6]:PORT");
     }
     host = std::string(text.substr(0, colon));
     port = text.substr(colon + 1);
   }
   const auto p = parse_port(port);
   if (!p) {
-    return fail("cli", "collector '" + std::string(text) + "': port must be 1..65535");
+    return fail(ErrorKind::kUsage, "collector '" + std::string(text) + "': port must be 1..65535");
   }
   const auto address = resolve(host);
   if (!address) {
-    return fail("cli", "collector '" + std::string(text) + "': cannot resolve host '" + host + "'");
+    return fail(ErrorKind::kUsage, "collector '" + std::string(text) + "': cannot resolve host '" + host + "'");
   }
   return Endpoint{*address, *p};
 }
@@ -104,7 +104,7 @@ Result<Endpoint> parse_bgp_endpoint(std::string_view text, std::uint16_t default
   }
   auto e = parse_endpoint(text);
   if (!e || !IpAddress::parse(e->address.to_string())) {
-    return fail("cli", "'" + std::string(text) + "': expected ADDR, ADDR:PORT or [IPv6]:PORT");
+    return fail(ErrorKind::kUsage, "'" + std::string(text) + "': expected ADDR, ADDR:PORT or [IPv6]:PORT");
   }
   return e;
 }
@@ -113,19 +113,19 @@ Status apply_ifindex(std::string_view spec, ProbeOptions& options) {
   const auto eq = spec.find('=');
   const std::string what = "--ifindex '" + std::string(spec) + "': ";
   if (eq == std::string_view::npos) {
-    return fail("cli", what + "expected IF=N (e.g. eth3=5)");
+    return fail(ErrorKind::kUsage, what + "expected IF=N (e.g. eth3=5)");
   }
   const std::string name(spec.substr(0, eq));
   if (name.empty() || name.size() > 15 || name.find('/') != std::string::npos) {
-    return fail("cli", what + "'" + name + "' is not an interface name");
+    return fail(ErrorKind::kUsage, what + "'" + name + "' is not an interface name");
   }
   const auto value = spec.substr(eq + 1);
   const auto index = parse_decimal<std::uint32_t>(value, 2147483647U);
   if (!index || *index == 0) {
-    return fail("cli", what + "the ifindex must be an integer in 1..2147483647");
+    return fail(ErrorKind::kUsage, what + "the ifindex must be an integer in 1..2147483647");
   }
   if (!options.ifindex_overrides.emplace(name, *index).second) {
-    return fail("cli", what + name + " is given twice");
+    return fail(ErrorKind::kUsage, what + name + " is given twice");
   }
   return {};
 }
@@ -133,12 +133,13 @@ Status apply_ifindex(std::string_view spec, ProbeOptions& options) {
 Status apply_timeout(std::string_view spec, ProbeOptions& options) {
   const auto eq = spec.find('=');
   if (eq == std::string_view::npos) {
-    return fail("cli", "timeout '" + std::string(spec) + "': expected name=value (e.g. maxlife=60)");
+    return fail(ErrorKind::kUsage, "timeout '" + std::string(spec) + "': expected name=value (e.g. maxlife=60)");
   }
   const std::string name(spec.substr(0, eq));
   const auto value = parse_ms(spec.substr(eq + 1));
   if (!value) {
-    return fail("cli", "timeout '" + std::string(spec) + "': value is not a duration (10s, 2m, or seconds)");
+    return fail(ErrorKind::kUsage,
+                "timeout '" + std::string(spec) + "': value is not a duration (10s, 2m, or seconds)");
   }
   if (name == "maxlife" || name == "active") {
     options.active_timeout_ms = *value;
@@ -147,14 +148,15 @@ Status apply_timeout(std::string_view spec, ProbeOptions& options) {
   } else if (name == "expint") {
     options.expiry_interval_ms = *value;
   } else if (name == "tcp" || name == "tcp.rst" || name == "tcp.fin" || name == "udp" || name == "icmp") {
-    return fail("cli", "timeout '" + name +
-                           "' is softflowd's but not flowprobe's: one inactive timeout (general) applies to every "
-                           "protocol and TCP flows end at FIN/RST at once");
+    return fail(ErrorKind::kUsage,
+                "timeout '" + name +
+                    "' is softflowd's but not flowprobe's: one inactive timeout (general) applies to every "
+                    "protocol and TCP flows end at FIN/RST at once");
   } else {
-    return fail("cli", "unknown timeout '" + name + "' (known: maxlife|active, general|inactive, expint)");
+    return fail(ErrorKind::kUsage, "unknown timeout '" + name + "' (known: maxlife|active, general|inactive, expint)");
   }
   if (options.active_timeout_ms == 0 || options.inactive_timeout_ms == 0) {
-    return fail("cli", "timeouts must be > 0");
+    return fail(ErrorKind::kUsage, "timeouts must be > 0");
   }
   return {};
 }

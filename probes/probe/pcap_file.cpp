@@ -24,7 +24,7 @@ Result<std::unique_ptr<PcapFile>> PcapFile::open(const std::string& path) {
   std::unique_ptr<PcapFile> f(new PcapFile());
   f->fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (f->fd_ < 0) {
-    return fail("io", "reading " + path + ": " + std::strerror(errno));
+    return fail(ErrorKind::kIo, "reading " + path + ": " + std::strerror(errno));
   }
   (void)::posix_fadvise(f->fd_, 0, 0, POSIX_FADV_SEQUENTIAL);
   f->memory_ = meter::PageMemory(kBufferBytes);

@@ -285,7 +285,7 @@ Status Probe::run_offline(const RunControl& control) {
     }
     if (rc < 0) {
       finish(last_packet_ms_);
-      return fail("pcap", "reading " + options_.read_file + ": " + source.capture->error());
+      return fail(ErrorKind::kPcap, "reading " + options_.read_file + ": " + source.capture->error());
     }
     if (rc == 0) {
       continue;
@@ -317,7 +317,7 @@ Status Probe::run_live(const RunControl& control) {
   while (*control.stop == 0) {
     const int ready = ::poll(fds.data(), fds.size(), 100);
     if (ready < 0 && errno != EINTR) {
-      return fail("poll", std::string("waiting for packets: ") + std::strerror(errno));
+      return fail(ErrorKind::kSocket, std::string("waiting for packets: ") + std::strerror(errno));
     }
     for (auto& s : sources_) {
       PcapRecord packet;
@@ -329,7 +329,7 @@ Status Probe::run_live(const RunControl& control) {
         }
         if (rc < 0 && rc != PCAP_ERROR_BREAK) {
           finish(wall_clock_ms());
-          return fail("pcap", "capturing on " + s.capture->name() + ": " + s.capture->error());
+          return fail(ErrorKind::kPcap, "capturing on " + s.capture->name() + ": " + s.capture->error());
         }
         break;
       }

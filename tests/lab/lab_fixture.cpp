@@ -94,7 +94,7 @@ std::string udp_roundtrip(const std::string& from_ns, const std::string& to_ns, 
   auto rx = netns::run_in_namespace(to_ns, [&]() -> Result<int> {
     int fd = ::socket(family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
     if (fd < 0) {
-      return fail("socket", "socket()");
+      return fail(ErrorKind::kSocket, "socket()");
     }
     sockaddr_storage ss{};
     socklen_t len = 0;
@@ -111,7 +111,7 @@ std::string udp_roundtrip(const std::string& from_ns, const std::string& to_ns, 
     }
     if (::bind(fd, reinterpret_cast<sockaddr*>(&ss), len) != 0) {  // NOLINT: sockaddr API
       ::close(fd);
-      return fail("socket", "bind()");
+      return fail(ErrorKind::kSocket, "bind()");
     }
     timeval tv{.tv_sec = 5, .tv_usec = 0};
     ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);

@@ -152,7 +152,7 @@ class OurCollector {
         if (fd >= 0) {
           close(fd);
         }
-        started.set_value(fail("netns", "setns into " + netns_ + " failed"));
+        started.set_value(fail(ErrorKind::kNetns, "setns into " + netns_ + " failed"));
         return;
       }
       close(fd);

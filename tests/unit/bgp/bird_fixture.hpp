@@ -135,7 +135,7 @@ class SpeakerHarness {
         if (fd >= 0) {
           close(fd);
         }
-        started.set_value(fail("netns", "setns into " + netns_ + " failed"));
+        started.set_value(fail(ErrorKind::kNetns, "setns into " + netns_ + " failed"));
         return;
       }
       close(fd);

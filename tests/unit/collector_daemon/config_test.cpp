@@ -186,7 +186,7 @@ TEST(CollectorConfig, InvalidConfigsReportFileLineCol) {
     SCOPED_TRACE(c.name);
     auto r = parse_config(c.yaml, "x.yaml");
     ASSERT_FALSE(r.ok());
-    EXPECT_EQ(r.error().code, "config");
+    EXPECT_EQ(r.error().kind, ErrorKind::kConfig);
     const auto& msg = r.error().message;
     EXPECT_EQ(msg.substr(0, msg.find('\n')), c.error);
   }

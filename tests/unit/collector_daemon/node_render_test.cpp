@@ -162,7 +162,7 @@ TEST(CollectorNode, PeerSrcAsMapFromTopologyAndIfindexes) {
 
   // A failed lookup names the collector, the interface and the cause.
   auto failing = render_peer_src_as_map(topo, *c2, [](const topology::Node&, const std::string& ifname) {
-    return Result<std::uint32_t>(fail("netlink", "no such device " + ifname));
+    return Result<std::uint32_t>(fail(ErrorKind::kNetlink, "no such device " + ifname));
   });
   ASSERT_FALSE(failing.ok());
   EXPECT_EQ(failing.error().message, "peer_src_as map of c2: ifindex of r4:eth1: no such device eth1");

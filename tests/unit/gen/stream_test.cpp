@@ -138,7 +138,7 @@ TEST(GenStream, BadInputIsReportedClearly) {
     SCOPED_TRACE(c.streams.front());
     auto v = from_options(c.streams);
     ASSERT_FALSE(v.ok());
-    EXPECT_EQ(v.error().code, "spec");
+    EXPECT_EQ(v.error().kind, ErrorKind::kConfig);
     EXPECT_NE(v.error().message.find(c.message), std::string::npos) << v.error().message;
   }
 }

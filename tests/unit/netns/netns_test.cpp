@@ -82,13 +82,13 @@ Result<UniqueFd> udp_socket(const std::string& ns, const IpAddress& bind_to, std
   return run_in_namespace(ns, [&]() -> Result<UniqueFd> {
     UniqueFd fd(::socket(bind_to.is_v4() ? AF_INET : AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0));
     if (!fd) {
-      return fail("test", std::string("socket: ") + std::strerror(errno));
+      return fail(ErrorKind::kSocket, std::string("socket: ") + std::strerror(errno));
     }
     if (port != 0) {
       socklen_t len = 0;
       sockaddr_storage ss = socket_address(bind_to, port, len);
       if (::bind(fd.get(), reinterpret_cast<sockaddr*>(&ss), len) != 0) {  // NOLINT
-        return fail("test", "bind " + bind_to.to_string() + ": " + std::strerror(errno));
+        return fail(ErrorKind::kSocket, "bind " + bind_to.to_string() + ": " + std::strerror(errno));
       }
     }
     return fd;
@@ -287,7 +287,7 @@ TEST_F(NetnsTest, RunInNamespaceRunsOnAThreadInsideIt) {
   int calls = 0;
   ASSERT_OK(run_in_namespace(ns, [&] { ++calls; }));
   EXPECT_EQ(calls, 1);
-  auto flattened = run_in_namespace(ns, []() -> Result<int> { return fail("test", "inner failure"); });
+  auto flattened = run_in_namespace(ns, []() -> Result<int> { return fail(ErrorKind::kSocket, "inner failure"); });
   ASSERT_FALSE(flattened.ok());
   EXPECT_EQ(flattened.error().message, "inner failure");
   auto thrown = run_in_namespace(ns, []() -> int { throw std::runtime_error("boom"); });
@@ -653,14 +653,14 @@ TEST_F(NetnsTest, MirrorCopiesBothDirectionsToTheProbe) {
   auto packet = run_in_namespace(p, [&]() -> Result<UniqueFd> {
     UniqueFd fd(::socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, htons(ETH_P_ALL)));
     if (!fd) {
-      return fail("test", std::string("AF_PACKET socket: ") + std::strerror(errno));
+      return fail(ErrorKind::kSocket, std::string("AF_PACKET socket: ") + std::strerror(errno));
     }
     sockaddr_ll ll{};
     ll.sll_family = AF_PACKET;
     ll.sll_protocol = htons(ETH_P_ALL);
     ll.sll_ifindex = *probe_index;
     if (::bind(fd.get(), reinterpret_cast<sockaddr*>(&ll), sizeof(ll)) != 0) {  // NOLINT
-      return fail("test", std::string("bind AF_PACKET: ") + std::strerror(errno));
+      return fail(ErrorKind::kSocket, std::string("bind AF_PACKET: ") + std::strerror(errno));
     }
     return fd;
   });

@@ -66,7 +66,7 @@ TEST(RenderGolden, RejectsNonRoutersAndBadCommunities) {
     t.policies[2].communities = {bad};
     auto b = bird::render_bird_config(t, *t.find_node("r3"));
     ASSERT_FALSE(b.ok());
-    EXPECT_EQ(b.error().code, "policy");
+    EXPECT_EQ(b.error().kind, ErrorKind::kConfig);
     EXPECT_FALSE(frr::render_frr_config(t, *t.find_node("r3")).ok());
   }
 }

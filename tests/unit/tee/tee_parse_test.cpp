@@ -93,7 +93,7 @@ TEST(TeeReceiversParse, ErrorsCarryFileLineColumn) {
     auto pools = parse_tee_receivers(c.text, "r.lst");
     ASSERT_FALSE(pools.ok());
     EXPECT_EQ(pools.error().message, c.error);
-    EXPECT_EQ(pools.error().code, "config");
+    EXPECT_EQ(pools.error().kind, ErrorKind::kConfig);
   }
 }
 
