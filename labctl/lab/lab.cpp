@@ -3,6 +3,7 @@
 #include "common/strings.hpp"
 
 #include "model/loader.hpp"
+#include "nodes/core/probe_driver.hpp"
 #include "nodes/probe/flowprobe.hpp"
 #include "platform/netns/netns.hpp"
 
@@ -74,6 +75,7 @@ bool holds_lab(const fs::path& rundir, const std::string& lab) {
 }
 
 Status stop_all(const std::vector<process::ProcessRef>& procs);
+std::vector<Leftover> remove_leftovers(const std::vector<Leftover>& leftovers);
 
 // Everything deploy does, step by step; each step records intent in the state file first.
 class Deployer {
@@ -110,6 +112,7 @@ class Deployer {
       (p.node == node.name ? mine : others).push_back(p);
     }
     FLOWLAB_TRY(stop_all(mine));
+    state_.leftovers = remove_leftovers(state_.leftovers);
     state_.processes = std::move(others);
     FLOWLAB_TRY(save());
     FLOWLAB_TRY(start_node(node));
@@ -323,6 +326,9 @@ class Deployer {
       }
       ref->node = node.name;
       state_.processes.push_back(*ref);
+      for (const auto& path : driver->leftovers(*ref)) {
+        state_.leftovers.push_back({ref->pid, ref->start_time, path.string()});
+      }
       FLOWLAB_TRY(save());
       // The next program of this node may depend on this one (FRR daemons on zebra's socket).
       auto deadline = std::chrono::steady_clock::now() + options_.ready_timeout;
@@ -401,12 +407,14 @@ class Deployer {
     std::vector<std::pair<fs::path, process::ProcessRef>> started;
     for (const std::size_t i : which) {
       const Node* node = topo_.find_node(topo_.probes[i].node);
-      const fs::path dir = node_context(topo_, *node, options_).dir;
-      auto spec = nodes::flowprobe_spec(topo_, i, dir);
+      const nodes::ProbeDriver& driver = nodes::probe_driver(topo_.probes[i]);
+      const nodes::ProbeContext ctx{&topo_, i, node_context(topo_, *node, options_).dir};
+      auto spec = driver.spec(ctx);
       FLOWLAB_TRY(spec);
-      std::error_code ec;
-      fs::remove(nodes::probe_pidfile(dir, i), ec);
-      fs::remove(nodes::probe_stats_file(dir, i), ec);  // a restarted probe counts from zero
+      for (const auto& stale : driver.stale_files(ctx)) {
+        std::error_code ec;
+        fs::remove(stale, ec);
+      }
       auto ref = process::start(*spec);
       if (!ref.ok()) {
         return fail(ref.error().kind, "probe on node " + node->name + ": " + ref.error().message);
@@ -414,7 +422,7 @@ class Deployer {
       ref->node = node->name;
       state_.processes.push_back(*ref);
       FLOWLAB_TRY(save());
-      started.emplace_back(nodes::probe_pidfile(dir, i), *ref);
+      started.emplace_back(driver.ready_file(ctx), *ref);
     }
     const auto deadline = std::chrono::steady_clock::now() + options_.ready_timeout;
     for (const auto& [pidfile, ref] : started) {
@@ -479,25 +487,22 @@ std::vector<process::ProcessRef> processes_in(const std::vector<std::string>& na
   return out;
 }
 
-// FRR daemons keep a per-process directory /var/tmp/frr/<daemon>.<pid> that a SIGKILL leaves behind; it belongs to
-// a process this lab started, so destroy removes it with the process.
-std::vector<fs::path> frr_tmp_dirs(const std::vector<process::ProcessRef>& procs) {
-  std::vector<fs::path> out;
-  for (const auto& p : procs) {
-    if (!process::alive(p)) {  // pid reused or gone: not ours
-      continue;
-    }
-    std::ifstream comm("/proc/" + std::to_string(p.pid) + "/comm");
-    std::string name;
-    if (std::getline(comm, name) && !name.empty() && name.find('/') == std::string::npos) {
-      out.emplace_back(fs::path("/var/tmp/frr") / (name + "." + std::to_string(p.pid)));
+// Removes the leftovers of processes that are gone (stop_all first). A PID that lives again belongs to someone else
+// now: its path is kept. Returns the leftovers still owned by running processes.
+std::vector<Leftover> remove_leftovers(const std::vector<Leftover>& leftovers) {
+  std::vector<Leftover> kept;
+  for (const auto& l : leftovers) {
+    if (process::alive(process::ProcessRef{l.pid, l.start_time, "", ""})) {
+      kept.push_back(l);
+    } else if (::kill(l.pid, 0) != 0) {
+      std::error_code ec;
+      fs::remove_all(l.path, ec);
     }
   }
-  return out;
+  return kept;
 }
 
 Status stop_all(const std::vector<process::ProcessRef>& procs) {
-  const auto tmp_dirs = frr_tmp_dirs(procs);
   // TERM everything first, then wait for all together: destroy time does not grow with the node count.
   for (const auto& p : procs) {
     if (process::alive(p)) {
@@ -515,10 +520,6 @@ Status stop_all(const std::vector<process::ProcessRef>& procs) {
     if (!s.ok() && result.ok()) {
       result = s;
     }
-  }
-  for (const auto& dir : tmp_dirs) {
-    std::error_code ec;
-    fs::remove_all(dir, ec);
   }
   return result;
 }
@@ -592,6 +593,7 @@ Status destroy(const std::string& lab, const Options& options) {
   Status result = stop_all(state.processes);
   // Anything still running inside the lab's namespaces was started there by us.
   Status swept = stop_all(processes_in(ns_list));
+  (void)remove_leftovers(state.leftovers);
   if (result.ok()) {
     result = swept;
   }

@@ -34,6 +34,9 @@ Result<State> read_state(const fs::path& rundir, const std::string& lab) {
       ref.node = p.value("node", "");
       s.processes.push_back(ref);
     }
+    for (const auto& l : j.value("leftovers", json::array())) {
+      s.leftovers.push_back({l.at("pid").get<pid_t>(), l.at("start_time").get<std::uint64_t>(), l.at("path")});
+    }
     return s;
   } catch (const std::exception& e) {
     return fail(ErrorKind::kState, "reading " + path.string() + ": " + e.what());
@@ -51,6 +54,11 @@ Status write_state(const fs::path& rundir, const State& state) {
     procs.push_back({{"node", p.node}, {"name", p.name}, {"pid", p.pid}, {"start_time", p.start_time}});
   }
   j["processes"] = procs;
+  json leftovers = json::array();
+  for (const auto& l : state.leftovers) {
+    leftovers.push_back({{"pid", l.pid}, {"start_time", l.start_time}, {"path", l.path}});
+  }
+  j["leftovers"] = leftovers;
   fs::path path = state_path(rundir, state.lab);
   fs::path tmp = path;
   tmp += ".tmp";

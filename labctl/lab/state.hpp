@@ -8,11 +8,20 @@
 #include "common/result.hpp"
 #include "platform/process/process.hpp"
 
+#include <cstdint>
 #include <filesystem>
 #include <string>
 #include <vector>
 
 namespace flowlab::lab {
+
+// A file or directory a started process leaves outside the lab's run directory (NodeDriver::leftovers), removed
+// once that process is gone.
+struct Leftover {
+  pid_t pid = 0;
+  std::uint64_t start_time = 0;
+  std::string path;
+};
 
 struct State {
   std::string lab;
@@ -20,6 +29,7 @@ struct State {
   std::string status;         // "deploying", "deployed", "destroying"
   std::vector<std::string> namespaces;
   std::vector<process::ProcessRef> processes;
+  std::vector<Leftover> leftovers;
 };
 
 // <rundir>/<lab>

@@ -56,8 +56,8 @@ std::string as_path_text(const std::vector<std::uint32_t>& path) {
 }
 
 // Best BGP-or-originated route by longest-prefix match (the routes a router exports to a collector).
-const nodes::RibEntry* lpm(const std::vector<nodes::RibEntry>& rib, const IpAddress& address) {
-  const nodes::RibEntry* found = nullptr;
+const topology::RibEntry* lpm(const std::vector<topology::RibEntry>& rib, const IpAddress& address) {
+  const topology::RibEntry* found = nullptr;
   for (const auto& e : rib) {
     if (!e.best || (e.source != "bgp" && e.source != "static") || !e.prefix.contains(address)) {
       continue;
@@ -173,10 +173,10 @@ Check compare(std::string name, std::optional<std::string> oracle, std::optional
   return c;
 }
 
-std::map<std::string, std::string> router_fields(const std::vector<nodes::RibEntry>& rib, const IpAddress& src,
+std::map<std::string, std::string> router_fields(const std::vector<topology::RibEntry>& rib, const IpAddress& src,
                                                  const IpAddress& dst) {
   std::map<std::string, std::string> f;
-  if (const nodes::RibEntry* d = lpm(rib, dst)) {
+  if (const topology::RibEntry* d = lpm(rib, dst)) {
     f["as_path"] = as_path_text(d->as_path);
     f["as_dst"] = std::to_string(d->as_path.empty() ? 0U : d->as_path.back());
     f["peer_as_dst"] = std::to_string(d->as_path.empty() ? 0U : d->as_path.front());
@@ -192,7 +192,7 @@ std::map<std::string, std::string> router_fields(const std::vector<nodes::RibEnt
     f["comms"] = join(d->communities, " ");
     f["lcomms"] = join(d->large_communities, " ");
   }
-  if (const nodes::RibEntry* s = lpm(rib, src)) {
+  if (const topology::RibEntry* s = lpm(rib, src)) {
     f["src_as_path"] = as_path_text(s->as_path);
     f["as_src"] = std::to_string(s->as_path.empty() ? 0U : s->as_path.back());
     f["peer_as_src_bgp"] = std::to_string(s->as_path.empty() ? 0U : s->as_path.front());

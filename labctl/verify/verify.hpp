@@ -10,7 +10,7 @@
 #pragma once
 
 #include "common/ip.hpp"
-#include "nodes/core/driver.hpp"
+#include "model/routing_state.hpp"
 
 #include <cstdint>
 #include <map>
@@ -61,7 +61,7 @@ Check compare(std::string name, std::optional<std::string> oracle, std::optional
 // the best BGP (or locally originated) route by longest-prefix match for dst (R_d) and for src (R_s), formatted as
 // pmacct prints them (as_dst, as_path, peer_as_dst, peer_ip_dst, net_dst, mask_dst, local_pref, med, comms, lcomms,
 // as_src, src_as_path, peer_as_src_bgp, net_src, mask_src). Missing route: the field is absent.
-std::map<std::string, std::string> router_fields(const std::vector<nodes::RibEntry>& rib, const IpAddress& src,
+std::map<std::string, std::string> router_fields(const std::vector<topology::RibEntry>& rib, const IpAddress& src,
                                                  const IpAddress& dst);
 
 }  // namespace flowlab::verify

@@ -216,4 +216,82 @@ Result<std::vector<RibEntry>> CollectorDriver::rib(const NodeContext& ctx) const
   return out;
 }
 
+std::string field_of_primitive(const std::string& primitive) {
+  static const std::map<std::string, std::string> kFields{{"src_as", "as_src"},
+                                                          {"dst_as", "as_dst"},
+                                                          {"as_path", "as_path"},
+                                                          {"src_as_path", "src_as_path"},
+                                                          {"peer_src_as", "peer_as_src"},
+                                                          {"peer_dst_as", "peer_as_dst"},
+                                                          {"peer_src_ip", "peer_ip_src"},
+                                                          {"peer_dst_ip", "peer_ip_dst"},
+                                                          {"src_net", "net_src"},
+                                                          {"dst_net", "net_dst"},
+                                                          {"src_mask", "mask_src"},
+                                                          {"dst_mask", "mask_dst"},
+                                                          {"std_comm", "comms"},
+                                                          {"lrg_comm", "lcomms"},
+                                                          {"local_pref", "local_pref"},
+                                                          {"med", "med"},
+                                                          {"in_iface", "iface_in"},
+                                                          {"out_iface", "iface_out"},
+                                                          {"src_host", "src_host"},
+                                                          {"dst_host", "dst_host"},
+                                                          {"src_port", "src_port"},
+                                                          {"dst_port", "dst_port"},
+                                                          {"proto", "proto"}};
+  const auto it = kFields.find(primitive);
+  return it == kFields.end() ? primitive : it->second;
+}
+
+Result<std::vector<FlowRow>> CollectorDriver::records(const NodeContext& ctx, const RecordQuery& q) const {
+  const nlohmann::json req{{"cmd", "table"},
+                           {"aggregate", "full"},
+                           {"match", {{"src_host", q.src.to_string()}, {"dst_host", q.dst.to_string()}}}};
+  auto j = query(ctx.dir / kSocketFile, req);
+  FLOWLAB_TRY(j);
+  std::vector<FlowRow> out;
+  const auto& prims = (*j)["primitives"];
+  for (const auto& row : (*j)["rows"]) {
+    FlowRow r;
+    for (std::size_t i = 0; i < prims.size() && i < row["values"].size(); ++i) {
+      const auto& v = row["values"][i];
+      r.fields[field_of_primitive(prims[i].get<std::string>())] = v.is_string() ? v.get<std::string>() : v.dump();
+    }
+    r.packets = row.value("packets", std::uint64_t{0});
+    r.bytes = row.value("bytes", std::uint64_t{0});
+    r.flows = row.value("flows", std::uint64_t{0});
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
+Result<std::optional<nlohmann::json>> CollectorDriver::dump_records(const NodeContext& ctx) const {
+  auto j = query(ctx.dir / kSocketFile, {{"cmd", "table"}, {"aggregate", "full"}});
+  FLOWLAB_TRY(j);
+  return std::optional<nlohmann::json>(std::move(*j));
+}
+
+Result<DeliveryCounters> CollectorDriver::delivery(const NodeContext& ctx, const IpAddress& exporter) const {
+  auto j = query(ctx.dir / kSocketFile, {{"cmd", "counters"}});
+  FLOWLAB_TRY(j);
+  DeliveryCounters c;
+  for (const auto& s : (*j)["sequence"]["streams"]) {
+    if (s.value("exporter", "") == exporter.to_string()) {
+      c.datagrams += s.value("datagrams", std::uint64_t{0});
+      c.lost += s.value("lost", std::uint64_t{0});
+      c.duplicate += s.value("duplicate", std::uint64_t{0});
+      c.out_of_order += s.value("out_of_order", std::uint64_t{0});
+      c.resets += s.value("resets", std::uint64_t{0});
+    }
+  }
+  return c;
+}
+
+Status CollectorDriver::persist(const NodeContext& ctx) const {
+  auto flushed = query(ctx.dir / kSocketFile, {{"cmd", "flush"}});
+  FLOWLAB_TRY(flushed);
+  return {};
+}
+
 }  // namespace flowlab::nodes::collector

@@ -26,7 +26,15 @@ class CollectorDriver final : public NodeDriver {
   Result<bool> ready(const NodeContext& ctx) const override;
   Result<std::vector<RibEntry>> rib(const NodeContext& ctx) const override;
   Result<std::vector<BgpSessionStatus>> bgp_sessions(const NodeContext& ctx) const override;
+  // Records from the `table` query with aggregate `full`, pmacct primitives renamed to DESIGN.md section 6 names.
+  Result<std::vector<FlowRow>> records(const NodeContext& ctx, const RecordQuery& query) const override;
+  Result<std::optional<nlohmann::json>> dump_records(const NodeContext& ctx) const override;
+  Result<DeliveryCounters> delivery(const NodeContext& ctx, const IpAddress& exporter) const override;
+  Status persist(const NodeContext& ctx) const override;  // the `flush` query: SQLite store and table dumps now
 };
+
+// The DESIGN.md section 6 name of a pmacct primitive ("src_as" -> "as_src"); other names are returned as they are.
+std::string field_of_primitive(const std::string& primitive);
 
 // One request on the collector's query socket (newline-delimited JSON); fails on ok:false too.
 Result<nlohmann::json> query(const std::filesystem::path& socket, const nlohmann::json& request,

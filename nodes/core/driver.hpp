@@ -6,12 +6,16 @@
 
 #include "common/result.hpp"
 #include "model/model.hpp"
+#include "model/routing_state.hpp"
 #include "platform/process/process.hpp"
+
+#include <nlohmann/json.hpp>
 
 #include <cstdint>
 #include <filesystem>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -25,34 +29,12 @@ struct NodeContext {
   std::filesystem::path dir;  // <rundir>/<lab>/<node>
 };
 
-// One route as a router holds it (BIRD `show route all`, FRR `show bgp ... json`).
-struct RibEntry {
-  Prefix prefix;
-  bool best = false;
-  std::string source;                  // "bgp", "ospf", "static", "direct", "kernel"
-  std::string protocol_name;           // BIRD protocol / FRR peer description
-  std::vector<std::uint32_t> as_path;  // flattened; AS_SET members appear in order
-  bool as_path_truncated = false;      // the router printed only the start of a long path (birdc cuts lines)
-  std::optional<IpAddress> next_hop;   // BGP next hop (or the gateway for non-BGP routes)
-  std::optional<IpAddress> from;       // the BGP neighbour it was learned from
-  std::optional<std::uint32_t> local_pref;
-  std::optional<std::uint32_t> med;
-  std::string origin;                          // "IGP", "EGP", "Incomplete"
-  std::vector<std::string> communities;        // "64510:100"
-  std::vector<std::string> large_communities;  // "64510:1:2"
-  std::string interface;                       // outgoing interface, when known
-};
-
-enum class SessionState : std::uint8_t { kIdle, kConnect, kActive, kOpenSent, kOpenConfirm, kEstablished, kUnknown };
-std::string to_string(SessionState s);
-
-struct BgpSessionStatus {
-  IpAddress neighbor;
-  std::uint32_t neighbor_asn = 0;
-  SessionState state = SessionState::kUnknown;
-  std::string name;  // protocol name / neighbour description
-  std::uint32_t prefixes_received = 0;
-};
+// The routing-state value types (RibEntry, SessionState, BgpSessionStatus) live in model/routing_state.hpp, the
+// lowest layer that needs them (verify and report read them without linking the drivers).
+using topology::BgpSessionStatus;
+using topology::RibEntry;
+using topology::SessionState;
+using topology::to_string;
 
 // How a router kind decides and advertises, where kinds differ: the oracle simulates each router with its kind's
 // traits (asked through router_traits(kind)), so no code outside nodes/ tests a kind's name.
@@ -65,6 +47,39 @@ struct RouterTraits {
   // eBGP routes win over the IGP's for the same prefix length (FRR: distance eBGP 20 < OSPF 110); BIRD prefers OSPF
   // (preference 150 > BGP 100) for eBGP and iBGP alike.
   bool ebgp_preferred_over_igp = false;
+};
+
+// One row of a collector's records as the verifier reads it: fields named as DESIGN.md section 6 names them
+// ("as_src", "peer_ip_src", "iface_in", "direction", ...), the counters summed by the collector.
+struct FlowRow {
+  std::map<std::string, std::string> fields;
+  std::uint64_t packets = 0;
+  std::uint64_t bytes = 0;
+  std::uint64_t flows = 0;
+};
+
+// Which records to read: those of one src -> dst host pair, every field the collector aggregates.
+struct RecordQuery {
+  IpAddress src;
+  IpAddress dst;
+};
+
+// How many datagrams from one exporter reached a collector, and its sequence accounting (all observation domains
+// summed).
+struct DeliveryCounters {
+  std::uint64_t datagrams = 0;
+  std::uint64_t lost = 0;
+  std::uint64_t duplicate = 0;
+  std::uint64_t out_of_order = 0;
+  std::uint64_t resets = 0;
+};
+
+// A replicating node's forwarding counters, summed over its receivers.
+struct ForwardingCounters {
+  std::uint64_t datagrams = 0;
+  std::uint64_t errors = 0;
+  std::uint64_t would_block = 0;
+  std::uint64_t dropped = 0;
 };
 
 class NodeDriver {
@@ -96,12 +111,43 @@ class NodeDriver {
   }
   // The kind's routing behaviour, for the oracle (defaults: BIRD's).
   [[nodiscard]] virtual RouterTraits router_traits() const { return {}; }
+  // Files a started program leaves outside its node directory that must go with it (FRR: /var/tmp/frr/<daemon>.<pid>).
+  // The lab records them with the process and removes them once it stopped, also after a crash of labctl.
+  [[nodiscard]] virtual std::vector<std::filesystem::path> leftovers(const process::ProcessRef& /*started*/) const {
+    return {};
+  }
+
+  // ---- flow plane: the hooks the scenario runner calls on collectors and tees ----
+  // The node's records for `query` (a collector kind).
+  virtual Result<std::vector<FlowRow>> records(const NodeContext& ctx, const RecordQuery& /*query*/) const {
+    return unsupported(ctx, "hold flow records");
+  }
+  // Every record the node holds, as a JSON document for the run directory; nullopt: the kind keeps none.
+  virtual Result<std::optional<nlohmann::json>> dump_records(const NodeContext& /*ctx*/) const {
+    return std::optional<nlohmann::json>();
+  }
+  // Datagrams from `exporter` that reached the node (a collector kind).
+  virtual Result<DeliveryCounters> delivery(const NodeContext& ctx, const IpAddress& /*exporter*/) const {
+    return unsupported(ctx, "count received datagrams");
+  }
+  // Forwarding counters (a tee kind).
+  virtual Result<ForwardingCounters> forwarding(const NodeContext& ctx) const {
+    return unsupported(ctx, "forward datagrams");
+  }
+  // Writes what the node keeps in memory (stores, table dumps) to its files now. Default: nothing to write.
+  virtual Status persist(const NodeContext& /*ctx*/) const { return {}; }
+
   // Starts (announce) or stops originating `prefix`. ctx.topology already holds the node's new `announce` list
   // (the other sessions and links as deployed): a kind may re-render its whole config and reload it.
   virtual Status set_announcement(const NodeContext& ctx, const Prefix& prefix, bool announce) const {
     (void)announce;
     return fail(ErrorKind::kUnsupported, "node " + ctx.node->name + " (kind " + ctx.node->kind +
                                              ") cannot announce or withdraw " + prefix.to_string());
+  }
+
+ protected:
+  static Failure<Error> unsupported(const NodeContext& ctx, const std::string& what) {
+    return fail(ErrorKind::kUnsupported, "node " + ctx.node->name + " (kind " + ctx.node->kind + ") does not " + what);
   }
 };
 

@@ -3,6 +3,7 @@
 #include "nodes/core/driver.hpp"
 #include "nodes/core/host_driver.hpp"
 #include "nodes/frr/frr_driver.hpp"
+#include "nodes/probe/flowprobe.hpp"
 #include "nodes/tee/tee_driver.hpp"
 
 #include <map>
@@ -28,6 +29,11 @@ const NodeDriver* find_driver(const std::string& kind) {
   const auto& t = table();
   auto it = t.find(kind);
   return it == t.end() ? nullptr : it->second;
+}
+
+const ProbeDriver& probe_driver(const topology::ProbeSpec& /*probe*/) {
+  static const FlowprobeDriver kFlowprobe;
+  return kFlowprobe;
 }
 
 RouterTraits router_traits(const std::string& kind) {

@@ -223,4 +223,8 @@ Result<std::vector<BgpSessionStatus>> FrrDriver::bgp_sessions(const NodeContext&
   return parse_show_bgp_neighbors_json(*out);
 }
 
+std::vector<std::filesystem::path> FrrDriver::leftovers(const process::ProcessRef& started) const {
+  return {std::filesystem::path("/var/tmp/frr") / (started.name + "." + std::to_string(started.pid))};
+}
+
 }  // namespace flowlab::nodes::frr

@@ -29,6 +29,8 @@ class FrrDriver final : public NodeDriver {
   Result<std::vector<BgpSessionStatus>> bgp_sessions(const NodeContext& ctx) const override;
   Status set_bgp_session(const NodeContext& ctx, const std::string& neighbor, bool up) const override;
   Status set_announcement(const NodeContext& ctx, const Prefix& prefix, bool announce) const override;
+  // Each daemon keeps /var/tmp/frr/<daemon>.<pid>, which a SIGKILL leaves behind.
+  [[nodiscard]] std::vector<std::filesystem::path> leftovers(const process::ProcessRef& started) const override;
   [[nodiscard]] RouterTraits router_traits() const override {
     return {.multipath_needs_same_as_path = true, .local_routes_carry_med_zero = true, .ebgp_preferred_over_igp = true};
   }

@@ -2,6 +2,12 @@
 
 #include "platform/process/locate.hpp"
 
+#include <signal.h>
+
+#include <chrono>
+#include <fstream>
+#include <thread>
+
 namespace flowlab::nodes {
 
 namespace fs = std::filesystem;
@@ -110,6 +116,42 @@ Result<process::Spec> flowprobe_spec(const topology::Topology& topo, std::size_t
   a.insert(a.end(), {"--stats-file", probe_stats_file(node_dir, index).string()});
   a.emplace_back("--json");
   return spec;
+}
+
+namespace {
+
+std::uint64_t flush_count(const fs::path& stats_file, nlohmann::json* stats) {
+  std::ifstream in(stats_file);
+  auto j = nlohmann::json::parse(in, nullptr, false);
+  if (j.is_discarded() || !j.is_object()) {
+    return 0;
+  }
+  const auto flushes = j.contains("flushes") && j["flushes"].is_number() ? j["flushes"].get<std::uint64_t>() : 0;
+  if (stats != nullptr) {
+    *stats = std::move(j);
+  }
+  return flushes;
+}
+
+}  // namespace
+
+Result<ProbeFlush> FlowprobeDriver::flush(const ProbeContext& ctx, const process::ProcessRef& process) const {
+  const fs::path stats_file = probe_stats_file(ctx.node_dir, ctx.index);
+  const std::uint64_t before = flush_count(stats_file, nullptr);
+  ::kill(process.pid, SIGUSR2);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  for (;;) {
+    ProbeFlush out;
+    if (flush_count(stats_file, &out.stats) > before) {
+      const auto& sent = out.stats["datagrams_sent"];
+      out.datagrams_sent = sent.is_number() ? sent.get<std::uint64_t>() : 0;
+      return out;
+    }
+    if (std::chrono::steady_clock::now() > deadline) {
+      return fail(ErrorKind::kVerify, "did not flush within 10 s");
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
 }
 
 }  // namespace flowlab::nodes

@@ -10,6 +10,7 @@
 
 #include "common/result.hpp"
 #include "model/model.hpp"
+#include "nodes/core/probe_driver.hpp"
 #include "platform/process/process.hpp"
 
 #include <cstddef>
@@ -34,5 +35,21 @@ std::filesystem::path probe_stats_file(const std::filesystem::path& node_dir, st
 // run directory.
 Result<process::Spec> flowprobe_spec(const topology::Topology& topo, std::size_t index,
                                      const std::filesystem::path& node_dir);
+
+// The flowprobe kind: flush = SIGUSR2, then its stats file counts one more flush.
+class FlowprobeDriver final : public ProbeDriver {
+ public:
+  [[nodiscard]] std::string process_name(std::size_t index) const override { return probe_process_name(index); }
+  Result<process::Spec> spec(const ProbeContext& ctx) const override {
+    return flowprobe_spec(*ctx.topology, ctx.index, ctx.node_dir);
+  }
+  [[nodiscard]] std::vector<std::filesystem::path> stale_files(const ProbeContext& ctx) const override {
+    return {probe_pidfile(ctx.node_dir, ctx.index), probe_stats_file(ctx.node_dir, ctx.index)};
+  }
+  [[nodiscard]] std::filesystem::path ready_file(const ProbeContext& ctx) const override {
+    return probe_pidfile(ctx.node_dir, ctx.index);
+  }
+  Result<ProbeFlush> flush(const ProbeContext& ctx, const process::ProcessRef& process) const override;
+};
 
 }  // namespace flowlab::nodes

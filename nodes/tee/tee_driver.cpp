@@ -1,5 +1,6 @@
 #include "nodes/tee/tee_driver.hpp"
 
+#include "nodes/collector/collector_driver.hpp"
 #include "nodes/core/files.hpp"
 #include "platform/process/locate.hpp"
 
@@ -190,6 +191,19 @@ Result<std::vector<RibEntry>> TeeDriver::rib(const NodeContext& /*ctx*/) const {
 
 Result<std::vector<BgpSessionStatus>> TeeDriver::bgp_sessions(const NodeContext& /*ctx*/) const {
   return std::vector<BgpSessionStatus>{};
+}
+
+Result<ForwardingCounters> TeeDriver::forwarding(const NodeContext& ctx) const {
+  auto j = collector::query(ctx.dir / kQuerySocket, {{"cmd", "counters"}});
+  FLOWLAB_TRY(j);
+  ForwardingCounters c;
+  for (const auto& r : (*j)["tee"]) {
+    c.datagrams += r.value("datagrams", std::uint64_t{0});
+    c.errors += r.value("errors", std::uint64_t{0});
+    c.would_block += r.value("would_block", std::uint64_t{0});
+    c.dropped += r.value("dropped", std::uint64_t{0});
+  }
+  return c;
 }
 
 }  // namespace flowlab::nodes::tee

@@ -75,6 +75,8 @@ class TeeDriver final : public NodeDriver {
   Result<bool> ready(const NodeContext& ctx) const override;  // the query socket accepts a connection
   Result<std::vector<RibEntry>> rib(const NodeContext& ctx) const override;
   Result<std::vector<BgpSessionStatus>> bgp_sessions(const NodeContext& ctx) const override;
+  // Per-receiver counters of the `counters` query, summed.
+  Result<ForwardingCounters> forwarding(const NodeContext& ctx) const override;
 
  private:
   SpecSource source_;

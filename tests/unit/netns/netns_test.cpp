@@ -493,7 +493,7 @@ TEST_F(NetnsTest, SysctlsReadBack) {
 
   Status unknown = write_sysctls(h, {{"net.ipv4.no_such_knob", "1"}});
   ASSERT_FALSE(unknown.ok());
-  EXPECT_EQ(unknown.error().to_string(), "sysctl: setting net.ipv4.no_such_knob=1 in " + h +
+  EXPECT_EQ(unknown.error().to_string(), "netns: setting net.ipv4.no_such_knob=1 in " + h +
                                              ": opening /proc/sys/net/ipv4/no_such_knob: No such file or directory");
   EXPECT_FALSE(write_sysctls(h, {{"net/../../etc/passwd", "x"}}).ok());
   EXPECT_EQ(*sysctl_path("net/ipv4/conf/eth0.100/rp_filter"), "/proc/sys/net/ipv4/conf/eth0.100/rp_filter");

@@ -75,9 +75,9 @@ TEST(VerifyWorst, FailDominates) {
   EXPECT_EQ(worst(Outcome::kPass, Outcome::kPass), Outcome::kPass);
 }
 
-nodes::RibEntry route(const char* prefix, std::vector<std::uint32_t> path, const char* next_hop, bool best = true,
-                      const char* source = "bgp") {
-  nodes::RibEntry e;
+topology::RibEntry route(const char* prefix, std::vector<std::uint32_t> path, const char* next_hop, bool best = true,
+                         const char* source = "bgp") {
+  topology::RibEntry e;
   e.prefix = *Prefix::parse(prefix);
   e.as_path = std::move(path);
   e.next_hop = IpAddress::parse(next_hop);
@@ -88,7 +88,7 @@ nodes::RibEntry route(const char* prefix, std::vector<std::uint32_t> path, const
 }
 
 TEST(VerifyRouterFields, LongestBestBgpRouteWins) {
-  const std::vector<nodes::RibEntry> rib{
+  const std::vector<topology::RibEntry> rib{
       route("203.0.0.0/16", {65530}, "198.18.0.7"),
       route("203.0.113.0/24", {65530, 65533}, "198.18.0.7"),
       route("203.0.113.0/24", {65531, 65533}, "198.18.0.9", /*best=*/false),

@@ -1,0 +1,91 @@
+// The run directory (DESIGN.md section 9): the nodes' files, each router's and collector's RIB, each collector's
+// records, and the verdict in four forms.
+#include "labctl/report/report_html.hpp"
+#include "labctl/scenario/run_context.hpp"
+
+#include <fstream>
+
+namespace flowlab::scenario {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+nlohmann::json rib_json(const std::vector<topology::RibEntry>& rib) {
+  nlohmann::json j = nlohmann::json::array();
+  for (const auto& e : rib) {
+    nlohmann::json r{{"prefix", e.prefix.to_string()},
+                     {"best", e.best},
+                     {"source", e.source},
+                     {"as_path", e.as_path},
+                     {"origin", e.origin},
+                     {"communities", e.communities},
+                     {"large_communities", e.large_communities}};
+    if (e.next_hop) {
+      r["next_hop"] = e.next_hop->to_string();
+    }
+    if (e.from) {
+      r["from"] = e.from->to_string();
+    }
+    if (e.local_pref) {
+      r["local_pref"] = *e.local_pref;
+    }
+    j.push_back(r);
+  }
+  return j;
+}
+
+void copy_node_files(const RunContext& run) {
+  std::error_code ec;
+  const fs::path lab_dir = lab::lab_dir(run.lab_options.rundir, run.sc.lab_name());
+  const fs::path nodes_dir = run.out_dir / "nodes";
+  fs::create_directories(nodes_dir, ec);
+  for (const auto& entry : fs::recursive_directory_iterator(lab_dir, ec)) {
+    if (!entry.is_regular_file(ec)) {
+      continue;  // sockets, directories
+    }
+    const fs::path rel = fs::relative(entry.path(), lab_dir, ec);
+    fs::create_directories((nodes_dir / rel).parent_path(), ec);
+    fs::copy_file(entry.path(), nodes_dir / rel, fs::copy_options::overwrite_existing, ec);
+  }
+}
+
+}  // namespace
+
+void save_artefacts(RunContext& run) {
+  // The collectors write their stores and table dumps periodically: have them write now, so the copies below hold
+  // the run's rows (flows.db) and each peer's table (bgp-<peer>.jsonl).
+  for (const auto& node : run.topo().nodes) {
+    if (auto persisted = run.driver(node).persist(run.context(node)); !persisted.ok()) {
+      run.say("node " + node.name +
+              ": writing its files before saving the run directory: " + persisted.error().message);
+    }
+  }
+  copy_node_files(run);
+  std::error_code ec;
+  const fs::path ribs = run.out_dir / "ribs";
+  fs::create_directories(ribs, ec);
+  for (const auto& node : run.topo().nodes) {
+    if (!node.is_router() && node.role != topology::Role::kCollector) {
+      continue;
+    }
+    const auto& driver = run.driver(node);
+    if (auto rib = driver.rib(run.context(node)); rib.ok()) {
+      std::ofstream(ribs / (node.name + ".json")) << rib_json(*rib).dump(1) << "\n";
+    } else {
+      continue;
+    }
+    if (auto records = driver.dump_records(run.context(node)); records.ok() && records->has_value()) {
+      std::ofstream(run.out_dir / ("records-" + node.name + ".json")) << (*records)->dump(1) << "\n";
+    }
+  }
+}
+
+void write_reports(const RunContext& run) {
+  std::ofstream(run.out_dir / "verdict.txt") << report::verdict_table(run.run);
+  std::ofstream(run.out_dir / "verdict.json") << report::verdict_json(run.run).dump(2) << "\n";
+  std::ofstream(run.out_dir / "junit.xml") << report::junit_xml({run.run});
+  std::ofstream(run.out_dir / "report.html") << report::report_html(run.run);
+}
+
+}  // namespace flowlab::scenario

@@ -1,0 +1,169 @@
+#include "labctl/verify/rules.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <optional>
+
+namespace flowlab::verify {
+namespace {
+
+using topology::PeerSrcAsMethod;
+
+std::optional<std::string> get(const std::map<std::string, std::string>& m, const std::string& key) {
+  const auto it = m.find(key);
+  return it == m.end() ? std::nullopt : std::optional<std::string>(it->second);
+}
+
+bool is_interface(std::string_view field) { return field == "iface_in" || field == "iface_out"; }
+
+// The oracle's and the router's values for one field, after the rules that silence a source.
+struct Sources {
+  std::optional<std::string> oracle;
+  std::optional<std::string> router;
+};
+
+Sources sources_for(const FieldSpec& field, const FieldContext& ctx) {
+  const std::string name(field.name);
+  const bool peer_src = name == "peer_as_src";
+  const PeerSrcAsMethod method = ctx.peer_src_method;
+  Sources s;
+  s.oracle = get(ctx.oracle, peer_src && method == PeerSrcAsMethod::kBgp ? "peer_as_src_bgp" : name);
+  s.router = get(ctx.router, peer_src ? "peer_as_src_bgp" : name);
+  if (peer_src && method != PeerSrcAsMethod::kBgp) {
+    s.router.reset();
+    if (method == PeerSrcAsMethod::kNetflow) {
+      // The record's bgpPrevAdjacentAsNumber: the probe's feed says the first AS of R_s (model 1).
+      s.oracle = ctx.from_record && ctx.has_view ? get(ctx.oracle, "peer_as_src_bgp") : std::nullopt;
+    }
+  }
+  if ((ctx.unenriched || !ctx.has_view) && field.bgp) {
+    s.oracle = std::string(field.asn ? "0" : "");
+    s.router.reset();
+  }
+  if (is_interface(name) && !ctx.on_router) {
+    s.oracle.reset();
+  }
+  return s;
+}
+
+// peer_as_src: the truth (the neighbour AS behind the ingress interface) against what the method reported.
+std::optional<Check> peer_src_truth(const FieldContext& ctx) {
+  if (ctx.unenriched || !ctx.has_view) {
+    return std::nullopt;
+  }
+  const auto truth = get(ctx.oracle, "peer_as_src");
+  const auto reported = get(ctx.collector, "peer_as_src");
+  if (!truth || !reported || normalize("peer_as_src", *truth) == normalize("peer_as_src", *reported)) {
+    return std::nullopt;
+  }
+  Check t = compare("peer_as_src (truth)", truth, std::nullopt, reported, std::nullopt, ctx.context);
+  t.outcome = ctx.peer_src_diverging ? Outcome::kFlagged : Outcome::kFail;
+  const std::string declared = ctx.peer_src_diverging ? " (declared diverging)" : "";
+  switch (ctx.peer_src_method) {
+    case PeerSrcAsMethod::kMap:
+      t.explanation = "collector reported peer_as_src " + *reported +
+                      " by its peer_src_as map, but the packets entered " + ctx.ingress + " from AS " + *truth +
+                      " — the map's line for this exporter and input ifindex is missing or wrong" + declared;
+      break;
+    case PeerSrcAsMethod::kNetflow:
+      t.explanation = "collector reported peer_as_src " + *reported + " from the record's own field, but the packets " +
+                      "entered " + ctx.ingress + " from AS " + *truth + declared;
+      break;
+    case PeerSrcAsMethod::kBgp:
+      t.explanation = "collector reported peer_as_src " + *reported + " (bgp method: first AS of the route back to " +
+                      ctx.source + "), but the packets entered from AS " + *truth +
+                      " — routing is asymmetric; use peer_src_as map" + declared;
+      break;
+  }
+  return t;
+}
+
+Check sampled_packets(const CounterContext& ctx) {
+  // 1:N sampling, renormalized: within N per record plus three standard deviations of the estimate.
+  const double n = static_cast<double>(ctx.sampling);
+  const std::uint64_t want = ctx.packets_sent * ctx.merged;
+  const double bound = n * static_cast<double>(std::max<std::size_t>(ctx.rows, 1)) +
+                       3.0 * std::sqrt(static_cast<double>(want) * (n - 1.0));
+  Check c;
+  c.name = "packets (1:" + std::to_string(ctx.sampling) + ")";
+  c.oracle = std::to_string(want) + " ±" + std::to_string(static_cast<std::uint64_t>(bound));
+  c.collector = std::to_string(ctx.packets);
+  const double diff = std::abs(static_cast<double>(ctx.packets) - static_cast<double>(want));
+  if (diff > bound) {
+    c.outcome = Outcome::kFail;
+    c.explanation = "renormalized packets " + *c.collector + " off by " +
+                    std::to_string(static_cast<std::uint64_t>(diff)) + ", more than the sampling bound";
+  }
+  if (ctx.merged > 1) {
+    c.outcome = c.outcome == Outcome::kPass ? Outcome::kFlagged : c.outcome;
+    c.explanation += (c.explanation.empty() ? "" : "; ") + ctx.merged_reason;
+  }
+  return c;
+}
+
+}  // namespace
+
+bool carried_only_by_bgp(std::string_view field) {
+  return field == "as_path" || field == "src_as_path" || field == "comms" || field == "lcomms" ||
+         field == "local_pref" || field == "med";
+}
+
+FieldChecks check_fields(std::span<const FieldSpec> fields, const FieldContext& ctx) {
+  FieldChecks out;
+  for (const auto& field : fields) {
+    const std::string name(field.name);
+    if (ctx.listed_only && ctx.listed.count(name) == 0) {
+      continue;
+    }
+    const auto collector = get(ctx.collector, name);
+    const auto expected = get(ctx.expected, name);
+    if (ctx.from_record && carried_only_by_bgp(name)) {
+      if (expected) {  // an explicit value is still checked against the collector
+        out.checks.push_back(compare(name, std::nullopt, std::nullopt, collector, expected, ctx.context));
+      } else {
+        out.not_in_records.push_back(name);
+      }
+      continue;
+    }
+    const Sources s = sources_for(field, ctx);
+    if (!s.oracle && !s.router && !collector && !expected) {
+      continue;
+    }
+    out.checks.push_back(compare(name, s.oracle, s.router, collector, expected, ctx.context));
+    if (name == "peer_as_src") {
+      if (auto truth = peer_src_truth(ctx)) {
+        out.checks.push_back(std::move(*truth));
+      }
+    }
+  }
+  return out;
+}
+
+std::vector<Check> check_counters(const CounterContext& ctx) {
+  if (!ctx.exact && ctx.sampling > 1) {
+    return {sampled_packets(ctx)};
+  }
+  std::vector<Check> out;
+  const std::pair<const char*, std::pair<std::uint64_t, std::uint64_t>> counters[] = {
+      {"packets", {ctx.packets_sent * ctx.merged, ctx.packets}}, {"bytes", {ctx.bytes_sent * ctx.merged, ctx.bytes}}};
+  for (const auto& [name, values] : counters) {
+    Check c = compare(name, std::to_string(values.first), std::nullopt, std::to_string(values.second), std::nullopt);
+    if (ctx.merged > 1) {
+      // Legitimate double counting by the configuration, predicted: flagged with the reason, not failed.
+      if (c.outcome == Outcome::kPass) {
+        c.outcome = Outcome::kFlagged;
+      }
+      c.explanation = ctx.merged_reason;
+    }
+    out.push_back(std::move(c));
+  }
+  return out;
+}
+
+void settle(PointResult& point) {
+  for (const auto& c : point.checks) {
+    point.outcome = worst(point.outcome, c.outcome);
+  }
+}
+
+}  // namespace flowlab::verify
