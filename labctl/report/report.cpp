@@ -216,8 +216,9 @@ class StrictReader {
     return std::nullopt;
   }
 
-  // Calls read(element, "where.key[i]") on each element of the array member `key` of `o`, in order; fails on an
-  // element that is not an object, or with the first failure of `read`.
+  // Calls read(element, prefix + "key[i]") on each element of the array member `key` of `o` (at `where`), in order;
+  // fails on an element that is not an object, or with the first failure of `read`. The prefix is "" at the top
+  // level (paths read "steps[2]", not "run.steps[2]") and where + "." below it.
   template <class Read>
   Status each_object(const nlohmann::json& o, const char* key, const std::string& where, const std::string& prefix,
                      Read read) {
