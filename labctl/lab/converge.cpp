@@ -268,13 +268,7 @@ class Poller {
       return;
     }
     if (rule_ == ConvergeRule::kReachability) {
-      for (const Prefix& p : u.reachable) {
-        bool present =
-            std::any_of(rib->begin(), rib->end(), [&](const nodes::RibEntry& e) { return e.prefix == p && e.best; });
-        if (!present) {
-          hard(problems, router.name + " lacks " + p.to_string());
-        }
-      }
+      check_reachable(u, *rib, problems);
       return;
     }
     std::map<Prefix, const nodes::RibEntry*> best;  // the router's best BGP route per prefix
@@ -304,56 +298,91 @@ class Poller {
                            hop_text(want.next_hop) + ")");
         continue;
       }
-      const nodes::RibEntry& have = *it->second;
       const auto found = kernel_routes.find(want.prefix);
-      const netns::RouteInfo* kernel = found == kernel_routes.end() ? nullptr : found->second;
-      std::vector<std::string> kernel_ifs;
-      if (kernel != nullptr) {
-        for (const auto& nh : kernel->nexthops) {
-          kernel_ifs.push_back(nh.ifname);
-        }
-        if (kernel_ifs.empty() && !kernel->ifname.empty()) {
-          kernel_ifs.push_back(kernel->ifname);
-        }
-      }
-      if (want.decided) {
-        const bool next_hop_differs = want.next_hop && have.next_hop && *want.next_hop != *have.next_hop;
-        // A path the router printed cut short (birdc) must be the start of the oracle's.
-        const bool path_differs = have.as_path_truncated
-                                      ? have.as_path.size() > want.as_path.size() ||
-                                            !std::equal(have.as_path.begin(), have.as_path.end(), want.as_path.begin())
-                                      : have.as_path != want.as_path;
-        if (path_differs || next_hop_differs) {
-          problems.push_back(router.name + ": " + want.prefix.to_string() + " best path " + path_text(have.as_path) +
-                             hop_text(have.next_hop) + ", oracle " + path_text(want.as_path) + hop_text(want.next_hop) +
-                             (want.reason.empty() ? "" : " (" + want.reason + ")"));
-          continue;
-        }
-      } else {
-        std::string choice = path_text(have.as_path) + hop_text(have.next_hop) + " dev " + join(kernel_ifs, " ");
-        auto [last, fresh] = u.last_tie.try_emplace(want.prefix, choice);
-        if (fresh || last->second != choice) {
-          problems.push_back(router.name + ": " + want.prefix.to_string() + " best path " + choice +
-                             (fresh ? ", tie (" + want.reason + "): not yet seen twice"
-                                    : ", changed since the last poll from " + last->second));
-          last->second = choice;
-          continue;
-        }
-      }
-      if (kernel == nullptr) {
-        problems.push_back(router.name + ": " + want.prefix.to_string() + " best path " + path_text(have.as_path) +
-                           " not in the kernel FIB");
-        continue;
-      }
-      // The interface the packets must leave by: the oracle's first hop, else the router's own view.
-      const std::string& out = !want.interface.empty() ? want.interface : have.interface;
-      if (!out.empty() && std::find(kernel_ifs.begin(), kernel_ifs.end(), out) == kernel_ifs.end()) {
-        const std::string via = join(kernel_ifs, ",");
-        problems.push_back(router.name + ": " + want.prefix.to_string() + " kernel FIB via " +
-                           (via.empty() ? std::string("(none)") : via) + ", " +
-                           (!want.interface.empty() ? "oracle " : "best path ") + out);
+      check_route(u, want, *it->second, found == kernel_routes.end() ? nullptr : found->second, problems);
+    }
+  }
+
+  // kReachability: every prefix the walk expects is a best route.
+  void check_reachable(const Unit& u, const std::vector<nodes::RibEntry>& rib, std::vector<std::string>& problems) {
+    for (const Prefix& p : u.reachable) {
+      const bool present =
+          std::any_of(rib.begin(), rib.end(), [&](const nodes::RibEntry& e) { return e.prefix == p && e.best; });
+      if (!present) {
+        hard(problems, u.node->name + " lacks " + p.to_string());
       }
     }
+  }
+
+  // One expected route against the router's best route and the kernel's route to the prefix (nullptr: none).
+  static void check_route(Unit& u, const Expected& want, const nodes::RibEntry& have, const netns::RouteInfo* kernel,
+                          std::vector<std::string>& problems) {
+    const std::string& name = u.node->name;
+    const std::vector<std::string> kernel_ifs = kernel_interfaces(kernel);
+    if (want.decided ? !best_path_agrees(name, want, have, problems)
+                     : !tie_is_stable(u, want, have, kernel_ifs, problems)) {
+      return;
+    }
+    if (kernel == nullptr) {
+      problems.push_back(name + ": " + want.prefix.to_string() + " best path " + path_text(have.as_path) +
+                         " not in the kernel FIB");
+      return;
+    }
+    // The interface the packets must leave by: the oracle's first hop, else the router's own view.
+    const std::string& out = !want.interface.empty() ? want.interface : have.interface;
+    if (!out.empty() && std::find(kernel_ifs.begin(), kernel_ifs.end(), out) == kernel_ifs.end()) {
+      const std::string via = join(kernel_ifs, ",");
+      problems.push_back(name + ": " + want.prefix.to_string() + " kernel FIB via " +
+                         (via.empty() ? std::string("(none)") : via) + ", " +
+                         (!want.interface.empty() ? "oracle " : "best path ") + out);
+    }
+  }
+
+  // The interfaces a kernel route leaves by (its nexthops, else its single device).
+  static std::vector<std::string> kernel_interfaces(const netns::RouteInfo* kernel) {
+    std::vector<std::string> ifs;
+    if (kernel != nullptr) {
+      for (const auto& nh : kernel->nexthops) {
+        ifs.push_back(nh.ifname);
+      }
+      if (ifs.empty() && !kernel->ifname.empty()) {
+        ifs.push_back(kernel->ifname);
+      }
+    }
+    return ifs;
+  }
+
+  // A route the oracle decided: the router's best path and next hop are the oracle's.
+  static bool best_path_agrees(const std::string& name, const Expected& want, const nodes::RibEntry& have,
+                               std::vector<std::string>& problems) {
+    const bool next_hop_differs = want.next_hop && have.next_hop && *want.next_hop != *have.next_hop;
+    // A path the router printed cut short (birdc) must be the start of the oracle's.
+    const bool path_differs = have.as_path_truncated
+                                  ? have.as_path.size() > want.as_path.size() ||
+                                        !std::equal(have.as_path.begin(), have.as_path.end(), want.as_path.begin())
+                                  : have.as_path != want.as_path;
+    if (path_differs || next_hop_differs) {
+      problems.push_back(name + ": " + want.prefix.to_string() + " best path " + path_text(have.as_path) +
+                         hop_text(have.next_hop) + ", oracle " + path_text(want.as_path) + hop_text(want.next_hop) +
+                         (want.reason.empty() ? "" : " (" + want.reason + ")"));
+      return false;
+    }
+    return true;
+  }
+
+  // A tie the oracle flags: the router's choice (path, next hop, kernel interfaces) must be the same two polls running.
+  static bool tie_is_stable(Unit& u, const Expected& want, const nodes::RibEntry& have,
+                            const std::vector<std::string>& kernel_ifs, std::vector<std::string>& problems) {
+    std::string choice = path_text(have.as_path) + hop_text(have.next_hop) + " dev " + join(kernel_ifs, " ");
+    auto [last, fresh] = u.last_tie.try_emplace(want.prefix, choice);
+    if (fresh || last->second != choice) {
+      problems.push_back(u.node->name + ": " + want.prefix.to_string() + " best path " + choice +
+                         (fresh ? ", tie (" + want.reason + "): not yet seen twice"
+                                : ", changed since the last poll from " + last->second));
+      last->second = choice;
+      return false;
+    }
+    return true;
   }
 
   // The main table of the router's namespace, both families as needed. False (with a problem) when unreadable.

@@ -1,11 +1,11 @@
 // The BGP simulation: sessions and policies as nodes/bird and nodes/frr render them, the decision process, and
 // the path-vector iteration to a fixed point.
 #include "common/strings.hpp"
+#include "labctl/oracle/decision.hpp"
 #include "labctl/oracle/state.hpp"
 #include "nodes/core/driver.hpp"
 
 #include <algorithm>
-#include <functional>
 #include <set>
 
 namespace flowlab::oracle::detail {
@@ -68,188 +68,6 @@ const MergedPolicy& policy_of(const std::map<std::pair<std::string, std::string>
   static const MergedPolicy kNone;
   auto it = table.find({node, neighbor});
   return it == table.end() ? kNone : it->second;
-}
-
-// ---- The decision process -------------------------------------------------------------------------------------
-
-// The neighbouring AS for MED comparison: first AS of the path, 0 (the own AS) when empty.
-std::uint32_t med_neighbor(const Route& r) { return r.first_as(); }
-std::uint32_t med_value(const Route& r) { return r.med.value_or(0); }
-
-struct Step {
-  const char* name;
-  // Smaller key = better.
-  std::function<std::uint64_t(const Route&)> key;
-  std::function<std::string(const Route&)> show;
-};
-
-const std::vector<Step>& steps_before_med() {
-  static const std::vector<Step> kSteps{
-      {"local origination", [](const Route& r) { return r.source == RouteSource::kLocal ? 0U : 1U; },
-       [](const Route& r) { return std::string(to_string(r.source)); }},
-      {"local-pref", [](const Route& r) { return 0xffffffffULL - r.local_pref; },
-       [](const Route& r) { return std::to_string(r.local_pref); }},
-      {"AS path length", [](const Route& r) { return r.as_path.size(); },
-       [](const Route& r) { return std::to_string(r.as_path.size()); }},
-      {"origin", [](const Route& r) { return r.origin; }, [](const Route& r) { return std::to_string(r.origin); }},
-  };
-  return kSteps;
-}
-
-const std::vector<Step>& steps_after_med() {
-  static const std::vector<Step> kSteps{
-      {"eBGP over iBGP", [](const Route& r) { return r.source == RouteSource::kEbgp ? 0U : 1U; },
-       [](const Route& r) { return std::string(to_string(r.source)); }},
-      {"IGP cost", [](const Route& r) { return r.igp_cost.value_or(0xffffffffU); },
-       [](const Route& r) { return std::to_string(r.igp_cost.value_or(0)); }},
-      {"router id", [](const Route& r) { return r.neighbor_router_id.v4_host_order(); },
-       [](const Route& r) { return r.neighbor_router_id.to_string(); }},
-  };
-  return kSteps;
-}
-
-struct Selection {
-  std::size_t winner = 0;
-  bool ambiguous = false;
-  std::string reason;
-  std::size_t tied = 1;
-};
-
-// Picks the best of `routes` (non-empty) in the routers' order. Records the step that left one candidate.
-Selection select(const std::vector<Route>& routes) {
-  std::vector<std::size_t> group(routes.size());
-  for (std::size_t i = 0; i < routes.size(); ++i) {
-    group[i] = i;
-  }
-  Selection sel;
-  auto narrow = [&](const Step& step) {
-    if (group.size() < 2) {
-      return;
-    }
-    std::uint64_t best = ~0ULL;
-    for (auto i : group) {
-      best = std::min(best, step.key(routes[i]));
-    }
-    std::vector<std::size_t> kept;
-    const Route* loser = nullptr;
-    for (auto i : group) {
-      if (step.key(routes[i]) == best) {
-        kept.push_back(i);
-      } else if (loser == nullptr || step.key(routes[i]) < step.key(*loser)) {
-        loser = &routes[i];
-      }
-    }
-    if (kept.size() == 1 && loser != nullptr) {
-      sel.reason = std::string(step.name) + " " + step.show(routes[kept[0]]) + " over " + step.show(*loser);
-    }
-    group = std::move(kept);
-  };
-  for (const auto& step : steps_before_med()) {
-    narrow(step);
-  }
-  // MED: only between routes from the same neighbouring AS.
-  if (group.size() >= 2) {
-    std::map<std::uint32_t, std::uint32_t> min_med;
-    std::map<std::uint32_t, std::set<std::uint32_t>> meds;
-    for (auto i : group) {
-      auto as = med_neighbor(routes[i]);
-      auto m = med_value(routes[i]);
-      meds[as].insert(m);
-      auto it = min_med.find(as);
-      if (it == min_med.end() || m < it->second) {
-        min_med[as] = m;
-      }
-    }
-    bool med_decides = false;
-    for (const auto& [as, set] : meds) {
-      med_decides = med_decides || set.size() > 1;
-    }
-    if (med_decides) {
-      std::vector<std::size_t> kept;
-      const Route* loser = nullptr;
-      for (auto i : group) {
-        if (med_value(routes[i]) == min_med[med_neighbor(routes[i])]) {
-          kept.push_back(i);
-        } else if (loser == nullptr) {
-          loser = &routes[i];
-        }
-      }
-      if (meds.size() > 1) {
-        // Routes from several neighbouring ASes and MED differing inside one of them: the pairwise comparison
-        // is not transitive, so the result depends on the order routes arrive (BIRD: deterministic med off).
-        sel.ambiguous = true;
-        sel.reason = "MED compared only within a neighbour AS while " + std::to_string(meds.size()) +
-                     " neighbour ASes tie: the outcome depends on route arrival order";
-        sel.tied = group.size();
-      } else if (kept.size() == 1 && loser != nullptr) {
-        sel.reason = "MED " + std::to_string(med_value(routes[kept[0]])) + " over " + std::to_string(med_value(*loser));
-      }
-      group = std::move(kept);
-    }
-  }
-  const std::string ambiguous_reason = sel.reason;
-  for (const auto& step : steps_after_med()) {
-    narrow(step);
-  }
-  // Lowest neighbour address (then the session name, for parallel sessions with one address: never in practice).
-  if (group.size() >= 2) {
-    std::sort(group.begin(), group.end(), [&](std::size_t a, std::size_t b) {
-      return std::tie(routes[a].neighbor_address, routes[a].session) <
-             std::tie(routes[b].neighbor_address, routes[b].session);
-    });
-    const auto& w = routes[group[0]];
-    const auto& l = routes[group[1]];
-    sel.reason = "neighbour address " + (w.neighbor_address ? w.neighbor_address->to_string() : std::string("-")) +
-                 " over " + (l.neighbor_address ? l.neighbor_address->to_string() : std::string("-"));
-  }
-  if (sel.ambiguous) {
-    sel.reason = ambiguous_reason;
-  }
-  if (routes.size() == 1) {
-    sel.reason = "only candidate";
-  }
-  sel.winner = group.front();
-  return sel;
-}
-
-// Whether the FIB installs `other` next to `best` (ECMP). BIRD (merge paths on): routes equal up to the IGP cost
-// (bgp_rte_mergable). FRR (multipath): additionally an identical AS path.
-bool mergeable(const Node& router, const Route& best, const Route& other) {
-  if (best.source == RouteSource::kLocal || other.source == RouteSource::kLocal || best.next_hop == other.next_hop) {
-    return false;
-  }
-  if (best.local_pref != other.local_pref || best.as_path.size() != other.as_path.size() ||
-      best.origin != other.origin || best.source != other.source || best.igp_cost != other.igp_cost) {
-    return false;
-  }
-  if (med_neighbor(best) == med_neighbor(other) && med_value(best) != med_value(other)) {
-    return false;
-  }
-  if (nodes::router_traits(router.kind).multipath_needs_same_as_path && best.as_path != other.as_path) {
-    return false;
-  }
-  return true;
-}
-
-RibEntry decide(const Node& router, const Prefix& prefix, std::vector<Route> routes) {
-  RibEntry entry;
-  entry.prefix = prefix;
-  Selection first = select(routes);
-  entry.ambiguous = first.ambiguous;
-  entry.reason = first.reason;
-  entry.tied = first.tied;
-  // Order the rest by repeated selection (best first).
-  while (!routes.empty()) {
-    Selection s = select(routes);
-    entry.candidates.push_back(routes[s.winner]);
-    routes.erase(routes.begin() + static_cast<std::ptrdiff_t>(s.winner));
-  }
-  for (std::size_t i = 1; i < entry.candidates.size(); ++i) {
-    if (mergeable(router, entry.candidates[0], entry.candidates[i])) {
-      ++entry.multipath;
-    }
-  }
-  return entry;
 }
 
 }  // namespace
@@ -365,34 +183,42 @@ std::optional<std::uint32_t> next_hop_cost(const Topology& topo, const Igp& igp,
   return std::nullopt;
 }
 
-std::map<std::string, RouterRib> simulate_bgp(const Oracle::State& state) {
-  const Topology& topo = state.topo;
-  // The router-to-router sessions that come up: direct ones always, loopback ones when the IGP joins the ends.
-  struct Pair {
-    const SessionEnd* a;
-    const SessionEnd* b;
-  };
-  std::vector<Pair> pairs;
-  {
-    std::map<std::size_t, std::vector<const SessionEnd*>> by_session;
-    for (const auto& [node, ends] : state.ends) {
-      for (const auto& e : ends) {
-        by_session[e.session].push_back(&e);
-      }
-    }
-    for (const auto& [k, ends] : by_session) {
-      if (ends.size() != 2 || ends[0]->to_collector) {
-        continue;
-      }
-      if (ends[0]->over_loopback && !state.igp.distance(ends[0]->self, ends[0]->peer, ends[0]->family)) {
-        continue;
-      }
-      pairs.push_back({ends[0], ends[1]});
+// ---- The path-vector iteration ------------------------------------------------------------------------------------
+
+namespace {
+
+// A router-to-router session that comes up: direct ones always, loopback ones when the IGP joins the ends.
+struct SessionPair {
+  const SessionEnd* a;
+  const SessionEnd* b;
+};
+
+std::vector<SessionPair> session_pairs(const Oracle::State& state) {
+  std::vector<SessionPair> pairs;
+  std::map<std::size_t, std::vector<const SessionEnd*>> by_session;
+  for (const auto& [node, ends] : state.ends) {
+    for (const auto& e : ends) {
+      by_session[e.session].push_back(&e);
     }
   }
+  for (const auto& [k, ends] : by_session) {
+    if (ends.size() != 2 || ends[0]->to_collector) {
+      continue;
+    }
+    if (ends[0]->over_loopback && !state.igp.distance(ends[0]->self, ends[0]->peer, ends[0]->family)) {
+      continue;
+    }
+    pairs.push_back({ends[0], ends[1]});
+  }
+  return pairs;
+}
 
-  // Originated routes.
-  std::map<std::string, std::map<Prefix, std::vector<Route>>> local;
+using RoutesByPrefix = std::map<Prefix, std::vector<Route>>;
+using AdjIn = std::map<std::pair<std::string, std::string>, std::map<Prefix, Route>>;  // (router, session) -> routes
+
+// Each router's own announcements.
+std::map<std::string, RoutesByPrefix> originated_routes(const Topology& topo) {
+  std::map<std::string, RoutesByPrefix> local;
   for (const auto& n : topo.nodes) {
     if (!n.is_router()) {
       continue;
@@ -405,110 +231,147 @@ std::map<std::string, RouterRib> simulate_bgp(const Oracle::State& state) {
       local[n.name][p].push_back(std::move(r));
     }
   }
+  return local;
+}
 
-  using AdjIn = std::map<std::pair<std::string, std::string>, std::map<Prefix, Route>>;  // (router, session) -> routes
+// Every router's RIB from its own routes and what its sessions delivered.
+std::map<std::string, RouterRib> decide_ribs(const Topology& topo, const std::map<std::string, RoutesByPrefix>& local,
+                                             const AdjIn& adj) {
+  std::map<std::string, RouterRib> ribs;
+  for (const auto* n : topo.routers()) {
+    const auto own = local.find(n->name);
+    RoutesByPrefix cands = own == local.end() ? RoutesByPrefix() : own->second;
+    for (const auto& [key, routes] : adj) {
+      if (key.first != n->name) {
+        continue;
+      }
+      for (const auto& [prefix, route] : routes) {
+        cands[prefix].push_back(route);
+      }
+    }
+    RouterRib rib;
+    rib.router = n->name;
+    for (auto& [prefix, routes] : cands) {
+      rib.entries.emplace(prefix, decide(*n, prefix, std::move(routes)));
+    }
+    ribs.emplace(n->name, std::move(rib));
+  }
+  return ribs;
+}
+
+// The sending side: the best route as `from` advertises it over its session, or nullopt when it is not sent (split
+// horizon, no iBGP re-advertising, unresolved, denied by the export policy).
+std::optional<Route> advertised(const Oracle::State& state, const SessionEnd& from, const Prefix& prefix,
+                                const Route& best) {
+  if (prefix.family() != from.family || best.session == from.name || !best.igp_cost) {
+    return std::nullopt;
+  }
+  if (best.source == RouteSource::kIbgp && from.ibgp) {
+    return std::nullopt;  // no route reflection between routers
+  }
+  const auto& export_policy = policy_of(state.export_policies, from.self, from.peer);
+  if (export_policy.denies(prefix)) {
+    return std::nullopt;
+  }
+  Route r = best;
+  apply_policy(export_policy, from.self_asn, r);
+  if (!from.ibgp) {
+    r.as_path.insert(r.as_path.begin(), from.self_asn);
+    r.local_pref = 100;  // LOCAL_PREF is not sent over eBGP
+    // MED from elsewhere is not passed to another AS; the export policy's is. FRR sends its `network` routes
+    // with MED 0 (the static route's metric), which compares like no MED.
+    r.med = export_policy.med;
+    if (!r.med && best.source == RouteSource::kLocal &&
+        nodes::router_traits(state.topo.find_node(from.self)->kind).local_routes_carry_med_zero) {
+      r.med = 0;
+    }
+  }
+  r.next_hop = from.self_address;  // eBGP: own address; iBGP: next-hop-self
+  return r;
+}
+
+// The receiving side: the route as `to` keeps it after its import policy, or nullopt when it drops it (AS path
+// loop, denied, unresolvable next hop).
+std::optional<Route> received(const Oracle::State& state, const SessionEnd& from, const SessionEnd& to,
+                              const Prefix& prefix, Route r) {
+  if (std::find(r.as_path.begin(), r.as_path.end(), to.self_asn) != r.as_path.end()) {
+    return std::nullopt;  // AS path loop
+  }
+  const auto& import_policy = policy_of(state.import_policies, to.self, to.peer);
+  if (import_policy.denies(prefix)) {
+    return std::nullopt;
+  }
+  if (!from.ibgp) {
+    r.local_pref = 100;
+  }
+  apply_policy(import_policy, to.self_asn, r);
+  r.source = from.ibgp ? RouteSource::kIbgp : RouteSource::kEbgp;
+  r.learned_from = from.self;
+  r.session = to.name;
+  r.neighbor_address = from.self_address;
+  r.neighbor_router_id = state.topo.find_node(from.self)->router_id;
+  r.neighbor_asn = from.self_asn;
+  r.igp_cost = next_hop_cost(state.topo, state.igp, to.self, *r.next_hop);
+  if (!r.igp_cost) {
+    return std::nullopt;  // unresolvable next hop: not usable (BIRD: unreachable, FRR: invalid)
+  }
+  return r;
+}
+
+// One direction of a session for one round: what `to` receives from `from`'s current best routes.
+void send(const Oracle::State& state, const std::map<std::string, RouterRib>& ribs, const SessionEnd& from,
+          const SessionEnd& to, AdjIn& out) {
+  auto& adj_in = out[{to.self, to.name}];
+  for (const auto& [prefix, entry] : ribs.at(from.self).entries) {
+    auto sent = advertised(state, from, prefix, entry.best());
+    if (!sent) {
+      continue;
+    }
+    if (auto kept = received(state, from, to, prefix, std::move(*sent))) {
+      adj_in[prefix] = std::move(*kept);
+    }
+  }
+  if (adj_in.empty()) {
+    out.erase({to.self, to.name});
+  }
+}
+
+// After the last round without a fixed point, every entry with a choice is ambiguous.
+void mark_unsettled(std::map<std::string, RouterRib>& ribs, int rounds) {
+  for (auto& [router, rib] : ribs) {
+    for (auto& [prefix, entry] : rib.entries) {
+      if (entry.candidates.size() > 1) {
+        entry.ambiguous = true;
+        entry.reason =
+            "the policies never settle (no stable path assignment after " + std::to_string(rounds) + " rounds)";
+      }
+    }
+  }
+}
+
+}  // namespace
+
+std::map<std::string, RouterRib> simulate_bgp(const Oracle::State& state) {
+  const Topology& topo = state.topo;
+  const std::vector<SessionPair> pairs = session_pairs(state);
+  const std::map<std::string, RoutesByPrefix> local = originated_routes(topo);
   AdjIn adj;
   std::map<std::string, RouterRib> ribs;
-  auto decide_all = [&] {
-    ribs.clear();
-    for (const auto* n : topo.routers()) {
-      std::map<Prefix, std::vector<Route>> cands = local[n->name];
-      for (const auto& [key, routes] : adj) {
-        if (key.first != n->name) {
-          continue;
-        }
-        for (const auto& [prefix, route] : routes) {
-          cands[prefix].push_back(route);
-        }
-      }
-      RouterRib rib;
-      rib.router = n->name;
-      for (auto& [prefix, routes] : cands) {
-        rib.entries.emplace(prefix, decide(*n, prefix, std::move(routes)));
-      }
-      ribs.emplace(n->name, std::move(rib));
-    }
-  };
-  auto send = [&](const SessionEnd& from, const SessionEnd& to, AdjIn& out) {
-    const Node* sender = topo.find_node(from.self);
-    const Node* receiver = topo.find_node(to.self);
-    const auto& export_policy = policy_of(state.export_policies, from.self, from.peer);
-    const auto& import_policy = policy_of(state.import_policies, to.self, to.peer);
-    auto& received = out[{to.self, to.name}];
-    for (const auto& [prefix, entry] : ribs.at(from.self).entries) {
-      const Route& best = entry.best();
-      if (prefix.family() != from.family || best.session == from.name || !best.igp_cost) {
-        continue;
-      }
-      if (best.source == RouteSource::kIbgp && from.ibgp) {
-        continue;  // no route reflection between routers
-      }
-      if (export_policy.denies(prefix)) {
-        continue;
-      }
-      Route r = best;
-      apply_policy(export_policy, from.self_asn, r);
-      if (!from.ibgp) {
-        r.as_path.insert(r.as_path.begin(), from.self_asn);
-        r.local_pref = 100;  // LOCAL_PREF is not sent over eBGP
-        // MED from elsewhere is not passed to another AS; the export policy's is. FRR sends its `network` routes
-        // with MED 0 (the static route's metric), which compares like no MED.
-        r.med = export_policy.med;
-        if (!r.med && best.source == RouteSource::kLocal &&
-            nodes::router_traits(sender->kind).local_routes_carry_med_zero) {
-          r.med = 0;
-        }
-      }
-      r.next_hop = from.self_address;  // eBGP: own address; iBGP: next-hop-self
-      if (std::find(r.as_path.begin(), r.as_path.end(), to.self_asn) != r.as_path.end()) {
-        continue;  // AS path loop
-      }
-      if (import_policy.denies(prefix)) {
-        continue;
-      }
-      if (!from.ibgp) {
-        r.local_pref = 100;
-      }
-      apply_policy(import_policy, to.self_asn, r);
-      r.source = from.ibgp ? RouteSource::kIbgp : RouteSource::kEbgp;
-      r.learned_from = from.self;
-      r.session = to.name;
-      r.neighbor_address = from.self_address;
-      r.neighbor_router_id = sender->router_id;
-      r.neighbor_asn = from.self_asn;
-      r.igp_cost = next_hop_cost(topo, state.igp, receiver->name, *r.next_hop);
-      if (!r.igp_cost) {
-        continue;  // unresolvable next hop: not usable (BIRD: unreachable, FRR: invalid)
-      }
-      received[prefix] = std::move(r);
-    }
-    if (received.empty()) {
-      out.erase({to.self, to.name});
-    }
-  };
   bool settled = false;
-  const int max_rounds = std::max(kMaxRounds, 2 * static_cast<int>(state.topo.nodes.size()) + 4);
+  const int max_rounds = std::max(kMaxRounds, 2 * static_cast<int>(topo.nodes.size()) + 4);
   for (int round = 0; round < max_rounds && !settled; ++round) {
-    decide_all();
+    ribs = decide_ribs(topo, local, adj);
     AdjIn next;
     for (const auto& p : pairs) {
-      send(*p.a, *p.b, next);
-      send(*p.b, *p.a, next);
+      send(state, ribs, *p.a, *p.b, next);
+      send(state, ribs, *p.b, *p.a, next);
     }
     settled = next == adj;
     adj = std::move(next);
   }
-  decide_all();
+  ribs = decide_ribs(topo, local, adj);
   if (!settled) {
-    for (auto& [router, rib] : ribs) {
-      for (auto& [prefix, entry] : rib.entries) {
-        if (entry.candidates.size() > 1) {
-          entry.ambiguous = true;
-          entry.reason =
-              "the policies never settle (no stable path assignment after " + std::to_string(max_rounds) + " rounds)";
-        }
-      }
-    }
+    mark_unsettled(ribs, max_rounds);
   }
   return ribs;
 }

@@ -1,48 +1,30 @@
 #include "labctl/oracle/oracle.hpp"
 
+#include "common/enum_names.hpp"
 #include "labctl/oracle/state.hpp"
+
+#include <array>
 
 namespace flowlab::oracle {
 
-const char* to_string(RouteSource source) {
-  switch (source) {
-    case RouteSource::kLocal:
-      return "local";
-    case RouteSource::kEbgp:
-      return "ebgp";
-    case RouteSource::kIbgp:
-      return "ibgp";
-  }
-  return "?";
-}
+namespace {
 
-const char* to_string(Via via) {
-  switch (via) {
-    case Via::kConnected:
-      return "connected";
-    case Via::kOspf:
-      return "ospf";
-    case Via::kBgp:
-      return "bgp";
-    case Via::kDefault:
-      return "default";
-    case Via::kDelivered:
-      return "delivered";
-  }
-  return "?";
-}
+constexpr std::array<EnumName<RouteSource>, 3> kRouteSourceNames{
+    {{RouteSource::kLocal, "local"}, {RouteSource::kEbgp, "ebgp"}, {RouteSource::kIbgp, "ibgp"}}};
+constexpr std::array<EnumName<Via>, 5> kViaNames{{{Via::kConnected, "connected"},
+                                                  {Via::kOspf, "ospf"},
+                                                  {Via::kBgp, "bgp"},
+                                                  {Via::kDefault, "default"},
+                                                  {Via::kDelivered, "delivered"}}};
+constexpr std::array<EnumName<WalkOutcome>, 3> kWalkOutcomeNames{
+    {{WalkOutcome::kDelivered, "delivered"}, {WalkOutcome::kBlackhole, "blackhole"}, {WalkOutcome::kLoop, "loop"}}};
 
-const char* to_string(WalkOutcome outcome) {
-  switch (outcome) {
-    case WalkOutcome::kDelivered:
-      return "delivered";
-    case WalkOutcome::kBlackhole:
-      return "blackhole";
-    case WalkOutcome::kLoop:
-      return "loop";
-  }
-  return "?";
-}
+}  // namespace
+
+// The names are string literals, so the views are NUL-terminated.
+const char* to_string(RouteSource source) { return enum_name(kRouteSourceNames, source, "?").data(); }
+const char* to_string(Via via) { return enum_name(kViaNames, via, "?").data(); }
+const char* to_string(WalkOutcome outcome) { return enum_name(kWalkOutcomeNames, outcome, "?").data(); }
 
 const RibEntry* RouterRib::find(const Prefix& prefix) const {
   auto it = entries.find(prefix);

@@ -73,16 +73,18 @@ static std::vector<std::string> resolve(const Oracle::State& s, const Node& rout
   return {};
 }
 
-static Forward forward(const Oracle::State& s, const Node& node, const IpAddress& dst) {
-  const Family family = dst.family;
-  struct Candidate {
-    unsigned length;
-    int preference;
-    Forward forward;
-  };
-  std::vector<Candidate> cands;
+namespace {
+
+// One route that matches the destination, to be weighed against the others: longest prefix first, then preference.
+struct Candidate {
+  unsigned length;
+  int preference;
+  Forward forward;
+};
+
+void add_connected(const Node& node, const IpAddress& dst, std::vector<Candidate>& cands) {
   for (const auto& i : node.interfaces) {
-    const auto& a = address_of(i, family);
+    const auto& a = address_of(i, dst.family);
     if (a && a->contains(dst)) {
       Forward f;
       f.via = Via::kConnected;
@@ -91,82 +93,117 @@ static Forward forward(const Oracle::State& s, const Node& node, const IpAddress
       cands.push_back({a->length, preference(node, Via::kConnected, RouteSource::kLocal), f});
     }
   }
-  if (node.is_router()) {
-    for (const auto& p : node.announce) {
-      if (p.family() == family && p.contains(dst)) {
-        Forward f;
-        f.via = Via::kBgp;
-        f.route = p;
-        f.note = "inside the originated prefix " + p.to_string() +
-                 " (an unreachable/blackhole route) and no "
-                 "more-specific route";
-        cands.push_back({p.length, 200, f});
-      }
-    }
-    if (const auto* r = s.igp.lookup(node.name, dst)) {
+}
+
+// A router's own announcements: unreachable (blackhole) routes that only more-specific routes override.
+void add_originated(const Node& node, const IpAddress& dst, std::vector<Candidate>& cands) {
+  for (const auto& p : node.announce) {
+    if (p.family() == dst.family && p.contains(dst)) {
       Forward f;
-      f.via = Via::kOspf;
-      f.route = r->prefix;
-      f.out_interfaces = r->out_interfaces;
-      f.ambiguous = r->out_interfaces.size() > 1;
-      if (f.ambiguous) {
-        f.note = "OSPF ECMP over " + std::to_string(r->out_interfaces.size()) + " interfaces";
-      }
-      cands.push_back({r->prefix.length, preference(node, Via::kOspf, RouteSource::kLocal), f});
+      f.via = Via::kBgp;
+      f.route = p;
+      f.note = "inside the originated prefix " + p.to_string() +
+               " (an unreachable/blackhole route) and no "
+               "more-specific route";
+      cands.push_back({p.length, 200, f});
     }
-    auto rib_it = s.ribs.find(node.name);
-    if (rib_it != s.ribs.end()) {
-      // Every BGP prefix containing dst competes on length (not only the longest BGP one).
-      for (const auto& [prefix, entry] : rib_it->second.entries) {
-        if (!prefix.contains(dst) || entry.best().source == RouteSource::kLocal) {
-          continue;
-        }
-        Forward f;
-        f.via = Via::kBgp;
-        f.route = prefix;
-        std::set<std::string> out;
-        for (std::size_t k = 0; k < entry.multipath && k < entry.candidates.size(); ++k) {
-          const auto& c = entry.candidates[k];
-          if (c.next_hop) {
-            for (auto& i : resolve(s, node, *c.next_hop)) {
-              out.insert(i);
-            }
-          }
-        }
-        f.out_interfaces.assign(out.begin(), out.end());
-        if (f.out_interfaces.empty()) {
-          f.note = "BGP next hop of " + prefix.to_string() + " does not resolve";
-        }
-        if (entry.multipath > 1) {
-          f.ambiguous = true;
-          f.note = "ECMP over " + std::to_string(entry.multipath) + " equal BGP routes (" + entry.reason +
-                   " picks the best, the FIB hashes flows over all)";
-        }
-        if (entry.ambiguous) {
-          f.ambiguous = true;
-          f.note = "ambiguous best route: " + entry.reason;
-        }
-        if (f.out_interfaces.size() > 1) {
-          f.ambiguous = true;
-        }
-        cands.push_back({prefix.length, preference(node, Via::kBgp, entry.best().source), f});
+  }
+}
+
+void add_ospf(const Oracle::State& s, const Node& node, const IpAddress& dst, std::vector<Candidate>& cands) {
+  if (const auto* r = s.igp.lookup(node.name, dst)) {
+    Forward f;
+    f.via = Via::kOspf;
+    f.route = r->prefix;
+    f.out_interfaces = r->out_interfaces;
+    f.ambiguous = r->out_interfaces.size() > 1;
+    if (f.ambiguous) {
+      f.note = "OSPF ECMP over " + std::to_string(r->out_interfaces.size()) + " interfaces";
+    }
+    cands.push_back({r->prefix.length, preference(node, Via::kOspf, RouteSource::kLocal), f});
+  }
+}
+
+// A BGP entry as a forwarding decision: the interfaces towards its installed next hops, ambiguous on ECMP or when
+// the best route itself is.
+Forward bgp_forward(const Oracle::State& s, const Node& node, const Prefix& prefix, const RibEntry& entry) {
+  Forward f;
+  f.via = Via::kBgp;
+  f.route = prefix;
+  std::set<std::string> out;
+  for (std::size_t k = 0; k < entry.multipath && k < entry.candidates.size(); ++k) {
+    const auto& c = entry.candidates[k];
+    if (c.next_hop) {
+      for (auto& i : resolve(s, node, *c.next_hop)) {
+        out.insert(i);
       }
     }
+  }
+  f.out_interfaces.assign(out.begin(), out.end());
+  if (f.out_interfaces.empty()) {
+    f.note = "BGP next hop of " + prefix.to_string() + " does not resolve";
+  }
+  if (entry.multipath > 1) {
+    f.ambiguous = true;
+    f.note = "ECMP over " + std::to_string(entry.multipath) + " equal BGP routes (" + entry.reason +
+             " picks the best, the FIB hashes flows over all)";
+  }
+  if (entry.ambiguous) {
+    f.ambiguous = true;
+    f.note = "ambiguous best route: " + entry.reason;
+  }
+  if (f.out_interfaces.size() > 1) {
+    f.ambiguous = true;
+  }
+  return f;
+}
+
+// Every learned BGP prefix containing dst competes on length (not only the longest BGP one).
+void add_bgp(const Oracle::State& s, const Node& node, const IpAddress& dst, std::vector<Candidate>& cands) {
+  const auto rib_it = s.ribs.find(node.name);
+  if (rib_it == s.ribs.end()) {
+    return;
+  }
+  for (const auto& [prefix, entry] : rib_it->second.entries) {
+    if (!prefix.contains(dst) || entry.best().source == RouteSource::kLocal) {
+      continue;
+    }
+    cands.push_back(
+        {prefix.length, preference(node, Via::kBgp, entry.best().source), bgp_forward(s, node, prefix, entry)});
+  }
+}
+
+// A host's default route via its gateway router.
+void add_default(const Node& node, const IpAddress& dst, std::vector<Candidate>& cands) {
+  const Family family = dst.family;
+  const auto& gw = family == Family::kIpv4 ? node.gateway4 : node.gateway6;
+  if (!gw) {
+    return;
+  }
+  for (const auto& i : node.interfaces) {
+    const auto& a = address_of(i, family);
+    if (i.peer_node == node.gateway && a && a->contains(*gw)) {
+      Forward f;
+      f.via = Via::kDefault;
+      f.route = Prefix{family == Family::kIpv4 ? IpAddress::v4(0U) : IpAddress::v6({}), 0};
+      f.out_interfaces = {i.name};
+      cands.push_back({0, preference(node, Via::kDefault, RouteSource::kLocal), f});
+      return;
+    }
+  }
+}
+
+}  // namespace
+
+static Forward forward(const Oracle::State& s, const Node& node, const IpAddress& dst) {
+  std::vector<Candidate> cands;
+  add_connected(node, dst, cands);
+  if (node.is_router()) {
+    add_originated(node, dst, cands);
+    add_ospf(s, node, dst, cands);
+    add_bgp(s, node, dst, cands);
   } else if (!node.gateway.empty()) {
-    const auto& gw = family == Family::kIpv4 ? node.gateway4 : node.gateway6;
-    if (gw) {
-      for (const auto& i : node.interfaces) {
-        const auto& a = address_of(i, family);
-        if (i.peer_node == node.gateway && a && a->contains(*gw)) {
-          Forward f;
-          f.via = Via::kDefault;
-          f.route = Prefix{family == Family::kIpv4 ? IpAddress::v4(0U) : IpAddress::v6({}), 0};
-          f.out_interfaces = {i.name};
-          cands.push_back({0, preference(node, Via::kDefault, RouteSource::kLocal), f});
-          break;
-        }
-      }
-    }
+    add_default(node, dst, cands);
   }
   if (cands.empty()) {
     Forward f;

@@ -8,6 +8,7 @@
 // most routers, routers zig-zag inside their box so triangles stay visible, hosts sit beside their gateway router
 // on the box's outer side, and collectors and tees form a monitoring row underneath. render_svg() draws a layout as
 // one inline <svg> element; render_dot() writes the same diagram as Graphviz DOT (clusters per AS).
+// The model and its JSON live in diagram.cpp, the placement in diagram_layout.cpp, SVG and DOT in diagram_render.cpp.
 #pragma once
 
 #include "common/result.hpp"
@@ -15,7 +16,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include <cstddef>
 #include <cstdint>
+#include <map>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -60,6 +63,8 @@ struct Diagram {
   std::vector<DiagramFeed> feeds;
 
   [[nodiscard]] const DiagramNode* find(const std::string& node) const;
+  // Node name -> its index in `nodes`.
+  [[nodiscard]] std::map<std::string, std::size_t> index_by_name() const;
 };
 
 [[nodiscard]] Diagram diagram_of(const topology::Topology& topology);
@@ -74,9 +79,12 @@ struct NodeBox {
   double height = 0;
 };
 
+// How many colours the AS boxes cycle through.
+inline constexpr std::size_t kAsPaletteSize = 8;
+
 struct GroupBox {  // one AS
   std::uint32_t asn = 0;
-  std::size_t colour = 0;  // index into the AS palette
+  std::size_t colour = 0;  // index into the AS palette (below kAsPaletteSize)
   double x = 0;            // top-left corner
   double y = 0;
   double width = 0;

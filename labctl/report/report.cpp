@@ -165,78 +165,154 @@ std::string outcome_text(const RunRecord& run) {
   return run.runtime_error ? "ERROR" : std::string(verify::to_string(run.outcome));
 }
 
-Result<RunRecord> run_from_json(const nlohmann::json& j) {
-  // Members are read strictly: verdict.json is written by verdict_json(), so anything else is a damaged file.
-  std::string missing;
-  auto text = [&](const nlohmann::json& o, const char* key, const std::string& where) -> std::string {
+// ---- run_from_json() ---------------------------------------------------------------------------------------------
+
+namespace {
+
+// Members are read strictly: verdict.json is written by verdict_json(), so anything else is a damaged file. Each
+// read notes the first missing or mistyped member (by its path, "steps[2].points[0].outcome") and goes on with an
+// empty value, so one error names the first problem of the whole file.
+class StrictReader {
+ public:
+  std::string text(const nlohmann::json& o, const char* key, const std::string& where) {
     const auto it = o.find(key);
     if (it == o.end() || !it->is_string()) {
-      if (missing.empty()) {
-        missing = where + "." + key + " (a string)";
-      }
+      note(where + "." + key + " (a string)");
       return "";
     }
     return it->get<std::string>();
-  };
-  auto seconds = [&](const nlohmann::json& o, const std::string& where) -> double {
+  }
+
+  double seconds(const nlohmann::json& o, const std::string& where) {
     const auto it = o.find("seconds");
     if (it == o.end() || !it->is_number()) {
-      if (missing.empty()) {
-        missing = where + ".seconds (a number)";
-      }
+      note(where + ".seconds (a number)");
       return 0;
     }
     return it->get<double>();
-  };
-  auto outcome = [&](const nlohmann::json& o, const std::string& where) -> verify::Outcome {
+  }
+
+  verify::Outcome outcome(const nlohmann::json& o, const std::string& where) {
     const std::string v = text(o, "outcome", where);
     for (const auto c : {verify::Outcome::kPass, verify::Outcome::kFlagged, verify::Outcome::kFail}) {
       if (v == verify::to_string(c)) {
         return c;
       }
     }
-    if (missing.empty() && !v.empty()) {
-      missing = where + ".outcome (PASS, FLAGGED or FAIL, not \"" + v + "\")";
+    if (!v.empty()) {
+      note(where + ".outcome (PASS, FLAGGED or FAIL, not \"" + v + "\")");
     }
     return verify::Outcome::kFail;
-  };
-  auto optional_text = [&](const nlohmann::json& o, const char* key, const std::string& where) {
+  }
+
+  std::optional<std::string> optional_text(const nlohmann::json& o, const char* key, const std::string& where) {
     const auto it = o.find(key);
     if (it != o.end() && it->is_string()) {
-      return std::optional<std::string>(it->get<std::string>());
+      return it->get<std::string>();
     }
-    if ((it == o.end() || !it->is_null()) && missing.empty()) {
-      missing = where + "." + key + " (a string or null)";
+    if (it == o.end() || !it->is_null()) {
+      note(where + "." + key + " (a string or null)");
     }
-    return std::optional<std::string>();
-  };
-  auto array = [&](const nlohmann::json& o, const char* key, const std::string& where) -> const nlohmann::json& {
-    static const nlohmann::json kEmpty = nlohmann::json::array();
+    return std::nullopt;
+  }
+
+  // Calls read(element, prefix + "key[i]") on each element of the array member `key` of `o` (at `where`), in order;
+  // fails on an element that is not an object, or with the first failure of `read`. The prefix is "" at the top
+  // level (paths read "steps[2]", not "run.steps[2]") and where + "." below it.
+  template <class Read>
+  Status each_object(const nlohmann::json& o, const char* key, const std::string& where, const std::string& prefix,
+                     Read read) {
     const auto it = o.find(key);
     if (it == o.end() || !it->is_array()) {
-      if (missing.empty()) {
-        missing = where + "." + key + " (an array)";
-      }
-      return kEmpty;
+      note(where + "." + key + " (an array)");
+      return {};
     }
-    return *it;
-  };
+    for (std::size_t i = 0; i < it->size(); ++i) {
+      const std::string element = prefix + key + "[" + std::to_string(i) + "]";
+      if (!(*it)[i].is_object()) {
+        return fail(ErrorKind::kIo, "verdict.json: " + element + " is not an object");
+      }
+      FLOWLAB_TRY(read((*it)[i], element));
+    }
+    return {};
+  }
+
+  [[nodiscard]] const std::string& missing() const { return missing_; }
+
+ private:
+  void note(std::string what) {
+    if (missing_.empty()) {
+      missing_ = std::move(what);
+    }
+  }
+
+  std::string missing_;
+};
+
+verify::Check read_check(StrictReader& in, const nlohmann::json& cj, const std::string& cw) {
+  verify::Check check;
+  check.name = in.text(cj, "field", cw);
+  check.oracle = in.optional_text(cj, "oracle", cw);
+  check.router = in.optional_text(cj, "router", cw);
+  check.collector = in.optional_text(cj, "collector", cw);
+  check.expected = in.optional_text(cj, "expected", cw);
+  check.outcome = in.outcome(cj, cw);
+  check.explanation = in.text(cj, "explanation", cw);
+  return check;
+}
+
+Status read_point(StrictReader& in, const nlohmann::json& pj, const std::string& pw, verify::PointResult& p) {
+  p.stream = in.text(pj, "stream", pw);
+  p.point = in.text(pj, "point", pw);
+  p.exporter = in.text(pj, "exporter", pw);
+  p.collector = in.text(pj, "collector", pw);
+  p.outcome = in.outcome(pj, pw);
+  p.note = in.text(pj, "note", pw);
+  return in.each_object(pj, "checks", pw, pw + ".", [&](const nlohmann::json& cj, const std::string& cw) -> Status {
+    p.checks.push_back(read_check(in, cj, cw));
+    return {};
+  });
+}
+
+Status read_step(StrictReader& in, const nlohmann::json& sj, const std::string& where, StepRecord& step) {
+  step.kind = in.text(sj, "kind", where);
+  step.summary = in.text(sj, "summary", where);
+  step.where = in.text(sj, "where", where);
+  step.outcome = in.outcome(sj, where);
+  step.seconds = in.seconds(sj, where);
+  step.error = in.text(sj, "error", where);
+  if (const auto it = sj.find("details"); it != sj.end()) {
+    step.details = *it;
+  }
+  return in.each_object(sj, "points", where, where + ".",
+                        [&](const nlohmann::json& pj, const std::string& pw) -> Status {
+                          verify::PointResult p;
+                          FLOWLAB_TRY(read_point(in, pj, pw, p));
+                          step.points.push_back(std::move(p));
+                          return {};
+                        });
+}
+
+}  // namespace
+
+Result<RunRecord> run_from_json(const nlohmann::json& j) {
   if (!j.is_object()) {
     return fail(ErrorKind::kIo, "verdict.json: not a JSON object");
   }
+  StrictReader in;
   RunRecord run;
-  run.scenario = text(j, "scenario", "run");
-  run.description = text(j, "description", "run");
-  run.source_file = text(j, "source_file", "run");
-  run.lab = text(j, "lab", "run");
-  run.run_dir = text(j, "run_dir", "run");
-  run.error = text(j, "error", "run");
-  run.seconds = seconds(j, "run");
-  if (text(j, "outcome", "run") == "ERROR") {
+  run.scenario = in.text(j, "scenario", "run");
+  run.description = in.text(j, "description", "run");
+  run.source_file = in.text(j, "source_file", "run");
+  run.lab = in.text(j, "lab", "run");
+  run.run_dir = in.text(j, "run_dir", "run");
+  run.error = in.text(j, "error", "run");
+  run.seconds = in.seconds(j, "run");
+  if (in.text(j, "outcome", "run") == "ERROR") {
     run.runtime_error = true;
     run.outcome = verify::Outcome::kFail;
   } else {
-    run.outcome = outcome(j, "run");
+    run.outcome = in.outcome(j, "run");
   }
   if (const auto it = j.find("topology"); it != j.end() && !it->is_null()) {
     auto d = diagram_from_json(*it);
@@ -245,60 +321,18 @@ Result<RunRecord> run_from_json(const nlohmann::json& j) {
     }
     run.topology = std::move(*d);
   }
-  const auto& steps = array(j, "steps", "run");
-  for (std::size_t i = 0; i < steps.size(); ++i) {
-    const auto& sj = steps[i];
-    const std::string where = "steps[" + std::to_string(i) + "]";
-    if (!sj.is_object()) {
-      return fail(ErrorKind::kIo, "verdict.json: " + where + " is not an object");
-    }
-    StepRecord step;
-    step.kind = text(sj, "kind", where);
-    step.summary = text(sj, "summary", where);
-    step.where = text(sj, "where", where);
-    step.outcome = outcome(sj, where);
-    step.seconds = seconds(sj, where);
-    step.error = text(sj, "error", where);
-    if (const auto it = sj.find("details"); it != sj.end()) {
-      step.details = *it;
-    }
-    const auto& points = array(sj, "points", where);
-    for (std::size_t k = 0; k < points.size(); ++k) {
-      const auto& pj = points[k];
-      const std::string pw = where + ".points[" + std::to_string(k) + "]";
-      if (!pj.is_object()) {
-        return fail(ErrorKind::kIo, "verdict.json: " + pw + " is not an object");
-      }
-      verify::PointResult p;
-      p.stream = text(pj, "stream", pw);
-      p.point = text(pj, "point", pw);
-      p.exporter = text(pj, "exporter", pw);
-      p.collector = text(pj, "collector", pw);
-      p.outcome = outcome(pj, pw);
-      p.note = text(pj, "note", pw);
-      const auto& checks = array(pj, "checks", pw);
-      for (std::size_t c = 0; c < checks.size(); ++c) {
-        const auto& cj = checks[c];
-        const std::string cw = pw + ".checks[" + std::to_string(c) + "]";
-        if (!cj.is_object()) {
-          return fail(ErrorKind::kIo, "verdict.json: " + cw + " is not an object");
-        }
-        verify::Check check;
-        check.name = text(cj, "field", cw);
-        check.oracle = optional_text(cj, "oracle", cw);
-        check.router = optional_text(cj, "router", cw);
-        check.collector = optional_text(cj, "collector", cw);
-        check.expected = optional_text(cj, "expected", cw);
-        check.outcome = outcome(cj, cw);
-        check.explanation = text(cj, "explanation", cw);
-        p.checks.push_back(std::move(check));
-      }
-      step.points.push_back(std::move(p));
-    }
-    run.steps.push_back(std::move(step));
+  const Status steps =
+      in.each_object(j, "steps", "run", "", [&](const nlohmann::json& sj, const std::string& where) -> Status {
+        StepRecord step;
+        FLOWLAB_TRY(read_step(in, sj, where, step));
+        run.steps.push_back(std::move(step));
+        return {};
+      });
+  if (!steps.ok()) {
+    return fail(steps.error());
   }
-  if (!missing.empty()) {
-    return fail(ErrorKind::kIo, "verdict.json: missing or mistyped " + missing);
+  if (!in.missing().empty()) {
+    return fail(ErrorKind::kIo, "verdict.json: missing or mistyped " + in.missing());
   }
   return run;
 }

@@ -107,12 +107,24 @@ void topology_section(std::ostringstream& s, const RunRecord& run) {
     << render_svg(*run.topology, layout_diagram(*run.topology)) << "\n</div>\n</section>\n";
 }
 
-void verdict_section(std::ostringstream& s, const RunRecord& run) {
-  s << "<section id=\"verdicts\">\n<h2>Verdicts</h2>\n";
-  if (run.runtime_error) {
-    s << "<p class=\"error\">The run could not complete: " << e(run.error) << "</p>\n";
+// One failing or flagged point, linked to its table, with its failing checks.
+void problem_item(std::ostringstream& problems, std::size_t i, std::size_t k, const verify::PointResult& p) {
+  problems << "<li>" << badge(verify::to_string(p.outcome)) << " <a href=\"#" << point_id(i, k) << "\">step " << i + 1
+           << ": stream " << e(p.stream) << " at " << e(p.point) << "</a>";
+  if (!p.note.empty()) {
+    problems << " — " << e(p.note);
   }
-  // Failures first: every failing or flagged point and check, linked to its table.
+  problems << "<ul>";
+  for (const auto& c : p.checks) {
+    if (c.outcome != verify::Outcome::kPass) {
+      problems << "<li><b>" << e(c.name) << "</b>: " << e(c.explanation) << "</li>";
+    }
+  }
+  problems << "</ul></li>\n";
+}
+
+// Failures first: every step error and every failing or flagged point and check, linked to its table.
+void failures_list(std::ostringstream& s, const RunRecord& run) {
   std::ostringstream problems;
   std::size_t problem_count = 0;
   for (std::size_t i = 0; i < run.steps.size(); ++i) {
@@ -123,23 +135,10 @@ void verdict_section(std::ostringstream& s, const RunRecord& run) {
                << ": " << e(step.error) << "</li>\n";
     }
     for (std::size_t k = 0; k < step.points.size(); ++k) {
-      const auto& p = step.points[k];
-      if (p.outcome == verify::Outcome::kPass) {
-        continue;
+      if (step.points[k].outcome != verify::Outcome::kPass) {
+        ++problem_count;
+        problem_item(problems, i, k, step.points[k]);
       }
-      ++problem_count;
-      problems << "<li>" << badge(verify::to_string(p.outcome)) << " <a href=\"#" << point_id(i, k) << "\">step "
-               << i + 1 << ": stream " << e(p.stream) << " at " << e(p.point) << "</a>";
-      if (!p.note.empty()) {
-        problems << " — " << e(p.note);
-      }
-      problems << "<ul>";
-      for (const auto& c : p.checks) {
-        if (c.outcome != verify::Outcome::kPass) {
-          problems << "<li><b>" << e(c.name) << "</b>: " << e(c.explanation) << "</li>";
-        }
-      }
-      problems << "</ul></li>\n";
     }
   }
   if (problem_count == 0) {
@@ -148,6 +147,9 @@ void verdict_section(std::ostringstream& s, const RunRecord& run) {
     s << "<h3>Failures and flags (" << problem_count << ")</h3>\n<ul class=\"failures\">\n"
       << problems.str() << "</ul>\n";
   }
+}
+
+void steps_table(std::ostringstream& s, const RunRecord& run) {
   s << "<h3>Steps</h3>\n<table class=\"steps\">\n<tr><th>#</th><th>step</th><th>where</th><th>outcome</th>"
        "<th>time</th><th>error</th></tr>\n";
   for (std::size_t i = 0; i < run.steps.size(); ++i) {
@@ -158,6 +160,39 @@ void verdict_section(std::ostringstream& s, const RunRecord& run) {
       << " s</td><td>" << e(step.error) << "</td></tr>\n";
   }
   s << "</table>\n";
+}
+
+// One point's checks as a collapsible table, open when it did not pass.
+void point_details(std::ostringstream& s, std::size_t i, std::size_t k, const verify::PointResult& p) {
+  const std::string outcome(verify::to_string(p.outcome));
+  s << "<details class=\"point " << outcome << "\" id=\"" << point_id(i, k) << "\""
+    << (p.outcome == verify::Outcome::kPass ? "" : " open=\"open\"") << "><summary>" << badge(outcome) << " stream <b>"
+    << e(p.stream) << "</b> at " << e(p.point) << " (exporter " << e(p.exporter) << " → " << e(p.collector)
+    << ")</summary>\n";
+  if (!p.note.empty()) {
+    s << "<p class=\"note\">" << e(p.note) << "</p>\n";
+  }
+  if (!p.checks.empty()) {
+    s << "<table class=\"checks\">\n<tr><th>field</th><th>oracle</th><th>router</th><th>collector</th>"
+         "<th>expected</th><th>verdict</th><th>explanation</th></tr>\n";
+    for (const auto& c : p.checks) {
+      const std::string v(verify::to_string(c.outcome));
+      s << "<tr class=\"" << v << "\"><td>" << e(c.name) << "</td>" << cell(c.oracle) << cell(c.router)
+        << cell(c.collector) << cell(c.expected) << "<td>" << badge(v) << "</td><td class=\"why\">" << e(c.explanation)
+        << "</td></tr>\n";
+    }
+    s << "</table>\n";
+  }
+  s << "</details>\n";
+}
+
+void verdict_section(std::ostringstream& s, const RunRecord& run) {
+  s << "<section id=\"verdicts\">\n<h2>Verdicts</h2>\n";
+  if (run.runtime_error) {
+    s << "<p class=\"error\">The run could not complete: " << e(run.error) << "</p>\n";
+  }
+  failures_list(s, run);
+  steps_table(s, run);
   for (std::size_t i = 0; i < run.steps.size(); ++i) {
     const auto& step = run.steps[i];
     if (step.points.empty()) {
@@ -165,27 +200,7 @@ void verdict_section(std::ostringstream& s, const RunRecord& run) {
     }
     s << "<h3>Step " << i + 1 << ": " << e(step.summary) << " " << badge(verify::to_string(step.outcome)) << "</h3>\n";
     for (std::size_t k = 0; k < step.points.size(); ++k) {
-      const auto& p = step.points[k];
-      const std::string outcome(verify::to_string(p.outcome));
-      s << "<details class=\"point " << outcome << "\" id=\"" << point_id(i, k) << "\""
-        << (p.outcome == verify::Outcome::kPass ? "" : " open=\"open\"") << "><summary>" << badge(outcome)
-        << " stream <b>" << e(p.stream) << "</b> at " << e(p.point) << " (exporter " << e(p.exporter) << " → "
-        << e(p.collector) << ")</summary>\n";
-      if (!p.note.empty()) {
-        s << "<p class=\"note\">" << e(p.note) << "</p>\n";
-      }
-      if (!p.checks.empty()) {
-        s << "<table class=\"checks\">\n<tr><th>field</th><th>oracle</th><th>router</th><th>collector</th>"
-             "<th>expected</th><th>verdict</th><th>explanation</th></tr>\n";
-        for (const auto& c : p.checks) {
-          const std::string v(verify::to_string(c.outcome));
-          s << "<tr class=\"" << v << "\"><td>" << e(c.name) << "</td>" << cell(c.oracle) << cell(c.router)
-            << cell(c.collector) << cell(c.expected) << "<td>" << badge(v) << "</td><td class=\"why\">"
-            << e(c.explanation) << "</td></tr>\n";
-        }
-        s << "</table>\n";
-      }
-      s << "</details>\n";
+      point_details(s, i, k, step.points[k]);
     }
   }
   s << "</section>\n";

@@ -1,6 +1,8 @@
 #include "labctl/report/sankey.hpp"
 
+#include "common/enum_names.hpp"
 #include "labctl/report/escape.hpp"
+#include "labctl/report/json_fields.hpp"
 
 #include <algorithm>
 #include <array>
@@ -12,64 +14,29 @@ namespace flowlab::report {
 
 namespace {
 
-constexpr std::array<TrafficDirection, 5> kDirections{TrafficDirection::kInbound, TrafficDirection::kOutbound,
-                                                      TrafficDirection::kTransit, TrafficDirection::kInternal,
-                                                      TrafficDirection::kUnenriched};
+// Each direction's name and its band colour in the Sankey chart.
+struct DirectionStyle {
+  TrafficDirection value;
+  std::string_view name;
+  std::string_view colour;
+};
+constexpr std::array<DirectionStyle, 5> kDirections{{{TrafficDirection::kInbound, "inbound", "#2f6db5"},
+                                                     {TrafficDirection::kOutbound, "outbound", "#e67e22"},
+                                                     {TrafficDirection::kTransit, "transit", "#8e44ad"},
+                                                     {TrafficDirection::kInternal, "internal", "#7f8c8d"},
+                                                     {TrafficDirection::kUnenriched, "unenriched", "#bdc3c7"}}};
 
 bool inside(std::uint32_t router_asn, std::uint32_t asn) { return asn == 0 || asn == router_asn; }
 
-std::string str(const nlohmann::json& j, const char* key) {
-  const auto it = j.find(key);
-  return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
-
-template <class T>
-T number(const nlohmann::json& j, const char* key) {
-  const auto it = j.find(key);
-  return it != j.end() && it->is_number_unsigned() ? it->get<T>() : T{0};
-}
-
 }  // namespace
 
-std::string_view to_string(TrafficDirection direction) {
-  switch (direction) {
-    case TrafficDirection::kInbound:
-      return "inbound";
-    case TrafficDirection::kOutbound:
-      return "outbound";
-    case TrafficDirection::kTransit:
-      return "transit";
-    case TrafficDirection::kInternal:
-      return "internal";
-    case TrafficDirection::kUnenriched:
-      return "unenriched";
-  }
-  return "unenriched";
-}
+std::string_view to_string(TrafficDirection direction) { return enum_name(kDirections, direction, "unenriched"); }
 
-std::optional<TrafficDirection> parse_direction(std::string_view text) {
-  for (const auto d : kDirections) {
-    if (to_string(d) == text) {
-      return d;
-    }
-  }
-  return std::nullopt;
-}
+std::optional<TrafficDirection> parse_direction(std::string_view text) { return enum_value(kDirections, text); }
 
 std::string_view direction_colour(TrafficDirection direction) {
-  switch (direction) {
-    case TrafficDirection::kInbound:
-      return "#2f6db5";
-    case TrafficDirection::kOutbound:
-      return "#e67e22";
-    case TrafficDirection::kTransit:
-      return "#8e44ad";
-    case TrafficDirection::kInternal:
-      return "#7f8c8d";
-    case TrafficDirection::kUnenriched:
-      return "#bdc3c7";
-  }
-  return "#bdc3c7";
+  const auto* style = enum_entry(kDirections, direction);
+  return style == nullptr ? "#bdc3c7" : style->colour;
 }
 
 TrafficDirection classify(std::uint32_t router_asn, std::uint32_t as_src, std::uint32_t as_dst, bool enriched) {
@@ -134,26 +101,26 @@ Result<TrafficFact> traffic_fact_from_json(const nlohmann::json& j) {
     return fail(ErrorKind::kIo, "traffic: a fact is not an object");
   }
   TrafficFact f;
-  f.stream = str(j, "stream");
-  f.router = str(j, "router");
-  f.point = str(j, "point");
-  f.collector = str(j, "collector");
-  const auto direction = parse_direction(str(j, "direction"));
+  f.stream = string_or_empty(j, "stream");
+  f.router = string_or_empty(j, "router");
+  f.point = string_or_empty(j, "point");
+  f.collector = string_or_empty(j, "collector");
+  const auto direction = parse_direction(string_or_empty(j, "direction"));
   if (!direction) {
-    return fail(ErrorKind::kIo,
-                "traffic: stream '" + f.stream + "' has an unknown direction '" + str(j, "direction") + "'");
+    return fail(ErrorKind::kIo, "traffic: stream '" + f.stream + "' has an unknown direction '" +
+                                    string_or_empty(j, "direction") + "'");
   }
   f.direction = *direction;
-  f.router_asn = number<std::uint32_t>(j, "router_asn");
-  f.as_src = number<std::uint32_t>(j, "as_src");
-  f.as_dst = number<std::uint32_t>(j, "as_dst");
-  f.peer_as_src = number<std::uint32_t>(j, "peer_as_src");
-  f.peer_as_dst = number<std::uint32_t>(j, "peer_as_dst");
-  f.net_src = str(j, "net_src");
-  f.net_dst = str(j, "net_dst");
-  f.bytes = number<std::uint64_t>(j, "bytes");
-  f.packets = number<std::uint64_t>(j, "packets");
-  f.flows = number<std::uint64_t>(j, "flows");
+  f.router_asn = unsigned_or_zero<std::uint32_t>(j, "router_asn");
+  f.as_src = unsigned_or_zero<std::uint32_t>(j, "as_src");
+  f.as_dst = unsigned_or_zero<std::uint32_t>(j, "as_dst");
+  f.peer_as_src = unsigned_or_zero<std::uint32_t>(j, "peer_as_src");
+  f.peer_as_dst = unsigned_or_zero<std::uint32_t>(j, "peer_as_dst");
+  f.net_src = string_or_empty(j, "net_src");
+  f.net_dst = string_or_empty(j, "net_dst");
+  f.bytes = unsigned_or_zero<std::uint64_t>(j, "bytes");
+  f.packets = unsigned_or_zero<std::uint64_t>(j, "packets");
+  f.flows = unsigned_or_zero<std::uint64_t>(j, "flows");
   f.peer_src_from_rib =
       j.contains("peer_src_from_rib") && j["peer_src_from_rib"].is_boolean() && j["peer_src_from_rib"].get<bool>();
   return f;
@@ -182,22 +149,17 @@ std::vector<SankeyFlow> sankey_flows(const std::vector<TrafficFact>& facts) {
   return out;
 }
 
-SankeyLayout layout_sankey(const std::vector<SankeyFlow>& input, const SankeyOptions& o) {
-  SankeyLayout out;
-  std::vector<const SankeyFlow*> flows;
-  for (const auto& f : input) {
-    if (f.bytes > 0) {
-      flows.push_back(&f);
-      out.total_bytes += f.bytes;
-    }
-  }
-  out.width = o.width;
-  out.height = o.height;
-  if (flows.empty()) {
-    return out;
-  }
-  // Nodes per column with their byte totals; every flow crosses each column once, so each column sums to total.
-  std::array<std::map<std::string, std::pair<std::uint64_t, std::uint64_t>>, 3> columns;  // label -> bytes, flows
+// ---- layout_sankey() in steps -------------------------------------------------------------------------------------
+
+namespace {
+
+using Totals = std::pair<std::uint64_t, std::uint64_t>;  // bytes, flows
+using ColumnTotals = std::array<std::map<std::string, Totals>, 3>;
+using ColumnIndex = std::array<std::map<std::string, std::size_t>, 3>;  // label -> index into SankeyLayout::nodes
+
+// Nodes per column with their byte totals; every flow crosses each column once, so each column sums to the total.
+ColumnTotals column_totals(const std::vector<const SankeyFlow*>& flows) {
+  ColumnTotals columns;
   for (const auto* f : flows) {
     for (const auto& [column, label] : {std::pair{0, f->router}, std::pair{1, f->peer}, std::pair{2, f->prefix}}) {
       auto& [bytes, count] = columns[static_cast<std::size_t>(column)][label];
@@ -205,20 +167,16 @@ SankeyLayout layout_sankey(const std::vector<SankeyFlow>& input, const SankeyOpt
       count += f->flows;
     }
   }
-  std::size_t most = 0;
-  for (const auto& c : columns) {
-    most = std::max(most, c.size());
-  }
-  constexpr double kMinNode = 16;  // room per node when sizing the chart (not a minimum band width)
-  out.height = std::max(o.height, 2 * o.margin + static_cast<double>(most) * (kMinNode + o.gap));
-  const double inner = out.height - 2 * o.margin;
-  out.scale = (inner - static_cast<double>(most - 1) * o.gap) / static_cast<double>(out.total_bytes);
+  return columns;
+}
+
+// The nodes of each column, largest first, the column centred vertically; heights by bytes at out.scale.
+ColumnIndex place_nodes(const ColumnTotals& columns, double inner, const SankeyOptions& o, SankeyLayout& out) {
   const std::array<double, 3> xs{o.margin + o.label_room, (o.width - o.node_width) / 2,
                                  o.width - o.margin - o.label_room - o.node_width};
-  std::array<std::map<std::string, std::size_t>, 3> index;
+  ColumnIndex index;
   for (std::size_t c = 0; c < 3; ++c) {
-    std::vector<std::pair<std::string, std::pair<std::uint64_t, std::uint64_t>>> members(columns[c].begin(),
-                                                                                         columns[c].end());
+    std::vector<std::pair<std::string, Totals>> members(columns[c].begin(), columns[c].end());
     std::stable_sort(members.begin(), members.end(),
                      [](const auto& a, const auto& b) { return a.second.first > b.second.first; });
     double used = static_cast<double>(members.size() - 1) * o.gap;
@@ -241,8 +199,12 @@ SankeyLayout layout_sankey(const std::vector<SankeyFlow>& input, const SankeyOpt
       y += n.height + o.gap;
     }
   }
-  // Links: router -> peer and peer -> prefix, one per (source, target, direction).
-  std::map<std::tuple<std::size_t, std::size_t, TrafficDirection>, std::pair<std::uint64_t, std::uint64_t>> links;
+  return index;
+}
+
+// Links: router -> peer and peer -> prefix, one per (source, target, direction).
+void add_links(const std::vector<const SankeyFlow*>& flows, ColumnIndex& index, SankeyLayout& out) {
+  std::map<std::tuple<std::size_t, std::size_t, TrafficDirection>, Totals> links;
   for (const auto* f : flows) {
     const std::size_t r = index[0][f->router];
     const std::size_t p = index[1][f->peer];
@@ -263,7 +225,10 @@ SankeyLayout layout_sankey(const std::vector<SankeyFlow>& input, const SankeyOpt
     l.width = static_cast<double>(l.bytes) * out.scale;
     out.links.push_back(l);
   }
-  // Band stacking: leaving a node in the order of the targets' positions, entering in the order of the sources'.
+}
+
+// Band stacking: leaving a node in the order of the targets' positions, entering in the order of the sources'.
+void stack_bands(SankeyLayout& out) {
   std::vector<std::size_t> order(out.links.size());
   for (std::size_t i = 0; i < order.size(); ++i) {
     order[i] = i;
@@ -287,6 +252,10 @@ SankeyLayout layout_sankey(const std::vector<SankeyFlow>& input, const SankeyOpt
         &SankeyLink::y_source);
   stack([](const SankeyLink& l) { return l.target; }, [](const SankeyLink& l) { return l.source; },
         &SankeyLink::y_target);
+}
+
+// Each band's centre line: a horizontal S-curve from its source node's right edge to its target's left edge.
+void band_paths(SankeyLayout& out) {
   for (auto& l : out.links) {
     const double x0 = out.nodes[l.source].x + out.nodes[l.source].width;
     const double x1 = out.nodes[l.target].x;
@@ -295,6 +264,37 @@ SankeyLayout layout_sankey(const std::vector<SankeyFlow>& input, const SankeyOpt
              svg_number(l.y_source) + ", " + svg_number(xm) + " " + svg_number(l.y_target) + ", " + svg_number(x1) +
              " " + svg_number(l.y_target);
   }
+}
+
+}  // namespace
+
+SankeyLayout layout_sankey(const std::vector<SankeyFlow>& input, const SankeyOptions& o) {
+  SankeyLayout out;
+  std::vector<const SankeyFlow*> flows;
+  for (const auto& f : input) {
+    if (f.bytes > 0) {
+      flows.push_back(&f);
+      out.total_bytes += f.bytes;
+    }
+  }
+  out.width = o.width;
+  out.height = o.height;
+  if (flows.empty()) {
+    return out;
+  }
+  const ColumnTotals columns = column_totals(flows);
+  std::size_t most = 0;
+  for (const auto& c : columns) {
+    most = std::max(most, c.size());
+  }
+  constexpr double kMinNode = 16;  // room per node when sizing the chart (not a minimum band width)
+  out.height = std::max(o.height, 2 * o.margin + static_cast<double>(most) * (kMinNode + o.gap));
+  const double inner = out.height - 2 * o.margin;
+  out.scale = (inner - static_cast<double>(most - 1) * o.gap) / static_cast<double>(out.total_bytes);
+  ColumnIndex index = place_nodes(columns, inner, o, out);
+  add_links(flows, index, out);
+  stack_bands(out);
+  band_paths(out);
   return out;
 }
 

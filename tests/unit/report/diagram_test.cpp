@@ -76,6 +76,20 @@ TEST(Diagram, JsonRoundTrip) {
   EXPECT_FALSE(diagram_from_json({{"nodes", {{{"name", "x"}, {"role", "blimp"}}}}}).ok());
 }
 
+TEST(Diagram, EveryRoleReadsBackByName) {
+  for (const auto role :
+       {DiagramRole::kRouter, DiagramRole::kHost, DiagramRole::kProbe, DiagramRole::kCollector, DiagramRole::kTee}) {
+    const std::string name(to_string(role));
+    SCOPED_TRACE(name);
+    auto back = diagram_from_json({{"nodes", {{{"name", "x"}, {"role", name}}}}});
+    ASSERT_TRUE(back.ok()) << back.error().message;
+    EXPECT_EQ(back->nodes.at(0).role, role);
+  }
+  const auto bad = diagram_from_json({{"nodes", {{{"name", "x"}, {"role", "blimp"}}}}});
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.error().message, "topology: node 'x' has an unknown role 'blimp'");
+}
+
 TEST(Diagram, LayoutIsDeterministicAndUncluttered) {
   for (const char* file :
        {"topologies/janog36.yaml", "topologies/janog36-model3.yaml", "topologies/dualstack-failover.yaml",
