@@ -1,5 +1,7 @@
 #include "labctl/lab/lab.hpp"
 
+#include "labctl/lab/lab_detail.hpp"
+
 #include "common/strings.hpp"
 
 #include "model/loader.hpp"
@@ -26,56 +28,12 @@ using topology::Topology;
 
 namespace {
 
-void say(const Options& o, const std::string& line) {
-  if (o.progress) {
-    o.progress(line);
-  }
-}
+using detail::remove_leftovers;
+using detail::say;
+using detail::stop_all;
+using detail::write_index;
 
 std::string mgmt_peer_name(const Node& node) { return node.name; }  // the node's port on the mgmt bridge
-
-fs::path index_file(const std::string& lab) { return fs::path(kLabIndexDir) / lab; }
-
-// The run directory the index recorded for `lab` ("" when none).
-fs::path indexed_rundir(const std::string& lab) {
-  std::ifstream in(index_file(lab));
-  std::string line;
-  if (!in || !std::getline(in, line)) {
-    return {};
-  }
-  return fs::path(line);
-}
-
-// Records the lab's run directory in the index (temp file + rename). Best effort: a lab without an index entry
-// is still found under its own --rundir.
-void write_index(const std::string& lab, const fs::path& rundir, const Options& options) {
-  std::error_code ec;
-  fs::create_directories(kLabIndexDir, ec);
-  const fs::path tmp = index_file(lab).string() + ".tmp";
-  {
-    std::ofstream out(tmp);
-    out << fs::absolute(rundir, ec).string() << "\n";
-  }
-  fs::rename(tmp, index_file(lab), ec);
-  if (ec) {
-    say(options, "cannot record lab " + lab + " in " + std::string(kLabIndexDir) + ": " + ec.message());
-  }
-}
-
-// The index directory itself stays (shared by every lab, like the default run directory): removing it when empty
-// would race with another lab's deploy writing its entry.
-void remove_index(const std::string& lab) {
-  std::error_code ec;
-  fs::remove(index_file(lab), ec);
-}
-
-bool holds_lab(const fs::path& rundir, const std::string& lab) {
-  std::error_code ec;
-  return fs::exists(state_path(rundir, lab), ec) || fs::exists(lab_dir(rundir, lab) / "topology.yaml", ec);
-}
-
-Status stop_all(const std::vector<process::ProcessRef>& procs);
-std::vector<Leftover> remove_leftovers(const std::vector<Leftover>& leftovers);
 
 // Everything deploy does, step by step; each step records intent in the state file first.
 class Deployer {
@@ -445,85 +403,6 @@ class Deployer {
   std::map<std::string, netns::NetlinkSocket> sockets_;
 };
 
-// (dev, inode) of a network namespace file.
-std::optional<std::pair<dev_t, ino_t>> ns_identity(const std::string& path) {
-  struct stat st {};
-  if (::stat(path.c_str(), &st) != 0) {
-    return std::nullopt;
-  }
-  return std::make_pair(st.st_dev, st.st_ino);
-}
-
-// Processes whose network namespace is one of `namespaces` (they can only have been started by this lab).
-std::vector<process::ProcessRef> processes_in(const std::vector<std::string>& namespaces) {
-  std::set<std::pair<dev_t, ino_t>> ids;
-  for (const auto& ns : namespaces) {
-    if (auto id = ns_identity("/run/netns/" + ns)) {
-      ids.insert(*id);
-    }
-  }
-  std::vector<process::ProcessRef> out;
-  if (ids.empty()) {
-    return out;
-  }
-  std::error_code ec;
-  for (const auto& entry : fs::directory_iterator("/proc", ec)) {
-    const std::string pid_text = entry.path().filename().string();
-    if (pid_text.empty() || !std::all_of(pid_text.begin(), pid_text.end(), ::isdigit)) {
-      continue;
-    }
-    auto id = ns_identity(entry.path().string() + "/ns/net");
-    if (!id || ids.count(*id) == 0) {
-      continue;
-    }
-    process::ProcessRef ref;
-    ref.pid = static_cast<pid_t>(std::stol(pid_text));
-    ref.name = "pid " + pid_text;
-    if (auto st = process::start_time_of(ref.pid)) {
-      ref.start_time = *st;
-      out.push_back(ref);
-    }
-  }
-  return out;
-}
-
-// Removes the leftovers of processes that are gone (stop_all first). A PID that lives again belongs to someone else
-// now: its path is kept. Returns the leftovers still owned by running processes.
-std::vector<Leftover> remove_leftovers(const std::vector<Leftover>& leftovers) {
-  std::vector<Leftover> kept;
-  for (const auto& l : leftovers) {
-    if (process::alive(process::ProcessRef{l.pid, l.start_time, "", ""})) {
-      kept.push_back(l);
-    } else if (::kill(l.pid, 0) != 0) {
-      std::error_code ec;
-      fs::remove_all(l.path, ec);
-    }
-  }
-  return kept;
-}
-
-Status stop_all(const std::vector<process::ProcessRef>& procs) {
-  // TERM everything first, then wait for all together: destroy time does not grow with the node count.
-  for (const auto& p : procs) {
-    if (process::alive(p)) {
-      (void)::kill(p.pid, SIGTERM);
-    }
-  }
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(2);
-  while (std::chrono::steady_clock::now() < deadline &&
-         std::any_of(procs.begin(), procs.end(), [](const auto& p) { return process::alive(p); })) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-  Status result;
-  for (const auto& p : procs) {
-    auto s = process::stop(p, std::chrono::milliseconds(500));
-    if (!s.ok() && result.ok()) {
-      result = s;
-    }
-  }
-  return result;
-}
-
 }  // namespace
 
 void rename_lab(Topology& topo, const std::string& name) {
@@ -568,84 +447,6 @@ Status restart_node(const Topology& topo, const std::string& node, const Options
   FLOWLAB_TRY(state);
   Deployer deployer(topo, options, std::move(*state));
   return deployer.restart(*n);
-}
-
-Status destroy(const std::string& lab, const Options& options) {
-  if (!valid_lab_name(lab)) {
-    return fail(ErrorKind::kUsage, "invalid lab name '" + lab + "'");
-  }
-  const fs::path rundir = lab_rundir(lab, options);
-  State state;
-  if (auto s = read_state(rundir, lab); s.ok()) {
-    state = *s;
-  }
-  state.lab = lab;
-  // Namespaces: those recorded, plus any named after the lab (fl-<lab>-<node>; node names have no '-').
-  std::set<std::string> namespaces(state.namespaces.begin(), state.namespaces.end());
-  const std::regex mine("^fl-" + lab + "-[a-z0-9]+$");
-  for (const auto& ns : netns::list_namespaces("fl-" + lab + "-")) {
-    if (std::regex_match(ns, mine)) {
-      namespaces.insert(ns);
-    }
-  }
-  std::vector<std::string> ns_list(namespaces.begin(), namespaces.end());
-  say(options, "stopping processes of lab " + lab);
-  Status result = stop_all(state.processes);
-  // Anything still running inside the lab's namespaces was started there by us.
-  Status swept = stop_all(processes_in(ns_list));
-  (void)remove_leftovers(state.leftovers);
-  if (result.ok()) {
-    result = swept;
-  }
-  say(options, "deleting " + std::to_string(ns_list.size()) + " namespaces");
-  for (const auto& ns : ns_list) {
-    Status s = netns::delete_namespace(ns);
-    if (!s.ok() && result.ok()) {
-      result = s;
-    }
-  }
-  std::error_code ec;
-  fs::remove_all(lab_dir(rundir, lab), ec);
-  if (ec && result.ok()) {
-    result = fail(ErrorKind::kIo, "removing " + lab_dir(rundir, lab).string() + ": " + ec.message());
-  }
-  if (result.ok()) {
-    remove_index(lab);
-  }
-  return result;
-}
-
-std::vector<std::string> existing_labs(const Options& options) {
-  std::set<std::string> labs;
-  for (const auto& l : list_labs(options.rundir)) {
-    labs.insert(l);
-  }
-  const std::regex ns_re("^fl-([a-z][a-z0-9-]*)-[a-z0-9]+$");
-  for (const auto& ns : netns::list_namespaces("fl-")) {
-    std::smatch m;
-    if (std::regex_match(ns, m, ns_re)) {
-      labs.insert(m[1].str());
-    }
-  }
-  std::error_code ec;
-  for (const auto& entry : fs::directory_iterator(kLabIndexDir, ec)) {
-    const std::string name = entry.path().filename().string();
-    if (valid_lab_name(name) && holds_lab(indexed_rundir(name), name)) {
-      labs.insert(name);
-    }
-  }
-  return {labs.begin(), labs.end()};
-}
-
-fs::path lab_rundir(const std::string& lab, const Options& options) {
-  if (holds_lab(options.rundir, lab)) {
-    return options.rundir;
-  }
-  fs::path indexed = indexed_rundir(lab);
-  if (!indexed.empty() && holds_lab(indexed, lab)) {
-    return indexed;
-  }
-  return options.rundir;
 }
 
 Result<Topology> load_deployed_topology(const std::string& lab, const Options& options) {
