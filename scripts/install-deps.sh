@@ -24,7 +24,7 @@ trap cleanup EXIT
 
 build_pkgs=(
   build-essential cmake ninja-build pkg-config git
-  clang clang-format clang-tidy
+  clang clang-format clang-tidy universal-ctags
   libnl-3-dev libnl-route-3-dev libnl-genl-3-dev
   libyaml-cpp-dev libboost-dev libboost-filesystem-dev libboost-system-dev
   libgtest-dev libgmock-dev libcli11-dev libfmt-dev libspdlog-dev nlohmann-json3-dev
