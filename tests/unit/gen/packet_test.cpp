@@ -1,6 +1,7 @@
 // Packet crafting: golden bytes for one packet of each protocol and family, every checksum checked by an independent
 // implementation (libtins recomputes them when it re-serializes the parsed packet), the fields read back by the
-// meter's parser (what flowprobe will see) and by flowgen's own decoder (what the sink matches on).
+// meter's parser (what flowprobe will see) and by decode_packet() (the same parser, what the sink matches on).
+#include "common/inet.hpp"
 #include "probes/gen/packet.hpp"
 #include "probes/meter/packet.hpp"
 
