@@ -61,8 +61,8 @@ IpAddress unmap_v4(const IpAddress& address) {
   if (!address.is_v6() || !std::equal(kMapped.begin(), kMapped.end(), address.bytes.begin())) {
     return address;
   }
-  return IpAddress::v4(std::array<std::uint8_t, 4>{address.bytes[12], address.bytes[13], address.bytes[14],
-                                                   address.bytes[15]});
+  return IpAddress::v4(
+      std::array<std::uint8_t, 4>{address.bytes[12], address.bytes[13], address.bytes[14], address.bytes[15]});
 }
 
 }  // namespace flowlab

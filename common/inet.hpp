@@ -57,10 +57,10 @@ struct IpHeader {
   IpAddress source;
   IpAddress destination;  // of the source's family
   std::uint8_t protocol = 0;
-  std::uint8_t tos = 0;             // IPv4 ToS / IPv6 traffic class
-  std::uint16_t id = 0;             // IPv4 identification
-  bool dont_fragment = false;       // IPv4 DF
-  std::uint8_t ttl = kDefaultTtl;   // IPv4 TTL / IPv6 hop limit
+  std::uint8_t tos = 0;            // IPv4 ToS / IPv6 traffic class
+  std::uint16_t id = 0;            // IPv4 identification
+  bool dont_fragment = false;      // IPv4 DF
+  std::uint8_t ttl = kDefaultTtl;  // IPv4 TTL / IPv6 hop limit
 };
 
 [[nodiscard]] inline std::size_t ip_header_bytes(Family family) {
@@ -79,8 +79,8 @@ struct UdpPacketOptions {
 
 // The UDP checksum of a datagram whose payload has `payload_size` bytes summing to `payload_sum`; 0 is sent as
 // 0xffff (RFC 768: 0 means "no checksum").
-[[nodiscard]] std::uint16_t udp_checksum(const Endpoint& source, const Endpoint& destination,
-                                         std::size_t payload_size, InternetSum payload_sum);
+[[nodiscard]] std::uint16_t udp_checksum(const Endpoint& source, const Endpoint& destination, std::size_t payload_size,
+                                         InternetSum payload_sum);
 
 // Whether an IP + UDP packet from source to destination with this payload size can be built: one family, set, and
 // the lengths fit (UDP length and IPv4 total length <= 65535).

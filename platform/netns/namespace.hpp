@@ -7,8 +7,8 @@
 // the calling thread never changes namespace. Sockets opened that way stay bound to the namespace.
 #pragma once
 
-#include "common/result.hpp"
 #include "common/fd.hpp"
+#include "common/result.hpp"
 
 #include <exception>
 #include <optional>

@@ -1,7 +1,7 @@
 #include "platform/netns/sysctl.hpp"
 
-#include "platform/netns/namespace.hpp"
 #include "common/fd.hpp"
+#include "platform/netns/namespace.hpp"
 
 #include <fcntl.h>
 #include <unistd.h>

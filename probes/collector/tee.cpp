@@ -158,7 +158,8 @@ std::vector<Pool> Tee::State::pools_for(const std::vector<TeePool>& new_spec, co
       r.raw_address = to_sockaddr(Endpoint{e.address, 0});
       r.udp_fd = next.udp.at({socket_family(e.address), tp.src_port}).get();
       auto it = old_counters.find({tp.id, e.address, e.port});
-      r.counters = it != old_counters.end() ? it->second : TeeReceiverCounters{.id = tp.id, .address = e.address, .port = e.port};
+      r.counters = it != old_counters.end() ? it->second
+                                            : TeeReceiverCounters{.id = tp.id, .address = e.address, .port = e.port};
       pool.receivers.push_back(r);
     }
     out.push_back(std::move(pool));
@@ -229,8 +230,8 @@ void Tee::State::deliver(Receiver& receiver, std::span<const std::uint8_t> datag
         payload_sum = InternetSum().add(datagram);
       }
       headers.clear();
-      if (write_ip_udp_headers(headers, Endpoint{source, source_port}, receiver.endpoint, datagram.size(),
-                               *payload_sum, {.ip_id = ++ip_id})) {
+      if (write_ip_udp_headers(headers, Endpoint{source, source_port}, receiver.endpoint, datagram.size(), *payload_sum,
+                               {.ip_id = ++ip_id})) {
         const Bytes h = headers.view();
         send(receiver, raw.get(), receiver.raw_address,
              std::span<const std::uint8_t>(reinterpret_cast<const std::uint8_t*>(h.data()), h.size()),  // NOLINT

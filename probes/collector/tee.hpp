@@ -53,10 +53,10 @@ struct TeeConfig {
 
 // One receivers-file line.
 struct TeePool {
-  std::uint32_t id = 0;                // > 0, unique in the file
-  std::vector<Endpoint> receivers;     // `ip=` list, at least one
-  std::optional<TeeBalance> balance;   // `balance-alg=`; unset: TeeConfig::balance
-  std::uint16_t src_port = 0;          // `src_port=`: bind the non-transparent socket to it (0: any)
+  std::uint32_t id = 0;               // > 0, unique in the file
+  std::vector<Endpoint> receivers;    // `ip=` list, at least one
+  std::optional<TeeBalance> balance;  // `balance-alg=`; unset: TeeConfig::balance
+  std::uint16_t src_port = 0;         // `src_port=`: bind the non-transparent socket to it (0: any)
   bool operator==(const TeePool&) const = default;
 };
 

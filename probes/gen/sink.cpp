@@ -135,7 +135,8 @@ Result<std::unique_ptr<Sink>> Sink::open(std::vector<StreamSpec> streams, SinkOp
   sll.sll_family = AF_PACKET;
   sll.sll_protocol = htons(ETH_P_ALL);
   sll.sll_ifindex = 0;  // every interface; the interface rule is applied per packet
-  if (::bind(sink->fd_.get(), reinterpret_cast<const sockaddr*>(&sll), sizeof(sll)) != 0) {  // NOLINT(*-reinterpret-cast)
+  if (::bind(sink->fd_.get(), reinterpret_cast<const sockaddr*>(&sll), sizeof(sll)) !=
+      0) {  // NOLINT(*-reinterpret-cast)
     return fail(ErrorKind::kSocket, "binding the AF_PACKET socket: " + errno_text(errno));
   }
   return sink;

@@ -449,8 +449,7 @@ void check_transport(StreamSpec& s, const Problem& problem) {
   const std::uint32_t maximum = s.family == Family::kIpv6 ? 65535U + 40U : 65535U;
   if (s.size < minimum) {
     problem("size " + std::to_string(s.size) + " is below the " + std::to_string(minimum) + " bytes of the " +
-            (s.family == Family::kIpv6 ? "IPv6" : "IPv4") + " and " + protocol_name(s.protocol, s.family) +
-            " headers");
+            (s.family == Family::kIpv6 ? "IPv6" : "IPv4") + " and " + protocol_name(s.protocol, s.family) + " headers");
   } else if (s.size > maximum) {
     problem("size " + std::to_string(s.size) + " is above the IP maximum " + std::to_string(maximum));
   }

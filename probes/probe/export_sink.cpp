@@ -93,7 +93,8 @@ Result<std::unique_ptr<ExportSink>> ExportSink::open(const ProbeOptions& options
     }
     const SocketAddress to = to_sockaddr(remote);
     if (::connect(c.fd.get(), to.get(), to.length) != 0) {
-      return fail(ErrorKind::kSocket, "connecting export socket to " + remote.to_string() + ": " + std::strerror(errno));
+      return fail(ErrorKind::kSocket,
+                  "connecting export socket to " + remote.to_string() + ": " + std::strerror(errno));
     }
     SocketAddress local;
     local.length = sizeof(local.storage);

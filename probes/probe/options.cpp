@@ -212,7 +212,8 @@ void add_metering_options(CLI::App& app, ProbeOptions& o, CliValues& v) {
 
 // Capture details (filter, buffer, direction, ifindex mapping) and the softflowd habits accepted as no-ops.
 void add_capture_options(CLI::App& app, ProbeOptions& o, CliValues& v) {
-  app.add_flag("-d,--foreground", v.foreground, "Accepted for softflowd habit; flowprobe always runs in the foreground");
+  app.add_flag("-d,--foreground", v.foreground,
+               "Accepted for softflowd habit; flowprobe always runs in the foreground");
   app.add_flag("-b,--ip-bytes", v.ip_bytes, "Accepted for softflowd habit; bytes are always layer-3 (IP total length)");
   app.add_option("-f,--filter", o.filter, "BPF filter expression (trailing words work too, as in softflowd)")
       ->type_name("EXPR");
@@ -288,7 +289,6 @@ void add_feed_and_report_options(CLI::App& app, ProbeOptions& o, CliValues& v) {
   app.add_option("--log-level", o.log_level, "trace, debug, info, warn, error")
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "off"}))
       ->default_val("info");
-
 }
 
 // The checks after CLI11's, in the order they have always run (so the first problem reported stays the same).

@@ -7,8 +7,8 @@
 #include "common/fd.hpp"
 
 #include <fcntl.h>
-#include <netinet/in.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
 
 #include <string>
 #include <vector>
@@ -40,8 +40,7 @@ TEST(InternetChecksum, Rfc1071Example) {
 // length 0x73): header checksum b861.
 TEST(InetHeader, Ipv4KnownHeaderChecksum) {
   Writer w;
-  write_ip_header(w,
-                  IpHeader{*IpAddress::parse("192.168.0.1"), *IpAddress::parse("192.168.0.199"), 17, 0, 0, true, 64},
+  write_ip_header(w, IpHeader{*IpAddress::parse("192.168.0.1"), *IpAddress::parse("192.168.0.199"), 17, 0, 0, true, 64},
                   0x73 - 20);
   EXPECT_EQ(to_hex(w.view()), "45 00 00 73 00 00 40 00 40 11 b8 61 c0 a8 00 01 c0 a8 00 c7");
   EXPECT_EQ(internet_checksum(w.view()), 0);  // a header with its checksum in place sums to 0xffff
@@ -51,9 +50,9 @@ TEST(InetHeader, Ipv4KnownHeaderChecksum) {
 // both packets also pass tshark's IP/UDP checksum validation (ip.check_checksum, udp.check_checksum).
 TEST(InetUdp, Ipv4Golden) {
   const auto payload = text_bytes("flowlab-tee");  // odd length: the last byte is padded for the sum
-  EXPECT_EQ(udp_checksum(ep("192.0.2.1", 2055), ep("198.51.100.7", 2100), payload.size(),
-                         InternetSum().add(view(payload))),
-            0x8578);
+  EXPECT_EQ(
+      udp_checksum(ep("192.0.2.1", 2055), ep("198.51.100.7", 2100), payload.size(), InternetSum().add(view(payload))),
+      0x8578);
   const auto packet = build_ip_udp_packet(ep("192.0.2.1", 2055), ep("198.51.100.7", 2100), view(payload), {.ip_id = 7});
   EXPECT_EQ(to_hex(view(packet)),
             "45 00 00 27 00 07 00 00 40 11 8e 83 c0 00 02 01 c6 33 64 07 08 07 08 34 00 13 85 78 66 6c 6f 77 6c 61 "
@@ -62,9 +61,9 @@ TEST(InetUdp, Ipv4Golden) {
 
 TEST(InetUdp, Ipv6Golden) {
   const auto payload = text_bytes("flowlab-tee");
-  EXPECT_EQ(udp_checksum(ep("2001:db8::1", 2055), ep("2001:db8::2", 2100), payload.size(),
-                         InternetSum().add(view(payload))),
-            0x1640);
+  EXPECT_EQ(
+      udp_checksum(ep("2001:db8::1", 2055), ep("2001:db8::2", 2100), payload.size(), InternetSum().add(view(payload))),
+      0x1640);
   const auto packet = build_ip_udp_packet(ep("2001:db8::1", 2055), ep("2001:db8::2", 2100), view(payload));
   EXPECT_EQ(to_hex(view(packet)),
             "60 00 00 00 00 13 11 40 20 01 0d b8 00 00 00 00 00 00 00 00 00 00 00 01 20 01 0d b8 00 00 00 00 00 00 "
