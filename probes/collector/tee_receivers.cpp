@@ -1,5 +1,6 @@
 // The tee's receivers file (pmacct syntax): parsing, rendering, and the balance names.
 #include "common/address_hash.hpp"
+#include "common/enum_names.hpp"
 #include "common/strings.hpp"
 #include "probes/collector/tee.hpp"
 
@@ -32,6 +33,9 @@ std::vector<Token> split_tokens(std::string_view line) {
   }
   return out;
 }
+
+constexpr EnumName<TeeBalance> kBalanceNames[] = {
+    {TeeBalance::kAll, "all"}, {TeeBalance::kHashAgent, "hash-agent"}, {TeeBalance::kRoundRobin, "rr"}};
 
 constexpr std::string_view kKnownKeys[] = {"id", "ip", "balance-alg", "src_port"};
 constexpr std::string_view kUnsupportedKeys[] = {"tag", "kafka_broker", "kafka_topic", "zmq_address"};
@@ -184,29 +188,13 @@ LineStatus parse_pool_line(const std::vector<Token>& tokens, TeePool& pool, std:
 }  // namespace
 
 Result<TeeBalance> parse_tee_balance(std::string_view text) {
-  if (text == "all") {
-    return TeeBalance::kAll;
-  }
-  if (text == "hash-agent") {
-    return TeeBalance::kHashAgent;
-  }
-  if (text == "rr") {
-    return TeeBalance::kRoundRobin;
+  if (auto balance = enum_value(kBalanceNames, text)) {
+    return *balance;
   }
   return fail(ErrorKind::kConfig, "unknown balance '" + std::string(text) + "' (expected all, hash-agent or rr)");
 }
 
-std::string_view to_string(TeeBalance balance) {
-  switch (balance) {
-    case TeeBalance::kAll:
-      return "all";
-    case TeeBalance::kHashAgent:
-      return "hash-agent";
-    case TeeBalance::kRoundRobin:
-      return "rr";
-  }
-  return "all";
-}
+std::string_view to_string(TeeBalance balance) { return enum_name(kBalanceNames, balance, "all"); }
 
 Result<std::vector<TeePool>> parse_tee_receivers(std::string_view text, std::string_view file) {
   std::vector<TeePool> pools;
