@@ -75,10 +75,10 @@ Result<RenderedTee> render_tee(const topology::Topology& topology, const topolog
   if (spec.receivers.empty()) {
     return fail(ErrorKind::kConfig, who + ": no receivers (set nodes." + node.name + ".receivers; see docs/tee.md)");
   }
-  std::vector<::flowlab::collector::TeeEndpoint> endpoints;
+  std::vector<::flowlab::Endpoint> endpoints;
   std::string errors;
   for (const TeeReceiverSpec& r : spec.receivers) {
-    ::flowlab::collector::TeeEndpoint e;
+    ::flowlab::Endpoint e;
     std::uint16_t port = r.port;
     if (!r.node.empty()) {
       const topology::Node* target = topology.find_node(r.node);

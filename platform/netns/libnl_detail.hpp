@@ -18,6 +18,7 @@
 #include <netlink/route/tc.h>
 #include <netlink/socket.h>
 
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -58,6 +59,9 @@ T* object_as(nl_object* object) {
 NlAddrPtr to_nl_addr(const IpAddress& address, unsigned prefix_length);
 // nullopt for anything that is not an IPv4/IPv6 address of the right length.
 std::optional<IpAddress> from_nl_addr(const nl_addr* address);
+
+// ifindex -> name for the links of the socket's namespace (best effort: an empty map when the dump fails).
+std::map<int, std::string> link_names(NetlinkSocket& socket);
 
 }  // namespace flowlab::netns::detail
 

@@ -75,7 +75,7 @@ Status create_namespace(const std::string& name) {
   FLOWLAB_TRY(prepare_run_dir());
   const std::string path = namespace_path(name);
   {
-    UniqueFd placeholder(::open(path.c_str(), O_RDONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0));
+    Fd placeholder(::open(path.c_str(), O_RDONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0));
     if (!placeholder) {
       int err = errno;
       if (err == EEXIST) {
@@ -155,7 +155,7 @@ bool namespace_exists(const std::string& name) {
 Result<NamespaceFd> NamespaceFd::open(const std::string& name) {
   FLOWLAB_TRY(check_namespace_name(name));
   const std::string path = namespace_path(name);
-  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
   if (!fd) {
     int err = errno;
     if (err == ENOENT) {

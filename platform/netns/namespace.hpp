@@ -7,8 +7,8 @@
 // the calling thread never changes namespace. Sockets opened that way stay bound to the namespace.
 #pragma once
 
+#include "common/fd.hpp"
 #include "common/result.hpp"
-#include "platform/netns/unique_fd.hpp"
 
 #include <exception>
 #include <optional>
@@ -52,9 +52,9 @@ class NamespaceFd {
   [[nodiscard]] const std::string& name() const { return name_; }
 
  private:
-  NamespaceFd(UniqueFd fd, std::string name) : fd_(std::move(fd)), name_(std::move(name)) {}
+  NamespaceFd(Fd fd, std::string name) : fd_(std::move(fd)), name_(std::move(name)) {}
 
-  UniqueFd fd_;
+  Fd fd_;
   std::string name_;
 };
 

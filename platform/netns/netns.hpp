@@ -32,8 +32,8 @@
 // Needs root (CAP_SYS_ADMIN and CAP_NET_ADMIN).
 #pragma once
 
+#include "common/fd.hpp"
 #include "platform/netns/mirror.hpp"
 #include "platform/netns/namespace.hpp"
 #include "platform/netns/netlink_socket.hpp"
 #include "platform/netns/sysctl.hpp"
-#include "platform/netns/unique_fd.hpp"

@@ -1,7 +1,7 @@
 #include "platform/netns/sysctl.hpp"
 
+#include "common/fd.hpp"
 #include "platform/netns/namespace.hpp"
-#include "platform/netns/unique_fd.hpp"
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -29,7 +29,7 @@ Status write_one(const std::string& ns, const std::string& key, const std::strin
   if (!path.ok()) {
     return fail(ErrorKind::kNetns, what + ": " + path.error().message);
   }
-  UniqueFd fd(::open(path->c_str(), O_WRONLY | O_CLOEXEC));
+  Fd fd(::open(path->c_str(), O_WRONLY | O_CLOEXEC));
   if (!fd) {
     return fail(ErrorKind::kNetns, what + ": opening " + *path + ": " + std::strerror(errno));
   }
@@ -72,7 +72,7 @@ Result<std::string> read_sysctl(const std::string& ns, const std::string& key) {
     if (!path.ok()) {
       return fail(ErrorKind::kNetns, what + ": " + path.error().message);
     }
-    UniqueFd fd(::open(path->c_str(), O_RDONLY | O_CLOEXEC));
+    Fd fd(::open(path->c_str(), O_RDONLY | O_CLOEXEC));
     if (!fd) {
       return fail(ErrorKind::kNetns, what + ": opening " + *path + ": " + std::strerror(errno));
     }

@@ -1,5 +1,6 @@
 #include "platform/process/process.hpp"
 
+#include "common/fd.hpp"
 #include "common/strings.hpp"
 
 #include <fcntl.h>
@@ -27,36 +28,18 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// An fd closed on scope exit.
-class Fd {
- public:
-  explicit Fd(int fd = -1) : fd_(fd) {}
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  Fd(Fd&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
-  ~Fd() {
-    if (fd_ >= 0) {
-      ::close(fd_);
-    }
-  }
-  [[nodiscard]] int get() const { return fd_; }
-
- private:
-  int fd_;
-};
-
 std::string errno_text(int err) { return std::strerror(err); }
 
 Result<Fd> open_netns(const std::string& netns) {
   if (netns.empty()) {
-    return Fd{};
+    return Fd();
   }
   std::string path = "/run/netns/" + netns;
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
     return fail(ErrorKind::kNetns, "opening namespace " + netns + " (" + path + "): " + errno_text(errno));
   }
-  return Fd{fd};
+  return Fd(fd);
 }
 
 Result<fs::path> resolve_program(const std::string& name) {

@@ -5,14 +5,18 @@
 // lists pools; every datagram goes to every pool, and inside a pool either to all of its receivers or to one
 // chosen by round robin or by a stable hash of the exporter address (`hash-agent`). A pool without balance-alg
 // uses TeeConfig::balance. Non-transparent mode sends from one UDP socket per address family (the tee's own
-// address); transparent mode builds IP + UDP headers itself on a raw socket (IP_HDRINCL / IPV6_HDRINCL) so the
-// receiver sees the exporter's source address and port — this needs CAP_NET_RAW.
+// address); transparent mode builds IP + UDP headers (common/inet.hpp) on a raw socket (IP_HDRINCL / IPV6_HDRINCL)
+// so the receiver sees the exporter's source address and port — this needs CAP_NET_RAW.
+//
+// Files: tee_receivers.cpp (the receivers file), tee_socket.{hpp,cpp} (the sending sockets), tee.cpp (pools and
+// forwarding).
 //
 // Zero loss is the goal: a full socket buffer (EAGAIN/ENOBUFS) is counted and waited out (poll for POLLOUT, up
 // to TeeConfig::send_wait per datagram) instead of dropping; only a datagram still unsent after that wait, or a
 // hard send error, is dropped — and counted. Single-threaded (flowcollector's io_context thread), no locks.
 #pragma once
 
+#include "common/endpoint.hpp"
 #include "common/ip.hpp"
 #include "common/result.hpp"
 
@@ -47,18 +51,12 @@ struct TeeConfig {
   std::size_t socket_buffer = 4U * std::size_t{1024} * 1024U;  // SO_SNDBUF of the sending sockets (forced when root)
 };
 
-struct TeeEndpoint {
-  IpAddress address;
-  std::uint16_t port = 0;
-  bool operator==(const TeeEndpoint&) const = default;
-};
-
 // One receivers-file line.
 struct TeePool {
-  std::uint32_t id = 0;                // > 0, unique in the file
-  std::vector<TeeEndpoint> receivers;  // `ip=` list, at least one
-  std::optional<TeeBalance> balance;   // `balance-alg=`; unset: TeeConfig::balance
-  std::uint16_t src_port = 0;          // `src_port=`: bind the non-transparent socket to it (0: any)
+  std::uint32_t id = 0;               // > 0, unique in the file
+  std::vector<Endpoint> receivers;    // `ip=` list, at least one
+  std::optional<TeeBalance> balance;  // `balance-alg=`; unset: TeeConfig::balance
+  std::uint16_t src_port = 0;         // `src_port=`: bind the non-transparent socket to it (0: any)
   bool operator==(const TeePool&) const = default;
 };
 
@@ -72,16 +70,6 @@ std::string render_tee_receivers(std::span<const TeePool> pools);
 // the pool size. Stable across runs, builds and hosts; an unset address hashes to receiver 0.
 std::uint32_t tee_agent_hash(const IpAddress& agent);
 std::size_t tee_hash_agent_pick(const IpAddress& agent, std::size_t receivers);
-
-// Transparent-mode packet building (exposed for tests). The Internet checksum (RFC 1071) of an UDP datagram with
-// its pseudo-header (RFC 768 IPv4, RFC 8200 §8.1 IPv6); 0 is sent as 0xffff. Returns 0 on family mismatch.
-std::uint16_t udp_checksum(const TeeEndpoint& source, const TeeEndpoint& destination,
-                           std::span<const std::uint8_t> payload);
-// IPv4 (20 bytes, TTL 64, DF clear, id = `ip_id`) or IPv6 (40 bytes, hop limit 64) header + UDP header +
-// payload, ready for a raw IP_HDRINCL / IPV6_HDRINCL socket. Empty when families differ, are unset, or the
-// payload does not fit (IPv4 total length / UDP length > 65535).
-std::vector<std::uint8_t> build_ip_udp_packet(const TeeEndpoint& source, const TeeEndpoint& destination,
-                                              std::span<const std::uint8_t> payload, std::uint16_t ip_id = 0);
 
 struct TeeReceiverCounters {
   std::uint32_t id = 0;  // pool id

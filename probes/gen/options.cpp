@@ -55,8 +55,93 @@ nlohmann::json spec_json(std::span<const StreamSpec> streams) {
   return nlohmann::json{{"streams", list}};
 }
 
+namespace {
+
+// What the command line gives as text before it becomes GenOptions.
+struct CliValues {
+  std::vector<std::string> stream_texts;
+  std::string spec_file;
+  std::string timeout;
+  std::string linger;
+};
+
+// The options every subcommand takes.
+void add_common_options(CLI::App* sub, GenOptions& o, CliValues& v) {
+  sub->add_option("--stream", v.stream_texts,
+                  "A stream: 'name=web,dst=198.51.100.10,proto=tcp,dport=443,packets=1000,size=512,pps=5000' "
+                  "(repeatable)")
+      ->type_name("SPEC")
+      ->allow_extra_args(false);
+  sub->add_option("--spec", v.spec_file, "A JSON spec file: {\"streams\":[{\"name\":\"web\",...}]}")->type_name("FILE");
+  sub->add_flag("--json", o.json, "Print the summary as one JSON line (default: a table)");
+  sub->add_option("--log-level", o.log_level, "trace, debug, info, warn, error")
+      ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error"}))
+      ->default_val("info");
+}
+
+CLI::App* add_sink_command(CLI::App& app, GenOptions& o, CliValues& v) {
+  CLI::App* sink = app.add_subcommand("sink", "Count the streams' packets arriving here, then print what arrived");
+  add_common_options(sink, o, v);
+  sink->add_option("--timeout", v.timeout, "Give up after this long (exit 3 when short; default: wait forever)")
+      ->type_name("DURATION")
+      ->check(check_duration);
+  sink->add_option("--linger", v.linger, "Keep counting this long after every count is reached (default 0)")
+      ->type_name("DURATION")
+      ->check(check_duration);
+  sink->add_option("--ready-file", o.ready_file, "Create FILE once the socket is bound and the filter attached")
+      ->type_name("FILE");
+  sink->add_option("-i,--interface", o.sink.interfaces, "Count only on IF (repeatable; default: all but lo, mgmt0)")
+      ->type_name("IF")
+      ->allow_extra_args(false);
+  sink->add_option("--buffer-size", o.sink.buffer_bytes, "Socket receive buffer, bytes")
+      ->default_val(64U << 20U)
+      ->check(CLI::Range(std::size_t{1} << 16U, std::size_t{1} << 30U));
+  return sink;
+}
+
+// The streams of the spec file and the --stream options, finalized. Every problem at once: the spec file's bad
+// streams, the bad --stream options, and what finalize_streams() finds in all the streams that did parse
+// (including two with the same 5-tuple); each line of the result is one "flowgen: ..." message.
+std::string collect_streams(const CliValues& v, GenOptions& o) {
+  std::string errors;
+  auto add_errors = [&errors](const std::string& message) {
+    std::istringstream lines(message);
+    for (std::string line; std::getline(lines, line);) {
+      errors += (errors.empty() ? "flowgen: " : "\nflowgen: ") + line;
+    }
+  };
+  if (!v.spec_file.empty()) {
+    std::vector<StreamSpec> valid;
+    auto loaded = load_spec_file(v.spec_file, &valid);
+    if (loaded) {
+      o.streams = std::move(*loaded);
+    } else {
+      add_errors(loaded.error().message);
+      o.streams = std::move(valid);
+    }
+  }
+  for (const auto& text : v.stream_texts) {
+    auto parsed = parse_stream_option(text);
+    if (!parsed) {
+      add_errors(parsed.error().message);
+      continue;
+    }
+    o.streams.push_back(std::move(*parsed));
+  }
+  if (o.streams.empty() && errors.empty()) {
+    return "flowgen: no streams (give --stream SPEC or --spec FILE)";
+  }
+  if (Status ok = finalize_streams(o.streams); !ok.ok()) {
+    add_errors(ok.error().message);
+  }
+  return errors;
+}
+
+}  // namespace
+
 std::variant<GenOptions, ParseOutcome> parse_options(int argc, const char* const* argv) {
   GenOptions o;
+  CliValues v;
   CLI::App app{
       "flowgen: deterministic traffic for flowlab. `send` sends named streams with exact packet counts, sizes, "
       "rates and 5-tuples (crafted UDP, TCP and ICMP/ICMPv6 packets over IPv4 and IPv6, through raw sockets, in the "
@@ -68,43 +153,11 @@ std::variant<GenOptions, ParseOutcome> parse_options(int argc, const char* const
       "flowgen"};
   app.require_subcommand(1);
   app.get_formatter()->column_width(34);
-  std::vector<std::string> stream_texts;
-  std::string spec_file;
-  std::string timeout;
-  std::string linger;
-
-  auto add_common = [&](CLI::App* sub) {
-    sub->add_option("--stream", stream_texts,
-                    "A stream: 'name=web,dst=198.51.100.10,proto=tcp,dport=443,packets=1000,size=512,pps=5000' "
-                    "(repeatable)")
-        ->type_name("SPEC")
-        ->allow_extra_args(false);
-    sub->add_option("--spec", spec_file, "A JSON spec file: {\"streams\":[{\"name\":\"web\",...}]}")->type_name("FILE");
-    sub->add_flag("--json", o.json, "Print the summary as one JSON line (default: a table)");
-    sub->add_option("--log-level", o.log_level, "trace, debug, info, warn, error")
-        ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error"}))
-        ->default_val("info");
-  };
   CLI::App* send = app.add_subcommand("send", "Send the streams, then print what was sent");
-  add_common(send);
-  CLI::App* sink = app.add_subcommand("sink", "Count the streams' packets arriving here, then print what arrived");
-  add_common(sink);
-  sink->add_option("--timeout", timeout, "Give up after this long (exit 3 when short; default: wait forever)")
-      ->type_name("DURATION")
-      ->check(check_duration);
-  sink->add_option("--linger", linger, "Keep counting this long after every count is reached (default 0)")
-      ->type_name("DURATION")
-      ->check(check_duration);
-  sink->add_option("--ready-file", o.ready_file, "Create FILE once the socket is bound and the filter attached")
-      ->type_name("FILE");
-  sink->add_option("-i,--interface", o.sink.interfaces, "Count only on IF (repeatable; default: all but lo, mgmt0)")
-      ->type_name("IF")
-      ->allow_extra_args(false);
-  sink->add_option("--buffer-size", o.sink.buffer_bytes, "Socket receive buffer, bytes")
-      ->default_val(64U << 20U)
-      ->check(CLI::Range(std::size_t{1} << 16U, std::size_t{1} << 30U));
+  add_common_options(send, o, v);
+  CLI::App* sink = add_sink_command(app, o, v);
   CLI::App* check = app.add_subcommand("check", "Validate the streams and print them with every default filled in");
-  add_common(check);
+  add_common_options(check, o, v);
 
   try {
     app.parse(argc, argv);
@@ -116,46 +169,13 @@ std::variant<GenOptions, ParseOutcome> parse_options(int argc, const char* const
     return ParseOutcome{2, std::string("flowgen: ") + e.what() + "\nRun with --help for more information."};
   }
   o.command = send->parsed() ? Command::kSend : (sink->parsed() ? Command::kSink : Command::kCheck);
-  if (!timeout.empty()) {
-    o.sink.timeout = *parse_duration(timeout);
+  if (!v.timeout.empty()) {
+    o.sink.timeout = *parse_duration(v.timeout);
   }
-  if (!linger.empty()) {
-    o.sink.linger = *parse_duration(linger);
+  if (!v.linger.empty()) {
+    o.sink.linger = *parse_duration(v.linger);
   }
-  // Every problem at once: the spec file's bad streams, the bad --stream options, and what finalize_streams()
-  // finds in all the streams that did parse (including two with the same 5-tuple).
-  std::string errors;
-  auto add_errors = [&errors](const std::string& message) {
-    std::istringstream lines(message);
-    for (std::string line; std::getline(lines, line);) {
-      errors += (errors.empty() ? "flowgen: " : "\nflowgen: ") + line;
-    }
-  };
-  if (!spec_file.empty()) {
-    std::vector<StreamSpec> valid;
-    auto loaded = load_spec_file(spec_file, &valid);
-    if (loaded) {
-      o.streams = std::move(*loaded);
-    } else {
-      add_errors(loaded.error().message);
-      o.streams = std::move(valid);
-    }
-  }
-  for (const auto& text : stream_texts) {
-    auto parsed = parse_stream_option(text);
-    if (!parsed) {
-      add_errors(parsed.error().message);
-      continue;
-    }
-    o.streams.push_back(std::move(*parsed));
-  }
-  if (o.streams.empty() && errors.empty()) {
-    return ParseOutcome{2, "flowgen: no streams (give --stream SPEC or --spec FILE)"};
-  }
-  if (Status ok = finalize_streams(o.streams); !ok.ok()) {
-    add_errors(ok.error().message);
-  }
-  if (!errors.empty()) {
+  if (std::string errors = collect_streams(v, o); !errors.empty()) {
     return ParseOutcome{2, errors};
   }
   return o;

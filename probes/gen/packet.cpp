@@ -1,56 +1,19 @@
 #include "probes/gen/packet.hpp"
 
+#include "common/inet.hpp"
+#include "probes/meter/packet.hpp"
+
 #include <cassert>
+#include <cstring>
 
 namespace flowlab::gen {
 namespace {
 
-constexpr std::uint16_t kDontFragment = 0x4000;
 constexpr std::uint8_t kTcpFin = 0x01;
 constexpr std::uint8_t kTcpPsh = 0x08;
 constexpr std::uint8_t kTcpAck = 0x10;
 
-std::uint32_t add_words(Bytes data, std::uint32_t sum) {
-  std::size_t i = 0;
-  for (; i + 1 < data.size(); i += 2) {
-    sum += static_cast<std::uint32_t>(std::to_integer<std::uint32_t>(data[i]) << 8U |
-                                      std::to_integer<std::uint32_t>(data[i + 1]));
-    sum = (sum & 0xffffU) + (sum >> 16U);
-  }
-  if (i < data.size()) {
-    sum += std::to_integer<std::uint32_t>(data[i]) << 8U;
-    sum = (sum & 0xffffU) + (sum >> 16U);
-  }
-  return sum;
-}
-
-Bytes address_bytes(const IpAddress& a) {
-  return std::as_bytes(std::span<const std::uint8_t>(a.bytes.data(), a.size()));
-}
-
-// The transport pseudo-header's sum (RFC 768 / RFC 793 for IPv4, RFC 8200 section 8.1 for IPv6).
-std::uint32_t pseudo_header_sum(const IpAddress& src, const IpAddress& dst, std::uint8_t protocol,
-                                std::uint32_t length) {
-  std::uint32_t sum = add_words(address_bytes(src), 0);
-  sum = add_words(address_bytes(dst), sum);
-  sum += length >> 16U;
-  sum += length & 0xffffU;
-  sum += protocol;
-  while ((sum >> 16U) != 0) {
-    sum = (sum & 0xffffU) + (sum >> 16U);
-  }
-  return sum;
-}
-
 }  // namespace
-
-std::uint16_t internet_checksum(Bytes data, std::uint32_t sum) {
-  sum = add_words(data, sum);
-  while ((sum >> 16U) != 0) {
-    sum = (sum & 0xffffU) + (sum >> 16U);
-  }
-  return static_cast<std::uint16_t>(~sum & 0xffffU);
-}
 
 std::vector<std::byte> build_packet(const StreamSpec& s, const IpAddress& src, std::uint64_t index) {
   assert(src.family == s.family && s.dst.family == s.family);
@@ -60,26 +23,10 @@ std::vector<std::byte> build_packet(const StreamSpec& s, const IpAddress& src, s
   const std::uint32_t l4_length = s.size - static_cast<std::uint32_t>(ip_header);
   Writer w(s.size);
 
-  if (v6) {
-    w.u32(6U << 28U | static_cast<std::uint32_t>(s.tos) << 20U);
-    w.u16(static_cast<std::uint16_t>(l4_length));
-    w.u8(protocol);
-    w.u8(kTtl);
-    w.bytes(std::span<const std::uint8_t>(src.bytes.data(), 16));
-    w.bytes(std::span<const std::uint8_t>(s.dst.bytes.data(), 16));
-  } else {
-    w.u8(0x45);
-    w.u8(s.tos);
-    w.u16(static_cast<std::uint16_t>(s.size));
-    w.u16(static_cast<std::uint16_t>((index + 1) & 0xffffU));
-    w.u16(kDontFragment);
-    w.u8(kTtl);
-    w.u8(protocol);
-    w.u16(0);  // header checksum, patched below
-    w.bytes(std::span<const std::uint8_t>(src.bytes.data(), 4));
-    w.bytes(std::span<const std::uint8_t>(s.dst.bytes.data(), 4));
-    w.patch_u16(10, internet_checksum(w.view().first(20)));
-  }
+  write_ip_header(w,
+                  IpHeader{src, s.dst, protocol, s.tos, static_cast<std::uint16_t>((index + 1) & 0xffffU),
+                           /*dont_fragment=*/true, kDefaultTtl},
+                  l4_length);
 
   const std::size_t l4 = w.size();
   std::size_t checksum_at = 0;
@@ -122,7 +69,7 @@ std::vector<std::byte> build_packet(const StreamSpec& s, const IpAddress& src, s
   if (protocol == 1) {
     checksum = internet_checksum(segment);  // ICMPv4 has no pseudo-header
   } else {
-    checksum = internet_checksum(segment, pseudo_header_sum(src, s.dst, protocol, l4_length));
+    checksum = pseudo_header_sum(src, s.dst, protocol, l4_length).add(segment).checksum();
     if (checksum == 0 && s.protocol == Protocol::kUdp) {
       checksum = 0xffff;  // RFC 768: 0 means "no checksum"
     }
@@ -132,65 +79,46 @@ std::vector<std::byte> build_packet(const StreamSpec& s, const IpAddress& src, s
 }
 
 std::optional<PacketKey> decode_packet(Bytes packet) {
-  Reader r(packet);
+  meter::ParsedPacket parsed;
+  if (meter::parse_ip(Reader(packet), parsed) != meter::ParseStatus::kOk || parsed.fragment || parsed.l4_truncated ||
+      parsed.l3_bytes > packet.size()) {
+    return std::nullopt;
+  }
   PacketKey key;
-  const std::uint8_t first = r.u8();
-  if (!r.ok()) {
-    return std::nullopt;
-  }
-  Reader l4;
-  if (first >> 4U == 4) {
-    const std::size_t ihl = static_cast<std::size_t>(first & 0x0fU) * 4U;
-    r.skip(1);
-    const std::uint16_t total = r.u16();
-    r.skip(2);
-    const std::uint16_t fragment = r.u16();
-    r.skip(1);
-    key.protocol = r.u8();
-    r.skip(2);
-    key.src = IpAddress::v4(r.array<4>());
-    key.dst = IpAddress::v4(r.array<4>());
-    if (!r.ok() || ihl < 20 || total < ihl || total > packet.size() || (fragment & 0x3fffU) != 0) {
-      return std::nullopt;
-    }
-    r.skip(ihl - 20);
-    l4 = r.sub(total - ihl);
-    key.l3_bytes = total;
-  } else if (first >> 4U == 6) {
-    r.skip(3);
-    const std::uint16_t payload = r.u16();
-    key.protocol = r.u8();
-    r.skip(1);
-    key.src = IpAddress::v6(r.array<16>());
-    key.dst = IpAddress::v6(r.array<16>());
-    l4 = r.sub(payload);
-    key.l3_bytes = 40U + payload;
+  key.protocol = parsed.protocol;
+  key.l3_bytes = parsed.l3_bytes;
+  if (parsed.ip_version == 4) {
+    key.src = IpAddress::v4(std::array<std::uint8_t, 4>{parsed.src[0], parsed.src[1], parsed.src[2], parsed.src[3]});
+    key.dst = IpAddress::v4(std::array<std::uint8_t, 4>{parsed.dst[0], parsed.dst[1], parsed.dst[2], parsed.dst[3]});
   } else {
-    return std::nullopt;
-  }
-  if (!r.ok()) {
-    return std::nullopt;
+    key.src = IpAddress::v6(parsed.src);
+    key.dst = IpAddress::v6(parsed.dst);
   }
   switch (key.protocol) {
-    case 6:
-    case 17:
-      key.sport = l4.u16();
-      key.dport = l4.u16();
-      break;
-    case 1:
-    case 58:
-      key.icmp_type = l4.u8();
-      key.icmp_code = l4.u8();
-      l4.skip(2);
-      key.sport = l4.u16();
-      break;
+    case meter::kProtoTcp:
+    case meter::kProtoUdp:
+      key.sport = parsed.src_port;
+      key.dport = parsed.dst_port;
+      return key;
+    case meter::kProtoIcmp:
+    case meter::kProtoIcmpv6: {
+      key.icmp_type = static_cast<std::uint8_t>(parsed.dst_port >> 8U);
+      key.icmp_code = static_cast<std::uint8_t>(parsed.dst_port & 0xffU);
+      // The echo identifier is no flow key, so the meter does not read it: it sits 4 bytes into the ICMP header,
+      // right after the IP header (flowgen sends no IPv6 extension headers).
+      Reader icmp(packet);
+      const std::size_t ip_header =
+          parsed.ip_version == 4 ? (std::to_integer<std::size_t>(packet[0]) & 0x0fU) * 4U : kIpv6HeaderBytes;
+      icmp.skip(ip_header + 4);
+      key.sport = icmp.u16();
+      if (!icmp.ok()) {
+        return std::nullopt;
+      }
+      return key;
+    }
     default:
       return std::nullopt;
   }
-  if (!l4.ok()) {
-    return std::nullopt;
-  }
-  return key;
 }
 
 bool matches(const StreamSpec& s, const PacketKey& key) {

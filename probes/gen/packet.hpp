@@ -9,7 +9,8 @@
 //         an established connection; ACK 1; flags PSH|ACK, the last segment FIN|PSH|ACK (so a meter ends the
 //         flow at once); window 65535; no options.
 //   ICMP  the stream's type and code; identifier = the stream's sport, sequence = packet index (mod 2^16).
-// decode_packet() reads a packet starting at its IP header into the fields the sink matches on.
+// Headers and checksums come from common/inet.hpp. decode_packet() reads a packet starting at its IP header into
+// the fields the sink matches on, through the meter's parser (probes/meter/packet.hpp): one parser in the tree.
 #pragma once
 
 #include "common/bytes.hpp"
@@ -24,10 +25,6 @@
 namespace flowlab::gen {
 
 inline constexpr std::uint32_t kTcpInitialSequence = 0x10000000;
-inline constexpr std::uint8_t kTtl = 64;
-
-// The internet checksum (RFC 1071) of data, continuing from `sum` (a running 32-bit sum of 16-bit words).
-[[nodiscard]] std::uint16_t internet_checksum(Bytes data, std::uint32_t sum = 0);
 
 // Packet `index` (0-based) of stream s sent from src (the stream's own src, or the resolved one). s must have been
 // through finalize_streams() and src must be of the stream's family.
@@ -44,8 +41,8 @@ struct PacketKey {
   std::uint32_t l3_bytes = 0;  // IPv4 total length / IPv6 40 + payload length
 };
 
-// nullopt for anything that is not a whole, unfragmented IPv4/IPv6 packet whose transport header is present.
-// IPv6 extension headers are not followed (flowgen never sends them).
+// nullopt for anything that is not a whole IPv4/IPv6 packet (the meter's kOk, not a non-first fragment, transport
+// header present, all of the IP length captured) of TCP, UDP, ICMP or ICMPv6.
 [[nodiscard]] std::optional<PacketKey> decode_packet(Bytes packet);
 
 // Whether a decoded packet belongs to stream s (its family, protocol, addresses and ports, or ICMP type, code and

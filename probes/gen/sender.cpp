@@ -1,5 +1,6 @@
 #include "probes/gen/sender.hpp"
 
+#include "common/endpoint.hpp"
 #include "probes/gen/packet.hpp"
 #include "probes/gen/schedule.hpp"
 
@@ -8,7 +9,6 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include <array>
 #include <cerrno>
 #include <cstring>
 #include <ctime>
@@ -30,64 +30,31 @@ void sleep_until(std::int64_t monotonic_ns) {
   clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, nullptr);  // EINTR: the caller checks its flag and loops
 }
 
-// A sockaddr for dst with port 0 (raw sockets take the destination from it for routing only).
-socklen_t socket_address(const IpAddress& dst, std::uint16_t port, sockaddr_storage& ss) {
-  ss = {};
-  if (dst.is_v4()) {
-    sockaddr_in sin{};
-    sin.sin_family = AF_INET;
-    sin.sin_port = htons(port);
-    std::memcpy(&sin.sin_addr, dst.bytes.data(), 4);
-    std::memcpy(&ss, &sin, sizeof(sin));
-    return sizeof(sin);
-  }
-  sockaddr_in6 sin6{};
-  sin6.sin6_family = AF_INET6;
-  sin6.sin6_port = htons(port);
-  std::memcpy(&sin6.sin6_addr, dst.bytes.data(), 16);
-  std::memcpy(&ss, &sin6, sizeof(sin6));
-  return sizeof(sin6);
-}
-
 std::string errno_text(int err) { return std::strerror(err); }
 
 }  // namespace
 
 Result<IpAddress> resolve_source(const IpAddress& dst) {
-  const int family = dst.is_v4() ? AF_INET : AF_INET6;
-  const int fd = ::socket(family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) {
+  const Fd fd(::socket(socket_family(dst), SOCK_DGRAM | SOCK_CLOEXEC, 0));
+  if (!fd) {
     return fail(ErrorKind::kSocket,
                 "opening a UDP socket to find the source address toward " + dst.to_string() + ": " + errno_text(errno));
   }
-  sockaddr_storage ss{};
-  const socklen_t len = socket_address(dst, 9, ss);
-  if (::connect(fd, reinterpret_cast<const sockaddr*>(&ss), len) != 0) {  // NOLINT(*-reinterpret-cast)
-    const int err = errno;
-    ::close(fd);
+  const SocketAddress to = to_sockaddr(Endpoint{dst, 9});
+  if (::connect(fd.get(), to.get(), to.length) != 0) {
     return fail(ErrorKind::kNetlink,
-                "no route to " + dst.to_string() + " in this network namespace (" + errno_text(err) + ")");
+                "no route to " + dst.to_string() + " in this network namespace (" + errno_text(errno) + ")");
   }
-  sockaddr_storage local{};
-  socklen_t local_len = sizeof(local);
-  const int rc = ::getsockname(fd, reinterpret_cast<sockaddr*>(&local), &local_len);  // NOLINT(*-reinterpret-cast)
-  const int err = errno;
-  ::close(fd);
-  if (rc != 0) {
-    return fail(ErrorKind::kSocket, "getsockname toward " + dst.to_string() + ": " + errno_text(err));
+  SocketAddress local;
+  local.length = sizeof(local.storage);
+  if (::getsockname(fd.get(), local.get(), &local.length) != 0) {
+    return fail(ErrorKind::kSocket, "getsockname toward " + dst.to_string() + ": " + errno_text(errno));
   }
-  if (local.ss_family == AF_INET) {
-    sockaddr_in sin{};
-    std::memcpy(&sin, &local, sizeof(sin));
-    std::array<std::uint8_t, 4> b{};
-    std::memcpy(b.data(), &sin.sin_addr, 4);
-    return IpAddress::v4(b);
+  const auto endpoint = from_sockaddr(local);
+  if (!endpoint) {
+    return fail(ErrorKind::kSocket, "getsockname toward " + dst.to_string() + ": not an IP address");
   }
-  sockaddr_in6 sin6{};
-  std::memcpy(&sin6, &local, sizeof(sin6));
-  std::array<std::uint8_t, 16> b{};
-  std::memcpy(b.data(), &sin6.sin6_addr, 16);
-  return IpAddress::v6(b);
+  return endpoint->address;
 }
 
 Result<Sender> Sender::create(std::vector<StreamSpec> streams) {
@@ -109,50 +76,31 @@ Result<Sender> Sender::create(std::vector<StreamSpec> streams) {
   }
   Sender sender(std::move(streams), std::move(counters));
   if (need4) {
-    sender.fd4_ = ::socket(AF_INET, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_RAW);
-    if (sender.fd4_ < 0) {
+    sender.fd4_.reset(::socket(AF_INET, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_RAW));
+    if (!sender.fd4_) {
       return fail(ErrorKind::kSocket, "opening an IPv4 raw socket (needs CAP_NET_RAW): " + errno_text(errno));
     }
   }
   if (need6) {
-    sender.fd6_ = ::socket(AF_INET6, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_RAW);
-    if (sender.fd6_ < 0) {
+    sender.fd6_.reset(::socket(AF_INET6, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_RAW));
+    if (!sender.fd6_) {
       return fail(ErrorKind::kSocket, "opening an IPv6 raw socket (needs CAP_NET_RAW): " + errno_text(errno));
     }
   }
   return sender;
 }
 
-Sender::Sender(Sender&& other) noexcept
-    : streams_(std::move(other.streams_)),
-      counters_(std::move(other.counters_)),
-      fd4_(std::exchange(other.fd4_, -1)),
-      fd6_(std::exchange(other.fd6_, -1)),
-      interrupted_(other.interrupted_),
-      elapsed_ns_(other.elapsed_ns_) {}
-
-Sender::~Sender() {
-  if (fd4_ >= 0) {
-    ::close(fd4_);
-  }
-  if (fd6_ >= 0) {
-    ::close(fd6_);
-  }
-}
-
 Status Sender::send_one(std::size_t stream, std::uint64_t index) {
   const StreamSpec& s = streams_[stream];
   StreamCounters& c = counters_[stream];
   const std::vector<std::byte> packet = build_packet(s, *c.src, index);
-  sockaddr_storage ss{};
-  const socklen_t len = socket_address(s.dst, 0, ss);
-  const int fd = s.family == Family::kIpv6 ? fd6_ : fd4_;
+  const SocketAddress to = to_sockaddr(Endpoint{s.dst, 0});  // raw sockets: the destination routes, the port is 0
+  const int fd = s.family == Family::kIpv6 ? fd6_.get() : fd4_.get();
   const std::int64_t give_up = clock_ns(CLOCK_MONOTONIC) + 1'000'000'000LL;
   std::int64_t handed_ns = 0;  // when the successful sendto() began: the packet's departure, as near as we see it
   for (;;) {
     handed_ns = clock_ns(CLOCK_REALTIME);
-    const ssize_t n =
-        ::sendto(fd, packet.data(), packet.size(), 0, reinterpret_cast<const sockaddr*>(&ss), len);  // NOLINT
+    const ssize_t n = ::sendto(fd, packet.data(), packet.size(), 0, to.get(), to.length);
     if (n == static_cast<ssize_t>(packet.size())) {
       break;
     }

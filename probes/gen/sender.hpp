@@ -10,6 +10,7 @@
 // on CLOCK_MONOTONIC (timer slack lowered to 1 ns).
 #pragma once
 
+#include "common/fd.hpp"
 #include "common/ip.hpp"
 #include "common/result.hpp"
 #include "probes/gen/stream.hpp"
@@ -40,11 +41,11 @@ class Sender {
   [[nodiscard]] bool interrupted() const { return interrupted_; }
   [[nodiscard]] std::int64_t elapsed_ns() const { return elapsed_ns_; }
 
-  Sender(Sender&& other) noexcept;
+  Sender(Sender&& other) noexcept = default;
   Sender& operator=(Sender&&) = delete;
   Sender(const Sender&) = delete;
   Sender& operator=(const Sender&) = delete;
-  ~Sender();
+  ~Sender() = default;
 
  private:
   Sender(std::vector<StreamSpec> streams, std::vector<StreamCounters> counters) noexcept
@@ -53,8 +54,8 @@ class Sender {
 
   std::vector<StreamSpec> streams_;
   std::vector<StreamCounters> counters_;
-  int fd4_ = -1;
-  int fd6_ = -1;
+  Fd fd4_;
+  Fd fd6_;
   bool interrupted_ = false;
   std::int64_t elapsed_ns_ = 0;
 };

@@ -117,34 +117,29 @@ Result<std::unique_ptr<Sink>> Sink::open(std::vector<StreamSpec> streams, SinkOp
     }
   }
   // Protocol 0: the socket receives nothing until it is bound below, after the filter is in place.
-  sink->fd_ = ::socket(AF_PACKET, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-  if (sink->fd_ < 0) {
+  sink->fd_.reset(::socket(AF_PACKET, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
+  if (!sink->fd_) {
     return fail(ErrorKind::kSocket, "opening an AF_PACKET socket (needs CAP_NET_RAW): " + errno_text(errno));
   }
   const int size = static_cast<int>(std::min<std::size_t>(sink->options_.buffer_bytes, 1U << 30U));
-  if (::setsockopt(sink->fd_, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof(size)) != 0) {
-    (void)::setsockopt(sink->fd_, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
+  if (::setsockopt(sink->fd_.get(), SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof(size)) != 0) {
+    (void)::setsockopt(sink->fd_.get(), SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
   }
   const int on = 1;
-  (void)::setsockopt(sink->fd_, SOL_SOCKET, SO_TIMESTAMPNS, &on, sizeof(on));
+  (void)::setsockopt(sink->fd_.get(), SOL_SOCKET, SO_TIMESTAMPNS, &on, sizeof(on));
   sink->filter_ = sink_filter_expression(sink->streams_);
   if (!sink->filter_.empty()) {
-    FLOWLAB_TRY(attach_filter(sink->fd_, sink->filter_));
+    FLOWLAB_TRY(attach_filter(sink->fd_.get(), sink->filter_));
   }
   sockaddr_ll sll{};
   sll.sll_family = AF_PACKET;
   sll.sll_protocol = htons(ETH_P_ALL);
   sll.sll_ifindex = 0;  // every interface; the interface rule is applied per packet
-  if (::bind(sink->fd_, reinterpret_cast<const sockaddr*>(&sll), sizeof(sll)) != 0) {  // NOLINT(*-reinterpret-cast)
+  if (::bind(sink->fd_.get(), reinterpret_cast<const sockaddr*>(&sll), sizeof(sll)) !=
+      0) {  // NOLINT(*-reinterpret-cast)
     return fail(ErrorKind::kSocket, "binding the AF_PACKET socket: " + errno_text(errno));
   }
   return sink;
-}
-
-Sink::~Sink() {
-  if (fd_ >= 0) {
-    ::close(fd_);
-  }
 }
 
 bool Sink::complete() const {
@@ -159,7 +154,7 @@ bool Sink::complete() const {
 void Sink::update_drops() {
   tpacket_stats stats{};
   socklen_t len = sizeof(stats);
-  if (::getsockopt(fd_, SOL_PACKET, PACKET_STATISTICS, &stats, &len) == 0) {
+  if (::getsockopt(fd_.get(), SOL_PACKET, PACKET_STATISTICS, &stats, &len) == 0) {
     kernel_drops_ += stats.tp_drops;  // reading resets the kernel's counters
   }
 }
@@ -177,7 +172,7 @@ Status Sink::drain() {
     msg.msg_iovlen = 1;
     msg.msg_control = control.data();
     msg.msg_controllen = control.size();
-    const ssize_t n = ::recvmsg(fd_, &msg, MSG_TRUNC);
+    const ssize_t n = ::recvmsg(fd_.get(), &msg, MSG_TRUNC);
     if (n < 0) {
       if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) {
         return {};
@@ -250,7 +245,7 @@ Result<SinkOutcome> Sink::run(const volatile std::sig_atomic_t* stop) {
     if (linger_end != 0) {
       wait_ns = std::min(wait_ns, linger_end - now);
     }
-    pollfd p{fd_, POLLIN, 0};
+    pollfd p{fd_.get(), POLLIN, 0};
     const int rc = ::poll(&p, 1, static_cast<int>((wait_ns + 999'999) / 1'000'000));
     if (rc < 0 && errno != EINTR) {
       return fail(ErrorKind::kSocket, "poll on the AF_PACKET socket: " + errno_text(errno));

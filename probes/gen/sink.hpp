@@ -10,6 +10,7 @@
 // (PACKET_STATISTICS) is reported, so a count that is short because the sink could not keep up says so.
 #pragma once
 
+#include "common/fd.hpp"
 #include "common/result.hpp"
 #include "probes/gen/stream.hpp"
 #include "probes/gen/summary.hpp"
@@ -40,7 +41,7 @@ enum class SinkOutcome : std::uint8_t { kComplete, kTimedOut, kStopped };
 class Sink {
  public:
   static Result<std::unique_ptr<Sink>> open(std::vector<StreamSpec> streams, SinkOptions options);
-  ~Sink();
+  ~Sink() = default;
   Sink(const Sink&) = delete;
   Sink& operator=(const Sink&) = delete;
 
@@ -66,7 +67,7 @@ class Sink {
   std::set<int> excluded_;  // lo, mgmt0 otherwise
   std::string filter_;
   std::vector<std::byte> buffer_;
-  int fd_ = -1;
+  Fd fd_;
   std::uint64_t kernel_drops_ = 0;
   std::uint64_t unmatched_ = 0;
 };

@@ -389,80 +389,76 @@ Result<std::vector<StreamSpec>> parse_spec_json(std::string_view text, std::stri
   return out;
 }
 
-Status finalize_streams(std::vector<StreamSpec>& streams) {
-  std::vector<std::string> errors;
-  std::vector<bool> derived_sport(streams.size(), false);
-  std::vector<bool> keyed(streams.size(), false);  // addresses and ports known: takes part in the 5-tuple check
-  std::set<std::string> names;
-  for (std::size_t i = 0; i < streams.size(); ++i) {
-    StreamSpec& s = streams[i];
-    const std::string who = label(s, i);
-    auto problem = [&](const std::string& what) {
-      errors.push_back(who + ": ");
-      errors.back() += what;
-    };
-    if (!valid_name(s.name)) {
-      problem(s.name.empty() ? "name is missing" : "name must be 1..64 of [A-Za-z0-9_.:-]");
-    } else if (!names.insert(s.name).second) {
-      problem("name is used by another stream");
-    }
-    if (!s.dst.is_set()) {
-      problem("dst is missing");
-      continue;
-    }
-    if (s.dst.is_unspecified()) {
-      problem("dst " + s.dst.to_string() + " is the unspecified address");
-    }
-    if (s.dst.is_v6() && s.dst.is_link_local()) {
-      problem("dst " + s.dst.to_string() + " is link-local (needs a scope; use a global address)");
-    }
-    const Family dst_family = s.dst.family;
-    if (s.family != Family::kNone && s.family != dst_family) {
-      problem("family " + std::to_string(static_cast<int>(s.family)) + " does not match dst " + s.dst.to_string());
-      continue;
-    }
-    s.family = dst_family;
-    if (s.src && s.src->family != s.family) {
-      problem("src " + s.src->to_string() + " and dst " + s.dst.to_string() + " are of different families");
-    }
-    if (s.src && s.src->is_unspecified()) {
-      problem("src " + s.src->to_string() + " is the unspecified address (leave src out to use the route's)");
-    }
-    if (s.protocol == Protocol::kIcmp) {
-      if (s.dport != 0) {
-        problem("dport does not apply to " + protocol_name(s.protocol, s.family) + " (use type and code)");
-      }
-      if (!s.icmp_type) {
-        s.icmp_type = s.family == Family::kIpv6 ? 128 : 8;
-      }
-    } else {
-      if (s.icmp_type || s.icmp_code != 0) {
-        problem("type and code apply to icmp only");
-      }
-      if (s.dport == 0) {
-        problem("dport is missing (required for " + protocol_name(s.protocol, s.family) + ")");
-      }
-    }
-    if (s.packets == 0) {
-      problem("packets is missing (an exact count 1.." + std::to_string(kMaxPackets) + ")");
-    }
-    const std::uint32_t minimum = header_bytes(s.protocol, s.family);
-    const std::uint32_t maximum = s.family == Family::kIpv6 ? 65535U + 40U : 65535U;
-    if (s.size < minimum) {
-      problem("size " + std::to_string(s.size) + " is below the " + std::to_string(minimum) + " bytes of the " +
-              (s.family == Family::kIpv6 ? "IPv6" : "IPv4") + " and " + protocol_name(s.protocol, s.family) +
-              " headers");
-    } else if (s.size > maximum) {
-      problem("size " + std::to_string(s.size) + " is above the IP maximum " + std::to_string(maximum));
-    }
-    if (s.sport == 0) {
-      s.sport = default_sport(s.name);
-      derived_sport[i] = true;
-    }
-    keyed[i] = s.protocol == Protocol::kIcmp || s.dport != 0;
+namespace {
+
+using Problem = std::function<void(const std::string&)>;
+
+// Name, destination, family and source; false when the stream's family is unknown (nothing further to check).
+bool check_addresses(StreamSpec& s, std::set<std::string>& names, const Problem& problem) {
+  if (!valid_name(s.name)) {
+    problem(s.name.empty() ? "name is missing" : "name must be 1..64 of [A-Za-z0-9_.:-]");
+  } else if (!names.insert(s.name).second) {
+    problem("name is used by another stream");
   }
-  // Distinguishable 5-tuples, also when other streams have problems (every problem at once): a derived source port
-  // moves on (deterministically) past a clash; an explicit one is an error.
+  if (!s.dst.is_set()) {
+    problem("dst is missing");
+    return false;
+  }
+  if (s.dst.is_unspecified()) {
+    problem("dst " + s.dst.to_string() + " is the unspecified address");
+  }
+  if (s.dst.is_v6() && s.dst.is_link_local()) {
+    problem("dst " + s.dst.to_string() + " is link-local (needs a scope; use a global address)");
+  }
+  const Family dst_family = s.dst.family;
+  if (s.family != Family::kNone && s.family != dst_family) {
+    problem("family " + std::to_string(static_cast<int>(s.family)) + " does not match dst " + s.dst.to_string());
+    return false;
+  }
+  s.family = dst_family;
+  if (s.src && s.src->family != s.family) {
+    problem("src " + s.src->to_string() + " and dst " + s.dst.to_string() + " are of different families");
+  }
+  if (s.src && s.src->is_unspecified()) {
+    problem("src " + s.src->to_string() + " is the unspecified address (leave src out to use the route's)");
+  }
+  return true;
+}
+
+// Ports or ICMP type/code, packet count and size.
+void check_transport(StreamSpec& s, const Problem& problem) {
+  if (s.protocol == Protocol::kIcmp) {
+    if (s.dport != 0) {
+      problem("dport does not apply to " + protocol_name(s.protocol, s.family) + " (use type and code)");
+    }
+    if (!s.icmp_type) {
+      s.icmp_type = s.family == Family::kIpv6 ? 128 : 8;
+    }
+  } else {
+    if (s.icmp_type || s.icmp_code != 0) {
+      problem("type and code apply to icmp only");
+    }
+    if (s.dport == 0) {
+      problem("dport is missing (required for " + protocol_name(s.protocol, s.family) + ")");
+    }
+  }
+  if (s.packets == 0) {
+    problem("packets is missing (an exact count 1.." + std::to_string(kMaxPackets) + ")");
+  }
+  const std::uint32_t minimum = header_bytes(s.protocol, s.family);
+  const std::uint32_t maximum = s.family == Family::kIpv6 ? 65535U + 40U : 65535U;
+  if (s.size < minimum) {
+    problem("size " + std::to_string(s.size) + " is below the " + std::to_string(minimum) + " bytes of the " +
+            (s.family == Family::kIpv6 ? "IPv6" : "IPv4") + " and " + protocol_name(s.protocol, s.family) + " headers");
+  } else if (s.size > maximum) {
+    problem("size " + std::to_string(s.size) + " is above the IP maximum " + std::to_string(maximum));
+  }
+}
+
+// Distinguishable 5-tuples, also when other streams have problems (every problem at once): a derived source port
+// moves on (deterministically) past a clash; an explicit one is an error.
+void separate_keys(std::vector<StreamSpec>& streams, const std::vector<bool>& keyed,
+                   const std::vector<bool>& derived_sport, std::vector<std::string>& errors) {
   for (std::size_t i = 0; i < streams.size(); ++i) {
     if (!keyed[i]) {
       continue;
@@ -484,6 +480,33 @@ Status finalize_streams(std::vector<StreamSpec>& streams) {
       streams[i].sport = static_cast<std::uint16_t>(next >= 65536U ? kEphemeralBase : next);
     }
   }
+}
+
+}  // namespace
+
+Status finalize_streams(std::vector<StreamSpec>& streams) {
+  std::vector<std::string> errors;
+  std::vector<bool> derived_sport(streams.size(), false);
+  std::vector<bool> keyed(streams.size(), false);  // addresses and ports known: takes part in the 5-tuple check
+  std::set<std::string> names;
+  for (std::size_t i = 0; i < streams.size(); ++i) {
+    StreamSpec& s = streams[i];
+    const std::string who = label(s, i);
+    const Problem problem = [&](const std::string& what) {
+      errors.push_back(who + ": ");
+      errors.back() += what;
+    };
+    if (!check_addresses(s, names, problem)) {
+      continue;
+    }
+    check_transport(s, problem);
+    if (s.sport == 0) {
+      s.sport = default_sport(s.name);
+      derived_sport[i] = true;
+    }
+    keyed[i] = s.protocol == Protocol::kIcmp || s.dport != 0;
+  }
+  separate_keys(streams, keyed, derived_sport, errors);
   if (!errors.empty()) {
     std::string all;
     for (const auto& e : errors) {

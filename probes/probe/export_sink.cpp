@@ -1,5 +1,7 @@
 #include "probes/probe/export_sink.hpp"
 
+#include "common/inet.hpp"
+
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <pcap/pcap.h>
@@ -24,104 +26,16 @@ std::uint16_t default_port(wire::ExportProtocol p) {
   }
 }
 
-socklen_t to_sockaddr(const Endpoint& e, sockaddr_storage& ss) {
-  std::memset(&ss, 0, sizeof(ss));
-  if (e.address.is_v6()) {
-    sockaddr_in6 sin6{};
-    sin6.sin6_family = AF_INET6;
-    sin6.sin6_port = htons(e.port);
-    std::memcpy(&sin6.sin6_addr, e.address.bytes.data(), 16);
-    std::memcpy(&ss, &sin6, sizeof(sin6));
-    return sizeof(sin6);
-  }
-  sockaddr_in sin{};
-  sin.sin_family = AF_INET;
-  sin.sin_port = htons(e.port);
-  std::memcpy(&sin.sin_addr, e.address.bytes.data(), 4);
-  std::memcpy(&ss, &sin, sizeof(sin));
-  return sizeof(sin);
-}
-
-Endpoint from_sockaddr(const sockaddr_storage& ss) {
-  Endpoint e;
-  if (ss.ss_family == AF_INET6) {
-    sockaddr_in6 sin6{};
-    std::memcpy(&sin6, &ss, sizeof(sin6));
-    std::array<std::uint8_t, 16> b{};
-    std::memcpy(b.data(), &sin6.sin6_addr, 16);
-    e.address = IpAddress::v6(b);
-    e.port = ntohs(sin6.sin6_port);
-  } else {
-    sockaddr_in sin{};
-    std::memcpy(&sin, &ss, sizeof(sin));
-    std::array<std::uint8_t, 4> b{};
-    std::memcpy(b.data(), &sin.sin_addr, 4);
-    e.address = IpAddress::v4(b);
-    e.port = ntohs(sin.sin_port);
-  }
-  return e;
-}
-
-std::uint32_t sum16(Bytes b, std::uint32_t acc = 0) {
-  Reader r(b);
-  while (r.remaining() >= 2) {
-    acc += r.u16();
-  }
-  if (r.remaining() == 1) {
-    acc += static_cast<std::uint32_t>(r.u8()) << 8U;
-  }
-  return acc;
-}
-
-std::uint16_t fold(std::uint32_t acc) {
-  while ((acc >> 16U) != 0) {
-    acc = (acc & 0xffffU) + (acc >> 16U);
-  }
-  return static_cast<std::uint16_t>(~acc & 0xffffU);
-}
-
 }  // namespace
 
 std::vector<std::byte> udp_frame(const Endpoint& from, const Endpoint& to, Bytes payload) {
-  const bool v6 = to.address.is_v6();
-  const std::size_t udp_len = 8 + payload.size();
-  Writer w(14 + 40 + udp_len);
+  Writer w(14 + kMaxIpUdpHeaderBytes + payload.size());
   w.zeros(12);  // loopback frames carry zero MACs
-  w.u16(v6 ? 0x86dd : 0x0800);
-  const std::size_t ip_at = w.size();
-  const std::size_t addr_len = v6 ? 16 : 4;
-  if (v6) {
-    w.u32(0x60000000U);
-    w.u16(static_cast<std::uint16_t>(udp_len));
-    w.u8(17);
-    w.u8(64);
-  } else {
-    w.u8(0x45);
-    w.u8(0);
-    w.u16(static_cast<std::uint16_t>(20 + udp_len));
-    w.u16(0);
-    w.u16(0x4000);  // DF
-    w.u8(64);
-    w.u8(17);
-    w.u16(0);
+  w.u16(to.address.is_v6() ? 0x86dd : 0x0800);
+  if (!write_ip_udp_headers(w, from, to, payload.size(), InternetSum().add(payload), {.dont_fragment = true})) {
+    return {};
   }
-  w.bytes(std::span<const std::uint8_t>(from.address.bytes.data(), addr_len));
-  w.bytes(std::span<const std::uint8_t>(to.address.bytes.data(), addr_len));
-  const std::size_t udp_at = w.size();
-  w.u16(from.port);
-  w.u16(to.port);
-  w.u16(static_cast<std::uint16_t>(udp_len));
-  w.u16(0);
   w.bytes(payload);
-  if (!v6) {
-    w.patch_u16(ip_at + 10, fold(sum16(w.view().subspan(ip_at, 20))));
-  }
-  // UDP checksum over the pseudo-header (addresses, protocol, length) and the datagram.
-  std::uint32_t acc = sum16(w.view().subspan(udp_at - 2 * addr_len, 2 * addr_len));
-  acc += 17U + static_cast<std::uint32_t>(udp_len & 0xffffU) + static_cast<std::uint32_t>(udp_len >> 16U);
-  acc = sum16(w.view().subspan(udp_at), acc);
-  std::uint16_t check = fold(acc);
-  w.patch_u16(udp_at + 6, check == 0 ? 0xffff : check);
   return w.take();
 }
 
@@ -163,35 +77,31 @@ Result<std::unique_ptr<ExportSink>> ExportSink::open(const ProbeOptions& options
   for (const Endpoint& remote : options.collectors) {
     Collector c;
     c.remote = remote;
-    const int family = remote.address.is_v6() ? AF_INET6 : AF_INET;
-    c.fd = ::socket(family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-    if (c.fd < 0) {
+    c.fd.reset(::socket(socket_family(remote.address), SOCK_DGRAM | SOCK_CLOEXEC, 0));
+    if (!c.fd) {
       return fail(ErrorKind::kSocket,
                   "opening UDP socket for collector " + remote.to_string() + ": " + std::strerror(errno));
     }
     const int sndbuf = 4 << 20;
-    (void)::setsockopt(c.fd, SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof(sndbuf));
-    sockaddr_storage ss{};
+    (void)::setsockopt(c.fd.get(), SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof(sndbuf));
     if (options.source) {
-      const socklen_t len = to_sockaddr(Endpoint{*options.source, 0}, ss);
-      if (::bind(c.fd, reinterpret_cast<const sockaddr*>(&ss), len) != 0) {
-        const std::string why = std::strerror(errno);
-        ::close(c.fd);
-        return fail(ErrorKind::kSocket, "binding export socket to " + options.source->to_string() + ": " + why);
+      const SocketAddress source = to_sockaddr(Endpoint{*options.source, 0});
+      if (::bind(c.fd.get(), source.get(), source.length) != 0) {
+        return fail(ErrorKind::kSocket,
+                    "binding export socket to " + options.source->to_string() + ": " + std::strerror(errno));
       }
     }
-    const socklen_t len = to_sockaddr(remote, ss);
-    if (::connect(c.fd, reinterpret_cast<const sockaddr*>(&ss), len) != 0) {
-      const std::string why = std::strerror(errno);
-      ::close(c.fd);
-      return fail(ErrorKind::kSocket, "connecting export socket to " + remote.to_string() + ": " + why);
+    const SocketAddress to = to_sockaddr(remote);
+    if (::connect(c.fd.get(), to.get(), to.length) != 0) {
+      return fail(ErrorKind::kSocket,
+                  "connecting export socket to " + remote.to_string() + ": " + std::strerror(errno));
     }
-    sockaddr_storage local{};
-    socklen_t local_len = sizeof(local);
-    if (::getsockname(c.fd, reinterpret_cast<sockaddr*>(&local), &local_len) == 0) {
-      c.local = from_sockaddr(local);
+    SocketAddress local;
+    local.length = sizeof(local.storage);
+    if (::getsockname(c.fd.get(), local.get(), &local.length) == 0) {
+      c.local = from_sockaddr(local).value_or(Endpoint{});
     }
-    sink->collectors_.push_back(c);
+    sink->collectors_.push_back(std::move(c));
   }
   if (!sink->collectors_.empty()) {
     sink->local_address_ = sink->collectors_.front().local.address;
@@ -209,9 +119,11 @@ Result<std::unique_ptr<ExportSink>> ExportSink::open(const ProbeOptions& options
     }
     if (sink->collectors_.empty()) {  // nothing sent: frame the copy as going to the format's usual port
       Collector c;
-      c.remote = Endpoint{IpAddress::v4(0x7f000001U), default_port(options.protocol)};
+      // The usual loopback address of the local address's family, so the frame has one family.
+      const IpAddress loopback = sink->local_address_.is_v6() ? *IpAddress::parse("::1") : IpAddress::v4(0x7f000001U);
+      c.remote = Endpoint{loopback, default_port(options.protocol)};
       c.local = Endpoint{sink->local_address_, 50000};
-      sink->collectors_.push_back(c);
+      sink->collectors_.push_back(std::move(c));
     }
   }
   if (!options.flows_json.empty()) {
@@ -224,11 +136,6 @@ Result<std::unique_ptr<ExportSink>> ExportSink::open(const ProbeOptions& options
 }
 
 ExportSink::~ExportSink() {
-  for (const Collector& c : collectors_) {
-    if (c.fd >= 0) {
-      ::close(c.fd);
-    }
-  }
   if (dumper_ != nullptr) {
     pcap_dump_close(dumper_);
   }
@@ -242,6 +149,9 @@ ExportSink::~ExportSink() {
 
 void ExportSink::dump(const Collector& c, Bytes datagram, std::uint64_t now_ms) {
   const std::vector<std::byte> frame = udp_frame(c.local, c.remote, datagram);
+  if (frame.empty()) {
+    return;
+  }
   pcap_pkthdr hdr{};
   hdr.ts.tv_sec = static_cast<time_t>(now_ms / 1000U);
   hdr.ts.tv_usec = static_cast<suseconds_t>((now_ms % 1000U) * 1000U);
@@ -252,12 +162,12 @@ void ExportSink::dump(const Collector& c, Bytes datagram, std::uint64_t now_ms) 
 
 void ExportSink::send(Bytes datagram, std::uint64_t now_ms) {
   for (const Collector& c : collectors_) {
-    if (c.fd >= 0) {
-      ssize_t n = ::send(c.fd, datagram.data(), datagram.size(), 0);
+    if (c.fd) {
+      ssize_t n = ::send(c.fd.get(), datagram.data(), datagram.size(), 0);
       if (n < 0 && errno == ECONNREFUSED) {
         // A connected UDP socket reports an earlier ICMP port unreachable on the next send, which then does not
         // go out: the error is consumed, so send once more (collectors that start late still get everything).
-        n = ::send(c.fd, datagram.data(), datagram.size(), 0);
+        n = ::send(c.fd.get(), datagram.data(), datagram.size(), 0);
       }
       if (n == static_cast<ssize_t>(datagram.size())) {
         ++counters_.datagrams_sent;

@@ -5,6 +5,8 @@
 #pragma once
 
 #include "common/bytes.hpp"
+#include "common/endpoint.hpp"
+#include "common/fd.hpp"
 #include "common/ip.hpp"
 #include "common/result.hpp"
 #include "probes/probe/options.hpp"
@@ -50,7 +52,7 @@ class ExportSink {
   struct Collector {
     Endpoint remote;
     Endpoint local;
-    int fd = -1;
+    Fd fd;
   };
   ExportSink() = default;
   void dump(const Collector& c, Bytes datagram, std::uint64_t now_ms);
@@ -64,7 +66,8 @@ class ExportSink {
   SinkCounters counters_;
 };
 
-// One UDP datagram as an Ethernet + IPv4/IPv6 + UDP frame with valid checksums (for the export pcap and tests).
+// One UDP datagram as an Ethernet + IPv4/IPv6 + UDP frame with valid checksums (for the export pcap and tests);
+// empty when the endpoints' families differ.
 std::vector<std::byte> udp_frame(const Endpoint& from, const Endpoint& to, Bytes payload);
 
 // One exported record as a JSON object (the --flows-json line, without the newline).

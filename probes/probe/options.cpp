@@ -8,7 +8,7 @@
 #include <sys/socket.h>
 #include <CLI/CLI.hpp>
 
-#include <cstring>
+#include <tuple>
 
 namespace flowlab::probe {
 namespace {
@@ -39,18 +39,8 @@ std::optional<IpAddress> resolve(const std::string& host) {
   }
   std::optional<IpAddress> out;
   for (addrinfo* ai = res; ai != nullptr && !out; ai = ai->ai_next) {
-    if (ai->ai_family == AF_INET) {
-      sockaddr_in sin{};
-      std::memcpy(&sin, ai->ai_addr, sizeof(sin));
-      std::array<std::uint8_t, 4> b{};
-      std::memcpy(b.data(), &sin.sin_addr, 4);
-      out = IpAddress::v4(b);
-    } else if (ai->ai_family == AF_INET6) {
-      sockaddr_in6 sin6{};
-      std::memcpy(&sin6, ai->ai_addr, sizeof(sin6));
-      std::array<std::uint8_t, 16> b{};
-      std::memcpy(b.data(), &sin6.sin6_addr, 16);
-      out = IpAddress::v6(b);
+    if (auto endpoint = from_sockaddr(ai->ai_addr, ai->ai_addrlen)) {
+      out = endpoint->address;
     }
   }
   freeaddrinfo(res);
@@ -63,11 +53,6 @@ std::string check_duration(const std::string& text) {
 }
 
 }  // namespace
-
-std::string Endpoint::to_string() const {
-  return address.is_v6() ? "[" + address.to_string() + "]:" + std::to_string(port)
-                         : address.to_string() + ":" + std::to_string(port);
-}
 
 Result<Endpoint> parse_endpoint(std::string_view text) {
   std::string host;
@@ -161,13 +146,10 @@ Status apply_timeout(std::string_view spec, ProbeOptions& options) {
   return {};
 }
 
-std::variant<ProbeOptions, ParseOutcome> parse_options(int argc, const char* const* argv) {
-  ProbeOptions o;
-  CLI::App app{
-      "flowprobe: meter packets (live with libpcap, or from a pcap file) into flows and export them as NetFlow "
-      "v5/v9, IPFIX or sFlow v5 over UDP.\nFlags follow softflowd's (-i -r -n -v -t -s -d -m -b).",
-      "flowprobe"};
-  app.get_formatter()->column_width(38);
+namespace {
+
+// What the command line gives as text (or flags) before it becomes ProbeOptions.
+struct CliValues {
   std::vector<std::string> collectors;
   std::vector<std::string> timeouts;
   std::vector<std::string> ifindexes;
@@ -189,67 +171,79 @@ std::variant<ProbeOptions, ParseOutcome> parse_options(int argc, const char* con
   bool foreground = false;
   bool ip_bytes = false;
   bool ipv6 = false;
+};
 
+// The options in the order --help lists them: input, collectors and metering first.
+void add_metering_options(CLI::App& app, ProbeOptions& o, CliValues& v) {
   // Repeatable options take one value per occurrence, so trailing BPF words are never swallowed.
   app.add_option("-i,--interface", o.interfaces, "Capture live on IF (repeatable; input ifindex = IF's ifindex)")
       ->type_name("IF")
       ->allow_extra_args(false);
   app.add_option("-r,--read", o.read_file, "Read packets from a pcap file instead (timeouts follow packet time)")
       ->type_name("FILE");
-  app.add_option("-n,--collector", collectors, "Export to HOST:PORT or [IPv6]:PORT (repeatable)")
+  app.add_option("-n,--collector", v.collectors, "Export to HOST:PORT or [IPv6]:PORT (repeatable)")
       ->type_name("HOST:PORT")
       ->allow_extra_args(false);
-  app.add_option("-v,--export-version", version, "Export format: 5 (NetFlow v5), 9 (NetFlow v9), 10 (IPFIX)")
+  app.add_option("-v,--export-version", v.version, "Export format: 5 (NetFlow v5), 9 (NetFlow v9), 10 (IPFIX)")
       ->check(CLI::IsMember({5, 9, 10}))
       ->default_val(9);
-  app.add_flag("--sflow", sflow, "Export sFlow v5 instead: raw packet header samples + interface counter samples");
-  app.add_option("-t,--timeout", timeouts,
+  app.add_flag("--sflow", v.sflow, "Export sFlow v5 instead: raw packet header samples + interface counter samples");
+  app.add_option("-t,--timeout", v.timeouts,
                  "softflowd-style timeout name=value: maxlife|active, general|inactive, expint (repeatable)")
       ->type_name("NAME=VALUE")
       ->allow_extra_args(false);
-  app.add_option("--active-timeout", active, "End flows older than this (default 30m)")
+  app.add_option("--active-timeout", v.active, "End flows older than this (default 30m)")
       ->type_name("DURATION")
       ->check(check_duration);
-  app.add_option("--inactive-timeout", inactive, "End flows idle for this long (default 15s)")
+  app.add_option("--inactive-timeout", v.inactive, "End flows idle for this long (default 15s)")
       ->type_name("DURATION")
       ->check(check_duration);
   app.add_option("-s,--sampling", o.sampling, "1:N packet sampling (1 = every packet)")
       ->check(CLI::Range(1U, 1U << 30U))
       ->default_val(1);
-  app.add_option("--sampling-mode", sampling_mode, "count (every Nth packet) or random (probability 1/N)")
+  app.add_option("--sampling-mode", v.sampling_mode, "count (every Nth packet) or random (probability 1/N)")
       ->check(CLI::IsMember({"count", "random"}))
       ->default_val("count");
   app.add_option("--sampling-seed", o.sampling_seed, "Seed of the random sampler (reproducible runs)")->default_val(1);
   app.add_option("-m,--max-flows", o.max_flows, "Flow cache size; when full the longest-idle flow is evicted")
       ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 30U))
       ->default_val(65536);
-  app.add_flag("-d,--foreground", foreground, "Accepted for softflowd habit; flowprobe always runs in the foreground");
-  app.add_flag("-b,--ip-bytes", ip_bytes, "Accepted for softflowd habit; bytes are always layer-3 (IP total length)");
+}
+
+// Capture details (filter, buffer, direction, ifindex mapping) and the softflowd habits accepted as no-ops.
+void add_capture_options(CLI::App& app, ProbeOptions& o, CliValues& v) {
+  app.add_flag("-d,--foreground", v.foreground,
+               "Accepted for softflowd habit; flowprobe always runs in the foreground");
+  app.add_flag("-b,--ip-bytes", v.ip_bytes, "Accepted for softflowd habit; bytes are always layer-3 (IP total length)");
   app.add_option("-f,--filter", o.filter, "BPF filter expression (trailing words work too, as in softflowd)")
       ->type_name("EXPR");
-  app.add_option("filter_words", filter_words, "BPF filter expression words")->type_name("");
+  app.add_option("filter_words", v.filter_words, "BPF filter expression words")->type_name("");
   app.add_option("-B,--buffer-size", o.buffer_size, "libpcap kernel buffer per interface, bytes")
       ->default_val(32U << 20U);
   app.add_option("-C,--snaplen", o.snaplen, "Bytes captured per packet (headers only are needed)")
       ->check(CLI::Range(64, 262144))
       ->default_val(256);
-  app.add_option("--direction", direction, "Packets to meter on live interfaces: in, out or both")
+  app.add_option("--direction", v.direction, "Packets to meter on live interfaces: in, out or both")
       ->check(CLI::IsMember({"in", "out", "both"}))
       ->default_val("in");
   app.add_option("--input-ifindex", o.offline_ifindex, "Input ifindex recorded for packets read with -r")
       ->default_val(0);
-  app.add_option("--ifindex", ifindexes,
+  app.add_option("--ifindex", v.ifindexes,
                  "Record interface IF as ifindex N instead of the kernel's (repeatable; captures and FIB answers)")
       ->type_name("IF=N")
       ->allow_extra_args(false);
   app.add_option("--observation-domain", o.observation_domain,
                  "v9 source id / IPFIX observation domain / sFlow sub-agent id; v5: engine type<<8 | engine id")
       ->default_val(0);
-  app.add_option("--source", source, "Send export from this local address")->type_name("ADDR");
+}
+
+// Export details, sFlow and the FIB.
+void add_export_options(CLI::App& app, ProbeOptions& o, CliValues& v) {
+  app.add_option("--source", v.source, "Send export from this local address")->type_name("ADDR");
   app.add_option("--template-refresh-packets", o.template_refresh_packets,
                  "Resend v9/IPFIX templates every N datagrams (0 = never by count)")
       ->default_val(20);
-  app.add_option("--template-refresh-time", template_time, "... and at least this often (default 60s)")
+  app.add_option("--template-refresh-time", v.template_time, "... and at least this often (default 60s)")
       ->type_name("DURATION")
       ->check(check_duration);
   app.add_option("--max-datagram", o.max_datagram_bytes, "Largest UDP payload sent")
@@ -262,36 +256,159 @@ std::variant<ProbeOptions, ParseOutcome> parse_options(int argc, const char* con
   app.add_option("--sflow-header-bytes", o.sflow_header_bytes, "sFlow: bytes of each sampled packet's header")
       ->check(CLI::Range(14U, 256U))
       ->default_val(128);
-  app.add_option("--sflow-counter-interval", counter_interval, "sFlow: interface counter samples period (20s)")
+  app.add_option("--sflow-counter-interval", v.counter_interval, "sFlow: interface counter samples period (20s)")
       ->type_name("DURATION")
       ->check(check_duration);
-  app.add_option("--agent", agent, "sFlow agent address (default: --source, else the export socket's address)")
+  app.add_option("--agent", v.agent, "sFlow agent address (default: --source, else the export socket's address)")
       ->type_name("ADDR");
   app.add_flag("--fib", o.fib, "Look up output ifindex, IP next hop and src/dst masks in the kernel FIB (netlink)");
-  app.add_option("--fib-cache", fib_cache, "How long a FIB answer is cached per address (default 60s)")
+  app.add_option("--fib-cache", v.fib_cache, "How long a FIB answer is cached per address (default 60s)")
       ->type_name("DURATION")
       ->check(check_duration);
-  app.add_option("--bgp-peer", bgp_peers,
+}
+
+// The BGP feed and reporting.
+void add_feed_and_report_options(CLI::App& app, ProbeOptions& o, CliValues& v) {
+  app.add_option("--bgp-peer", v.bgp_peers,
                  "BGP feed: peer with the router at ADDR[:PORT] (repeatable; port 179 when not given); flows get "
                  "src/dst AS, adjacent ASes, BGP next hop and masks from its routes")
       ->type_name("ADDR[:PORT]");
-  app.add_option("--bgp-listen", bgp_listen,
+  app.add_option("--bgp-listen", v.bgp_listen,
                  "BGP feed: listen on ADDR[:PORT] and accept the --bgp-peer addresses only (passive; without it "
                  "flowprobe connects to the peers)")
       ->type_name("ADDR[:PORT]");
   app.add_option("--bgp-asn", o.bgp_asn, "BGP feed: our AS (default 0: the peer's own AS, i.e. iBGP)");
-  app.add_option("--bgp-router-id", bgp_router_id, "BGP feed: our BGP identifier (default: from the session address)")
+  app.add_option("--bgp-router-id", v.bgp_router_id, "BGP feed: our BGP identifier (default: from the session address)")
       ->type_name("A.B.C.D");
   app.add_option("-p,--pidfile", o.pidfile, "Write the process id to FILE (removed on exit)")->type_name("FILE");
   app.add_option("--stats-file", o.stats_file,
                  "Rewrite FILE with the stats JSON on SIGUSR1, after each SIGUSR2 flush and on exit")
       ->type_name("FILE");
-  app.add_flag("-6,--ipv6", ipv6, "Accepted for softflowd habit; IPv6 is always metered");
+  app.add_flag("-6,--ipv6", v.ipv6, "Accepted for softflowd habit; IPv6 is always metered");
   app.add_flag("--json", o.json, "Print the stats as one JSON line on exit and on SIGUSR1");
   app.add_option("--log-level", o.log_level, "trace, debug, info, warn, error")
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "off"}))
       ->default_val("info");
+}
 
+// The checks after CLI11's, in the order they have always run (so the first problem reported stays the same).
+Status finish_input_and_export(const CliValues& v, ProbeOptions& o) {
+  if (o.interfaces.empty() == o.read_file.empty()) {
+    return fail(ErrorKind::kUsage, "give either -i IF (live, repeatable) or -r FILE (offline)");
+  }
+  for (const auto& c : v.collectors) {
+    auto endpoint = parse_endpoint(c);
+    FLOWLAB_TRY(endpoint);
+    o.collectors.push_back(*endpoint);
+  }
+  if (o.collectors.empty() && o.export_pcap.empty() && o.flows_json.empty()) {
+    return fail(ErrorKind::kUsage, "nowhere to export: give -n HOST:PORT (or --export-pcap / --flows-json)");
+  }
+  o.protocol = v.sflow ? wire::ExportProtocol::kSflowV5 : static_cast<wire::ExportProtocol>(v.version);
+  return {};
+}
+
+Status finish_metering(const CliValues& v, ProbeOptions& o) {
+  for (const auto& t : v.timeouts) {
+    FLOWLAB_TRY(apply_timeout(t, o));
+  }
+  for (const auto& i : v.ifindexes) {
+    FLOWLAB_TRY(apply_ifindex(i, o));
+  }
+  if (!v.active.empty()) {
+    o.active_timeout_ms = *parse_ms(v.active);
+  }
+  if (!v.inactive.empty()) {
+    o.inactive_timeout_ms = *parse_ms(v.inactive);
+  }
+  if (o.active_timeout_ms == 0 || o.inactive_timeout_ms == 0 || o.expiry_interval_ms == 0) {
+    return fail(ErrorKind::kUsage, "timeouts must be > 0");
+  }
+  if (!v.template_time.empty()) {
+    o.template_refresh_ms = *parse_ms(v.template_time);
+  }
+  if (!v.counter_interval.empty()) {
+    o.sflow_counter_interval_ms = *parse_ms(v.counter_interval);
+  }
+  if (!v.fib_cache.empty()) {
+    o.fib_cache_ms = *parse_ms(v.fib_cache);
+  }
+  o.sampling_mode = v.sampling_mode == "random" ? meter::SamplingMode::kRandom : meter::SamplingMode::kCount;
+  o.direction = v.direction == "out" ? Direction::kOut : (v.direction == "both" ? Direction::kBoth : Direction::kIn);
+  return {};
+}
+
+Status finish_addresses(const CliValues& v, ProbeOptions& o) {
+  if (!v.source.empty()) {
+    o.source = IpAddress::parse(v.source);
+    if (!o.source) {
+      return fail(ErrorKind::kUsage, "--source '" + v.source + "' is not an IP address");
+    }
+    for (const auto& c : o.collectors) {
+      if (c.address.family != o.source->family) {
+        return fail(ErrorKind::kUsage,
+                    "--source " + v.source + " cannot reach collector " + c.to_string() + " (address family)");
+      }
+    }
+  }
+  if (!v.agent.empty()) {
+    o.sflow_agent = IpAddress::parse(v.agent);
+    if (!o.sflow_agent) {
+      return fail(ErrorKind::kUsage, "--agent '" + v.agent + "' is not an IP address");
+    }
+  }
+  return {};
+}
+
+Status finish_bgp(const CliValues& v, ProbeOptions& o) {
+  for (const auto& [texts, option, into] : {std::tuple{&v.bgp_peers, "--bgp-peer ", &o.bgp_peers},
+                                            std::tuple{&v.bgp_listen, "--bgp-listen ", &o.bgp_listen}}) {
+    for (const auto& text : *texts) {
+      auto e = parse_bgp_endpoint(text, 179);
+      if (!e) {
+        return fail(ErrorKind::kUsage, option + e.error().message);
+      }
+      into->push_back(*e);
+    }
+  }
+  if (!o.bgp_listen.empty() && o.bgp_peers.empty()) {
+    return fail(ErrorKind::kUsage, "--bgp-listen needs --bgp-peer (the router whose connections are accepted)");
+  }
+  if (!v.bgp_router_id.empty()) {
+    o.bgp_router_id = IpAddress::parse(v.bgp_router_id);
+    if (!o.bgp_router_id || !o.bgp_router_id->is_v4() || o.bgp_router_id->v4_host_order() == 0) {
+      return fail(ErrorKind::kUsage, "--bgp-router-id '" + v.bgp_router_id + "' is not a non-zero IPv4 address");
+    }
+  }
+  return {};
+}
+
+Status finish_filter(const CliValues& v, ProbeOptions& o) {
+  if (!v.filter_words.empty()) {
+    if (!o.filter.empty()) {
+      return fail(ErrorKind::kUsage, "give the BPF filter either with -f or as trailing words, not both");
+    }
+    for (const auto& w : v.filter_words) {
+      o.filter += (o.filter.empty() ? "" : " ") + w;
+    }
+  }
+  return {};
+}
+
+}  // namespace
+
+std::variant<ProbeOptions, ParseOutcome> parse_options(int argc, const char* const* argv) {
+  ProbeOptions o;
+  CliValues v;
+  CLI::App app{
+      "flowprobe: meter packets (live with libpcap, or from a pcap file) into flows and export them as NetFlow "
+      "v5/v9, IPFIX or sFlow v5 over UDP.\nFlags follow softflowd's (-i -r -n -v -t -s -d -m -b).",
+      "flowprobe"};
+  app.get_formatter()->column_width(38);
+  add_metering_options(app, o, v);
+  add_capture_options(app, o, v);
+  add_export_options(app, o, v);
+  add_feed_and_report_options(app, o, v);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp&) {
@@ -301,101 +418,9 @@ std::variant<ProbeOptions, ParseOutcome> parse_options(int argc, const char* con
   } catch (const CLI::ParseError& e) {
     return ParseOutcome{2, std::string("flowprobe: ") + e.what() + "\nRun with --help for more information."};
   }
-  (void)foreground;
-  (void)ip_bytes;
-  (void)ipv6;
-  auto bad = [](const std::string& msg) { return ParseOutcome{2, "flowprobe: " + msg}; };
-
-  if (o.interfaces.empty() == o.read_file.empty()) {
-    return bad("give either -i IF (live, repeatable) or -r FILE (offline)");
-  }
-  for (const auto& c : collectors) {
-    auto endpoint = parse_endpoint(c);
-    if (!endpoint) {
-      return bad(endpoint.error().message);
-    }
-    o.collectors.push_back(*endpoint);
-  }
-  if (o.collectors.empty() && o.export_pcap.empty() && o.flows_json.empty()) {
-    return bad("nowhere to export: give -n HOST:PORT (or --export-pcap / --flows-json)");
-  }
-  o.protocol = sflow ? wire::ExportProtocol::kSflowV5 : static_cast<wire::ExportProtocol>(version);
-  for (const auto& t : timeouts) {
-    if (auto st = apply_timeout(t, o); !st) {
-      return bad(st.error().message);
-    }
-  }
-  for (const auto& i : ifindexes) {
-    if (auto st = apply_ifindex(i, o); !st) {
-      return bad(st.error().message);
-    }
-  }
-  if (!active.empty()) {
-    o.active_timeout_ms = *parse_ms(active);
-  }
-  if (!inactive.empty()) {
-    o.inactive_timeout_ms = *parse_ms(inactive);
-  }
-  if (o.active_timeout_ms == 0 || o.inactive_timeout_ms == 0 || o.expiry_interval_ms == 0) {
-    return bad("timeouts must be > 0");
-  }
-  if (!template_time.empty()) {
-    o.template_refresh_ms = *parse_ms(template_time);
-  }
-  if (!counter_interval.empty()) {
-    o.sflow_counter_interval_ms = *parse_ms(counter_interval);
-  }
-  if (!fib_cache.empty()) {
-    o.fib_cache_ms = *parse_ms(fib_cache);
-  }
-  o.sampling_mode = sampling_mode == "random" ? meter::SamplingMode::kRandom : meter::SamplingMode::kCount;
-  o.direction = direction == "out" ? Direction::kOut : (direction == "both" ? Direction::kBoth : Direction::kIn);
-  if (!source.empty()) {
-    o.source = IpAddress::parse(source);
-    if (!o.source) {
-      return bad("--source '" + source + "' is not an IP address");
-    }
-    for (const auto& c : o.collectors) {
-      if (c.address.family != o.source->family) {
-        return bad("--source " + source + " cannot reach collector " + c.to_string() + " (address family)");
-      }
-    }
-  }
-  if (!agent.empty()) {
-    o.sflow_agent = IpAddress::parse(agent);
-    if (!o.sflow_agent) {
-      return bad("--agent '" + agent + "' is not an IP address");
-    }
-  }
-  for (const auto& text : bgp_peers) {
-    auto e = parse_bgp_endpoint(text, 179);
-    if (!e) {
-      return bad("--bgp-peer " + e.error().message);
-    }
-    o.bgp_peers.push_back(*e);
-  }
-  for (const auto& text : bgp_listen) {
-    auto e = parse_bgp_endpoint(text, 179);
-    if (!e) {
-      return bad("--bgp-listen " + e.error().message);
-    }
-    o.bgp_listen.push_back(*e);
-  }
-  if (!o.bgp_listen.empty() && o.bgp_peers.empty()) {
-    return bad("--bgp-listen needs --bgp-peer (the router whose connections are accepted)");
-  }
-  if (!bgp_router_id.empty()) {
-    o.bgp_router_id = IpAddress::parse(bgp_router_id);
-    if (!o.bgp_router_id || !o.bgp_router_id->is_v4() || o.bgp_router_id->v4_host_order() == 0) {
-      return bad("--bgp-router-id '" + bgp_router_id + "' is not a non-zero IPv4 address");
-    }
-  }
-  if (!filter_words.empty()) {
-    if (!o.filter.empty()) {
-      return bad("give the BPF filter either with -f or as trailing words, not both");
-    }
-    for (const auto& w : filter_words) {
-      o.filter += (o.filter.empty() ? "" : " ") + w;
+  for (auto* step : {finish_input_and_export, finish_metering, finish_addresses, finish_bgp, finish_filter}) {
+    if (Status st = step(v, o); !st) {
+      return ParseOutcome{2, "flowprobe: " + st.error().message};
     }
   }
   return o;

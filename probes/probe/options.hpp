@@ -5,6 +5,7 @@
 // a ParseOutcome saying "help was printed" / "bad input" with the message and the exit code (0 / 2).
 #pragma once
 
+#include "common/endpoint.hpp"
 #include "common/ip.hpp"
 #include "common/result.hpp"
 #include "probes/meter/sampler.hpp"
@@ -19,13 +20,6 @@
 #include <vector>
 
 namespace flowlab::probe {
-
-struct Endpoint {
-  IpAddress address;
-  std::uint16_t port = 0;
-  [[nodiscard]] std::string to_string() const;  // "192.0.2.1:2055", "[2001:db8::1]:2055"
-  bool operator==(const Endpoint&) const = default;
-};
 
 enum class Direction : std::uint8_t { kIn, kOut, kBoth };
 

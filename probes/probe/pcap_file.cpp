@@ -22,11 +22,11 @@ std::uint32_t bswap(std::uint32_t v) { return __builtin_bswap32(v); }
 
 Result<std::unique_ptr<PcapFile>> PcapFile::open(const std::string& path) {
   std::unique_ptr<PcapFile> f(new PcapFile());
-  f->fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (f->fd_ < 0) {
+  f->fd_.reset(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!f->fd_) {
     return fail(ErrorKind::kIo, "reading " + path + ": " + std::strerror(errno));
   }
-  (void)::posix_fadvise(f->fd_, 0, 0, POSIX_FADV_SEQUENTIAL);
+  (void)::posix_fadvise(f->fd_.get(), 0, 0, POSIX_FADV_SEQUENTIAL);
   f->memory_ = meter::PageMemory(kBufferBytes);
   f->base_ = static_cast<std::byte*>(f->memory_.data());
   f->buf_ = Bytes(f->base_, kBufferBytes);
@@ -50,11 +50,7 @@ Result<std::unique_ptr<PcapFile>> PcapFile::open(const std::string& path) {
   return f;
 }
 
-PcapFile::~PcapFile() {
-  if (fd_ >= 0) {
-    ::close(fd_);
-  }
-}
+PcapFile::~PcapFile() = default;
 
 bool PcapFile::fill(std::size_t n) {
   if (end_ - begin_ >= n || eof_) {
@@ -65,7 +61,7 @@ bool PcapFile::fill(std::size_t n) {
   end_ -= begin_;
   begin_ = 0;
   while (end_ < n && !eof_) {
-    const ssize_t got = ::read(fd_, base_ + end_, buf_.size() - end_);
+    const ssize_t got = ::read(fd_.get(), base_ + end_, buf_.size() - end_);
     if (got < 0) {
       if (errno == EINTR) {
         continue;

@@ -8,6 +8,7 @@
 #pragma once
 
 #include "common/bytes.hpp"
+#include "common/fd.hpp"
 #include "common/result.hpp"
 #include "probes/meter/page_memory.hpp"
 
@@ -45,7 +46,7 @@ class PcapFile {
   // Makes at least n bytes available from begin_ (fewer only at end of file). False on a read error.
   bool fill(std::size_t n);
 
-  int fd_ = -1;
+  Fd fd_;
   meter::PageMemory memory_;
   Bytes buf_;  // over memory_
   std::byte* base_ = nullptr;

@@ -1,7 +1,8 @@
 // Packet crafting: golden bytes for one packet of each protocol and family, every checksum checked by an independent
 // implementation (libtins recomputes them when it re-serializes the parsed packet), the fields read back by the
-// meter's parser (what flowprobe will see) and by flowgen's own decoder (what the sink matches on).
+// meter's parser (what flowprobe will see) and by decode_packet() (the same parser, what the sink matches on).
 #include "probes/gen/packet.hpp"
+#include "common/inet.hpp"
 #include "probes/meter/packet.hpp"
 
 #include <gtest/gtest.h>
@@ -166,8 +167,15 @@ TEST(GenPacket, DecodeRejectsWhatIsNotAWholePacket) {
     EXPECT_FALSE(decode_packet(Bytes(packet.data(), n)).has_value()) << n;
   }
   auto fragment = packet;
-  fragment[6] = std::byte{0x20};  // more fragments
+  fragment[7] = std::byte{0x01};  // fragment offset 8: a non-first fragment has no transport header
   EXPECT_FALSE(decode_packet(Bytes(fragment.data(), fragment.size())).has_value());
+  // A first fragment (MF set, offset 0) is read as the meter reads it: the whole transport header is there.
+  // (flowgen never sends one: IPv4 carries DF.)
+  auto first = packet;
+  first[6] = std::byte{0x20};
+  meter::ParsedPacket p;
+  ASSERT_EQ(meter::parse_ip(Reader(Bytes(first.data(), first.size())), p), meter::ParseStatus::kOk);
+  EXPECT_EQ(decode_packet(Bytes(first.data(), first.size())).has_value(), !p.fragment);
   auto other = packet;
   other[0] = std::byte{0x55};  // version 5
   EXPECT_FALSE(decode_packet(Bytes(other.data(), other.size())).has_value());
@@ -178,7 +186,9 @@ TEST(GenPacket, MatchesOnlyItsOwnStream) {
   for (const char* text : {"name=a,dst=198.51.100.10,proto=udp,dport=53,packets=1",
                            "name=b,dst=198.51.100.10,proto=udp,dport=53,packets=1",
                            "name=c,src=192.0.2.9,dst=198.51.100.10,proto=udp,dport=53,sport=1000,packets=1",
-                           "name=p,dst=198.51.100.10,proto=icmp,packets=1"}) {
+                           "name=p,dst=198.51.100.10,proto=icmp,packets=1",
+                           // Only the echo identifier (sport) tells q from p.
+                           "name=q,dst=198.51.100.10,proto=icmp,sport=99,packets=1"}) {
     v.push_back(parse_stream_option(text).value_or(StreamSpec{}));
   }
   ASSERT_TRUE(finalize_streams(v).ok());

@@ -78,9 +78,9 @@ sockaddr_storage socket_address(const IpAddress& ip, std::uint16_t port, socklen
 }
 
 // A UDP socket opened inside ns (bound to bind_to:port when port != 0).
-Result<UniqueFd> udp_socket(const std::string& ns, const IpAddress& bind_to, std::uint16_t port) {
-  return run_in_namespace(ns, [&]() -> Result<UniqueFd> {
-    UniqueFd fd(::socket(bind_to.is_v4() ? AF_INET : AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0));
+Result<Fd> udp_socket(const std::string& ns, const IpAddress& bind_to, std::uint16_t port) {
+  return run_in_namespace(ns, [&]() -> Result<Fd> {
+    Fd fd(::socket(bind_to.is_v4() ? AF_INET : AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0));
     if (!fd) {
       return fail(ErrorKind::kSocket, std::string("socket: ") + std::strerror(errno));
     }
@@ -95,7 +95,7 @@ Result<UniqueFd> udp_socket(const std::string& ns, const IpAddress& bind_to, std
   });
 }
 
-bool send_to(const UniqueFd& fd, const IpAddress& to, std::uint16_t port, const std::string& payload) {
+bool send_to(const Fd& fd, const IpAddress& to, std::uint16_t port, const std::string& payload) {
   socklen_t len = 0;
   sockaddr_storage ss = socket_address(to, port, len);
   return ::sendto(fd.get(), payload.data(), payload.size(), 0, reinterpret_cast<sockaddr*>(&ss), len) ==  // NOLINT
@@ -103,7 +103,7 @@ bool send_to(const UniqueFd& fd, const IpAddress& to, std::uint16_t port, const 
 }
 
 // One datagram (or "" after the timeout).
-std::string receive(const UniqueFd& fd, std::chrono::milliseconds timeout = 3000ms) {
+std::string receive(const Fd& fd, std::chrono::milliseconds timeout = 3000ms) {
   pollfd p{fd.get(), POLLIN, 0};
   if (::poll(&p, 1, static_cast<int>(timeout.count())) != 1) {
     return {};
@@ -603,7 +603,7 @@ TEST_F(NetnsTest, ChainOfFiftyNamespaces) {
 }
 
 // Counts frames on a packet socket containing marker, until `timeout` passes with nothing new.
-int count_frames_with(const UniqueFd& packet, const std::string& marker, std::chrono::milliseconds quiet = 500ms) {
+int count_frames_with(const Fd& packet, const std::string& marker, std::chrono::milliseconds quiet = 500ms) {
   int count = 0;
   std::array<char, 4096> buf{};
   for (;;) {
@@ -650,8 +650,8 @@ TEST_F(NetnsTest, MirrorCopiesBothDirectionsToTheProbe) {
 
   auto probe_index = np.ifindex("eth0");
   ASSERT_OK(probe_index);
-  auto packet = run_in_namespace(p, [&]() -> Result<UniqueFd> {
-    UniqueFd fd(::socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, htons(ETH_P_ALL)));
+  auto packet = run_in_namespace(p, [&]() -> Result<Fd> {
+    Fd fd(::socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, htons(ETH_P_ALL)));
     if (!fd) {
       return fail(ErrorKind::kSocket, std::string("AF_PACKET socket: ") + std::strerror(errno));
     }

@@ -61,7 +61,7 @@ class Sink {
   std::uint16_t port_ = 0;
 };
 
-TeeEndpoint local(std::uint16_t port) { return TeeEndpoint{*IpAddress::parse("127.0.0.1"), port}; }
+Endpoint local(std::uint16_t port) { return Endpoint{*IpAddress::parse("127.0.0.1"), port}; }
 
 void send_text(Tee& tee, const std::string& s, const char* from) {
   tee.forward(std::span<const std::uint8_t>(reinterpret_cast<const std::uint8_t*>(s.data()), s.size()),  // NOLINT

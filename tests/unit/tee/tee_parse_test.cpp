@@ -6,7 +6,7 @@
 namespace flowlab::collector {
 namespace {
 
-TeeEndpoint ep(const char* address, std::uint16_t port) { return TeeEndpoint{*IpAddress::parse(address), port}; }
+Endpoint ep(const char* address, std::uint16_t port) { return Endpoint{*IpAddress::parse(address), port}; }
 
 struct GoodCase {
   const char* name;
