@@ -53,8 +53,8 @@ void FlowCache::add(const FlowKey& key, std::uint32_t l3_bytes, std::uint8_t tcp
   if (index == kNone) {
     index = insert(key, tag, ts_us, out);
   } else {
-    lru_unlink(index);
-    lru_append(index);
+    unlink<&Entry::lru>(lru_, index);
+    append<&Entry::lru>(lru_, index);
   }
   Entry& e = entries_[index];
   e.packets += 1;
@@ -73,14 +73,14 @@ std::uint32_t FlowCache::insert(const FlowKey& key, std::uint32_t tag, std::uint
     if (entries_used_ < options_.max_flows) {
       ::new (static_cast<void*>(entries_ + entries_used_)) Entry();  // within the reserved pool: never allocates
       free_head_ = static_cast<std::uint32_t>(entries_used_++);
-      entries_[free_head_].lru_next = kNone;
+      entries_[free_head_].lru.next = kNone;
     } else {
       assert(lru_.head != kNone);
       remove(lru_.head, EndReason::kLackOfResources, out);
     }
   }
   const std::uint32_t index = free_head_;
-  free_head_ = entries_[index].lru_next;
+  free_head_ = entries_[index].lru.next;
   Entry& e = entries_[index];
   e.key = key;
   e.first_us = ts_us;
@@ -94,8 +94,8 @@ std::uint32_t FlowCache::insert(const FlowKey& key, std::uint32_t tag, std::uint
     s = (s + 1) & slot_mask_;
   }
   slots_[s] = Slot{index + 1, tag};
-  lru_append(index);
-  age_append(index);
+  append<&Entry::lru>(lru_, index);
+  append<&Entry::age>(age_, index);
   ++size_;
   ++counters_.created;
   return index;
@@ -141,9 +141,9 @@ void FlowCache::remove(std::uint32_t index, EndReason reason, std::vector<wire::
     }
   }
   slots_[hole] = Slot{};
-  lru_unlink(index);
-  age_unlink(index);
-  e.lru_next = free_head_;
+  unlink<&Entry::lru>(lru_, index);
+  unlink<&Entry::age>(age_, index);
+  e.lru.next = free_head_;
   free_head_ = index;
   --size_;
 }
@@ -200,36 +200,22 @@ void FlowCache::flush(std::vector<wire::FlowRecord>& out, std::size_t max_flows)
   }
 }
 
-void FlowCache::lru_unlink(std::uint32_t i) {
-  Entry& e = entries_[i];
-  (e.lru_prev != kNone ? entries_[e.lru_prev].lru_next : lru_.head) = e.lru_next;
-  (e.lru_next != kNone ? entries_[e.lru_next].lru_prev : lru_.tail) = e.lru_prev;
-  e.lru_prev = kNone;
-  e.lru_next = kNone;
+template <FlowCache::Link FlowCache::Entry::*link>
+void FlowCache::unlink(List& list, std::uint32_t i) {
+  Link& l = entries_[i].*link;
+  (l.prev != kNone ? (entries_[l.prev].*link).next : list.head) = l.next;
+  (l.next != kNone ? (entries_[l.next].*link).prev : list.tail) = l.prev;
+  l.prev = kNone;
+  l.next = kNone;
 }
 
-void FlowCache::lru_append(std::uint32_t i) {
-  Entry& e = entries_[i];
-  e.lru_prev = lru_.tail;
-  e.lru_next = kNone;
-  (lru_.tail != kNone ? entries_[lru_.tail].lru_next : lru_.head) = i;
-  lru_.tail = i;
-}
-
-void FlowCache::age_unlink(std::uint32_t i) {
-  Entry& e = entries_[i];
-  (e.age_prev != kNone ? entries_[e.age_prev].age_next : age_.head) = e.age_next;
-  (e.age_next != kNone ? entries_[e.age_next].age_prev : age_.tail) = e.age_prev;
-  e.age_prev = kNone;
-  e.age_next = kNone;
-}
-
-void FlowCache::age_append(std::uint32_t i) {
-  Entry& e = entries_[i];
-  e.age_prev = age_.tail;
-  e.age_next = kNone;
-  (age_.tail != kNone ? entries_[age_.tail].age_next : age_.head) = i;
-  age_.tail = i;
+template <FlowCache::Link FlowCache::Entry::*link>
+void FlowCache::append(List& list, std::uint32_t i) {
+  Link& l = entries_[i].*link;
+  l.prev = list.tail;
+  l.next = kNone;
+  (list.tail != kNone ? (entries_[list.tail].*link).next : list.head) = i;
+  list.tail = i;
 }
 
 }  // namespace flowlab::meter

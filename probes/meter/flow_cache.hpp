@@ -60,6 +60,11 @@ class FlowCache {
  private:
   static constexpr std::uint32_t kNone = 0xffffffffU;
 
+  // An entry's place in one of the two intrusive lists (entry indices).
+  struct Link {
+    std::uint32_t prev = kNone;
+    std::uint32_t next = kNone;
+  };
   struct Entry {
     FlowKey key;
     std::uint64_t packets = 0;
@@ -68,10 +73,8 @@ class FlowCache {
     std::uint64_t last_us = 0;
     std::uint32_t hash_low = 0;  // low 32 bits of the key hash: its home slot
     std::uint8_t tcp_flags = 0;
-    std::uint32_t lru_prev = kNone;  // by last activity; also the free-list link
-    std::uint32_t lru_next = kNone;
-    std::uint32_t age_prev = kNone;  // by creation
-    std::uint32_t age_next = kNone;
+    Link lru;  // by last activity; lru.next is also the free-list link
+    Link age;  // by creation
   };
   struct Slot {
     std::uint32_t ref = 0;  // entry index + 1; 0 = empty (fresh zero pages are an empty table)
@@ -87,10 +90,11 @@ class FlowCache {
   void remove(std::uint32_t index, EndReason reason, std::vector<wire::FlowRecord>& out);
   void emit(const Entry& e, EndReason reason, std::vector<wire::FlowRecord>& out) const;
 
-  void lru_unlink(std::uint32_t i);
-  void lru_append(std::uint32_t i);
-  void age_unlink(std::uint32_t i);
-  void age_append(std::uint32_t i);
+  // Entry i out of / onto the newest end of `list`, through the entries' `link` member (lru or age).
+  template <Link Entry::*link>
+  void unlink(List& list, std::uint32_t i);
+  template <Link Entry::*link>
+  void append(List& list, std::uint32_t i);
 
   CacheOptions options_;
   PageMemory entry_memory_;

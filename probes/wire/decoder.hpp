@@ -124,7 +124,7 @@ struct DecodeCounters {
 };
 
 namespace detail {
-class DecoderState;  // template cache, sampler tables (decoder.cpp)
+class DecoderState;  // template cache, sampler tables (decoder_state.hpp)
 }
 
 class Decoder {

@@ -2,12 +2,16 @@
 
 #include "common/bytes.hpp"
 #include "probes/wire/ie.hpp"
+#include "probes/wire/ie_table.hpp"
 
 #include <algorithm>
 #include <array>
 
 namespace flowlab::wire {
 namespace {
+
+using detail::FieldDescriptor;
+using detail::uptime_of;
 
 struct FieldSpec {
   std::uint16_t ie;
@@ -82,6 +86,45 @@ constexpr auto kV9Ipv6 = make_variant(kV9Ipv4, true, false);
 constexpr auto kIpfixIpv4 = make_variant(kV9Ipv4, false, true);
 constexpr auto kIpfixIpv6 = make_variant(kV9Ipv4, true, true);
 
+// A template field bound to its IE table row (what the exporter writes for it: an address or the row's load).
+struct ExportField {
+  const FieldDescriptor* field = nullptr;
+  std::uint16_t length = 0;
+};
+
+template <std::size_t N>
+constexpr std::array<ExportField, N> bind_fields(const std::array<FieldSpec, N>& specs) {
+  std::array<ExportField, N> out{};
+  for (std::size_t i = 0; i < N; ++i) {
+    out[i] = {detail::find_ie(specs[i].ie), specs[i].length};
+  }
+  return out;
+}
+
+// Every field is in the IE table, with a length the table allows, and the exporter can take it from a record.
+template <std::size_t N>
+constexpr bool exportable(const std::array<ExportField, N>& fields) {
+  return std::all_of(fields.begin(), fields.end(), [](const ExportField& f) {
+    return f.field != nullptr && detail::length_fits(f.field->type, f.length) &&
+           (f.field->address != nullptr || f.field->load != nullptr);
+  });
+}
+
+constexpr auto kV9Ipv4Fields = bind_fields(kV9Ipv4);
+constexpr auto kV9Ipv6Fields = bind_fields(kV9Ipv6);
+constexpr auto kIpfixIpv4Fields = bind_fields(kIpfixIpv4);
+constexpr auto kIpfixIpv6Fields = bind_fields(kIpfixIpv6);
+static_assert(exportable(kV9Ipv4Fields) && exportable(kV9Ipv6Fields) && exportable(kIpfixIpv4Fields) &&
+              exportable(kIpfixIpv6Fields));
+
+// The sampling options template after its one scope field (v9: system, IPFIX: observation domain), and the
+// values of its one record: interval, deterministic (count-based) sampling, 1 packet selected per interval - 1
+// skipped.
+constexpr std::array<FieldSpec, 4> kSamplingOptions{{{ie::kSamplingInterval, 4},
+                                                     {ie::kSamplingAlgorithm, 1},
+                                                     {ie::kSamplingPacketInterval, 4},
+                                                     {ie::kSamplingPacketSpace, 4}}};
+
 constexpr std::size_t record_length(std::span<const FieldSpec> fields) {
   std::size_t n = 0;
   for (const auto& f : fields) {
@@ -101,10 +144,6 @@ constexpr std::size_t kV9HeaderBytes = 20;
 constexpr std::size_t kIpfixHeaderBytes = 16;
 constexpr std::uint16_t kAsTrans = 23456;  // RFC 6793: 4-byte ASNs in 2-byte fields
 
-std::uint32_t uptime_of(std::uint64_t ms, std::uint64_t boot_ms) {
-  return static_cast<std::uint32_t>((ms >= boot_ms ? ms - boot_ms : 0) & 0xffffffffULL);
-}
-
 void write_address(Writer& w, const IpAddress& a, std::size_t length) {
   // An unset address is written as zeros of the template's width; a v4 address in a v6 slot never happens
   // (records are split by family), so only the width matters.
@@ -115,111 +154,61 @@ void write_address(Writer& w, const IpAddress& a, std::size_t length) {
 
 std::uint16_t as16(std::uint32_t as) { return as > 0xffff ? kAsTrans : static_cast<std::uint16_t>(as); }
 
-struct TemplateWriter {
-  bool ipfix;
-  std::uint64_t boot_ms;
-
-  void record(Writer& w, const FlowRecord& r, std::span<const FieldSpec> fields) const {
-    for (const auto& f : fields) {
-      switch (f.ie) {
-        case ie::kSourceIpv4Address:
-        case ie::kSourceIpv6Address:
-          write_address(w, r.src_addr, f.length);
-          break;
-        case ie::kDestinationIpv4Address:
-        case ie::kDestinationIpv6Address:
-          write_address(w, r.dst_addr, f.length);
-          break;
-        case ie::kIpNextHopIpv4Address:
-        case ie::kIpNextHopIpv6Address:
-          write_address(w, r.next_hop, f.length);
-          break;
-        case ie::kBgpNextHopIpv4Address:
-        case ie::kBgpNextHopIpv6Address:
-          write_address(w, r.bgp_next_hop, f.length);
-          break;
-        case ie::kSourceTransportPort:
-          w.u16(r.src_port);
-          break;
-        case ie::kDestinationTransportPort:
-          w.u16(r.dst_port);
-          break;
-        case ie::kProtocolIdentifier:
-          w.u8(r.protocol);
-          break;
-        case ie::kIpClassOfService:
-          w.u8(r.tos);
-          break;
-        case ie::kTcpControlBits:
-          w.u8(r.tcp_flags);
-          break;
-        case ie::kPacketDeltaCount:
-          w.u64(r.packets);
-          break;
-        case ie::kOctetDeltaCount:
-          w.u64(r.bytes);
-          break;
-        case ie::kFlowStartSysUpTime:
-          w.u32(uptime_of(r.first_ms, boot_ms));
-          break;
-        case ie::kFlowEndSysUpTime:
-          w.u32(uptime_of(r.last_ms, boot_ms));
-          break;
-        case ie::kFlowStartMilliseconds:
-          w.u64(r.first_ms);
-          break;
-        case ie::kFlowEndMilliseconds:
-          w.u64(r.last_ms);
-          break;
-        case ie::kIngressInterface:
-          w.u32(r.input_ifindex);
-          break;
-        case ie::kEgressInterface:
-          w.u32(r.output_ifindex);
-          break;
-        case ie::kSourceIpv4PrefixLength:
-        case ie::kSourceIpv6PrefixLength:
-          w.u8(r.src_mask);
-          break;
-        case ie::kDestinationIpv4PrefixLength:
-        case ie::kDestinationIpv6PrefixLength:
-          w.u8(r.dst_mask);
-          break;
-        case ie::kBgpSourceAsNumber:
-          w.u32(r.src_as);
-          break;
-        case ie::kBgpDestinationAsNumber:
-          w.u32(r.dst_as);
-          break;
-        case ie::kBgpNextAdjacentAsNumber:
-          w.u32(r.dst_peer_as);
-          break;
-        case ie::kBgpPrevAdjacentAsNumber:
-          w.u32(r.src_peer_as);
-          break;
-        case ie::kFlowEndReason:
-          w.u8(r.flow_end_reason);
-          break;
-        case ie::kVlanId:
-          w.u16(r.vlan);
-          break;
-        case ie::kFlowDirection:
-          // Unknown (a record relayed from v5 / sFlow) goes out as ingress: the IE has no "unknown" value.
-          w.u8(r.direction == FlowDirection::kEgress ? 1U : 0U);
-          break;
-        default:
-          w.zeros(f.length);
-          break;
-      }
+// One data record: each template field as its IE table row says.
+void write_record(Writer& w, const FlowRecord& r, std::span<const ExportField> fields, std::uint64_t boot_ms) {
+  for (const ExportField& f : fields) {
+    if (f.field->address != nullptr) {
+      write_address(w, r.*(f.field->address), f.length);
+    } else {
+      w.uint(f.field->load(r, boot_ms), f.length);
     }
   }
-};
+}
+
+void write_specs(Writer& w, std::span<const FieldSpec> fields) {
+  for (const auto& f : fields) {
+    w.u16(f.ie);
+    w.u16(f.length);
+  }
+}
 
 void pad_to_4(Writer& w, std::size_t set_start) {
   while ((w.size() - set_start) % 4 != 0) {
     w.u8(0);
   }
 }
+
+// Closes a set opened at set_start: v9 pads flowsets to 4 bytes (IPFIX sets are not padded), then the length.
+void close_set(Writer& w, std::size_t set_start, bool ipfix) {
+  if (!ipfix) {
+    pad_to_4(w, set_start);
+  }
+  w.patch_u16(set_start + 2, static_cast<std::uint16_t>(w.size() - set_start));
+}
+
+std::size_t open_set(Writer& w, std::uint16_t id) {
+  const std::size_t set_start = w.size();
+  w.u16(id);
+  w.u16(0);  // length, patched by close_set
+  return set_start;
+}
+
+struct DataTemplates {
+  std::span<const FieldSpec> v4_specs;
+  std::span<const FieldSpec> v6_specs;
+  std::span<const ExportField> v4;
+  std::span<const ExportField> v6;
+};
+
+DataTemplates data_templates(bool ipfix) {
+  if (ipfix) {
+    return {kIpfixIpv4, kIpfixIpv6, kIpfixIpv4Fields, kIpfixIpv6Fields};
+  }
+  return {kV9Ipv4, kV9Ipv6, kV9Ipv4Fields, kV9Ipv6Fields};
+}
+
+bool is_v6(const FlowRecord& r) { return r.src_addr.is_v6() || r.dst_addr.is_v6(); }
+bool has_address(const FlowRecord& r) { return r.src_addr.is_set() || r.dst_addr.is_set(); }
 
 }  // namespace
 
@@ -316,15 +305,7 @@ std::vector<std::vector<std::byte>> Exporter::encode_v5(std::span<const FlowReco
 std::vector<std::vector<std::byte>> Exporter::encode_template_based(std::span<const FlowRecord> records,
                                                                     std::uint64_t now_ms) {
   const bool ipfix = options_.protocol == ExportProtocol::kIpfix;
-  const std::span<const FieldSpec> v4_fields = ipfix ? std::span<const FieldSpec>(kIpfixIpv4) : kV9Ipv4;
-  const std::span<const FieldSpec> v6_fields = ipfix ? std::span<const FieldSpec>(kIpfixIpv6) : kV9Ipv6;
-  const std::size_t v4_length = record_length(v4_fields);
-  const std::size_t v6_length = record_length(v6_fields);
-  const std::size_t max = options_.max_datagram_bytes;
   const std::size_t header_bytes = ipfix ? kIpfixHeaderBytes : kV9HeaderBytes;
-  const TemplateWriter tw{ipfix, options_.boot_time_ms};
-  const bool sampled = options_.sampling_interval > 1;
-
   std::vector<std::vector<std::byte>> out;
   std::size_t i = 0;
   bool first = true;
@@ -334,157 +315,138 @@ std::vector<std::vector<std::byte>> Exporter::encode_template_based(std::span<co
     if (!with_templates && i >= records.size()) {
       break;
     }
-    Writer w(max);
-    std::uint16_t v9_count = 0;      // v9 header count: every template, options and data record
-    std::uint32_t data_records = 0;  // IPFIX sequence advance: data + options data records
-    if (ipfix) {
-      w.u16(10);
-      w.u16(0);  // length, patched
-      w.u32(static_cast<std::uint32_t>(now_ms / 1000));
-      w.u32(sequence_);
-      w.u32(options_.observation_domain);
-    } else {
-      w.u16(9);
-      w.u16(0);  // count, patched
-      // The header's sysUptime is taken at unix_secs (whole seconds, RFC 3954 has no sub-second field), so a
-      // collector's unix_secs - (sysUptime - switched) gives the switched times back to the millisecond.
-      w.u32(uptime_of(now_ms / 1000 * 1000, options_.boot_time_ms));
-      w.u32(static_cast<std::uint32_t>(now_ms / 1000));
-      w.u32(sequence_);
-      w.u32(options_.observation_domain);
-    }
+    Writer w(options_.max_datagram_bytes);
+    MessageCounts n;
+    write_message_header(w, ipfix, now_ms);
     if (with_templates) {
-      // Template set: both data templates.
-      std::size_t set_start = w.size();
-      w.u16(ipfix ? kIpfixTemplateSet : kV9TemplateFlowset);
-      w.u16(0);
-      for (int t = 0; t < 2; ++t) {
-        const auto fields = t == 0 ? v4_fields : v6_fields;
-        w.u16(t == 0 ? kExportTemplateIpv4 : kExportTemplateIpv6);
-        w.u16(static_cast<std::uint16_t>(fields.size()));
-        for (const auto& f : fields) {
-          w.u16(f.ie);
-          w.u16(f.length);
-        }
-        ++v9_count;
-      }
-      if (!ipfix) {
-        pad_to_4(w, set_start);
-      }
-      w.patch_u16(set_start + 2, static_cast<std::uint16_t>(w.size() - set_start));
-      if (sampled) {
-        // Options template: scope = the exporting system / observation domain; the sampling rate.
-        set_start = w.size();
-        if (ipfix) {
-          w.u16(kIpfixOptionsTemplateSet);
-          w.u16(0);
-          w.u16(kExportTemplateSampling);
-          w.u16(5);  // field count
-          w.u16(1);  // scope field count
-          w.u16(ie::kObservationDomainId);
-          w.u16(4);
-          w.u16(ie::kSamplingInterval);
-          w.u16(4);
-          w.u16(ie::kSamplingAlgorithm);
-          w.u16(1);
-          w.u16(ie::kSamplingPacketInterval);
-          w.u16(4);
-          w.u16(ie::kSamplingPacketSpace);
-          w.u16(4);
-        } else {
-          w.u16(kV9OptionsTemplateFlowset);
-          w.u16(0);
-          w.u16(kExportTemplateSampling);
-          w.u16(4);   // option scope length (bytes)
-          w.u16(16);  // option length (bytes)
-          w.u16(ie::kV9ScopeSystem);
-          w.u16(4);
-          w.u16(ie::kSamplingInterval);
-          w.u16(4);
-          w.u16(ie::kSamplingAlgorithm);
-          w.u16(1);
-          w.u16(ie::kSamplingPacketInterval);
-          w.u16(4);
-          w.u16(ie::kSamplingPacketSpace);
-          w.u16(4);
-          pad_to_4(w, set_start);
-        }
-        w.patch_u16(set_start + 2, static_cast<std::uint16_t>(w.size() - set_start));
-        ++v9_count;
-        // Options data.
-        set_start = w.size();
-        w.u16(kExportTemplateSampling);
-        w.u16(0);
-        w.u32(options_.observation_domain);
-        w.u32(options_.sampling_interval);
-        w.u8(1);                                // deterministic (count-based) sampling
-        w.u32(1);                               // samplingPacketInterval: 1 packet selected ...
-        w.u32(options_.sampling_interval - 1);  // ... per samplingPacketSpace - 1 skipped
-        if (!ipfix) {
-          pad_to_4(w, set_start);
-        }
-        w.patch_u16(set_start + 2, static_cast<std::uint16_t>(w.size() - set_start));
-        ++v9_count;
-        ++data_records;
-      }
-      templates_sent_ = true;
-      force_templates_ = false;
-      datagrams_since_templates_ = 0;
-      last_templates_ms_ = now_ms;
-      ++counters_.template_sends;
+      write_templates(w, ipfix, now_ms, n);
     }
-    // Data sets, one per run of same-family records.
-    while (i < records.size()) {
-      const FlowRecord& head = records[i];
-      const bool v6 = head.src_addr.is_v6() || head.dst_addr.is_v6();
-      if (!head.src_addr.is_set() && !head.dst_addr.is_set()) {
+    write_data_sets(w, ipfix, records, i, n);
+    if (w.size() == header_bytes) {
+      break;
+    }
+    finish_message(w, ipfix, n);
+    out.push_back(w.take());
+  }
+  return out;
+}
+
+// The message header; the IPFIX length / v9 count are patched by finish_message.
+void Exporter::write_message_header(Writer& w, bool ipfix, std::uint64_t now_ms) const {
+  if (ipfix) {
+    w.u16(10);
+    w.u16(0);  // length, patched
+    w.u32(static_cast<std::uint32_t>(now_ms / 1000));
+    w.u32(sequence_);
+    w.u32(options_.observation_domain);
+    return;
+  }
+  w.u16(9);
+  w.u16(0);  // count, patched
+  // The header's sysUptime is taken at unix_secs (whole seconds, RFC 3954 has no sub-second field), so a
+  // collector's unix_secs - (sysUptime - switched) gives the switched times back to the millisecond.
+  w.u32(uptime_of(now_ms / 1000 * 1000, options_.boot_time_ms));
+  w.u32(static_cast<std::uint32_t>(now_ms / 1000));
+  w.u32(sequence_);
+  w.u32(options_.observation_domain);
+}
+
+// The template set with both data templates; when sampled, the sampling options template and its record.
+void Exporter::write_templates(Writer& w, bool ipfix, std::uint64_t now_ms, MessageCounts& n) {
+  const DataTemplates templates = data_templates(ipfix);
+  const std::size_t set_start = open_set(w, ipfix ? kIpfixTemplateSet : kV9TemplateFlowset);
+  for (int t = 0; t < 2; ++t) {
+    const auto fields = t == 0 ? templates.v4_specs : templates.v6_specs;
+    w.u16(t == 0 ? kExportTemplateIpv4 : kExportTemplateIpv6);
+    w.u16(static_cast<std::uint16_t>(fields.size()));
+    write_specs(w, fields);
+    ++n.v9_count;
+  }
+  close_set(w, set_start, ipfix);
+  if (options_.sampling_interval > 1) {
+    write_sampling_options(w, ipfix, n);
+  }
+  templates_sent_ = true;
+  force_templates_ = false;
+  datagrams_since_templates_ = 0;
+  last_templates_ms_ = now_ms;
+  ++counters_.template_sends;
+}
+
+// Options template (scope: the exporting system / observation domain; the sampling rate) and its one record.
+void Exporter::write_sampling_options(Writer& w, bool ipfix, MessageCounts& n) const {
+  std::size_t set_start = open_set(w, ipfix ? kIpfixOptionsTemplateSet : kV9OptionsTemplateFlowset);
+  w.u16(kExportTemplateSampling);
+  if (ipfix) {
+    w.u16(static_cast<std::uint16_t>(1 + kSamplingOptions.size()));  // field count
+    w.u16(1);                                                        // scope field count
+    write_specs(w, std::array<FieldSpec, 1>{{{ie::kObservationDomainId, 4}}});
+  } else {
+    w.u16(4);                                                        // option scope length (bytes)
+    w.u16(static_cast<std::uint16_t>(4 * kSamplingOptions.size()));  // option length (bytes)
+    write_specs(w, std::array<FieldSpec, 1>{{{ie::kV9ScopeSystem, 4}}});
+  }
+  write_specs(w, kSamplingOptions);
+  close_set(w, set_start, ipfix);
+  ++n.v9_count;
+  set_start = open_set(w, kExportTemplateSampling);
+  w.u32(options_.observation_domain);
+  w.u32(options_.sampling_interval);
+  w.u8(1);
+  w.u32(1);
+  w.u32(options_.sampling_interval - 1);
+  close_set(w, set_start, ipfix);
+  ++n.v9_count;
+  ++n.data_records;
+}
+
+void Exporter::write_data_sets(Writer& w, bool ipfix, std::span<const FlowRecord> records, std::size_t& i,
+                               MessageCounts& n) {
+  const DataTemplates templates = data_templates(ipfix);
+  const std::size_t max = options_.max_datagram_bytes;
+  while (i < records.size()) {
+    if (!has_address(records[i])) {
+      ++counters_.unencodable;
+      ++i;
+      continue;
+    }
+    const bool v6 = is_v6(records[i]);
+    const auto fields = v6 ? templates.v6 : templates.v4;
+    const std::size_t length = record_length(v6 ? templates.v6_specs : templates.v4_specs);
+    if (w.size() + 4 + length + 3 > max) {
+      break;  // datagram full
+    }
+    const std::size_t set_start = open_set(w, v6 ? kExportTemplateIpv6 : kExportTemplateIpv4);
+    while (i < records.size() && w.size() + length + 3 <= max) {
+      const FlowRecord& r = records[i];
+      if (!has_address(r)) {
         ++counters_.unencodable;
         ++i;
         continue;
       }
-      const std::size_t length = v6 ? v6_length : v4_length;
-      if (w.size() + 4 + length + 3 > max) {
-        break;  // datagram full
+      if (is_v6(r) != v6) {
+        break;
       }
-      const std::size_t set_start = w.size();
-      w.u16(v6 ? kExportTemplateIpv6 : kExportTemplateIpv4);
-      w.u16(0);
-      while (i < records.size() && w.size() + length + 3 <= max) {
-        const FlowRecord& r = records[i];
-        if (!r.src_addr.is_set() && !r.dst_addr.is_set()) {
-          ++counters_.unencodable;
-          ++i;
-          continue;
-        }
-        if ((r.src_addr.is_v6() || r.dst_addr.is_v6()) != v6) {
-          break;
-        }
-        tw.record(w, r, v6 ? v6_fields : v4_fields);
-        ++v9_count;
-        ++data_records;
-        ++counters_.records;
-        ++i;
-      }
-      if (!ipfix) {
-        pad_to_4(w, set_start);
-      }
-      w.patch_u16(set_start + 2, static_cast<std::uint16_t>(w.size() - set_start));
+      write_record(w, r, fields, options_.boot_time_ms);
+      ++n.v9_count;
+      ++n.data_records;
+      ++counters_.records;
+      ++i;
     }
-    if (w.size() == header_bytes) {
-      break;
-    }
-    if (ipfix) {
-      w.patch_u16(2, static_cast<std::uint16_t>(w.size()));
-      sequence_ += data_records;
-    } else {
-      w.patch_u16(2, v9_count);
-      ++sequence_;
-    }
-    ++datagrams_since_templates_;
-    ++counters_.datagrams;
-    out.push_back(w.take());
+    close_set(w, set_start, ipfix);
   }
-  return out;
+}
+
+void Exporter::finish_message(Writer& w, bool ipfix, const MessageCounts& n) {
+  if (ipfix) {
+    w.patch_u16(2, static_cast<std::uint16_t>(w.size()));
+    sequence_ += n.data_records;
+  } else {
+    w.patch_u16(2, n.v9_count);
+    ++sequence_;
+  }
+  ++datagrams_since_templates_;
+  ++counters_.datagrams;
 }
 
 }  // namespace flowlab::wire

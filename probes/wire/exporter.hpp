@@ -11,6 +11,7 @@
 // No I/O: encode() returns the datagrams; the caller sends them.
 #pragma once
 
+#include "common/bytes.hpp"
 #include "probes/wire/flow_record.hpp"
 
 #include <cstddef>
@@ -65,6 +66,18 @@ class Exporter {
   std::vector<std::vector<std::byte>> encode_v5(std::span<const FlowRecord> records, std::uint64_t now_ms);
   std::vector<std::vector<std::byte>> encode_template_based(std::span<const FlowRecord> records, std::uint64_t now_ms);
   [[nodiscard]] bool templates_due(std::uint64_t now_ms) const;
+
+  // What one v9 / IPFIX message holds, for its header.
+  struct MessageCounts {
+    std::uint16_t v9_count = 0;      // v9 header count: every template, options and data record
+    std::uint32_t data_records = 0;  // IPFIX sequence advance: data + options data records
+  };
+  void write_message_header(Writer& w, bool ipfix, std::uint64_t now_ms) const;
+  void write_templates(Writer& w, bool ipfix, std::uint64_t now_ms, MessageCounts& n);
+  void write_sampling_options(Writer& w, bool ipfix, MessageCounts& n) const;
+  // Data sets from records[i...], one per run of same-family records, while the datagram has room; advances i.
+  void write_data_sets(Writer& w, bool ipfix, std::span<const FlowRecord> records, std::size_t& i, MessageCounts& n);
+  void finish_message(Writer& w, bool ipfix, const MessageCounts& n);
 
   ExportOptions options_;
   ExportCounters counters_;

@@ -217,6 +217,115 @@ class ModelVisitor final : public detail::SflowVisitor {
   SflowDatagram& d_;
 };
 
+// A sample's sequence number and source id (compact: type in the top 8 bits of one u32; expanded: two u32).
+struct SampleSource {
+  std::uint32_t sequence = 0;
+  std::uint32_t type = 0;
+  std::uint32_t index = 0;
+};
+
+SampleSource read_source(Reader& body, bool expanded) {
+  SampleSource s;
+  s.sequence = body.u32();
+  if (expanded) {
+    s.type = body.u32();
+    s.index = body.u32();
+  } else {
+    const std::uint32_t source = body.u32();
+    s.type = source >> 24U;
+    s.index = source & 0xffffffU;
+  }
+  return s;
+}
+
+void write_source(Writer& w, bool expanded, std::uint32_t sequence, std::uint32_t type, std::uint32_t index) {
+  w.u32(sequence);
+  if (expanded) {
+    w.u32(type);
+    w.u32(index);
+  } else {
+    w.u32((type << 24U) | (index & 0xffffffU));
+  }
+}
+
+// The records of sample number `sample`: u32 count, then (u32 format, u32 length, body) each; fn(format, body).
+template <class Fn>
+Result<void, ParseError> for_each_record(Reader& body, const char* what, std::uint32_t sample, Fn&& fn) {
+  const std::uint32_t records = body.u32();
+  if (!body.ok()) {
+    return error(ParseErrorCode::kBadSample, body, std::string("sflow ") + what + " sample " + std::to_string(sample));
+  }
+  for (std::uint32_t k = 0; k < records; ++k) {
+    const std::uint32_t record_format = body.u32();
+    const std::uint32_t record_length = body.u32();
+    Reader record = body.sub(record_length);
+    if (!body.ok()) {
+      return error(ParseErrorCode::kBadSample, body, std::string("sflow ") + what + " record " + std::to_string(k));
+    }
+    if (auto status = fn(record_format, record); !status.ok()) {
+      return status;
+    }
+  }
+  return {};
+}
+
+Result<void, ParseError> parse_flow_sample(Reader& body, const SampleSource& source, bool expanded, std::uint32_t i,
+                                           detail::SflowVisitor& visitor) {
+  detail::SflowFlowSampleView s;
+  s.expanded = expanded;
+  s.sequence = source.sequence;
+  s.source_id_type = source.type;
+  s.source_id_index = source.index;
+  s.sampling_rate = body.u32();
+  s.sample_pool = body.u32();
+  s.drops = body.u32();
+  if (expanded) {
+    body.u32();  // input format (0 = ifIndex)
+    s.input = body.u32();
+    body.u32();  // output format
+    s.output = body.u32();
+  } else {
+    s.input = body.u32() & 0x3fffffffU;  // top 2 bits: format
+    s.output = body.u32() & 0x3fffffffU;
+  }
+  auto status = for_each_record(body, "flow", i, [&](std::uint32_t format, Reader& record) -> Result<void, ParseError> {
+    if ((format >> 12U) != 0) {
+      visitor.on_unknown_record();
+      return {};
+    }
+    return parse_flow_record(format & 0xfffU, record, s, visitor);
+  });
+  if (status.ok()) {
+    visitor.on_flow_sample(s);
+  }
+  return status;
+}
+
+Result<void, ParseError> parse_counter_sample(Reader& body, const SampleSource& source, bool expanded, std::uint32_t i,
+                                              detail::SflowVisitor& visitor) {
+  SflowCounterSample c;
+  c.expanded = expanded;
+  c.sequence = source.sequence;
+  c.source_id_type = source.type;
+  c.source_id_index = source.index;
+  auto status =
+      for_each_record(body, "counter", i, [&](std::uint32_t format, Reader& record) -> Result<void, ParseError> {
+        if (format != kSflowCounterGenericInterface) {
+          visitor.on_unknown_record();
+          return {};
+        }
+        parse_if_counters(record, c.counters);
+        if (!record.ok()) {
+          return error(ParseErrorCode::kBadSample, record, "sflow if_counters");
+        }
+        return {};
+      });
+  if (status.ok()) {
+    visitor.on_counter_sample(c);
+  }
+  return status;
+}
+
 }  // namespace
 
 namespace detail {
@@ -255,89 +364,116 @@ Result<void, ParseError> parse_sflow(Bytes datagram, SflowVisitor& visitor, std:
       continue;
     }
     const bool expanded = kind == kSflowExpandedFlowSample || kind == kSflowExpandedCounterSample;
-    const std::uint32_t sequence = body.u32();
-    std::uint32_t source_type = 0;
-    std::uint32_t source_index = 0;
-    if (expanded) {
-      source_type = body.u32();
-      source_index = body.u32();
-    } else {
-      const std::uint32_t source = body.u32();
-      source_type = source >> 24U;
-      source_index = source & 0xffffffU;
-    }
-    if (kind == kSflowFlowSample || kind == kSflowExpandedFlowSample) {
-      SflowFlowSampleView s;
-      s.expanded = expanded;
-      s.sequence = sequence;
-      s.source_id_type = source_type;
-      s.source_id_index = source_index;
-      s.sampling_rate = body.u32();
-      s.sample_pool = body.u32();
-      s.drops = body.u32();
-      if (expanded) {
-        body.u32();  // input format (0 = ifIndex)
-        s.input = body.u32();
-        body.u32();  // output format
-        s.output = body.u32();
-      } else {
-        s.input = body.u32() & 0x3fffffffU;  // top 2 bits: format
-        s.output = body.u32() & 0x3fffffffU;
-      }
-      const std::uint32_t records = body.u32();
-      if (!body.ok()) {
-        return error(ParseErrorCode::kBadSample, body, "sflow flow sample " + std::to_string(i));
-      }
-      for (std::uint32_t k = 0; k < records; ++k) {
-        const std::uint32_t record_format = body.u32();
-        const std::uint32_t record_length = body.u32();
-        Reader record = body.sub(record_length);
-        if (!body.ok()) {
-          return error(ParseErrorCode::kBadSample, body, "sflow flow record " + std::to_string(k));
-        }
-        if ((record_format >> 12U) != 0) {
-          visitor.on_unknown_record();
-          continue;
-        }
-        auto status = parse_flow_record(record_format & 0xfffU, record, s, visitor);
-        if (!status.ok()) {
-          return Failure<ParseError>{status.error()};
-        }
-      }
-      visitor.on_flow_sample(s);
-    } else {
-      SflowCounterSample c;
-      c.expanded = expanded;
-      c.sequence = sequence;
-      c.source_id_type = source_type;
-      c.source_id_index = source_index;
-      const std::uint32_t records = body.u32();
-      if (!body.ok()) {
-        return error(ParseErrorCode::kBadSample, body, "sflow counter sample " + std::to_string(i));
-      }
-      for (std::uint32_t k = 0; k < records; ++k) {
-        const std::uint32_t record_format = body.u32();
-        const std::uint32_t record_length = body.u32();
-        Reader record = body.sub(record_length);
-        if (!body.ok()) {
-          return error(ParseErrorCode::kBadSample, body, "sflow counter record " + std::to_string(k));
-        }
-        if (record_format != kSflowCounterGenericInterface) {
-          visitor.on_unknown_record();
-          continue;
-        }
-        parse_if_counters(record, c.counters);
-        if (!record.ok()) {
-          return error(ParseErrorCode::kBadSample, record, "sflow if_counters");
-        }
-      }
-      visitor.on_counter_sample(c);
+    const SampleSource source = read_source(body, expanded);
+    auto status = kind == kSflowFlowSample || kind == kSflowExpandedFlowSample
+                      ? parse_flow_sample(body, source, expanded, i, visitor)
+                      : parse_counter_sample(body, source, expanded, i, visitor);
+    if (!status.ok()) {
+      return status;
     }
   }
   return {};
 }
 
 }  // namespace detail
+
+namespace {
+
+void encode_gateway(Writer& w, const SflowExtendedGateway& g) {
+  Framed record(w, kSflowRecordExtendedGateway);
+  write_address(w, g.next_hop);
+  w.u32(g.as);
+  w.u32(g.src_as);
+  w.u32(g.src_peer_as);
+  if (g.dst_as_path.empty()) {
+    w.u32(0);
+  } else {
+    w.u32(1);
+    w.u32(kAsSequence);
+    w.u32(static_cast<std::uint32_t>(g.dst_as_path.size()));
+    for (auto as : g.dst_as_path) {
+      w.u32(as);
+    }
+  }
+  w.u32(static_cast<std::uint32_t>(g.communities.size()));
+  for (auto c : g.communities) {
+    w.u32(c);
+  }
+  w.u32(g.local_pref);
+}
+
+void encode_flow_sample(Writer& w, const SflowFlowSample& s) {
+  Framed sample(w, s.expanded ? kSflowExpandedFlowSample : kSflowFlowSample);
+  write_source(w, s.expanded, s.sequence, s.source_id_type, s.source_id_index);
+  w.u32(s.sampling_rate);
+  w.u32(s.sample_pool);
+  w.u32(s.drops);
+  if (s.expanded) {
+    w.u32(0);
+    w.u32(s.input);
+    w.u32(0);
+    w.u32(s.output);
+  } else {
+    w.u32(s.input & 0x3fffffffU);
+    w.u32(s.output & 0x3fffffffU);
+  }
+  const std::uint32_t records = 1U + (s.switch_data ? 1U : 0U) + (s.router ? 1U : 0U) + (s.gateway ? 1U : 0U);
+  w.u32(records);
+  {
+    Framed record(w, kSflowRecordRawHeader);
+    w.u32(s.header_protocol);
+    w.u32(s.frame_length);
+    w.u32(s.stripped);
+    w.u32(static_cast<std::uint32_t>(s.header.size()));
+    w.bytes(Bytes(s.header.data(), s.header.size()));
+    w.zeros(xdr_pad(s.header.size()));
+  }
+  if (s.switch_data) {
+    Framed record(w, kSflowRecordExtendedSwitch);
+    w.u32(s.switch_data->src_vlan);
+    w.u32(s.switch_data->src_priority);
+    w.u32(s.switch_data->dst_vlan);
+    w.u32(s.switch_data->dst_priority);
+  }
+  if (s.router) {
+    Framed record(w, kSflowRecordExtendedRouter);
+    write_address(w, s.router->next_hop);
+    w.u32(s.router->src_mask);
+    w.u32(s.router->dst_mask);
+  }
+  if (s.gateway) {
+    encode_gateway(w, *s.gateway);
+  }
+}
+
+void encode_counter_sample(Writer& w, const SflowCounterSample& s) {
+  Framed sample(w, s.expanded ? kSflowExpandedCounterSample : kSflowCounterSample);
+  write_source(w, s.expanded, s.sequence, s.source_id_type, s.source_id_index);
+  w.u32(1);
+  Framed record(w, kSflowCounterGenericInterface);
+  const auto& c = s.counters;
+  w.u32(c.if_index);
+  w.u32(c.if_type);
+  w.u64(c.if_speed);
+  w.u32(c.if_direction);
+  w.u32(c.if_status);
+  w.u64(c.in_octets);
+  w.u32(c.in_ucast_pkts);
+  w.u32(c.in_multicast_pkts);
+  w.u32(c.in_broadcast_pkts);
+  w.u32(c.in_discards);
+  w.u32(c.in_errors);
+  w.u32(c.in_unknown_protos);
+  w.u64(c.out_octets);
+  w.u32(c.out_ucast_pkts);
+  w.u32(c.out_multicast_pkts);
+  w.u32(c.out_broadcast_pkts);
+  w.u32(c.out_discards);
+  w.u32(c.out_errors);
+  w.u32(c.promiscuous_mode);
+}
+
+}  // namespace
 
 std::vector<std::byte> encode_sflow(const SflowDatagram& d) {
   Writer w(1400);
@@ -348,105 +484,10 @@ std::vector<std::byte> encode_sflow(const SflowDatagram& d) {
   w.u32(d.uptime_ms);
   w.u32(static_cast<std::uint32_t>(d.flow_samples.size() + d.counter_samples.size()));
   for (const auto& s : d.flow_samples) {
-    Framed sample(w, s.expanded ? kSflowExpandedFlowSample : kSflowFlowSample);
-    w.u32(s.sequence);
-    if (s.expanded) {
-      w.u32(s.source_id_type);
-      w.u32(s.source_id_index);
-    } else {
-      w.u32((s.source_id_type << 24U) | (s.source_id_index & 0xffffffU));
-    }
-    w.u32(s.sampling_rate);
-    w.u32(s.sample_pool);
-    w.u32(s.drops);
-    if (s.expanded) {
-      w.u32(0);
-      w.u32(s.input);
-      w.u32(0);
-      w.u32(s.output);
-    } else {
-      w.u32(s.input & 0x3fffffffU);
-      w.u32(s.output & 0x3fffffffU);
-    }
-    const std::uint32_t records = 1U + (s.switch_data ? 1U : 0U) + (s.router ? 1U : 0U) + (s.gateway ? 1U : 0U);
-    w.u32(records);
-    {
-      Framed record(w, kSflowRecordRawHeader);
-      w.u32(s.header_protocol);
-      w.u32(s.frame_length);
-      w.u32(s.stripped);
-      w.u32(static_cast<std::uint32_t>(s.header.size()));
-      w.bytes(Bytes(s.header.data(), s.header.size()));
-      w.zeros(xdr_pad(s.header.size()));
-    }
-    if (s.switch_data) {
-      Framed record(w, kSflowRecordExtendedSwitch);
-      w.u32(s.switch_data->src_vlan);
-      w.u32(s.switch_data->src_priority);
-      w.u32(s.switch_data->dst_vlan);
-      w.u32(s.switch_data->dst_priority);
-    }
-    if (s.router) {
-      Framed record(w, kSflowRecordExtendedRouter);
-      write_address(w, s.router->next_hop);
-      w.u32(s.router->src_mask);
-      w.u32(s.router->dst_mask);
-    }
-    if (s.gateway) {
-      Framed record(w, kSflowRecordExtendedGateway);
-      const auto& g = *s.gateway;
-      write_address(w, g.next_hop);
-      w.u32(g.as);
-      w.u32(g.src_as);
-      w.u32(g.src_peer_as);
-      if (g.dst_as_path.empty()) {
-        w.u32(0);
-      } else {
-        w.u32(1);
-        w.u32(kAsSequence);
-        w.u32(static_cast<std::uint32_t>(g.dst_as_path.size()));
-        for (auto as : g.dst_as_path) {
-          w.u32(as);
-        }
-      }
-      w.u32(static_cast<std::uint32_t>(g.communities.size()));
-      for (auto c : g.communities) {
-        w.u32(c);
-      }
-      w.u32(g.local_pref);
-    }
+    encode_flow_sample(w, s);
   }
   for (const auto& s : d.counter_samples) {
-    Framed sample(w, s.expanded ? kSflowExpandedCounterSample : kSflowCounterSample);
-    w.u32(s.sequence);
-    if (s.expanded) {
-      w.u32(s.source_id_type);
-      w.u32(s.source_id_index);
-    } else {
-      w.u32((s.source_id_type << 24U) | (s.source_id_index & 0xffffffU));
-    }
-    w.u32(1);
-    Framed record(w, kSflowCounterGenericInterface);
-    const auto& c = s.counters;
-    w.u32(c.if_index);
-    w.u32(c.if_type);
-    w.u64(c.if_speed);
-    w.u32(c.if_direction);
-    w.u32(c.if_status);
-    w.u64(c.in_octets);
-    w.u32(c.in_ucast_pkts);
-    w.u32(c.in_multicast_pkts);
-    w.u32(c.in_broadcast_pkts);
-    w.u32(c.in_discards);
-    w.u32(c.in_errors);
-    w.u32(c.in_unknown_protos);
-    w.u64(c.out_octets);
-    w.u32(c.out_ucast_pkts);
-    w.u32(c.out_multicast_pkts);
-    w.u32(c.out_broadcast_pkts);
-    w.u32(c.out_discards);
-    w.u32(c.out_errors);
-    w.u32(c.promiscuous_mode);
+    encode_counter_sample(w, s);
   }
   return w.take();
 }

@@ -7,6 +7,7 @@
 #pragma once
 
 #include "common/ip.hpp"
+#include "probes/wire/ie_table.hpp"
 
 #include <array>
 #include <cstddef>
@@ -15,58 +16,6 @@
 #include <vector>
 
 namespace flowlab::wire::detail {
-
-enum class FieldAction : std::uint8_t {
-  kSkip,
-  kEnterprise,  // enterprise-specific: skipped opaquely, counted
-  kSrcV4,
-  kDstV4,
-  kSrcV6,
-  kDstV6,
-  kNextHopV4,
-  kNextHopV6,
-  kBgpNextHopV4,
-  kBgpNextHopV6,
-  kSrcPort,
-  kDstPort,
-  kProtocol,
-  kTos,
-  kTcpFlags,
-  kPackets,
-  kBytes,
-  kInput,
-  kOutput,
-  kSrcMask,
-  kDstMask,
-  kSrcAs,
-  kDstAs,
-  kDstPeerAs,
-  kSrcPeerAs,
-  kVlan,
-  kFlowEndReason,
-  kDirection,  // 61
-  kStartUptime,
-  kEndUptime,
-  kStartSeconds,
-  kEndSeconds,
-  kStartMs,
-  kEndMs,
-  kStartNtp,  // dateTimeMicroseconds / dateTimeNanoseconds: NTP 64-bit timestamp (RFC 7011 section 6.1.9)
-  kEndNtp,
-  kStartDeltaUs,
-  kEndDeltaUs,
-  kSystemInitMs,
-  kIcmpTypeCode,
-  kIcmpType,
-  kIcmpCode,
-  kSamplingInterval,  // 34, 50
-  kSamplerId,         // 48, 302
-  kPacketInterval,    // 305
-  kPacketSpace,       // 306
-  kCount,             // number of actions (not an action)
-};
-
-inline constexpr std::size_t kFieldActionCount = static_cast<std::size_t>(FieldAction::kCount);
 
 // Where a fixed-length template keeps the value for one action: the direct decoding path reads the record
 // through these slots in a fixed order, with no per-field dispatch (length 0 = absent).

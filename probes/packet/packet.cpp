@@ -1,8 +1,8 @@
-#include "probes/meter/packet.hpp"
+#include "probes/packet/packet.hpp"
 
 #include <cstring>
 
-namespace flowlab::meter {
+namespace flowlab::packet {
 namespace {
 
 constexpr std::uint16_t kEtherIpv4 = 0x0800;
@@ -268,4 +268,4 @@ ParseStatus parse_frame(LinkType link, Bytes frame, ParsedPacket& out) {
   return parse_network(type, r, out);
 }
 
-}  // namespace flowlab::meter
+}  // namespace flowlab::packet
