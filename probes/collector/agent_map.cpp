@@ -39,15 +39,13 @@ Status parse_map_lines(std::string_view text, std::string_view file,
       const auto column = static_cast<unsigned>(start + 1);
       const std::size_t eq = tok.find('=');
       if (eq == std::string_view::npos) {
-        return fail(ErrorKind::kConfig,
-                    map_error(file, line_no, column, "expected key=value, got '" + std::string(tok) + "'"));
+        return map_fail(file, line_no, column, "expected key=value, got '" + std::string(tok) + "'");
       }
       if (eq == 0) {
-        return fail(ErrorKind::kConfig, map_error(file, line_no, column, "empty key"));
+        return map_fail(file, line_no, column, "empty key");
       }
       if (eq + 1 == tok.size()) {
-        return fail(ErrorKind::kConfig,
-                    map_error(file, line_no, column, "empty value for '" + std::string(tok.substr(0, eq)) + "'"));
+        return map_fail(file, line_no, column, "empty value for '" + std::string(tok.substr(0, eq)) + "'");
       }
       tokens.push_back(MapToken{tok.substr(0, eq), tok.substr(eq + 1), column});
     }
@@ -59,6 +57,21 @@ Status parse_map_lines(std::string_view text, std::string_view file,
     }
   }
   return {};
+}
+
+Failure<Error> map_fail(std::string_view file, unsigned line, unsigned column, const std::string& what) {
+  return fail(ErrorKind::kConfig, map_error(file, line, column, what));
+}
+
+std::optional<Prefix> parse_address_or_prefix(std::string_view text) {
+  if (text.find('/') != std::string_view::npos) {
+    return Prefix::parse(text, true);
+  }
+  auto a = IpAddress::parse(text);
+  if (!a) {
+    return std::nullopt;
+  }
+  return Prefix{*a, static_cast<std::uint8_t>(a->max_prefix_len())};
 }
 
 Result<std::string> read_text_file(const std::string& path) {
@@ -73,22 +86,6 @@ Result<std::string> read_text_file(const std::string& path) {
 
 }  // namespace detail
 
-namespace {
-
-// An address or a prefix ("192.0.2.1", "192.0.2.0/24").
-std::optional<Prefix> parse_address_or_prefix(std::string_view text) {
-  if (text.find('/') != std::string_view::npos) {
-    return Prefix::parse(text, true);
-  }
-  auto a = IpAddress::parse(text);
-  if (!a) {
-    return std::nullopt;
-  }
-  return Prefix{*a, static_cast<std::uint8_t>(a->max_prefix_len())};
-}
-
-}  // namespace
-
 Result<AgentMap> AgentMap::parse(std::string_view text, std::string_view file) {
   AgentMap map;
   const Status st =
@@ -101,48 +98,37 @@ Result<AgentMap> AgentMap::parse(std::string_view text, std::string_view file) {
           if (t.key == "bgp_ip") {
             auto a = IpAddress::parse(t.value);
             if (!a) {
-              return fail(ErrorKind::kConfig, detail::map_error(file, line, static_cast<unsigned>(t.column + 7),
-                                                                "bad address '" + std::string(t.value) + "'"));
+              return detail::map_fail(file, line, static_cast<unsigned>(t.column + 7),
+                                      "bad address '" + std::string(t.value) + "'");
             }
             e.bgp_ip = *a;
             have_bgp = true;
           } else if (t.key == "ip") {
-            auto p = parse_address_or_prefix(t.value);
+            auto p = detail::parse_address_or_prefix(t.value);
             if (!p) {
-              return fail(ErrorKind::kConfig,
-                          detail::map_error(file, line, static_cast<unsigned>(t.column + 3),
-                                            "bad address or prefix '" + std::string(t.value) + "'"));
+              return detail::map_fail(file, line, static_cast<unsigned>(t.column + 3),
+                                      "bad address or prefix '" + std::string(t.value) + "'");
             }
             e.exporter = *p;
             have_ip = true;
           } else if (t.key == "bgp_port") {
             // pmacct: BGP sessions behind NAT; we key peers by address only.
           } else {
-            return fail(ErrorKind::kConfig,
-                        detail::map_error(file, line, t.column,
-                                          "unknown key '" + std::string(t.key) + "' (expected bgp_ip, ip, bgp_port)"));
+            return detail::map_fail(file, line, t.column,
+                                    "unknown key '" + std::string(t.key) + "' (expected bgp_ip, ip, bgp_port)");
           }
         }
         if (!have_bgp || !have_ip) {
-          return fail(ErrorKind::kConfig,
-                      detail::map_error(file, line, 1, have_bgp ? "missing ip=" : "missing bgp_ip="));
+          return detail::map_fail(file, line, 1, have_bgp ? "missing ip=" : "missing bgp_ip=");
         }
         map.entries_.push_back(e);
         return {};
       });
-  if (!st.ok()) {
-    return fail(st.error());
-  }
+  FLOWLAB_TRY(st);
   return map;
 }
 
-Result<AgentMap> AgentMap::load(const std::string& path) {
-  auto text = detail::read_text_file(path);
-  if (!text.ok()) {
-    return fail(text.error());
-  }
-  return parse(*text, path);
-}
+Result<AgentMap> AgentMap::load(const std::string& path) { return detail::load_map_file<AgentMap>(path); }
 
 std::optional<IpAddress> AgentMap::lookup(const IpAddress& exporter) const {
   for (const auto& e : entries_) {

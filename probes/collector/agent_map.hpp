@@ -28,7 +28,20 @@ struct MapToken {
 Status parse_map_lines(std::string_view text, std::string_view file,
                        const std::function<Status(unsigned, const std::vector<MapToken>&)>& on_line);
 std::string map_error(std::string_view file, unsigned line, unsigned column, const std::string& what);
+// fail(kConfig, map_error(...)): how a map line's problem is returned.
+Failure<Error> map_fail(std::string_view file, unsigned line, unsigned column, const std::string& what);
+// An address or a prefix ("192.0.2.1", "192.0.2.0/24"): the `ip=` value of both maps.
+std::optional<Prefix> parse_address_or_prefix(std::string_view text);
 Result<std::string> read_text_file(const std::string& path);
+// Map::parse(contents of path, path): both maps' load().
+template <class Map>
+Result<Map> load_map_file(const std::string& path) {
+  auto text = read_text_file(path);
+  if (!text.ok()) {
+    return fail(text.error());
+  }
+  return Map::parse(*text, path);
+}
 }  // namespace detail
 
 class AgentMap {

@@ -163,6 +163,126 @@ void serialize_list(char tag, const std::vector<T>& list, std::string& out) {
   append_raw(out, list.data(), list.size());
 }
 
+// Where a primitive's value comes from: the flow record, the enrichment, or one side's BGP route.
+Aggregate::FieldSource source_of(Primitive p) {
+  using S = Aggregate::FieldSource;
+  switch (p) {
+    case P::kSrcAs:
+    case P::kDstAs:
+    case P::kPeerSrcAs:
+    case P::kPeerDstAs:
+    case P::kPeerSrcIp:
+    case P::kPeerDstIp:
+    case P::kSrcNet:
+    case P::kDstNet:
+    case P::kSrcMask:
+    case P::kDstMask:
+      return S::kEnrichment;
+    case P::kStdComm:
+    case P::kExtComm:
+    case P::kLrgComm:
+    case P::kAsPath:
+    case P::kLocalPref:
+    case P::kMed:
+      return S::kDstRoute;
+    case P::kSrcStdComm:
+    case P::kSrcExtComm:
+    case P::kSrcLrgComm:
+    case P::kSrcAsPath:
+    case P::kSrcLocalPref:
+    case P::kSrcMed:
+      return S::kSrcRoute;
+    default:
+      return S::kRecord;
+  }
+}
+
+void put_record_field(Primitive p, const wire::FlowRecord& r, std::uint8_t* at) {
+  switch (p) {
+    case P::kInIface:
+      put_u32(at, r.input_ifindex);
+      break;
+    case P::kOutIface:
+      put_u32(at, r.output_ifindex);
+      break;
+    case P::kSrcHost:
+      put_address(at, r.src_addr);
+      break;
+    case P::kDstHost:
+      put_address(at, r.dst_addr);
+      break;
+    case P::kSrcPort:
+      put_u16(at, r.src_port);
+      break;
+    case P::kDstPort:
+      put_u16(at, r.dst_port);
+      break;
+    case P::kTcpFlags:
+      at[0] = r.tcp_flags;
+      break;
+    case P::kProto:
+      at[0] = r.protocol;
+      break;
+    case P::kTos:
+      at[0] = r.tos;
+      break;
+    case P::kDirection:
+      at[0] = static_cast<std::uint8_t>(r.direction);
+      break;
+    case P::kSamplingRate:
+      put_u32(at, r.sampling_interval);
+      break;
+    case P::kTimestampStart:
+      put_u64(at, r.first_ms);
+      break;
+    case P::kTimestampEnd:
+      put_u64(at, r.last_ms);
+      break;
+    case P::kExportProtoSeqno:
+      put_u32(at, r.sequence);
+      break;
+    default:
+      break;
+  }
+}
+
+void put_enrichment_field(Primitive p, const EnrichedFlow& flow, std::uint8_t* at) {
+  switch (p) {
+    case P::kSrcAs:
+      put_u32(at, flow.as_src);
+      break;
+    case P::kDstAs:
+      put_u32(at, flow.as_dst);
+      break;
+    case P::kPeerSrcAs:
+      put_u32(at, flow.peer_as_src);
+      break;
+    case P::kPeerDstAs:
+      put_u32(at, flow.peer_as_dst);
+      break;
+    case P::kPeerSrcIp:
+      put_address(at, flow.peer_ip_src);
+      break;
+    case P::kPeerDstIp:
+      put_address(at, flow.peer_ip_dst);
+      break;
+    case P::kSrcNet:
+      put_address(at, flow.net_src.address);
+      break;
+    case P::kDstNet:
+      put_address(at, flow.net_dst.address);
+      break;
+    case P::kSrcMask:
+      at[0] = flow.net_src.length;
+      break;
+    case P::kDstMask:
+      at[0] = flow.net_dst.length;
+      break;
+    default:
+      break;
+  }
+}
+
 }  // namespace
 
 std::uint32_t Aggregate::Dictionary::intern(const std::string& key, const std::string& printed_if_new) {
@@ -188,7 +308,8 @@ Result<Aggregate> Aggregate::create(AggregateSpec spec) {
                                             std::string(primitive_name(spec.primitives[i])) + "' listed twice");
       }
     }
-    a.fields_.push_back(Field{spec.primitives[i], static_cast<std::uint32_t>(a.key_width_)});
+    a.fields_.push_back(
+        Field{spec.primitives[i], static_cast<std::uint32_t>(a.key_width_), source_of(spec.primitives[i])});
     a.key_width_ += width_of(spec.primitives[i]);
   }
   auto filter = Filter::parse(spec.filter);
@@ -202,160 +323,94 @@ Result<Aggregate> Aggregate::create(AggregateSpec spec) {
   return a;
 }
 
+std::uint32_t Aggregate::path_id(const bgp::RouteAttributes* route) {
+  if (route == nullptr || route->as_path->segments.empty()) {
+    return 0;  // id 0 is the empty path (interned by add())
+  }
+  serialize_path(*route->as_path, value_scratch_);
+  auto it = paths_.ids.find(value_scratch_);
+  if (it != paths_.ids.end()) {
+    return it->second;
+  }
+  return paths_.intern(value_scratch_, underscored(pmacct_as_path_string(*route->as_path)));
+}
+
+std::uint32_t Aggregate::communities_id(char tag, const bgp::RouteAttributes* route) {
+  if (route == nullptr) {
+    return 0;
+  }
+  const auto& at = route->attrs;
+  const bool empty = tag == 'c'   ? at.communities.empty()
+                     : tag == 'e' ? at.ext_communities.empty()
+                                  : at.large_communities.empty();
+  if (empty) {
+    return 0;  // id 0: no communities
+  }
+  if (tag == 'c') {
+    serialize_list(tag, at.communities, value_scratch_);
+  } else if (tag == 'e') {
+    serialize_list(tag, at.ext_communities, value_scratch_);
+  } else {
+    serialize_list(tag, at.large_communities, value_scratch_);
+  }
+  auto it = communities_.ids.find(value_scratch_);
+  if (it != communities_.ids.end()) {
+    return it->second;
+  }
+  std::string printed = tag == 'c'   ? bgp::communities_string(at.communities)
+                        : tag == 'e' ? bgp::ext_communities_string(at.ext_communities)
+                                     : bgp::large_communities_string(at.large_communities);
+  return communities_.intern(value_scratch_, printed);
+}
+
+void Aggregate::put_route_field(Primitive p, const bgp::RouteAttributes* route, std::uint8_t* at) {
+  switch (p) {
+    case P::kStdComm:
+    case P::kSrcStdComm:
+      put_u32(at, communities_id('c', route));
+      break;
+    case P::kExtComm:
+    case P::kSrcExtComm:
+      put_u32(at, communities_id('e', route));
+      break;
+    case P::kLrgComm:
+    case P::kSrcLrgComm:
+      put_u32(at, communities_id('l', route));
+      break;
+    case P::kAsPath:
+    case P::kSrcAsPath:
+      put_u32(at, path_id(route));
+      break;
+    case P::kLocalPref:
+    case P::kSrcLocalPref:
+      put_u32(at, route != nullptr ? route->attrs.local_pref.value_or(0) : 0U);
+      break;
+    case P::kMed:
+    case P::kSrcMed:
+      put_u32(at, route != nullptr ? route->attrs.med.value_or(0) : 0U);
+      break;
+    default:
+      break;
+  }
+}
+
 void Aggregate::build_key(const EnrichedFlow& flow, std::uint8_t* key) {
   static const wire::FlowRecord kEmpty{};
   const wire::FlowRecord& r = flow.record != nullptr ? *flow.record : kEmpty;
-  auto path_id = [&](const bgp::RouteAttributes* route) -> std::uint32_t {
-    if (route == nullptr || route->as_path->segments.empty()) {
-      return 0;  // id 0 is the empty path (interned at first use below)
-    }
-    serialize_path(*route->as_path, value_scratch_);
-    auto it = paths_.ids.find(value_scratch_);
-    if (it != paths_.ids.end()) {
-      return it->second;
-    }
-    return paths_.intern(value_scratch_, underscored(pmacct_as_path_string(*route->as_path)));
-  };
-  auto comm_id = [&](char tag, const bgp::RouteAttributes* route) -> std::uint32_t {
-    if (route == nullptr) {
-      return 0;
-    }
-    const auto& at = route->attrs;
-    switch (tag) {
-      case 'c':
-        if (at.communities.empty()) return 0;
-        serialize_list(tag, at.communities, value_scratch_);
-        break;
-      case 'e':
-        if (at.ext_communities.empty()) return 0;
-        serialize_list(tag, at.ext_communities, value_scratch_);
-        break;
-      default:
-        if (at.large_communities.empty()) return 0;
-        serialize_list(tag, at.large_communities, value_scratch_);
-        break;
-    }
-    auto it = communities_.ids.find(value_scratch_);
-    if (it != communities_.ids.end()) {
-      return it->second;
-    }
-    std::string printed = tag == 'c'   ? bgp::communities_string(at.communities)
-                          : tag == 'e' ? bgp::ext_communities_string(at.ext_communities)
-                                       : bgp::large_communities_string(at.large_communities);
-    return communities_.intern(value_scratch_, printed);
-  };
   for (const Field& f : fields_) {
     std::uint8_t* at = key + f.offset;
-    switch (f.primitive) {
-      case P::kInIface:
-        put_u32(at, r.input_ifindex);
+    switch (f.source) {
+      case FieldSource::kRecord:
+        put_record_field(f.primitive, r, at);
         break;
-      case P::kOutIface:
-        put_u32(at, r.output_ifindex);
+      case FieldSource::kEnrichment:
+        put_enrichment_field(f.primitive, flow, at);
         break;
-      case P::kSrcAs:
-        put_u32(at, flow.as_src);
+      case FieldSource::kDstRoute:
+        put_route_field(f.primitive, flow.dst_route, at);
         break;
-      case P::kDstAs:
-        put_u32(at, flow.as_dst);
-        break;
-      case P::kStdComm:
-        put_u32(at, comm_id('c', flow.dst_route));
-        break;
-      case P::kExtComm:
-        put_u32(at, comm_id('e', flow.dst_route));
-        break;
-      case P::kSrcStdComm:
-        put_u32(at, comm_id('c', flow.src_route));
-        break;
-      case P::kSrcExtComm:
-        put_u32(at, comm_id('e', flow.src_route));
-        break;
-      case P::kLrgComm:
-        put_u32(at, comm_id('l', flow.dst_route));
-        break;
-      case P::kSrcLrgComm:
-        put_u32(at, comm_id('l', flow.src_route));
-        break;
-      case P::kAsPath:
-        put_u32(at, path_id(flow.dst_route));
-        break;
-      case P::kSrcAsPath:
-        put_u32(at, path_id(flow.src_route));
-        break;
-      case P::kLocalPref:
-        put_u32(at, flow.dst_route ? flow.dst_route->attrs.local_pref.value_or(0) : 0U);
-        break;
-      case P::kSrcLocalPref:
-        put_u32(at, flow.src_route ? flow.src_route->attrs.local_pref.value_or(0) : 0U);
-        break;
-      case P::kMed:
-        put_u32(at, flow.dst_route ? flow.dst_route->attrs.med.value_or(0) : 0U);
-        break;
-      case P::kSrcMed:
-        put_u32(at, flow.src_route ? flow.src_route->attrs.med.value_or(0) : 0U);
-        break;
-      case P::kPeerSrcAs:
-        put_u32(at, flow.peer_as_src);
-        break;
-      case P::kPeerDstAs:
-        put_u32(at, flow.peer_as_dst);
-        break;
-      case P::kPeerSrcIp:
-        put_address(at, flow.peer_ip_src);
-        break;
-      case P::kPeerDstIp:
-        put_address(at, flow.peer_ip_dst);
-        break;
-      case P::kSrcHost:
-        put_address(at, r.src_addr);
-        break;
-      case P::kSrcNet:
-        put_address(at, flow.net_src.address);
-        break;
-      case P::kDstHost:
-        put_address(at, r.dst_addr);
-        break;
-      case P::kDstNet:
-        put_address(at, flow.net_dst.address);
-        break;
-      case P::kSrcMask:
-        at[0] = flow.net_src.length;
-        break;
-      case P::kDstMask:
-        at[0] = flow.net_dst.length;
-        break;
-      case P::kSrcPort:
-        put_u16(at, r.src_port);
-        break;
-      case P::kDstPort:
-        put_u16(at, r.dst_port);
-        break;
-      case P::kTcpFlags:
-        at[0] = r.tcp_flags;
-        break;
-      case P::kProto:
-        at[0] = r.protocol;
-        break;
-      case P::kTos:
-        at[0] = r.tos;
-        break;
-      case P::kDirection:
-        at[0] = static_cast<std::uint8_t>(r.direction);
-        break;
-      case P::kSamplingRate:
-        put_u32(at, r.sampling_interval);
-        break;
-      case P::kTimestampStart:
-        put_u64(at, r.first_ms);
-        break;
-      case P::kTimestampEnd:
-        put_u64(at, r.last_ms);
-        break;
-      case P::kExportProtoSeqno:
-        put_u32(at, r.sequence);
-        break;
-      case P::kCount:
+      case FieldSource::kSrcRoute:
+        put_route_field(f.primitive, flow.src_route, at);
         break;
     }
   }

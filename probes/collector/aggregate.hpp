@@ -43,6 +43,9 @@ class Aggregate {
   [[nodiscard]] std::size_t key_width() const { return key_width_; }
   [[nodiscard]] std::uint64_t filtered_out() const { return filtered_out_; }  // flows the filter rejected
 
+  // Where a key field's value comes from (decided once per field in create(), so build_key() switches once).
+  enum class FieldSource : std::uint8_t { kRecord, kEnrichment, kDstRoute, kSrcRoute };
+
  private:
   struct Counters {
     std::uint64_t packets = 0;
@@ -52,6 +55,7 @@ class Aggregate {
   struct Field {
     Primitive primitive;
     std::uint32_t offset;
+    FieldSource source;
   };
   // Interned variable-length values: bytes -> id, id -> printed text.
   struct Dictionary {
@@ -62,6 +66,9 @@ class Aggregate {
 
   Aggregate() = default;
   void build_key(const EnrichedFlow& flow, std::uint8_t* key);
+  void put_route_field(Primitive p, const bgp::RouteAttributes* route, std::uint8_t* at);
+  std::uint32_t path_id(const bgp::RouteAttributes* route);                   // interned AS path
+  std::uint32_t communities_id(char tag, const bgp::RouteAttributes* route);  // interned std/ext/large list
   [[nodiscard]] std::string format_field(const Field& field, const std::uint8_t* key) const;
   std::uint32_t find_or_insert(const std::uint8_t* key, std::uint64_t hash);
   void grow();

@@ -130,6 +130,101 @@ const bgp::Rib* Enricher::cached_view(const IpAddress& exporter, Family family) 
   return cache_view_;
 }
 
+namespace {
+
+// The prefix lengths of the routes found for the source and destination addresses (0: none).
+struct RouteLengths {
+  std::uint8_t src = 0;
+  std::uint8_t dst = 0;
+};
+
+// R_s / R_d in the exporter's BGP view.
+RouteLengths lookup_routes(const bgp::Rib* view, const wire::FlowRecord& record, EnrichedFlow& out) {
+  RouteLengths lengths;
+  out.view = view;
+  if (view == nullptr) {
+    return lengths;
+  }
+  if (record.src_addr.is_set()) {
+    if (auto r = view->lookup(record.src_addr)) {
+      out.src_route = r->attrs;
+      lengths.src = r->prefix.length;
+    }
+  }
+  if (record.dst_addr.is_set()) {
+    if (auto r = view->lookup(record.dst_addr)) {
+      out.dst_route = r->attrs;
+      lengths.dst = r->prefix.length;
+    }
+  }
+  return lengths;
+}
+
+// Which source wins for the source / destination side: true = BGP.
+bool bgp_wins(AsSource how, bool have_route, std::uint8_t bgp_len, std::uint8_t nf_len) {
+  switch (how) {
+    case AsSource::kNetflow:
+      return false;
+    case AsSource::kBgp:
+      return true;
+    case AsSource::kLongest:
+      return have_route && bgp_len >= nf_len;  // a tie goes to BGP (pmacct: `>=` in bgp_srcdst_lookup)
+  }
+  return true;
+}
+
+Prefix net_of(const IpAddress& a, bool use_bgp, bool have_route, std::uint8_t bgp_len, std::uint8_t nf_len) {
+  if (!a.is_set()) {
+    return Prefix{};
+  }
+  const unsigned len = use_bgp ? (have_route ? bgp_len : 0U) : std::min<unsigned>(nf_len, a.max_prefix_len());
+  if (len == 0) {
+    return no_match(a);
+  }
+  return Prefix{masked(a, len), static_cast<std::uint8_t>(len)};
+}
+
+// Networks and masks (nfacctd_net), origin ASes (nfacctd_as).
+void set_networks_and_ases(const EnrichConfig& config, const wire::FlowRecord& record, RouteLengths lengths,
+                           EnrichedFlow& out) {
+  const bool have_src = out.src_route != nullptr;
+  const bool have_dst = out.dst_route != nullptr;
+  const bool net_src_bgp = bgp_wins(config.net_source, have_src, lengths.src, record.src_mask);
+  const bool net_dst_bgp = bgp_wins(config.net_source, have_dst, lengths.dst, record.dst_mask);
+  out.net_src = net_of(record.src_addr, net_src_bgp, have_src, lengths.src, record.src_mask);
+  out.net_dst = net_of(record.dst_addr, net_dst_bgp, have_dst, lengths.dst, record.dst_mask);
+
+  const bool as_src_bgp = bgp_wins(config.as_source, have_src, lengths.src, record.src_mask);
+  const bool as_dst_bgp = bgp_wins(config.as_source, have_dst, lengths.dst, record.dst_mask);
+  out.as_src = as_src_bgp ? (have_src ? pmacct_last_as(*out.src_route->as_path) : 0U) : record.src_as;
+  out.as_dst = as_dst_bgp ? (have_dst ? pmacct_last_as(*out.dst_route->as_path) : 0U) : record.dst_as;
+}
+
+// The destination peer (from BGP unless the record's own fields are asked for) and the source peer AS
+// (bgp_peer_src_as_type).
+void set_peers(const EnrichConfig& config, const wire::FlowRecord& record, EnrichedFlow& out) {
+  if (config.as_source == AsSource::kNetflow) {
+    out.peer_as_dst = record.dst_peer_as;
+    out.peer_ip_dst = record.bgp_next_hop;
+  } else if (out.dst_route != nullptr) {
+    out.peer_as_dst = pmacct_first_as(*out.dst_route->as_path);
+    out.peer_ip_dst = out.dst_route->next_hop(record.dst_addr.family);
+  }
+  switch (config.peer_src_as) {
+    case PeerSrcAsMethod::kBgp:
+      out.peer_as_src = out.src_route ? pmacct_first_as(*out.src_route->as_path) : 0U;
+      break;
+    case PeerSrcAsMethod::kMap:
+      out.peer_as_src = config.peer_src_as_map.lookup(record.exporter, record.input_ifindex).value_or(0U);
+      break;
+    case PeerSrcAsMethod::kNetflow:
+      out.peer_as_src = record.src_peer_as;
+      break;
+  }
+}
+
+}  // namespace
+
 void Enricher::enrich(const wire::FlowRecord& record, EnrichedFlow& out) const {
   out = EnrichedFlow{};
   out.record = &record;
@@ -140,83 +235,11 @@ void Enricher::enrich(const wire::FlowRecord& record, EnrichedFlow& out) const {
   out.bytes = record.bytes * factor;
   out.flows = record.flows;  // pmacct renormalizes packets and bytes only
 
-  // R_s / R_d in the exporter's BGP view.
   const bgp::Rib* view =
       cached_view(record.exporter, record.dst_addr.is_set() ? record.dst_addr.family : record.src_addr.family);
-  out.view = view;
-  std::uint8_t src_len = 0;
-  std::uint8_t dst_len = 0;
-  if (view != nullptr) {
-    if (record.src_addr.is_set()) {
-      if (auto r = view->lookup(record.src_addr)) {
-        out.src_route = r->attrs;
-        src_len = r->prefix.length;
-      }
-    }
-    if (record.dst_addr.is_set()) {
-      if (auto r = view->lookup(record.dst_addr)) {
-        out.dst_route = r->attrs;
-        dst_len = r->prefix.length;
-      }
-    }
-  }
-
-  // Which source wins for the source / destination side: true = BGP.
-  auto bgp_wins = [](AsSource how, bool have_route, std::uint8_t bgp_len, std::uint8_t nf_len) {
-    switch (how) {
-      case AsSource::kNetflow:
-        return false;
-      case AsSource::kBgp:
-        return true;
-      case AsSource::kLongest:
-        return have_route && bgp_len >= nf_len;  // a tie goes to BGP (pmacct: `>=` in bgp_srcdst_lookup)
-    }
-    return true;
-  };
-
-  // Networks and masks (nfacctd_net).
-  const bool net_src_bgp = bgp_wins(config_.net_source, out.src_route != nullptr, src_len, record.src_mask);
-  const bool net_dst_bgp = bgp_wins(config_.net_source, out.dst_route != nullptr, dst_len, record.dst_mask);
-  auto net_of = [](const IpAddress& a, bool use_bgp, bool have_route, std::uint8_t bgp_len, std::uint8_t nf_len) {
-    if (!a.is_set()) {
-      return Prefix{};
-    }
-    const unsigned len = use_bgp ? (have_route ? bgp_len : 0U) : std::min<unsigned>(nf_len, a.max_prefix_len());
-    if (len == 0) {
-      return no_match(a);
-    }
-    return Prefix{masked(a, len), static_cast<std::uint8_t>(len)};
-  };
-  out.net_src = net_of(record.src_addr, net_src_bgp, out.src_route != nullptr, src_len, record.src_mask);
-  out.net_dst = net_of(record.dst_addr, net_dst_bgp, out.dst_route != nullptr, dst_len, record.dst_mask);
-
-  // Origin ASes (nfacctd_as).
-  const bool as_src_bgp = bgp_wins(config_.as_source, out.src_route != nullptr, src_len, record.src_mask);
-  const bool as_dst_bgp = bgp_wins(config_.as_source, out.dst_route != nullptr, dst_len, record.dst_mask);
-  out.as_src = as_src_bgp ? (out.src_route ? pmacct_last_as(*out.src_route->as_path) : 0U) : record.src_as;
-  out.as_dst = as_dst_bgp ? (out.dst_route ? pmacct_last_as(*out.dst_route->as_path) : 0U) : record.dst_as;
-
-  // Destination peer: from BGP unless the record's own fields are asked for.
-  if (config_.as_source == AsSource::kNetflow) {
-    out.peer_as_dst = record.dst_peer_as;
-    out.peer_ip_dst = record.bgp_next_hop;
-  } else if (out.dst_route != nullptr) {
-    out.peer_as_dst = pmacct_first_as(*out.dst_route->as_path);
-    out.peer_ip_dst = out.dst_route->next_hop(record.dst_addr.family);
-  }
-
-  // Source peer AS (bgp_peer_src_as_type).
-  switch (config_.peer_src_as) {
-    case PeerSrcAsMethod::kBgp:
-      out.peer_as_src = out.src_route ? pmacct_first_as(*out.src_route->as_path) : 0U;
-      break;
-    case PeerSrcAsMethod::kMap:
-      out.peer_as_src = config_.peer_src_as_map.lookup(record.exporter, record.input_ifindex).value_or(0U);
-      break;
-    case PeerSrcAsMethod::kNetflow:
-      out.peer_as_src = record.src_peer_as;
-      break;
-  }
+  const RouteLengths lengths = lookup_routes(view, record, out);
+  set_networks_and_ases(config_, record, lengths, out);
+  set_peers(config_, record, out);
 }
 
 }  // namespace flowlab::collector

@@ -79,20 +79,22 @@ class Parser {
     return static_cast<std::int32_t>(nodes_.size() - 1);
   }
 
-  Result<std::int32_t> parse_or() {
-    auto left = parse_and();
+  // One left-associative level of a binary operator (spelled `word` or `symbol`): next (op next)*.
+  Result<std::int32_t> parse_chain(Node::Kind kind, std::string_view word, std::string_view symbol,
+                                   Result<std::int32_t> (Parser::*next)()) {
+    auto left = (this->*next)();
     if (!left.ok()) {
       return left;
     }
     std::int32_t l = *left;
-    while (at("or") || at("||")) {
+    while (at(word) || at(symbol)) {
       ++pos_;
-      auto right = parse_and();
+      auto right = (this->*next)();
       if (!right.ok()) {
         return right;
       }
       Node n;
-      n.kind = Node::Kind::kOr;
+      n.kind = kind;
       n.left = l;
       n.right = *right;
       l = add(n);
@@ -100,26 +102,8 @@ class Parser {
     return l;
   }
 
-  Result<std::int32_t> parse_and() {
-    auto left = parse_unary();
-    if (!left.ok()) {
-      return left;
-    }
-    std::int32_t l = *left;
-    while (at("and") || at("&&")) {
-      ++pos_;
-      auto right = parse_unary();
-      if (!right.ok()) {
-        return right;
-      }
-      Node n;
-      n.kind = Node::Kind::kAnd;
-      n.left = l;
-      n.right = *right;
-      l = add(n);
-    }
-    return l;
-  }
+  Result<std::int32_t> parse_or() { return parse_chain(Node::Kind::kOr, "or", "||", &Parser::parse_and); }
+  Result<std::int32_t> parse_and() { return parse_chain(Node::Kind::kAnd, "and", "&&", &Parser::parse_unary); }
 
   Result<std::int32_t> parse_unary() {
     if (at("not") || at("!")) {
@@ -166,63 +150,16 @@ class Parser {
     }
     const Token t = toks_[pos_++];
     if (t.text == "net" || t.text == "host") {
-      if (pos_ >= toks_.size()) {
-        return error(end_col_, "expected an address after '" + std::string(t.text) + "'");
-      }
-      const Token v = toks_[pos_++];
-      std::optional<Prefix> p;
-      if (t.text == "net" && v.text.find('/') != std::string_view::npos) {
-        p = Prefix::parse(v.text, false);
-        if (p) {
-          p = p->canonical();
-        }
-      } else if (auto a = IpAddress::parse(v.text)) {
-        p = Prefix{*a, static_cast<std::uint8_t>(a->max_prefix_len())};
-      }
-      if (!p) {
-        return error(v.column,
-                     "bad " + std::string(t.text == "net" ? "prefix" : "address") + " '" + std::string(v.text) + "'");
-      }
-      n.kind = Node::Kind::kNet;
-      n.prefix = *p;
-      return add(n);
+      return parse_address_term(n, t);
     }
     if (t.text == "port") {
-      if (pos_ >= toks_.size()) {
-        return error(end_col_, "expected a port number");
-      }
-      const Token v = toks_[pos_++];
-      auto port = parse_decimal<std::uint32_t>(v.text, 65535);
-      if (!port) {
-        return error(v.column, "bad port '" + std::string(v.text) + "'");
-      }
-      n.kind = Node::Kind::kPort;
-      n.number = *port;
-      return add(n);
+      return parse_port_term(n);
     }
     if (n.dir != Node::Dir::kAny) {
       return error(t.column, "expected 'net', 'host' or 'port' after direction, got '" + std::string(t.text) + "'");
     }
     if (t.text == "proto" || t.text == "ip" || t.text == "ip6") {
-      if (t.text != "proto" && !at("proto")) {
-        n.kind = Node::Kind::kFamily;
-        n.number = t.text == "ip" ? 4U : 6U;
-        return add(n);
-      }
-      if (t.text != "proto") {
-        ++pos_;  // "ip proto N"
-      }
-      if (pos_ >= toks_.size()) {
-        return error(end_col_, "expected a protocol");
-      }
-      const Token v = toks_[pos_++];
-      auto proto = protocol_number(v.text);
-      if (!proto) {
-        return error(v.column, "bad protocol '" + std::string(v.text) + "'");
-      }
-      n.kind = Node::Kind::kProto;
-      n.number = *proto;
-      return add(n);
+      return parse_protocol_term(n, t);
     }
     if (t.text == "tcp" || t.text == "udp" || t.text == "icmp" || t.text == "icmp6" || t.text == "sctp") {
       n.kind = Node::Kind::kProto;
@@ -230,6 +167,68 @@ class Parser {
       return add(n);
     }
     return error(t.column, "unknown filter term '" + std::string(t.text) + "'");
+  }
+
+  // `net PREFIX`, `net ADDRESS`, `host ADDRESS` (t is net or host, already consumed).
+  Result<std::int32_t> parse_address_term(Node n, const Token& t) {
+    if (pos_ >= toks_.size()) {
+      return error(end_col_, "expected an address after '" + std::string(t.text) + "'");
+    }
+    const Token v = toks_[pos_++];
+    std::optional<Prefix> p;
+    if (t.text == "net" && v.text.find('/') != std::string_view::npos) {
+      p = Prefix::parse(v.text, false);
+      if (p) {
+        p = p->canonical();
+      }
+    } else if (auto a = IpAddress::parse(v.text)) {
+      p = Prefix{*a, static_cast<std::uint8_t>(a->max_prefix_len())};
+    }
+    if (!p) {
+      return error(v.column,
+                   "bad " + std::string(t.text == "net" ? "prefix" : "address") + " '" + std::string(v.text) + "'");
+    }
+    n.kind = Node::Kind::kNet;
+    n.prefix = *p;
+    return add(n);
+  }
+
+  // `port N` (port already consumed).
+  Result<std::int32_t> parse_port_term(Node n) {
+    if (pos_ >= toks_.size()) {
+      return error(end_col_, "expected a port number");
+    }
+    const Token v = toks_[pos_++];
+    auto port = parse_decimal<std::uint32_t>(v.text, 65535);
+    if (!port) {
+      return error(v.column, "bad port '" + std::string(v.text) + "'");
+    }
+    n.kind = Node::Kind::kPort;
+    n.number = *port;
+    return add(n);
+  }
+
+  // `ip`, `ip6` (a family), `proto P`, `ip proto P` (t already consumed).
+  Result<std::int32_t> parse_protocol_term(Node n, const Token& t) {
+    if (t.text != "proto" && !at("proto")) {
+      n.kind = Node::Kind::kFamily;
+      n.number = t.text == "ip" ? 4U : 6U;
+      return add(n);
+    }
+    if (t.text != "proto") {
+      ++pos_;  // "ip proto N"
+    }
+    if (pos_ >= toks_.size()) {
+      return error(end_col_, "expected a protocol");
+    }
+    const Token v = toks_[pos_++];
+    auto proto = protocol_number(v.text);
+    if (!proto) {
+      return error(v.column, "bad protocol '" + std::string(v.text) + "'");
+    }
+    n.kind = Node::Kind::kProto;
+    n.number = *proto;
+    return add(n);
   }
 
   std::vector<Token> toks_;

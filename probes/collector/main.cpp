@@ -67,34 +67,47 @@ void watch_signals(boost::asio::signal_set& signals, Collector& collector, boost
   });
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
-  CLI::App app{"flowcollector: NetFlow/IPFIX/sFlow collector with BGP enrichment (docs/flowcollector.md)"};
-  app.set_version_flag("--version", "flowcollector 0.1");
+struct DaemonOptions {
   std::string config_file;
   flowlab::collector::CliOverrides overrides;
   std::string log_level;
   std::string socket;
-  app.add_option("-c,--config", config_file, "flowcollector.yaml")->check(CLI::ExistingFile);
-  app.add_option("-l,--listen", overrides.listen,
-                 "[netflow@|sflow@]ADDRESS:PORT or a port (repeatable; replaces the file's listen)");
-  app.add_option("-s,--socket", socket, "query socket path (replaces outputs.socket)");
-  app.add_option("--log-level", log_level, "trace, debug, info, warn, error");
-  app.add_flag("--json", overrides.json, "print stats as JSON lines (on SIGUSR1, every stats_interval, at exit)");
   bool check_config = false;
-  app.add_flag("--check-config", check_config,
-               "validate the configuration (-c FILE and the options above), print a summary and exit: 0 valid, 2 not");
+};
 
-  flowlab::collector::QueryOptions q;
-  q.socket = "/run/flowcollector/collector.sock";
+void add_daemon_options(CLI::App& app, DaemonOptions& o) {
+  app.add_option("-c,--config", o.config_file, "flowcollector.yaml")->check(CLI::ExistingFile);
+  app.add_option("-l,--listen", o.overrides.listen,
+                 "[netflow@|sflow@]ADDRESS:PORT or a port (repeatable; replaces the file's listen)");
+  app.add_option("-s,--socket", o.socket, "query socket path (replaces outputs.socket)");
+  app.add_option("--log-level", o.log_level, "trace, debug, info, warn, error");
+  app.add_flag("--json", o.overrides.json, "print stats as JSON lines (on SIGUSR1, every stats_interval, at exit)");
+  app.add_flag("--check-config", o.check_config,
+               "validate the configuration (-c FILE and the options above), print a summary and exit: 0 valid, 2 not");
+}
+
+struct QueryCommand {
+  flowlab::collector::QueryOptions options;
   bool csv = false;
   bool json = false;
+  CLI::App* command = nullptr;
+
+  [[nodiscard]] flowlab::collector::QueryOptions parsed() const {
+    auto q = options;
+    q.format = csv ? flowlab::collector::QueryFormat::kCsv
+                   : (json ? flowlab::collector::QueryFormat::kJson : flowlab::collector::QueryFormat::kTable);
+    return q;
+  }
+};
+
+void add_query_command(CLI::App& app, QueryCommand& c) {
+  auto& q = c.options;
+  q.socket = "/run/flowcollector/collector.sock";
   auto* query = app.add_subcommand("query", "ask a running flowcollector (like pmacct -s)");
   query->add_option("-s,--socket", q.socket, "query socket")->capture_default_str();
   query->add_option("-a,--aggregate", q.aggregate, "aggregate name (default: the first)");
-  query->add_flag("--csv", csv, "CSV output");
-  query->add_flag("--json", json, "JSON lines output");
+  query->add_flag("--csv", c.csv, "CSV output");
+  query->add_flag("--json", c.json, "JSON lines output");
   query->add_option("-M,--match", q.match, "PRIMITIVE=VALUE (repeatable)");
   query->add_option("-T,--top", q.top, "the N largest rows");
   query->add_option("--sort", q.sort, "bytes, packets or flows")->capture_default_str();
@@ -103,34 +116,26 @@ int main(int argc, char** argv) {
   query->add_flag("--bgp-peers", q.bgp_peers, "BGP peers and their state");
   query->add_option("--bgp-dump", q.bgp_dump, "a peer's BGP table dump (address or name), JSON lines");
   query->add_flag("--flush", q.flush, "write every output now");
+  c.command = query;
+}
 
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::ParseError& e) {
-    return app.exit(e) == 0 ? 0 : 2;
-  }
-  if (query->parsed()) {
-    q.format = csv ? flowlab::collector::QueryFormat::kCsv
-                   : (json ? flowlab::collector::QueryFormat::kJson : flowlab::collector::QueryFormat::kTable);
-    return run_query(q);
-  }
-
-  flowlab::collector::CollectorConfig config;
-  if (!config_file.empty()) {
-    auto loaded = flowlab::collector::load_config(config_file);
+// The file, then the command line over it. An exit code when main() stops here (errors, --check-config).
+std::optional<int> configure(DaemonOptions& o, flowlab::collector::CollectorConfig& config) {
+  if (!o.config_file.empty()) {
+    auto loaded = flowlab::collector::load_config(o.config_file);
     if (!loaded) {
       std::cerr << loaded.error().message << "\n";
       return 2;
     }
     config = std::move(*loaded);
   }
-  if (!log_level.empty()) {
-    overrides.log_level = log_level;
+  if (!o.log_level.empty()) {
+    o.overrides.log_level = o.log_level;
   }
-  if (!socket.empty()) {
-    overrides.socket = socket;
+  if (!o.socket.empty()) {
+    o.overrides.socket = o.socket;
   }
-  if (auto s = flowlab::collector::apply_overrides(config, overrides); !s) {
+  if (auto s = flowlab::collector::apply_overrides(config, o.overrides); !s) {
     std::cerr << "flowcollector: " << s.error().message << "\n";
     return 2;
   }
@@ -138,14 +143,40 @@ int main(int argc, char** argv) {
     std::cerr << "flowcollector: nothing to do: no listen entries and no bgp section (see -c, --listen)\n";
     return 2;
   }
-  if (check_config) {
+  if (o.check_config) {
     (void)flowlab::collector::apply_default_aggregate(config);  // as Collector::create() will
-    std::cout << (config_file.empty() ? std::string("flowcollector") : config_file) << ": ok (" << config.listen.size()
-              << " listeners, " << config.aggregates.size() << " aggregates, bgp "
+    std::cout << (o.config_file.empty() ? std::string("flowcollector") : o.config_file) << ": ok ("
+              << config.listen.size() << " listeners, " << config.aggregates.size() << " aggregates, bgp "
               << (config.bgp.enabled ? "on" : "off") << ", " << config.tee.size()
               << " tees; files it names are read at start)\n";
     return 0;
   }
+  return std::nullopt;
+}
+
+void print_stats(bool json_stats, const nlohmann::json& stats) {
+  if (json_stats) {
+    std::cout << stats.dump() << std::endl;
+  } else {
+    spdlog::info("[collector] datagrams {} (kernel drops {}), records {}, decode errors {}, sequence lost {}",
+                 stats.value("datagrams_received", 0ULL), stats.value("kernel_drops", 0ULL),
+                 stats.value("records", 0ULL), stats.value("decode_errors", 0ULL), stats.value("sequence_lost", 0ULL));
+  }
+}
+
+void log_listening(const flowlab::collector::CollectorConfig& config, const std::vector<std::uint16_t>& ports) {
+  std::string where;
+  for (std::size_t i = 0; i < ports.size(); ++i) {
+    where += " " + std::string(flowlab::collector::to_string(config.listen[i].proto)) + "@" +
+             (config.listen[i].address.is_set() ? config.listen[i].address.to_string() : "0.0.0.0") + ":" +
+             std::to_string(ports[i]);
+  }
+  spdlog::info("[collector] listening on{}{}{}", where.empty() ? " (no flow listeners)" : where,
+               config.bgp.enabled ? ", BGP with " + std::to_string(config.bgp.peers.size()) + " peer(s)" : "",
+               config.outputs.socket.empty() ? "" : ", query socket " + config.outputs.socket);
+}
+
+int run_daemon(const flowlab::collector::CollectorConfig& config) {
   flowlab::log::init("flowcollector", config.log_level);
   std::signal(SIGPIPE, SIG_IGN);
 
@@ -156,16 +187,7 @@ int main(int argc, char** argv) {
     return flowlab::is_usage_error(collector.error().kind) ? flowlab::kExitUsageError : 1;
   }
   const bool json_stats = config.json_stats;
-  (*collector)->on_stats([json_stats](const nlohmann::json& stats) {
-    if (json_stats) {
-      std::cout << stats.dump() << std::endl;
-    } else {
-      spdlog::info("[collector] datagrams {} (kernel drops {}), records {}, decode errors {}, sequence lost {}",
-                   stats.value("datagrams_received", 0ULL), stats.value("kernel_drops", 0ULL),
-                   stats.value("records", 0ULL), stats.value("decode_errors", 0ULL),
-                   stats.value("sequence_lost", 0ULL));
-    }
-  });
+  (*collector)->on_stats([json_stats](const nlohmann::json& stats) { print_stats(json_stats, stats); });
   boost::asio::signal_set signals(io, SIGTERM, SIGINT, SIGHUP);
   signals.add(SIGUSR1);
   signals.add(SIGUSR2);
@@ -173,20 +195,33 @@ int main(int argc, char** argv) {
     spdlog::error("[collector] {}", s.error().to_string());
     return 1;
   }
-  {
-    std::string where;
-    const auto ports = (*collector)->listening_ports();
-    for (std::size_t i = 0; i < ports.size(); ++i) {
-      where += " " + std::string(flowlab::collector::to_string(config.listen[i].proto)) + "@" +
-               (config.listen[i].address.is_set() ? config.listen[i].address.to_string() : "0.0.0.0") + ":" +
-               std::to_string(ports[i]);
-    }
-    spdlog::info("[collector] listening on{}{}{}", where.empty() ? " (no flow listeners)" : where,
-                 config.bgp.enabled ? ", BGP with " + std::to_string(config.bgp.peers.size()) + " peer(s)" : "",
-                 config.outputs.socket.empty() ? "" : ", query socket " + config.outputs.socket);
-  }
+  log_listening(config, (*collector)->listening_ports());
   watch_signals(signals, **collector, io);
   io.run();
   (*collector)->stop();  // the final flush prints the stats once more
   return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"flowcollector: NetFlow/IPFIX/sFlow collector with BGP enrichment (docs/flowcollector.md)"};
+  app.set_version_flag("--version", "flowcollector 0.1");
+  DaemonOptions options;
+  add_daemon_options(app, options);
+  QueryCommand query;
+  add_query_command(app, query);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e) == 0 ? 0 : 2;
+  }
+  if (query.command->parsed()) {
+    return run_query(query.parsed());
+  }
+  flowlab::collector::CollectorConfig config;
+  if (auto exit_code = configure(options, config)) {
+    return *exit_code;
+  }
+  return run_daemon(config);
 }

@@ -1,0 +1,298 @@
+// The Speaker: listeners, configured peers, active connects with retry, one Session per peer (RFC 4271 §6.8
+// collision handling), counters and status for callers.
+#include "probes/bgp/speaker_impl.hpp"
+
+#include <boost/asio/ip/v6_only.hpp>
+#include <boost/asio/write.hpp>
+
+namespace flowlab::bgp {
+
+using boost::system::error_code;
+
+namespace {
+
+IpAddress from_asio(const asio::ip::address& a) {
+  if (a.is_v4()) {
+    return IpAddress::v4(a.to_v4().to_uint());
+  }
+  const auto v6 = a.to_v6();
+  if (v6.is_v4_mapped()) {
+    return IpAddress::v4(asio::ip::make_address_v4(asio::ip::v4_mapped, v6).to_uint());
+  }
+  std::array<std::uint8_t, 16> b{};
+  const auto bytes = v6.to_bytes();
+  std::copy(bytes.begin(), bytes.end(), b.begin());
+  return IpAddress::v6(b);
+}
+
+asio::ip::address to_asio(const IpAddress& a) {
+  if (a.is_v6()) {
+    asio::ip::address_v6::bytes_type b{};
+    std::copy(a.bytes.begin(), a.bytes.end(), b.begin());
+    return asio::ip::address_v6(b);
+  }
+  if (a.is_v4()) {
+    return asio::ip::address_v4(a.v4_host_order());
+  }
+  return asio::ip::address_v4::any();
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------- Impl
+
+Status Speaker::Impl::start() {
+  for (const auto& l : config_.listen) {
+    auto acceptor = std::make_unique<tcp::acceptor>(io_);
+    const tcp::endpoint ep(to_asio(l.address), l.port);
+    error_code ec;
+    acceptor->open(ep.protocol(), ec);
+    if (!ec) {
+      acceptor->set_option(asio::socket_base::reuse_address(true), ec);
+    }
+    if (!ec && ep.address().is_v6()) {
+      acceptor->set_option(asio::ip::v6_only(true), ec);
+    }
+    if (!ec) {
+      acceptor->bind(ep, ec);
+    }
+    if (!ec) {
+      acceptor->listen(asio::socket_base::max_listen_connections, ec);
+    }
+    if (ec) {
+      return fail(ErrorKind::kSocket, "bgp listen on " + ep.address().to_string() + " port " + std::to_string(l.port) +
+                                          ": " + ec.message());
+    }
+    acceptors_.push_back(std::move(acceptor));
+  }
+  for (auto& acceptor : acceptors_) {
+    accept(*acceptor);
+  }
+  for (auto& [addr, peer] : peers_) {
+    peer.status.state = State::kActive;
+    if (peer.config.active) {
+      connect(peer);
+    }
+  }
+  return {};
+}
+
+void Speaker::Impl::accept(tcp::acceptor& acceptor) {
+  auto self = shared_from_this();
+  acceptor.async_accept([self, &acceptor](error_code ec, tcp::socket socket) {
+    if (ec || self->stopped_) {
+      return;
+    }
+    error_code ec2;
+    const auto remote = socket.remote_endpoint(ec2);
+    const IpAddress from = ec2 ? IpAddress{} : from_asio(remote.address());
+    auto it = self->peers_.find(from);
+    if (it == self->peers_.end()) {
+      ++self->counters_.bgp_connection_rejected;
+      self->log("bgp: closing connection from unconfigured address " + from.to_string());
+      socket.close(ec2);
+    } else {
+      self->attach(it->second, std::move(socket));
+    }
+    self->accept(acceptor);
+  });
+}
+
+void Speaker::Impl::attach(Peer& peer, tcp::socket socket) {
+  if (peer.session) {
+    const State s = peer.session->state();
+    if (s == State::kEstablished || s == State::kOpenConfirm) {
+      // RFC 4271 §6.8: keep the session that got further; refuse the newcomer.
+      ++counters_.bgp_connection_rejected;
+      auto msg = std::make_shared<std::vector<std::byte>>(encode(Notification{err::kCease, err::kCollision, {}}));
+      auto sock = std::make_shared<tcp::socket>(std::move(socket));
+      asio::async_write(*sock, asio::buffer(*msg), [sock, msg](error_code, std::size_t) {
+        error_code ignored;
+        sock->close(ignored);
+      });
+      return;
+    }
+    auto old = peer.session;
+    peer.session.reset();
+    old->close(Notification{err::kCease, err::kCollision, {}});
+  }
+  if (peer.retry) {
+    peer.retry->cancel();
+  }
+  peer.session = std::make_shared<Session>(weak_from_this(), peer.config, std::move(socket), config_);
+  peer.session->start();
+}
+
+void Speaker::Impl::connect(Peer& peer) {
+  auto self = shared_from_this();
+  auto socket = std::make_shared<tcp::socket>(io_);
+  const tcp::endpoint ep(to_asio(peer.config.address), peer.config.port);
+  const IpAddress key = peer.config.address;
+  peer.status.state = State::kConnect;
+  socket->async_connect(ep, [self, socket, key](error_code ec) {
+    if (self->stopped_) {
+      return;
+    }
+    auto it = self->peers_.find(key);
+    if (it == self->peers_.end()) {
+      return;
+    }
+    Peer& p = it->second;
+    if (ec) {
+      p.status.state = State::kActive;
+      self->schedule_retry(p);
+      return;
+    }
+    if (p.session) {
+      return;  // an inbound connection won meanwhile
+    }
+    self->attach(p, std::move(*socket));
+  });
+}
+
+void Speaker::Impl::schedule_retry(Peer& peer) {
+  if (!peer.config.active || stopped_) {
+    return;
+  }
+  if (!peer.retry) {
+    peer.retry = std::make_unique<asio::steady_timer>(io_);
+  }
+  peer.retry->expires_after(config_.connect_retry);
+  auto self = shared_from_this();
+  const IpAddress key = peer.config.address;
+  peer.retry->async_wait([self, key](error_code ec) {
+    if (ec || self->stopped_) {
+      return;
+    }
+    auto it = self->peers_.find(key);
+    if (it != self->peers_.end() && !it->second.session) {
+      self->connect(it->second);
+    }
+  });
+}
+
+void Speaker::Impl::session_state(Session& s, State state) {
+  auto it = peers_.find(s.info().address);
+  if (it == peers_.end() || it->second.session.get() != &s) {
+    return;
+  }
+  it->second.status.info = s.info();
+  it->second.status.state = state;
+  if (state == State::kEstablished) {
+    ++it->second.status.established_count;
+  }
+  if (state_cb_) {
+    state_cb_(s.info(), state);
+  }
+}
+
+void Speaker::Impl::session_closed(Session& s, bool was_established) {
+  counters_ += s.counters();
+  auto it = peers_.find(s.info().address);
+  if (was_established && down_cb_) {
+    down_cb_(s.info());
+  }
+  if (it == peers_.end() || it->second.session.get() != &s) {
+    return;
+  }
+  Peer& p = it->second;
+  p.status.last_notification_sent = s.last_sent();
+  p.status.last_notification_received = s.last_received();
+  p.status.state = stopped_ ? State::kIdle : State::kActive;
+  auto keep = p.session;  // the session object lives until its handlers finish
+  p.session.reset();
+  if (state_cb_ && !stopped_) {
+    state_cb_(s.info(), p.status.state);
+  }
+  schedule_retry(p);
+}
+
+void Speaker::Impl::stop() {
+  if (stopped_) {
+    return;
+  }
+  stopped_ = true;
+  for (auto& a : acceptors_) {
+    error_code ignored;
+    a->close(ignored);
+  }
+  for (auto& [addr, peer] : peers_) {
+    if (peer.retry) {
+      peer.retry->cancel();
+    }
+    if (peer.session) {
+      auto s = peer.session;
+      s->close(Notification{err::kCease, err::kAdminShutdown, {}});
+    }
+  }
+}
+
+// ---------------------------------------------------------------- Speaker
+
+Speaker::Speaker(asio::io_context& io, SpeakerConfig config) : impl_(std::make_shared<Impl>(io, std::move(config))) {}
+
+Speaker::~Speaker() {
+  impl_->route_cb_ = nullptr;
+  impl_->update_cb_ = nullptr;
+  impl_->state_cb_ = nullptr;
+  impl_->down_cb_ = nullptr;
+  impl_->eor_cb_ = nullptr;
+  impl_->log_cb_ = nullptr;
+  impl_->stop();
+  for (auto& [addr, peer] : impl_->peers_) {
+    if (peer.session) {
+      peer.session->detach();
+    }
+  }
+}
+
+void Speaker::on_route(RouteCallback cb) { impl_->route_cb_ = std::move(cb); }
+void Speaker::on_update(UpdateCallback cb) { impl_->update_cb_ = std::move(cb); }
+void Speaker::on_state(StateCallback cb) { impl_->state_cb_ = std::move(cb); }
+void Speaker::on_peer_down(PeerCallback cb) { impl_->down_cb_ = std::move(cb); }
+void Speaker::on_end_of_rib(EndOfRibCallback cb) { impl_->eor_cb_ = std::move(cb); }
+void Speaker::on_log(LogCallback cb) { impl_->log_cb_ = std::move(cb); }
+
+Status Speaker::start() { return impl_->start(); }
+void Speaker::stop() { impl_->stop(); }
+
+bool Speaker::request_refresh(const IpAddress& peer, AfiSafi af) {
+  auto it = impl_->peers_.find(peer);
+  return it != impl_->peers_.end() && it->second.session && it->second.session->request_refresh(af);
+}
+
+std::vector<ListenAddress> Speaker::listening() const {
+  std::vector<ListenAddress> out;
+  for (const auto& a : impl_->acceptors_) {
+    error_code ec;
+    const auto ep = a->local_endpoint(ec);
+    if (!ec) {
+      out.push_back(ListenAddress{from_asio(ep.address()), ep.port()});
+    }
+  }
+  return out;
+}
+
+std::vector<PeerStatus> Speaker::peers() const {
+  std::vector<PeerStatus> out;
+  for (const auto& [addr, peer] : impl_->peers_) {
+    PeerStatus s = peer.status;
+    if (peer.session) {
+      s.info = peer.session->info();
+    }
+    out.push_back(std::move(s));
+  }
+  return out;
+}
+
+Counters Speaker::counters() const {
+  Counters c = impl_->counters_;
+  for (const auto& [addr, peer] : impl_->peers_) {
+    if (peer.session) {
+      c += peer.session->counters();
+    }
+  }
+  return c;
+}
+
+}  // namespace flowlab::bgp
