@@ -8,7 +8,7 @@
 // management addresses. docs/topologies.md states the rules in full.
 #pragma once
 
-#include "model/diagnostics.hpp"
+#include "common/yaml_diagnostics.hpp"
 #include "model/model.hpp"
 
 #include <cstdint>

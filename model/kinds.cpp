@@ -40,18 +40,6 @@ std::string known_kind_list() {
   return out;
 }
 
-std::string_view role_name(Role role) {
-  switch (role) {
-    case Role::kRouter:
-      return "router";
-    case Role::kHost:
-      return "host";
-    case Role::kCollector:
-      return "collector";
-    case Role::kTee:
-      return "tee";
-  }
-  return "unknown";
-}
+std::string_view role_name(Role role) { return enum_name(kRoleNames, role); }
 
 }  // namespace flowlab::topology

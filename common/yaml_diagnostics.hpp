@@ -1,23 +1,33 @@
-// flowlab::topology diagnostics — collecting every problem of a topology file at once.
+// flowlab YAML diagnostics — collecting every problem of a file at once, each at its file:line:col.
 //
-// DiagnosticSink gathers Diagnostics (file:line:col: error: message) from the loader, validation and
-// derivation; SourceMap remembers where each YAML item was, by key path ("nodes.r1.asn", "links[0].endpoints[1]"),
-// so that checks running after parsing can point at the exact value. closest_match() gives the "did you mean".
+// DiagnosticSink gathers Diagnostics (`file:line:col: error: message`) from a loader and the checks that run after
+// it; SourceMap remembers where each YAML item was, by key path ("nodes.r1.asn", "links[0].endpoints[1]"), so that
+// checks running after parsing can point at the exact value. The reader that fills both is yaml_reader.hpp.
 #pragma once
-
-#include "common/strings.hpp"  // closest_match, the "did you mean"
-#include "model/model.hpp"
 
 #include <cstddef>
 #include <functional>
 #include <map>
-#include <optional>
-#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
-namespace flowlab::topology {
+namespace flowlab {
+
+// A position in a source file, 1-based (0 = unknown / derived).
+struct Mark {
+  int line = 0;
+  int column = 0;
+};
+
+struct Diagnostic {
+  std::string file;
+  Mark mark;
+  std::string message;  // "unknown key 'anounce' in node 'r1' (did you mean 'announce'?)"
+
+  // "file:line:col: error: message"
+  [[nodiscard]] std::string to_string() const;
+};
 
 class DiagnosticSink {
  public:
@@ -46,4 +56,4 @@ class SourceMap {
   std::map<std::string, Mark, std::less<>> marks_;
 };
 
-}  // namespace flowlab::topology
+}  // namespace flowlab
