@@ -41,17 +41,7 @@ bool lab_name_ok(std::string_view s) {
 
 }  // namespace
 
-std::string_view proto_name(Proto proto) {
-  switch (proto) {
-    case Proto::kUdp:
-      return "udp";
-    case Proto::kTcp:
-      return "tcp";
-    case Proto::kIcmp:
-      return "icmp";
-  }
-  return "?";
-}
+std::string_view proto_name(Proto proto) { return enum_name(kProtoNames, proto); }
 
 std::uint8_t ip_protocol_number(Proto proto, Family family) {
   switch (proto) {
@@ -116,17 +106,7 @@ std::string FieldValue::to_string() const {
   return {};
 }
 
-std::string_view counter_check_name(CounterCheck check) {
-  switch (check) {
-    case CounterCheck::kExact:
-      return "exact";
-    case CounterCheck::kSampled:
-      return "sampled";
-    case CounterCheck::kNone:
-      return "none";
-  }
-  return "?";
-}
+std::string_view counter_check_name(CounterCheck check) { return enum_name(kCounterCheckNames, check); }
 
 std::string_view Step::kind() const {
   struct Namer {

@@ -64,8 +64,7 @@ std::optional<NodeAddress> address_of(const Node& node, Family family) {
 
 class Validator {
  public:
-  Validator(Scenario& s, std::span<const std::string> step_paths, const topology::SourceMap& marks,
-            topology::DiagnosticSink& sink)
+  Validator(Scenario& s, std::span<const std::string> step_paths, const SourceMap& marks, DiagnosticSink& sink)
       : s_(s), t_(s.topology), step_paths_(step_paths), marks_(marks), sink_(sink) {
     for (const auto& n : t_.nodes) {
       node_names_.push_back(n.name);
@@ -97,8 +96,8 @@ class Validator {
   Scenario& s_;
   const Topology& t_;
   std::span<const std::string> step_paths_;
-  const topology::SourceMap& marks_;
-  topology::DiagnosticSink& sink_;
+  const SourceMap& marks_;
+  DiagnosticSink& sink_;
   std::vector<std::string> node_names_;
   std::set<std::string> sent_;                                   // streams sent by earlier steps
   std::set<std::pair<std::string, std::string>> down_links_;     // (node, interface), both ends
@@ -613,8 +612,8 @@ void Validator::run() {
 
 }  // namespace
 
-void validate_scenario(Scenario& scenario, std::span<const std::string> step_paths, const topology::SourceMap& marks,
-                       topology::DiagnosticSink& sink) {
+void validate_scenario(Scenario& scenario, std::span<const std::string> step_paths, const SourceMap& marks,
+                       DiagnosticSink& sink) {
   Validator(scenario, step_paths, marks, sink).run();
 }
 
