@@ -37,3 +37,13 @@ Mark SourceMap::at(std::string_view path) const {
 }
 
 }  // namespace flowlab
+
+namespace flowlab::yaml {
+
+std::string child(const std::string& path, std::string_view key) {
+  return path.empty() ? std::string(key) : path + "." + std::string(key);
+}
+
+std::string item(const std::string& path, std::size_t i) { return path + "[" + std::to_string(i) + "]"; }
+
+}  // namespace flowlab::yaml

@@ -57,3 +57,11 @@ class SourceMap {
 };
 
 }  // namespace flowlab
+
+namespace flowlab::yaml {
+
+// Key paths: child("nodes", "r1") == "nodes.r1", item("links", 2) == "links[2]".
+[[nodiscard]] std::string child(const std::string& path, std::string_view key);
+[[nodiscard]] std::string item(const std::string& path, std::size_t index);
+
+}  // namespace flowlab::yaml

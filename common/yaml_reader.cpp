@@ -22,11 +22,6 @@ std::string join_names(const std::vector<std::string_view>& names, std::string_v
 
 namespace flowlab::yaml {
 
-std::string child(const std::string& path, std::string_view key) {
-  return path.empty() ? std::string(key) : path + "." + std::string(key);
-}
-std::string item(const std::string& path, std::size_t i) { return path + "[" + std::to_string(i) + "]"; }
-
 Mark mark_of(const YAML::Node& n) {
   const auto m = n.Mark();
   if (m.line < 0 || m.column < 0) {

@@ -20,9 +20,6 @@
 
 namespace flowlab::yaml {
 
-// Key paths: child("nodes", "r1") == "nodes.r1", item("links", 2) == "links[2]".
-[[nodiscard]] std::string child(const std::string& path, std::string_view key);
-[[nodiscard]] std::string item(const std::string& path, std::size_t index);
 // 1-based position of a node (Mark{} when yaml-cpp has none).
 [[nodiscard]] Mark mark_of(const YAML::Node& n);
 // What a value is, for "found ..." ("a list", "'abc'", "the quoted string \"1\"").

@@ -185,36 +185,50 @@ const Stream* Scenario::find_stream(std::string_view stream_name) const {
   return nullptr;
 }
 
-topology::Topology topology_at(const Scenario& scenario, std::size_t step_index) {
-  topology::Topology t = scenario.topology;
-  using NodeIf = std::pair<std::string, std::string>;
+namespace {
+
+using NodeIf = std::pair<std::string, std::string>;
+
+std::pair<std::string, std::string> ordered(const std::string& a, const std::string& b) {
+  return a < b ? std::pair{a, b} : std::pair{b, a};
+}
+
+// What the steps before a point of the timeline have taken down (announce / withdraw change the topology itself).
+struct TimelineState {
   std::set<NodeIf> down_ifaces;                            // both ends of every link that is down
   std::set<std::pair<std::string, std::string>> down_bgp;  // (smaller, larger) node names
-  const auto ordered = [](const std::string& a, const std::string& b) {
-    return a < b ? std::pair{a, b} : std::pair{b, a};
-  };
+
+  [[nodiscard]] bool is_down(const std::string& node, const std::string& ifname) const {
+    return !ifname.empty() && down_ifaces.count(NodeIf{node, ifname}) != 0;
+  }
+};
+
+void replay_link(const topology::Topology& t, const LinkStep& l, TimelineState& state) {
+  const topology::Node* n = t.find_node(l.endpoint.node);
+  const topology::Interface* ifc = n == nullptr ? nullptr : n->find_interface(l.endpoint.interface);
+  if (ifc == nullptr) {
+    return;
+  }
+  for (const NodeIf& end : {NodeIf{n->name, ifc->name}, NodeIf{ifc->peer_node, ifc->peer_interface}}) {
+    if (l.action == LinkAction::kDown) {
+      state.down_ifaces.insert(end);
+    } else {
+      state.down_ifaces.erase(end);
+    }
+  }
+}
+
+TimelineState replay_steps(const Scenario& scenario, std::size_t step_index, topology::Topology& t) {
+  TimelineState state;
   for (std::size_t i = 0; i < step_index && i < scenario.steps.size(); ++i) {
     const auto& action = scenario.steps[i].action;
     if (const auto* l = std::get_if<LinkStep>(&action)) {
-      const topology::Node* n = t.find_node(l->endpoint.node);
-      const topology::Interface* ifc = n == nullptr ? nullptr : n->find_interface(l->endpoint.interface);
-      if (ifc == nullptr) {
-        continue;
-      }
-      const NodeIf a{n->name, ifc->name};
-      const NodeIf b{ifc->peer_node, ifc->peer_interface};
-      if (l->action == LinkAction::kDown) {
-        down_ifaces.insert(a);
-        down_ifaces.insert(b);
-      } else {
-        down_ifaces.erase(a);
-        down_ifaces.erase(b);
-      }
+      replay_link(t, *l, state);
     } else if (const auto* b = std::get_if<BgpStep>(&action)) {
       if (b->action == LinkAction::kDown) {
-        down_bgp.insert(ordered(b->node, b->neighbor));
+        state.down_bgp.insert(ordered(b->node, b->neighbor));
       } else {
-        down_bgp.erase(ordered(b->node, b->neighbor));
+        state.down_bgp.erase(ordered(b->node, b->neighbor));
       }
     } else if (const auto* a = std::get_if<AnnounceStep>(&action)) {
       for (auto& n : t.nodes) {
@@ -230,15 +244,16 @@ topology::Topology topology_at(const Scenario& scenario, std::size_t step_index)
       }
     }
   }
-  const auto is_down = [&](const std::string& node, const std::string& ifname) {
-    return !ifname.empty() && down_ifaces.count(NodeIf{node, ifname}) != 0;
-  };
-  // Links: drop the down ones, renumber the rest.
+  return state;
+}
+
+// Links: drop the down ones (and their interfaces), renumber the rest.
+void remove_down_links(topology::Topology& t, const TimelineState& state) {
   std::vector<std::size_t> new_index(t.links.size(), 0);
   std::vector<topology::Link> links;
   for (std::size_t i = 0; i < t.links.size(); ++i) {
     const auto& l = t.links[i];
-    if (is_down(l.a.node, l.a.interface)) {
+    if (state.is_down(l.a.node, l.a.interface)) {
       continue;
     }
     new_index[i] = links.size();
@@ -248,18 +263,26 @@ topology::Topology topology_at(const Scenario& scenario, std::size_t step_index)
   for (auto& n : t.nodes) {
     std::vector<topology::Interface> kept;
     for (auto& i : n.interfaces) {
-      if (!is_down(n.name, i.name)) {
+      if (!state.is_down(n.name, i.name)) {
         i.link_index = new_index[i.link_index < new_index.size() ? i.link_index : 0];
         kept.push_back(i);
       }
     }
     n.interfaces = std::move(kept);
   }
+}
+
+}  // namespace
+
+topology::Topology topology_at(const Scenario& scenario, std::size_t step_index) {
+  topology::Topology t = scenario.topology;
+  const TimelineState state = replay_steps(scenario, step_index, t);
+  remove_down_links(t, state);
   // Sessions: over a down link, or taken down themselves.
   std::vector<topology::BgpSession> sessions;
   for (const auto& s : t.sessions) {
-    if (is_down(s.local_node, s.local_interface) || is_down(s.remote_node, s.remote_interface) ||
-        down_bgp.count(ordered(s.local_node, s.remote_node)) != 0) {
+    if (state.is_down(s.local_node, s.local_interface) || state.is_down(s.remote_node, s.remote_interface) ||
+        state.down_bgp.count(ordered(s.local_node, s.remote_node)) != 0) {
       continue;
     }
     sessions.push_back(s);
@@ -268,9 +291,9 @@ topology::Topology topology_at(const Scenario& scenario, std::size_t step_index)
   // Probes: no capture on interfaces that are gone.
   for (auto& p : t.probes) {
     p.interfaces.erase(std::remove_if(p.interfaces.begin(), p.interfaces.end(),
-                                      [&](const std::string& ifname) { return is_down(p.node, ifname); }),
+                                      [&](const std::string& ifname) { return state.is_down(p.node, ifname); }),
                        p.interfaces.end());
-    if (p.mirror && is_down(p.mirror->node, p.mirror->interface)) {
+    if (p.mirror && state.is_down(p.mirror->node, p.mirror->interface)) {
       p.mirror.reset();
     }
   }
