@@ -16,18 +16,6 @@ namespace {
 constexpr std::size_t kMaxNodeName = 12;
 constexpr std::uint32_t kAsTrans = 23456;
 
-bool node_name_chars_ok(std::string_view s) {
-  if (s.empty() || s[0] < 'a' || s[0] > 'z') {
-    return false;
-  }
-  for (char c : s) {
-    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'))) {
-      return false;
-    }
-  }
-  return true;
-}
-
 // Which roles each role-specific node key applies to.
 struct NodeKeyRoles {
   std::string_view key;
@@ -76,7 +64,7 @@ void Parser::parse_nodes(const YAML::Node& n, Topology& t) {
     if (e.key.size() > kMaxNodeName) {
       error(path, "node name '" + e.key + "' is " + std::to_string(e.key.size()) +
                       " bytes, longer than 12 (namespace and interface names must fit)");
-    } else if (!node_name_chars_ok(e.key)) {
+    } else if (!name_chars_ok(e.key, "")) {
       error(path, "node name '" + e.key +
                       "' must match ^[a-z][a-z0-9]{0,11}$ (a lowercase letter, then lowercase letters or digits)");
     } else if (e.key == "mgmt") {

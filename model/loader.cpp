@@ -27,18 +27,6 @@ namespace {
 constexpr std::size_t kMaxLabName = 16;
 constexpr std::size_t kMaxIfName = 15;
 
-bool lab_name_chars_ok(std::string_view s) {
-  if (s.empty() || s[0] < 'a' || s[0] > 'z') {
-    return false;
-  }
-  for (char c : s) {
-    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-')) {
-      return false;
-    }
-  }
-  return true;
-}
-
 }  // namespace
 
 std::optional<IpAddress> Parser::get_address(const YAML::Node& n, const std::string& path, Family family,
@@ -209,7 +197,7 @@ void Parser::parse_name(const YAML::Node& n, Topology& t) {
   if (s->size() > kMaxLabName) {
     error("name", "lab name '" + *s + "' is " + std::to_string(s->size()) +
                       " bytes, longer than 16 (it prefixes every namespace: fl-<lab>-<node>)");
-  } else if (!lab_name_chars_ok(*s)) {
+  } else if (!name_chars_ok(*s, "-")) {
     error("name",
           "lab name '" + *s +
               "' must match ^[a-z][a-z0-9-]{0,15}$ (a lowercase letter, then lowercase letters, digits or '-')");

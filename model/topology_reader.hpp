@@ -5,12 +5,23 @@
 #include "common/yaml_reader.hpp"
 #include "model/model.hpp"
 
+#include <algorithm>
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
 
 namespace flowlab::topology {
+
+// A lowercase letter, then lowercase letters, digits or any of `extra` (lab names: "-"; node names: none).
+[[nodiscard]] inline bool name_chars_ok(std::string_view s, std::string_view extra) {
+  if (s.empty() || s[0] < 'a' || s[0] > 'z') {
+    return false;
+  }
+  return std::all_of(s.begin(), s.end(), [&](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || extra.find(c) != std::string_view::npos;
+  });
+}
 
 class TopologyReader : public yaml::YamlReader {
  public:

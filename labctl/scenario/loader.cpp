@@ -25,13 +25,7 @@ constexpr std::uint64_t kMaxPackets = 100'000'000ULL;
 constexpr std::uint64_t kMaxPps = 10'000'000ULL;
 constexpr std::uint64_t kMaxSize = 65535;
 
-bool stream_name_ok(std::string_view s) {
-  if (s.empty() || s.size() > kMaxStreamName || s[0] < 'a' || s[0] > 'z') {
-    return false;
-  }
-  return std::all_of(s.begin(), s.end(),
-                     [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_'; });
-}
+bool stream_name_ok(std::string_view s) { return s.size() <= kMaxStreamName && topology::name_chars_ok(s, "-_"); }
 
 }  // namespace
 

@@ -1,5 +1,7 @@
 #include "labctl/scenario/model.hpp"
 
+#include "model/topology_reader.hpp"
+
 #include "common/strings.hpp"
 
 #include <algorithm>
@@ -31,13 +33,7 @@ constexpr std::array kFields{
     FieldInfo{Field::kIfaceOut, "iface_out", FieldType::kInterface, false},
 };
 
-bool lab_name_ok(std::string_view s) {
-  if (s.empty() || s.size() > 16 || s[0] < 'a' || s[0] > 'z') {
-    return false;
-  }
-  return std::all_of(s.begin(), s.end(),
-                     [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-'; });
-}
+bool lab_name_ok(std::string_view s) { return s.size() <= 16 && topology::name_chars_ok(s, "-"); }
 
 }  // namespace
 
