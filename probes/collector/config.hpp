@@ -95,8 +95,8 @@ struct CollectorConfig {
   std::string source_file;  // "" when built in code
   std::string log_level = "info";
   std::vector<ListenConfig> listen;
-  std::size_t socket_buffer = 8U * 1024U * 1024U;  // SO_RCVBUF(FORCE) per UDP socket
-  std::size_t receive_batch = 64;                  // datagrams per recvmmsg
+  std::size_t socket_buffer = std::size_t{8} * 1024U * 1024U;  // SO_RCVBUF(FORCE) per UDP socket
+  std::size_t receive_batch = 64;                              // datagrams per recvmmsg
   BgpConfig bgp;
   EnrichFileConfig enrich;
   std::vector<AggregateSpec> aggregates;
