@@ -64,180 +64,6 @@ class PoolCursor {
   std::uint64_t next_;
 };
 
-struct AsInfo {
-  std::size_t routers = 0;
-  bool all_ospf = true;
-};
-
-std::map<std::uint32_t, AsInfo> as_table(const Topology& t) {
-  std::map<std::uint32_t, AsInfo> out;
-  for (const auto& n : t.nodes) {
-    if (role_of_kind(n.kind) == Role::kRouter && n.asn != 0) {
-      auto& info = out[n.asn];
-      ++info.routers;
-      info.all_ospf = info.all_ospf && n.ospf;
-    }
-  }
-  return out;
-}
-
-bool is_router(const Node* n) { return n != nullptr && role_of_kind(n->kind) == Role::kRouter; }
-
-void add_direct_sessions(Topology& t, const Link& link, SessionType type) {
-  const Node* na = t.find_node(link.a.node);
-  const Node* nb = t.find_node(link.b.node);
-  const Interface* ia = na->find_interface(link.a.interface);
-  const Interface* ib = nb->find_interface(link.b.interface);
-  const bool a_local = link.a.node < link.b.node;
-  const Node* local = a_local ? na : nb;
-  const Node* remote = a_local ? nb : na;
-  const Interface* li = a_local ? ia : ib;
-  const Interface* ri = a_local ? ib : ia;
-  for (Family f : {Family::kIpv4, Family::kIpv6}) {
-    const auto& la = f == Family::kIpv4 ? li->ipv4 : li->ipv6;
-    const auto& ra = f == Family::kIpv4 ? ri->ipv4 : ri->ipv6;
-    if (!la || !ra) {
-      continue;
-    }
-    BgpSession s;
-    s.local_node = local->name;
-    s.remote_node = remote->name;
-    s.local_address = la->address;
-    s.remote_address = ra->address;
-    s.local_asn = local->asn;
-    s.remote_asn = remote->asn;
-    s.family = f;
-    s.type = type;
-    s.local_interface = li->name;
-    s.remote_interface = ri->name;
-    t.sessions.push_back(std::move(s));
-  }
-}
-
-void derive_sessions(Topology& t) {
-  t.sessions.clear();
-  // eBGP: every link between routers of different ASNs, one session per family.
-  for (const auto& link : t.links) {
-    const Node* a = t.find_node(link.a.node);
-    const Node* b = t.find_node(link.b.node);
-    if (is_router(a) && is_router(b) && a->asn != b->asn) {
-      add_direct_sessions(t, link, SessionType::kEbgp);
-    }
-  }
-  // iBGP: full mesh per AS (ASes in order of their first router in the file).
-  const auto ases = as_table(t);
-  std::vector<std::uint32_t> as_order;
-  for (const auto& n : t.nodes) {
-    if (is_router(&n) && std::find(as_order.begin(), as_order.end(), n.asn) == as_order.end()) {
-      as_order.push_back(n.asn);
-    }
-  }
-  for (std::uint32_t asn : as_order) {
-    const AsInfo& info = ases.at(asn);
-    if (info.routers < 2) {
-      continue;
-    }
-    if (info.all_ospf) {
-      std::vector<const Node*> members;
-      for (const auto& n : t.nodes) {
-        if (is_router(&n) && n.asn == asn) {
-          members.push_back(&n);
-        }
-      }
-      for (std::size_t i = 0; i < members.size(); ++i) {
-        for (std::size_t j = i + 1; j < members.size(); ++j) {
-          const Node* local = members[i]->name < members[j]->name ? members[i] : members[j];
-          const Node* remote = local == members[i] ? members[j] : members[i];
-          for (Family f : {Family::kIpv4, Family::kIpv6}) {
-            const auto& la = f == Family::kIpv4 ? local->loopback : local->loopback6;
-            const auto& ra = f == Family::kIpv4 ? remote->loopback : remote->loopback6;
-            if (!la || !ra) {
-              continue;
-            }
-            BgpSession s;
-            s.local_node = local->name;
-            s.remote_node = remote->name;
-            s.local_address = *la;
-            s.remote_address = *ra;
-            s.local_asn = asn;
-            s.remote_asn = asn;
-            s.family = f;
-            s.type = SessionType::kIbgp;
-            s.over_loopback = true;
-            t.sessions.push_back(std::move(s));
-          }
-        }
-      }
-    } else {
-      for (const auto& link : t.links) {
-        const Node* a = t.find_node(link.a.node);
-        const Node* b = t.find_node(link.b.node);
-        if (is_router(a) && is_router(b) && a->asn == asn && b->asn == asn) {
-          add_direct_sessions(t, link, SessionType::kIbgp);
-        }
-      }
-    }
-  }
-  // Collector sessions: iBGP over the management network; the collector mirrors each peer's AS.
-  for (const auto& c : t.nodes) {
-    if (c.role != Role::kCollector) {
-      continue;
-    }
-    for (const auto& peer : c.bgp_peers) {
-      const Node* r = t.find_node(peer);
-      if (!is_router(r)) {
-        continue;
-      }
-      for (Family f : {Family::kIpv4, Family::kIpv6}) {
-        std::optional<IpAddress> la;
-        std::optional<IpAddress> ra;
-        if (f == Family::kIpv4) {
-          la = r->mgmt4.address;
-          ra = c.mgmt4.address;
-        } else if (r->mgmt6 && c.mgmt6) {
-          la = r->mgmt6->address;
-          ra = c.mgmt6->address;
-        }
-        if (!la || !ra) {
-          continue;
-        }
-        BgpSession s;
-        s.local_node = r->name;
-        s.remote_node = c.name;
-        s.local_address = *la;
-        s.remote_address = *ra;
-        s.local_asn = r->asn;
-        s.remote_asn = r->asn;
-        s.family = f;
-        s.type = SessionType::kIbgp;
-        s.to_collector = true;
-        s.local_interface = "mgmt0";
-        s.remote_interface = "mgmt0";
-        t.sessions.push_back(std::move(s));
-      }
-    }
-  }
-  // Probe sessions (model 1): the router and the flowprobe in its namespace, over 127.0.0.0/8.
-  for (const auto& p : t.probes) {
-    const Node* r = t.find_node(p.node);
-    if (!p.bgp || p.mirror || !is_router(r)) {
-      continue;
-    }
-    BgpSession s;
-    s.local_node = r->name;
-    s.remote_node = kProbeBgpNode;
-    s.local_address = *IpAddress::parse(kProbeBgpRouterAddress);
-    s.remote_address = *IpAddress::parse(kProbeBgpProbeAddress);
-    s.local_asn = r->asn;
-    s.remote_asn = r->asn;
-    s.family = Family::kIpv4;
-    s.type = SessionType::kIbgp;
-    s.to_probe = true;
-    s.local_interface = "lo";
-    t.sessions.push_back(std::move(s));
-  }
-}
-
 }  // namespace
 
 const AddressPools& default_pools() {
@@ -291,7 +117,7 @@ bool is_gateway_link(const Topology& t, const Link& link, std::string* host, std
     const Node* hn = t.find_node(h.node);
     const Node* rn = t.find_node(r.node);
     if (hn != nullptr && rn != nullptr && role_of_kind(hn->kind) == Role::kHost && !hn->gateway.empty() &&
-        hn->gateway == rn->name && is_router(rn)) {
+        hn->gateway == rn->name && is_router_node(rn)) {
       if (host != nullptr) {
         *host = hn->name;
       }
@@ -304,87 +130,14 @@ bool is_gateway_link(const Topology& t, const Link& link, std::string* host, std
   return false;
 }
 
-std::vector<std::string> bgp_neighbours(const Topology& t, const std::string& node_name) {
-  const Node* self = t.find_node(node_name);
-  if (self == nullptr) {
-    return {};
-  }
-  std::set<std::string> found;
-  const auto role = role_of_kind(self->kind);
-  if (role == Role::kRouter && self->asn != 0) {
-    const auto ases = as_table(t);
-    const AsInfo& mine = ases.at(self->asn);
-    for (const auto& link : t.links) {
-      const Endpoint* other = nullptr;
-      if (link.a.node == node_name) {
-        other = &link.b;
-      } else if (link.b.node == node_name) {
-        other = &link.a;
-      }
-      const Node* peer = other == nullptr ? nullptr : t.find_node(other->node);
-      if (!is_router(peer) || peer->asn == 0 || peer == self) {
-        continue;
-      }
-      if (peer->asn != self->asn || !mine.all_ospf) {
-        found.insert(peer->name);
-      }
-    }
-    if (mine.all_ospf && mine.routers >= 2) {
-      for (const auto& n : t.nodes) {
-        if (is_router(&n) && n.asn == self->asn && n.name != node_name) {
-          found.insert(n.name);
-        }
-      }
-    }
-    for (const auto& n : t.nodes) {
-      if (role_of_kind(n.kind) == Role::kCollector &&
-          std::find(n.bgp_peers.begin(), n.bgp_peers.end(), node_name) != n.bgp_peers.end()) {
-        found.insert(n.name);
-      }
-    }
-  } else if (role == Role::kCollector) {
-    for (const auto& p : self->bgp_peers) {
-      if (is_router(t.find_node(p))) {
-        found.insert(p);
-      }
-    }
-  }
-  std::vector<std::string> out;
-  for (const auto& n : t.nodes) {
-    if (found.count(n.name) != 0) {
-      out.push_back(n.name);
-    }
-  }
-  return out;
-}
+namespace {
 
-void derive_topology(Topology& t, const SourceMap& marks, DiagnosticSink& sink) {
-  const AddressPools& pools = default_pools();
-  for (auto& n : t.nodes) {
-    if (auto role = role_of_kind(n.kind)) {
-      n.role = *role;
-    }
-    n.namespace_name = t.namespace_of(n.name);
-    n.interfaces.clear();
-  }
-  // Collectors mirror the AS of their first BGP peer unless given one.
-  for (auto& n : t.nodes) {
-    if (n.role == Role::kCollector && n.asn == 0 && !n.bgp_peers.empty()) {
-      if (const Node* peer = t.find_node(n.bgp_peers.front())) {
-        n.asn = peer->asn;
-      }
-    }
-  }
-
-  // Everything given explicitly is reserved before any pool is walked.
+// Everything given explicitly is reserved before any pool is walked.
+AddressBook reserve_given(const Topology& t) {
   AddressBook book;
-  const Prefix mgmt4 = effective_mgmt4(t);
-  const std::optional<Prefix> mgmt6 = effective_mgmt6(t);
-  t.mgmt_subnet4 = mgmt4;
-  t.mgmt_subnet6 = mgmt6;
-  book.take(mgmt4);
-  if (mgmt6) {
-    book.take(*mgmt6);
+  book.take(t.mgmt_subnet4);
+  if (t.mgmt_subnet6) {
+    book.take(*t.mgmt_subnet6);
   }
   for (const auto& l : t.links) {
     if (l.ipv4) {
@@ -405,12 +158,15 @@ void derive_topology(Topology& t, const SourceMap& marks, DiagnosticSink& sink) 
       book.announce(p);
     }
   }
+  return book;
+}
 
-  // Router loopbacks and router ids, in router order.
+// Router loopbacks and router ids, in router order; false (with a diagnostic) when a pool runs out.
+bool assign_loopbacks(Topology& t, AddressBook& book, const SourceMap& marks, DiagnosticSink& sink) {
+  const AddressPools& pools = default_pools();
   PoolCursor lo4(pools.loopback4, 32, 1);
   PoolCursor lo6(pools.loopback6, 128, 1);
-  for (std::size_t i = 0; i < t.nodes.size(); ++i) {
-    Node& n = t.nodes[i];
+  for (Node& n : t.nodes) {
     if (n.role != Role::kRouter) {
       continue;
     }
@@ -421,7 +177,7 @@ void derive_topology(Topology& t, const SourceMap& marks, DiagnosticSink& sink) 
       } else {
         sink.error(marks.at(path), path + ": too many routers for the IPv4 loopback pool " +
                                        pools.loopback4.to_string() + " (give some routers an explicit 'loopback')");
-        return;
+        return false;
       }
     }
     if (!n.loopback6 && t.ipv6) {
@@ -430,109 +186,121 @@ void derive_topology(Topology& t, const SourceMap& marks, DiagnosticSink& sink) 
       } else {
         sink.error(marks.at(path),
                    path + ": too many routers for the IPv6 loopback pool " + pools.loopback6.to_string());
-        return;
+        return false;
       }
     }
     if (!n.router_id.is_set()) {
       n.router_id = *n.loopback;
     }
   }
+  return true;
+}
 
-  // Link subnets and interfaces, in link order.
-  PoolCursor link4(pools.link4, 31);
-  PoolCursor link6(pools.link6, 127);
-  for (std::size_t li = 0; li < t.links.size(); ++li) {
-    Link& link = t.links[li];
-    const std::string path = "links[" + std::to_string(li) + "]";
-    std::string host_name;
-    std::string router_name;
-    const bool gateway_link = is_gateway_link(t, link, &host_name, &router_name);
-    const Node* router = gateway_link ? t.find_node(router_name) : nullptr;
-    for (Family f : {Family::kIpv4, Family::kIpv6}) {
-      auto& subnet = f == Family::kIpv4 ? link.ipv4 : link.ipv6;
-      if (subnet || (f == Family::kIpv6 && !t.ipv6)) {
-        continue;
-      }
-      const Prefix* announced = nullptr;
-      if (router != nullptr) {
-        auto it = std::find_if(router->announce.begin(), router->announce.end(),
-                               [f](const Prefix& p) { return p.family() == f; });
-        announced = it == router->announce.end() ? nullptr : &*it;
-      }
-      if (announced != nullptr) {
-        const unsigned block =
-            std::max<unsigned>(f == Family::kIpv4 ? kHostBlockLength4 : kHostBlockLength6, announced->length);
-        if (block + 2U > announced->address.max_prefix_len()) {
-          sink.error(marks.at(path), path + ": the " + std::string(f == Family::kIpv4 ? "IPv4" : "IPv6") + " prefix " +
-                                         announced->to_string() + " announced by '" + router->name +
-                                         "' is too small to hold the subnet of its host link");
-          continue;
-        }
-        PoolCursor blocks(*announced, block);
-        subnet = blocks.next(book, false);
-        if (!subnet) {
-          sink.error(marks.at(path), path + ": no free /" + std::to_string(block) + " block left in " +
-                                         announced->to_string() + " (announced by '" + router->name +
-                                         "') for the host link " + link_label(t, li));
-        }
-      } else {
-        subnet = (f == Family::kIpv4 ? link4 : link6).next(book);
-        if (!subnet) {
-          sink.error(marks.at(path), path + ": the link pool " +
-                                         (f == Family::kIpv4 ? pools.link4 : pools.link6).to_string() +
-                                         " is exhausted");
-        }
-      }
+// The link pools, walked in link order.
+struct LinkPools {
+  PoolCursor link4{default_pools().link4, 31};
+  PoolCursor link6{default_pools().link6, 127};
+};
+
+// A host link's subnet of family `f`: a block of the prefix its gateway router announces.
+std::optional<Prefix> host_block(const Topology& t, std::size_t li, const Node& router, const Prefix& announced,
+                                 Family f, AddressBook& book, const SourceMap& marks, DiagnosticSink& sink) {
+  const std::string path = "links[" + std::to_string(li) + "]";
+  const unsigned block =
+      std::max<unsigned>(f == Family::kIpv4 ? kHostBlockLength4 : kHostBlockLength6, announced.length);
+  if (block + 2U > announced.address.max_prefix_len()) {
+    sink.error(marks.at(path), path + ": the " + std::string(f == Family::kIpv4 ? "IPv4" : "IPv6") + " prefix " +
+                                   announced.to_string() + " announced by '" + router.name +
+                                   "' is too small to hold the subnet of its host link");
+    return std::nullopt;
+  }
+  PoolCursor blocks(announced, block);
+  auto subnet = blocks.next(book, false);
+  if (!subnet) {
+    sink.error(marks.at(path), path + ": no free /" + std::to_string(block) + " block left in " +
+                                   announced.to_string() + " (announced by '" + router.name + "') for the host link " +
+                                   link_label(t, li));
+  }
+  return subnet;
+}
+
+// The subnets a link left out: from its gateway router's announced prefix (host links) or the link pools.
+void assign_link_subnets(Topology& t, std::size_t li, const Node* router, LinkPools& pools, AddressBook& book,
+                         const SourceMap& marks, DiagnosticSink& sink) {
+  Link& link = t.links[li];
+  for (Family f : {Family::kIpv4, Family::kIpv6}) {
+    auto& subnet = f == Family::kIpv4 ? link.ipv4 : link.ipv6;
+    if (subnet || (f == Family::kIpv6 && !t.ipv6)) {
+      continue;
     }
+    const Prefix* announced = nullptr;
+    if (router != nullptr) {
+      auto it = std::find_if(router->announce.begin(), router->announce.end(),
+                             [f](const Prefix& p) { return p.family() == f; });
+      announced = it == router->announce.end() ? nullptr : &*it;
+    }
+    if (announced != nullptr) {
+      subnet = host_block(t, li, *router, *announced, f, book, marks, sink);
+      continue;
+    }
+    subnet = (f == Family::kIpv4 ? pools.link4 : pools.link6).next(book);
+    if (!subnet) {
+      const std::string path = "links[" + std::to_string(li) + "]";
+      sink.error(marks.at(path), path + ": the link pool " +
+                                     (f == Family::kIpv4 ? default_pools().link4 : default_pools().link6).to_string() +
+                                     " is exhausted");
+    }
+  }
+}
 
-    // Endpoint a takes the first address, b the second; on a host's gateway link the router comes first.
-    const bool b_first = gateway_link && link.b.node == router_name;
-    for (int side = 0; side < 2; ++side) {
-      const Endpoint& self = side == 0 ? link.a : link.b;
-      const Endpoint& peer = side == 0 ? link.b : link.a;
-      const bool first = (side == 0) != b_first;
-      Interface iface;
-      iface.name = self.interface;
-      iface.peer_node = peer.node;
-      iface.peer_interface = peer.interface;
-      iface.link_index = li;
-      iface.mtu = link.mtu;
-      iface.ospf_cost = link.ospf_cost;
-      iface.mark = self.mark;
-      if (link.ipv4) {
-        auto [x, y] = link_addresses(*link.ipv4);
-        iface.ipv4 = Prefix{first ? x : y, link.ipv4->length};
-      }
-      if (link.ipv6) {
-        auto [x, y] = link_addresses(*link.ipv6);
-        iface.ipv6 = Prefix{first ? x : y, link.ipv6->length};
-      }
-      for (auto& n : t.nodes) {
-        if (n.name == self.node) {
-          n.interfaces.push_back(iface);
-        }
+// Both ends' interfaces: endpoint a takes the first address, b the second; on a host's gateway link the router
+// comes first.
+void add_link_interfaces(Topology& t, std::size_t li, bool b_first) {
+  const Link& link = t.links[li];
+  for (int side = 0; side < 2; ++side) {
+    const Endpoint& self = side == 0 ? link.a : link.b;
+    const Endpoint& peer = side == 0 ? link.b : link.a;
+    const bool first = (side == 0) != b_first;
+    Interface iface;
+    iface.name = self.interface;
+    iface.peer_node = peer.node;
+    iface.peer_interface = peer.interface;
+    iface.link_index = li;
+    iface.mtu = link.mtu;
+    iface.ospf_cost = link.ospf_cost;
+    iface.mark = self.mark;
+    if (link.ipv4) {
+      auto [x, y] = link_addresses(*link.ipv4);
+      iface.ipv4 = Prefix{first ? x : y, link.ipv4->length};
+    }
+    if (link.ipv6) {
+      auto [x, y] = link_addresses(*link.ipv6);
+      iface.ipv6 = Prefix{first ? x : y, link.ipv6->length};
+    }
+    for (auto& n : t.nodes) {
+      if (n.name == self.node) {
+        n.interfaces.push_back(iface);
       }
     }
   }
-  if (!sink.empty()) {
-    return;
-  }
+}
 
-  // Hosts' gateways, OSPF interfaces.
+// Hosts' gateway addresses (their router's end of the shared link) and which interfaces run OSPF.
+void resolve_gateways_and_ospf(Topology& t) {
   for (auto& n : t.nodes) {
-    if (n.role == Role::kHost && !n.gateway.empty()) {
-      for (const auto& iface : n.interfaces) {
-        if (iface.peer_node == n.gateway) {
-          const Node* gw = t.find_node(n.gateway);
-          const Interface* gi = gw->find_interface(iface.peer_interface);
-          if (gi->ipv4) {
-            n.gateway4 = gi->ipv4->address;
-          }
-          if (gi->ipv6) {
-            n.gateway6 = gi->ipv6->address;
-          }
-          break;
+    if (n.role != Role::kHost || n.gateway.empty()) {
+      continue;
+    }
+    for (const auto& iface : n.interfaces) {
+      if (iface.peer_node == n.gateway) {
+        const Interface* gi = t.find_node(n.gateway)->find_interface(iface.peer_interface);
+        if (gi->ipv4) {
+          n.gateway4 = gi->ipv4->address;
         }
+        if (gi->ipv6) {
+          n.gateway6 = gi->ipv6->address;
+        }
+        break;
       }
     }
   }
@@ -540,21 +308,61 @@ void derive_topology(Topology& t, const SourceMap& marks, DiagnosticSink& sink) 
     for (auto& iface : n.interfaces) {
       const Node* peer = t.find_node(iface.peer_node);
       iface.ospf =
-          n.role == Role::kRouter && n.ospf && n.asn != 0 && is_router(peer) && peer->ospf && peer->asn == n.asn;
+          n.role == Role::kRouter && n.ospf && n.asn != 0 && is_router_node(peer) && peer->ospf && peer->asn == n.asn;
     }
   }
+}
 
-  // Management addresses: node i in file order gets subnet + i + 2 (+1 is the reserved gateway).
+// Management addresses: node i in file order gets subnet + i + 2 (+1 is the reserved gateway).
+void assign_mgmt(Topology& t) {
   for (std::size_t i = 0; i < t.nodes.size(); ++i) {
     Node& n = t.nodes[i];
-    n.mgmt4 = Prefix{mgmt4.address.plus(i + 2), mgmt4.length};
-    if (mgmt6) {
-      n.mgmt6 = Prefix{mgmt6->address.plus(i + 2), mgmt6->length};
+    n.mgmt4 = Prefix{t.mgmt_subnet4.address.plus(i + 2), t.mgmt_subnet4.length};
+    if (t.mgmt_subnet6) {
+      n.mgmt6 = Prefix{t.mgmt_subnet6->address.plus(i + 2), t.mgmt_subnet6->length};
     } else {
       n.mgmt6.reset();
     }
   }
+}
 
+}  // namespace
+
+void derive_topology(Topology& t, const SourceMap& marks, DiagnosticSink& sink) {
+  for (auto& n : t.nodes) {
+    if (auto role = role_of_kind(n.kind)) {
+      n.role = *role;
+    }
+    n.namespace_name = t.namespace_of(n.name);
+    n.interfaces.clear();
+  }
+  // Collectors mirror the AS of their first BGP peer unless given one.
+  for (auto& n : t.nodes) {
+    if (n.role == Role::kCollector && n.asn == 0 && !n.bgp_peers.empty()) {
+      if (const Node* peer = t.find_node(n.bgp_peers.front())) {
+        n.asn = peer->asn;
+      }
+    }
+  }
+  t.mgmt_subnet4 = effective_mgmt4(t);
+  t.mgmt_subnet6 = effective_mgmt6(t);
+  AddressBook book = reserve_given(t);
+  if (!assign_loopbacks(t, book, marks, sink)) {
+    return;
+  }
+  LinkPools pools;
+  for (std::size_t li = 0; li < t.links.size(); ++li) {
+    std::string router_name;
+    const bool gateway_link = is_gateway_link(t, t.links[li], nullptr, &router_name);
+    const Node* router = gateway_link ? t.find_node(router_name) : nullptr;
+    assign_link_subnets(t, li, router, pools, book, marks, sink);
+    add_link_interfaces(t, li, gateway_link && t.links[li].b.node == router_name);
+  }
+  if (!sink.empty()) {
+    return;
+  }
+  resolve_gateways_and_ospf(t);
+  assign_mgmt(t);
   derive_sessions(t);
 }
 

@@ -8,7 +8,7 @@
 // management addresses. docs/topologies.md states the rules in full.
 #pragma once
 
-#include "model/diagnostics.hpp"
+#include "common/yaml_diagnostics.hpp"
 #include "model/model.hpp"
 
 #include <cstdint>
@@ -43,6 +43,9 @@ struct AddressPools {
 
 // Fills in every derived field of a validated topology. Pool exhaustion is reported through `sink`.
 void derive_topology(Topology& topology, const SourceMap& marks, DiagnosticSink& sink);
+// The BGP sessions of a topology whose addresses are derived (replaces Topology::sessions; derive_topology's last
+// step, sessions.cpp).
+void derive_sessions(Topology& topology);
 
 // The management subnets in effect (the `mgmt:` override or the defaults; IPv6 only when given or ipv6 is on).
 [[nodiscard]] Prefix effective_mgmt4(const Topology& topology);

@@ -15,7 +15,7 @@
 #pragma once
 
 #include "common/ip.hpp"
-#include "model/diagnostics.hpp"
+#include "common/yaml_diagnostics.hpp"
 #include "model/model.hpp"
 
 #include <cstddef>

@@ -40,18 +40,8 @@ std::string known_kind_list() {
   return out;
 }
 
-std::string_view role_name(Role role) {
-  switch (role) {
-    case Role::kRouter:
-      return "router";
-    case Role::kHost:
-      return "host";
-    case Role::kCollector:
-      return "collector";
-    case Role::kTee:
-      return "tee";
-  }
-  return "unknown";
-}
+bool is_router_node(const Node* node) { return node != nullptr && role_of_kind(node->kind) == Role::kRouter; }
+
+std::string_view role_name(Role role) { return enum_name(kRoleNames, role); }
 
 }  // namespace flowlab::topology

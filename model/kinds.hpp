@@ -20,6 +20,8 @@ struct KindInfo {
 [[nodiscard]] std::span<const KindInfo> known_kinds();
 // The role of a kind, or nullopt for an unknown kind.
 [[nodiscard]] std::optional<Role> role_of_kind(std::string_view kind);
+// A router by its kind (before derivation sets Node::role too); false for nullptr.
+[[nodiscard]] bool is_router_node(const Node* node);
 // "bird, frr, host, collector"
 [[nodiscard]] std::string known_kind_list();
 // "router", "host", "collector", "tee"

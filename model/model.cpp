@@ -2,10 +2,6 @@
 
 namespace flowlab::topology {
 
-std::string Diagnostic::to_string() const {
-  return file + ":" + std::to_string(mark.line) + ":" + std::to_string(mark.column) + ": error: " + message;
-}
-
 const Interface* Node::find_interface(const std::string& ifname) const {
   for (const auto& i : interfaces) {
     if (i.name == ifname) {

@@ -8,6 +8,8 @@
 #pragma once
 
 #include "common/ip.hpp"
+#include "common/yaml_diagnostics.hpp"
+#include "common/yaml_enum.hpp"
 
 #include <cstdint>
 #include <map>
@@ -17,23 +19,14 @@
 
 namespace flowlab::topology {
 
-// A position in the source file, 1-based (0 = unknown / derived).
-struct Mark {
-  int line = 0;
-  int column = 0;
-};
-
-struct Diagnostic {
-  std::string file;
-  Mark mark;
-  std::string message;  // "unknown key 'anounce' in node 'r1' (did you mean 'announce'?)"
-
-  // "file:line:col: error: message"
-  [[nodiscard]] std::string to_string() const;
-};
+// Positions and diagnostics are the common YAML reader's (common/yaml_diagnostics.hpp).
+using flowlab::Diagnostic;
+using flowlab::Mark;
 
 // What part a node plays; each kind maps to exactly one role (kinds.hpp holds the table).
 enum class Role : std::uint8_t { kRouter, kHost, kCollector, kTee };
+inline constexpr EnumName<Role> kRoleNames[] = {
+    {"router", Role::kRouter}, {"host", Role::kHost}, {"collector", Role::kCollector}, {"tee", Role::kTee}};
 
 struct Interface {
   std::string name;            // "eth1", unique within the node, <= 15 bytes
@@ -59,15 +52,20 @@ enum class PeerSrcAsMethod : std::uint8_t {
   kMap,      // input ifindex -> neighbour AS; labctl renders the map from the topology and the run-time ifindexes
   kNetflow,  // the record's own field (bgpPrevAdjacentAsNumber)
 };
+inline constexpr EnumName<PeerSrcAsMethod> kPeerSrcAsNames[] = {
+    {"bgp", PeerSrcAsMethod::kBgp}, {"map", PeerSrcAsMethod::kMap}, {"netflow", PeerSrcAsMethod::kNetflow}};
 
 // How a tee spreads datagrams over its receivers: a copy to each, or each exporter to one receiver chosen by a
 // stable hash of its address (flowcollector's `hash-agent`: FNV-1a 32 modulo the receiver count).
 enum class TeeBalance : std::uint8_t { kAll, kHash };
+inline constexpr EnumName<TeeBalance> kTeeBalanceNames[] = {{"all", TeeBalance::kAll}, {"hash", TeeBalance::kHash}};
 
 // Where a collector takes as_src/as_dst, peer_as_dst, peer_ip_dst and nets/masks from (pmacct's nfacctd_as and
 // nfacctd_net): its own BGP view, the record's fields (a probe with a BGP feed, model 1), or whichever prefix is
 // longer.
 enum class AsSource : std::uint8_t { kBgp, kNetflow, kLongest };
+inline constexpr EnumName<AsSource> kAsSourceNames[] = {
+    {"bgp", AsSource::kBgp}, {"netflow", AsSource::kNetflow}, {"longest", AsSource::kLongest}};
 
 // The session a probe with `bgp: true` has with the router it runs on (model 1): iBGP inside the router's namespace
 // over a reserved /30 on `lo` — the router's end an address of lo (a connected route zebra resolves the probe
@@ -135,6 +133,8 @@ struct Link {
 // One BGP session, for one address family, between two routers or a router and a collector. Each side's
 // address is the one it uses as the session source. A dual-stack link yields two sessions.
 enum class SessionType : std::uint8_t { kEbgp, kIbgp };
+inline constexpr EnumName<SessionType> kSessionTypeNames[] = {{"ebgp", SessionType::kEbgp},
+                                                              {"ibgp", SessionType::kIbgp}};
 struct BgpSession {
   std::string local_node;   // by convention the lexicographically smaller name, except collector sessions
   std::string remote_node;  // (where the collector is always remote_node)
@@ -154,6 +154,8 @@ struct BgpSession {
 };
 
 enum class Direction : std::uint8_t { kImport, kExport };
+inline constexpr EnumName<Direction> kDirectionNames[] = {{"import", Direction::kImport},
+                                                          {"export", Direction::kExport}};
 
 struct Policy {
   std::string node;      // the router applying it
@@ -169,9 +171,15 @@ struct Policy {
 };
 
 enum class ExportFormat : std::uint8_t { kNetflowV5, kNetflowV9, kIpfix, kSflow };
+inline constexpr EnumName<ExportFormat> kExportFormatNames[] = {{"v5", ExportFormat::kNetflowV5},
+                                                                {"v9", ExportFormat::kNetflowV9},
+                                                                {"ipfix", ExportFormat::kIpfix},
+                                                                {"sflow", ExportFormat::kSflow}};
 // Which packets a probe meters on its interfaces: those arriving (like `ip flow ingress`), leaving, or both (like
 // pmacctd/softflowd on an interface). Records of packets metered leaving carry that interface as output ifindex.
 enum class ProbeDirection : std::uint8_t { kIn, kOut, kBoth };
+inline constexpr EnumName<ProbeDirection> kProbeDirectionNames[] = {
+    {"in", ProbeDirection::kIn}, {"out", ProbeDirection::kOut}, {"both", ProbeDirection::kBoth}};
 
 struct ProbeSpec {
   std::string node;                     // where flowprobe runs

@@ -75,13 +75,13 @@ json node_json(const Node& n) {
       j["bgp_peers"] = n.bgp_peers;
       j["listen"] = json{{"netflow", n.listen.netflow}, {"sflow", n.listen.sflow}};
       if (n.peer_src_as != PeerSrcAsMethod::kBgp) {
-        j["peer_src_as"] = n.peer_src_as == PeerSrcAsMethod::kMap ? "map" : "netflow";
+        j["peer_src_as"] = enum_name(kPeerSrcAsNames, n.peer_src_as);
       }
       if (!n.agent_map.empty()) {
         j["agent_map"] = n.agent_map;
       }
       if (n.as_source != AsSource::kBgp) {
-        j["as_source"] = n.as_source == AsSource::kNetflow ? "netflow" : "longest";
+        j["as_source"] = enum_name(kAsSourceNames, n.as_source);
       }
       if (n.aggregate_direction) {
         j["aggregate_direction"] = true;
@@ -91,7 +91,7 @@ json node_json(const Node& n) {
       j["listen"] = json{{"netflow", n.listen.netflow}, {"sflow", n.listen.sflow}};
       j["receivers"] = n.receivers;
       j["transparent"] = n.transparent;
-      j["balance"] = n.balance == TeeBalance::kHash ? "hash" : "all";
+      j["balance"] = enum_name(kTeeBalanceNames, n.balance);
       break;
   }
   j["interfaces"] = json::array();
@@ -125,7 +125,7 @@ json session_json(const BgpSession& s) {
   j["local_asn"] = s.local_asn;
   j["remote_asn"] = s.remote_asn;
   j["family"] = s.family == Family::kIpv4 ? "ipv4" : "ipv6";
-  j["type"] = s.type == SessionType::kEbgp ? "ebgp" : "ibgp";
+  j["type"] = enum_name(kSessionTypeNames, s.type);
   j["over_loopback"] = s.over_loopback;
   j["to_collector"] = s.to_collector;
   if (s.to_probe) {
@@ -142,7 +142,7 @@ json policy_json(const Policy& p) {
   json j;
   j["node"] = p.node;
   j["neighbor"] = p.neighbor;
-  j["direction"] = p.direction == Direction::kImport ? "import" : "export";
+  j["direction"] = enum_name(kDirectionNames, p.direction);
   if (p.local_pref) {
     j["local_pref"] = *p.local_pref;
   }
@@ -197,31 +197,9 @@ json probe_json(const ProbeSpec& p) {
 
 }  // namespace
 
-std::string_view direction_name(ProbeDirection direction) {
-  switch (direction) {
-    case ProbeDirection::kIn:
-      return "in";
-    case ProbeDirection::kOut:
-      return "out";
-    case ProbeDirection::kBoth:
-      break;
-  }
-  return "both";
-}
+std::string_view direction_name(ProbeDirection direction) { return enum_name(kProbeDirectionNames, direction); }
 
-std::string_view format_name(ExportFormat format) {
-  switch (format) {
-    case ExportFormat::kNetflowV5:
-      return "v5";
-    case ExportFormat::kNetflowV9:
-      return "v9";
-    case ExportFormat::kIpfix:
-      return "ipfix";
-    case ExportFormat::kSflow:
-      return "sflow";
-  }
-  return "unknown";
-}
+std::string_view format_name(ExportFormat format) { return enum_name(kExportFormatNames, format); }
 
 nlohmann::json to_json(const Topology& t) {
   json j;

@@ -8,7 +8,7 @@
 // one Diagnostic; nothing stops at the first.
 #pragma once
 
-#include "model/diagnostics.hpp"
+#include "common/yaml_diagnostics.hpp"
 #include "model/model.hpp"
 
 namespace flowlab::topology {

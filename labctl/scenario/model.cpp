@@ -1,5 +1,7 @@
 #include "labctl/scenario/model.hpp"
 
+#include "model/topology_reader.hpp"
+
 #include "common/strings.hpp"
 
 #include <algorithm>
@@ -31,27 +33,11 @@ constexpr std::array kFields{
     FieldInfo{Field::kIfaceOut, "iface_out", FieldType::kInterface, false},
 };
 
-bool lab_name_ok(std::string_view s) {
-  if (s.empty() || s.size() > 16 || s[0] < 'a' || s[0] > 'z') {
-    return false;
-  }
-  return std::all_of(s.begin(), s.end(),
-                     [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-'; });
-}
+bool lab_name_ok(std::string_view s) { return s.size() <= 16 && topology::name_chars_ok(s, "-"); }
 
 }  // namespace
 
-std::string_view proto_name(Proto proto) {
-  switch (proto) {
-    case Proto::kUdp:
-      return "udp";
-    case Proto::kTcp:
-      return "tcp";
-    case Proto::kIcmp:
-      return "icmp";
-  }
-  return "?";
-}
+std::string_view proto_name(Proto proto) { return enum_name(kProtoNames, proto); }
 
 std::uint8_t ip_protocol_number(Proto proto, Family family) {
   switch (proto) {
@@ -116,17 +102,7 @@ std::string FieldValue::to_string() const {
   return {};
 }
 
-std::string_view counter_check_name(CounterCheck check) {
-  switch (check) {
-    case CounterCheck::kExact:
-      return "exact";
-    case CounterCheck::kSampled:
-      return "sampled";
-    case CounterCheck::kNone:
-      return "none";
-  }
-  return "?";
-}
+std::string_view counter_check_name(CounterCheck check) { return enum_name(kCounterCheckNames, check); }
 
 std::string_view Step::kind() const {
   struct Namer {
@@ -205,36 +181,50 @@ const Stream* Scenario::find_stream(std::string_view stream_name) const {
   return nullptr;
 }
 
-topology::Topology topology_at(const Scenario& scenario, std::size_t step_index) {
-  topology::Topology t = scenario.topology;
-  using NodeIf = std::pair<std::string, std::string>;
+namespace {
+
+using NodeIf = std::pair<std::string, std::string>;
+
+std::pair<std::string, std::string> ordered(const std::string& a, const std::string& b) {
+  return a < b ? std::pair{a, b} : std::pair{b, a};
+}
+
+// What the steps before a point of the timeline have taken down (announce / withdraw change the topology itself).
+struct TimelineState {
   std::set<NodeIf> down_ifaces;                            // both ends of every link that is down
   std::set<std::pair<std::string, std::string>> down_bgp;  // (smaller, larger) node names
-  const auto ordered = [](const std::string& a, const std::string& b) {
-    return a < b ? std::pair{a, b} : std::pair{b, a};
-  };
+
+  [[nodiscard]] bool is_down(const std::string& node, const std::string& ifname) const {
+    return !ifname.empty() && down_ifaces.count(NodeIf{node, ifname}) != 0;
+  }
+};
+
+void replay_link(const topology::Topology& t, const LinkStep& l, TimelineState& state) {
+  const topology::Node* n = t.find_node(l.endpoint.node);
+  const topology::Interface* ifc = n == nullptr ? nullptr : n->find_interface(l.endpoint.interface);
+  if (ifc == nullptr) {
+    return;
+  }
+  for (const NodeIf& end : {NodeIf{n->name, ifc->name}, NodeIf{ifc->peer_node, ifc->peer_interface}}) {
+    if (l.action == LinkAction::kDown) {
+      state.down_ifaces.insert(end);
+    } else {
+      state.down_ifaces.erase(end);
+    }
+  }
+}
+
+TimelineState replay_steps(const Scenario& scenario, std::size_t step_index, topology::Topology& t) {
+  TimelineState state;
   for (std::size_t i = 0; i < step_index && i < scenario.steps.size(); ++i) {
     const auto& action = scenario.steps[i].action;
     if (const auto* l = std::get_if<LinkStep>(&action)) {
-      const topology::Node* n = t.find_node(l->endpoint.node);
-      const topology::Interface* ifc = n == nullptr ? nullptr : n->find_interface(l->endpoint.interface);
-      if (ifc == nullptr) {
-        continue;
-      }
-      const NodeIf a{n->name, ifc->name};
-      const NodeIf b{ifc->peer_node, ifc->peer_interface};
-      if (l->action == LinkAction::kDown) {
-        down_ifaces.insert(a);
-        down_ifaces.insert(b);
-      } else {
-        down_ifaces.erase(a);
-        down_ifaces.erase(b);
-      }
+      replay_link(t, *l, state);
     } else if (const auto* b = std::get_if<BgpStep>(&action)) {
       if (b->action == LinkAction::kDown) {
-        down_bgp.insert(ordered(b->node, b->neighbor));
+        state.down_bgp.insert(ordered(b->node, b->neighbor));
       } else {
-        down_bgp.erase(ordered(b->node, b->neighbor));
+        state.down_bgp.erase(ordered(b->node, b->neighbor));
       }
     } else if (const auto* a = std::get_if<AnnounceStep>(&action)) {
       for (auto& n : t.nodes) {
@@ -250,15 +240,16 @@ topology::Topology topology_at(const Scenario& scenario, std::size_t step_index)
       }
     }
   }
-  const auto is_down = [&](const std::string& node, const std::string& ifname) {
-    return !ifname.empty() && down_ifaces.count(NodeIf{node, ifname}) != 0;
-  };
-  // Links: drop the down ones, renumber the rest.
+  return state;
+}
+
+// Links: drop the down ones (and their interfaces), renumber the rest.
+void remove_down_links(topology::Topology& t, const TimelineState& state) {
   std::vector<std::size_t> new_index(t.links.size(), 0);
   std::vector<topology::Link> links;
   for (std::size_t i = 0; i < t.links.size(); ++i) {
     const auto& l = t.links[i];
-    if (is_down(l.a.node, l.a.interface)) {
+    if (state.is_down(l.a.node, l.a.interface)) {
       continue;
     }
     new_index[i] = links.size();
@@ -268,18 +259,26 @@ topology::Topology topology_at(const Scenario& scenario, std::size_t step_index)
   for (auto& n : t.nodes) {
     std::vector<topology::Interface> kept;
     for (auto& i : n.interfaces) {
-      if (!is_down(n.name, i.name)) {
+      if (!state.is_down(n.name, i.name)) {
         i.link_index = new_index[i.link_index < new_index.size() ? i.link_index : 0];
         kept.push_back(i);
       }
     }
     n.interfaces = std::move(kept);
   }
+}
+
+}  // namespace
+
+topology::Topology topology_at(const Scenario& scenario, std::size_t step_index) {
+  topology::Topology t = scenario.topology;
+  const TimelineState state = replay_steps(scenario, step_index, t);
+  remove_down_links(t, state);
   // Sessions: over a down link, or taken down themselves.
   std::vector<topology::BgpSession> sessions;
   for (const auto& s : t.sessions) {
-    if (is_down(s.local_node, s.local_interface) || is_down(s.remote_node, s.remote_interface) ||
-        down_bgp.count(ordered(s.local_node, s.remote_node)) != 0) {
+    if (state.is_down(s.local_node, s.local_interface) || state.is_down(s.remote_node, s.remote_interface) ||
+        state.down_bgp.count(ordered(s.local_node, s.remote_node)) != 0) {
       continue;
     }
     sessions.push_back(s);
@@ -288,9 +287,9 @@ topology::Topology topology_at(const Scenario& scenario, std::size_t step_index)
   // Probes: no capture on interfaces that are gone.
   for (auto& p : t.probes) {
     p.interfaces.erase(std::remove_if(p.interfaces.begin(), p.interfaces.end(),
-                                      [&](const std::string& ifname) { return is_down(p.node, ifname); }),
+                                      [&](const std::string& ifname) { return state.is_down(p.node, ifname); }),
                        p.interfaces.end());
-    if (p.mirror && is_down(p.mirror->node, p.mirror->interface)) {
+    if (p.mirror && state.is_down(p.mirror->node, p.mirror->interface)) {
       p.mirror.reset();
     }
   }

@@ -9,6 +9,7 @@
 #pragma once
 
 #include "common/ip.hpp"
+#include "common/yaml_enum.hpp"
 #include "model/model.hpp"
 
 #include <chrono>
@@ -22,13 +23,15 @@
 
 namespace flowlab::scenario {
 
-using topology::Diagnostic;
-using topology::Mark;
+using flowlab::Diagnostic;
+using flowlab::Mark;
 
 // ---------------------------------------------------------------------------------------------------------------
 // Traffic
 
 enum class Proto : std::uint8_t { kUdp, kTcp, kIcmp };  // kIcmp is ICMP or ICMPv6 by the stream's family
+inline constexpr EnumName<Proto> kProtoNames[] = {{"udp", Proto::kUdp}, {"tcp", Proto::kTcp}, {"icmp", Proto::kIcmp}};
+inline constexpr EnumName<Family> kFamilyNames[] = {{"ipv4", Family::kIpv4}, {"ipv6", Family::kIpv6}};
 
 [[nodiscard]] std::string_view proto_name(Proto proto);                     // "udp", "tcp", "icmp"
 [[nodiscard]] std::uint8_t ip_protocol_number(Proto proto, Family family);  // 17, 6, 1 / 58
@@ -137,12 +140,16 @@ enum class FieldsMode : std::uint8_t {
   kListed,      // only the listed fields (each with or without an explicit value)
   kUnenriched,  // the collector has no BGP view for these records: every BGP field must be empty / 0
 };
+inline constexpr EnumName<FieldsMode> kFieldsModeNames[] = {
+    {"auto", FieldsMode::kAuto}, {"listed", FieldsMode::kListed}, {"unenriched", FieldsMode::kUnenriched}};
 
 enum class CounterCheck : std::uint8_t {
   kExact,    // packets and bytes exactly as sent (sampling 1)
   kSampled,  // renormalized counters within the oracle's sampling bound
   kNone,     // counters not asserted
 };
+inline constexpr EnumName<CounterCheck> kCounterCheckNames[] = {
+    {"exact", CounterCheck::kExact}, {"sampled", CounterCheck::kSampled}, {"none", CounterCheck::kNone}};
 [[nodiscard]] std::string_view counter_check_name(CounterCheck check);  // "exact", "sampled", "none"
 
 // Restricts an expectation to one observation point: a probed interface ("r1:eth3": a probe captures on it or
@@ -182,6 +189,7 @@ struct ExpectStep {
 };
 
 enum class LinkAction : std::uint8_t { kDown, kUp };
+inline constexpr EnumName<LinkAction> kLinkActionNames[] = {{"down", LinkAction::kDown}, {"up", LinkAction::kUp}};
 
 struct LinkStep {
   LinkAction action = LinkAction::kDown;

@@ -1,7 +1,7 @@
 #include "labctl/scenario/validate.hpp"
 
 #include "common/strings.hpp"
-#include "model/feeds.hpp"
+#include "labctl/scenario/validator.hpp"
 
 #include <algorithm>
 #include <map>
@@ -9,32 +9,10 @@
 #include <tuple>
 
 namespace flowlab::scenario {
+namespace detail {
 namespace {
 
-using topology::Node;
-using topology::Role;
-using topology::Topology;
-
-std::string child(const std::string& path, std::string_view key) {
-  return path.empty() ? std::string(key) : path + "." + std::string(key);
-}
-std::string item(const std::string& path, std::size_t i) { return path + "[" + std::to_string(i) + "]"; }
-
 std::string_view family_name(Family f) { return f == Family::kIpv6 ? "IPv6" : "IPv4"; }
-
-std::string_view role_word(Role r) {
-  switch (r) {
-    case Role::kRouter:
-      return "a router";
-    case Role::kHost:
-      return "a host";
-    case Role::kCollector:
-      return "a collector";
-    case Role::kTee:
-      return "a tee";
-  }
-  return "a node";
-}
 
 constexpr std::uint32_t ip_header_len(Family f) { return f == Family::kIpv6 ? 40 : 20; }
 constexpr std::uint32_t l4_header_len(Proto p) { return p == Proto::kTcp ? 20 : 8; }
@@ -62,49 +40,7 @@ std::optional<NodeAddress> address_of(const Node& node, Family family) {
   return std::nullopt;
 }
 
-class Validator {
- public:
-  Validator(Scenario& s, std::span<const std::string> step_paths, const topology::SourceMap& marks,
-            topology::DiagnosticSink& sink)
-      : s_(s), t_(s.topology), step_paths_(step_paths), marks_(marks), sink_(sink) {
-    for (const auto& n : t_.nodes) {
-      node_names_.push_back(n.name);
-    }
-  }
-
-  void run();
-
- private:
-  void error(const std::string& path, const std::string& message) {
-    sink_.error(marks_.at(path), path.empty() ? message : path + ": " + message);
-  }
-
-  const Node* node_ref(const std::string& name, const std::string& path);
-  const topology::Interface* interface_ref(const Node& node, const std::string& ifname, const std::string& path);
-  void check_stream(Stream& st, std::size_t index);
-  void check_unique_tuples();
-  void default_steps();
-  void check_step(Step& step, const std::string& path);
-  void resolve_stream_refs(std::vector<std::string>& names, bool all, const std::string& path, bool must_be_sent);
-  void check_expect(ExpectStep& e, const std::string& path);
-  void check_link(const LinkStep& l, const std::string& path);
-  void check_bgp(const BgpStep& b, const std::string& path);
-  void check_origin(const std::string& node, const Prefix& prefix, bool announce, const std::string& path);
-  void check_restart(const RestartStep& r, const std::string& path);
-  std::vector<std::string> collectors() const;
-  std::vector<std::string> bgp_neighbours(const std::string& node) const;
-
-  Scenario& s_;
-  const Topology& t_;
-  std::span<const std::string> step_paths_;
-  const topology::SourceMap& marks_;
-  topology::DiagnosticSink& sink_;
-  std::vector<std::string> node_names_;
-  std::set<std::string> sent_;                                   // streams sent by earlier steps
-  std::set<std::pair<std::string, std::string>> down_links_;     // (node, interface), both ends
-  std::set<std::pair<std::string, std::string>> down_sessions_;  // (smaller, larger) node names
-  std::map<std::string, std::vector<Prefix>> originated_;        // per router, as the timeline goes
-};
+}  // namespace
 
 const Node* Validator::node_ref(const std::string& name, const std::string& path) {
   if (const Node* n = t_.find_node(name)) {
@@ -139,60 +75,18 @@ const topology::Interface* Validator::interface_ref(const Node& node, const std:
 void Validator::check_stream(Stream& st, std::size_t index) {
   const std::string path = child("traffic", st.name);
   const bool family_given = marks_.has(child(path, "family"));
-  // Destination first: an address fixes the family.
   const std::string to_path = child(path, "to");
+  // Destination first: an address fixes the family.
   bool to_ok = false;
   if (auto addr = IpAddress::parse(st.to)) {
-    if (family_given && addr->family != st.family) {
-      error(child(path, "family"), std::string(family_name(st.family)) + " does not match the " +
-                                       std::string(family_name(addr->family)) + " destination " + st.to);
+    if (!resolve_address_destination(st, *addr, path, family_given)) {
       return;
-    }
-    st.family = addr->family;
-    st.dst = *addr;
-    // Owned by a node (interface or loopback)?
-    for (const auto& n : t_.nodes) {
-      bool owns = (n.loopback && *n.loopback == *addr) || (n.loopback6 && *n.loopback6 == *addr);
-      for (const auto& i : n.interfaces) {
-        owns = owns || (i.ipv4 && i.ipv4->address == *addr) || (i.ipv6 && i.ipv6->address == *addr);
-      }
-      if (owns) {
-        st.to_node = n.name;
-        break;
-      }
-    }
-    if (st.to_node.empty()) {
-      bool announced = false;
-      for (const auto& n : t_.nodes) {
-        for (const auto& p : n.announce) {
-          announced = announced || p.contains(*addr);
-        }
-      }
-      if (!announced) {
-        error(to_path, "address " + st.to +
-                           " is not inside the lab (no node has it and no router announces a prefix containing it)");
-        return;
-      }
     }
     to_ok = true;
   } else if (!st.to.empty()) {
-    const Node* dst = node_ref(st.to, to_path);
-    if (dst == nullptr) {
+    if (!resolve_node_destination(st, path, family_given)) {
       return;
     }
-    if (dst->role == Role::kCollector || dst->role == Role::kTee) {
-      error(to_path, "'" + dst->name + "' is " + std::string(role_word(dst->role)) +
-                         ": it has no data-plane address (streams go to hosts or routers)");
-      return;
-    }
-    auto a = address_of(*dst, st.family);
-    if (!a) {
-      error(family_given ? child(path, "family") : to_path,
-            "node '" + dst->name + "' has no " + std::string(family_name(st.family)) + " address");
-      return;
-    }
-    st.to_node = dst->name;
-    st.dst = a->address;
     to_ok = true;
   }
   // Source: a host with an address of the family.
@@ -201,8 +95,8 @@ void Validator::check_stream(Stream& st, std::size_t index) {
     return;
   }
   if (src->role != Role::kHost) {
-    error(child(path, "from"), "'" + src->name + "' is " + std::string(role_word(src->role)) +
-                                   ", not a host (streams are sent by flowgen on a host)");
+    error(child(path, "from"),
+          "'" + src->name + "' is " + a_role(src->role) + ", not a host (streams are sent by flowgen on a host)");
     return;
   }
   auto a = address_of(*src, st.family);
@@ -215,7 +109,6 @@ void Validator::check_stream(Stream& st, std::size_t index) {
   if (to_ok && st.to_node == src->name) {
     error(to_path, "the destination is the sending host '" + src->name + "' itself");
   }
-  // Ports.
   if (st.proto != Proto::kIcmp) {
     if (st.sport == 0) {
       st.sport = static_cast<std::uint16_t>(kDefaultSportBase + index);
@@ -224,18 +117,77 @@ void Validator::check_stream(Stream& st, std::size_t index) {
       st.dport = kDefaultDport;
     }
   }
-  // Size: headers at least, the sender's MTU at most (flowgen never fragments: counts must stay exact).
-  if (st.size != 0) {
-    const std::uint32_t min = ip_header_len(st.family) + l4_header_len(st.proto);
-    const std::string size_path = marks_.has(child(path, "size")) ? child(path, "size") : path;
-    if (st.size < min) {
-      error(size_path, "size " + std::to_string(st.size) + " is smaller than the " +
-                           std::string(family_name(st.family)) + " + " + std::string(proto_name(st.proto)) +
-                           " headers (" + std::to_string(min) + " bytes; size is the IP total length)");
-    } else if (st.size > a->interface->mtu) {
-      error(size_path, "size " + std::to_string(st.size) + " exceeds the MTU " + std::to_string(a->interface->mtu) +
-                           " of " + src->name + ":" + a->interface->name + " (flowgen never fragments)");
+  check_stream_size(st, path, *src, *a->interface);
+}
+
+bool Validator::resolve_address_destination(Stream& st, const IpAddress& addr, const std::string& path,
+                                            bool family_given) {
+  if (family_given && addr.family != st.family) {
+    error(child(path, "family"), std::string(family_name(st.family)) + " does not match the " +
+                                     std::string(family_name(addr.family)) + " destination " + st.to);
+    return false;
+  }
+  st.family = addr.family;
+  st.dst = addr;
+  // Owned by a node (interface or loopback)?
+  for (const auto& n : t_.nodes) {
+    bool owns = (n.loopback && *n.loopback == addr) || (n.loopback6 && *n.loopback6 == addr);
+    for (const auto& i : n.interfaces) {
+      owns = owns || (i.ipv4 && i.ipv4->address == addr) || (i.ipv6 && i.ipv6->address == addr);
     }
+    if (owns) {
+      st.to_node = n.name;
+      return true;
+    }
+  }
+  const bool announced = std::any_of(t_.nodes.begin(), t_.nodes.end(), [&](const Node& n) {
+    return std::any_of(n.announce.begin(), n.announce.end(), [&](const Prefix& p) { return p.contains(addr); });
+  });
+  if (!announced) {
+    error(
+        child(path, "to"),
+        "address " + st.to + " is not inside the lab (no node has it and no router announces a prefix containing it)");
+  }
+  return announced;
+}
+
+bool Validator::resolve_node_destination(Stream& st, const std::string& path, bool family_given) {
+  const std::string to_path = child(path, "to");
+  const Node* dst = node_ref(st.to, to_path);
+  if (dst == nullptr) {
+    return false;
+  }
+  if (dst->role == Role::kCollector || dst->role == Role::kTee) {
+    error(to_path, "'" + dst->name + "' is " + a_role(dst->role) +
+                       ": it has no data-plane address (streams go to hosts or routers)");
+    return false;
+  }
+  auto a = address_of(*dst, st.family);
+  if (!a) {
+    error(family_given ? child(path, "family") : to_path,
+          "node '" + dst->name + "' has no " + std::string(family_name(st.family)) + " address");
+    return false;
+  }
+  st.to_node = dst->name;
+  st.dst = a->address;
+  return true;
+}
+
+// Size: headers at least, the sender's MTU at most (flowgen never fragments: counts must stay exact).
+void Validator::check_stream_size(const Stream& st, const std::string& path, const Node& src,
+                                  const topology::Interface& iface) {
+  if (st.size == 0) {
+    return;
+  }
+  const std::uint32_t min = ip_header_len(st.family) + l4_header_len(st.proto);
+  const std::string size_path = marks_.has(child(path, "size")) ? child(path, "size") : path;
+  if (st.size < min) {
+    error(size_path, "size " + std::to_string(st.size) + " is smaller than the " + std::string(family_name(st.family)) +
+                         " + " + std::string(proto_name(st.proto)) + " headers (" + std::to_string(min) +
+                         " bytes; size is the IP total length)");
+  } else if (st.size > iface.mtu) {
+    error(size_path, "size " + std::to_string(st.size) + " exceeds the MTU " + std::to_string(iface.mtu) + " of " +
+                         src.name + ":" + iface.name + " (flowgen never fragments)");
   }
 }
 
@@ -333,135 +285,6 @@ void Validator::resolve_stream_refs(std::vector<std::string>& names, bool all, c
   }
 }
 
-void Validator::check_expect(ExpectStep& e, const std::string& path) {
-  resolve_stream_refs(e.streams, e.all, child(path, "traffic"), true);
-  // Collector.
-  const auto all_collectors = collectors();
-  const std::string at_path = marks_.has(child(path, "at")) ? child(path, "at") : path;
-  if (e.at.empty()) {
-    if (all_collectors.size() == 1) {
-      e.at = all_collectors.front();
-    } else if (all_collectors.empty()) {
-      error(path, "the topology has no collector to expect records at");
-      return;
-    } else {
-      error(path, "the topology has several collectors (" + join(all_collectors) + "): say which with 'at'");
-      return;
-    }
-  } else {
-    const Node* c = t_.find_node(e.at);
-    if (c == nullptr) {
-      auto guess = closest_match(e.at, all_collectors);
-      error(at_path, "unknown node '" + e.at + "'" +
-                         (guess                    ? " (did you mean '" + *guess + "'?)"
-                          : all_collectors.empty() ? std::string(" (the topology has no collector)")
-                                                   : " (collectors: " + join(all_collectors) + ")"));
-      return;
-    }
-    if (c->role != Role::kCollector) {
-      error(at_path, "'" + e.at + "' is " + std::string(role_word(c->role)) + ", not a collector" +
-                         (all_collectors.empty() ? "" : " (collectors: " + join(all_collectors) + ")"));
-      return;
-    }
-  }
-  // Probes that export to this collector (directly or through tees), and the observed nodes (the router whose
-  // interfaces a probe sees).
-  std::vector<const topology::ProbeSpec*> probes;
-  for (const auto& [index, feed] : topology::collector_feeds(t_, e.at)) {
-    const topology::ProbeSpec* p = &t_.probes[index];
-    if (std::find(probes.begin(), probes.end(), p) == probes.end()) {
-      probes.push_back(p);
-    }
-  }
-  if (probes.empty()) {
-    error(at_path, "no probe exports to collector '" + e.at + "' (directly or through tees)");
-    return;
-  }
-  // Observation point.
-  std::string observed_node;  // whose interfaces iface_in/iface_out name
-  if (e.point) {
-    const std::string ppath = child(path, "point");
-    const Node* n = node_ref(e.point->node, ppath);
-    if (n == nullptr) {
-      return;
-    }
-    bool found = false;
-    std::vector<std::string> points;
-    for (const auto* p : probes) {
-      for (const auto& ifname : p->interfaces) {
-        points.push_back(p->node + ":" + ifname);
-        if (p->node == e.point->node && (e.point->interface.empty() || e.point->interface == ifname)) {
-          found = true;
-          observed_node = p->node;
-        }
-      }
-      if (p->mirror) {
-        points.push_back(p->mirror->node + ":" + p->mirror->interface);
-        if ((p->node == e.point->node && e.point->interface.empty()) ||
-            (p->mirror->node == e.point->node && p->mirror->interface == e.point->interface)) {
-          found = true;
-          observed_node = p->mirror->node;
-        }
-      }
-      if (p->node == e.point->node && e.point->interface.empty()) {
-        found = true;
-        if (observed_node.empty()) {
-          observed_node = p->node;
-        }
-      }
-    }
-    if (!found) {
-      const std::string written =
-          e.point->node + (e.point->interface.empty() ? std::string() : ":" + e.point->interface);
-      error(ppath, "'" + written + "' is not an observation point of a probe exporting to '" + e.at +
-                       "' (points: " + join(points) + ")");
-      return;
-    }
-  }
-  // Counters: default exact, unless a probe exporting here samples.
-  std::uint32_t max_sampling = 1;
-  std::uint32_t min_sampling = ~std::uint32_t{0};
-  for (const auto* p : probes) {
-    max_sampling = std::max(max_sampling, p->sampling);
-    min_sampling = std::min(min_sampling, p->sampling);
-  }
-  if (!marks_.has(child(path, "counters"))) {
-    e.counters = max_sampling > 1 ? CounterCheck::kSampled : CounterCheck::kExact;
-  } else if (e.counters == CounterCheck::kExact && min_sampling > 1) {
-    error(child(path, "counters"), "exact counters need unsampled export, but every probe exporting to '" + e.at +
-                                       "' samples (1:" + std::to_string(min_sampling) + "): use sampled");
-  }
-  // Fields.
-  std::set<Field> asserted;
-  for (const auto& f : e.fields) {
-    asserted.insert(f.field);
-    const std::string fpath = child(child(path, "fields"), field_name(f.field));
-    if (f.expected && f.expected->type == FieldType::kInterface && !observed_node.empty()) {
-      if (const Node* n = t_.find_node(observed_node)) {
-        (void)interface_ref(*n, f.expected->text, fpath);
-      }
-    }
-    if (f.expected && f.expected->type == FieldType::kMask && f.expected->number > 32) {
-      bool any_v6 = std::any_of(e.streams.begin(), e.streams.end(), [&](const std::string& n) {
-        const Stream* st = s_.find_stream(n);
-        return st != nullptr && st->family == Family::kIpv6;
-      });
-      if (!any_v6) {
-        error(fpath, "mask " + std::to_string(f.expected->number) + " is longer than 32 but every stream is IPv4");
-      }
-    }
-  }
-  for (std::size_t i = 0; i < e.diverging.size(); ++i) {
-    const Field f = e.diverging[i];
-    if (e.mode == FieldsMode::kListed && asserted.count(f) == 0) {
-      error(item(child(path, "diverging"), i),
-            "field '" + std::string(field_name(f)) + "' is flagged as diverging but not asserted in fields");
-    } else if (e.mode == FieldsMode::kUnenriched) {
-      error(item(child(path, "diverging"), i), "diverging does not apply to fields: unenriched");
-    }
-  }
-}
-
 void Validator::check_link(const LinkStep& l, const std::string& path) {
   const std::string kpath = child(path, l.action == LinkAction::kDown ? "down" : "up");
   const Node* n = node_ref(l.endpoint.node, kpath);
@@ -500,8 +323,8 @@ void Validator::check_bgp(const BgpStep& b, const std::string& path) {
     return;
   }
   if (!n->is_router()) {
-    error(child(kpath, "node"), "'" + n->name + "' is " + std::string(role_word(n->role)) +
-                                    ", not a router (bgp steps act on a router's session)");
+    error(child(kpath, "node"),
+          "'" + n->name + "' is " + a_role(n->role) + ", not a router (bgp steps act on a router's session)");
     return;
   }
   const auto neighbours = bgp_neighbours(n->name);
@@ -528,8 +351,8 @@ void Validator::check_origin(const std::string& node, const Prefix& prefix, bool
     return;
   }
   if (!n->is_router()) {
-    error(child(path, "node"), "'" + n->name + "' is " + std::string(role_word(n->role)) +
-                                   ", not a router (only routers originate prefixes)");
+    error(child(path, "node"),
+          "'" + n->name + "' is " + a_role(n->role) + ", not a router (only routers originate prefixes)");
     return;
   }
   auto [it, fresh] = originated_.try_emplace(n->name, n->announce);
@@ -611,11 +434,11 @@ void Validator::run() {
   }
 }
 
-}  // namespace
+}  // namespace detail
 
-void validate_scenario(Scenario& scenario, std::span<const std::string> step_paths, const topology::SourceMap& marks,
-                       topology::DiagnosticSink& sink) {
-  Validator(scenario, step_paths, marks, sink).run();
+void validate_scenario(Scenario& scenario, std::span<const std::string> step_paths, const SourceMap& marks,
+                       DiagnosticSink& sink) {
+  detail::Validator(scenario, step_paths, marks, sink).run();
 }
 
 }  // namespace flowlab::scenario

@@ -7,8 +7,8 @@
 // the file left implicit (addresses, `all`, the default collector, the counter check) in place.
 #pragma once
 
+#include "common/yaml_diagnostics.hpp"
 #include "labctl/scenario/model.hpp"
-#include "model/diagnostics.hpp"
 
 #include <span>
 #include <string>
@@ -18,7 +18,7 @@ namespace flowlab::scenario {
 // Marks are looked up by key path ("traffic.web.to", "steps[2].expect.fields.as_path"); step_paths holds each
 // step's path ("steps[2].expect"), parallel to scenario.steps. When the file gave no `steps:` (no "steps" mark),
 // the default steps are filled in.
-void validate_scenario(Scenario& scenario, std::span<const std::string> step_paths, const topology::SourceMap& marks,
-                       topology::DiagnosticSink& sink);
+void validate_scenario(Scenario& scenario, std::span<const std::string> step_paths, const SourceMap& marks,
+                       DiagnosticSink& sink);
 
 }  // namespace flowlab::scenario

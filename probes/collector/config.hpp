@@ -10,6 +10,7 @@
 
 #include "common/ip.hpp"
 #include "common/result.hpp"
+#include "common/yaml_enum.hpp"
 #include "probes/collector/aggregate.hpp"
 #include "probes/collector/enrich.hpp"
 #include "probes/collector/tee.hpp"
@@ -25,6 +26,8 @@
 namespace flowlab::collector {
 
 enum class ListenProto : std::uint8_t { kNetflow, kSflow };  // netflow: v5, v9 and IPFIX
+inline constexpr EnumName<ListenProto> kListenProtoNames[] = {{"netflow", ListenProto::kNetflow},
+                                                              {"sflow", ListenProto::kSflow}};
 std::string_view to_string(ListenProto proto);
 
 struct ListenConfig {
@@ -67,6 +70,7 @@ struct EnrichFileConfig {
 };
 
 enum class FileFormat : std::uint8_t { kJson, kCsv };
+inline constexpr EnumName<FileFormat> kFileFormatNames[] = {{"json", FileFormat::kJson}, {"csv", FileFormat::kCsv}};
 
 struct FileOutputConfig {
   std::string aggregate;
@@ -91,8 +95,8 @@ struct CollectorConfig {
   std::string source_file;  // "" when built in code
   std::string log_level = "info";
   std::vector<ListenConfig> listen;
-  std::size_t socket_buffer = 8U * 1024U * 1024U;  // SO_RCVBUF(FORCE) per UDP socket
-  std::size_t receive_batch = 64;                  // datagrams per recvmmsg
+  std::size_t socket_buffer = std::size_t{8} * 1024U * 1024U;  // SO_RCVBUF(FORCE) per UDP socket
+  std::size_t receive_batch = 64;                              // datagrams per recvmmsg
   BgpConfig bgp;
   EnrichFileConfig enrich;
   std::vector<AggregateSpec> aggregates;

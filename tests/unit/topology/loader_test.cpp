@@ -1,6 +1,6 @@
 // Valid topologies, reporting everything at once, file handling, and the small helpers of the loader.
 #include "model/loader.hpp"
-#include "model/diagnostics.hpp"
+#include "common/yaml_diagnostics.hpp"
 #include "model/duration.hpp"
 #include "model/kinds.hpp"
 

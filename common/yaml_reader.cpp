@@ -1,15 +1,26 @@
-#include "model/yaml_reader.hpp"
+#include "common/yaml_reader.hpp"
 
 #include "common/strings.hpp"
 
 #include <algorithm>
 #include <set>
 
-namespace flowlab::topology::yaml {
-std::string child(const std::string& path, std::string_view key) {
-  return path.empty() ? std::string(key) : path + "." + std::string(key);
+namespace flowlab {
+
+std::string join_names(const std::vector<std::string_view>& names, std::string_view last) {
+  std::string out;
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    if (i != 0) {
+      out += i + 1 == names.size() ? last : std::string_view(", ");
+    }
+    out += names[i];
+  }
+  return out;
 }
-std::string item(const std::string& path, std::size_t i) { return path + "[" + std::to_string(i) + "]"; }
+
+}  // namespace flowlab
+
+namespace flowlab::yaml {
 
 Mark mark_of(const YAML::Node& n) {
   const auto m = n.Mark();
@@ -35,25 +46,17 @@ std::string describe(const YAML::Node& n) {
   return "nothing";
 }
 
-bool valid_community(std::string_view text, std::size_t parts, std::uint64_t max) {
-  std::size_t count = 0;
-  while (true) {
-    auto colon = text.find(':');
-    auto part = text.substr(0, colon);
-    if (!parse_decimal(part, max)) {
-      return false;
-    }
-    ++count;
-    if (colon == std::string_view::npos) {
-      break;
-    }
-    text = text.substr(colon + 1);
-  }
-  return count == parts;
-}
-
 void YamlReader::error(const std::string& path, const std::string& message) {
   sink_.error(marks_.at(path), path.empty() ? message : path + ": " + message);
+}
+
+void YamlReader::exception(const YAML::Exception& e) {
+  if (dynamic_cast<const YAML::ParserException*>(&e) != nullptr) {
+    sink_.error(Mark{e.mark.line + 1, e.mark.column + 1}, "YAML syntax error: " + e.msg);
+    return;
+  }
+  const Mark m = e.mark.line >= 0 ? Mark{e.mark.line + 1, e.mark.column + 1} : Mark{};
+  sink_.error(m, "YAML error: " + e.msg);
 }
 
 void YamlReader::note(const std::string& path, const YAML::Node& key, const YAML::Node& value) {
@@ -178,6 +181,23 @@ std::optional<bool> YamlReader::get_bool(const YAML::Node& n, const std::string&
   return std::nullopt;
 }
 
+std::optional<std::size_t> YamlReader::get_choice(const YAML::Node& n, const std::string& path,
+                                                  const std::vector<std::string_view>& names) {
+  std::string message = (names.size() == 1 ? "expected " : "expected one of ") + join_names(names);
+  message += ", found " + describe(n);
+  if (n.IsScalar()) {
+    auto it = std::find(names.begin(), names.end(), n.Scalar());
+    if (it != names.end()) {
+      return static_cast<std::size_t>(it - names.begin());
+    }
+    if (auto guess = closest_match(n.Scalar(), names)) {
+      message += " (did you mean '" + *guess + "'?)";
+    }
+  }
+  error(path, message);
+  return std::nullopt;
+}
+
 std::optional<Prefix> YamlReader::get_prefix(const YAML::Node& n, const std::string& path, Family family) {
   const std::string expected = family == Family::kIpv4   ? "an IPv4 prefix like 192.0.2.0/24"
                                : family == Family::kIpv6 ? "an IPv6 prefix like 2001:db8::/48"
@@ -203,6 +223,20 @@ std::optional<Prefix> YamlReader::get_prefix(const YAML::Node& n, const std::str
   return loose;
 }
 
+std::optional<std::vector<Prefix>> YamlReader::get_prefix_list(const YAML::Node& n, const std::string& path) {
+  auto items = list_items(n, path);
+  if (!items) {
+    return std::nullopt;
+  }
+  std::vector<Prefix> out;
+  for (std::size_t i = 0; i < items->size(); ++i) {
+    if (auto p = get_prefix((*items)[i], item(path, i), Family::kNone)) {
+      out.push_back(*p);
+    }
+  }
+  return out;
+}
+
 std::optional<std::vector<std::string>> YamlReader::get_string_list(const YAML::Node& n, const std::string& path) {
   auto items = list_items(n, path);
   if (!items) {
@@ -223,18 +257,4 @@ std::optional<std::vector<std::string>> YamlReader::get_string_list(const YAML::
   return out;
 }
 
-std::optional<Endpoint> YamlReader::get_endpoint(const YAML::Node& n, const std::string& path) {
-  auto s = get_scalar(n, path, "'node:interface'");
-  if (!s) {
-    return std::nullopt;
-  }
-  auto colon = s->find(':');
-  if (colon == std::string::npos || colon == 0 || colon + 1 == s->size() ||
-      s->find(':', colon + 1) != std::string::npos) {
-    error(path, "expected 'node:interface', found '" + *s + "'");
-    return std::nullopt;
-  }
-  return Endpoint{s->substr(0, colon), s->substr(colon + 1), marks_.at(path)};
-}
-
-}  // namespace flowlab::topology::yaml
+}  // namespace flowlab::yaml

@@ -1,9 +1,13 @@
-#include "model/diagnostics.hpp"
+#include "common/yaml_diagnostics.hpp"
 
 #include <algorithm>
 #include <limits>
 
-namespace flowlab::topology {
+namespace flowlab {
+
+std::string Diagnostic::to_string() const {
+  return file + ":" + std::to_string(mark.line) + ":" + std::to_string(mark.column) + ": error: " + message;
+}
 
 void DiagnosticSink::error(Mark mark, std::string message) {
   diagnostics_.push_back(Diagnostic{file_, mark, std::move(message)});
@@ -32,4 +36,14 @@ Mark SourceMap::at(std::string_view path) const {
   }
 }
 
-}  // namespace flowlab::topology
+}  // namespace flowlab
+
+namespace flowlab::yaml {
+
+std::string child(const std::string& path, std::string_view key) {
+  return path.empty() ? std::string(key) : path + "." + std::string(key);
+}
+
+std::string item(const std::string& path, std::size_t i) { return path + "[" + std::to_string(i) + "]"; }
+
+}  // namespace flowlab::yaml

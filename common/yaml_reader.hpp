@@ -1,4 +1,4 @@
-// flowlab::topology YAML reading — the primitives the topology and scenario loaders share.
+// flowlab YAML reading — the primitives every YAML loader shares (topology, scenario, flowcollector.yaml).
 //
 // Every value read through a YamlReader either comes back typed or leaves exactly one diagnostic at the value's
 // file:line:col, naming its key path ("nodes.r1.asn") and what was expected ("expected an integer, found 'x'").
@@ -6,9 +6,9 @@
 // Format-specific values (addresses with a family hint, timeouts, stream references) stay in their loaders.
 #pragma once
 
-#include "common/strings.hpp"
-#include "model/diagnostics.hpp"
-#include "model/model.hpp"
+#include "common/ip.hpp"
+#include "common/yaml_diagnostics.hpp"
+#include "common/yaml_enum.hpp"
 
 #include <yaml-cpp/yaml.h>
 
@@ -18,17 +18,12 @@
 #include <string_view>
 #include <vector>
 
-namespace flowlab::topology::yaml {
+namespace flowlab::yaml {
 
-// Key paths: child("nodes", "r1") == "nodes.r1", item("links", 2) == "links[2]".
-[[nodiscard]] std::string child(const std::string& path, std::string_view key);
-[[nodiscard]] std::string item(const std::string& path, std::size_t index);
 // 1-based position of a node (Mark{} when yaml-cpp has none).
 [[nodiscard]] Mark mark_of(const YAML::Node& n);
 // What a value is, for "found ..." ("a list", "'abc'", "the quoted string \"1\"").
 [[nodiscard]] std::string describe(const YAML::Node& n);
-// `parts` colon-separated decimals each <= max (communities "65000:1", large communities "65000:1:2").
-[[nodiscard]] bool valid_community(std::string_view text, std::size_t parts, std::uint64_t max);
 
 struct Entry {
   std::string key;
@@ -43,6 +38,8 @@ class YamlReader {
   // A diagnostic at the recorded position of `path`, prefixed by the path.
   void error(const std::string& path, const std::string& message);
   void error_at(Mark mark, std::string message) { sink_.error(mark, std::move(message)); }
+  // yaml-cpp's exception as a diagnostic: "YAML syntax error: ..." (a parser error) or "YAML error: ...".
+  void exception(const YAML::Exception& e);
 
   // The entries of a map, in file order. Unknown keys (when `known` is not empty) get a "did you mean", duplicates
   // an error; both are left out. allow_null: an empty value (all entries commented out) is an empty map.
@@ -64,8 +61,21 @@ class YamlReader {
   std::optional<bool> get_bool(const YAML::Node& n, const std::string& path);
   // "address/length" with host bits clear; Family::kNone accepts either family.
   std::optional<Prefix> get_prefix(const YAML::Node& n, const std::string& path, Family family = Family::kNone);
-  // "node:interface" (syntax only: what the interface may be named is the caller's rule).
-  std::optional<Endpoint> get_endpoint(const YAML::Node& n, const std::string& path);
+  // A list of prefixes (either family); nullopt when the value is not a list (bad items are reported and left out).
+  std::optional<std::vector<Prefix>> get_prefix_list(const YAML::Node& n, const std::string& path);
+  // One of the table's names (enum tables: yaml_enum.hpp); else `path: expected one of a, b, c, found 'x'`
+  // with a "did you mean" when one is close.
+  template <class Table>
+  std::optional<EnumOf<Table>> get_enum(const YAML::Node& n, const std::string& path, const Table& table) {
+    auto index = get_choice(n, path, enum_names(table));
+    if (!index) {
+      return std::nullopt;
+    }
+    return std::next(std::begin(table), static_cast<std::ptrdiff_t>(*index))->value;
+  }
+  // The index of the scalar in `names`, with get_enum's diagnostic when it is none of them.
+  std::optional<std::size_t> get_choice(const YAML::Node& n, const std::string& path,
+                                        const std::vector<std::string_view>& names);
 
  protected:
   // Records the value's mark under `path` (the key's mark when the value is empty).
@@ -75,4 +85,4 @@ class YamlReader {
   SourceMap& marks_;
 };
 
-}  // namespace flowlab::topology::yaml
+}  // namespace flowlab::yaml
