@@ -8,7 +8,7 @@
 
 #include "common/ip.hpp"
 #include "common/yaml_diagnostics.hpp"
-#include "common/yaml_enum.hpp"
+#include "common/enum_names.hpp"
 
 #include <yaml-cpp/yaml.h>
 

@@ -9,7 +9,7 @@
 
 #include "common/ip.hpp"
 #include "common/yaml_diagnostics.hpp"
-#include "common/yaml_enum.hpp"
+#include "common/enum_names.hpp"
 
 #include <cstdint>
 #include <map>

@@ -10,14 +10,14 @@ namespace flowlab::oracle {
 namespace {
 
 constexpr std::array<EnumName<RouteSource>, 3> kRouteSourceNames{
-    {{RouteSource::kLocal, "local"}, {RouteSource::kEbgp, "ebgp"}, {RouteSource::kIbgp, "ibgp"}}};
-constexpr std::array<EnumName<Via>, 5> kViaNames{{{Via::kConnected, "connected"},
-                                                  {Via::kOspf, "ospf"},
-                                                  {Via::kBgp, "bgp"},
-                                                  {Via::kDefault, "default"},
-                                                  {Via::kDelivered, "delivered"}}};
+    {{"local", RouteSource::kLocal}, {"ebgp", RouteSource::kEbgp}, {"ibgp", RouteSource::kIbgp}}};
+constexpr std::array<EnumName<Via>, 5> kViaNames{{{"connected", Via::kConnected},
+                                                  {"ospf", Via::kOspf},
+                                                  {"bgp", Via::kBgp},
+                                                  {"default", Via::kDefault},
+                                                  {"delivered", Via::kDelivered}}};
 constexpr std::array<EnumName<WalkOutcome>, 3> kWalkOutcomeNames{
-    {{WalkOutcome::kDelivered, "delivered"}, {WalkOutcome::kBlackhole, "blackhole"}, {WalkOutcome::kLoop, "loop"}}};
+    {{"delivered", WalkOutcome::kDelivered}, {"blackhole", WalkOutcome::kBlackhole}, {"loop", WalkOutcome::kLoop}}};
 
 }  // namespace
 

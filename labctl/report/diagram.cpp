@@ -14,11 +14,11 @@ namespace flowlab::report {
 
 namespace {
 
-constexpr std::array<EnumName<DiagramRole>, 5> kRoleNames{{{DiagramRole::kRouter, "router"},
-                                                           {DiagramRole::kHost, "host"},
-                                                           {DiagramRole::kProbe, "probe"},
-                                                           {DiagramRole::kCollector, "collector"},
-                                                           {DiagramRole::kTee, "tee"}}};
+constexpr std::array<EnumName<DiagramRole>, 5> kRoleNames{{{"router", DiagramRole::kRouter},
+                                                           {"host", DiagramRole::kHost},
+                                                           {"probe", DiagramRole::kProbe},
+                                                           {"collector", DiagramRole::kCollector},
+                                                           {"tee", DiagramRole::kTee}}};
 
 // What probes meter, per node ("eth3", "mirror r1:eth3"), and which hosts receive a mirror of which router.
 struct ProbeSites {
@@ -189,7 +189,7 @@ Result<Diagram> diagram_from_json(const nlohmann::json& j) {
     dn.name = string_or_empty(n, "name");
     dn.kind = string_or_empty(n, "kind");
     const std::string role = string_or_empty(n, "role");
-    const auto known = enum_value(kRoleNames, role);
+    const auto known = find_enum(kRoleNames, role);
     if (!known || dn.name.empty()) {
       return fail(ErrorKind::kIo, "topology: node '" + dn.name + "' has an unknown role '" + role + "'");
     }

@@ -32,7 +32,7 @@ bool inside(std::uint32_t router_asn, std::uint32_t asn) { return asn == 0 || as
 
 std::string_view to_string(TrafficDirection direction) { return enum_name(kDirections, direction, "unenriched"); }
 
-std::optional<TrafficDirection> parse_direction(std::string_view text) { return enum_value(kDirections, text); }
+std::optional<TrafficDirection> parse_direction(std::string_view text) { return find_enum(kDirections, text); }
 
 std::string_view direction_colour(TrafficDirection direction) {
   const auto* style = enum_entry(kDirections, direction);

@@ -9,7 +9,7 @@
 #pragma once
 
 #include "common/ip.hpp"
-#include "common/yaml_enum.hpp"
+#include "common/enum_names.hpp"
 #include "model/model.hpp"
 
 #include <chrono>

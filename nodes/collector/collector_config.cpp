@@ -55,67 +55,69 @@ std::optional<IpAddress> session_address(const topology::Topology& topo, const s
   return v6;
 }
 
-}  // namespace
-
-Result<RenderedCollector> render_collector_config(const topology::Topology& topo, const topology::Node& node,
-                                                  const std::filesystem::path& dir) {
-  RenderedCollector out;
-  std::ostringstream agent_map;
-  // Probes feeding this collector, directly or through tees (a non-transparent tee makes itself the exporter).
-  for (const auto& [probe_index, feed] : topology::collector_feeds(topo, node.name)) {
-    const topology::ProbeSpec& probe = topo.probes[probe_index];
-    const topology::Node* probe_node = topo.find_node(feed.source_node);
-    const topology::Node* router = metered_router(topo, probe);
-    const auto override_it = node.agent_map.find(probe.node);
-    if (override_it != node.agent_map.end()) {
-      router = topo.find_node(override_it->second);
-    }
-    if (probe_node == nullptr || router == nullptr) {
-      continue;
-    }
-    auto bgp_ip = session_address(topo, router->name, node.name);
-    if (override_it != node.agent_map.end()) {
-      agent_map << "! agent_map: " << probe.node << " -> " << router->name << " (topology override)\n";
-      if (!bgp_ip) {
-        agent_map << "! " << router->name << " has no session with " << node.name << ": its view is empty\n";
-        bgp_ip = router->mgmt4.address;
-      }
-    }
+// The bgp_agent_map lines of one probe feeding the collector (directly or through tees; a non-transparent tee makes
+// itself the exporter).
+void agent_map_lines(const topology::Topology& topo, const topology::Node& node, std::size_t probe_index,
+                     const topology::Feed& feed, std::ostringstream& agent_map) {
+  const topology::ProbeSpec& probe = topo.probes[probe_index];
+  const topology::Node* probe_node = topo.find_node(feed.source_node);
+  const topology::Node* router = metered_router(topo, probe);
+  const auto override_it = node.agent_map.find(probe.node);
+  if (override_it != node.agent_map.end()) {
+    router = topo.find_node(override_it->second);
+  }
+  if (probe_node == nullptr || router == nullptr) {
+    return;
+  }
+  auto bgp_ip = session_address(topo, router->name, node.name);
+  if (override_it != node.agent_map.end()) {
+    agent_map << "! agent_map: " << probe.node << " -> " << router->name << " (topology override)\n";
     if (!bgp_ip) {
-      agent_map << "! probe on " << probe.node << ": router " << router->name << " has no session with " << node.name
-                << "\n";
-      continue;
+      agent_map << "! " << router->name << " has no session with " << node.name << ": its view is empty\n";
+      bgp_ip = router->mgmt4.address;
     }
-    agent_map << "! probe on " << probe.node << " meters " << router->name
-              << (feed.tees.empty() ? std::string()
-                                    : " (via " + topology::tee_path_text(feed) +
-                                          (feed.transparent ? ", transparent" : ", sent by " + feed.source_node) + ")")
+  }
+  if (!bgp_ip) {
+    agent_map << "! probe on " << probe.node << ": router " << router->name << " has no session with " << node.name
               << "\n";
-    agent_map << "bgp_ip=" << bgp_ip->to_string() << " ip=" << probe_node->mgmt4.address.to_string() << "\n";
-    if (probe_node->mgmt6) {
-      agent_map << "bgp_ip=" << bgp_ip->to_string() << " ip=" << probe_node->mgmt6->address.to_string() << "\n";
-    }
+    return;
   }
-  out.agent_map = agent_map.str();
-  if (!out.agent_map.empty()) {
-    out.agent_map = "! bgp_agent_map for " + node.name + " (pmacct syntax), rendered by labctl\n" + out.agent_map;
+  agent_map << "! probe on " << probe.node << " meters " << router->name
+            << (feed.tees.empty() ? std::string()
+                                  : " (via " + topology::tee_path_text(feed) +
+                                        (feed.transparent ? ", transparent" : ", sent by " + feed.source_node) + ")")
+            << "\n";
+  agent_map << "bgp_ip=" << bgp_ip->to_string() << " ip=" << probe_node->mgmt4.address.to_string() << "\n";
+  if (probe_node->mgmt6) {
+    agent_map << "bgp_ip=" << bgp_ip->to_string() << " ip=" << probe_node->mgmt6->address.to_string() << "\n";
   }
+}
 
-  std::ostringstream y;
-  y << "# flowcollector.yaml for node " << node.name << " of lab " << topo.name
-    << " (rendered by labctl; keys: docs/flowcollector.md)\n";
-  y << "log: {level: info}\n";
+std::string render_agent_map(const topology::Topology& topo, const topology::Node& node) {
+  std::ostringstream agent_map;
+  for (const auto& [probe_index, feed] : topology::collector_feeds(topo, node.name)) {
+    agent_map_lines(topo, node, probe_index, feed, agent_map);
+  }
+  const std::string lines = agent_map.str();
+  return lines.empty() ? lines : "! bgp_agent_map for " + node.name + " (pmacct syntax), rendered by labctl\n" + lines;
+}
+
+std::vector<IpAddress> listen_addresses(const topology::Node& node) {
+  std::vector<IpAddress> addresses{node.mgmt4.address};
+  if (node.mgmt6) {
+    addresses.push_back(node.mgmt6->address);
+  }
+  return addresses;
+}
+
+void listen_section(const topology::Node& node, std::ostringstream& y) {
   std::uint16_t netflow = node.listen.netflow;
   const std::uint16_t sflow = node.listen.sflow;
   if (netflow == 0 && sflow == 0) {
     netflow = kDefaultNetflowPort;
   }
-  std::vector<IpAddress> addresses{node.mgmt4.address};
-  if (node.mgmt6) {
-    addresses.push_back(node.mgmt6->address);
-  }
   y << "listen:\n";
-  for (const auto& a : addresses) {
+  for (const auto& a : listen_addresses(node)) {
     if (netflow != 0) {
       y << "  - {proto: netflow, address: " << quoted(a.to_string()) << ", port: " << netflow << "}\n";
     }
@@ -124,7 +126,10 @@ Result<RenderedCollector> render_collector_config(const topology::Topology& topo
     }
   }
   y << "socket_buffer: 8MiB\n";
+}
 
+void bgp_section(const topology::Topology& topo, const topology::Node& node, const std::filesystem::path& dir,
+                 std::ostringstream& y) {
   bool any_session = false;
   bool mirror = true;
   std::ostringstream peers;
@@ -137,19 +142,24 @@ Result<RenderedCollector> render_collector_config(const topology::Topology& topo
     peers << "    - {address: " << quoted(s.local_address.to_string()) << ", asn: " << s.local_asn
           << ", name: " << s.local_node << "_" << (s.family == Family::kIpv4 ? "v4" : "v6") << "}\n";
   }
-  if (any_session) {
-    y << "bgp:\n";
-    if (!mirror) {
-      y << "  local_as: " << node.asn << "\n";
-    }
-    y << "  router_id: " << quoted(node.mgmt4.address.to_string()) << "\n";
-    y << "  listen:\n";
-    for (const auto& a : addresses) {
-      y << "    - {address: " << quoted(a.to_string()) << ", port: 179}\n";
-    }
-    y << "  peers:\n" << peers.str();
-    y << "  table_dump: {path: " << quoted((dir / "bgp-%peer.jsonl").string()) << ", interval: 60s}\n";
+  if (!any_session) {
+    return;
   }
+  y << "bgp:\n";
+  if (!mirror) {
+    y << "  local_as: " << node.asn << "\n";
+  }
+  y << "  router_id: " << quoted(node.mgmt4.address.to_string()) << "\n";
+  y << "  listen:\n";
+  for (const auto& a : listen_addresses(node)) {
+    y << "    - {address: " << quoted(a.to_string()) << ", port: 179}\n";
+  }
+  y << "  peers:\n" << peers.str();
+  y << "  table_dump: {path: " << quoted((dir / "bgp-%peer.jsonl").string()) << ", interval: 60s}\n";
+}
+
+void enrich_section(const topology::Node& node, const std::filesystem::path& dir, bool agent_map,
+                    std::ostringstream& y) {
   const char* method = node.peer_src_as == topology::PeerSrcAsMethod::kMap       ? "map"
                        : node.peer_src_as == topology::PeerSrcAsMethod::kNetflow ? "netflow"
                                                                                  : "bgp";
@@ -165,9 +175,24 @@ Result<RenderedCollector> render_collector_config(const topology::Topology& topo
   if (node.peer_src_as == topology::PeerSrcAsMethod::kMap) {
     y << "  peer_src_as_map: " << quoted((dir / kPeerSrcAsMapFile).string()) << "\n";
   }
-  if (!out.agent_map.empty()) {
+  if (agent_map) {
     y << "  agent_map: " << quoted((dir / kAgentMapFile).string()) << "\n";
   }
+}
+
+}  // namespace
+
+Result<RenderedCollector> render_collector_config(const topology::Topology& topo, const topology::Node& node,
+                                                  const std::filesystem::path& dir) {
+  RenderedCollector out;
+  out.agent_map = render_agent_map(topo, node);
+  std::ostringstream y;
+  y << "# flowcollector.yaml for node " << node.name << " of lab " << topo.name
+    << " (rendered by labctl; keys: docs/flowcollector.md)\n";
+  y << "log: {level: info}\n";
+  listen_section(node, y);
+  bgp_section(topo, node, dir, y);
+  enrich_section(node, dir, !out.agent_map.empty(), y);
   y << "aggregates:\n  - {name: full, primitives: [" << kFullPrimitives
     << (node.aggregate_direction ? ", direction" : "") << "]}\n";
   y << "outputs:\n";

@@ -10,7 +10,7 @@
 
 #include "common/ip.hpp"
 #include "common/result.hpp"
-#include "common/yaml_enum.hpp"
+#include "common/enum_names.hpp"
 #include "probes/collector/aggregate.hpp"
 #include "probes/collector/enrich.hpp"
 #include "probes/collector/tee.hpp"

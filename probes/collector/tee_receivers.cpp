@@ -35,7 +35,7 @@ std::vector<Token> split_tokens(std::string_view line) {
 }
 
 constexpr EnumName<TeeBalance> kBalanceNames[] = {
-    {TeeBalance::kAll, "all"}, {TeeBalance::kHashAgent, "hash-agent"}, {TeeBalance::kRoundRobin, "rr"}};
+    {"all", TeeBalance::kAll}, {"hash-agent", TeeBalance::kHashAgent}, {"rr", TeeBalance::kRoundRobin}};
 
 constexpr std::string_view kKnownKeys[] = {"id", "ip", "balance-alg", "src_port"};
 constexpr std::string_view kUnsupportedKeys[] = {"tag", "kafka_broker", "kafka_topic", "zmq_address"};
@@ -188,7 +188,7 @@ LineStatus parse_pool_line(const std::vector<Token>& tokens, TeePool& pool, std:
 }  // namespace
 
 Result<TeeBalance> parse_tee_balance(std::string_view text) {
-  if (auto balance = enum_value(kBalanceNames, text)) {
+  if (auto balance = find_enum(kBalanceNames, text)) {
     return *balance;
   }
   return fail(ErrorKind::kConfig, "unknown balance '" + std::string(text) + "' (expected all, hash-agent or rr)");
