@@ -3,11 +3,13 @@
 // converge check, the oracle's cross-check, verify and the reports read them.
 #pragma once
 
+#include "common/enum_names.hpp"
 #include "common/ip.hpp"
 
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace flowlab::topology {
@@ -31,24 +33,28 @@ struct RibEntry {
 };
 
 enum class SessionState : std::uint8_t { kIdle, kConnect, kActive, kOpenSent, kOpenConfirm, kEstablished, kUnknown };
+// The RFC 4271 state names, as BIRD, FRR and flowcollector print them; other words a router uses for a session that
+// is not up ("Down", "Clearing", "Deleted") read as Idle.
+inline constexpr EnumName<SessionState> kSessionStateNames[] = {
+    {"Idle", SessionState::kIdle},
+    {"Connect", SessionState::kConnect},
+    {"Active", SessionState::kActive},
+    {"OpenSent", SessionState::kOpenSent},
+    {"OpenConfirm", SessionState::kOpenConfirm},
+    {"Established", SessionState::kEstablished},
+    {"Unknown", SessionState::kUnknown},
+    {"Down", SessionState::kIdle},
+    {"Clearing", SessionState::kIdle},
+    {"Deleted", SessionState::kIdle},
+};
+
 [[nodiscard]] inline std::string to_string(SessionState s) {
-  switch (s) {
-    case SessionState::kIdle:
-      return "Idle";
-    case SessionState::kConnect:
-      return "Connect";
-    case SessionState::kActive:
-      return "Active";
-    case SessionState::kOpenSent:
-      return "OpenSent";
-    case SessionState::kOpenConfirm:
-      return "OpenConfirm";
-    case SessionState::kEstablished:
-      return "Established";
-    case SessionState::kUnknown:
-      return "Unknown";
-  }
-  return "Unknown";
+  return std::string(enum_name(kSessionStateNames, s, "Unknown"));
+}
+
+// A router's word for a session state; kUnknown for a word not in the table.
+[[nodiscard]] inline SessionState session_state_from(std::string_view word) {
+  return find_enum(kSessionStateNames, word).value_or(SessionState::kUnknown);
 }
 
 struct BgpSessionStatus {

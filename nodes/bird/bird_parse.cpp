@@ -256,27 +256,7 @@ Result<std::vector<RibEntry>> parse_show_route_all(std::string_view text,
   return out;
 }
 
-SessionState parse_session_state(std::string_view word) {
-  if (word == "Established") {
-    return SessionState::kEstablished;
-  }
-  if (word == "Idle" || word == "Down") {
-    return SessionState::kIdle;
-  }
-  if (word == "Connect") {
-    return SessionState::kConnect;
-  }
-  if (word == "Active") {
-    return SessionState::kActive;
-  }
-  if (word == "OpenSent") {
-    return SessionState::kOpenSent;
-  }
-  if (word == "OpenConfirm") {
-    return SessionState::kOpenConfirm;
-  }
-  return SessionState::kUnknown;
-}
+SessionState parse_session_state(std::string_view word) { return topology::session_state_from(word); }
 
 Result<std::vector<BgpSessionStatus>> parse_show_protocols_all(std::string_view text) {
   std::vector<BgpSessionStatus> out;

@@ -21,27 +21,7 @@ Status check_context(const NodeContext& ctx) {
   return {};
 }
 
-SessionState state_of(const std::string& s) {
-  if (s == "Established") {
-    return SessionState::kEstablished;
-  }
-  if (s == "Idle") {
-    return SessionState::kIdle;
-  }
-  if (s == "Connect") {
-    return SessionState::kConnect;
-  }
-  if (s == "Active") {
-    return SessionState::kActive;
-  }
-  if (s == "OpenSent") {
-    return SessionState::kOpenSent;
-  }
-  if (s == "OpenConfirm") {
-    return SessionState::kOpenConfirm;
-  }
-  return SessionState::kUnknown;
-}
+SessionState state_of(const std::string& s) { return topology::session_state_from(s); }
 
 std::string origin_word(const std::string& o) {
   if (o == "i") {

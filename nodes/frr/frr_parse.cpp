@@ -288,20 +288,7 @@ Result<std::vector<BgpSessionStatus>> parse_show_bgp_neighbors_json(std::string_
     BgpSessionStatus s;
     s.neighbor = *addr;
     s.neighbor_asn = u32_of(n, "remoteAs").value_or(0);
-    const std::string state = string_of(n, "bgpState");
-    if (state == "Established") {
-      s.state = SessionState::kEstablished;
-    } else if (state == "Idle" || state == "Clearing" || state == "Deleted") {
-      s.state = SessionState::kIdle;
-    } else if (state == "Connect") {
-      s.state = SessionState::kConnect;
-    } else if (state == "Active") {
-      s.state = SessionState::kActive;
-    } else if (state == "OpenSent") {
-      s.state = SessionState::kOpenSent;
-    } else if (state == "OpenConfirm") {
-      s.state = SessionState::kOpenConfirm;
-    }
+    s.state = topology::session_state_from(string_of(n, "bgpState"));
     s.name = string_of(n, "nbrDesc");
     if (s.name.empty()) {
       s.name = key;
