@@ -6,9 +6,9 @@
 // Format-specific values (addresses with a family hint, timeouts, stream references) stay in their loaders.
 #pragma once
 
+#include "common/enum_names.hpp"
 #include "common/ip.hpp"
 #include "common/yaml_diagnostics.hpp"
-#include "common/enum_names.hpp"
 
 #include <yaml-cpp/yaml.h>
 

@@ -7,9 +7,9 @@
 // names every address and every session explicitly.
 #pragma once
 
+#include "common/enum_names.hpp"
 #include "common/ip.hpp"
 #include "common/yaml_diagnostics.hpp"
-#include "common/enum_names.hpp"
 
 #include <cstdint>
 #include <map>

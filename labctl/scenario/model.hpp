@@ -8,8 +8,8 @@
 // the expectations. Problems are reported like the topology loader's: `file:line:col: error: ...`, all at once.
 #pragma once
 
-#include "common/ip.hpp"
 #include "common/enum_names.hpp"
+#include "common/ip.hpp"
 #include "model/model.hpp"
 
 #include <chrono>

@@ -8,9 +8,9 @@
 // the file through CliOverrides.
 #pragma once
 
+#include "common/enum_names.hpp"
 #include "common/ip.hpp"
 #include "common/result.hpp"
-#include "common/enum_names.hpp"
 #include "probes/collector/aggregate.hpp"
 #include "probes/collector/enrich.hpp"
 #include "probes/collector/tee.hpp"
