@@ -1,7 +1,5 @@
 #include "model/derive.hpp"
 
-#include "model/kinds.hpp"
-
 #include <algorithm>
 #include <map>
 #include <set>
@@ -116,8 +114,8 @@ bool is_gateway_link(const Topology& t, const Link& link, std::string* host, std
     const Endpoint& r = side == 0 ? link.b : link.a;
     const Node* hn = t.find_node(h.node);
     const Node* rn = t.find_node(r.node);
-    if (hn != nullptr && rn != nullptr && role_of_kind(hn->kind) == Role::kHost && !hn->gateway.empty() &&
-        hn->gateway == rn->name && is_router_node(rn)) {
+    if (hn != nullptr && rn != nullptr && hn->role == Role::kHost && !hn->gateway.empty() && hn->gateway == rn->name &&
+        rn->is_router()) {
       if (host != nullptr) {
         *host = hn->name;
       }
@@ -308,7 +306,7 @@ void resolve_gateways_and_ospf(Topology& t) {
     for (auto& iface : n.interfaces) {
       const Node* peer = t.find_node(iface.peer_node);
       iface.ospf =
-          n.role == Role::kRouter && n.ospf && n.asn != 0 && is_router_node(peer) && peer->ospf && peer->asn == n.asn;
+          n.role == Role::kRouter && n.ospf && n.asn != 0 && is_router(peer) && peer->ospf && peer->asn == n.asn;
     }
   }
 }
@@ -330,9 +328,6 @@ void assign_mgmt(Topology& t) {
 
 void derive_topology(Topology& t, const SourceMap& marks, DiagnosticSink& sink) {
   for (auto& n : t.nodes) {
-    if (auto role = role_of_kind(n.kind)) {
-      n.role = *role;
-    }
     n.namespace_name = t.namespace_of(n.name);
     n.interfaces.clear();
   }

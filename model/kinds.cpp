@@ -1,27 +1,9 @@
 #include "model/kinds.hpp"
 
-#include <array>
-
 namespace flowlab::topology {
-namespace {
 
-// One line per kind. Later kinds (nfacctd, softflowd, ...) are added here.
-// clang-format off
-constexpr std::array kKinds{
-    KindInfo{"bird", Role::kRouter},
-    KindInfo{"frr", Role::kRouter},
-    KindInfo{"host", Role::kHost},
-    KindInfo{"collector", Role::kCollector},
-    KindInfo{"tee", Role::kTee},
-};
-// clang-format on
-
-}  // namespace
-
-std::span<const KindInfo> known_kinds() { return kKinds; }
-
-std::optional<Role> role_of_kind(std::string_view kind) {
-  for (const auto& k : kKinds) {
+std::optional<Role> role_of_kind(KindTable kinds, std::string_view kind) {
+  for (const auto& k : kinds) {
     if (k.name == kind) {
       return k.role;
     }
@@ -29,9 +11,9 @@ std::optional<Role> role_of_kind(std::string_view kind) {
   return std::nullopt;
 }
 
-std::string known_kind_list() {
+std::string kind_list(KindTable kinds) {
   std::string out;
-  for (const auto& k : kKinds) {
+  for (const auto& k : kinds) {
     if (!out.empty()) {
       out += ", ";
     }
@@ -39,8 +21,6 @@ std::string known_kind_list() {
   }
   return out;
 }
-
-bool is_router_node(const Node* node) { return node != nullptr && role_of_kind(node->kind) == Role::kRouter; }
 
 std::string_view role_name(Role role) { return enum_name(kRoleNames, role); }
 

@@ -1,5 +1,6 @@
-// flowlab::topology kinds — the table that maps each node kind ("bird", "frr", "host", "collector", ...) to the
-// role it plays in the lab. Adding a kind is one line in kinds.cpp.
+// flowlab::topology kinds — what the model knows of a node kind: its name (a node's `kind:` value) and the role it
+// plays. The table itself belongs to the node drivers (nodes::kinds(), one registration line per kind); the loader
+// is handed it, so the model never names a kind.
 #pragma once
 
 #include "model/model.hpp"
@@ -16,14 +17,13 @@ struct KindInfo {
   Role role;
 };
 
-// Every known kind, in the order they are listed to users.
-[[nodiscard]] std::span<const KindInfo> known_kinds();
-// The role of a kind, or nullopt for an unknown kind.
-[[nodiscard]] std::optional<Role> role_of_kind(std::string_view kind);
-// A router by its kind (before derivation sets Node::role too); false for nullptr.
-[[nodiscard]] bool is_router_node(const Node* node);
-// "bird, frr, host, collector"
-[[nodiscard]] std::string known_kind_list();
+// Every kind a topology may use, in the order they are listed to users.
+using KindTable = std::span<const KindInfo>;
+
+// The role of a kind, or nullopt for a kind the table does not list.
+[[nodiscard]] std::optional<Role> role_of_kind(KindTable kinds, std::string_view kind);
+// "bird, frr, host, collector, tee"
+[[nodiscard]] std::string kind_list(KindTable kinds);
 // "router", "host", "collector", "tee"
 [[nodiscard]] std::string_view role_name(Role role);
 

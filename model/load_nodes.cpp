@@ -94,10 +94,15 @@ void Parser::parse_node(const YAML::Node& n, const std::string& path, Topology& 
       kind_ok = check_kind(e.value, child(path, "kind"), node.kind);
     }
   }
-  if (!kind_ok) {
+  const auto role = kind_ok ? role_of_kind(kinds_, node.kind) : std::nullopt;
+  if (!role) {
+    if (kind_ok) {  // no `kind:`, and the default names no kind this build knows
+      error(path, "no kind given and the default kind '" + node.kind +
+                      "' is unknown (known kinds: " + kind_list(kinds_) + ")");
+    }
     return;  // role-specific keys cannot be judged without a role
   }
-  node.role = *role_of_kind(node.kind);
+  node.role = *role;
   for (const auto& e : *entries) {
     if (e.key == "kind" || !key_applies(e, path, node)) {
       continue;

@@ -123,8 +123,8 @@ bool Parser::check_kind(const YAML::Node& n, const std::string& path, std::strin
     return false;
   }
   kind = *s;
-  if (!role_of_kind(*s)) {
-    error(path, "unknown kind '" + *s + "' (known kinds: " + known_kind_list() + ")");
+  if (!role_of_kind(kinds_, *s)) {
+    error(path, "unknown kind '" + *s + "' (known kinds: " + kind_list(kinds_) + ")");
     return false;
   }
   return true;
@@ -281,8 +281,8 @@ void Parser::parse_mgmt(const YAML::Node& n, Topology& t) {
 namespace flowlab::topology {
 namespace {
 
-LoadResult finish(Topology t, const SourceMap& marks, DiagnosticSink& sink) {
-  validate_topology(t, marks, sink);
+LoadResult finish(Topology t, KindTable kinds, const SourceMap& marks, DiagnosticSink& sink) {
+  validate_topology(t, kinds, marks, sink);
   if (sink.empty()) {
     derive_topology(t, marks, sink);
   }
@@ -307,12 +307,12 @@ std::string LoadResult::error_text() const {
   return out;
 }
 
-LoadResult load_topology_string(std::string_view yaml, std::string file_name) {
+LoadResult load_topology_string(std::string_view yaml, KindTable kinds, std::string file_name) {
   Topology t;
   t.source_file = file_name;
   DiagnosticSink sink(std::move(file_name));
   SourceMap marks;
-  detail::Parser parser(sink, marks);
+  detail::Parser parser(sink, marks, kinds);
   try {
     const YAML::Node root = YAML::Load(std::string(yaml));
     parser.parse_document(root, t);
@@ -322,10 +322,10 @@ LoadResult load_topology_string(std::string_view yaml, std::string file_name) {
     out.diagnostics = sink.take();
     return out;
   }
-  return finish(std::move(t), marks, sink);
+  return finish(std::move(t), kinds, marks, sink);
 }
 
-LoadResult load_topology_file(const std::filesystem::path& file) {
+LoadResult load_topology_file(const std::filesystem::path& file, KindTable kinds) {
   std::ifstream in(file, std::ios::binary);
   if (!in) {
     LoadResult out;
@@ -334,18 +334,18 @@ LoadResult load_topology_file(const std::filesystem::path& file) {
   }
   std::ostringstream text;
   text << in.rdbuf();
-  return load_topology_string(text.str(), file.string());
+  return load_topology_string(text.str(), kinds, file.string());
 }
 
-LoadResult finish_topology(Topology topology) {
+LoadResult finish_topology(Topology topology, KindTable kinds) {
   DiagnosticSink sink(topology.source_file.empty() ? "<topology>" : topology.source_file);
   for (auto& n : topology.nodes) {
-    if (auto role = role_of_kind(n.kind)) {
+    if (auto role = role_of_kind(kinds, n.kind)) {
       n.role = *role;
     }
   }
   SourceMap marks;
-  return finish(std::move(topology), marks, sink);
+  return finish(std::move(topology), kinds, marks, sink);
 }
 
 }  // namespace flowlab::topology

@@ -6,6 +6,7 @@
 // is set only when there are none. The accepted keys are documented in docs/topologies.md.
 #pragma once
 
+#include "model/kinds.hpp"
 #include "model/model.hpp"
 
 #include <filesystem>
@@ -25,12 +26,14 @@ struct LoadResult {
   [[nodiscard]] std::string error_text() const;
 };
 
-// Parse + validate + derive. The file name in diagnostics is `file` as given.
-[[nodiscard]] LoadResult load_topology_file(const std::filesystem::path& file);
-[[nodiscard]] LoadResult load_topology_string(std::string_view yaml, std::string file_name = "<string>");
+// Parse + validate + derive. The file name in diagnostics is `file` as given. `kinds` is the kind table
+// (nodes::kinds() in the product): the kinds a node may name and the role each plays.
+[[nodiscard]] LoadResult load_topology_file(const std::filesystem::path& file, KindTable kinds);
+[[nodiscard]] LoadResult load_topology_string(std::string_view yaml, KindTable kinds,
+                                              std::string file_name = "<string>");
 
 // Validate + derive a Topology built in code (marks are then 0:0). Names and values are assumed well-formed
 // (the loader checks those); cross-references, addresses and pools are checked.
-[[nodiscard]] LoadResult finish_topology(Topology topology);
+[[nodiscard]] LoadResult finish_topology(Topology topology, KindTable kinds);
 
 }  // namespace flowlab::topology

@@ -23,7 +23,7 @@ namespace flowlab::topology {
 using flowlab::Diagnostic;
 using flowlab::Mark;
 
-// What part a node plays; each kind maps to exactly one role (kinds.hpp holds the table).
+// What part a node plays; each kind maps to exactly one role (the node drivers' kind table, nodes::kinds()).
 enum class Role : std::uint8_t { kRouter, kHost, kCollector, kTee };
 inline constexpr EnumName<Role> kRoleNames[] = {
     {"router", Role::kRouter}, {"host", Role::kHost}, {"collector", Role::kCollector}, {"tee", Role::kTee}};
@@ -113,6 +113,9 @@ struct Node {
   [[nodiscard]] bool is_router() const { return role == Role::kRouter; }
   [[nodiscard]] const Interface* find_interface(const std::string& ifname) const;
 };
+
+// A router by role; false for nullptr (a name that found no node).
+[[nodiscard]] inline bool is_router(const Node* node) { return node != nullptr && node->is_router(); }
 
 struct Endpoint {
   std::string node;

@@ -1,7 +1,6 @@
 // BGP sessions derived from the topology (eBGP between ASes, iBGP meshes or per link, collector and probe
 // sessions), and each node's BGP neighbours.
 #include "model/derive.hpp"
-#include "model/kinds.hpp"
 
 #include <algorithm>
 #include <map>
@@ -18,7 +17,7 @@ struct AsInfo {
 std::map<std::uint32_t, AsInfo> as_table(const Topology& t) {
   std::map<std::uint32_t, AsInfo> out;
   for (const auto& n : t.nodes) {
-    if (role_of_kind(n.kind) == Role::kRouter && n.asn != 0) {
+    if (n.is_router() && n.asn != 0) {
       auto& info = out[n.asn];
       ++info.routers;
       info.all_ospf = info.all_ospf && n.ospf;
@@ -62,7 +61,7 @@ void add_direct_sessions(Topology& t, const Link& link, SessionType type) {
 void add_loopback_mesh(Topology& t, std::uint32_t asn) {
   std::vector<const Node*> members;
   for (const auto& n : t.nodes) {
-    if (is_router_node(&n) && n.asn == asn) {
+    if (n.is_router() && n.asn == asn) {
       members.push_back(&n);
     }
   }
@@ -98,14 +97,14 @@ void add_router_sessions(Topology& t) {
   for (const auto& link : t.links) {
     const Node* a = t.find_node(link.a.node);
     const Node* b = t.find_node(link.b.node);
-    if (is_router_node(a) && is_router_node(b) && a->asn != b->asn) {
+    if (is_router(a) && is_router(b) && a->asn != b->asn) {
       add_direct_sessions(t, link, SessionType::kEbgp);
     }
   }
   const auto ases = as_table(t);
   std::vector<std::uint32_t> as_order;
   for (const auto& n : t.nodes) {
-    if (is_router_node(&n) && std::find(as_order.begin(), as_order.end(), n.asn) == as_order.end()) {
+    if (n.is_router() && std::find(as_order.begin(), as_order.end(), n.asn) == as_order.end()) {
       as_order.push_back(n.asn);
     }
   }
@@ -121,7 +120,7 @@ void add_router_sessions(Topology& t) {
     for (const auto& link : t.links) {
       const Node* a = t.find_node(link.a.node);
       const Node* b = t.find_node(link.b.node);
-      if (is_router_node(a) && is_router_node(b) && a->asn == asn && b->asn == asn) {
+      if (is_router(a) && is_router(b) && a->asn == asn && b->asn == asn) {
         add_direct_sessions(t, link, SessionType::kIbgp);
       }
     }
@@ -136,7 +135,7 @@ void add_collector_sessions(Topology& t) {
     }
     for (const auto& peer : c.bgp_peers) {
       const Node* r = t.find_node(peer);
-      if (!is_router_node(r)) {
+      if (!is_router(r)) {
         continue;
       }
       for (Family f : {Family::kIpv4, Family::kIpv6}) {
@@ -165,7 +164,7 @@ void add_collector_sessions(Topology& t) {
 void add_probe_sessions(Topology& t) {
   for (const auto& p : t.probes) {
     const Node* r = t.find_node(p.node);
-    if (!p.bgp || p.mirror || !is_router_node(r)) {
+    if (!p.bgp || p.mirror || !is_router(r)) {
       continue;
     }
     BgpSession s;
@@ -198,7 +197,7 @@ std::vector<std::string> bgp_neighbours(const Topology& t, const std::string& no
     return {};
   }
   std::set<std::string> found;
-  const auto role = role_of_kind(self->kind);
+  const auto role = self->role;
   if (role == Role::kRouter && self->asn != 0) {
     const auto ases = as_table(t);
     const AsInfo& mine = ases.at(self->asn);
@@ -210,7 +209,7 @@ std::vector<std::string> bgp_neighbours(const Topology& t, const std::string& no
         other = &link.a;
       }
       const Node* peer = other == nullptr ? nullptr : t.find_node(other->node);
-      if (!is_router_node(peer) || peer->asn == 0 || peer == self) {
+      if (!is_router(peer) || peer->asn == 0 || peer == self) {
         continue;
       }
       if (peer->asn != self->asn || !mine.all_ospf) {
@@ -219,20 +218,20 @@ std::vector<std::string> bgp_neighbours(const Topology& t, const std::string& no
     }
     if (mine.all_ospf && mine.routers >= 2) {
       for (const auto& n : t.nodes) {
-        if (is_router_node(&n) && n.asn == self->asn && n.name != node_name) {
+        if (n.is_router() && n.asn == self->asn && n.name != node_name) {
           found.insert(n.name);
         }
       }
     }
     for (const auto& n : t.nodes) {
-      if (role_of_kind(n.kind) == Role::kCollector &&
+      if (n.role == Role::kCollector &&
           std::find(n.bgp_peers.begin(), n.bgp_peers.end(), node_name) != n.bgp_peers.end()) {
         found.insert(n.name);
       }
     }
   } else if (role == Role::kCollector) {
     for (const auto& p : self->bgp_peers) {
-      if (is_router_node(t.find_node(p))) {
+      if (is_router(t.find_node(p))) {
         found.insert(p);
       }
     }

@@ -3,6 +3,7 @@
 // role-specific keys), load_routing.cpp (bgp policies, probes).
 #pragma once
 
+#include "model/kinds.hpp"
 #include "model/model.hpp"
 #include "model/topology_reader.hpp"
 
@@ -18,7 +19,7 @@ inline constexpr std::uint64_t kMaxU32 = 4294967295ULL;
 
 class Parser : public TopologyReader {
  public:
-  using TopologyReader::TopologyReader;
+  Parser(DiagnosticSink& sink, SourceMap& marks, KindTable kinds) : TopologyReader(sink, marks), kinds_(kinds) {}
 
   void parse_document(const YAML::Node& root, Topology& t);
 
@@ -53,6 +54,7 @@ class Parser : public TopologyReader {
   void parse_probe_key(const yaml::Entry& e, const std::string& path, ProbeSpec& probe);
   void parse_mgmt(const YAML::Node& n, Topology& t);
 
+  KindTable kinds_;
   bool default_kind_ok_ = true;
 };
 

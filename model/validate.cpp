@@ -15,7 +15,8 @@ namespace {
 
 class Validator {
  public:
-  Validator(const Topology& t, const SourceMap& marks, DiagnosticSink& sink) : t_(t), marks_(marks), sink_(sink) {
+  Validator(const Topology& t, KindTable kinds, const SourceMap& marks, DiagnosticSink& sink)
+      : t_(t), kinds_(kinds), marks_(marks), sink_(sink) {
     for (const auto& n : t_.nodes) {
       names_.push_back(n.name);
     }
@@ -38,7 +39,7 @@ class Validator {
   void error(const std::string& path, const std::string& message) {
     sink_.error(marks_.at(path), path + ": " + message);
   }
-  [[nodiscard]] std::optional<Role> role(const Node& n) const { return role_of_kind(n.kind); }
+  [[nodiscard]] std::optional<Role> role(const Node& n) const { return role_of_kind(kinds_, n.kind); }
   [[nodiscard]] std::string node_path(const std::string& name) const { return "nodes." + name; }
 
   // Reports an unknown node reference; returns the node when it exists.
@@ -77,6 +78,7 @@ class Validator {
   void check_probe_bgp_reserved();
 
   const Topology& t_;
+  KindTable kinds_;
   const SourceMap& marks_;
   DiagnosticSink& sink_;
   std::vector<std::string> names_;
@@ -533,8 +535,8 @@ void Validator::check_probe_bgp_reserved() {
 
 }  // namespace
 
-void validate_topology(const Topology& topology, const SourceMap& marks, DiagnosticSink& sink) {
-  Validator(topology, marks, sink).run();
+void validate_topology(const Topology& topology, KindTable kinds, const SourceMap& marks, DiagnosticSink& sink) {
+  Validator(topology, kinds, marks, sink).run();
 }
 
 }  // namespace flowlab::topology

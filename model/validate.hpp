@@ -9,10 +9,12 @@
 #pragma once
 
 #include "common/yaml_diagnostics.hpp"
+#include "model/kinds.hpp"
 #include "model/model.hpp"
 
 namespace flowlab::topology {
 
-void validate_topology(const Topology& topology, const SourceMap& marks, DiagnosticSink& sink);
+// `kinds` tells the role of each node's kind; a node of an unknown kind (already reported by the loader) has none.
+void validate_topology(const Topology& topology, KindTable kinds, const SourceMap& marks, DiagnosticSink& sink);
 
 }  // namespace flowlab::topology

@@ -1,4 +1,5 @@
 #include "labctl/cli/cli.hpp"
+#include "nodes/core/driver.hpp"
 
 #include "labctl/scenario/loader.hpp"
 #include "model/loader.hpp"
@@ -39,7 +40,7 @@ const CLI::Validator& absolute_path() {
 void print_error(const std::string& message) { std::cerr << "labctl: error: " << message << "\n"; }
 
 std::optional<topology::Topology> load_topology_or_report(const std::string& file) {
-  auto loaded = topology::load_topology_file(file);
+  auto loaded = topology::load_topology_file(file, nodes::kinds());
   for (const auto& d : loaded.diagnostics) {
     std::cerr << d.to_string() << "\n";
   }
@@ -65,7 +66,7 @@ TopologyOrScenario load_topology_or_scenario(const std::string& file) {
     return v;
   }
   v.kind = "topology";
-  auto loaded = topology::load_topology_file(file);
+  auto loaded = topology::load_topology_file(file, nodes::kinds());
   v.diagnostics = std::move(loaded.diagnostics);
   v.topology = std::move(loaded.topology);
   return v;

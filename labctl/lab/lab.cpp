@@ -1,4 +1,5 @@
 #include "labctl/lab/lab.hpp"
+#include "nodes/core/driver.hpp"
 
 #include "labctl/lab/lab_detail.hpp"
 
@@ -463,7 +464,7 @@ Result<Topology> load_deployed_topology(const std::string& lab, const Options& o
                                        " (deployed by an older labctl, or its run directory " +
                                        "was removed: labctl destroy " + lab + ")");
   }
-  auto loaded = topology::load_topology_file(copy);
+  auto loaded = topology::load_topology_file(copy, nodes::kinds());
   if (!loaded.topology) {
     std::string msg;
     for (const auto& d : loaded.diagnostics) {

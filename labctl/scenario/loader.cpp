@@ -1,4 +1,5 @@
 #include "labctl/scenario/loader.hpp"
+#include "nodes/core/driver.hpp"
 
 #include "labctl/scenario/scenario_parser.hpp"
 #include "labctl/scenario/validate.hpp"
@@ -215,7 +216,7 @@ void load_topology(Parser& parser, std::string_view yaml, const std::string& fil
       return;
     }
     s.topology_file = path.string();
-    loaded = topology::load_topology_file(path);
+    loaded = topology::load_topology_file(path, nodes::kinds());
     if (!loaded.ok()) {
       topology_diagnostics = loaded.diagnostics;
       parser.error("topology", "the topology file '" + path.string() + "' has " +
@@ -233,7 +234,7 @@ void load_topology(Parser& parser, std::string_view yaml, const std::string& fil
         end_line = l;
       }
     }
-    loaded = topology::load_topology_string(inline_topology_text(yaml, value, end_line), file_name);
+    loaded = topology::load_topology_string(inline_topology_text(yaml, value, end_line), nodes::kinds(), file_name);
     if (!loaded.ok()) {
       // Already in this file at the right lines; only "the top level" of the topology is this key.
       const std::string kTopLevel = " at the top level";

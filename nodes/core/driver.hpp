@@ -1,10 +1,12 @@
 // flowlab::nodes — node kinds. Each kind (bird, frr, host, collector, ...) is a NodeDriver registered by name in
-// registry.cpp. A driver renders its configuration files from the topology, says which programs to start (in
-// order), how to tell they are ready, how to read their routing state back as structured data, and how to stop.
-// The lab controller drives all kinds through this one interface.
+// registry.cpp, the one kind table: the topology loader is handed it (kinds()) to know each kind's role. A driver
+// renders its configuration files from the topology, says which programs to start (in order), how to tell they are
+// ready, how to read their routing state back as structured data, and how to stop. The lab controller drives all kinds
+// through this one interface.
 #pragma once
 
 #include "common/result.hpp"
+#include "model/kinds.hpp"
 #include "model/model.hpp"
 #include "model/routing_state.hpp"
 #include "platform/process/process.hpp"
@@ -89,6 +91,8 @@ class NodeDriver {
   NodeDriver(const NodeDriver&) = delete;
   NodeDriver& operator=(const NodeDriver&) = delete;
 
+  // The part the kind plays in a topology (which keys its nodes take, what the model derives for them).
+  [[nodiscard]] virtual topology::Role role() const = 0;
   // Writes config files under ctx.dir (the directory exists). Pure: same topology, same bytes.
   virtual Status render(const NodeContext& ctx) const = 0;
   // Programs to start, in order (may be empty: a plain host runs nothing).
@@ -152,8 +156,9 @@ class NodeDriver {
 };
 
 // The registry: kind name -> driver. Adding a kind = its folder + one line in registry.cpp.
-const NodeDriver* find_driver(const std::string& kind);
-std::vector<std::string> driver_kinds();
+const NodeDriver* find_driver(std::string_view kind);
+// Every registered kind with its driver's role, in registration order: the table the topology loader takes.
+topology::KindTable kinds();
 // The traits of `kind`'s routers (defaults for a kind without a driver).
 RouterTraits router_traits(const std::string& kind);
 

@@ -7,6 +7,7 @@ namespace flowlab::nodes {
 
 class HostDriver final : public NodeDriver {
  public:
+  [[nodiscard]] topology::Role role() const override { return topology::Role::kHost; }
   Status render(const NodeContext& ctx) const override;
   [[nodiscard]] std::vector<process::Spec> programs(const NodeContext& ctx) const override;
   Result<bool> ready(const NodeContext& ctx) const override;

@@ -6,29 +6,53 @@
 #include "nodes/probe/flowprobe.hpp"
 #include "nodes/tee/tee_driver.hpp"
 
-#include <map>
+#include <array>
+#include <vector>
 
 namespace flowlab::nodes {
 namespace {
 
-const std::map<std::string, const NodeDriver*>& table() {
-  static const bird::BirdDriver kBird;
-  static const frr::FrrDriver kFrr;
-  static const HostDriver kHost;
-  static const collector::CollectorDriver kCollector;
-  static const tee::TeeDriver kTee;
-  static const std::map<std::string, const NodeDriver*> kTable{
-      {"bird", &kBird}, {"frr", &kFrr}, {"host", &kHost}, {"tee", &kTee}, {"collector", &kCollector},
+struct Registered {
+  std::string_view kind;  // a node's `kind:` value
+  const NodeDriver* driver;
+};
+
+template <typename Driver>
+const NodeDriver* instance() {
+  static const Driver kDriver;
+  return &kDriver;
+}
+
+// The one kind table: one line per kind, in the order users see them listed.
+const auto& registered() {
+  static const std::array kTable{
+      Registered{"bird", instance<bird::BirdDriver>()}, Registered{"frr", instance<frr::FrrDriver>()},
+      Registered{"host", instance<HostDriver>()},       Registered{"collector", instance<collector::CollectorDriver>()},
+      Registered{"tee", instance<tee::TeeDriver>()},
   };
   return kTable;
 }
 
 }  // namespace
 
-const NodeDriver* find_driver(const std::string& kind) {
-  const auto& t = table();
-  auto it = t.find(kind);
-  return it == t.end() ? nullptr : it->second;
+const NodeDriver* find_driver(std::string_view kind) {
+  for (const auto& r : registered()) {
+    if (r.kind == kind) {
+      return r.driver;
+    }
+  }
+  return nullptr;
+}
+
+topology::KindTable kinds() {
+  static const std::vector<topology::KindInfo> kKinds = [] {
+    std::vector<topology::KindInfo> out;
+    for (const auto& r : registered()) {
+      out.push_back({r.kind, r.driver->role()});
+    }
+    return out;
+  }();
+  return kKinds;
 }
 
 const ProbeDriver& probe_driver(const topology::ProbeSpec& /*probe*/) {
@@ -39,14 +63,6 @@ const ProbeDriver& probe_driver(const topology::ProbeSpec& /*probe*/) {
 RouterTraits router_traits(const std::string& kind) {
   const NodeDriver* driver = find_driver(kind);
   return driver == nullptr ? RouterTraits{} : driver->router_traits();
-}
-
-std::vector<std::string> driver_kinds() {
-  std::vector<std::string> out;
-  for (const auto& [kind, driver] : table()) {
-    out.push_back(kind);
-  }
-  return out;
 }
 
 }  // namespace flowlab::nodes

@@ -21,6 +21,7 @@ inline constexpr const char* kUser = "frr";
 
 class FrrDriver final : public NodeDriver {
  public:
+  [[nodiscard]] topology::Role role() const override { return topology::Role::kRouter; }
   Status render(const NodeContext& ctx) const override;
   [[nodiscard]] std::vector<process::Spec> programs(const NodeContext& ctx) const override;
   Result<bool> program_ready(const NodeContext& ctx, std::size_t index) const override;

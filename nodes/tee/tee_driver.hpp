@@ -66,6 +66,7 @@ Result<RenderedTee> render_tee(const topology::Topology& topology, const topolog
 
 class TeeDriver final : public NodeDriver {
  public:
+  [[nodiscard]] topology::Role role() const override { return topology::Role::kTee; }
   using SpecSource = std::function<Result<TeeNodeSpec>(const topology::Topology&, const topology::Node&)>;
   TeeDriver();  // SpecSource = tee_spec_from_topology
   explicit TeeDriver(SpecSource source);

@@ -3,6 +3,7 @@
 #include "model/loader.hpp"
 #include "nodes/collector/collector_config.hpp"
 #include "nodes/collector/collector_driver.hpp"
+#include "nodes/core/driver.hpp"
 #include "probes/collector/agent_map.hpp"
 #include "probes/collector/config.hpp"
 #include "probes/collector/peer_src_map.hpp"
@@ -35,7 +36,8 @@ TEST(CollectorNode, RendersTheFixtureCollector) {
 }
 
 TEST(CollectorNode, RendersJanog36WithTheProbeAgentMap) {
-  auto loaded = topology::load_topology_file(std::string(FLOWLAB_SOURCE_DIR) + "/topologies/janog36.yaml");
+  auto loaded =
+      topology::load_topology_file(std::string(FLOWLAB_SOURCE_DIR) + "/topologies/janog36.yaml", nodes::kinds());
   ASSERT_TRUE(loaded.ok()) << loaded.error_text();
   const auto& topo = *loaded.topology;
   const auto* c1 = topo.find_node("c1");
@@ -57,8 +59,8 @@ TEST(CollectorNode, RendersJanog36WithTheProbeAgentMap) {
 // Model 1: a collector with `as_source: netflow` and no BGP peers renders `enrich: {as: netflow, net: netflow,
 // peer_src_as: netflow}` and no bgp section; flowcollector parses it back that way.
 TEST(CollectorNode, AsSourceNetflowForModel1) {
-  auto loaded =
-      topology::load_topology_file(std::string(FLOWLAB_SOURCE_DIR) + "/tests/golden/topology/janog36-model1.yaml");
+  auto loaded = topology::load_topology_file(
+      std::string(FLOWLAB_SOURCE_DIR) + "/tests/golden/topology/janog36-model1.yaml", nodes::kinds());
   ASSERT_TRUE(loaded.ok()) << loaded.error_text();
   const auto& topo = *loaded.topology;
   const auto* c1 = topo.find_node("c1");
@@ -105,7 +107,7 @@ probes:
 )";
 
 TEST(CollectorNode, PeerSrcAsMapFromTopologyAndIfindexes) {
-  auto loaded = topology::load_topology_string(kAsymmetric, "asym.yaml");
+  auto loaded = topology::load_topology_string(kAsymmetric, nodes::kinds(), "asym.yaml");
   ASSERT_TRUE(loaded.ok()) << loaded.error_text();
   const auto& topo = *loaded.topology;
   const auto* c1 = topo.find_node("c1");
@@ -170,7 +172,8 @@ TEST(CollectorNode, PeerSrcAsMapFromTopologyAndIfindexes) {
 
 TEST(CollectorNode, AgentMapOverrideSendsAnExporterToAnotherView) {
   // janog36 with c1's records of the probe on r1 sent to r2's view (r2 does not peer with c1).
-  auto base = topology::load_topology_file(std::string(FLOWLAB_SOURCE_DIR) + "/topologies/janog36.yaml");
+  auto base =
+      topology::load_topology_file(std::string(FLOWLAB_SOURCE_DIR) + "/topologies/janog36.yaml", nodes::kinds());
   ASSERT_TRUE(base.ok()) << base.error_text();
   auto topo = *base.topology;
   for (auto& n : topo.nodes) {

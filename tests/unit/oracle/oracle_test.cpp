@@ -4,6 +4,7 @@
 // router.
 #include "labctl/oracle/oracle.hpp"
 #include "model/loader.hpp"
+#include "nodes/core/driver.hpp"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -24,7 +25,7 @@ const std::string kTopologies = std::string(FLOWLAB_SOURCE_DIR) + "/tests/unit/o
 const std::string kShipped = std::string(FLOWLAB_SOURCE_DIR) + "/topologies/";
 
 Oracle build(const std::string& path) {
-  auto loaded = topology::load_topology_file(path);
+  auto loaded = topology::load_topology_file(path, nodes::kinds());
   EXPECT_TRUE(loaded.ok()) << loaded.error_text();
   if (!loaded.ok()) {
     std::abort();

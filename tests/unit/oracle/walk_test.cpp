@@ -3,6 +3,7 @@
 // announced prefix, router .1, host .2; loopbacks 198.19.0.N in router order; mgmt0 198.19.128.(i+2) in node order).
 #include "labctl/oracle/oracle.hpp"
 #include "model/loader.hpp"
+#include "nodes/core/driver.hpp"
 
 #include <gtest/gtest.h>
 
@@ -14,7 +15,7 @@ namespace flowlab::oracle {
 namespace {
 
 Oracle build(const std::string& path) {
-  auto loaded = topology::load_topology_file(path);
+  auto loaded = topology::load_topology_file(path, nodes::kinds());
   EXPECT_TRUE(loaded.ok()) << loaded.error_text();
   if (!loaded.ok()) {
     std::abort();
@@ -185,7 +186,8 @@ TEST(Observations, MeteredTwiceIsPredicted) {
 
 // `direction: in` meters only the crossings that enter a probed interface: one observation, nothing merged.
 TEST(Observations, ProbeDirectionLimitsCrossings) {
-  auto loaded = topology::load_topology_file(std::string(FLOWLAB_SOURCE_DIR) + "/tests/lab/observation/twice.yaml");
+  auto loaded = topology::load_topology_file(std::string(FLOWLAB_SOURCE_DIR) + "/tests/lab/observation/twice.yaml",
+                                             nodes::kinds());
   ASSERT_TRUE(loaded.ok());
   topology::Topology t = *loaded.topology;
   t.probes[0].direction = topology::ProbeDirection::kIn;

@@ -2,6 +2,7 @@
 // and the layout's promises (deterministic, no two nodes on top of each other, AS boxes hold their routers).
 #include "labctl/report/diagram.hpp"
 #include "model/loader.hpp"
+#include "nodes/core/driver.hpp"
 
 #include <gtest/gtest.h>
 
@@ -26,7 +27,7 @@ std::string read(const fs::path& p) {
 }
 
 Diagram load(const std::string& file) {
-  auto r = topology::load_topology_file(kSource / file);
+  auto r = topology::load_topology_file(kSource / file, nodes::kinds());
   EXPECT_TRUE(r.ok()) << r.error_text();
   return r.ok() ? diagram_of(*r.topology) : Diagram{};
 }

@@ -1,6 +1,7 @@
 // Derivation rules one by one (the golden plans cover whole topologies).
 #include "model/derive.hpp"
 #include "model/loader.hpp"
+#include "nodes/core/driver.hpp"
 
 #include <gtest/gtest.h>
 
@@ -8,7 +9,7 @@ namespace flowlab::topology {
 namespace {
 
 Topology load(const std::string& yaml) {
-  auto result = load_topology_string(yaml, "d.yaml");
+  auto result = load_topology_string(yaml, nodes::kinds(), "d.yaml");
   EXPECT_TRUE(result.ok()) << result.error_text();
   return result.topology.value_or(Topology{});
 }
@@ -91,7 +92,7 @@ TEST(Derive, HostBlocksExhaustedIsADiagnostic) {
       "name: a\nnodes:\n  r1: {asn: 1, announce: [192.0.2.0/29]}\n"
       "  h1: {kind: host, gateway: r1}\n  h2: {kind: host, gateway: r1}\nlinks:\n"
       "  - endpoints: [h1:eth0, r1:eth1]\n  - endpoints: [h2:eth0, r1:eth2]\n",
-      "x.yaml");
+      nodes::kinds(), "x.yaml");
   ASSERT_EQ(result.diagnostics.size(), 1U) << result.error_text();
   EXPECT_EQ(result.diagnostics[0].to_string(),
             "x.yaml:8:5: error: links[1]: no free /29 block left in 192.0.2.0/29 (announced by 'r1') for the host "

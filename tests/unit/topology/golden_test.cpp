@@ -3,6 +3,7 @@
 // the diff yourself).
 #include "model/loader.hpp"
 #include "model/plan_json.hpp"
+#include "nodes/core/driver.hpp"
 
 #include <gtest/gtest.h>
 
@@ -44,7 +45,7 @@ class GoldenPlan : public testing::TestWithParam<fs::path> {};
 
 TEST_P(GoldenPlan, MatchesGoldenJson) {
   const fs::path input = GetParam();
-  auto result = load_topology_file(input);
+  auto result = load_topology_file(input, nodes::kinds());
   ASSERT_TRUE(result.ok()) << result.error_text();
   const std::string actual = to_json(*result.topology).dump(2) + "\n";
   const fs::path golden = kGoldenDir / (input.stem().string() + ".plan.json");
@@ -58,8 +59,8 @@ TEST_P(GoldenPlan, MatchesGoldenJson) {
 }
 
 TEST_P(GoldenPlan, SameFileSamePlan) {
-  auto first = load_topology_file(GetParam());
-  auto second = load_topology_file(GetParam());
+  auto first = load_topology_file(GetParam(), nodes::kinds());
+  auto second = load_topology_file(GetParam(), nodes::kinds());
   ASSERT_TRUE(first.ok() && second.ok());
   EXPECT_EQ(to_json(*first.topology).dump(), to_json(*second.topology).dump());
 }

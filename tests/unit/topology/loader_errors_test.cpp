@@ -1,5 +1,6 @@
 // Invalid topologies: each case asserts every diagnostic, its exact message and its line:col.
 #include "model/loader.hpp"
+#include "nodes/core/driver.hpp"
 
 #include <gtest/gtest.h>
 
@@ -35,7 +36,7 @@ class InvalidTopology : public testing::TestWithParam<ErrorCase> {};
 
 TEST_P(InvalidTopology, ReportsExactDiagnostics) {
   const ErrorCase& c = GetParam();
-  auto result = load_topology_string(c.yaml, "t.yaml");
+  auto result = load_topology_string(c.yaml, nodes::kinds(), "t.yaml");
   EXPECT_FALSE(result.topology.has_value());
   for (const auto& d : result.diagnostics) {
     EXPECT_EQ(d.file, "t.yaml");

@@ -3,8 +3,11 @@
 #include "common/yaml_diagnostics.hpp"
 #include "model/duration.hpp"
 #include "model/kinds.hpp"
+#include "nodes/core/driver.hpp"
 
 #include <gtest/gtest.h>
+
+#include <array>
 
 #include <string>
 
@@ -19,7 +22,7 @@ struct ValidCase {
 class ValidTopology : public testing::TestWithParam<ValidCase> {};
 
 TEST_P(ValidTopology, LoadsWithoutDiagnostics) {
-  auto result = load_topology_string(GetParam().yaml, "v.yaml");
+  auto result = load_topology_string(GetParam().yaml, nodes::kinds(), "v.yaml");
   EXPECT_TRUE(result.ok()) << result.error_text();
   EXPECT_TRUE(result.diagnostics.empty());
 }
@@ -70,7 +73,7 @@ TEST(LoadTopology, ReportsAllErrorsAtOnceInFileOrder) {
       "    ipv4: 10.0.0.1/30\n"                                         // 8
       "probes:\n"                                                       // 9
       "  - {node: r1, interfaces: [eth1], export: r1, sampling: 0}\n";  // 10
-  auto result = load_topology_string(yaml, "all.yaml");
+  auto result = load_topology_string(yaml, nodes::kinds(), "all.yaml");
   ASSERT_FALSE(result.ok());
   std::vector<std::string> actual;
   for (const auto& d : result.diagnostics) {
@@ -98,14 +101,14 @@ TEST(LoadTopology, GatewayOfUnknownKindIsNotJudged) {
   auto result = load_topology_string(
       "name: a\nnodes:\n  r2: {kind: junos}\n  h1: {kind: host, gateway: r2}\n"
       "links: [{endpoints: [h1:e0, r2:e0]}]\n",
-      "k.yaml");
+      nodes::kinds(), "k.yaml");
   ASSERT_EQ(result.diagnostics.size(), 1U) << result.error_text();
   EXPECT_EQ(result.diagnostics[0].message,
             "nodes.r2.kind: unknown kind 'junos' (known kinds: bird, frr, host, collector, tee)");
 }
 
 TEST(LoadTopology, MissingFileIsADiagnostic) {
-  auto result = load_topology_file("/nonexistent/flowlab/topo.yaml");
+  auto result = load_topology_file("/nonexistent/flowlab/topo.yaml", nodes::kinds());
   ASSERT_FALSE(result.ok());
   ASSERT_EQ(result.diagnostics.size(), 1U);
   EXPECT_EQ(result.diagnostics[0].to_string(),
@@ -113,7 +116,7 @@ TEST(LoadTopology, MissingFileIsADiagnostic) {
 }
 
 TEST(LoadTopology, FileNameAppearsInDiagnosticsAndModel) {
-  auto result = load_topology_file(std::string(FLOWLAB_SOURCE_DIR) + "/topologies/chain3.yaml");
+  auto result = load_topology_file(std::string(FLOWLAB_SOURCE_DIR) + "/topologies/chain3.yaml", nodes::kinds());
   ASSERT_TRUE(result.ok()) << result.error_text();
   EXPECT_EQ(result.topology->source_file, std::string(FLOWLAB_SOURCE_DIR) + "/topologies/chain3.yaml");
   EXPECT_EQ(result.topology->name, "chain3");
@@ -123,7 +126,8 @@ TEST(LoadTopology, NodesKeepTheirMarks) {
   auto result = load_topology_string(
       "name: a\nnodes:\n  r1: {asn: 1}\n  r2: {asn: 2}\n"
       "links:\n  - endpoints: [r1:eth1, r2:eth1]\n"
-      "bgp:\n  policies:\n    - {node: r1, neighbor: r2, direction: import}\n");
+      "bgp:\n  policies:\n    - {node: r1, neighbor: r2, direction: import}\n",
+      nodes::kinds());
   ASSERT_TRUE(result.ok()) << result.error_text();
   const Topology& t = *result.topology;
   EXPECT_EQ(t.nodes[1].mark.line, 4);
@@ -139,7 +143,7 @@ TEST(LoadTopology, TooManyRoutersForTheLoopbackPool) {
   for (int i = 0; i < 4096; ++i) {
     yaml += "  r" + std::to_string(i) + ": {asn: 1}\n";
   }
-  auto result = load_topology_string(yaml, "big.yaml");
+  auto result = load_topology_string(yaml, nodes::kinds(), "big.yaml");
   ASSERT_EQ(result.diagnostics.size(), 1U) << result.error_text();
   EXPECT_EQ(result.diagnostics[0].to_string(),
             "big.yaml:4:3: error: nodes: too many routers for the IPv4 loopback pool 198.19.0.0/20 (4096 routers need "
@@ -160,13 +164,13 @@ TEST(LoadTopology, FinishTopologyBuiltInCode) {
   l.a = Endpoint{"r1", "eth1", {}};
   l.b = Endpoint{"r2", "eth1", {}};
   t.links.push_back(l);
-  auto result = finish_topology(t);
+  auto result = finish_topology(t, nodes::kinds());
   ASSERT_TRUE(result.ok()) << result.error_text();
   EXPECT_EQ(result.topology->sessions.size(), 2U);
   EXPECT_EQ(result.topology->nodes[0].namespace_name, "fl-code-r1");
 
   t.links[0].b.node = "r3";
-  auto bad = finish_topology(t);
+  auto bad = finish_topology(t, nodes::kinds());
   ASSERT_EQ(bad.diagnostics.size(), 1U);
   EXPECT_EQ(bad.diagnostics[0].to_string(),
             "<topology>:0:0: error: links[0].endpoints[1]: unknown node 'r3' (did you mean 'r1'?)");
@@ -182,14 +186,35 @@ TEST(Duration, ParsesUnits) {
   }
 }
 
-TEST(Kinds, TableMapsKindsToRoles) {
-  EXPECT_EQ(role_of_kind("bird"), Role::kRouter);
-  EXPECT_EQ(role_of_kind("frr"), Role::kRouter);
-  EXPECT_EQ(role_of_kind("host"), Role::kHost);
-  EXPECT_EQ(role_of_kind("collector"), Role::kCollector);
-  EXPECT_EQ(role_of_kind("tee"), Role::kTee);
-  EXPECT_FALSE(role_of_kind("quagga").has_value());
-  EXPECT_EQ(known_kind_list(), "bird, frr, host, collector, tee");
+TEST(Kinds, TheDriversTableMapsKindsToRoles) {
+  const auto kinds = nodes::kinds();
+  EXPECT_EQ(role_of_kind(kinds, "bird"), Role::kRouter);
+  EXPECT_EQ(role_of_kind(kinds, "frr"), Role::kRouter);
+  EXPECT_EQ(role_of_kind(kinds, "host"), Role::kHost);
+  EXPECT_EQ(role_of_kind(kinds, "collector"), Role::kCollector);
+  EXPECT_EQ(role_of_kind(kinds, "tee"), Role::kTee);
+  EXPECT_FALSE(role_of_kind(kinds, "quagga").has_value());
+  EXPECT_EQ(kind_list(kinds), "bird, frr, host, collector, tee");
+  for (const auto& k : kinds) {
+    EXPECT_NE(nodes::find_driver(k.name), nullptr) << k.name;
+  }
+}
+
+// The loader knows kinds only through the table it is handed: a table without the default kind rejects a node
+// that names none, and a kind the table lists is accepted with its role.
+TEST(Kinds, TheLoaderUsesTheTableItIsHanded) {
+  constexpr std::array kOnlyHosts{KindInfo{"host", Role::kHost}, KindInfo{"box", Role::kHost}};
+  auto result = load_topology_string("name: k\nnodes:\n  a: {}\n  b: {kind: box}\n", kOnlyHosts, "k.yaml");
+  ASSERT_FALSE(result.ok());
+  ASSERT_EQ(result.diagnostics.size(), 1U) << result.error_text();
+  EXPECT_NE(result.diagnostics[0].to_string().find("k.yaml:3:3: error: nodes.a: no kind given and the default kind "
+                                                   "'bird' is unknown (known kinds: host, box)"),
+            std::string::npos)
+      << result.error_text();
+  auto boxes = load_topology_string("name: k\ndefaults: {kind: box}\nnodes:\n  a: {}\n", kOnlyHosts, "k.yaml");
+  ASSERT_TRUE(boxes.ok()) << boxes.error_text();
+  EXPECT_EQ(boxes.topology->nodes[0].kind, "box");
+  EXPECT_EQ(boxes.topology->nodes[0].role, Role::kHost);
 }
 
 }  // namespace

@@ -1,6 +1,7 @@
 // Untrusted input: mutated topology files never crash the loader and always yield a topology or diagnostics;
 // large labs load in reasonable time.
 #include "model/loader.hpp"
+#include "nodes/core/driver.hpp"
 
 #include <gtest/gtest.h>
 
@@ -48,7 +49,7 @@ TEST(Robustness, MutatedTopologiesAlwaysGiveATopologyOrDiagnostics) {
       }
     }
     LoadResult result;
-    ASSERT_NO_THROW(result = load_topology_string(text, "m.yaml")) << text;
+    ASSERT_NO_THROW(result = load_topology_string(text, nodes::kinds(), "m.yaml")) << text;
     ASSERT_NE(result.topology.has_value(), !result.diagnostics.empty()) << text;
     for (const auto& d : result.diagnostics) {
       ASSERT_FALSE(d.message.empty());
@@ -70,7 +71,7 @@ TEST(Robustness, ThousandRouterRingLoads) {
     yaml += "  - endpoints: [r" + std::to_string(i) + ":e1, r" + std::to_string((i + 1) % n) + ":e2]\n";
   }
   const auto start = std::chrono::steady_clock::now();
-  auto result = load_topology_string(yaml, "ring.yaml");
+  auto result = load_topology_string(yaml, nodes::kinds(), "ring.yaml");
   const auto ms =
       std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start).count();
   ASSERT_TRUE(result.ok()) << result.error_text();
