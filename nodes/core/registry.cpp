@@ -25,11 +25,15 @@ const NodeDriver* instance() {
 
 // The one kind table: one line per kind, in the order users see them listed.
 const auto& registered() {
+  // clang-format off
   static const std::array kTable{
-      Registered{"bird", instance<bird::BirdDriver>()}, Registered{"frr", instance<frr::FrrDriver>()},
-      Registered{"host", instance<HostDriver>()},       Registered{"collector", instance<collector::CollectorDriver>()},
+      Registered{"bird", instance<bird::BirdDriver>()},
+      Registered{"frr", instance<frr::FrrDriver>()},
+      Registered{"host", instance<HostDriver>()},
+      Registered{"collector", instance<collector::CollectorDriver>()},
       Registered{"tee", instance<tee::TeeDriver>()},
   };
+  // clang-format on
   return kTable;
 }
 
