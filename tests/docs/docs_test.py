@@ -80,7 +80,7 @@ class Runner:
             self.failed.append(f"{where}: a fenced block without an info string (sh, yaml, json, text ...): "
                                "say what it is")
             return
-        if b.lang in ("text", "console", "sql", "cpp"):
+        if b.lang in ("text", "console", "sql", "cpp", "diff"):
             return
         if b.lang == "json":
             try:
