@@ -32,7 +32,7 @@ build_pkgs=(
 )
 runtime_pkgs=(
   bird2 frr iproute2 iputils-ping procps psmisc jq
-  tcpdump tshark nfdump softflowd pmacct
+  tcpdump tshark nfdump nfdump-sflow softflowd pmacct
   python3
 )
 

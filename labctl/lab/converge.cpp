@@ -414,6 +414,9 @@ class Poller {
                        std::vector<std::string>& problems) {
     const std::string& name = u.node->name;
     auto sessions = driver.bgp_sessions(ctx);
+    if (!sessions.ok() && sessions.error().kind == ErrorKind::kUnsupported) {
+      return;  // a collector kind without BGP (nfcapd): the routers' side of a `bgp:` stays down
+    }
     if (!sessions.ok()) {
       hard(problems, "collector " + name + ": " + sessions.error().message);
       return;

@@ -118,7 +118,9 @@ FieldChecks check_fields(std::span<const FieldSpec> fields, const FieldContext& 
     const auto collector = get(ctx.collector, name);
     const auto expected = get(ctx.expected, name);
     if (ctx.from_record && carried_only_by_bgp(name)) {
-      if (expected) {  // an explicit value is still checked against the collector
+      if (ctx.partial_records && !collector) {
+        out.not_provided.push_back(name);
+      } else if (expected) {  // an explicit value is still checked against the collector
         out.checks.push_back(compare(name, std::nullopt, std::nullopt, collector, expected, ctx.context));
       } else {
         out.not_in_records.push_back(name);
@@ -127,6 +129,10 @@ FieldChecks check_fields(std::span<const FieldSpec> fields, const FieldContext& 
     }
     const Sources s = sources_for(field, ctx);
     if (!s.oracle && !s.router && !collector && !expected) {
+      continue;
+    }
+    if (ctx.partial_records && !collector) {
+      out.not_provided.push_back(name);
       continue;
     }
     out.checks.push_back(compare(name, s.oracle, s.router, collector, expected, ctx.context));

@@ -13,6 +13,8 @@
 //   Where the method's value differs from the truth (the neighbour AS the packets came from) a second check
 //   "peer_as_src (truth)" fails, or is flagged when the scenario declares the field diverging.
 // - Interfaces are compared only where the probe meters the router's own interfaces.
+// - A collector kind with partial records (nfcapd, nfacctd, ...) may lack a field: it is listed as not provided by
+//   that kind, not compared (an explicit expected value included).
 // Counter rules: exact packets/bytes (times the observations the collector cannot tell apart, flagged with their
 // reason), or under 1:N sampling within N per record plus three standard deviations of the estimate.
 #pragma once
@@ -51,6 +53,7 @@ struct FieldContext {
   bool has_view = true;                          // the collector has a BGP view of the metering router
   bool from_record = false;                      // the collector takes AS fields from the records (as_source netflow)
   bool on_router = true;                         // the probe meters the router's own interfaces
+  bool partial_records = false;  // a field missing from the record is not provided by the collector's kind
   topology::PeerSrcAsMethod peer_src_method = topology::PeerSrcAsMethod::kBgp;
   bool peer_src_diverging = false;  // the scenario declares peer_as_src diverging from the truth
   std::string ingress;              // "r1:eth1", where the packets entered (for explanations)
@@ -61,6 +64,7 @@ struct FieldContext {
 struct FieldChecks {
   std::vector<Check> checks;
   std::vector<std::string> not_in_records;  // fields skipped because no record carries them (as_source netflow)
+  std::vector<std::string> not_provided;    // fields the collector's kind does not provide (partial_records)
 };
 
 // The fields the records of an `as_source: netflow` collector do not carry.

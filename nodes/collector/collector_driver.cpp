@@ -119,6 +119,20 @@ Result<RibEntry> parse_dump_line(const std::string& line, const IpAddress& peer)
   return e;
 }
 
+Status write_peer_src_as_map(const NodeContext& ctx, const std::filesystem::path& file) {
+  // The probes' interfaces exist by now (the lab builds links before it starts nodes): their ifindexes.
+  auto map = render_peer_src_as_map(*ctx.topology, *ctx.node,
+                                    [&](const topology::Node& n, const std::string& ifname) -> Result<std::uint32_t> {
+                                      auto sock = netns::NetlinkSocket::open(n.namespace_name);
+                                      FLOWLAB_TRY(sock);
+                                      auto index = sock->ifindex(ifname);
+                                      FLOWLAB_TRY(index);
+                                      return static_cast<std::uint32_t>(*index);
+                                    });
+  FLOWLAB_TRY(map);
+  return write_text_file(file, *map);
+}
+
 Status CollectorDriver::render(const NodeContext& ctx) const {
   FLOWLAB_TRY(check_context(ctx));
   auto rendered = render_collector_config(*ctx.topology, *ctx.node, ctx.dir);
@@ -127,17 +141,7 @@ Status CollectorDriver::render(const NodeContext& ctx) const {
     FLOWLAB_TRY(write_text_file(ctx.dir / kAgentMapFile, rendered->agent_map));
   }
   if (ctx.node->peer_src_as == topology::PeerSrcAsMethod::kMap) {
-    // The probes' interfaces exist by now (the lab builds links before it starts nodes): their ifindexes.
-    auto map = render_peer_src_as_map(*ctx.topology, *ctx.node,
-                                      [&](const topology::Node& n, const std::string& ifname) -> Result<std::uint32_t> {
-                                        auto sock = netns::NetlinkSocket::open(n.namespace_name);
-                                        FLOWLAB_TRY(sock);
-                                        auto index = sock->ifindex(ifname);
-                                        FLOWLAB_TRY(index);
-                                        return static_cast<std::uint32_t>(*index);
-                                      });
-    FLOWLAB_TRY(map);
-    FLOWLAB_TRY(write_text_file(ctx.dir / kPeerSrcAsMapFile, *map));
+    FLOWLAB_TRY(write_peer_src_as_map(ctx, ctx.dir / kPeerSrcAsMapFile));
   }
   return write_text_file(ctx.dir / kConfigFile, rendered->config);
 }

@@ -42,6 +42,9 @@ Result<nlohmann::json> query(const std::filesystem::path& socket, const nlohmann
                              std::chrono::milliseconds timeout = std::chrono::seconds(10));
 // The flowcollector executable to start (see above).
 std::string flowcollector_path();
+// Renders the peer_src_as map of ctx's collector node (render_peer_src_as_map, ifindexes read from the running
+// lab) into `file` (the collector kinds that take `peer_src_as: map`).
+Status write_peer_src_as_map(const NodeContext& ctx, const std::filesystem::path& file);
 // One bgp_dump line (pmacct bgp_table_dump JSON) as a RibEntry (best: true; the collector keeps the router's best).
 Result<RibEntry> parse_dump_line(const std::string& line, const IpAddress& peer);
 

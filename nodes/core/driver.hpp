@@ -138,6 +138,11 @@ class NodeDriver {
   virtual Result<ForwardingCounters> forwarding(const NodeContext& ctx) const {
     return unsupported(ctx, "forward datagrams");
   }
+  // Whether a field missing from this kind's records means the kind does not provide it (a third-party collector:
+  // nfdump stores only what the exporter sent, pmacct has no `direction`). The verifier then shows such a field as
+  // "not provided by this kind" instead of comparing the other sources alone. Default false: our collector reports
+  // every field it aggregates, so a missing one is never waved through.
+  [[nodiscard]] virtual bool partial_records() const { return false; }
   // Writes what the node keeps in memory (stores, table dumps) to its files now. Default: nothing to write.
   virtual Status persist(const NodeContext& /*ctx*/) const { return {}; }
 

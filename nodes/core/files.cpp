@@ -3,6 +3,7 @@
 #include <cerrno>
 #include <cstring>
 #include <fstream>
+#include <sstream>
 
 namespace flowlab::nodes {
 
@@ -17,6 +18,27 @@ Status write_text_file(const std::filesystem::path& path, const std::string& tex
     return fail(ErrorKind::kIo, "writing " + path.string() + " failed");
   }
   return {};
+}
+
+std::string trim(std::string_view text) {
+  constexpr std::string_view kBlanks = " \t\r\n";
+  const auto begin = text.find_first_not_of(kBlanks);
+  return begin == std::string_view::npos ? std::string()
+                                         : std::string(text.substr(begin, text.find_last_not_of(kBlanks) + 1 - begin));
+}
+
+Result<std::string> read_text_file(const std::filesystem::path& path) {
+  std::error_code ec;
+  if (!std::filesystem::exists(path, ec)) {
+    return std::string();
+  }
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    return fail(ErrorKind::kIo, "opening " + path.string() + ": " + std::strerror(errno));
+  }
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
 }
 
 }  // namespace flowlab::nodes

@@ -1,14 +1,19 @@
-// flowlab::nodes — small file helpers the drivers share.
+// flowlab::nodes — small file and text helpers the drivers share.
 #pragma once
 
 #include "common/result.hpp"
 
 #include <filesystem>
 #include <string>
+#include <string_view>
 
 namespace flowlab::nodes {
 
 // Writes `text` to `path` (replacing it), mode 0644.
 Status write_text_file(const std::filesystem::path& path, const std::string& text);
+// `text` without leading and trailing blanks (spaces, tabs, line ends): a pid file, a tool's error message.
+std::string trim(std::string_view text);
+// The whole file; "" when it does not exist (yet), an error when it exists and cannot be read.
+Result<std::string> read_text_file(const std::filesystem::path& path);
 
 }  // namespace flowlab::nodes

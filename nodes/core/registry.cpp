@@ -3,6 +3,8 @@
 #include "nodes/core/driver.hpp"
 #include "nodes/core/host_driver.hpp"
 #include "nodes/frr/frr_driver.hpp"
+#include "nodes/nfdump/nfdump_driver.hpp"
+#include "nodes/pmacct/pmacct_driver.hpp"
 #include "nodes/probe/flowprobe.hpp"
 #include "nodes/tee/tee_driver.hpp"
 
@@ -32,6 +34,10 @@ const auto& registered() {
       Registered{"host", instance<HostDriver>()},
       Registered{"collector", instance<collector::CollectorDriver>()},
       Registered{"tee", instance<tee::TeeDriver>()},
+      Registered{"nfacctd", instance<pmacct::NfacctdDriver>()},
+      Registered{"sfacctd", instance<pmacct::SfacctdDriver>()},
+      Registered{"nfcapd", instance<nfdump::NfcapdDriver>()},
+      Registered{"sfcapd", instance<nfdump::SfcapdDriver>()},
   };
   // clang-format on
   return kTable;

@@ -101,6 +101,19 @@ verify::PointResult delivery_point(const RunContext& run, std::size_t probe_inde
   return p;
 }
 
+// The verdict point of a collector kind that keeps no datagram counts (delivery() unsupported): shown, not failed.
+verify::PointResult unprovided_delivery_point(const RunContext& run, std::size_t probe_index, const topology::Feed& feed,
+                                              std::uint64_t sent, const topology::Node& collector) {
+  const auto& probe = run.topo().probes[probe_index];
+  verify::PointResult p;
+  p.stream = "datagrams of " + nodes::probe_driver(probe).process_name(probe_index);
+  p.point = probe.node + (feed.tees.empty() ? std::string() : " via " + topology::tee_path_text(feed));
+  p.exporter = feed.source_node + " " + feed.exporter.to_string();
+  p.collector = feed.collector;
+  p.note = "datagrams received: not provided by kind " + collector.kind + " (" + std::to_string(sent) + " sent)";
+  return p;
+}
+
 }  // namespace
 
 std::optional<nodes::DeliveryCounters> delivery_counters(RunContext& run, const topology::Node& collector,
@@ -143,8 +156,14 @@ Result<std::uint64_t> deliver(RunContext& run, std::size_t i, nlohmann::json& de
     const std::uint64_t sent = sent_total - std::min(sent_total, base.sent);
     std::optional<nodes::DeliveryCounters> seq;
     std::uint64_t received = 0;
+    bool provided = true;
     while (Clock::now() < deadline) {
-      seq = delivery_counters(run, *collector, feed.exporter);
+      auto counters = run.driver(*collector).delivery(run.context(*collector), feed.exporter);
+      provided = counters.ok() || counters.error().kind != ErrorKind::kUnsupported;
+      if (!provided) {
+        break;
+      }
+      seq = counters.ok() ? std::optional<nodes::DeliveryCounters>(*counters) : std::nullopt;
       received = seq ? seq->datagrams - std::min(seq->datagrams, base.received) : 0;
       if (received >= sent) {
         break;
@@ -163,6 +182,12 @@ Result<std::uint64_t> deliver(RunContext& run, std::size_t i, nlohmann::json& de
       detail["sequence"] = to_json(*seq);
     }
     details.push_back(detail);
+    if (!provided) {
+      if (verdict != nullptr) {
+        verdict->points.push_back(unprovided_delivery_point(run, i, feed, sent, *collector));
+      }
+      continue;
+    }
     if (!seq || received < sent) {
       return fail(ErrorKind::kVerify, "collector " + collector->name + " received " + std::to_string(received) +
                                           " of the " + std::to_string(sent) + " datagrams " + name + " sent" +

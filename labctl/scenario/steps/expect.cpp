@@ -69,6 +69,7 @@ verify::FieldContext field_context(RunContext& run, const ExpectStep& e, const S
   ctx.has_view = has_view(run, obs, collector);
   ctx.from_record = collector.as_source == topology::AsSource::kNetflow;
   ctx.on_router = obs.probe_node == obs.metering_router;
+  ctx.partial_records = run.driver(collector).partial_records();
   ctx.peer_src_method = collector.peer_src_as;
   ctx.peer_src_diverging = std::find(e.diverging.begin(), e.diverging.end(), Field::kPeerAsSrc) != e.diverging.end();
   ctx.ingress = obs.metering_router + ":" + obs.iface_in;
@@ -175,6 +176,10 @@ verify::PointResult verify_point(RunContext& run, const ExpectStep& e, const Str
   if (!fields.not_in_records.empty()) {
     p.note += (p.note.empty() ? "" : "; ") + std::string("not checked: ") + join(fields.not_in_records, ", ") +
               " (collector " + collector.name + " has as_source netflow and the probe's records do not carry them)";
+  }
+  if (!fields.not_provided.empty()) {
+    p.note += (p.note.empty() ? "" : "; ") + std::string("not provided by kind ") + collector.kind + ": " +
+              join(fields.not_provided, ", ");
   }
   check_counters(run, e, s, obs, *rec, p);
   verify::settle(p);

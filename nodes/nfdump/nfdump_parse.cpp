@@ -1,0 +1,96 @@
+#include "nodes/nfdump/nfdump_parse.hpp"
+
+#include "common/strings.hpp"
+#include "nodes/core/files.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <sstream>
+
+namespace flowlab::nodes::nfdump {
+namespace {
+
+std::string text_of(const nlohmann::json& value) {
+  return value.is_string() ? value.get<std::string>() : value.dump();
+}
+
+std::uint64_t counter(const nlohmann::json& record, const char* key) {
+  const auto it = record.find(key);
+  return it != record.end() && it->is_number_unsigned() ? it->get<std::uint64_t>() : 0;
+}
+
+// The fields of one record (see parse_flows_json).
+std::map<std::string, std::string> fields_of(const nlohmann::json& record) {
+  static const std::pair<const char*, const char*> kRenamed[] = {
+      {"src4_addr", "src_host"},     {"src6_addr", "src_host"},     {"dst4_addr", "dst_host"},
+      {"dst6_addr", "dst_host"},     {"src_port", "src_port"},      {"dst_port", "dst_port"},
+      {"proto", "proto"},            {"input_snmp", "iface_in"},    {"output_snmp", "iface_out"},
+      {"src_as", "as_src"},          {"dst_as", "as_dst"},          {"prev_as", "peer_as_src"},
+      {"next_as", "peer_as_dst"},    {"bgp4_next_hop", "peer_ip_dst"}, {"bgp6_next_hop", "peer_ip_dst"},
+      {"ip4_router", "peer_ip_src"}, {"ip6_router", "peer_ip_src"}};
+  std::map<std::string, std::string> out;
+  for (const auto& [key, field] : kRenamed) {
+    if (const auto it = record.find(key); it != record.end()) {
+      out[field] = text_of(*it);
+    }
+  }
+  for (const auto& [mask, net, field_mask, field_net] :
+       {std::tuple{"src_mask", "src_net", "mask_src", "net_src"}, std::tuple{"dst_mask", "dst_net", "mask_dst", "net_dst"}}) {
+    const auto m = record.find(mask);
+    if (m != record.end() && m->is_number_unsigned() && m->get<unsigned>() != 0) {
+      out[field_mask] = text_of(*m);
+      out[field_net] = record.value(net, "");
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+Result<std::vector<FlowRow>> parse_flows_json(const std::string& text) {
+  std::vector<FlowRow> out;
+  if (trim(text).empty()) {
+    return out;  // no matching record: nfdump prints nothing
+  }
+  auto doc = nlohmann::json::parse(text, nullptr, false);
+  if (doc.is_discarded() || !doc.is_array()) {
+    return fail(ErrorKind::kParse, "nfdump -o json: not a JSON array: " + text.substr(0, 80));
+  }
+  for (const auto& record : doc) {
+    if (!record.is_object() || record.value("type", "") != "FLOW") {
+      continue;
+    }
+    FlowRow row;
+    row.fields = fields_of(record);
+    row.packets = counter(record, "in_packets");
+    row.bytes = counter(record, "in_bytes");
+    row.flows = 1;
+    out.push_back(std::move(row));
+  }
+  return out;
+}
+
+DeliveryCounters parse_exporter_stats(const std::string& text, const IpAddress& exporter) {
+  // "SysID: 1, IP:        198.19.128.2, version: 10, ID:  0, Sequence failures: 0, packets: 8, flows: 200"
+  DeliveryCounters out;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) {
+    std::map<std::string, std::string> parts;
+    std::istringstream fields(line);
+    for (std::string part; std::getline(fields, part, ',');) {
+      const auto colon = part.find(':');
+      if (colon == std::string::npos) {
+        continue;
+      }
+      parts[trim(part.substr(0, colon))] = trim(part.substr(colon + 1));
+    }
+    if (parts.count("IP") == 0 || IpAddress::parse(parts["IP"]) != exporter) {
+      continue;
+    }
+    out.datagrams += parse_decimal<std::uint64_t>(parts["packets"]).value_or(0);
+    out.lost += parse_decimal<std::uint64_t>(parts["Sequence failures"]).value_or(0);
+  }
+  return out;
+}
+
+}  // namespace flowlab::nodes::nfdump
