@@ -4,6 +4,7 @@
 #include "nodes/core/files.hpp"
 #include "nodes/nfdump/nfdump_parse.hpp"
 
+#include <algorithm>
 #include <csignal>
 #include <set>
 #include <thread>
@@ -12,6 +13,9 @@ namespace flowlab::nodes::nfdump {
 namespace {
 
 using Clock = std::chrono::steady_clock;
+
+// The fields an exporter fills from its own BGP view (model 1: `as_source: netflow` on the collector).
+constexpr const char* kExporterBgpFields[] = {"as_src", "as_dst", "peer_as_src", "peer_as_dst", "peer_ip_dst"};
 
 Status check_context(const NodeContext& ctx) {
   if (ctx.topology == nullptr || ctx.node == nullptr || ctx.dir.empty()) {
@@ -37,21 +41,22 @@ std::set<std::filesystem::path> closed_files(const NodeContext& ctx) {
   return out;
 }
 
-// Waits until the daemon closes a file it had open when this was called (at most two rotation intervals).
-Status await_rotation(const NodeContext& ctx, const char* daemon) {
+// Waits until the daemon has closed two files it had not closed when this was called: the one it was writing, and
+// the next one (a datagram queued in the socket at the call is read just before or just after the first rotation).
+Status await_rotations(const NodeContext& ctx, const char* daemon) {
   const auto before = closed_files(ctx);
-  const auto deadline = Clock::now() + std::chrono::seconds(2 * kRotateSeconds + 1);
+  constexpr int kWait = 3 * kRotateSeconds + 1;
+  const auto deadline = Clock::now() + std::chrono::seconds(kWait);
   while (Clock::now() < deadline) {
     const auto now = closed_files(ctx);
-    if (std::any_of(now.begin(), now.end(), [&](const auto& f) { return before.count(f) == 0; })) {
+    if (std::count_if(now.begin(), now.end(), [&](const auto& f) { return before.count(f) == 0; }) >= 2) {
       return {};
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
-  return fail(ErrorKind::kTimeout, "node " + ctx.node->name + ": " + daemon + " closed no file in " +
-                                       std::to_string(2 * kRotateSeconds + 1) + " s (rotation every " +
-                                       std::to_string(kRotateSeconds) + " s; see " + (ctx.dir / daemon).string() +
-                                       ".log)");
+  return fail(ErrorKind::kTimeout, "node " + ctx.node->name + ": " + daemon + " closed fewer than two files in " +
+                                       std::to_string(kWait) + " s (rotation every " + std::to_string(kRotateSeconds) +
+                                       " s; see " + (ctx.dir / daemon).string() + ".log)");
 }
 
 // `nfdump ARGS...`: its standard output.
@@ -144,7 +149,18 @@ Result<std::vector<BgpSessionStatus>> NfdumpDriver::bgp_sessions(const NodeConte
 }
 
 Result<std::vector<FlowRow>> NfdumpDriver::records(const NodeContext& ctx, const RecordQuery& query) const {
-  return read_flows(ctx, "src ip " + query.src.to_string() + " and dst ip " + query.dst.to_string());
+  auto rows = read_flows(ctx, "src ip " + query.src.to_string() + " and dst ip " + query.dst.to_string());
+  FLOWLAB_TRY(rows);
+  if (ctx.node->as_source != topology::AsSource::kNetflow) {
+    // The topology asks for AS fields from BGP, which nfdump has not: what the exporter wrote there (0 from a probe
+    // without BGP) is not the field asked for.
+    for (auto& row : *rows) {
+      for (const char* field : kExporterBgpFields) {
+        row.fields.erase(field);
+      }
+    }
+  }
+  return rows;
 }
 
 Result<std::optional<nlohmann::json>> NfdumpDriver::dump_records(const NodeContext& ctx) const {
@@ -158,23 +174,9 @@ Result<std::optional<nlohmann::json>> NfdumpDriver::dump_records(const NodeConte
       nlohmann::json{{"source", "nfdump -R " + std::string(kFlowDir) + " -o json"}, {"rows", out}});
 }
 
-Result<DeliveryCounters> NfdumpDriver::delivery(const NodeContext& ctx, const IpAddress& exporter) const {
-  FLOWLAB_TRY(check_context(ctx));
-  FLOWLAB_TRY(await_rotation(ctx, name()));
-  DeliveryCounters sum;
-  for (const auto& file : closed_files(ctx)) {
-    auto text = run_nfdump({"-E", file.string()});
-    FLOWLAB_TRY(text);
-    const DeliveryCounters c = parse_exporter_stats(*text, exporter);
-    sum.datagrams += c.datagrams;
-    sum.lost += c.lost;
-  }
-  return sum;
-}
-
 Status NfdumpDriver::persist(const NodeContext& ctx) const {
   FLOWLAB_TRY(check_context(ctx));
-  return await_rotation(ctx, name());
+  return await_rotations(ctx, name());
 }
 
 }  // namespace flowlab::nodes::nfdump

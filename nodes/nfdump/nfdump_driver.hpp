@@ -5,10 +5,13 @@
 // alike) inside the node's namespace. The daemon writes flows/nfcapd.current.<pid> and renames it to
 // flows/nfcapd.<YYYYmmddHHMM[SS]> every -t seconds (2, nfcapd's smallest interval): only those closed files are read.
 //   ready()        the pid file names a live process whose flows/nfcapd.current.<pid> exists
-//   records()      `nfdump -R <dir>/flows -o json 'src ip S and dst ip D'` (nfdump_parse.hpp)
-//   delivery()     waits for the next rotation, then sums `nfdump -E FILE` (datagrams, sequence failures) over the
-//                  closed files
-//   persist()      waits for the next rotation (what arrived so far is in closed files)
+//   records()      `nfdump -R <dir>/flows -o json 'src ip S and dst ip D'` (nfdump_parse.hpp); the exporter's AS,
+//                  peer AS and BGP next hop fields only when the node says `as_source: netflow` (else the topology
+//                  asks for BGP-derived values, which this kind does not provide)
+//   delivery()     unsupported: nfcapd counts datagrams per exporter, but `nfdump -E FILE` prints the count only for
+//                  an exporter that sent flows in that file ("no flows sent" otherwise: a template-only datagram is
+//                  not shown; src/nfdump/exporter.c), so no exact count can be read back
+//   persist()      waits for two rotations (what arrived before the call is in closed files)
 //   bgp_sessions() unsupported: the kind has no BGP (a `bgp:` on the node configures the routers' side only; the
 //                  verifier shows the BGP fields as not provided by this kind). rib() is empty.
 #pragma once
@@ -35,7 +38,6 @@ class NfdumpDriver : public NodeDriver {
   Result<std::vector<BgpSessionStatus>> bgp_sessions(const NodeContext& ctx) const override;
   Result<std::vector<FlowRow>> records(const NodeContext& ctx, const RecordQuery& query) const override;
   Result<std::optional<nlohmann::json>> dump_records(const NodeContext& ctx) const override;
-  Result<DeliveryCounters> delivery(const NodeContext& ctx, const IpAddress& exporter) const override;
   Status persist(const NodeContext& ctx) const override;
   // nfdump stores what the exporter sent: no BGP enrichment, masks and AS numbers only when exported.
   [[nodiscard]] bool partial_records() const override { return true; }

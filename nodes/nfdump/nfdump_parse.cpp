@@ -5,7 +5,6 @@
 
 #include <nlohmann/json.hpp>
 
-#include <sstream>
 
 namespace flowlab::nodes::nfdump {
 namespace {
@@ -66,29 +65,6 @@ Result<std::vector<FlowRow>> parse_flows_json(const std::string& text) {
     row.bytes = counter(record, "in_bytes");
     row.flows = 1;
     out.push_back(std::move(row));
-  }
-  return out;
-}
-
-DeliveryCounters parse_exporter_stats(const std::string& text, const IpAddress& exporter) {
-  // "SysID: 1, IP:        198.19.128.2, version: 10, ID:  0, Sequence failures: 0, packets: 8, flows: 200"
-  DeliveryCounters out;
-  std::istringstream in(text);
-  for (std::string line; std::getline(in, line);) {
-    std::map<std::string, std::string> parts;
-    std::istringstream fields(line);
-    for (std::string part; std::getline(fields, part, ',');) {
-      const auto colon = part.find(':');
-      if (colon == std::string::npos) {
-        continue;
-      }
-      parts[trim(part.substr(0, colon))] = trim(part.substr(colon + 1));
-    }
-    if (parts.count("IP") == 0 || IpAddress::parse(parts["IP"]) != exporter) {
-      continue;
-    }
-    out.datagrams += parse_decimal<std::uint64_t>(parts["packets"]).value_or(0);
-    out.lost += parse_decimal<std::uint64_t>(parts["Sequence failures"]).value_or(0);
   }
   return out;
 }

@@ -1,5 +1,4 @@
-// flowlab::nodes::nfdump — reading nfdump's output back: flow records (`nfdump -o json`, src/output/output_json.c)
-// and the exporter statistics of one file (`nfdump -E FILE`).
+// flowlab::nodes::nfdump — reading nfdump's flow records back (`nfdump -o json`, src/output/output_json.c).
 #pragma once
 
 #include "common/result.hpp"
@@ -16,9 +15,5 @@ namespace flowlab::nodes::nfdump {
 // A field is present only when the record carries its extension; a mask of 0 (nfdump's value when the exporter sent
 // none) is left out, with the net derived from it.
 Result<std::vector<FlowRow>> parse_flows_json(const std::string& text);
-
-// `nfdump -E FILE`: the datagrams ("packets") and sequence failures of `exporter`, summed over its observation
-// domains.
-DeliveryCounters parse_exporter_stats(const std::string& text, const IpAddress& exporter);
 
 }  // namespace flowlab::nodes::nfdump

@@ -181,8 +181,16 @@ Result<std::uint64_t> deliver(RunContext& run, std::size_t i, nlohmann::json& de
     if (seq) {
       detail["sequence"] = to_json(*seq);
     }
+    if (!provided) {
+      detail["datagrams_received"] = nullptr;  // the collector's kind keeps no count
+    }
     details.push_back(detail);
     if (!provided) {
+      // No count to wait for: the collector writes what it received so far (nfcapd: its next rotations), so the
+      // records are readable when the expect steps ask.
+      if (auto persisted = run.driver(*collector).persist(run.context(*collector)); !persisted.ok()) {
+        return fail(persisted.error().kind, "collector " + collector->name + ": " + persisted.error().message);
+      }
       if (verdict != nullptr) {
         verdict->points.push_back(unprovided_delivery_point(run, i, feed, sent, *collector));
       }

@@ -55,18 +55,5 @@ TEST(NfdumpParse, MasksAndAsWhenExported) {
   EXPECT_FALSE(parse_flows_json("[{\"type\": ").ok());
 }
 
-TEST(NfdumpParse, ExporterStatisticsOfRealNfdump) {
-  const std::string text = data("nfdump_exporters_softflowd_v9.txt");
-  const auto c = parse_exporter_stats(text, *IpAddress::parse("127.0.0.1"));
-  EXPECT_EQ(c.datagrams, 8U);
-  EXPECT_EQ(c.lost, 0U);
-  EXPECT_EQ(parse_exporter_stats(text, *IpAddress::parse("127.0.0.2")).datagrams, 0U);
-  const auto failures = parse_exporter_stats(
-      "SysID: 2, IP:  2001:db8::1, version: 10, ID:  7, Sequence failures: 3, packets: 12, flows: 40\n",
-      *IpAddress::parse("2001:db8::1"));
-  EXPECT_EQ(failures.datagrams, 12U);
-  EXPECT_EQ(failures.lost, 3U);
-}
-
 }  // namespace
 }  // namespace flowlab::nodes::nfdump
