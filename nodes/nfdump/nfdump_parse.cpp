@@ -56,7 +56,10 @@ Result<std::vector<FlowRow>> parse_flows_json(const std::string& text) {
     return fail(ErrorKind::kParse, "nfdump -o json: not a JSON array: " + text.substr(0, 80));
   }
   for (const auto& record : doc) {
-    if (!record.is_object() || record.value("type", "") != "FLOW") {
+    // sfcapd 1.7.1 marks its IPv6 records "EVENT" (V3_FLAG_EVENT set; src/output/output_json.c prints the flag):
+    // they are flows all the same.
+    const std::string type = record.is_object() ? record.value("type", "") : "";
+    if (type != "FLOW" && type != "EVENT") {
       continue;
     }
     FlowRow row;
