@@ -13,9 +13,9 @@
 namespace flowlab::nodes::pmacct {
 namespace {
 
-// janog36.yaml with c1 of `kind` (r1 exports IPFIX to it; c1 peers with r1 over IPv4 and IPv6).
+// janog36.yaml with c1 of `kind` (r1 exports `format` to it; c1 peers with r1 over IPv4 and IPv6).
 topology::Topology janog36(const std::string& kind, const std::string& listen = "{netflow: 2100}",
-                           const std::string& extra = "") {
+                           const std::string& extra = "", const std::string& format = "ipfix") {
   auto text = read_text_file(std::string(FLOWLAB_SOURCE_DIR) + "/topologies/janog36.yaml");
   EXPECT_TRUE(text.ok());
   std::string yaml = *text;
@@ -23,8 +23,14 @@ topology::Topology janog36(const std::string& kind, const std::string& listen = 
   const auto at = yaml.find(from);
   EXPECT_NE(at, std::string::npos);
   yaml.replace(at, from.size(), "c1: {kind: " + kind + ", bgp: [r1], listen: " + listen + extra + "}");
+  const auto probe = yaml.find("format: ipfix");
+  EXPECT_NE(probe, std::string::npos);
+  yaml.replace(probe, std::string("format: ipfix").size(), "format: " + format);
   auto loaded = topology::load_topology_string(yaml, nodes::kinds(), "janog36.yaml");
-  EXPECT_TRUE(loaded.ok()) << loaded.error_text();
+  if (!loaded.ok()) {
+    ADD_FAILURE() << loaded.error_text();
+    return {};
+  }
   return *loaded.topology;
 }
 
@@ -37,6 +43,7 @@ TEST(PmacctRender, Janog36Nfacctd) {
   const auto* c1 = topo.find_node("c1");
   const auto* r1 = topo.find_node("r1");
   ASSERT_NE(c1, nullptr);
+  ASSERT_NE(r1, nullptr);
   auto r = render_pmacct_config(topo, *c1, "/run/flowlab/janog36/c1", Daemon::kNfacctd);
   ASSERT_TRUE(r.ok()) << r.error().message;
   testing::expect_golden("janog36.c1.nfacctd.conf", r->config);
@@ -64,7 +71,8 @@ TEST(PmacctRender, Janog36Nfacctd) {
 }
 
 TEST(PmacctRender, SfacctdTakesTheSflowPortAndItsOwnKeys) {
-  const auto topo = janog36("sfacctd", "{sflow: 6343}");
+  const auto topo = janog36("sfacctd", "{sflow: 6343}", "", "sflow");
+  ASSERT_NE(topo.find_node("c1"), nullptr);
   auto r = render_pmacct_config(topo, *topo.find_node("c1"), "/run/flowlab/janog36/c1", Daemon::kSfacctd);
   ASSERT_TRUE(r.ok()) << r.error().message;
   testing::expect_golden("janog36.c1.sfacctd.conf", r->config);
@@ -79,6 +87,7 @@ TEST(PmacctRender, SfacctdTakesTheSflowPortAndItsOwnKeys) {
 
 TEST(PmacctRender, PeerSrcAsMapAsSourceAndOwnAs) {
   const auto topo = janog36("nfacctd", "{netflow: 2100}", ", peer_src_as: map, as_source: longest, asn: 65000");
+  ASSERT_NE(topo.find_node("c1"), nullptr);
   auto r = render_pmacct_config(topo, *topo.find_node("c1"), "/run/flowlab/janog36/c1", Daemon::kNfacctd);
   ASSERT_TRUE(r.ok()) << r.error().message;
   EXPECT_TRUE(has_line(r->config, "bgp_peer_src_as_type: map"));
