@@ -5,13 +5,10 @@
 
 #include <nlohmann/json.hpp>
 
-
 namespace flowlab::nodes::nfdump {
 namespace {
 
-std::string text_of(const nlohmann::json& value) {
-  return value.is_string() ? value.get<std::string>() : value.dump();
-}
+std::string text_of(const nlohmann::json& value) { return value.is_string() ? value.get<std::string>() : value.dump(); }
 
 std::uint64_t counter(const nlohmann::json& record, const char* key) {
   const auto it = record.find(key);
@@ -20,21 +17,31 @@ std::uint64_t counter(const nlohmann::json& record, const char* key) {
 
 // The fields of one record (see parse_flows_json).
 std::map<std::string, std::string> fields_of(const nlohmann::json& record) {
-  static const std::pair<const char*, const char*> kRenamed[] = {
-      {"src4_addr", "src_host"},     {"src6_addr", "src_host"},     {"dst4_addr", "dst_host"},
-      {"dst6_addr", "dst_host"},     {"src_port", "src_port"},      {"dst_port", "dst_port"},
-      {"proto", "proto"},            {"input_snmp", "iface_in"},    {"output_snmp", "iface_out"},
-      {"src_as", "as_src"},          {"dst_as", "as_dst"},          {"prev_as", "peer_as_src"},
-      {"next_as", "peer_as_dst"},    {"bgp4_next_hop", "peer_ip_dst"}, {"bgp6_next_hop", "peer_ip_dst"},
-      {"ip4_router", "peer_ip_src"}, {"ip6_router", "peer_ip_src"}};
+  static const std::pair<const char*, const char*> kRenamed[] = {{"src4_addr", "src_host"},
+                                                                 {"src6_addr", "src_host"},
+                                                                 {"dst4_addr", "dst_host"},
+                                                                 {"dst6_addr", "dst_host"},
+                                                                 {"src_port", "src_port"},
+                                                                 {"dst_port", "dst_port"},
+                                                                 {"proto", "proto"},
+                                                                 {"input_snmp", "iface_in"},
+                                                                 {"output_snmp", "iface_out"},
+                                                                 {"src_as", "as_src"},
+                                                                 {"dst_as", "as_dst"},
+                                                                 {"prev_as", "peer_as_src"},
+                                                                 {"next_as", "peer_as_dst"},
+                                                                 {"bgp4_next_hop", "peer_ip_dst"},
+                                                                 {"bgp6_next_hop", "peer_ip_dst"},
+                                                                 {"ip4_router", "peer_ip_src"},
+                                                                 {"ip6_router", "peer_ip_src"}};
   std::map<std::string, std::string> out;
   for (const auto& [key, field] : kRenamed) {
     if (const auto it = record.find(key); it != record.end()) {
       out[field] = text_of(*it);
     }
   }
-  for (const auto& [mask, net, field_mask, field_net] :
-       {std::tuple{"src_mask", "src_net", "mask_src", "net_src"}, std::tuple{"dst_mask", "dst_net", "mask_dst", "net_dst"}}) {
+  for (const auto& [mask, net, field_mask, field_net] : {std::tuple{"src_mask", "src_net", "mask_src", "net_src"},
+                                                         std::tuple{"dst_mask", "dst_net", "mask_dst", "net_dst"}}) {
     const auto m = record.find(mask);
     if (m != record.end() && m->is_number_unsigned() && m->get<unsigned>() != 0) {
       out[field_mask] = text_of(*m);

@@ -79,11 +79,13 @@ struct Keys {
 };
 
 Keys keys_of(Daemon daemon) {
-  return daemon == Daemon::kNfacctd ? Keys{"nfacctd_ip", "nfacctd_port", "nfacctd_as", "nfacctd_net", "nfacctd_renormalize"}
-                                    : Keys{"sfacctd_ip", "sfacctd_port", "sfacctd_as", "sfacctd_net", "sfacctd_renormalize"};
+  return daemon == Daemon::kNfacctd
+             ? Keys{"nfacctd_ip", "nfacctd_port", "nfacctd_as", "nfacctd_net", "nfacctd_renormalize"}
+             : Keys{"sfacctd_ip", "sfacctd_port", "sfacctd_as", "sfacctd_net", "sfacctd_renormalize"};
 }
 
-// The record's own fields are "netflow" to nfacctd and "sflow" to sfacctd (CONFIG-KEYS nfacctd_as, bgp_peer_src_as_type).
+// The record's own fields are "netflow" to nfacctd and "sflow" to sfacctd (CONFIG-KEYS nfacctd_as,
+// bgp_peer_src_as_type).
 const char* record_word(Daemon daemon) { return daemon == Daemon::kNfacctd ? "netflow" : "sflow"; }
 
 const char* as_source_word(topology::AsSource source, Daemon daemon) {
@@ -160,9 +162,8 @@ Result<RenderedPmacct> render_pmacct_config(const topology::Topology& topo, cons
   const std::uint16_t port = daemon == Daemon::kNfacctd ? node.listen.netflow : node.listen.sflow;
   if (port == 0) {
     return fail(ErrorKind::kConfig, "node " + node.name + " (kind " + daemon_name(daemon) + ") listens for " +
-                                        (daemon == Daemon::kNfacctd ? "NetFlow/IPFIX" : "sFlow") +
-                                        ": set listen: {" + (daemon == Daemon::kNfacctd ? "netflow" : "sflow") +
-                                        ": PORT}");
+                                        (daemon == Daemon::kNfacctd ? "NetFlow/IPFIX" : "sFlow") + ": set listen: {" +
+                                        (daemon == Daemon::kNfacctd ? "netflow" : "sflow") + ": PORT}");
   }
   auto base = collector::render_collector_config(topo, node, dir);
   FLOWLAB_TRY(base);

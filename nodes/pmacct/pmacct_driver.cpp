@@ -37,8 +37,8 @@ Result<std::string> pmacct_client(const NodeContext& ctx, const std::vector<std:
   auto out = process::run(argv, options);
   FLOWLAB_TRY(out);
   if (!out->success()) {
-    return fail(ErrorKind::kProcess, "pmacct -p " + (ctx.dir / kPipeFile).string() + " " + join(args, " ") +
-                                         ": " + (out->timed_out ? std::string("timed out") : trim(out->err)));
+    return fail(ErrorKind::kProcess, "pmacct -p " + (ctx.dir / kPipeFile).string() + " " + join(args, " ") + ": " +
+                                         (out->timed_out ? std::string("timed out") : trim(out->err)));
   }
   return out->out;
 }
@@ -180,8 +180,7 @@ Result<std::optional<nlohmann::json>> PmacctDriver::dump_records(const NodeConte
   FLOWLAB_TRY(rows);
   nlohmann::json out = nlohmann::json::array();
   for (const auto& row : *rows) {
-    out.push_back(
-        {{"fields", row.fields}, {"packets", row.packets}, {"bytes", row.bytes}, {"flows", row.flows}});
+    out.push_back({{"fields", row.fields}, {"packets", row.packets}, {"bytes", row.bytes}, {"flows", row.flows}});
   }
   return std::optional<nlohmann::json>(nlohmann::json{{"source", "pmacct -s -O json -a"}, {"rows", out}});
 }

@@ -62,8 +62,8 @@ Result<std::vector<FlowRow>> parse_table_json(const std::string& text) {
     }
     auto row = nlohmann::json::parse(line, nullptr, false);
     if (row.is_discarded() || !row.is_object()) {
-      return fail(ErrorKind::kParse, "pmacct -s -O json, line " + std::to_string(number) +
-                                         ": not a JSON object: " + line.substr(0, 80));
+      return fail(ErrorKind::kParse,
+                  "pmacct -s -O json, line " + std::to_string(number) + ": not a JSON object: " + line.substr(0, 80));
     }
     FlowRow r;
     for (const auto& [key, value] : row.items()) {

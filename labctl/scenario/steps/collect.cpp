@@ -102,8 +102,9 @@ verify::PointResult delivery_point(const RunContext& run, std::size_t probe_inde
 }
 
 // The verdict point of a collector kind that keeps no datagram counts (delivery() unsupported): shown, not failed.
-verify::PointResult unprovided_delivery_point(const RunContext& run, std::size_t probe_index, const topology::Feed& feed,
-                                              std::uint64_t sent, const topology::Node& collector) {
+verify::PointResult unprovided_delivery_point(const RunContext& run, std::size_t probe_index,
+                                              const topology::Feed& feed, std::uint64_t sent,
+                                              const topology::Node& collector) {
   const auto& probe = run.topo().probes[probe_index];
   verify::PointResult p;
   p.stream = "datagrams of " + nodes::probe_driver(probe).process_name(probe_index);

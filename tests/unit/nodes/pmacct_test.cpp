@@ -128,8 +128,8 @@ TEST(PmacctParse, AgentStatisticsOfRealNfacctd) {
   EXPECT_EQ(stats.counters.lost, 0U);
   EXPECT_EQ(parse_agent_stats(*log, *IpAddress::parse("192.0.2.1")).counters.datagrams, 0U);
   // A block still being written is not taken.
-  const auto open = parse_agent_stats(*log + "2026-12-06T13:09:49Z NOTICE ( default/core ): +++\n",
-                                      *IpAddress::parse("127.0.0.1"));
+  const auto open =
+      parse_agent_stats(*log + "2026-12-06T13:09:49Z NOTICE ( default/core ): +++\n", *IpAddress::parse("127.0.0.1"));
   EXPECT_EQ(open.blocks, 2U);
 }
 
@@ -151,7 +151,8 @@ TEST(PmacctParse, MessageLogSessionsAndRoutes) {
   EXPECT_TRUE(some_route);
   // A log_close ends the session and drops its routes.
   const IpAddress first = state->peers.begin()->first;
-  auto closed = parse_msglog(*text + "{\"event_type\": \"log_close\", \"peer_ip_src\": \"" + first.to_string() + "\"}\n");
+  auto closed =
+      parse_msglog(*text + "{\"event_type\": \"log_close\", \"peer_ip_src\": \"" + first.to_string() + "\"}\n");
   ASSERT_TRUE(closed.ok());
   EXPECT_FALSE(closed->peers.at(first).up);
   EXPECT_TRUE(closed->peers.at(first).routes.empty());
