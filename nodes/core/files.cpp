@@ -1,5 +1,8 @@
 #include "nodes/core/files.hpp"
 
+#include "common/strings.hpp"
+#include "platform/process/process.hpp"
+
 #include <cerrno>
 #include <cstring>
 #include <fstream>
@@ -18,6 +21,18 @@ Status write_text_file(const std::filesystem::path& path, const std::string& tex
     return fail(ErrorKind::kIo, "writing " + path.string() + " failed");
   }
   return {};
+}
+
+Result<std::string> tool_output(const std::vector<std::string>& argv, std::chrono::milliseconds timeout) {
+  process::RunOptions options;
+  options.timeout = timeout;
+  auto out = process::run(argv, options);
+  FLOWLAB_TRY(out);
+  if (!out->success()) {
+    return fail(ErrorKind::kProcess,
+                join(argv, " ") + ": " + (out->timed_out ? std::string("timed out") : trim(out->err)));
+  }
+  return out->out;
 }
 
 std::string trim(std::string_view text) {

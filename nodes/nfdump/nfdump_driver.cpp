@@ -63,15 +63,7 @@ Status await_rotations(const NodeContext& ctx, const char* daemon) {
 Result<std::string> run_nfdump(const std::vector<std::string>& args) {
   std::vector<std::string> argv{"nfdump"};
   argv.insert(argv.end(), args.begin(), args.end());
-  process::RunOptions options;
-  options.timeout = std::chrono::seconds(20);
-  auto out = process::run(argv, options);
-  FLOWLAB_TRY(out);
-  if (!out->success()) {
-    return fail(ErrorKind::kProcess,
-                "nfdump " + join(args, " ") + ": " + (out->timed_out ? std::string("timed out") : trim(out->err)));
-  }
-  return out->out;
+  return tool_output(argv, std::chrono::seconds(20));
 }
 
 // Every closed file's records matching `filter` ("" = all).

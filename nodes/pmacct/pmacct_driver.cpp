@@ -32,15 +32,7 @@ Status check_context(const NodeContext& ctx) {
 Result<std::string> pmacct_client(const NodeContext& ctx, const std::vector<std::string>& args) {
   std::vector<std::string> argv{"pmacct", "-p", (ctx.dir / kPipeFile).string()};
   argv.insert(argv.end(), args.begin(), args.end());
-  process::RunOptions options;
-  options.timeout = std::chrono::seconds(10);
-  auto out = process::run(argv, options);
-  FLOWLAB_TRY(out);
-  if (!out->success()) {
-    return fail(ErrorKind::kProcess, "pmacct -p " + (ctx.dir / kPipeFile).string() + " " + join(args, " ") + ": " +
-                                         (out->timed_out ? std::string("timed out") : trim(out->err)));
-  }
-  return out->out;
+  return tool_output(argv, std::chrono::seconds(10));
 }
 
 // The core process's PID from its pidfile.

@@ -72,16 +72,22 @@ void tee_drop_checks(const RunContext& run, const topology::Feed& feed, verify::
   }
 }
 
-// The verdict point of one probe's datagrams at one final collector.
-verify::PointResult delivery_point(const RunContext& run, std::size_t probe_index, const topology::Feed& feed,
-                                   std::uint64_t sent, std::uint64_t received, const nodes::DeliveryCounters& seq,
-                                   const DeliveryBase& base) {
+// A verdict point about one probe's datagrams at one final collector, without checks yet.
+verify::PointResult datagrams_point(const RunContext& run, std::size_t probe_index, const topology::Feed& feed) {
   const auto& probe = run.topo().probes[probe_index];
   verify::PointResult p;
   p.stream = "datagrams of " + nodes::probe_driver(probe).process_name(probe_index);
   p.point = probe.node + (feed.tees.empty() ? std::string() : " via " + topology::tee_path_text(feed));
   p.exporter = feed.source_node + " " + feed.exporter.to_string();
   p.collector = feed.collector;
+  return p;
+}
+
+// The verdict point of one probe's datagrams at one final collector.
+verify::PointResult delivery_point(const RunContext& run, std::size_t probe_index, const topology::Feed& feed,
+                                   std::uint64_t sent, std::uint64_t received, const nodes::DeliveryCounters& seq,
+                                   const DeliveryBase& base) {
+  verify::PointResult p = datagrams_point(run, probe_index, feed);
   if (auto why = unchecked_sequence(run, probe_index, feed, base); !why.empty()) {
     p.note = why;
     verify::Check c;
@@ -105,12 +111,7 @@ verify::PointResult delivery_point(const RunContext& run, std::size_t probe_inde
 verify::PointResult unprovided_delivery_point(const RunContext& run, std::size_t probe_index,
                                               const topology::Feed& feed, std::uint64_t sent,
                                               const topology::Node& collector) {
-  const auto& probe = run.topo().probes[probe_index];
-  verify::PointResult p;
-  p.stream = "datagrams of " + nodes::probe_driver(probe).process_name(probe_index);
-  p.point = probe.node + (feed.tees.empty() ? std::string() : " via " + topology::tee_path_text(feed));
-  p.exporter = feed.source_node + " " + feed.exporter.to_string();
-  p.collector = feed.collector;
+  verify::PointResult p = datagrams_point(run, probe_index, feed);
   p.note = "datagrams received: not provided by kind " + collector.kind + " (" + std::to_string(sent) + " sent)";
   return p;
 }
