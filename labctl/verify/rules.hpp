@@ -13,6 +13,7 @@
 //   Where the method's value differs from the truth (the neighbour AS the packets came from) a second check
 //   "peer_as_src (truth)" fails, or is flagged when the scenario declares the field diverging.
 // - Interfaces are compared only where the probe meters the router's own interfaces.
+// - A field the probe's kind does not provide is flagged with the kind's reason (not compared, not skipped).
 // Counter rules: exact packets/bytes (times the observations the collector cannot tell apart, flagged with their
 // reason), or under 1:N sampling within N per record plus three standard deviations of the estimate.
 #pragma once
@@ -53,6 +54,9 @@ struct FieldContext {
   bool on_router = true;                         // the probe meters the router's own interfaces
   topology::PeerSrcAsMethod peer_src_method = topology::PeerSrcAsMethod::kBgp;
   bool peer_src_diverging = false;  // the scenario declares peer_as_src diverging from the truth
+  // Fields the probe's kind does not provide, with the reason ("softflowd records no output interface"): each is
+  // shown FLAGGED with the reason and the collector's value, never compared and never silently skipped.
+  std::map<std::string, std::string> unprovided;
   std::string ingress;              // "r1:eth1", where the packets entered (for explanations)
   std::string source;               // the stream's source address (for explanations)
   std::string context;              // "dst 203.0.113.2, exporter 198.19.128.2"

@@ -195,7 +195,7 @@ TEST(Kinds, TheDriversTableMapsKindsToRoles) {
   EXPECT_EQ(role_of_kind(kinds, "tee"), Role::kTee);
   EXPECT_FALSE(role_of_kind(kinds, "quagga").has_value());
   EXPECT_EQ(kind_list(kinds), "bird, frr, host, collector, tee");
-  for (const auto& k : kinds) {
+  for (const auto& k : kinds.nodes) {
     EXPECT_NE(nodes::find_driver(k.name), nullptr) << k.name;
   }
 }

@@ -1,0 +1,100 @@
+#include "nodes/softflowd/softflowd_driver.hpp"
+
+#include <regex>
+
+namespace flowlab::nodes::softflowd {
+
+namespace fs = std::filesystem;
+using topology::ExportFormat;
+
+fs::path control_socket(const fs::path& node_dir, std::size_t index) {
+  return node_dir / (indexed_name("softflowd", index) + ".ctl");
+}
+
+std::optional<std::uint64_t> parse_packets_sent(const std::string& statistics) {
+  static const std::regex kExported(R"(Flows exported: \d+ \(\d+ records\) in (\d+) packets)");
+  std::smatch m;
+  if (!std::regex_search(statistics, m, kExported)) {
+    return std::nullopt;
+  }
+  return std::stoull(m[1].str());
+}
+
+namespace {
+
+std::string version_flag(ExportFormat format) {
+  switch (format) {
+    case ExportFormat::kNetflowV5:
+      return "5";
+    case ExportFormat::kNetflowV9:
+      return "9";
+    case ExportFormat::kIpfix:
+    case ExportFormat::kSflow:  // refused by check()
+      break;
+  }
+  return "10";
+}
+
+// The one capture interface, "[ifindex:]name": the probe's `ifindex:` number when it maps the interface.
+std::string capture_interface(const topology::ProbeSpec& probe, std::size_t index) {
+  const std::string ifname = probe.interfaces.empty() ? span_interface(index) : probe.interfaces.front();
+  const auto mapped = probe.ifindex.find(ifname);
+  return mapped == probe.ifindex.end() ? ifname : std::to_string(mapped->second) + ":" + ifname;
+}
+
+Result<std::string> softflowctl(const fs::path& socket, const std::string& command) {
+  auto out = process::run({"softflowctl", "-c", socket.string(), command});
+  FLOWLAB_TRY(out);
+  if (!out->success()) {
+    return fail(ErrorKind::kVerify, "softflowctl " + command + " failed: " + out->err + out->out);
+  }
+  return out->out;
+}
+
+}  // namespace
+
+Result<process::Spec> SoftflowdDriver::spec(const ProbeContext& ctx) const {
+  auto target = probe_target(*ctx.topology, ctx.index);
+  FLOWLAB_TRY(target);
+  const topology::ProbeSpec& probe = *target->probe;
+  process::Spec spec;
+  spec.name = process_name(ctx.index);
+  spec.netns = target->node->namespace_name;
+  spec.log_file = ctx.node_dir / (spec.name + ".log");
+  const std::string inactive = std::to_string(probe.inactive_timeout_s);
+  spec.argv = {"softflowd", "-d", "-i", capture_interface(probe, ctx.index), "-n", target->collector_endpoint(),
+               "-v", version_flag(probe.format), "-t", "maxlife=" + std::to_string(probe.active_timeout_s)};
+  for (const char* timer : {"general", "tcp", "udp", "icmp"}) {
+    spec.argv.insert(spec.argv.end(), {"-t", std::string(timer) + "=" + inactive});
+  }
+  spec.argv.insert(spec.argv.end(), {"-t", "expint=1"});
+  if (probe.sampling > 1) {
+    spec.argv.insert(spec.argv.end(), {"-s", std::to_string(probe.sampling)});
+  }
+  spec.argv.insert(spec.argv.end(), {"-c", control_socket(ctx.node_dir, ctx.index).string()});
+  return spec;
+}
+
+Result<ProbeFlush> SoftflowdDriver::flush(const ProbeContext& ctx, const process::ProcessRef& /*process*/) const {
+  const fs::path socket = control_socket(ctx.node_dir, ctx.index);
+  auto expired = softflowctl(socket, "expire-all");
+  FLOWLAB_TRY(expired);
+  auto stats = softflowctl(socket, "statistics");
+  FLOWLAB_TRY(stats);
+  const auto sent = parse_packets_sent(*stats);
+  if (!sent) {
+    return fail(ErrorKind::kVerify, "softflowctl statistics has no 'Flows exported' line: " + *stats);
+  }
+  ProbeFlush out;
+  out.datagrams_sent = *sent;
+  out.stats = {{"expire_all", *expired}, {"statistics", *stats}};
+  return out;
+}
+
+std::vector<topology::KindIssue> SoftflowdDriver::check(const topology::ProbeSpec& probe) const {
+  ProbeAbilities can;
+  can.formats = {ExportFormat::kNetflowV5, ExportFormat::kNetflowV9, ExportFormat::kIpfix};
+  return check_abilities("softflowd", probe, can);
+}
+
+}  // namespace flowlab::nodes::softflowd
