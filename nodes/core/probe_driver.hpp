@@ -98,6 +98,9 @@ class ProbeDriver {
       const topology::ProbeSpec& /*probe*/) const {
     return {};
   }
+  // Why a collector's sequence accounting of this kind's export of `probe` means nothing ("" when it does): the
+  // runner then says so instead of checking lost/duplicate counts. Default: "".
+  [[nodiscard]] virtual std::string unchecked_sequence(const topology::ProbeSpec& /*probe*/) const { return ""; }
   // The options of `probe` this kind cannot honour (the loader reports each at its key). Default: none.
   [[nodiscard]] virtual std::vector<topology::KindIssue> check(const topology::ProbeSpec& /*probe*/) const {
     return {};

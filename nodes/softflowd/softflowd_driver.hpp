@@ -17,7 +17,10 @@
 
 #include "nodes/core/probe_driver.hpp"
 
+#include <cstdint>
 #include <filesystem>
+#include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -29,6 +32,10 @@ std::filesystem::path control_socket(const std::filesystem::path& node_dir, std:
 // The datagrams sent, from `softflowctl statistics` ("Flows exported: 3 (3 records) in 2 packets (0 failures)");
 // nullopt when the line is missing.
 std::optional<std::uint64_t> parse_packets_sent(const std::string& statistics);
+
+// True once softflowd has read every packet libpcap counted for it ("Packets processed" + "Ignored packets" >=
+// "Packets received by libpcap").
+bool capture_drained(const std::string& statistics);
 
 class SoftflowdDriver final : public ProbeDriver {
  public:
@@ -44,6 +51,9 @@ class SoftflowdDriver final : public ProbeDriver {
   }
   Result<ProbeFlush> flush(const ProbeContext& ctx, const process::ProcessRef& process) const override;
   [[nodiscard]] std::vector<topology::KindIssue> check(const topology::ProbeSpec& probe) const override;
+  [[nodiscard]] std::map<std::string, std::string> unprovided_fields(
+      const topology::ProbeSpec& probe) const override;
+  [[nodiscard]] std::string unchecked_sequence(const topology::ProbeSpec& probe) const override;
 };
 
 }  // namespace flowlab::nodes::softflowd

@@ -49,6 +49,10 @@ std::string unchecked_sequence(const RunContext& run, std::size_t probe, const t
     return "sequence counters not checked: " + std::to_string(sharing) + " probes export from " +
            feed.exporter.to_string();
   }
+  const auto& spec = run.topo().probes[probe];
+  if (auto why = nodes::probe_driver(spec).unchecked_sequence(spec); !why.empty()) {
+    return "sequence counters not checked: " + why;
+  }
   if (base.probe_restarted) {
     return "sequence counters not checked: " + nodes::probe_driver(run.topo().probes[probe]).process_name(probe) +
            " restarted while " + feed.collector + " kept its sequence state";
