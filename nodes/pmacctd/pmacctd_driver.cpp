@@ -88,6 +88,12 @@ Result<ProbeFlush> PmacctdDriver::flush(const ProbeContext& ctx, const process::
   return flush_by_expiry(ctx.topology->probes[ctx.index], kExpiryScan);
 }
 
+std::map<std::string, std::string> PmacctdDriver::unprovided_fields(const topology::ProbeSpec& /*probe*/) const {
+  const std::string why = "pmacctd's nfprobe/sfprobe records interface index 0 here (flowlab renders no pcap_ifindex "
+                          "or pcap_interfaces_map yet)";
+  return {{"iface_in", why}, {"iface_out", why}};
+}
+
 std::vector<topology::KindIssue> PmacctdDriver::check(const topology::ProbeSpec& probe) const {
   ProbeAbilities can;
   can.formats = {ExportFormat::kNetflowV5, ExportFormat::kNetflowV9, ExportFormat::kIpfix, ExportFormat::kSflow};
