@@ -53,12 +53,12 @@ std::string_view default_probe_kind(KindTable kinds) {
 std::string check_kind_choice(KindTable kinds, const KindChoice& choice) {
   std::string out;
   if (!choice.collector.empty() && role_of_kind(kinds, choice.collector) != Role::kCollector) {
-    out = "'" + choice.collector + "' is no collector kind (collector kinds: " + kind_list(kinds, Role::kCollector) +
-          ")";
+    out =
+        "'" + choice.collector + "' is no collector kind (collector kinds: " + kind_list(kinds, Role::kCollector) + ")";
   }
   if (!choice.probe.empty() && find_probe_kind(kinds, choice.probe) == nullptr) {
-    out += (out.empty() ? "" : "; ") + ("'" + choice.probe + "' is no probe kind (probe kinds: " +
-                                        probe_kind_list(kinds) + ")");
+    out += (out.empty() ? "" : "; ") +
+           ("'" + choice.probe + "' is no probe kind (probe kinds: " + probe_kind_list(kinds) + ")");
   }
   return out;
 }

@@ -91,9 +91,9 @@ void Parser::parse_policy_key(const Entry& e, const std::string& path, Policy& p
 }
 
 void Parser::parse_probes(const YAML::Node& n, Topology& t) {
-  static const std::vector<std::string> kKeys{"kind",      "node",    "interfaces",     "mirror",
-                                              "export",    "format",  "sampling",       "active_timeout",
-                                              "inactive_timeout", "direction", "ifindex", "bgp"};
+  static const std::vector<std::string> kKeys{"kind",    "node",     "interfaces",     "mirror",           "export",
+                                              "format",  "sampling", "active_timeout", "inactive_timeout", "direction",
+                                              "ifindex", "bgp"};
   auto items = list_items(n, "probes", true);
   if (!items) {
     return;

@@ -37,8 +37,8 @@ void Parser::parse_document(const YAML::Node& root, Scenario& s, std::map<std::s
              "expected a map with at least 'topology' at the top level, found " + describe(root));
     return;
   }
-  static const std::vector<std::string> kTop{"name",    "description", "lab_name", "topology",
-                                              "kinds",   "traffic",     "steps"};
+  static const std::vector<std::string> kTop{"name",  "description", "lab_name", "topology",
+                                             "kinds", "traffic",     "steps"};
   auto entries = map_entries(root, "", kTop);
   if (!entries) {
     return;
@@ -258,8 +258,8 @@ void load_topology(Parser& parser, std::string_view yaml, const std::string& fil
         end_line = l;
       }
     }
-    loaded = topology::load_topology_string(inline_topology_text(yaml, value, end_line), nodes::kinds(), file_name,
-                                            s.kinds);
+    loaded =
+        topology::load_topology_string(inline_topology_text(yaml, value, end_line), nodes::kinds(), file_name, s.kinds);
     if (!loaded.ok()) {
       // Already in this file at the right lines; only "the top level" of the topology is this key.
       const std::string kTopLevel = " at the top level";
@@ -310,8 +310,8 @@ LoadResult load_scenario_string(std::string_view yaml, const std::string& file_n
     const YAML::Node root = YAML::Load(std::string(yaml));
     std::map<std::string, yaml::Entry> top;
     parser.parse_document(root, s, top);
-    for (auto [run, file] : {std::pair{&options.kinds.collector, &s.kinds.collector},
-                             std::pair{&options.kinds.probe, &s.kinds.probe}}) {
+    for (auto [run, file] :
+         {std::pair{&options.kinds.collector, &s.kinds.collector}, std::pair{&options.kinds.probe, &s.kinds.probe}}) {
       if (!run->empty()) {
         *file = *run;  // the command line wins over the file's `kinds:`
       }

@@ -57,9 +57,9 @@ struct FieldContext {
   // Fields the probe's kind does not provide, with the reason ("softflowd records no output interface"): each is
   // shown FLAGGED with the reason and the collector's value, never compared and never silently skipped.
   std::map<std::string, std::string> unprovided;
-  std::string ingress;              // "r1:eth1", where the packets entered (for explanations)
-  std::string source;               // the stream's source address (for explanations)
-  std::string context;              // "dst 203.0.113.2, exporter 198.19.128.2"
+  std::string ingress;  // "r1:eth1", where the packets entered (for explanations)
+  std::string source;   // the stream's source address (for explanations)
+  std::string context;  // "dst 203.0.113.2, exporter 198.19.128.2"
 };
 
 struct FieldChecks {

@@ -33,8 +33,20 @@ Result<ProbeTarget> probe_target(const topology::Topology& topo, std::size_t ind
 std::string span_interface(std::size_t index) { return indexed_name("span", index); }
 std::string mirror_port(std::size_t index) { return indexed_name("mir", index); }
 
-std::string indexed_name(std::string_view base, std::size_t index) {
-  return std::string(base) + std::to_string(index);
+std::string indexed_name(std::string_view base, std::size_t index) { return std::string(base) + std::to_string(index); }
+
+std::string netflow_version(topology::ExportFormat format) {
+  switch (format) {
+    case topology::ExportFormat::kNetflowV5:
+      return "5";
+    case topology::ExportFormat::kNetflowV9:
+      return "9";
+    case topology::ExportFormat::kIpfix:
+      return "10";
+    case topology::ExportFormat::kSflow:
+      break;
+  }
+  return "";
 }
 
 ProbeFlush flush_by_expiry(const topology::ProbeSpec& probe, std::chrono::seconds scan) {
@@ -55,8 +67,9 @@ std::vector<topology::KindIssue> check_abilities(std::string_view kind, const to
     for (const auto f : can.formats) {
       formats += (formats.empty() ? "" : ", ") + std::string(enum_name(topology::kExportFormatNames, f));
     }
-    out.push_back({"format", k + " cannot export " + std::string(enum_name(topology::kExportFormatNames, probe.format)) +
-                                 " (it exports " + formats + ")"});
+    out.push_back({"format", k + " cannot export " +
+                                 std::string(enum_name(topology::kExportFormatNames, probe.format)) + " (it exports " +
+                                 formats + ")"});
   }
   if (probe.bgp && !can.bgp) {
     out.push_back({"bgp", k + " has no BGP feed of its own (bgp: true needs another probe kind)"});

@@ -61,6 +61,10 @@ std::string indexed_name(std::string_view base, std::size_t index);
 // period (`scan`) have passed since the traffic stopped, plus a second for the export; datagrams not counted.
 ProbeFlush flush_by_expiry(const topology::ProbeSpec& probe, std::chrono::seconds scan);
 
+// The NetFlow version number of a format as probes take it on their command line: "5", "9", "10" (IPFIX); "" for
+// sFlow.
+std::string netflow_version(topology::ExportFormat format);
+
 // What a probe kind can do, for the shared part of check(): the options outside it are issues naming the kind.
 struct ProbeAbilities {
   std::vector<topology::ExportFormat> formats;  // export formats it speaks

@@ -35,16 +35,31 @@ Result<process::Spec> FprobeDriver::spec(const ProbeContext& ctx) const {
   std::error_code ec;
   fs::create_directories(run_dir(ctx.node_dir, ctx.index), ec);
   if (ec) {
-    return fail(ErrorKind::kProcess, "cannot create " + run_dir(ctx.node_dir, ctx.index).string() + ": " + ec.message());
+    return fail(ErrorKind::kProcess,
+                "cannot create " + run_dir(ctx.node_dir, ctx.index).string() + ": " + ec.message());
   }
   process::Spec spec;
   spec.name = process_name(ctx.index);
   spec.netns = target->node->namespace_name;
   spec.log_file = ctx.node_dir / (spec.name + ".log");
   spec.binds = {{run_dir(ctx.node_dir, ctx.index), "/run"}};
-  spec.argv = {"fprobe", "-l", "2:" + identifier(ctx), "-i", ifname, "-f", "ip", "-n", "5",
-               "-e", std::to_string(probe.active_timeout_s), "-d", std::to_string(probe.inactive_timeout_s),
-               "-s", std::to_string(kScan.count()), "-a", target->node->mgmt4.address.to_string()};
+  spec.argv = {"fprobe",
+               "-l",
+               "2:" + identifier(ctx),
+               "-i",
+               ifname,
+               "-f",
+               "ip",
+               "-n",
+               "5",
+               "-e",
+               std::to_string(probe.active_timeout_s),
+               "-d",
+               std::to_string(probe.inactive_timeout_s),
+               "-s",
+               std::to_string(kScan.count()),
+               "-a",
+               target->node->mgmt4.address.to_string()};
   if (const auto mapped = probe.ifindex.find(ifname); mapped != probe.ifindex.end()) {
     spec.argv.insert(spec.argv.end(), {"-x", std::to_string(mapped->second)});
   }

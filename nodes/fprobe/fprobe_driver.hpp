@@ -38,8 +38,7 @@ class FprobeDriver final : public ProbeDriver {
   [[nodiscard]] std::filesystem::path ready_file(const ProbeContext& ctx) const override { return pid_file(ctx); }
   Result<ProbeFlush> flush(const ProbeContext& ctx, const process::ProcessRef& process) const override;
   [[nodiscard]] std::vector<topology::KindIssue> check(const topology::ProbeSpec& probe) const override;
-  [[nodiscard]] std::map<std::string, std::string> unprovided_fields(
-      const topology::ProbeSpec& probe) const override;
+  [[nodiscard]] std::map<std::string, std::string> unprovided_fields(const topology::ProbeSpec& probe) const override;
 };
 
 }  // namespace flowlab::nodes::fprobe

@@ -11,19 +11,6 @@ namespace {
 
 constexpr std::chrono::seconds kExpiryScan{1};  // nfprobe_timeouts expint=1
 
-std::string nfprobe_version(ExportFormat format) {
-  switch (format) {
-    case ExportFormat::kNetflowV5:
-      return "5";
-    case ExportFormat::kNetflowV9:
-      return "9";
-    case ExportFormat::kIpfix:
-    case ExportFormat::kSflow:
-      break;
-  }
-  return "10";
-}
-
 std::string export_lines(const ProbeTarget& t) {
   const topology::ProbeSpec& probe = *t.probe;
   if (probe.format == ExportFormat::kSflow) {
@@ -34,10 +21,10 @@ std::string export_lines(const ProbeTarget& t) {
   }
   const std::string inactive = std::to_string(probe.inactive_timeout_s);
   std::string out = "plugins: nfprobe[p]\nnfprobe_receiver[p]: " + t.collector_endpoint() +
-                    "\nnfprobe_version[p]: " + nfprobe_version(probe.format) + "\nnfprobe_timeouts[p]: tcp=" +
-                    inactive + ":udp=" + inactive + ":icmp=" + inactive + ":general=" + inactive +
-                    ":maxlife=" + std::to_string(probe.active_timeout_s) + ":expint=" +
-                    std::to_string(kExpiryScan.count()) + "\n";
+                    "\nnfprobe_version[p]: " + netflow_version(probe.format) +
+                    "\nnfprobe_timeouts[p]: tcp=" + inactive + ":udp=" + inactive + ":icmp=" + inactive +
+                    ":general=" + inactive + ":maxlife=" + std::to_string(probe.active_timeout_s) +
+                    ":expint=" + std::to_string(kExpiryScan.count()) + "\n";
   if (probe.sampling > 1) {
     out += "sampling_rate[p]: " + std::to_string(probe.sampling) + "\n";
   }
@@ -58,10 +45,10 @@ Result<std::string> render_config(const topology::Topology& topo, std::size_t in
   auto target = probe_target(topo, index);
   FLOWLAB_TRY(target);
   const topology::ProbeSpec& probe = *target->probe;
-  std::string out = "! pmacctd for probes[" + std::to_string(index) + "] of lab " + topo.name +
-                    " (rendered by labctl)\ndaemonize: false\npidfile: " + pid_file(node_dir, index).string() +
-                    "\npcap_interface: " +
-                    (probe.interfaces.empty() ? span_interface(index) : probe.interfaces.front()) + "\n";
+  std::string out =
+      "! pmacctd for probes[" + std::to_string(index) + "] of lab " + topo.name +
+      " (rendered by labctl)\ndaemonize: false\npidfile: " + pid_file(node_dir, index).string() +
+      "\npcap_interface: " + (probe.interfaces.empty() ? span_interface(index) : probe.interfaces.front()) + "\n";
   if (probe.direction != topology::ProbeDirection::kBoth) {
     out += "pcap_direction: " + std::string(enum_name(topology::kProbeDirectionNames, probe.direction)) + "\n";
   }
@@ -89,8 +76,9 @@ Result<ProbeFlush> PmacctdDriver::flush(const ProbeContext& ctx, const process::
 }
 
 std::map<std::string, std::string> PmacctdDriver::unprovided_fields(const topology::ProbeSpec& /*probe*/) const {
-  const std::string why = "pmacctd's nfprobe/sfprobe records interface index 0 here (flowlab renders no pcap_ifindex "
-                          "or pcap_interfaces_map yet)";
+  const std::string why =
+      "pmacctd's nfprobe/sfprobe records interface index 0 here (flowlab renders no pcap_ifindex "
+      "or pcap_interfaces_map yet)";
   return {{"iface_in", why}, {"iface_out", why}};
 }
 
@@ -102,8 +90,9 @@ std::vector<topology::KindIssue> PmacctdDriver::check(const topology::ProbeSpec&
   can.ifindex = false;
   auto out = check_abilities("pmacctd", probe, can);
   if (probe.bgp) {
-    out.push_back({"bgp", "pmacctd's own BGP feed (bgp_daemon, model 1) is not supported by flowlab yet; use kind "
-                          "flowprobe for bgp: true"});
+    out.push_back({"bgp",
+                   "pmacctd's own BGP feed (bgp_daemon, model 1) is not supported by flowlab yet; use kind "
+                   "flowprobe for bgp: true"});
   }
   return out;
 }

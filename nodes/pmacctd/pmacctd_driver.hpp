@@ -12,8 +12,8 @@
 // runner checks only that datagrams arrived.
 //
 // Records carry no interface index (0: no pcap_ifindex / pcap_interfaces_map is rendered); the verifier flags
-// iface_in/iface_out as not provided. Not yet: `bgp: true` (pmacctd's own bgp_daemon feed, seed 000's model 1) and `ifindex:` maps
-// (pcap_interfaces_map) are topology errors naming the kind; more than one capture interface too.
+// iface_in/iface_out as not provided. Not yet: `bgp: true` (pmacctd's own bgp_daemon feed, seed 000's model 1) and
+// `ifindex:` maps (pcap_interfaces_map) are topology errors naming the kind; more than one capture interface too.
 #pragma once
 
 #include "nodes/core/probe_driver.hpp"
@@ -45,8 +45,7 @@ class PmacctdDriver final : public ProbeDriver {
   }
   Result<ProbeFlush> flush(const ProbeContext& ctx, const process::ProcessRef& process) const override;
   [[nodiscard]] std::vector<topology::KindIssue> check(const topology::ProbeSpec& probe) const override;
-  [[nodiscard]] std::map<std::string, std::string> unprovided_fields(
-      const topology::ProbeSpec& probe) const override;
+  [[nodiscard]] std::map<std::string, std::string> unprovided_fields(const topology::ProbeSpec& probe) const override;
 };
 
 }  // namespace flowlab::nodes::pmacctd

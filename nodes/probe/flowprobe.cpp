@@ -14,7 +14,6 @@ namespace fs = std::filesystem;
 using topology::ExportFormat;
 using topology::ProbeDirection;
 
-
 std::string probe_process_name(std::size_t index) { return indexed_name("flowprobe", index); }
 
 fs::path probe_pidfile(const fs::path& node_dir, std::size_t index) {
@@ -68,19 +67,10 @@ Result<process::Spec> flowprobe_spec(const topology::Topology& topo, std::size_t
   a.insert(a.end(), {"--direction", mirror_only ? std::string("in") : direction_flag(probe.direction)});
   a.insert(a.end(), {"-n", target->collector_endpoint()});
   a.insert(a.end(), {"--source", node->mgmt4.address.to_string()});
-  switch (probe.format) {
-    case ExportFormat::kNetflowV5:
-      a.insert(a.end(), {"-v", "5"});
-      break;
-    case ExportFormat::kNetflowV9:
-      a.insert(a.end(), {"-v", "9"});
-      break;
-    case ExportFormat::kIpfix:
-      a.insert(a.end(), {"-v", "10"});
-      break;
-    case ExportFormat::kSflow:
-      a.emplace_back("--sflow");
-      break;
+  if (probe.format == ExportFormat::kSflow) {
+    a.emplace_back("--sflow");
+  } else {
+    a.insert(a.end(), {"-v", netflow_version(probe.format)});
   }
   a.insert(a.end(), {"-s", std::to_string(probe.sampling)});
   a.insert(a.end(), {"--active-timeout", std::to_string(probe.active_timeout_s) + "s"});

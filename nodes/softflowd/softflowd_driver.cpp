@@ -50,19 +50,6 @@ bool capture_drained(const std::string& statistics) {
 
 namespace {
 
-std::string version_flag(ExportFormat format) {
-  switch (format) {
-    case ExportFormat::kNetflowV5:
-      return "5";
-    case ExportFormat::kNetflowV9:
-      return "9";
-    case ExportFormat::kIpfix:
-    case ExportFormat::kSflow:  // refused by check()
-      break;
-  }
-  return "10";
-}
-
 // The one capture interface, "[ifindex:]name": the probe's `ifindex:` number when it maps the interface.
 std::string capture_interface(const topology::ProbeSpec& probe, std::size_t index) {
   const std::string ifname = probe.interfaces.empty() ? span_interface(index) : probe.interfaces.front();
@@ -90,8 +77,11 @@ Result<process::Spec> SoftflowdDriver::spec(const ProbeContext& ctx) const {
   spec.netns = target->node->namespace_name;
   spec.log_file = ctx.node_dir / (spec.name + ".log");
   const std::string inactive = std::to_string(probe.inactive_timeout_s);
-  spec.argv = {"softflowd", "-d", "-i", capture_interface(probe, ctx.index), "-n", target->collector_endpoint(),
-               "-v", version_flag(probe.format), "-t", "maxlife=" + std::to_string(probe.active_timeout_s)};
+  spec.argv = {"softflowd", "-d",
+               "-i",        capture_interface(probe, ctx.index),
+               "-n",        target->collector_endpoint(),
+               "-v",        netflow_version(probe.format),
+               "-t",        "maxlife=" + std::to_string(probe.active_timeout_s)};
   for (const char* timer : {"general", "tcp", "udp", "icmp"}) {
     spec.argv.insert(spec.argv.end(), {"-t", std::string(timer) + "=" + inactive});
   }

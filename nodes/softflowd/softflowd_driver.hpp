@@ -39,9 +39,7 @@ bool capture_drained(const std::string& statistics);
 
 class SoftflowdDriver final : public ProbeDriver {
  public:
-  [[nodiscard]] std::string process_name(std::size_t index) const override {
-    return indexed_name("softflowd", index);
-  }
+  [[nodiscard]] std::string process_name(std::size_t index) const override { return indexed_name("softflowd", index); }
   Result<process::Spec> spec(const ProbeContext& ctx) const override;
   [[nodiscard]] std::vector<std::filesystem::path> stale_files(const ProbeContext& ctx) const override {
     return {control_socket(ctx.node_dir, ctx.index)};
@@ -51,8 +49,7 @@ class SoftflowdDriver final : public ProbeDriver {
   }
   Result<ProbeFlush> flush(const ProbeContext& ctx, const process::ProcessRef& process) const override;
   [[nodiscard]] std::vector<topology::KindIssue> check(const topology::ProbeSpec& probe) const override;
-  [[nodiscard]] std::map<std::string, std::string> unprovided_fields(
-      const topology::ProbeSpec& probe) const override;
+  [[nodiscard]] std::map<std::string, std::string> unprovided_fields(const topology::ProbeSpec& probe) const override;
   [[nodiscard]] std::string unchecked_sequence(const topology::ProbeSpec& probe) const override;
 };
 

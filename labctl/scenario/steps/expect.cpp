@@ -149,7 +149,8 @@ std::optional<CollectorRecord> record_of(RunContext& run, const Stream& s, const
 std::string not_provided(const RunContext& run, const Stream& s, const oracle::Observation& obs) {
   const auto& probe = run.topo().probes[obs.probe_index];
   if (probe.format == topology::ExportFormat::kNetflowV5 && s.family == Family::kIpv6) {
-    return "not provided by this kind: probe kind " + probe.kind + " exports NetFlow v5 here, which has no IPv6 records";
+    return "not provided by this kind: probe kind " + probe.kind +
+           " exports NetFlow v5 here, which has no IPv6 records";
   }
   return "";
 }

@@ -124,10 +124,10 @@ TEST(ProbeKinds, FprobeCommandLineAndLimits) {
   const ProbeContext ctx{&*r.topology, 0, "/run/fl/pk/r1"};
   EXPECT_EQ(fprobe::pid_file(ctx), "/run/fl/pk/r1/fprobe0.run/fprobe[fl-pk-r1-fprobe0].pid");
   // The default format (IPFIX) and sampling are beyond fprobe.
-  EXPECT_EQ(messages(load(", kind: fprobe, sampling: 10")),
-            (std::vector<std::string>{
-                "pk.yaml:9:5: error: probes[0].format: fprobe cannot export ipfix (it exports v5)",
-                "pk.yaml:9:72: error: probes[0].sampling: fprobe cannot sample (1:10)"}));
+  EXPECT_EQ(
+      messages(load(", kind: fprobe, sampling: 10")),
+      (std::vector<std::string>{"pk.yaml:9:5: error: probes[0].format: fprobe cannot export ipfix (it exports v5)",
+                                "pk.yaml:9:72: error: probes[0].sampling: fprobe cannot sample (1:10)"}));
 }
 
 TEST(ProbeKinds, PmacctdConfigs) {
@@ -136,13 +136,14 @@ TEST(ProbeKinds, PmacctdConfigs) {
   const std::string c1 = collector_endpoint(*r.topology);
   auto conf = pmacctd::render_config(*r.topology, 0, "/run/fl/pk/r1");
   ASSERT_TRUE(conf.ok()) << conf.error().to_string();
-  EXPECT_EQ(*conf, "! pmacctd for probes[0] of lab pk (rendered by labctl)\n"
-                   "daemonize: false\npidfile: /run/fl/pk/r1/pmacctd0.pid\npcap_interface: eth1\n"
-                   "aggregate[p]: src_host, dst_host, src_port, dst_port, proto, tos\n"
-                   "plugins: nfprobe[p]\nnfprobe_receiver[p]: " +
-                       c1 +
-                       "\nnfprobe_version[p]: 10\n"
-                       "nfprobe_timeouts[p]: tcp=5:udp=5:icmp=5:general=5:maxlife=10:expint=1\n");
+  EXPECT_EQ(*conf,
+            "! pmacctd for probes[0] of lab pk (rendered by labctl)\n"
+            "daemonize: false\npidfile: /run/fl/pk/r1/pmacctd0.pid\npcap_interface: eth1\n"
+            "aggregate[p]: src_host, dst_host, src_port, dst_port, proto, tos\n"
+            "plugins: nfprobe[p]\nnfprobe_receiver[p]: " +
+                c1 +
+                "\nnfprobe_version[p]: 10\n"
+                "nfprobe_timeouts[p]: tcp=5:udp=5:icmp=5:general=5:maxlife=10:expint=1\n");
   auto s = load(", kind: pmacctd, format: sflow, sampling: 100, direction: in");
   ASSERT_TRUE(s.ok()) << s.error_text();
   conf = pmacctd::render_config(*s.topology, 0, "/run/fl/pk/r1");
@@ -173,9 +174,9 @@ TEST(ProbeKinds, TheRunsChoiceReplacesEveryProbeAndCollectorKind) {
 TEST(ProbeKinds, AChoiceOfAnUnknownKindOrOfTheWrongRoleListsTheValidOnes) {
   const auto table = kinds();
   EXPECT_EQ(topology::check_kind_choice(table, {"collector", "softflowd"}), "");
-  EXPECT_EQ(topology::check_kind_choice(table, {"bird", ""}),
-            "'bird' is no collector kind (collector kinds: " + topology::kind_list(table, topology::Role::kCollector) +
-                ")");
+  EXPECT_EQ(
+      topology::check_kind_choice(table, {"bird", ""}),
+      "'bird' is no collector kind (collector kinds: " + topology::kind_list(table, topology::Role::kCollector) + ")");
   EXPECT_EQ(topology::check_kind_choice(table, {"", "collector"}),
             "'collector' is no probe kind (probe kinds: flowprobe, softflowd, fprobe, pmacctd)");
 }
