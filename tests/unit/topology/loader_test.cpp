@@ -203,7 +203,8 @@ TEST(Kinds, TheDriversTableMapsKindsToRoles) {
 // The loader knows kinds only through the table it is handed: a table without the default kind rejects a node
 // that names none, and a kind the table lists is accepted with its role.
 TEST(Kinds, TheLoaderUsesTheTableItIsHanded) {
-  constexpr std::array kOnlyHosts{KindInfo{"host", Role::kHost}, KindInfo{"box", Role::kHost}};
+  constexpr std::array kHostKinds{KindInfo{"host", Role::kHost}, KindInfo{"box", Role::kHost}};
+  const KindTable kOnlyHosts{kHostKinds, {}};
   auto result = load_topology_string("name: k\nnodes:\n  a: {}\n  b: {kind: box}\n", kOnlyHosts, "k.yaml");
   ASSERT_FALSE(result.ok());
   ASSERT_EQ(result.diagnostics.size(), 1U) << result.error_text();
