@@ -1,5 +1,6 @@
 #include "nodes/fprobe/fprobe_driver.hpp"
 
+#include <algorithm>
 #include <system_error>
 
 namespace flowlab::nodes::fprobe {
@@ -68,7 +69,11 @@ Result<process::Spec> FprobeDriver::spec(const ProbeContext& ctx) const {
 }
 
 Result<ProbeFlush> FprobeDriver::flush(const ProbeContext& ctx, const process::ProcessRef& /*process*/) const {
-  return flush_by_expiry(ctx.topology->probes[ctx.index], kScan);
+  // In the lab, fprobe 1.1 did not export flows idle for -d seconds within that time, but flows do leave at the
+  // active timer (-e): wait for the longer of the two.
+  topology::ProbeSpec probe = ctx.topology->probes[ctx.index];
+  probe.inactive_timeout_s = std::max(probe.inactive_timeout_s, probe.active_timeout_s);
+  return flush_by_expiry(probe, kScan);
 }
 
 std::vector<topology::KindIssue> FprobeDriver::check(const topology::ProbeSpec& probe) const {
