@@ -1,9 +1,23 @@
 #include "model/kinds.hpp"
 
 namespace flowlab::topology {
+namespace {
+
+template <typename Range, typename Keep>
+std::string names(const Range& range, Keep keep) {
+  std::string out;
+  for (const auto& k : range) {
+    if (keep(k)) {
+      out += (out.empty() ? "" : ", ") + std::string(k.name);
+    }
+  }
+  return out;
+}
+
+}  // namespace
 
 std::optional<Role> role_of_kind(KindTable kinds, std::string_view kind) {
-  for (const auto& k : kinds) {
+  for (const auto& k : kinds.nodes) {
     if (k.name == kind) {
       return k.role;
     }
@@ -12,12 +26,39 @@ std::optional<Role> role_of_kind(KindTable kinds, std::string_view kind) {
 }
 
 std::string kind_list(KindTable kinds) {
-  std::string out;
-  for (const auto& k : kinds) {
-    if (!out.empty()) {
-      out += ", ";
+  return names(kinds.nodes, [](const KindInfo&) { return true; });
+}
+
+std::string kind_list(KindTable kinds, Role role) {
+  return names(kinds.nodes, [role](const KindInfo& k) { return k.role == role; });
+}
+
+std::string probe_kind_list(KindTable kinds) {
+  return names(kinds.probes, [](const ProbeKindInfo&) { return true; });
+}
+
+const ProbeKindInfo* find_probe_kind(KindTable kinds, std::string_view kind) {
+  for (const auto& k : kinds.probes) {
+    if (k.name == kind) {
+      return &k;
     }
-    out += k.name;
+  }
+  return nullptr;
+}
+
+std::string_view default_probe_kind(KindTable kinds) {
+  return kinds.probes.empty() ? std::string_view() : kinds.probes.front().name;
+}
+
+std::string check_kind_choice(KindTable kinds, const KindChoice& choice) {
+  std::string out;
+  if (!choice.collector.empty() && role_of_kind(kinds, choice.collector) != Role::kCollector) {
+    out =
+        "'" + choice.collector + "' is no collector kind (collector kinds: " + kind_list(kinds, Role::kCollector) + ")";
+  }
+  if (!choice.probe.empty() && find_probe_kind(kinds, choice.probe) == nullptr) {
+    out += (out.empty() ? "" : "; ") +
+           ("'" + choice.probe + "' is no probe kind (probe kinds: " + probe_kind_list(kinds) + ")");
   }
   return out;
 }

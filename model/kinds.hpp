@@ -1,6 +1,7 @@
-// flowlab::topology kinds — what the model knows of a node kind: its name (a node's `kind:` value) and the role it
-// plays. The table itself belongs to the node drivers (nodes::kinds(), one registration line per kind); the loader
-// is handed it, so the model never names a kind.
+// flowlab::topology kinds — what the model knows of a node kind (its name, a node's `kind:` value, and the role it
+// plays) and of a probe kind (its name, a probe's `kind:` value, and which of a probe's options it can honour). The
+// table itself belongs to the node drivers (nodes::kinds(), one registration line per kind); the loader is handed
+// it, so the model never names a kind.
 #pragma once
 
 #include "model/model.hpp"
@@ -9,6 +10,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace flowlab::topology {
 
@@ -17,13 +19,48 @@ struct KindInfo {
   Role role;
 };
 
-// Every kind a topology may use, in the order they are listed to users.
-using KindTable = std::span<const KindInfo>;
+// An option of a probe its kind cannot honour: the probe's key ("format", "direction", "ifindex", "bgp", ...) and
+// why, in words naming the kind ("fprobe exports NetFlow v5 only, not ipfix").
+struct KindIssue {
+  std::string key;
+  std::string message;
+};
+// The options of `probe` its kind cannot honour; empty when the kind runs the probe as written.
+using ProbeCheck = std::vector<KindIssue> (*)(const ProbeSpec& probe);
+
+struct ProbeKindInfo {
+  std::string_view name;  // the value of a probe's `kind:` key
+  ProbeCheck check = nullptr;
+};
+
+// Every kind a topology may use, in the order they are listed to users. A probe without `kind:` runs the first
+// probe kind.
+struct KindTable {
+  std::span<const KindInfo> nodes;
+  std::span<const ProbeKindInfo> probes;
+};
+
+// The kinds chosen for one run (`labctl run --collector KIND --probe KIND`, a scenario's `kinds:`): every
+// collector-role node takes `collector`, every probe `probe`; empty = as the topology says. Placement, exports and
+// sessions stay the topology's.
+struct KindChoice {
+  std::string collector;
+  std::string probe;
+};
 
 // The role of a kind, or nullopt for a kind the table does not list.
 [[nodiscard]] std::optional<Role> role_of_kind(KindTable kinds, std::string_view kind);
-// "bird, frr, host, collector, tee"
+// The node kinds: "bird, frr, host, collector, tee"
 [[nodiscard]] std::string kind_list(KindTable kinds);
+// The node kinds of one role ("collector, nfacctd"), or the probe kinds ("flowprobe, softflowd, ...").
+[[nodiscard]] std::string kind_list(KindTable kinds, Role role);
+[[nodiscard]] std::string probe_kind_list(KindTable kinds);
+// The probe kind named `kind`, or nullptr.
+[[nodiscard]] const ProbeKindInfo* find_probe_kind(KindTable kinds, std::string_view kind);
+// The kind a probe without `kind:` runs ("" for a table without probe kinds).
+[[nodiscard]] std::string_view default_probe_kind(KindTable kinds);
+// Why `choice` cannot be applied (an unknown kind, or one of the wrong role, listing the valid ones); "" when it can.
+[[nodiscard]] std::string check_kind_choice(KindTable kinds, const KindChoice& choice);
 // "router", "host", "collector", "tee"
 [[nodiscard]] std::string_view role_name(Role role);
 

@@ -103,6 +103,9 @@ void Parser::parse_node(const YAML::Node& n, const std::string& path, Topology& 
     return;  // role-specific keys cannot be judged without a role
   }
   node.role = *role;
+  if (node.role == Role::kCollector && !choice_.collector.empty()) {
+    node.kind = choice_.collector;  // the run's choice (check_kind_choice: a collector kind)
+  }
   for (const auto& e : *entries) {
     if (e.key == "kind" || !key_applies(e, path, node)) {
       continue;

@@ -91,9 +91,9 @@ void Parser::parse_policy_key(const Entry& e, const std::string& path, Policy& p
 }
 
 void Parser::parse_probes(const YAML::Node& n, Topology& t) {
-  static const std::vector<std::string> kKeys{"node",     "interfaces",     "mirror",           "export",    "format",
-                                              "sampling", "active_timeout", "inactive_timeout", "direction", "ifindex",
-                                              "bgp"};
+  static const std::vector<std::string> kKeys{"kind",    "node",     "interfaces",     "mirror",           "export",
+                                              "format",  "sampling", "active_timeout", "inactive_timeout", "direction",
+                                              "ifindex", "bgp"};
   auto items = list_items(n, "probes", true);
   if (!items) {
     return;
@@ -101,6 +101,7 @@ void Parser::parse_probes(const YAML::Node& n, Topology& t) {
   for (std::size_t i = 0; i < items->size(); ++i) {
     const std::string path = item("probes", i);
     ProbeSpec probe;
+    probe.kind = default_probe_kind(kinds_);
     probe.mark = marks_.at(path);
     if (auto entries = map_entries((*items)[i], path, kKeys)) {
       require(*entries, path, {"node", "export"});
@@ -108,12 +109,17 @@ void Parser::parse_probes(const YAML::Node& n, Topology& t) {
         parse_probe_key(e, child(path, e.key), probe);
       }
     }
+    if (!choice_.probe.empty()) {
+      probe.kind = choice_.probe;  // the run's choice; validate.cpp checks the options against it
+    }
     t.probes.push_back(std::move(probe));
   }
 }
 
 void Parser::parse_probe_key(const Entry& e, const std::string& path, ProbeSpec& probe) {
-  if (e.key == "node") {
+  if (e.key == "kind") {
+    probe.kind = get_string(e.value, path).value_or(probe.kind);  // validate.cpp checks it against the table
+  } else if (e.key == "node") {
     probe.node = get_string(e.value, path).value_or("");
   } else if (e.key == "interfaces") {
     probe.interfaces = get_string_list(e.value, path).value_or(std::vector<std::string>{});

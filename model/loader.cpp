@@ -307,12 +307,13 @@ std::string LoadResult::error_text() const {
   return out;
 }
 
-LoadResult load_topology_string(std::string_view yaml, KindTable kinds, std::string file_name) {
+LoadResult load_topology_string(std::string_view yaml, KindTable kinds, std::string file_name,
+                                const KindChoice& choice) {
   Topology t;
   t.source_file = file_name;
   DiagnosticSink sink(std::move(file_name));
   SourceMap marks;
-  detail::Parser parser(sink, marks, kinds);
+  detail::Parser parser(sink, marks, kinds, choice);
   try {
     const YAML::Node root = YAML::Load(std::string(yaml));
     parser.parse_document(root, t);
@@ -325,7 +326,7 @@ LoadResult load_topology_string(std::string_view yaml, KindTable kinds, std::str
   return finish(std::move(t), kinds, marks, sink);
 }
 
-LoadResult load_topology_file(const std::filesystem::path& file, KindTable kinds) {
+LoadResult load_topology_file(const std::filesystem::path& file, KindTable kinds, const KindChoice& choice) {
   std::ifstream in(file, std::ios::binary);
   if (!in) {
     LoadResult out;
@@ -334,7 +335,7 @@ LoadResult load_topology_file(const std::filesystem::path& file, KindTable kinds
   }
   std::ostringstream text;
   text << in.rdbuf();
-  return load_topology_string(text.str(), kinds, file.string());
+  return load_topology_string(text.str(), kinds, file.string(), choice);
 }
 
 LoadResult finish_topology(Topology topology, KindTable kinds) {
@@ -342,6 +343,11 @@ LoadResult finish_topology(Topology topology, KindTable kinds) {
   for (auto& n : topology.nodes) {
     if (auto role = role_of_kind(kinds, n.kind)) {
       n.role = *role;
+    }
+  }
+  for (auto& p : topology.probes) {
+    if (p.kind.empty()) {
+      p.kind = default_probe_kind(kinds);
     }
   }
   SourceMap marks;

@@ -27,10 +27,13 @@ struct LoadResult {
 };
 
 // Parse + validate + derive. The file name in diagnostics is `file` as given. `kinds` is the kind table
-// (nodes::kinds() in the product): the kinds a node may name and the role each plays.
-[[nodiscard]] LoadResult load_topology_file(const std::filesystem::path& file, KindTable kinds);
+// (nodes::kinds() in the product): the kinds a node or probe may name, the role each node kind plays and what
+// each probe kind can honour. `choice` replaces the kinds of the collectors and probes (check it first with
+// check_kind_choice()); a probe option the chosen kind cannot honour is an error at that option.
+[[nodiscard]] LoadResult load_topology_file(const std::filesystem::path& file, KindTable kinds,
+                                            const KindChoice& choice = {});
 [[nodiscard]] LoadResult load_topology_string(std::string_view yaml, KindTable kinds,
-                                              std::string file_name = "<string>");
+                                              std::string file_name = "<string>", const KindChoice& choice = {});
 
 // Validate + derive a Topology built in code (marks are then 0:0). Names and values are assumed well-formed
 // (the loader checks those); cross-references, addresses and pools are checked.

@@ -185,7 +185,8 @@ inline constexpr EnumName<ProbeDirection> kProbeDirectionNames[] = {
     {"in", ProbeDirection::kIn}, {"out", ProbeDirection::kOut}, {"both", ProbeDirection::kBoth}};
 
 struct ProbeSpec {
-  std::string node;                     // where flowprobe runs
+  std::string kind;                     // the probe kind (the nodes' table; the loader fills in its first)
+  std::string node;                     // where the probe runs
   std::vector<std::string> interfaces;  // interfaces of `node` to capture on
   std::optional<Endpoint> mirror;       // SPAN: mirror this router interface into `node` (tc mirred)
   std::string export_to;                // collector or tee node (feeds.hpp follows tee chains)

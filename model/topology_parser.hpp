@@ -11,6 +11,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace flowlab::topology::detail {
@@ -19,7 +20,8 @@ inline constexpr std::uint64_t kMaxU32 = 4294967295ULL;
 
 class Parser : public TopologyReader {
  public:
-  Parser(DiagnosticSink& sink, SourceMap& marks, KindTable kinds) : TopologyReader(sink, marks), kinds_(kinds) {}
+  Parser(DiagnosticSink& sink, SourceMap& marks, KindTable kinds, KindChoice choice = {})
+      : TopologyReader(sink, marks), kinds_(kinds), choice_(std::move(choice)) {}
 
   void parse_document(const YAML::Node& root, Topology& t);
 
@@ -55,6 +57,7 @@ class Parser : public TopologyReader {
   void parse_mgmt(const YAML::Node& n, Topology& t);
 
   KindTable kinds_;
+  KindChoice choice_;  // the run's kinds, replacing the file's
   bool default_kind_ok_ = true;
 };
 

@@ -74,6 +74,7 @@ class Validator {
   void check_addresses();
   void check_policies();
   void check_probes();
+  void check_probe_kind(const std::string& path, const ProbeSpec& p);
   void check_mgmt();
   void check_probe_bgp_reserved();
 
@@ -375,6 +376,19 @@ void Validator::check_policies() {
   }
 }
 
+// The probe's kind is in the table, and honours every option the probe sets (an option it cannot honour is
+// reported at that option; at the probe when the option was left at its default).
+void Validator::check_probe_kind(const std::string& path, const ProbeSpec& p) {
+  const ProbeKindInfo* kind = find_probe_kind(kinds_, p.kind);
+  if (kind == nullptr) {
+    error(path + ".kind", "unknown probe kind '" + p.kind + "' (probe kinds: " + probe_kind_list(kinds_) + ")");
+    return;
+  }
+  for (const auto& issue : kind->check == nullptr ? std::vector<KindIssue>{} : kind->check(p)) {
+    error(path + "." + issue.key, issue.message);
+  }
+}
+
 void Validator::check_probes() {
   auto interface_check = [&](const std::string& path, const Node& n, const std::string& ifname) {
     const auto& list = interfaces_[n.name];
@@ -386,6 +400,7 @@ void Validator::check_probes() {
   for (std::size_t i = 0; i < t_.probes.size(); ++i) {
     const ProbeSpec& p = t_.probes[i];
     const std::string path = "probes[" + std::to_string(i) + "]";
+    check_probe_kind(path, p);
     if (p.interfaces.empty() && !p.mirror && !marks_.has(path + ".interfaces") && !marks_.has(path + ".mirror")) {
       error(path, "a probe needs 'interfaces' (capture on its own node) or 'mirror' (a SPAN of another interface)");
     }

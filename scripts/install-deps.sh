@@ -10,7 +10,7 @@ fi
 
 export DEBIAN_FRONTEND=noninteractive
 
-# Daemons we install (bird2, frr, pmacct, nfdump, softflowd) must not be started by their
+# Daemons we install (bird2, frr, pmacct, nfdump, softflowd, fprobe) must not be started by their
 # packages in the root namespace: flowlab starts them itself, inside lab namespaces only.
 policy=/usr/sbin/policy-rc.d
 created_policy=0
@@ -32,7 +32,7 @@ build_pkgs=(
 )
 runtime_pkgs=(
   bird2 frr iproute2 iputils-ping procps psmisc jq
-  tcpdump tshark nfdump nfdump-sflow softflowd pmacct
+  tcpdump tshark nfdump nfdump-sflow softflowd fprobe pmacct
   python3
 )
 

@@ -1,9 +1,14 @@
-// labctl run SCENARIO... [--name LAB] [--keep] [--out DIR] [--junit FILE] [--json] [-q]
+// labctl run SCENARIO... [--name LAB] [--collector KIND] [--probe KIND] [--keep] [--out DIR] [--junit FILE] [--json]
+//   [-q]
+// --collector/--probe: the kind of every collector-role node / every probe for this run (the scenario's `kinds:`
+// and the topology's kinds give way; placement, exports and sessions stay).
 // -q: no progress lines, and instead of the verdict table one outcome line per scenario plus its run directory
 // (the table is in RUN_DIR/verdict.txt).
 #include "labctl/cli/cli.hpp"
 #include "labctl/scenario/loader.hpp"
 #include "labctl/scenario/runner.hpp"
+#include "model/kinds.hpp"
+#include "nodes/core/driver.hpp"
 
 #include <filesystem>
 #include <fstream>
@@ -19,6 +24,7 @@ struct RunArgs {
   std::string name;
   std::string out;
   std::string junit;
+  topology::KindChoice kinds;
   bool keep = false;
   bool json = false;
   bool quiet = false;
@@ -33,6 +39,10 @@ int run_run(const RunArgs& args, const Cli& cli) {
     print_error("--out applies to one scenario; give one scenario file or drop --out");
     return kExitUsage;
   }
+  if (auto why = topology::check_kind_choice(nodes::kinds(), args.kinds); !why.empty()) {
+    print_error(why);
+    return kExitUsage;
+  }
   // Every file is loaded (and every error printed) before anything is deployed.
   std::vector<scenario::Scenario> loaded;
   bool bad = false;
@@ -41,6 +51,7 @@ int run_run(const RunArgs& args, const Cli& cli) {
     if (!args.name.empty()) {
       lo.lab_name = args.name;
     }
+    lo.kinds = args.kinds;
     auto result = scenario::load_scenario_file(file, lo);
     if (!result.ok()) {
       std::cerr << result.error_text();
@@ -105,6 +116,9 @@ void add_run(CLI::App& app, Cli& cli) {
       ->transform(absolute_path());
   sub->add_option("--junit", args->junit, "Also write a JUnit XML report of every scenario to FILE")
       ->transform(absolute_path());
+  sub->add_option("--collector", args->kinds.collector,
+                  "Run every collector-role node as this collector kind (placement, exports and sessions stay)");
+  sub->add_option("--probe", args->kinds.probe, "Run every probe as this probe kind (flowprobe, softflowd, ...)");
   sub->add_flag("--keep", args->keep, "Leave the lab running afterwards (labctl destroy NAME removes it)");
   sub->add_flag("--json", args->json, "Print verdict.json instead of the verdict table");
   sub->add_flag("-q,--quiet", args->quiet,

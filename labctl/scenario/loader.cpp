@@ -37,7 +37,8 @@ void Parser::parse_document(const YAML::Node& root, Scenario& s, std::map<std::s
              "expected a map with at least 'topology' at the top level, found " + describe(root));
     return;
   }
-  static const std::vector<std::string> kTop{"name", "description", "lab_name", "topology", "traffic", "steps"};
+  static const std::vector<std::string> kTop{"name",  "description", "lab_name", "topology",
+                                             "kinds", "traffic",     "steps"};
   auto entries = map_entries(root, "", kTop);
   if (!entries) {
     return;
@@ -63,11 +64,34 @@ void Parser::parse_document(const YAML::Node& root, Scenario& s, std::map<std::s
       (void)get_string(e.value, "lab_name");  // applied (and checked) after the topology is loaded
     } else if (e.key == "traffic") {
       parse_traffic(e.value, s);
+    } else if (e.key == "kinds") {
+      parse_kinds(e.value, s);
     }
   }
   // Steps last: they refer to streams (checked in validation, but the order keeps diagnostics stable).
   if (auto it = top.find("steps"); it != top.end()) {
     parse_steps(it->second.value, s);
+  }
+}
+
+void Parser::parse_kinds(const YAML::Node& n, Scenario& s) {
+  auto entries = map_entries(n, "kinds", {"collector", "probe"});
+  if (!entries) {
+    return;
+  }
+  for (const auto& e : *entries) {
+    const std::string path = child("kinds", e.key);
+    auto kind = get_string(e.value, path);
+    if (!kind) {
+      continue;
+    }
+    topology::KindChoice one;
+    (e.key == "collector" ? one.collector : one.probe) = *kind;
+    if (auto why = topology::check_kind_choice(nodes::kinds(), one); !why.empty()) {
+      error(path, why);
+      continue;
+    }
+    (e.key == "collector" ? s.kinds.collector : s.kinds.probe) = *kind;
   }
 }
 
@@ -216,7 +240,7 @@ void load_topology(Parser& parser, std::string_view yaml, const std::string& fil
       return;
     }
     s.topology_file = path.string();
-    loaded = topology::load_topology_file(path, nodes::kinds());
+    loaded = topology::load_topology_file(path, nodes::kinds(), s.kinds);
     if (!loaded.ok()) {
       topology_diagnostics = loaded.diagnostics;
       parser.error("topology", "the topology file '" + path.string() + "' has " +
@@ -234,7 +258,8 @@ void load_topology(Parser& parser, std::string_view yaml, const std::string& fil
         end_line = l;
       }
     }
-    loaded = topology::load_topology_string(inline_topology_text(yaml, value, end_line), nodes::kinds(), file_name);
+    loaded =
+        topology::load_topology_string(inline_topology_text(yaml, value, end_line), nodes::kinds(), file_name, s.kinds);
     if (!loaded.ok()) {
       // Already in this file at the right lines; only "the top level" of the topology is this key.
       const std::string kTopLevel = " at the top level";
@@ -285,6 +310,12 @@ LoadResult load_scenario_string(std::string_view yaml, const std::string& file_n
     const YAML::Node root = YAML::Load(std::string(yaml));
     std::map<std::string, yaml::Entry> top;
     parser.parse_document(root, s, top);
+    for (auto [run, file] :
+         {std::pair{&options.kinds.collector, &s.kinds.collector}, std::pair{&options.kinds.probe, &s.kinds.probe}}) {
+      if (!run->empty()) {
+        *file = *run;  // the command line wins over the file's `kinds:`
+      }
+    }
     load_topology(parser, yaml, file_name, base_dir, top, topology_diagnostics, s, topology_ok);
     if (topology_ok) {
       std::optional<std::string> lab = options.lab_name;

@@ -23,6 +23,8 @@ namespace flowlab::scenario {
 struct LoadOptions {
   // Overrides the lab name (the file's `lab_name:`, else the topology's `name:`): unique per test run.
   std::optional<std::string> lab_name;
+  // Overrides the file's `kinds:` (labctl run --collector/--probe; checked with topology::check_kind_choice).
+  topology::KindChoice kinds;
 };
 
 struct LoadResult {

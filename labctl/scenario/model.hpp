@@ -10,6 +10,7 @@
 
 #include "common/enum_names.hpp"
 #include "common/ip.hpp"
+#include "model/kinds.hpp"
 #include "model/model.hpp"
 
 #include <chrono>
@@ -244,6 +245,7 @@ struct Scenario {
   std::string source_file;      // as given to the loader ("" when built in code)
   std::string topology_file;    // resolved path of `topology:` ("" when inline)
   topology::Topology topology;  // loaded and derived; topology.name is the lab name in effect
+  topology::KindChoice kinds;   // `kinds:` merged with the run's --collector/--probe (applied to `topology`)
   std::vector<Stream> traffic;  // in file order
   std::vector<Step> steps;
   bool default_steps = false;  // steps were not given: converge, send all, expect all with fields auto

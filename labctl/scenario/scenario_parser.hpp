@@ -42,6 +42,8 @@ class Parser : public topology::TopologyReader {
                                             std::string_view what);
 
   void parse_traffic(const YAML::Node& n, Scenario& s);
+  // `kinds: {collector: KIND, probe: KIND}`: the kinds this scenario runs (each checked against the kind table).
+  void parse_kinds(const YAML::Node& n, Scenario& s);
   void parse_stream(const YAML::Node& n, const std::string& path, Stream& stream);
   void parse_steps(const YAML::Node& n, Scenario& s);
   void parse_step_item(const YAML::Node& step, const std::string& path, Scenario& s);

@@ -117,6 +117,13 @@ FieldChecks check_fields(std::span<const FieldSpec> fields, const FieldContext& 
     }
     const auto collector = get(ctx.collector, name);
     const auto expected = get(ctx.expected, name);
+    if (const auto why = ctx.unprovided.find(name); why != ctx.unprovided.end()) {
+      Check c = compare(name, std::nullopt, std::nullopt, collector, expected, ctx.context);
+      c.outcome = Outcome::kFlagged;
+      c.explanation = "not provided by this kind: " + why->second;
+      out.checks.push_back(std::move(c));
+      continue;
+    }
     if (ctx.from_record && carried_only_by_bgp(name)) {
       if (ctx.partial_records && !collector) {
         out.not_provided.push_back(name);

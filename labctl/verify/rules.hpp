@@ -15,6 +15,7 @@
 // - Interfaces are compared only where the probe meters the router's own interfaces.
 // - A collector kind with partial records (nfcapd, nfacctd, ...) may lack a field: it is listed as not provided by
 //   that kind, not compared (an explicit expected value included).
+// - A field the probe's kind does not provide is flagged with the kind's reason (not compared, not skipped).
 // Counter rules: exact packets/bytes (times the observations the collector cannot tell apart, flagged with their
 // reason), or under 1:N sampling within N per record plus three standard deviations of the estimate.
 #pragma once
@@ -56,9 +57,12 @@ struct FieldContext {
   bool partial_records = false;  // a field missing from the record is not provided by the collector's kind
   topology::PeerSrcAsMethod peer_src_method = topology::PeerSrcAsMethod::kBgp;
   bool peer_src_diverging = false;  // the scenario declares peer_as_src diverging from the truth
-  std::string ingress;              // "r1:eth1", where the packets entered (for explanations)
-  std::string source;               // the stream's source address (for explanations)
-  std::string context;              // "dst 203.0.113.2, exporter 198.19.128.2"
+  // Fields the probe's kind does not provide, with the reason ("softflowd records no output interface"): each is
+  // shown FLAGGED with the reason and the collector's value, never compared and never silently skipped.
+  std::map<std::string, std::string> unprovided;
+  std::string ingress;  // "r1:eth1", where the packets entered (for explanations)
+  std::string source;   // the stream's source address (for explanations)
+  std::string context;  // "dst 203.0.113.2, exporter 198.19.128.2"
 };
 
 struct FieldChecks {

@@ -14,10 +14,7 @@ namespace fs = std::filesystem;
 using topology::ExportFormat;
 using topology::ProbeDirection;
 
-std::string span_interface(std::size_t index) { return "span" + std::to_string(index); }
-std::string mirror_port(std::size_t index) { return "mir" + std::to_string(index); }
-
-std::string probe_process_name(std::size_t index) { return "flowprobe" + std::to_string(index); }
+std::string probe_process_name(std::size_t index) { return indexed_name("flowprobe", index); }
 
 fs::path probe_pidfile(const fs::path& node_dir, std::size_t index) {
   return node_dir / (probe_process_name(index) + ".pid");
@@ -48,22 +45,10 @@ std::string direction_flag(ProbeDirection d) {
 }  // namespace
 
 Result<process::Spec> flowprobe_spec(const topology::Topology& topo, std::size_t index, const fs::path& node_dir) {
-  if (index >= topo.probes.size()) {
-    return fail(ErrorKind::kProcess, "no probe #" + std::to_string(index));
-  }
-  const topology::ProbeSpec& probe = topo.probes[index];
-  const topology::Node* node = topo.find_node(probe.node);
-  const topology::Node* collector = topo.find_node(probe.export_to);
-  if (node == nullptr || collector == nullptr) {
-    return fail(ErrorKind::kProcess, "probe #" + std::to_string(index) + ": unknown node '" + probe.node +
-                                         "' or collector '" + probe.export_to + "'");
-  }
-  const bool sflow = probe.format == ExportFormat::kSflow;
-  const std::uint16_t port = sflow ? collector->listen.sflow : collector->listen.netflow;
-  if (port == 0) {
-    return fail(ErrorKind::kProcess, "probe #" + std::to_string(index) + ": collector " + collector->name + " has no " +
-                                         (sflow ? "sflow" : "netflow") + " listen port");
-  }
+  auto target = probe_target(topo, index);
+  FLOWLAB_TRY(target);
+  const topology::ProbeSpec& probe = *target->probe;
+  const topology::Node* node = target->node;
 
   process::Spec spec;
   spec.name = probe_process_name(index);
@@ -80,21 +65,12 @@ Result<process::Spec> flowprobe_spec(const topology::Topology& topo, std::size_t
   // A mirror-only probe sees the SPAN copies arriving on span<N>; a probe on its own interfaces meters as told.
   const bool mirror_only = probe.mirror && probe.interfaces.empty();
   a.insert(a.end(), {"--direction", mirror_only ? std::string("in") : direction_flag(probe.direction)});
-  a.insert(a.end(), {"-n", collector->mgmt4.address.to_string() + ":" + std::to_string(port)});
+  a.insert(a.end(), {"-n", target->collector_endpoint()});
   a.insert(a.end(), {"--source", node->mgmt4.address.to_string()});
-  switch (probe.format) {
-    case ExportFormat::kNetflowV5:
-      a.insert(a.end(), {"-v", "5"});
-      break;
-    case ExportFormat::kNetflowV9:
-      a.insert(a.end(), {"-v", "9"});
-      break;
-    case ExportFormat::kIpfix:
-      a.insert(a.end(), {"-v", "10"});
-      break;
-    case ExportFormat::kSflow:
-      a.emplace_back("--sflow");
-      break;
+  if (probe.format == ExportFormat::kSflow) {
+    a.emplace_back("--sflow");
+  } else {
+    a.insert(a.end(), {"-v", netflow_version(probe.format)});
   }
   a.insert(a.end(), {"-s", std::to_string(probe.sampling)});
   a.insert(a.end(), {"--active-timeout", std::to_string(probe.active_timeout_s) + "s"});

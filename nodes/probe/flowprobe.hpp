@@ -19,10 +19,6 @@
 
 namespace flowlab::nodes {
 
-// Interface names of probe `index`'s SPAN link: on the probe node and on the mirrored router.
-std::string span_interface(std::size_t index);  // "span0"
-std::string mirror_port(std::size_t index);     // "mir0"
-
 // The process name of probe `index` in the lab's state ("flowprobe0"): how the runner finds it to flush it.
 std::string probe_process_name(std::size_t index);
 // Files flowprobe `index` keeps in its node directory.

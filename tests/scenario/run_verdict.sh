@@ -2,11 +2,12 @@
 # Scenario test: `labctl run` must exit with RC (0 passed — FLAGGED counts as passed —, 1 verification failed) and
 # its verdict must contain every PATTERN, and none of those written !PATTERN.
 #   run_verdict.sh LABCTL RUNDIR LAB OUTDIR SCENARIO RC PATTERN...
+# FLOWLAB_RUN_ARGS (optional, split at spaces): more `labctl run` options, e.g. "--probe softflowd".
 set -uo pipefail
 labctl=$1 rundir=$2 lab=$3 out=$4 scenario=$5 want=$6
 shift 6
 rm -rf "$out"
-"$labctl" --rundir "$rundir" run -q --name "$lab" --out "$out" "$scenario"
+"$labctl" --rundir "$rundir" run -q --name "$lab" --out "$out" ${FLOWLAB_RUN_ARGS:-} "$scenario"
 rc=$?
 if [[ $rc -ne $want ]]; then
   cat "$out/verdict.txt" >&2 2>/dev/null

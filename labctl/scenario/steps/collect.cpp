@@ -49,6 +49,10 @@ std::string unchecked_sequence(const RunContext& run, std::size_t probe, const t
     return "sequence counters not checked: " + std::to_string(sharing) + " probes export from " +
            feed.exporter.to_string();
   }
+  const auto& spec = run.topo().probes[probe];
+  if (auto why = nodes::probe_driver(spec).unchecked_sequence(spec); !why.empty()) {
+    return "sequence counters not checked: " + why;
+  }
   if (base.probe_restarted) {
     return "sequence counters not checked: " + nodes::probe_driver(run.topo().probes[probe]).process_name(probe) +
            " restarted while " + feed.collector + " kept its sequence state";
@@ -85,9 +89,25 @@ verify::PointResult datagrams_point(const RunContext& run, std::size_t probe_ind
 
 // The verdict point of one probe's datagrams at one final collector.
 verify::PointResult delivery_point(const RunContext& run, std::size_t probe_index, const topology::Feed& feed,
-                                   std::uint64_t sent, std::uint64_t received, const nodes::DeliveryCounters& seq,
-                                   const DeliveryBase& base) {
+                                   const nodes::ProbeFlush& flushed, std::uint64_t sent, std::uint64_t received,
+                                   const nodes::DeliveryCounters& seq, const DeliveryBase& base) {
+  const auto& probe = run.topo().probes[probe_index];
   verify::PointResult p = datagrams_point(run, probe_index, feed);
+  if (!flushed.counted) {
+    // The kind reports no export statistics: datagrams must arrive, their number cannot be compared.
+    p.note = "datagrams sent not counted: probe kind " + probe.kind + " reports no export statistics";
+    verify::Check c;
+    c.name = "datagrams";
+    c.expected = ">= 1";
+    c.collector = std::to_string(received);
+    if (received == 0) {
+      c.outcome = verify::Outcome::kFail;
+      c.explanation = "no datagram of " + p.stream + " reached " + feed.collector;
+    }
+    p.checks.push_back(c);
+    verify::settle(p);
+    return p;
+  }
   if (auto why = unchecked_sequence(run, probe_index, feed, base); !why.empty()) {
     p.note = why;
     verify::Check c;
@@ -156,6 +176,7 @@ Result<std::uint64_t> deliver(RunContext& run, std::size_t i, nlohmann::json& de
     }
     const DeliveryBase& base = run.delivery_base[{i, feed.collector}];
     const std::uint64_t sent = sent_total - std::min(sent_total, base.sent);
+    const std::uint64_t want = flushed->counted ? sent : 1;  // uncounted: at least one must arrive
     std::optional<nodes::DeliveryCounters> seq;
     std::uint64_t received = 0;
     bool provided = true;
@@ -167,7 +188,7 @@ Result<std::uint64_t> deliver(RunContext& run, std::size_t i, nlohmann::json& de
       }
       seq = counters.ok() ? std::optional<nodes::DeliveryCounters>(*counters) : std::nullopt;
       received = seq ? seq->datagrams - std::min(seq->datagrams, base.received) : 0;
-      if (received >= sent) {
+      if (received >= want) {
         break;
       }
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
@@ -198,13 +219,13 @@ Result<std::uint64_t> deliver(RunContext& run, std::size_t i, nlohmann::json& de
       }
       continue;
     }
-    if (!seq || received < sent) {
+    if (!seq || (flushed->counted && received < sent)) {
       return fail(ErrorKind::kVerify, "collector " + collector->name + " received " + std::to_string(received) +
                                           " of the " + std::to_string(sent) + " datagrams " + name + " sent" +
                                           (feed.tees.empty() ? "" : " (via " + topology::tee_path_text(feed) + ")"));
     }
     if (verdict != nullptr) {
-      verdict->points.push_back(delivery_point(run, i, feed, sent, received, *seq, base));
+      verdict->points.push_back(delivery_point(run, i, feed, *flushed, sent, received, *seq, base));
       verdict->outcome = verify::worst(verdict->outcome, verdict->points.back().outcome);
     }
     if (tees_seen != nullptr) {

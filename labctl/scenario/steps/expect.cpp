@@ -4,6 +4,7 @@
 #include "common/strings.hpp"
 #include "labctl/scenario/steps/expect_record.hpp"
 #include "labctl/verify/rules.hpp"
+#include "nodes/core/probe_driver.hpp"
 
 #include <algorithm>
 
@@ -75,6 +76,8 @@ verify::FieldContext field_context(RunContext& run, const ExpectStep& e, const S
   ctx.ingress = obs.metering_router + ":" + obs.iface_in;
   ctx.source = s.src.to_string();
   ctx.context = "dst " + s.dst.to_string() + ", exporter " + exporter.to_string();
+  const auto& probe = run.topo().probes[obs.probe_index];
+  ctx.unprovided = nodes::probe_driver(probe).unprovided_fields(probe);
   return ctx;
 }
 
@@ -143,6 +146,32 @@ std::optional<CollectorRecord> record_of(RunContext& run, const Stream& s, const
   return std::move(*rec);
 }
 
+// Why the probe of `obs` cannot export stream s at all ("" when it can): NetFlow v5 has no IPv6 records.
+std::string not_provided(const RunContext& run, const Stream& s, const oracle::Observation& obs) {
+  const auto& probe = run.topo().probes[obs.probe_index];
+  if (probe.format == topology::ExportFormat::kNetflowV5 && s.family == Family::kIpv6) {
+    return "not provided by this kind: probe kind " + probe.kind +
+           " exports NetFlow v5 here, which has no IPv6 records";
+  }
+  return "";
+}
+
+// A stream the probe cannot export: flagged with the reason, and failed if the collector has a record of it anyway.
+void unprovided_point(RunContext& run, const Stream& s, const oracle::Observation& obs, const topology::Node& collector,
+                      const IpAddress& exporter, const std::string& why, verify::PointResult& p) {
+  p.note = why;
+  auto rec = expect_detail::collector_record(run, collector, s, exporter, obs.ingress ? "ingress" : "egress",
+                                             expect_detail::observed_ifindex(run, obs));
+  verify::Check c;
+  c.name = "record";
+  c.expected = "none";
+  c.collector = !rec.ok() ? "query failed: " + rec.error().message : (rec->found ? "found" : "none");
+  c.outcome = *c.collector == "none" ? Outcome::kFlagged : Outcome::kFail;
+  c.explanation = c.outcome == Outcome::kFlagged ? why : "the collector has a record the probe cannot have exported";
+  p.checks.push_back(c);
+  verify::settle(p);
+}
+
 verify::PointResult verify_point(RunContext& run, const ExpectStep& e, const Stream& s, const oracle::Observation& obs,
                                  const topology::Node& collector) {
   verify::PointResult p;
@@ -157,6 +186,10 @@ verify::PointResult verify_point(RunContext& run, const ExpectStep& e, const Str
   if (obs.ambiguous) {
     p.outcome = Outcome::kFail;
     p.note = "ambiguous: " + obs.reason + " — the scenario must pin this tie";
+    return p;
+  }
+  if (const std::string why = not_provided(run, s, obs); !why.empty()) {
+    unprovided_point(run, s, obs, collector, exporter, why, p);
     return p;
   }
   verify::FieldContext ctx = field_context(run, e, s, obs, collector, exporter);

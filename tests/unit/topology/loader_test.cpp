@@ -197,7 +197,7 @@ TEST(Kinds, TheDriversTableMapsKindsToRoles) {
   EXPECT_EQ(role_of_kind(kinds, "sfcapd"), Role::kCollector);
   EXPECT_FALSE(role_of_kind(kinds, "quagga").has_value());
   EXPECT_EQ(kind_list(kinds), "bird, frr, host, collector, tee, nfacctd, sfacctd, nfcapd, sfcapd");
-  for (const auto& k : kinds) {
+  for (const auto& k : kinds.nodes) {
     EXPECT_NE(nodes::find_driver(k.name), nullptr) << k.name;
   }
 }
@@ -205,7 +205,8 @@ TEST(Kinds, TheDriversTableMapsKindsToRoles) {
 // The loader knows kinds only through the table it is handed: a table without the default kind rejects a node
 // that names none, and a kind the table lists is accepted with its role.
 TEST(Kinds, TheLoaderUsesTheTableItIsHanded) {
-  constexpr std::array kOnlyHosts{KindInfo{"host", Role::kHost}, KindInfo{"box", Role::kHost}};
+  constexpr std::array kHostKinds{KindInfo{"host", Role::kHost}, KindInfo{"box", Role::kHost}};
+  const KindTable kOnlyHosts{kHostKinds, {}};
   auto result = load_topology_string("name: k\nnodes:\n  a: {}\n  b: {kind: box}\n", kOnlyHosts, "k.yaml");
   ASSERT_FALSE(result.ok());
   ASSERT_EQ(result.diagnostics.size(), 1U) << result.error_text();

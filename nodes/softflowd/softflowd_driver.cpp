@@ -1,0 +1,152 @@
+#include "nodes/softflowd/softflowd_driver.hpp"
+
+#include <chrono>
+#include <regex>
+#include <thread>
+
+namespace flowlab::nodes::softflowd {
+
+namespace fs = std::filesystem;
+using topology::ExportFormat;
+
+fs::path control_socket(const fs::path& node_dir, std::size_t index) {
+  return node_dir / (indexed_name("softflowd", index) + ".ctl");
+}
+
+namespace {
+
+// The first number after `label` in softflowctl's statistics, or nullopt.
+std::optional<std::uint64_t> stat(const std::string& statistics, const std::string& label) {
+  const auto at = statistics.find(label);
+  if (at == std::string::npos) {
+    return std::nullopt;
+  }
+  static const std::regex kNumber(R"(\d+)");
+  std::smatch m;
+  const std::string rest = statistics.substr(at + label.size());
+  if (!std::regex_search(rest, m, kNumber)) {
+    return std::nullopt;
+  }
+  return std::stoull(m[0].str());
+}
+
+}  // namespace
+
+std::optional<std::uint64_t> parse_packets_sent(const std::string& statistics) {
+  static const std::regex kExported(R"(Flows exported: \d+ \(\d+ records\) in (\d+) packets)");
+  std::smatch m;
+  if (!std::regex_search(statistics, m, kExported)) {
+    return std::nullopt;
+  }
+  return std::stoull(m[1].str());
+}
+
+bool capture_drained(const std::string& statistics) {
+  const auto received = stat(statistics, "Packets received by libpcap:");
+  const auto processed = stat(statistics, "Packets processed:");
+  const auto ignored = stat(statistics, "Ignored packets:");
+  return received && processed && ignored && *processed + *ignored >= *received;
+}
+
+namespace {
+
+// The one capture interface, "[ifindex:]name": the probe's `ifindex:` number when it maps the interface.
+std::string capture_interface(const topology::ProbeSpec& probe, std::size_t index) {
+  const std::string ifname = probe.interfaces.empty() ? span_interface(index) : probe.interfaces.front();
+  const auto mapped = probe.ifindex.find(ifname);
+  return mapped == probe.ifindex.end() ? ifname : std::to_string(mapped->second) + ":" + ifname;
+}
+
+Result<std::string> softflowctl(const fs::path& socket, const std::string& command) {
+  auto out = process::run({"softflowctl", "-c", socket.string(), command});
+  FLOWLAB_TRY(out);
+  if (!out->success()) {
+    return fail(ErrorKind::kVerify, "softflowctl " + command + " failed: " + out->err + out->out);
+  }
+  return out->out;
+}
+
+}  // namespace
+
+Result<process::Spec> SoftflowdDriver::spec(const ProbeContext& ctx) const {
+  auto target = probe_target(*ctx.topology, ctx.index);
+  FLOWLAB_TRY(target);
+  const topology::ProbeSpec& probe = *target->probe;
+  process::Spec spec;
+  spec.name = process_name(ctx.index);
+  spec.netns = target->node->namespace_name;
+  spec.log_file = ctx.node_dir / (spec.name + ".log");
+  const std::string inactive = std::to_string(probe.inactive_timeout_s);
+  spec.argv = {"softflowd", "-d",
+               "-i",        capture_interface(probe, ctx.index),
+               "-n",        target->collector_endpoint(),
+               "-v",        netflow_version(probe.format),
+               "-t",        "maxlife=" + std::to_string(probe.active_timeout_s)};
+  for (const char* timer : {"general", "tcp", "udp", "icmp"}) {
+    spec.argv.insert(spec.argv.end(), {"-t", std::string(timer) + "=" + inactive});
+  }
+  spec.argv.insert(spec.argv.end(), {"-t", "expint=1"});
+  if (probe.sampling > 1) {
+    spec.argv.insert(spec.argv.end(), {"-s", std::to_string(probe.sampling)});
+  }
+  spec.argv.insert(spec.argv.end(), {"-c", control_socket(ctx.node_dir, ctx.index).string()});
+  return spec;
+}
+
+Result<ProbeFlush> SoftflowdDriver::flush(const ProbeContext& ctx, const process::ProcessRef& /*process*/) const {
+  const fs::path socket = control_socket(ctx.node_dir, ctx.index);
+  // softflowd reads its capture in blocks: packets the kernel holds for it are not in its flows yet. Expire only
+  // once it has read every packet libpcap counted, or after 2 s: the last block of a burst waits for more
+  // traffic (docs/nodes.md, "softflowd").
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(2);
+  for (;;) {
+    auto stats = softflowctl(socket, "statistics");
+    FLOWLAB_TRY(stats);
+    if (capture_drained(*stats) || std::chrono::steady_clock::now() > deadline) {
+      break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  auto expired = softflowctl(socket, "expire-all");
+  FLOWLAB_TRY(expired);
+  auto stats = softflowctl(socket, "statistics");
+  FLOWLAB_TRY(stats);
+  const auto sent = parse_packets_sent(*stats);
+  if (!sent) {
+    return fail(ErrorKind::kVerify, "softflowctl statistics has no 'Flows exported' line: " + *stats);
+  }
+  ProbeFlush out;
+  out.datagrams_sent = *sent;
+  out.stats = {{"expire_all", *expired}, {"statistics", *stats}};
+  return out;
+}
+
+std::map<std::string, std::string> SoftflowdDriver::unprovided_fields(const topology::ProbeSpec& /*probe*/) const {
+  const std::string why =
+      "softflowd records no interface index of its own (0; -i N:IF, from the probe's ifindex map, sets one "
+      "number for both directions) and has no FIB to find the other interface";
+  return {{"iface_in", why}, {"iface_out", why}};
+}
+
+std::string SoftflowdDriver::unchecked_sequence(const topology::ProbeSpec& probe) const {
+  switch (probe.format) {
+    case ExportFormat::kIpfix:
+      return "softflowd's IPFIX sequence number counts the message's own records too (ipfix.c: records_sent += "
+             "records before it is written; RFC 7011: records sent before the message)";
+    case ExportFormat::kNetflowV9:
+      return "softflowd's NetFlow v9 sequence number counts flows, not export packets (netflow9.c: "
+             "package_sequence = flows_exported; RFC 3954: packets)";
+    case ExportFormat::kNetflowV5:
+    case ExportFormat::kSflow:
+      break;
+  }
+  return "";
+}
+
+std::vector<topology::KindIssue> SoftflowdDriver::check(const topology::ProbeSpec& probe) const {
+  ProbeAbilities can;
+  can.formats = {ExportFormat::kNetflowV5, ExportFormat::kNetflowV9, ExportFormat::kIpfix};
+  return check_abilities("softflowd", probe, can);
+}
+
+}  // namespace flowlab::nodes::softflowd
