@@ -2,6 +2,7 @@
 
 #include "common/fd.hpp"
 #include "common/strings.hpp"
+#include "platform/process/ended.hpp"
 
 #include <fcntl.h>
 #include <sched.h>
@@ -19,6 +20,8 @@
 #include <cstring>
 #include <fstream>
 #include <future>
+#include <map>
+#include <mutex>
 #include <sstream>
 #include <thread>
 
@@ -222,12 +225,45 @@ char state_of(pid_t pid) {
   return close == std::string::npos || close + 2 >= line.size() ? '?' : line[close + 2];
 }
 
+// The wait() status of every child reaped here, by PID (ended() reads it; a recycled PID overwrites it).
+std::mutex reaped_mutex;
+std::map<pid_t, int> reaped;
+
 void reap_if_child(pid_t pid) {
   int status = 0;
-  (void)::waitpid(pid, &status, WNOHANG);
+  if (::waitpid(pid, &status, WNOHANG) == pid) {
+    const std::lock_guard lock(reaped_mutex);
+    reaped[pid] = status;
+  }
 }
 
 }  // namespace
+
+std::string Exit::text() const {
+  if (!known) {
+    return "exited (status unknown: not a child of this labctl)";
+  }
+  if (signal != 0) {
+    const char* abbrev = sigabbrev_np(signal);
+    return "killed by signal " + std::to_string(signal) +
+           (abbrev != nullptr ? " (SIG" + std::string(abbrev) + ")" : "");
+  }
+  return "exited with status " + std::to_string(code);
+}
+
+std::optional<Exit> ended(const ProcessRef& ref) {
+  if (alive(ref)) {
+    return std::nullopt;
+  }
+  Exit exit;
+  const std::lock_guard lock(reaped_mutex);
+  if (auto it = reaped.find(ref.pid); it != reaped.end()) {
+    exit.known = true;
+    exit.signal = WIFSIGNALED(it->second) ? WTERMSIG(it->second) : 0;
+    exit.code = WIFEXITED(it->second) ? WEXITSTATUS(it->second) : -1;
+  }
+  return exit;
+}
 
 bool alive(const ProcessRef& ref) {
   if (ref.pid <= 0) {
