@@ -3,6 +3,7 @@
 // point of a deploy (and in the middle of a destroy) leaves nothing once `labctl destroy` has run.
 #include "labctl/lab/state.hpp"
 #include "platform/netns/netns.hpp"
+#include "platform/process/ended.hpp"
 #include "tests/lab/lab_fixture.hpp"
 
 #include <gtest/gtest.h>
@@ -97,6 +98,9 @@ TEST_P(ProcessDeath, KillDuringConvergeIsReportedWithinTwoSeconds) {
   ASSERT_EQ(::kill(target->pid, SIGKILL), 0);
   const std::int64_t killed_ms = now_unix_ms();
   ASSERT_TRUE(wait_gone(*run, 120s)) << read_text(out / "labctl.log");
+  const auto exit = process::ended(*run);
+  ASSERT_TRUE(exit.has_value());
+  EXPECT_EQ(exit->text(), "exited with status 3") << read_text(out / "labctl.log");  // a runtime error
 
   const auto verdict = nlohmann::json::parse(read_text(out / "verdict.json"), nullptr, false);
   ASSERT_FALSE(verdict.is_discarded()) << read_text(out / "labctl.log");
