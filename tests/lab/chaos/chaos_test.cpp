@@ -132,7 +132,7 @@ TEST_P(ProcessDeath, KillDuringConvergeIsReportedWithinTwoSeconds) {
 INSTANTIATE_TEST_SUITE_P(Chaos, ProcessDeath,
                          ::testing::Values(Victim{"collector", "c1", "flowcollector"}, Victim{"router", "r1", "bird"},
                                            Victim{"probe", "r1", "flowprobe"}),
-                         [](const auto& info) { return info.param.label; });
+                         [](const auto& param_info) { return param_info.param.label; });
 
 std::size_t resources(const lab::State& s) { return s.namespaces.size() + s.processes.size(); }
 
