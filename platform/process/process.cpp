@@ -255,6 +255,20 @@ std::optional<Exit> ended(const ProcessRef& ref) {
   if (alive(ref)) {
     return std::nullopt;
   }
+  // A child being killed is not alive() a moment before it can be reaped: wait for that moment (waitpid says 0
+  // while our child has not changed state, -1 when it is not, or no longer, ours).
+  for (int i = 0; i < 1000 && ref.pid > 0; ++i) {
+    int status = 0;
+    const pid_t got = ::waitpid(ref.pid, &status, WNOHANG);
+    if (got == ref.pid) {
+      const std::lock_guard lock(reaped_mutex);
+      reaped[ref.pid] = status;
+    }
+    if (got != 0) {
+      break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
   Exit exit;
   const std::lock_guard lock(reaped_mutex);
   if (auto it = reaped.find(ref.pid); it != reaped.end()) {

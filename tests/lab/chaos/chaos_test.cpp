@@ -131,51 +131,75 @@ TEST_P(ProcessDeath, KillDuringConvergeIsReportedWithinTwoSeconds) {
 
 INSTANTIATE_TEST_SUITE_P(Chaos, ProcessDeath,
                          ::testing::Values(Victim{"collector", "c1", "flowcollector"}, Victim{"router", "r1", "bird"},
-                                           Victim{"probe", "r1", "flowprobe"}),
+                                           Victim{"probe", "r1", "flowprobe0"}),
                          [](const auto& param_info) { return param_info.param.label; });
 
 std::size_t resources(const lab::State& s) { return s.namespaces.size() + s.processes.size(); }
 
-// labctl deploy janog36 killed once its state file lists k resources (namespaces + processes), for every k from
-// 1 up to the whole lab: each time, destroy leaves nothing.
+// One `labctl deploy janog36` killed with SIGKILL once `due(elapsed, resources in its state)` holds; then
+// `labctl destroy` must leave nothing. Returns the resource count at the kill, or nullopt when the deploy had
+// completed first.
+std::optional<std::size_t> kill_deploy_when(
+    const std::string& lab, const std::function<bool(std::chrono::steady_clock::duration, std::size_t)>& due) {
+  process::Spec spec{
+      .name = "labctl",
+      .argv = {FLOWLAB_LABCTL, "--rundir", kRunDir, "deploy", "-t", topology_path("janog36"), "--name", lab},
+      .log_file = "/dev/null"};
+  auto ref = process::start(spec);
+  EXPECT_TRUE(ref.ok()) << ref.error().to_string();
+  if (!ref.ok()) {
+    return std::nullopt;
+  }
+  const auto begin = std::chrono::steady_clock::now();
+  std::size_t at = 0;
+  wait_for(
+      [&] {
+        const auto s = state_of(lab);
+        at = s ? resources(*s) : 0;
+        return due(std::chrono::steady_clock::now() - begin, at) || !process::alive(*ref);
+      },
+      120s, 1ms);
+  (void)::kill(ref->pid, SIGKILL);
+  EXPECT_TRUE(wait_gone(*ref, 5s));
+  const bool killed = process::ended(*ref).value_or(process::Exit{}).signal == SIGKILL;
+  const auto destroy = labctl({"destroy", lab});
+  EXPECT_TRUE(destroy.success()) << "killed at " << at << " resources: " << describe(destroy);
+  EXPECT_EQ(leftovers(lab), std::vector<std::string>{}) << "killed at " << at << " resources";
+  return killed ? std::optional<std::size_t>(at) : std::nullopt;
+}
+
+// labctl deploy janog36 killed at every resource count its state file goes through (namespaces are recorded
+// together, then each daemon and probe), and at 24 moments spread over a whole deploy (links, addresses,
+// sysctls, daemons starting): each time, destroy leaves nothing.
 TEST(ChaosDeploy, SigkillAtEveryPointOfDeployThenDestroyLeavesNothing) {
   if (!is_root()) {
     GTEST_SKIP() << "lab tests need root";
   }
   const std::string lab = unique_lab("i20d");
   LabGuard guard(lab);
-  std::set<std::size_t> points;
+  std::size_t kills = 0;
+  std::set<std::size_t> counts;
   for (std::size_t k = 1; k < 64; ++k) {
-    process::Spec spec{
-        .name = "labctl",
-        .argv = {FLOWLAB_LABCTL, "--rundir", kRunDir, "deploy", "-t", topology_path("janog36"), "--name", lab},
-        .log_file = "/dev/null"};
-    auto ref = process::start(spec);
-    ASSERT_TRUE(ref.ok()) << ref.error().to_string();
-    std::size_t at = 0;
-    const bool reached = wait_for(
-        [&] {
-          const auto s = state_of(lab);
-          at = s ? resources(*s) : 0;
-          return at >= k || !process::alive(*ref);
-        },
-        120s, 1ms);
-    ASSERT_TRUE(reached) << "deploy stalled before " << k << " resources";
-    const bool finished = !process::alive(*ref);
-    if (!finished) {
-      ASSERT_EQ(::kill(ref->pid, SIGKILL), 0);
-      ASSERT_TRUE(wait_gone(*ref, 5s));
-      points.insert(at);
+    const auto at = kill_deploy_when(lab, [k](auto, std::size_t n) { return n >= k; });
+    if (!at) {
+      break;  // the deploy completed before k resources: every count was covered
     }
-    auto destroy = labctl({"destroy", lab});
-    EXPECT_TRUE(destroy.success()) << "killed at " << at << " resources: " << describe(destroy);
-    ASSERT_EQ(leftovers(lab), std::vector<std::string>{}) << "killed at " << at << " resources";
-    if (finished) {
-      break;  // deploy completed before k resources: every point was covered
-    }
+    counts.insert(*at);
+    ++kills;
   }
-  RecordProperty("kill_points", std::to_string(points.size()));
-  EXPECT_GE(points.size(), 20U);
+  std::chrono::steady_clock::duration whole{};  // a whole deploy: the last moment it was seen running
+  EXPECT_FALSE(kill_deploy_when(lab, [&whole](auto elapsed, std::size_t) {
+                 whole = elapsed;
+                 return false;
+               }).has_value());
+  constexpr int kMoments = 24;
+  for (int k = 1; k <= kMoments; ++k) {
+    const auto when = whole * k / (kMoments + 2);
+    kills += kill_deploy_when(lab, [when](auto elapsed, std::size_t) { return elapsed >= when; }) ? 1U : 0U;
+  }
+  RecordProperty("kills", std::to_string(kills));
+  RecordProperty("resource_counts", std::to_string(counts.size()));
+  EXPECT_GE(kills, 20U);
 }
 
 // A destroy killed half-way (some namespaces gone) is finished by the next destroy.
