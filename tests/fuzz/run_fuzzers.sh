@@ -41,7 +41,7 @@ for t in $targets; do
   grep -E '^(==[0-9]+==ERROR|SUMMARY)' "$log" || true
   execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")
   rss=$(sed -n 's/^stat::peak_rss_mb: *//p' "$log")
-  cov=$(grep -E '^#[0-9]+ +(DONE|pulse|NEW|REDUCE)' "$log" | tail -1 | sed -n 's/.* cov: \([0-9]*\) ft: \([0-9]*\).*/cov \1, ft \2/p')
+  cov=$(grep -E '^#[0-9]+[[:space:]]+(DONE|pulse|NEW|REDUCE)' "$log" | tail -1 | sed -n 's/.* cov: \([0-9]*\) ft: \([0-9]*\).*/cov \1, ft \2/p')
   echo "fuzz_$t: ${execs:-?} execs, ${cov:-cov ?}, peak RSS ${rss:-?} MB"
   if ls "$artifacts/" | grep -q .; then
     echo "fuzz_$t: crash artifacts in $artifacts/ (log: $log)" >&2
