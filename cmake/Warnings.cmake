@@ -8,6 +8,18 @@ if(FLOWLAB_WERROR)
   target_compile_options(flowlab_warnings INTERFACE -Werror)
 endif()
 
+# FLOWLAB_FUZZ (clang): every library is built with libFuzzer's coverage plus ASan+UBSan, so a fuzz target can
+# reach any of them (tests/fuzz/CMakeLists.txt links the targets with -fsanitize=fuzzer).
+if(FLOWLAB_FUZZ)
+  if(NOT CMAKE_CXX_COMPILER_ID STREQUAL "Clang")
+    message(FATAL_ERROR "FLOWLAB_FUZZ needs clang (-DCMAKE_CXX_COMPILER=clang++)")
+  endif()
+  if(NOT FLOWLAB_SANITIZE)
+    set(FLOWLAB_SANITIZE address,undefined)
+  endif()
+  add_compile_options(-fsanitize=fuzzer-no-link)
+endif()
+
 if(FLOWLAB_SANITIZE)
   string(REPLACE "," ";" _flowlab_sanitizers "${FLOWLAB_SANITIZE}")
   foreach(_san IN LISTS _flowlab_sanitizers)

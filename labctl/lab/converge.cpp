@@ -485,6 +485,9 @@ Result<ConvergeReport> converge(const Topology& topo, const Options& options, co
   // last full poll lists everything still off.
   std::size_t start = 0;
   while (true) {
+    if (converge_options.watch) {
+      FLOWLAB_TRY(converge_options.watch());
+    }
     ++report.polls;
     report.elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - begin);
     const bool last = report.elapsed >= converge_options.timeout;

@@ -24,6 +24,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <set>
 #include <string>
@@ -43,6 +44,8 @@ struct ConvergeOptions {
   // The oracle of `topo` when the caller has one already (kOracle); nullptr: converge() builds it.
   const oracle::Oracle* oracle = nullptr;
   std::chrono::milliseconds poll{100};
+  // Called before every poll (the scenario runner's process watch); its error ends converge.
+  std::function<Status()> watch;
 };
 
 struct ConvergeReport {

@@ -66,6 +66,7 @@ class RunContext {
   std::map<std::pair<std::size_t, std::string>, DeliveryBase> delivery_base;
   std::unique_ptr<oracle::Oracle> oracle;
   std::vector<report::TrafficFact> traffic;  // the current expect step's (report.html)
+  std::optional<nlohmann::json> death;       // the first lab process found dead (process_watch.cpp)
 
  private:
   std::map<std::string, std::map<std::uint32_t, std::string>> ifnames_;
@@ -99,6 +100,15 @@ Result<std::uint64_t> deliver(RunContext& run, std::size_t probe, nlohmann::json
 // The collector's counters for datagrams from `exporter`; nullopt when it does not answer.
 std::optional<nodes::DeliveryCounters> delivery_counters(RunContext& run, const topology::Node& collector,
                                                          const IpAddress& exporter);
+
+// ---- process watching (process_watch.cpp) ----
+// How often the waits of a step look at the lab's processes: a death is reported within this (plus one poll).
+inline constexpr std::chrono::milliseconds kWatchInterval{100};
+// Fails (and records run.death) when a process of the lab state is gone: the node, the process, its exit status or
+// signal, the step and the tail of its log. Once a death is found, every later call fails with it.
+Status watch_processes(RunContext& run);
+// Sleeps `duration`, watching the processes every kWatchInterval.
+Status watched_sleep(RunContext& run, std::chrono::milliseconds duration);
 
 // ---- the run directory (artefacts.cpp) ----
 // Copies the nodes' files, the routers' and collectors' RIBs and the collectors' records into the run directory.

@@ -74,6 +74,14 @@ Status execute_step(RunContext& run, std::size_t index) {
   const auto t0 = Clock::now();
   Status st = std::visit([&](const auto& action) { return run_step(run, action, rec); }, step.action);
   rec.seconds = seconds_since(t0);
+  // A lab process that died is the cause of whatever the step reported (or it would fail the next one).
+  if (Status watched = watch_processes(run); !watched.ok()) {
+    rec.details["process_died"] = *run.death;
+    if (!st.ok() && st.error().message != watched.error().message) {
+      rec.details["step_error"] = st.error().message;
+    }
+    st = std::move(watched);
+  }
   if (!st.ok()) {
     rec.outcome = Outcome::kFail;
     rec.error = st.error().message;

@@ -2,6 +2,7 @@
 
 #include "common/fd.hpp"
 #include "common/strings.hpp"
+#include "platform/process/ended.hpp"
 
 #include <fcntl.h>
 #include <sched.h>
@@ -19,6 +20,8 @@
 #include <cstring>
 #include <fstream>
 #include <future>
+#include <map>
+#include <mutex>
 #include <sstream>
 #include <thread>
 
@@ -222,12 +225,59 @@ char state_of(pid_t pid) {
   return close == std::string::npos || close + 2 >= line.size() ? '?' : line[close + 2];
 }
 
+// The wait() status of every child reaped here, by PID (ended() reads it; a recycled PID overwrites it).
+std::mutex reaped_mutex;
+std::map<pid_t, int> reaped;
+
 void reap_if_child(pid_t pid) {
   int status = 0;
-  (void)::waitpid(pid, &status, WNOHANG);
+  if (::waitpid(pid, &status, WNOHANG) == pid) {
+    const std::lock_guard lock(reaped_mutex);
+    reaped[pid] = status;
+  }
 }
 
 }  // namespace
+
+std::string Exit::text() const {
+  if (!known) {
+    return "exited (status unknown: not a child of this labctl)";
+  }
+  if (signal != 0) {
+    const char* abbrev = sigabbrev_np(signal);
+    return "killed by signal " + std::to_string(signal) +
+           (abbrev != nullptr ? " (SIG" + std::string(abbrev) + ")" : "");
+  }
+  return "exited with status " + std::to_string(code);
+}
+
+std::optional<Exit> ended(const ProcessRef& ref) {
+  if (alive(ref)) {
+    return std::nullopt;
+  }
+  // A child being killed is not alive() a moment before it can be reaped: wait for that moment (waitpid says 0
+  // while our child has not changed state, -1 when it is not, or no longer, ours).
+  for (int i = 0; i < 1000 && ref.pid > 0; ++i) {
+    int status = 0;
+    const pid_t got = ::waitpid(ref.pid, &status, WNOHANG);
+    if (got == ref.pid) {
+      const std::lock_guard lock(reaped_mutex);
+      reaped[ref.pid] = status;
+    }
+    if (got != 0) {
+      break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  Exit exit;
+  const std::lock_guard lock(reaped_mutex);
+  if (auto it = reaped.find(ref.pid); it != reaped.end()) {
+    exit.known = true;
+    exit.signal = WIFSIGNALED(it->second) ? WTERMSIG(it->second) : 0;
+    exit.code = WIFEXITED(it->second) ? WEXITSTATUS(it->second) : -1;
+  }
+  return exit;
+}
 
 bool alive(const ProcessRef& ref) {
   if (ref.pid <= 0) {

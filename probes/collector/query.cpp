@@ -349,7 +349,9 @@ Result<nlohmann::json> build_request(const QueryOptions& o) {
   return req;
 }
 
-Result<std::string> render_response(const QueryOptions& o, const nlohmann::json& response) {
+namespace {
+
+Result<std::string> render_unchecked(const QueryOptions& o, const nlohmann::json& response) {
   if (!response.is_object() || !response.value("ok", false)) {
     const std::string why =
         response.is_object() && response.contains("error") ? json_scalar_text(response["error"]) : response.dump();
@@ -411,6 +413,17 @@ Result<std::string> render_response(const QueryOptions& o, const nlohmann::json&
       break;
   }
   return format_table(spec, rows, fo);
+}
+
+}  // namespace
+
+// A response of the wrong shape (another program on the socket, another version) is an error, not a crash.
+Result<std::string> render_response(const QueryOptions& o, const nlohmann::json& response) {
+  try {
+    return render_unchecked(o, response);
+  } catch (const nlohmann::json::exception& e) {
+    return fail(ErrorKind::kConfig, std::string("malformed response from the collector: ") + e.what());
+  }
 }
 
 }  // namespace flowlab::collector

@@ -1,38 +1,50 @@
 #!/bin/sh
 # run_fuzzers.sh SECONDS [TARGET...]: builds the libFuzzer targets with clang in build-fuzz/ and runs each for
 # SECONDS on its committed corpus (new inputs go to build-fuzz/fuzz-corpus/<target>, not into the repository;
-# to keep finds: merge them with -merge=1 into tests/fuzz/corpus/<target>). Exits non-zero on the first crash.
+# to keep finds: merge them with -merge=1 into the target's corpus). Prints each target's execs and coverage
+# ("<target>: N execs, cov C, ft F, peak RSS M MB"); exits non-zero on the first crash (artifacts in
+# build-fuzz/fuzz-artifacts/<target>/).
 set -eu
 seconds=${1:-60}
 shift || true
-targets=${*:-"v5 v9 ipfix sflow any"}
-[ $# -gt 0 ] || targets="$targets bgp"  # bgp: BGP decoders + RIB (probes/bgp), corpus in tests/fuzz/bgp/corpus
+all="v5 v9 ipfix sflow any bgp frame pcap topology scenario collector_config maps tee_receivers query"
+targets=${*:-$all}
 root=$(cd "$(dirname "$0")/../.." && pwd)
 build=${FLOWLAB_FUZZ_BUILD:-$root/build-fuzz}
-cmake -S "$root" -B "$build" -G Ninja -DFLOWLAB_FUZZ=ON -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake -S "$root" -B "$build" -G Ninja -DFLOWLAB_FUZZ=ON -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+  >/dev/null
 for t in $targets; do
   cmake --build "$build" --target "fuzz_$t" -j 2 >/dev/null
 done
+corpus_of() {
+  case $1 in
+    bgp) echo "$root/tests/fuzz/bgp/corpus" ;;
+    *) echo "$root/tests/fuzz/corpus/$1" ;;
+  esac
+}
+max_len_of() {
+  case $1 in
+    bgp) echo 4097 ;;
+    pcap | topology | scenario | collector_config) echo 16384 ;;
+    *) echo 4096 ;;
+  esac
+}
 for t in $targets; do
   work="$build/fuzz-corpus/$t"
-  mkdir -p "$work" "$build/fuzz-artifacts/$t"
-  if [ "$t" = bgp ]; then
-    echo "== fuzz_bgp for ${seconds}s"
-    "$build/tests/fuzz/fuzz_bgp" -max_total_time="$seconds" -max_len=4097 -timeout=10 -rss_limit_mb=2048 \
-      -artifact_prefix="$build/fuzz-artifacts/bgp/" -print_final_stats=1 "$work" "$root/tests/fuzz/bgp/corpus" 2>&1 |
-      grep -E '^(#[0-9]+ +DONE|stat::number_of_executed_units|stat::peak_rss_mb|==[0-9]+==ERROR|SUMMARY)' || true
-    if ls "$build/fuzz-artifacts/bgp/" | grep -q .; then
-      echo "fuzz_bgp: crash artifacts in $build/fuzz-artifacts/bgp/" >&2
-      exit 1
-    fi
-    continue
-  fi
+  artifacts="$build/fuzz-artifacts/$t"
+  mkdir -p "$work" "$artifacts"
+  log="$build/fuzz-$t.log"
   echo "== fuzz_$t for ${seconds}s"
-  "$build/tests/fuzz/fuzz_$t" -max_total_time="$seconds" -max_len=4096 -timeout=10 -rss_limit_mb=2048 \
-    -artifact_prefix="$build/fuzz-artifacts/$t/" -print_final_stats=1 "$work" "$root/tests/fuzz/corpus/$t" 2>&1 |
-    grep -E '^(#[0-9]+ +DONE|stat::number_of_executed_units|stat::peak_rss_mb|==[0-9]+==ERROR|SUMMARY)' || true
-  if ls "$build/fuzz-artifacts/$t/" | grep -q .; then
-    echo "fuzz_$t: crash artifacts in $build/fuzz-artifacts/$t/" >&2
+  (cd "$build" && "$build/tests/fuzz/fuzz_$t" -max_total_time="$seconds" -max_len="$(max_len_of "$t")" -timeout=10 \
+    -rss_limit_mb=2048 -artifact_prefix="$artifacts/" -print_final_stats=1 "$work" "$(corpus_of "$t")") \
+    >"$log" 2>&1 || true
+  grep -E '^(==[0-9]+==ERROR|SUMMARY)' "$log" || true
+  execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")
+  rss=$(sed -n 's/^stat::peak_rss_mb: *//p' "$log")
+  cov=$(grep -E '^#[0-9]+[[:space:]]+(DONE|pulse|NEW|REDUCE)' "$log" | tail -1 | sed -n 's/.* cov: \([0-9]*\) ft: \([0-9]*\).*/cov \1, ft \2/p')
+  echo "fuzz_$t: ${execs:-?} execs, ${cov:-cov ?}, peak RSS ${rss:-?} MB"
+  if ls "$artifacts/" | grep -q .; then
+    echo "fuzz_$t: crash artifacts in $artifacts/ (log: $log)" >&2
     exit 1
   fi
 done

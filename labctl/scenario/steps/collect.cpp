@@ -191,6 +191,7 @@ Result<std::uint64_t> deliver(RunContext& run, std::size_t i, nlohmann::json& de
       if (received >= want) {
         break;
       }
+      FLOWLAB_TRY(watch_processes(run));
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
     nlohmann::json detail{{"probe", name},

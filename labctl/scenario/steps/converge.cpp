@@ -16,6 +16,7 @@ Status run_step(RunContext& run, const ConvergeStep& s, report::StepRecord& rec)
   lab::ConvergeOptions copts;
   copts.timeout = s.timeout;
   copts.oracle = &*view;
+  copts.watch = [&run] { return watch_processes(run); };
   auto report = lab::converge(now, run.lab_options, copts);
   FLOWLAB_TRY(report);
   rec.details["converge_ms"] = report->elapsed.count();

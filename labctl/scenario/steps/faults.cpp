@@ -137,9 +137,8 @@ Status run_step(RunContext& run, const RestartStep& r, report::StepRecord& rec) 
   return {};
 }
 
-Status run_step(RunContext& /*run*/, const WaitStep& w, report::StepRecord& /*rec*/) {
-  std::this_thread::sleep_for(w.duration);
-  return {};
+Status run_step(RunContext& run, const WaitStep& w, report::StepRecord& /*rec*/) {
+  return watched_sleep(run, std::chrono::duration_cast<std::chrono::milliseconds>(w.duration));
 }
 
 }  // namespace flowlab::scenario

@@ -2,6 +2,7 @@
 // kernel's neighbour queue would drop the start of a flood); then flowgen send in every source node, and the exact
 // counts sent and received compared with the streams'.
 #include "labctl/scenario/run_context.hpp"
+#include "platform/process/ended.hpp"
 #include "platform/process/locate.hpp"
 #include "platform/process/process.hpp"
 
@@ -193,8 +194,9 @@ Result<std::map<std::string, std::uint64_t>> Traffic::send(report::StepRecord& r
     FLOWLAB_TRY(out);
     std::ofstream(file("send", node, ".log")) << out->out << out->err;
     if (!out->success()) {
-      return fail(ErrorKind::kSocket, "flowgen send on " + node + " failed (exit " + std::to_string(out->exit_code) +
-                                          "): " + out->err + out->out);
+      const process::Exit exit{true, out->exit_code, out->signal};
+      return fail(ErrorKind::kSocket, "flowgen send on " + node + " failed (" +
+                                          (out->timed_out ? "timed out" : exit.text()) + "): " + out->err + out->out);
     }
     auto j = nlohmann::json::parse(out->out.substr(0, out->out.find('\n')), nullptr, false);
     if (j.is_discarded() || !j.contains("streams")) {

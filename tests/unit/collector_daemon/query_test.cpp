@@ -337,6 +337,19 @@ TEST(QueryRequest, BuiltFromCliOptions) {
   EXPECT_EQ((*build_request(dump))["cmd"], "bgp_dump");
 }
 
+// Found by fuzz_query: a response of the wrong shape aborted `flowcollector query` / `labctl flows` (an uncaught
+// nlohmann type_error); it is an error now.
+TEST(QueryResponse, WrongShapeIsAnErrorNotACrash) {
+  QueryOptions peers;
+  peers.bgp_peers = true;
+  auto r = render_response(peers, nlohmann::json::parse(R"({"ok":true,"peers":[1]})"));
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.error().message.find("malformed response from the collector"), std::string::npos) << r.error().message;
+  QueryOptions table;
+  EXPECT_FALSE(render_response(table, nlohmann::json::parse(R"({"ok":true,"rows":[1]})")).ok());
+  EXPECT_FALSE(render_response(table, nlohmann::json::parse(R"({"ok":"yes"})")).ok());
+}
+
 TEST(IntervalDeltaTest, OnlyChangesAndClears) {
   IntervalDelta d;
   std::vector<Row> rows{{{"a"}, 1, 10, 1}, {{"b"}, 2, 20, 1}};

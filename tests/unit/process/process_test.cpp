@@ -1,9 +1,11 @@
-#include "platform/process/process.hpp"
+#include "platform/process/ended.hpp"
 
 #include <gtest/gtest.h>
 
+#include <csignal>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <sstream>
 #include <thread>
 
@@ -70,6 +72,41 @@ TEST(Start, StopEscalatesToKill) {
   std::this_thread::sleep_for(100ms);
   ASSERT_TRUE(stop(*ref, 300ms).ok());
   EXPECT_FALSE(alive(*ref));
+}
+
+// How a started process ended: nullopt while it runs, then its exit status or signal (what the scenario runner's
+// process watch reports).
+TEST(Ended, ReportsExitStatusAndSignal) {
+  Spec spec{.name = "quitter", .argv = {"sh", "-c", "sleep 0.1; exit 3"}, .log_file = "/dev/null"};
+  auto quitter = start(spec);
+  ASSERT_TRUE(quitter.ok()) << quitter.error().to_string();
+  EXPECT_FALSE(ended(*quitter).has_value());
+  std::optional<Exit> exit;
+  for (int i = 0; i < 300 && !(exit = ended(*quitter)); ++i) {
+    std::this_thread::sleep_for(10ms);
+  }
+  ASSERT_TRUE(exit.has_value());
+  EXPECT_TRUE(exit->known);
+  EXPECT_EQ(exit->code, 3);
+  EXPECT_EQ(exit->text(), "exited with status 3");
+
+  spec = Spec{.name = "victim", .argv = {"sleep", "30"}, .log_file = "/dev/null"};
+  auto victim = start(spec);
+  ASSERT_TRUE(victim.ok());
+  ASSERT_EQ(::kill(victim->pid, SIGKILL), 0);
+  for (int i = 0; i < 300 && !(exit = ended(*victim)); ++i) {
+    std::this_thread::sleep_for(10ms);
+  }
+  ASSERT_TRUE(exit.has_value());
+  EXPECT_EQ(exit->signal, SIGKILL);
+  EXPECT_EQ(exit->text(), "killed by signal 9 (SIGKILL)");
+  // Reaped once: asking again gives the same answer.
+  EXPECT_EQ(ended(*victim)->text(), "killed by signal 9 (SIGKILL)");
+}
+
+TEST(Ended, NotOurChildHasNoStatus) {
+  const Exit unknown;
+  EXPECT_EQ(unknown.text(), "exited (status unknown: not a child of this labctl)");
 }
 
 TEST(Alive, ARecycledPidIsNotOurs) {
