@@ -2,6 +2,8 @@
 // collision handling), counters and status for callers.
 #include "probes/bgp/speaker_impl.hpp"
 
+#include "probes/bgp/asio_address.hpp"
+
 #include <boost/asio/ip/v6_only.hpp>
 #include <boost/asio/write.hpp>
 
@@ -9,35 +11,6 @@ namespace flowlab::bgp {
 
 using boost::system::error_code;
 
-namespace {
-
-IpAddress from_asio(const asio::ip::address& a) {
-  if (a.is_v4()) {
-    return IpAddress::v4(a.to_v4().to_uint());
-  }
-  const auto v6 = a.to_v6();
-  if (v6.is_v4_mapped()) {
-    return IpAddress::v4(asio::ip::make_address_v4(asio::ip::v4_mapped, v6).to_uint());
-  }
-  std::array<std::uint8_t, 16> b{};
-  const auto bytes = v6.to_bytes();
-  std::copy(bytes.begin(), bytes.end(), b.begin());
-  return IpAddress::v6(b);
-}
-
-asio::ip::address to_asio(const IpAddress& a) {
-  if (a.is_v6()) {
-    asio::ip::address_v6::bytes_type b{};
-    std::copy(a.bytes.begin(), a.bytes.end(), b.begin());
-    return asio::ip::address_v6(b);
-  }
-  if (a.is_v4()) {
-    return asio::ip::address_v4(a.v4_host_order());
-  }
-  return asio::ip::address_v4::any();
-}
-
-}  // namespace
 
 // ---------------------------------------------------------------- Impl
 
