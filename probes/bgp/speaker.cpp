@@ -11,7 +11,6 @@ namespace flowlab::bgp {
 
 using boost::system::error_code;
 
-
 // ---------------------------------------------------------------- Impl
 
 Status Speaker::Impl::start() {

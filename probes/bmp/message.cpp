@@ -290,8 +290,7 @@ Result<Message> parse_message(Bytes data) {
     return fail(length.error());
   }
   if (*length == 0 || *length != data.size()) {
-    return bmp_fail("message length " + std::to_string(*length) + " for " + std::to_string(data.size()) + " octets",
-                    1);
+    return bmp_fail("message length " + std::to_string(*length) + " for " + std::to_string(data.size()) + " octets", 1);
   }
   Reader r(data);
   r.skip(5);

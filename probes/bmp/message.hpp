@@ -79,7 +79,7 @@ struct InfoTlv {
 };
 namespace info {
 inline constexpr std::uint16_t kString = 0, kSysDescr = 1, kSysName = 2;  // Initiation (RFC 7854 §4.4)
-inline constexpr std::uint16_t kReason = 1;                                // Termination (RFC 7854 §4.5)
+inline constexpr std::uint16_t kReason = 1;                               // Termination (RFC 7854 §4.5)
 }  // namespace info
 
 struct Initiation {
@@ -116,7 +116,7 @@ struct PeerDown {
   PeerHeader peer;
   PeerDownReason reason = PeerDownReason::kRemoteNoNotification;
   std::optional<bgp::Notification> notification;  // reasons 1 and 3
-  std::uint16_t fsm_event = 0;                     // reason 2
+  std::uint16_t fsm_event = 0;                    // reason 2
 };
 
 struct RouteMonitoring {

@@ -2,8 +2,8 @@
 
 #include "probes/bgp/asio_address.hpp"
 
-#include <boost/asio/ip/v6_only.hpp>
 #include <spdlog/spdlog.h>
+#include <boost/asio/ip/v6_only.hpp>
 
 #include <array>
 

@@ -191,7 +191,8 @@ nlohmann::json Collector::stats_json() const {
           {"records", counters_.records},
           {"sequence_lost", totals.lost},
           {"templates", decoder_.template_count()},
-          {"bgp_peers_up", [&] {
+          {"bgp_peers_up",
+           [&] {
              std::size_t up = 0;
              for (const auto& p : tables_.peers()) {
                up += p.up ? 1U : 0U;

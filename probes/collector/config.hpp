@@ -62,7 +62,7 @@ struct BgpConfig {
 
 // `bmp:` — the passive BMP station (RFC 7854): routers connect to these listeners.
 struct BmpConfig {
-  bool enabled = false;  // a `bmp:` section was given
+  bool enabled = false;                                // a `bmp:` section was given
   static constexpr std::uint16_t kDefaultPort = 1790;  // pmacct's bmp_daemon_port
   std::vector<BgpConfig::Listen> listen;               // empty: 0.0.0.0:1790
 };

@@ -31,7 +31,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   static auto store = std::make_shared<bgp::AttrStore>();
   static bgp::Rib rib(store);
   bmp::Feed::Handlers h;
-  h.routes = [](const bmp::PeerHeader&, bmp::RibKind, const bgp::RouteBatch& b) { rib.apply(b.withdrawn, b.announced, b.attrs); };
+  h.routes = [](const bmp::PeerHeader&, bmp::RibKind, const bgp::RouteBatch& b) {
+    rib.apply(b.withdrawn, b.announced, b.attrs);
+  };
   bmp::Feed feed(h);
   const auto bytes = std::as_bytes(std::span<const std::uint8_t>(data, size));
   const std::size_t split = size == 0 ? 0 : std::to_integer<std::size_t>(bytes[0]) % (size + 1);

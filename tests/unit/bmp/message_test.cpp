@@ -36,7 +36,7 @@ TEST(BmpMessage, AddPathNeedsReceiveOnOneSideAndSendOnTheOther) {
   PeerUp up;
   up.sent = open(65001, 1, true, bgp::AddPathMode::kSend);
   up.received = open(65001, 2, true, bgp::AddPathMode::kSend);
-  EXPECT_FALSE(session_context(up).add_path_ipv4);        // the router only sends: its Adj-RIB-In has no ids
+  EXPECT_FALSE(session_context(up).add_path_ipv4);  // the router only sends: its Adj-RIB-In has no ids
   EXPECT_TRUE(session_context(up, true).add_path_ipv4 == false);
   up.received = open(65001, 2, true, bgp::AddPathMode::kReceive);
   EXPECT_TRUE(session_context(up, true).add_path_ipv4);  // Adj-RIB-Out: router sends, peer receives
@@ -109,8 +109,8 @@ TEST(BmpMessage, PeerDownStatsInitiationTermination) {
 TEST(BmpMessage, GarbageIsAnErrorNeverACrash) {
   const auto p = peer("192.0.2.2", 65002);
   const std::vector<std::vector<std::byte>> messages = {
-      peer_up(p, 65001, true), route_monitoring(p, update({"10.2.0.0/16"}, {65002})), peer_down(p),
-      initiation("r1"), encode(Message{StatsReport{p, {Stat{0, 3, {}}}}})};
+      peer_up(p, 65001, true), route_monitoring(p, update({"10.2.0.0/16"}, {65002})), peer_down(p), initiation("r1"),
+      encode(Message{StatsReport{p, {Stat{0, 3, {}}}}})};
   std::size_t errors = 0;
   for (const auto& m : messages) {
     for (std::size_t n = 0; n < m.size(); ++n) {
@@ -127,8 +127,8 @@ TEST(BmpMessage, GarbageIsAnErrorNeverACrash) {
     total += m.size();
   }
   EXPECT_EQ(errors, total);  // every proper prefix of a message is an error
-  const std::vector<std::byte> v1 = {std::byte{1}, std::byte{0}, std::byte{0}, std::byte{0}, std::byte{6},
-                                     std::byte{4}};
+  const std::vector<std::byte> v1 = {std::byte{1}, std::byte{0}, std::byte{0},
+                                     std::byte{0}, std::byte{6}, std::byte{4}};
   EXPECT_FALSE(peek_length(Bytes(v1)).ok());
   std::vector<std::byte> huge = v1;
   huge[0] = std::byte{3};
@@ -147,7 +147,9 @@ TEST(BmpFeed, FramesAStreamFedByteByByte) {
   std::vector<std::string> events;
   Feed::Handlers h;
   h.initiation = [&](const Initiation& i) { events.push_back("init " + i.sys_name()); };
-  h.peer_up = [&](const PeerUp& u, const bgp::SessionContext&) { events.push_back("up " + u.peer.address.to_string()); };
+  h.peer_up = [&](const PeerUp& u, const bgp::SessionContext&) {
+    events.push_back("up " + u.peer.address.to_string());
+  };
   h.routes = [&](const PeerHeader&, RibKind kind, const bgp::RouteBatch& b) {
     events.push_back(std::string(to_string(kind)) + (b.attrs ? " +" : " -") +
                      (b.announced.empty() ? b.withdrawn.front() : b.announced.front()).prefix.to_string());
