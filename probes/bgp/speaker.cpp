@@ -4,7 +4,6 @@
 
 #include "probes/bgp/asio_address.hpp"
 
-#include <boost/asio/ip/v6_only.hpp>
 #include <boost/asio/write.hpp>
 
 namespace flowlab::bgp {
@@ -15,27 +14,11 @@ using boost::system::error_code;
 
 Status Speaker::Impl::start() {
   for (const auto& l : config_.listen) {
-    auto acceptor = std::make_unique<tcp::acceptor>(io_);
-    const tcp::endpoint ep(to_asio(l.address), l.port);
-    error_code ec;
-    acceptor->open(ep.protocol(), ec);
-    if (!ec) {
-      acceptor->set_option(asio::socket_base::reuse_address(true), ec);
+    auto acceptor = open_listener(io_, l.address, l.port, "bgp");
+    if (!acceptor) {
+      return fail(acceptor.error());
     }
-    if (!ec && ep.address().is_v6()) {
-      acceptor->set_option(asio::ip::v6_only(true), ec);
-    }
-    if (!ec) {
-      acceptor->bind(ep, ec);
-    }
-    if (!ec) {
-      acceptor->listen(asio::socket_base::max_listen_connections, ec);
-    }
-    if (ec) {
-      return fail(ErrorKind::kSocket, "bgp listen on " + ep.address().to_string() + " port " + std::to_string(l.port) +
-                                          ": " + ec.message());
-    }
-    acceptors_.push_back(std::move(acceptor));
+    acceptors_.push_back(std::move(*acceptor));
   }
   for (auto& acceptor : acceptors_) {
     accept(*acceptor);
