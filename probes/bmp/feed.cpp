@@ -71,12 +71,17 @@ void Feed::on_message(const Message& message) {
 void Feed::on_route_monitoring(const RouteMonitoring& rm) {
   ++counters_.route_monitoring;
   bgp::SessionContext ctx;
-  ctx.add_path_ipv4 = false;
-  ctx.add_path_ipv6 = false;
   if (auto it = peers_.find(key_of(rm.peer)); it != peers_.end()) {
     ctx = session_context(it->second, rm.peer.adj_rib_out());
   }
   auto decoded = decode_update(rm, ctx, counters_.bgp);
+  if (!decoded && (ctx.add_path_ipv4 || ctx.add_path_ipv6)) {
+    // FRR 8.4's bgpd_bmp writes its UPDATEs without path ids even on ADD-PATH sessions: try that reading.
+    ctx.add_path_ipv4 = false;
+    ctx.add_path_ipv6 = false;
+    decoded = decode_update(rm, ctx, counters_.bgp);
+    counters_.add_path_fallback += decoded ? 1U : 0U;
+  }
   if (!decoded) {
     ++counters_.update_errors;
     return;

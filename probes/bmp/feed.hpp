@@ -4,8 +4,9 @@
 // later messages need: the session context (4-octet AS, ADD-PATH) each peer's Peer Up negotiated, so its Route
 // Monitoring UPDATEs decode as the router decoded them. A route message for a peer without Peer Up decodes with the
 // A flag's AS width and no ADD-PATH (RFC 7854 §4.6 sends Peer Up first; a station joining late still learns).
-// End-of-RIB markers change nothing. An error means the stream is broken (a bad header cannot be skipped): the
-// owner closes the session. Counters name every message type and every problem.
+// End-of-RIB markers change nothing. An UPDATE that does not decode with the negotiated ADD-PATH path ids is read
+// without them (FRR 8.4 writes them so) and counted. An error means the stream is broken (a bad header cannot be
+// skipped): the owner closes the session. Counters name every message type and every problem.
 #pragma once
 
 #include "common/bytes.hpp"
@@ -33,7 +34,8 @@ struct FeedCounters {
   std::uint64_t route_mirroring = 0;
   std::uint64_t update_errors = 0;  // Route Monitoring UPDATEs bgp::parse_update refused (skipped, stream goes on)
   std::uint64_t end_of_rib = 0;
-  bgp::Counters bgp;  // the embedded UPDATEs' attribute anomalies
+  std::uint64_t add_path_fallback = 0;  // UPDATEs that decoded only without the negotiated ADD-PATH path ids
+  bgp::Counters bgp;                    // the embedded UPDATEs' attribute anomalies
 };
 
 // A monitored peer as the router's RIBs know it: its address in its route distinguisher's instance.

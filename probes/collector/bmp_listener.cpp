@@ -25,6 +25,7 @@ void add(bmp::FeedCounters& to, const bmp::FeedCounters& from) {
   to.route_mirroring += from.route_mirroring;
   to.update_errors += from.update_errors;
   to.end_of_rib += from.end_of_rib;
+  to.add_path_fallback += from.add_path_fallback;
   to.bgp += from.bgp;
 }
 

@@ -45,7 +45,8 @@ nlohmann::json Collector::bmp_json() const {
                 {"termination", c.feed.termination},
                 {"route_mirroring", c.feed.route_mirroring},
                 {"update_errors", c.feed.update_errors},
-                {"end_of_rib", c.feed.end_of_rib}};
+                {"end_of_rib", c.feed.end_of_rib},
+                {"add_path_fallback", c.feed.add_path_fallback}};
     for (const auto& [name, v] : c.feed.bgp.items()) {
       counters[std::string(name)] = v;
     }

@@ -1,0 +1,31 @@
+#!/bin/bash
+# runs inside `unshare --net`: a private, anonymous network namespace (nothing named, nothing left behind)
+set -x
+D=/tmp/i16-cap
+ip link set lo up
+for n in 1 2 3 4; do ip addr add 192.0.2.$n/32 dev lo; done
+ip addr add 2001:db8::2/128 dev lo
+for x in a b c; do mkdir -p $D/$x; done
+chmod 777 $D $D/a $D/b $D/c
+python3 $D/listen.py $D/stream.bin 45 & LP=$!
+sleep 0.5
+start() { /usr/lib/frr/bgpd -u frr -g frr --vty_socket $D/$1 -i $D/$1/bgpd.pid -f $D/$1.conf -Z -n -P 0 -l $2 -p 179 --log file:$D/$1.log $3 -d; }
+start a 192.0.2.1 "-M bmp"
+start b 192.0.2.2
+start c 192.0.2.4
+sleep 15
+vtysh --vty_socket $D/a -c "show bgp summary" -c "show bgp ipv4 unicast" -c "show bgp ipv6 unicast" -c "show bmp" > $D/a.before.txt 2>&1
+vtysh --vty_socket $D/a -c "show bgp ipv4 unicast json" > $D/a.v4.json 2>&1
+vtysh --vty_socket $D/a -c "show bgp ipv6 unicast json" > $D/a.v6.json 2>&1
+vtysh --vty_socket $D/a -c "conf t" -c "router bgp 65001" -c "neighbor 192.0.2.2 shutdown"
+sleep 3
+vtysh --vty_socket $D/b -c "conf t" -c "router bgp 65002" -c "address-family ipv4 unicast" -c "no network 203.0.113.0/24"
+vtysh --vty_socket $D/a -c "conf t" -c "router bgp 65001" -c "no neighbor 192.0.2.2 shutdown"
+sleep 8
+vtysh --vty_socket $D/b -c "conf t" -c "router bgp 65002" -c "address-family ipv4 unicast" -c "no network 10.2.0.0/16"
+sleep 3
+vtysh --vty_socket $D/a -c "show bgp ipv4 unicast" -c "show bmp" > $D/a.after.txt 2>&1
+vtysh --vty_socket $D/a -c "conf t" -c "router bgp 65001" -c "no bmp targets coll"
+sleep 2
+for x in a b c; do kill $(cat $D/$x/bgpd.pid); done
+wait $LP
