@@ -1,7 +1,8 @@
 #!/bin/bash
-# runs inside `unshare --net`: a private, anonymous network namespace (nothing named, nothing left behind)
+# Records FRR 8.4 bgpd_bmp output: run as `unshare --net tests/data/bmp_frr/inner.sh` (root): a private, anonymous
+# network namespace (nothing named, nothing left behind); writes stream.bin (= ../bmp_frr.bin) and FRR's tables here.
 set -x
-D=/tmp/i16-cap
+D=$(cd "$(dirname "$0")" && pwd)  # this folder: the stream and FRR's tables are written here
 ip link set lo up
 for n in 1 2 3 4; do ip addr add 192.0.2.$n/32 dev lo; done
 ip addr add 2001:db8::2/128 dev lo
