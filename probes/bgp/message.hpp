@@ -16,6 +16,7 @@
 #include <compare>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <variant>
@@ -264,6 +265,16 @@ struct DecodedUpdate {
   Update update;
   UpdateVerdict verdict;
 };
+
+// One UPDATE's route changes as a RIB takes them (Speaker, BMP): withdrawn = IPv4 withdrawn + MP_UNREACH,
+// announced = IPv4 NLRI + MP_REACH NLRI, attrs = the normalized shared set, nullptr when nothing is announced or
+// the UPDATE is treat-as-withdraw (then `announced` are withdrawn too).
+struct RouteChanges {
+  std::vector<Nlri> withdrawn;
+  std::vector<Nlri> announced;
+  std::shared_ptr<const PathAttributes> attrs;
+};
+RouteChanges route_changes(DecodedUpdate&& decoded, bool four_octet_session);
 
 struct Notification {
   std::uint8_t code = 0;

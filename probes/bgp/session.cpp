@@ -415,19 +415,7 @@ void Session::handle_update(Bytes body) {
     }
     return;
   }
-  // The NLRI lists leave the UPDATE first, so its attributes can be moved (not copied) into the shared set.
-  std::vector<Nlri> withdrawn = std::move(u.withdrawn);
-  if (u.attrs.mp_unreach) {
-    append(withdrawn, std::move(u.attrs.mp_unreach->withdrawn));
-  }
-  std::vector<Nlri> announced = std::move(u.nlri);
-  if (u.attrs.mp_reach) {
-    append(announced, std::move(u.attrs.mp_reach->nlri));
-  }
-  std::shared_ptr<const PathAttributes> attrs;
-  if (!announced.empty() && !verdict.treat_as_withdraw) {
-    attrs = std::make_shared<const PathAttributes>(std::move(u).route_attributes(info_.context.four_octet_as));
-  }
+  auto [withdrawn, announced, attrs] = route_changes(std::move(*decoded), info_.context.four_octet_as);
   counters_.bgp_prefixes_withdrawn += withdrawn.size() + (attrs ? 0 : announced.size());
   counters_.bgp_prefixes_announced += attrs ? announced.size() : 0;
   if (owner->update_cb_) {
@@ -444,14 +432,6 @@ void Session::handle_update(Bytes body) {
   }
   for (const auto& n : announced) {
     owner->route_cb_(info_, RouteEvent{n.prefix, n.path_id, attrs});
-  }
-}
-
-void Session::append(std::vector<Nlri>& to, std::vector<Nlri>&& from) {
-  if (to.empty()) {
-    to = std::move(from);
-  } else {
-    to.insert(to.end(), from.begin(), from.end());
   }
 }
 

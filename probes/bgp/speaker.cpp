@@ -2,68 +2,23 @@
 // collision handling), counters and status for callers.
 #include "probes/bgp/speaker_impl.hpp"
 
-#include <boost/asio/ip/v6_only.hpp>
+#include "probes/bgp/asio_address.hpp"
+
 #include <boost/asio/write.hpp>
 
 namespace flowlab::bgp {
 
 using boost::system::error_code;
 
-namespace {
-
-IpAddress from_asio(const asio::ip::address& a) {
-  if (a.is_v4()) {
-    return IpAddress::v4(a.to_v4().to_uint());
-  }
-  const auto v6 = a.to_v6();
-  if (v6.is_v4_mapped()) {
-    return IpAddress::v4(asio::ip::make_address_v4(asio::ip::v4_mapped, v6).to_uint());
-  }
-  std::array<std::uint8_t, 16> b{};
-  const auto bytes = v6.to_bytes();
-  std::copy(bytes.begin(), bytes.end(), b.begin());
-  return IpAddress::v6(b);
-}
-
-asio::ip::address to_asio(const IpAddress& a) {
-  if (a.is_v6()) {
-    asio::ip::address_v6::bytes_type b{};
-    std::copy(a.bytes.begin(), a.bytes.end(), b.begin());
-    return asio::ip::address_v6(b);
-  }
-  if (a.is_v4()) {
-    return asio::ip::address_v4(a.v4_host_order());
-  }
-  return asio::ip::address_v4::any();
-}
-
-}  // namespace
-
 // ---------------------------------------------------------------- Impl
 
 Status Speaker::Impl::start() {
   for (const auto& l : config_.listen) {
-    auto acceptor = std::make_unique<tcp::acceptor>(io_);
-    const tcp::endpoint ep(to_asio(l.address), l.port);
-    error_code ec;
-    acceptor->open(ep.protocol(), ec);
-    if (!ec) {
-      acceptor->set_option(asio::socket_base::reuse_address(true), ec);
+    auto acceptor = open_listener(io_, l.address, l.port, "bgp");
+    if (!acceptor) {
+      return fail(acceptor.error());
     }
-    if (!ec && ep.address().is_v6()) {
-      acceptor->set_option(asio::ip::v6_only(true), ec);
-    }
-    if (!ec) {
-      acceptor->bind(ep, ec);
-    }
-    if (!ec) {
-      acceptor->listen(asio::socket_base::max_listen_connections, ec);
-    }
-    if (ec) {
-      return fail(ErrorKind::kSocket, "bgp listen on " + ep.address().to_string() + " port " + std::to_string(l.port) +
-                                          ": " + ec.message());
-    }
-    acceptors_.push_back(std::move(acceptor));
+    acceptors_.push_back(std::move(*acceptor));
   }
   for (auto& acceptor : acceptors_) {
     accept(*acceptor);

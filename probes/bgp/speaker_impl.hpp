@@ -111,7 +111,6 @@ class Session : public std::enable_shared_from_this<Session> {
   void handle(MessageType type, Bytes body);
   void handle_open(Bytes body);
   void handle_update(Bytes body);
-  static void append(std::vector<Nlri>& to, std::vector<Nlri>&& from);
   std::weak_ptr<Speaker::Impl> owner_;
   PeerConfig config_;
   tcp::socket socket_;

@@ -164,6 +164,36 @@ PathAttributes Update::route_attributes(bool four_octet_session) && {
   return for_routes(std::move(attrs), four_octet_session);
 }
 
+namespace {
+
+void append(std::vector<Nlri>& to, std::vector<Nlri>&& from) {
+  if (to.empty()) {
+    to = std::move(from);
+  } else {
+    to.insert(to.end(), from.begin(), from.end());
+  }
+}
+
+}  // namespace
+
+RouteChanges route_changes(DecodedUpdate&& decoded, bool four_octet_session) {
+  Update& u = decoded.update;
+  // The NLRI lists leave the UPDATE first, so its attributes can be moved (not copied) into the shared set.
+  RouteChanges out;
+  out.withdrawn = std::move(u.withdrawn);
+  if (u.attrs.mp_unreach) {
+    append(out.withdrawn, std::move(u.attrs.mp_unreach->withdrawn));
+  }
+  out.announced = std::move(u.nlri);
+  if (u.attrs.mp_reach) {
+    append(out.announced, std::move(u.attrs.mp_reach->nlri));
+  }
+  if (!out.announced.empty() && !decoded.verdict.treat_as_withdraw) {
+    out.attrs = std::make_shared<const PathAttributes>(std::move(u).route_attributes(four_octet_session));
+  }
+  return out;
+}
+
 BgpResult<DecodedUpdate> parse_update(Bytes body, const SessionContext& ctx, Counters& counters) {
   ++counters.bgp_updates_in;
   DecodedUpdate out;

@@ -6,6 +6,8 @@ namespace flowlab::collector {
 
 BgpTables::BgpTables() : store_(std::make_shared<bgp::AttrStore>()) {}
 
+BgpTables::BgpTables(std::shared_ptr<bgp::AttrStore> store) : store_(std::move(store)) {}
+
 BgpTables::~BgpTables() {
   // RIBs release their attribute references into store_, which must outlive them.
   peers_.clear();

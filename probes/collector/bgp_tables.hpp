@@ -23,6 +23,8 @@ namespace flowlab::collector {
 class BgpTables {
  public:
   BgpTables();
+  // RIBs interning into a store shared with other tables (BMP: every router's tables share one).
+  explicit BgpTables(std::shared_ptr<bgp::AttrStore> store);
   ~BgpTables();
   BgpTables(const BgpTables&) = delete;
   BgpTables& operator=(const BgpTables&) = delete;

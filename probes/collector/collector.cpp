@@ -23,6 +23,7 @@ Collector::Collector(boost::asio::io_context& io, CollectorConfig config) : io_(
 Collector::~Collector() { stop(); }
 
 Status Collector::load_maps(EnrichConfig& out) const {
+  out.source = config_.enrich.source;
   out.as_source = config_.enrich.as_source;
   out.net_source = config_.enrich.net_source;
   out.peer_src_as = config_.enrich.peer_src_as;
@@ -48,7 +49,7 @@ Result<std::unique_ptr<Collector>> Collector::create(boost::asio::io_context& io
   std::unique_ptr<Collector> c(new Collector(io, std::move(config)));
   EnrichConfig enrich;
   FLOWLAB_TRY(c->load_maps(enrich));
-  c->enricher_ = std::make_unique<Enricher>(c->tables_, std::move(enrich));
+  c->enricher_ = std::make_unique<Enricher>(c->tables_, std::move(enrich), &c->bmp_tables_);
   if (apply_default_aggregate(c->config_)) {
     spdlog::info("[collector] no aggregates configured: aggregate 'default' (src_host), as pmacct's default");
   }
@@ -137,6 +138,17 @@ Status Collector::start() {
     start_bgp();
     FLOWLAB_TRY(speaker_->start());
   }
+  if (config_.bmp.enabled) {
+    std::vector<BmpListenAddress> listen;
+    for (const auto& l : config_.bmp.listen) {
+      listen.push_back(BmpListenAddress{l.address, l.port});
+    }
+    if (listen.empty()) {
+      listen.push_back(BmpListenAddress{});
+    }
+    bmp_ = std::make_unique<BmpListener>(io_, bmp_tables_, std::move(listen));
+    FLOWLAB_TRY(bmp_->start());
+  }
   if (config_.outputs.sqlite) {
     auto s = SqliteStore::open(config_.outputs.sqlite->path, config_.aggregates);
     if (!s) {
@@ -210,6 +222,9 @@ void Collector::stop() {
   }
   for (auto& r : receivers_) {
     r->close();
+  }
+  if (bmp_) {
+    bmp_->stop();
   }
   if (speaker_) {
     speaker_->stop();

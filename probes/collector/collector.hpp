@@ -4,6 +4,7 @@
 //                                 \-> wire::Decoder (templates per exporter) -> SequenceTracker
 //                                     -> Enricher (BgpTables) -> every Aggregate
 //   bgp::Speaker --callbacks--> BgpTables            QueryServer <-> handle_query()
+//   BmpListener --bmp::Feed--> BmpTables (enrich.source: bmp)
 //   timers: file outputs, SQLite, BGP table dumps, stats
 //
 // main() owns the io_context and the signals and calls write_outputs() (SIGUSR1), dump_tables() (SIGUSR2),
@@ -14,6 +15,8 @@
 #include "probes/bgp/session.hpp"
 #include "probes/collector/aggregate.hpp"
 #include "probes/collector/bgp_tables.hpp"
+#include "probes/collector/bmp_listener.hpp"
+#include "probes/collector/bmp_tables.hpp"
 #include "probes/collector/config.hpp"
 #include "probes/collector/enrich.hpp"
 #include "probes/collector/outputs.hpp"
@@ -77,6 +80,8 @@ class Collector {
   [[nodiscard]] const std::vector<Aggregate>& aggregates() const { return aggregates_; }
   [[nodiscard]] const Aggregate* find_aggregate(const std::string& name) const;
   [[nodiscard]] BgpTables& tables() { return tables_; }
+  [[nodiscard]] const BmpTables& bmp_tables() const { return bmp_tables_; }
+  [[nodiscard]] const BmpListener* bmp() const { return bmp_.get(); }
   [[nodiscard]] const SequenceTracker& sequences() const { return sequences_; }
   [[nodiscard]] const wire::Decoder& decoder() const { return decoder_; }
   [[nodiscard]] const CollectorCounters& counters() const { return counters_; }
@@ -99,17 +104,21 @@ class Collector {
   void write_sqlite();
   nlohmann::json bgp_peers_json() const;
   nlohmann::json bgp_dump_json(const nlohmann::json& request) const;
+  nlohmann::json bmp_json() const;
+  nlohmann::json bmp_dump_json(const nlohmann::json& request) const;
 
   boost::asio::io_context& io_;
   CollectorConfig config_;
   wire::Decoder decoder_;
   SequenceTracker sequences_;
   BgpTables tables_;
+  BmpTables bmp_tables_;
   std::unique_ptr<Enricher> enricher_;
   std::vector<Aggregate> aggregates_;
   std::vector<std::unique_ptr<Tee>> tees_;
   std::vector<std::unique_ptr<Receiver>> receivers_;
   std::unique_ptr<bgp::Speaker> speaker_;
+  std::unique_ptr<BmpListener> bmp_;
   std::unique_ptr<QueryServer> query_;
   std::vector<FileOutput> files_;
   std::unique_ptr<SqliteStore> sqlite_;

@@ -171,6 +171,7 @@ nlohmann::json Collector::counters_json() const {
             {"resets", totals.resets}}},
           {"receivers", receivers},
           {"bgp", {{"counters", bgp}, {"peers", bgp_peers_json()}}},
+          {"bmp", bmp_json()},
           {"tee", tee},
           {"aggregates", aggregates}};
 }
@@ -190,13 +191,15 @@ nlohmann::json Collector::stats_json() const {
           {"records", counters_.records},
           {"sequence_lost", totals.lost},
           {"templates", decoder_.template_count()},
-          {"bgp_peers_up", [&] {
+          {"bgp_peers_up",
+           [&] {
              std::size_t up = 0;
              for (const auto& p : tables_.peers()) {
                up += p.up ? 1U : 0U;
              }
              return up;
-           }()}};
+           }()},
+          {"bmp_routers", bmp_tables_.routers().size()}};
 }
 
 nlohmann::json Collector::handle_query(const nlohmann::json& request) {
@@ -209,6 +212,9 @@ nlohmann::json Collector::handle_query(const nlohmann::json& request) {
   }
   if (cmd == "bgp_dump") {
     return bgp_dump_json(request);
+  }
+  if (cmd == "bmp_dump") {
+    return bmp_dump_json(request);
   }
   if (cmd == "flush") {
     write_outputs();

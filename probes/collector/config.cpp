@@ -27,6 +27,7 @@ constexpr EnumName<ListenProto> kListenSpecProtos[] = {
 // enrich: as / net, peer_src_as (probes/collector/enrich.hpp's enums).
 constexpr EnumName<AsSource> kAsSourceNames[] = {
     {"bgp", AsSource::kBgp}, {"netflow", AsSource::kNetflow}, {"longest", AsSource::kLongest}};
+constexpr EnumName<ViewSource> kViewSourceNames[] = {{"bgp", ViewSource::kBgp}, {"bmp", ViewSource::kBmp}};
 constexpr EnumName<PeerSrcAsMethod> kPeerSrcAsNames[] = {
     {"bgp", PeerSrcAsMethod::kBgp}, {"map", PeerSrcAsMethod::kMap}, {"netflow", PeerSrcAsMethod::kNetflow}};
 // tee[].balance (probes/collector/tee.hpp's enum).
@@ -67,7 +68,7 @@ std::optional<std::size_t> Parser::get_size(const YAML::Node& n, const std::stri
 
 void Parser::parse_root(const YAML::Node& root, CollectorConfig& c) {
   auto top = map_entries(root, "",
-                         {"log", "listen", "socket_buffer", "receive_batch", "stats_interval", "bgp", "enrich",
+                         {"log", "listen", "socket_buffer", "receive_batch", "stats_interval", "bgp", "bmp", "enrich",
                           "aggregates", "outputs", "tee"});
   if (!top) {
     return;
@@ -89,8 +90,14 @@ void Parser::parse_root(const YAML::Node& root, CollectorConfig& c) {
     } else if (key == "bgp") {
       c.bgp.enabled = true;
       parse_bgp(value, c.bgp);
+    } else if (key == "bmp") {
+      c.bmp.enabled = true;
+      parse_bmp(value, c.bmp);
     } else if (key == "enrich") {
       parse_enrich(value, c.enrich);
+      if (c.enrich.source == ViewSource::kBmp && !root["bmp"]) {
+        error("enrich.source", "expected a `bmp:` section for source bmp (the BMP station that feeds the view)");
+      }
     } else if (key == "aggregates") {
       parse_aggregates(value, c);
     } else if (key == "outputs") {
@@ -142,13 +149,15 @@ void Parser::parse_listen(const YAML::Node& n, CollectorConfig& c) {
 }
 
 void Parser::parse_enrich(const YAML::Node& n, EnrichFileConfig& en) {
-  auto e = entries(n, "enrich", {"as", "net", "peer_src_as", "peer_src_as_map", "agent_map", "renormalize"});
+  auto e = entries(n, "enrich", {"source", "as", "net", "peer_src_as", "peer_src_as_map", "agent_map", "renormalize"});
   if (!e) {
     return;
   }
   for (const auto& [key, key_node, value] : *e) {
     const std::string k = child("enrich", key);
-    if (key == "as" || key == "net") {
+    if (key == "source") {
+      en.source = get_enum(value, k, kViewSourceNames).value_or(en.source);
+    } else if (key == "as" || key == "net") {
       auto& source = key == "as" ? en.as_source : en.net_source;
       source = get_enum(value, k, kAsSourceNames).value_or(source);
     } else if (key == "peer_src_as") {

@@ -60,7 +60,15 @@ struct BgpConfig {
   std::chrono::milliseconds table_dump_interval{0};  // 0: only on SIGUSR2 / query
 };
 
+// `bmp:` — the passive BMP station (RFC 7854): routers connect to these listeners.
+struct BmpConfig {
+  bool enabled = false;                                // a `bmp:` section was given
+  static constexpr std::uint16_t kDefaultPort = 1790;  // pmacct's bmp_daemon_port
+  std::vector<BgpConfig::Listen> listen;               // empty: 0.0.0.0:1790
+};
+
 struct EnrichFileConfig {
+  ViewSource source = ViewSource::kBgp;
   AsSource as_source = AsSource::kBgp;
   AsSource net_source = AsSource::kBgp;
   PeerSrcAsMethod peer_src_as = PeerSrcAsMethod::kBgp;
@@ -98,6 +106,7 @@ struct CollectorConfig {
   std::size_t socket_buffer = std::size_t{8} * 1024U * 1024U;  // SO_RCVBUF(FORCE) per UDP socket
   std::size_t receive_batch = 64;                              // datagrams per recvmmsg
   BgpConfig bgp;
+  BmpConfig bmp;
   EnrichFileConfig enrich;
   std::vector<AggregateSpec> aggregates;
   OutputsConfig outputs;

@@ -40,7 +40,7 @@ void Parser::parse_bgp(const YAML::Node& n, BgpConfig& bgp) {
         }
       }
     } else if (key == "listen") {
-      parse_bgp_listen(value, k, bgp);
+      parse_tcp_listen(value, k, 179, bgp.listen);
     } else if (key == "peers") {
       parse_bgp_peers(value, k, bgp);
     } else if (key == "table_dump") {
@@ -49,7 +49,18 @@ void Parser::parse_bgp(const YAML::Node& n, BgpConfig& bgp) {
   }
 }
 
-void Parser::parse_bgp_listen(const YAML::Node& n, const std::string& path, BgpConfig& bgp) {
+void Parser::parse_bmp(const YAML::Node& n, BmpConfig& bmp) {
+  auto e = entries(n, "bmp", {"listen"});
+  if (!e) {
+    return;
+  }
+  for (const auto& [key, key_node, value] : *e) {
+    parse_tcp_listen(value, child("bmp", key), BmpConfig::kDefaultPort, bmp.listen);
+  }
+}
+
+void Parser::parse_tcp_listen(const YAML::Node& n, const std::string& path, std::uint16_t default_port,
+                              std::vector<BgpConfig::Listen>& out) {
   auto list = list_items(n, path, true);
   for (std::size_t i = 0; list && i < list->size(); ++i) {
     const std::string where = item(path, i);
@@ -58,6 +69,7 @@ void Parser::parse_bgp_listen(const YAML::Node& n, const std::string& path, BgpC
       continue;
     }
     BgpConfig::Listen l;
+    l.port = default_port;
     for (const auto& [lk, lk_node, lv] : *le) {
       if (lk == "address") {
         l.address = get_address(lv, child(where, lk)).value_or(l.address);
@@ -65,7 +77,7 @@ void Parser::parse_bgp_listen(const YAML::Node& n, const std::string& path, BgpC
         l.port = static_cast<std::uint16_t>(*p);
       }
     }
-    bgp.listen.push_back(l);
+    out.push_back(l);
   }
 }
 

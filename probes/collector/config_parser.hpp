@@ -37,7 +37,10 @@ class Parser : public yaml::YamlReader {
   void parse_log(const YAML::Node& n, CollectorConfig& c);
   void parse_listen(const YAML::Node& n, CollectorConfig& c);
   void parse_bgp(const YAML::Node& n, BgpConfig& bgp);
-  void parse_bgp_listen(const YAML::Node& n, const std::string& path, BgpConfig& bgp);
+  // A list of {address, port} (bgp.listen, bmp.listen).
+  void parse_tcp_listen(const YAML::Node& n, const std::string& path, std::uint16_t default_port,
+                        std::vector<BgpConfig::Listen>& out);
+  void parse_bmp(const YAML::Node& n, BmpConfig& bmp);
   void parse_bgp_peers(const YAML::Node& n, const std::string& path, BgpConfig& bgp);
   std::optional<BgpPeerConfig> parse_bgp_peer(const YAML::Node& n, const std::string& path);
   void parse_table_dump(const YAML::Node& n, const std::string& path, BgpConfig& bgp);

@@ -83,9 +83,35 @@ std::string pmacct_as_path_string(const bgp::AsPath& path) {
   return path.to_string();
 }
 
-Enricher::Enricher(const BgpTables& tables, EnrichConfig config) : tables_(tables), config_(std::move(config)) {}
+Enricher::Enricher(const BgpTables& tables, EnrichConfig config, const BmpTables* bmp)
+    : tables_(tables), bmp_(bmp), config_(std::move(config)) {}
+
+const bgp::Rib* Enricher::bmp_view_for(const IpAddress& exporter) const {
+  if (bmp_ == nullptr) {
+    return nullptr;
+  }
+  if (!config_.agent_map.empty()) {
+    if (auto router = config_.agent_map.lookup(exporter)) {
+      return bmp_->view(*router);
+    }
+  }
+  if (const bgp::Rib* rib = bmp_->view(exporter)) {
+    return rib;
+  }
+  return exporter.is_v4() ? bmp_->view_by_router_id(exporter.v4_host_order()) : nullptr;
+}
+
+std::uint64_t Enricher::view_generation() const {
+  if (config_.source == ViewSource::kBmp) {
+    return bmp_ == nullptr ? 0 : bmp_->peer_generation();
+  }
+  return tables_.peer_generation();
+}
 
 const bgp::Rib* Enricher::view_for(const IpAddress& exporter) const {
+  if (config_.source == ViewSource::kBmp) {
+    return bmp_view_for(exporter);
+  }
   if (!config_.agent_map.empty()) {
     if (auto peer = config_.agent_map.lookup(exporter)) {
       return tables_.by_address(*peer);
@@ -102,7 +128,7 @@ const bgp::Rib* Enricher::view_for(const IpAddress& exporter) const {
 
 const bgp::Rib* Enricher::view_for(const IpAddress& exporter, Family family) const {
   const bgp::Rib* rib = view_for(exporter);
-  if (rib == nullptr || rib->prefix_count(family) > 0) {
+  if (config_.source == ViewSource::kBmp || rib == nullptr || rib->prefix_count(family) > 0) {
     return rib;
   }
   const auto peers = tables_.peers();
@@ -120,12 +146,12 @@ const bgp::Rib* Enricher::view_for(const IpAddress& exporter, Family family) con
 
 const bgp::Rib* Enricher::cached_view(const IpAddress& exporter, Family family) const {
   // An empty view is not cached: its routes (or its sibling session's) may still be arriving.
-  if (cache_generation_ != tables_.peer_generation() || !(cache_exporter_ == exporter) || cache_family_ != family ||
+  if (cache_generation_ != view_generation() || !(cache_exporter_ == exporter) || cache_family_ != family ||
       cache_view_ == nullptr || cache_view_->prefix_count(family) == 0) {
     cache_view_ = view_for(exporter, family);
     cache_exporter_ = exporter;
     cache_family_ = family;
-    cache_generation_ = tables_.peer_generation();
+    cache_generation_ = view_generation();
   }
   return cache_view_;
 }

@@ -9,6 +9,7 @@
 #include "probes/bgp/rib.hpp"
 #include "probes/collector/agent_map.hpp"
 #include "probes/collector/bgp_tables.hpp"
+#include "probes/collector/bmp_tables.hpp"
 #include "probes/collector/peer_src_map.hpp"
 #include "probes/wire/flow_record.hpp"
 
@@ -21,10 +22,14 @@ namespace flowlab::collector {
 //   kNetflow: the record's own fields; kBgp: the RIB; kLongest: whichever has the longer prefix (the record's mask
 //   vs the RIB match's length; a tie goes to BGP).
 enum class AsSource : std::uint8_t { kNetflow, kBgp, kLongest };
+// enrich.source: which routing view enriches — the collector's BGP sessions (pmacct bgp_daemon) or what BMP
+// sessions report (pmacct bmp_daemon): the router's Loc-RIB, else its best path over its peers' Adj-RIB-In.
+enum class ViewSource : std::uint8_t { kBgp, kBmp };
 // bgp_peer_src_as_type: bgp (first AS of R_s), map (peer_src_as_map), netflow (the record's src_peer_as).
 enum class PeerSrcAsMethod : std::uint8_t { kBgp, kMap, kNetflow };
 
 struct EnrichConfig {
+  ViewSource source = ViewSource::kBgp;
   AsSource as_source = AsSource::kBgp;
   AsSource net_source = AsSource::kBgp;  // pmacct nfacctd_net (src_net/dst_net/src_mask/dst_mask)
   PeerSrcAsMethod peer_src_as = PeerSrcAsMethod::kBgp;
@@ -66,7 +71,8 @@ struct EnrichedFlow {
 
 class Enricher {
  public:
-  Enricher(const BgpTables& tables, EnrichConfig config);
+  // `bmp` is read when config.source is kBmp (nullptr there: no view at all).
+  Enricher(const BgpTables& tables, EnrichConfig config, const BmpTables* bmp = nullptr);
 
   void enrich(const wire::FlowRecord& record, EnrichedFlow& out) const;
   [[nodiscard]] EnrichedFlow enrich(const wire::FlowRecord& record) const {
@@ -74,7 +80,8 @@ class Enricher {
     enrich(record, out);
     return out;
   }
-  // The BGP view for an exporter (agent map, session address, router id); nullptr when none.
+  // The BGP view for an exporter (agent map, session address, router id); nullptr when none. With source kBmp the
+  // same three keys name a BMP router (its BMP session address, its BGP identifier) and its view is returned.
   [[nodiscard]] const bgp::Rib* view_for(const IpAddress& exporter) const;
   // The view for lookups of one address family: view_for(exporter), unless that peer carries no route of the family
   // and another established session with the same BGP identifier does (a router with one session per family, as
@@ -85,8 +92,11 @@ class Enricher {
 
  private:
   [[nodiscard]] const bgp::Rib* cached_view(const IpAddress& exporter, Family family) const;
+  [[nodiscard]] const bgp::Rib* bmp_view_for(const IpAddress& exporter) const;
+  [[nodiscard]] std::uint64_t view_generation() const;
 
   const BgpTables& tables_;
+  const BmpTables* bmp_;
   EnrichConfig config_;
   // Last exporter's view (records arrive in runs from one exporter); valid while peer_generation is unchanged.
   mutable IpAddress cache_exporter_;

@@ -7,7 +7,7 @@
 set -eu
 seconds=${1:-60}
 shift || true
-all="v5 v9 ipfix sflow any bgp frame pcap topology scenario collector_config maps tee_receivers query"
+all="v5 v9 ipfix sflow any bgp frame pcap topology scenario collector_config maps tee_receivers query bmp"
 targets=${*:-$all}
 root=$(cd "$(dirname "$0")/../.." && pwd)
 build=${FLOWLAB_FUZZ_BUILD:-$root/build-fuzz}
@@ -18,13 +18,13 @@ for t in $targets; do
 done
 corpus_of() {
   case $1 in
-    bgp) echo "$root/tests/fuzz/bgp/corpus" ;;
+    bgp | bmp) echo "$root/tests/fuzz/$1/corpus" ;;
     *) echo "$root/tests/fuzz/corpus/$1" ;;
   esac
 }
 max_len_of() {
   case $1 in
-    bgp) echo 4097 ;;
+    bgp | bmp) echo 4097 ;;
     pcap | topology | scenario | collector_config) echo 16384 ;;
     *) echo 4096 ;;
   esac

@@ -93,7 +93,7 @@ const Invalid kInvalid[] = {
      "x.yaml:1:1: error: unknown key 'lisen' at the top level (did you mean 'listen'?)"},
     {"unknown key no guess", "zzzzzz: 1\n",
      "x.yaml:1:1: error: unknown key 'zzzzzz' at the top level (expected one of: log, listen, socket_buffer, "
-     "receive_batch, stats_interval, bgp, enrich, aggregates, outputs, tee)"},
+     "receive_batch, stats_interval, bgp, bmp, enrich, aggregates, outputs, tee)"},
     {"listen not a list", "listen: 2100\n", "x.yaml:1:9: error: listen: expected a list, found '2100'"},
     {"bad proto", "listen:\n  - {proto: netflw, port: 1}\n",
      "x.yaml:2:13: error: listen[0].proto: expected one of netflow, sflow, found 'netflw' (did you mean 'netflow'?)"},
@@ -145,9 +145,13 @@ const Invalid kInvalid[] = {
 TEST(CollectorConfig, EnrichKeysAreThoseOfEnrichmentMd) {
   std::ifstream doc(std::string(FLOWLAB_SOURCE_DIR) + "/docs/enrichment.md");
   ASSERT_TRUE(doc) << "docs/enrichment.md";
-  const std::map<std::string, std::string> sample{{"as", "longest"},           {"net", "netflow"},
-                                                  {"peer_src_as", "netflow"},  {"peer_src_as_map", "/tmp/p.map"},
-                                                  {"agent_map", "/tmp/a.map"}, {"renormalize", "false"}};
+  const std::map<std::string, std::string> sample{{"source", "bgp"},
+                                                  {"as", "longest"},
+                                                  {"net", "netflow"},
+                                                  {"peer_src_as", "netflow"},
+                                                  {"peer_src_as_map", "/tmp/p.map"},
+                                                  {"agent_map", "/tmp/a.map"},
+                                                  {"renormalize", "false"}};
   std::vector<std::string> keys;
   bool in_table = false;
   for (std::string line; std::getline(doc, line);) {

@@ -1,0 +1,81 @@
+// flowlab::bmp::Feed — one BMP session's byte stream turned into route changes per monitored peer and RIB.
+//
+// feed() frames messages out of the TCP stream (partial messages wait for the rest), parses each and keeps what the
+// later messages need: the session context (4-octet AS, ADD-PATH) each peer's Peer Up negotiated, so its Route
+// Monitoring UPDATEs decode as the router decoded them. A route message for a peer without Peer Up decodes with the
+// A flag's AS width and no ADD-PATH (RFC 7854 §4.6 sends Peer Up first; a station joining late still learns).
+// End-of-RIB markers change nothing. An UPDATE that does not decode with the negotiated ADD-PATH path ids is read
+// without them (FRR 8.4 writes them so) and counted. An error means the stream is broken (a bad header cannot be
+// skipped): the owner closes the session. Counters name every message type and every problem.
+#pragma once
+
+#include "common/bytes.hpp"
+#include "common/result.hpp"
+#include "probes/bgp/counters.hpp"
+#include "probes/bgp/session.hpp"
+#include "probes/bmp/message.hpp"
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <utility>
+#include <vector>
+
+namespace flowlab::bmp {
+
+struct FeedCounters {
+  std::uint64_t messages = 0;
+  std::uint64_t route_monitoring = 0;
+  std::uint64_t stats_reports = 0;
+  std::uint64_t peer_up = 0;
+  std::uint64_t peer_down = 0;
+  std::uint64_t initiation = 0;
+  std::uint64_t termination = 0;
+  std::uint64_t route_mirroring = 0;
+  std::uint64_t update_errors = 0;  // Route Monitoring UPDATEs bgp::parse_update refused (skipped, stream goes on)
+  std::uint64_t end_of_rib = 0;
+  std::uint64_t add_path_fallback = 0;  // UPDATEs that decoded only without the negotiated ADD-PATH path ids
+  bgp::Counters bgp;                    // the embedded UPDATEs' attribute anomalies
+};
+
+// A monitored peer as the router's RIBs know it: its address in its route distinguisher's instance.
+struct PeerKey {
+  std::uint64_t distinguisher = 0;
+  IpAddress address;
+  auto operator<=>(const PeerKey&) const = default;
+  bool operator==(const PeerKey&) const = default;
+};
+inline PeerKey key_of(const PeerHeader& h) { return {h.distinguisher, h.address}; }
+
+class Feed {
+ public:
+  struct Handlers {
+    std::function<void(const Initiation&)> initiation;
+    std::function<void(const PeerUp&, const bgp::SessionContext&)> peer_up;
+    // One UPDATE's changes for (peer, RIB kind); batch.attrs nullptr: announced are withdrawn as well.
+    std::function<void(const PeerHeader&, RibKind, const bgp::RouteBatch&)> routes;
+    std::function<void(const PeerDown&)> peer_down;
+    std::function<void(const StatsReport&)> stats;
+    std::function<void(const Termination&)> termination;
+  };
+  explicit Feed(Handlers handlers) : handlers_(std::move(handlers)) {}
+
+  // Appends received bytes and handles every complete message.
+  Status feed(Bytes data);
+  // Handles one whole message.
+  Status handle(Bytes message);
+
+  [[nodiscard]] const FeedCounters& counters() const { return counters_; }
+  [[nodiscard]] std::size_t buffered() const { return buffer_.size(); }
+
+ private:
+  void on_route_monitoring(const RouteMonitoring& rm);
+  void on_message(const Message& message);
+
+  Handlers handlers_;
+  std::vector<std::byte> buffer_;
+  std::map<PeerKey, PeerUp> peers_;  // the last Peer Up of each peer that is up
+  FeedCounters counters_;
+};
+
+}  // namespace flowlab::bmp

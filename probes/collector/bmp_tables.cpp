@@ -1,0 +1,219 @@
+#include "probes/collector/bmp_tables.hpp"
+
+namespace flowlab::collector {
+
+namespace {
+
+constexpr std::size_t index_of(bmp::RibKind kind) { return static_cast<std::size_t>(kind); }
+
+// View path ids: iBGP after eBGP, then the peer's slot, then its own path id (ADD-PATH), so bgp::Rib's last
+// tie-break (lowest path id) orders them.
+constexpr std::uint32_t kIbgpBit = 0x80000000U;
+constexpr unsigned kSlotShift = 20;
+constexpr std::uint32_t kPathIdMask = (1U << kSlotShift) - 1U;
+constexpr std::uint32_t kSlotMask = (kIbgpBit >> kSlotShift) - 1U;
+
+}  // namespace
+
+BmpTables::BmpTables() : store_(std::make_shared<bgp::AttrStore>()) {}
+
+BmpTables::~BmpTables() { routers_.clear(); }
+
+BmpTables::Router& BmpTables::router(const IpAddress& address) {
+  auto it = routers_.find(address);
+  if (it == routers_.end()) {
+    Router r;
+    r.info.address = address;
+    for (auto& t : r.ribs) {
+      t = std::make_unique<BgpTables>(store_);
+    }
+    r.merged = std::make_unique<bgp::Rib>(store_);
+    it = routers_.emplace(address, std::move(r)).first;
+    ++peer_generation_;
+  }
+  return it->second;
+}
+
+BmpTables::Router* BmpTables::find(const IpAddress& address) {
+  auto it = routers_.find(address);
+  return it == routers_.end() ? nullptr : &it->second;
+}
+
+const BmpTables::Router* BmpTables::find(const IpAddress& address) const {
+  auto it = routers_.find(address);
+  return it == routers_.end() ? nullptr : &it->second;
+}
+
+bgp::PeerInfo BmpTables::peer_info(const bmp::PeerHeader& peer) {
+  bgp::PeerInfo info;
+  info.address = peer.address;
+  info.name = peer.address.to_string();
+  info.asn = peer.asn;
+  info.bgp_id = peer.bgp_id;
+  return info;
+}
+
+BmpTables::PeerState& BmpTables::peer_state(Router& r, const bmp::PeerHeader& peer) {
+  auto [it, added] = r.peers.try_emplace(bmp::key_of(peer));
+  if (added) {
+    it->second.slot = static_cast<std::uint32_t>(r.peers.size() - 1) & kSlotMask;
+  }
+  return it->second;
+}
+
+std::uint32_t BmpTables::view_path_id(const PeerState& p, std::uint32_t path_id) {
+  return (p.ebgp ? 0U : kIbgpBit) | (p.slot << kSlotShift) | (path_id & kPathIdMask);
+}
+
+void BmpTables::session_up(const IpAddress& router_address) {
+  session_down(router_address);  // a new session re-sends everything: start clean
+  router(router_address);
+  ++generation_;
+}
+
+void BmpTables::initiation(const IpAddress& router_address, const bmp::Initiation& init) {
+  router(router_address).info.sys_name = init.sys_name();
+}
+
+void BmpTables::peer_up(const IpAddress& router_address, const bmp::PeerUp& up, const bgp::SessionContext& ctx) {
+  Router& r = router(router_address);
+  if (r.info.bgp_id != up.sent.bgp_id) {
+    r.info.bgp_id = up.sent.bgp_id;
+    ++peer_generation_;
+  }
+  peer_state(r, up.peer).ebgp = ctx.ebgp;
+  bgp::PeerInfo info = peer_info(up.peer);
+  info.context = ctx;
+  for (auto& t : r.ribs) {
+    t->peer_up(info);
+  }
+  ++generation_;
+}
+
+bmp::RibKind BmpTables::merged_kind(const Router& r) const {
+  return r.post_policy ? bmp::RibKind::kAdjInPost : bmp::RibKind::kAdjInPre;
+}
+
+void BmpTables::routes(const IpAddress& router_address, const bmp::PeerHeader& peer, bmp::RibKind kind,
+                       const bgp::RouteBatch& batch) {
+  Router& r = router(router_address);
+  r.ribs[index_of(kind)]->apply(peer_info(peer), batch);
+  if (kind == bmp::RibKind::kLocRib && !r.loc_rib) {
+    r.loc_rib = true;
+    ++peer_generation_;  // the view moves to the Loc-RIB
+  }
+  if (kind == bmp::RibKind::kAdjInPost && !r.post_policy) {
+    r.post_policy = true;
+    rebuild_merged(r);
+  } else if (kind == merged_kind(r)) {
+    merge(r, peer, batch);
+  }
+  ++generation_;
+}
+
+void BmpTables::merge(Router& r, const bmp::PeerHeader& peer, const bgp::RouteBatch& batch) {
+  const PeerState& p = peer_state(r, peer);
+  auto remap = [&](std::span<const bgp::Nlri> in) {
+    std::vector<bgp::Nlri> out(in.begin(), in.end());
+    for (auto& n : out) {
+      n.path_id = view_path_id(p, n.path_id);
+    }
+    return out;
+  };
+  const auto withdrawn = remap(batch.withdrawn);
+  const auto announced = remap(batch.announced);
+  r.merged->apply(withdrawn, announced, batch.attrs);
+}
+
+void BmpTables::unmerge_peer(Router& r, const IpAddress& peer) {
+  const bgp::Rib* rib = r.ribs[index_of(merged_kind(r))]->by_address(peer);
+  if (rib == nullptr) {
+    return;
+  }
+  std::vector<bgp::Nlri> routes;
+  rib->for_each([&](const bgp::RibRoute& route) { routes.push_back(bgp::Nlri{route.prefix, route.path_id}); });
+  for (const auto& [key, state] : r.peers) {
+    if (key.address == peer) {
+      for (const auto& n : routes) {
+        r.merged->withdraw(n.prefix, view_path_id(state, n.path_id));
+      }
+    }
+  }
+}
+
+void BmpTables::rebuild_merged(Router& r) {
+  r.merged->clear();
+  for (const auto& peer : r.ribs[index_of(merged_kind(r))]->peers()) {
+    bmp::PeerHeader h;
+    h.address = peer.address;
+    const PeerState& p = peer_state(r, h);
+    peer.rib->for_each([&](const bgp::RibRoute& route) {
+      bgp::PathAttributes attrs = route.attrs->attrs;  // the interned set without its path: put it back
+      attrs.as_path = *route.attrs->as_path;
+      r.merged->announce(route.prefix, view_path_id(p, route.path_id), attrs);
+    });
+  }
+}
+
+void BmpTables::peer_down(const IpAddress& router_address, const bmp::PeerHeader& peer) {
+  Router* r = find(router_address);
+  if (r == nullptr) {
+    return;
+  }
+  unmerge_peer(*r, peer.address);
+  const bgp::PeerInfo info = peer_info(peer);
+  for (auto& t : r->ribs) {
+    t->peer_down(info);
+  }
+  ++generation_;
+}
+
+void BmpTables::session_down(const IpAddress& router_address) {
+  if (routers_.erase(router_address) > 0) {
+    ++generation_;
+    ++peer_generation_;
+  }
+}
+
+const bgp::Rib* BmpTables::view(const IpAddress& router_address) const {
+  const Router* r = find(router_address);
+  if (r == nullptr) {
+    return nullptr;
+  }
+  if (r->loc_rib) {
+    for (const auto& peer : r->ribs[index_of(bmp::RibKind::kLocRib)]->peers()) {
+      return peer.rib;  // RFC 9069: one Loc-RIB instance per router here
+    }
+  }
+  return r->merged.get();
+}
+
+const bgp::Rib* BmpTables::view_by_router_id(std::uint32_t bgp_id) const {
+  for (const auto& [address, r] : routers_) {
+    if (r.info.bgp_id == bgp_id) {
+      return view(address);
+    }
+  }
+  return nullptr;
+}
+
+const BgpTables* BmpTables::tables(const IpAddress& router_address, bmp::RibKind kind) const {
+  const Router* r = find(router_address);
+  return r == nullptr ? nullptr : r->ribs[index_of(kind)].get();
+}
+
+std::vector<BmpTables::RouterInfo> BmpTables::routers() const {
+  std::vector<RouterInfo> out;
+  for (const auto& [address, r] : routers_) {
+    RouterInfo info = r.info;
+    for (const auto& p : r.ribs[index_of(bmp::RibKind::kAdjInPre)]->peers()) {
+      info.peers_up += p.up ? 1 : 0;
+    }
+    const bgp::Rib* v = view(address);
+    info.view_routes = v == nullptr ? 0 : v->size();
+    out.push_back(std::move(info));
+  }
+  return out;
+}
+
+}  // namespace flowlab::collector

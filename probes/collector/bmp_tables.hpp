@@ -1,0 +1,93 @@
+// bmp_tables.hpp — what BMP (RFC 7854) sessions taught the collector: per monitored router (keyed by the BMP
+// session's source address), per RIB kind (Adj-RIB-In pre/post-policy, Adj-RIB-Out pre/post, Loc-RIB), one
+// BgpTables of per-peer RIBs — the same per-peer RIBs the BGP speaker fills — plus the router's *view*: the RIB
+// enrichment reads when `enrich.source: bmp`.
+//
+// The view is the router's RFC 9069 Loc-RIB when it sends one; otherwise the best path per prefix over its peers'
+// post-policy Adj-RIB-In (pre-policy while the router sends no post-policy routes), chosen like bgp::Rib chooses
+// among paths: highest LOCAL_PREF, shortest AS_PATH, lowest ORIGIN, lowest MED, then eBGP over iBGP, then the peer
+// seen first. Peer Down withdraws that peer's routes; the end of the BMP session drops the router.
+#pragma once
+
+#include "common/ip.hpp"
+#include "probes/bgp/rib.hpp"
+#include "probes/bmp/feed.hpp"
+#include "probes/bmp/message.hpp"
+#include "probes/collector/bgp_tables.hpp"
+
+#include <array>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace flowlab::collector {
+
+class BmpTables {
+ public:
+  static constexpr std::size_t kRibKinds = 5;
+
+  BmpTables();
+  ~BmpTables();
+  BmpTables(const BmpTables&) = delete;
+  BmpTables& operator=(const BmpTables&) = delete;
+
+  // A BMP session's life and messages (bmp::Feed's handlers); `router` is the session's source address.
+  void session_up(const IpAddress& router);
+  void initiation(const IpAddress& router, const bmp::Initiation& init);
+  void peer_up(const IpAddress& router, const bmp::PeerUp& up, const bgp::SessionContext& ctx);
+  void routes(const IpAddress& router, const bmp::PeerHeader& peer, bmp::RibKind kind, const bgp::RouteBatch& batch);
+  void peer_down(const IpAddress& router, const bmp::PeerHeader& peer);
+  void session_down(const IpAddress& router);
+
+  // The router's view (see above); nullptr when no such router is monitored.
+  [[nodiscard]] const bgp::Rib* view(const IpAddress& router) const;
+  // The view of the router whose BGP identifier (from its Peer Up OPENs, host order) is given.
+  [[nodiscard]] const bgp::Rib* view_by_router_id(std::uint32_t bgp_id) const;
+  // The per-peer RIBs of one kind at one router; nullptr when the router is unknown.
+  [[nodiscard]] const BgpTables* tables(const IpAddress& router, bmp::RibKind kind) const;
+
+  struct RouterInfo {
+    IpAddress address;
+    std::string sys_name;
+    std::uint32_t bgp_id = 0;
+    std::size_t peers_up = 0;
+    std::size_t view_routes = 0;
+  };
+  [[nodiscard]] std::vector<RouterInfo> routers() const;  // ordered by address
+
+  [[nodiscard]] std::uint64_t generation() const { return generation_; }
+  [[nodiscard]] std::uint64_t peer_generation() const { return peer_generation_; }
+
+ private:
+  struct PeerState {
+    std::uint32_t slot = 0;  // order of first sight at this router (the view's last tie-break)
+    bool ebgp = false;
+  };
+  struct Router {
+    RouterInfo info;
+    std::array<std::unique_ptr<BgpTables>, kRibKinds> ribs;
+    std::unique_ptr<bgp::Rib> merged;  // best paths over the peers (when no Loc-RIB)
+    std::map<bmp::PeerKey, PeerState> peers;
+    bool post_policy = false;  // the router sends post-policy Adj-RIB-In: the merged view uses it
+    bool loc_rib = false;
+  };
+  Router& router(const IpAddress& address);
+  Router* find(const IpAddress& address);
+  [[nodiscard]] const Router* find(const IpAddress& address) const;
+  static bgp::PeerInfo peer_info(const bmp::PeerHeader& peer);
+  PeerState& peer_state(Router& r, const bmp::PeerHeader& peer);
+  [[nodiscard]] bmp::RibKind merged_kind(const Router& r) const;
+  void merge(Router& r, const bmp::PeerHeader& peer, const bgp::RouteBatch& batch);
+  void unmerge_peer(Router& r, const IpAddress& peer);
+  void rebuild_merged(Router& r);
+  [[nodiscard]] static std::uint32_t view_path_id(const PeerState& p, std::uint32_t path_id);
+
+  std::shared_ptr<bgp::AttrStore> store_;
+  std::map<IpAddress, Router> routers_;
+  std::uint64_t generation_ = 0;
+  std::uint64_t peer_generation_ = 0;
+};
+
+}  // namespace flowlab::collector

@@ -1,0 +1,161 @@
+// flowcollector's BMP station over a real TCP connection on loopback: a client plays a router's BMP session, the
+// collector's view feeds enrichment (enrich.source: bmp), the session's end drops the router; config errors.
+#include "probes/collector/collector.hpp"
+#include "probes/wire/exporter.hpp"
+#include "tests/unit/bmp/bmp_fixtures.hpp"
+
+#include <arpa/inet.h>
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <boost/asio/io_context.hpp>
+
+#include <chrono>
+#include <functional>
+
+namespace flowlab::collector {
+namespace {
+
+using namespace bmp::testing;
+
+int connect_loopback(std::uint16_t port) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in to{};
+  to.sin_family = AF_INET;
+  to.sin_port = htons(port);
+  to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (fd >= 0 && ::connect(fd, reinterpret_cast<sockaddr*>(&to), sizeof(to)) != 0) {
+    ::close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+void send_all(int fd, const std::vector<std::byte>& data) {
+  ASSERT_EQ(::send(fd, data.data(), data.size(), 0), static_cast<ssize_t>(data.size()));
+}
+
+void send_udp(std::uint16_t port, const std::vector<std::vector<std::byte>>& datagrams) {
+  const int fd = ::socket(AF_INET, SOCK_DGRAM, 0);
+  sockaddr_in to{};
+  to.sin_family = AF_INET;
+  to.sin_port = htons(port);
+  to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  for (const auto& d : datagrams) {
+    ::sendto(fd, d.data(), d.size(), 0, reinterpret_cast<sockaddr*>(&to), sizeof(to));
+  }
+  ::close(fd);
+}
+
+class CollectorBmp : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto config = parse_config(
+        "listen: [{proto: netflow, address: 127.0.0.1, port: 0}]\n"
+        "bmp: {listen: [{address: 127.0.0.1, port: 0}]}\n"
+        "enrich: {source: bmp}\n"
+        "aggregates: [{name: in, primitives: [dst_host, dst_as, peer_dst_as]}]\n",
+        "test.yaml");
+    ASSERT_TRUE(config.ok()) << config.error().message;
+    auto c = Collector::create(io_, *config);
+    ASSERT_TRUE(c.ok()) << c.error().message;
+    collector_ = std::move(*c);
+    ASSERT_TRUE(collector_->start().ok());
+    ASSERT_NE(collector_->bmp(), nullptr);
+    bmp_port_ = collector_->bmp()->listening().at(0).port;
+  }
+  void run_until(const std::function<bool()>& done) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+    while (!done() && std::chrono::steady_clock::now() < deadline) {
+      io_.run_for(std::chrono::milliseconds(10));
+    }
+  }
+  std::size_t view_routes() const {
+    const auto routers = collector_->bmp_tables().routers();
+    return routers.empty() ? 0 : routers[0].view_routes;
+  }
+
+  boost::asio::io_context io_;
+  std::unique_ptr<Collector> collector_;
+  std::uint16_t bmp_port_ = 0;
+};
+
+TEST_F(CollectorBmp, RouterSessionFeedsEnrichmentAndItsEndDropsTheRoutes) {
+  const int fd = connect_loopback(bmp_port_);
+  ASSERT_GE(fd, 0);
+  const auto p = peer("192.0.2.2", 65002, bmp::flag::kPostPolicy);
+  send_all(fd, initiation("r1"));
+  send_all(fd, peer_up(p, 65001));
+  auto rm = route_monitoring(p, update({"203.0.113.0/24"}, {65002, 65533}));
+  // Split mid-message: the station reassembles the stream.
+  send_all(fd, std::vector<std::byte>(rm.begin(), rm.begin() + 30));
+  run_until([&] { return collector_->bmp()->sessions() == 1; });
+  send_all(fd, std::vector<std::byte>(rm.begin() + 30, rm.end()));
+  send_all(fd, route_monitoring(p, update({"2001:db8:2::/48"}, {65002})));
+  run_until([&] { return view_routes() == 2; });
+  ASSERT_EQ(view_routes(), 2U);
+  EXPECT_EQ(collector_->bmp_tables().routers()[0].sys_name, "r1");
+
+  wire::FlowRecord r;
+  r.src_addr = addr("192.0.2.10");
+  r.dst_addr = addr("203.0.113.5");
+  r.protocol = 6;
+  r.packets = 1;
+  r.bytes = 100;
+  r.first_ms = 1'700'000'000'000ULL;
+  r.last_ms = 1'700'000'001'000ULL;
+  wire::ExportOptions o;
+  o.protocol = wire::ExportProtocol::kIpfix;
+  wire::Exporter exporter(o);
+  const std::vector<wire::FlowRecord> records{r};
+  send_udp(collector_->listening_ports().at(0), exporter.encode(records, 1'700'000'002'000ULL));
+  run_until([&] { return collector_->counters().records >= 1; });
+  auto table = collector_->handle_query({{"cmd", "table"}, {"aggregate", "in"}});
+  ASSERT_EQ(table["rows"].size(), 1U) << table.dump();
+  EXPECT_EQ(table["rows"][0]["values"][1], "65533");
+  EXPECT_EQ(table["rows"][0]["values"][2], "65002");
+
+  auto dump = collector_->handle_query({{"cmd", "bmp_dump"}, {"router", "127.0.0.1"}});
+  EXPECT_EQ(dump["lines"].size(), 2U) << dump.dump();
+  auto per_peer = collector_->handle_query(
+      {{"cmd", "bmp_dump"}, {"router", "127.0.0.1"}, {"rib", "adj-rib-in-post"}, {"peer", "192.0.2.2"}});
+  EXPECT_EQ(per_peer["lines"].size(), 2U) << per_peer.dump();
+  const auto counters = collector_->counters_json()["bmp"]["counters"];
+  EXPECT_EQ(counters["route_monitoring"], 2);
+  EXPECT_EQ(counters["peer_up"], 1);
+
+  ::close(fd);
+  run_until([&] { return collector_->bmp_tables().routers().empty(); });
+  EXPECT_TRUE(collector_->bmp_tables().routers().empty());
+  EXPECT_EQ(collector_->counters_json()["bmp"]["counters"]["sessions_closed"], 1);
+}
+
+TEST_F(CollectorBmp, ABrokenStreamClosesTheSession) {
+  const int fd = connect_loopback(bmp_port_);
+  ASSERT_GE(fd, 0);
+  send_all(fd, initiation("r1"));
+  run_until([&] { return collector_->bmp_tables().routers().size() == 1; });
+  send_all(fd, std::vector<std::byte>(12, std::byte{0xff}));
+  run_until([&] { return collector_->bmp_tables().routers().empty(); });
+  EXPECT_TRUE(collector_->bmp_tables().routers().empty());
+  EXPECT_EQ(collector_->counters_json()["bmp"]["counters"]["stream_errors"], 1);
+  ::close(fd);
+}
+
+TEST(CollectorBmpConfig, SourceBmpNeedsABmpSection) {
+  auto c = parse_config("enrich:\n  source: bmp\n", "c.yaml");
+  ASSERT_FALSE(c.ok());
+  EXPECT_NE(c.error().message.find("c.yaml:2:11: error: enrich.source"), std::string::npos) << c.error().message;
+  auto bad = parse_config("bmp: {listen: [{port: 99999}]}\nenrich: {source: bpm}\n", "c.yaml");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.error().message.find("bmp.listen[0].port"), std::string::npos) << bad.error().message;
+  EXPECT_NE(bad.error().message.find("enrich.source"), std::string::npos) << bad.error().message;
+  auto ok = parse_config("bmp:\n  listen: [{address: 127.0.0.1}]\n", "c.yaml");
+  ASSERT_TRUE(ok.ok());
+  EXPECT_EQ(ok->bmp.listen.at(0).port, 1790);
+}
+
+}  // namespace
+}  // namespace flowlab::collector
