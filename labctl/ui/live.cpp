@@ -74,32 +74,39 @@ json LiveLab::poll_links() {
   return {{"links", out}, {"errors", errors}};
 }
 
+void add_node_status(json& out, const topology::Topology& topo, const topology::Node& node, const lab::State& state,
+                     const lab::Options& options) {
+  json procs = json::array();
+  for (const auto& p : state.processes) {
+    if (p.node == node.name) {
+      procs.push_back({{"name", p.name}, {"pid", p.pid}, {"alive", process::alive(p)}});
+    }
+  }
+  out["processes"] = procs;
+  json sessions = json::array();
+  if (const auto* driver = nodes::find_driver(node.kind); driver != nullptr && node.is_router()) {
+    auto st = driver->bgp_sessions(lab::node_context(topo, node, options));
+    for (const auto& s : st.ok() ? *st : std::vector<topology::BgpSessionStatus>{}) {
+      sessions.push_back({{"neighbor", s.neighbor.to_string()},
+                          {"asn", s.neighbor_asn},
+                          {"state", nodes::to_string(s.state)},
+                          {"name", s.name},
+                          {"prefixes_received", s.prefixes_received}});
+    }
+    if (!st.ok()) {
+      out["error"] = st.error().message;
+    }
+  }
+  out["bgp_sessions"] = sessions;
+}
+
 json LiveLab::poll_nodes() const {
   auto state = lab::read_state(lab::lab_rundir(topo_.name, options_), topo_.name);
+  const lab::State st = state.ok() ? *state : lab::State{};
   json nodes = json::array();
   for (const auto& node : topo_.nodes) {
     json n{{"name", node.name}, {"kind", node.kind}, {"asn", node.asn}};
-    json procs = json::array();
-    for (const auto& p : state.ok() ? state->processes : std::vector<process::ProcessRef>{}) {
-      if (p.node == node.name) {
-        procs.push_back({{"name", p.name}, {"pid", p.pid}, {"alive", process::alive(p)}});
-      }
-    }
-    n["processes"] = procs;
-    json sessions = json::array();
-    if (const auto* driver = nodes::find_driver(node.kind); driver != nullptr && node.is_router()) {
-      auto st = driver->bgp_sessions(lab::node_context(topo_, node, options_));
-      for (const auto& s : st.ok() ? *st : std::vector<topology::BgpSessionStatus>{}) {
-        sessions.push_back({{"neighbor", s.neighbor.to_string()},
-                            {"asn", s.neighbor_asn},
-                            {"state", nodes::to_string(s.state)},
-                            {"name", s.name}});
-      }
-      if (!st.ok()) {
-        n["error"] = st.error().message;
-      }
-    }
-    n["bgp_sessions"] = sessions;
+    add_node_status(n, topo_, node, st, options_);
     nodes.push_back(std::move(n));
   }
   return nodes;

@@ -10,6 +10,7 @@
 #pragma once
 
 #include "labctl/lab/lab.hpp"
+#include "labctl/lab/state.hpp"
 #include "labctl/ui/talkers.hpp"
 #include "model/model.hpp"
 
@@ -24,6 +25,12 @@ namespace flowlab::ui {
 
 inline constexpr std::size_t kHistory = 300;  // polls of time series kept (10 minutes at the default 2 s)
 inline constexpr std::size_t kTopTalkers = 10;
+
+// One node's processes ("processes": name, pid, alive) and, for a router, its BGP sessions ("bgp_sessions":
+// neighbor, asn, state, name, prefixes_received; "error" when the router could not be asked), added to `out`: what
+// `labctl inspect` prints and the live view shows.
+void add_node_status(nlohmann::json& out, const topology::Topology& topo, const topology::Node& node,
+                     const lab::State& state, const lab::Options& options);
 
 class LiveLab {
  public:

@@ -56,6 +56,9 @@ constexpr std::pair<const char*, const char*> kHeaders[] = {
     {"Content-Security-Policy",
      "default-src 'self'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src 'self' data:"}};
 
+// JSON text; bytes that are not UTF-8 (a daemon's message) are replaced rather than thrown on.
+std::string text(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
+
 class Server {
  public:
   Server(LiveLab& lab, const ServeOptions& options) : lab_(lab), options_(options) {}
@@ -72,7 +75,7 @@ class Server {
   LiveLab& lab_;
   const ServeOptions& options_;
   std::string page_ = page_html();
-  std::string topology_ = lab_.topology_json().dump();
+  std::string topology_ = text(lab_.topology_json());
   std::mutex mu_;
   std::condition_variable changed_;
   std::string snapshot_;
@@ -83,14 +86,13 @@ class Server {
 
 void Server::poll_loop() {
   std::unique_lock lock(mu_);
-  while (!stop_) {
+  while (!changed_.wait_for(lock, options_.interval, [this] { return stop_; })) {
     lock.unlock();
-    std::string next = lab_.poll().dump();
+    std::string next = text(lab_.poll());
     lock.lock();
     snapshot_ = std::move(next);
     ++generation_;
     changed_.notify_all();
-    changed_.wait_for(lock, options_.interval, [this] { return stop_; });
   }
 }
 
@@ -134,6 +136,8 @@ void Server::respond(tcp::socket& socket, const http::request<http::string_body>
     res.set(http::field::content_type, "application/json");
     std::lock_guard lock(mu_);
     res.body() = snapshot_;
+  } else if (target == "/favicon.ico") {
+    res.result(http::status::no_content);  // no icon, and no 404 in the browser's console
   } else {
     res.result(http::status::not_found);
     res.body() = "not found: " + target + "\n";
@@ -199,6 +203,8 @@ Status Server::run(const tcp::endpoint& at, const std::function<void(const std::
   }
   asio::signal_set signals(io, SIGINT, SIGTERM);
   signals.async_wait([&](const boost::system::error_code&, int) { acceptor.close(); });
+  snapshot_ = text(lab_.poll());  // the page's first request finds a snapshot
+  generation_ = 1;
   std::thread poller([this] { poll_loop(); });
   const auto local = acceptor.local_endpoint();
   const std::string host =

@@ -34,6 +34,16 @@ class RowFields {
   std::map<std::string, std::string> fields_;
 };
 
+// "203.0.113.0/24" from src_net and src_mask; "" when the collector had no route (mask 0, or no net).
+std::string net(const RowFields& f, const std::string& net_field, const std::string& mask_field) {
+  const std::string address = f.text(net_field);
+  if (address.empty() || address.find('/') != std::string::npos) {
+    return address;
+  }
+  const std::string mask = f.text(mask_field);
+  return mask.empty() || mask == "0" ? "" : address + "/" + mask;
+}
+
 report::TrafficFact fact_of(const RowFields& f, const json& row, const RowLabels& labels) {
   report::TrafficFact fact;
   const std::string exporter = f.text("peer_src_ip");
@@ -44,8 +54,8 @@ report::TrafficFact fact_of(const RowFields& f, const json& row, const RowLabels
   fact.as_dst = static_cast<std::uint32_t>(f.number("dst_as"));
   fact.peer_as_src = static_cast<std::uint32_t>(f.number("peer_src_as"));
   fact.peer_as_dst = static_cast<std::uint32_t>(f.number("peer_dst_as"));
-  fact.net_src = f.text("src_net");
-  fact.net_dst = f.text("dst_net");
+  fact.net_src = net(f, "src_net", "src_mask");
+  fact.net_dst = net(f, "dst_net", "dst_mask");
   fact.direction =
       report::classify(fact.router_asn, fact.as_src, fact.as_dst, !fact.net_src.empty() || !fact.net_dst.empty());
   fact.bytes = row.value("bytes", std::uint64_t{0});

@@ -8,9 +8,14 @@ import shutil
 import subprocess
 import tempfile
 import time
+import sys
 import urllib.request
 
-import websocket  # python3-websocket
+try:
+    import websocket  # python3-websocket
+except ImportError:  # a python3 other than Debian's on PATH (pyenv, venv): use the Debian package anyway
+    sys.path.append("/usr/lib/python3/dist-packages")
+    import websocket
 
 
 def find_chromium():

@@ -127,18 +127,21 @@
     table('processes', [{ label: 'node' }, { label: 'process' }, { label: 'pid' }, { label: 'state' }], procs);
   }
 
+  function listen() {
+    var events = new EventSource('/events');  // the latest snapshot first, then one per poll
+    events.addEventListener('state', function (e) {
+      $('conn').textContent = 'live';
+      $('conn').className = 'conn live';
+      drawState(JSON.parse(e.data));
+    });
+    events.onerror = function () { $('conn').textContent = 'reconnecting'; $('conn').className = 'conn lost'; };
+  }
+
   fetch('/api/topology').then(function (r) { return r.json(); }).then(function (t) {
     $('lab-name').textContent = t.lab;
     document.title = 'flowlab live: ' + t.lab;
     $('topology').innerHTML = t.svg;
-    return fetch('/api/state');
-  }).then(function (r) { return r.json(); }).then(function (s) {
-    drawState(s);
-    var events = new EventSource('/events');
-    events.addEventListener('state', function (e) {
-      $('conn').textContent = 'live'; $('conn').className = 'conn live';
-      drawState(JSON.parse(e.data));
-    });
-    events.onerror = function () { $('conn').textContent = 'reconnecting'; $('conn').className = 'conn lost'; };
-  });
+  }).catch(function (err) {
+    $('topology').textContent = 'topology unavailable: ' + err;
+  }).then(listen);
 })();
