@@ -8,7 +8,7 @@ protocol:
   labctl ui     the live page's numbers change while flowgen sends and then equal `labctl flows`; a link taken
                 down inside the lab (ip link set ... down in its namespace) turns red within 5 s; hovering the live
                 Sankey shows the sums; no console error; screenshot live.png; SIGINT stops the server (exit 0).
-Also: `labctl ui` on an unknown lab and on a non-loopback address without --allow-remote exit 2 with a reason.
+Also: `labctl flows --watch` redraws the same tables with rates; `labctl ui` on an unknown lab and on a non-loopback address without --allow-remote exit 2 with a reason.
 Screenshots go into the run directory (argv: LABCTL FLOWGEN SOURCE_DIR OUT_DIR). The lab is destroyed at the end.
 """
 import json
@@ -186,6 +186,18 @@ def check_live(browser, labctl, flowgen, run_dir):
     check(code == 0, f"labctl ui stops cleanly on SIGINT (exit {code})")
 
 
+def check_watch(labctl):
+    """labctl flows --watch: the same tables in the terminal, redrawn in place until Ctrl-C."""
+    watch = subprocess.Popen([labctl, "flows", LAB, "--watch", "1"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                             text=True)
+    time.sleep(3.5)
+    watch.send_signal(signal.SIGINT)
+    out, err = watch.communicate(timeout=10)
+    frames = out.count("\033[H\033[2J")
+    check(watch.returncode == 0 and frames >= 2 and "BYTES/S" in out and "AS 65530" in out,
+          f"labctl flows --watch 1 redraws the top talkers with rates ({frames} frames, exit {watch.returncode}) {err}")
+
+
 def check_refusals(labctl):
     r = run(labctl, "ui", "i17-no-such-lab")
     check(r.returncode == 2 and "no lab named" in r.stderr, f"ui on an unknown lab: exit 2 ({r.stderr.strip()})")
@@ -206,6 +218,7 @@ def main():
         try:
             check_report(browser, run_dir)
             check_live(browser, labctl, flowgen, run_dir)
+            check_watch(labctl)
             browser.pump(0.5)
             check(not browser.errors, f"no console errors ({browser.errors})")
         finally:
