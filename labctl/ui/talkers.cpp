@@ -36,7 +36,7 @@ class RowFields {
 
 // "203.0.113.0/24" from src_net and src_mask; "" when the collector had no route (mask 0, or no net).
 std::string net(const RowFields& f, const std::string& net_field, const std::string& mask_field) {
-  const std::string address = f.text(net_field);
+  std::string address = f.text(net_field);
   if (address.empty() || address.find('/') != std::string::npos) {
     return address;
   }
