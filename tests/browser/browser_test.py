@@ -176,7 +176,9 @@ def check_live(browser, labctl, flowgen, run_dir):
               "top talkers and the bytes/s series are drawn")
         check_link_down(browser, labctl)
         browser.screenshot(os.path.join(run_dir, "live.png"))
+        browser.pump(0.5)
     finally:
+        browser.navigate("about:blank")  # before the server stops: its event stream would retry and log an error
         ui.send_signal(signal.SIGINT)
         try:
             code = ui.wait(timeout=10)
