@@ -108,7 +108,8 @@
       setNumber('total-flows', flows.total.flows);
       setNumber('total-rate', flows.total.bytes_per_second);
       drawTalkers(flows);
-      if (flows.sankey_svg && flows.sankey_svg.indexOf('<path') >= 0) { $('sankey').innerHTML = flows.sankey_svg; }
+      var hovering = document.querySelector('#sankey svg.sankey.hovering');  // keep what the pointer is on
+      if (!hovering && flows.sankey_svg && flows.sankey_svg.indexOf('<path') >= 0) { $('sankey').innerHTML = flows.sankey_svg; }
       drawSeries('series-as', flows.series || [], 'as');
       drawSeries('series-interface', flows.series || [], 'interface');
     }
