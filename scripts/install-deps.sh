@@ -34,6 +34,7 @@ runtime_pkgs=(
   bird2 frr iproute2 iputils-ping procps psmisc jq
   tcpdump tshark nfdump nfdump-sflow softflowd fprobe pmacct
   python3
+  chromium python3-websocket
 )
 
 apt-get update -qq

@@ -1,10 +1,18 @@
 // labctl flows LAB [NODE] [-a AGG] [--csv|--json] [--match K=V] [--top N] [--sort C] [--clear] [--counters]
-// [--bgp-peers] [--bgp-dump PEER] [--flush]: asks a deployed lab's flowcollector through its query socket
-// (<rundir>/<lab>/<node>/collector.sock) and prints exactly what `flowcollector query` prints (pmacct -s style).
+// [--bgp-peers] [--bgp-dump PEER] [--flush] [--watch SECONDS]: asks a deployed lab's flowcollector through its query
+// socket (labctl/ui/collector_feed.hpp, the same reading `labctl ui` uses) and prints exactly what
+// `flowcollector query` prints (pmacct -s style). --watch redraws the terminal every SECONDS with top talkers by AS,
+// peer AS, prefix and interface and their rates, the live view's tables, until Ctrl-C.
 #include "labctl/cli/cli.hpp"
+#include "labctl/ui/collector_feed.hpp"
+#include "labctl/ui/live.hpp"
 #include "probes/collector/query.hpp"
 
+#include <atomic>
+#include <csignal>
+#include <ctime>
 #include <iostream>
+#include <thread>
 
 namespace flowlab::cli {
 
@@ -16,27 +24,71 @@ struct FlowsArgs {
   collector::QueryOptions query;
   bool csv = false;
   bool json = false;
+  double watch = 0;  // seconds; 0 = once
 };
+
+std::atomic<bool> g_stop_watch{false};
+extern "C" void stop_watch(int /*signal*/) { g_stop_watch = true; }
+
+std::string count(const nlohmann::json& v) { return std::to_string(v.get<std::uint64_t>()); }
+std::string rate(const nlohmann::json& v) { return std::to_string(static_cast<std::uint64_t>(v.get<double>())); }
+
+void print_watch_frame(const FlowsArgs& args, const nlohmann::json& flows) {
+  const std::time_t now = std::time(nullptr);
+  char clock[16];
+  std::strftime(clock, sizeof clock, "%H:%M:%S", std::localtime(&now));
+  std::cout << "\033[H\033[2J"
+            << "lab " << args.lab << ", collector " << flows.value("collector", "?") << ", " << clock << ", every "
+            << args.watch << " s (Ctrl-C stops)\n";
+  if (flows.contains("error")) {
+    std::cout << "error: " << flows["error"].get<std::string>() << "\n" << std::flush;
+    return;
+  }
+  const auto& t = flows["total"];
+  std::cout << "total: " << count(t["bytes"]) << " bytes, " << count(t["packets"]) << " packets, " << count(t["flows"])
+            << " flows, " << rate(t["bytes_per_second"]) << " bytes/s\n";
+  for (const char* group : ui::kTalkerGroups) {
+    std::vector<std::vector<std::string>> rows{{group, "BYTES", "PACKETS", "FLOWS", "BYTES/S"}};
+    for (const auto& r : flows["groups"][group]) {
+      rows.push_back(
+          {r["key"], count(r["bytes"]), count(r["packets"]), count(r["flows"]), rate(r["bytes_per_second"])});
+    }
+    std::cout << "\n";
+    print_table(rows);
+  }
+  std::cout << std::flush;
+}
+
+int watch_flows(const FlowsArgs& args, const topology::Topology& topo, const topology::Node& node, const Cli& cli) {
+  ui::LiveLab live(topo, node, cli.lab_options(false));
+  std::signal(SIGINT, stop_watch);
+  std::signal(SIGTERM, stop_watch);
+  const auto period = std::chrono::milliseconds(static_cast<std::int64_t>(args.watch * 1000));
+  while (!g_stop_watch) {
+    print_watch_frame(args, live.poll_flows());
+    const auto until = std::chrono::steady_clock::now() + period;
+    while (!g_stop_watch && std::chrono::steady_clock::now() < until) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+  }
+  return kExitOk;
+}
 
 int run_flows(FlowsArgs& args, const Cli& cli) {
   auto topo = load_lab_or_report(args.lab, cli);
   if (!topo) {
     return kExitUsage;
   }
-  const topology::Node* node = nullptr;
-  for (const auto& n : topo->nodes) {
-    if (n.role == topology::Role::kCollector && (args.node.empty() || n.name == args.node)) {
-      node = &n;
-      break;
-    }
-  }
-  if (node == nullptr) {
-    print_error(args.node.empty() ? "lab " + args.lab + " has no collector node"
-                                  : "lab " + args.lab + " has no collector node '" + args.node + "'");
+  auto node = ui::find_collector(*topo, args.node);
+  if (!node) {
+    print_error(node.error().message);
     return kExitUsage;
   }
-  const auto ctx = lab::node_context(*topo, *node, cli.lab_options(false));
-  args.query.socket = (ctx.dir / "collector.sock").string();
+  if (args.watch > 0) {
+    return watch_flows(args, *topo, **node, cli);
+  }
+  const auto options = cli.lab_options(false);
+  args.query.socket = ui::collector_socket(*topo, **node, options).string();
   args.query.format = args.csv ? collector::QueryFormat::kCsv
                                : (args.json ? collector::QueryFormat::kJson : collector::QueryFormat::kTable);
   auto request = collector::build_request(args.query);
@@ -44,14 +96,14 @@ int run_flows(FlowsArgs& args, const Cli& cli) {
     print_error(request.error().message);
     return kExitUsage;
   }
-  auto response = collector::query_socket(args.query.socket, *request);
+  auto response = ui::query_collector(*topo, **node, *request, options);
   if (!response) {
-    print_error(node->name + ": " + response.error().message);
+    print_error(response.error().message);
     return kExitRuntime;
   }
   auto text = collector::render_response(args.query, *response);
   if (!text) {
-    print_error(node->name + ": " + text.error().message);
+    print_error((*node)->name + ": " + text.error().message);
     return kExitRuntime;
   }
   std::cout << *text;
@@ -76,6 +128,13 @@ void add_flows(CLI::App& app, Cli& cli) {
   sub->add_flag("--bgp-peers", args->query.bgp_peers, "BGP peers and their state");
   sub->add_option("--bgp-dump", args->query.bgp_dump, "a peer's BGP table dump (address or name)");
   sub->add_flag("--flush", args->query.flush, "write every output now");
+  auto* watch = sub->add_option("-w,--watch", args->watch,
+                                "redraw every SECONDS: top talkers by AS, peer AS, prefix, interface with rates")
+                    ->check(CLI::Range(0.2, 3600.0));
+  for (const char* other : {"--csv", "--json", "--match", "--clear", "--counters", "--bgp-peers", "--bgp-dump",
+                            "--flush", "--aggregate", "--top"}) {
+    watch->excludes(sub->get_option(other));
+  }
   sub->callback([args, &cli] { cli.action = [args, &cli] { return run_flows(*args, cli); }; });
 }
 

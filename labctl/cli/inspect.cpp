@@ -1,7 +1,8 @@
-// labctl inspect [NAME] [--json]: nodes, namespaces, addresses, mgmt IPs, processes, BGP session states.
+// labctl inspect [NAME] [--json]: nodes, namespaces, addresses, mgmt IPs, processes, BGP session states (the last two
+// read as the live view reads them: ui::add_node_status).
 #include "labctl/cli/cli.hpp"
 #include "labctl/lab/state.hpp"
-#include "platform/process/process.hpp"
+#include "labctl/ui/live.hpp"
 
 #include <iostream>
 #include <memory>
@@ -44,29 +45,7 @@ json describe_lab(const topology::Topology& topo, const lab::State& state, const
                         {"peer", i.peer_node + ":" + i.peer_interface}});
     }
     n["interfaces"] = ifaces;
-    json procs = json::array();
-    for (const auto& p : state.processes) {
-      if (p.node == node.name) {
-        procs.push_back({{"name", p.name}, {"pid", p.pid}, {"alive", process::alive(p)}});
-      }
-    }
-    n["processes"] = procs;
-    json sessions = json::array();
-    if (const auto* driver = nodes::find_driver(node.kind); driver != nullptr && node.is_router()) {
-      auto st = driver->bgp_sessions(lab::node_context(topo, node, options));
-      if (st.ok()) {
-        for (const auto& s : *st) {
-          sessions.push_back({{"neighbor", s.neighbor.to_string()},
-                              {"asn", s.neighbor_asn},
-                              {"state", nodes::to_string(s.state)},
-                              {"name", s.name},
-                              {"prefixes_received", s.prefixes_received}});
-        }
-      } else {
-        n["error"] = st.error().message;
-      }
-    }
-    n["bgp_sessions"] = sessions;
+    ui::add_node_status(n, topo, node, state, options);
     nodes.push_back(n);
   }
   out["nodes"] = nodes;

@@ -9,12 +9,19 @@ namespace {
 using flowlab::cli::Verb;
 
 constexpr Verb kVerbs[] = {
-    {"deploy", flowlab::cli::add_deploy},     {"destroy", flowlab::cli::add_destroy},
-    {"inspect", flowlab::cli::add_inspect},   {"exec", flowlab::cli::add_exec},
-    {"validate", flowlab::cli::add_validate}, {"converge", flowlab::cli::add_converge},
-    {"routes", flowlab::cli::add_routes},     {"flows", flowlab::cli::add_flows},
-    {"oracle", flowlab::cli::add_oracle},     {"run", flowlab::cli::add_run},
-    {"report", flowlab::cli::add_report},     {"graph", flowlab::cli::add_graph},
+    {"deploy", flowlab::cli::add_deploy},
+    {"destroy", flowlab::cli::add_destroy},
+    {"inspect", flowlab::cli::add_inspect},
+    {"exec", flowlab::cli::add_exec},
+    {"validate", flowlab::cli::add_validate},
+    {"converge", flowlab::cli::add_converge},
+    {"routes", flowlab::cli::add_routes},
+    {"flows", flowlab::cli::add_flows},
+    {"oracle", flowlab::cli::add_oracle},
+    {"run", flowlab::cli::add_run},
+    {"report", flowlab::cli::add_report},
+    {"graph", flowlab::cli::add_graph},
+    {"ui", flowlab::cli::add_ui},
 };
 
 }  // namespace

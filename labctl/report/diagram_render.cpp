@@ -141,7 +141,8 @@ void svg_links(std::ostringstream& s, const Diagram& d, const DiagramLayout& lay
     if (!ends_of(index, layout, l.a, l.b, pa, pb)) {
       continue;
     }
-    s << "<g class=\"link\"><title>"
+    s << "<g class=\"link\" data-a=\"" << html_escape(l.a + ":" + l.a_interface) << "\" data-b=\""
+      << html_escape(l.b + ":" + l.b_interface) << "\"><title>"
       << html_escape(l.a + ":" + l.a_interface + " — " + l.b + ":" + l.b_interface +
                      (l.subnets.empty() ? "" : "  " + l.subnets))
       << "</title><line x1=\"" << n(pa.x) << "\" y1=\"" << n(pa.y) << "\" x2=\"" << n(pb.x) << "\" y2=\"" << n(pb.y)

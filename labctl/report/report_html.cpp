@@ -265,14 +265,15 @@ std::string report_html(const RunRecord& run) {
   std::ostringstream s;
   s << "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\"/>\n"
        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"/>\n<title>flowlab: "
-    << e(run.scenario) << " — " << e(outcome_text(run)) << "</title>\n<style>" << kStyle
+    << e(run.scenario) << " — " << e(outcome_text(run)) << "</title>\n<style>" << kStyle << kSankeyHoverStyle
     << "</style>\n</head>\n<body>\n";
   header(s, run);
   topology_section(s, run);
   verdict_section(s, run);
   traffic_section(s, run);
   s << "<footer>Written by labctl from verdict.json; re-render with <code>labctl report "
-    << e(run.run_dir.empty() ? std::string("RUN_DIR") : run.run_dir) << "</code>.</footer>\n</body>\n</html>\n";
+    << e(run.run_dir.empty() ? std::string("RUN_DIR") : run.run_dir) << "</code>.</footer>\n<script>"
+    << kSankeyHoverScript << "</script>\n</body>\n</html>\n";
   return s.str();
 }
 

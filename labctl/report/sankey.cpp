@@ -127,7 +127,7 @@ Result<TrafficFact> traffic_fact_from_json(const nlohmann::json& j) {
 }
 
 SankeyFlow sankey_flow(const TrafficFact& f) {
-  return {f.router, f.peer_label(), f.prefix_label(), f.direction, f.bytes, f.flows};
+  return {f.router, f.peer_label(), f.prefix_label(), f.direction, f.bytes, f.flows, f.packets};
 }
 
 std::vector<SankeyFlow> sankey_flows(const std::vector<TrafficFact>& facts) {
@@ -153,7 +153,16 @@ std::vector<SankeyFlow> sankey_flows(const std::vector<TrafficFact>& facts) {
 
 namespace {
 
-using Totals = std::pair<std::uint64_t, std::uint64_t>;  // bytes, flows
+struct Totals {
+  std::uint64_t bytes = 0;
+  std::uint64_t flows = 0;
+  std::uint64_t packets = 0;
+  void add(const SankeyFlow& f) {
+    bytes += f.bytes;
+    flows += f.flows;
+    packets += f.packets;
+  }
+};
 using ColumnTotals = std::array<std::map<std::string, Totals>, 3>;
 using ColumnIndex = std::array<std::map<std::string, std::size_t>, 3>;  // label -> index into SankeyLayout::nodes
 
@@ -162,9 +171,7 @@ ColumnTotals column_totals(const std::vector<const SankeyFlow*>& flows) {
   ColumnTotals columns;
   for (const auto* f : flows) {
     for (const auto& [column, label] : {std::pair{0, f->router}, std::pair{1, f->peer}, std::pair{2, f->prefix}}) {
-      auto& [bytes, count] = columns[static_cast<std::size_t>(column)][label];
-      bytes += f->bytes;
-      count += f->flows;
+      columns[static_cast<std::size_t>(column)][label].add(*f);
     }
   }
   return columns;
@@ -178,10 +185,10 @@ ColumnIndex place_nodes(const ColumnTotals& columns, double inner, const SankeyO
   for (std::size_t c = 0; c < 3; ++c) {
     std::vector<std::pair<std::string, Totals>> members(columns[c].begin(), columns[c].end());
     std::stable_sort(members.begin(), members.end(),
-                     [](const auto& a, const auto& b) { return a.second.first > b.second.first; });
+                     [](const auto& a, const auto& b) { return a.second.bytes > b.second.bytes; });
     double used = static_cast<double>(members.size() - 1) * o.gap;
     for (const auto& m : members) {
-      used += static_cast<double>(m.second.first) * out.scale;
+      used += static_cast<double>(m.second.bytes) * out.scale;
     }
     double y = o.margin + (inner - used) / 2;
     for (const auto& [label, totals] : members) {
@@ -191,9 +198,10 @@ ColumnIndex place_nodes(const ColumnTotals& columns, double inner, const SankeyO
       n.x = xs[c];
       n.y = y;
       n.width = o.node_width;
-      n.height = static_cast<double>(totals.first) * out.scale;
-      n.bytes = totals.first;
-      n.flows = totals.second;
+      n.height = static_cast<double>(totals.bytes) * out.scale;
+      n.bytes = totals.bytes;
+      n.flows = totals.flows;
+      n.packets = totals.packets;
       index[c][label] = out.nodes.size();
       out.nodes.push_back(n);
       y += n.height + o.gap;
@@ -210,9 +218,7 @@ void add_links(const std::vector<const SankeyFlow*>& flows, ColumnIndex& index, 
     const std::size_t p = index[1][f->peer];
     const std::size_t x = index[2][f->prefix];
     for (const auto& key : {std::tuple{r, p, f->direction}, std::tuple{p, x, f->direction}}) {
-      auto& [bytes, count] = links[key];
-      bytes += f->bytes;
-      count += f->flows;
+      links[key].add(*f);
     }
   }
   for (const auto& [key, totals] : links) {
@@ -220,8 +226,9 @@ void add_links(const std::vector<const SankeyFlow*>& flows, ColumnIndex& index, 
     l.source = std::get<0>(key);
     l.target = std::get<1>(key);
     l.direction = std::get<2>(key);
-    l.bytes = totals.first;
-    l.flows = totals.second;
+    l.bytes = totals.bytes;
+    l.flows = totals.flows;
+    l.packets = totals.packets;
     l.width = static_cast<double>(l.bytes) * out.scale;
     out.links.push_back(l);
   }
@@ -298,6 +305,15 @@ SankeyLayout layout_sankey(const std::vector<SankeyFlow>& input, const SankeyOpt
   return out;
 }
 
+namespace {
+
+std::string data_counts(const std::string& label, std::uint64_t bytes, std::uint64_t packets, std::uint64_t flows) {
+  return " data-label=\"" + html_escape(label) + "\" data-bytes=\"" + std::to_string(bytes) + "\" data-packets=\"" +
+         std::to_string(packets) + "\" data-flows=\"" + std::to_string(flows) + "\"";
+}
+
+}  // namespace
+
 std::string render_sankey_svg(const SankeyLayout& layout) {
   std::ostringstream s;
   const auto n = svg_number;
@@ -308,17 +324,18 @@ std::string render_sankey_svg(const SankeyLayout& layout) {
   for (const auto& l : layout.links) {
     const auto& a = layout.nodes[l.source];
     const auto& b = layout.nodes[l.target];
+    const std::string band = a.label + " → " + b.label + " (" + std::string(to_string(l.direction)) + ")";
     s << "<path class=\"band " << to_string(l.direction) << "\" d=\"" << l.path << "\" fill=\"none\" stroke=\""
       << direction_colour(l.direction) << "\" stroke-opacity=\"0.55\" stroke-width=\"" << n(std::max(l.width, 1.0))
-      << "\"><title>"
-      << html_escape(a.label + " → " + b.label + " (" + std::string(to_string(l.direction)) +
-                     "): " + thousands(l.bytes) + " bytes, " + thousands(l.flows) + (l.flows == 1 ? " flow" : " flows"))
+      << "\"" << data_counts(band, l.bytes, l.packets, l.flows) << "><title>"
+      << html_escape(band + ": " + thousands(l.bytes) + " bytes, " + thousands(l.packets) + " packets, " +
+                     thousands(l.flows) + (l.flows == 1 ? " flow" : " flows"))
       << "</title></path>\n";
   }
   for (const auto& node : layout.nodes) {
-    s << "<g class=\"sankey-node\"><title>"
-      << html_escape(node.label + ": " + thousands(node.bytes) + " bytes, " + thousands(node.flows) +
-                     (node.flows == 1 ? " flow" : " flows"))
+    s << "<g class=\"sankey-node\"" << data_counts(node.label, node.bytes, node.packets, node.flows) << "><title>"
+      << html_escape(node.label + ": " + thousands(node.bytes) + " bytes, " + thousands(node.packets) + " packets, " +
+                     thousands(node.flows) + (node.flows == 1 ? " flow" : " flows"))
       << "</title><rect x=\"" << n(node.x) << "\" y=\"" << n(node.y) << "\" width=\"" << n(node.width) << "\" height=\""
       << n(std::max(node.height, 1.0)) << "\" fill=\"#34495e\"/>";
     const bool left = node.column == 0;

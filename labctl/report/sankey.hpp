@@ -69,6 +69,7 @@ struct SankeyFlow {
   TrafficDirection direction = TrafficDirection::kInbound;
   std::uint64_t bytes = 0;
   std::uint64_t flows = 0;
+  std::uint64_t packets = 0;
 };
 [[nodiscard]] SankeyFlow sankey_flow(const TrafficFact& fact);
 // One flow per (stream, observation point): collectors fed the same packets (behind tees) count once, the first
@@ -94,6 +95,7 @@ struct SankeyNode {
   double height = 0;
   std::uint64_t bytes = 0;  // max(in, out): what the node's height stands for
   std::uint64_t flows = 0;
+  std::uint64_t packets = 0;
 };
 
 struct SankeyLink {
@@ -102,6 +104,7 @@ struct SankeyLink {
   TrafficDirection direction = TrafficDirection::kInbound;
   std::uint64_t bytes = 0;
   std::uint64_t flows = 0;
+  std::uint64_t packets = 0;
   double width = 0;     // band width: bytes * scale
   double y_source = 0;  // band centre where it leaves the source node
   double y_target = 0;  // ... and where it enters the target node
@@ -119,6 +122,10 @@ struct SankeyLayout {
 
 // Flows with zero bytes are left out (they have no width); an empty input gives an empty layout.
 [[nodiscard]] SankeyLayout layout_sankey(const std::vector<SankeyFlow>& flows, const SankeyOptions& options = {});
+// Bands and nodes carry data-bytes, data-packets and data-flows (and a <title>); kSankeyHoverScript (sankey_hover.cpp)
+// turns those into a hover highlight with a box of sums, in report.html and in the live view of `labctl ui`.
 [[nodiscard]] std::string render_sankey_svg(const SankeyLayout& layout);
+extern const char* const kSankeyHoverScript;
+extern const char* const kSankeyHoverStyle;
 
 }  // namespace flowlab::report

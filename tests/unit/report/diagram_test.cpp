@@ -135,7 +135,7 @@ TEST(Diagram, SvgHasEveryNodeAndLink) {
     EXPECT_NE(svg.find("id=\"node-" + n.name + "\""), std::string::npos) << n.name;
   }
   std::size_t links = 0;
-  for (std::size_t pos = 0; (pos = svg.find("<g class=\"link\">", pos)) != std::string::npos; ++pos) {
+  for (std::size_t pos = 0; (pos = svg.find("<g class=\"link\" ", pos)) != std::string::npos; ++pos) {
     ++links;
   }
   EXPECT_EQ(links, d.links.size());

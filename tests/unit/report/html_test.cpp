@@ -186,14 +186,24 @@ TEST(ReportHtml, HeaderVerdictsTopologyAndTraffic) {
   // Traffic: outbound (out4, out6) and inbound (in4) bands, router -> AS 65530 -> prefixes.
   EXPECT_NE(html.find("class=\"band outbound\""), std::string::npos);
   EXPECT_NE(html.find("class=\"band inbound\""), std::string::npos);
-  EXPECT_NE(html.find("r1 → AS 65530 (outbound): 1,024,000 bytes, 2 flows"), std::string::npos);
-  EXPECT_NE(html.find("r1 → AS 65530 (inbound): 600,000 bytes, 1 flow"), std::string::npos);
+  EXPECT_NE(html.find("r1 → AS 65530 (outbound): 1,024,000 bytes, 2,000 packets, 2 flows"), std::string::npos);
+  EXPECT_NE(html.find("r1 → AS 65530 (inbound): 600,000 bytes, 500 packets, 1 flow"), std::string::npos);
   EXPECT_NE(html.find(">203.0.113.0/24</text>"), std::string::npos);
+}
+
+// Exactly one script: the Sankey's hover (inline, after the content).
+std::size_t scripts(const std::string& html) {
+  std::size_t n = 0;
+  for (std::size_t pos = 0; (pos = html.find("<script", pos)) != std::string::npos; ++pos) {
+    ++n;
+  }
+  return n;
 }
 
 TEST(ReportHtml, SelfContained) {
   const std::string html = report_html(fixture());
-  EXPECT_EQ(html.find("<script"), std::string::npos);
+  EXPECT_EQ(scripts(html), 1U);
+  EXPECT_NE(html.find("<script>\n(function () {"), std::string::npos);
   EXPECT_EQ(html.find("<link"), std::string::npos);
   EXPECT_EQ(html.find("src="), std::string::npos);
   EXPECT_EQ(html.find("@import"), std::string::npos);
@@ -229,7 +239,8 @@ TEST(ReportHtml, EscapesEveryRunString) {
   run.steps.back().details["traffic"][0]["net_dst"] = evil;
   const std::string html = report_html(run);
   EXPECT_EQ(xml_problem(html), "");
-  EXPECT_EQ(html.find("<script"), std::string::npos);
+  EXPECT_EQ(scripts(html), 1U);  // the hover script only
+  EXPECT_EQ(html.find("<script>alert"), std::string::npos);
   EXPECT_EQ(html.find("r<1>"), std::string::npos);
   EXPECT_NE(html.find("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &quot;q&quot;"), std::string::npos);
   EXPECT_NE(html.find("r&lt;1&gt;&amp;"), std::string::npos);
