@@ -36,6 +36,10 @@ template <class T = std::uint64_t>
   return static_cast<T>(v);
 }
 
+// The offset of the first byte that is not part of well-formed UTF-8 (RFC 3629: no overlong forms, no surrogates,
+// nothing above U+10FFFF), or nullopt when all of `text` is UTF-8.
+[[nodiscard]] std::optional<std::size_t> first_invalid_utf8(std::string_view text);
+
 // Optimal-string-alignment distance: insertions, deletions, substitutions and adjacent transpositions cost 1.
 [[nodiscard]] std::size_t edit_distance(std::string_view a, std::string_view b);
 // Whether `word` is close enough to `candidate` to be a typo of it: at most max(1, |candidate| / 3) edits, and

@@ -3,6 +3,8 @@
 #include "common/strings.hpp"
 
 #include <algorithm>
+#include <array>
+#include <cstdio>
 #include <set>
 
 namespace flowlab {
@@ -48,6 +50,21 @@ std::string describe(const YAML::Node& n) {
 
 void YamlReader::error(const std::string& path, const std::string& message) {
   sink_.error(marks_.at(path), path.empty() ? message : path + ": " + message);
+}
+
+YAML::Node YamlReader::load(std::string_view text) {
+  if (const auto bad = first_invalid_utf8(text)) {
+    const std::string_view before = text.substr(0, *bad);
+    YAML::Mark at;  // 0-based, as yaml-cpp reports them
+    at.pos = static_cast<int>(*bad);
+    at.line = static_cast<int>(std::count(before.begin(), before.end(), '\n'));
+    const auto nl = before.rfind('\n');
+    at.column = static_cast<int>(nl == std::string_view::npos ? *bad : *bad - nl - 1);
+    std::array<char, 8> hex{};
+    std::snprintf(hex.data(), hex.size(), "0x%02X", static_cast<unsigned>(static_cast<unsigned char>(text[*bad])));
+    throw YAML::ParserException(at, std::string("byte ") + hex.data() + " is not UTF-8 (the file must be UTF-8 text)");
+  }
+  return YAML::Load(std::string(text));
 }
 
 void YamlReader::exception(const YAML::Exception& e) {

@@ -38,6 +38,9 @@ class YamlReader {
   // A diagnostic at the recorded position of `path`, prefixed by the path.
   void error(const std::string& path, const std::string& message);
   void error_at(Mark mark, std::string message) { sink_.error(mark, std::move(message)); }
+  // Parses `text`; throws YAML::Exception (pass it to exception()), also for text that is not UTF-8, at its first
+  // bad byte (JSON outputs and verdicts carry the strings a file holds, so they must be text).
+  YAML::Node load(std::string_view text);
   // yaml-cpp's exception as a diagnostic: "YAML syntax error: ..." (a parser error) or "YAML error: ...".
   void exception(const YAML::Exception& e);
 

@@ -315,7 +315,7 @@ LoadResult load_topology_string(std::string_view yaml, KindTable kinds, std::str
   SourceMap marks;
   detail::Parser parser(sink, marks, kinds, choice);
   try {
-    const YAML::Node root = YAML::Load(std::string(yaml));
+    const YAML::Node root = parser.load(yaml);
     parser.parse_document(root, t);
   } catch (const YAML::Exception& e) {
     parser.exception(e);

@@ -307,7 +307,7 @@ LoadResult load_scenario_string(std::string_view yaml, const std::string& file_n
   std::vector<Diagnostic> topology_diagnostics;
   bool topology_ok = false;
   try {
-    const YAML::Node root = YAML::Load(std::string(yaml));
+    const YAML::Node root = parser.load(yaml);
     std::map<std::string, yaml::Entry> top;
     parser.parse_document(root, s, top);
     for (auto [run, file] :

@@ -286,7 +286,7 @@ Result<CollectorConfig> parse_config(std::string_view yaml, const std::string& f
   CollectorConfig c;
   c.source_file = file;
   try {
-    const YAML::Node root = YAML::Load(std::string(yaml));
+    const YAML::Node root = parser.load(yaml);
     if (!root.IsNull()) {
       parser.parse_root(root, c);
     }

@@ -44,5 +44,16 @@ TEST(Suggestions, EditDistanceAndClosestMatch) {
   EXPECT_FALSE(plausible_typo("x", "id"));  // as many edits as the candidate has characters
 }
 
+TEST(Utf8, FirstInvalidByte) {
+  EXPECT_EQ(first_invalid_utf8("plain ascii"), std::nullopt);
+  EXPECT_EQ(first_invalid_utf8("caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80"), std::nullopt);  // é € 😀
+  EXPECT_EQ(first_invalid_utf8("caf\xe9!"), 3U);                                             // Latin-1, not UTF-8
+  EXPECT_EQ(first_invalid_utf8("ab\xff"), 2U);                                               // never valid
+  EXPECT_EQ(first_invalid_utf8("\xc0\xaf"), 0U);                                             // overlong '/'
+  EXPECT_EQ(first_invalid_utf8("\xed\xa0\x80"), 0U);                                         // a surrogate
+  EXPECT_EQ(first_invalid_utf8("\xf4\x90\x80\x80"), 0U);                                     // above U+10FFFF
+  EXPECT_EQ(first_invalid_utf8("x\xe2\x82"), 1U);                                            // truncated at the end
+}
+
 }  // namespace
 }  // namespace flowlab
