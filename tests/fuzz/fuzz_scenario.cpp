@@ -12,9 +12,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     std::abort();
   }
   if (result.ok()) {
-    // `replace`: the loaders accept strings that are not UTF-8 (an open finding, docs/reliability.md); a strict
-    // dump() throws on them.
-    (void)flowlab::scenario::to_json(*result.scenario).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    // Strict: the loaders reject text that is not UTF-8, so every string a scenario holds must serialise.
+    (void)flowlab::scenario::to_json(*result.scenario).dump();
   }
   return 0;
 }
