@@ -84,11 +84,32 @@ class Server {
   bool stop_ = false;
 };
 
+// Worker threads leave SIGINT and SIGTERM to the io thread (its signal_set): a signal that lands in a thread
+// waiting on a child (birdc, vtysh) would otherwise interrupt that wait.
+void block_stop_signals() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+}
+
+// One poll as text; a poll that throws (it reads the lab's processes, sockets and netlink) is an error snapshot,
+// never the end of the server.
+std::string poll_text(LiveLab& lab) {
+  try {
+    return text(lab.poll());
+  } catch (const std::exception& e) {
+    return text(json{{"error", std::string("poll failed: ") + e.what()}});
+  }
+}
+
 void Server::poll_loop() {
+  block_stop_signals();
   std::unique_lock lock(mu_);
   while (!changed_.wait_for(lock, options_.interval, [this] { return stop_; })) {
     lock.unlock();
-    std::string next = text(lab_.poll());
+    std::string next = poll_text(lab_);
     lock.lock();
     snapshot_ = std::move(next);
     ++generation_;
@@ -152,18 +173,20 @@ void Server::respond(tcp::socket& socket, const http::request<http::string_body>
 }
 
 void Server::handle(tcp::socket socket) {
+  block_stop_signals();
   timeval timeout{5, 0};  // a client that connects and sends nothing does not hold a thread
   ::setsockopt(socket.native_handle(), SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
   boost::beast::flat_buffer buffer;
   http::request<http::string_body> req;
   boost::system::error_code ec;
   http::read(socket, buffer, req, ec);
-  if (!ec) {
-    if (req.method() == http::verb::get && req.target() == "/events") {
+  try {
+    if (!ec && req.method() == http::verb::get && req.target() == "/events") {
       stream_events(socket);
-    } else {
+    } else if (!ec) {
       respond(socket, req);
     }
+  } catch (const std::exception&) {  // a connection's failure ends that connection, not the server
   }
   socket.shutdown(tcp::socket::shutdown_both, ec);
   std::lock_guard lock(mu_);
@@ -203,7 +226,7 @@ Status Server::run(const tcp::endpoint& at, const std::function<void(const std::
   }
   asio::signal_set signals(io, SIGINT, SIGTERM);
   signals.async_wait([&](const boost::system::error_code&, int) { acceptor.close(); });
-  snapshot_ = text(lab_.poll());  // the page's first request finds a snapshot
+  snapshot_ = poll_text(lab_);  // the page's first request finds a snapshot
   generation_ = 1;
   std::thread poller([this] { poll_loop(); });
   const auto local = acceptor.local_endpoint();
