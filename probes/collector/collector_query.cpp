@@ -202,7 +202,7 @@ nlohmann::json Collector::stats_json() const {
           {"bmp_routers", bmp_tables_.routers().size()}};
 }
 
-nlohmann::json Collector::handle_query(const nlohmann::json& request) {
+nlohmann::json Collector::handle_query(const nlohmann::json& request) try {
   const std::string cmd = request.value("cmd", "");
   if (cmd == "counters") {
     return counters_json();
@@ -271,6 +271,9 @@ nlohmann::json Collector::handle_query(const nlohmann::json& request) {
   }
   return {{"ok", false},
           {"error", "unknown cmd '" + cmd + "' (table, clear, counters, bgp_peers, bgp_dump, flush, aggregates)"}};
+}
+catch (const nlohmann::json::exception& e) {  // a request of the wrong shape is an answer, never a crash
+  return {{"ok", false}, {"error", std::string("malformed query: ") + e.what()}};
 }
 
 }  // namespace flowlab::collector
