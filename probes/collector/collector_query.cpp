@@ -271,8 +271,7 @@ nlohmann::json Collector::handle_query(const nlohmann::json& request) try {
   }
   return {{"ok", false},
           {"error", "unknown cmd '" + cmd + "' (table, clear, counters, bgp_peers, bgp_dump, flush, aggregates)"}};
-}
-catch (const nlohmann::json::exception& e) {  // a request of the wrong shape is an answer, never a crash
+} catch (const nlohmann::json::exception& e) {  // a request of the wrong shape is an answer, never a crash
   return {{"ok", false}, {"error", std::string("malformed query: ") + e.what()}};
 }
 
