@@ -40,6 +40,14 @@ template <class T = std::uint64_t>
 // nothing above U+10FFFF), or nullopt when all of `text` is UTF-8.
 [[nodiscard]] std::optional<std::size_t> first_invalid_utf8(std::string_view text);
 
+// `text` without leading and trailing blanks (spaces, tabs, line ends).
+[[nodiscard]] inline std::string_view trim(std::string_view text) {
+  constexpr std::string_view kBlanks = " \t\r\n";
+  const auto begin = text.find_first_not_of(kBlanks);
+  return begin == std::string_view::npos ? std::string_view()
+                                         : text.substr(begin, text.find_last_not_of(kBlanks) + 1 - begin);
+}
+
 // Optimal-string-alignment distance: insertions, deletions, substitutions and adjacent transpositions cost 1.
 [[nodiscard]] std::size_t edit_distance(std::string_view a, std::string_view b);
 // Whether `word` is close enough to `candidate` to be a typo of it: at most max(1, |candidate| / 3) edits, and

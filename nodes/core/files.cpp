@@ -30,16 +30,9 @@ Result<std::string> tool_output(const std::vector<std::string>& argv, std::chron
   FLOWLAB_TRY(out);
   if (!out->success()) {
     return fail(ErrorKind::kProcess,
-                join(argv, " ") + ": " + (out->timed_out ? std::string("timed out") : trim(out->err)));
+                join(argv, " ") + ": " + (out->timed_out ? std::string("timed out") : std::string(trim(out->err))));
   }
   return out->out;
-}
-
-std::string trim(std::string_view text) {
-  constexpr std::string_view kBlanks = " \t\r\n";
-  const auto begin = text.find_first_not_of(kBlanks);
-  return begin == std::string_view::npos ? std::string()
-                                         : std::string(text.substr(begin, text.find_last_not_of(kBlanks) + 1 - begin));
 }
 
 Result<std::string> read_text_file(const std::filesystem::path& path) {

@@ -16,8 +16,6 @@ Status write_text_file(const std::filesystem::path& path, const std::string& tex
 // Runs argv to completion (a tool's one-shot query: `pmacct -s`, `nfdump -R`); its standard output, or an error
 // naming the command with its standard error when it fails or times out.
 Result<std::string> tool_output(const std::vector<std::string>& argv, std::chrono::milliseconds timeout);
-// `text` without leading and trailing blanks (spaces, tabs, line ends): a pid file, a tool's error message.
-std::string trim(std::string_view text);
 // The whole file; "" when it does not exist (yet), an error when it exists and cannot be read.
 Result<std::string> read_text_file(const std::filesystem::path& path);
 
