@@ -6,7 +6,6 @@
 #include <cerrno>
 #include <cstring>
 #include <fstream>
-#include <sstream>
 
 namespace flowlab::nodes {
 
@@ -33,20 +32,6 @@ Result<std::string> tool_output(const std::vector<std::string>& argv, std::chron
                 join(argv, " ") + ": " + (out->timed_out ? std::string("timed out") : std::string(trim(out->err))));
   }
   return out->out;
-}
-
-Result<std::string> read_text_file(const std::filesystem::path& path) {
-  std::error_code ec;
-  if (!std::filesystem::exists(path, ec)) {
-    return std::string();
-  }
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    return fail(ErrorKind::kIo, "opening " + path.string() + ": " + std::strerror(errno));
-  }
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
 }
 
 }  // namespace flowlab::nodes

@@ -1,6 +1,7 @@
 // flowlab::nodes — small file and text helpers the drivers share.
 #pragma once
 
+#include "common/files.hpp"  // read_text_file, which the drivers use with IfMissing::kEmpty
 #include "common/result.hpp"
 
 #include <chrono>
@@ -16,7 +17,5 @@ Status write_text_file(const std::filesystem::path& path, const std::string& tex
 // Runs argv to completion (a tool's one-shot query: `pmacct -s`, `nfdump -R`); its standard output, or an error
 // naming the command with its standard error when it fails or times out.
 Result<std::string> tool_output(const std::vector<std::string>& argv, std::chrono::milliseconds timeout);
-// The whole file; "" when it does not exist (yet), an error when it exists and cannot be read.
-Result<std::string> read_text_file(const std::filesystem::path& path);
 
 }  // namespace flowlab::nodes

@@ -124,7 +124,7 @@ std::vector<process::Spec> NfdumpDriver::programs(const NodeContext& ctx) const 
 }
 
 Result<bool> NfdumpDriver::ready(const NodeContext& ctx) const {
-  auto text = read_text_file(pid_file(ctx, name()));
+  auto text = read_text_file(pid_file(ctx, name()), IfMissing::kEmpty);
   FLOWLAB_TRY(text);
   const auto pid = parse_decimal<std::uint32_t>(trim(*text));
   if (!pid || *pid == 0 || ::kill(static_cast<pid_t>(*pid), 0) != 0) {

@@ -37,7 +37,7 @@ Result<std::string> pmacct_client(const NodeContext& ctx, const std::vector<std:
 
 // The core process's PID from its pidfile.
 Result<pid_t> core_pid(const NodeContext& ctx) {
-  auto text = read_text_file(ctx.dir / kPidFile);
+  auto text = read_text_file(ctx.dir / kPidFile, IfMissing::kEmpty);
   FLOWLAB_TRY(text);
   const auto pid = parse_decimal<std::uint32_t>(trim(*text));
   if (!pid || *pid == 0) {
@@ -107,7 +107,7 @@ Result<bool> PmacctDriver::ready(const NodeContext& ctx) const {
 
 Result<std::vector<BgpSessionStatus>> PmacctDriver::bgp_sessions(const NodeContext& ctx) const {
   FLOWLAB_TRY(check_context(ctx));
-  auto log = read_text_file(ctx.dir / kMsglogFile);
+  auto log = read_text_file(ctx.dir / kMsglogFile, IfMissing::kEmpty);
   FLOWLAB_TRY(log);
   auto state = parse_msglog(*log);
   FLOWLAB_TRY(state);
@@ -133,7 +133,7 @@ Result<std::vector<BgpSessionStatus>> PmacctDriver::bgp_sessions(const NodeConte
 Result<std::vector<RibEntry>> PmacctDriver::rib(const NodeContext& ctx) const {
   auto sessions = bgp_sessions(ctx);
   FLOWLAB_TRY(sessions);
-  auto log = read_text_file(ctx.dir / kMsglogFile);
+  auto log = read_text_file(ctx.dir / kMsglogFile, IfMissing::kEmpty);
   FLOWLAB_TRY(log);
   auto state = parse_msglog(*log);
   FLOWLAB_TRY(state);
@@ -180,7 +180,7 @@ Result<std::optional<nlohmann::json>> PmacctDriver::dump_records(const NodeConte
 Result<DeliveryCounters> PmacctDriver::delivery(const NodeContext& ctx, const IpAddress& exporter) const {
   FLOWLAB_TRY(check_context(ctx));
   const std::filesystem::path log_path = ctx.dir / log_file(daemon_);
-  auto before = read_text_file(log_path);
+  auto before = read_text_file(log_path, IfMissing::kEmpty);
   FLOWLAB_TRY(before);
   const std::size_t blocks = parse_agent_stats(*before, exporter).blocks;
   auto pid = core_pid(ctx);
@@ -192,7 +192,7 @@ Result<DeliveryCounters> PmacctDriver::delivery(const NodeContext& ctx, const Ip
   FLOWLAB_TRY(wake(ctx, daemon_ == Daemon::kNfacctd ? ctx.node->listen.netflow : ctx.node->listen.sflow));
   const auto deadline = Clock::now() + std::chrono::seconds(3);
   while (Clock::now() < deadline) {
-    auto now = read_text_file(log_path);
+    auto now = read_text_file(log_path, IfMissing::kEmpty);
     FLOWLAB_TRY(now);
     const AgentStats stats = parse_agent_stats(*now, exporter);
     if (stats.blocks > blocks) {

@@ -74,16 +74,6 @@ std::optional<Prefix> parse_address_or_prefix(std::string_view text) {
   return Prefix{*a, static_cast<std::uint8_t>(a->max_prefix_len())};
 }
 
-Result<std::string> read_text_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    return fail(ErrorKind::kIo, "cannot open " + path);
-  }
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 }  // namespace detail
 
 Result<AgentMap> AgentMap::parse(std::string_view text, std::string_view file) {

@@ -5,6 +5,7 @@
 // evaluates maps top-down). pmacct's `bgp_port=` (BGP sessions behind NAT) is accepted and ignored.
 #pragma once
 
+#include "common/files.hpp"
 #include "common/ip.hpp"
 #include "common/result.hpp"
 
@@ -32,7 +33,6 @@ std::string map_error(std::string_view file, unsigned line, unsigned column, con
 Failure<Error> map_fail(std::string_view file, unsigned line, unsigned column, const std::string& what);
 // An address or a prefix ("192.0.2.1", "192.0.2.0/24"): the `ip=` value of both maps.
 std::optional<Prefix> parse_address_or_prefix(std::string_view text);
-Result<std::string> read_text_file(const std::string& path);
 // Map::parse(contents of path, path): both maps' load().
 template <class Map>
 Result<Map> load_map_file(const std::string& path) {
