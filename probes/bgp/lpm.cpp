@@ -3,6 +3,7 @@
 #include <sys/mman.h>
 
 #include <algorithm>
+#include <array>
 #include <new>
 #include <utility>
 
@@ -232,9 +233,20 @@ void Lpm4::clear() {
 
 // ---------------------------------------------------------------- Lpm6
 
+namespace {
+// The second level: a group per /16 holding longer prefixes, indexed by the kGroupBits address bits after the /16.
+constexpr unsigned kGroupBits = 8;
+constexpr unsigned kGroupSize = 1U << kGroupBits;
+constexpr unsigned kGroupEnd = 16U + kGroupBits;  // prefixes /17../kGroupEnd are expanded into the group
+std::size_t group_index(Uint128 addr) {
+  return static_cast<std::size_t>((addr >> (112U - kGroupBits)) & (kGroupSize - 1U));
+}
+}  // namespace
+
 std::uint32_t Lpm6::new_node(Uint128 key, unsigned len, std::uint32_t value_plus_one) {
   Node n;
-  n.key = key;
+  n.key_hi = static_cast<std::uint64_t>(key >> 64U);
+  n.key_lo = static_cast<std::uint64_t>(key);
   n.len = static_cast<std::uint8_t>(len);
   n.value_plus_one = value_plus_one;
   if (!free_nodes_.empty()) {
@@ -265,7 +277,7 @@ void Lpm6::trie_insert(std::uint32_t& root, Uint128 key, unsigned len, std::uint
     }
     const Node nd = nodes_[n];
     const unsigned limit = len < nd.len ? len : nd.len;
-    const unsigned common = std::min(limit, clz128(key ^ nd.key));
+    const unsigned common = std::min(limit, clz128(key ^ nd.key()));
     if (common == nd.len && common == len) {
       nodes_[n].value_plus_one = value_plus_one;
       return;
@@ -277,14 +289,14 @@ void Lpm6::trie_insert(std::uint32_t& root, Uint128 key, unsigned len, std::uint
     }
     if (common == len) {  // the new prefix sits above n
       const std::uint32_t m = new_node(key, len, value_plus_one);
-      nodes_[m].child[bit128(nd.key, len)] = n;
+      nodes_[m].child[bit128(nd.key(), len)] = n;
       link() = m;
       return;
     }
     const std::uint32_t glue = new_node(mask(key, common), common, 0);
     const std::uint32_t leaf = new_node(key, len, value_plus_one);
     nodes_[glue].child[bit128(key, common)] = leaf;
-    nodes_[glue].child[bit128(nd.key, common)] = n;
+    nodes_[glue].child[bit128(nd.key(), common)] = n;
     link() = glue;
     return;
   }
@@ -299,7 +311,7 @@ bool Lpm6::trie_remove(std::uint32_t& root, Uint128 key, unsigned len) {
   std::uint32_t n = root;
   while (n != kNil) {
     const Node& nd = nodes_[n];
-    if (nd.len > len || mask(key ^ nd.key, nd.len) != 0) {
+    if (nd.len > len || mask(key ^ nd.key(), nd.len) != 0) {
       return false;
     }
     if (nd.len == len) {
@@ -364,9 +376,9 @@ std::uint32_t Lpm6::group_of(Uint128 addr) {
     } else {
       g = static_cast<std::uint32_t>(group_refs_.size());
       group_refs_.push_back(0);
-      groups_.resize(groups_.size() + 256);
+      groups_.resize(groups_.size() + kGroupSize);
     }
-    std::fill_n(groups_.begin() + static_cast<std::ptrdiff_t>(std::size_t{g} << 8U), 256, Slot{});
+    std::fill_n(groups_.begin() + static_cast<std::ptrdiff_t>(std::size_t{g} << kGroupBits), kGroupSize, Slot{});
     group_refs_[g] = 0;
     top.link = g;
   }
@@ -391,10 +403,10 @@ bool Lpm6::insert(Uint128 addr, unsigned len, std::uint32_t value) {
   if (is_new) {
     ++group_refs_[g];
   }
-  Slot* group = &groups_[std::size_t{g} << 8U];
-  const auto index = static_cast<std::size_t>((addr >> 104U) & 0xffU);
-  if (len <= 24) {
-    fill(group, index, std::size_t{1} << (24U - len), len, e, false);
+  Slot* group = &groups_[std::size_t{g} << kGroupBits];
+  const auto index = group_index(addr);
+  if (len <= kGroupEnd) {
+    fill(group, index, std::size_t{1} << (kGroupEnd - len), len, e, false);
   } else {
     trie_insert(group[index].link, addr, len, value + 1U);
   }
@@ -416,11 +428,11 @@ bool Lpm6::remove(Uint128 addr, unsigned len) {
   }
   Slot& top = top_[static_cast<std::size_t>(addr >> 112U)];
   const std::uint32_t g = top.link;
-  Slot* group = &groups_[std::size_t{g} << 8U];
-  const auto index = static_cast<std::size_t>((addr >> 104U) & 0xffU);
-  if (len <= 24) {
+  Slot* group = &groups_[std::size_t{g} << kGroupBits];
+  const auto index = group_index(addr);
+  if (len <= kGroupEnd) {
     // Only /17../24 owners live here; shorter covering prefixes are the first level's.
-    fill(group, index, std::size_t{1} << (24U - len), len, covering_entry(addr, len, 17), true);
+    fill(group, index, std::size_t{1} << (kGroupEnd - len), len, covering_entry(addr, len, 17), true);
   } else {
     trie_remove(group[index].link, addr, len);
   }
@@ -453,14 +465,14 @@ std::optional<LpmMatch> Lpm6::match(Uint128 addr) const {
   std::uint32_t best = top.entry & kValMask;
   unsigned best_len = top_len(top.entry);
   if (top.link != kNil) {
-    const Slot& s = groups_[(std::size_t{top.link} << 8U) | static_cast<std::size_t>((addr >> 104U) & 0xffU)];
+    const Slot& s = groups_[(std::size_t{top.link} << kGroupBits) | group_index(addr)];
     if (s.entry != 0) {
       best = s.entry & kValMask;
       best_len = top_len(s.entry);
     }
     for (std::uint32_t n = s.link; n != kNil;) {
       const Node& nd = nodes_[n];
-      if (mask(addr ^ nd.key, nd.len) != 0) {
+      if (mask(addr ^ nd.key(), nd.len) != 0) {
         break;
       }
       if (nd.value_plus_one != 0) {
@@ -482,6 +494,59 @@ std::optional<LpmMatch> Lpm6::match(Uint128 addr) const {
 std::uint32_t Lpm6::lookup(Uint128 addr) const {
   const auto m = match(addr);
   return m ? m->value : kNone;
+}
+
+void Lpm6::lookup_batch(const Uint128* addrs, std::uint32_t* out, std::size_t n) const {
+  if (top_.empty()) {
+    std::fill(out, out + n, kNone);
+    return;
+  }
+  constexpr std::size_t kBlock = 16;
+  std::array<const Slot*, kBlock> slot{};
+  std::array<std::uint32_t, kBlock> best{};
+  std::array<std::uint32_t, kBlock> root{};
+  for (std::size_t base = 0; base < n; base += kBlock) {
+    const std::size_t m = std::min(kBlock, n - base);
+    const Uint128* a = addrs + base;
+    for (std::size_t i = 0; i < m; ++i) {
+      slot[i] = &top_[static_cast<std::size_t>(a[i] >> 112U)];
+      __builtin_prefetch(slot[i]);
+    }
+    for (std::size_t i = 0; i < m; ++i) {  // first level: its best entry, and the second-level slot to load
+      const Slot& top = *slot[i];
+      best[i] = top.entry & kValMask;
+      slot[i] = top.link == kNil ? nullptr : &groups_[(std::size_t{top.link} << kGroupBits) | group_index(a[i])];
+      if (slot[i] != nullptr) {
+        __builtin_prefetch(slot[i]);
+      }
+    }
+    for (std::size_t i = 0; i < m; ++i) {  // second level: a better entry, and the trie root to load
+      root[i] = kNil;
+      if (slot[i] != nullptr) {
+        const Slot& s = *slot[i];
+        best[i] = s.entry != 0 ? s.entry & kValMask : best[i];
+        root[i] = s.link;
+        if (root[i] != kNil) {
+          __builtin_prefetch(&nodes_[root[i]]);
+        }
+      }
+    }
+    for (std::size_t i = 0; i < m; ++i) {  // the trie under the /24, as match() walks it
+      std::uint32_t v = best[i];
+      for (std::uint32_t nd_index = root[i]; nd_index != kNil;) {
+        const Node& nd = nodes_[nd_index];
+        if (mask(a[i] ^ nd.key(), nd.len) != 0) {
+          break;
+        }
+        v = nd.value_plus_one != 0 ? nd.value_plus_one : v;
+        if (nd.len == 128) {
+          break;
+        }
+        nd_index = nd.child[bit128(a[i], nd.len)];
+      }
+      out[base + i] = v - 1U;  // 0 (nothing matched) → kNone
+    }
+  }
 }
 
 std::size_t Lpm6::memory_bytes() const {

@@ -137,6 +137,9 @@ class Lpm6 {
   [[nodiscard]] std::optional<std::uint32_t> get(Uint128 addr, unsigned len) const;
   void prefetch(Uint128 addr, unsigned len) const;  // as Lpm4::prefetch
   [[nodiscard]] std::uint32_t lookup(Uint128 addr) const;
+  // out[i] = lookup(addrs[i]) for i < n, with the lookups of a block interleaved stage by stage (first level, second
+  // level, trie root) so their cache misses overlap instead of following one another: a datagram's records.
+  void lookup_batch(const Uint128* addrs, std::uint32_t* out, std::size_t n) const;
   [[nodiscard]] std::optional<LpmMatch> match(Uint128 addr) const;
 
   [[nodiscard]] std::size_t size() const { return prefixes_.size(); }
@@ -154,11 +157,13 @@ class Lpm6 {
 
  private:
   static constexpr std::uint32_t kNil = 0xffffffffU;
-  struct Node {
-    Uint128 key = 0;
+  struct Node {  // 32 bytes (the key as two halves: a 16-aligned __int128 would make it 48)
+    std::uint64_t key_hi = 0;
+    std::uint64_t key_lo = 0;
     std::uint32_t child[2] = {kNil, kNil};
     std::uint32_t value_plus_one = 0;  // 0: glue node, no prefix here
     std::uint8_t len = 0;
+    [[nodiscard]] Uint128 key() const { return (Uint128{key_hi} << 64U) | key_lo; }
   };
   // A first- or second-level entry. entry: the best prefix expanded into it, (len << 25) | value + 1 (0: none).
   // link: first level, the index of this /16's 256-entry group; second level, the Patricia root for this /24.

@@ -228,7 +228,8 @@ TEST(Lpm6, MatchesReferenceWithIncrementalUpdates) {
     SCOPED_TRACE(phase);
     EXPECT_EQ(lpm.size(), ref.size());
     std::size_t mismatches = 0;
-    for (int i = 0; i < 100000; ++i) {
+    std::vector<Uint128> addrs(100000);
+    for (std::size_t i = 0; i < addrs.size(); ++i) {
       Uint128 a = 0;
       if (i % 2 == 0) {
         a = random_addr();
@@ -236,6 +237,7 @@ TEST(Lpm6, MatchesReferenceWithIncrementalUpdates) {
         const auto& p = prefixes[rng() % prefixes.size()];
         a = p.addr | (p.len >= 128 ? 0 : (random128() & ((~Uint128{0}) >> p.len)));
       }
+      addrs[i] = a;
       const auto want = ref.lookup(a);
       const auto got = lpm.match(a);
       const bool same = want ? (got && got->value == want->first && got->length == want->second) : !got;
@@ -244,6 +246,16 @@ TEST(Lpm6, MatchesReferenceWithIncrementalUpdates) {
       }
     }
     EXPECT_EQ(mismatches, 0U);
+    // The batch lookup gives lookup()'s answers, whatever the batch size (blocks of 16 and a partial one).
+    std::vector<std::uint32_t> out(addrs.size());
+    for (std::size_t i = 0, batch = 1; i < addrs.size(); i += batch, batch = batch % 41 + 1) {
+      lpm.lookup_batch(addrs.data() + i, out.data() + i, std::min(batch, addrs.size() - i));
+    }
+    std::size_t batch_mismatches = 0;
+    for (std::size_t i = 0; i < addrs.size(); ++i) {
+      batch_mismatches += static_cast<std::size_t>(out[i] != lpm.lookup(addrs[i]));
+    }
+    EXPECT_EQ(batch_mismatches, 0U);
   };
   check("after inserts");
   std::shuffle(prefixes.begin(), prefixes.end(), rng);
@@ -262,6 +274,14 @@ TEST(Lpm6, MatchesReferenceWithIncrementalUpdates) {
     ref.remove(p.addr, p.len);
   }
   check("after deleting all");
+}
+
+TEST(Lpm6, BatchLookupOnAnEmptyTableFindsNothing) {
+  const Lpm6 lpm;
+  const std::vector<Uint128> addrs{0, ~Uint128{0}, Uint128{1} << 125U};
+  std::vector<std::uint32_t> out(addrs.size(), 7);
+  lpm.lookup_batch(addrs.data(), out.data(), addrs.size());
+  EXPECT_EQ(out, std::vector<std::uint32_t>(addrs.size(), Lpm6::kNone));
 }
 
 // ---------------------------------------------------------------- RIB
