@@ -7,6 +7,9 @@
 # left alone and not counted again).
 set -eu
 seconds=${1:-60}
+# Seconds one input may take before libFuzzer calls it a hang. A nice'd run on a loaded machine can be descheduled
+# for longer than 10 s: long background runs raise this (a timeout input is re-run alone below anyway).
+timeout=${FLOWLAB_FUZZ_TIMEOUT:-10}
 shift || true
 all="v5 v9 ipfix sflow any bgp frame pcap topology scenario collector_config maps tee_receivers query bmp"
 targets=${*:-$all}
@@ -38,7 +41,7 @@ for t in $targets; do
   before=$(ls "$artifacts/")
   log="$build/fuzz-$t.log"
   echo "== fuzz_$t for ${seconds}s"
-  (cd "$build" && "$build/tests/fuzz/fuzz_$t" -max_total_time="$seconds" -max_len="$(max_len_of "$t")" -timeout=10 \
+  (cd "$build" && "$build/tests/fuzz/fuzz_$t" -max_total_time="$seconds" -max_len="$(max_len_of "$t")" -timeout="$timeout" \
     -rss_limit_mb=2048 -artifact_prefix="$artifacts/" -print_final_stats=1 "$work" "$(corpus_of "$t")") \
     >"$log" 2>&1 || true
   grep -E '^(==[0-9]+==ERROR|SUMMARY)' "$log" || true
@@ -46,6 +49,13 @@ for t in $targets; do
   rss=$(sed -n 's/^stat::peak_rss_mb: *//p' "$log")
   cov=$(grep -E '^#[0-9]+[[:space:]]+(DONE|pulse|NEW|REDUCE)' "$log" | tail -1 | sed -n 's/.* cov: \([0-9]*\) ft: \([0-9]*\).*/cov \1, ft \2/p')
   echo "fuzz_$t: ${execs:-?} execs, ${cov:-cov ?}, peak RSS ${rss:-?} MB"
+  # A timeout input that runs within the limit on its own was the machine's load, not a hang: kept as slow-*.
+  for f in $(ls "$artifacts/" | grep -E '^timeout-' | grep -vxF "$before" || true); do
+    if (cd "$build" && timeout 60 "$build/tests/fuzz/fuzz_$t" -timeout="$timeout" "$artifacts/$f") >/dev/null 2>&1; then
+      echo "fuzz_$t: $f ran within ${timeout}s on its own (machine load, not a hang): kept as slow-$f"
+      mv "$artifacts/$f" "$artifacts/slow-$f"
+    fi
+  done
   found=$(ls "$artifacts/" | grep -E '^(crash|leak|timeout|oom)-' | grep -vxF "$before" || true)
   if [ -n "$found" ]; then
     echo "fuzz_$t: new findings in $artifacts/: $found (log: $log)" >&2
@@ -53,5 +63,5 @@ for t in $targets; do
   fi
   # A slow unit is not a finding: libFuzzer reports any input over 10 s, which a loaded machine produces.
   slow=$(sed -n 's/^stat::slowest_unit_time_sec: *//p' "$log")
-  [ "${slow:-0}" -lt 10 ] || echo "fuzz_$t: slowest input took ${slow}s (machine load? -timeout is 10s)"
+  [ "${slow:-0}" -lt 10 ] || echo "fuzz_$t: slowest input took ${slow}s (machine load? -timeout is ${timeout}s)"
 done
