@@ -13,6 +13,24 @@ constexpr unsigned kSlotShift = 20;
 constexpr std::uint32_t kPathIdMask = (1U << kSlotShift) - 1U;
 constexpr std::uint32_t kSlotMask = (kIbgpBit >> kSlotShift) - 1U;
 
+constexpr std::uint32_t kDefaultLocalPref = 100;  // what BIRD and FRR give a route without LOCAL_PREF
+
+// FRR 8.4's encoding of an eBGP peer's route: "<own AS> <peer AS> ..." (see bmp_tables.hpp).
+bool leads_with_own_as(const bgp::PathAttributes& attrs, std::uint32_t local_as, std::uint32_t peer_as) {
+  if (local_as == 0 || local_as == peer_as || !attrs.as_path || attrs.as_path->segments.empty()) {
+    return false;
+  }
+  const auto& segments = attrs.as_path->segments;
+  const auto& first = segments.front();
+  if (first.type != bgp::SegmentType::kSequence || first.asns.empty() || first.asns.front() != local_as) {
+    return false;
+  }
+  if (first.asns.size() >= 2) {
+    return first.asns[1] == peer_as;
+  }
+  return segments.size() >= 2 && !segments[1].asns.empty() && segments[1].asns.front() == peer_as;
+}
+
 }  // namespace
 
 BmpTables::BmpTables() : store_(std::make_shared<bgp::AttrStore>()) {}
@@ -81,7 +99,9 @@ void BmpTables::peer_up(const IpAddress& router_address, const bmp::PeerUp& up, 
     r.info.bgp_id = up.sent.bgp_id;
     ++peer_generation_;
   }
-  peer_state(r, up.peer).ebgp = ctx.ebgp;
+  PeerState& state = peer_state(r, up.peer);
+  state.ebgp = ctx.ebgp;
+  state.local_as = up.sent.asn();
   bgp::PeerInfo info = peer_info(up.peer);
   info.context = ctx;
   for (auto& t : r.ribs) {
@@ -94,9 +114,36 @@ bmp::RibKind BmpTables::merged_kind(const Router& r) const {
   return r.post_policy ? bmp::RibKind::kAdjInPost : bmp::RibKind::kAdjInPre;
 }
 
+std::shared_ptr<const bgp::PathAttributes> BmpTables::as_the_router_holds(
+    const std::shared_ptr<const bgp::PathAttributes>& attrs, const PeerState& p, std::uint32_t peer_as) {
+  if (!p.ebgp || attrs == nullptr) {
+    return attrs;
+  }
+  const bool strip = leads_with_own_as(*attrs, p.local_as, peer_as);
+  if (!strip && attrs->local_pref) {
+    return attrs;
+  }
+  auto fixed = std::make_shared<bgp::PathAttributes>(*attrs);
+  if (!fixed->local_pref) {
+    fixed->local_pref = kDefaultLocalPref;
+  }
+  if (strip) {
+    auto& path = fixed->as_path->segments;
+    path.front().asns.erase(path.front().asns.begin());
+    if (path.front().asns.empty()) {
+      path.erase(path.begin());
+    }
+  }
+  return fixed;
+}
+
 void BmpTables::routes(const IpAddress& router_address, const bmp::PeerHeader& peer, bmp::RibKind kind,
-                       const bgp::RouteBatch& batch) {
+                       const bgp::RouteBatch& in) {
   Router& r = router(router_address);
+  bgp::RouteBatch batch = in;
+  if (kind == bmp::RibKind::kAdjInPre || kind == bmp::RibKind::kAdjInPost) {
+    batch.attrs = as_the_router_holds(in.attrs, peer_state(r, peer), peer.asn);
+  }
   r.ribs[index_of(kind)]->apply(peer_info(peer), batch);
   if (kind == bmp::RibKind::kLocRib && !r.loc_rib) {
     r.loc_rib = true;

@@ -7,6 +7,16 @@
 // post-policy Adj-RIB-In (pre-policy while the router sends no post-policy routes), chosen like bgp::Rib chooses
 // among paths: highest LOCAL_PREF, shortest AS_PATH, lowest ORIGIN, lowest MED, then eBGP over iBGP, then the peer
 // seen first. Peer Down withdraws that peer's routes; the end of the BMP session drops the router.
+//
+// A route of an eBGP peer in the Adj-RIB-In (pre- or post-policy) is stored as the router holds it:
+// * FRR 8.4 encodes the Route Monitoring attributes of an eBGP peer's routes as if it sent them to that peer: its
+//   own AS in front of the path (tests/data/bmp_frr.bin). A path learned from eBGP peer P starts with P's AS (RFC
+//   4271 §6.3) and a router drops paths holding its own AS, so a path "<own AS> <P's AS> ..." from P is that
+//   encoding: the leading own AS is removed (FRR's own table shows the path without it).
+// * Without LOCAL_PREF (pre-policy routes of eBGP peers never carry one; FRR 8.4 leaves it out of post-policy ones
+//   too) it gets 100, the value BIRD and FRR give such a route, so the `local_pref` primitive and the view's
+//   decision use what the router uses by default (an import policy's own value is lost when the router omits it).
+
 #pragma once
 
 #include "common/ip.hpp"
@@ -64,6 +74,7 @@ class BmpTables {
   struct PeerState {
     std::uint32_t slot = 0;  // order of first sight at this router (the view's last tie-break)
     bool ebgp = false;
+    std::uint32_t local_as = 0;  // the router's AS on this session (its OPEN in the Peer Up)
   };
   struct Router {
     RouterInfo info;
@@ -80,6 +91,8 @@ class BmpTables {
   PeerState& peer_state(Router& r, const bmp::PeerHeader& peer);
   [[nodiscard]] bmp::RibKind merged_kind(const Router& r) const;
   void merge(Router& r, const bmp::PeerHeader& peer, const bgp::RouteBatch& batch);
+  [[nodiscard]] static std::shared_ptr<const bgp::PathAttributes> as_the_router_holds(
+      const std::shared_ptr<const bgp::PathAttributes>& attrs, const PeerState& p, std::uint32_t peer_as);
   void unmerge_peer(Router& r, const IpAddress& peer);
   void rebuild_merged(Router& r);
   [[nodiscard]] static std::uint32_t view_path_id(const PeerState& p, std::uint32_t path_id);

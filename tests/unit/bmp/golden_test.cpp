@@ -4,7 +4,8 @@
 // bgp ipv4/ipv6 unicast json" at the first snapshot, "show bgp ipv4 unicast" at the end).
 //
 // Two FRR 8.4 facts the capture shows (and the test pins): its Route Monitoring AS paths from an eBGP peer start
-// with the router's own AS (65001: the attributes are encoded as if sent to that peer), and its UPDATEs carry no
+// with the router's own AS (65001: the attributes are encoded as if sent to that peer; BmpTables removes it, so the
+// view equals FRR's table, while the per-peer RIB of the station's raw decode would not), and its UPDATEs carry no
 // ADD-PATH path ids on a session that negotiated them (bmp::Feed falls back and counts add_path_fallback). A
 // third: of its own networks (reported with peer address 0.0.0.0) it announced the IPv6 one but sent the IPv4
 // 10.1.0.0/16 as a withdrawal when the station connected, and never announced it later — so that route, and only
@@ -57,6 +58,9 @@ class FrrGolden : public ::testing::Test {
       tables_.peer_up(router_, u, c);
     };
     h.routes = [this](const bmp::PeerHeader& p, bmp::RibKind k, const bgp::RouteBatch& b) {
+      if (p.asn == 65002 && !b.announced.empty() && b.attrs->as_path && b.attrs->as_path->first_as() == 65001) {
+        ++router_as_first_;  // FRR 8.4's encoding, as decoded (see the file comment)
+      }
       tables_.routes(router_, p, k, b);
     };
     h.peer_down = [this](const bmp::PeerDown& d) { tables_.peer_down(router_, d.peer); };
@@ -74,18 +78,6 @@ class FrrGolden : public ::testing::Test {
           out.insert(prefix + " [" + p.value("path", "") + "] " + p["nexthops"][0].value("ip", ""));
         }
       }
-    }
-    return out;
-  }
-  // Our view's lines with FRR 8.4's extra leading router AS removed from eBGP paths (see the file comment).
-  std::set<std::string> view_without_router_as(Family family) const {
-    std::set<std::string> out;
-    for (auto line : view(family)) {
-      const auto at = line.find("[65001 ");
-      if (at != std::string::npos) {
-        line.erase(at + 1, 6);
-      }
-      out.insert(line);
     }
     return out;
   }
@@ -110,6 +102,7 @@ class FrrGolden : public ::testing::Test {
   BmpTables tables_;
   const IpAddress router_ = *IpAddress::parse("192.0.2.1");
   std::set<IpAddress> up_;
+  std::size_t router_as_first_ = 0;  // eBGP peer's announcements whose decoded path starts with the router's AS
   std::unique_ptr<bmp::Feed> feed_;
 };
 
@@ -126,10 +119,10 @@ TEST_F(FrrGolden, ViewEqualsFrrsTablesBeforeAndAfterThePeerShutdown) {
       // The first snapshot was taken just before 192.0.2.2 was shut down.
       auto frr_v4 = frr_table("a.v4.json");
       EXPECT_EQ(frr_v4.erase("10.1.0.0/16 [] 0.0.0.0"), 1U);
-      EXPECT_EQ(view_without_router_as(Family::kIpv4), frr_v4);
-      EXPECT_EQ(view_without_router_as(Family::kIpv6), frr_table("a.v6.json"));
-      EXPECT_NE(view(Family::kIpv4), view_without_router_as(Family::kIpv4));  // the FRR 8.4 fact is there
-      EXPECT_EQ(down->reason, bmp::PeerDownReason::kLocalNoNotification);     // FRR 8.4 reports a shutdown so
+      EXPECT_EQ(view(Family::kIpv4), frr_v4);  // FRR 8.4's leading 65001 removed (see the file comment)
+      EXPECT_EQ(view(Family::kIpv6), frr_table("a.v6.json"));
+      EXPECT_GT(router_as_first_, 0U);                                     // the FRR 8.4 fact is there
+      EXPECT_EQ(down->reason, bmp::PeerDownReason::kLocalNoNotification);  // FRR 8.4 reports a shutdown so
       compared = true;
     }
     ASSERT_TRUE(feed_->handle(m).ok());

@@ -76,6 +76,32 @@ TEST_F(BmpTablesTest, ViewIsTheBestPathOverPeersAndPeerDownWithdraws) {
   EXPECT_TRUE(tables_.routers().empty());
 }
 
+// Routes of an eBGP peer are stored as the router holds them: FRR 8.4's leading own AS ("<router AS> <peer AS>
+// ...") removed, LOCAL_PREF 100 where none came; an iBGP peer's routes and other paths are left as sent.
+TEST_F(BmpTablesTest, EbgpRoutesAsTheRouterHoldsThem) {
+  tables_.session_up(r1_);
+  auto feed = feed_for(r1_);
+  send(feed, peer_up(ebgp_, 65001));
+  send(feed, peer_up(ibgp_, 65001));
+  send(feed, route_monitoring(ebgp_, update({"10.2.0.0/16"}, {65001, 65002, 65020})));  // FRR 8.4's encoding
+  send(feed, route_monitoring(ebgp_, update({"10.3.0.0/16"}, {65001, 65030})));         // not followed by the peer's AS
+  send(feed, route_monitoring(ibgp_, update({"10.4.0.0/16"}, {65001, 65004}, 50)));     // iBGP: as sent
+  auto path_of = [&](const std::string& address) {
+    auto r = tables_.view(r1_)->lookup(addr(address));
+    return r ? r->attrs->as_path->to_string() + " lp " + std::to_string(r->attrs->local_pref()) +
+                   (r->attrs->attrs.local_pref ? "" : " (none)")
+             : "none";
+  };
+  EXPECT_EQ(path_of("10.2.0.1"), "65002 65020 lp 100");
+  EXPECT_EQ(path_of("10.3.0.1"), "65001 65030 lp 100");
+  EXPECT_EQ(path_of("10.4.0.1"), "65001 65004 lp 50");
+  const bgp::Rib* pre = tables_.tables(r1_, bmp::RibKind::kAdjInPre)->by_address(ebgp_.address);
+  ASSERT_NE(pre, nullptr);
+  const auto stored = pre->lookup(addr("10.2.0.1"));
+  ASSERT_TRUE(stored.has_value());
+  EXPECT_EQ(stored->attrs->as_path->to_string(), "65002 65020");
+}
+
 TEST_F(BmpTablesTest, PostPolicyRoutesReplacePrePolicyInTheView) {
   tables_.session_up(r1_);
   auto feed = feed_for(r1_);
