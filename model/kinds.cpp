@@ -16,13 +16,18 @@ std::string names(const Range& range, Keep keep) {
 
 }  // namespace
 
-std::optional<Role> role_of_kind(KindTable kinds, std::string_view kind) {
+const KindInfo* find_kind(KindTable kinds, std::string_view kind) {
   for (const auto& k : kinds.nodes) {
     if (k.name == kind) {
-      return k.role;
+      return &k;
     }
   }
-  return std::nullopt;
+  return nullptr;
+}
+
+std::optional<Role> role_of_kind(KindTable kinds, std::string_view kind) {
+  const KindInfo* k = find_kind(kinds, kind);
+  return k == nullptr ? std::nullopt : std::optional<Role>(k->role);
 }
 
 std::string kind_list(KindTable kinds) {

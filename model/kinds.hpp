@@ -17,6 +17,9 @@ namespace flowlab::topology {
 struct KindInfo {
   std::string_view name;  // the value of a node's `kind:` key
   Role role;
+  // Routers: why this kind cannot report to a collector over BMP (RFC 7854), naming the product ("BIRD 2 has no
+  // BMP"); empty when it can (a collector's `bmp:` list takes it).
+  std::string_view no_bmp = {};
 };
 
 // An option of a probe its kind cannot honour: the probe's key ("format", "direction", "ifindex", "bgp", ...) and
@@ -48,6 +51,8 @@ struct KindChoice {
   std::string probe;
 };
 
+// The kind named `kind`, or nullptr.
+[[nodiscard]] const KindInfo* find_kind(KindTable kinds, std::string_view kind);
 // The role of a kind, or nullopt for a kind the table does not list.
 [[nodiscard]] std::optional<Role> role_of_kind(KindTable kinds, std::string_view kind);
 // The node kinds: "bird, frr, host, collector, tee"

@@ -33,6 +33,7 @@ const std::vector<NodeKeyRoles>& node_key_roles() {
       {"igp", {Role::kRouter}, "routers"},
       {"gateway", {Role::kHost}, "hosts"},
       {"bgp", {Role::kCollector}, "collectors"},
+      {"bmp", {Role::kCollector}, "collectors"},
       {"listen", {Role::kCollector, Role::kTee}, "collectors and tees"},
       {"peer_src_as", {Role::kCollector}, "collectors"},
       {"agent_map", {Role::kCollector}, "collectors"},
@@ -80,9 +81,9 @@ void Parser::parse_nodes(const YAML::Node& n, Topology& t) {
 
 void Parser::parse_node(const YAML::Node& n, const std::string& path, Topology& t, Node& node) {
   static const std::vector<std::string> kNodeKeys{
-      "kind",      "asn",         "loopback", "loopback6", "router_id",          "announce",
-      "igp",       "gateway",     "bgp",      "listen",    "peer_src_as",        "agent_map",
-      "receivers", "transparent", "balance",  "as_source", "aggregate_direction"};
+      "kind",      "asn",       "loopback",    "loopback6", "router_id", "announce",
+      "igp",       "gateway",   "bgp",         "bmp",       "listen",    "peer_src_as",
+      "agent_map", "receivers", "transparent", "balance",   "as_source", "aggregate_direction"};
   auto entries = map_entries(n, path, kNodeKeys, true);
   if (!entries) {
     return;
@@ -176,6 +177,8 @@ void Parser::parse_collector_key(const Entry& e, const std::string& path, const 
     parse_router_key(e, path, node);
   } else if (e.key == "bgp") {
     node.bgp_peers = get_string_list(e.value, path).value_or(std::vector<std::string>{});
+  } else if (e.key == "bmp") {
+    node.bmp_peers = get_string_list(e.value, path).value_or(std::vector<std::string>{});
   } else if (e.key == "peer_src_as") {
     node.peer_src_as = get_enum(e.value, path, kPeerSrcAsNames).value_or(node.peer_src_as);
   } else if (e.key == "as_source") {

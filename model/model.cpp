@@ -1,5 +1,7 @@
 #include "model/model.hpp"
 
+#include <algorithm>
+
 namespace flowlab::topology {
 
 const Interface* Node::find_interface(const std::string& ifname) const {
@@ -24,6 +26,16 @@ std::vector<const Node*> Topology::routers() const {
   std::vector<const Node*> out;
   for (const auto& n : nodes) {
     if (n.is_router()) {
+      out.push_back(&n);
+    }
+  }
+  return out;
+}
+
+std::vector<const Node*> Topology::bmp_stations(const std::string& router) const {
+  std::vector<const Node*> out;
+  for (const auto& n : nodes) {
+    if (n.role == Role::kCollector && std::find(n.bmp_peers.begin(), n.bmp_peers.end(), router) != n.bmp_peers.end()) {
       out.push_back(&n);
     }
   }

@@ -77,6 +77,7 @@ inline constexpr const char* kProbeBgpPrefix = "100.127.255.0/30";      // reser
 inline constexpr const char* kProbeBgpRouterAddress = "100.127.255.1";  // the router's end (on lo, /30)
 inline constexpr const char* kProbeBgpProbeAddress = "100.127.255.2";   // flowprobe listens here (local route) ...
 inline constexpr std::uint16_t kProbeBgpPort = 1179;                    // ... on this port
+inline constexpr std::uint16_t kBmpPort = 1790;  // a collector's BMP station (pmacct's bmp_daemon_port default)
 
 struct Node {
   std::string name;  // [a-z0-9], starts with a letter, <= 12 bytes
@@ -91,7 +92,10 @@ struct Node {
   std::string gateway;                 // hosts: their default gateway router (a neighbour)
   std::optional<IpAddress> gateway4;   // derived: the gateway's address on the shared link
   std::optional<IpAddress> gateway6;
-  std::vector<std::string> bgp_peers;                   // collectors: routers that peer with it
+  std::vector<std::string> bgp_peers;  // collectors: routers that peer with it
+  // collectors: routers that report to it over BMP (RFC 7854): its BMP station listens on mgmt0 (kBmpPort); with
+  // `bmp:` and no `bgp:` the collector enriches from BMP (flowcollector `enrich.source: bmp`).
+  std::vector<std::string> bmp_peers;
   CollectorListen listen;                               // collectors and tees (a tee listens for one protocol)
   PeerSrcAsMethod peer_src_as = PeerSrcAsMethod::kBgp;  // collectors: `peer_src_as: bgp | map | netflow`
   // collectors: `agent_map: {p1: r1}` — the records of the probes on node p1 are enriched from router r1's BGP view
@@ -111,6 +115,8 @@ struct Node {
   Mark mark;
 
   [[nodiscard]] bool is_router() const { return role == Role::kRouter; }
+  // A collector whose records are enriched from BMP: it has `bmp:` routers and no `bgp:` peers.
+  [[nodiscard]] bool enriches_from_bmp() const { return bgp_peers.empty() && !bmp_peers.empty(); }
   [[nodiscard]] const Interface* find_interface(const std::string& ifname) const;
 };
 
@@ -219,6 +225,8 @@ struct Topology {
 
   [[nodiscard]] const Node* find_node(const std::string& node_name) const;
   [[nodiscard]] std::vector<const Node*> routers() const;
+  // The collectors that list `router` under `bmp:` (the BMP stations it reports to), in file order.
+  [[nodiscard]] std::vector<const Node*> bmp_stations(const std::string& router) const;
   // Namespace of the management bridge: "fl-<lab>-mgmt".
   [[nodiscard]] std::string mgmt_namespace() const { return "fl-" + name + "-mgmt"; }
   [[nodiscard]] std::string namespace_of(const std::string& node_name) const { return "fl-" + name + "-" + node_name; }

@@ -73,6 +73,9 @@ json node_json(const Node& n) {
     case Role::kCollector:
       j["asn"] = n.asn;
       j["bgp_peers"] = n.bgp_peers;
+      if (!n.bmp_peers.empty()) {
+        j["bmp_peers"] = n.bmp_peers;
+      }
       j["listen"] = json{{"netflow", n.listen.netflow}, {"sflow", n.listen.sflow}};
       if (n.peer_src_as != PeerSrcAsMethod::kBgp) {
         j["peer_src_as"] = enum_name(kPeerSrcAsNames, n.peer_src_as);

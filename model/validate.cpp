@@ -69,6 +69,7 @@ class Validator {
   void check_links();
   void check_hosts();
   void check_collectors();
+  void check_collector_routers(const Node& n, std::string_view key, const std::vector<std::string>& list);
   void check_agent_map(const Node& collector);
   void check_tees();
   void check_addresses();
@@ -173,20 +174,30 @@ void Validator::check_collectors() {
     if (role(n) != Role::kCollector) {
       continue;
     }
-    std::set<std::string> seen;
-    for (std::size_t i = 0; i < n.bgp_peers.size(); ++i) {
-      const std::string path = node_path(n.name) + ".bgp[" + std::to_string(i) + "]";
-      const Node* peer = resolve(path, n.bgp_peers[i]);
-      if (peer == nullptr || !role(*peer)) {
-        continue;
-      }
-      if (role(*peer) != Role::kRouter) {
-        error(path, not_a(*peer, "router"));
-      } else if (!seen.insert(peer->name).second) {
-        error(path, "router '" + peer->name + "' is listed twice");
-      }
-    }
+    check_collector_routers(n, "bgp", n.bgp_peers);
+    check_collector_routers(n, "bmp", n.bmp_peers);
     check_agent_map(n);
+  }
+}
+
+// A collector's `bgp:` or `bmp:` list: known routers, each once; `bmp:` only routers whose kind speaks BMP.
+void Validator::check_collector_routers(const Node& n, std::string_view key, const std::vector<std::string>& list) {
+  std::set<std::string> seen;
+  for (std::size_t i = 0; i < list.size(); ++i) {
+    const std::string path = node_path(n.name) + "." + std::string(key) + "[" + std::to_string(i) + "]";
+    const Node* peer = resolve(path, list[i]);
+    if (peer == nullptr || !role(*peer)) {
+      continue;
+    }
+    const KindInfo* kind = find_kind(kinds_, peer->kind);
+    if (role(*peer) != Role::kRouter) {
+      error(path, not_a(*peer, "router"));
+    } else if (!seen.insert(peer->name).second) {
+      error(path, "router '" + peer->name + "' is listed twice");
+    } else if (key == "bmp" && kind != nullptr && !kind->no_bmp.empty()) {
+      error(path, "router '" + peer->name + "' (kind " + peer->kind + ") cannot report over BMP: " +
+                      std::string(kind->no_bmp) + " (peer with it over BGP: list it under 'bgp')");
+    }
   }
 }
 

@@ -55,6 +55,7 @@ int run_routes(const RoutesArgs& args, const Cli& cli) {
                      {"source", e.source},
                      {"as_path", e.as_path},
                      {"next_hop", e.next_hop ? e.next_hop->to_string() : ""},
+                     {"from", e.from ? e.from->to_string() : ""},
                      {"local_pref", e.local_pref ? json(*e.local_pref) : json()},
                      {"communities", e.communities},
                      {"large_communities", e.large_communities}});

@@ -152,6 +152,23 @@ std::string first_hop(const oracle::Oracle& oracle, const Node& router, const Pr
   return "";
 }
 
+// A collector enriching from BMP: every route its BMP routers learned from a peer (their own networks FRR 8.4
+// reports only when they change, docs/enrichment.md).
+void add_bmp_wants(const oracle::Oracle& oracle, const Node& collector, std::set<Prefix>& wants) {
+  if (!collector.enriches_from_bmp()) {
+    return;
+  }
+  for (const auto& router : collector.bmp_peers) {
+    if (const oracle::RouterRib* rib = oracle.rib(router); rib != nullptr) {
+      for (const auto& [prefix, entry] : rib->entries) {
+        if (entry.best().source != oracle::RouteSource::kLocal) {
+          wants.insert(prefix);
+        }
+      }
+    }
+  }
+}
+
 std::vector<Unit> build_units(const Topology& topo, ConvergeRule rule, const oracle::Oracle* oracle) {
   std::vector<Unit> units;
   std::map<std::string, std::set<Prefix>> reachable;
@@ -184,13 +201,14 @@ std::vector<Unit> build_units(const Topology& topo, ConvergeRule rule, const ora
         }
       }
       units.push_back(std::move(u));
-    } else if (node.role == topology::Role::kCollector && !node.bgp_peers.empty()) {
+    } else if (node.role == topology::Role::kCollector && (!node.bgp_peers.empty() || node.enriches_from_bmp())) {
       if (rule == ConvergeRule::kOracle) {
         for (const auto& router : node.bgp_peers) {
           for (const auto& [prefix, route] : oracle->collector_view(router, node.name)) {
             u.collector_wants.insert(prefix);
           }
         }
+        add_bmp_wants(*oracle, node, u.collector_wants);
       }
       units.push_back(std::move(u));
     }
@@ -421,7 +439,7 @@ class Poller {
       hard(problems, "collector " + name + ": " + sessions.error().message);
       return;
     }
-    if (sessions->empty()) {
+    if (sessions->empty() && !u.node->enriches_from_bmp()) {
       hard(problems, "collector " + name + ": no BGP sessions yet");
       return;
     }

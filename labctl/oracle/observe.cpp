@@ -80,6 +80,8 @@ Observation Oracle::observe(const topology::ProbeSpec& probe, std::size_t probe_
     if (probe.bgp && meter != nullptr && metering_router == probe.node) {
       view = probe_view(metering_router);
     }
+  } else if (collector_node != nullptr && collector_node->enriches_from_bmp()) {
+    view = bmp_view(metering_router, collector);
   } else {
     view = collector_view(metering_router, collector);
   }

@@ -3,6 +3,7 @@
 #include "common/enum_names.hpp"
 #include "labctl/oracle/state.hpp"
 
+#include <algorithm>
 #include <array>
 
 namespace flowlab::oracle {
@@ -123,6 +124,28 @@ CollectorView Oracle::collector_view(const std::string& router, const std::strin
       } else if (node->mgmt6) {
         out.next_hop = node->mgmt6->address;
       }
+    }
+    view.emplace(prefix, std::move(out));
+  }
+  return view;
+}
+
+CollectorView Oracle::bmp_view(const std::string& router, const std::string& collector) const {
+  CollectorView view;
+  const RouterRib* r = rib(router);
+  const topology::Node* station = state_->topo.find_node(collector);
+  if (r == nullptr || station == nullptr ||
+      std::find(station->bmp_peers.begin(), station->bmp_peers.end(), router) == station->bmp_peers.end()) {
+    return view;
+  }
+  for (const auto& [prefix, entry] : r->entries) {
+    const Route& best = entry.best();
+    if (best.source == RouteSource::kLocal || !best.igp_cost) {
+      continue;
+    }
+    Route out = best;
+    if (best.source == RouteSource::kEbgp) {
+      out.local_pref = 100;  // FRR 8.4 reports no LOCAL_PREF for them: the station assumes the default
     }
     view.emplace(prefix, std::move(out));
   }

@@ -182,6 +182,11 @@ class Oracle {
   // The routes `router` exports to `collector` (as if the collector peers with it; the collector's policies of
   // the router apply). Empty when `router` is not a router.
   [[nodiscard]] CollectorView collector_view(const std::string& router, const std::string& collector) const;
+  // What a collector enriching from BMP (`bmp:` routers, no `bgp:`) sees of `router`: its best routes learned from
+  // peers, as they arrived (next hop as learned; over eBGP with LOCAL_PREF 100 whatever an import policy set: FRR
+  // 8.4 leaves it out of Route Monitoring for eBGP peers and the station assumes the default); not its own networks
+  // (FRR 8.4 reports them only when they change). Empty when `router` does not report to `collector`.
+  [[nodiscard]] CollectorView bmp_view(const std::string& router, const std::string& collector) const;
   // The routes `router` exports to the flowprobe in it (probe `bgp: true`, model 1): its best routes, next hop kept;
   // its own routes with the session address (127.0.0.1) or, IPv6, its IPv6 loopback as next hop.
   [[nodiscard]] CollectorView probe_view(const std::string& router) const;

@@ -20,6 +20,7 @@ inline constexpr const char* kPidFile = "bird.pid";
 class BirdDriver final : public NodeDriver {
  public:
   [[nodiscard]] topology::Role role() const override { return topology::Role::kRouter; }
+  [[nodiscard]] std::string_view no_bmp() const override { return "BIRD 2 has no BMP"; }
   Status render(const NodeContext& ctx) const override;
   [[nodiscard]] std::vector<process::Spec> programs(const NodeContext& ctx) const override;
   Result<bool> ready(const NodeContext& ctx) const override;

@@ -3,6 +3,7 @@
 #include "model/feeds.hpp"
 #include "nodes/probe/flowprobe.hpp"
 
+#include <algorithm>
 #include <optional>
 #include <sstream>
 #include <vector>
@@ -55,6 +56,21 @@ std::optional<IpAddress> session_address(const topology::Topology& topo, const s
   return v6;
 }
 
+// The address that names `router`'s view in `collector`: its BMP session address (mgmt0) when the collector enriches
+// from BMP and the router reports to it, else its BGP session address.
+std::optional<IpAddress> view_address(const topology::Topology& topo, const topology::Node& collector,
+                                      const std::string& router) {
+  if (!collector.enriches_from_bmp()) {
+    return session_address(topo, router, collector.name);
+  }
+  const topology::Node* r = topo.find_node(router);
+  const auto& list = collector.bmp_peers;
+  if (r == nullptr || std::find(list.begin(), list.end(), router) == list.end()) {
+    return std::nullopt;
+  }
+  return r->mgmt4.address;
+}
+
 // The bgp_agent_map lines of one probe feeding the collector (directly or through tees; a non-transparent tee makes
 // itself the exporter).
 void agent_map_lines(const topology::Topology& topo, const topology::Node& node, std::size_t probe_index,
@@ -69,7 +85,7 @@ void agent_map_lines(const topology::Topology& topo, const topology::Node& node,
   if (probe_node == nullptr || router == nullptr) {
     return;
   }
-  auto bgp_ip = session_address(topo, router->name, node.name);
+  auto bgp_ip = view_address(topo, node, router->name);
   if (override_it != node.agent_map.end()) {
     agent_map << "! agent_map: " << probe.node << " -> " << router->name << " (topology override)\n";
     if (!bgp_ip) {
@@ -158,6 +174,15 @@ void bgp_section(const topology::Topology& topo, const topology::Node& node, con
   y << "  table_dump: {path: " << quoted((dir / "bgp-%peer.jsonl").string()) << ", interval: 60s}\n";
 }
 
+// The BMP station (pmacct's bmp_daemon) on mgmt0, IPv4: the routers of `bmp:` connect to it.
+void bmp_section(const topology::Node& node, std::ostringstream& y) {
+  if (node.bmp_peers.empty()) {
+    return;
+  }
+  y << "bmp:\n  listen:\n";
+  y << "    - {address: " << quoted(node.mgmt4.address.to_string()) << ", port: " << topology::kBmpPort << "}\n";
+}
+
 void enrich_section(const topology::Node& node, const std::filesystem::path& dir, bool agent_map,
                     std::ostringstream& y) {
   const char* method = node.peer_src_as == topology::PeerSrcAsMethod::kMap       ? "map"
@@ -167,7 +192,11 @@ void enrich_section(const topology::Node& node, const std::filesystem::path& dir
   const char* as = node.as_source == topology::AsSource::kNetflow   ? "netflow"
                    : node.as_source == topology::AsSource::kLongest ? "longest"
                                                                     : "bgp";
-  y << "enrich:\n  as: " << as << "\n";
+  y << "enrich:\n";
+  if (node.enriches_from_bmp()) {
+    y << "  source: bmp\n";
+  }
+  y << "  as: " << as << "\n";
   if (node.as_source != topology::AsSource::kBgp) {
     y << "  net: " << as << "\n";
   }
@@ -192,6 +221,7 @@ Result<RenderedCollector> render_collector_config(const topology::Topology& topo
   y << "log: {level: info}\n";
   listen_section(node, y);
   bgp_section(topo, node, dir, y);
+  bmp_section(node, y);
   enrich_section(node, dir, !out.agent_map.empty(), y);
   y << "aggregates:\n  - {name: full, primitives: [" << kFullPrimitives
     << (node.aggregate_direction ? ", direction" : "") << "]}\n";

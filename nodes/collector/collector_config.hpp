@@ -6,6 +6,9 @@
 //   bgp         one passive peer per `to_collector` session of this node (the router's session address and AS);
 //               no local_as: the collector mirrors each router's AS (iBGP), unless the node has an AS of its own
 //               that differs (then local_as is that AS); router_id = the node's mgmt0 IPv4 address
+//   bmp         with `bmp:` routers: the BMP station on the node's mgmt0 IPv4 address, port topology::kBmpPort; with
+//               `bmp:` and no `bgp:`, `enrich.source: bmp` and the agent map names each router's BMP session
+//               address (its mgmt0 IPv4 address)
 //   agent map   each probe exporting to this collector: exporter = the probe node's mgmt0 address, BGP peer = the
 //               session address of the router the probe meters (the probe node itself when it is a router, else
 //               the router whose interface it mirrors or the router its captured interfaces connect to)

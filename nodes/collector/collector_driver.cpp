@@ -182,7 +182,38 @@ Result<std::vector<BgpSessionStatus>> CollectorDriver::bgp_sessions(const NodeCo
   return out;
 }
 
+namespace {
+
+// A collector enriching from BMP: the view of every router of its `bmp:` list (named by its mgmt0 address, the BMP
+// session's source), as `bmp_dump` prints it; a router not connected yet has an empty view.
+Result<std::vector<RibEntry>> bmp_views(const NodeContext& ctx) {
+  std::vector<RibEntry> out;
+  for (const auto& name : ctx.node->bmp_peers) {
+    const topology::Node* router = ctx.topology->find_node(name);
+    if (router == nullptr) {
+      continue;
+    }
+    const IpAddress address = router->mgmt4.address;
+    auto r =
+        query(ctx.dir / kSocketFile, {{"cmd", "bmp_dump"}, {"router", address.to_string()}}, std::chrono::seconds(30));
+    FLOWLAB_TRY(r);
+    for (const auto& line : r->value("lines", nlohmann::json::array())) {
+      auto e = parse_dump_line(line.is_string() ? line.get<std::string>() : line.dump(), address);
+      FLOWLAB_TRY(e);
+      e->protocol_name = name + "_bmp";
+      out.push_back(std::move(*e));
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
 Result<std::vector<RibEntry>> CollectorDriver::rib(const NodeContext& ctx) const {
+  FLOWLAB_TRY(check_context(ctx));
+  if (ctx.node->enriches_from_bmp()) {
+    return bmp_views(ctx);
+  }
   auto sessions = bgp_sessions(ctx);
   FLOWLAB_TRY(sessions);
   std::vector<RibEntry> out;

@@ -113,6 +113,16 @@ class NodeDriver {
     return fail(ErrorKind::kUnsupported, "node " + ctx.node->name + " (kind " + ctx.node->kind +
                                              ") cannot set BGP sessions to " + neighbor + " up or down");
   }
+  // Routers: why this kind cannot report to a collector over BMP (RFC 7854), naming the product; empty when it can
+  // (then render() configures BMP for every collector that lists the router under `bmp:`).
+  [[nodiscard]] virtual std::string_view no_bmp() const { return "this router kind has no BMP"; }
+  // Drops (up = false) or re-opens the router's BMP session with the collector `station` (a node name whose `bmp:`
+  // lists the router); the router sends its tables again once the session is back.
+  virtual Status set_bmp_session(const NodeContext& ctx, const std::string& station, bool up) const {
+    (void)up;
+    return fail(ErrorKind::kUnsupported,
+                "node " + ctx.node->name + " (kind " + ctx.node->kind + ") cannot set a BMP session to " + station);
+  }
   // The kind's routing behaviour, for the oracle (defaults: BIRD's).
   [[nodiscard]] virtual RouterTraits router_traits() const { return {}; }
   // Files a started program leaves outside its node directory that must go with it (FRR: /var/tmp/frr/<daemon>.<pid>).

@@ -206,8 +206,20 @@ std::string render_ospf6d(const Node& node) {
   return o.str();
 }
 
+// One `bmp targets` block per collector that lists the router under `bmp:` (bgpd runs with `-M bmp`).
+void render_bmp(std::ostringstream& o, const Topology& topo, const Node& node) {
+  for (const Node* station : topo.bmp_stations(node.name)) {
+    o << " bmp targets " << station->name << "\n";
+    for (const auto& line : bmp_target_lines(*station)) {
+      o << "  " << line << "\n";
+    }
+    o << " exit\n";
+  }
+}
+
 Result<std::string> render_bgpd(const Topology& topo, const Node& node) {
   std::ostringstream o;
+  const bool bmp = !topo.bmp_stations(node.name).empty();
   auto peerings = peerings_of(topo, node);
   for (const auto& p : peerings) {
     if (p.to_collector || p.to_probe) {
@@ -272,16 +284,31 @@ Result<std::string> render_bgpd(const Topology& topo, const Node& node) {
       } else if (p.ibgp()) {
         o << "  neighbor " << n << " next-hop-self\n";
       }
+      if (bmp && !p.to_collector && !p.to_probe) {
+        o << "  neighbor " << n << " soft-reconfiguration inbound\n";  // BMP pre-policy routes (else withdrawals)
+      }
       o << "  neighbor " << n << " route-map " << p.name << "-in in\n";
       o << "  neighbor " << n << " route-map " << p.name << "-out out\n";
     }
     o << " exit-address-family\n";
   }
+  render_bmp(o, topo, node);
   o << "exit\n";
   return o.str();
 }
 
 }  // namespace
+
+std::vector<std::string> bmp_target_lines(const Node& station) {
+  std::vector<std::string> out{"bmp connect " + station.mgmt4.address.to_string() + " port " +
+                               std::to_string(topology::kBmpPort) + " min-retry 500 max-retry 2000"};
+  for (const char* af : {"ipv4", "ipv6"}) {
+    for (const char* policy : {"pre-policy", "post-policy"}) {
+      out.push_back(std::string("bmp monitor ") + af + " unicast " + policy);
+    }
+  }
+  return out;
+}
 
 Result<FrrConfig> render_frr_config(const Topology& topo, const Node& node) {
   if (!node.is_router()) {

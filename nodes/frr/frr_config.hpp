@@ -5,7 +5,8 @@
 // read). Rendered: hostname and interfaces (zebra), static blackholes for the announced prefixes (staticd), OSPFv2
 // and OSPFv3 on the node's OSPF interfaces with the loopback passive (ospfd, ospf6d), and `router bgp` with
 // per-session address-family activation, route-maps compiled from the topology's policies, next-hop-self towards
-// iBGP peers and next hop unchanged towards collectors (bgpd). Pure: same topology, same bytes.
+// iBGP peers and next hop unchanged towards collectors, `bmp targets` for the collectors whose `bmp:` lists the
+// router (bgpd). Pure: same topology, same bytes.
 #pragma once
 
 #include "common/result.hpp"
@@ -27,5 +28,11 @@ struct FrrConfig {
 };
 
 Result<FrrConfig> render_frr_config(const topology::Topology& topo, const topology::Node& node);
+
+// The commands inside `bmp targets <station>` for a collector's BMP station: connect to its mgmt0 IPv4 address
+// (port topology::kBmpPort, retry 0.5-2 s) and report pre- and post-policy Adj-RIB-In of IPv4 and IPv6 unicast
+// (FRR 8.4 has no Loc-RIB monitoring). Pre-policy needs `soft-reconfiguration inbound`, which the router's
+// sessions get when it reports to any station.
+std::vector<std::string> bmp_target_lines(const topology::Node& station);
 
 }  // namespace flowlab::nodes::frr

@@ -8,6 +8,7 @@
 #include <pwd.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
@@ -130,6 +131,9 @@ std::vector<process::Spec> FrrDriver::programs(const NodeContext& ctx) const {
                  "stdout"};
     if (d == "bgpd") {
       spec.argv.insert(spec.argv.end(), {"-p", "179"});
+      if (ctx.topology != nullptr && !ctx.topology->bmp_stations(ctx.node->name).empty()) {
+        spec.argv.insert(spec.argv.end(), {"-M", "bmp"});  // bgpd_bmp.so: the `bmp targets` of bgpd.conf
+      }
     }
     spec.netns = ctx.node->namespace_name;
     spec.log_file = ctx.dir / (d + ".log");
@@ -197,6 +201,26 @@ Status FrrDriver::set_bgp_session(const NodeContext& ctx, const std::string& nei
   }
   if (commands.size() == 2) {
     return fail(ErrorKind::kBgp, "router " + ctx.node->name + " has no BGP session with " + neighbor);
+  }
+  auto out = vtysh(ctx.dir, commands);
+  FLOWLAB_TRY(out);
+  return {};
+}
+
+// As the rendered config does it: the `bmp targets` block removed (the station sees the TCP session end) or added
+// again (bgpd connects and sends its tables).
+Status FrrDriver::set_bmp_session(const NodeContext& ctx, const std::string& station, bool up) const {
+  const topology::Node* collector = ctx.topology->find_node(station);
+  const auto stations = ctx.topology->bmp_stations(ctx.node->name);
+  if (collector == nullptr || std::find(stations.begin(), stations.end(), collector) == stations.end()) {
+    return fail(ErrorKind::kBgp, "router " + ctx.node->name + " does not report to " + station + " over BMP");
+  }
+  std::vector<std::string> commands{"configure terminal", "router bgp " + std::to_string(ctx.node->asn),
+                                    std::string(up ? "" : "no ") + "bmp targets " + station};
+  if (up) {
+    for (const auto& line : bmp_target_lines(*collector)) {
+      commands.push_back(line);
+    }
   }
   auto out = vtysh(ctx.dir, commands);
   FLOWLAB_TRY(out);

@@ -22,12 +22,15 @@ inline constexpr const char* kUser = "frr";
 class FrrDriver final : public NodeDriver {
  public:
   [[nodiscard]] topology::Role role() const override { return topology::Role::kRouter; }
+  // bgpd's bmp module (`-M bmp`, Debian's frr ships bgpd_bmp.so).
+  [[nodiscard]] std::string_view no_bmp() const override { return {}; }
   Status render(const NodeContext& ctx) const override;
   [[nodiscard]] std::vector<process::Spec> programs(const NodeContext& ctx) const override;
   Result<bool> program_ready(const NodeContext& ctx, std::size_t index) const override;
   Result<bool> ready(const NodeContext& ctx) const override;
   Result<std::vector<RibEntry>> rib(const NodeContext& ctx) const override;
   Result<std::vector<BgpSessionStatus>> bgp_sessions(const NodeContext& ctx) const override;
+  Status set_bmp_session(const NodeContext& ctx, const std::string& station, bool up) const override;
   Status set_bgp_session(const NodeContext& ctx, const std::string& neighbor, bool up) const override;
   Status set_announcement(const NodeContext& ctx, const Prefix& prefix, bool announce) const override;
   // Each daemon keeps /var/tmp/frr/<daemon>.<pid>, which a SIGKILL leaves behind.

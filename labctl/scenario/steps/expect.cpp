@@ -24,13 +24,18 @@ std::vector<verify::FieldSpec> field_specs() {
 
 // Whether the collector has a BGP view of the metering router. Without a BGP session between the two (taken down by
 // an earlier step) the oracle predicts unenriched records. With as_source netflow (model 1) the collector takes AS
-// fields from the records: the view is the probe's own BGP feed from the router it runs on.
+// fields from the records: the view is the probe's own BGP feed from the router it runs on. A collector enriching
+// from BMP has the view of every router of its `bmp:` list.
 bool has_view(const RunContext& run, const oracle::Observation& obs, const topology::Node& collector) {
   const auto& sessions = run.current.sessions;
   if (collector.as_source == topology::AsSource::kNetflow) {
     return run.topo().probes[obs.probe_index].bgp && obs.probe_node == obs.metering_router &&
            std::any_of(sessions.begin(), sessions.end(),
                        [&](const auto& ss) { return ss.to_probe && ss.local_node == obs.probe_node; });
+  }
+  if (collector.enriches_from_bmp()) {  // its BMP station's view of the router (a `bmp:` router)
+    const auto& list = collector.bmp_peers;
+    return std::find(list.begin(), list.end(), obs.metering_router) != list.end();
   }
   return std::any_of(sessions.begin(), sessions.end(), [&](const auto& ss) {
     return ss.to_collector && ((ss.local_node == obs.metering_router && ss.remote_node == collector.name) ||

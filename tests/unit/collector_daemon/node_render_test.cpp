@@ -76,6 +76,31 @@ TEST(CollectorNode, AsSourceNetflowForModel1) {
   EXPECT_TRUE(parsed->bgp.peers.empty());
 }
 
+// A collector with `bmp: [r1, r3]` and no `bgp:` (topologies/janog36-bmp.yaml): a BMP station on its mgmt0 IPv4
+// address (port 1790), `enrich.source: bmp`, no bgp section, and the agent map naming r1's BMP session address (its
+// mgmt0 IPv4 address); flowcollector parses it back that way.
+TEST(CollectorNode, BmpStationAndSourceForBmpRouters) {
+  auto loaded =
+      topology::load_topology_file(std::string(FLOWLAB_SOURCE_DIR) + "/topologies/janog36-bmp.yaml", nodes::kinds());
+  ASSERT_TRUE(loaded.ok()) << loaded.error_text();
+  const auto& topo = *loaded.topology;
+  const auto* c1 = topo.find_node("c1");
+  ASSERT_NE(c1, nullptr);
+  auto r = render_collector_config(topo, *c1, "/run/flowlab/janog36-bmp/c1");
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  testing::expect_golden("janog36-bmp.c1.flowcollector.yaml", r->config);
+  auto parsed = flowlab::collector::parse_config(r->config, "janog36-bmp.c1.flowcollector.yaml");
+  ASSERT_TRUE(parsed.ok()) << parsed.error().message;
+  EXPECT_TRUE(parsed->bmp.enabled);
+  ASSERT_EQ(parsed->bmp.listen.size(), 1U);
+  EXPECT_EQ(parsed->bmp.listen[0].port, 1790);
+  EXPECT_EQ(parsed->enrich.source, flowlab::collector::ViewSource::kBmp);
+  EXPECT_TRUE(parsed->bgp.peers.empty());
+  const auto* r1 = topo.find_node("r1");
+  const std::string line = "bgp_ip=" + r1->mgmt4.address.to_string() + " ip=" + r1->mgmt4.address.to_string();
+  EXPECT_NE(r->agent_map.find(line), std::string::npos) << r->agent_map;
+}
+
 // The asymmetric-peer-src topology (scenarios/asymmetric-peer-src.yaml), c2 with `peer_src_as: map`, plus a mirror
 // probe on p1 so the SPAN port is covered too.
 constexpr const char* kAsymmetric = R"(name: asym

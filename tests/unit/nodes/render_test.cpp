@@ -2,7 +2,9 @@
 // every golden config passes the daemon's own syntax check (bird -p, vtysh -C).
 #include "fixture.hpp"
 #include "golden.hpp"
+#include "model/loader.hpp"
 #include "nodes/bird/bird_config.hpp"
+#include "nodes/core/driver.hpp"
 #include "nodes/frr/frr_config.hpp"
 #include "platform/process/process.hpp"
 
@@ -10,6 +12,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 
@@ -95,6 +98,35 @@ TEST(RenderSyntax, FrrAcceptsEveryGoldenConfig) {
     ASSERT_TRUE(out.ok()) << out.error().to_string();
     EXPECT_TRUE(out->success()) << out->err << out->out;
     // vtysh reports unknown commands on stdout/stderr even where its exit code is lenient.
+    EXPECT_EQ(out->out.find("Unknown command"), std::string::npos) << out->out;
+    EXPECT_EQ(out->err.find("Unknown command"), std::string::npos) << out->err;
+  }
+}
+
+// A router listed under a collector's `bmp:` (topologies/janog36-bmp.yaml, r1): bgpd gets a `bmp targets` block for
+// the station (mgmt0 address, port 1790, pre- and post-policy of both families) and `soft-reconfiguration inbound`
+// on its sessions; the config passes vtysh's check, and bgpd is started with the bmp module.
+TEST(RenderGolden, FrrBmpTargets) {
+  auto loaded =
+      topology::load_topology_file(std::string(FLOWLAB_SOURCE_DIR) + "/topologies/janog36-bmp.yaml", nodes::kinds());
+  ASSERT_TRUE(loaded.ok()) << loaded.error_text();
+  const auto& topo = *loaded.topology;
+  auto cfg = frr::render_frr_config(topo, *topo.find_node("r1"));
+  ASSERT_TRUE(cfg.ok()) << cfg.error().message;
+  expect_golden("janog36-bmp.r1.frr.conf", cfg->integrated);
+  EXPECT_NE(cfg->integrated.find(" bmp targets c1\n  bmp connect 198.19.128.11 port 1790"), std::string::npos);
+  const NodeContext ctx{&topo, topo.find_node("r1"), "/run/flowlab/janog36-bmp/r1"};
+  const auto programs = find_driver("frr")->programs(ctx);
+  ASSERT_FALSE(programs.empty());
+  const auto& bgpd = programs.back().argv;
+  EXPECT_NE(std::find(bgpd.begin(), bgpd.end(), "bmp"), bgpd.end());
+  // r2 (BIRD) reports to no station; a topology without `bmp:` renders no bmp line at all.
+  EXPECT_EQ(frr::render_frr_config(golden_topology(), *golden_topology().find_node("r3"))->integrated.find("bmp"),
+            std::string::npos);
+  if (have("/usr/bin/vtysh")) {
+    auto out = process::run({"/usr/bin/vtysh", "-C", "-f", golden_path("janog36-bmp.r1.frr.conf").string()});
+    ASSERT_TRUE(out.ok()) << out.error().to_string();
+    EXPECT_TRUE(out->success()) << out->err << out->out;
     EXPECT_EQ(out->out.find("Unknown command"), std::string::npos) << out->out;
     EXPECT_EQ(out->err.find("Unknown command"), std::string::npos) << out->err;
   }
