@@ -72,6 +72,9 @@ struct StepJson {
   json operator()(const BgpStep& b) const {
     return json{{enum_name(kLinkActionNames, b.action), json{{"node", b.node}, {"neighbor", b.neighbor}}}};
   }
+  json operator()(const BmpStep& b) const {
+    return json{{enum_name(kLinkActionNames, b.action), json{{"node", b.node}, {"station", b.station}}}};
+  }
   json operator()(const AnnounceStep& a) const { return json{{"node", a.node}, {"prefix", a.prefix.to_string()}}; }
   json operator()(const WithdrawStep& w) const { return json{{"node", w.node}, {"prefix", w.prefix.to_string()}}; }
   json operator()(const RestartStep& r) const { return json{{"node", r.node}}; }

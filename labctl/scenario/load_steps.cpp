@@ -21,10 +21,10 @@ constexpr std::uint64_t kMaxDurationMs = 24ULL * 3600 * 1000;
 
 const std::vector<Parser::StepKind>& Parser::step_kinds() {
   static const std::vector<StepKind> kKinds{
-      {"converge", &Parser::parse_converge}, {"send", &Parser::parse_send},       {"expect", &Parser::parse_expect},
-      {"link", &Parser::parse_link},         {"bgp", &Parser::parse_bgp},         {"announce", &Parser::parse_announce},
-      {"withdraw", &Parser::parse_withdraw}, {"restart", &Parser::parse_restart}, {"wait", &Parser::parse_wait},
-      {"collect", &Parser::parse_collect}};
+      {"converge", &Parser::parse_converge}, {"send", &Parser::parse_send},         {"expect", &Parser::parse_expect},
+      {"link", &Parser::parse_link},         {"bgp", &Parser::parse_bgp},           {"bmp", &Parser::parse_bmp},
+      {"announce", &Parser::parse_announce}, {"withdraw", &Parser::parse_withdraw}, {"restart", &Parser::parse_restart},
+      {"wait", &Parser::parse_wait},         {"collect", &Parser::parse_collect}};
   return kKinds;
 }
 
@@ -199,30 +199,48 @@ std::optional<StepAction> Parser::parse_link(const YAML::Node& n, const std::str
   return LinkStep{*find_enum(kLinkActionNames, e->key), *ep};
 }
 
-std::optional<StepAction> Parser::parse_bgp(const YAML::Node& n, const std::string& path) {
-  auto e = get_down_or_up(n, path, "bgp", "{node, neighbor}");
+std::optional<std::tuple<LinkAction, std::string, std::string>> Parser::parse_node_pair(const YAML::Node& n,
+                                                                                        const std::string& path,
+                                                                                        std::string_view step,
+                                                                                        const std::string& other) {
+  auto e = get_down_or_up(n, path, step, "{node, " + other + "}");
   if (!e) {
     return std::nullopt;
   }
   const std::string spath = child(path, e->key);
-  auto session = map_entries(e->value, spath, {"node", "neighbor"});
-  if (!session) {
+  auto pair = map_entries(e->value, spath, {"node", other});
+  if (!pair) {
     return std::nullopt;
   }
-  require(*session, spath, {"node", "neighbor"});
-  BgpStep step;
-  step.action = *find_enum(kLinkActionNames, e->key);
-  for (const auto& se : *session) {
-    auto v = get_string(se.value, child(spath, se.key));
+  require(*pair, spath, {"node", other});
+  std::tuple<LinkAction, std::string, std::string> out{*find_enum(kLinkActionNames, e->key), "", ""};
+  for (const auto& pe : *pair) {
+    auto v = get_string(pe.value, child(spath, pe.key));
     if (!v) {
       return std::nullopt;
     }
-    (se.key == "node" ? step.node : step.neighbor) = *v;
+    (pe.key == "node" ? std::get<1>(out) : std::get<2>(out)) = *v;
   }
-  if (step.node.empty() || step.neighbor.empty()) {
+  if (std::get<1>(out).empty() || std::get<2>(out).empty()) {
     return std::nullopt;
   }
-  return step;
+  return out;
+}
+
+std::optional<StepAction> Parser::parse_bgp(const YAML::Node& n, const std::string& path) {
+  auto pair = parse_node_pair(n, path, "bgp", "neighbor");
+  if (!pair) {
+    return std::nullopt;
+  }
+  return BgpStep{std::get<0>(*pair), std::get<1>(*pair), std::get<2>(*pair)};
+}
+
+std::optional<StepAction> Parser::parse_bmp(const YAML::Node& n, const std::string& path) {
+  auto pair = parse_node_pair(n, path, "bmp", "station");
+  if (!pair) {
+    return std::nullopt;
+  }
+  return BmpStep{std::get<0>(*pair), std::get<1>(*pair), std::get<2>(*pair)};
 }
 
 std::optional<std::pair<std::string, Prefix>> Parser::parse_node_prefix(const YAML::Node& n, const std::string& path) {

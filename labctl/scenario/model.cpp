@@ -111,6 +111,7 @@ std::string_view Step::kind() const {
     std::string_view operator()(const ExpectStep&) const { return "expect"; }
     std::string_view operator()(const LinkStep&) const { return "link"; }
     std::string_view operator()(const BgpStep&) const { return "bgp"; }
+    std::string_view operator()(const BmpStep&) const { return "bmp"; }
     std::string_view operator()(const AnnounceStep&) const { return "announce"; }
     std::string_view operator()(const WithdrawStep&) const { return "withdraw"; }
     std::string_view operator()(const RestartStep&) const { return "restart"; }
@@ -162,6 +163,9 @@ std::string Step::summary() const {
     }
     std::string operator()(const BgpStep& b) const {
       return std::string("bgp ") + (b.action == LinkAction::kDown ? "down " : "up ") + b.node + " -- " + b.neighbor;
+    }
+    std::string operator()(const BmpStep& b) const {
+      return std::string("bmp ") + (b.action == LinkAction::kDown ? "down " : "up ") + b.node + " -> " + b.station;
     }
     std::string operator()(const AnnounceStep& a) const { return "announce " + a.prefix.to_string() + " at " + a.node; }
     std::string operator()(const WithdrawStep& w) const { return "withdraw " + w.prefix.to_string() + " at " + w.node; }

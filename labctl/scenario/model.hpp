@@ -203,6 +203,12 @@ struct BgpStep {
   std::string neighbor;  // a router or collector it has a session with (every family goes down/up)
 };
 
+struct BmpStep {  // the router drops / re-opens its BMP session with a collector's station (FRR: `bmp targets`)
+  LinkAction action = LinkAction::kDown;
+  std::string node;     // a router that lists the collector's station (the collector's `bmp:` names it)
+  std::string station;  // the collector
+};
+
 struct AnnounceStep {  // the router starts originating the prefix
   std::string node;
   Prefix prefix;
@@ -223,8 +229,8 @@ struct WaitStep {  // a plain sleep: only where nothing can be polled
 
 struct CollectStep {};  // force the probes to flush their caches and the collectors to publish
 
-using StepAction = std::variant<ConvergeStep, SendStep, ExpectStep, LinkStep, BgpStep, AnnounceStep, WithdrawStep,
-                                RestartStep, WaitStep, CollectStep>;
+using StepAction = std::variant<ConvergeStep, SendStep, ExpectStep, LinkStep, BgpStep, BmpStep, AnnounceStep,
+                                WithdrawStep, RestartStep, WaitStep, CollectStep>;
 
 struct Step {
   StepAction action;

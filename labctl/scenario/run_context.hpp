@@ -81,6 +81,7 @@ Status run_step(RunContext& run, const CollectStep& step, report::StepRecord& re
 Status run_step(RunContext& run, const ExpectStep& step, report::StepRecord& rec);
 Status run_step(RunContext& run, const LinkStep& step, report::StepRecord& rec);
 Status run_step(RunContext& run, const BgpStep& step, report::StepRecord& rec);
+Status run_step(RunContext& run, const BmpStep& step, report::StepRecord& rec);
 Status run_step(RunContext& run, const AnnounceStep& step, report::StepRecord& rec);
 Status run_step(RunContext& run, const WithdrawStep& step, report::StepRecord& rec);
 Status run_step(RunContext& run, const RestartStep& step, report::StepRecord& rec);

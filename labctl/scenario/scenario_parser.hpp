@@ -10,6 +10,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -54,6 +55,12 @@ class Parser : public topology::TopologyReader {
   std::optional<StepAction> parse_expect(const YAML::Node& n, const std::string& path);
   std::optional<StepAction> parse_link(const YAML::Node& n, const std::string& path);
   std::optional<StepAction> parse_bgp(const YAML::Node& n, const std::string& path);
+  std::optional<StepAction> parse_bmp(const YAML::Node& n, const std::string& path);
+  // The `{node, <other>}` value of a bgp or bmp step's one down/up entry: (action, node, other).
+  std::optional<std::tuple<LinkAction, std::string, std::string>> parse_node_pair(const YAML::Node& n,
+                                                                                  const std::string& path,
+                                                                                  std::string_view step,
+                                                                                  const std::string& other);
   std::optional<StepAction> parse_announce(const YAML::Node& n, const std::string& path);
   std::optional<StepAction> parse_withdraw(const YAML::Node& n, const std::string& path);
   std::optional<StepAction> parse_restart(const YAML::Node& n, const std::string& path);

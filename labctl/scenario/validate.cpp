@@ -345,6 +345,31 @@ void Validator::check_bgp(const BgpStep& b, const std::string& path) {
   }
 }
 
+// A bmp step: the station is a collector whose `bmp:` lists the router (the topology checked the router's kind).
+void Validator::check_bmp(const BmpStep& b, const std::string& path) {
+  const std::string kpath = child(path, b.action == LinkAction::kDown ? "down" : "up");
+  const Node* n = node_ref(b.node, child(kpath, "node"));
+  const Node* c = node_ref(b.station, child(kpath, "station"));
+  if (n == nullptr || c == nullptr) {
+    return;
+  }
+  if (std::find(c->bmp_peers.begin(), c->bmp_peers.end(), n->name) == c->bmp_peers.end()) {
+    error(child(kpath, "station"), "'" + n->name + "' does not report to '" + c->name + "' over BMP (" +
+                                       (c->bmp_peers.empty() ? "'" + c->name + "' has no bmp: routers"
+                                                             : "its bmp: routers are " + join(c->bmp_peers)) +
+                                       ")");
+    return;
+  }
+  const auto session = std::pair{n->name, c->name};
+  if (b.action == LinkAction::kDown) {
+    if (!down_bmp_.insert(session).second) {
+      error(kpath, "the BMP session " + n->name + " -> " + c->name + " is already down");
+    }
+  } else if (down_bmp_.erase(session) == 0) {
+    error(kpath, "the BMP session " + n->name + " -> " + c->name + " is not down (sessions start up)");
+  }
+}
+
 void Validator::check_origin(const std::string& node, const Prefix& prefix, bool announce, const std::string& path) {
   const Node* n = node_ref(node, child(path, "node"));
   if (n == nullptr) {
@@ -404,6 +429,8 @@ void Validator::check_step(Step& step, const std::string& path) {
     check_link(*link, path);
   } else if (const auto* bgp = std::get_if<BgpStep>(&step.action)) {
     check_bgp(*bgp, path);
+  } else if (const auto* bmp = std::get_if<BmpStep>(&step.action)) {
+    check_bmp(*bmp, path);
   } else if (const auto* ann = std::get_if<AnnounceStep>(&step.action)) {
     check_origin(ann->node, ann->prefix, true, path);
   } else if (const auto* wd = std::get_if<WithdrawStep>(&step.action)) {

@@ -64,6 +64,7 @@ class Validator {
   void check_field_values(const ExpectStep& e, const std::string& observed, const std::string& path);
   void check_link(const LinkStep& l, const std::string& path);
   void check_bgp(const BgpStep& b, const std::string& path);
+  void check_bmp(const BmpStep& b, const std::string& path);
   void check_origin(const std::string& node, const Prefix& prefix, bool announce, const std::string& path);
   void check_restart(const RestartStep& r, const std::string& path);
   std::vector<std::string> collectors() const;
@@ -79,6 +80,7 @@ class Validator {
   std::set<std::string> sent_;                                   // streams sent by earlier steps
   std::set<std::pair<std::string, std::string>> down_links_;     // (node, interface), both ends
   std::set<std::pair<std::string, std::string>> down_sessions_;  // (smaller, larger) node names
+  std::set<std::pair<std::string, std::string>> down_bmp_;       // (router, station)
   std::map<std::string, std::vector<Prefix>> originated_;        // per router, as the timeline goes
 };
 

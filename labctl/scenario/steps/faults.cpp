@@ -1,4 +1,5 @@
-// The fault steps: link down/up (netlink, both ends), bgp down/up (the router's session, via its driver), announce
+// The fault steps: link down/up (netlink, both ends), bgp down/up (the router's session, via its driver), bmp
+// down/up (the router's BMP session with a collector, via its driver), announce
 // and withdraw (the router's driver re-renders from the routing topology), restart (a node's processes, with
 // delivery accounting started again), wait. Each leaves the probes to be flushed again before the next expect.
 #include "labctl/scenario/run_context.hpp"
@@ -97,6 +98,18 @@ Status run_step(RunContext& run, const BgpStep& b, report::StepRecord& /*rec*/) 
     return fail(ErrorKind::kBgp, "no node " + b.node);
   }
   FLOWLAB_TRY(run.driver(*node).set_bgp_session(run.context(*node), b.neighbor, b.action == LinkAction::kUp));
+  run.collected = false;
+  return {};
+}
+
+// The router's BMP session with the station (its driver: FRR removes or re-adds the `bmp targets` block); the
+// station drops what the router reported when the session ends and the router re-sends its tables when it is back.
+Status run_step(RunContext& run, const BmpStep& b, report::StepRecord& /*rec*/) {
+  const topology::Node* node = run.topo().find_node(b.node);
+  if (node == nullptr) {
+    return fail(ErrorKind::kBgp, "no node " + b.node);
+  }
+  FLOWLAB_TRY(run.driver(*node).set_bmp_session(run.context(*node), b.station, b.action == LinkAction::kUp));
   run.collected = false;
   return {};
 }
