@@ -12,9 +12,11 @@
 #include <pcap/pcap.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <iostream>
 #include <map>
 #include <sstream>
 #include <string>
@@ -207,6 +209,55 @@ TEST(Export, SflowSamplesEveryPacketAtRateOne) {
   for (const auto& [id, t] : truth) {
     EXPECT_EQ(packets[id], t.packets);
   }
+}
+
+// sFlow with random 1:N sampling over 20 fixed seeds (--sampling-seed 1..20), run through the whole flowprobe engine
+// offline: the capture is replaced by the pcap file, the sampler, the sFlow agent and the export path are the ones a
+// lab probe runs; our decoder reads the datagrams back and the totals are renormalized as flowcollector does
+// (count x sampling rate). Seed 003's bound, error <= 196 * sqrt(1 / samples) %, is a 95% interval, so a run may
+// miss it: at least 19 of the 20 must hold it, for packets and for bytes (docs/flowprobe.md, "Sampling").
+TEST(Export, SflowRandomSampledTotalsWithinTheBoundIn19Of20Seeds) {
+  std::uint64_t true_packets = 0;
+  std::uint64_t true_bytes = 0;
+  for (const auto& [id, t] : read_truth()) {
+    true_packets += t.packets;
+    true_bytes += t.bytes;
+  }
+  auto error_pct = [](std::uint64_t got, std::uint64_t truth) {
+    return std::abs(static_cast<double>(got) - static_cast<double>(truth)) / static_cast<double>(truth) * 100.0;
+  };
+  constexpr std::uint32_t kRate = 100;
+  constexpr int kSeeds = 20;
+  int packets_within = 0;
+  int bytes_within = 0;
+  for (int seed = 1; seed <= kSeeds; ++seed) {
+    TempDir tmp;
+    ProbeOptions o;
+    o.protocol = wire::ExportProtocol::kSflowV5;
+    o.sampling = kRate;
+    o.sampling_mode = meter::SamplingMode::kRandom;
+    o.sampling_seed = static_cast<std::uint64_t>(seed);
+    nlohmann::json stats;
+    const auto records = decode(run_probe(o, tmp.path, &stats));
+    std::uint64_t packets = 0;
+    std::uint64_t bytes = 0;
+    for (const auto& r : records) {
+      EXPECT_EQ(r.sampling_interval, kRate);
+      packets += r.packets * r.sampling_interval;
+      bytes += r.bytes * r.sampling_interval;
+    }
+    const auto samples = stats["sflow_flow_samples"].get<std::uint64_t>();
+    EXPECT_EQ(packets, samples * kRate);  // one record per sample, none lost
+    const double bound = 196.0 * std::sqrt(1.0 / static_cast<double>(std::max<std::uint64_t>(samples, 1)));
+    packets_within += error_pct(packets, true_packets) <= bound ? 1 : 0;
+    bytes_within += error_pct(bytes, true_bytes) <= bound ? 1 : 0;
+    std::cout << "  seed " << seed << ": samples " << samples << ", packet error " << error_pct(packets, true_packets)
+              << "%, byte error " << error_pct(bytes, true_bytes) << "%, bound " << bound << "%\n";
+  }
+  EXPECT_GE(packets_within, 19);
+  EXPECT_GE(bytes_within, 19);
+  std::cout << "  sFlow random 1:" << kRate << ": within the bound in " << packets_within << "/" << kSeeds
+            << " runs (packets), " << bytes_within << "/" << kSeeds << " (bytes)\n";
 }
 
 std::uint32_t ones_sum(Bytes b) {
