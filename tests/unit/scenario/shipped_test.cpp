@@ -83,7 +83,9 @@ TEST(Shipped, IncludesTheIssueList) {
   for (const char* name :
        {"janog36-model2.yaml", "janog36-model2-bird.yaml", "janog36-model1.yaml", "janog36-model3.yaml",
         "dualstack-failover.yaml", "dualstack-failover-bird.yaml", "asymmetric-peer-src.yaml", "localpref-pinning.yaml",
-        "communities.yaml", "sampling.yaml", "tee-two-stage.yaml", "bgp-flap.yaml"}) {
+        "communities.yaml", "sampling.yaml", "tee-two-stage.yaml", "bgp-flap.yaml",
+        // issue 16
+        "janog36-model2-bmp.yaml", "bmp-restart.yaml", "sflow-v5.yaml"}) {
     EXPECT_TRUE(fs::exists(kScenarios / name)) << name;
   }
 }
@@ -132,7 +134,8 @@ std::string session_address(const topology::Topology& t, const std::string& loca
 }
 
 TEST(HandWorked, Janog36Model2MatchesTheSeed) {
-  for (const char* file : {"janog36-model2.yaml", "janog36-model2-bird.yaml", "janog36-model2-frr.yaml"}) {
+  for (const char* file :
+       {"janog36-model2.yaml", "janog36-model2-bird.yaml", "janog36-model2-frr.yaml", "janog36-model2-bmp.yaml"}) {
     SCOPED_TRACE(file);
     auto r = load_scenario_file(kScenarios / file);
     ASSERT_TRUE(r.ok()) << r.error_text();
