@@ -38,6 +38,20 @@ std::optional<IpAddress> source_address(const Node& n, Family family) {
   return std::nullopt;
 }
 
+// The routes `collector` enriches the metering router's records from: its BGP view of the router, the router's BMP
+// view (a collector with `bmp:` and no `bgp:`), or with as_source netflow the probe's own feed (model 1, else none).
+CollectorView enrichment_view(const Oracle& oracle, const Node* collector, const std::string& collector_name,
+                              const topology::ProbeSpec& probe, const Node* meter, const std::string& metering_router) {
+  if (collector != nullptr && collector->as_source == topology::AsSource::kNetflow) {
+    const bool feed = probe.bgp && meter != nullptr && metering_router == probe.node;
+    return feed ? oracle.probe_view(metering_router) : CollectorView{};
+  }
+  if (collector != nullptr && collector->enriches_from_bmp()) {
+    return oracle.bmp_view(metering_router, collector_name);
+  }
+  return oracle.collector_view(metering_router, collector_name);
+}
+
 }  // namespace
 
 Observation Oracle::observe(const topology::ProbeSpec& probe, std::size_t probe_index,
@@ -74,17 +88,8 @@ Observation Oracle::observe(const topology::ProbeSpec& probe, std::size_t probe_
   }
   // Where the collector's AS fields come from: its own BGP view of the metering router (as_source bgp), or the
   // record itself (as_source netflow: the probe's BGP feed from the metering router — model 1 — else nothing).
-  const Node* collector_node = s.topo.find_node(collector);
-  CollectorView view;
-  if (collector_node != nullptr && collector_node->as_source == topology::AsSource::kNetflow) {
-    if (probe.bgp && meter != nullptr && metering_router == probe.node) {
-      view = probe_view(metering_router);
-    }
-  } else if (collector_node != nullptr && collector_node->enriches_from_bmp()) {
-    view = bmp_view(metering_router, collector);
-  } else {
-    view = collector_view(metering_router, collector);
-  }
+  const CollectorView view =
+      enrichment_view(*this, s.topo.find_node(collector), collector, probe, meter, metering_router);
   if (const Route* rd = lookup(view, dst)) {
     o.as_dst = rd->origin_as();
     o.as_path = rd->as_path;
