@@ -277,6 +277,8 @@ void add_link_interfaces(Topology& t, std::size_t li, bool b_first) {
     }
     for (auto& n : t.nodes) {
       if (n.name == self.node) {
+        const auto role = n.interface_roles.find(iface.name);
+        iface.role = role == n.interface_roles.end() ? InterfaceRole::kNone : role->second;
         n.interfaces.push_back(iface);
       }
     }

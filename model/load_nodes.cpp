@@ -30,6 +30,7 @@ const std::vector<NodeKeyRoles>& node_key_roles() {
       {"loopback6", {Role::kRouter}, "routers"},
       {"router_id", {Role::kRouter}, "routers"},
       {"announce", {Role::kRouter}, "routers"},
+      {"roles", {Role::kRouter}, "routers"},
       {"igp", {Role::kRouter}, "routers"},
       {"gateway", {Role::kHost}, "hosts"},
       {"bgp", {Role::kCollector}, "collectors"},
@@ -83,7 +84,8 @@ void Parser::parse_node(const YAML::Node& n, const std::string& path, Topology& 
   static const std::vector<std::string> kNodeKeys{
       "kind",      "asn",       "loopback",    "loopback6", "router_id", "announce",
       "igp",       "gateway",   "bgp",         "bmp",       "listen",    "peer_src_as",
-      "agent_map", "receivers", "transparent", "balance",   "as_source", "aggregate_direction"};
+      "agent_map", "receivers", "transparent", "balance",   "as_source", "aggregate_direction",
+      "roles"};
   auto entries = map_entries(n, path, kNodeKeys, true);
   if (!entries) {
     return;
@@ -169,6 +171,15 @@ void Parser::parse_router_key(const Entry& e, const std::string& path, Node& nod
     node.ospf = get_enum(e.value, path, kIgpNames).value_or(false);
   } else if (e.key == "gateway") {
     node.gateway = get_string(e.value, path).value_or("");
+  } else if (e.key == "roles") {
+    if (auto roles = map_entries(e.value, path, {}, true)) {
+      for (const auto& r : *roles) {
+        marks_.set(child(path, r.key), mark_of(r.key_node));
+        if (auto role = get_enum(r.value, child(path, r.key), kInterfaceRoleNames)) {
+          node.interface_roles[r.key] = *role;
+        }
+      }
+    }
   }
 }
 

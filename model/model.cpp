@@ -42,4 +42,6 @@ std::vector<const Node*> Topology::bmp_stations(const std::string& router) const
   return out;
 }
 
+std::string_view interface_role_name(InterfaceRole role) { return enum_name(kInterfaceRoleNames, role, ""); }
+
 }  // namespace flowlab::topology

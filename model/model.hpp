@@ -28,6 +28,16 @@ enum class Role : std::uint8_t { kRouter, kHost, kCollector, kTee };
 inline constexpr EnumName<Role> kRoleNames[] = {
     {"router", Role::kRouter}, {"host", Role::kHost}, {"collector", Role::kCollector}, {"tee", Role::kTee}};
 
+// What an interface of a router connects to, for the AS analysis tables (seed 002): a transit provider, an
+// internet exchange, a private interconnect or a customer. Set per router with `roles: {eth3: transit}`.
+enum class InterfaceRole : std::uint8_t { kNone, kTransit, kIx, kPni, kCustomer };
+inline constexpr EnumName<InterfaceRole> kInterfaceRoleNames[] = {{"transit", InterfaceRole::kTransit},
+                                                                  {"ix", InterfaceRole::kIx},
+                                                                  {"pni", InterfaceRole::kPni},
+                                                                  {"customer", InterfaceRole::kCustomer}};
+// "transit", "ix", "pni", "customer"; "" for kNone.
+[[nodiscard]] std::string_view interface_role_name(InterfaceRole role);
+
 struct Interface {
   std::string name;            // "eth1", unique within the node, <= 15 bytes
   std::optional<Prefix> ipv4;  // interface address with its subnet length, e.g. 198.18.0.0/31
@@ -36,8 +46,9 @@ struct Interface {
   std::string peer_interface;
   std::size_t link_index = 0;  // index into Topology::links
   std::uint32_t mtu = 1500;
-  std::uint32_t ospf_cost = 10;  // used when the node runs OSPF and the peer is in the same AS
-  bool ospf = false;             // OSPF runs on this interface (both ends in the same OSPF AS)
+  std::uint32_t ospf_cost = 10;               // used when the node runs OSPF and the peer is in the same AS
+  bool ospf = false;                          // OSPF runs on this interface (both ends in the same OSPF AS)
+  InterfaceRole role = InterfaceRole::kNone;  // the node's `roles:` entry for it
   Mark mark;
 };
 
@@ -89,8 +100,10 @@ struct Node {
   IpAddress router_id;                 // defaults to the IPv4 loopback
   std::vector<Prefix> announce;        // prefixes this router originates (static + BGP)
   bool ospf = false;                   // igp: ospf
-  std::string gateway;                 // hosts: their default gateway router (a neighbour)
-  std::optional<IpAddress> gateway4;   // derived: the gateway's address on the shared link
+  std::map<std::string, InterfaceRole>
+      interface_roles;                // routers' `roles:` (interface -> role), derived onto interfaces
+  std::string gateway;                // hosts: their default gateway router (a neighbour)
+  std::optional<IpAddress> gateway4;  // derived: the gateway's address on the shared link
   std::optional<IpAddress> gateway6;
   std::vector<std::string> bgp_peers;  // collectors: routers that peer with it
   // collectors: routers that report to it over BMP (RFC 7854): its BMP station listens on mgmt0 (kBmpPort); with

@@ -30,6 +30,9 @@ json interface_json(const Interface& i) {
   j["link"] = i.link_index;
   j["mtu"] = i.mtu;
   j["ospf"] = i.ospf;
+  if (i.role != InterfaceRole::kNone) {
+    j["role"] = interface_role_name(i.role);
+  }
   if (i.ospf) {
     j["ospf_cost"] = i.ospf_cost;
   }

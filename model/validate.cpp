@@ -25,6 +25,7 @@ class Validator {
   void run() {
     check_routers();
     check_links();
+    check_roles();
     check_hosts();
     check_collectors();
     check_tees();
@@ -68,6 +69,7 @@ class Validator {
   void check_routers();
   void check_links();
   void check_hosts();
+  void check_roles();
   void check_collectors();
   void check_collector_routers(const Node& n, std::string_view key, const std::vector<std::string>& list);
   void check_agent_map(const Node& collector);
@@ -111,6 +113,21 @@ void Validator::check_routers() {
   }
   if (t_.ipv6 && pool_routers6 + 1 > pools.loopback6.size()) {
     error("nodes", "too many routers for the IPv6 loopback pool " + pools.loopback6.to_string());
+  }
+}
+
+// `roles:` names interfaces the node has (from its links).
+void Validator::check_roles() {
+  for (const auto& n : t_.nodes) {
+    const auto& list = interfaces_[n.name];
+    for (const auto& [ifname, role] : n.interface_roles) {
+      if (std::find(list.begin(), list.end(), ifname) == list.end()) {
+        auto guess = closest_match(ifname, list);
+        error(node_path(n.name) + ".roles." + ifname,
+              "node '" + n.name + "' has no interface '" + ifname + "'" +
+                  (guess ? " (did you mean '" + *guess + "'?)" : " (its links give it: " + join(list) + ")"));
+      }
+    }
   }
 }
 

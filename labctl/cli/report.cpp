@@ -55,6 +55,15 @@ int run_report(const ReportArgs& args) {
     print_error(json_file.string() + ": " + run.error().message);
     return kExitUsage;
   }
+  if (std::ifstream steps(fs::path(args.dir) / "steps.json"); steps) {  // the time steps, when the run has them
+    std::stringstream text;
+    text << steps.rdbuf();
+    run->time_steps = nlohmann::json::parse(text.str(), nullptr, /*allow_exceptions=*/false);
+    if (run->time_steps.is_discarded()) {
+      print_error((fs::path(args.dir) / "steps.json").string() + ": not valid JSON");
+      return kExitUsage;
+    }
+  }
   if (args.text) {
     std::cout << report::verdict_table(*run);
   }

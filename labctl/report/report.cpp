@@ -109,6 +109,9 @@ nlohmann::json verdict_json(const RunRecord& run) {
   if (run.topology) {
     j["topology"] = to_json(*run.topology);
   }
+  if (!run.as_tables.is_null()) {
+    j["as_tables"] = run.as_tables;
+  }
   j["steps"] = nlohmann::json::array();
   for (const auto& step : run.steps) {
     nlohmann::json s;
@@ -320,6 +323,9 @@ Result<RunRecord> run_from_json(const nlohmann::json& j) {
       return fail(ErrorKind::kIo, "verdict.json: " + d.error().message);
     }
     run.topology = std::move(*d);
+  }
+  if (const auto it = j.find("as_tables"); it != j.end()) {
+    run.as_tables = *it;
   }
   const Status steps =
       in.each_object(j, "steps", "run", "", [&](const nlohmann::json& sj, const std::string& where) -> Status {

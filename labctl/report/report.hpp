@@ -41,6 +41,10 @@ struct RunRecord {
   std::string error;
   double seconds = 0;
   std::optional<Diagram> topology;  // the deployed topology, for report.html
+  // The run's time steps (scenario `collect: {interval}`; steps.json in the run directory, timeline.hpp), or null.
+  nlohmann::json time_steps;
+  // The AS analysis tables of the collector's records at the end of the run (ui::as_tables, as_tables.hpp), or null.
+  nlohmann::json as_tables;
 };
 
 struct CheckCounts {

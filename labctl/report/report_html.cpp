@@ -1,7 +1,9 @@
 #include "labctl/report/report_html.hpp"
 
+#include "labctl/report/as_tables.hpp"
 #include "labctl/report/diagram.hpp"
 #include "labctl/report/escape.hpp"
+#include "labctl/report/timeline.hpp"
 
 #include <cstdio>
 #include <map>
@@ -91,7 +93,9 @@ void header(std::ostringstream& s, const RunRecord& run) {
                     std::to_string(counts.flagged) + " flagged");
   row("steps", std::to_string(run.steps.size()));
   s << "</table>\n<p><a href=\"#topology\">Topology</a> · <a href=\"#verdicts\">Verdicts</a> · "
-       "<a href=\"#traffic\">Traffic</a></p>\n</header>\n";
+       "<a href=\"#traffic\">Traffic</a>"
+    << (run.as_tables.is_null() ? "" : " · <a href=\"#as-analysis\">AS analysis</a>")
+    << (run.time_steps.is_null() ? "" : " · <a href=\"#time-steps\">Time steps</a>") << "</p>\n</header>\n";
 }
 
 void topology_section(std::ostringstream& s, const RunRecord& run) {
@@ -266,14 +270,15 @@ std::string report_html(const RunRecord& run) {
   s << "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\"/>\n"
        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"/>\n<title>flowlab: "
     << e(run.scenario) << " — " << e(outcome_text(run)) << "</title>\n<style>" << kStyle << kSankeyHoverStyle
-    << "</style>\n</head>\n<body>\n";
+    << kTimelineStyle << "</style>\n</head>\n<body>\n";
   header(s, run);
   topology_section(s, run);
   verdict_section(s, run);
   traffic_section(s, run);
+  s << as_tables_section(run.as_tables) << timeline_section(run.time_steps);
   s << "<footer>Written by labctl from verdict.json; re-render with <code>labctl report "
     << e(run.run_dir.empty() ? std::string("RUN_DIR") : run.run_dir) << "</code>.</footer>\n<script>"
-    << kSankeyHoverScript << "</script>\n</body>\n</html>\n";
+    << kSankeyHoverScript << kTimelineScript << "</script>\n</body>\n</html>\n";
   return s.str();
 }
 

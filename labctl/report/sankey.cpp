@@ -210,6 +210,32 @@ ColumnIndex place_nodes(const ColumnTotals& columns, double inner, const SankeyO
   return index;
 }
 
+// Each label by its node's centre, then, column by column from the top, pushed down to keep kLabelSpacing from the
+// one above; labels pushed past the bottom move the column's labels back up (as far as the top allows).
+void place_labels(SankeyLayout& out, const SankeyOptions& o) {
+  for (std::size_t c = 0; c < 3; ++c) {
+    std::vector<SankeyNode*> column;
+    for (auto& n : out.nodes) {
+      if (n.column == c) {
+        n.label_y = n.y + n.height / 2 + 4;
+        column.push_back(&n);
+      }
+    }
+    std::stable_sort(column.begin(), column.end(),
+                     [](const auto* a, const auto* b) { return a->label_y < b->label_y; });
+    for (std::size_t i = 1; i < column.size(); ++i) {
+      column[i]->label_y = std::max(column[i]->label_y, column[i - 1]->label_y + kLabelSpacing);
+    }
+    const double bottom = out.height - o.margin / 2;
+    if (!column.empty() && column.back()->label_y > bottom) {
+      column.back()->label_y = bottom;
+      for (std::size_t i = column.size() - 1; i-- > 0;) {
+        column[i]->label_y = std::min(column[i]->label_y, column[i + 1]->label_y - kLabelSpacing);
+      }
+    }
+  }
+}
+
 // Links: router -> peer and peer -> prefix, one per (source, target, direction).
 void add_links(const std::vector<const SankeyFlow*>& flows, ColumnIndex& index, SankeyLayout& out) {
   std::map<std::tuple<std::size_t, std::size_t, TrafficDirection>, Totals> links;
@@ -302,6 +328,7 @@ SankeyLayout layout_sankey(const std::vector<SankeyFlow>& input, const SankeyOpt
   add_links(flows, index, out);
   stack_bands(out);
   band_paths(out);
+  place_labels(out, o);
   return out;
 }
 
@@ -340,9 +367,8 @@ std::string render_sankey_svg(const SankeyLayout& layout) {
       << n(std::max(node.height, 1.0)) << "\" fill=\"#34495e\"/>";
     const bool left = node.column == 0;
     const double tx = left ? node.x - 6 : node.x + node.width + 6;
-    s << "<text x=\"" << n(tx) << "\" y=\"" << n(node.y + node.height / 2 + 4) << "\" text-anchor=\""
-      << (left ? "end" : "start") << "\" stroke=\"#fff\" stroke-width=\"3\" paint-order=\"stroke\">"
-      << html_escape(node.label) << "</text></g>\n";
+    s << "<text x=\"" << n(tx) << "\" y=\"" << n(node.label_y) << "\" text-anchor=\"" << (left ? "end" : "start")
+      << "\" stroke=\"#fff\" stroke-width=\"3\" paint-order=\"stroke\">" << html_escape(node.label) << "</text></g>\n";
   }
   s << "</svg>";
   return s.str();

@@ -96,7 +96,10 @@ struct SankeyNode {
   std::uint64_t bytes = 0;  // max(in, out): what the node's height stands for
   std::uint64_t flows = 0;
   std::uint64_t packets = 0;
+  double label_y = 0;  // the label's baseline: by the node's centre, moved apart so labels keep kLabelSpacing
 };
+
+inline constexpr double kLabelSpacing = 14;  // between the baselines of two labels of a column (font size 11)
 
 struct SankeyLink {
   std::size_t source = 0;  // index into SankeyLayout::nodes

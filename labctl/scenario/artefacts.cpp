@@ -2,6 +2,8 @@
 // records, and the verdict in four forms.
 #include "labctl/report/report_html.hpp"
 #include "labctl/scenario/run_context.hpp"
+#include "labctl/scenario/time_steps.hpp"
+#include "labctl/ui/talkers.hpp"
 
 #include <fstream>
 
@@ -50,6 +52,17 @@ void copy_node_files(const RunContext& run) {
   }
 }
 
+// The AS analysis tables (report.html) of the first collector whose records are an aggregate table (`collect: {at}`
+// picks the collector when the scenario names one).
+void add_as_tables(RunContext& run, const topology::Node& collector, const nlohmann::json& records) {
+  const bool wanted = run.sc.collect ? run.sc.collect->at == collector.name : run.run.as_tables.is_null();
+  if (!wanted || !records.contains("primitives")) {
+    return;
+  }
+  run.run.as_tables = ui::as_tables(records, record_labels(run));
+  run.run.as_tables["collector"] = collector.name;
+}
+
 }  // namespace
 
 void save_artefacts(RunContext& run) {
@@ -77,6 +90,7 @@ void save_artefacts(RunContext& run) {
     }
     if (auto records = driver.dump_records(run.context(node)); records.ok() && records->has_value()) {
       std::ofstream(run.out_dir / ("records-" + node.name + ".json")) << (*records)->dump(1) << "\n";
+      add_as_tables(run, node, **records);
     }
   }
 }
@@ -85,6 +99,9 @@ void write_reports(const RunContext& run) {
   std::ofstream(run.out_dir / "verdict.txt") << report::verdict_table(run.run);
   std::ofstream(run.out_dir / "verdict.json") << report::verdict_json(run.run).dump(2) << "\n";
   std::ofstream(run.out_dir / "junit.xml") << report::junit_xml({run.run});
+  if (!run.run.time_steps.is_null()) {
+    std::ofstream(run.out_dir / "steps.json") << run.run.time_steps.dump(1) << "\n";
+  }
   std::ofstream(run.out_dir / "report.html") << report::report_html(run.run);
 }
 

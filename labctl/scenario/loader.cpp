@@ -38,7 +38,7 @@ void Parser::parse_document(const YAML::Node& root, Scenario& s, std::map<std::s
     return;
   }
   static const std::vector<std::string> kTop{"name",  "description", "lab_name", "topology",
-                                             "kinds", "traffic",     "steps"};
+                                             "kinds", "traffic",     "collect",  "steps"};
   auto entries = map_entries(root, "", kTop);
   if (!entries) {
     return;
@@ -66,6 +66,8 @@ void Parser::parse_document(const YAML::Node& root, Scenario& s, std::map<std::s
       parse_traffic(e.value, s);
     } else if (e.key == "kinds") {
       parse_kinds(e.value, s);
+    } else if (e.key == "collect") {
+      parse_collect_options(e.value, s);
     }
   }
   // Steps last: they refer to streams (checked in validation, but the order keeps diagnostics stable).
@@ -92,6 +94,33 @@ void Parser::parse_kinds(const YAML::Node& n, Scenario& s) {
       continue;
     }
     (e.key == "collector" ? s.kinds.collector : s.kinds.probe) = *kind;
+  }
+}
+
+void Parser::parse_collect_options(const YAML::Node& n, Scenario& s) {
+  auto entries = map_entries(n, "collect", {"interval", "at"});
+  if (!entries) {
+    return;
+  }
+  require(*entries, "collect", {"interval"});
+  CollectOptions c;
+  c.mark = mark_of(n);
+  for (const auto& e : *entries) {
+    const std::string path = child("collect", e.key);
+    if (e.key == "at") {
+      if (auto v = get_string(e.value, path)) {
+        c.at = *v;
+      }
+    } else if (auto d = get_duration(e.value, path)) {
+      if (*d < kMinCollectInterval) {
+        error(path, "an interval of at least 1s is expected (the collector is read at each one), found " +
+                        std::to_string(d->count()) + "ms");
+      }
+      c.interval = *d;
+    }
+  }
+  if (c.interval >= kMinCollectInterval) {
+    s.collect = c;
   }
 }
 

@@ -243,6 +243,20 @@ struct Step {
 };
 
 // ---------------------------------------------------------------------------------------------------------------
+// Time steps
+
+inline constexpr std::chrono::milliseconds kMinCollectInterval{1000};
+
+// `collect: {interval: 5s, at: c1}`: while the run goes on, the collector's aggregate is read every `interval` (and
+// at every fault step), and each time step's traffic goes into the run directory (steps.json) and report.html's
+// time slider. No `collect:` key: no time steps.
+struct CollectOptions {
+  std::chrono::milliseconds interval{0};
+  std::string at;  // resolved: the collector (default: the topology's only or first collector)
+  Mark mark;
+};
+
+// ---------------------------------------------------------------------------------------------------------------
 // Scenario
 
 struct Scenario {
@@ -254,7 +268,8 @@ struct Scenario {
   topology::KindChoice kinds;   // `kinds:` merged with the run's --collector/--probe (applied to `topology`)
   std::vector<Stream> traffic;  // in file order
   std::vector<Step> steps;
-  bool default_steps = false;  // steps were not given: converge, send all, expect all with fields auto
+  std::optional<CollectOptions> collect;  // time steps (`collect:`), nullopt: none
+  bool default_steps = false;             // steps were not given: converge, send all, expect all with fields auto
 
   [[nodiscard]] const Stream* find_stream(std::string_view stream_name) const;
   [[nodiscard]] const std::string& lab_name() const { return topology.name; }

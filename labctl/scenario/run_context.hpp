@@ -114,7 +114,7 @@ Status watched_sleep(RunContext& run, std::chrono::milliseconds duration);
 // ---- the run directory (artefacts.cpp) ----
 // Copies the nodes' files, the routers' and collectors' RIBs and the collectors' records into the run directory.
 void save_artefacts(RunContext& run);
-// verdict.txt, verdict.json, junit.xml, report.html.
+// verdict.txt, verdict.json, junit.xml, steps.json (the time steps, when the scenario has them), report.html.
 void write_reports(const RunContext& run);
 
 }  // namespace flowlab::scenario

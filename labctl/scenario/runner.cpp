@@ -4,9 +4,11 @@
 #include "labctl/scenario/runner.hpp"
 
 #include "labctl/scenario/run_context.hpp"
+#include "labctl/scenario/time_steps.hpp"
 
 #include <algorithm>
 #include <ctime>
+#include <optional>
 #include <variant>
 
 namespace flowlab::scenario {
@@ -94,13 +96,30 @@ Status execute_step(RunContext& run, std::size_t index) {
   return {};
 }
 
+// The steps in order; with `collect: {interval}` the collector is read meanwhile (time_steps.hpp), and what was
+// read is kept in the run record also when a step ends the run.
+Status execute_steps(RunContext& run) {
+  std::optional<TimeSteps> time_steps;
+  if (run.sc.collect) {
+    time_steps.emplace(run, *run.sc.collect);
+  }
+  Status st;
+  for (std::size_t index = 0; index < run.sc.steps.size() && st.ok(); ++index) {
+    if (time_steps && opens_time_step(run.sc.steps[index])) {
+      time_steps->boundary(run.sc.steps[index].summary());
+    }
+    st = execute_step(run, index);
+  }
+  if (time_steps) {
+    run.run.time_steps = time_steps->finish();
+  }
+  return st;
+}
+
 Status execute(RunContext& run) {
   FLOWLAB_TRY(build_oracle(run));
   FLOWLAB_TRY(deploy(run));
-  for (std::size_t index = 0; index < run.sc.steps.size(); ++index) {
-    FLOWLAB_TRY(execute_step(run, index));
-  }
-  return {};
+  return execute_steps(run);
 }
 
 void finish(RunContext& run) {

@@ -45,6 +45,8 @@ class Parser : public topology::TopologyReader {
   void parse_traffic(const YAML::Node& n, Scenario& s);
   // `kinds: {collector: KIND, probe: KIND}`: the kinds this scenario runs (each checked against the kind table).
   void parse_kinds(const YAML::Node& n, Scenario& s);
+  // `collect: {interval: DURATION, at: COLLECTOR}`: time steps of the run (the collector is resolved by the validator).
+  void parse_collect_options(const YAML::Node& n, Scenario& s);
   void parse_stream(const YAML::Node& n, const std::string& path, Stream& stream);
   void parse_steps(const YAML::Node& n, Scenario& s);
   void parse_step_item(const YAML::Node& step, const std::string& path, Scenario& s);

@@ -445,6 +445,9 @@ void Validator::run() {
     check_stream(s_.traffic[i], i);
   }
   check_unique_tuples();
+  if (s_.collect) {
+    (void)resolve_collector(s_.collect->at, "collect", "to read time steps from");
+  }
   if (!marks_.has("steps")) {
     if (s_.traffic.empty()) {
       sink_.error(Mark{1, 1}, "nothing to run: the scenario has neither traffic nor steps");

@@ -10,7 +10,7 @@ namespace flowlab::scenario::detail {
 
 void Validator::check_expect(ExpectStep& e, const std::string& path) {
   resolve_stream_refs(e.streams, e.all, child(path, "traffic"), true);
-  if (!resolve_collector(e, path)) {
+  if (!resolve_collector(e.at, path, "to expect records at")) {
     return;
   }
   const auto probes = feeding_probes(e.at);
@@ -27,30 +27,30 @@ void Validator::check_expect(ExpectStep& e, const std::string& path) {
   check_field_values(e, *observed, path);
 }
 
-bool Validator::resolve_collector(ExpectStep& e, const std::string& path) {
+bool Validator::resolve_collector(std::string& at, const std::string& path, std::string_view what) {
   const auto all_collectors = collectors();
   const std::string at_path = marks_.has(child(path, "at")) ? child(path, "at") : path;
-  if (e.at.empty()) {
+  if (at.empty()) {
     if (all_collectors.size() == 1) {
-      e.at = all_collectors.front();
+      at = all_collectors.front();
       return true;
     }
     error(path, all_collectors.empty()
-                    ? std::string("the topology has no collector to expect records at")
+                    ? "the topology has no collector " + std::string(what)
                     : "the topology has several collectors (" + join(all_collectors) + "): say which with 'at'");
     return false;
   }
-  const Node* c = t_.find_node(e.at);
+  const Node* c = t_.find_node(at);
   if (c == nullptr) {
-    auto guess = closest_match(e.at, all_collectors);
-    error(at_path, "unknown node '" + e.at + "'" +
+    auto guess = closest_match(at, all_collectors);
+    error(at_path, "unknown node '" + at + "'" +
                        (guess                    ? " (did you mean '" + *guess + "'?)"
                         : all_collectors.empty() ? std::string(" (the topology has no collector)")
                                                  : " (collectors: " + join(all_collectors) + ")"));
     return false;
   }
   if (c->role != Role::kCollector) {
-    error(at_path, "'" + e.at + "' is " + a_role(c->role) + ", not a collector" +
+    error(at_path, "'" + at + "' is " + a_role(c->role) + ", not a collector" +
                        (all_collectors.empty() ? "" : " (collectors: " + join(all_collectors) + ")"));
     return false;
   }

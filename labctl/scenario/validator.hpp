@@ -56,7 +56,8 @@ class Validator {
   void check_expect(ExpectStep& e, const std::string& path);
   // validate_expect.cpp: the collector `at` (defaulted when there is one), the probes exporting to it (directly or
   // through tees), the observation point (nullopt: an error; "": no point), counters, field values.
-  bool resolve_collector(ExpectStep& e, const std::string& path);
+  // `at` (an expect step's or `collect:`'s, at `path`): the only collector when empty, else a known collector.
+  bool resolve_collector(std::string& at, const std::string& path, std::string_view what);
   std::vector<const topology::ProbeSpec*> feeding_probes(const std::string& collector) const;
   std::optional<std::string> observed_node(const ExpectStep& e, const std::vector<const topology::ProbeSpec*>& probes,
                                            const std::string& path);

@@ -124,6 +124,7 @@ json LiveLab::poll_collector(double now) {
   json out = to_json(talkers, kTopTalkers);
   out["collector"] = collector_;
   out["sankey_svg"] = talkers_sankey_svg(talkers);
+  out["as_tables"] = as_tables(*table, labels_);
   if (previous_) {
     history_.push_back(series_point(now, talkers));
     while (history_.size() > kHistory) {

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <set>
 
 namespace flowlab::ui {
 
@@ -64,14 +65,18 @@ report::TrafficFact fact_of(const RowFields& f, const json& row, const RowLabels
   return fact;
 }
 
-std::string interface_key(const RowLabels& labels, const std::string& router, std::uint64_t ifindex, const char* way) {
-  std::string name = "ifindex " + std::to_string(ifindex);
+// "eth3" (or "ifindex 4" when the router's names are unknown).
+std::string interface_name(const RowLabels& labels, const std::string& router, std::uint64_t ifindex) {
   if (const auto node = labels.ifnames.find(router); node != labels.ifnames.end()) {
     if (const auto i = node->second.find(static_cast<std::int64_t>(ifindex)); i != node->second.end()) {
-      name = i->second;
+      return i->second;
     }
   }
-  return router + ":" + name + " " + way;
+  return "ifindex " + std::to_string(ifindex);
+}
+
+std::string interface_key(const RowLabels& labels, const std::string& router, std::uint64_t ifindex, const char* way) {
+  return router + ":" + interface_name(labels, router, ifindex) + " " + way;
 }
 
 std::string far_as(const report::TrafficFact& f) {
@@ -122,6 +127,11 @@ RowLabels row_labels(const topology::Topology& topo) {
   RowLabels labels;
   for (const auto& n : topo.nodes) {
     labels.exporters[n.mgmt4.address.to_string()] = &n;
+    for (const auto& i : n.interfaces) {
+      if (i.role != topology::InterfaceRole::kNone) {
+        labels.roles[n.name][i.name] = std::string(topology::interface_role_name(i.role));
+      }
+    }
     for (const auto& lo : {n.loopback, n.loopback6}) {
       if (lo) {
         labels.exporters[lo->to_string()] = &n;
@@ -187,6 +197,102 @@ json to_json(const Talkers& talkers, std::size_t top) {
   json total = counts_json(talkers.total);
   total["bytes_per_second"] = talkers.bytes_per_second;
   return {{"groups", groups}, {"total", total}};
+}
+
+namespace {
+
+// AS -> bytes, as the tables list it: busiest first.
+json ranked(const std::map<std::string, std::uint64_t>& bytes) {
+  std::vector<std::pair<std::string, std::uint64_t>> v(bytes.begin(), bytes.end());
+  std::stable_sort(v.begin(), v.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
+  json out = json::array();
+  for (const auto& [key, n] : v) {
+    out.push_back({{"key", key}, {"bytes", n}});
+  }
+  return out;
+}
+
+std::string origin_as(const report::TrafficFact& f) {
+  if (f.direction == report::TrafficDirection::kUnenriched) {
+    return "unenriched";
+  }
+  return f.as_src == 0 || f.as_src == f.router_asn ? "AS " + std::to_string(f.router_asn) + " (local)"
+                                                   : "AS " + std::to_string(f.as_src);
+}
+
+struct InterfaceTotals {
+  std::string role;
+  std::uint64_t total = 0;
+  std::map<std::string, std::uint64_t> as;
+  std::map<std::string, std::uint64_t> origin;
+};
+
+struct AsTotals {
+  std::uint64_t total = 0;
+  std::map<std::string, std::uint64_t> roles;
+};
+
+json sorted_by_total(const std::map<std::string, json>& rows) {
+  std::vector<json> v;
+  for (const auto& [key, row] : rows) {
+    v.push_back(row);
+  }
+  std::stable_sort(v.begin(), v.end(), [](const json& a, const json& b) { return a["total"] > b["total"]; });
+  return v;
+}
+
+}  // namespace
+
+json as_tables(const json& table, const RowLabels& labels) {
+  std::map<std::string, AsTotals> by_as;
+  std::map<std::string, InterfaceTotals> by_interface;
+  const auto& primitives = table.value("primitives", json::array());
+  for (const auto& row : table.value("rows", json::array())) {
+    const RowFields f(primitives, row);
+    const auto fact = fact_of(f, row, labels);
+    const char* edge = fact.direction == report::TrafficDirection::kInbound ? "in_iface" : "out_iface";
+    if (f.text(edge).empty()) {
+      continue;
+    }
+    const std::string ifname = interface_name(labels, fact.router, f.number(edge));
+    std::string role = kUnclassified;
+    if (const auto node = labels.roles.find(fact.router); node != labels.roles.end()) {
+      if (const auto r = node->second.find(ifname); r != node->second.end()) {
+        role = r->second;
+      }
+    }
+    auto& a = by_as[far_as(fact)];
+    a.total += fact.bytes;
+    a.roles[role] += fact.bytes;
+    auto& i = by_interface[fact.router + ":" + ifname];
+    i.role = role;
+    i.total += fact.bytes;
+    i.as[far_as(fact)] += fact.bytes;
+    i.origin[origin_as(fact)] += fact.bytes;
+  }
+  std::set<std::string> seen;
+  for (const auto& [key, i] : by_interface) {
+    seen.insert(i.role);
+  }
+  json roles = json::array();
+  for (const auto& name : enum_names(topology::kInterfaceRoleNames)) {
+    if (seen.contains(std::string(name))) {
+      roles.push_back(std::string(name));
+    }
+  }
+  if (seen.contains(kUnclassified)) {
+    roles.push_back(kUnclassified);
+  }
+  std::map<std::string, json> as_rows;
+  for (const auto& [key, a] : by_as) {
+    as_rows[key] = {{"key", key}, {"total", a.total}, {"roles", a.roles}};
+  }
+  std::map<std::string, json> interface_rows;
+  for (const auto& [key, i] : by_interface) {
+    interface_rows[key] = {
+        {"key", key}, {"role", i.role}, {"total", i.total}, {"as", ranked(i.as)}, {"origin", ranked(i.origin)}};
+  }
+  return {{"roles", roles}, {"by_as", sorted_by_total(as_rows)}, {"interfaces", sorted_by_total(interface_rows)}};
 }
 
 std::string talkers_sankey_svg(const Talkers& talkers) {

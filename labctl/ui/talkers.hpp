@@ -47,6 +47,7 @@ inline constexpr const char* kTalkerGroups[] = {"as", "peer_as", "prefix", "inte
 struct RowLabels {
   std::map<std::string, const topology::Node*> exporters;              // "10.255.0.2" -> node
   std::map<std::string, std::map<std::int64_t, std::string>> ifnames;  // node -> ifindex -> "eth3"
+  std::map<std::string, std::map<std::string, std::string>> roles;     // node -> "eth3" -> "transit" (`roles:`)
 };
 [[nodiscard]] RowLabels row_labels(const topology::Topology& topo);
 
@@ -56,6 +57,14 @@ struct RowLabels {
                                     double seconds);
 
 [[nodiscard]] nlohmann::json to_json(const Talkers& talkers, std::size_t top);
+
+// The AS analysis tables (seed 002) of a table response. Each row counts at its edge interface: where it entered
+// for inbound traffic, where it left otherwise (the far side's, as in the Sankey); the interface's role is the
+// topology's `roles:` entry ("unclassified" without one). {"roles": [the roles seen, table order then
+// "unclassified"], "by_as": [{"key": far AS, "total", "roles": {role: bytes}}], "interfaces": [{"key": "r1:eth3",
+// "role", "total", "as": [{"key", "bytes"}], "origin": [{"key": origin (source) AS, "bytes"}]}]}, busiest first.
+[[nodiscard]] nlohmann::json as_tables(const nlohmann::json& table, const RowLabels& labels);
+inline constexpr const char* kUnclassified = "unclassified";
 // The live Sankey: report::sankey_flow of every fact, laid out and drawn as report.html draws it.
 [[nodiscard]] std::string talkers_sankey_svg(const Talkers& talkers);
 

@@ -4,8 +4,13 @@
 Runs scenarios/janog36-model2.yaml as lab i17-br (--keep), then, in Debian's chromium headless over the DevTools
 protocol:
   report.html   Sankey bands exist, their widths follow their bytes (one scale), hovering a band shows its
-                bytes / packets / flows; no console error; screenshot report.png.
-  labctl ui     the live page's numbers change while flowgen sends and then equal `labctl flows`; a link taken
+                bytes / packets / flows; the AS analysis table has the scenario's bytes under AS 65533 / transit;
+                no console error; screenshot report.png.
+  time steps    scenarios/dualstack-failover.yaml (lab i17-fo, `collect: {interval: 2s}`): on its report's slider a
+                step before `link down r1:eth1` sends the bytes to peer AS 65010 only, a step after it to 65020
+                only; screenshot timeline.png.
+  labctl ui     the live page's numbers change while flowgen sends and then equal `labctl flows`, and so does its
+                AS analysis table; a link taken
                 down inside the lab (ip link set ... down in its namespace) turns red within 5 s; hovering the live
                 Sankey shows the sums; no console error; screenshot live.png; SIGINT stops the server (exit 0).
 Also: `labctl flows --watch` redraws the same tables with rates; `labctl ui` on an unknown lab and on a non-loopback address without --allow-remote exit 2 with a reason.
@@ -22,6 +27,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from devtools import Browser  # noqa: E402
 
 LAB = "i17-br"
+FAILOVER_LAB = "i17-fo"
 failures = []
 
 
@@ -82,6 +88,26 @@ def check_hover(browser, where):
     browser.hover(1, 1)
 
 
+# bytes of the AS analysis table's cell (AS, role) ("total" for the row's total); None when it is missing.
+AS_CELL = """((as, role) => {
+  const row = [...document.querySelectorAll('#as-by-role tr')].find(r => r.dataset.key === as);
+  const td = row && row.querySelector(`td[data-role="${role}"]`);
+  return td ? +td.dataset.bytes : null;
+})(%s, %s)"""
+
+# janog36-model2 sends out4 + out6 (1000 x 512 bytes each) and in4 (500 x 1200) across r1:eth3, role transit.
+SCENARIO_BYTES = 2 * 1000 * 512 + 500 * 1200
+
+
+def check_as_tables(browser, where, want):
+    got = browser.eval(AS_CELL % (json.dumps("AS 65533"), json.dumps("transit")))
+    check(got == want, f"{where}: the AS analysis table counts AS 65533 at its transit interface ({got} == {want})")
+    per_interface = browser.eval("[...document.querySelectorAll('#as-per-interface tr')]"
+                                 ".filter(r => r.dataset.interface === 'r1:eth3' && r.dataset.key === 'AS 65533')"
+                                 ".map(r => +r.dataset.bytes)")
+    check(per_interface == [want], f"{where}: r1:eth3's AS breakdown has AS 65533 with the same bytes ({per_interface})")
+
+
 def check_report(browser, run_dir):
     report = os.path.join(run_dir, "report.html")
     check(os.path.exists(report), "the scenario run wrote report.html")
@@ -89,7 +115,55 @@ def check_report(browser, run_dir):
     browser.pump(0.5)
     check_widths(browser.eval(BAND_FACTS), "report.html")
     check_hover(browser, "report.html")
+    check_as_tables(browser, "report.html", SCENARIO_BYTES)
     browser.screenshot(os.path.join(run_dir, "report.png"))
+
+
+# ---- time steps (the failover scenario's report) ----------------------------------------------------------------
+
+STEPS = """[...document.querySelectorAll('.time-step')].map(v => ({
+  i: +v.dataset.step, event: v.dataset.event, hidden: v.hidden,
+  peers: Object.fromEntries([...v.querySelectorAll('table.step-table[data-group="peer_as"] tr[data-key]')]
+                            .map(r => [r.dataset.key, +r.dataset.bytes]))}))"""
+
+MOVE_SLIDER = """((i) => { const s = document.getElementById('step-slider'); s.value = i;
+  s.dispatchEvent(new Event('input', {bubbles: true})); s.scrollIntoView({block: 'center'});
+  return [...document.querySelectorAll('.time-step')].filter(v => !v.hidden).map(v => +v.dataset.step); })(%d)"""
+
+
+def check_time_steps(browser, run_dir):
+    report = os.path.join(run_dir, "report.html")
+    check(os.path.exists(os.path.join(run_dir, "steps.json")), "the failover run wrote steps.json")
+    browser.navigate("file://" + report)
+    browser.pump(0.5)
+    steps = browser.eval(STEPS)
+    down = next((s["i"] for s in steps if "link down r1:eth1" in s["event"]), None)
+    up = next((s["i"] for s in steps if "link up r1:eth1" in s["event"]), len(steps))
+    check(down is not None and browser.eval("!!document.getElementById('step-slider')"),
+          f"the failover report has a time slider and a step opened by the fault ({len(steps)} steps, fault at {down})")
+    if down is None:
+        return
+    busy = lambda s: sum(s["peers"].values()) > 0  # noqa: E731
+    before = [s for s in steps if s["i"] < down and busy(s)]
+    after = [s for s in steps if down <= s["i"] < up and busy(s)]
+    check(bool(before) and bool(after), f"traffic in steps before and after the fault ({len(before)}, {len(after)})")
+    for step, peer, other in ((before[-1] if before else None, "AS 65010", "AS 65020"),
+                              (after[0] if after else None, "AS 65020", "AS 65010")):
+        if step is None:
+            continue
+        shown = browser.eval(MOVE_SLIDER % step["i"])
+        browser.pump(0.3)
+        visible = browser.eval(STEPS)[step["i"]]
+        check(shown == [step["i"]], f"the slider at {step['i']} shows that step alone ({shown})")
+        check(visible["peers"].get(peer, 0) > 0 and other not in visible["peers"],
+              f"step {step['i']} ({'before' if peer == 'AS 65010' else 'after'} the fault): bytes go to {peer} only "
+              f"({visible['peers']})")
+        bands = browser.eval(f"document.querySelectorAll('.time-step[data-step=\"{step['i']}\"] svg.sankey "
+                             "path.band').length")
+        check(bands > 0, f"step {step['i']} has its own Sankey ({bands} bands)")
+    series = browser.eval("[...document.querySelectorAll('#timeline-peer_as polyline.series')].map(p => p.dataset.key)")
+    check({"AS 65010", "AS 65020"} <= set(series), f"the bytes/s graph per peer AS has both peers ({series})")
+    browser.screenshot(os.path.join(run_dir, "timeline.png"))
 
 
 # ---- labctl ui --------------------------------------------------------------------------------------------------
@@ -120,16 +194,41 @@ def host_address(labctl, node):
     return n["interfaces"][0]["ipv4"].split("/")[0], {x["name"]: x["namespace"] for x in lab["nodes"]}
 
 
+LIVE_BYTES = 36000 * 1000  # what flowgen sends from h3 to h1 while the live page watches
+LIVE_BPS = 1500 * 1000 * 8  # ... at this rate
+UPLINK_RATE = ("(() => { const t = document.querySelector("
+               "'svg.topology g.link[data-a=\"r1:eth3\"][data-b=\"u1:eth1\"] text.link-rate');"
+               " return t ? {bps: +t.dataset.bps, text: t.textContent} : null; })()")
+# Pairs of labels of the live Sankey whose boxes intersect.
+LABEL_OVERLAPS = """(() => {
+  const boxes = [...document.querySelectorAll('#sankey svg.sankey g.sankey-node text')].map(t => {
+    const b = t.getBoundingClientRect(); return {l: b.left, r: b.right, t: b.top, b: b.bottom, s: t.textContent}; });
+  const out = [];
+  for (let i = 0; i < boxes.length; ++i) for (let j = i + 1; j < boxes.length; ++j) {
+    const a = boxes[i], c = boxes[j];
+    if (a.l < c.r && c.l < a.r && a.t < c.b && c.t < a.b) out.push(a.s + ' / ' + c.s);
+  }
+  return {count: boxes.length, overlaps: out};
+})()"""
+
+
 def check_numbers_follow_traffic(browser, labctl, flowgen):
     h1, _ = host_address(labctl, "h1")
     sender = subprocess.Popen([labctl, "exec", LAB, "h3", "--", flowgen, "send", "--stream",
                                f"name=live,dst={h1},proto=udp,sport=5002,dport=40002,packets=36000,size=1000,pps=1500"],
                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     seen = [page_total(browser)]
+    link_rates = []
     while sender.poll() is None:
         browser.pump(1)
         seen.append(page_total(browser))
+        link_rates.append(browser.eval(UPLINK_RATE))
     check(sender.returncode == 0, f"flowgen sent ({sender.stderr.read().strip()[-200:]})")
+    shown = [r for r in link_rates if r and r["bps"] > 0]
+    check(bool(shown) and all(r["text"].endswith("bit/s") for r in shown) and
+          max(r["bps"] for r in shown) <= 4 * LIVE_BPS,
+          f"the uplink r1:eth3 - u1:eth1 shows its rate in bits/s while flowgen sends "
+          f"({[r['text'] for r in shown][:6]}, flowgen {LIVE_BPS} bit/s)")
     rises = sum(1 for a, b in zip(seen, seen[1:]) if b > a)
     check(rises >= 2, f"the live total rose while flowgen sent ({rises} rises: {seen[0]} .. {seen[-1]})")
     matched = False
@@ -170,10 +269,14 @@ def check_live(browser, labctl, flowgen, run_dir):
         check(browser.wait_for("document.querySelectorAll('#sankey svg.sankey path.band').length > 0", 10),
               "the live Sankey has bands")
         check_widths(browser.eval(BAND_FACTS), "live view")
+        labels = browser.eval(LABEL_OVERLAPS)
+        check(labels["count"] > 2 and not labels["overlaps"],
+              f"the live Sankey's {labels['count']} labels do not overlap ({labels['overlaps']})")
         check_hover(browser, "live view")
         check(browser.eval("document.querySelectorAll('#talkers-peer_as tr').length > 1 &&"
                            " document.querySelectorAll('#series-as polyline').length > 0"),
               "top talkers and the bytes/s series are drawn")
+        check_as_tables(browser, "live view", SCENARIO_BYTES + LIVE_BYTES)
         check_link_down(browser, labctl)
         browser.screenshot(os.path.join(run_dir, "live.png"))
         browser.pump(0.5)
@@ -207,10 +310,21 @@ def check_refusals(labctl):
     check(r.returncode == 2 and "--allow-remote" in r.stderr, f"non-loopback needs --allow-remote ({r.stderr.strip()})")
 
 
+def run_failover(labctl, source, out):
+    """The failover scenario with time steps, its lab destroyed at the end of the run (no --keep)."""
+    fo_dir = os.path.join(out, "browser-failover")
+    subprocess.run(["rm", "-rf", fo_dir], check=True)
+    r = run(labctl, "run", os.path.join(source, "scenarios/dualstack-failover.yaml"), "--name", FAILOVER_LAB,
+            "--out", fo_dir, "-q")
+    check(r.returncode == 0, f"failover scenario run passed ({r.stdout.strip()[-300:]} {r.stderr.strip()[-300:]})")
+    return fo_dir
+
+
 def main():
     labctl, flowgen, source, out = sys.argv[1:5]
     run_dir = os.path.join(out, "browser-run")
     subprocess.run(["rm", "-rf", run_dir], check=True)
+    fo_dir = run_failover(labctl, source, out)
     try:
         r = run(labctl, "run", os.path.join(source, "scenarios/janog36-model2.yaml"), "--name", LAB, "--keep",
                 "--out", run_dir, "-q")
@@ -219,6 +333,7 @@ def main():
         browser = Browser()
         try:
             check_report(browser, run_dir)
+            check_time_steps(browser, fo_dir)
             check_live(browser, labctl, flowgen, run_dir)
             check_watch(labctl)
             browser.pump(0.5)
@@ -228,7 +343,7 @@ def main():
     finally:
         d = run(labctl, "destroy", LAB)
         check(d.returncode == 0, f"lab destroyed ({d.stderr.strip()})")
-    print(f"screenshots: {run_dir}/report.png {run_dir}/live.png")
+    print(f"screenshots: {run_dir}/report.png {run_dir}/live.png {fo_dir}/timeline.png")
     if failures:
         print(f"{len(failures)} check(s) failed", file=sys.stderr)
         return 1

@@ -25,17 +25,46 @@
     t.appendChild(tr);
     rows.forEach(function (r) {
       var row = el('tr', r.attrs || {});
-      r.cells.forEach(function (c, i) { row.appendChild(el('td', { class: header[i].num ? 'num' : (c.cls || '') }, c.text)); });
+      r.cells.forEach(function (c, i) {
+        var attrs = Object.assign({ class: header[i].num ? 'num' : (c.cls || '') }, c.attrs || {});
+        row.appendChild(el('td', attrs, c.text));
+      });
       t.appendChild(row);
     });
+  }
+
+  // "12.3 Mbit/s" from bytes per second.
+  function bitRate(bytesPerSecond) {
+    var v = bytesPerSecond * 8, units = ['bit/s', 'kbit/s', 'Mbit/s', 'Gbit/s'], i = 0;
+    while (v >= 1000 && i < units.length - 1) { v /= 1000; i += 1; }
+    return (i === 0 ? Math.round(v) : v.toPrecision(3)) + ' ' + units[i];
+  }
+
+  // The rate beside a link: its busier end's in + out (an end the probes do not see has no rate), in bits/s.
+  function drawLinkRate(g, rate) {
+    var text = g.querySelector('text.link-rate');
+    if (rate === undefined) { if (text) { text.remove(); } return; }
+    var line = g.querySelector('line');
+    if (!text) {
+      text = document.createElementNS('http://www.w3.org/2000/svg', 'text');
+      text.setAttribute('class', 'link-rate');
+      var x = (+line.getAttribute('x1') + +line.getAttribute('x2')) / 2;
+      var y = (+line.getAttribute('y1') + +line.getAttribute('y2')) / 2;
+      text.setAttribute('x', x + 6); text.setAttribute('y', y - 6);
+      g.appendChild(text);
+    }
+    text.setAttribute('data-bps', String(Math.round(rate * 8)));
+    text.textContent = bitRate(rate);
   }
 
   function drawLinks(state) {
     var svg = document.querySelector('#topology svg');
     if (!svg) { return; }
-    var busy = {};
+    var busy = {}, rates = {};
     ((state.flows || {}).groups || {}).interface && state.flows.groups.interface.forEach(function (t) {
-      if (t.bytes_per_second > 0) { busy[t.key.replace(/ (in|out)$/, '')] = true; }
+      var end = t.key.replace(/ (in|out)$/, '');
+      rates[end] = (rates[end] || 0) + (t.bytes_per_second || 0);
+      if (t.bytes_per_second > 0) { busy[end] = true; }
     });
     (state.links || []).forEach(function (l) {
       var g = svg.querySelector('g.link[data-a="' + l.a + '"][data-b="' + l.b + '"]');
@@ -43,6 +72,8 @@
       g.classList.toggle('down', !l.up);
       g.classList.toggle('busy', l.up && (busy[l.a] || busy[l.b]) === true);
       g.setAttribute('data-up', l.up ? '1' : '0');
+      var seen = l.a in rates || l.b in rates;
+      drawLinkRate(g, seen ? Math.max(rates[l.a] || 0, rates[l.b] || 0) : undefined);
     });
     (state.nodes || []).forEach(function (n) {
       var g = document.getElementById('node-' + n.name);
@@ -59,6 +90,31 @@
       });
       table('talkers-' + g, [{ label: 'key' }, { label: 'bytes', num: true }, { label: 'packets', num: true },
                             { label: 'flows', num: true }, { label: 'bytes/s', num: true }], rows);
+    });
+  }
+
+  // The AS analysis tables (ui::as_tables): by AS and role, and per interface its ASes and origin ASes.
+  function drawAsTables(t) {
+    if (!t) { return; }
+    var roles = t.roles || [];
+    table('as-by-role', [{ label: 'AS' }].concat(roles.map(function (r) { return { label: r, num: true }; }),
+                                                 [{ label: 'total', num: true }]),
+          (t.by_as || []).map(function (a) {
+            return { attrs: { 'data-key': a.key, 'data-bytes': a.total },
+                     cells: [{ text: a.key }].concat(roles.map(function (r) {
+                       var n = (a.roles || {})[r] || 0;
+                       return { text: fmt(n), attrs: { 'data-role': r, 'data-bytes': n } };
+                     }), [{ text: fmt(a.total), attrs: { 'data-role': 'total', 'data-bytes': a.total } }]) };
+          }));
+    [['as', 'as-per-interface', 'AS'], ['origin', 'origin-per-interface', 'origin AS']].forEach(function (m) {
+      var rows = [];
+      (t.interfaces || []).forEach(function (i) {
+        (i[m[0]] || []).forEach(function (a) {
+          rows.push({ attrs: { 'data-interface': i.key, 'data-key': a.key, 'data-bytes': a.bytes },
+                      cells: [{ text: i.key }, { text: i.role }, { text: a.key }, { text: fmt(a.bytes) }] });
+        });
+      });
+      table(m[1], [{ label: 'interface' }, { label: 'role' }, { label: m[2] }, { label: 'bytes', num: true }], rows);
     });
   }
 
@@ -108,6 +164,7 @@
       setNumber('total-flows', flows.total.flows);
       setNumber('total-rate', flows.total.bytes_per_second);
       drawTalkers(flows);
+      drawAsTables(flows.as_tables);
       var hovering = document.querySelector('#sankey svg.sankey.hovering');  // keep what the pointer is on
       if (!hovering && flows.sankey_svg && flows.sankey_svg.indexOf('<path') >= 0) { $('sankey').innerHTML = flows.sankey_svg; }
       drawSeries('series-as', flows.series || [], 'as');

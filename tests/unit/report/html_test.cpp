@@ -33,7 +33,10 @@ RunRecord fixture() {
   return run.ok() ? *run : RunRecord{};
 }
 
-// "" when `doc` is well-formed XML after its doctype; else the first problem and its offset.
+}  // namespace
+
+// "" when `doc` is well-formed XML after its doctype; else the first problem and its offset (timeline_test too).
+std::string xml_problem(const std::string& doc);
 std::string xml_problem(const std::string& doc) {
   std::size_t i = 0;
   const std::string doctype = "<!DOCTYPE html>";
@@ -149,6 +152,8 @@ std::string xml_problem(const std::string& doc) {
   }
   return root_seen ? "" : "no root element";
 }
+
+namespace {
 
 TEST(ReportHtml, XmlCheckCatchesBrokenDocuments) {
   EXPECT_EQ(xml_problem("<!DOCTYPE html>\n<html><p a=\"1\">x &amp; y<br/></p></html>\n"), "");

@@ -2,6 +2,8 @@
 // stacked without gaps or overlaps inside each node, colours and classification by direction.
 #include "labctl/report/sankey.hpp"
 
+#include "labctl/report/escape.hpp"
+
 #include <gtest/gtest.h>
 
 #include <map>
@@ -253,6 +255,38 @@ TEST(Sankey, TheTrueNeighbourStandsForCollectorsThatDisagree) {
   const auto back = traffic_fact_from_json(to_json(facts[0]));
   ASSERT_TRUE(back.ok());
   EXPECT_TRUE(back->peer_src_from_rib);
+}
+
+// One large flow and many small ones with a small gap: the small nodes are next to nothing tall and 4 apart, so
+// their labels (centred on them) would overlap; they keep kLabelSpacing, stay inside the chart and in node order.
+TEST(Sankey, LabelsKeepTheirSpacing) {
+  std::vector<SankeyFlow> flows;
+  flows.push_back({"r1", "AS 65530", "203.0.113.0/24", D::kOutbound, 50'000'000, 1, 1});
+  for (int i = 0; i < 12; ++i) {
+    flows.push_back(
+        {"r1", "AS " + std::to_string(65001 + i), "198.51." + std::to_string(i) + ".0/24", D::kInbound, 1000, 1, 1});
+  }
+  SankeyOptions tight;
+  tight.gap = 4;
+  const auto l = layout_sankey(flows, tight);
+  for (std::size_t c = 0; c < 3; ++c) {
+    std::vector<const SankeyNode*> column;
+    for (const auto& n : l.nodes) {
+      if (n.column == c) {
+        column.push_back(&n);
+      }
+    }
+    for (std::size_t i = 1; i < column.size(); ++i) {
+      EXPECT_GE(column[i]->label_y - column[i - 1]->label_y, kLabelSpacing - 1e-9) << "column " << c << " node " << i;
+    }
+    for (const auto* n : column) {
+      EXPECT_GT(n->label_y, 10.0);
+      EXPECT_LE(n->label_y, l.height);
+    }
+  }
+  // A label left where there is room sits by its node's centre.
+  EXPECT_DOUBLE_EQ(node(l, 0, "r1").label_y, node(l, 0, "r1").y + node(l, 0, "r1").height / 2 + 4);
+  EXPECT_NE(render_sankey_svg(l).find("y=\"" + svg_number(l.nodes.back().label_y) + "\""), std::string::npos);
 }
 
 }  // namespace

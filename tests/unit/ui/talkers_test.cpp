@@ -86,5 +86,53 @@ TEST(Talkers, SankeyCarriesPacketsAndFlows) {
   EXPECT_EQ(j["total"]["bytes"], 13000U);
 }
 
+// The AS analysis tables (seed 002): janog36 gives r1:eth3 the role transit; r1:eth1 (towards r2) has none.
+const json& row_of(const json& rows, const std::string& key) {
+  for (const auto& r : rows) {
+    if (r["key"] == key) {
+      return r;
+    }
+  }
+  ADD_FAILURE() << "no row " << key << " in " << rows.dump();
+  static const json kNone = json::object();
+  return kNone;
+}
+
+TEST(AsTables, ByAsAndRoleAtTheEdgeInterface) {
+  const auto topo = janog36();
+  const json t = as_tables(table(10000, 3000), labels(topo));
+  EXPECT_EQ(t["roles"], json({"transit"}));
+  const json& as = row_of(t["by_as"], "AS 65533");
+  EXPECT_EQ(as["total"], 13000);
+  EXPECT_EQ(as["roles"]["transit"], 13000);  // outbound left by eth3, inbound entered by eth3
+  ASSERT_EQ(t["interfaces"].size(), 1U);
+  const json& eth3 = t["interfaces"][0];
+  EXPECT_EQ(eth3["key"], "r1:eth3");
+  EXPECT_EQ(eth3["role"], "transit");
+  EXPECT_EQ(row_of(eth3["as"], "AS 65533")["bytes"], 13000);
+  EXPECT_EQ(row_of(eth3["origin"], "AS 65533")["bytes"], 3000);           // inbound: sent from AS 65533
+  EXPECT_EQ(row_of(eth3["origin"], "AS 64500 (local)")["bytes"], 10000);  // outbound: sent from inside
+}
+
+TEST(AsTables, InterfaceWithoutRoleIsUnclassified) {
+  const auto topo = janog36();
+  json t = table(10000, 3000);
+  t["rows"][1]["values"][7] = 2;  // the inbound row entered by eth1 instead
+  const json tables = as_tables(t, labels(topo));
+  EXPECT_EQ(tables["roles"], json({"transit", "unclassified"}));
+  const json& as = row_of(tables["by_as"], "AS 65533");
+  EXPECT_EQ(as["roles"]["transit"], 10000);
+  EXPECT_EQ(as["roles"]["unclassified"], 3000);
+  EXPECT_EQ(row_of(tables["interfaces"], "r1:eth1")["role"], "unclassified");
+  EXPECT_EQ(tables["interfaces"][0]["key"], "r1:eth3");  // the busiest first
+}
+
+TEST(AsTables, RowLabelsCarryTheTopologysRoles) {
+  const auto l = row_labels(janog36());
+  EXPECT_EQ(l.roles.at("r1").at("eth3"), "transit");
+  EXPECT_FALSE(l.roles.at("r1").contains("eth1"));
+  EXPECT_FALSE(l.roles.contains("r2"));
+}
+
 }  // namespace
 }  // namespace flowlab::ui
