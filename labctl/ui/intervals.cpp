@@ -14,15 +14,15 @@ std::uint64_t counter(const json& row, const char* name) { return row.value(name
 }  // namespace
 
 json table_delta(const json& now, const json& before) {
-  std::map<std::string, const json*> previous;
+  std::map<std::string, json> previous;  // values -> the row (copied: value() gives a temporary)
   for (const auto& row : before.value("rows", json::array())) {
-    previous[row.value("values", json::array()).dump()] = &row;
+    previous[row.value("values", json::array()).dump()] = row;
   }
   json rows = json::array();
   for (const auto& row : now.value("rows", json::array())) {
     json out = row;
     if (const auto it = previous.find(row.value("values", json::array()).dump()); it != previous.end()) {
-      const json& was = *it->second;
+      const json& was = it->second;
       const bool reset = counter(row, "bytes") < counter(was, "bytes") ||
                          counter(row, "packets") < counter(was, "packets") ||
                          counter(row, "flows") < counter(was, "flows");
