@@ -120,9 +120,6 @@ nlohmann::json to_json(const Scenario& scenario) {
     steps.push_back(json{{std::string(step.kind()), std::visit(StepJson{}, step.action)}});
   }
   j["steps"] = steps;
-  if (scenario.collect) {
-    j["collect"] = {{"interval_ms", scenario.collect->interval.count()}, {"at", scenario.collect->at}};
-  }
   return j;
 }
 
