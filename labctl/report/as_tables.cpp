@@ -54,9 +54,9 @@ void per_interface_table(std::ostringstream& s, const json& tables, const char* 
       std::snprintf(share, sizeof share, "%.1f %%",
                     total == 0 ? 0.0 : 100.0 * static_cast<double>(bytes) / static_cast<double>(total));
       s << "<tr data-interface=\"" << e(i.value("key", "")) << "\" data-key=\"" << e(a.value("key", ""))
-        << "\" data-bytes=\"" << bytes << "\"><td>"
-        << e(i.value("key", "")) << "</td><td>" << e(i.value("role", "")) << "</td><td>" << e(a.value("key", ""))
-        << "</td>" << bytes_cell(bytes) << "<td class=\"num\">" << share << "</td></tr>\n";
+        << "\" data-bytes=\"" << bytes << "\"><td>" << e(i.value("key", "")) << "</td><td>" << e(i.value("role", ""))
+        << "</td><td>" << e(a.value("key", "")) << "</td>" << bytes_cell(bytes) << "<td class=\"num\">" << share
+        << "</td></tr>\n";
     }
   }
   s << "</table>\n";
