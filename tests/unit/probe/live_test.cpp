@@ -137,16 +137,37 @@ void check_fib() {
   check(!bad.ok() && bad.error().message == "--ifindex nope0=3: no interface nope0", "unknown interface refused");
 }
 
-void check_live(const std::string& flowprobe, const std::string& dir) {
-  // Collector socket.
-  const int collector = socket(AF_INET, SOCK_DGRAM, 0);
+// A UDP socket on 127.0.0.1 (a free port) standing for the collector: {fd, port}.
+std::pair<int, std::uint16_t> collector_socket() {
+  const int fd = socket(AF_INET, SOCK_DGRAM, 0);
   sockaddr_in sin{};
   sin.sin_family = AF_INET;
   sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  bind(collector, reinterpret_cast<sockaddr*>(&sin), sizeof(sin));
+  bind(fd, reinterpret_cast<sockaddr*>(&sin), sizeof(sin));
   socklen_t len = sizeof(sin);
-  getsockname(collector, reinterpret_cast<sockaddr*>(&sin), &len);
-  const std::uint16_t port = ntohs(sin.sin_port);
+  getsockname(fd, reinterpret_cast<sockaddr*>(&sin), &len);
+  return {fd, ntohs(sin.sin_port)};
+}
+
+// Every datagram waiting on the collector socket, decoded; the socket is closed.
+std::vector<wire::FlowRecord> drain(int collector) {
+  wire::Decoder decoder;
+  std::vector<wire::FlowRecord> records;
+  std::vector<std::byte> buf(65536);
+  pollfd pfd{collector, POLLIN, 0};
+  while (poll(&pfd, 1, 200) > 0) {
+    const ssize_t n = recv(collector, buf.data(), buf.size(), 0);
+    if (n <= 0) {
+      break;
+    }
+    (void)decoder.decode(Bytes(buf.data(), static_cast<std::size_t>(n)), IpAddress::v4(0x7f000001U), 1, 0, records);
+  }
+  close(collector);
+  return records;
+}
+
+void check_live(const std::string& flowprobe, const std::string& dir) {
+  const auto [collector, port] = collector_socket();
 
   const std::string out = dir + "/flowprobe.out";
   const std::string err = dir + "/flowprobe.err";
@@ -168,7 +189,7 @@ void check_live(const std::string& flowprobe, const std::string& dir) {
     sendto(sender, payload.data(), payload.size(), 0, reinterpret_cast<sockaddr*>(&to), sizeof(to));
   }
   sockaddr_in local{};
-  len = sizeof(local);
+  socklen_t len = sizeof(local);
   getsockname(sender, reinterpret_cast<sockaddr*>(&local), &len);
   const std::uint16_t sport = ntohs(local.sin_port);
   close(sender);
@@ -202,18 +223,7 @@ void check_live(const std::string& flowprobe, const std::string& dir) {
           "ifindex / FIB fields: " + flow_lines);
   }
   // The collector got the same flow over UDP.
-  wire::Decoder decoder;
-  std::vector<wire::FlowRecord> records;
-  std::vector<std::byte> buf(65536);
-  pollfd pfd{collector, POLLIN, 0};
-  while (poll(&pfd, 1, 200) > 0) {
-    const ssize_t n = recv(collector, buf.data(), buf.size(), 0);
-    if (n <= 0) {
-      break;
-    }
-    (void)decoder.decode(Bytes(buf.data(), static_cast<std::size_t>(n)), IpAddress::v4(0x7f000001U), 1, 0, records);
-  }
-  close(collector);
+  const std::vector<wire::FlowRecord> records = drain(collector);
   bool found = false;
   for (const auto& r : records) {
     found = found ||
@@ -243,13 +253,7 @@ void send_frames(const char* ifname, std::uint8_t host, int count) {
 // --sampler: d1 sampled 1:10 by sampler 5, e1 1:100 by sampler 6, announced as IPFIX options keyed by selectorId
 // (--sampler-options ipfix-305); 1000 frames into each: the decoded records carry their own sampler's id and rate.
 void check_samplers(const std::string& flowprobe, const std::string& dir) {
-  const int collector = socket(AF_INET, SOCK_DGRAM, 0);
-  sockaddr_in sin{};
-  sin.sin_family = AF_INET;
-  sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  bind(collector, reinterpret_cast<sockaddr*>(&sin), sizeof(sin));
-  socklen_t len = sizeof(sin);
-  getsockname(collector, reinterpret_cast<sockaddr*>(&sin), &len);
+  const auto [collector, port] = collector_socket();
   const std::string err = dir + "/samplers.err";
   const pid_t pid = spawn({flowprobe,
                            "-i",
@@ -269,7 +273,7 @@ void check_samplers(const std::string& flowprobe, const std::string& dir) {
                            "-v",
                            "10",
                            "-n",
-                           "127.0.0.1:" + std::to_string(ntohs(sin.sin_port)),
+                           "127.0.0.1:" + std::to_string(port),
                            "udp",
                            "dst",
                            "port",
@@ -284,18 +288,7 @@ void check_samplers(const std::string& flowprobe, const std::string& dir) {
   kill(pid, SIGTERM);
   int status = 0;
   waitpid(pid, &status, 0);
-  wire::Decoder decoder;
-  std::vector<wire::FlowRecord> records;
-  std::vector<std::byte> buf(65536);
-  pollfd pfd{collector, POLLIN, 0};
-  while (poll(&pfd, 1, 200) > 0) {
-    const ssize_t n = recv(collector, buf.data(), buf.size(), 0);
-    if (n <= 0) {
-      break;
-    }
-    (void)decoder.decode(Bytes(buf.data(), static_cast<std::size_t>(n)), IpAddress::v4(0x7f000001U), 1, 0, records);
-  }
-  close(collector);
+  const std::vector<wire::FlowRecord> records = drain(collector);
   std::map<std::uint16_t, std::pair<std::uint32_t, std::uint64_t>> by_sampler;  // id -> rate, packets
   for (const auto& r : records) {
     by_sampler[r.sampler_id].first = r.sampling_interval;
