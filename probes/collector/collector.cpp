@@ -47,6 +47,7 @@ Status Collector::load_maps(EnrichConfig& out) const {
 
 Result<std::unique_ptr<Collector>> Collector::create(boost::asio::io_context& io, CollectorConfig config) {
   std::unique_ptr<Collector> c(new Collector(io, std::move(config)));
+  c->sampling_.reconfigure(c->config_.sampling);
   EnrichConfig enrich;
   FLOWLAB_TRY(c->load_maps(enrich));
   c->enricher_ = std::make_unique<Enricher>(c->tables_, std::move(enrich), &c->bmp_tables_);
@@ -250,7 +251,8 @@ void Collector::on_datagram(std::span<const std::byte> datagram, const IpAddress
   } else {
     sequences_.observe(*info);
   }
-  for (const auto& record : records_) {
+  for (auto& record : records_) {
+    sampling_.apply(record);
     enricher_->enrich(record, flow_);
     for (auto& a : aggregates_) {
       a.add(flow_);
@@ -344,12 +346,14 @@ Status Collector::reload() {
   // Maps and tees.
   CollectorConfig next = config_;
   next.enrich = fresh->enrich;
+  next.sampling = fresh->sampling;
   std::swap(config_, next);
   EnrichConfig enrich;
   if (auto s = load_maps(enrich); !s) {
     std::swap(config_, next);
     return s;
   }
+  sampling_.reconfigure(config_.sampling);
   enricher_ = std::make_unique<Enricher>(tables_, std::move(enrich));
   for (auto& t : tees_) {
     if (auto s = t->reload(); !s) {

@@ -22,6 +22,7 @@
 #include "probes/collector/outputs.hpp"
 #include "probes/collector/query.hpp"
 #include "probes/collector/receiver.hpp"
+#include "probes/collector/sampling.hpp"
 #include "probes/collector/sequence.hpp"
 #include "probes/collector/sqlite_store.hpp"
 #include "probes/collector/tee.hpp"
@@ -113,6 +114,7 @@ class Collector {
   SequenceTracker sequences_;
   BgpTables tables_;
   BmpTables bmp_tables_;
+  SamplingTable sampling_;  // which rate each record is renormalized by (before enrichment)
   std::unique_ptr<Enricher> enricher_;
   std::vector<Aggregate> aggregates_;
   std::vector<std::unique_ptr<Tee>> tees_;

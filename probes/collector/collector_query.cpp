@@ -30,6 +30,24 @@ std::string protocol_name(wire::ExportProtocol p) {
 
 std::time_t now_seconds() { return std::chrono::system_clock::to_time_t(std::chrono::system_clock::now()); }
 
+// Records per sampling-rate source (sampling.hpp): {"none": N, "packet": N, ...}.
+nlohmann::json sampling_json(const SamplingTable& table) {
+  nlohmann::json out = nlohmann::json::object();
+  for (std::size_t i = 0; i < kSamplingSourceCount; ++i) {
+    const auto source = static_cast<wire::SamplingSource>(i);
+    out[wire::to_string(source)] = table.count(source);
+  }
+  return out;
+}
+
+// Every probes/wire counter, and the templates cached.
+nlohmann::json decoder_json(const wire::Decoder& decoder) {
+  nlohmann::json out = nlohmann::json::object();
+  decoder.counters().for_each([&](std::string_view name, std::uint64_t v) { out[std::string(name)] = v; });
+  out["templates"] = decoder.template_count();
+  return out;
+}
+
 }  // namespace
 
 nlohmann::json Collector::bgp_peers_json() const {
@@ -97,9 +115,6 @@ nlohmann::json Collector::bgp_dump_json(const nlohmann::json& request) const {
 }
 
 nlohmann::json Collector::counters_json() const {
-  nlohmann::json decoder = nlohmann::json::object();
-  decoder_.counters().for_each([&](std::string_view name, std::uint64_t v) { decoder[std::string(name)] = v; });
-  decoder["templates"] = decoder_.template_count();
   nlohmann::json seq = nlohmann::json::array();
   for (const auto& s : sequences_.streams()) {
     seq.push_back({{"exporter", s.key.exporter.to_string()},
@@ -161,8 +176,10 @@ nlohmann::json Collector::counters_json() const {
             {"output_writes", counters_.output_writes},
             {"output_errors", counters_.output_errors},
             {"table_dumps", counters_.table_dumps},
+            {"records_no_sampling_rate", sampling_.no_rate()},
             {"queries", query_ ? query_->requests() : 0}}},
-          {"decoder", decoder},
+          {"decoder", decoder_json(decoder_)},
+          {"sampling", sampling_json(sampling_)},
           {"sequence",
            {{"streams", seq},
             {"lost", totals.lost},
@@ -189,6 +206,7 @@ nlohmann::json Collector::stats_json() const {
           {"datagrams_decoded", counters_.datagrams},
           {"decode_errors", counters_.decode_errors},
           {"records", counters_.records},
+          {"records_no_sampling_rate", sampling_.no_rate()},
           {"sequence_lost", totals.lost},
           {"templates", decoder_.template_count()},
           {"bgp_peers_up",

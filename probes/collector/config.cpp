@@ -69,7 +69,7 @@ std::optional<std::size_t> Parser::get_size(const YAML::Node& n, const std::stri
 void Parser::parse_root(const YAML::Node& root, CollectorConfig& c) {
   auto top = map_entries(root, "",
                          {"log", "listen", "socket_buffer", "receive_batch", "stats_interval", "bgp", "bmp", "enrich",
-                          "aggregates", "outputs", "tee"});
+                          "sampling", "aggregates", "outputs", "tee"});
   if (!top) {
     return;
   }
@@ -98,6 +98,8 @@ void Parser::parse_root(const YAML::Node& root, CollectorConfig& c) {
       if (c.enrich.source == ViewSource::kBmp && !root["bmp"]) {
         error("enrich.source", "expected a `bmp:` section for source bmp (the BMP station that feeds the view)");
       }
+    } else if (key == "sampling") {
+      parse_sampling(value, c.sampling);
     } else if (key == "aggregates") {
       parse_aggregates(value, c);
     } else if (key == "outputs") {

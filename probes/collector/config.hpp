@@ -13,6 +13,7 @@
 #include "common/result.hpp"
 #include "probes/collector/aggregate.hpp"
 #include "probes/collector/enrich.hpp"
+#include "probes/collector/sampling.hpp"
 #include "probes/collector/tee.hpp"
 
 #include <chrono>
@@ -108,6 +109,7 @@ struct CollectorConfig {
   BgpConfig bgp;
   BmpConfig bmp;
   EnrichFileConfig enrich;
+  SamplingConfig sampling;  // `sampling:` defaults and overrides (sampling.hpp)
   std::vector<AggregateSpec> aggregates;
   OutputsConfig outputs;
   std::vector<TeeConfig> tee;

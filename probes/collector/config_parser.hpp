@@ -45,6 +45,9 @@ class Parser : public yaml::YamlReader {
   std::optional<BgpPeerConfig> parse_bgp_peer(const YAML::Node& n, const std::string& path);
   void parse_table_dump(const YAML::Node& n, const std::string& path, BgpConfig& bgp);
   void parse_enrich(const YAML::Node& n, EnrichFileConfig& e);
+  // config_sampling.cpp: `sampling:` defaults / overrides.
+  void parse_sampling(const YAML::Node& n, SamplingConfig& s);
+  void parse_sampling_rules(const YAML::Node& n, const std::string& path, std::vector<SamplingRule>& out);
   void parse_aggregates(const YAML::Node& n, CollectorConfig& c);
   std::optional<AggregateSpec> parse_aggregate(const YAML::Node& n, const std::string& path);
   bool parse_primitives(const YAML::Node& n, const std::string& path, AggregateSpec& spec);

@@ -251,12 +251,16 @@ void set_peers(const EnrichConfig& config, const wire::FlowRecord& record, Enric
 
 }  // namespace
 
+std::uint64_t renormalization(const EnrichConfig& config, const wire::FlowRecord& record) {
+  return config.renormalize && record.sampling_interval > 1 ? record.sampling_interval : 1;
+}
+
 void Enricher::enrich(const wire::FlowRecord& record, EnrichedFlow& out) const {
   out = EnrichedFlow{};
   out.record = &record;
   out.peer_ip_src = record.exporter;
 
-  const std::uint64_t factor = config_.renormalize && record.sampling_interval > 1 ? record.sampling_interval : 1;
+  const std::uint64_t factor = renormalization(config_, record);
   out.packets = record.packets * factor;
   out.bytes = record.bytes * factor;
   out.flows = record.flows;  // pmacct renormalizes packets and bytes only

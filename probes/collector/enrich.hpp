@@ -69,6 +69,10 @@ struct EnrichedFlow {
 // The path as pmacct prints it, blanks kept: "65001 {65003,65004}"; empty for an empty path.
 [[nodiscard]] std::string pmacct_as_path_string(const bgp::AsPath& path);
 
+// The one renormalization rule: what packets and bytes are multiplied by — the record's sampling_interval (the rate
+// SamplingTable chose) when `renormalize` is on, else 1. Flows are never multiplied (pmacct does not either).
+[[nodiscard]] std::uint64_t renormalization(const EnrichConfig& config, const wire::FlowRecord& record);
+
 class Enricher {
  public:
   // `bmp` is read when config.source is kBmp (nullptr there: no view at all).

@@ -67,6 +67,9 @@ std::string flow_json(const wire::FlowRecord& r) {
     j["bgp_next_hop"] = r.bgp_next_hop.is_set() ? r.bgp_next_hop.to_string() : "";
   }
   j["sampling_interval"] = r.sampling_interval;
+  if (r.sampler_id != 0) {
+    j["sampler_id"] = r.sampler_id;  // --sampler: which sampler metered it
+  }
   j["end_reason"] = r.flow_end_reason;
   j["direction"] = wire::to_string(r.direction);
   return j.dump();

@@ -8,6 +8,7 @@
 #include <sys/socket.h>
 #include <CLI/CLI.hpp>
 
+#include <algorithm>
 #include <tuple>
 
 namespace flowlab::probe {
@@ -115,6 +116,42 @@ Status apply_ifindex(std::string_view spec, ProbeOptions& options) {
   return {};
 }
 
+// --sampler IF=N[/ID]: interface IF sampled 1:N by sampler ID (default: its position + 1).
+Status apply_sampler(std::string_view spec, ProbeOptions& options) {
+  const std::string what = "--sampler '" + std::string(spec) + "': ";
+  const auto eq = spec.find('=');
+  if (eq == std::string_view::npos || eq == 0) {
+    return fail(ErrorKind::kUsage, what + "expected IF=N or IF=N/ID (e.g. eth1=100/2)");
+  }
+  ProbeOptions::InterfaceSampler s;
+  s.interface = std::string(spec.substr(0, eq));
+  std::string_view rest = spec.substr(eq + 1);
+  const auto slash = rest.find('/');
+  const auto rate = parse_decimal<std::uint32_t>(rest.substr(0, slash), 1U << 30U);
+  if (!rate || *rate == 0) {
+    return fail(ErrorKind::kUsage, what + "the rate N must be an integer in 1..1073741824");
+  }
+  s.rate = *rate;
+  s.id = static_cast<std::uint16_t>(options.interface_samplers.size() + 1);
+  if (slash != std::string_view::npos) {
+    const auto id = parse_decimal<std::uint16_t>(rest.substr(slash + 1));
+    if (!id || *id == 0) {
+      return fail(ErrorKind::kUsage, what + "the sampler ID must be an integer in 1..65535");
+    }
+    s.id = *id;
+  }
+  if (std::find(options.interfaces.begin(), options.interfaces.end(), s.interface) == options.interfaces.end()) {
+    return fail(ErrorKind::kUsage, what + s.interface + " is not a captured interface (-i)");
+  }
+  for (const auto& other : options.interface_samplers) {
+    if (other.interface == s.interface) {
+      return fail(ErrorKind::kUsage, what + s.interface + " is given twice");
+    }
+  }
+  options.interface_samplers.push_back(s);
+  return {};
+}
+
 Status apply_timeout(std::string_view spec, ProbeOptions& options) {
   const auto eq = spec.find('=');
   if (eq == std::string_view::npos) {
@@ -166,6 +203,8 @@ struct CliValues {
   std::string bgp_router_id;
   std::string direction = "in";
   std::string sampling_mode = "count";
+  std::vector<std::string> samplers;
+  std::string sampler_options = "domain";
   int version = 9;
   bool sflow = false;
   bool foreground = false;
@@ -205,6 +244,19 @@ void add_metering_options(CLI::App& app, ProbeOptions& o, CliValues& v) {
       ->check(CLI::IsMember({"count", "random"}))
       ->default_val("count");
   app.add_option("--sampling-seed", o.sampling_seed, "Seed of the random sampler (reproducible runs)")->default_val(1);
+  app.add_option("--sampler", v.samplers,
+                 "Interface IF sampled 1:N by its own sampler ID (repeatable; default ID: position + 1; other "
+                 "interfaces: -s as --sampler-id)")
+      ->type_name("IF=N[/ID]")
+      ->allow_extra_args(false);
+  app.add_option("--sampler-id", o.sampler_id, "Sampler id of the -s sampler (options data, records)")
+      ->check(CLI::Range(1, 65535))
+      ->default_val(1);
+  app.add_option("--sampler-options", v.sampler_options,
+                 "How v9/IPFIX announce the rates: domain (34+305 per domain), ipfix-305 (per sampler id, "
+                 "302/305/306), v9-34 (per sampler id, 48/34), in-record (34 in every record), none")
+      ->check(CLI::IsMember({"domain", "ipfix-305", "v9-34", "in-record", "none"}))
+      ->default_val("domain");
   app.add_option("-m,--max-flows", o.max_flows, "Flow cache size; when full the longest-idle flow is evicted")
       ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 30U))
       ->default_val(65536);
@@ -334,6 +386,10 @@ Status finish_metering(const CliValues& v, ProbeOptions& o) {
     o.fib_cache_ms = *parse_ms(v.fib_cache);
   }
   o.sampling_mode = v.sampling_mode == "random" ? meter::SamplingMode::kRandom : meter::SamplingMode::kCount;
+  for (const auto& s : v.samplers) {
+    FLOWLAB_TRY(apply_sampler(s, o));
+  }
+  o.sampler_announce = find_enum(wire::kSamplerAnnounceNames, v.sampler_options).value_or(o.sampler_announce);
   o.direction = v.direction == "out" ? Direction::kOut : (v.direction == "both" ? Direction::kBoth : Direction::kIn);
   return {};
 }

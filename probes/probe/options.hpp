@@ -9,6 +9,7 @@
 #include "common/ip.hpp"
 #include "common/result.hpp"
 #include "probes/meter/sampler.hpp"
+#include "probes/wire/exporter.hpp"
 #include "probes/wire/flow_record.hpp"
 
 #include <cstdint>
@@ -44,6 +45,18 @@ struct ProbeOptions {
   std::uint32_t sampling = 1;
   meter::SamplingMode sampling_mode = meter::SamplingMode::kCount;
   std::uint64_t sampling_seed = 1;
+  // --sampler IF=N[/ID] (repeatable): interface IF is sampled 1:N by its own sampler ID (default: its position + 1;
+  // the -s sampler is --sampler-id). With any of them every interface samples on its own and each record carries
+  // its interface's rate and sampler id.
+  struct InterfaceSampler {
+    std::string interface;
+    std::uint32_t rate = 1;
+    std::uint16_t id = 0;
+  };
+  std::vector<InterfaceSampler> interface_samplers;
+  std::uint16_t sampler_id = 1;  // --sampler-id: the -s sampler's id
+  // --sampler-options: how v9/IPFIX export announces the rates (probes/wire/exporter.hpp SamplerAnnounce).
+  wire::SamplerAnnounce sampler_announce = wire::SamplerAnnounce::kDomain;
 
   // Export.
   std::vector<Endpoint> collectors;

@@ -3,6 +3,7 @@
 #include <pcap/pcap.h>
 #include <poll.h>
 
+#include <algorithm>
 #include <chrono>
 
 namespace flowlab::probe {
@@ -18,7 +19,7 @@ meter::MeterOptions meter_options(const ProbeOptions& o) {
   m.cache.active_timeout_us = o.active_timeout_ms * 1000U;
   m.cache.inactive_timeout_us = o.inactive_timeout_ms * 1000U;
   m.expiry_interval_us = o.expiry_interval_ms * 1000U;
-  m.sampling_interval = o.sampling;
+  m.sampling_interval = o.interface_samplers.empty() ? o.sampling : 1;  // --sampler: the sources sample
   m.sampling_mode = o.sampling_mode;
   m.sampling_seed = o.sampling_seed;
   return m;
@@ -35,7 +36,55 @@ std::uint64_t wall_clock_ms() {
 Probe::Probe(const ProbeOptions& options)
     : options_(options),
       meter_(meter_options(options)),
-      sflow_mode_(options.protocol == wire::ExportProtocol::kSflowV5) {}
+      sflow_mode_(options.protocol == wire::ExportProtocol::kSflowV5),
+      source_sampling_(!options.interface_samplers.empty()) {}
+
+void Probe::set_source_samplers() {
+  std::uint64_t seed = options_.sampling_seed;
+  for (auto& source : sources_) {
+    source.sampler_id = options_.sampler_id;
+    for (const auto& s : options_.interface_samplers) {
+      if (s.interface == source.capture->name()) {
+        source.sampler = meter::Sampler(s.rate, options_.sampling_mode, seed);
+        source.sampler_id = s.id;
+      }
+    }
+    ++seed;
+  }
+}
+
+// Each record's rate and sampler id: those of the source that metered it (its output interface when metered on
+// egress, else its input interface).
+void Probe::stamp_samplers(std::vector<wire::FlowRecord>& records) const {
+  if (!source_sampling_) {
+    return;
+  }
+  for (auto& r : records) {
+    const std::uint32_t ifindex = r.direction == wire::FlowDirection::kEgress ? r.output_ifindex : r.input_ifindex;
+    for (const auto& source : sources_) {
+      if (source.capture->ifindex() == ifindex) {
+        r.sampling_interval = source.sampler.interval();
+        r.sampler_id = source.sampler_id;
+        break;
+      }
+    }
+  }
+}
+
+// The distinct samplers the export announces: every source's, or the one -s sampler.
+std::vector<wire::SamplerSpec> Probe::samplers() const {
+  std::vector<wire::SamplerSpec> out;
+  if (!source_sampling_) {
+    return {wire::SamplerSpec{options_.sampler_id, options_.sampling}};
+  }
+  for (const auto& source : sources_) {
+    const wire::SamplerSpec s{source.sampler_id, source.sampler.interval()};
+    if (std::find(out.begin(), out.end(), s) == out.end()) {
+      out.push_back(s);
+    }
+  }
+  return out;
+}
 
 Result<std::unique_ptr<Probe>> Probe::create(const ProbeOptions& options) {
   std::unique_ptr<Probe> p(new Probe(options));
@@ -68,6 +117,7 @@ Result<std::unique_ptr<Probe>> Probe::create(const ProbeOptions& options) {
   for (auto& s : p->sources_) {
     s.counters.if_index = s.capture->ifindex();
   }
+  p->set_source_samplers();
   auto sink = ExportSink::open(options);
   if (!sink) {
     return fail(sink.error());
@@ -105,6 +155,8 @@ void Probe::start_clock(std::uint64_t boot_ms) {
   e.protocol = options_.protocol;
   e.observation_domain = options_.observation_domain;
   e.sampling_interval = options_.sampling;
+  e.sampler_announce = options_.sampler_announce;
+  e.samplers = samplers();
   e.template_refresh_packets = options_.template_refresh_packets;
   e.template_refresh_ms = static_cast<std::uint32_t>(std::min<std::uint64_t>(options_.template_refresh_ms, ~0U));
   e.max_datagram_bytes = options_.max_datagram_bytes;
@@ -137,6 +189,7 @@ void Probe::export_pending(std::uint64_t now_ms) {
   if (bgp_ && !records.empty()) {
     bgp_->enrich(records);  // after the FIB: BGP masks win where a route exists
   }
+  stamp_samplers(records);
   flows_ended_ += records.size();
   datagrams_ = exporter_->encode(records, now_ms);
   send_all(now_ms);
@@ -155,13 +208,13 @@ void Probe::sflow_counters(std::uint64_t now_ms) {
 }
 
 void Probe::on_sflow_frame(Source& source, const PcapRecord& packet, std::uint64_t now_ms) {
-  ++sflow_frames_seen_;
+  ++source_frames_seen_;
   source.counters.in_octets += packet.len;
   ++source.counters.in_ucast_pkts;
   if (!source.sampler.take()) {
     return;
   }
-  ++sflow_frames_sampled_;
+  ++source_frames_sampled_;
   const Bytes frame = packet.data;
   SflowAgent::Sample s;
   s.ifindex = source.capture->ifindex();
@@ -225,6 +278,20 @@ void Probe::on_sflow_frame(Source& source, const PcapRecord& packet, std::uint64
   send_all(now_ms);
 }
 
+// --sampler: the source's own sampler decides (time still passes for the meter when it skips); else the meter's.
+bool Probe::take_source_sample(Source& source, std::uint64_t t_us) {
+  if (!source_sampling_) {
+    return true;
+  }
+  ++source_frames_seen_;
+  if (!source.sampler.take()) {
+    meter_.advance(t_us);
+    return false;
+  }
+  ++source_frames_sampled_;
+  return true;
+}
+
 void Probe::on_frame(Source& source, const PcapRecord& packet) {
   const std::uint64_t t_us = packet.ts_us;
   const std::uint64_t t_ms = t_us / 1000U;
@@ -234,7 +301,7 @@ void Probe::on_frame(Source& source, const PcapRecord& packet) {
   last_packet_ms_ = t_ms;
   if (sflow_mode_) {
     on_sflow_frame(source, packet, t_ms);
-  } else {
+  } else if (take_source_sample(source, t_us)) {
     meter_.on_frame(source.capture->link_type(), packet.data, t_us, source.capture->ifindex(),
                     source.capture->egress());
     if (meter_.expired().size() >= kExportBatch) {
@@ -382,9 +449,10 @@ nlohmann::json Probe::stats() {
   }
   const auto& m = meter_.counters();
   const auto& cc = meter_.cache_counters();
-  const std::uint64_t seen = sflow_mode_ ? sflow_frames_seen_ : m.frames_seen;
+  const bool by_source = sflow_mode_ || source_sampling_;
+  const std::uint64_t seen = by_source ? source_frames_seen_ : m.frames_seen;
   j["packets_seen"] = seen;
-  j["packets_sampled"] = sflow_mode_ ? sflow_frames_sampled_ : m.frames_sampled;
+  j["packets_sampled"] = by_source ? source_frames_sampled_ : m.frames_sampled;
   j["packets_metered"] = m.packets_metered;
   j["kernel_drops"] = cap.kernel_drops;
   j["interface_drops"] = cap.interface_drops;

@@ -47,14 +47,20 @@ class Probe {
  private:
   struct Source {
     std::unique_ptr<Capture> capture;
-    meter::Sampler sampler;                 // sFlow only: per data source
+    meter::Sampler sampler;                 // sFlow, and --sampler: per data source
     wire::SflowInterfaceCounters counters;  // sFlow only
+    std::uint16_t sampler_id = 0;           // --sampler: this source's sampler id
   };
+  // --sampler: each source samples before the meter; every record gets its interface's rate and sampler id.
+  void set_source_samplers();
+  void stamp_samplers(std::vector<wire::FlowRecord>& records) const;
+  [[nodiscard]] std::vector<wire::SamplerSpec> samplers() const;
   explicit Probe(const ProbeOptions& options);
 
   Status run_offline(const RunControl& control);
   Status run_live(const RunControl& control);
   void on_frame(Source& source, const PcapRecord& packet);
+  bool take_source_sample(Source& source, std::uint64_t t_us);
   void on_sflow_frame(Source& source, const PcapRecord& packet, std::uint64_t now_ms);
   void start_clock(std::uint64_t boot_ms);
   void export_pending(std::uint64_t now_ms);
@@ -72,13 +78,14 @@ class Probe {
   std::unique_ptr<BgpFeed> bgp_;  // --bgp-peer: model 1 enrichment
   std::vector<std::vector<std::byte>> datagrams_;
   bool sflow_mode_ = false;
+  bool source_sampling_ = false;  // --sampler given: sources sample, the meter takes every frame it is handed
   bool clock_started_ = false;
   std::uint64_t next_export_ms_ = 0;
   std::uint64_t next_counters_ms_ = 0;
   std::uint64_t last_packet_ms_ = 0;
   std::uint64_t flows_ended_ = 0;
-  std::uint64_t sflow_frames_seen_ = 0;
-  std::uint64_t sflow_frames_sampled_ = 0;
+  std::uint64_t source_frames_seen_ = 0;  // sFlow / --sampler: frames offered to the sources' samplers
+  std::uint64_t source_frames_sampled_ = 0;
   std::uint64_t started_wall_ms_ = 0;
   std::uint64_t finished_wall_ms_ = 0;
   std::uint64_t flushes_ = 0;  // SIGUSR2 flushes done

@@ -55,6 +55,27 @@ template <std::size_t... I>
   (decode_slot<I>(record, t.slots[I], rec, s), ...);
 }
 
+// The record's rate: its own (34/50, 305+306), else the options data of its sampler id (48/302), else the
+// domain's options data without a sampler id; none of them: interval 1, source kNone. Options data applies to the
+// records decoded after it, so a rate that changes mid-run changes for the records that follow.
+void set_sampling(FlowRecord& rec, const Scratch& s, const SourceState& source) {
+  std::uint32_t rate = rate_of(s);
+  SamplingSource from = SamplingSource::kRecord;
+  if (s.has_sampler_id) {
+    rec.sampler_id = static_cast<std::uint16_t>(s.sampler_id);
+    if (auto it = source.sampler_rates.find(s.sampler_id); rate == 0 && it != source.sampler_rates.end()) {
+      rate = it->second;
+      from = SamplingSource::kOptions;
+    }
+  }
+  if (rate == 0 && source.default_rate != 0) {
+    rate = source.default_rate;
+    from = SamplingSource::kOptions;
+  }
+  rec.sampling_interval = rate > 1 ? rate : 1;
+  rec.sampling_source = rate != 0 ? from : SamplingSource::kNone;
+}
+
 }  // namespace
 
 // A template that is announced and has not expired, or nullptr (the set is skipped and counted).
@@ -174,20 +195,7 @@ void DecoderState::finish_flow(FlowRecord& rec, const Scratch& s, Context& ctx) 
       rec.dst_port = static_cast<std::uint16_t>(s.icmp_type << 8U | s.icmp_code);
     }
   }
-  std::uint32_t rate = rate_of(s);
-  if (s.has_sampler_id) {
-    rec.sampler_id = static_cast<std::uint16_t>(s.sampler_id);
-    if (rate == 0) {
-      auto it = ctx.source->sampler_rates.find(s.sampler_id);
-      if (it != ctx.source->sampler_rates.end()) {
-        rate = it->second;
-      }
-    }
-  }
-  if (rate == 0) {
-    rate = ctx.source->default_rate;
-  }
-  rec.sampling_interval = rate > 1 ? rate : 1;
+  set_sampling(rec, s, *ctx.source);
   rec.export_protocol = ctx.ipfix ? ExportProtocol::kIpfix : ExportProtocol::kNetflowV9;
   rec.exporter = ctx.info->exporter;
   rec.observation_domain = ctx.info->observation_domain;
@@ -212,7 +220,5 @@ void DecoderState::apply_options(const Scratch& s, Context& ctx) {
     ctx.source->default_rate = rate;
   }
 }
-
-// Data set (RFC 3954 section 5.3 / RFC 7011 section 3.4.3): records until fewer bytes than the smallest record
 
 }  // namespace flowlab::wire::detail

@@ -115,6 +115,7 @@ class RecordVisitor final : public SflowVisitor {
     rec.first_ms = receive_ms_;
     rec.last_ms = receive_ms_;
     rec.sampling_interval = s.sampling_rate > 1 ? s.sampling_rate : 1;
+    rec.sampling_source = s.sampling_rate > 0 ? SamplingSource::kPacket : SamplingSource::kNone;
     apply_extended(s, rec, counters_);
     rec.export_protocol = ExportProtocol::kSflowV5;
     rec.exporter = info_.agent.is_set() ? info_.agent : info_.exporter;

@@ -61,6 +61,7 @@ Result<DatagramInfo, ParseError> DecoderState::decode_v5(Bytes datagram, Datagra
     rec.dst_mask = r.u8();
     r.skip(2);
     rec.sampling_interval = interval > 1 ? interval : 1;
+    rec.sampling_source = interval > 0 ? SamplingSource::kPacket : SamplingSource::kNone;
     rec.export_protocol = ExportProtocol::kNetflowV5;
     rec.exporter = info.exporter;
     rec.observation_domain = info.observation_domain;

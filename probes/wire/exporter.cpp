@@ -6,6 +6,8 @@
 
 #include <algorithm>
 #include <array>
+#include <utility>
+#include <vector>
 
 namespace flowlab::wire {
 namespace {
@@ -117,13 +119,34 @@ constexpr auto kIpfixIpv6Fields = bind_fields(kIpfixIpv6);
 static_assert(exportable(kV9Ipv4Fields) && exportable(kV9Ipv6Fields) && exportable(kIpfixIpv4Fields) &&
               exportable(kIpfixIpv6Fields));
 
-// The sampling options template after its one scope field (v9: system, IPFIX: observation domain), and the
-// values of its one record: interval, deterministic (count-based) sampling, 1 packet selected per interval - 1
-// skipped.
+// The sampling options template's fields after its scope field (kDomain: v9 system / IPFIX observation domain;
+// keyed styles: IPFIX selectorId 302 as scope, v9 system scope + SAMPLER_ID 48 first). Values per sampler: the
+// interval, deterministic (count-based) sampling, 1 packet selected per interval - 1 skipped.
 constexpr std::array<FieldSpec, 4> kSamplingOptions{{{ie::kSamplingInterval, 4},
                                                      {ie::kSamplingAlgorithm, 1},
                                                      {ie::kSamplingPacketInterval, 4},
                                                      {ie::kSamplingPacketSpace, 4}}};
+constexpr std::uint16_t kSamplerIdLength = 2;
+constexpr std::uint8_t kDeterministicSampling = 1;  // SAMPLING_ALGORITHM 35 / samplerMode: count-based
+
+// The options record's value of one field for a sampler (domain: the v9 system / IPFIX domain scope value).
+std::uint64_t sampler_value(std::uint16_t ie, const SamplerSpec& sampler, std::uint32_t domain) {
+  switch (ie) {
+    case ie::kSamplerId:
+    case ie::kSelectorId:
+      return sampler.id;
+    case ie::kSamplingInterval:
+      return sampler.interval;
+    case ie::kSamplingAlgorithm:
+      return kDeterministicSampling;
+    case ie::kSamplingPacketInterval:
+      return 1;
+    case ie::kSamplingPacketSpace:
+      return sampler.interval - 1;
+    default:
+      return domain;
+  }
+}
 
 constexpr std::size_t record_length(std::span<const FieldSpec> fields) {
   std::size_t n = 0;
@@ -212,12 +235,46 @@ bool has_address(const FlowRecord& r) { return r.src_addr.is_set() || r.dst_addr
 
 }  // namespace
 
-Exporter::Exporter(ExportOptions options) : options_(options) {
+Exporter::Exporter(ExportOptions options) : options_(std::move(options)) {
   options_.max_datagram_bytes = std::max<std::size_t>(options_.max_datagram_bytes, 512);
   options_.max_datagram_bytes = std::min<std::size_t>(options_.max_datagram_bytes, 65507);
   if (options_.sampling_interval == 0) {
     options_.sampling_interval = 1;
   }
+  for (auto& sampler : options_.samplers) {
+    sampler.interval = std::max<std::uint32_t>(sampler.interval, 1);
+  }
+}
+
+std::vector<SamplerSpec> Exporter::announced_samplers() const {
+  if (options_.samplers.empty()) {
+    return {SamplerSpec{1, options_.sampling_interval}};
+  }
+  return options_.samplers;
+}
+
+Exporter::TailField Exporter::tail_field(bool ipfix) const {
+  switch (options_.sampler_announce) {
+    case SamplerAnnounce::kIpfix305:
+    case SamplerAnnounce::kV9Sampler:
+      return {ipfix ? ie::kSelectorId : ie::kSamplerId, kSamplerIdLength};
+    case SamplerAnnounce::kInRecord:
+      return {ie::kSamplingInterval, 4};
+    case SamplerAnnounce::kDomain:
+    case SamplerAnnounce::kNone:
+      break;
+  }
+  return {};
+}
+
+std::uint64_t Exporter::tail_value(const FlowRecord& r) const {
+  if (options_.sampler_announce == SamplerAnnounce::kInRecord) {
+    return r.sampling_interval;
+  }
+  if (r.sampler_id != 0) {
+    return r.sampler_id;
+  }
+  return options_.samplers.empty() ? SamplerSpec{}.id : options_.samplers.front().id;
 }
 
 std::vector<std::vector<std::byte>> Exporter::encode(std::span<const FlowRecord> records, std::uint64_t now_ms) {
@@ -355,15 +412,21 @@ void Exporter::write_message_header(Writer& w, bool ipfix, std::uint64_t now_ms)
 void Exporter::write_templates(Writer& w, bool ipfix, std::uint64_t now_ms, MessageCounts& n) {
   const DataTemplates templates = data_templates(ipfix);
   const std::size_t set_start = open_set(w, ipfix ? kIpfixTemplateSet : kV9TemplateFlowset);
+  const TailField tail = tail_field(ipfix);
   for (int t = 0; t < 2; ++t) {
     const auto fields = t == 0 ? templates.v4_specs : templates.v6_specs;
     w.u16(t == 0 ? kExportTemplateIpv4 : kExportTemplateIpv6);
-    w.u16(static_cast<std::uint16_t>(fields.size()));
+    w.u16(static_cast<std::uint16_t>(fields.size() + (tail.ie != 0 ? 1U : 0U)));
     write_specs(w, fields);
+    if (tail.ie != 0) {
+      write_specs(w, std::array<FieldSpec, 1>{{{tail.ie, tail.length}}});
+    }
     ++n.v9_count;
   }
   close_set(w, set_start, ipfix);
-  if (options_.sampling_interval > 1) {
+  const SamplerAnnounce announce = options_.sampler_announce;
+  if ((announce == SamplerAnnounce::kDomain && options_.sampling_interval > 1) ||
+      announce == SamplerAnnounce::kIpfix305 || announce == SamplerAnnounce::kV9Sampler) {
     write_sampling_options(w, ipfix, n);
   }
   templates_sent_ = true;
@@ -373,31 +436,52 @@ void Exporter::write_templates(Writer& w, bool ipfix, std::uint64_t now_ms, Mess
   ++counters_.template_sends;
 }
 
-// Options template (scope: the exporting system / observation domain; the sampling rate) and its one record.
+// Options template and its records: kDomain one record scoped to the system / domain; the keyed styles one
+// record per sampler, keyed by its id (IPFIX: the scope field selectorId 302; v9: SAMPLER_ID 48 after the system
+// scope, as v9 scope types are not IEs).
 void Exporter::write_sampling_options(Writer& w, bool ipfix, MessageCounts& n) const {
+  const SamplerAnnounce announce = options_.sampler_announce;
+  const bool keyed = announce != SamplerAnnounce::kDomain;
+  const FieldSpec scope = !ipfix  ? FieldSpec{ie::kV9ScopeSystem, 4}
+                          : keyed ? FieldSpec{ie::kSelectorId, kSamplerIdLength}
+                                  : FieldSpec{ie::kObservationDomainId, 4};
+  std::vector<FieldSpec> fields;
+  if (keyed && !ipfix) {
+    fields.push_back({ie::kSamplerId, kSamplerIdLength});
+  }
+  const bool classic = announce != SamplerAnnounce::kIpfix305;  // 34 / 35
+  const bool modern = announce != SamplerAnnounce::kV9Sampler;  // 305 / 306
+  for (const FieldSpec& f : kSamplingOptions) {
+    const bool pair_305 = f.ie == ie::kSamplingPacketInterval || f.ie == ie::kSamplingPacketSpace;
+    if (pair_305 ? modern : classic) {
+      fields.push_back(f);
+    }
+  }
   std::size_t set_start = open_set(w, ipfix ? kIpfixOptionsTemplateSet : kV9OptionsTemplateFlowset);
   w.u16(kExportTemplateSampling);
   if (ipfix) {
-    w.u16(static_cast<std::uint16_t>(1 + kSamplingOptions.size()));  // field count
-    w.u16(1);                                                        // scope field count
-    write_specs(w, std::array<FieldSpec, 1>{{{ie::kObservationDomainId, 4}}});
+    w.u16(static_cast<std::uint16_t>(1 + fields.size()));  // field count
+    w.u16(1);                                              // scope field count
   } else {
-    w.u16(4);                                                        // option scope length (bytes)
-    w.u16(static_cast<std::uint16_t>(4 * kSamplingOptions.size()));  // option length (bytes)
-    write_specs(w, std::array<FieldSpec, 1>{{{ie::kV9ScopeSystem, 4}}});
+    w.u16(4);                                              // option scope length (bytes)
+    w.u16(static_cast<std::uint16_t>(4 * fields.size()));  // option length (bytes)
   }
-  write_specs(w, kSamplingOptions);
+  write_specs(w, std::array<FieldSpec, 1>{scope});
+  write_specs(w, fields);
   close_set(w, set_start, ipfix);
   ++n.v9_count;
   set_start = open_set(w, kExportTemplateSampling);
-  w.u32(options_.observation_domain);
-  w.u32(options_.sampling_interval);
-  w.u8(1);
-  w.u32(1);
-  w.u32(options_.sampling_interval - 1);
+  const std::vector<SamplerSpec> samplers =
+      keyed ? announced_samplers() : std::vector<SamplerSpec>{SamplerSpec{0, options_.sampling_interval}};
+  for (const SamplerSpec& sampler : samplers) {
+    w.uint(ipfix && keyed ? sampler.id : options_.observation_domain, scope.length);
+    for (const FieldSpec& f : fields) {
+      w.uint(sampler_value(f.ie, sampler, options_.observation_domain), f.length);
+    }
+    ++n.v9_count;
+    ++n.data_records;
+  }
   close_set(w, set_start, ipfix);
-  ++n.v9_count;
-  ++n.data_records;
 }
 
 void Exporter::write_data_sets(Writer& w, bool ipfix, std::span<const FlowRecord> records, std::size_t& i,
@@ -412,7 +496,8 @@ void Exporter::write_data_sets(Writer& w, bool ipfix, std::span<const FlowRecord
     }
     const bool v6 = is_v6(records[i]);
     const auto fields = v6 ? templates.v6 : templates.v4;
-    const std::size_t length = record_length(v6 ? templates.v6_specs : templates.v4_specs);
+    const TailField tail = tail_field(ipfix);
+    const std::size_t length = record_length(v6 ? templates.v6_specs : templates.v4_specs) + tail.length;
     if (w.size() + 4 + length + 3 > max) {
       break;  // datagram full
     }
@@ -428,6 +513,9 @@ void Exporter::write_data_sets(Writer& w, bool ipfix, std::span<const FlowRecord
         break;
       }
       write_record(w, r, fields, options_.boot_time_ms);
+      if (tail.ie != 0) {
+        w.uint(tail_value(r), tail.length);
+      }
       ++n.v9_count;
       ++n.data_records;
       ++counters_.records;

@@ -27,6 +27,17 @@ inline FlowDirection direction_of(std::uint64_t value) {
   return value == 0 ? FlowDirection::kIngress : value == 1 ? FlowDirection::kEgress : FlowDirection::kUnknown;
 }
 
+// Where FlowRecord::sampling_interval came from. The decoder sets kNone (no rate known: interval 1), kPacket (the
+// v5 header, the sFlow sample), kRecord (the data record's own 34/50/305+306) or kOptions (options data, by the
+// record's sampler id 48/302, else the exporter domain's); the collector's sampling rules (probes/collector/
+// sampling.hpp) add kDefault (a configured rate for an exporter that announced none) and kOverride (forced).
+enum class SamplingSource : std::uint8_t { kNone, kPacket, kRecord, kOptions, kDefault, kOverride };
+// "none", "packet", "record", "options", "default", "override".
+inline const char* to_string(SamplingSource source) {
+  constexpr const char* kNames[] = {"none", "packet", "record", "options", "default", "override"};
+  return kNames[static_cast<std::size_t>(source)];
+}
+
 enum class ExportProtocol : std::uint8_t { kUnknown = 0, kNetflowV5 = 5, kNetflowV9 = 9, kIpfix = 10, kSflowV5 = 20 };
 
 struct FlowRecord {
@@ -67,10 +78,11 @@ struct FlowRecord {
   bool as_path_truncated = false;
 
   // Export metadata.
-  std::uint32_t sampling_interval = 1;  // 1 = unsampled; N = 1:N
-  std::uint16_t sampler_id = 0;
-  std::uint8_t flow_end_reason = 0;                   // IE 136
-  FlowDirection direction = FlowDirection::kUnknown;  // IE 61; v5 and sFlow do not say
+  std::uint32_t sampling_interval = 1;                     // 1 = unsampled; N = 1:N
+  std::uint16_t sampler_id = 0;                            // SAMPLER_ID 48 / selectorId 302 (0 = none)
+  SamplingSource sampling_source = SamplingSource::kNone;  // where sampling_interval came from
+  std::uint8_t flow_end_reason = 0;                        // IE 136
+  FlowDirection direction = FlowDirection::kUnknown;       // IE 61; v5 and sFlow do not say
   ExportProtocol export_protocol = ExportProtocol::kUnknown;
   IpAddress exporter;                    // the datagram's source address (or sFlow agent address)
   std::uint32_t observation_domain = 0;  // v9 source id / IPFIX observation domain / sFlow sub-agent id

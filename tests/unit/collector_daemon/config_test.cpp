@@ -93,7 +93,7 @@ const Invalid kInvalid[] = {
      "x.yaml:1:1: error: unknown key 'lisen' at the top level (did you mean 'listen'?)"},
     {"unknown key no guess", "zzzzzz: 1\n",
      "x.yaml:1:1: error: unknown key 'zzzzzz' at the top level (expected one of: log, listen, socket_buffer, "
-     "receive_batch, stats_interval, bgp, bmp, enrich, aggregates, outputs, tee)"},
+     "receive_batch, stats_interval, bgp, bmp, enrich, sampling, aggregates, outputs, tee)"},
     {"listen not a list", "listen: 2100\n", "x.yaml:1:9: error: listen: expected a list, found '2100'"},
     {"bad proto", "listen:\n  - {proto: netflw, port: 1}\n",
      "x.yaml:2:13: error: listen[0].proto: expected one of netflow, sflow, found 'netflw' (did you mean 'netflow'?)"},
@@ -137,6 +137,12 @@ const Invalid kInvalid[] = {
      "x.yaml:2:30: error: tee[0].balance: expected one of all, hash-agent, rr, found 'random'"},
     {"log level", "log: {level: loud}\n",
      "x.yaml:1:14: error: log.level: expected one of trace, debug, info, warn, error, found 'loud'"},
+    {"sampling rule without rate", "sampling:\n  defaults:\n    - {exporter: 192.0.2.1}\n",
+     "x.yaml:3:7: error: missing required key 'rate' in sampling.defaults[0]"},
+    {"sampling rate 0", "sampling:\n  overrides: [{rate: 0}]\n",
+     "x.yaml:2:22: error: sampling.overrides[0].rate: 0 is out of range (expected 1..4294967295)"},
+    {"sampling exporter", "sampling:\n  defaults: [{exporter: r1, rate: 10}]\n",
+     "x.yaml:2:25: error: sampling.defaults[0].exporter: expected an IPv4 or IPv6 address, found 'r1'"},
     {"yaml syntax", "listen: [\n", "x.yaml:2:1: error: YAML syntax error: end of sequence flow not found"},
 };
 

@@ -2,12 +2,14 @@
 // unshares its network namespace (anonymous: it vanishes with the child, nothing touches the host's), builds a
 // veth pair with IPv4/IPv6 routes, checks Fib answers (output ifindex, next hop, mask), then runs the
 // flowprobe binary live on its loopback, sends a known UDP stream, asks for stats with SIGUSR1, stops it with
-// SIGTERM and checks the flushed export. The child reports failures on stderr and by exit code.
+// SIGTERM and checks the flushed export; then two samplers (--sampler) on two more veth ends, announced by sampler
+// id. The child reports failures on stderr and by exit code.
 #include "probes/probe/fib.hpp"
 #include "probes/wire/decoder.hpp"
 
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
+#include <linux/if_packet.h>
 #include <net/if.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -22,6 +24,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -134,16 +137,37 @@ void check_fib() {
   check(!bad.ok() && bad.error().message == "--ifindex nope0=3: no interface nope0", "unknown interface refused");
 }
 
-void check_live(const std::string& flowprobe, const std::string& dir) {
-  // Collector socket.
-  const int collector = socket(AF_INET, SOCK_DGRAM, 0);
+// A UDP socket on 127.0.0.1 (a free port) standing for the collector: {fd, port}.
+std::pair<int, std::uint16_t> collector_socket() {
+  const int fd = socket(AF_INET, SOCK_DGRAM, 0);
   sockaddr_in sin{};
   sin.sin_family = AF_INET;
   sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  bind(collector, reinterpret_cast<sockaddr*>(&sin), sizeof(sin));
+  bind(fd, reinterpret_cast<sockaddr*>(&sin), sizeof(sin));
   socklen_t len = sizeof(sin);
-  getsockname(collector, reinterpret_cast<sockaddr*>(&sin), &len);
-  const std::uint16_t port = ntohs(sin.sin_port);
+  getsockname(fd, reinterpret_cast<sockaddr*>(&sin), &len);
+  return {fd, ntohs(sin.sin_port)};
+}
+
+// Every datagram waiting on the collector socket, decoded; the socket is closed.
+std::vector<wire::FlowRecord> drain(int collector) {
+  wire::Decoder decoder;
+  std::vector<wire::FlowRecord> records;
+  std::vector<std::byte> buf(65536);
+  pollfd pfd{collector, POLLIN, 0};
+  while (poll(&pfd, 1, 200) > 0) {
+    const ssize_t n = recv(collector, buf.data(), buf.size(), 0);
+    if (n <= 0) {
+      break;
+    }
+    (void)decoder.decode(Bytes(buf.data(), static_cast<std::size_t>(n)), IpAddress::v4(0x7f000001U), 1, 0, records);
+  }
+  close(collector);
+  return records;
+}
+
+void check_live(const std::string& flowprobe, const std::string& dir) {
+  const auto [collector, port] = collector_socket();
 
   const std::string out = dir + "/flowprobe.out";
   const std::string err = dir + "/flowprobe.err";
@@ -165,7 +189,7 @@ void check_live(const std::string& flowprobe, const std::string& dir) {
     sendto(sender, payload.data(), payload.size(), 0, reinterpret_cast<sockaddr*>(&to), sizeof(to));
   }
   sockaddr_in local{};
-  len = sizeof(local);
+  socklen_t len = sizeof(local);
   getsockname(sender, reinterpret_cast<sockaddr*>(&local), &len);
   const std::uint16_t sport = ntohs(local.sin_port);
   close(sender);
@@ -199,24 +223,80 @@ void check_live(const std::string& flowprobe, const std::string& dir) {
           "ifindex / FIB fields: " + flow_lines);
   }
   // The collector got the same flow over UDP.
-  wire::Decoder decoder;
-  std::vector<wire::FlowRecord> records;
-  std::vector<std::byte> buf(65536);
-  pollfd pfd{collector, POLLIN, 0};
-  while (poll(&pfd, 1, 200) > 0) {
-    const ssize_t n = recv(collector, buf.data(), buf.size(), 0);
-    if (n <= 0) {
-      break;
-    }
-    (void)decoder.decode(Bytes(buf.data(), static_cast<std::size_t>(n)), IpAddress::v4(0x7f000001U), 1, 0, records);
-  }
-  close(collector);
+  const std::vector<wire::FlowRecord> records = drain(collector);
   bool found = false;
   for (const auto& r : records) {
     found = found ||
             (r.dst_port == 5555 && r.src_port == sport && r.packets == 10 && r.output_ifindex == if_nametoindex("lo"));
   }
   check(found, "collector decoded the flow (" + std::to_string(records.size()) + " records)");
+}
+
+// `count` UDP frames 192.0.2.<host> -> 198.51.100.9:5001 sent raw out of `ifname` (they arrive on its veth peer).
+void send_frames(const char* ifname, std::uint8_t host, int count) {
+  const int fd = socket(AF_PACKET, SOCK_RAW, 0);
+  sockaddr_ll to{};
+  to.sll_family = AF_PACKET;
+  to.sll_ifindex = static_cast<int>(if_nametoindex(ifname));
+  to.sll_halen = 6;
+  std::vector<std::uint8_t> f{2,    0,    0,   0,  0,    2,    2,    0,    0,  0,  0, 1, 0x08, 0x00,  // Ethernet
+                              0x45, 0,    0,   48, 0,    1,    0,    0,    64, 17, 0, 0, 192,  0,
+                              2,    host,                                                  // IPv4, 48 bytes
+                              198,  51,   100, 9,  0x04, 0xd2, 0x13, 0x89, 0,  28, 0, 0};  // UDP 1234 -> 5001
+  f.resize(14 + 48, 'x');
+  for (int i = 0; i < count; ++i) {
+    sendto(fd, f.data(), f.size(), 0, reinterpret_cast<sockaddr*>(&to), sizeof(to));
+  }
+  close(fd);
+}
+
+// --sampler: d1 sampled 1:10 by sampler 5, e1 1:100 by sampler 6, announced as IPFIX options keyed by selectorId
+// (--sampler-options ipfix-305); 1000 frames into each: the decoded records carry their own sampler's id and rate.
+void check_samplers(const std::string& flowprobe, const std::string& dir) {
+  const auto [collector, port] = collector_socket();
+  const std::string err = dir + "/samplers.err";
+  const pid_t pid = spawn({flowprobe,
+                           "-i",
+                           "d1",
+                           "-i",
+                           "e1",
+                           "--direction",
+                           "in",
+                           "-s",
+                           "1000",
+                           "--sampler",
+                           "d1=10/5",
+                           "--sampler",
+                           "e1=100/6",
+                           "--sampler-options",
+                           "ipfix-305",
+                           "-v",
+                           "10",
+                           "-n",
+                           "127.0.0.1:" + std::to_string(port),
+                           "udp",
+                           "dst",
+                           "port",
+                           "5001"},
+                          dir + "/samplers.out", err);
+  check(wait_for([&] { return slurp(err).find("capturing on") != std::string::npos; }, std::chrono::seconds(10)),
+        "flowprobe --sampler started: " + slurp(err));
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  send_frames("d0", 1, 1000);
+  send_frames("e0", 2, 1000);
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  kill(pid, SIGTERM);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  const std::vector<wire::FlowRecord> records = drain(collector);
+  std::map<std::uint16_t, std::pair<std::uint32_t, std::uint64_t>> by_sampler;  // id -> rate, packets
+  for (const auto& r : records) {
+    by_sampler[r.sampler_id].first = r.sampling_interval;
+    by_sampler[r.sampler_id].second += r.packets;
+  }
+  check(by_sampler[5] == std::pair<std::uint32_t, std::uint64_t>{10, 100}, "sampler 5 (d1): 1:10, 100 packets");
+  check(by_sampler[6] == std::pair<std::uint32_t, std::uint64_t>{100, 10}, "sampler 6 (e1): 1:100, 10 packets");
+  check(records.size() == 2, "two records (" + std::to_string(records.size()) + ")");
 }
 
 int child_main(const std::string& flowprobe, const std::string& dir) {
@@ -229,6 +309,9 @@ int child_main(const std::string& flowprobe, const std::string& dir) {
            {"ip", "link", "add", "d0", "type", "veth", "peer", "name", "d1"},  // no dummy module everywhere
            {"ip", "link", "set", "d1", "up"},
            {"ip", "link", "set", "d0", "up"},
+           {"ip", "link", "add", "e0", "type", "veth", "peer", "name", "e1"},
+           {"ip", "link", "set", "e1", "up"},
+           {"ip", "link", "set", "e0", "up"},
            {"ip", "addr", "add", "192.0.2.1/24", "dev", "d0"},
            {"ip", "-6", "addr", "add", "2001:db8:1::1/64", "dev", "d0", "nodad"},
            {"ip", "route", "add", "198.51.100.0/24", "via", "192.0.2.254", "dev", "d0"},
@@ -244,6 +327,7 @@ int child_main(const std::string& flowprobe, const std::string& dir) {
   }
   check_fib();
   check_live(flowprobe, dir);
+  check_samplers(flowprobe, dir);
   return g_failures == 0 ? 0 : 1;
 }
 

@@ -155,6 +155,42 @@ TEST(Options, IfindexOverrides) {
   EXPECT_TRUE(std::get<ProbeOptions>(none).ifindex_overrides.empty());
 }
 
+// --sampler IF=N[/ID] (repeatable): per-interface samplers; --sampler-options picks how the export announces them.
+TEST(Options, SamplersAndHowTheyAreAnnounced) {
+  auto r = parse({"-i", "eth1", "-i", "eth3", "-n", "127.0.0.1:2055", "-s", "5", "--sampler", "eth3=100/7", "--sampler",
+                  "eth1=10", "--sampler-id", "9", "--sampler-options", "ipfix-305"});
+  ASSERT_TRUE(std::holds_alternative<ProbeOptions>(r)) << std::get<ParseOutcome>(r).message;
+  const auto& o = std::get<ProbeOptions>(r);
+  ASSERT_EQ(o.interface_samplers.size(), 2U);
+  EXPECT_EQ(o.interface_samplers[0].interface, "eth3");
+  EXPECT_EQ(o.interface_samplers[0].rate, 100U);
+  EXPECT_EQ(o.interface_samplers[0].id, 7U);
+  EXPECT_EQ(o.interface_samplers[1].interface, "eth1");
+  EXPECT_EQ(o.interface_samplers[1].rate, 10U);
+  EXPECT_EQ(o.interface_samplers[1].id, 2U);  // its position
+  EXPECT_EQ(o.sampler_id, 9U);
+  EXPECT_EQ(o.sampler_announce, wire::SamplerAnnounce::kIpfix305);
+
+  struct Bad {
+    std::vector<std::string> args;
+    const char* message_part;
+  };
+  for (const Bad& c :
+       {Bad{{"--sampler", "eth9=10"}, "eth9 is not a captured interface"},
+        Bad{{"--sampler", "eth1"}, "expected IF=N or IF=N/ID"}, Bad{{"--sampler", "eth1=0"}, "the rate N must be"},
+        Bad{{"--sampler", "eth1=10/0"}, "the sampler ID must be"},
+        Bad{{"--sampler", "eth1=10", "--sampler", "eth1=20"}, "eth1 is given twice"},
+        Bad{{"--sampler-options", "cisco"}, "sampler-options"}}) {
+    std::vector<std::string> args{"-i", "eth1", "-n", "127.0.0.1:2055"};
+    args.insert(args.end(), c.args.begin(), c.args.end());
+    auto bad = parse(args);
+    ASSERT_TRUE(std::holds_alternative<ParseOutcome>(bad)) << c.message_part;
+    EXPECT_EQ(std::get<ParseOutcome>(bad).exit_code, 2);
+    EXPECT_NE(std::get<ParseOutcome>(bad).message.find(c.message_part), std::string::npos)
+        << std::get<ParseOutcome>(bad).message;
+  }
+}
+
 TEST(Options, BgpFeed) {
   auto r = parse({"-i", "eth3", "-n", "127.0.0.1:2055", "--bgp-peer", "127.0.0.1", "--bgp-peer", "[::1]:1790",
                   "--bgp-listen", "127.0.0.2:1179", "--bgp-asn", "64500", "--bgp-router-id", "10.0.0.9"});
@@ -204,6 +240,9 @@ TEST(Options, HelpDocumentsEveryOption) {
                            "--inactive-timeout",
                            "-s,--sampling",
                            "--sampling-mode",
+                           "--sampler",
+                           "--sampler-id",
+                           "--sampler-options",
                            "-m,--max-flows",
                            "-d,--foreground",
                            "-b,--ip-bytes",

@@ -92,6 +92,69 @@ INSTANTIATE_TEST_SUITE_P(
                       RoundTrip{ExportProtocol::kNetflowV9, 1}, RoundTrip{ExportProtocol::kNetflowV9, 10},
                       RoundTrip{ExportProtocol::kIpfix, 1}, RoundTrip{ExportProtocol::kIpfix, 10}));
 
+// Every way the exporter announces its samplers decodes to each record's own rate, sampler id and the source the
+// rate came from (two samplers on one exporter for the keyed styles).
+TEST(Exporter, SamplerAnnouncementsDecodeToEachRecordsRate) {
+  struct Case {
+    SamplerAnnounce announce;
+    SamplingSource source;
+    bool keeps_id;
+  };
+  for (auto p : {ExportProtocol::kNetflowV9, ExportProtocol::kIpfix}) {
+    for (const Case c : {Case{SamplerAnnounce::kIpfix305, SamplingSource::kOptions, true},
+                         Case{SamplerAnnounce::kV9Sampler, SamplingSource::kOptions, true},
+                         Case{SamplerAnnounce::kInRecord, SamplingSource::kRecord, false},
+                         Case{SamplerAnnounce::kNone, SamplingSource::kNone, false},
+                         Case{SamplerAnnounce::kDomain, SamplingSource::kOptions, false}}) {
+      SCOPED_TRACE(std::to_string(static_cast<int>(p)) + " " +
+                   std::string(enum_name(kSamplerAnnounceNames, c.announce)));
+      ExportOptions o;
+      o.protocol = p;
+      o.sampler_announce = c.announce;
+      o.sampling_interval = 10;
+      o.samplers = {{4, 10}, {9, 100}};
+      Exporter exporter(o);
+      auto records = test::sample_records();
+      records.resize(2);
+      records[0].sampler_id = 4;
+      records[0].sampling_interval = 10;
+      records[1].sampler_id = 9;
+      records[1].sampling_interval = 100;
+      Decoder d;
+      const auto decoded = decode_all(d, exporter.encode(records, test::kNowMs));
+      ASSERT_EQ(decoded.size(), 2U);
+      EXPECT_EQ(d.counters().v9_count_mismatch, 0U);
+      const bool per_record = c.announce != SamplerAnnounce::kDomain && c.announce != SamplerAnnounce::kNone;
+      EXPECT_EQ(decoded[0].sampling_source, c.source);
+      EXPECT_EQ(decoded[0].sampling_interval, c.announce == SamplerAnnounce::kNone ? 1U : 10U);
+      EXPECT_EQ(decoded[1].sampling_interval, per_record ? 100U : c.announce == SamplerAnnounce::kNone ? 1U : 10U);
+      EXPECT_EQ(decoded[1].sampler_id, c.keeps_id ? 9U : 0U);
+    }
+  }
+}
+
+// Options data applies to the records after it: the same sampler announced at a new rate changes the rate of the
+// records that follow, not of those before.
+TEST(Decoder, SamplerRateChangesForTheRecordsAfterIt) {
+  Decoder d;
+  std::vector<FlowRecord> out;
+  for (const std::uint32_t rate : {10U, 25U}) {
+    ExportOptions o;
+    o.sampler_announce = SamplerAnnounce::kIpfix305;
+    o.samplers = {{1, rate}};
+    Exporter exporter(o);
+    auto records = test::sample_records();
+    records.resize(1);
+    for (const auto& g : exporter.encode(records, test::kNowMs)) {
+      ASSERT_TRUE(d.decode(g, kExporter, 2055, test::kNowMs, out).ok());
+    }
+  }
+  ASSERT_EQ(out.size(), 2U);
+  EXPECT_EQ(out[0].sampling_interval, 10U);
+  EXPECT_EQ(out[1].sampling_interval, 25U);
+  EXPECT_EQ(d.counters().sampling_updates, 2U);
+}
+
 TEST(Exporter, SplitsIntoDatagramsUnderTheCapAndRefreshesTemplates) {
   for (auto p : {ExportProtocol::kNetflowV5, ExportProtocol::kNetflowV9, ExportProtocol::kIpfix}) {
     SCOPED_TRACE(static_cast<int>(p));
