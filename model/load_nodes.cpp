@@ -2,6 +2,7 @@
 #include "model/derive.hpp"  // the default listen ports
 #include "model/kinds.hpp"
 #include "model/topology_parser.hpp"
+#include "probes/collector/faults.hpp"
 
 #include <algorithm>
 
@@ -43,6 +44,7 @@ const std::vector<NodeKeyRoles>& node_key_roles() {
       {"balance", {Role::kTee}, "tees"},
       {"as_source", {Role::kCollector}, "collectors"},
       {"aggregate_direction", {Role::kCollector}, "collectors"},
+      {"fault", {Role::kCollector, Role::kTee}, "collectors and tees"},
   };
   return kTable;
 }
@@ -85,7 +87,7 @@ void Parser::parse_node(const YAML::Node& n, const std::string& path, Topology& 
       "kind",      "asn",       "loopback",    "loopback6", "router_id", "announce",
       "igp",       "gateway",   "bgp",         "bmp",       "listen",    "peer_src_as",
       "agent_map", "receivers", "transparent", "balance",   "as_source", "aggregate_direction",
-      "roles"};
+      "roles",     "fault"};
   auto entries = map_entries(n, path, kNodeKeys, true);
   if (!entries) {
     return;
@@ -213,6 +215,8 @@ void Parser::parse_collector_key(const Entry& e, const std::string& path, const 
     node.aggregate_direction = get_bool(e.value, path).value_or(node.aggregate_direction);
   } else if (e.key == "listen") {
     parse_listen(e.value, path, node);
+  } else if (e.key == "fault") {
+    node.fault = get_fault(e.value, path);
   }
 }
 
@@ -225,7 +229,14 @@ void Parser::parse_tee_key(const Entry& e, const std::string& path, Node& node) 
     node.balance = get_enum(e.value, path, kTeeBalanceNames).value_or(node.balance);
   } else if (e.key == "listen") {
     parse_listen(e.value, path, node);
+  } else if (e.key == "fault") {
+    node.fault = get_fault(e.value, path);
   }
+}
+
+std::string Parser::get_fault(const YAML::Node& n, const std::string& path) {
+  const auto fault = get_enum(n, path, faults::kFaultNames);
+  return fault ? std::string(enum_name(faults::kFaultNames, *fault)) : std::string();
 }
 
 void Parser::parse_listen(const YAML::Node& n, const std::string& path, Node& node) {

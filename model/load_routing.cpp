@@ -93,7 +93,7 @@ void Parser::parse_policy_key(const Entry& e, const std::string& path, Policy& p
 void Parser::parse_probes(const YAML::Node& n, Topology& t) {
   static const std::vector<std::string> kKeys{"kind",    "node",     "interfaces",     "mirror",           "export",
                                               "format",  "sampling", "active_timeout", "inactive_timeout", "direction",
-                                              "ifindex", "bgp"};
+                                              "ifindex", "bgp",      "fault"};
   auto items = list_items(n, "probes", true);
   if (!items) {
     return;
@@ -141,6 +141,8 @@ void Parser::parse_probe_key(const Entry& e, const std::string& path, ProbeSpec&
     probe.inactive_timeout_s = get_timeout(e.value, path).value_or(probe.inactive_timeout_s);
   } else if (e.key == "bgp") {
     probe.bgp = get_bool(e.value, path).value_or(false);
+  } else if (e.key == "fault") {
+    probe.fault = get_fault(e.value, path);
   } else if (e.key == "ifindex") {
     if (auto ientries = map_entries(e.value, path, {}, true)) {
       for (const auto& ie : *ientries) {

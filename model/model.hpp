@@ -121,6 +121,8 @@ struct Node {
   // collectors: `aggregate_direction: true` adds the `direction` primitive (IPFIX flowDirection) to the aggregate,
   // so an ingress and an egress observation of the same packet by one probe stay two records.
   bool aggregate_direction = false;
+  // collectors, tees: `fault: NAME`, a seeded fault of flowcollector (`--fault NAME`; test-only, docs/faults.md)
+  std::string fault;
   std::vector<Interface> interfaces;  // data-plane interfaces, in file order
   Prefix mgmt4;                       // mgmt0 address with the mgmt subnet length
   std::optional<Prefix> mgmt6;
@@ -220,6 +222,8 @@ struct ProbeSpec {
   // `bgp: true` (model 1): flowprobe peers iBGP with the router it runs on and exports src/dst AS, adjacent ASes,
   // BGP next hop and masks in its records (a derived `to_probe` session).
   bool bgp = false;
+  // `fault: NAME`: a seeded fault of flowprobe (`--fault NAME`; test-only, docs/faults.md)
+  std::string fault;
   Mark mark;
 };
 

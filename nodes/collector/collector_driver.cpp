@@ -150,6 +150,9 @@ std::vector<process::Spec> CollectorDriver::programs(const NodeContext& ctx) con
   process::Spec spec;
   spec.name = "flowcollector";
   spec.argv = {flowcollector_path(), "-c", (ctx.dir / kConfigFile).string()};
+  if (ctx.node != nullptr && !ctx.node->fault.empty()) {
+    spec.argv.insert(spec.argv.end(), {"--fault", ctx.node->fault});  // a seeded fault (test-only, docs/faults.md)
+  }
   spec.netns = ctx.node != nullptr ? ctx.node->namespace_name : "";
   spec.log_file = ctx.dir / "flowcollector.log";
   spec.working_dir = ctx.dir;

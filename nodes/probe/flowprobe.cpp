@@ -91,6 +91,9 @@ Result<process::Spec> flowprobe_spec(const topology::Topology& topo, std::size_t
   a.insert(a.end(), {"-p", probe_pidfile(node_dir, index).string()});
   a.insert(a.end(), {"--stats-file", probe_stats_file(node_dir, index).string()});
   a.emplace_back("--json");
+  if (!probe.fault.empty()) {
+    a.insert(a.end(), {"--fault", probe.fault});  // a seeded fault (test-only, docs/faults.md)
+  }
   return spec;
 }
 

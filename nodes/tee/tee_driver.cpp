@@ -164,6 +164,9 @@ std::vector<process::Spec> TeeDriver::programs(const NodeContext& ctx) const {
   const char* binary = std::getenv(kBinaryEnv);
   spec.argv = {binary != nullptr && *binary != '\0' ? std::string(binary) : process::locate_program("flowcollector"),
                "-c", (ctx.dir / kConfigFile).string()};
+  if (ctx.node != nullptr && !ctx.node->fault.empty()) {
+    spec.argv.insert(spec.argv.end(), {"--fault", ctx.node->fault});  // a seeded fault (test-only, docs/faults.md)
+  }
   spec.netns = ctx.node != nullptr ? ctx.node->namespace_name : "";
   spec.log_file = ctx.dir / "flowcollector.log";
   spec.working_dir = ctx.dir;

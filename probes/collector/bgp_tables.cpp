@@ -1,5 +1,7 @@
 #include "probes/collector/bgp_tables.hpp"
 
+#include "probes/collector/fault_hooks.hpp"
+
 #include <algorithm>
 
 namespace flowlab::collector {
@@ -51,12 +53,12 @@ BgpTables::Entry& BgpTables::live_entry(const bgp::PeerInfo& peer) {
 }
 
 void BgpTables::apply(const bgp::PeerInfo& peer, const bgp::RouteEvent& event) {
-  live_entry(peer).rib->apply(event.prefix, event.path_id, event.attrs);
+  live_entry(peer).rib->apply(event.prefix, event.path_id, bend_route(event.attrs));
   ++generation_;
 }
 
 void BgpTables::apply(const bgp::PeerInfo& peer, const bgp::RouteBatch& batch) {
-  live_entry(peer).rib->apply(batch.withdrawn, batch.announced, batch.attrs);
+  live_entry(peer).rib->apply(batch.withdrawn, batch.announced, bend_route(batch.attrs));
   ++generation_;
 }
 

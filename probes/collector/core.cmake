@@ -5,5 +5,5 @@ flowlab_add_library(flowlab_collector_core
           ${CMAKE_CURRENT_LIST_DIR}/peer_src_map.cpp ${CMAKE_CURRENT_LIST_DIR}/enrich.cpp
           ${CMAKE_CURRENT_LIST_DIR}/primitives.cpp ${CMAKE_CURRENT_LIST_DIR}/filter.cpp
           ${CMAKE_CURRENT_LIST_DIR}/aggregate.cpp ${CMAKE_CURRENT_LIST_DIR}/record_format.cpp
-          ${CMAKE_CURRENT_LIST_DIR}/sampling.cpp
-  DEPS flowlab_bmp flowlab_bgp flowlab_wire flowlab_common)
+          ${CMAKE_CURRENT_LIST_DIR}/sampling.cpp ${CMAKE_CURRENT_LIST_DIR}/fault_hooks.cpp
+  DEPS flowlab_faults flowlab_bmp flowlab_bgp flowlab_wire flowlab_common)

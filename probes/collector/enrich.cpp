@@ -1,5 +1,7 @@
 #include "probes/collector/enrich.hpp"
 
+#include "probes/collector/fault_hooks.hpp"
+
 #include <algorithm>
 
 namespace flowlab::collector {
@@ -148,7 +150,7 @@ const bgp::Rib* Enricher::cached_view(const IpAddress& exporter, Family family) 
   // An empty view is not cached: its routes (or its sibling session's) may still be arriving.
   if (cache_generation_ != view_generation() || !(cache_exporter_ == exporter) || cache_family_ != family ||
       cache_view_ == nullptr || cache_view_->prefix_count(family) == 0) {
-    cache_view_ = view_for(exporter, family);
+    cache_view_ = bend_view(tables_, exporter, view_for(exporter, family));
     cache_exporter_ = exporter;
     cache_family_ = family;
     cache_generation_ = view_generation();
@@ -270,6 +272,7 @@ void Enricher::enrich(const wire::FlowRecord& record, EnrichedFlow& out) const {
   const RouteLengths lengths = lookup_routes(view, record, out);
   set_networks_and_ases(config_, record, lengths, out);
   set_peers(config_, record, out);
+  bend_flow(record, out);
 }
 
 }  // namespace flowlab::collector

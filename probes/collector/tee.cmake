@@ -2,4 +2,4 @@
 flowlab_add_library(flowlab_tee
   SOURCES ${CMAKE_CURRENT_LIST_DIR}/tee.cpp ${CMAKE_CURRENT_LIST_DIR}/tee_receivers.cpp
           ${CMAKE_CURRENT_LIST_DIR}/tee_socket.cpp
-  DEPS flowlab_common)
+  DEPS flowlab_faults flowlab_common)

@@ -1,5 +1,7 @@
 #include "probes/collector/tee.hpp"
 
+#include "probes/collector/faults.hpp"
+
 #include "common/endpoint.hpp"
 #include "common/fd.hpp"
 #include "common/inet.hpp"
@@ -52,6 +54,15 @@ struct Sockets {
   Fd raw6;
 };
 
+// Seeded fault `tee-drops-receiver` (docs/faults.md): the file's last receiver is forgotten.
+void drop_last_receiver(std::vector<TeePool>& pools) {
+  if (pools.back().receivers.size() > 1) {
+    pools.back().receivers.pop_back();
+  } else if (pools.size() > 1) {
+    pools.pop_back();
+  }
+}
+
 // Reads and parses the receivers file; `empty_note` ends the message when it lists no receivers.
 Result<std::vector<TeePool>> read_receivers(const TeeConfig& config, const std::string& empty_note) {
   std::ifstream in(config.receivers);
@@ -68,6 +79,9 @@ Result<std::vector<TeePool>> read_receivers(const TeeConfig& config, const std::
   if (pools->empty()) {
     return fail(ErrorKind::kConfig, "tee " + config.name + ": receivers file " + config.receivers.string() +
                                         " lists no receivers" + empty_note);
+  }
+  if (faults::on(faults::Fault::kTeeDropsReceiver)) {
+    drop_last_receiver(*pools);
   }
   return pools;
 }

@@ -9,6 +9,7 @@
 #pragma once
 
 #include "common/bytes.hpp"
+#include "probes/collector/faults.hpp"
 #include "probes/meter/flow_cache.hpp"
 #include "probes/meter/flow_key.hpp"
 #include "probes/meter/packet.hpp"
@@ -56,6 +57,9 @@ class Meter {
       ++(status == ParseStatus::kNotIp ? counters_.not_ip : counters_.malformed);
       advance(ts_us);
       return;
+    }
+    if (faults::on(faults::Fault::kL2Bytes)) {
+      packet_.l3_bytes += 14U;  // seeded fault l2-bytes (docs/faults.md): the Ethernet header counted too
     }
     on_packet(packet_, ts_us, ifindex, egress);
   }

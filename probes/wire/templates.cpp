@@ -2,6 +2,8 @@
 // template is compiled once, when it arrives, every field's action taken from the IE table (ie_table.hpp).
 #include "probes/wire/decoder_state.hpp"
 
+#include "probes/collector/faults.hpp"
+
 #include <string>
 
 namespace flowlab::wire::detail {
@@ -17,6 +19,19 @@ FieldAction action_for(std::uint16_t id, std::uint16_t length, bool& bad_length)
   }
   return field->action;
 }
+
+namespace {
+
+// Seeded fault `shifted-template` (docs/faults.md): the ingressInterface slot read one byte late, as a decoder that
+// mis-sums the field lengths before it would (only where the shifted read stays inside the record).
+void shift_ingress_interface(Template& t) {
+  Slot& s = t.slots[static_cast<std::size_t>(FieldAction::kInput)];
+  if (t.direct && s.length != 0 && s.offset + s.length + 1U <= t.min_record_length) {
+    ++s.offset;
+  }
+}
+
+}  // namespace
 
 Result<void, ParseError> DecoderState::parse_template_set(Reader& set, bool options_set, Context& ctx) {
   // Smallest template record: id + count (v9 options: id + scope length + option length).
@@ -39,6 +54,9 @@ Result<void, ParseError> DecoderState::parse_template_set(Reader& set, bool opti
       return fields;
     }
     t.compile();
+    if (faults::on(faults::Fault::kShiftedTemplate)) {
+      shift_ingress_interface(t);
+    }
     store_template(std::move(t), ctx);
   }
   return {};
