@@ -77,15 +77,15 @@ void fold_check(const verify::Check& c, const std::string& where, Combination& c
       break;
     case Outcome::kFlagged:
       if (c.explanation.rfind(kNotProvidedCheck, 0) == 0) {
-        add_detail(r, c.name + ": " + c.explanation);  // not compared: the family stays n/a unless others are
+        add_detail(r, "n/a " + c.name + ": " + c.explanation);  // not compared: n/a unless others are
       } else {
         raise(r, Cell::kFlagged);
-        add_detail(r, c.name + ": " + c.explanation);
+        add_detail(r, "FLAGGED " + c.name + ": " + c.explanation);
       }
       break;
     case Outcome::kFail:
       raise(r, Cell::kFail);
-      add_detail(r, fail_detail(c, where) + (c.explanation.empty() ? "" : " — " + c.explanation));
+      add_detail(r, "FAIL " + fail_detail(c, where) + (c.explanation.empty() ? "" : " — " + c.explanation));
       break;
   }
 }
@@ -110,7 +110,7 @@ void fold_note(const std::string& note, Combination& combo) {
     for (const auto& field : split(fields, ',')) {
       const std::string name(trim(field));
       if (!name.empty()) {
-        add_detail(family(combo, family_of(name)), name + ": " + head);
+        add_detail(family(combo, family_of(name)), "n/a " + name + ": " + head);
       }
     }
   }
@@ -138,7 +138,7 @@ void fold_run(const report::RunRecord& run, Combination& c) {
       fold_note(point.note, c);
       if (point.outcome == Outcome::kFail && point.checks.empty()) {  // no record, ambiguous oracle, ...
         raise(family(c, Family::kFlow), Cell::kFail);
-        add_detail(family(c, Family::kFlow), where + ": " + point.note);
+        add_detail(family(c, Family::kFlow), "FAIL " + where + ": " + point.note);
       }
     }
   }

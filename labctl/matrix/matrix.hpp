@@ -48,7 +48,8 @@ inline constexpr EnumName<Cell> kCellNames[] = {{"n/a", Cell::kNotApplicable},
 
 struct FamilyResult {
   Cell cell = Cell::kNotApplicable;
-  // FAIL: "as_path: collector 65530, oracle 65530_65533 (out4 at r1:eth3 in)"; FLAGGED / n/a: the reasons.
+  // Each says what it is: "FAIL as_path: collector 65530, oracle 65530_65533 (out4 at r1:eth3 out)",
+  // "FLAGGED peer_as_src (truth): ...", "n/a iface_out: not provided by this kind: ...".
   std::vector<std::string> details;
 };
 

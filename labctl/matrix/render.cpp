@@ -61,7 +61,7 @@ void print_details(std::ostringstream& out, const Combination& c) {
   std::string lines;
   for (std::size_t i = 0; i < kFamilies; ++i) {
     for (const auto& d : c.families[i].details) {
-      lines += "    " + std::string(kFamilyNames[i].name) + " " + cell_name(c.families[i].cell) + ": " + d + "\n";
+      lines += "    " + std::string(kFamilyNames[i].name) + ": " + d + "\n";
     }
   }
   if (!c.reason.empty()) {

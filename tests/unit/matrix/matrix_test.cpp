@@ -70,7 +70,8 @@ TEST(Matrix, AFailNamesTheFieldAndBothValues) {
   ASSERT_EQ(at(c, Family::kAsPath).cell, Cell::kFail);
   ASSERT_FALSE(at(c, Family::kAsPath).details.empty());
   const std::string& why = at(c, Family::kAsPath).details.front();
-  EXPECT_NE(why.find("as_path: collector 65530, oracle 65530_65533 (out4 at r1:eth3 out)"), std::string::npos) << why;
+  EXPECT_NE(why.find("FAIL as_path: collector 65530, oracle 65530_65533 (out4 at r1:eth3 out)"), std::string::npos)
+      << why;
   EXPECT_EQ(at(c, Family::kFlow).cell, Cell::kFail);  // the point without a record
   EXPECT_NE(at(c, Family::kFlow).details.front().find("no record for stream in4"), std::string::npos);
   EXPECT_TRUE(failed(Matrix{{}, {}, {c}, 0}));
@@ -81,10 +82,10 @@ TEST(Matrix, NotProvidedIsNotApplicableWithTheReason) {
   fold_run(sample_run(), c);
   EXPECT_EQ(at(c, Family::kInterfaces).cell, Cell::kNotApplicable);
   EXPECT_EQ(at(c, Family::kInterfaces).details.front(),
-            "iface_out: not provided by this kind: softflowd records no interface index");
+            "n/a iface_out: not provided by this kind: softflowd records no interface index");
   EXPECT_EQ(at(c, Family::kCommunities).cell, Cell::kNotApplicable);
-  EXPECT_EQ(at(c, Family::kCommunities).details,
-            (std::vector<std::string>{"comms: not provided by kind nfcapd", "lcomms: not provided by kind nfcapd"}));
+  EXPECT_EQ(at(c, Family::kCommunities).details, (std::vector<std::string>{"n/a comms: not provided by kind nfcapd",
+                                                                           "n/a lcomms: not provided by kind nfcapd"}));
   EXPECT_EQ(at(c, Family::kPeer).cell, Cell::kFlagged);  // a declared divergence stays visible
   EXPECT_EQ(at(c, Family::kCounters).cell, Cell::kPass);
 }
@@ -119,7 +120,7 @@ TEST(Matrix, TheFormsShowTheSameCells) {
   const std::string text = matrix_text(m);
   EXPECT_NE(text.find("AS path"), std::string::npos);
   EXPECT_NE(text.find("fprobe cannot export ipfix"), std::string::npos);
-  EXPECT_NE(text.find("as_path: collector 65530, oracle 65530_65533"), std::string::npos);
+  EXPECT_NE(text.find("AS path: FAIL as_path: collector 65530, oracle 65530_65533"), std::string::npos);
   EXPECT_NE(text.find("FAIL: 2 combinations (1 run, 1 n/a)"), std::string::npos) << text;
   const auto j = matrix_json(m);
   EXPECT_EQ(j["combinations"][0]["families"]["AS path"]["cell"], "FAIL");
