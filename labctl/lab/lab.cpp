@@ -3,6 +3,7 @@
 
 #include "labctl/lab/lab_detail.hpp"
 
+#include "common/files.hpp"
 #include "common/strings.hpp"
 
 #include "model/loader.hpp"
@@ -19,7 +20,6 @@
 #include <numeric>
 #include <regex>
 #include <set>
-#include <sstream>
 #include <thread>
 
 namespace flowlab::lab {
@@ -119,13 +119,11 @@ class Deployer {
       fs::copy_file(topo_.source_file, to, fs::copy_options::overwrite_existing, ec);
       return ec ? fail(ErrorKind::kIo, "copying " + topo_.source_file + ": " + ec.message()) : Status{};
     }
-    std::ifstream in(topo_.source_file, std::ios::binary);
-    std::ostringstream text;
-    text << in.rdbuf();
-    auto chosen = topology::topology_text_with_kinds(text.str(), nodes::kinds(), topo_.kinds);
-    if (!in || !chosen.ok()) {
-      return fail(ErrorKind::kIo,
-                  "copying " + topo_.source_file + ": " + (in ? chosen.error().message : "cannot read it"));
+    auto text = read_text_file(topo_.source_file);
+    FLOWLAB_TRY(text);
+    auto chosen = topology::topology_text_with_kinds(*text, nodes::kinds(), topo_.kinds);
+    if (!chosen.ok()) {
+      return fail(ErrorKind::kIo, "copying " + topo_.source_file + ": " + chosen.error().message);
     }
     std::ofstream out(to, std::ios::binary | std::ios::trunc);
     out << "# " << topo_.source_file << " as deployed with the run's kinds (collector: "
