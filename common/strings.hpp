@@ -48,6 +48,19 @@ template <class T = std::uint64_t>
                                          : text.substr(begin, text.find_last_not_of(kBlanks) + 1 - begin);
 }
 
+// `text` cut at every `sep` (empty pieces kept; "" gives one empty piece).
+[[nodiscard]] inline std::vector<std::string_view> split(std::string_view text, char sep) {
+  std::vector<std::string_view> out;
+  for (std::size_t pos = 0;;) {
+    const auto next = text.find(sep, pos);
+    out.push_back(text.substr(pos, next == std::string_view::npos ? std::string_view::npos : next - pos));
+    if (next == std::string_view::npos) {
+      return out;
+    }
+    pos = next + 1;
+  }
+}
+
 // Optimal-string-alignment distance: insertions, deletions, substitutions and adjacent transpositions cost 1.
 [[nodiscard]] std::size_t edit_distance(std::string_view a, std::string_view b);
 // Whether `word` is close enough to `candidate` to be a typo of it: at most max(1, |candidate| / 3) edits, and

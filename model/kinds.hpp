@@ -43,14 +43,6 @@ struct KindTable {
   std::span<const ProbeKindInfo> probes;
 };
 
-// The kinds chosen for one run (`labctl run --collector KIND --probe KIND`, a scenario's `kinds:`): every
-// collector-role node takes `collector`, every probe `probe`; empty = as the topology says. Placement, exports and
-// sessions stay the topology's.
-struct KindChoice {
-  std::string collector;
-  std::string probe;
-};
-
 // The kind named `kind`, or nullptr.
 [[nodiscard]] const KindInfo* find_kind(KindTable kinds, std::string_view kind);
 // The role of a kind, or nullopt for a kind the table does not list.

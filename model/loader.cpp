@@ -311,6 +311,7 @@ LoadResult load_topology_string(std::string_view yaml, KindTable kinds, std::str
                                 const KindChoice& choice) {
   Topology t;
   t.source_file = file_name;
+  t.kinds = choice;
   DiagnosticSink sink(std::move(file_name));
   SourceMap marks;
   detail::Parser parser(sink, marks, kinds, choice);

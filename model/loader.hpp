@@ -6,6 +6,7 @@
 // is set only when there are none. The accepted keys are documented in docs/topologies.md.
 #pragma once
 
+#include "common/result.hpp"
 #include "model/kinds.hpp"
 #include "model/model.hpp"
 
@@ -34,6 +35,12 @@ struct LoadResult {
                                             const KindChoice& choice = {});
 [[nodiscard]] LoadResult load_topology_string(std::string_view yaml, KindTable kinds,
                                               std::string file_name = "<string>", const KindChoice& choice = {});
+
+// The topology text as a run deploys it: `yaml` (a topology file, or a scenario file whose `topology:` is inline)
+// with `choice` written into it — the `kind:` of every collector-role node and of every probe. Comments are not
+// kept. The lab's copy of its topology is this text, so a deployed lab reloads with the kinds it runs.
+[[nodiscard]] Result<std::string> topology_text_with_kinds(std::string_view yaml, KindTable kinds,
+                                                           const KindChoice& choice);
 
 // Validate + derive a Topology built in code (marks are then 0:0). Names and values are assumed well-formed
 // (the loader checks those); cross-references, addresses and pools are checked.

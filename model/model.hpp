@@ -227,9 +227,20 @@ struct ProbeSpec {
   Mark mark;
 };
 
+// The kinds chosen for one run (`labctl run --collector KIND --probe KIND`, a scenario's `kinds:`): every
+// collector-role node takes `collector`, every probe `probe`; empty = as the topology says. Placement, exports and
+// sessions stay the topology's.
+struct KindChoice {
+  std::string collector;
+  std::string probe;
+
+  [[nodiscard]] bool empty() const { return collector.empty() && probe.empty(); }
+};
+
 struct Topology {
   std::string name;         // lab name: [a-z0-9-], <= 16 bytes
   std::string source_file;  // path it was loaded from ("" when built in code)
+  KindChoice kinds;         // the run's choice the loader applied over the file's kinds (the lab keeps it)
   std::string default_kind = "bird";
   bool ipv6 = true;         // derive IPv6 link addresses and sessions (defaults: {ipv6: false} turns off)
   std::vector<Node> nodes;  // in file order

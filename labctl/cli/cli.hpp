@@ -48,6 +48,7 @@ void add_run(CLI::App& app, Cli& cli);     // run.cpp: scenarios (issue 5)
 void add_report(CLI::App& app, Cli& cli);  // report.cpp: re-render a run directory
 void add_graph(CLI::App& app, Cli& cli);   // graph.cpp: the topology diagram (DOT / SVG)
 void add_ui(CLI::App& app, Cli& cli);      // ui.cpp: the live view in a browser (issue 17)
+void add_matrix(CLI::App& app, Cli& cli);  // matrix.cpp: every probe kind x collector kind (issue 14)
 
 // Shared helpers.
 // Loads and derives a topology file; prints every diagnostic to stderr. nullopt when invalid.

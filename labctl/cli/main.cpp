@@ -22,6 +22,7 @@ constexpr Verb kVerbs[] = {
     {"report", flowlab::cli::add_report},
     {"graph", flowlab::cli::add_graph},
     {"ui", flowlab::cli::add_ui},
+    {"matrix", flowlab::cli::add_matrix},
 };
 
 }  // namespace

@@ -3,6 +3,7 @@
 
 #include "labctl/lab/lab_detail.hpp"
 
+#include "common/files.hpp"
 #include "common/strings.hpp"
 
 #include "model/loader.hpp"
@@ -98,10 +99,7 @@ class Deployer {
     FLOWLAB_TRY(save());
     write_index(topo_.name, options_.rundir, options_);
     if (!topo_.source_file.empty()) {
-      fs::copy_file(topo_.source_file, dir / "topology.yaml", fs::copy_options::overwrite_existing, ec);
-      if (ec) {
-        return fail(ErrorKind::kIo, "copying " + topo_.source_file + ": " + ec.message());
-      }
+      FLOWLAB_TRY(copy_topology(dir / "topology.yaml"));
     }
     for (const auto& node : topo_.nodes) {
       fs::create_directories(dir / node.name, ec);
@@ -110,6 +108,30 @@ class Deployer {
       }
     }
     return {};
+  }
+
+  // The lab's copy of its topology, which a deployed lab is reloaded from (labctl flows, inspect, ...): the file
+  // as given; with a run's kind choice (labctl run --collector/--probe, a scenario's kinds:) written into it, so it
+  // names the kinds that run.
+  Status copy_topology(const fs::path& to) const {
+    std::error_code ec;
+    if (topo_.kinds.empty()) {
+      fs::copy_file(topo_.source_file, to, fs::copy_options::overwrite_existing, ec);
+      return ec ? fail(ErrorKind::kIo, "copying " + topo_.source_file + ": " + ec.message()) : Status{};
+    }
+    auto text = read_text_file(topo_.source_file);
+    FLOWLAB_TRY(text);
+    auto chosen = topology::topology_text_with_kinds(*text, nodes::kinds(), topo_.kinds);
+    if (!chosen.ok()) {
+      return fail(ErrorKind::kIo, "copying " + topo_.source_file + ": " + chosen.error().message);
+    }
+    std::ofstream out(to, std::ios::binary | std::ios::trunc);
+    out << "# " << topo_.source_file << " as deployed with the run's kinds (collector: "
+        << (topo_.kinds.collector.empty() ? "as the file says" : topo_.kinds.collector)
+        << ", probe: " << (topo_.kinds.probe.empty() ? "as the file says" : topo_.kinds.probe)
+        << "), written by labctl\n"
+        << *chosen;
+    return out ? Status{} : fail(ErrorKind::kIo, "writing " + to.string());
   }
 
   Status create_namespaces() {

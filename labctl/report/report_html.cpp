@@ -265,6 +265,8 @@ std::vector<TrafficFact> traffic_facts(const RunRecord& run) {
   return out;
 }
 
+std::string_view page_style() { return kStyle; }
+
 std::string report_html(const RunRecord& run) {
   std::ostringstream s;
   s << "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\"/>\n"

@@ -13,6 +13,7 @@
 #include "labctl/report/sankey.hpp"
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace flowlab::report {
@@ -22,5 +23,7 @@ namespace flowlab::report {
 [[nodiscard]] std::vector<TrafficFact> traffic_facts(const RunRecord& run);
 
 [[nodiscard]] std::string report_html(const RunRecord& run);
+// The page's CSS, for other pages in the same style (labctl matrix's matrix.html).
+[[nodiscard]] std::string_view page_style();
 
 }  // namespace flowlab::report

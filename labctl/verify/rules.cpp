@@ -108,6 +108,15 @@ bool carried_only_by_bgp(std::string_view field) {
          field == "local_pref" || field == "med";
 }
 
+void unprovided_by_record(std::span<const FieldSpec> fields, const std::string& kind, FieldContext& ctx) {
+  for (const auto& field : fields) {
+    const std::string name(field.name);
+    if (ctx.collector.count(name) == 0) {
+      ctx.unprovided.emplace(name, Unprovided{kind, "kind " + kind + "'s records do not carry " + name});
+    }
+  }
+}
+
 FieldChecks check_fields(std::span<const FieldSpec> fields, const FieldContext& ctx) {
   FieldChecks out;
   for (const auto& field : fields) {
@@ -117,29 +126,28 @@ FieldChecks check_fields(std::span<const FieldSpec> fields, const FieldContext& 
     }
     const auto collector = get(ctx.collector, name);
     const auto expected = get(ctx.expected, name);
+    const bool only_bgp = ctx.from_record && carried_only_by_bgp(name);
+    const Sources s = sources_for(field, ctx);
     if (const auto why = ctx.unprovided.find(name); why != ctx.unprovided.end()) {
-      Check c = compare(name, std::nullopt, std::nullopt, collector, expected, ctx.context);
-      c.outcome = Outcome::kFlagged;
-      c.explanation = "not provided by this kind: " + why->second;
-      out.checks.push_back(std::move(c));
+      if (collector) {  // shown with the value the collector holds anyway, never compared
+        Check c = compare(name, std::nullopt, std::nullopt, collector, expected, ctx.context);
+        c.outcome = Outcome::kFlagged;
+        c.explanation = "not provided by this kind: " + why->second.reason;
+        out.checks.push_back(std::move(c));
+      } else if (only_bgp || s.oracle || s.router || expected) {
+        out.not_provided[why->second.kind].push_back(name);
+      }
       continue;
     }
-    if (ctx.from_record && carried_only_by_bgp(name)) {
-      if (ctx.partial_records && !collector) {
-        out.not_provided.push_back(name);
-      } else if (expected) {  // an explicit value is still checked against the collector
+    if (only_bgp) {
+      if (expected) {  // an explicit value is still checked against the collector
         out.checks.push_back(compare(name, std::nullopt, std::nullopt, collector, expected, ctx.context));
       } else {
         out.not_in_records.push_back(name);
       }
       continue;
     }
-    const Sources s = sources_for(field, ctx);
     if (!s.oracle && !s.router && !collector && !expected) {
-      continue;
-    }
-    if (ctx.partial_records && !collector) {
-      out.not_provided.push_back(name);
       continue;
     }
     out.checks.push_back(compare(name, s.oracle, s.router, collector, expected, ctx.context));

@@ -13,9 +13,10 @@
 //   Where the method's value differs from the truth (the neighbour AS the packets came from) a second check
 //   "peer_as_src (truth)" fails, or is flagged when the scenario declares the field diverging.
 // - Interfaces are compared only where the probe meters the router's own interfaces.
-// - A collector kind with partial records (nfcapd, nfacctd, ...) may lack a field: it is listed as not provided by
-//   that kind, not compared (an explicit expected value included).
-// - A field the probe's kind does not provide is flagged with the kind's reason (not compared, not skipped).
+// - Not provided (one rule for both ends of the pipeline): a field the probe's kind does not provide (its driver's
+//   unprovided_fields) or that a collector kind with partial records (nfcapd, nfacctd, ...) left out of its record
+//   is never compared. With a collector value it is shown FLAGGED "not provided by this kind: <reason>"; without
+//   one (and with some source speaking to it) it is listed on the point as "not provided by kind <kind>: ...".
 // Counter rules: exact packets/bytes (times the observations the collector cannot tell apart, flagged with their
 // reason), or under 1:N sampling within N per record plus three standard deviations of the estimate.
 #pragma once
@@ -41,6 +42,12 @@ struct FieldSpec {
   bool asn = false;
 };
 
+// A field a kind of the pipeline does not provide: which kind, and why.
+struct Unprovided {
+  std::string kind;    // "softflowd" (a probe kind), "nfcapd" (a collector kind)
+  std::string reason;  // "softflowd records no interface index ..."
+};
+
 // What one expectation point knows, as plain values (section 6 field names).
 struct FieldContext {
   std::map<std::string, std::string> oracle;     // the oracle's observation (peer_as_src = truth,
@@ -54,12 +61,12 @@ struct FieldContext {
   bool has_view = true;                          // the collector has a BGP view of the metering router
   bool from_record = false;                      // the collector takes AS fields from the records (as_source netflow)
   bool on_router = true;                         // the probe meters the router's own interfaces
-  bool partial_records = false;  // a field missing from the record is not provided by the collector's kind
   topology::PeerSrcAsMethod peer_src_method = topology::PeerSrcAsMethod::kBgp;
   bool peer_src_diverging = false;  // the scenario declares peer_as_src diverging from the truth
-  // Fields the probe's kind does not provide, with the reason ("softflowd records no output interface"): each is
-  // shown FLAGGED with the reason and the collector's value, never compared and never silently skipped.
-  std::map<std::string, std::string> unprovided;
+  // Fields the pipeline's kinds do not provide, filled from both drivers: the probe kind's unprovided_fields() and,
+  // for a collector kind with partial records, the fields its record lacks (unprovided_by_record()). Never
+  // compared and never silently skipped (the rule in the header comment).
+  std::map<std::string, Unprovided> unprovided;
   std::string ingress;  // "r1:eth1", where the packets entered (for explanations)
   std::string source;   // the stream's source address (for explanations)
   std::string context;  // "dst 203.0.113.2, exporter 198.19.128.2"
@@ -68,8 +75,13 @@ struct FieldContext {
 struct FieldChecks {
   std::vector<Check> checks;
   std::vector<std::string> not_in_records;  // fields skipped because no record carries them (as_source netflow)
-  std::vector<std::string> not_provided;    // fields the collector's kind does not provide (partial_records)
+  // Fields not provided that the collector left empty, by the kind that does not provide them.
+  std::map<std::string, std::vector<std::string>> not_provided;
 };
+
+// Adds every field of `fields` that `ctx.collector` lacks to ctx.unprovided as not provided by collector kind
+// `kind` (a kind whose records are partial: NodeDriver::partial_records()). Fields already there keep their entry.
+void unprovided_by_record(std::span<const FieldSpec> fields, const std::string& kind, FieldContext& ctx);
 
 // The fields the records of an `as_source: netflow` collector do not carry.
 [[nodiscard]] bool carried_only_by_bgp(std::string_view field);

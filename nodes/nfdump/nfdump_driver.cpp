@@ -14,8 +14,11 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-// The fields an exporter fills from its own BGP view (model 1: `as_source: netflow` on the collector).
-constexpr const char* kExporterBgpFields[] = {"as_src", "as_dst", "peer_as_src", "peer_as_dst", "peer_ip_dst"};
+// The fields an exporter fills from its own BGP view (model 1: `as_source: netflow` on the collector). The masks
+// too: an exporter without BGP fills them from its own FIB (a connected /29 where BGP says /24; labctl matrix,
+// dualstack-failover with nfcapd), which is not the BGP route's mask the topology asks for.
+constexpr const char* kExporterBgpFields[] = {"as_src",  "as_dst",  "peer_as_src", "peer_as_dst", "peer_ip_dst",
+                                              "net_src", "net_dst", "mask_src",    "mask_dst"};
 
 Status check_context(const NodeContext& ctx) {
   if (ctx.topology == nullptr || ctx.node == nullptr || ctx.dir.empty()) {

@@ -75,14 +75,15 @@ verify::FieldContext field_context(RunContext& run, const ExpectStep& e, const S
   ctx.has_view = has_view(run, obs, collector);
   ctx.from_record = collector.as_source == topology::AsSource::kNetflow;
   ctx.on_router = obs.probe_node == obs.metering_router;
-  ctx.partial_records = run.driver(collector).partial_records();
   ctx.peer_src_method = collector.peer_src_as;
   ctx.peer_src_diverging = std::find(e.diverging.begin(), e.diverging.end(), Field::kPeerAsSrc) != e.diverging.end();
   ctx.ingress = obs.metering_router + ":" + obs.iface_in;
   ctx.source = s.src.to_string();
   ctx.context = "dst " + s.dst.to_string() + ", exporter " + exporter.to_string();
   const auto& probe = run.topo().probes[obs.probe_index];
-  ctx.unprovided = nodes::probe_driver(probe).unprovided_fields(probe);
+  for (auto& [field, reason] : nodes::probe_driver(probe).unprovided_fields(probe)) {
+    ctx.unprovided.emplace(field, verify::Unprovided{probe.kind, std::move(reason)});
+  }
   return ctx;
 }
 
@@ -206,6 +207,9 @@ verify::PointResult verify_point(RunContext& run, const ExpectStep& e, const Str
   run.traffic.push_back(expect_detail::traffic_fact(run, s, obs, *rec, collector, p.point));
   ctx.collector = rec->fields;
   const auto specs = field_specs();
+  if (run.driver(collector).partial_records()) {
+    verify::unprovided_by_record(specs, collector.kind, ctx);
+  }
   auto fields = verify::check_fields(specs, ctx);
   for (auto& c : fields.checks) {
     explain(run, s, obs, collector, ctx.collector, c);
@@ -215,9 +219,8 @@ verify::PointResult verify_point(RunContext& run, const ExpectStep& e, const Str
     p.note += (p.note.empty() ? "" : "; ") + std::string("not checked: ") + join(fields.not_in_records, ", ") +
               " (collector " + collector.name + " has as_source netflow and the probe's records do not carry them)";
   }
-  if (!fields.not_provided.empty()) {
-    p.note += (p.note.empty() ? "" : "; ") + std::string("not provided by kind ") + collector.kind + ": " +
-              join(fields.not_provided, ", ");
+  for (const auto& [kind, names] : fields.not_provided) {
+    p.note += (p.note.empty() ? "" : "; ") + std::string("not provided by kind ") + kind + ": " + join(names, ", ");
   }
   check_counters(run, e, s, obs, *rec, p);
   verify::settle(p);

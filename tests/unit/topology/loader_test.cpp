@@ -109,6 +109,34 @@ TEST(LoadTopology, GatewayOfUnknownKindIsNotJudged) {
             "nfcapd, sfcapd)");
 }
 
+// The lab's copy of its topology names the kinds a run chose: loaded again, it gives the run's kinds.
+TEST(LoadTopology, TheCopyWithARunsKindsLoadsWithThem) {
+  const std::string yaml = R"(name: k
+defaults: {kind: bird}
+nodes:
+  r1: {asn: 64500}
+  h1: {kind: host, gateway: r1}
+  c1: {kind: collector, bgp: [r1], listen: {netflow: 2100}}
+probes:
+  - {node: r1, interfaces: [eth1], export: c1, format: ipfix}
+links:
+  - endpoints: [r1:eth1, h1:eth0]
+)";
+  const KindChoice choice{"nfacctd", "softflowd"};
+  auto copy = topology_text_with_kinds(yaml, nodes::kinds(), choice);
+  ASSERT_TRUE(copy.ok()) << copy.error().message;
+  auto loaded = load_topology_string(*copy, nodes::kinds(), "copy.yaml");
+  ASSERT_TRUE(loaded.ok()) << loaded.error_text() << *copy;
+  EXPECT_EQ(loaded.topology->find_node("c1")->kind, "nfacctd");
+  EXPECT_EQ(loaded.topology->find_node("r1")->kind, "bird");  // routers keep theirs
+  EXPECT_EQ(loaded.topology->probes[0].kind, "softflowd");
+  // Without a choice the copy names the file's kinds; a scenario's inline topology is copied alone.
+  auto inline_copy = topology_text_with_kinds("topology:\n  name: k\n", nodes::kinds(), {});
+  ASSERT_TRUE(inline_copy.ok());
+  EXPECT_EQ(*inline_copy, "name: k\n");
+  EXPECT_FALSE(topology_text_with_kinds("- a list", nodes::kinds(), choice).ok());
+}
+
 TEST(LoadTopology, MissingFileIsADiagnostic) {
   auto result = load_topology_file("/nonexistent/flowlab/topo.yaml", nodes::kinds());
   ASSERT_FALSE(result.ok());

@@ -132,6 +132,50 @@ TEST(VerifyRules, PeerSrcByNetflowNeedsTheProbesFeed) {
   EXPECT_EQ(find(check_fields(kFields, ctx), "peer_as_src")->oracle, "64501");
 }
 
+// One "not provided" rule for both ends of the pipeline: a probe kind's named fields and the fields a partial
+// collector kind's record lacks.
+TEST(VerifyRules, NotProvidedByTheProbeIsFlaggedWithTheCollectorsValue) {
+  FieldContext ctx = agreeing();
+  ctx.collector["iface_in"] = "0";
+  ctx.unprovided["iface_in"] = {"softflowd", "softflowd records no interface index"};
+  const auto out = check_fields(kFields, ctx);
+  const Check* iface = find(out, "iface_in");
+  ASSERT_NE(iface, nullptr);
+  EXPECT_EQ(iface->outcome, Outcome::kFlagged);  // never compared with the oracle's eth1
+  EXPECT_EQ(iface->oracle, std::nullopt);
+  EXPECT_EQ(iface->collector, "0");
+  EXPECT_EQ(iface->explanation, "not provided by this kind: softflowd records no interface index");
+  EXPECT_TRUE(out.not_provided.empty());
+}
+
+TEST(VerifyRules, FieldsAPartialCollectorLacksAreListedByKind) {
+  FieldContext ctx = agreeing();
+  ctx.collector.erase("as_path");
+  ctx.collector.erase("as_dst");
+  ctx.expected["as_dst"] = "64503";  // an explicit value is not compared either
+  ctx.unprovided["iface_in"] = {"softflowd", "softflowd records no interface index"};
+  ctx.collector.erase("iface_in");
+  unprovided_by_record(kFields, "nfcapd", ctx);
+  EXPECT_EQ(ctx.unprovided.at("iface_in").kind, "softflowd");  // the probe's entry stays
+  const auto out = check_fields(kFields, ctx);
+  EXPECT_EQ(find(out, "as_path"), nullptr);
+  EXPECT_EQ(find(out, "as_dst"), nullptr);
+  const std::map<std::string, std::vector<std::string>> want{{"nfcapd", {"as_dst", "as_path"}},
+                                                             {"softflowd", {"iface_in"}}};
+  EXPECT_EQ(out.not_provided, want);
+  EXPECT_EQ(find(out, "as_src")->outcome, Outcome::kPass);  // what the record carries is compared
+}
+
+TEST(VerifyRules, AFieldMissingFromAFullCollectorsRecordIsStillCompared) {
+  FieldContext ctx = agreeing();
+  ctx.collector.erase("as_path");
+  const auto out = check_fields(kFields, ctx);
+  ASSERT_NE(find(out, "as_path"), nullptr);  // a check with the collector's value missing, not waved through
+  EXPECT_EQ(find(out, "as_path")->collector, std::nullopt);
+  EXPECT_TRUE(find(out, "as_path")->oracle.has_value());
+  EXPECT_TRUE(out.not_provided.empty());
+}
+
 TEST(VerifyRules, ExactCountersAndMergedObservationsAreFlagged) {
   CounterContext c;
   c.packets_sent = 100;
