@@ -82,6 +82,9 @@ void render_probe_session(std::ostringstream& o, const Node& node, const Peering
     << ";\n";
   o << "  multihop;\n";
   o << "  strict bind yes;\n";
+  if (!p.password.empty()) {
+    o << "  password \"" << p.password << "\";  # TCP-MD5 (RFC 2385)\n";
+  }
   o << "  rr client;  # the probe gets every best route, iBGP-learned ones included\n";
   o << "  connect retry time " << kBgpConnectRetrySeconds << ";\n";
   o << "  connect delay time " << kBgpConnectDelaySeconds << ";\n";
