@@ -1,4 +1,5 @@
 // The topology file's `nodes:` — names, kinds, and the keys each role takes (routers, hosts, collectors, tees).
+#include "common/tcp_md5_key.hpp"
 #include "model/derive.hpp"  // the default listen ports
 #include "model/kinds.hpp"
 #include "model/topology_parser.hpp"
@@ -36,6 +37,7 @@ const std::vector<NodeKeyRoles>& node_key_roles() {
       {"gateway", {Role::kHost}, "hosts"},
       {"bgp", {Role::kCollector}, "collectors"},
       {"bmp", {Role::kCollector}, "collectors"},
+      {"bgp_password", {Role::kCollector}, "collectors"},
       {"listen", {Role::kCollector, Role::kTee}, "collectors and tees"},
       {"peer_src_as", {Role::kCollector}, "collectors"},
       {"agent_map", {Role::kCollector}, "collectors"},
@@ -87,7 +89,7 @@ void Parser::parse_node(const YAML::Node& n, const std::string& path, Topology& 
       "kind",      "asn",       "loopback",    "loopback6", "router_id", "announce",
       "igp",       "gateway",   "bgp",         "bmp",       "listen",    "peer_src_as",
       "agent_map", "receivers", "transparent", "balance",   "as_source", "aggregate_direction",
-      "roles",     "fault"};
+      "roles",     "fault",     "bgp_password"};
   auto entries = map_entries(n, path, kNodeKeys, true);
   if (!entries) {
     return;
@@ -192,6 +194,11 @@ void Parser::parse_collector_key(const Entry& e, const std::string& path, const 
     node.bgp_peers = get_string_list(e.value, path).value_or(std::vector<std::string>{});
   } else if (e.key == "bmp") {
     node.bmp_peers = get_string_list(e.value, path).value_or(std::vector<std::string>{});
+  } else if (e.key == "bgp_password") {
+    node.bgp_password = get_string(e.value, path).value_or("");
+    if (const std::string problem = tcp_md5_key_problem(node.bgp_password); !problem.empty()) {
+      error(path, problem);
+    }
   } else if (e.key == "peer_src_as") {
     node.peer_src_as = get_enum(e.value, path, kPeerSrcAsNames).value_or(node.peer_src_as);
   } else if (e.key == "as_source") {

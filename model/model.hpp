@@ -109,7 +109,8 @@ struct Node {
   // collectors: routers that report to it over BMP (RFC 7854): its BMP station listens on mgmt0 (kBmpPort); with
   // `bmp:` and no `bgp:` the collector enriches from BMP (flowcollector `enrich.source: bmp`).
   std::vector<std::string> bmp_peers;
-  CollectorListen listen;                               // collectors and tees (a tee listens for one protocol)
+  std::string bgp_password;  // collectors: `bgp_password:` TCP-MD5 key (RFC 2385) of every session with its peers
+  CollectorListen listen;    // collectors and tees (a tee listens for one protocol)
   PeerSrcAsMethod peer_src_as = PeerSrcAsMethod::kBgp;  // collectors: `peer_src_as: bgp | map | netflow`
   // collectors: `agent_map: {p1: r1}` — the records of the probes on node p1 are enriched from router r1's BGP view
   // instead of the view of the router the probe meters (several exporters per router, or a deliberate override).
@@ -175,6 +176,7 @@ struct BgpSession {
   bool to_probe = false;
   std::string local_interface;  // directly connected sessions: the interface on local_node
   std::string remote_interface;
+  std::string password;  // TCP-MD5 key (RFC 2385) both ends sign with; empty: none (collector sessions today)
 };
 
 enum class Direction : std::uint8_t { kImport, kExport };

@@ -152,6 +152,7 @@ void add_collector_sessions(Topology& t) {
         s.family = f;
         s.type = SessionType::kIbgp;
         s.to_collector = true;
+        s.password = c.bgp_password;
         s.local_interface = "mgmt0";
         s.remote_interface = "mgmt0";
         t.sessions.push_back(std::move(s));

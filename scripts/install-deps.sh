@@ -33,7 +33,7 @@ build_pkgs=(
 runtime_pkgs=(
   bird2 frr iproute2 iputils-ping procps psmisc jq
   tcpdump tshark nfdump nfdump-sflow softflowd fprobe pmacct
-  python3
+  python3 time
   chromium python3-websocket
 )
 

@@ -124,6 +124,9 @@ Status render_session(std::ostringstream& o, const Topology& topo, const Node& n
   // Listen on the session's own address only. Needed towards collectors (several BGP speakers may share the
   // management host) and then on every session: BIRD cannot bind a wildcard listener next to an address-bound one.
   o << "  strict bind yes;\n";
+  if (!p.password.empty()) {
+    o << "  password \"" << p.password << "\";  # TCP-MD5 (RFC 2385)\n";
+  }
   if (p.to_collector) {
     if (p.ibgp()) {
       o << "  rr client;  # the collector gets every best route, iBGP-learned ones included\n";

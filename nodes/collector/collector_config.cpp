@@ -156,7 +156,8 @@ void bgp_section(const topology::Topology& topo, const topology::Node& node, con
     any_session = true;
     mirror = mirror && (node.asn == 0 || node.asn == s.local_asn);
     peers << "    - {address: " << quoted(s.local_address.to_string()) << ", asn: " << s.local_asn
-          << ", name: " << s.local_node << "_" << (s.family == Family::kIpv4 ? "v4" : "v6") << "}\n";
+          << ", name: " << s.local_node << "_" << (s.family == Family::kIpv4 ? "v4" : "v6")
+          << (s.password.empty() ? "" : ", password: " + quoted(s.password)) << "}\n";
   }
   if (!any_session) {
     return;

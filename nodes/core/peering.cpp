@@ -55,6 +55,7 @@ std::vector<Peering> peerings_of(const topology::Topology& topo, const topology:
     p.type = s.type;
     p.over_loopback = s.over_loopback;
     p.to_collector = s.to_collector;
+    p.password = s.password;
     p.to_probe = s.to_probe;
     p.local_interface = local ? s.local_interface : s.remote_interface;
     std::string base = p.peer + "_" + family_suffix(s.family);

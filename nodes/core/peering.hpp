@@ -29,6 +29,7 @@ struct Peering {
   bool to_collector = false;
   bool to_probe = false;        // to the flowprobe in this router (model 1): IPv4 and IPv6 unicast on one IPv4 session
   std::string local_interface;  // "" for loopback and management sessions
+  std::string password;         // TCP-MD5 key (RFC 2385); empty: none
 
   [[nodiscard]] bool ibgp() const { return local_asn == peer_asn; }
 };

@@ -253,6 +253,9 @@ Result<std::string> render_bgpd(const Topology& topo, const Node& node) {
     }
     o << " neighbor " << n << " timers connect " << bird::kBgpConnectRetrySeconds << "\n";
     o << " neighbor " << n << " advertisement-interval 0\n";
+    if (!p.password.empty()) {
+      o << " neighbor " << n << " password " << p.password << "\n";  // TCP-MD5 (RFC 2385)
+    }
   }
   for (Family f : {Family::kIpv4, Family::kIpv6}) {
     auto own = announced(node, f);

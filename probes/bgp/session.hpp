@@ -42,6 +42,7 @@ struct PeerConfig {
   std::uint16_t port = 179;
   bool add_path_receive = true;  // offer ADD-PATH receive for IPv4 and IPv6 unicast
   std::string name;              // for logs; default the address
+  std::string password;          // TCP-MD5 key (RFC 2385, tcp_md5.hpp); empty: none
 };
 
 struct ListenAddress {

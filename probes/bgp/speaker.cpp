@@ -3,6 +3,7 @@
 #include "probes/bgp/speaker_impl.hpp"
 
 #include "probes/bgp/asio_address.hpp"
+#include "probes/bgp/tcp_md5.hpp"
 
 #include <boost/asio/write.hpp>
 
@@ -18,6 +19,7 @@ Status Speaker::Impl::start() {
     if (!acceptor) {
       return fail(acceptor.error());
     }
+    FLOWLAB_TRY(set_listener_keys(**acceptor));
     acceptors_.push_back(std::move(*acceptor));
   }
   for (auto& acceptor : acceptors_) {
@@ -27,6 +29,19 @@ Status Speaker::Impl::start() {
     peer.status.state = State::kActive;
     if (peer.config.active) {
       connect(peer);
+    }
+  }
+  return {};
+}
+
+// The TCP-MD5 key of every peer with a password, of the listener's family (IPv6 listeners are IPv6-only): accepted
+// connections inherit them, and the kernel completes no handshake from that address without the key.
+Status Speaker::Impl::set_listener_keys(tcp::acceptor& acceptor) const {
+  error_code ec;
+  const bool v6 = acceptor.local_endpoint(ec).address().is_v6();
+  for (const auto& [addr, peer] : peers_) {
+    if (!peer.config.password.empty() && addr.is_v6() == v6) {
+      FLOWLAB_TRY(set_tcp_md5(acceptor.native_handle(), addr, peer.config.password));
     }
   }
   return {};
@@ -84,6 +99,18 @@ void Speaker::Impl::connect(Peer& peer) {
   const tcp::endpoint ep(to_asio(peer.config.address), peer.config.port);
   const IpAddress key = peer.config.address;
   peer.status.state = State::kConnect;
+  if (!peer.config.password.empty()) {
+    error_code ec;
+    socket->open(ep.protocol(), ec);
+    const Status keyed =
+        ec ? fail(ErrorKind::kSocket, ec.message()) : set_tcp_md5(socket->native_handle(), key, peer.config.password);
+    if (!keyed.ok()) {
+      log("bgp: connect to " + key.to_string() + ": " + keyed.error().message);
+      peer.status.state = State::kActive;
+      schedule_retry(peer);
+      return;
+    }
+  }
   socket->async_connect(ep, [self, socket, key](error_code ec) {
     if (self->stopped_) {
       return;

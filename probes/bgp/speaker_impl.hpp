@@ -51,6 +51,7 @@ class Speaker::Impl : public std::enable_shared_from_this<Speaker::Impl> {
 
   Status start();
   void stop();
+  Status set_listener_keys(tcp::acceptor& acceptor) const;
   void accept(tcp::acceptor& acceptor);
   void connect(Peer& peer);
   void schedule_retry(Peer& peer);

@@ -112,6 +112,7 @@ void Collector::start_bgp() {
     pc.active = p.active;
     pc.port = p.port;
     pc.name = p.name.empty() ? p.address.to_string() : p.name;
+    pc.password = p.password;
     sc.peers.push_back(pc);
   }
   speaker_ = std::make_unique<bgp::Speaker>(io_, sc);
@@ -160,8 +161,9 @@ Status Collector::start() {
   if (!config_.outputs.socket.empty()) {
     std::error_code ec;
     std::filesystem::create_directories(std::filesystem::path(config_.outputs.socket).parent_path(), ec);
-    auto q = QueryServer::open(io_, config_.outputs.socket,
-                               [this](const nlohmann::json& request) { return handle_query(request); });
+    auto q = QueryServer::open(
+        io_, config_.outputs.socket, [this](const nlohmann::json& request) { return handle_query(request); },
+        config_.outputs.socket_mode);
     if (!q) {
       return fail(q.error());
     }

@@ -44,6 +44,7 @@ struct BgpPeerConfig {
   std::string name;
   bool active = false;
   std::uint16_t port = 179;
+  std::string password;  // TCP-MD5 (RFC 2385) key; empty: none
 };
 
 struct BgpConfig {
@@ -95,7 +96,8 @@ struct SqliteOutputConfig {
 };
 
 struct OutputsConfig {
-  std::string socket;  // query socket; empty: none
+  std::string socket;           // query socket; empty: none
+  unsigned socket_mode = 0600;  // its permissions (`socket_mode: "0660"` widens the owner-only default)
   std::vector<FileOutputConfig> files;
   std::optional<SqliteOutputConfig> sqlite;
 };

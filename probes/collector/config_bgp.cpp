@@ -1,4 +1,5 @@
 // flowcollector.yaml's `bgp:` — the speaker: local AS, router id, listeners, hold time, peers, table dumps.
+#include "common/tcp_md5_key.hpp"
 #include "probes/collector/config_parser.hpp"
 
 namespace flowlab::collector::detail {
@@ -99,7 +100,7 @@ void Parser::parse_bgp_peers(const YAML::Node& n, const std::string& path, BgpCo
 }
 
 std::optional<BgpPeerConfig> Parser::parse_bgp_peer(const YAML::Node& n, const std::string& path) {
-  auto pe = entries(n, path, {"address", "asn", "name", "active", "port"});
+  auto pe = entries(n, path, {"address", "asn", "name", "active", "port", "password"});
   if (!pe) {
     return std::nullopt;
   }
@@ -119,6 +120,11 @@ std::optional<BgpPeerConfig> Parser::parse_bgp_peer(const YAML::Node& n, const s
       p.active = get_bool(pv, k).value_or(p.active);
     } else if (pk == "port") {
       p.port = static_cast<std::uint16_t>(get_uint(pv, k, 1, 65535).value_or(p.port));
+    } else if (pk == "password") {
+      p.password = get_string(pv, k).value_or(p.password);
+      if (const std::string problem = tcp_md5_key_problem(p.password); !problem.empty()) {
+        error(k, problem);
+      }
     }
   }
   if (!has_address && n.IsMap()) {

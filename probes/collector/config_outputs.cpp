@@ -111,8 +111,31 @@ bool Parser::parse_primitives(const YAML::Node& n, const std::string& path, Aggr
   return ok;
 }
 
+// `socket_mode: "0660"`: octal permissions of the query socket, read and write bits only (a quoted string: YAML
+// would read an unquoted 0660 as the decimal 660 or as octal, depending on the version).
+void Parser::parse_socket_mode(const YAML::Node& n, const std::string& path, CollectorConfig& c) {
+  auto s = get_string(n, path);
+  if (!s) {
+    return;
+  }
+  unsigned mode = 0;
+  bool ok = s->size() >= 3 && s->size() <= 4;
+  for (const char ch : *s) {
+    ok = ok && ch >= '0' && ch <= '7';
+    mode = mode * 8 + static_cast<unsigned>(ch - '0');
+  }
+  if (!ok || (mode & ~0666U) != 0 || (mode & 0600U) != 0600U) {
+    error(path,
+          "expected an octal mode of read/write bits with the owner's both set, such as \"0600\" or \"0660\", "
+          "found " +
+              describe(n));
+    return;
+  }
+  c.outputs.socket_mode = mode;
+}
+
 void Parser::parse_outputs(const YAML::Node& n, CollectorConfig& c) {
-  auto e = entries(n, "outputs", {"socket", "files", "sqlite"});
+  auto e = entries(n, "outputs", {"socket", "socket_mode", "files", "sqlite"});
   if (!e) {
     return;
   }
@@ -125,6 +148,8 @@ void Parser::parse_outputs(const YAML::Node& n, CollectorConfig& c) {
       } else if (s) {
         c.outputs.socket = *s;
       }
+    } else if (key == "socket_mode") {
+      parse_socket_mode(value, k, c);
     } else if (key == "sqlite") {
       parse_sqlite(value, k, c);
     } else if (key == "files") {

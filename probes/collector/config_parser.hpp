@@ -52,6 +52,7 @@ class Parser : public yaml::YamlReader {
   std::optional<AggregateSpec> parse_aggregate(const YAML::Node& n, const std::string& path);
   bool parse_primitives(const YAML::Node& n, const std::string& path, AggregateSpec& spec);
   void parse_outputs(const YAML::Node& n, CollectorConfig& c);
+  void parse_socket_mode(const YAML::Node& n, const std::string& path, CollectorConfig& c);
   void parse_sqlite(const YAML::Node& n, const std::string& path, CollectorConfig& c);
   void parse_file_outputs(const YAML::Node& n, const std::string& path, CollectorConfig& c);
   std::optional<FileOutputConfig> parse_file_output(const YAML::Node& n, const std::string& path,

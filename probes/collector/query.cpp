@@ -100,7 +100,8 @@ struct QueryServer::Impl : std::enable_shared_from_this<QueryServer::Impl> {
 QueryServer::QueryServer(std::shared_ptr<Impl> impl) : impl_(std::move(impl)) {}
 QueryServer::~QueryServer() { close(); }
 
-Result<std::unique_ptr<QueryServer>> QueryServer::open(asio::io_context& io, const std::string& path, Handler handler) {
+Result<std::unique_ptr<QueryServer>> QueryServer::open(asio::io_context& io, const std::string& path, Handler handler,
+                                                       unsigned mode) {
   if (path.size() >= sizeof(sockaddr_un{}.sun_path)) {
     return fail(ErrorKind::kSocket, "query socket " + path + ": path too long for a Unix socket");
   }
@@ -109,8 +110,16 @@ Result<std::unique_ptr<QueryServer>> QueryServer::open(asio::io_context& io, con
   auto impl = std::make_shared<Impl>(io, path, std::move(handler));
   boost::system::error_code ec;
   impl->acceptor.open(Local(), ec);
+  // Linux creates the socket file with the socket's own mode (less the umask): set it before bind, so the file
+  // never exists with wider permissions; the chmod after bind applies a mode the umask would have narrowed.
+  if (!ec && ::fchmod(impl->acceptor.native_handle(), mode) != 0) {
+    ec = boost::system::error_code(errno, boost::system::system_category());
+  }
   if (!ec) {
     impl->acceptor.bind(Local::endpoint(path), ec);
+  }
+  if (!ec && ::chmod(path.c_str(), mode) != 0) {
+    ec = boost::system::error_code(errno, boost::system::system_category());
   }
   if (!ec) {
     impl->acceptor.listen(asio::socket_base::max_listen_connections, ec);
@@ -118,7 +127,6 @@ Result<std::unique_ptr<QueryServer>> QueryServer::open(asio::io_context& io, con
   if (ec) {
     return fail(ErrorKind::kSocket, "query socket " + path + ": " + ec.message());
   }
-  ::chmod(path.c_str(), 0660);
   impl->accept();
   return std::unique_ptr<QueryServer>(new QueryServer(std::move(impl)));
 }

@@ -32,9 +32,12 @@ class QueryServer {
  public:
   using Handler = std::function<nlohmann::json(const nlohmann::json& request)>;
 
-  // Binds `path` (an existing socket file is replaced), mode 0660. Requests longer than kMaxRequest are refused.
+  // Binds `path` (an existing socket file is replaced) with permissions `mode` (default owner-only: the socket
+  // answers every query and the `refresh` command; `outputs.socket_mode` widens it). The socket file is created
+  // with the mode already set, never briefly wider. Requests longer than kMaxRequest are refused.
+  static constexpr unsigned kDefaultMode = 0600;
   static Result<std::unique_ptr<QueryServer>> open(boost::asio::io_context& io, const std::string& path,
-                                                   Handler handler);
+                                                   Handler handler, unsigned mode = kDefaultMode);
   ~QueryServer();
   QueryServer(const QueryServer&) = delete;
   QueryServer& operator=(const QueryServer&) = delete;

@@ -239,3 +239,74 @@ protocol bgp stranger { local 192.0.2.3 as 65003; multihop; neighbor 192.0.2.1 p
 
 }  // namespace
 }  // namespace flowlab::bgp
+
+namespace flowlab::bgp {
+namespace {
+
+// TCP-MD5 (RFC 2385): the speaker signs with a peer's password. BIRD with the same password gets Established; BIRD
+// with a wrong one, and BIRD with none, never do (the kernel drops their segments before any BGP message).
+TEST(BgpBirdPeer, TcpMd5RightPasswordUpWrongOrNoneStaysDown) {
+  if (geteuid() != 0) {
+    GTEST_SKIP() << "needs root (network namespaces)";
+  }
+  testing::TestNetns ns("md5", {"192.0.2.1/32", "192.0.2.2/32", "192.0.2.3/32", "192.0.2.4/32"});
+  ASSERT_TRUE(ns.ok());
+  SpeakerConfig cfg;
+  cfg.listen = {ListenAddress{*IpAddress::parse("192.0.2.1"), 1179}};
+  cfg.local_as = 65000;
+  for (const char* a : {"192.0.2.2", "192.0.2.3", "192.0.2.4"}) {
+    PeerConfig peer;
+    peer.address = *IpAddress::parse(a);
+    peer.password = "s3cret-Key_1";
+    cfg.peers.push_back(peer);
+  }
+  testing::SpeakerHarness harness(ns.name(), cfg);
+  ASSERT_TRUE(harness.start().ok());
+  const std::string conf = R"(
+router id 192.0.2.2;
+protocol device {}
+protocol static s4 { ipv4; route 198.51.100.0/24 blackhole; }
+protocol bgp right { local 192.0.2.2 as 65001; multihop; neighbor 192.0.2.1 port 1179 as 65000;
+  password "s3cret-Key_1"; connect retry time 1; ipv4 { import none; export all; }; }
+protocol bgp wrong { local 192.0.2.3 as 65001; multihop; neighbor 192.0.2.1 port 1179 as 65000;
+  password "s3cret-Key_2"; connect retry time 1; ipv4 { import none; export all; }; }
+protocol bgp nokey { local 192.0.2.4 as 65001; multihop; neighbor 192.0.2.1 port 1179 as 65000;
+  connect retry time 1; ipv4 { import none; export all; }; }
+)";
+  testing::BirdProcess bird(ns.name(), std::filesystem::temp_directory_path() / (ns.name() + "-bird"), conf);
+  ASSERT_TRUE(bird.started()) << bird.error();
+  auto established = [&](const std::string& address) {
+    return harness.call([&] {
+      for (const auto& p : harness.speaker().peers()) {
+        if (p.info.address == *IpAddress::parse(address)) {
+          return p.established_count;
+        }
+      }
+      return std::uint64_t{0};
+    });
+  };
+  ASSERT_TRUE(wait_for([&] { return established("192.0.2.2") == 1 && harness.routes() == 1; }, 20s))
+      << bird.birdc({"show", "protocols", "all", "right"}) << "routes " << harness.routes() << "\n"
+      << [&] {
+           std::string all;
+           for (const auto& line : harness.log()) {
+             all += line + "\n";
+           }
+           return all;
+         }();
+  // BIRD's wrong and unsigned sessions retry every second: give them several attempts.
+  std::this_thread::sleep_for(6s);
+  EXPECT_EQ(established("192.0.2.3"), 0U);
+  EXPECT_EQ(established("192.0.2.4"), 0U);
+  EXPECT_EQ(harness.routes(), 1U);
+  const std::string protocols = bird.birdc({"show", "protocols"});
+  auto up = [&](const std::string& name) {
+    return std::regex_search(protocols, std::regex(name + R"(\s+BGP\s+\S+\s+up\s.*Established)"));
+  };
+  EXPECT_TRUE(up("right")) << protocols;
+  EXPECT_FALSE(up("wrong")) << protocols;
+  EXPECT_FALSE(up("nokey")) << protocols;
+}
+
+}  // namespace
+}  // namespace flowlab::bgp

@@ -110,6 +110,12 @@ const Invalid kInvalid[] = {
      "x.yaml:2:11: error: bgp.peers[0]: missing required key 'address'"},
     {"peer key typo", "bgp:\n  peers: [{address: 192.0.2.1, actve: true}]\n",
      "x.yaml:2:32: error: unknown key 'actve' in bgp.peers[0] (did you mean 'active'?)"},
+    {"md5 password blank", "bgp:\n  peers: [{address: 192.0.2.1, password: 'a b'}]\n",
+     "x.yaml:2:42: error: bgp.peers[0].password: a password may hold printable ASCII except blanks and \" ' \\ # ! ; "
+     "{ } (it is written into router configuration files)"},
+    {"socket mode", "outputs: {socket: /s, socket_mode: '0755'}\n",
+     "x.yaml:1:36: error: outputs.socket_mode: expected an octal mode of read/write bits with the owner's both set, "
+     "such as \"0600\" or \"0660\", found the quoted string \"0755\""},
     {"as source", "enrich: {as: bgpp}\n",
      "x.yaml:1:14: error: enrich.as: expected one of bgp, netflow, longest, found 'bgpp' (did you mean 'bgp'?)"},
     {"bad boolean", "enrich: {renormalize: maybe}\n",
@@ -200,6 +206,23 @@ TEST(CollectorConfig, InvalidConfigsReportFileLineCol) {
     const auto& msg = r.error().message;
     EXPECT_EQ(msg.substr(0, msg.find('\n')), c.error);
   }
+}
+
+// The TCP-MD5 password of a BGP peer (RFC 2385): 1..80 bytes, and the query socket's mode: owner-only unless widened.
+TEST(CollectorConfig, Md5PasswordAndSocketMode) {
+  auto ok = parse_config("bgp:\n  peers: [{address: 192.0.2.1, password: 'S3cret-key_1'}]\noutputs: {socket: /s}\n");
+  ASSERT_TRUE(ok.ok()) << ok.error().message;
+  EXPECT_EQ(ok->bgp.peers.at(0).password, "S3cret-key_1");
+  EXPECT_EQ(ok->outputs.socket_mode, 0600U);
+  auto wide = parse_config("outputs: {socket: /s, socket_mode: '0660'}\n");
+  ASSERT_TRUE(wide.ok()) << wide.error().message;
+  EXPECT_EQ(wide->outputs.socket_mode, 0660U);
+  auto too_long =
+      parse_config("bgp:\n  peers: [{address: 192.0.2.1, password: " + std::string(81, 'x') + "}]\n", "x.yaml");
+  ASSERT_FALSE(too_long.ok());
+  EXPECT_EQ(too_long.error().message,
+            "x.yaml:2:42: error: bgp.peers[0].password: a password must be 1..80 bytes (TCP-MD5, RFC 2385), found 81");
+  EXPECT_TRUE(parse_config("bgp:\n  peers: [{address: 192.0.2.1, password: " + std::string(80, 'x') + "}]\n").ok());
 }
 
 TEST(CollectorConfig, ReportsEveryProblemAtOnce) {

@@ -9,6 +9,9 @@
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include <boost/asio/io_context.hpp>
 
@@ -16,6 +19,7 @@
 #include <netinet/in.h>
 
 #include <chrono>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -314,6 +318,51 @@ TEST(DefaultAggregate, OnlyWithoutAggregatesAndTee) {
   tee.tee.push_back(TeeConfig{});
   EXPECT_FALSE(apply_default_aggregate(tee));  // a tee-only collector does not decode
   EXPECT_TRUE(tee.aggregates.empty());
+}
+
+// Whether a process running as `uid` can connect to the Unix socket at `path` (a forked child; root only).
+bool can_connect_as(const std::string& path, uid_t uid) {
+  const pid_t child = ::fork();
+  if (child == 0) {
+    if (::setgid(uid) != 0 || ::setuid(uid) != 0) {
+      ::_exit(2);
+    }
+    const int fd = ::socket(AF_UNIX, SOCK_STREAM, 0);
+    sockaddr_un sun{};
+    sun.sun_family = AF_UNIX;
+    std::strncpy(sun.sun_path, path.c_str(), sizeof(sun.sun_path) - 1);
+    ::_exit(::connect(fd, reinterpret_cast<sockaddr*>(&sun), sizeof(sun)) == 0 ? 0 : 1);  // NOLINT
+  }
+  int status = 0;
+  ::waitpid(child, &status, 0);
+  return WIFEXITED(status) && WEXITSTATUS(status) == 0;
+}
+
+// The query socket answers every query and `refresh`: owner-only by default, whatever the umask, and another user
+// cannot connect; `socket_mode` widens it.
+TEST(QuerySocket, OwnerOnlyByDefaultWhateverTheUmask) {
+  const auto dir = temp_dir("mode");
+  boost::asio::io_context io;
+  auto handler = [](const nlohmann::json&) { return nlohmann::json{{"ok", true}}; };
+  const mode_t old_umask = ::umask(0);
+  auto closed = QueryServer::open(io, (dir / "a.sock").string(), handler);
+  auto widened = QueryServer::open(io, (dir / "b.sock").string(), handler, 0660);
+  ::umask(old_umask);
+  ASSERT_TRUE(closed.ok()) << closed.error().message;
+  ASSERT_TRUE(widened.ok()) << widened.error().message;
+  struct stat st {};
+  ASSERT_EQ(::stat((dir / "a.sock").c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 07777U, 0600U);
+  ASSERT_EQ(::stat((dir / "b.sock").c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 07777U, 0660U);
+  if (::geteuid() == 0) {
+    constexpr uid_t kNobody = 65534;
+    ::chmod(dir.c_str(), 0755);  // the directory is not what keeps others out
+    EXPECT_FALSE(can_connect_as((dir / "a.sock").string(), kNobody));
+    ::chmod((dir / "b.sock").c_str(), 0666);
+    EXPECT_TRUE(can_connect_as((dir / "b.sock").string(), kNobody)) << "the check itself must be able to succeed";
+  }
+  fs::remove_all(dir);
 }
 
 TEST(QueryRequest, BuiltFromCliOptions) {

@@ -148,6 +148,12 @@ topology::Topology variant(const std::string& which) {
         s.type = topology::SessionType::kEbgp;
       }
     }
+  } else if (which == "md5_collector") {
+    for (auto& s : t.sessions) {
+      if (s.to_collector) {
+        s.password = "i20-Md5_key.1";  // the collector's bgp_password
+      }
+    }
   } else if (which == "ipv4_only") {
     t.ipv6 = false;
     std::erase_if(t.sessions, [](const topology::BgpSession& s) { return s.family == Family::kIpv6; });
@@ -201,7 +207,7 @@ TEST(RenderVariants, RenderAndPassSyntaxChecks) {
   const bool can_check = have("/usr/sbin/bird") && have("/usr/bin/vtysh");
   const auto dir = std::filesystem::temp_directory_path() / ("fl-tndrender-" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir);
-  for (const char* which : {"ebgp_collector", "ipv4_only", "no_ospf", "probe_bgp"}) {
+  for (const char* which : {"ebgp_collector", "md5_collector", "ipv4_only", "no_ospf", "probe_bgp"}) {
     SCOPED_TRACE(which);
     auto t = variant(which);
     for (const char* name : kRouters) {
@@ -216,6 +222,13 @@ TEST(RenderVariants, RenderAndPassSyntaxChecks) {
         EXPECT_FALSE(contains(*b, "rr client"));
         EXPECT_TRUE(contains(f->integrated, "attribute-unchanged next-hop"));
         EXPECT_FALSE(contains(f->integrated, "route-reflector-client"));
+      } else if (w == "md5_collector") {
+        // TCP-MD5 on the collector sessions only (r1 and r2 peer with c1 in the fixture), in each daemon's syntax.
+        const bool peers = std::string(name) != "r3";
+        EXPECT_EQ(contains(*b, "  password \"i20-Md5_key.1\";"), peers) << *b;
+        EXPECT_EQ(contains(f->integrated, " password i20-Md5_key.1\n"), peers) << f->integrated;
+        const auto other = variant("ebgp_collector");
+        EXPECT_FALSE(contains(*bird::render_bird_config(other, *other.find_node(name)), "password"));
       } else if (w == "ipv4_only") {
         EXPECT_FALSE(contains(*b, "_v6"));
         EXPECT_FALSE(contains(*b, "ospf v3"));
