@@ -217,6 +217,22 @@ void render_bmp(std::ostringstream& o, const Topology& topo, const Node& node) {
   }
 }
 
+// The session lines of one neighbor under `router bgp` (its per-family lines come later).
+void render_neighbor(std::ostringstream& o, const Peering& p) {
+  const std::string n = p.peer_address.to_string();
+  o << " neighbor " << n << " remote-as " << p.peer_asn << "\n";
+  o << " neighbor " << n << " description " << describe(p) << "\n";
+  o << " neighbor " << n << " update-source " << p.local_address.to_string() << "\n";
+  if (p.to_probe) {
+    o << " neighbor " << n << " port " << topology::kProbeBgpPort << "\n";  // the flowprobe in this router
+  }
+  o << " neighbor " << n << " timers connect " << bird::kBgpConnectRetrySeconds << "\n";
+  o << " neighbor " << n << " advertisement-interval 0\n";
+  if (!p.password.empty()) {
+    o << " neighbor " << n << " password " << p.password << "\n";  // TCP-MD5 (RFC 2385)
+  }
+}
+
 Result<std::string> render_bgpd(const Topology& topo, const Node& node) {
   std::ostringstream o;
   const bool bmp = !topo.bmp_stations(node.name).empty();
@@ -244,18 +260,7 @@ Result<std::string> render_bgpd(const Topology& topo, const Node& node) {
   o << " ! Deterministic ties: lowest router id instead of the oldest route.\n";
   o << " bgp bestpath compare-routerid\n";
   for (const auto& p : peerings) {
-    const std::string n = p.peer_address.to_string();
-    o << " neighbor " << n << " remote-as " << p.peer_asn << "\n";
-    o << " neighbor " << n << " description " << describe(p) << "\n";
-    o << " neighbor " << n << " update-source " << p.local_address.to_string() << "\n";
-    if (p.to_probe) {
-      o << " neighbor " << n << " port " << topology::kProbeBgpPort << "\n";  // the flowprobe in this router
-    }
-    o << " neighbor " << n << " timers connect " << bird::kBgpConnectRetrySeconds << "\n";
-    o << " neighbor " << n << " advertisement-interval 0\n";
-    if (!p.password.empty()) {
-      o << " neighbor " << n << " password " << p.password << "\n";  // TCP-MD5 (RFC 2385)
-    }
+    render_neighbor(o, p);
   }
   for (Family f : {Family::kIpv4, Family::kIpv6}) {
     auto own = announced(node, f);

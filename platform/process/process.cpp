@@ -56,6 +56,23 @@ Result<fs::path> resolve_program(const std::string& name) {
   return found;
 }
 
+// Marks every descriptor above stderr close-on-exec, so a started program gets only stdin/stdout/stderr: whatever
+// the caller holds without O_CLOEXEC (a lock `flock FILE labctl ...` hands down, a socket of a library) must not
+// live on in a daemon. Close-on-exec rather than close: the executor's error pipe must stay open until exec.
+// Safe after fork: close_range(2) where the kernel has it (5.11+), else one fcntl per possible descriptor.
+void close_inherited_on_exec() {
+  if (::close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) == 0) {
+    return;
+  }
+  const long max_fd = ::sysconf(_SC_OPEN_MAX);
+  for (int fd = 3; fd < (max_fd > 0 && max_fd < 65536 ? max_fd : 65536); ++fd) {
+    const int flags = ::fcntl(fd, F_GETFD);
+    if (flags >= 0) {
+      ::fcntl(fd, F_SETFD, flags | FD_CLOEXEC);
+    }
+  }
+}
+
 // Work done in the child between fork and exec. Everything here must be safe after fork: plain syscalls only.
 struct ChildSetup {
   int netns_fd = -1;
@@ -89,6 +106,7 @@ struct ChildSetup {
         }
       }
     }
+    close_inherited_on_exec();
     if (devnull_fd >= 0) {
       ::dup2(devnull_fd, STDIN_FILENO);
     }

@@ -2,12 +2,16 @@
 
 #include <gtest/gtest.h>
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <csignal>
 #include <filesystem>
 #include <fstream>
 #include <optional>
 #include <sstream>
 #include <thread>
+#include <vector>
 
 namespace flowlab::process {
 namespace {
@@ -42,6 +46,25 @@ TEST(Run, UnknownNamespaceIsAnError) {
   auto r = run({"true"}, RunOptions{.netns = "fl-no-such-ns"});
   ASSERT_FALSE(r.ok());
   EXPECT_NE(r.error().message.find("fl-no-such-ns"), std::string::npos);
+}
+
+// A descriptor the caller holds without O_CLOEXEC (`flock FILE cmd` hands one down) must not reach a started
+// process: a daemon that outlives its lab would hold it (a lock, a socket) for as long as it runs.
+TEST(Run, ChildrenGetOnlyStandardDescriptors) {
+  const int fd = ::open("/dev/null", O_RDONLY);  // deliberately inheritable
+  ASSERT_GE(fd, 3);
+  auto r = run({"sh", "-c", "ls /proc/self/fd"});
+  ::close(fd);
+  ASSERT_TRUE(r.ok()) << r.error().to_string();
+  std::istringstream listed(r->out);
+  std::vector<int> fds;
+  for (int n = 0; listed >> n;) {
+    fds.push_back(n);
+  }
+  // 0..2, and the descriptor `ls` opens on /proc/self/fd itself (the highest one).
+  ASSERT_FALSE(fds.empty());
+  fds.pop_back();
+  EXPECT_EQ(fds, (std::vector<int>{0, 1, 2})) << r->out;
 }
 
 TEST(Start, DaemonLogsAndStopsByTerm) {
