@@ -3,7 +3,7 @@
 #include "model/derive.hpp"  // the default listen ports
 #include "model/kinds.hpp"
 #include "model/topology_parser.hpp"
-#include "probes/collector/faults.hpp"
+#include "probes/faults/faults.hpp"
 
 #include <algorithm>
 

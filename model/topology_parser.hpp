@@ -47,7 +47,7 @@ class Parser : public TopologyReader {
   void parse_collector_key(const yaml::Entry& e, const std::string& path, const Entries& entries, Node& node);
   void parse_tee_key(const yaml::Entry& e, const std::string& path, Node& node);
   void parse_listen(const YAML::Node& n, const std::string& path, Node& node);
-  // `fault: NAME` (collectors, tees, probes): a seeded fault's name from probes/collector/faults.hpp, "" when invalid.
+  // `fault: NAME` (collectors, tees, probes): a seeded fault's name from probes/faults/faults.hpp, "" when invalid.
   std::string get_fault(const YAML::Node& n, const std::string& path);
   void parse_links(const YAML::Node& n, Topology& t);
   void parse_link_endpoints(const YAML::Node& n, const std::string& path, Link& link);

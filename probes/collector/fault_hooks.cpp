@@ -1,6 +1,6 @@
 #include "probes/collector/fault_hooks.hpp"
 
-#include "probes/collector/faults.hpp"
+#include "probes/faults/faults.hpp"
 
 #include <utility>
 

@@ -4,7 +4,7 @@
 #include "common/log.hpp"
 #include "probes/collector/collector.hpp"
 #include "probes/collector/config.hpp"
-#include "probes/collector/faults.hpp"
+#include "probes/faults/faults.hpp"
 #include "probes/collector/query.hpp"
 
 #include <spdlog/spdlog.h>

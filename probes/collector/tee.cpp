@@ -1,6 +1,6 @@
 #include "probes/collector/tee.hpp"
 
-#include "probes/collector/faults.hpp"
+#include "probes/faults/faults.hpp"
 
 #include "common/endpoint.hpp"
 #include "common/fd.hpp"

@@ -9,7 +9,7 @@
 #pragma once
 
 #include "common/bytes.hpp"
-#include "probes/collector/faults.hpp"
+#include "probes/faults/faults.hpp"
 #include "probes/meter/flow_cache.hpp"
 #include "probes/meter/flow_key.hpp"
 #include "probes/meter/packet.hpp"

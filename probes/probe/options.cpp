@@ -2,7 +2,7 @@
 
 #include "common/duration.hpp"
 #include "common/strings.hpp"
-#include "probes/collector/faults.hpp"
+#include "probes/faults/faults.hpp"
 
 #include <netdb.h>
 #include <netinet/in.h>
@@ -289,7 +289,7 @@ void add_capture_options(CLI::App& app, ProbeOptions& o, CliValues& v) {
   app.add_option("--observation-domain", o.observation_domain,
                  "v9 source id / IPFIX observation domain / sFlow sub-agent id; v5: engine type<<8 | engine id")
       ->default_val(0);
-  // Hidden: the seeded-fault catalogue's switch (probes/collector/faults.hpp, docs/faults.md).
+  // Hidden: the seeded-fault catalogue's switch (probes/faults/faults.hpp, docs/faults.md).
   app.add_option("--fault", v.faults)
       ->check([](const std::string& name) {
         auto s = faults::enable(name);

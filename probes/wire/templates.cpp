@@ -2,7 +2,7 @@
 // template is compiled once, when it arrives, every field's action taken from the IE table (ie_table.hpp).
 #include "probes/wire/decoder_state.hpp"
 
-#include "probes/collector/faults.hpp"
+#include "probes/faults/faults.hpp"
 
 #include <string>
 

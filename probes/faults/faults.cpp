@@ -1,4 +1,4 @@
-#include "probes/collector/faults.hpp"
+#include "probes/faults/faults.hpp"
 
 #include "common/strings.hpp"
 
