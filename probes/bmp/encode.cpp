@@ -1,5 +1,6 @@
 #include "probes/bmp/encode.hpp"
 
+#include <optional>
 #include <span>
 
 namespace flowlab::bmp {
@@ -32,6 +33,19 @@ void write_tlvs(Writer& w, const std::vector<InfoTlv>& tlvs) {
     w.u16(static_cast<std::uint16_t>(t.value.size()));
     w.bytes(std::as_bytes(std::span<const char>(t.value.data(), t.value.size())));
   }
+}
+
+// A Peer Up's OPEN, or for an absent one the bare OPEN header FRR sends (marker, length 19, type 1).
+void write_open(Writer& w, const std::optional<bgp::Open>& open) {
+  if (open) {
+    w.bytes(Bytes(bgp::encode(*open)));
+    return;
+  }
+  for (std::size_t i = 0; i < 16; ++i) {
+    w.u8(0xff);
+  }
+  w.u16(static_cast<std::uint16_t>(bgp::kHeaderSize));
+  w.u8(static_cast<std::uint8_t>(bgp::MessageType::kOpen));
 }
 
 struct BodyWriter {
@@ -75,8 +89,8 @@ struct BodyWriter {
     write_address(w, m.local_address);
     w.u16(m.local_port);
     w.u16(m.remote_port);
-    w.bytes(Bytes(bgp::encode(m.sent)));
-    w.bytes(Bytes(bgp::encode(m.received)));
+    write_open(w, m.sent);
+    write_open(w, m.received);
     write_tlvs(w, m.info);
     return MessageType::kPeerUp;
   }

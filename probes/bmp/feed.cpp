@@ -16,7 +16,12 @@ Status Feed::feed(Bytes data) {
     if (*length == 0 || rest.size() < *length) {
       break;
     }
-    status = handle(rest.subspan(0, *length));
+    if (auto handled = handle(rest.subspan(0, *length)); !handled) {
+      ++counters_.message_errors;
+      if (handlers_.skipped) {
+        handlers_.skipped(handled.error());
+      }
+    }
     done += *length;
   }
   buffer_.erase(buffer_.begin(), buffer_.begin() + static_cast<std::ptrdiff_t>(done));
@@ -38,6 +43,7 @@ void Feed::on_message(const Message& message) {
     on_route_monitoring(*rm);
   } else if (const auto* up = std::get_if<PeerUp>(&message)) {
     ++counters_.peer_up;
+    counters_.open_missing += (up->sent ? 0U : 1U) + (up->received ? 0U : 1U);
     peers_.insert_or_assign(key_of(up->peer), *up);
     if (handlers_.peer_up) {
       handlers_.peer_up(*up, session_context(*up));

@@ -6,7 +6,9 @@
 // A flag's AS width and no ADD-PATH (RFC 7854 §4.6 sends Peer Up first; a station joining late still learns).
 // End-of-RIB markers change nothing. An UPDATE that does not decode with the negotiated ADD-PATH path ids is read
 // without them (FRR 8.4 writes them so) and counted. An error means the stream is broken (a bad header cannot be
-// skipped): the owner closes the session. Counters name every message type and every problem.
+// skipped): the owner closes the session. A message whose frame is sound but whose body does not parse is skipped,
+// counted (`message_errors`) and handed to Handlers::skipped; the stream goes on, as one bad Peer Up must not cost
+// every other peer's routes. Counters name every message type and every problem.
 #pragma once
 
 #include "common/bytes.hpp"
@@ -32,7 +34,9 @@ struct FeedCounters {
   std::uint64_t initiation = 0;
   std::uint64_t termination = 0;
   std::uint64_t route_mirroring = 0;
-  std::uint64_t update_errors = 0;  // Route Monitoring UPDATEs bgp::parse_update refused (skipped, stream goes on)
+  std::uint64_t message_errors = 0;  // framed messages whose body did not parse (skipped, stream goes on)
+  std::uint64_t update_errors = 0;   // Route Monitoring UPDATEs bgp::parse_update refused (skipped, stream goes on)
+  std::uint64_t open_missing = 0;    // Peer Up OPENs the router sent as a bare header (it kept no copy)
   std::uint64_t end_of_rib = 0;
   std::uint64_t add_path_fallback = 0;  // UPDATEs that decoded only without the negotiated ADD-PATH path ids
   bgp::Counters bgp;                    // the embedded UPDATEs' attribute anomalies
@@ -57,12 +61,13 @@ class Feed {
     std::function<void(const PeerDown&)> peer_down;
     std::function<void(const StatsReport&)> stats;
     std::function<void(const Termination&)> termination;
+    std::function<void(const Error&)> skipped;  // a framed message whose body did not parse
   };
   explicit Feed(Handlers handlers) : handlers_(std::move(handlers)) {}
 
-  // Appends received bytes and handles every complete message.
+  // Appends received bytes and handles every complete message; fails only when the stream cannot be framed.
   Status feed(Bytes data);
-  // Handles one whole message.
+  // Handles one whole message; fails when it does not parse.
   Status handle(Bytes message);
 
   [[nodiscard]] const FeedCounters& counters() const { return counters_; }

@@ -74,8 +74,27 @@ Result<Bytes> embedded_bgp(Reader& r, bgp::MessageType want, std::string_view wh
   return r.bytes(h->length);
 }
 
-Result<bgp::Open> embedded_open(Reader& r, std::string_view what) {
+// A BGP header with the OPEN type and length 19: no OPEN body at all (bgp::parse_header refuses it as a message).
+bool is_bare_open_header(Bytes rest) {
+  if (rest.size() < bgp::kHeaderSize) {
+    return false;
+  }
+  for (std::size_t i = 0; i < 16; ++i) {
+    if (rest[i] != std::byte{0xff}) {
+      return false;
+    }
+  }
+  return rest[16] == std::byte{0} && rest[17] == std::byte{bgp::kHeaderSize} &&
+         rest[18] == std::byte{static_cast<std::uint8_t>(bgp::MessageType::kOpen)};
+}
+
+// A Peer Up's OPEN; nullopt for a bare 19-octet OPEN header (the router kept no copy of that OPEN).
+Result<std::optional<bgp::Open>> embedded_open(Reader& r, std::string_view what) {
   const std::size_t at = r.offset();
+  if (is_bare_open_header(r.peek_rest())) {
+    r.skip(bgp::kHeaderSize);
+    return std::optional<bgp::Open>{};
+  }
   auto raw = embedded_bgp(r, bgp::MessageType::kOpen, what);
   if (!raw) {
     return fail(raw.error());
@@ -84,7 +103,7 @@ Result<bgp::Open> embedded_open(Reader& r, std::string_view what) {
   if (!open) {
     return bmp_fail(std::string(what) + ": " + open.error().to_string(), at);
   }
-  return std::move(*open);
+  return std::optional<bgp::Open>{std::move(*open)};
 }
 
 Result<Message> parse_peer_up(Reader& r, const PeerHeader& peer) {
@@ -303,12 +322,14 @@ Result<Message> parse_message(Bytes data) {
 
 bgp::SessionContext session_context(const PeerUp& up, bool adj_rib_out) {
   bgp::SessionContext ctx;
-  ctx.four_octet_as = up.sent.has_four_octet_as() && up.received.has_four_octet_as();
-  const bgp::Open& receiver = adj_rib_out ? up.received : up.sent;
-  const bgp::Open& sender = adj_rib_out ? up.sent : up.received;
-  ctx.add_path_ipv4 = receives(receiver, sender, bgp::kIpv4Unicast);
-  ctx.add_path_ipv6 = receives(receiver, sender, bgp::kIpv6Unicast);
-  ctx.ebgp = up.sent.asn() != up.received.asn();
+  ctx.four_octet_as = (!up.sent || up.sent->has_four_octet_as()) && (!up.received || up.received->has_four_octet_as());
+  if (up.sent && up.received) {
+    const bgp::Open& receiver = adj_rib_out ? *up.received : *up.sent;
+    const bgp::Open& sender = adj_rib_out ? *up.sent : *up.received;
+    ctx.add_path_ipv4 = receives(receiver, sender, bgp::kIpv4Unicast);
+    ctx.add_path_ipv6 = receives(receiver, sender, bgp::kIpv6Unicast);
+  }
+  ctx.ebgp = up.sent && up.sent->asn() != up.peer.asn;
   return ctx;
 }
 

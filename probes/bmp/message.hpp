@@ -98,8 +98,10 @@ struct PeerUp {
   IpAddress local_address;
   std::uint16_t local_port = 0;
   std::uint16_t remote_port = 0;
-  bgp::Open sent;      // the monitored router's OPEN to the peer
-  bgp::Open received;  // the peer's OPEN to the router
+  // The monitored router's OPEN to the peer and the peer's OPEN to the router. Absent when the router kept no copy
+  // and sent a bare 19-octet OPEN header instead (FRR's bgpd_bmp does, e.g. after a connection collision).
+  std::optional<bgp::Open> sent;
+  std::optional<bgp::Open> received;
   std::vector<InfoTlv> info;
 };
 
@@ -149,7 +151,9 @@ Result<std::size_t> peek_length(Bytes data);
 Result<Message> parse_message(Bytes data);
 // What the router and the peer negotiated, as far as its UPDATEs' decoding goes: 4-octet AS (both OPENs carry the
 // capability), ADD-PATH per family (the receiving side asked to receive and the other to send; for Adj-RIB-Out the
-// router is the sender), eBGP (different ASes).
+// router is the sender), eBGP (the router's AS differs from the peer's, the per-peer header's). An absent OPEN
+// negotiates no ADD-PATH (and 4-octet AS, which Route Monitoring takes from the A flag anyway); without the sent
+// OPEN the router's AS is unknown and the peer counts as iBGP (its routes are kept as reported).
 bgp::SessionContext session_context(const PeerUp& up, bool adj_rib_out = false);
 // The Route Monitoring's UPDATE decoded in ctx (its four_octet_as is overridden by the A flag).
 bgp::BgpResult<bgp::DecodedUpdate> decode_update(const RouteMonitoring& rm, bgp::SessionContext ctx,

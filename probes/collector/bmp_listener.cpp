@@ -5,6 +5,7 @@
 #include <spdlog/spdlog.h>
 
 #include <array>
+#include <memory>
 
 namespace flowlab::collector {
 
@@ -23,7 +24,9 @@ void add(bmp::FeedCounters& to, const bmp::FeedCounters& from) {
   to.initiation += from.initiation;
   to.termination += from.termination;
   to.route_mirroring += from.route_mirroring;
+  to.message_errors += from.message_errors;
   to.update_errors += from.update_errors;
+  to.open_missing += from.open_missing;
   to.end_of_rib += from.end_of_rib;
   to.add_path_fallback += from.add_path_fallback;
   to.bgp += from.bgp;
@@ -51,14 +54,28 @@ class BmpListener::Session : public std::enable_shared_from_this<Session> {
     const IpAddress r = router_;
     bmp::Feed::Handlers h;
     h.initiation = [&t, r](const bmp::Initiation& init) { t.initiation(r, init); };
-    h.peer_up = [&t, r](const bmp::PeerUp& up, const bgp::SessionContext& ctx) { t.peer_up(r, up, ctx); };
+    h.peer_up = [&t, r](const bmp::PeerUp& up, const bgp::SessionContext& ctx) {
+      if (!up.sent || !up.received) {
+        spdlog::warn("[bmp] {}: Peer Up for {} without the {} OPEN (the router kept no copy): no ADD-PATH assumed",
+                     r.to_string(), up.peer.address.to_string(), up.sent ? "peer's" : "router's");
+      }
+      t.peer_up(r, up, ctx);
+    };
     h.routes = [&t, r](const bmp::PeerHeader& p, bmp::RibKind k, const bgp::RouteBatch& b) { t.routes(r, p, k, b); };
     h.peer_down = [&t, r](const bmp::PeerDown& down) { t.peer_down(r, down.peer); };
     h.termination = [r](const bmp::Termination& term) {
       spdlog::info("[bmp] {}: termination (reason {})", r.to_string(), term.reason.value_or(0));
     };
+    h.skipped = [r, logged = std::make_shared<std::uint64_t>(0)](const Error& e) {
+      if (++*logged <= kLoggedSkips) {
+        spdlog::warn("[bmp] {}: message skipped: {}{}", r.to_string(), e.message,
+                     *logged == kLoggedSkips ? " (further skips are only counted: message_errors)" : "");
+      }
+    };
     return h;
   }
+
+  static constexpr std::uint64_t kLoggedSkips = 10;
 
   void read() {
     auto self = shared_from_this();

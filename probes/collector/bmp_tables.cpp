@@ -95,13 +95,13 @@ void BmpTables::initiation(const IpAddress& router_address, const bmp::Initiatio
 
 void BmpTables::peer_up(const IpAddress& router_address, const bmp::PeerUp& up, const bgp::SessionContext& ctx) {
   Router& r = router(router_address);
-  if (r.info.bgp_id != up.sent.bgp_id) {
-    r.info.bgp_id = up.sent.bgp_id;
+  if (up.sent && r.info.bgp_id != up.sent->bgp_id) {
+    r.info.bgp_id = up.sent->bgp_id;
     ++peer_generation_;
   }
   PeerState& state = peer_state(r, up.peer);
   state.ebgp = ctx.ebgp;
-  state.local_as = up.sent.asn();
+  state.local_as = up.sent ? up.sent->asn() : 0;  // 0: unknown, FRR's own-AS prepend is not stripped
   bgp::PeerInfo info = peer_info(up.peer);
   info.context = ctx;
   for (auto& t : r.ribs) {

@@ -44,7 +44,9 @@ nlohmann::json Collector::bmp_json() const {
                 {"initiation", c.feed.initiation},
                 {"termination", c.feed.termination},
                 {"route_mirroring", c.feed.route_mirroring},
+                {"message_errors", c.feed.message_errors},
                 {"update_errors", c.feed.update_errors},
+                {"open_missing", c.feed.open_missing},
                 {"end_of_rib", c.feed.end_of_rib},
                 {"add_path_fallback", c.feed.add_path_fallback}};
     for (const auto& [name, v] : c.feed.bgp.items()) {

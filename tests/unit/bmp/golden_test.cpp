@@ -156,9 +156,9 @@ TEST_F(FrrGolden, PeerUpCarriesBothOpensAndPrePostPolicyAreKeptApart) {
     auto parsed = bmp::parse_message(m);
     ASSERT_TRUE(parsed.ok());
     if (const auto* up = std::get_if<bmp::PeerUp>(&*parsed)) {
-      EXPECT_EQ(up->sent.asn(), 65001U);
-      EXPECT_TRUE(up->received.asn() == 65002U || up->received.asn() == 65001U);
-      EXPECT_TRUE(up->sent.has_four_octet_as());
+      EXPECT_EQ(up->sent->asn(), 65001U);
+      EXPECT_TRUE(up->received->asn() == 65002U || up->received->asn() == 65001U);
+      EXPECT_TRUE(up->sent->has_four_octet_as());
       EXPECT_EQ(up->local_address, *IpAddress::parse("192.0.2.1"));
     }
     if (const auto* rm = std::get_if<bmp::RouteMonitoring>(&*parsed)) {

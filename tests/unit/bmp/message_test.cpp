@@ -22,14 +22,37 @@ TEST(BmpMessage, PeerUpKeepsBothOpensAndNegotiatesTheContext) {
   EXPECT_EQ(up.peer, p);
   EXPECT_EQ(up.local_address, addr("192.0.2.1"));
   EXPECT_EQ(up.remote_port, 40000);
-  EXPECT_EQ(up.sent.asn(), 65001U);
-  EXPECT_EQ(up.received.asn(), 4200000001U);
+  EXPECT_EQ(up.sent->asn(), 65001U);
+  EXPECT_EQ(up.received->asn(), 4200000001U);
   const auto ctx = session_context(up);
   EXPECT_TRUE(ctx.four_octet_as);
   EXPECT_TRUE(ctx.add_path_ipv4);
   EXPECT_FALSE(ctx.add_path_ipv6);
   EXPECT_TRUE(ctx.ebgp);
   EXPECT_EQ(encode(*m), bytes);
+}
+
+// FRR's bgpd_bmp writes a bare OPEN header (19 octets, "bmp: missing RX OPEN message for peer") when it kept no
+// copy of an OPEN, as after a connection collision: the Peer Up stands, with no ADD-PATH and eBGP by the peer's AS.
+TEST(BmpMessage, PeerUpWithABareOpenHeaderHasNoThatOpen) {
+  PeerUp up;
+  up.peer = peer("2001:db8:fffe::1", 65530);
+  up.local_address = addr("2001:db8:fffe::2");
+  up.sent = open(64500, 0xc0000201U, true);
+  const auto bytes = encode(Message{up});
+  const auto m = parse_message(Bytes(bytes));
+  const auto& parsed = as<PeerUp>(m);
+  ASSERT_TRUE(parsed.sent.has_value());
+  EXPECT_FALSE(parsed.received.has_value());
+  const auto ctx = session_context(parsed);
+  EXPECT_FALSE(ctx.add_path_ipv4);
+  EXPECT_TRUE(ctx.four_octet_as);
+  EXPECT_TRUE(ctx.ebgp);
+  EXPECT_EQ(encode(*m), bytes);
+  up.sent.reset();
+  const auto neither = parse_message(Bytes(encode(Message{up})));
+  EXPECT_FALSE(as<PeerUp>(neither).sent.has_value());
+  EXPECT_FALSE(session_context(as<PeerUp>(neither)).ebgp);  // the router's AS is unknown: routes kept as reported
 }
 
 TEST(BmpMessage, AddPathNeedsReceiveOnOneSideAndSendOnTheOther) {
@@ -166,6 +189,30 @@ TEST(BmpFeed, FramesAStreamFedByteByByte) {
   EXPECT_EQ(feed.counters().route_monitoring, 3U);
   std::vector<std::byte> broken = {std::byte{2}, std::byte{0}, std::byte{0}, std::byte{0}, std::byte{6}, std::byte{4}};
   EXPECT_FALSE(feed.feed(Bytes(broken)).ok());
+}
+
+// A framed message whose body does not parse (a Peer Up whose OPEN is not an OPEN) is skipped and counted; the
+// messages after it are handled.
+TEST(BmpFeed, SkipsAMessageWhoseBodyDoesNotParse) {
+  const auto p = peer("192.0.2.2", 65002);
+  auto bad = peer_up(p, 65001);
+  bad[6 + kPeerHeaderSize + 20 + 18] = std::byte{3};  // the sent OPEN's BGP type: NOTIFICATION
+  std::vector<std::byte> stream = bad;
+  for (const auto& m : {peer_up(p, 65001), route_monitoring(p, update({"10.2.0.0/16"}, {65002}))}) {
+    stream.insert(stream.end(), m.begin(), m.end());
+  }
+  std::vector<std::string> skipped;
+  std::size_t routes = 0;
+  Feed::Handlers h;
+  h.skipped = [&](const Error& e) { skipped.push_back(e.message); };
+  h.routes = [&](const PeerHeader&, RibKind, const bgp::RouteBatch& b) { routes += b.announced.size(); };
+  Feed feed(h);
+  ASSERT_TRUE(feed.feed(Bytes(stream)).ok());
+  ASSERT_EQ(skipped.size(), 1U);
+  EXPECT_NE(skipped[0].find("Peer Up sent OPEN: BGP message type 3"), std::string::npos) << skipped[0];
+  EXPECT_EQ(feed.counters().message_errors, 1U);
+  EXPECT_EQ(feed.counters().peer_up, 1U);
+  EXPECT_EQ(routes, 1U);
 }
 
 }  // namespace
