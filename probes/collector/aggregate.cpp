@@ -327,12 +327,18 @@ std::uint32_t Aggregate::path_id(const bgp::RouteAttributes* route) {
   if (route == nullptr || route->as_path->segments.empty()) {
     return 0;  // id 0 is the empty path (interned by add())
   }
+  const auto address = reinterpret_cast<std::uintptr_t>(route->as_path.get());
+  if (const std::uint32_t* known = path_ids_.find(address); known != nullptr) {
+    return *known;
+  }
   serialize_path(*route->as_path, value_scratch_);
   auto it = paths_.ids.find(value_scratch_);
-  if (it != paths_.ids.end()) {
-    return it->second;
-  }
-  return paths_.intern(value_scratch_, underscored(pmacct_as_path_string(*route->as_path)));
+  const std::uint32_t id = it != paths_.ids.end()
+                               ? it->second
+                               : paths_.intern(value_scratch_, underscored(pmacct_as_path_string(*route->as_path)));
+  path_ids_.put(address, id);
+  path_refs_.push_back(route->as_path);
+  return id;
 }
 
 std::uint32_t Aggregate::communities_id(char tag, const bgp::RouteAttributes* route) {
@@ -544,6 +550,8 @@ void Aggregate::clear() {
   hashes_.clear();
   slots_.assign(64, 0);
   paths_ = Dictionary{};
+  path_ids_.clear();
+  path_refs_.clear();
   communities_ = Dictionary{};
 }
 

@@ -4,12 +4,14 @@
 #pragma once
 
 #include "common/result.hpp"
+#include "probes/bgp/flat_map.hpp"
 #include "probes/collector/enrich.hpp"
 #include "probes/collector/filter.hpp"
 #include "probes/collector/primitives.hpp"
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -84,7 +86,15 @@ class Aggregate {
   std::vector<std::uint8_t> scratch_;  // key under construction
   std::string value_scratch_;          // variable-length value under construction
   Dictionary paths_;                   // AS paths
-  Dictionary communities_;             // std / ext / large communities (kind-tagged)
+  // AS path objects -> their id in paths_: bgp::AttrStore shares one object per distinct path in a table, so a
+  // path's text is built and hashed once per object, not once per record. path_refs_ keeps every key's object
+  // alive, so no address is reused for another path while it is a key (cleared with the dictionary).
+  struct AddressHash {
+    std::size_t operator()(std::uintptr_t a) const { return bgp::detail::mix64(a); }
+  };
+  bgp::detail::FlatMap<std::uintptr_t, std::uint32_t, AddressHash> path_ids_;
+  std::vector<std::shared_ptr<const bgp::AsPath>> path_refs_;
+  Dictionary communities_;  // std / ext / large communities (kind-tagged)
   std::uint64_t filtered_out_ = 0;
 };
 

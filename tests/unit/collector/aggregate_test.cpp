@@ -81,6 +81,29 @@ TEST(Aggregate, SumsByKeyWithFilter) {
   EXPECT_EQ(agg->rows()[0].values, (std::vector<std::string>{"0", "", ""}));
 }
 
+// The aggregate keys AS paths by value while it caches them by object: a route replaced by one with another path
+// (the old path's object freed by the store, its memory free for the new one) gets its own row, never the old one's.
+TEST(Aggregate, AReplacedPathGetsItsOwnRow) {
+  BgpTables tables;
+  bgp::PeerInfo peer;
+  peer.address = addr("192.0.2.1");
+  Enricher enricher(tables, EnrichConfig{});
+  auto agg = Aggregate::create({"p", *parse_primitives("as_path"), ""});
+  ASSERT_TRUE(agg.ok());
+  constexpr std::size_t kPaths = 50;
+  for (std::size_t i = 0; i <= kPaths; ++i) {
+    const std::string path = "65530 " + std::to_string(64512 + i % kPaths);
+    tables.apply(peer, bgp::RouteEvent{prefix("198.51.100.0/24"), 0, test::attrs({path, "192.0.2.254"})});
+    agg->add(enricher.enrich(rec("203.0.113.1", "198.51.100.1", 1, 100)));
+  }
+  const auto rows = agg->rows();
+  ASSERT_EQ(rows.size(), kPaths);
+  for (std::size_t i = 0; i < kPaths; ++i) {
+    EXPECT_EQ(rows[i].values[0], "65530_" + std::to_string(64512 + i));
+    EXPECT_EQ(rows[i].packets, i == 0 ? 2U : 1U);
+  }
+}
+
 // `direction` (IE 61): an ingress and an egress observation of the same packets stay two rows; without the
 // primitive they merge (twice the packets); a record that does not say is "unknown".
 TEST(Aggregate, DirectionKeepsObservationsApart) {
