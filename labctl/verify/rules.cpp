@@ -78,20 +78,26 @@ std::optional<Check> peer_src_truth(const FieldContext& ctx) {
   return t;
 }
 
-Check sampled_packets(const CounterContext& ctx) {
-  // 1:N sampling, renormalized: within N per record plus three standard deviations of the estimate.
-  const double n = static_cast<double>(ctx.sampling);
-  const std::uint64_t want = ctx.packets_sent * ctx.merged;
-  const double bound = n * static_cast<double>(std::max<std::size_t>(ctx.rows, 1)) +
-                       3.0 * std::sqrt(static_cast<double>(want) * (n - 1.0));
+// One renormalized counter under 1:N sampling: within sampling_bound() of what was sent, plus N units per record
+// summed (a count sampler's phase: each record may be one sample off either way). A stream's packets all have its
+// size, so Σ size² = packets · size².
+Check sampled_counter(const CounterContext& ctx, const char* name, std::uint64_t got) {
+  const bool bytes = std::string_view(name) == "bytes";
+  const std::uint64_t packets = ctx.packets_sent * ctx.merged;
+  const double size =
+      bytes && ctx.packets_sent > 0 ? static_cast<double>(ctx.bytes_sent) / static_cast<double>(ctx.packets_sent) : 1.0;
+  const std::uint64_t want = bytes ? ctx.bytes_sent * ctx.merged : packets;
+  const double rows = static_cast<double>(std::max<std::size_t>(ctx.rows, 1));
+  const double bound = static_cast<double>(ctx.sampling) * rows * size +
+                       sampling_bound(ctx.sampling, static_cast<double>(packets) * size * size);
   Check c;
-  c.name = "packets (1:" + std::to_string(ctx.sampling) + ")";
+  c.name = std::string(name) + " (1:" + std::to_string(ctx.sampling) + ")";
   c.oracle = std::to_string(want) + " ±" + std::to_string(static_cast<std::uint64_t>(bound));
-  c.collector = std::to_string(ctx.packets);
-  const double diff = std::abs(static_cast<double>(ctx.packets) - static_cast<double>(want));
+  c.collector = std::to_string(got);
+  const double diff = std::abs(static_cast<double>(got) - static_cast<double>(want));
   if (diff > bound) {
     c.outcome = Outcome::kFail;
-    c.explanation = "renormalized packets " + *c.collector + " off by " +
+    c.explanation = "renormalized " + std::string(name) + " " + *c.collector + " off by " +
                     std::to_string(static_cast<std::uint64_t>(diff)) + ", more than the sampling bound";
   }
   if (ctx.merged > 1) {
@@ -162,7 +168,7 @@ FieldChecks check_fields(std::span<const FieldSpec> fields, const FieldContext& 
 
 std::vector<Check> check_counters(const CounterContext& ctx) {
   if (!ctx.exact && ctx.sampling > 1) {
-    return {sampled_packets(ctx)};
+    return {sampled_counter(ctx, "packets", ctx.packets), sampled_counter(ctx, "bytes", ctx.bytes)};
   }
   std::vector<Check> out;
   const std::pair<const char*, std::pair<std::uint64_t, std::uint64_t>> counters[] = {
@@ -179,6 +185,11 @@ std::vector<Check> check_counters(const CounterContext& ctx) {
     out.push_back(std::move(c));
   }
   return out;
+}
+
+double sampling_bound(std::uint32_t rate, double sum_of_squares, double z) {
+  const double n = static_cast<double>(std::max<std::uint32_t>(rate, 1));
+  return z * std::sqrt((n - 1.0) * sum_of_squares);
 }
 
 void settle(PointResult& point) {

@@ -203,7 +203,7 @@ struct CliValues {
   std::vector<std::string> bgp_listen;
   std::string bgp_router_id;
   std::string direction = "in";
-  std::string sampling_mode = "count";
+  std::string sampling_mode;  // "" = the format's default
   std::vector<std::string> samplers;
   std::string sampler_options = "domain";
   int version = 9;
@@ -242,9 +242,10 @@ void add_metering_options(CLI::App& app, ProbeOptions& o, CliValues& v) {
   app.add_option("-s,--sampling", o.sampling, "1:N packet sampling (1 = every packet)")
       ->check(CLI::Range(1U, 1U << 30U))
       ->default_val(1);
-  app.add_option("--sampling-mode", v.sampling_mode, "count (every Nth packet) or random (probability 1/N)")
-      ->check(CLI::IsMember({"count", "random"}))
-      ->default_val("count");
+  app.add_option("--sampling-mode", v.sampling_mode,
+                 "count (every Nth packet) or random (probability 1/N); default: random with --sflow (sFlow v5 "
+                 "section 4.2), else count")
+      ->check(CLI::IsMember({"count", "random"}));
   app.add_option("--sampling-seed", o.sampling_seed, "Seed of the random sampler (reproducible runs)")->default_val(1);
   app.add_option("--sampler", v.samplers,
                  "Interface IF sampled 1:N by its own sampler ID (repeatable; default ID: position + 1; other "
@@ -394,7 +395,10 @@ Status finish_metering(const CliValues& v, ProbeOptions& o) {
   if (!v.fib_cache.empty()) {
     o.fib_cache_ms = *parse_ms(v.fib_cache);
   }
-  o.sampling_mode = v.sampling_mode == "random" ? meter::SamplingMode::kRandom : meter::SamplingMode::kCount;
+  // sFlow requires random sampling (sFlow v5 section 4.2: a skip drawn at random after each sample); NetFlow and
+  // IPFIX announce their samplers as deterministic (SAMPLING_ALGORITHM 35 = 1), so they count unless told.
+  const std::string mode = v.sampling_mode.empty() ? (v.sflow ? "random" : "count") : v.sampling_mode;
+  o.sampling_mode = mode == "random" ? meter::SamplingMode::kRandom : meter::SamplingMode::kCount;
   for (const auto& s : v.samplers) {
     FLOWLAB_TRY(apply_sampler(s, o));
   }

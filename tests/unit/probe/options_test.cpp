@@ -95,6 +95,20 @@ TEST(Options, DefaultsAreSoftflowdLikeButSaner) {
   EXPECT_EQ(o.direction, Direction::kIn);
 }
 
+TEST(Options, SflowSamplesAtRandomByDefault) {
+  auto mode = [](std::vector<std::string> args) {
+    args.insert(args.end(), {"-r", "x.pcap", "-n", "127.0.0.1:6343", "-s", "100"});
+    auto r = parse(args);
+    EXPECT_TRUE(std::holds_alternative<ProbeOptions>(r));
+    return std::holds_alternative<ProbeOptions>(r) ? std::get<ProbeOptions>(r).sampling_mode
+                                                   : meter::SamplingMode::kCount;
+  };
+  EXPECT_EQ(mode({"--sflow"}), meter::SamplingMode::kRandom);  // sFlow v5 section 4.2
+  EXPECT_EQ(mode({"--sflow", "--sampling-mode", "count"}), meter::SamplingMode::kCount);
+  EXPECT_EQ(mode({"-v", "10"}), meter::SamplingMode::kCount);  // announced as deterministic (IE 35 = 1)
+  EXPECT_EQ(mode({"-v", "10", "--sampling-mode", "random"}), meter::SamplingMode::kRandom);
+}
+
 TEST(Options, BadInputExitsWithTwoAndSaysWhy) {
   struct Case {
     std::vector<std::string> args;

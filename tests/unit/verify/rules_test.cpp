@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cmath>
 
 namespace flowlab::verify {
 namespace {
@@ -199,20 +200,37 @@ TEST(VerifyRules, ExactCountersAndMergedObservationsAreFlagged) {
 TEST(VerifyRules, SampledCountersWithinTheBound) {
   CounterContext c;
   c.packets_sent = 10000;
+  c.bytes_sent = 10000 * 500;
   c.sampling = 10;
   c.exact = false;
   c.rows = 1;
-  c.packets = 10050;  // bound: 10 + 3 * sqrt(10000 * 9) = 910
+  c.packets = 10050;  // bound: 10 + 3.29 * sqrt(9 * 10000) = 997
+  c.bytes = 5025000;  // bound: 10 * 500 + 3.29 * sqrt(9 * 10000 * 500^2) = 498500
   auto checks = check_counters(c);
-  ASSERT_EQ(checks.size(), 1U);
+  ASSERT_EQ(checks.size(), 2U);
   EXPECT_EQ(checks[0].name, "packets (1:10)");
+  EXPECT_EQ(checks[0].oracle, "10000 ±997");
   EXPECT_EQ(checks[0].outcome, Outcome::kPass);
-  c.packets = 11000;
+  EXPECT_EQ(checks[1].name, "bytes (1:10)");
+  EXPECT_EQ(checks[1].oracle, "5000000 ±498500");
+  EXPECT_EQ(checks[1].outcome, Outcome::kPass);
+  c.packets = 11000;  // 1000 off
+  c.bytes = 5500000;  // 500000 off
   checks = check_counters(c);
   EXPECT_EQ(checks[0].outcome, Outcome::kFail);
   EXPECT_NE(checks[0].explanation.find("more than the sampling bound"), std::string::npos);
+  EXPECT_EQ(checks[1].outcome, Outcome::kFail);
   c.exact = true;  // `counters: exact` compares exactly even under sampling
   EXPECT_EQ(check_counters(c).size(), 2U);
+}
+
+TEST(VerifyRules, SamplingBoundIsZStandardErrorsOfTheRenormalizedTotal) {
+  // Packets: N * sqrt(n p (1 - p)) with p = 1/N is sqrt(n (N - 1)).
+  EXPECT_DOUBLE_EQ(sampling_bound(100, 20000.0, 1.0), std::sqrt(20000.0 * 99.0));
+  EXPECT_DOUBLE_EQ(sampling_bound(100, 20000.0), kSamplingZ * std::sqrt(20000.0 * 99.0));
+  // Bytes of equal-size packets: the packet bound times the size.
+  EXPECT_DOUBLE_EQ(sampling_bound(100, 20000.0 * 500.0 * 500.0), 500.0 * sampling_bound(100, 20000.0));
+  EXPECT_EQ(sampling_bound(1, 20000.0), 0.0);  // 1:1 takes everything
 }
 
 TEST(VerifyRules, SettleTakesTheWorstCheck) {
