@@ -356,7 +356,7 @@ Status Collector::reload() {
     return s;
   }
   sampling_.reconfigure(config_.sampling);
-  enricher_ = std::make_unique<Enricher>(tables_, std::move(enrich));
+  enricher_ = std::make_unique<Enricher>(tables_, std::move(enrich), &bmp_tables_);  // the BMP view stays
   for (auto& t : tees_) {
     if (auto s = t->reload(); !s) {
       spdlog::warn("[tee] {}: reload failed, keeping the old receivers: {}", t->config().name, s.error().message);

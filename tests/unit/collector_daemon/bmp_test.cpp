@@ -13,6 +13,9 @@
 #include <boost/asio/io_context.hpp>
 
 #include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
 #include <functional>
 
 namespace flowlab::collector {
@@ -52,12 +55,15 @@ void send_udp(std::uint16_t port, const std::vector<std::vector<std::byte>>& dat
 class CollectorBmp : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto config = parse_config(
-        "listen: [{proto: netflow, address: 127.0.0.1, port: 0}]\n"
-        "bmp: {listen: [{address: 127.0.0.1, port: 0}]}\n"
-        "enrich: {source: bmp}\n"
-        "aggregates: [{name: in, primitives: [dst_host, dst_as, peer_dst_as]}]\n",
-        "test.yaml");
+    // From a file, so that reload() (SIGHUP) can read it again.
+    std::string dir = (std::filesystem::temp_directory_path() / "flowlab-bmp-test-XXXXXX").string();
+    ASSERT_NE(::mkdtemp(dir.data()), nullptr);
+    dir_ = dir;
+    std::ofstream(dir_ / "c.yaml") << "listen: [{proto: netflow, address: 127.0.0.1, port: 0}]\n"
+                                      "bmp: {listen: [{address: 127.0.0.1, port: 0}]}\n"
+                                      "enrich: {source: bmp}\n"
+                                      "aggregates: [{name: in, primitives: [dst_host, dst_as, peer_dst_as]}]\n";
+    auto config = load_config(dir_ / "c.yaml");
     ASSERT_TRUE(config.ok()) << config.error().message;
     auto c = Collector::create(io_, *config);
     ASSERT_TRUE(c.ok()) << c.error().message;
@@ -65,6 +71,11 @@ class CollectorBmp : public ::testing::Test {
     ASSERT_TRUE(collector_->start().ok());
     ASSERT_NE(collector_->bmp(), nullptr);
     bmp_port_ = collector_->bmp()->listening().at(0).port;
+  }
+  void TearDown() override {
+    collector_.reset();
+    std::error_code ec;
+    std::filesystem::remove_all(dir_, ec);
   }
   void run_until(const std::function<bool()>& done) {
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
@@ -77,9 +88,39 @@ class CollectorBmp : public ::testing::Test {
     return routers.empty() ? 0 : routers[0].view_routes;
   }
 
+  // One IPFIX record towards dst; returns the aggregate's rows once the collector counted it.
+  nlohmann::json flow_to(const char* dst) {
+    wire::FlowRecord r;
+    r.src_addr = addr("192.0.2.10");
+    r.dst_addr = addr(dst);
+    r.protocol = 6;
+    r.packets = 1;
+    r.bytes = 100;
+    r.first_ms = 1'700'000'000'000ULL;
+    r.last_ms = 1'700'000'001'000ULL;
+    wire::ExportOptions o;
+    o.protocol = wire::ExportProtocol::kIpfix;
+    wire::Exporter exporter(o);
+    const std::vector<wire::FlowRecord> records{r};
+    const auto before = collector_->counters().records;
+    send_udp(collector_->listening_ports().at(0), exporter.encode(records, 1'700'000'002'000ULL));
+    run_until([&] { return collector_->counters().records > before; });
+    return collector_->handle_query({{"cmd", "table"}, {"aggregate", "in"}})["rows"];
+  }
+  // r1 reports peer 192.0.2.2 (AS 65002) with 203.0.113.0/24 via 65002 65533; true once the view holds it.
+  bool report_one_route(int fd) {
+    const auto p = peer("192.0.2.2", 65002, bmp::flag::kPostPolicy);
+    send_all(fd, initiation("r1"));
+    send_all(fd, peer_up(p, 65001));
+    send_all(fd, route_monitoring(p, update({"203.0.113.0/24"}, {65002, 65533})));
+    run_until([&] { return view_routes() == 1; });
+    return view_routes() == 1;
+  }
+
   boost::asio::io_context io_;
   std::unique_ptr<Collector> collector_;
   std::uint16_t bmp_port_ = 0;
+  std::filesystem::path dir_;
 };
 
 TEST_F(CollectorBmp, RouterSessionFeedsEnrichmentAndItsEndDropsTheRoutes) {
@@ -98,24 +139,10 @@ TEST_F(CollectorBmp, RouterSessionFeedsEnrichmentAndItsEndDropsTheRoutes) {
   ASSERT_EQ(view_routes(), 2U);
   EXPECT_EQ(collector_->bmp_tables().routers()[0].sys_name, "r1");
 
-  wire::FlowRecord r;
-  r.src_addr = addr("192.0.2.10");
-  r.dst_addr = addr("203.0.113.5");
-  r.protocol = 6;
-  r.packets = 1;
-  r.bytes = 100;
-  r.first_ms = 1'700'000'000'000ULL;
-  r.last_ms = 1'700'000'001'000ULL;
-  wire::ExportOptions o;
-  o.protocol = wire::ExportProtocol::kIpfix;
-  wire::Exporter exporter(o);
-  const std::vector<wire::FlowRecord> records{r};
-  send_udp(collector_->listening_ports().at(0), exporter.encode(records, 1'700'000'002'000ULL));
-  run_until([&] { return collector_->counters().records >= 1; });
-  auto table = collector_->handle_query({{"cmd", "table"}, {"aggregate", "in"}});
-  ASSERT_EQ(table["rows"].size(), 1U) << table.dump();
-  EXPECT_EQ(table["rows"][0]["values"][1], "65533");
-  EXPECT_EQ(table["rows"][0]["values"][2], "65002");
+  const auto rows = flow_to("203.0.113.5");
+  ASSERT_EQ(rows.size(), 1U) << rows.dump();
+  EXPECT_EQ(rows[0]["values"][1], "65533");
+  EXPECT_EQ(rows[0]["values"][2], "65002");
 
   auto dump = collector_->handle_query({{"cmd", "bmp_dump"}, {"router", "127.0.0.1"}});
   EXPECT_EQ(dump["lines"].size(), 2U) << dump.dump();
@@ -130,6 +157,21 @@ TEST_F(CollectorBmp, RouterSessionFeedsEnrichmentAndItsEndDropsTheRoutes) {
   run_until([&] { return collector_->bmp_tables().routers().empty(); });
   EXPECT_TRUE(collector_->bmp_tables().routers().empty());
   EXPECT_EQ(collector_->counters_json()["bmp"]["counters"]["sessions_closed"], 1);
+}
+
+// SIGHUP re-reads the maps and the sampling rules and rebuilds the enricher: the BMP view must still enrich.
+TEST_F(CollectorBmp, ReloadKeepsBmpEnrichment) {
+  const int fd = connect_loopback(bmp_port_);
+  ASSERT_GE(fd, 0);
+  ASSERT_TRUE(report_one_route(fd));
+  const auto reloaded = collector_->reload();
+  ASSERT_TRUE(reloaded.ok()) << reloaded.error().message;
+  EXPECT_EQ(view_routes(), 1U);  // the station's tables are not the config's
+  const auto rows = flow_to("203.0.113.5");
+  ASSERT_EQ(rows.size(), 1U) << rows.dump();
+  EXPECT_EQ(rows[0]["values"][1], "65533") << "dst_as after reload";
+  EXPECT_EQ(rows[0]["values"][2], "65002") << "peer_dst_as after reload";
+  ::close(fd);
 }
 
 TEST_F(CollectorBmp, ABrokenStreamClosesTheSession) {
