@@ -5,8 +5,10 @@
 
 #include <algorithm>
 #include <deque>
+#include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <thread>
 
 namespace flowlab::lab {
@@ -111,13 +113,21 @@ struct Expected {
   std::string reason;                  // the oracle's reason for its choice ("local-pref 200 over 100")
 };
 
-// One check per poll: a router, or a collector with BGP peers.
+// A collector enriching from BMP: what one router of its `bmp:` list must have reported.
+struct BmpWant {
+  std::string router;
+  IpAddress address;          // the BMP session's source (the router's mgmt0 address), as the station names it
+  std::set<Prefix> prefixes;  // every route the router learned from a peer
+};
+
+// One check per poll: a router, or a collector with BGP peers or BMP routers.
 struct Unit {
   const Node* node = nullptr;
   std::vector<Expected> routes;      // routers, kOracle: every non-local prefix of the oracle's RIB
   std::set<Prefix> known;            // routers, kOracle: every prefix the oracle's RIB holds (local ones too)
   std::set<Prefix> reachable;        // routers, kReachability: prefixes the reachability walk expects
   std::set<Prefix> collector_wants;  // collectors, kOracle: routes the routers export to it
+  std::vector<BmpWant> bmp_wants;    // collectors, kOracle: each BMP router's view, checked on its own
   bool has_v4 = false;
   bool has_v6 = false;
   std::map<Prefix, std::string> last_tie;  // the previous poll's choice for each tied prefix
@@ -152,21 +162,29 @@ std::string first_hop(const oracle::Oracle& oracle, const Node& router, const Pr
   return "";
 }
 
-// A collector enriching from BMP: every route its BMP routers learned from a peer (their own networks FRR 8.4
-// reports only when they change, docs/enrichment.md).
-void add_bmp_wants(const oracle::Oracle& oracle, const Node& collector, std::set<Prefix>& wants) {
+// A collector enriching from BMP: every route each BMP router learned from a peer (their own networks FRR 8.4
+// reports only when they change, docs/enrichment.md). Per router: a route one router reports must not hide that
+// another's view lacks it.
+std::vector<BmpWant> bmp_wants(const Topology& topo, const oracle::Oracle& oracle, const Node& collector) {
+  std::vector<BmpWant> out;
   if (!collector.enriches_from_bmp()) {
-    return;
+    return out;
   }
-  for (const auto& router : collector.bmp_peers) {
-    if (const oracle::RouterRib* rib = oracle.rib(router); rib != nullptr) {
-      for (const auto& [prefix, entry] : rib->entries) {
-        if (entry.best().source != oracle::RouteSource::kLocal) {
-          wants.insert(prefix);
-        }
+  for (const auto& name : collector.bmp_peers) {
+    const Node* router = topo.find_node(name);
+    const oracle::RouterRib* rib = oracle.rib(name);
+    if (router == nullptr || rib == nullptr) {
+      continue;
+    }
+    BmpWant want{name, router->mgmt4.address, {}};
+    for (const auto& [prefix, entry] : rib->entries) {
+      if (entry.best().source != oracle::RouteSource::kLocal) {
+        want.prefixes.insert(prefix);
       }
     }
+    out.push_back(std::move(want));
   }
+  return out;
 }
 
 std::vector<Unit> build_units(const Topology& topo, ConvergeRule rule, const oracle::Oracle* oracle) {
@@ -208,7 +226,7 @@ std::vector<Unit> build_units(const Topology& topo, ConvergeRule rule, const ora
             u.collector_wants.insert(prefix);
           }
         }
-        add_bmp_wants(*oracle, node, u.collector_wants);
+        u.bmp_wants = bmp_wants(topo, *oracle, node);
       }
       units.push_back(std::move(u));
     }
@@ -451,7 +469,7 @@ class Poller {
         up = false;
       }
     }
-    if (!up || u.collector_wants.empty()) {
+    if (!up || (u.collector_wants.empty() && u.bmp_wants.empty())) {
       return;
     }
     auto rib = driver.rib(ctx);
@@ -460,17 +478,31 @@ class Poller {
       return;
     }
     std::set<Prefix> have;
+    std::map<IpAddress, std::set<Prefix>> have_from;  // BMP: each router's view, by the session's source
     for (const auto& e : *rib) {
       have.insert(e.prefix);
+      if (e.from) {
+        have_from[*e.from].insert(e.prefix);
+      }
     }
+    report_missing("collector " + name, u.collector_wants, have, problems);
+    for (const auto& want : u.bmp_wants) {
+      report_missing("collector " + name + "'s BMP view of " + want.router, want.prefixes, have_from[want.address],
+                     problems);
+    }
+  }
+
+  // "<who> lacks P" for the first three prefixes of `wants` not in `have`, then how many more.
+  void report_missing(const std::string& who, const std::set<Prefix>& wants, const std::set<Prefix>& have,
+                      std::vector<std::string>& problems) {
     std::size_t missing = 0;
-    for (const auto& p : u.collector_wants) {
+    for (const auto& p : wants) {
       if (have.count(p) == 0 && ++missing <= 3) {
-        hard(problems, "collector " + name + " lacks " + p.to_string());
+        hard(problems, who + " lacks " + p.to_string());
       }
     }
     if (missing > 3) {
-      hard(problems, "collector " + name + " lacks " + std::to_string(missing - 3) + " more prefixes");
+      hard(problems, who + " lacks " + std::to_string(missing - 3) + " more prefixes");
     }
   }
 

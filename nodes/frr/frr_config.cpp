@@ -62,8 +62,9 @@ std::string describe(const Peering& p) {
 
 // Prefix-lists and route-maps of one session and direction. Every session gets both route-maps, so eBGP
 // sessions satisfy RFC 8212 and a policy is always one place to look.
+// prefer_global: track and install the neighbour's global IPv6 next hop, not its link-local one (see render_bgpd).
 void render_route_map(std::ostringstream& o, const Peering& p, const MergedPolicy& m, const char* dir,
-                      std::uint32_t own_asn) {
+                      std::uint32_t own_asn, bool prefer_global = false) {
   const bool v6 = p.family == Family::kIpv6;
   const std::string rm = p.name + "-" + dir;
   if (!m.deny.empty()) {
@@ -103,6 +104,9 @@ void render_route_map(std::ostringstream& o, const Peering& p, const MergedPolic
       o << " " << c;
     }
     o << " additive\n";
+  }
+  if (prefer_global) {
+    o << " set ipv6 next-hop prefer-global\n";
   }
   o << "exit\n";
 }
@@ -244,7 +248,11 @@ Result<std::string> render_bgpd(const Topology& topo, const Node& node) {
     } else {
       auto in = merge(policies_for(topo, node.name, p.peer, Direction::kImport), p.family);
       FLOWLAB_TRY(in);
-      render_route_map(o, p, *in, "in", p.local_asn);
+      // BMP and an IPv6 eBGP neighbour: FRR 8.4 tracks its link-local next hop, a nexthop-cache entry that a peer
+      // flap frees; routes re-learned before zebra answers again are reported post-policy as withdrawn, and nothing
+      // re-sends them when they turn valid (fixed in FRR 10.3, commit 6e2d588). The global next hop is the
+      // neighbour's own address, tracked from before the session opens (docs/enrichment.md, "BMP").
+      render_route_map(o, p, *in, "in", p.local_asn, bmp && !p.ibgp() && p.family == Family::kIpv6);
     }
     auto out = merge(policies_for(topo, node.name, p.peer, Direction::kExport), p.family);
     FLOWLAB_TRY(out);
