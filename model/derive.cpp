@@ -326,6 +326,22 @@ void assign_mgmt(Topology& t) {
   }
 }
 
+// The AS every BGP peer of collector `c` has; 0 when they differ or there are none.
+std::uint32_t common_peer_as(const Topology& t, const Node& c) {
+  std::uint32_t asn = 0;
+  for (const auto& name : c.bgp_peers) {
+    const Node* peer = t.find_node(name);
+    if (peer == nullptr) {
+      continue;
+    }
+    if (asn != 0 && peer->asn != asn) {
+      return 0;
+    }
+    asn = peer->asn;
+  }
+  return asn;
+}
+
 }  // namespace
 
 void derive_topology(Topology& t, const SourceMap& marks, DiagnosticSink& sink) {
@@ -333,12 +349,12 @@ void derive_topology(Topology& t, const SourceMap& marks, DiagnosticSink& sink) 
     n.namespace_name = t.namespace_of(n.name);
     n.interfaces.clear();
   }
-  // Collectors mirror the AS of their first BGP peer unless given one.
+  // Collectors mirror the AS of their BGP peers unless given one: the peers' AS when they share one; 0 when they
+  // do not — each peer is then answered with its own AS (the sessions are iBGP, sessions.cpp; an AS taken from one
+  // peer would be a wrong AS to the others, which refuse the OPEN with "Bad Peer AS").
   for (auto& n : t.nodes) {
-    if (n.role == Role::kCollector && n.asn == 0 && !n.bgp_peers.empty()) {
-      if (const Node* peer = t.find_node(n.bgp_peers.front())) {
-        n.asn = peer->asn;
-      }
+    if (n.role == Role::kCollector && n.asn == 0) {
+      n.asn = common_peer_as(t, n);
     }
   }
   t.mgmt_subnet4 = effective_mgmt4(t);

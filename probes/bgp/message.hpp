@@ -300,6 +300,8 @@ struct SessionContext {
   bool add_path_ipv4 = false;  // we receive path ids for IPv4 unicast
   bool add_path_ipv6 = false;  // ... and IPv6 unicast
   bool ebgp = false;           // LOCAL_PREF from an eBGP peer is discarded (RFC 7606 §7.5)
+  bool ipv4_unicast = true;    // negotiated address families (RFC 4760: without a multiprotocol capability, IPv4)
+  bool ipv6_unicast = false;
   [[nodiscard]] bool add_path(AfiSafi af) const {
     return (af == kIpv4Unicast && add_path_ipv4) || (af == kIpv6Unicast && add_path_ipv6);
   }

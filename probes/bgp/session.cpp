@@ -4,6 +4,7 @@
 
 #include <boost/asio/write.hpp>
 
+#include <algorithm>
 #include <cstring>
 
 namespace flowlab::bgp {
@@ -162,6 +163,10 @@ void Session::send_open() {
   o.capabilities.emplace_back(RouteRefreshCap{});
   o.capabilities.emplace_back(EnhancedRouteRefreshCap{});
   o.capabilities.emplace_back(FourOctetAsCap{local_as_});
+  // Graceful Restart (RFC 4724 §3) with no address family and restart time 0: we keep no forwarding state, but the
+  // capability asks the peer for End-of-RIB markers — FRR 8.4 sends them only to peers that advertise it (BIRD 2
+  // sends them anyway); the collector does not enrich from a table before its End-of-RIB (bgp_tables.hpp).
+  o.capabilities.emplace_back(GracefulRestartCap{});
   if (config_.add_path_receive) {
     o.capabilities.emplace_back(
         AddPathCap{{{kIpv4Unicast, AddPathMode::kReceive}, {kIpv6Unicast, AddPathMode::kReceive}}});
@@ -383,6 +388,9 @@ void Session::handle_open(Bytes body) {
   ctx.add_path_ipv4 = sends(kIpv4Unicast);
   ctx.add_path_ipv6 = sends(kIpv6Unicast);
   ctx.ebgp = info_.asn != local_as_;
+  const auto families = open->multiprotocol();  // we offer both: the peer's list is what is negotiated
+  ctx.ipv4_unicast = families.empty() || std::ranges::find(families, kIpv4Unicast) != families.end();
+  ctx.ipv6_unicast = std::ranges::find(families, kIpv6Unicast) != families.end();
   info_.context = ctx;
   peer_route_refresh_ = open->has_route_refresh() || open->has_enhanced_route_refresh();
   send_keepalive();

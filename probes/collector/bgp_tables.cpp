@@ -28,6 +28,38 @@ BgpTables::Entry& BgpTables::entry(const IpAddress& address) {
   return it->second;
 }
 
+namespace {
+
+bool waiting(const BgpTables::Peer& p) { return p.ipv4.waiting || p.ipv6.waiting; }
+
+}  // namespace
+
+std::string_view BgpTables::Peer::sync_state(Family family, std::chrono::steady_clock::time_point now) const {
+  const FamilySync& s = sync(family);
+  if (s.end_of_rib) {
+    return "end-of-rib";
+  }
+  if (!s.waiting) {
+    return "";
+  }
+  return now < sync_deadline ? "syncing" : "timeout";
+}
+
+void BgpTables::restart_sync(Entry& e, const bgp::PeerInfo* peer) {
+  const bool before = waiting(e.info);
+  e.info.ipv4 = FamilySync{};
+  e.info.ipv6 = FamilySync{};
+  if (peer != nullptr && sync_timeout_.count() > 0) {
+    e.info.ipv4.waiting = peer->context.ipv4_unicast;
+    e.info.ipv6.waiting = peer->context.ipv6_unicast;
+    e.info.sync_deadline = std::chrono::steady_clock::now() + sync_timeout_;
+  }
+  const bool after = waiting(e.info);
+  if (before != after) {
+    after ? ++waiting_ : --waiting_;
+  }
+}
+
 void BgpTables::peer_up(const bgp::PeerInfo& peer) {
   Entry& e = entry(peer.address);
   if (e.info.bgp_id != peer.bgp_id) {
@@ -36,7 +68,36 @@ void BgpTables::peer_up(const bgp::PeerInfo& peer) {
   e.info.asn = peer.asn;
   e.info.bgp_id = peer.bgp_id;
   e.info.up = true;
+  restart_sync(e, &peer);
   ++generation_;
+}
+
+void BgpTables::end_of_rib(const bgp::PeerInfo& peer, bgp::AfiSafi af) {
+  auto it = peers_.find(peer.address);
+  if (it == peers_.end() || (af != bgp::kIpv4Unicast && af != bgp::kIpv6Unicast)) {
+    return;
+  }
+  Peer& p = it->second.info;
+  const bool before = waiting(p);
+  FamilySync& s = af == bgp::kIpv6Unicast ? p.ipv6 : p.ipv4;
+  s.waiting = false;
+  s.end_of_rib = true;
+  if (before && !waiting(p)) {
+    --waiting_;
+  }
+}
+
+bool BgpTables::syncing(const bgp::Rib* rib, Family family) const {
+  if (waiting_ == 0 || rib == nullptr) {
+    return false;
+  }
+  const auto now = std::chrono::steady_clock::now();
+  for (const auto& [address, e] : peers_) {
+    if (e.rib.get() == rib) {
+      return e.info.syncing(family, now);
+    }
+  }
+  return false;
 }
 
 BgpTables::Entry& BgpTables::live_entry(const bgp::PeerInfo& peer) {
@@ -69,6 +130,7 @@ void BgpTables::peer_down(const bgp::PeerInfo& peer) {
   }
   it->second.rib->clear();
   it->second.info.up = false;
+  restart_sync(it->second, nullptr);
   ++generation_;
 }
 

@@ -7,14 +7,20 @@
 // it (the collector's io_context); nothing here locks.
 //
 // bgp_tables.hpp — one bgp::Rib per BGP peer (keyed by the session address), all sharing one bgp::AttrStore.
+//
+// A table is *syncing* from the session's Established until the peer's End-of-RIB (RFC 4724 §2) for that address
+// family, or until the sync timeout after Established for a peer that never sends one: meanwhile the table may hold
+// a less specific route whose more specific one has not arrived yet, so enrichment does not read it (Enricher).
 #pragma once
 
 #include "common/ip.hpp"
 #include "probes/bgp/rib.hpp"
 #include "probes/bgp/session.hpp"
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -35,17 +41,41 @@ class BgpTables {
   void apply(const bgp::PeerInfo& peer, const bgp::RouteEvent& event);
   void apply(const bgp::PeerInfo& peer, const bgp::RouteBatch& batch);  // one UPDATE (Speaker::on_update)
   void peer_down(const bgp::PeerInfo& peer);
+  // The Speaker's on_end_of_rib: the peer's table of that family is complete.
+  void end_of_rib(const bgp::PeerInfo& peer, bgp::AfiSafi af);
+
+  // How long after Established a table of a peer that sends no End-of-RIB counts as syncing; 0: not at all (the
+  // default; the collector sets `bgp.end_of_rib_timeout`). Applies to sessions that come up afterwards.
+  void set_sync_timeout(std::chrono::milliseconds timeout) { sync_timeout_ = timeout; }
+  // Whether `rib` (one of these tables) is syncing for `family`: its peer's End-of-RIB has not arrived and the sync
+  // timeout has not passed. Cheap when no table is syncing.
+  [[nodiscard]] bool syncing(const bgp::Rib* rib, Family family) const;
 
   // The RIB learned from the peer whose session address / BGP identifier (host order) is given; nullptr if none.
   [[nodiscard]] const bgp::Rib* by_address(const IpAddress& peer) const;
   [[nodiscard]] const bgp::Rib* by_router_id(std::uint32_t bgp_id) const;
 
+  // One address family's sync since the session came up.
+  struct FamilySync {
+    bool waiting = false;     // negotiated, its End-of-RIB not received yet
+    bool end_of_rib = false;  // received
+  };
   struct Peer {
     IpAddress address;
     std::uint32_t asn = 0;
     std::uint32_t bgp_id = 0;
     bool up = false;
     const bgp::Rib* rib = nullptr;
+    FamilySync ipv4;
+    FamilySync ipv6;
+    std::chrono::steady_clock::time_point sync_deadline{};  // waiting ends here without an End-of-RIB
+
+    [[nodiscard]] const FamilySync& sync(Family family) const { return family == Family::kIpv6 ? ipv6 : ipv4; }
+    [[nodiscard]] bool syncing(Family family, std::chrono::steady_clock::time_point now) const {
+      return sync(family).waiting && now < sync_deadline;
+    }
+    // "syncing", "end-of-rib" (complete), "timeout" (no End-of-RIB in time), "" (family not negotiated / down).
+    [[nodiscard]] std::string_view sync_state(Family family, std::chrono::steady_clock::time_point now) const;
   };
   [[nodiscard]] std::vector<Peer> peers() const;  // ordered by address
 
@@ -67,11 +97,15 @@ class BgpTables {
   };
   Entry& entry(const IpAddress& address);
   Entry& live_entry(const bgp::PeerInfo& peer);  // entry(), marked up with the peer's AS and router id
+  // Forgets the entry's End-of-RIB state; with `peer` (a session that came up) its negotiated families wait.
+  void restart_sync(Entry& e, const bgp::PeerInfo* peer);
 
   std::shared_ptr<bgp::AttrStore> store_;
   std::unordered_map<IpAddress, Entry> peers_;
   std::uint64_t generation_ = 0;
   std::uint64_t peer_generation_ = 0;
+  std::chrono::milliseconds sync_timeout_{0};
+  std::size_t waiting_ = 0;  // peers with a family waiting for its End-of-RIB (timed out or not)
 };
 
 }  // namespace flowlab::collector

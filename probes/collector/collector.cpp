@@ -116,6 +116,8 @@ void Collector::start_bgp() {
     sc.peers.push_back(pc);
   }
   speaker_ = std::make_unique<bgp::Speaker>(io_, sc);
+  tables_.set_sync_timeout(config_.bgp.end_of_rib_timeout);
+  speaker_->on_end_of_rib([this](const bgp::PeerInfo& peer, bgp::AfiSafi af) { tables_.end_of_rib(peer, af); });
   speaker_->on_update([this](const bgp::PeerInfo& peer, const bgp::RouteBatch& batch) { tables_.apply(peer, batch); });
   speaker_->on_state([this](const bgp::PeerInfo& peer, bgp::State state) {
     if (state == bgp::State::kEstablished) {
@@ -256,6 +258,7 @@ void Collector::on_datagram(std::span<const std::byte> datagram, const IpAddress
   for (auto& record : records_) {
     sampling_.apply(record);
     enricher_->enrich(record, flow_);
+    counters_.records_unenriched_syncing += flow_.view_syncing ? 1U : 0U;
     for (auto& a : aggregates_) {
       a.add(flow_);
     }

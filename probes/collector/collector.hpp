@@ -48,6 +48,7 @@ struct CollectorCounters {
   std::uint64_t output_errors = 0;  // file / SQLite / dump writes that failed
   std::uint64_t output_writes = 0;
   std::uint64_t table_dumps = 0;
+  std::uint64_t records_unenriched_syncing = 0;  // records whose BGP view was still syncing (bgp_tables.hpp)
 };
 
 class Collector {

@@ -81,6 +81,8 @@ nlohmann::json Collector::bgp_peers_json() const {
     for (const auto& t : table_peers) {
       if (t.address == p.address && t.rib != nullptr) {
         j["routes"] = t.rib->size();
+        const auto now = std::chrono::steady_clock::now();
+        j["sync"] = {{"ipv4", t.sync_state(Family::kIpv4, now)}, {"ipv6", t.sync_state(Family::kIpv6, now)}};
       }
     }
     peers.push_back(std::move(j));
@@ -176,6 +178,7 @@ nlohmann::json Collector::counters_json() const {
             {"output_writes", counters_.output_writes},
             {"output_errors", counters_.output_errors},
             {"table_dumps", counters_.table_dumps},
+            {"records_unenriched_syncing", counters_.records_unenriched_syncing},
             {"records_no_sampling_rate", sampling_.no_rate()},
             {"queries", query_ ? query_->requests() : 0}}},
           {"decoder", decoder_json(decoder_)},

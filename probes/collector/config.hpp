@@ -57,6 +57,9 @@ struct BgpConfig {
   };
   std::vector<Listen> listen;  // empty: 0.0.0.0:179
   std::uint16_t hold_time = 90;
+  // A peer's table is not read for enrichment from Established until its End-of-RIB per family, or this long for a
+  // peer that sends none (bgp_tables.hpp); 0: read at once.
+  std::chrono::milliseconds end_of_rib_timeout{std::chrono::seconds(30)};
   std::vector<BgpPeerConfig> peers;
   std::string table_dump_path;  // "%peer" is replaced by the peer address; strftime escapes expanded
   std::chrono::milliseconds table_dump_interval{0};  // 0: only on SIGUSR2 / query

@@ -15,7 +15,8 @@ constexpr std::uint64_t kMaxU32 = 0xffffffffULL;
 }  // namespace
 
 void Parser::parse_bgp(const YAML::Node& n, BgpConfig& bgp) {
-  auto e = entries(n, "bgp", {"local_as", "router_id", "listen", "hold_time", "peers", "table_dump"});
+  auto e =
+      entries(n, "bgp", {"local_as", "router_id", "listen", "hold_time", "end_of_rib_timeout", "peers", "table_dump"});
   if (!e) {
     return;
   }
@@ -40,6 +41,8 @@ void Parser::parse_bgp(const YAML::Node& n, BgpConfig& bgp) {
           bgp.hold_time = static_cast<std::uint16_t>(*v);
         }
       }
+    } else if (key == "end_of_rib_timeout") {
+      bgp.end_of_rib_timeout = get_duration(value, k).value_or(bgp.end_of_rib_timeout);
     } else if (key == "listen") {
       parse_tcp_listen(value, k, 179, bgp.listen);
     } else if (key == "peers") {

@@ -267,8 +267,12 @@ void Enricher::enrich(const wire::FlowRecord& record, EnrichedFlow& out) const {
   out.bytes = record.bytes * factor;
   out.flows = record.flows;  // pmacct renormalizes packets and bytes only
 
-  const bgp::Rib* view =
-      cached_view(record.exporter, record.dst_addr.is_set() ? record.dst_addr.family : record.src_addr.family);
+  const Family family = record.dst_addr.is_set() ? record.dst_addr.family : record.src_addr.family;
+  const bgp::Rib* view = cached_view(record.exporter, family);
+  if (config_.source == ViewSource::kBgp && tables_.syncing(view, family)) {
+    out.view_syncing = true;
+    view = nullptr;
+  }
   const RouteLengths lengths = lookup_routes(view, record, out);
   set_networks_and_ases(config_, record, lengths, out);
   set_peers(config_, record, out);

@@ -2,7 +2,9 @@
 //
 // For a record from exporter E the BGP view is the RIB of the peer the agent map names for E, else the peer whose
 // session address is E, else the peer whose router id is E (IPv4 exporters). R_d / R_s are the longest-prefix
-// matches of the destination / source address in that view.
+// matches of the destination / source address in that view. A view still syncing (its session came up and the
+// peer's End-of-RIB for the record's family has not arrived, bgp_tables.hpp) is not read: the record is enriched
+// as if the exporter had no view, and flagged (EnrichedFlow::view_syncing), never from a half-filled table.
 #pragma once
 
 #include "common/ip.hpp"
@@ -51,7 +53,8 @@ struct EnrichedFlow {
   const bgp::RouteAttributes* dst_route = nullptr;  // R_d
   Prefix net_src;                                   // matched prefixes (length 0 when none) -> mask_src/mask_dst
   Prefix net_dst;
-  const bgp::Rib* view = nullptr;  // the RIB used (nullptr: no BGP view for this exporter)
+  const bgp::Rib* view = nullptr;  // the RIB used (nullptr: no BGP view for this exporter, or it is syncing)
+  bool view_syncing = false;       // the exporter's view is still syncing (BgpTables::syncing): not read
   std::uint64_t packets = 0;       // renormalized when configured
   std::uint64_t bytes = 0;
   std::uint64_t flows = 0;

@@ -6,7 +6,8 @@
 //  - the collector's BGP session with the exporter's router is reset (BIRD disables and enables it) while records
 //    flow: a record is either enriched with that router's route or not enriched at all, never from another peer's
 //    table (a second BGP peer announces the same prefix with another AS) nor from the withdrawn one; every record
-//    sent while the session was down is unenriched, every record sent while it was up is enriched; none is lost.
+//    sent while the session was down is unenriched, every record sent while it was up (and its table synced: the
+//    End-of-RIB arrived) is enriched; none is lost.
 #include "platform/process/process.hpp"
 #include "probes/collector/query.hpp"
 #include "probes/wire/exporter.hpp"
@@ -335,9 +336,20 @@ TEST(ChaosMidRun, BgpSessionResetMidSendNeverEnrichesFromAStaleOrWrongTable) {
     }
     return std::make_pair(std::string(), std::uint64_t{0});
   };
+  // Up: Established, the route in the table and the table synced (the peer's End-of-RIB, bgp_tables.hpp) — before
+  // that the collector does not enrich from it.
+  auto synced = [&](const std::string& address) {
+    const json peers = collector.query({{"cmd", "bgp_peers"}});
+    for (const auto& p : peers.value("peers", json::array())) {
+      if (p.value("address", "") == address) {
+        return p.value("sync", json::object()).value("ipv4", "") == "end-of-rib";
+      }
+    }
+    return false;
+  };
   auto up = [&](const std::string& address) {
     const auto [state, routes] = peer(address);
-    return state == "Established" && routes == 1;
+    return state == "Established" && routes == 1 && synced(address);
   };
   ASSERT_TRUE(eventually([&] { return up("192.0.2.2") && up("192.0.2.3"); }, 90s))
       << collector.query({{"cmd", "bgp_peers"}}).dump();
@@ -410,10 +422,13 @@ TEST(ChaosMidRun, BgpSessionResetMidSendNeverEnrichesFromAStaleOrWrongTable) {
   EXPECT_EQ(table["rows"].size(), sent_at.size() * kRecords);
   EXPECT_EQ(packets, sent_at.size() * kRecords * kPacketsPerRecord);
   EXPECT_GT(unenriched, 0U);
+  const auto syncing = collector.query({{"cmd", "counters"}})["collector"].value("records_unenriched_syncing", 0ULL);
+  EXPECT_LE(syncing, unenriched);
   std::printf(
       "bgp reset: %zu datagrams sent, %zu records enriched from the exporter's router, %zu unenriched (the "
-      "session was down %lld ms), %zu from a wrong table\n",
-      sent_at.size(), enriched, unenriched, static_cast<long long>(up_seen - down_issued), wrong);
+      "session was down %lld ms; %llu while its table was syncing), %zu from a wrong table\n",
+      sent_at.size(), enriched, unenriched, static_cast<long long>(up_seen - down_issued),
+      static_cast<unsigned long long>(syncing), wrong);
   fs::remove_all(dir);
 }
 
