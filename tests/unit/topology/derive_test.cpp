@@ -139,7 +139,10 @@ TEST(Derive, SessionsEbgpIbgpOverLoopbacksAndCollectors) {
       "ibgp6 r1/2001:db8:fffd::3/1 c1/2001:db8:fffd::5/1 col mgmt0-mgmt0",
   };
   EXPECT_EQ(session_lines(t), expected);
-  EXPECT_EQ(t.find_node("c1")->asn, 9U);  // default: the AS of its first peer
+  // Peers of two ASes: no AS of its own (an AS taken from one peer would be refused by the other, "Bad Peer AS").
+  EXPECT_EQ(t.find_node("c1")->asn, 0U);
+  auto one = load("name: a\nnodes:\n  r1: {asn: 7}\n  r2: {asn: 7}\n  c1: {kind: collector, bgp: [r1, r2]}\n");
+  EXPECT_EQ(one.find_node("c1")->asn, 7U);  // peers of one AS: that AS
 }
 
 TEST(Derive, IbgpOverDirectLinksWhenTheAsIsNotAllOspf) {
