@@ -3,6 +3,7 @@
 #include "probes/collector/collector.hpp"
 #include "probes/wire/exporter.hpp"
 #include "tests/unit/bmp/bmp_fixtures.hpp"
+#include "tests/unit/collector_daemon/loopback_udp.hpp"
 
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
@@ -40,17 +41,7 @@ void send_all(int fd, const std::vector<std::byte>& data) {
   ASSERT_EQ(::send(fd, data.data(), data.size(), 0), static_cast<ssize_t>(data.size()));
 }
 
-void send_udp(std::uint16_t port, const std::vector<std::vector<std::byte>>& datagrams) {
-  const int fd = ::socket(AF_INET, SOCK_DGRAM, 0);
-  sockaddr_in to{};
-  to.sin_family = AF_INET;
-  to.sin_port = htons(port);
-  to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  for (const auto& d : datagrams) {
-    ::sendto(fd, d.data(), d.size(), 0, reinterpret_cast<sockaddr*>(&to), sizeof(to));
-  }
-  ::close(fd);
-}
+using testing::send_udp;
 
 class CollectorBmp : public ::testing::Test {
  protected:

@@ -7,6 +7,7 @@
 #include "probes/bgp/message.hpp"
 #include "probes/collector/collector.hpp"
 #include "probes/wire/exporter.hpp"
+#include "tests/unit/collector_daemon/loopback_udp.hpp"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -196,16 +197,7 @@ class EndOfRibGuard : public ::testing::Test {
     const std::uint64_t before = on_io([this] { return collector_->counters().records; });
     const std::vector<wire::FlowRecord> records{record_to(dst, dport)};
     const auto datagrams = exporter_.encode(records, 1'700'000'002'000ULL);
-    const int fd = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-    ASSERT_GE(fd, 0);
-    sockaddr_in to{};
-    to.sin_family = AF_INET;
-    to.sin_port = htons(netflow_port_);
-    to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    for (const auto& d : datagrams) {
-      (void)::sendto(fd, d.data(), d.size(), 0, reinterpret_cast<const sockaddr*>(&to), sizeof(to));  // NOLINT
-    }
-    ::close(fd);
+    testing::send_udp(netflow_port_, datagrams);
     ASSERT_TRUE(eventually([&] { return collector_->counters().records > before; }))
         << datagrams.size() << " " << on_io([this] { return collector_->counters_json().dump(); });
   }

@@ -5,6 +5,7 @@
 #include "probes/bgp/message.hpp"
 #include "probes/collector/collector.hpp"
 #include "probes/wire/exporter.hpp"
+#include "tests/unit/collector_daemon/loopback_udp.hpp"
 
 #include <gtest/gtest.h>
 #include <sqlite3.h>
@@ -54,19 +55,7 @@ wire::FlowRecord record(const char* src, const char* dst, std::uint16_t dport, s
   return r;
 }
 
-void send_udp(std::uint16_t port, const std::vector<std::vector<std::byte>>& datagrams) {
-  const int fd = ::socket(AF_INET, SOCK_DGRAM, 0);
-  ASSERT_GE(fd, 0);
-  sockaddr_in to{};
-  to.sin_family = AF_INET;
-  to.sin_port = htons(port);
-  to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  for (const auto& d : datagrams) {
-    ASSERT_EQ(::sendto(fd, d.data(), d.size(), 0, reinterpret_cast<sockaddr*>(&to), sizeof(to)),
-              static_cast<ssize_t>(d.size()));
-  }
-  ::close(fd);
-}
+using testing::send_udp;
 
 class CollectorQuery : public ::testing::Test {
  protected:
