@@ -1,6 +1,10 @@
 #include "nodes/pmacctd/pmacctd_driver.hpp"
 
+#include "common/strings.hpp"
 #include "nodes/core/files.hpp"
+
+#include <array>
+#include <charconv>
 
 namespace flowlab::nodes::pmacctd {
 
@@ -10,6 +14,21 @@ using topology::ExportFormat;
 namespace {
 
 constexpr std::chrono::seconds kExpiryScan{1};  // nfprobe_timeouts expint=1
+
+// The primitives nfprobe exports (its template, src/nfprobe_plugin/netflow9.c nf9_init_template()): with the BGP
+// feed also the AS numbers, the BGP next hop and the masks, from pmacctd's own BGP lookup.
+constexpr const char* kPrimitives = "src_host, dst_host, src_port, dst_port, proto, tos";
+constexpr const char* kBgpPrimitives = ", src_as, dst_as, peer_dst_ip, src_mask, dst_mask";
+
+// Model 1 (`bgp: true`): pmacctd's BGP daemon listens where the router's probe session connects to
+// (topology::kProbeBgp*, the same session flowprobe gets) and looks every packet up in that one peer's RIB: the
+// catch-all agent map entry is how pmacctd ties traffic to a peer (CONFIG-KEYS bgp_agent_map: "pmacctd and uacctd
+// daemons are required to use this map").
+std::string bgp_lines(const fs::path& agent_map) {
+  return std::string("pmacctd_as: bgp\npmacctd_net: bgp\nbgp_daemon: true\nbgp_daemon_ip: ") +
+         topology::kProbeBgpProbeAddress + "\nbgp_daemon_port: " + std::to_string(topology::kProbeBgpPort) +
+         "\nbgp_daemon_max_peers: 1\nbgp_agent_map: " + agent_map.string() + "\n";
+}
 
 std::string export_lines(const ProbeTarget& t) {
   const topology::ProbeSpec& probe = *t.probe;
@@ -31,10 +50,52 @@ std::string export_lines(const ProbeTarget& t) {
   return out;
 }
 
+// The first line of `pmacctd -V`, read once ("" when it does not run).
+const std::string& installed_banner() {
+  static const std::string banner = [] {
+    auto out = tool_output({"pmacctd", "-V"}, std::chrono::seconds(5));
+    return out ? std::string(trim(out->substr(0, out->find('\n')))) : std::string();
+  }();
+  return banner;
+}
+
 }  // namespace
+
+bool nfprobe_bgp_as_broken(std::string_view banner) {
+  constexpr std::string_view kKey = "pmacctd ";
+  const auto at = banner.find(kKey);
+  if (at == std::string_view::npos) {
+    return false;  // not pmacctd's banner: nothing known
+  }
+  std::array<int, 3> v{};
+  const char* p = banner.data() + at + kKey.size();
+  const char* end = banner.data() + banner.size();
+  for (std::size_t i = 0; i < v.size(); ++i) {
+    auto r = std::from_chars(p, end, v[i]);
+    if (r.ec != std::errc{}) {
+      return false;
+    }
+    p = r.ptr;
+    if (i + 1 < v.size()) {
+      if (p == end || *p != '.') {
+        return false;
+      }
+      ++p;
+    }
+  }
+  return v < std::array<int, 3>{1, 7, 8};
+}
 
 fs::path config_file(const fs::path& node_dir, std::size_t index) {
   return node_dir / (indexed_name("pmacctd", index) + ".conf");
+}
+
+fs::path agent_map_file(const fs::path& node_dir, std::size_t index) {
+  return node_dir / (indexed_name("pmacctd", index) + "-bgp_agent_map.txt");
+}
+
+std::string agent_map() {
+  return std::string("bgp_ip=") + topology::kProbeBgpRouterAddress + " ip=0.0.0.0/0\n";
 }
 
 fs::path pid_file(const fs::path& node_dir, std::size_t index) {
@@ -52,7 +113,10 @@ Result<std::string> render_config(const topology::Topology& topo, std::size_t in
   if (probe.direction != topology::ProbeDirection::kBoth) {
     out += "pcap_direction: " + std::string(enum_name(topology::kProbeDirectionNames, probe.direction)) + "\n";
   }
-  out += "aggregate[p]: src_host, dst_host, src_port, dst_port, proto, tos\n";
+  if (probe.bgp) {
+    out += bgp_lines(agent_map_file(node_dir, index));
+  }
+  out += std::string("aggregate[p]: ") + kPrimitives + (probe.bgp ? kBgpPrimitives : "") + "\n";
   return out + export_lines(*target);
 }
 
@@ -61,6 +125,9 @@ Result<process::Spec> PmacctdDriver::spec(const ProbeContext& ctx) const {
   FLOWLAB_TRY(text);
   const fs::path conf = config_file(ctx.node_dir, ctx.index);
   FLOWLAB_TRY(write_text_file(conf, *text));
+  if (ctx.topology->probes[ctx.index].bgp) {
+    FLOWLAB_TRY(write_text_file(agent_map_file(ctx.node_dir, ctx.index), agent_map()));
+  }
   auto target = probe_target(*ctx.topology, ctx.index);
   FLOWLAB_TRY(target);
   process::Spec spec;
@@ -75,11 +142,32 @@ Result<ProbeFlush> PmacctdDriver::flush(const ProbeContext& ctx, const process::
   return flush_by_expiry(ctx.topology->probes[ctx.index], kExpiryScan);
 }
 
-std::map<std::string, std::string> PmacctdDriver::unprovided_fields(const topology::ProbeSpec& /*probe*/) const {
+std::map<std::string, std::string> PmacctdDriver::unprovided_fields(const topology::ProbeSpec& probe) const {
   const std::string why =
       "pmacctd's nfprobe/sfprobe records interface index 0 here (flowlab renders no pcap_ifindex "
       "or pcap_interfaces_map yet)";
-  return {{"iface_in", why}, {"iface_out", why}};
+  std::map<std::string, std::string> out{{"iface_in", why}, {"iface_out", why}};
+  if (probe.bgp) {
+    const std::string adjacent =
+        "pmacctd's nfprobe exports src_as, dst_as and the BGP next hop from its BGP feed, no adjacent AS "
+        "(its template, src/nfprobe_plugin/netflow9.c nf9_init_template(), has no bgpPrevAdjacentAsNumber/"
+        "bgpNextAdjacentAsNumber)";
+    out.emplace("peer_as_src", adjacent);
+    out.emplace("peer_as_dst", adjacent);
+    if (nfprobe_bgp_as_broken(installed_banner())) {
+      const std::string broken =
+          "pmacct before 1.7.8 (installed: " + installed_banner() +
+          ") exports src_as/dst_as 0 from nfprobe with a BGP feed: nfprobe_bgp_ext_handler() (src/pkt_handlers.c) "
+          "writes them one record too early ('--pdata'); fixed in 1.7.8, commit d5e336f2, ChangeLog '! fix, "
+          "nfprobe plugin: BGP data enrichment was not working due to a mistakenly moved pointer'";
+      out.emplace("as_src", broken);
+      out.emplace("as_dst", broken);
+    }
+    if (probe.format == ExportFormat::kNetflowV5) {
+      out.emplace("peer_ip_dst", "NetFlow v5 has no BGP next-hop field (its nexthop is the IP next hop)");
+    }
+  }
+  return out;
 }
 
 std::vector<topology::KindIssue> PmacctdDriver::check(const topology::ProbeSpec& probe) const {
@@ -89,10 +177,10 @@ std::vector<topology::KindIssue> PmacctdDriver::check(const topology::ProbeSpec&
   can.bgp = true;  // refused below with its own reason
   can.ifindex = false;
   auto out = check_abilities("pmacctd", probe, can);
-  if (probe.bgp) {
+  if (probe.bgp && probe.format == ExportFormat::kSflow) {
     out.push_back({"bgp",
-                   "pmacctd's own BGP feed (bgp_daemon, model 1) is not supported by flowlab yet; use kind "
-                   "flowprobe for bgp: true"});
+                   "pmacctd's own BGP feed (bgp_daemon, model 1) is rendered for its nfprobe plugin (v5, v9, "
+                   "ipfix), not for sfprobe (sflow)"});
   }
   return out;
 }

@@ -11,9 +11,16 @@
 // flush waits for the inactive timeout plus the 1 s expiry scan (nfprobe; sfprobe sends samples at once), and the
 // runner checks only that datagrams arrived.
 //
+// `bgp: true` (seed 000's model 1, nfprobe formats only): pmacctd runs its own bgp_daemon where the router's probe
+// session connects (topology::kProbeBgp*, the session the routers render for any probe kind), pmacctd_as/pmacctd_net
+// bgp, and a catch-all bgp_agent_map entry (<node dir>/pmacctdN-bgp_agent_map.txt) to the router's end; nfprobe then
+// exports src_as, dst_as, the BGP next hop and the masks. It exports no adjacent AS: peer_as_src/peer_as_dst are
+// flagged not provided; so are as_src/as_dst with pmacct before 1.7.8 (Debian 12's 1.7.7), whose nfprobe writes
+// the BGP-derived AS numbers into the wrong record and exports 0 (nfprobe_bgp_as_broken()).
+//
 // Records carry no interface index (0: no pcap_ifindex / pcap_interfaces_map is rendered); the verifier flags
-// iface_in/iface_out as not provided. Not yet: `bgp: true` (pmacctd's own bgp_daemon feed, seed 000's model 1) and
-// `ifindex:` maps (pcap_interfaces_map) are topology errors naming the kind; more than one capture interface too.
+// iface_in/iface_out as not provided. Not yet: `ifindex:` maps (pcap_interfaces_map) are topology errors naming the
+// kind; more than one capture interface too.
 #pragma once
 
 #include "nodes/core/probe_driver.hpp"
@@ -21,12 +28,19 @@
 #include <filesystem>
 #include <map>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace flowlab::nodes::pmacctd {
 
 std::filesystem::path config_file(const std::filesystem::path& node_dir, std::size_t index);
 std::filesystem::path pid_file(const std::filesystem::path& node_dir, std::size_t index);
+// The bgp_agent_map of a probe with `bgp: true`, and its one line (every packet to the router's session).
+std::filesystem::path agent_map_file(const std::filesystem::path& node_dir, std::size_t index);
+std::string agent_map();
+// Whether the pmacctd of `banner` (`pmacctd -V`: "... pmacctd 1.7.7-git [RELEASE]") exports src_as/dst_as 0 from
+// nfprobe with a BGP feed: pmacct before 1.7.8 (ChangeLog 1.7.8, "BGP data enrichment was not working").
+bool nfprobe_bgp_as_broken(std::string_view banner);
 // pmacctd's configuration for probe `index` (pure: same topology, same text).
 Result<std::string> render_config(const topology::Topology& topo, std::size_t index,
                                   const std::filesystem::path& node_dir);
