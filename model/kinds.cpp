@@ -38,6 +38,10 @@ std::string kind_list(KindTable kinds, Role role) {
   return names(kinds.nodes, [role](const KindInfo& k) { return k.role == role; });
 }
 
+std::string fault_kind_list(KindTable kinds) {
+  return names(kinds.nodes, [](const KindInfo& k) { return k.faults; });
+}
+
 std::string probe_kind_list(KindTable kinds) {
   return names(kinds.probes, [](const ProbeKindInfo&) { return true; });
 }

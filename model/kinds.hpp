@@ -20,6 +20,9 @@ struct KindInfo {
   // Routers: why this kind cannot report to a collector over BMP (RFC 7854), naming the product ("BIRD 2 has no
   // BMP"); empty when it can (a collector's `bmp:` list takes it).
   std::string_view no_bmp = {};
+  // Whether the kind is a flowlab program that takes `fault:` (a seeded fault switch, docs/faults.md); a
+  // third-party tool does not, and the loader rejects the key on its nodes.
+  bool faults = false;
 };
 
 // An option of a probe its kind cannot honour: the probe's key ("format", "direction", "ifindex", "bgp", ...) and
@@ -52,6 +55,8 @@ struct KindTable {
 // The node kinds of one role ("collector, nfacctd"), or the probe kinds ("flowprobe, softflowd, ...").
 [[nodiscard]] std::string kind_list(KindTable kinds, Role role);
 [[nodiscard]] std::string probe_kind_list(KindTable kinds);
+// The node kinds that take `fault:` ("collector, tee").
+[[nodiscard]] std::string fault_kind_list(KindTable kinds);
 // The probe kind named `kind`, or nullptr.
 [[nodiscard]] const ProbeKindInfo* find_probe_kind(KindTable kinds, std::string_view kind);
 // The kind a probe without `kind:` runs ("" for a table without probe kinds).

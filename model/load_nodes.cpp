@@ -149,6 +149,17 @@ bool Parser::key_applies(const Entry& e, const std::string& path, const Node& no
                                   node.name + "' (it is for " + std::string(rule->for_whom) + ")");
     return false;
   }
+  if (e.key == "fault") {  // seeded faults are switches of flowlab's own programs, never of a third-party tool
+    const KindInfo* kind = find_kind(kinds_, node.kind);
+    if (kind != nullptr && !kind->faults) {
+      error(child(path, e.key), "kind '" + node.kind +
+                                    "' takes no fault: seeded faults are switches of flowlab's own programs (node "
+                                    "kinds " +
+                                    fault_kind_list(kinds_) + "; docs/faults.md), and '" + node.kind +
+                                    "' is a third-party tool");
+      return false;
+    }
+  }
   return true;
 }
 

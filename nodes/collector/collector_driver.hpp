@@ -22,6 +22,7 @@ namespace flowlab::nodes::collector {
 class CollectorDriver final : public NodeDriver {
  public:
   [[nodiscard]] topology::Role role() const override { return topology::Role::kCollector; }
+  [[nodiscard]] bool takes_faults() const override { return true; }
   Status render(const NodeContext& ctx) const override;
   [[nodiscard]] std::vector<process::Spec> programs(const NodeContext& ctx) const override;
   Result<bool> ready(const NodeContext& ctx) const override;

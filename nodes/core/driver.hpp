@@ -113,6 +113,9 @@ class NodeDriver {
     return fail(ErrorKind::kUnsupported, "node " + ctx.node->name + " (kind " + ctx.node->kind +
                                              ") cannot set BGP sessions to " + neighbor + " up or down");
   }
+  // Whether the kind's program is flowlab's own and takes a node's `fault:` switch (flowcollector's `--fault`,
+  // docs/faults.md). Default false: a third-party tool has no fault switches, so the loader rejects the key.
+  [[nodiscard]] virtual bool takes_faults() const { return false; }
   // Routers: why this kind cannot report to a collector over BMP (RFC 7854), naming the product; empty when it can
   // (then render() configures BMP for every collector that lists the router under `bmp:`).
   [[nodiscard]] virtual std::string_view no_bmp() const { return "this router kind has no BMP"; }

@@ -87,6 +87,12 @@ std::vector<topology::KindIssue> check_abilities(std::string_view kind, const to
   if (!probe.ifindex.empty() && !can.ifindex) {
     out.push_back({"ifindex", k + " cannot map interfaces to other ifindex numbers"});
   }
+  if (!probe.fault.empty() && !can.faults) {
+    out.push_back({"fault", "kind '" + k +
+                                "' takes no fault: seeded faults are switches of flowlab's own programs (probe kind "
+                                "flowprobe; docs/faults.md), and '" +
+                                k + "' is a third-party tool"});
+  }
   return out;
 }
 

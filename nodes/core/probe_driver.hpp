@@ -73,6 +73,7 @@ struct ProbeAbilities {
   bool many_interfaces = false;                 // more than one capture interface (a mirror counts as one)
   bool sampling = true;                         // `sampling` > 1
   bool ifindex = true;                          // `ifindex:` maps
+  bool faults = false;                          // `fault:` (a seeded fault switch: flowprobe's own, docs/faults.md)
 };
 std::vector<topology::KindIssue> check_abilities(std::string_view kind, const topology::ProbeSpec& probe,
                                                  const ProbeAbilities& can);

@@ -94,9 +94,7 @@ fs::path agent_map_file(const fs::path& node_dir, std::size_t index) {
   return node_dir / (indexed_name("pmacctd", index) + "-bgp_agent_map.txt");
 }
 
-std::string agent_map() {
-  return std::string("bgp_ip=") + topology::kProbeBgpRouterAddress + " ip=0.0.0.0/0\n";
-}
+std::string agent_map() { return std::string("bgp_ip=") + topology::kProbeBgpRouterAddress + " ip=0.0.0.0/0\n"; }
 
 fs::path pid_file(const fs::path& node_dir, std::size_t index) {
   return node_dir / (indexed_name("pmacctd", index) + ".pid");

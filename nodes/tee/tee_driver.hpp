@@ -67,6 +67,7 @@ Result<RenderedTee> render_tee(const topology::Topology& topology, const topolog
 class TeeDriver final : public NodeDriver {
  public:
   [[nodiscard]] topology::Role role() const override { return topology::Role::kTee; }
+  [[nodiscard]] bool takes_faults() const override { return true; }
   using SpecSource = std::function<Result<TeeNodeSpec>(const topology::Topology&, const topology::Node&)>;
   TeeDriver();  // SpecSource = tee_spec_from_topology
   explicit TeeDriver(SpecSource source);

@@ -9,6 +9,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -156,9 +157,42 @@ TEST(ProbeKinds, PmacctdConfigs) {
                        "\nsampling_rate[p]: 100\n"),
             std::string::npos)
       << *conf;
-  EXPECT_EQ(messages(load(", kind: pmacctd, bgp: true")),
-            std::vector<std::string>{"pk.yaml:9:68: error: probes[0].bgp: pmacctd's own BGP feed (bgp_daemon, model "
-                                     "1) is not supported by flowlab yet; use kind flowprobe for bgp: true"});
+  EXPECT_EQ(messages(load(", kind: pmacctd, format: sflow, bgp: true")),
+            std::vector<std::string>{"pk.yaml:9:83: error: probes[0].bgp: pmacctd's own BGP feed (bgp_daemon, model "
+                                     "1) is rendered for its nfprobe plugin (v5, v9, ipfix), not for sfprobe (sflow)"});
+}
+
+// Model 1: pmacctd's own bgp_daemon where r1's probe session connects, a catch-all agent map entry to r1's end,
+// the AS numbers, BGP next hop and masks aggregated (nfprobe exports them).
+TEST(ProbeKinds, PmacctdWithItsOwnBgpFeed) {
+  auto r = load(", kind: pmacctd, format: ipfix, bgp: true");
+  ASSERT_TRUE(r.ok()) << r.error_text();
+  auto conf = pmacctd::render_config(*r.topology, 0, "/run/fl/pk/r1");
+  ASSERT_TRUE(conf.ok()) << conf.error().to_string();
+  EXPECT_NE(conf->find("pcap_interface: eth1\npmacctd_as: bgp\npmacctd_net: bgp\nbgp_daemon: true\n"
+                       "bgp_daemon_ip: 100.127.255.2\nbgp_daemon_port: 1179\nbgp_daemon_max_peers: 1\n"
+                       "bgp_agent_map: /run/fl/pk/r1/pmacctd0-bgp_agent_map.txt\n"
+                       "aggregate[p]: src_host, dst_host, src_port, dst_port, proto, tos, src_as, dst_as, "
+                       "peer_dst_ip, src_mask, dst_mask\n"),
+            std::string::npos)
+      << *conf;
+  EXPECT_EQ(pmacctd::agent_map(), "bgp_ip=100.127.255.1 ip=0.0.0.0/0\n");
+  // The router renders the same session it renders for flowprobe.
+  const auto& sessions = r.topology->sessions;
+  EXPECT_EQ(std::count_if(sessions.begin(), sessions.end(), [](const auto& s) { return s.to_probe; }), 1);
+  const auto unprovided = probe_driver(r.topology->probes[0]).unprovided_fields(r.topology->probes[0]);
+  EXPECT_EQ(unprovided.count("peer_as_dst"), 1U);
+  EXPECT_EQ(unprovided.count("peer_ip_dst"), 0U);  // IPFIX carries the BGP next hop
+}
+
+TEST(ProbeKinds, PmacctBefore178ExportsNoBgpAsFromNfprobe) {
+  EXPECT_TRUE(pmacctd::nfprobe_bgp_as_broken("Promiscuous Mode Accounting Daemon, pmacctd 1.7.7-git [RELEASE]"));
+  EXPECT_TRUE(pmacctd::nfprobe_bgp_as_broken("pmacctd 1.6.2 [RELEASE]"));
+  EXPECT_FALSE(pmacctd::nfprobe_bgp_as_broken("Promiscuous Mode Accounting Daemon, pmacctd 1.7.8-git [RELEASE]"));
+  EXPECT_FALSE(pmacctd::nfprobe_bgp_as_broken("pmacctd 1.7.10"));
+  EXPECT_FALSE(pmacctd::nfprobe_bgp_as_broken("pmacctd 2.0.0"));
+  EXPECT_FALSE(pmacctd::nfprobe_bgp_as_broken(""));
+  EXPECT_FALSE(pmacctd::nfprobe_bgp_as_broken("pmacctd x.y"));
 }
 
 TEST(ProbeKinds, TheRunsChoiceReplacesEveryProbeAndCollectorKind) {
