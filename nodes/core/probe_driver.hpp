@@ -37,6 +37,9 @@ struct ProbeFlush {
   std::uint64_t datagrams_sent = 0;
   bool counted = true;
   nlohmann::json stats;
+  // Why packets the probe captured are not in this export, in words naming the kind's cause ("" when it holds none
+  // back): the collect step shows it on the probe's delivery point, an expect step on a stream without a record.
+  std::string held_back;
 };
 
 // Where probe `index` runs and exports to, resolved from the topology: the probe, its node, the collector (or tee)

@@ -48,6 +48,20 @@ bool capture_drained(const std::string& statistics) {
   return received && processed && ignored && *processed + *ignored >= *received;
 }
 
+std::string held_back(const std::string& statistics) {
+  const auto received = stat(statistics, "Packets received by libpcap:");
+  const auto processed = stat(statistics, "Packets processed:");
+  const auto ignored = stat(statistics, "Ignored packets:");
+  if (!received || !processed || !ignored || *processed + *ignored >= *received) {
+    return "";
+  }
+  return "softflowd had read " + std::to_string(*processed + *ignored) + " of the " + std::to_string(*received) +
+         " packets libpcap captured for it: it opens its capture with pcap_open_live(..., to_ms 0) (softflowd.c), "
+         "which libpcap's TPACKET_V3 ring turns into tp_retire_blk_tov UINT_MAX (pcap-linux.c), so a ring block "
+         "reaches softflowd only once full and the last " +
+         std::to_string(*received - *processed - *ignored) + " wait for more traffic on the interface";
+}
+
 namespace {
 
 // The one capture interface, "[ifindex:]name": the probe's `ifindex:` number when it maps the interface.
@@ -117,6 +131,7 @@ Result<ProbeFlush> SoftflowdDriver::flush(const ProbeContext& ctx, const process
   }
   ProbeFlush out;
   out.datagrams_sent = *sent;
+  out.held_back = held_back(*stats);
   out.stats = {{"expire_all", *expired}, {"statistics", *stats}};
   return out;
 }

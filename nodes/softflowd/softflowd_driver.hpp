@@ -36,6 +36,9 @@ std::optional<std::uint64_t> parse_packets_sent(const std::string& statistics);
 // True once softflowd has read every packet libpcap counted for it ("Packets processed" + "Ignored packets" >=
 // "Packets received by libpcap").
 bool capture_drained(const std::string& statistics);
+// Why softflowd has not read every packet libpcap counted for it ("" when it has): its capture hands over only
+// full ring blocks (pcap_open_live with to_ms 0 under TPACKET_V3), with the counts from `statistics`.
+std::string held_back(const std::string& statistics);
 
 class SoftflowdDriver final : public ProbeDriver {
  public:

@@ -167,6 +167,7 @@ Result<std::uint64_t> deliver(RunContext& run, std::size_t i, nlohmann::json& de
   auto flushed = flush_probe(run, i);
   FLOWLAB_TRY(flushed);
   const std::uint64_t sent_total = flushed->datagrams_sent;
+  run.held_back[i] = flushed->held_back;
   // Through tees the datagrams take longer, and the machine may be loaded: a generous deadline.
   const auto deadline = Clock::now() + std::chrono::seconds(20);
   for (const auto& feed : topology::probe_feeds(run.topo(), probe)) {
@@ -229,6 +230,10 @@ Result<std::uint64_t> deliver(RunContext& run, std::size_t i, nlohmann::json& de
     }
     if (verdict != nullptr) {
       verdict->points.push_back(delivery_point(run, i, feed, *flushed, sent, received, *seq, base));
+      if (!flushed->held_back.empty()) {
+        auto& note = verdict->points.back().note;
+        note += (note.empty() ? "" : "; ") + flushed->held_back;
+      }
       verdict->outcome = verify::worst(verdict->outcome, verdict->points.back().outcome);
     }
     if (tees_seen != nullptr) {

@@ -146,6 +146,9 @@ std::optional<CollectorRecord> record_of(RunContext& run, const Stream& s, const
     p.outcome = Outcome::kFail;
     p.note = "no record for stream " + s.name + " (" + s.src.to_string() + " -> " + s.dst.to_string() +
              ") from exporter " + exporter.to_string() + " at collector " + collector.name;
+    if (const auto held = run.held_back.find(obs.probe_index); held != run.held_back.end() && !held->second.empty()) {
+      p.note += " — " + held->second;
+    }
     return std::nullopt;
   }
   expect_detail::name_interfaces(run, obs, *rec);
