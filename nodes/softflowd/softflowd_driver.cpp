@@ -41,25 +41,40 @@ std::optional<std::uint64_t> parse_packets_sent(const std::string& statistics) {
   return std::stoull(m[1].str());
 }
 
-bool capture_drained(const std::string& statistics) {
+namespace {
+
+// softflowd's capture counters: what libpcap received for it and what it read (processed + ignored).
+struct CaptureCounts {
+  std::uint64_t received = 0;
+  std::uint64_t read = 0;
+};
+std::optional<CaptureCounts> capture_counts(const std::string& statistics) {
   const auto received = stat(statistics, "Packets received by libpcap:");
   const auto processed = stat(statistics, "Packets processed:");
   const auto ignored = stat(statistics, "Ignored packets:");
-  return received && processed && ignored && *processed + *ignored >= *received;
+  if (!received || !processed || !ignored) {
+    return std::nullopt;
+  }
+  return CaptureCounts{*received, *processed + *ignored};
+}
+
+}  // namespace
+
+bool capture_drained(const std::string& statistics) {
+  const auto counts = capture_counts(statistics);
+  return counts && counts->read >= counts->received;
 }
 
 std::string held_back(const std::string& statistics) {
-  const auto received = stat(statistics, "Packets received by libpcap:");
-  const auto processed = stat(statistics, "Packets processed:");
-  const auto ignored = stat(statistics, "Ignored packets:");
-  if (!received || !processed || !ignored || *processed + *ignored >= *received) {
+  const auto counts = capture_counts(statistics);
+  if (!counts || counts->read >= counts->received) {
     return "";
   }
-  return "softflowd had read " + std::to_string(*processed + *ignored) + " of the " + std::to_string(*received) +
+  return "softflowd had read " + std::to_string(counts->read) + " of the " + std::to_string(counts->received) +
          " packets libpcap captured for it: it opens its capture with pcap_open_live(..., to_ms 0) (softflowd.c), "
          "which libpcap's TPACKET_V3 ring turns into tp_retire_blk_tov UINT_MAX (pcap-linux.c), so a ring block "
          "reaches softflowd only once full and the last " +
-         std::to_string(*received - *processed - *ignored) + " wait for more traffic on the interface";
+         std::to_string(counts->received - counts->read) + " wait for more traffic on the interface";
 }
 
 namespace {

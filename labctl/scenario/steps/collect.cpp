@@ -127,6 +127,14 @@ verify::PointResult delivery_point(const RunContext& run, std::size_t probe_inde
   return p;
 }
 
+// `p` with the probe's reason for captured packets left out of its export added to its note.
+verify::PointResult with_held_back(verify::PointResult p, const nodes::ProbeFlush& flushed) {
+  if (!flushed.held_back.empty()) {
+    p.note += (p.note.empty() ? "" : "; ") + flushed.held_back;
+  }
+  return p;
+}
+
 // The verdict point of a collector kind that keeps no datagram counts (delivery() unsupported): shown, not failed.
 verify::PointResult unprovided_delivery_point(const RunContext& run, std::size_t probe_index,
                                               const topology::Feed& feed, std::uint64_t sent,
@@ -229,11 +237,8 @@ Result<std::uint64_t> deliver(RunContext& run, std::size_t i, nlohmann::json& de
                                           (feed.tees.empty() ? "" : " (via " + topology::tee_path_text(feed) + ")"));
     }
     if (verdict != nullptr) {
-      verdict->points.push_back(delivery_point(run, i, feed, *flushed, sent, received, *seq, base));
-      if (!flushed->held_back.empty()) {
-        auto& note = verdict->points.back().note;
-        note += (note.empty() ? "" : "; ") + flushed->held_back;
-      }
+      verdict->points.push_back(
+          with_held_back(delivery_point(run, i, feed, *flushed, sent, received, *seq, base), *flushed));
       verdict->outcome = verify::worst(verdict->outcome, verdict->points.back().outcome);
     }
     if (tees_seen != nullptr) {

@@ -104,6 +104,25 @@ TEST(ProbeKinds, SoftflowdStatisticsGiveTheDatagramsSent) {
   EXPECT_FALSE(softflowd::parse_packets_sent("Number of active flows: 0\n").has_value());
 }
 
+// softflowd's statistics after a flush of communities.yaml (softflowd -> nfacctd): nothing read of 621 packets, the
+// whole run in one ring block that never filled.
+TEST(ProbeKinds, SoftflowdSaysWhyCapturedPacketsAreHeldBack) {
+  const std::string stuck =
+      "Number of active flows: 0\nPackets processed: 0\nFragments: 0\nIgnored packets: 0 (0 non-IP, 0 too short)\n"
+      "Flows expired: 0 (0 forced)\nFlows exported: 0 (0 records) in 0 packets (0 failures)\n"
+      "Packets received by libpcap: 621\nPackets dropped by libpcap: 0\n";
+  EXPECT_FALSE(softflowd::capture_drained(stuck));
+  const std::string why = softflowd::held_back(stuck);
+  EXPECT_EQ(why.rfind("softflowd had read 0 of the 621 packets libpcap captured for it: ", 0), 0U) << why;
+  EXPECT_NE(why.find("tp_retire_blk_tov UINT_MAX"), std::string::npos) << why;
+  EXPECT_NE(why.find("the last 621 wait for more traffic"), std::string::npos) << why;
+  const std::string drained =
+      "Packets processed: 4916\nIgnored packets: 109 (109 non-IP, 0 too short)\nPackets received by libpcap: 5025\n";
+  EXPECT_TRUE(softflowd::capture_drained(drained));
+  EXPECT_EQ(softflowd::held_back(drained), "");
+  EXPECT_EQ(softflowd::held_back("Number of active flows: 0\n"), "");  // no counters: nothing to say
+}
+
 TEST(ProbeKinds, SoftflowdLimitsNameTheKind) {
   EXPECT_EQ(messages(load(", kind: softflowd, format: sflow, direction: in")),
             (std::vector<std::string>{
