@@ -143,9 +143,11 @@ inline constexpr std::size_t kMaxIesPerField = 3;
 // One row of the table. A row is made only by its builders (the constructor is private), and each builder takes
 // what the row's type needs: a decoded address its FlowRecord member, a decoded value its store function (a
 // captureless lambda: a missing one does not compile). That is the table's completeness check, made by types
-// while each row is built. (It is not a comparison of the stored function pointers with nullptr in a
-// static_assert: with GCC's -fsanitize=null, part of -fsanitize=undefined, a function's address may be null, so
-// such a comparison is not a constant expression and the sanitizer build failed.)
+// while each row is built.
+// Compile-time checks over the table never compare an address with nullptr (a row pointer, a function pointer):
+// GCC's -fsanitize=null (part of -fsanitize=undefined) makes any object's or function's address possibly null, so
+// such a comparison is not a constant expression and the sanitizer build fails. They use actions (kSkip: not
+// read) and `exportable` instead.
 struct FieldDescriptor {
   FieldAction action = FieldAction::kSkip;
   IeType type = IeType::kNone;
@@ -153,6 +155,7 @@ struct FieldDescriptor {
   IpAddress FlowRecord::*address = nullptr;          // kIpv4 / kIpv6: the record's address
   StoreFn store = nullptr;                           // kUnsigned / kNtp: decoded value -> record / scratch
   LoadFn load = nullptr;                             // exportable fields: record -> value
+  bool exportable = false;                           // the exporter can take it from a record (address or load)
 
   using Ies = std::array<std::uint16_t, kMaxIesPerField>;
 
@@ -165,6 +168,7 @@ struct FieldDescriptor {
     require(member != nullptr, "address_of: a decoded address needs its FlowRecord member");
     FieldDescriptor d{a, t, ies};
     d.address = member;
+    d.exportable = true;
     return d;
   }
 
@@ -180,6 +184,7 @@ struct FieldDescriptor {
     FieldDescriptor d{a, t, ies};
     d.store = store;
     d.load = load;
+    d.exportable = !std::is_null_pointer_v<Load>;
     return d;
   }
 
@@ -303,19 +308,25 @@ inline constexpr std::array<FieldDescriptor, kFieldActionCount> kFields{{
 
 [[nodiscard]] constexpr const FieldDescriptor& field_of(FieldAction a) { return kFields[static_cast<std::size_t>(a)]; }
 
-// The row that carries IE `id`, or nullptr when flowlab does not read it.
-[[nodiscard]] constexpr const FieldDescriptor* find_ie(std::uint16_t id) {
+// The action of the row that carries IE `id`, or kSkip when flowlab does not read it.
+[[nodiscard]] constexpr FieldAction action_of_ie(std::uint16_t id) {
   if (id == 0) {
-    return nullptr;
+    return FieldAction::kSkip;
   }
   for (const FieldDescriptor& f : kFields) {
     for (std::uint16_t carried : f.ies) {
       if (carried == id) {
-        return &f;
+        return f.action;
       }
     }
   }
-  return nullptr;
+  return FieldAction::kSkip;
+}
+
+// The row that carries IE `id`, or nullptr when flowlab does not read it.
+[[nodiscard]] constexpr const FieldDescriptor* find_ie(std::uint16_t id) {
+  const FieldAction a = action_of_ie(id);
+  return a == FieldAction::kSkip ? nullptr : &field_of(a);
 }
 
 namespace table_check {
