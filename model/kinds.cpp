@@ -72,6 +72,19 @@ std::string check_kind_choice(KindTable kinds, const KindChoice& choice) {
   return out;
 }
 
+std::string password_problem(const KindInfo& kind, std::string_view key) {
+  const PasswordLimits& limits = kind.password;
+  const std::string who = "kind " + std::string(kind.name) + " cannot use this password: ";
+  if (key.size() > limits.max_bytes) {
+    return who + "it is " + std::to_string(key.size()) + " bytes, " + std::string(kind.name) + " takes at most " +
+           std::to_string(limits.max_bytes) + " (" + std::string(limits.max_bytes_why) + ")";
+  }
+  if (const auto at = key.find_first_of(limits.refused); at != std::string_view::npos) {
+    return who + "it holds '" + std::string(1, key[at]) + "' (" + std::string(limits.refused_why) + ")";
+  }
+  return "";
+}
+
 std::string_view role_name(Role role) { return enum_name(kRoleNames, role); }
 
 }  // namespace flowlab::topology

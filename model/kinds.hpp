@@ -4,7 +4,10 @@
 // it, so the model never names a kind.
 #pragma once
 
+#include "common/tcp_md5_key.hpp"
 #include "model/model.hpp"
+
+#include <cstddef>
 
 #include <optional>
 #include <span>
@@ -13,6 +16,15 @@
 #include <vector>
 
 namespace flowlab::topology {
+
+// Collectors: the TCP-MD5 passwords (`bgp_password:`) this kind's configuration can carry, beyond the common rule
+// (common/tcp_md5_key.hpp); the defaults add no limit. Each limit says why, naming the product.
+struct PasswordLimits {
+  std::size_t max_bytes = kMaxTcpMd5KeyBytes;
+  std::string_view max_bytes_why = {};
+  std::string_view refused = {};  // characters the kind's file cannot hold
+  std::string_view refused_why = {};
+};
 
 struct KindInfo {
   std::string_view name;  // the value of a node's `kind:` key
@@ -23,6 +35,7 @@ struct KindInfo {
   // Whether the kind is a flowlab program that takes `fault:` (a seeded fault switch, docs/faults.md); a
   // third-party tool does not, and the loader rejects the key on its nodes.
   bool faults = false;
+  PasswordLimits password = {};
 };
 
 // An option of a probe its kind cannot honour: the probe's key ("format", "direction", "ifindex", "bgp", ...) and
@@ -63,6 +76,9 @@ struct KindTable {
 [[nodiscard]] std::string_view default_probe_kind(KindTable kinds);
 // Why `choice` cannot be applied (an unknown kind, or one of the wrong role, listing the valid ones); "" when it can.
 [[nodiscard]] std::string check_kind_choice(KindTable kinds, const KindChoice& choice);
+// Why a collector of `kind` cannot use `key` (already valid by the common rule) as its TCP-MD5 password; "" when it
+// can.
+[[nodiscard]] std::string password_problem(const KindInfo& kind, std::string_view key);
 // "router", "host", "collector", "tee"
 [[nodiscard]] std::string_view role_name(Role role);
 

@@ -73,6 +73,7 @@ class Validator {
   void check_collectors();
   void check_collector_routers(const Node& n, std::string_view key, const std::vector<std::string>& list);
   void check_agent_map(const Node& collector);
+  void check_password(const Node& collector);
   void check_tees();
   void check_addresses();
   void check_policies();
@@ -194,6 +195,18 @@ void Validator::check_collectors() {
     check_collector_routers(n, "bgp", n.bgp_peers);
     check_collector_routers(n, "bmp", n.bmp_peers);
     check_agent_map(n);
+    check_password(n);
+  }
+}
+
+// A collector's `bgp_password:` (the loader applied the common rule): what its kind's configuration can carry.
+void Validator::check_password(const Node& collector) {
+  const KindInfo* kind = find_kind(kinds_, collector.kind);
+  if (collector.bgp_password.empty() || kind == nullptr || !tcp_md5_key_problem(collector.bgp_password).empty()) {
+    return;
+  }
+  if (const std::string problem = password_problem(*kind, collector.bgp_password); !problem.empty()) {
+    error(node_path(collector.name) + ".bgp_password", problem);
   }
 }
 

@@ -119,6 +119,9 @@ class NodeDriver {
   // Routers: why this kind cannot report to a collector over BMP (RFC 7854), naming the product; empty when it can
   // (then render() configures BMP for every collector that lists the router under `bmp:`).
   [[nodiscard]] virtual std::string_view no_bmp() const { return "this router kind has no BMP"; }
+  // Collectors: the TCP-MD5 passwords render() can write beyond the common rule (the topology loader refuses the
+  // others at `bgp_password:`). Default: every password the common rule allows.
+  [[nodiscard]] virtual topology::PasswordLimits password_limits() const { return {}; }
   // Drops (up = false) or re-opens the router's BMP session with the collector `station` (a node name whose `bmp:`
   // lists the router); the router sends its tables again once the session is back.
   virtual Status set_bmp_session(const NodeContext& ctx, const std::string& station, bool up) const {

@@ -113,7 +113,7 @@ const char* peer_src_as_word(topology::PeerSrcAsMethod method, Daemon daemon) {
 }
 
 void bgp_keys(const topology::Node& node, const std::vector<const topology::BgpSession*>& sessions,
-              const std::filesystem::path& dir, bool agent_map, std::ostringstream& c) {
+              const std::filesystem::path& dir, const RenderedPmacct& files, std::ostringstream& c) {
   bool mirror = true;
   bool ipv6 = false;
   for (const auto* s : sessions) {
@@ -129,11 +129,14 @@ void bgp_keys(const topology::Node& node, const std::vector<const topology::BgpS
   }
   c << "bgp_daemon_max_peers: " << sessions.size() << "\n";
   c << "bgp_daemon_allow_file: " << (dir / kAllowFile).string() << "\n";
+  if (!files.md5.empty()) {
+    c << "bgp_daemon_md5_file: " << (dir / kMd5File).string() << "\n";  // TCP-MD5 (RFC 2385)
+  }
   c << "bgp_daemon_msglog_file: " << (dir / kMsglogFile).string() << "\n";
   c << "bgp_daemon_msglog_output: json\n";
   // The agent map names peers by session address: a router id equal to another session's address must not match.
   c << "bgp_disable_router_id_check: true\n";
-  if (agent_map) {
+  if (!files.agent_map.empty()) {
     c << "bgp_agent_map: " << (dir / kAgentMapFile).string() << "\n";
   }
   c << "bgp_src_as_path_type: bgp\n";  // src_as_path: the route back to the source
@@ -174,6 +177,9 @@ Result<RenderedPmacct> render_pmacct_config(const topology::Topology& topo, cons
   for (const auto* s : sessions) {
     if (allowed.insert(s->local_address.to_string()).second) {
       out.allow += s->local_address.to_string() + "\n";
+      if (!s->password.empty()) {
+        out.md5 += s->local_address.to_string() + ", " + s->password + "\n";
+      }
     }
   }
   const Keys k = keys_of(daemon);
@@ -186,7 +192,7 @@ Result<RenderedPmacct> render_pmacct_config(const topology::Topology& topo, cons
   c << "logfile: " << (dir / log_file(daemon)).string() << "\n";
   c << k.ip << ": " << node.mgmt4.address.to_string() << "\n" << k.port << ": " << port << "\n";
   if (!sessions.empty()) {
-    bgp_keys(node, sessions, dir, !out.agent_map.empty(), c);
+    bgp_keys(node, sessions, dir, out, c);
   }
   enrich_keys(node, dir, daemon, c);
   // Process titles: "nfacctd: Core Process [<lab>.<node>]", "nfacctd: IMT Plugin [<lab>_<node>]".

@@ -8,6 +8,8 @@
 //                IPv4, bgp_daemon_as only when the node has an AS that differs from its peers' (else pmacct copies
 //                the peer's AS: iBGP), bgp_daemon_allow_file = the routers' session addresses, max_peers = their
 //                count; BGP messages logged as JSON to bgp-msglog.json (read back by bgp_sessions()/rib())
+//   TCP-MD5      with `bgp_password:`, bgp_daemon_md5_file: one "<router's session address>, <key>" line per session
+//                (pmacct sets TCP_MD5SIG for each on its listening socket; IPv4 peers mapped on a `::` one)
 //   agent map    bgp_agent_map: per probe, `bgp_ip=<router's IPv4 session> ip=<exporter> filter='ip'` and the IPv6
 //                session with filter='ip6' (pmacct looks a peer up by one address; the router's two sessions are
 //                two peers — examples/bgp_agent.map.example)
@@ -29,6 +31,7 @@ enum class Daemon : std::uint8_t { kNfacctd, kSfacctd };
 
 inline constexpr const char* kAgentMapFile = "bgp_agent_map.txt";
 inline constexpr const char* kAllowFile = "bgp_allow.txt";
+inline constexpr const char* kMd5File = "bgp_md5.lst";
 inline constexpr const char* kPeerSrcAsMapFile = "peer_src_as_map.txt";
 inline constexpr const char* kPipeFile = "pmacct.pipe";
 inline constexpr const char* kMsglogFile = "bgp-msglog.json";
@@ -44,6 +47,7 @@ struct RenderedPmacct {
   std::string config;     // <daemon>.conf
   std::string agent_map;  // "" when no probe exports to this node
   std::string allow;      // "" without BGP sessions
+  std::string md5;        // bgp_daemon_md5_file; "" without `bgp_password:`
 };
 
 // `dir` is the node's run directory (paths in the config point into it). Fails when the node listens on no port

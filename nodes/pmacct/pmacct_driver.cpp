@@ -80,10 +80,20 @@ Status PmacctDriver::render(const NodeContext& ctx) const {
   if (!rendered->allow.empty()) {
     FLOWLAB_TRY(write_text_file(ctx.dir / kAllowFile, rendered->allow));
   }
+  if (!rendered->md5.empty()) {
+    FLOWLAB_TRY(write_text_file(ctx.dir / kMd5File, rendered->md5));
+  }
   if (ctx.node->peer_src_as == topology::PeerSrcAsMethod::kMap) {
     FLOWLAB_TRY(collector::write_peer_src_as_map(ctx, ctx.dir / kPeerSrcAsMapFile));
   }
   return write_text_file(ctx.dir / config_file(daemon_), rendered->config);
+}
+
+// pmacct 1.7 bgp_md5_file_load(): each line is split at ',' (extract_token), the key copied with
+// strlcpy(key, token, TCP_MD5SIG_MAXKEYLEN) — a longer key would be cut, silently, and the sessions stay down.
+topology::PasswordLimits PmacctDriver::password_limits() const {
+  return {kMaxTcpMd5KeyBytes - 1, "pmacct keeps a key of bgp_daemon_md5_file in 80 bytes with its NUL", ",",
+          "pmacct's bgp_daemon_md5_file is '<address>, <key>' split at commas"};
 }
 
 std::vector<process::Spec> PmacctDriver::programs(const NodeContext& ctx) const {

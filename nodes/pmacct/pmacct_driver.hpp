@@ -32,6 +32,8 @@ class PmacctDriver : public NodeDriver {
   Result<DeliveryCounters> delivery(const NodeContext& ctx, const IpAddress& exporter) const override;
   // pmacct has no `direction` primitive in 1.7, and an sFlow sample carries no AS of its own.
   [[nodiscard]] bool partial_records() const override { return true; }
+  // bgp_daemon_md5_file: "<address>, <key>" lines, each key read into TCP_MD5SIG_MAXKEYLEN bytes with its NUL.
+  [[nodiscard]] topology::PasswordLimits password_limits() const override;
 
  private:
   Daemon daemon_;

@@ -104,20 +104,20 @@ constexpr std::array<ExportField, N> bind_fields(const std::array<FieldSpec, N>&
 }
 
 // Every field is in the IE table, with a length the table allows, and the exporter can take it from a record.
+// (By action and `exportable`, not by comparing row or function pointers with nullptr: ie_table.hpp.)
 template <std::size_t N>
-constexpr bool exportable(const std::array<ExportField, N>& fields) {
-  return std::all_of(fields.begin(), fields.end(), [](const ExportField& f) {
-    return f.field != nullptr && detail::length_fits(f.field->type, f.length) &&
-           (f.field->address != nullptr || f.field->load != nullptr);
+constexpr bool exportable(const std::array<FieldSpec, N>& specs) {
+  return std::all_of(specs.begin(), specs.end(), [](const FieldSpec& spec) {
+    const FieldDescriptor& row = detail::field_of(detail::action_of_ie(spec.ie));
+    return row.action != detail::FieldAction::kSkip && detail::length_fits(row.type, spec.length) && row.exportable;
   });
 }
+static_assert(exportable(kV9Ipv4) && exportable(kV9Ipv6) && exportable(kIpfixIpv4) && exportable(kIpfixIpv6));
 
 constexpr auto kV9Ipv4Fields = bind_fields(kV9Ipv4);
 constexpr auto kV9Ipv6Fields = bind_fields(kV9Ipv6);
 constexpr auto kIpfixIpv4Fields = bind_fields(kIpfixIpv4);
 constexpr auto kIpfixIpv6Fields = bind_fields(kIpfixIpv6);
-static_assert(exportable(kV9Ipv4Fields) && exportable(kV9Ipv6Fields) && exportable(kIpfixIpv4Fields) &&
-              exportable(kIpfixIpv6Fields));
 
 // The sampling options template's fields after its scope field (kDomain: v9 system / IPFIX observation domain;
 // keyed styles: IPFIX selectorId 302 as scope, v9 system scope + SAMPLER_ID 48 first). Values per sampler: the

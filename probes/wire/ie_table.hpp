@@ -10,6 +10,8 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <stdexcept>
+#include <type_traits>
 
 namespace flowlab::wire::detail {
 
@@ -138,6 +140,14 @@ using LoadFn = std::uint64_t (*)(const FlowRecord& rec, std::uint64_t boot_ms);
 
 inline constexpr std::size_t kMaxIesPerField = 3;
 
+// One row of the table. A row is made only by its builders (the constructor is private), and each builder takes
+// what the row's type needs: a decoded address its FlowRecord member, a decoded value its store function (a
+// captureless lambda: a missing one does not compile). That is the table's completeness check, made by types
+// while each row is built.
+// Compile-time checks over the table never compare an address with nullptr (a row pointer, a function pointer):
+// GCC's -fsanitize=null (part of -fsanitize=undefined) makes any object's or function's address possibly null, so
+// such a comparison is not a constant expression and the sanitizer build fails. They use actions (kSkip: not
+// read) and `exportable` instead.
 struct FieldDescriptor {
   FieldAction action = FieldAction::kSkip;
   IeType type = IeType::kNone;
@@ -145,6 +155,47 @@ struct FieldDescriptor {
   IpAddress FlowRecord::*address = nullptr;          // kIpv4 / kIpv6: the record's address
   StoreFn store = nullptr;                           // kUnsigned / kNtp: decoded value -> record / scratch
   LoadFn load = nullptr;                             // exportable fields: record -> value
+  bool exportable = false;                           // the exporter can take it from a record (address or load)
+
+  using Ies = std::array<std::uint16_t, kMaxIesPerField>;
+
+  // A field flowlab does not decode (kSkip, kEnterprise).
+  static constexpr FieldDescriptor skipped(FieldAction a) { return {a, IeType::kNone, {}}; }
+
+  // A decoded address (kIpv4 / kIpv6), read into and written from `member`.
+  static constexpr FieldDescriptor address_of(FieldAction a, IeType t, Ies ies, IpAddress FlowRecord::*member) {
+    require(t == IeType::kIpv4 || t == IeType::kIpv6, "address_of: the type must be kIpv4 or kIpv6");
+    require(member != nullptr, "address_of: a decoded address needs its FlowRecord member");
+    FieldDescriptor d{a, t, ies};
+    d.address = member;
+    d.exportable = true;
+    return d;
+  }
+
+  // A decoded value (kUnsigned / kNtp): `store` puts it into the record or the scratch; `load` (optional) takes it
+  // out of a record for the exporter.
+  template <typename Store, typename Load = std::nullptr_t>
+  static constexpr FieldDescriptor value_of(FieldAction a, IeType t, Ies ies, Store store, Load load = nullptr) {
+    static_assert(std::is_class_v<Store> && std::is_convertible_v<Store, StoreFn>,
+                  "value_of: a decoded value needs its store function (a captureless lambda)");
+    static_assert(std::is_null_pointer_v<Load> || (std::is_class_v<Load> && std::is_convertible_v<Load, LoadFn>),
+                  "value_of: load is a captureless lambda or absent");
+    require(t == IeType::kUnsigned || t == IeType::kNtp, "value_of: the type must be kUnsigned or kNtp");
+    FieldDescriptor d{a, t, ies};
+    d.store = store;
+    d.load = load;
+    d.exportable = !std::is_null_pointer_v<Load>;
+    return d;
+  }
+
+ private:
+  constexpr FieldDescriptor(FieldAction a, IeType t, Ies i) : action(a), type(t), ies(i) {}
+  // kFields is constexpr, so a false condition (a throw in constant evaluation) stops the build at the row.
+  static constexpr void require(bool ok, const char* what) {
+    if (!ok) {
+      throw std::logic_error(what);
+    }
+  }
 };
 
 // Narrowing stores into FlowRecord members (the decoder keeps the low bytes, as the fields are defined).
@@ -155,98 +206,100 @@ struct FieldDescriptor {
 using U8 = std::uint8_t;
 using U16 = std::uint16_t;
 using U32 = std::uint32_t;
+using Row = FieldDescriptor;
 
 // The table, one row per FieldAction in enum order (kFields[a].action == a is checked below).
 // clang-format off
 inline constexpr std::array<FieldDescriptor, kFieldActionCount> kFields{{
-    {FieldAction::kSkip, IeType::kNone, {}},
-    {FieldAction::kEnterprise, IeType::kNone, {}},
-    {FieldAction::kSrcV4, IeType::kIpv4, {ie::kSourceIpv4Address}, &FlowRecord::src_addr},
-    {FieldAction::kDstV4, IeType::kIpv4, {ie::kDestinationIpv4Address}, &FlowRecord::dst_addr},
-    {FieldAction::kSrcV6, IeType::kIpv6, {ie::kSourceIpv6Address}, &FlowRecord::src_addr},
-    {FieldAction::kDstV6, IeType::kIpv6, {ie::kDestinationIpv6Address}, &FlowRecord::dst_addr},
-    {FieldAction::kNextHopV4, IeType::kIpv4, {ie::kIpNextHopIpv4Address}, &FlowRecord::next_hop},
-    {FieldAction::kNextHopV6, IeType::kIpv6, {ie::kIpNextHopIpv6Address}, &FlowRecord::next_hop},
-    {FieldAction::kBgpNextHopV4, IeType::kIpv4, {ie::kBgpNextHopIpv4Address}, &FlowRecord::bgp_next_hop},
-    {FieldAction::kBgpNextHopV6, IeType::kIpv6, {ie::kBgpNextHopIpv6Address}, &FlowRecord::bgp_next_hop},
-    {FieldAction::kSrcPort, IeType::kUnsigned, {ie::kSourceTransportPort}, nullptr,
-     FLOWLAB_STORE(rec.src_port = static_cast<U16>(v)), FLOWLAB_LOAD(r.src_port)},
-    {FieldAction::kDstPort, IeType::kUnsigned, {ie::kDestinationTransportPort}, nullptr,
-     FLOWLAB_STORE(rec.dst_port = static_cast<U16>(v)), FLOWLAB_LOAD(r.dst_port)},
-    {FieldAction::kProtocol, IeType::kUnsigned, {ie::kProtocolIdentifier}, nullptr,
-     FLOWLAB_STORE(rec.protocol = static_cast<U8>(v)), FLOWLAB_LOAD(r.protocol)},
-    {FieldAction::kTos, IeType::kUnsigned, {ie::kIpClassOfService}, nullptr,
-     FLOWLAB_STORE(rec.tos = static_cast<U8>(v)), FLOWLAB_LOAD(r.tos)},
-    {FieldAction::kTcpFlags, IeType::kUnsigned, {ie::kTcpControlBits}, nullptr,
-     FLOWLAB_STORE(rec.tcp_flags = static_cast<U8>(v)), FLOWLAB_LOAD(r.tcp_flags)}, // low byte: classic flags
-    {FieldAction::kPackets, IeType::kUnsigned,
-     {ie::kPacketDeltaCount, ie::kPacketTotalCount, ie::kPostPacketDeltaCount}, nullptr,
-     FLOWLAB_STORE(rec.packets = v), FLOWLAB_LOAD(r.packets)},
-    {FieldAction::kBytes, IeType::kUnsigned,
-     {ie::kOctetDeltaCount, ie::kOctetTotalCount, ie::kPostOctetDeltaCount}, nullptr,
-     FLOWLAB_STORE(rec.bytes = v), FLOWLAB_LOAD(r.bytes)},
-    {FieldAction::kInput, IeType::kUnsigned, {ie::kIngressInterface}, nullptr,
-     FLOWLAB_STORE(rec.input_ifindex = static_cast<U32>(v)), FLOWLAB_LOAD(r.input_ifindex)},
-    {FieldAction::kOutput, IeType::kUnsigned, {ie::kEgressInterface}, nullptr,
-     FLOWLAB_STORE(rec.output_ifindex = static_cast<U32>(v)), FLOWLAB_LOAD(r.output_ifindex)},
-    {FieldAction::kSrcMask, IeType::kUnsigned, {ie::kSourceIpv4PrefixLength, ie::kSourceIpv6PrefixLength}, nullptr,
-     FLOWLAB_STORE(rec.src_mask = static_cast<U8>(v)), FLOWLAB_LOAD(r.src_mask)},
-    {FieldAction::kDstMask, IeType::kUnsigned,
-     {ie::kDestinationIpv4PrefixLength, ie::kDestinationIpv6PrefixLength}, nullptr,
-     FLOWLAB_STORE(rec.dst_mask = static_cast<U8>(v)), FLOWLAB_LOAD(r.dst_mask)},
-    {FieldAction::kSrcAs, IeType::kUnsigned, {ie::kBgpSourceAsNumber}, nullptr,
-     FLOWLAB_STORE(rec.src_as = static_cast<U32>(v)), FLOWLAB_LOAD(r.src_as)},
-    {FieldAction::kDstAs, IeType::kUnsigned, {ie::kBgpDestinationAsNumber}, nullptr,
-     FLOWLAB_STORE(rec.dst_as = static_cast<U32>(v)), FLOWLAB_LOAD(r.dst_as)},
-    {FieldAction::kDstPeerAs, IeType::kUnsigned, {ie::kBgpNextAdjacentAsNumber}, nullptr,
-     FLOWLAB_STORE(rec.dst_peer_as = static_cast<U32>(v)), FLOWLAB_LOAD(r.dst_peer_as)},
-    {FieldAction::kSrcPeerAs, IeType::kUnsigned, {ie::kBgpPrevAdjacentAsNumber}, nullptr,
-     FLOWLAB_STORE(rec.src_peer_as = static_cast<U32>(v)), FLOWLAB_LOAD(r.src_peer_as)},
-    {FieldAction::kVlan, IeType::kUnsigned, {ie::kVlanId, ie::kDot1qVlanId}, nullptr,
-     FLOWLAB_STORE(rec.vlan = static_cast<U16>(v & 0x0fffU)), FLOWLAB_LOAD(r.vlan)},
-    {FieldAction::kFlowEndReason, IeType::kUnsigned, {ie::kFlowEndReason}, nullptr,
-     FLOWLAB_STORE(rec.flow_end_reason = static_cast<U8>(v)), FLOWLAB_LOAD(r.flow_end_reason)},
+    Row::skipped(FieldAction::kSkip),
+    Row::skipped(FieldAction::kEnterprise),
+    Row::address_of(FieldAction::kSrcV4, IeType::kIpv4, {ie::kSourceIpv4Address}, &FlowRecord::src_addr),
+    Row::address_of(FieldAction::kDstV4, IeType::kIpv4, {ie::kDestinationIpv4Address}, &FlowRecord::dst_addr),
+    Row::address_of(FieldAction::kSrcV6, IeType::kIpv6, {ie::kSourceIpv6Address}, &FlowRecord::src_addr),
+    Row::address_of(FieldAction::kDstV6, IeType::kIpv6, {ie::kDestinationIpv6Address}, &FlowRecord::dst_addr),
+    Row::address_of(FieldAction::kNextHopV4, IeType::kIpv4, {ie::kIpNextHopIpv4Address}, &FlowRecord::next_hop),
+    Row::address_of(FieldAction::kNextHopV6, IeType::kIpv6, {ie::kIpNextHopIpv6Address}, &FlowRecord::next_hop),
+    Row::address_of(FieldAction::kBgpNextHopV4, IeType::kIpv4, {ie::kBgpNextHopIpv4Address}, &FlowRecord::bgp_next_hop),
+    Row::address_of(FieldAction::kBgpNextHopV6, IeType::kIpv6, {ie::kBgpNextHopIpv6Address}, &FlowRecord::bgp_next_hop),
+    Row::value_of(FieldAction::kSrcPort, IeType::kUnsigned, {ie::kSourceTransportPort},
+     FLOWLAB_STORE(rec.src_port = static_cast<U16>(v)), FLOWLAB_LOAD(r.src_port)),
+    Row::value_of(FieldAction::kDstPort, IeType::kUnsigned, {ie::kDestinationTransportPort},
+     FLOWLAB_STORE(rec.dst_port = static_cast<U16>(v)), FLOWLAB_LOAD(r.dst_port)),
+    Row::value_of(FieldAction::kProtocol, IeType::kUnsigned, {ie::kProtocolIdentifier},
+     FLOWLAB_STORE(rec.protocol = static_cast<U8>(v)), FLOWLAB_LOAD(r.protocol)),
+    Row::value_of(FieldAction::kTos, IeType::kUnsigned, {ie::kIpClassOfService},
+     FLOWLAB_STORE(rec.tos = static_cast<U8>(v)), FLOWLAB_LOAD(r.tos)),
+    Row::value_of(FieldAction::kTcpFlags, IeType::kUnsigned, {ie::kTcpControlBits},
+     FLOWLAB_STORE(rec.tcp_flags = static_cast<U8>(v)), FLOWLAB_LOAD(r.tcp_flags)), // low byte: classic flags
+    Row::value_of(FieldAction::kPackets, IeType::kUnsigned,
+     {ie::kPacketDeltaCount, ie::kPacketTotalCount, ie::kPostPacketDeltaCount},
+     FLOWLAB_STORE(rec.packets = v), FLOWLAB_LOAD(r.packets)),
+    Row::value_of(FieldAction::kBytes, IeType::kUnsigned,
+     {ie::kOctetDeltaCount, ie::kOctetTotalCount, ie::kPostOctetDeltaCount},
+     FLOWLAB_STORE(rec.bytes = v), FLOWLAB_LOAD(r.bytes)),
+    Row::value_of(FieldAction::kInput, IeType::kUnsigned, {ie::kIngressInterface},
+     FLOWLAB_STORE(rec.input_ifindex = static_cast<U32>(v)), FLOWLAB_LOAD(r.input_ifindex)),
+    Row::value_of(FieldAction::kOutput, IeType::kUnsigned, {ie::kEgressInterface},
+     FLOWLAB_STORE(rec.output_ifindex = static_cast<U32>(v)), FLOWLAB_LOAD(r.output_ifindex)),
+    Row::value_of(FieldAction::kSrcMask, IeType::kUnsigned, {ie::kSourceIpv4PrefixLength, ie::kSourceIpv6PrefixLength},
+     FLOWLAB_STORE(rec.src_mask = static_cast<U8>(v)), FLOWLAB_LOAD(r.src_mask)),
+    Row::value_of(FieldAction::kDstMask, IeType::kUnsigned,
+     {ie::kDestinationIpv4PrefixLength, ie::kDestinationIpv6PrefixLength},
+     FLOWLAB_STORE(rec.dst_mask = static_cast<U8>(v)), FLOWLAB_LOAD(r.dst_mask)),
+    Row::value_of(FieldAction::kSrcAs, IeType::kUnsigned, {ie::kBgpSourceAsNumber},
+     FLOWLAB_STORE(rec.src_as = static_cast<U32>(v)), FLOWLAB_LOAD(r.src_as)),
+    Row::value_of(FieldAction::kDstAs, IeType::kUnsigned, {ie::kBgpDestinationAsNumber},
+     FLOWLAB_STORE(rec.dst_as = static_cast<U32>(v)), FLOWLAB_LOAD(r.dst_as)),
+    Row::value_of(FieldAction::kDstPeerAs, IeType::kUnsigned, {ie::kBgpNextAdjacentAsNumber},
+     FLOWLAB_STORE(rec.dst_peer_as = static_cast<U32>(v)), FLOWLAB_LOAD(r.dst_peer_as)),
+    Row::value_of(FieldAction::kSrcPeerAs, IeType::kUnsigned, {ie::kBgpPrevAdjacentAsNumber},
+     FLOWLAB_STORE(rec.src_peer_as = static_cast<U32>(v)), FLOWLAB_LOAD(r.src_peer_as)),
+    Row::value_of(FieldAction::kVlan, IeType::kUnsigned, {ie::kVlanId, ie::kDot1qVlanId},
+     FLOWLAB_STORE(rec.vlan = static_cast<U16>(v & 0x0fffU)), FLOWLAB_LOAD(r.vlan)),
+    Row::value_of(FieldAction::kFlowEndReason, IeType::kUnsigned, {ie::kFlowEndReason},
+     FLOWLAB_STORE(rec.flow_end_reason = static_cast<U8>(v)), FLOWLAB_LOAD(r.flow_end_reason)),
     // Unknown (a record relayed from v5 / sFlow) goes out as ingress: the IE has no "unknown" value.
-    {FieldAction::kDirection, IeType::kUnsigned, {ie::kFlowDirection}, nullptr,
-     FLOWLAB_STORE(rec.direction = direction_of(v)), FLOWLAB_LOAD(r.direction == FlowDirection::kEgress ? 1U : 0U)},
-    {FieldAction::kStartUptime, IeType::kUnsigned, {ie::kFlowStartSysUpTime}, nullptr,
+    Row::value_of(FieldAction::kDirection, IeType::kUnsigned, {ie::kFlowDirection},
+     FLOWLAB_STORE(rec.direction = direction_of(v)), FLOWLAB_LOAD(r.direction == FlowDirection::kEgress ? 1U : 0U)),
+    Row::value_of(FieldAction::kStartUptime, IeType::kUnsigned, {ie::kFlowStartSysUpTime},
      FLOWLAB_STORE((s.start_uptime = static_cast<U32>(v), s.has_start_uptime = true)),
-     FLOWLAB_LOAD(uptime_of(r.first_ms, boot_ms))},
-    {FieldAction::kEndUptime, IeType::kUnsigned, {ie::kFlowEndSysUpTime}, nullptr,
+     FLOWLAB_LOAD(uptime_of(r.first_ms, boot_ms))),
+    Row::value_of(FieldAction::kEndUptime, IeType::kUnsigned, {ie::kFlowEndSysUpTime},
      FLOWLAB_STORE((s.end_uptime = static_cast<U32>(v), s.has_end_uptime = true)),
-     FLOWLAB_LOAD(uptime_of(r.last_ms, boot_ms))},
-    {FieldAction::kStartSeconds, IeType::kUnsigned, {ie::kFlowStartSeconds}, nullptr,
-     FLOWLAB_STORE(rec.first_ms = v * 1000)},
-    {FieldAction::kEndSeconds, IeType::kUnsigned, {ie::kFlowEndSeconds}, nullptr,
-     FLOWLAB_STORE(rec.last_ms = v * 1000)},
-    {FieldAction::kStartMs, IeType::kUnsigned, {ie::kFlowStartMilliseconds}, nullptr,
-     FLOWLAB_STORE(rec.first_ms = v), FLOWLAB_LOAD(r.first_ms)},
-    {FieldAction::kEndMs, IeType::kUnsigned, {ie::kFlowEndMilliseconds}, nullptr,
-     FLOWLAB_STORE(rec.last_ms = v), FLOWLAB_LOAD(r.last_ms)},
-    {FieldAction::kStartNtp, IeType::kNtp, {ie::kFlowStartMicroseconds, ie::kFlowStartNanoseconds}, nullptr,
-     FLOWLAB_STORE(rec.first_ms = ntp_to_ms(v))},
-    {FieldAction::kEndNtp, IeType::kNtp, {ie::kFlowEndMicroseconds, ie::kFlowEndNanoseconds}, nullptr,
-     FLOWLAB_STORE(rec.last_ms = ntp_to_ms(v))},
-    {FieldAction::kStartDeltaUs, IeType::kUnsigned, {ie::kFlowStartDeltaMicroseconds}, nullptr,
-     FLOWLAB_STORE((s.start_delta_us = v, s.has_start_delta = true))},
-    {FieldAction::kEndDeltaUs, IeType::kUnsigned, {ie::kFlowEndDeltaMicroseconds}, nullptr,
-     FLOWLAB_STORE((s.end_delta_us = v, s.has_end_delta = true))},
-    {FieldAction::kSystemInitMs, IeType::kUnsigned, {ie::kSystemInitTimeMilliseconds}, nullptr,
-     FLOWLAB_STORE(s.system_init_ms = v)},
-    {FieldAction::kIcmpTypeCode, IeType::kUnsigned, {ie::kIcmpTypeCodeIpv4, ie::kIcmpTypeCodeIpv6}, nullptr,
-     FLOWLAB_STORE((s.typecode = static_cast<U16>(v), s.has_typecode = true))},
-    {FieldAction::kIcmpType, IeType::kUnsigned, {ie::kIcmpTypeIpv4, ie::kIcmpTypeIpv6}, nullptr,
-     FLOWLAB_STORE((s.icmp_type = static_cast<U8>(v), s.has_icmp_type = true))},
-    {FieldAction::kIcmpCode, IeType::kUnsigned, {ie::kIcmpCodeIpv4, ie::kIcmpCodeIpv6}, nullptr,
-     FLOWLAB_STORE(s.icmp_code = static_cast<U8>(v))},
-    {FieldAction::kSamplingInterval, IeType::kUnsigned, {ie::kSamplingInterval, ie::kSamplerRandomInterval}, nullptr,
-     FLOWLAB_STORE(s.interval = v)},
-    {FieldAction::kSamplerId, IeType::kUnsigned, {ie::kSamplerId, ie::kSelectorId}, nullptr,
-     FLOWLAB_STORE((s.sampler_id = v, s.has_sampler_id = true))},
-    {FieldAction::kPacketInterval, IeType::kUnsigned, {ie::kSamplingPacketInterval}, nullptr,
-     FLOWLAB_STORE((s.packet_interval = v, s.has_packet_interval = true))},
-    {FieldAction::kPacketSpace, IeType::kUnsigned, {ie::kSamplingPacketSpace}, nullptr,
-     FLOWLAB_STORE(s.packet_space = v)},
+     FLOWLAB_LOAD(uptime_of(r.last_ms, boot_ms))),
+    Row::value_of(FieldAction::kStartSeconds, IeType::kUnsigned, {ie::kFlowStartSeconds},
+     FLOWLAB_STORE(rec.first_ms = v * 1000)),
+    Row::value_of(FieldAction::kEndSeconds, IeType::kUnsigned, {ie::kFlowEndSeconds},
+     FLOWLAB_STORE(rec.last_ms = v * 1000)),
+    Row::value_of(FieldAction::kStartMs, IeType::kUnsigned, {ie::kFlowStartMilliseconds},
+     FLOWLAB_STORE(rec.first_ms = v), FLOWLAB_LOAD(r.first_ms)),
+    Row::value_of(FieldAction::kEndMs, IeType::kUnsigned, {ie::kFlowEndMilliseconds},
+     FLOWLAB_STORE(rec.last_ms = v), FLOWLAB_LOAD(r.last_ms)),
+    Row::value_of(FieldAction::kStartNtp, IeType::kNtp, {ie::kFlowStartMicroseconds, ie::kFlowStartNanoseconds},
+     FLOWLAB_STORE(rec.first_ms = ntp_to_ms(v))),
+    Row::value_of(FieldAction::kEndNtp, IeType::kNtp, {ie::kFlowEndMicroseconds, ie::kFlowEndNanoseconds},
+     FLOWLAB_STORE(rec.last_ms = ntp_to_ms(v))),
+    Row::value_of(FieldAction::kStartDeltaUs, IeType::kUnsigned, {ie::kFlowStartDeltaMicroseconds},
+     FLOWLAB_STORE((s.start_delta_us = v, s.has_start_delta = true))),
+    Row::value_of(FieldAction::kEndDeltaUs, IeType::kUnsigned, {ie::kFlowEndDeltaMicroseconds},
+     FLOWLAB_STORE((s.end_delta_us = v, s.has_end_delta = true))),
+    Row::value_of(FieldAction::kSystemInitMs, IeType::kUnsigned, {ie::kSystemInitTimeMilliseconds},
+     FLOWLAB_STORE(s.system_init_ms = v)),
+    Row::value_of(FieldAction::kIcmpTypeCode, IeType::kUnsigned, {ie::kIcmpTypeCodeIpv4, ie::kIcmpTypeCodeIpv6},
+     FLOWLAB_STORE((s.typecode = static_cast<U16>(v), s.has_typecode = true))),
+    Row::value_of(FieldAction::kIcmpType, IeType::kUnsigned, {ie::kIcmpTypeIpv4, ie::kIcmpTypeIpv6},
+     FLOWLAB_STORE((s.icmp_type = static_cast<U8>(v), s.has_icmp_type = true))),
+    Row::value_of(FieldAction::kIcmpCode, IeType::kUnsigned, {ie::kIcmpCodeIpv4, ie::kIcmpCodeIpv6},
+     FLOWLAB_STORE(s.icmp_code = static_cast<U8>(v))),
+    Row::value_of(FieldAction::kSamplingInterval, IeType::kUnsigned,
+     {ie::kSamplingInterval, ie::kSamplerRandomInterval},
+     FLOWLAB_STORE(s.interval = v)),
+    Row::value_of(FieldAction::kSamplerId, IeType::kUnsigned, {ie::kSamplerId, ie::kSelectorId},
+     FLOWLAB_STORE((s.sampler_id = v, s.has_sampler_id = true))),
+    Row::value_of(FieldAction::kPacketInterval, IeType::kUnsigned, {ie::kSamplingPacketInterval},
+     FLOWLAB_STORE((s.packet_interval = v, s.has_packet_interval = true))),
+    Row::value_of(FieldAction::kPacketSpace, IeType::kUnsigned, {ie::kSamplingPacketSpace},
+     FLOWLAB_STORE(s.packet_space = v)),
 }};
 // clang-format on
 
@@ -255,19 +308,25 @@ inline constexpr std::array<FieldDescriptor, kFieldActionCount> kFields{{
 
 [[nodiscard]] constexpr const FieldDescriptor& field_of(FieldAction a) { return kFields[static_cast<std::size_t>(a)]; }
 
-// The row that carries IE `id`, or nullptr when flowlab does not read it.
-[[nodiscard]] constexpr const FieldDescriptor* find_ie(std::uint16_t id) {
+// The action of the row that carries IE `id`, or kSkip when flowlab does not read it.
+[[nodiscard]] constexpr FieldAction action_of_ie(std::uint16_t id) {
   if (id == 0) {
-    return nullptr;
+    return FieldAction::kSkip;
   }
   for (const FieldDescriptor& f : kFields) {
     for (std::uint16_t carried : f.ies) {
       if (carried == id) {
-        return &f;
+        return f.action;
       }
     }
   }
-  return nullptr;
+  return FieldAction::kSkip;
+}
+
+// The row that carries IE `id`, or nullptr when flowlab does not read it.
+[[nodiscard]] constexpr const FieldDescriptor* find_ie(std::uint16_t id) {
+  const FieldAction a = action_of_ie(id);
+  return a == FieldAction::kSkip ? nullptr : &field_of(a);
 }
 
 namespace table_check {
@@ -279,18 +338,7 @@ constexpr bool rows_in_enum_order() {
   }
   return true;
 }
-constexpr bool rows_complete() {
-  for (const FieldDescriptor& f : kFields) {
-    const bool address = f.type == IeType::kIpv4 || f.type == IeType::kIpv6;
-    const bool value = f.type == IeType::kUnsigned || f.type == IeType::kNtp;
-    if ((address && f.address == nullptr) || (value && f.store == nullptr)) {
-      return false;
-    }
-  }
-  return true;
-}
 static_assert(rows_in_enum_order(), "kFields rows must follow FieldAction order");
-static_assert(rows_complete(), "every decoded field needs an address member or a store function");
 }  // namespace table_check
 
 }  // namespace flowlab::wire::detail

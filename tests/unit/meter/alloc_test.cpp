@@ -19,8 +19,17 @@ void* operator new(std::size_t n) {
   }
   throw std::bad_alloc();
 }
+// GCC 12 with -fsanitize=address takes the free() in these replacements for a free() of memory from operator new
+// (-Wmismatched-new-delete); they are the matching pair of the operator new above, which allocates with malloc.
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
+#endif
 void operator delete(void* p) noexcept { std::free(p); }
 void operator delete(void* p, std::size_t) noexcept { std::free(p); }
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic pop
+#endif
 
 namespace flowlab::meter {
 namespace {

@@ -96,6 +96,33 @@ TEST(PmacctRender, PeerSrcAsMapAsSourceAndOwnAs) {
   EXPECT_TRUE(has_line(r->config, "bgp_daemon_as: 65000"));  // eBGP towards AS 64500
 }
 
+// `bgp_password:` (TCP-MD5, RFC 2385): bgp_daemon_md5_file lists the key of each of r1's sessions (IPv4 and IPv6),
+// in pmacct's "<address>, <key>" lines; without a password neither the key nor the file.
+TEST(PmacctRender, BgpPasswordGoesToTheMd5FileForEverySession) {
+  for (const auto* kind : {"nfacctd", "sfacctd"}) {
+    const bool nf = std::string(kind) == "nfacctd";
+    const auto topo = janog36(kind, nf ? "{netflow: 2100}" : "{sflow: 6343}", ", bgp_password: i20-Md5_key.1",
+                              nf ? "ipfix" : "sflow");
+    const auto* c1 = topo.find_node("c1");
+    const auto* r1 = topo.find_node("r1");
+    ASSERT_NE(c1, nullptr);
+    ASSERT_NE(r1, nullptr);
+    auto r = render_pmacct_config(topo, *c1, "/run/flowlab/janog36/c1", nf ? Daemon::kNfacctd : Daemon::kSfacctd);
+    ASSERT_TRUE(r.ok()) << r.error().message;
+    EXPECT_TRUE(has_line(r->config, "bgp_daemon_md5_file: /run/flowlab/janog36/c1/bgp_md5.lst")) << r->config;
+    std::string expected = r1->mgmt4.address.to_string() + ", i20-Md5_key.1\n";
+    if (c1->mgmt6 && r1->mgmt6) {
+      expected += r1->mgmt6->address.to_string() + ", i20-Md5_key.1\n";
+    }
+    EXPECT_EQ(r->md5, expected);
+  }
+  const auto plain = janog36("nfacctd");
+  auto r = render_pmacct_config(plain, *plain.find_node("c1"), "/run/flowlab/janog36/c1", Daemon::kNfacctd);
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(r->config.find("md5"), std::string::npos) << r->config;
+  EXPECT_EQ(r->md5, "");
+}
+
 TEST(PmacctParse, MemoryTableOfRealNfacctd) {
   // pmacct -s -O json -a of nfacctd 1.7.7 fed export_softflowd_v9.pcap (tests/data/README.md).
   auto text = read_text_file(std::string(FLOWLAB_TEST_DATA_DIR) + "/pmacct_memory_softflowd_v9.json");
