@@ -90,14 +90,23 @@ std::map<std::string, std::vector<ClickHouseColumn>> parse_columns(const std::st
 
 Status compare_columns(const std::string& table, const std::vector<ClickHouseColumn>& want,
                        const std::vector<ClickHouseColumn>& have) {
-  for (std::size_t i = 0; i < std::max(want.size(), have.size()); ++i) {
-    const std::string w = i < want.size() ? want[i].name + " " + want[i].type : "no column";
-    const std::string h = i < have.size() ? have[i].name + " " + have[i].type : "no column";
-    if (w != h) {
-      return fail(ErrorKind::kConfig, "clickhouse table " + table + " has another schema: column " +
-                                          std::to_string(i + 1) + ": expected '" + w + "', found '" + h +
-                                          "' (drop it, or name another table in outputs.clickhouse.table)");
-    }
+  if (have.empty()) {
+    return fail(ErrorKind::kConfig, "clickhouse table " + table +
+                                        " does not exist (outputs.clickhouse.create_schema "
+                                        "is false: create it as docs/store.md shows)");
+  }
+  const auto text = [](const std::vector<ClickHouseColumn>& columns, std::size_t i) {
+    return i < columns.size() ? columns[i].name + " " + columns[i].type : std::string("no column");
+  };
+  std::size_t i = 0;
+  while (i < std::max(want.size(), have.size()) && text(want, i) == text(have, i)) {
+    ++i;
+  }
+  if (i < std::max(want.size(), have.size())) {
+    std::string message = "clickhouse table " + table + " has another schema: column " + std::to_string(i + 1);
+    message += ": expected '" + text(want, i) + "', found '" + text(have, i);
+    message += "' (drop it, or name another table in outputs.clickhouse.table)";
+    return fail(ErrorKind::kConfig, message);
   }
   return {};
 }
@@ -158,7 +167,9 @@ Status run_statements(const ClickHouseHttp& http, const std::vector<std::string>
 }  // namespace
 
 Status ensure_schema(const ClickHouseHttp& http, const ClickHouseOutputConfig& config) {
-  FLOWLAB_TRY(run_statements(http, table_statements(config)));
+  if (config.create_schema) {
+    FLOWLAB_TRY(run_statements(http, table_statements(config)));
+  }
   auto described = http.query("SELECT table, name, type FROM system.columns WHERE database = '" + config.database +
                               "' FORMAT TabSeparated");
   if (!described) {
@@ -170,7 +181,7 @@ Status ensure_schema(const ClickHouseHttp& http, const ClickHouseOutputConfig& c
     FLOWLAB_TRY(compare_columns(qualified(config, tier), store_columns(tier),
                                 it == tables.end() ? std::vector<ClickHouseColumn>{} : it->second));
   }
-  return run_statements(http, view_statements(config));
+  return config.create_schema ? run_statements(http, view_statements(config)) : Status{};
 }
 
 Result<std::size_t> drop_expired_partitions(const ClickHouseHttp& http, const ClickHouseOutputConfig& config) {

@@ -32,7 +32,8 @@ std::vector<std::string> table_statements(const ClickHouseOutputConfig& config);
 std::vector<std::string> view_statements(const ClickHouseOutputConfig& config);
 
 // Creates the tables that are missing, checks that the three have exactly store_columns() (a table made by another
-// version or by hand fails here, naming the first difference), then creates the views that are missing.
+// version or by hand fails here, naming the first difference), then creates the views that are missing. With
+// create_schema false it only checks (and a missing table is an error).
 Status ensure_schema(const ClickHouseHttp& http, const ClickHouseOutputConfig& config);
 
 // Drops each tier's day partitions older than its retention (raw_days, minute_days, hour_days; 0 keeps all).

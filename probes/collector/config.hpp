@@ -110,6 +110,7 @@ struct ClickHouseOutputConfig {
   unsigned raw_days = 7;                           // retention per tier, whole days; 0: keep forever
   unsigned minute_days = 90;
   unsigned hour_days = 730;
+  bool create_schema = true;  // false: only check the tables (a cluster whose schema its operator manages)
 };
 
 struct OutputsConfig {

@@ -225,6 +225,8 @@ void Parser::parse_clickhouse(const YAML::Node& n, const std::string& path, Coll
       ch.queue_rows = get_uint(value, k, 1, kMaxRows).value_or(ch.queue_rows);
     } else if (key == "flush_interval") {
       ch.flush_interval = get_duration(value, k).value_or(ch.flush_interval);
+    } else if (key == "create_schema") {
+      ch.create_schema = get_bool(value, k).value_or(ch.create_schema);
     } else {
       unsigned& days = key == "raw_days" ? ch.raw_days : key == "minute_days" ? ch.minute_days : ch.hour_days;
       days = static_cast<unsigned>(get_uint(value, k, 0, kMaxDays).value_or(days));

@@ -281,6 +281,18 @@ TEST_F(Store, AForeignSchemaIsRefused) {
       << out.error().message;
 }
 
+TEST_F(Store, CheckOnlyCreatesNothing) {
+  ClickHouseOutputConfig config;
+  config.url = server_->url();
+  config.database = "s_none";
+  config.create_schema = false;
+  auto out = ClickHouseOutput::open(config);
+  ASSERT_FALSE(out.ok());
+  EXPECT_NE(out.error().message.find("clickhouse table s_none.flows does not exist"), std::string::npos)
+      << out.error().message;
+  EXPECT_EQ(ask("SELECT count() FROM system.databases WHERE name = 's_none'"), "0\n");
+}
+
 TEST(StoreConfig, UnreachableServerFailsStart) {
   boost::asio::io_context io;
   auto config = parse_config("outputs: {clickhouse: {url: 'http://127.0.0.1:1'}}\n", "store.yaml");
