@@ -224,7 +224,12 @@ void Parser::parse_clickhouse(const YAML::Node& n, const std::string& path, Coll
     } else if (key == "queue_rows") {
       ch.queue_rows = get_uint(value, k, 1, kMaxRows).value_or(ch.queue_rows);
     } else if (key == "flush_interval") {
-      ch.flush_interval = get_duration(value, k).value_or(ch.flush_interval);
+      auto d = get_duration(value, k);
+      if (d && d->count() < 10) {
+        error(k, "expected a duration of at least 10ms, found " + describe(value));
+      } else {
+        ch.flush_interval = d.value_or(ch.flush_interval);
+      }
     } else if (key == "create_schema") {
       ch.create_schema = get_bool(value, k).value_or(ch.create_schema);
     } else {

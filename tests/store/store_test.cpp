@@ -313,7 +313,8 @@ TEST(StoreConfig, BadOptionsNameTheirPlace) {
       "    table: flows-raw\n"
       "    batch_rows: 0\n"
       "    raw_days: -1\n"
-      "    qeue_rows: 5\n",
+      "    qeue_rows: 5\n"
+      "    flush_interval: 0s\n",
       "store.yaml");
   ASSERT_FALSE(config.ok());
   const std::string& m = config.error().message;
@@ -324,6 +325,9 @@ TEST(StoreConfig, BadOptionsNameTheirPlace) {
   EXPECT_NE(m.find("store.yaml:5:17: error: outputs.clickhouse.batch_rows"), std::string::npos) << m;
   EXPECT_NE(m.find("store.yaml:6:15: error: outputs.clickhouse.raw_days"), std::string::npos) << m;
   EXPECT_NE(m.find("did you mean 'queue_rows'"), std::string::npos) << m;
+  EXPECT_NE(m.find("store.yaml:8:21: error: outputs.clickhouse.flush_interval: expected a duration of at least 10ms"),
+            std::string::npos)
+      << m;
   auto small = parse_config("outputs: {clickhouse: {batch_rows: 100, queue_rows: 10}}\n", "store.yaml");
   ASSERT_FALSE(small.ok());
   EXPECT_NE(small.error().message.find("queue_rows: expected at least batch_rows (100) rows, found 10"),
