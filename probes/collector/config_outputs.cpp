@@ -196,7 +196,7 @@ void Parser::parse_sqlite(const YAML::Node& n, const std::string& path, Collecto
 void Parser::parse_clickhouse(const YAML::Node& n, const std::string& path, CollectorConfig& c) {
   auto e = entries(n, path,
                    {"url", "database", "table", "batch_rows", "flush_interval", "queue_rows", "raw_days", "minute_days",
-                    "hour_days"});
+                    "hour_days", "create_schema"});
   if (!e) {
     return;
   }

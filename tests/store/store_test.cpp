@@ -328,6 +328,12 @@ TEST(StoreConfig, BadOptionsNameTheirPlace) {
   EXPECT_NE(m.find("store.yaml:8:21: error: outputs.clickhouse.flush_interval: expected a duration of at least 10ms"),
             std::string::npos)
       << m;
+  auto good =
+      parse_config("outputs: {clickhouse: {create_schema: false, raw_days: 0, flush_interval: 250ms}}\n", "store.yaml");
+  ASSERT_TRUE(good.ok()) << good.error().message;
+  EXPECT_FALSE(good->outputs.clickhouse->create_schema);
+  EXPECT_EQ(good->outputs.clickhouse->raw_days, 0U);
+  EXPECT_EQ(good->outputs.clickhouse->flush_interval, std::chrono::milliseconds(250));
   auto small = parse_config("outputs: {clickhouse: {batch_rows: 100, queue_rows: 10}}\n", "store.yaml");
   ASSERT_FALSE(small.ok());
   EXPECT_NE(small.error().message.find("queue_rows: expected at least batch_rows (100) rows, found 10"),
