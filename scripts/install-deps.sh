@@ -10,8 +10,9 @@ fi
 
 export DEBIAN_FRONTEND=noninteractive
 
-# Daemons we install (bird2, frr, pmacct, nfdump, softflowd, fprobe) must not be started by their
-# packages in the root namespace: flowlab starts them itself, inside lab namespaces only.
+# Daemons we install (bird2, frr, pmacct, nfdump, softflowd, fprobe, clickhouse-server) must not be started by their
+# packages in the root namespace: flowlab starts them itself, inside lab namespaces (and the store tests start their
+# own clickhouse-server on a loopback port, config and data in a temp folder).
 policy=/usr/sbin/policy-rc.d
 created_policy=0
 if [[ ! -e $policy ]]; then
@@ -34,6 +35,7 @@ runtime_pkgs=(
   bird2 frr iproute2 iputils-ping procps psmisc jq
   tcpdump tshark nfdump nfdump-sflow softflowd fprobe pmacct
   python3 time
+  clickhouse-server clickhouse-client
   chromium python3-websocket
 )
 

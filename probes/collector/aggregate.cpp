@@ -456,11 +456,7 @@ std::uint32_t Aggregate::find_or_insert(const std::uint8_t* key, std::uint64_t h
   return index;
 }
 
-void Aggregate::add(const EnrichedFlow& flow) {
-  if (!filter_.empty() && flow.record != nullptr && !filter_.matches(*flow.record)) {
-    ++filtered_out_;
-    return;
-  }
+std::uint8_t* Aggregate::key_of(const EnrichedFlow& flow) {
   if (paths_.text.empty()) {
     paths_.intern("P", "");  // id 0: the empty AS path
   }
@@ -470,6 +466,24 @@ void Aggregate::add(const EnrichedFlow& flow) {
   std::uint8_t* key = scratch_.data();
   std::memset(key, 0, key_width_);
   build_key(flow, key);
+  return key;
+}
+
+Row Aggregate::row_of(const EnrichedFlow& flow) {
+  Row row;
+  row.values = values_of(key_of(flow));
+  row.packets = flow.packets;
+  row.bytes = flow.bytes;
+  row.flows = flow.flows;
+  return row;
+}
+
+void Aggregate::add(const EnrichedFlow& flow) {
+  if (!filter_.empty() && flow.record != nullptr && !filter_.matches(*flow.record)) {
+    ++filtered_out_;
+    return;
+  }
+  const std::uint8_t* key = key_of(flow);
   const std::uint32_t index = find_or_insert(key, hash_bytes(key, key_width_));
   Counters& c = counters_[index];
   c.packets += flow.packets;
@@ -526,16 +540,21 @@ std::string Aggregate::format_field(const Field& f, const std::uint8_t* key) con
   }
 }
 
+std::vector<std::string> Aggregate::values_of(const std::uint8_t* key) const {
+  std::vector<std::string> values;
+  values.reserve(fields_.size());
+  for (const Field& f : fields_) {
+    values.push_back(format_field(f, key));
+  }
+  return values;
+}
+
 std::vector<Row> Aggregate::rows() const {
   std::vector<Row> out;
   out.reserve(counters_.size());
   for (std::size_t i = 0; i < counters_.size(); ++i) {
     Row row;
-    const std::uint8_t* key = keys_.data() + i * key_width_;
-    row.values.reserve(fields_.size());
-    for (const Field& f : fields_) {
-      row.values.push_back(format_field(f, key));
-    }
+    row.values = values_of(keys_.data() + i * key_width_);
     row.packets = counters_[i].packets;
     row.bytes = counters_[i].bytes;
     row.flows = counters_[i].flows;

@@ -37,7 +37,9 @@ class Aggregate {
   // Fails on a bad filter ("aggregate NAME: filter: col N: ...") or an empty/duplicate primitive list.
   static Result<Aggregate> create(AggregateSpec spec);
 
-  void add(const EnrichedFlow& flow);           // filter, then key -> counters
+  void add(const EnrichedFlow& flow);  // filter, then key -> counters
+  // One flow as rows() would print it, not counted and not filtered (outputs of single records: ClickHouse).
+  [[nodiscard]] Row row_of(const EnrichedFlow& flow);
   [[nodiscard]] std::vector<Row> rows() const;  // in first-seen order
   void clear();
   [[nodiscard]] const AggregateSpec& spec() const { return spec_; }
@@ -68,10 +70,12 @@ class Aggregate {
 
   Aggregate() = default;
   void build_key(const EnrichedFlow& flow, std::uint8_t* key);
+  std::uint8_t* key_of(const EnrichedFlow& flow);  // the flow's key in scratch_
   void put_route_field(Primitive p, const bgp::RouteAttributes* route, std::uint8_t* at);
   std::uint32_t path_id(const bgp::RouteAttributes* route);                   // interned AS path
   std::uint32_t communities_id(char tag, const bgp::RouteAttributes* route);  // interned std/ext/large list
   [[nodiscard]] std::string format_field(const Field& field, const std::uint8_t* key) const;
+  [[nodiscard]] std::vector<std::string> values_of(const std::uint8_t* key) const;  // every field, printed
   std::uint32_t find_or_insert(const std::uint8_t* key, std::uint64_t hash);
   void grow();
 

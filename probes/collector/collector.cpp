@@ -160,6 +160,13 @@ Status Collector::start() {
     }
     sqlite_ = std::move(*s);
   }
+  if (config_.outputs.clickhouse) {
+    auto ch = ClickHouseOutput::open(*config_.outputs.clickhouse);
+    if (!ch) {
+      return fail(ch.error());
+    }
+    clickhouse_ = std::move(*ch);
+  }
   if (!config_.outputs.socket.empty()) {
     std::error_code ec;
     std::filesystem::create_directories(std::filesystem::path(config_.outputs.socket).parent_path(), ec);
@@ -221,6 +228,9 @@ void Collector::stop() {
   if (!config_.bgp.table_dump_path.empty()) {
     dump_tables();
   }
+  if (clickhouse_) {
+    clickhouse_->stop();
+  }
   stopped_ = true;
   for (auto& t : timers_) {
     t->cancel();
@@ -261,6 +271,9 @@ void Collector::on_datagram(std::span<const std::byte> datagram, const IpAddress
     counters_.records_unenriched_syncing += flow_.view_syncing ? 1U : 0U;
     for (auto& a : aggregates_) {
       a.add(flow_);
+    }
+    if (clickhouse_) {
+      clickhouse_->add(flow_, receive_ms);
     }
   }
   counters_.records += records_.size();

@@ -6,6 +6,7 @@
 //   bgp::Speaker --callbacks--> BgpTables            QueryServer <-> handle_query()
 //   BmpListener --bmp::Feed--> BmpTables (enrich.source: bmp)
 //   timers: file outputs, SQLite, BGP table dumps, stats
+//   every enriched record -> ClickHouseOutput's queue (its own writer thread sends the batches)
 //
 // main() owns the io_context and the signals and calls write_outputs() (SIGUSR1), dump_tables() (SIGUSR2),
 // reload() (SIGHUP) and stop() (SIGTERM/SIGINT: final flush). Tests and benchmarks drive on_datagram() directly.
@@ -19,6 +20,7 @@
 #include "probes/collector/bmp_tables.hpp"
 #include "probes/collector/config.hpp"
 #include "probes/collector/enrich.hpp"
+#include "probes/collector/output_clickhouse.hpp"
 #include "probes/collector/outputs.hpp"
 #include "probes/collector/query.hpp"
 #include "probes/collector/receiver.hpp"
@@ -89,6 +91,7 @@ class Collector {
   [[nodiscard]] const CollectorCounters& counters() const { return counters_; }
   [[nodiscard]] const std::vector<std::unique_ptr<Receiver>>& receivers() const { return receivers_; }
   [[nodiscard]] const bgp::Speaker* speaker() const { return speaker_.get(); }
+  [[nodiscard]] const ClickHouseOutput* clickhouse() const { return clickhouse_.get(); }
   // Ports bound by the receivers, in config order (port 0 in the config picks a free one).
   [[nodiscard]] std::vector<std::uint16_t> listening_ports() const;
   [[nodiscard]] std::vector<bgp::ListenAddress> bgp_listening() const;
@@ -107,6 +110,7 @@ class Collector {
   nlohmann::json bgp_peers_json() const;
   nlohmann::json bgp_dump_json(const nlohmann::json& request) const;
   nlohmann::json bmp_json() const;
+  nlohmann::json store_json() const;
   nlohmann::json bmp_dump_json(const nlohmann::json& request) const;
 
   boost::asio::io_context& io_;
@@ -125,6 +129,7 @@ class Collector {
   std::unique_ptr<QueryServer> query_;
   std::vector<FileOutput> files_;
   std::unique_ptr<SqliteStore> sqlite_;
+  std::unique_ptr<ClickHouseOutput> clickhouse_;
   std::vector<std::unique_ptr<boost::asio::steady_timer>> timers_;
   std::vector<wire::FlowRecord> records_;  // reused per datagram
   EnrichedFlow flow_;                      // reused per record

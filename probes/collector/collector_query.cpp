@@ -193,7 +193,27 @@ nlohmann::json Collector::counters_json() const {
           {"bgp", {{"counters", bgp}, {"peers", bgp_peers_json()}}},
           {"bmp", bmp_json()},
           {"tee", tee},
-          {"aggregates", aggregates}};
+          {"aggregates", aggregates},
+          {"store", store_json()}};
+}
+
+// `outputs.clickhouse`'s counters ({} when not configured).
+nlohmann::json Collector::store_json() const {
+  if (!clickhouse_) {
+    return nlohmann::json::object();
+  }
+  const ClickHouseCounters c = clickhouse_->counters();
+  return {{"clickhouse",
+           {{"url", clickhouse_->config().url},
+            {"table", clickhouse_->config().database + "." + clickhouse_->config().table},
+            {"rows_produced", c.rows_produced},
+            {"rows_inserted", c.rows_inserted},
+            {"rows_dropped", c.rows_dropped},
+            {"rows_queued", c.rows_queued},
+            {"inserts", c.inserts},
+            {"insert_errors", c.insert_errors},
+            {"retries", c.retries},
+            {"partitions_dropped", c.partitions_dropped}}}};
 }
 
 nlohmann::json Collector::stats_json() const {

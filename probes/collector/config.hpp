@@ -98,11 +98,27 @@ struct SqliteOutputConfig {
   std::chrono::milliseconds interval{60'000};
 };
 
+// `outputs.clickhouse`: every enriched record into a ClickHouse raw table (+ per-minute / per-hour tiers), over
+// HTTP in batches from a writer thread (docs/store.md).
+struct ClickHouseOutputConfig {
+  std::string url = "http://127.0.0.1:8123";  // http://HOST:PORT of the server's HTTP interface
+  std::string database = "flowlab";
+  std::string table = "flows";                     // raw table; TABLE_minute, TABLE_hour and their views beside it
+  std::size_t batch_rows = 10'000;                 // rows per INSERT (at most)
+  std::chrono::milliseconds flush_interval{1000};  // a partial batch is sent after this
+  std::size_t queue_rows = 1'000'000;              // rows waiting for the server; more are dropped (counted)
+  unsigned raw_days = 7;                           // retention per tier, whole days; 0: keep forever
+  unsigned minute_days = 90;
+  unsigned hour_days = 730;
+  bool create_schema = true;  // false: only check the tables (a cluster whose schema its operator manages)
+};
+
 struct OutputsConfig {
   std::string socket;           // query socket; empty: none
   unsigned socket_mode = 0600;  // its permissions (`socket_mode: "0660"` widens the owner-only default)
   std::vector<FileOutputConfig> files;
   std::optional<SqliteOutputConfig> sqlite;
+  std::optional<ClickHouseOutputConfig> clickhouse;
 };
 
 struct CollectorConfig {

@@ -1,10 +1,12 @@
 // flowcollector.yaml's `aggregates:` (named primitive sets with an optional filter) and `outputs:` (query socket,
-// files per aggregate, SQLite).
+// files per aggregate, SQLite, ClickHouse).
 #include "common/strings.hpp"
+#include "probes/collector/clickhouse_http.hpp"
 #include "probes/collector/config_parser.hpp"
 #include "probes/collector/primitives.hpp"
 
 #include <algorithm>
+#include <cctype>
 
 namespace flowlab::collector::detail {
 
@@ -12,6 +14,17 @@ using yaml::child;
 using yaml::describe;
 using yaml::item;
 using yaml::mark_of;
+
+namespace {
+
+// ClickHouse identifiers are written into SQL unquoted: letters, digits and '_', not starting with a digit.
+bool sql_identifier(const std::string& s) {
+  const auto word = [](char ch) { return std::isalnum(static_cast<unsigned char>(ch)) != 0 || ch == '_'; };
+  return !s.empty() && s.size() <= 64 && std::isdigit(static_cast<unsigned char>(s[0])) == 0 &&
+         std::all_of(s.begin(), s.end(), word);
+}
+
+}  // namespace
 
 void Parser::parse_aggregates(const YAML::Node& n, CollectorConfig& c) {
   auto list = list_items(n, "aggregates", true);
@@ -135,7 +148,7 @@ void Parser::parse_socket_mode(const YAML::Node& n, const std::string& path, Col
 }
 
 void Parser::parse_outputs(const YAML::Node& n, CollectorConfig& c) {
-  auto e = entries(n, "outputs", {"socket", "socket_mode", "files", "sqlite"});
+  auto e = entries(n, "outputs", {"socket", "socket_mode", "files", "sqlite", "clickhouse"});
   if (!e) {
     return;
   }
@@ -154,6 +167,8 @@ void Parser::parse_outputs(const YAML::Node& n, CollectorConfig& c) {
       parse_sqlite(value, k, c);
     } else if (key == "files") {
       parse_file_outputs(value, k, c);
+    } else if (key == "clickhouse") {
+      parse_clickhouse(value, k, c);
     }
   }
 }
@@ -176,6 +191,58 @@ void Parser::parse_sqlite(const YAML::Node& n, const std::string& path, Collecto
   } else {
     c.outputs.sqlite = sql;
   }
+}
+
+void Parser::parse_clickhouse(const YAML::Node& n, const std::string& path, CollectorConfig& c) {
+  auto e = entries(n, path,
+                   {"url", "database", "table", "batch_rows", "flush_interval", "queue_rows", "raw_days", "minute_days",
+                    "hour_days", "create_schema"});
+  if (!e) {
+    return;
+  }
+  constexpr std::uint64_t kMaxRows = 100'000'000;
+  constexpr std::uint64_t kMaxDays = 36'500;
+  ClickHouseOutputConfig ch;
+  for (const auto& [key, key_node, value] : *e) {
+    const std::string k = child(path, key);
+    if (key == "url") {
+      auto s = get_string(value, k);
+      if (s && !parse_http_url(*s)) {
+        error(k, "expected http://HOST:PORT (the server's HTTP interface), found " + describe(value));
+      } else if (s) {
+        ch.url = *s;
+      }
+    } else if (key == "database" || key == "table") {
+      auto s = get_string(value, k);
+      if (s && !sql_identifier(*s)) {
+        error(k, "expected a name of letters, digits and '_' (not starting with a digit), found " + describe(value));
+      } else if (s) {
+        (key == "database" ? ch.database : ch.table) = *s;
+      }
+    } else if (key == "batch_rows") {
+      ch.batch_rows = get_uint(value, k, 1, kMaxRows).value_or(ch.batch_rows);
+    } else if (key == "queue_rows") {
+      ch.queue_rows = get_uint(value, k, 1, kMaxRows).value_or(ch.queue_rows);
+    } else if (key == "flush_interval") {
+      auto d = get_duration(value, k);
+      if (d && d->count() < 10) {
+        error(k, "expected a duration of at least 10ms, found " + describe(value));
+      } else {
+        ch.flush_interval = d.value_or(ch.flush_interval);
+      }
+    } else if (key == "create_schema") {
+      ch.create_schema = get_bool(value, k).value_or(ch.create_schema);
+    } else {
+      unsigned& days = key == "raw_days" ? ch.raw_days : key == "minute_days" ? ch.minute_days : ch.hour_days;
+      days = static_cast<unsigned>(get_uint(value, k, 0, kMaxDays).value_or(days));
+    }
+  }
+  if (ch.queue_rows < ch.batch_rows) {
+    error(child(path, "queue_rows"), "expected at least batch_rows (" + std::to_string(ch.batch_rows) +
+                                         ") rows, found " + std::to_string(ch.queue_rows));
+    return;
+  }
+  c.outputs.clickhouse = ch;
 }
 
 void Parser::parse_file_outputs(const YAML::Node& n, const std::string& path, CollectorConfig& c) {

@@ -54,6 +54,7 @@ class Parser : public yaml::YamlReader {
   void parse_outputs(const YAML::Node& n, CollectorConfig& c);
   void parse_socket_mode(const YAML::Node& n, const std::string& path, CollectorConfig& c);
   void parse_sqlite(const YAML::Node& n, const std::string& path, CollectorConfig& c);
+  void parse_clickhouse(const YAML::Node& n, const std::string& path, CollectorConfig& c);
   void parse_file_outputs(const YAML::Node& n, const std::string& path, CollectorConfig& c);
   std::optional<FileOutputConfig> parse_file_output(const YAML::Node& n, const std::string& path,
                                                     const CollectorConfig& c);
