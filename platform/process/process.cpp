@@ -8,6 +8,7 @@
 #include <sched.h>
 #include <signal.h>
 #include <sys/mount.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -79,6 +80,7 @@ struct ChildSetup {
   int log_fd = -1;
   int devnull_fd = -1;
   bool new_session = false;
+  pid_t die_with = 0;  // run(): the child is SIGKILLed when this parent dies (a killed labctl leaves no vtysh behind)
   const std::vector<BindMount>* binds = nullptr;
 
   template <class Executor>
@@ -89,6 +91,9 @@ struct ChildSetup {
     };
     if (new_session) {
       ::setsid();
+    }
+    if (die_with != 0 && (::prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || ::getppid() != die_with)) {
+      ::_exit(127);  // the parent is gone already
     }
     if (netns_fd >= 0 && ::setns(netns_fd, CLONE_NEWNET) != 0) {
       die("setns(CLONE_NEWNET) failed");
@@ -140,6 +145,7 @@ Result<Output> run(const std::vector<std::string>& argv, const RunOptions& optio
 
   ChildSetup setup;
   setup.netns_fd = netns->get();
+  setup.die_with = ::getpid();
 
   Output output;
   try {
