@@ -4,8 +4,8 @@
 #include "common/log.hpp"
 #include "probes/collector/collector.hpp"
 #include "probes/collector/config.hpp"
-#include "probes/faults/faults.hpp"
 #include "probes/collector/query.hpp"
+#include "probes/faults/faults.hpp"
 
 #include <spdlog/spdlog.h>
 #include <CLI/CLI.hpp>
