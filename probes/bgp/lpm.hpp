@@ -11,12 +11,13 @@
 // first level is mmap'ed (transparent huge pages advised): untouched parts cost no memory, so small per-peer tables
 // stay small.
 //
-// Lpm6 is DIR-16-8 over Patricia tries: a 2^16-entry direct first level (prefixes up to /16 expanded into it);
-// each /16 that holds longer prefixes gets a 256-entry second level indexed by bits 16..23 (prefixes /17../24
-// expanded into it), and each of those entries roots a path-compressed binary trie (Patricia) of the prefixes
-// longer than /24 under that /24. Random lookups touch the first level (256 KiB, cache resident), one second-level
-// entry and a few trie nodes. Same control-plane map.
-//
+// Lpm6 is DIR-24 over Patricia tries: a 2^24-entry direct table indexed by the top 24 address bits (mmap'ed like
+// Lpm4's, 8 bytes an entry, 128 MiB of address space of which a table under 2000::/3 touches at most 16 MiB; huge
+// pages advised, so random lookups take no TLB miss) holding prefixes /17../24 expanded and, for each /24 that holds
+// longer prefixes, the root of a path-compressed binary trie (Patricia) of them; prefixes up to /16 live in a
+// 2^16-entry side table (256 KiB, cache resident) consulted when nothing longer matches. A lookup is one access to
+// the direct table plus the trie nodes on the address's path (one or two in a full table, where /24s hold few
+// prefixes); lookup_batch overlaps these accesses for a batch of addresses. Same control-plane map.
 // Values are caller-chosen integers in [0, kMaxValue]; lookups return kNone when nothing matches.
 #pragma once
 
@@ -132,17 +133,25 @@ class Lpm6 {
   static constexpr std::uint32_t kNone = 0xffffffffU;
   static constexpr std::uint32_t kMaxValue = (1U << 25U) - 2U;
 
+  Lpm6();
+  ~Lpm6();
+  Lpm6(const Lpm6&) = delete;
+  Lpm6& operator=(const Lpm6&) = delete;
+  Lpm6(Lpm6&& other) noexcept;
+  Lpm6& operator=(Lpm6&& other) noexcept;
+
   bool insert(Uint128 addr, unsigned len, std::uint32_t value);
   bool remove(Uint128 addr, unsigned len);
   [[nodiscard]] std::optional<std::uint32_t> get(Uint128 addr, unsigned len) const;
   void prefetch(Uint128 addr, unsigned len) const;  // as Lpm4::prefetch
   [[nodiscard]] std::uint32_t lookup(Uint128 addr) const;
-  // out[i] = lookup(addrs[i]) for i < n, with the lookups of a block interleaved stage by stage (first level, second
-  // level, trie root) so their cache misses overlap instead of following one another: a datagram's records.
+  // out[i] = lookup(addrs[i]) for i < n, with the lookups of a block interleaved stage by stage (direct table, trie
+  // root, trie walk) so their cache misses overlap instead of following one another: a datagram's records.
   void lookup_batch(const Uint128* addrs, std::uint32_t* out, std::size_t n) const;
   [[nodiscard]] std::optional<LpmMatch> match(Uint128 addr) const;
 
   [[nodiscard]] std::size_t size() const { return prefixes_.size(); }
+  // Resident bytes: the direct table's touched pages (mincore) plus the other structures.
   [[nodiscard]] std::size_t memory_bytes() const;
   void clear();
 
@@ -156,7 +165,8 @@ class Lpm6 {
   }
 
  private:
-  static constexpr std::uint32_t kNil = 0xffffffffU;
+  static constexpr std::uint32_t kNil = 0;  // node 0 is a never-used placeholder, so zeroed memory means "no node"
+  // nodes_[0], what a /24 without a trie points to, is a placeholder: a /128 of no value at ::, where a walk ends.
   struct Node {  // 32 bytes (the key as two halves: a 16-aligned __int128 would make it 48)
     std::uint64_t key_hi = 0;
     std::uint64_t key_lo = 0;
@@ -165,26 +175,27 @@ class Lpm6 {
     std::uint8_t len = 0;
     [[nodiscard]] Uint128 key() const { return (Uint128{key_hi} << 64U) | key_lo; }
   };
-  // A first- or second-level entry. entry: the best prefix expanded into it, (len << 25) | value + 1 (0: none).
-  // link: first level, the index of this /16's 256-entry group; second level, the Patricia root for this /24.
+  // A direct-table entry. entry: the best /17../24 prefix expanded into it, (len << 25) | value + 1 (0: none).
+  // root: the Patricia root of the prefixes longer than /24 under this /24 (kNil: none).
   struct Slot {
     std::uint32_t entry = 0;
-    std::uint32_t link = kNil;
+    std::uint32_t root = kNil;
   };
+  static constexpr std::size_t kTbl24Size = std::size_t{1} << 24U;
+  static constexpr std::size_t kMapBytes = kTbl24Size * sizeof(Slot) + 65536 * sizeof(std::uint32_t);
 
   std::uint32_t new_node(Uint128 key, unsigned len, std::uint32_t value_plus_one);
   void free_node(std::uint32_t n);
   void trie_insert(std::uint32_t& root, Uint128 key, unsigned len, std::uint32_t value_plus_one);
   bool trie_remove(std::uint32_t& root, Uint128 key, unsigned len);
-  void fill(Slot* slots, std::size_t first, std::size_t count, unsigned len, std::uint32_t new_entry, bool only_owned);
-  std::uint32_t covering_entry(Uint128 addr, unsigned len, unsigned min_len) const;
-  std::uint32_t group_of(Uint128 addr);
+  void fill(Uint128 addr, unsigned len, std::uint32_t new_entry, bool only_owned);
+  std::uint32_t covering_entry(Uint128 addr, unsigned len) const;
+  // The trie walk under one /24: best (len << 25 | value + 1 for the direct entry, or the trie's) and its length.
+  void walk(std::uint32_t n, Uint128 addr, std::uint32_t& best, unsigned& best_len) const;
 
-  std::vector<Slot> top_;                  // 65536 entries once the first prefix arrives
-  std::vector<Slot> groups_;               // 256 entries per group
-  std::vector<std::uint32_t> group_refs_;  // prefixes longer than /16 under each group
-  std::vector<std::uint32_t> free_groups_;
-  std::vector<Node> nodes_;
+  Slot* tbl24_ = nullptr;           // prefixes /17../24 and trie roots
+  std::uint32_t* short_ = nullptr;  // 65536 entries: prefixes up to /16 (mapped right after tbl24_)
+  std::vector<Node> nodes_;         // nodes_[0] is the placeholder
   std::vector<std::uint32_t> free_nodes_;
   detail::FlatMap<detail::Key6, std::uint32_t, detail::Key6Hash, 7> prefixes_;  // up to 7/8 full: 32-byte slots
 };
