@@ -181,7 +181,9 @@ int main(int argc, char** argv) {
     }
   }
   Lpm6 lpm6;
-  for (std::size_t i = 0; i < p6.size(); ++i) lpm6.insert(p6[i].first, p6[i].second, static_cast<std::uint32_t>(i));
+  const double ins6 = per_second(n6, [&] {
+    for (std::size_t i = 0; i < p6.size(); ++i) lpm6.insert(p6[i].first, p6[i].second, static_cast<std::uint32_t>(i));
+  });
   const Spread s6 = repeat(reps, addrs6.size(), [&] {
     for (auto a : addrs6) sink += lpm6.lookup(a);
   });
@@ -206,13 +208,23 @@ int main(int argc, char** argv) {
     mismatch6 +=
         static_cast<std::size_t>(lpm6.lookup(addrs6[i]) != expected) + static_cast<std::size_t>(out6[i] != expected);
   }
+  const double mem6 = static_cast<double>(lpm6.memory_bytes()) / 1048576.0;
+  // Updates one by one, as BGP sends them: withdraw a tenth, then announce them again.
+  const double del6 = per_second(n6 / 10, [&] {
+    for (std::size_t i = 0; i < n6 / 10; ++i) lpm6.remove(p6[i].first, p6[i].second);
+  });
+  const double reins6 = per_second(n6 / 10, [&] {
+    for (std::size_t i = 0; i < n6 / 10; ++i) lpm6.insert(p6[i].first, p6[i].second, static_cast<std::uint32_t>(i));
+  });
   std::printf("IPv6: %zu prefixes, %zu addresses (half inside announced prefixes); per second of CPU time\n", n6,
               addrs6.size());
   std::printf(
-      "  flowlab Lpm6 (DIR-16-8 + Patricia)     : %6.1f M lookups/s  (median of %d; min %.1f, max %.1f; wall %.1f M/s; "
+      "  flowlab Lpm6 (DIR-24 + Patricia)       : %6.1f M lookups/s  (median of %d; min %.1f, max %.1f; wall %.1f M/s; "
       "mem %.0f MiB)\n",
-      ours6 / 1e6, reps, s6.min / 1e6, s6.max / 1e6, s6.wall_median / 1e6,
-      static_cast<double>(lpm6.memory_bytes()) / 1048576.0);
+      ours6 / 1e6, reps, s6.min / 1e6, s6.max / 1e6, s6.wall_median / 1e6, mem6);
+  std::printf(
+      "                                           insert %.2f M/s (build), delete %.2f M/s, re-insert %.2f M/s\n",
+      ins6 / 1e6, del6 / 1e6, reins6 / 1e6);
   std::printf(
       "  flowlab Lpm6, %zu per batch             : %6.1f M lookups/s  (median of %d; min %.1f, max %.1f; wall %.1f "
       "M/s)\n",

@@ -34,6 +34,10 @@ class Reference {
   }
   void insert(Addr a, unsigned len, std::uint32_t v) { maps_[len][mask(a, len)] = v; }
   bool remove(Addr a, unsigned len) { return maps_[len].erase(mask(a, len)) > 0; }
+  [[nodiscard]] std::optional<std::uint32_t> get(Addr a, unsigned len) const {
+    auto it = maps_[len].find(mask(a, len));
+    return it != maps_[len].end() ? std::optional<std::uint32_t>(it->second) : std::nullopt;
+  }
   [[nodiscard]] std::optional<std::pair<std::uint32_t, unsigned>> lookup(Addr a) const {
     for (unsigned len = Bits + 1; len-- > 0;) {
       auto it = maps_[len].find(mask(a, len));
@@ -282,6 +286,71 @@ TEST(Lpm6, BatchLookupOnAnEmptyTableFindsNothing) {
   std::vector<std::uint32_t> out(addrs.size(), 7);
   lpm.lookup_batch(addrs.data(), out.data(), addrs.size());
   EXPECT_EQ(out, std::vector<std::uint32_t>(addrs.size(), Lpm6::kNone));
+}
+
+// Inserts, removes, replacements and lookups interleaved at random, every length /0../128, on addresses clustered
+// under a few /16s and /24s (so side-table, direct-table and trie prefixes cover one another), against the reference
+// after every step's lookups: match (value and length), lookup, get, size, and the batch lookup.
+TEST(Lpm6, RandomizedDifferentialAgainstReference) {
+  for (const std::uint64_t seed : {15U, 1515U, 151515U}) {
+    SCOPED_TRACE(seed);
+    std::mt19937_64 rng(seed);
+    auto random128 = [&] { return (Uint128{rng()} << 64U) | rng(); };
+    std::vector<Uint128> bases(6);
+    for (auto& b : bases) {
+      b = random128();
+    }
+    auto random_addr = [&] {  // one of 6 /24s, or one of their /16s, or anywhere
+      const Uint128 base = bases[rng() % bases.size()];
+      const unsigned keep = std::array<unsigned, 4>{24, 24, 16, 0}[rng() % 4];
+      return Lpm6::mask(base, keep) | (random128() & (keep == 0 ? ~Uint128{0} : (~Uint128{0}) >> keep));
+    };
+    Lpm6 lpm;
+    Reference<Uint128, 128> ref;
+    std::vector<std::pair<Uint128, unsigned>> added;
+    std::size_t mismatches = 0;
+    std::size_t get_mismatches = 0;
+    for (std::uint32_t step = 0; step < 12000; ++step) {
+      const unsigned op = static_cast<unsigned>(rng() % 10);
+      if (op < 5 || added.empty()) {  // insert or replace
+        const unsigned len =
+            rng() % 4 == 0 ? static_cast<unsigned>(rng() % 129) : 24 + static_cast<unsigned>(rng() % 41);
+        const Uint128 addr = Lpm6::mask(random_addr(), len);
+        ASSERT_TRUE(lpm.insert(addr, len, step));
+        ref.insert(addr, len, step);
+        added.emplace_back(addr, len);
+      } else if (op < 8) {  // remove one that was added (perhaps already removed)
+        const auto& [addr, len] = added[rng() % added.size()];
+        ASSERT_EQ(lpm.remove(addr, len), ref.remove(addr, len));
+      } else {  // remove one never added (or by chance added)
+        const unsigned len = static_cast<unsigned>(rng() % 129);
+        const Uint128 addr = random_addr();
+        ASSERT_EQ(lpm.remove(addr, len), ref.remove(addr, len));
+      }
+      std::array<Uint128, 8> addrs{};
+      std::array<std::uint32_t, 8> batch{};
+      for (auto& a : addrs) {
+        a = random_addr();
+      }
+      lpm.lookup_batch(addrs.data(), batch.data(), addrs.size());
+      for (std::size_t i = 0; i < addrs.size(); ++i) {
+        const auto want = ref.lookup(addrs[i]);
+        const auto got = lpm.match(addrs[i]);
+        const std::uint32_t want_value = want ? want->first : Lpm6::kNone;
+        mismatches += static_cast<std::size_t>(want ? !got || got->value != want->first || got->length != want->second
+                                                    : got.has_value());
+        mismatches += static_cast<std::size_t>(lpm.lookup(addrs[i]) != want_value || batch[i] != want_value);
+      }
+      const auto& [addr, len] = added[rng() % added.size()];
+      get_mismatches += static_cast<std::size_t>(lpm.get(addr, len) != ref.get(addr, len));
+    }
+    EXPECT_EQ(mismatches, 0U);
+    EXPECT_EQ(get_mismatches, 0U);
+    EXPECT_EQ(lpm.size(), ref.size());
+    lpm.clear();
+    EXPECT_EQ(lpm.lookup(bases[0]), Lpm6::kNone);
+    EXPECT_EQ(lpm.size(), 0U);
+  }
 }
 
 // ---------------------------------------------------------------- RIB
