@@ -7,6 +7,7 @@
 #include "model/kinds.hpp"
 #include "model/topology_parser.hpp"
 #include "model/validate.hpp"
+#include "model/validate_collector_as.hpp"
 
 #include <yaml-cpp/yaml.h>
 
@@ -283,6 +284,7 @@ namespace {
 
 LoadResult finish(Topology t, KindTable kinds, const SourceMap& marks, DiagnosticSink& sink) {
   validate_topology(t, kinds, marks, sink);
+  validate_collector_as(t, kinds, marks, sink);
   if (sink.empty()) {
     derive_topology(t, marks, sink);
   }

@@ -381,29 +381,41 @@ class Deployer {
     return start_probes(all);
   }
 
+  // Starts process `instance` of probe `i` (a kind may run one per capture interface); returns its ready file and
+  // process, recorded in the lab state.
+  Result<std::pair<fs::path, process::ProcessRef>> start_probe(std::size_t i, std::size_t instance) {
+    const Node* node = topo_.find_node(topo_.probes[i].node);
+    const nodes::ProbeDriver& driver = nodes::probe_driver(topo_.probes[i]);
+    nodes::ProbeContext ctx{&topo_, i, node_context(topo_, *node, options_).dir};
+    ctx.instance = instance;
+    auto spec = driver.spec(ctx);
+    FLOWLAB_TRY(spec);
+    for (const auto& stale : driver.stale_files(ctx)) {
+      std::error_code ec;
+      fs::remove(stale, ec);
+    }
+    auto ref = process::start(*spec);
+    if (!ref.ok()) {
+      return fail(ref.error().kind, "probe on node " + node->name + ": " + ref.error().message);
+    }
+    ref->node = node->name;
+    state_.processes.push_back(*ref);
+    FLOWLAB_TRY(save());
+    return std::make_pair(driver.ready_file(ctx), *ref);
+  }
+
   Status start_probes(const std::vector<std::size_t>& which) {
     if (which.empty()) {
       return {};
     }
     std::vector<std::pair<fs::path, process::ProcessRef>> started;
     for (const std::size_t i : which) {
-      const Node* node = topo_.find_node(topo_.probes[i].node);
       const nodes::ProbeDriver& driver = nodes::probe_driver(topo_.probes[i]);
-      const nodes::ProbeContext ctx{&topo_, i, node_context(topo_, *node, options_).dir};
-      auto spec = driver.spec(ctx);
-      FLOWLAB_TRY(spec);
-      for (const auto& stale : driver.stale_files(ctx)) {
-        std::error_code ec;
-        fs::remove(stale, ec);
+      for (std::size_t instance = 0; instance < driver.instances(topo_.probes[i]); ++instance) {
+        auto ref = start_probe(i, instance);
+        FLOWLAB_TRY(ref);
+        started.push_back(*ref);
       }
-      auto ref = process::start(*spec);
-      if (!ref.ok()) {
-        return fail(ref.error().kind, "probe on node " + node->name + ": " + ref.error().message);
-      }
-      ref->node = node->name;
-      state_.processes.push_back(*ref);
-      FLOWLAB_TRY(save());
-      started.emplace_back(driver.ready_file(ctx), *ref);
     }
     const auto deadline = std::chrono::steady_clock::now() + options_.ready_timeout;
     for (const auto& [pidfile, ref] : started) {

@@ -35,6 +35,30 @@ std::string mirror_port(std::size_t index) { return indexed_name("mir", index); 
 
 std::string indexed_name(std::string_view base, std::size_t index) { return std::string(base) + std::to_string(index); }
 
+std::vector<std::string> capture_interfaces(const topology::ProbeSpec& probe, std::size_t index) {
+  std::vector<std::string> out = probe.interfaces;
+  if (probe.mirror || out.empty()) {
+    out.push_back(span_interface(index));
+  }
+  return out;
+}
+
+std::string ProbeDriver::instance_name(const ProbeContext& ctx) const {
+  const topology::ProbeSpec& probe = ctx.topology->probes[ctx.index];
+  if (instances(probe) <= 1) {
+    return process_name(ctx.index);
+  }
+  const auto ifnames = capture_interfaces(probe, ctx.index);
+  return process_name(ctx.index) + "-" +
+         (ctx.instance < ifnames.size() ? ifnames[ctx.instance] : std::to_string(ctx.instance));
+}
+
+std::string one_sequence_per_instance(std::string_view kind, std::size_t instances) {
+  return std::to_string(instances) + " " + std::string(kind) +
+         " processes (one per capture interface) export from the node's one address, each numbering its own "
+         "sequence: the collector's sequence accounting of that address mixes them";
+}
+
 std::string netflow_version(topology::ExportFormat format) {
   switch (format) {
     case topology::ExportFormat::kNetflowV5:

@@ -28,6 +28,8 @@ struct ProbeContext {
   const topology::Topology* topology = nullptr;
   std::size_t index = 0;
   std::filesystem::path node_dir;
+  // Which of the probe's processes (ProbeDriver::instances()): 0 for a kind that runs one.
+  std::size_t instance = 0;
 };
 
 // What a flush reports: the datagrams the probe has sent since it started, and its own statistics. A kind that
@@ -60,6 +62,12 @@ std::string mirror_port(std::size_t index);     // "mir0"
 // A process name with the probe's index: "softflowd0".
 std::string indexed_name(std::string_view base, std::size_t index);
 
+// The interfaces probe `index` captures: its `interfaces:`, then its SPAN interface when it mirrors (or names none).
+std::vector<std::string> capture_interfaces(const topology::ProbeSpec& probe, std::size_t index);
+
+// unchecked_sequence() of a kind running `instances` processes for one probe (ProbeDriver::instances()).
+std::string one_sequence_per_instance(std::string_view kind, std::size_t instances);
+
 // The flush of a kind without a flush command: waits until `probe`'s inactive timeout and the kind's expiry scan
 // period (`scan`) have passed since the traffic stopped, plus a second for the export; datagrams not counted.
 ProbeFlush flush_by_expiry(const topology::ProbeSpec& probe, std::chrono::seconds scan);
@@ -90,6 +98,13 @@ class ProbeDriver {
 
   // The process name in the lab's state and in verdicts ("flowprobe0").
   [[nodiscard]] virtual std::string process_name(std::size_t index) const = 0;
+  // How many processes run `probe`: a kind whose program captures one interface runs one per capture interface
+  // (capture_interfaces(), in that order). The lab starts spec() for each ProbeContext::instance and stops them
+  // with the node; the runner flushes each and adds their datagrams up. Default: 1.
+  [[nodiscard]] virtual std::size_t instances(const topology::ProbeSpec& /*probe*/) const { return 1; }
+  // The process name of ctx's instance: process_name() for a probe with one process, else with the interface it
+  // captures ("softflowd0-eth2"); the kinds name their files (logs, pid files, control sockets) after it.
+  [[nodiscard]] std::string instance_name(const ProbeContext& ctx) const;
   // The start spec (netns and log file set).
   virtual Result<process::Spec> spec(const ProbeContext& ctx) const = 0;
   // Files removed before the probe (re)starts: a restarted probe counts from zero.

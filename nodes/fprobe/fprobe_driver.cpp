@@ -11,39 +11,46 @@ using topology::ExportFormat;
 namespace {
 
 constexpr std::chrono::seconds kScan{1};  // `-s 1`
+// `-q`: fprobe's capture thread hands each packet to its flow thread through a ring of this many slots and drops
+// the packet when the slot ahead is still taken (fprobe.c pcap_callback(): "pending queue full: packet lost",
+// logged only in a build with MESSAGES, not Debian's). The default 100 is 25 ms at 4000 pps: on a loaded machine
+// the flow thread falls that far behind and fprobe exported 282 of 1000 packets. 10000 slots (about 1 MB) hold
+// 2.5 s of a 4000 pps burst.
+constexpr int kPendingQueue = 10000;
 
-// fprobe's log/pid file identifier: unique on the machine, so the pid file names its lab.
+// The process name of ctx's fprobe ("fprobe0", "fprobe0-eth2").
+std::string name_of(const ProbeContext& ctx) {
+  static const FprobeDriver kDriver;
+  return kDriver.instance_name(ctx);
+}
+
+// fprobe's log/pid file identifier: unique on the machine, so the pid file names its lab and node.
 std::string identifier(const ProbeContext& ctx) {
   const auto& probe = ctx.topology->probes[ctx.index];
-  return ctx.topology->namespace_of(probe.node) + "-" + indexed_name("fprobe", ctx.index);
+  return ctx.topology->namespace_of(probe.node) + "-" + name_of(ctx);
 }
 
 }  // namespace
 
-fs::path run_dir(const fs::path& node_dir, std::size_t index) {
-  return node_dir / (indexed_name("fprobe", index) + ".run");
-}
+fs::path run_dir(const ProbeContext& ctx) { return ctx.node_dir / (name_of(ctx) + ".run"); }
 
-fs::path pid_file(const ProbeContext& ctx) {
-  return run_dir(ctx.node_dir, ctx.index) / ("fprobe[" + identifier(ctx) + "].pid");
-}
+fs::path pid_file(const ProbeContext& ctx) { return run_dir(ctx) / ("fprobe[" + identifier(ctx) + "].pid"); }
 
 Result<process::Spec> FprobeDriver::spec(const ProbeContext& ctx) const {
   auto target = probe_target(*ctx.topology, ctx.index);
   FLOWLAB_TRY(target);
   const topology::ProbeSpec& probe = *target->probe;
-  const std::string ifname = probe.interfaces.empty() ? span_interface(ctx.index) : probe.interfaces.front();
+  const std::string ifname = capture_interfaces(probe, ctx.index).at(ctx.instance);
   std::error_code ec;
-  fs::create_directories(run_dir(ctx.node_dir, ctx.index), ec);
+  fs::create_directories(run_dir(ctx), ec);
   if (ec) {
-    return fail(ErrorKind::kProcess,
-                "cannot create " + run_dir(ctx.node_dir, ctx.index).string() + ": " + ec.message());
+    return fail(ErrorKind::kProcess, "cannot create " + run_dir(ctx).string() + ": " + ec.message());
   }
   process::Spec spec;
-  spec.name = process_name(ctx.index);
+  spec.name = instance_name(ctx);
   spec.netns = target->node->namespace_name;
   spec.log_file = ctx.node_dir / (spec.name + ".log");
-  spec.binds = {{run_dir(ctx.node_dir, ctx.index), "/run"}};
+  spec.binds = {{run_dir(ctx), "/run"}};
   spec.argv = {"fprobe",
                "-l",
                "2:" + identifier(ctx),
@@ -60,7 +67,9 @@ Result<process::Spec> FprobeDriver::spec(const ProbeContext& ctx) const {
                "-s",
                std::to_string(kScan.count()),
                "-a",
-               target->node->mgmt4.address.to_string()};
+               target->node->mgmt4.address.to_string(),
+               "-q",
+               std::to_string(kPendingQueue)};
   if (const auto mapped = probe.ifindex.find(ifname); mapped != probe.ifindex.end()) {
     spec.argv.insert(spec.argv.end(), {"-x", std::to_string(mapped->second)});
   }
@@ -68,7 +77,22 @@ Result<process::Spec> FprobeDriver::spec(const ProbeContext& ctx) const {
   return spec;
 }
 
+std::size_t FprobeDriver::instances(const topology::ProbeSpec& probe) const {
+  return capture_interfaces(probe, 0).size();
+}
+
+std::string FprobeDriver::unchecked_sequence(const topology::ProbeSpec& probe) const {
+  return instances(probe) > 1 ? one_sequence_per_instance("fprobe", instances(probe)) : "";
+}
+
 Result<ProbeFlush> FprobeDriver::flush(const ProbeContext& ctx, const process::ProcessRef& /*process*/) const {
+  if (ctx.instance > 0) {
+    // The probe's fprobes expire their flows together: the first one's wait covers them all.
+    ProbeFlush out;
+    out.counted = false;
+    out.stats = {{"flush", "expired with " + process_name(ctx.index) + "'s first process"}};
+    return out;
+  }
   // In the lab, fprobe 1.1 did not export flows idle for -d seconds within that time, but flows do leave at the
   // active timer (-e): wait for the longer of the two.
   topology::ProbeSpec probe = ctx.topology->probes[ctx.index];
@@ -80,11 +104,14 @@ std::vector<topology::KindIssue> FprobeDriver::check(const topology::ProbeSpec& 
   ProbeAbilities can;
   can.formats = {ExportFormat::kNetflowV5};
   can.sampling = false;
+  can.many_interfaces = true;  // one fprobe per interface (instances())
   return check_abilities("fprobe", probe, can);
 }
 
 std::map<std::string, std::string> FprobeDriver::unprovided_fields(const topology::ProbeSpec& /*probe*/) const {
-  const std::string why = "fprobe records one fixed SNMP index for input and output (-x, else 0; fprobe(8))";
+  const std::string why =
+      "fprobe records one fixed SNMP index pair for every flow of its capture, both directions (fprobe(8): "
+      "-x <inputID>[:<outputID>], else 0) and has no FIB to find the other interface";
   return {{"iface_in", why}, {"iface_out", why}};
 }
 

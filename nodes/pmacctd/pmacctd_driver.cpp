@@ -96,6 +96,26 @@ fs::path agent_map_file(const fs::path& node_dir, std::size_t index) {
 
 std::string agent_map() { return std::string("bgp_ip=") + topology::kProbeBgpRouterAddress + " ip=0.0.0.0/0\n"; }
 
+fs::path interfaces_map_file(const fs::path& node_dir, std::size_t index) {
+  return node_dir / (indexed_name("pmacctd", index) + "-interfaces.map");
+}
+
+std::string interfaces_map(const topology::ProbeSpec& probe, std::size_t index) {
+  const auto ifnames = capture_interfaces(probe, index);
+  std::string out;
+  for (std::size_t i = 0; i < ifnames.size(); ++i) {
+    // pcap_interfaces_map wants an ifindex per interface: the probe's `ifindex:` number, else its position.
+    const auto mapped = probe.ifindex.find(ifnames[i]);
+    out +=
+        "ifindex=" + std::to_string(mapped == probe.ifindex.end() ? i + 1 : mapped->second) + " ifname=" + ifnames[i];
+    if (probe.direction != topology::ProbeDirection::kBoth) {
+      out += " direction=" + std::string(enum_name(topology::kProbeDirectionNames, probe.direction));
+    }
+    out += "\n";
+  }
+  return out;
+}
+
 fs::path pid_file(const fs::path& node_dir, std::size_t index) {
   return node_dir / (indexed_name("pmacctd", index) + ".pid");
 }
@@ -104,10 +124,11 @@ Result<std::string> render_config(const topology::Topology& topo, std::size_t in
   auto target = probe_target(topo, index);
   FLOWLAB_TRY(target);
   const topology::ProbeSpec& probe = *target->probe;
-  std::string out =
-      "! pmacctd for probes[" + std::to_string(index) + "] of lab " + topo.name +
-      " (rendered by labctl)\ndaemonize: false\npidfile: " + pid_file(node_dir, index).string() +
-      "\npcap_interface: " + (probe.interfaces.empty() ? span_interface(index) : probe.interfaces.front()) + "\n";
+  const auto ifnames = capture_interfaces(probe, index);
+  std::string out = "! pmacctd for probes[" + std::to_string(index) + "] of lab " + topo.name +
+                    " (rendered by labctl)\ndaemonize: false\npidfile: " + pid_file(node_dir, index).string() + "\n";
+  out += ifnames.size() > 1 ? "pcap_interfaces_map: " + interfaces_map_file(node_dir, index).string() + "\n"
+                            : "pcap_interface: " + ifnames.front() + "\n";
   if (probe.direction != topology::ProbeDirection::kBoth) {
     out += "pcap_direction: " + std::string(enum_name(topology::kProbeDirectionNames, probe.direction)) + "\n";
   }
@@ -123,7 +144,11 @@ Result<process::Spec> PmacctdDriver::spec(const ProbeContext& ctx) const {
   FLOWLAB_TRY(text);
   const fs::path conf = config_file(ctx.node_dir, ctx.index);
   FLOWLAB_TRY(write_text_file(conf, *text));
-  if (ctx.topology->probes[ctx.index].bgp) {
+  const topology::ProbeSpec& probe = ctx.topology->probes[ctx.index];
+  if (capture_interfaces(probe, ctx.index).size() > 1) {
+    FLOWLAB_TRY(write_text_file(interfaces_map_file(ctx.node_dir, ctx.index), interfaces_map(probe, ctx.index)));
+  }
+  if (probe.bgp) {
     FLOWLAB_TRY(write_text_file(agent_map_file(ctx.node_dir, ctx.index), agent_map()));
   }
   auto target = probe_target(*ctx.topology, ctx.index);
@@ -142,8 +167,9 @@ Result<ProbeFlush> PmacctdDriver::flush(const ProbeContext& ctx, const process::
 
 std::map<std::string, std::string> PmacctdDriver::unprovided_fields(const topology::ProbeSpec& probe) const {
   const std::string why =
-      "pmacctd's nfprobe/sfprobe records interface index 0 here (flowlab renders no pcap_ifindex "
-      "or pcap_interfaces_map yet)";
+      "pmacctd sets a packet's input or output ifindex only for a capture with a direction (src/pmacctd.c "
+      "pcap_cb(): ifindex_in when the direction is in, ifindex_out when out; CONFIG-KEYS pcap_ifindex, "
+      "pcap_interfaces_map) and has no FIB to find the other interface; flowlab exports no in_iface/out_iface";
   std::map<std::string, std::string> out{{"iface_in", why}, {"iface_out", why}};
   if (probe.bgp) {
     const std::string adjacent =
@@ -172,7 +198,8 @@ std::vector<topology::KindIssue> PmacctdDriver::check(const topology::ProbeSpec&
   ProbeAbilities can;
   can.formats = {ExportFormat::kNetflowV5, ExportFormat::kNetflowV9, ExportFormat::kIpfix, ExportFormat::kSflow};
   can.direction = true;
-  can.bgp = true;  // refused below with its own reason
+  can.bgp = true;              // refused below with its own reason
+  can.many_interfaces = true;  // pcap_interfaces_map
   can.ifindex = false;
   auto out = check_abilities("pmacctd", probe, can);
   if (probe.bgp && probe.format == ExportFormat::kSflow) {

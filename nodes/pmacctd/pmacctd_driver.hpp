@@ -1,4 +1,4 @@
-// flowlab::nodes::pmacctd — the `pmacctd` probe kind: pmacct's pmacctd (Debian 12: 1.7.7) capturing one interface
+// flowlab::nodes::pmacctd — the `pmacctd` probe kind: pmacct's pmacctd (Debian 12: 1.7.7) capturing interfaces
 // of its node with the `nfprobe` plugin (NetFlow v5, v9, IPFIX) or, for `format: sflow`, the `sfprobe` plugin.
 //
 //   pmacctd -f <node dir>/pmacctdN.conf
@@ -18,9 +18,11 @@
 // flagged not provided; so are as_src/as_dst with pmacct before 1.7.8 (Debian 12's 1.7.7), whose nfprobe writes
 // the BGP-derived AS numbers into the wrong record and exports 0 (nfprobe_bgp_as_broken()).
 //
-// Records carry no interface index (0: no pcap_ifindex / pcap_interfaces_map is rendered); the verifier flags
-// iface_in/iface_out as not provided. Not yet: `ifindex:` maps (pcap_interfaces_map) are topology errors naming the
-// kind; more than one capture interface too.
+// Several capture interfaces: one pmacctd listens on all of them through `pcap_interfaces_map` (CONFIG-KEYS:
+// "listen for traffic data on multiple interfaces"; <node dir>/pmacctdN-interfaces.map, one line per interface,
+// `ifindex=N ifname=IF [direction=in|out]`). Records carry no interface index (pmacctd sets one only for a capture
+// with a direction, src/pmacctd.c pcap_cb(); no in_iface/out_iface is aggregated): the verifier flags
+// iface_in/iface_out as not provided. `ifindex:` maps are topology errors naming the kind.
 #pragma once
 
 #include "nodes/core/probe_driver.hpp"
@@ -35,6 +37,9 @@ namespace flowlab::nodes::pmacctd {
 
 std::filesystem::path config_file(const std::filesystem::path& node_dir, std::size_t index);
 std::filesystem::path pid_file(const std::filesystem::path& node_dir, std::size_t index);
+// The pcap_interfaces_map of a probe with several capture interfaces, and its text.
+std::filesystem::path interfaces_map_file(const std::filesystem::path& node_dir, std::size_t index);
+std::string interfaces_map(const topology::ProbeSpec& probe, std::size_t index);
 // The bgp_agent_map of a probe with `bgp: true`, and its one line (every packet to the router's session).
 std::filesystem::path agent_map_file(const std::filesystem::path& node_dir, std::size_t index);
 std::string agent_map();

@@ -9,9 +9,7 @@ namespace flowlab::nodes::softflowd {
 namespace fs = std::filesystem;
 using topology::ExportFormat;
 
-fs::path control_socket(const fs::path& node_dir, std::size_t index) {
-  return node_dir / (indexed_name("softflowd", index) + ".ctl");
-}
+fs::path control_socket(const fs::path& node_dir, const std::string& name) { return node_dir / (name + ".ctl"); }
 
 namespace {
 
@@ -79,9 +77,9 @@ std::string held_back(const std::string& statistics) {
 
 namespace {
 
-// The one capture interface, "[ifindex:]name": the probe's `ifindex:` number when it maps the interface.
-std::string capture_interface(const topology::ProbeSpec& probe, std::size_t index) {
-  const std::string ifname = probe.interfaces.empty() ? span_interface(index) : probe.interfaces.front();
+// Instance `instance`'s capture interface, "[ifindex:]name": the probe's `ifindex:` number when it maps it.
+std::string capture_interface(const topology::ProbeSpec& probe, std::size_t index, std::size_t instance) {
+  const std::string ifname = capture_interfaces(probe, index).at(instance);
   const auto mapped = probe.ifindex.find(ifname);
   return mapped == probe.ifindex.end() ? ifname : std::to_string(mapped->second) + ":" + ifname;
 }
@@ -102,12 +100,12 @@ Result<process::Spec> SoftflowdDriver::spec(const ProbeContext& ctx) const {
   FLOWLAB_TRY(target);
   const topology::ProbeSpec& probe = *target->probe;
   process::Spec spec;
-  spec.name = process_name(ctx.index);
+  spec.name = instance_name(ctx);
   spec.netns = target->node->namespace_name;
   spec.log_file = ctx.node_dir / (spec.name + ".log");
   const std::string inactive = std::to_string(probe.inactive_timeout_s);
   spec.argv = {"softflowd", "-d",
-               "-i",        capture_interface(probe, ctx.index),
+               "-i",        capture_interface(probe, ctx.index, ctx.instance),
                "-n",        target->collector_endpoint(),
                "-v",        netflow_version(probe.format),
                "-t",        "maxlife=" + std::to_string(probe.active_timeout_s)};
@@ -118,12 +116,12 @@ Result<process::Spec> SoftflowdDriver::spec(const ProbeContext& ctx) const {
   if (probe.sampling > 1) {
     spec.argv.insert(spec.argv.end(), {"-s", std::to_string(probe.sampling)});
   }
-  spec.argv.insert(spec.argv.end(), {"-c", control_socket(ctx.node_dir, ctx.index).string()});
+  spec.argv.insert(spec.argv.end(), {"-c", control_socket(ctx.node_dir, spec.name).string()});
   return spec;
 }
 
 Result<ProbeFlush> SoftflowdDriver::flush(const ProbeContext& ctx, const process::ProcessRef& /*process*/) const {
-  const fs::path socket = control_socket(ctx.node_dir, ctx.index);
+  const fs::path socket = control_socket(ctx.node_dir, instance_name(ctx));
   // softflowd reads its capture in blocks: packets the kernel holds for it are not in its flows yet. Expire only
   // once it has read every packet libpcap counted, or after 2 s: the last block of a burst waits for more
   // traffic (docs/nodes.md, "softflowd").
@@ -151,14 +149,22 @@ Result<ProbeFlush> SoftflowdDriver::flush(const ProbeContext& ctx, const process
   return out;
 }
 
+std::size_t SoftflowdDriver::instances(const topology::ProbeSpec& probe) const {
+  return capture_interfaces(probe, 0).size();
+}
+
 std::map<std::string, std::string> SoftflowdDriver::unprovided_fields(const topology::ProbeSpec& /*probe*/) const {
   const std::string why =
-      "softflowd records no interface index of its own (0; -i N:IF, from the probe's ifindex map, sets one "
-      "number for both directions) and has no FIB to find the other interface";
+      "softflowd records no interface index of its own (0; softflowd(8) -i [if_ndx:]interface, from the probe's "
+      "ifindex map, sets one number for input and output of every flow, each direction) and has no FIB to find "
+      "the other interface";
   return {{"iface_in", why}, {"iface_out", why}};
 }
 
 std::string SoftflowdDriver::unchecked_sequence(const topology::ProbeSpec& probe) const {
+  if (instances(probe) > 1) {
+    return one_sequence_per_instance("softflowd", instances(probe));
+  }
   switch (probe.format) {
     case ExportFormat::kIpfix:
       return "softflowd's IPFIX sequence number counts the message's own records too (ipfix.c: records_sent += "
@@ -176,6 +182,7 @@ std::string SoftflowdDriver::unchecked_sequence(const topology::ProbeSpec& probe
 std::vector<topology::KindIssue> SoftflowdDriver::check(const topology::ProbeSpec& probe) const {
   ProbeAbilities can;
   can.formats = {ExportFormat::kNetflowV5, ExportFormat::kNetflowV9, ExportFormat::kIpfix};
+  can.many_interfaces = true;  // one softflowd per interface (instances())
   return check_abilities("softflowd", probe, can);
 }
 

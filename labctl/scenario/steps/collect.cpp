@@ -152,20 +152,44 @@ std::optional<nodes::DeliveryCounters> delivery_counters(RunContext& run, const 
   return c.ok() ? std::optional<nodes::DeliveryCounters>(*c) : std::nullopt;
 }
 
+namespace {
+
+// Adds one process's flush of a probe to the probe's total.
+void add_flush(nodes::ProbeFlush& total, const std::string& name, nodes::ProbeFlush one) {
+  total.datagrams_sent += one.datagrams_sent;
+  total.counted = total.counted && one.counted;
+  if (!one.held_back.empty()) {
+    total.held_back += (total.held_back.empty() ? "" : "; ") + one.held_back;
+  }
+  total.stats[name] = std::move(one.stats);
+}
+
+}  // namespace
+
 Result<nodes::ProbeFlush> flush_probe(RunContext& run, std::size_t i) {
   const auto& probe = run.topo().probes[i];
   const nodes::ProbeDriver& driver = nodes::probe_driver(probe);
-  const std::string name = driver.process_name(i);
   const auto procs = run.lab_processes();
-  const auto it = std::find_if(procs.begin(), procs.end(), [&](const auto& p) { return p.name == name; });
-  if (it == procs.end() || !process::alive(*it)) {
-    return fail(ErrorKind::kVerify, name + " on node " + probe.node + " is not running");
+  const std::size_t instances = driver.instances(probe);
+  nodes::ProbeFlush total;
+  for (std::size_t instance = 0; instance < instances; ++instance) {
+    nodes::ProbeContext ctx = run.probe_context(i);
+    ctx.instance = instance;
+    const std::string name = driver.instance_name(ctx);
+    const auto it = std::find_if(procs.begin(), procs.end(), [&](const auto& p) { return p.name == name; });
+    if (it == procs.end() || !process::alive(*it)) {
+      return fail(ErrorKind::kVerify, name + " on node " + probe.node + " is not running");
+    }
+    auto flushed = driver.flush(ctx, *it);
+    if (!flushed.ok()) {
+      return fail(flushed.error().kind, name + " on node " + probe.node + " " + flushed.error().message);
+    }
+    if (instances == 1) {
+      return flushed;
+    }
+    add_flush(total, name, std::move(*flushed));
   }
-  auto flushed = driver.flush(run.probe_context(i), *it);
-  if (!flushed.ok()) {
-    return fail(flushed.error().kind, name + " on node " + probe.node + " " + flushed.error().message);
-  }
-  return flushed;
+  return total;
 }
 
 Result<std::uint64_t> deliver(RunContext& run, std::size_t i, nlohmann::json& details, report::StepRecord* verdict,

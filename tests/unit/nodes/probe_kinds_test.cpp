@@ -137,7 +137,8 @@ TEST(ProbeKinds, FprobeCommandLineAndLimits) {
   const auto spec = spec_of(*r.topology);
   const std::string c1 = collector_endpoint(*r.topology);
   const std::string r1 = r.topology->find_node("r1")->mgmt4.address.to_string();
-  EXPECT_EQ(joined(spec.argv), "fprobe -l 2:fl-pk-r1-fprobe0 -i eth1 -f ip -n 5 -e 60 -d 5 -s 1 -a " + r1 + " " + c1);
+  EXPECT_EQ(joined(spec.argv),
+            "fprobe -l 2:fl-pk-r1-fprobe0 -i eth1 -f ip -n 5 -e 60 -d 5 -s 1 -a " + r1 + " -q 10000 " + c1);
   ASSERT_EQ(spec.binds.size(), 1U);
   EXPECT_EQ(spec.binds[0].target, "/run");
   EXPECT_EQ(spec.binds[0].source, "/run/fl/pk/r1/fprobe0.run");
