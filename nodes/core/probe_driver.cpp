@@ -53,6 +53,13 @@ std::string ProbeDriver::instance_name(const ProbeContext& ctx) const {
          (ctx.instance < ifnames.size() ? ifnames[ctx.instance] : std::to_string(ctx.instance));
 }
 
+ProbeFlush expired_with_first(const std::string& probe_process) {
+  ProbeFlush out;
+  out.counted = false;
+  out.stats = {{"flush", "expired with " + probe_process + "'s first process"}};
+  return out;
+}
+
 std::string one_sequence_per_instance(std::string_view kind, std::size_t instances) {
   return std::to_string(instances) + " " + std::string(kind) +
          " processes (one per capture interface) export from the node's one address, each numbering its own "

@@ -65,6 +65,9 @@ std::string indexed_name(std::string_view base, std::size_t index);
 // The interfaces probe `index` captures: its `interfaces:`, then its SPAN interface when it mirrors (or names none).
 std::vector<std::string> capture_interfaces(const topology::ProbeSpec& probe, std::size_t index);
 
+// flush() of process `instance` > 0 of a kind that flushes by expiry: the first process's wait covers them all.
+ProbeFlush expired_with_first(const std::string& probe_process);
+
 // unchecked_sequence() of a kind running `instances` processes for one probe (ProbeDriver::instances()).
 std::string one_sequence_per_instance(std::string_view kind, std::size_t instances);
 

@@ -87,11 +87,7 @@ std::string FprobeDriver::unchecked_sequence(const topology::ProbeSpec& probe) c
 
 Result<ProbeFlush> FprobeDriver::flush(const ProbeContext& ctx, const process::ProcessRef& /*process*/) const {
   if (ctx.instance > 0) {
-    // The probe's fprobes expire their flows together: the first one's wait covers them all.
-    ProbeFlush out;
-    out.counted = false;
-    out.stats = {{"flush", "expired with " + process_name(ctx.index) + "'s first process"}};
-    return out;
+    return expired_with_first(process_name(ctx.index));  // the probe's fprobes expire together
   }
   // In the lab, fprobe 1.1 did not export flows idle for -d seconds within that time, but flows do leave at the
   // active timer (-e): wait for the longer of the two.

@@ -86,90 +86,81 @@ bool nfprobe_bgp_as_broken(std::string_view banner) {
   return v < std::array<int, 3>{1, 7, 8};
 }
 
-fs::path config_file(const fs::path& node_dir, std::size_t index) {
-  return node_dir / (indexed_name("pmacctd", index) + ".conf");
+std::string instance_name_of(const topology::Topology& topo, std::size_t index, std::size_t instance) {
+  static const PmacctdDriver kDriver;
+  ProbeContext ctx{&topo, index, {}};
+  ctx.instance = instance;
+  return kDriver.instance_name(ctx);
 }
 
-fs::path agent_map_file(const fs::path& node_dir, std::size_t index) {
-  return node_dir / (indexed_name("pmacctd", index) + "-bgp_agent_map.txt");
+fs::path config_file(const fs::path& node_dir, const std::string& name) { return node_dir / (name + ".conf"); }
+
+fs::path agent_map_file(const fs::path& node_dir, const std::string& name) {
+  return node_dir / (name + "-bgp_agent_map.txt");
 }
 
 std::string agent_map() { return std::string("bgp_ip=") + topology::kProbeBgpRouterAddress + " ip=0.0.0.0/0\n"; }
 
-fs::path interfaces_map_file(const fs::path& node_dir, std::size_t index) {
-  return node_dir / (indexed_name("pmacctd", index) + "-interfaces.map");
-}
+fs::path pid_file(const fs::path& node_dir, const std::string& name) { return node_dir / (name + ".pid"); }
 
-std::string interfaces_map(const topology::ProbeSpec& probe, std::size_t index) {
-  const auto ifnames = capture_interfaces(probe, index);
-  std::string out;
-  for (std::size_t i = 0; i < ifnames.size(); ++i) {
-    // pcap_interfaces_map wants an ifindex per interface: the probe's `ifindex:` number, else its position.
-    const auto mapped = probe.ifindex.find(ifnames[i]);
-    out +=
-        "ifindex=" + std::to_string(mapped == probe.ifindex.end() ? i + 1 : mapped->second) + " ifname=" + ifnames[i];
-    if (probe.direction != topology::ProbeDirection::kBoth) {
-      out += " direction=" + std::string(enum_name(topology::kProbeDirectionNames, probe.direction));
-    }
-    out += "\n";
-  }
-  return out;
-}
-
-fs::path pid_file(const fs::path& node_dir, std::size_t index) {
-  return node_dir / (indexed_name("pmacctd", index) + ".pid");
-}
-
-Result<std::string> render_config(const topology::Topology& topo, std::size_t index, const fs::path& node_dir) {
+Result<std::string> render_config(const topology::Topology& topo, std::size_t index, const fs::path& node_dir,
+                                  std::size_t instance) {
   auto target = probe_target(topo, index);
   FLOWLAB_TRY(target);
   const topology::ProbeSpec& probe = *target->probe;
-  const auto ifnames = capture_interfaces(probe, index);
+  const std::string name = instance_name_of(topo, index, instance);
   std::string out = "! pmacctd for probes[" + std::to_string(index) + "] of lab " + topo.name +
-                    " (rendered by labctl)\ndaemonize: false\npidfile: " + pid_file(node_dir, index).string() + "\n";
-  out += ifnames.size() > 1 ? "pcap_interfaces_map: " + interfaces_map_file(node_dir, index).string() + "\n"
-                            : "pcap_interface: " + ifnames.front() + "\n";
+                    " (rendered by labctl)\ndaemonize: false\npidfile: " + pid_file(node_dir, name).string() +
+                    "\npcap_interface: " + capture_interfaces(probe, index).at(instance) + "\n";
   if (probe.direction != topology::ProbeDirection::kBoth) {
     out += "pcap_direction: " + std::string(enum_name(topology::kProbeDirectionNames, probe.direction)) + "\n";
   }
   if (probe.bgp) {
-    out += bgp_lines(agent_map_file(node_dir, index));
+    out += bgp_lines(agent_map_file(node_dir, name));
   }
   out += std::string("aggregate[p]: ") + kPrimitives + (probe.bgp ? kBgpPrimitives : "") + "\n";
   return out + export_lines(*target);
 }
 
 Result<process::Spec> PmacctdDriver::spec(const ProbeContext& ctx) const {
-  auto text = render_config(*ctx.topology, ctx.index, ctx.node_dir);
+  auto text = render_config(*ctx.topology, ctx.index, ctx.node_dir, ctx.instance);
   FLOWLAB_TRY(text);
-  const fs::path conf = config_file(ctx.node_dir, ctx.index);
+  const std::string name = instance_name(ctx);
+  const fs::path conf = config_file(ctx.node_dir, name);
   FLOWLAB_TRY(write_text_file(conf, *text));
-  const topology::ProbeSpec& probe = ctx.topology->probes[ctx.index];
-  if (capture_interfaces(probe, ctx.index).size() > 1) {
-    FLOWLAB_TRY(write_text_file(interfaces_map_file(ctx.node_dir, ctx.index), interfaces_map(probe, ctx.index)));
-  }
-  if (probe.bgp) {
-    FLOWLAB_TRY(write_text_file(agent_map_file(ctx.node_dir, ctx.index), agent_map()));
+  if (ctx.topology->probes[ctx.index].bgp) {
+    FLOWLAB_TRY(write_text_file(agent_map_file(ctx.node_dir, name), agent_map()));
   }
   auto target = probe_target(*ctx.topology, ctx.index);
   FLOWLAB_TRY(target);
   process::Spec spec;
-  spec.name = process_name(ctx.index);
+  spec.name = name;
   spec.netns = target->node->namespace_name;
   spec.log_file = ctx.node_dir / (spec.name + ".log");
   spec.argv = {"pmacctd", "-f", conf.string()};
   return spec;
 }
 
+std::size_t PmacctdDriver::instances(const topology::ProbeSpec& probe) const {
+  return capture_interfaces(probe, 0).size();
+}
+
+std::string PmacctdDriver::unchecked_sequence(const topology::ProbeSpec& probe) const {
+  return instances(probe) > 1 ? one_sequence_per_instance("pmacctd", instances(probe)) : "";
+}
+
 Result<ProbeFlush> PmacctdDriver::flush(const ProbeContext& ctx, const process::ProcessRef& /*process*/) const {
+  if (ctx.instance > 0) {
+    return expired_with_first(process_name(ctx.index));  // the first one's wait covers them all
+  }
   return flush_by_expiry(ctx.topology->probes[ctx.index], kExpiryScan);
 }
 
 std::map<std::string, std::string> PmacctdDriver::unprovided_fields(const topology::ProbeSpec& probe) const {
   const std::string why =
       "pmacctd sets a packet's input or output ifindex only for a capture with a direction (src/pmacctd.c "
-      "pcap_cb(): ifindex_in when the direction is in, ifindex_out when out; CONFIG-KEYS pcap_ifindex, "
-      "pcap_interfaces_map) and has no FIB to find the other interface; flowlab exports no in_iface/out_iface";
+      "pcap_cb(): ifindex_in when the direction is in, ifindex_out when out; CONFIG-KEYS pcap_ifindex) and has no "
+      "FIB to find the other interface; flowlab aggregates no in_iface/out_iface";
   std::map<std::string, std::string> out{{"iface_in", why}, {"iface_out", why}};
   if (probe.bgp) {
     const std::string adjacent =
@@ -199,9 +190,14 @@ std::vector<topology::KindIssue> PmacctdDriver::check(const topology::ProbeSpec&
   can.formats = {ExportFormat::kNetflowV5, ExportFormat::kNetflowV9, ExportFormat::kIpfix, ExportFormat::kSflow};
   can.direction = true;
   can.bgp = true;              // refused below with its own reason
-  can.many_interfaces = true;  // pcap_interfaces_map
+  can.many_interfaces = true;  // one pmacctd per interface (instances())
   can.ifindex = false;
   auto out = check_abilities("pmacctd", probe, can);
+  if (probe.bgp && instances(probe) > 1) {
+    out.push_back({"bgp",
+                   "pmacctd's own BGP feed (bgp_daemon, model 1) listens on one address and port: with "
+                   "several interfaces (one pmacctd each) give each its own probe"});
+  }
   if (probe.bgp && probe.format == ExportFormat::kSflow) {
     out.push_back({"bgp",
                    "pmacctd's own BGP feed (bgp_daemon, model 1) is rendered for its nfprobe plugin (v5, v9, "

@@ -18,11 +18,13 @@
 // flagged not provided; so are as_src/as_dst with pmacct before 1.7.8 (Debian 12's 1.7.7), whose nfprobe writes
 // the BGP-derived AS numbers into the wrong record and exports 0 (nfprobe_bgp_as_broken()).
 //
-// Several capture interfaces: one pmacctd listens on all of them through `pcap_interfaces_map` (CONFIG-KEYS:
-// "listen for traffic data on multiple interfaces"; <node dir>/pmacctdN-interfaces.map, one line per interface,
-// `ifindex=N ifname=IF [direction=in|out]`). Records carry no interface index (pmacctd sets one only for a capture
-// with a direction, src/pmacctd.c pcap_cb(); no in_iface/out_iface is aggregated): the verifier flags
-// iface_in/iface_out as not provided. `ifindex:` maps are topology errors naming the kind.
+// Several capture interfaces: one pmacctd per interface ("pmacctd0-eth1", "pmacctd0-eth2": each its own config,
+// pid file and log), not one on `pcap_interfaces_map`: with a single `pcap_interface` pmacctd reopens an interface
+// that went down (src/pmacctd.c main loop), with the map it keeps selecting the dead descriptor and exported
+// nothing more in the lab. `bgp: true` then is an error (one bgp_daemon address per probe). Records carry no
+// interface index (pmacctd sets one only for a capture with a direction, src/pmacctd.c pcap_cb(); no
+// in_iface/out_iface is aggregated): the verifier flags iface_in/iface_out as not provided. `ifindex:` maps are
+// topology errors naming the kind.
 #pragma once
 
 #include "nodes/core/probe_driver.hpp"
@@ -35,20 +37,18 @@
 
 namespace flowlab::nodes::pmacctd {
 
-std::filesystem::path config_file(const std::filesystem::path& node_dir, std::size_t index);
-std::filesystem::path pid_file(const std::filesystem::path& node_dir, std::size_t index);
-// The pcap_interfaces_map of a probe with several capture interfaces, and its text.
-std::filesystem::path interfaces_map_file(const std::filesystem::path& node_dir, std::size_t index);
-std::string interfaces_map(const topology::ProbeSpec& probe, std::size_t index);
+// The files of pmacctd process `name` (ProbeDriver::instance_name(): "pmacctd0", "pmacctd0-eth2").
+std::filesystem::path config_file(const std::filesystem::path& node_dir, const std::string& name);
+std::filesystem::path pid_file(const std::filesystem::path& node_dir, const std::string& name);
 // The bgp_agent_map of a probe with `bgp: true`, and its one line (every packet to the router's session).
-std::filesystem::path agent_map_file(const std::filesystem::path& node_dir, std::size_t index);
+std::filesystem::path agent_map_file(const std::filesystem::path& node_dir, const std::string& name);
 std::string agent_map();
 // Whether the pmacctd of `banner` (`pmacctd -V`: "... pmacctd 1.7.7-git [RELEASE]") exports src_as/dst_as 0 from
 // nfprobe with a BGP feed: pmacct before 1.7.8 (ChangeLog 1.7.8, "BGP data enrichment was not working").
 bool nfprobe_bgp_as_broken(std::string_view banner);
-// pmacctd's configuration for probe `index` (pure: same topology, same text).
+// pmacctd's configuration for process `instance` of probe `index` (pure: same topology, same text).
 Result<std::string> render_config(const topology::Topology& topo, std::size_t index,
-                                  const std::filesystem::path& node_dir);
+                                  const std::filesystem::path& node_dir, std::size_t instance = 0);
 
 class PmacctdDriver final : public ProbeDriver {
  public:
@@ -56,13 +56,17 @@ class PmacctdDriver final : public ProbeDriver {
   Result<process::Spec> spec(const ProbeContext& ctx) const override;
   // The core's pid file and its plugin's (pmacct appends "-<plugin type>-<name>").
   [[nodiscard]] std::vector<std::filesystem::path> stale_files(const ProbeContext& ctx) const override {
-    const auto pid = pid_file(ctx.node_dir, ctx.index);
+    const auto pid = pid_file(ctx.node_dir, instance_name(ctx));
     return {pid, pid.string() + "-nfprobe-p", pid.string() + "-sfprobe-p"};
   }
   [[nodiscard]] std::filesystem::path ready_file(const ProbeContext& ctx) const override {
-    return pid_file(ctx.node_dir, ctx.index);
+    return pid_file(ctx.node_dir, instance_name(ctx));
   }
+  // One pmacctd per capture interface: in that mode pmacctd reopens an interface that went down ("has become
+  // unavailable; throttling ...", src/pmacctd.c), where its pcap_interfaces_map mode keeps selecting the dead one.
+  [[nodiscard]] std::size_t instances(const topology::ProbeSpec& probe) const override;
   Result<ProbeFlush> flush(const ProbeContext& ctx, const process::ProcessRef& process) const override;
+  [[nodiscard]] std::string unchecked_sequence(const topology::ProbeSpec& probe) const override;
   [[nodiscard]] std::vector<topology::KindIssue> check(const topology::ProbeSpec& probe) const override;
   [[nodiscard]] std::map<std::string, std::string> unprovided_fields(const topology::ProbeSpec& probe) const override;
 };

@@ -120,8 +120,25 @@ Result<process::Spec> SoftflowdDriver::spec(const ProbeContext& ctx) const {
   return spec;
 }
 
-Result<ProbeFlush> SoftflowdDriver::flush(const ProbeContext& ctx, const process::ProcessRef& /*process*/) const {
-  const fs::path socket = control_socket(ctx.node_dir, instance_name(ctx));
+Result<ProbeFlush> SoftflowdDriver::flush(const ProbeContext& ctx, const process::ProcessRef& process) const {
+  auto flushed = flush_socket(control_socket(ctx.node_dir, instance_name(ctx)));
+  if (flushed.ok()) {
+    return flushed;
+  }
+  // A softflowd whose interface went down has closed its socket and is on its way out.
+  for (int i = 0; i < 10 && process::alive(process); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  if (!process::alive(process)) {
+    return fail(flushed.error().kind, flushed.error().message +
+                                          " — softflowd exited: it leaves when its capture interface goes down "
+                                          "(softflowd.c: pcap_dispatch() returns -1, 'Exiting on pcap_dispatch'; "
+                                          "libpcap: 'The interface went down'), and does not reopen it");
+  }
+  return flushed;
+}
+
+Result<ProbeFlush> SoftflowdDriver::flush_socket(const fs::path& socket) const {
   // softflowd reads its capture in blocks: packets the kernel holds for it are not in its flows yet. Expire only
   // once it has read every packet libpcap counted, or after 2 s: the last block of a burst waits for more
   // traffic (docs/nodes.md, "softflowd").

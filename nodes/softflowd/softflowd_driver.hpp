@@ -56,6 +56,8 @@ class SoftflowdDriver final : public ProbeDriver {
   // One softflowd per capture interface (it listens on one `-i`).
   [[nodiscard]] std::size_t instances(const topology::ProbeSpec& probe) const override;
   Result<ProbeFlush> flush(const ProbeContext& ctx, const process::ProcessRef& process) const override;
+  // Expires every flow of the softflowd behind control socket `socket` and reads its statistics.
+  Result<ProbeFlush> flush_socket(const std::filesystem::path& socket) const;
   [[nodiscard]] std::vector<topology::KindIssue> check(const topology::ProbeSpec& probe) const override;
   [[nodiscard]] std::map<std::string, std::string> unprovided_fields(const topology::ProbeSpec& probe) const override;
   [[nodiscard]] std::string unchecked_sequence(const topology::ProbeSpec& probe) const override;

@@ -1,5 +1,5 @@
 // Probe kinds whose program captures one interface, on a probe metering two: one process per interface (softflowd,
-// fprobe), each with its own name, files and interface index; pmacctd listens on both through pcap_interfaces_map.
+// fprobe, pmacctd), each with its own name, files and interface index.
 #include "model/loader.hpp"
 #include "nodes/core/driver.hpp"
 #include "nodes/core/probe_driver.hpp"
@@ -95,17 +95,26 @@ TEST(ProbeInstances, FprobeRunsOnePerInterfaceEachWithItsOwnPidFileAndIndex) {
   EXPECT_EQ(fprobe::pid_file(context(t, 1)), "/run/fl/pi/r1/fprobe0-eth2.run/fprobe[fl-pi-r1-fprobe0-eth2].pid");
 }
 
-TEST(ProbeInstances, PmacctdListensOnEveryInterfaceThroughItsInterfacesMap) {
+TEST(ProbeInstances, PmacctdRunsOnePerInterfaceEachWithItsOwnConfigAndPidFile) {
   auto r = load(", kind: pmacctd, direction: out");
   ASSERT_TRUE(r.ok()) << r.error_text();
   const topology::Topology& t = *r.topology;
-  EXPECT_EQ(probe_driver(t.probes[0]).instances(t.probes[0]), 1U);
-  auto conf = pmacctd::render_config(t, 0, "/run/fl/pi/r1");
+  const ProbeDriver& driver = probe_driver(t.probes[0]);
+  ASSERT_EQ(driver.instances(t.probes[0]), 2U);
+  auto conf = pmacctd::render_config(t, 0, "/run/fl/pi/r1", 1);
   ASSERT_TRUE(conf.ok());
-  EXPECT_NE(conf->find("pcap_interfaces_map: /run/fl/pi/r1/pmacctd0-interfaces.map\n"), std::string::npos) << *conf;
-  EXPECT_EQ(conf->find("pcap_interface:"), std::string::npos) << *conf;
-  EXPECT_EQ(pmacctd::interfaces_map(t.probes[0], 0),
-            "ifindex=1 ifname=eth1 direction=out\nifindex=2 ifname=eth2 direction=out\n");
+  EXPECT_NE(conf->find("pidfile: /run/fl/pi/r1/pmacctd0-eth2.pid\npcap_interface: eth2\npcap_direction: out\n"),
+            std::string::npos)
+      << *conf;
+  auto spec = driver.spec(context(t, 0));
+  ASSERT_TRUE(spec.ok()) << spec.error().to_string();
+  EXPECT_EQ(spec->name, "pmacctd0-eth1");
+  EXPECT_EQ(argv_of(*spec), "pmacctd -f /run/fl/pi/r1/pmacctd0-eth1.conf");
+  EXPECT_EQ(driver.ready_file(context(t, 0)), "/run/fl/pi/r1/pmacctd0-eth1.pid");
+  // Its own BGP feed is one bgp_daemon per probe.
+  auto bgp = load(", kind: pmacctd, bgp: true");
+  ASSERT_FALSE(bgp.ok());
+  EXPECT_NE(bgp.error_text().find("probes[0].bgp: pmacctd's own BGP feed"), std::string::npos) << bgp.error_text();
 }
 
 }  // namespace
