@@ -92,8 +92,12 @@ void Feed::on_route_monitoring(const RouteMonitoring& rm) {
     ++counters_.update_errors;
     return;
   }
-  if (decoded->update.is_end_of_rib()) {
+  if (const bgp::Update& u = decoded->update; u.is_end_of_rib()) {
     ++counters_.end_of_rib;
+    if (handlers_.end_of_rib) {
+      handlers_.end_of_rib(rm.peer, rm.peer.rib_kind(),
+                           u.attrs.mp_unreach ? u.attrs.mp_unreach->af : bgp::kIpv4Unicast);
+    }
     return;
   }
   auto changes = bgp::route_changes(std::move(*decoded), !rm.peer.two_octet_as());

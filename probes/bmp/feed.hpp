@@ -4,7 +4,8 @@
 // later messages need: the session context (4-octet AS, ADD-PATH) each peer's Peer Up negotiated, so its Route
 // Monitoring UPDATEs decode as the router decoded them. A route message for a peer without Peer Up decodes with the
 // A flag's AS width and no ADD-PATH (RFC 7854 §4.6 sends Peer Up first; a station joining late still learns).
-// End-of-RIB markers change nothing. An UPDATE that does not decode with the negotiated ADD-PATH path ids is read
+// End-of-RIB markers (RFC 7854 §5: the end of the router's initial table dump, per peer, RIB and family) go to
+// Handlers::end_of_rib. An UPDATE that does not decode with the negotiated ADD-PATH path ids is read
 // without them (FRR 8.4 writes them so) and counted. An error means the stream is broken (a bad header cannot be
 // skipped): the owner closes the session. A message whose frame is sound but whose body does not parse is skipped,
 // counted (`message_errors`) and handed to Handlers::skipped; the stream goes on, as one bad Peer Up must not cost
@@ -58,6 +59,8 @@ class Feed {
     std::function<void(const PeerUp&, const bgp::SessionContext&)> peer_up;
     // One UPDATE's changes for (peer, RIB kind); batch.attrs nullptr: announced are withdrawn as well.
     std::function<void(const PeerHeader&, RibKind, const bgp::RouteBatch&)> routes;
+    // The router's End-of-RIB marker for (peer, RIB kind, family).
+    std::function<void(const PeerHeader&, RibKind, bgp::AfiSafi)> end_of_rib;
     std::function<void(const PeerDown&)> peer_down;
     std::function<void(const StatsReport&)> stats;
     std::function<void(const Termination&)> termination;

@@ -2,6 +2,7 @@
 // go through probes/bgp's decoders.
 #include "probes/bmp/message.hpp"
 
+#include <algorithm>
 #include <string_view>
 
 namespace flowlab::bmp {
@@ -256,6 +257,12 @@ bool receives(const bgp::Open& receiver, const bgp::Open& sender, bgp::AfiSafi a
   return r && s && *r != bgp::AddPathMode::kSend && *s != bgp::AddPathMode::kReceive;
 }
 
+// The OPEN offers the family: it lists it, or (IPv4 unicast) it has no multiprotocol capability at all.
+bool offers(const bgp::Open& open, bgp::AfiSafi af) {
+  const auto families = open.multiprotocol();
+  return std::ranges::find(families, af) != families.end() || (families.empty() && af == bgp::kIpv4Unicast);
+}
+
 }  // namespace
 
 std::string_view to_string(RibKind kind) {
@@ -330,6 +337,10 @@ bgp::SessionContext session_context(const PeerUp& up, bool adj_rib_out) {
     ctx.add_path_ipv6 = receives(receiver, sender, bgp::kIpv6Unicast);
   }
   ctx.ebgp = up.sent && up.sent->asn() != up.peer.asn;
+  ctx.ipv4_unicast =
+      up.sent && up.received && offers(*up.sent, bgp::kIpv4Unicast) && offers(*up.received, bgp::kIpv4Unicast);
+  ctx.ipv6_unicast =
+      up.sent && up.received && offers(*up.sent, bgp::kIpv6Unicast) && offers(*up.received, bgp::kIpv6Unicast);
   return ctx;
 }
 

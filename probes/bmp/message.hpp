@@ -153,7 +153,9 @@ Result<Message> parse_message(Bytes data);
 // capability), ADD-PATH per family (the receiving side asked to receive and the other to send; for Adj-RIB-Out the
 // router is the sender), eBGP (the router's AS differs from the peer's, the per-peer header's). An absent OPEN
 // negotiates no ADD-PATH (and 4-octet AS, which Route Monitoring takes from the A flag anyway); without the sent
-// OPEN the router's AS is unknown and the peer counts as iBGP (its routes are kept as reported).
+// OPEN the router's AS is unknown and the peer counts as iBGP (its routes are kept as reported). The address
+// families (ipv4_unicast, ipv6_unicast) are those both OPENs carry (an OPEN without a multiprotocol capability:
+// IPv4 unicast, RFC 4760 §8); with either OPEN absent they are unknown and both false.
 bgp::SessionContext session_context(const PeerUp& up, bool adj_rib_out = false);
 // The Route Monitoring's UPDATE decoded in ctx (its four_octet_as is overridden by the A flag).
 bgp::BgpResult<bgp::DecodedUpdate> decode_update(const RouteMonitoring& rm, bgp::SessionContext ctx,

@@ -100,6 +100,14 @@ bool BgpTables::syncing(const bgp::Rib* rib, Family family) const {
   return false;
 }
 
+bool BgpTables::any_syncing(Family family) const {
+  if (waiting_ == 0) {
+    return false;
+  }
+  const auto now = std::chrono::steady_clock::now();
+  return std::any_of(peers_.begin(), peers_.end(), [&](const auto& p) { return p.second.info.syncing(family, now); });
+}
+
 BgpTables::Entry& BgpTables::live_entry(const bgp::PeerInfo& peer) {
   Entry& e = entry(peer.address);
   if (!e.info.up) {

@@ -50,6 +50,8 @@ class BgpTables {
   // Whether `rib` (one of these tables) is syncing for `family`: its peer's End-of-RIB has not arrived and the sync
   // timeout has not passed. Cheap when no table is syncing.
   [[nodiscard]] bool syncing(const bgp::Rib* rib, Family family) const;
+  // Whether any of these tables is syncing for `family` (a view merged over them is incomplete meanwhile: BMP).
+  [[nodiscard]] bool any_syncing(Family family) const;
 
   // The RIB learned from the peer whose session address / BGP identifier (host order) is given; nullptr if none.
   [[nodiscard]] const bgp::Rib* by_address(const IpAddress& peer) const;

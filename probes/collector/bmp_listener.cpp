@@ -62,6 +62,7 @@ class BmpListener::Session : public std::enable_shared_from_this<Session> {
       t.peer_up(r, up, ctx);
     };
     h.routes = [&t, r](const bmp::PeerHeader& p, bmp::RibKind k, const bgp::RouteBatch& b) { t.routes(r, p, k, b); };
+    h.end_of_rib = [&t, r](const bmp::PeerHeader& p, bmp::RibKind k, bgp::AfiSafi af) { t.end_of_rib(r, p, k, af); };
     h.peer_down = [&t, r](const bmp::PeerDown& down) { t.peer_down(r, down.peer); };
     h.termination = [r](const bmp::Termination& term) {
       spdlog::info("[bmp] {}: termination (reason {})", r.to_string(), term.reason.value_or(0));

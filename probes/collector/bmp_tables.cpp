@@ -5,6 +5,7 @@ namespace flowlab::collector {
 namespace {
 
 constexpr std::size_t index_of(bmp::RibKind kind) { return static_cast<std::size_t>(kind); }
+constexpr std::size_t index_of(Family family) { return family == Family::kIpv6 ? 1 : 0; }
 
 // View path ids: iBGP after eBGP, then the peer's slot, then its own path id (ADD-PATH), so bgp::Rib's last
 // tie-break (lowest path id) orders them.
@@ -44,6 +45,7 @@ BmpTables::Router& BmpTables::router(const IpAddress& address) {
     r.info.address = address;
     for (auto& t : r.ribs) {
       t = std::make_unique<BgpTables>(store_);
+      t->set_sync_timeout(sync_timeout_);
     }
     r.merged = std::make_unique<bgp::Rib>(store_);
     it = routers_.emplace(address, std::move(r)).first;
@@ -83,10 +85,19 @@ std::uint32_t BmpTables::view_path_id(const PeerState& p, std::uint32_t path_id)
   return (p.ebgp ? 0U : kIbgpBit) | (p.slot << kSlotShift) | (path_id & kPathIdMask);
 }
 
-void BmpTables::session_up(const IpAddress& router_address) {
+void BmpTables::session_up(const IpAddress& router_address, std::chrono::system_clock::time_point started) {
   session_down(router_address);  // a new session re-sends everything: start clean
-  router(router_address);
+  router(router_address).session_start = started;
   ++generation_;
+}
+
+bool BmpTables::dumped(const Router& r, const bmp::PeerHeader& peer) {
+  if (peer.timestamp_sec == 0 && peer.timestamp_usec == 0) {
+    return true;  // RFC 7854 §4.2: the time is unavailable
+  }
+  const auto came_up = std::chrono::system_clock::time_point(std::chrono::seconds(peer.timestamp_sec) +
+                                                             std::chrono::microseconds(peer.timestamp_usec));
+  return came_up + kClockSlack < r.session_start;
 }
 
 void BmpTables::initiation(const IpAddress& router_address, const bmp::Initiation& init) {
@@ -104,6 +115,10 @@ void BmpTables::peer_up(const IpAddress& router_address, const bmp::PeerUp& up, 
   state.local_as = up.sent ? up.sent->asn() : 0;  // 0: unknown, FRR's own-AS prepend is not stripped
   bgp::PeerInfo info = peer_info(up.peer);
   info.context = ctx;
+  // Only the families of a dumped peer wait for their End-of-RIB (see bmp_tables.hpp).
+  const bool in_dump = dumped(r, up.peer);
+  info.context.ipv4_unicast = ctx.ipv4_unicast && in_dump && !r.dump_over[index_of(Family::kIpv4)];
+  info.context.ipv6_unicast = ctx.ipv6_unicast && in_dump && !r.dump_over[index_of(Family::kIpv6)];
   for (auto& t : r.ribs) {
     t->peer_up(info);
   }
@@ -113,6 +128,8 @@ void BmpTables::peer_up(const IpAddress& router_address, const bmp::PeerUp& up, 
 bmp::RibKind BmpTables::merged_kind(const Router& r) const {
   return r.post_policy ? bmp::RibKind::kAdjInPost : bmp::RibKind::kAdjInPre;
 }
+
+bmp::RibKind BmpTables::view_kind(const Router& r) const { return r.loc_rib ? bmp::RibKind::kLocRib : merged_kind(r); }
 
 std::shared_ptr<const bgp::PathAttributes> BmpTables::as_the_router_holds(
     const std::shared_ptr<const bgp::PathAttributes>& attrs, const PeerState& p, std::uint32_t peer_as) {
@@ -215,6 +232,37 @@ void BmpTables::peer_down(const IpAddress& router_address, const bmp::PeerHeader
   ++generation_;
 }
 
+void BmpTables::end_of_rib(const IpAddress& router_address, const bmp::PeerHeader& peer, bmp::RibKind kind,
+                           bgp::AfiSafi af) {
+  Router* r = find(router_address);
+  if (r == nullptr || (af != bgp::kIpv4Unicast && af != bgp::kIpv6Unicast)) {
+    return;
+  }
+  r->dump_over[index_of(af == bgp::kIpv6Unicast ? Family::kIpv6 : Family::kIpv4)] = true;
+  r->ribs[index_of(kind)]->end_of_rib(peer_info(peer), af);
+}
+
+void BmpTables::set_sync_timeout(std::chrono::milliseconds timeout) {
+  sync_timeout_ = timeout;
+  for (auto& [address, r] : routers_) {
+    for (auto& t : r.ribs) {
+      t->set_sync_timeout(timeout);
+    }
+  }
+}
+
+bool BmpTables::syncing(const bgp::Rib* view_rib, Family family) const {
+  if (view_rib == nullptr) {
+    return false;
+  }
+  for (const auto& [address, r] : routers_) {
+    if (r.ribs[index_of(view_kind(r))]->any_syncing(family) && view(address) == view_rib) {
+      return true;
+    }
+  }
+  return false;
+}
+
 void BmpTables::session_down(const IpAddress& router_address) {
   if (routers_.erase(router_address) > 0) {
     ++generation_;
@@ -258,6 +306,8 @@ std::vector<BmpTables::RouterInfo> BmpTables::routers() const {
     }
     const bgp::Rib* v = view(address);
     info.view_routes = v == nullptr ? 0 : v->size();
+    info.syncing_ipv4 = r.ribs[index_of(view_kind(r))]->any_syncing(Family::kIpv4);
+    info.syncing_ipv6 = r.ribs[index_of(view_kind(r))]->any_syncing(Family::kIpv6);
     out.push_back(std::move(info));
   }
   return out;

@@ -16,7 +16,18 @@
 // * Without LOCAL_PREF (pre-policy routes of eBGP peers never carry one; FRR 8.4 leaves it out of post-policy ones
 //   too) it gets 100, the value BIRD and FRR give such a route, so the `local_pref` primitive and the view's
 //   decision use what the router uses by default (an import policy's own value is lost when the router omits it).
-
+//
+// A view is *syncing* — enrichment does not read it, as with BGP sessions (bgp_tables.hpp, `records_unenriched_
+// syncing`) — while a table it is made of is still being dumped. When the BMP session comes up the router reports
+// every peer that is up (Peer Up), then sends their tables and ends the dump with an End-of-RIB marker per peer, RIB
+// and family (RFC 7854 §5; FRR 8.4: bmp_wrsync, then bmp_eor for every peer). Meanwhile the view can hold the /16
+// of one peer while the /24 of another is still to come. Such a peer's tables sync from its Peer Up until that
+// End-of-RIB (BgpTables::end_of_rib), or the sync timeout (`bmp.end_of_rib_timeout`). A peer that comes up while
+// the session runs is reported live, each route as the router learns it: the station then holds what the router
+// holds, and there is nothing to wait for (FRR 8.4 sends such a peer no End-of-RIB at all). The station tells the
+// two apart by the Peer Up's timestamp — when the peer came up, by the router's clock: earlier than the session's
+// start (less kClockSlack) and no End-of-RIB of that family seen on the session yet: dumped; a timestamp of 0
+// (unknown): dumped. Only the families both Peer Up OPENs carry wait (bmp::session_context).
 #pragma once
 
 #include "common/ip.hpp"
@@ -26,6 +37,7 @@
 #include "probes/collector/bgp_tables.hpp"
 
 #include <array>
+#include <chrono>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -37,6 +49,9 @@ namespace flowlab::collector {
 class BmpTables {
  public:
   static constexpr std::size_t kRibKinds = 5;
+  // A Peer Up stamped less than this before the session's start may be of a peer that came up after it: FRR 8.4
+  // stamps a Peer Up with the time the BGP session came up, cut to whole seconds.
+  static constexpr std::chrono::seconds kClockSlack{1};
 
   BmpTables();
   ~BmpTables();
@@ -44,12 +59,19 @@ class BmpTables {
   BmpTables& operator=(const BmpTables&) = delete;
 
   // A BMP session's life and messages (bmp::Feed's handlers); `router` is the session's source address.
-  void session_up(const IpAddress& router);
+  void session_up(const IpAddress& router,
+                  std::chrono::system_clock::time_point started = std::chrono::system_clock::now());
   void initiation(const IpAddress& router, const bmp::Initiation& init);
   void peer_up(const IpAddress& router, const bmp::PeerUp& up, const bgp::SessionContext& ctx);
   void routes(const IpAddress& router, const bmp::PeerHeader& peer, bmp::RibKind kind, const bgp::RouteBatch& batch);
+  void end_of_rib(const IpAddress& router, const bmp::PeerHeader& peer, bmp::RibKind kind, bgp::AfiSafi af);
   void peer_down(const IpAddress& router, const bmp::PeerHeader& peer);
   void session_down(const IpAddress& router);
+
+  // How long a dumped peer's table without End-of-RIB counts as syncing (BgpTables::set_sync_timeout; 0: never).
+  void set_sync_timeout(std::chrono::milliseconds timeout);
+  // Whether `view` (a router's view()) is syncing for `family` (see above).
+  [[nodiscard]] bool syncing(const bgp::Rib* view, Family family) const;
 
   // The router's view (see above); nullptr when no such router is monitored.
   [[nodiscard]] const bgp::Rib* view(const IpAddress& router) const;
@@ -64,6 +86,8 @@ class BmpTables {
     std::uint32_t bgp_id = 0;
     std::size_t peers_up = 0;
     std::size_t view_routes = 0;
+    bool syncing_ipv4 = false;  // the view is syncing (see above)
+    bool syncing_ipv6 = false;
   };
   [[nodiscard]] std::vector<RouterInfo> routers() const;  // ordered by address
 
@@ -83,6 +107,8 @@ class BmpTables {
     std::map<bmp::PeerKey, PeerState> peers;
     bool post_policy = false;  // the router sends post-policy Adj-RIB-In: the merged view uses it
     bool loc_rib = false;
+    std::chrono::system_clock::time_point session_start{};  // session_up(); a Peer Up before it was dumped
+    std::array<bool, 2> dump_over{};                        // per family (IPv4, IPv6): an End-of-RIB arrived
   };
   Router& router(const IpAddress& address);
   Router* find(const IpAddress& address);
@@ -90,6 +116,8 @@ class BmpTables {
   static bgp::PeerInfo peer_info(const bmp::PeerHeader& peer);
   PeerState& peer_state(Router& r, const bmp::PeerHeader& peer);
   [[nodiscard]] bmp::RibKind merged_kind(const Router& r) const;
+  [[nodiscard]] bmp::RibKind view_kind(const Router& r) const;  // the RIB kind the view is made of
+  [[nodiscard]] static bool dumped(const Router& r, const bmp::PeerHeader& peer);
   void merge(Router& r, const bmp::PeerHeader& peer, const bgp::RouteBatch& batch);
   [[nodiscard]] static std::shared_ptr<const bgp::PathAttributes> as_the_router_holds(
       const std::shared_ptr<const bgp::PathAttributes>& attrs, const PeerState& p, std::uint32_t peer_as);
@@ -101,6 +129,7 @@ class BmpTables {
   std::map<IpAddress, Router> routers_;
   std::uint64_t generation_ = 0;
   std::uint64_t peer_generation_ = 0;
+  std::chrono::milliseconds sync_timeout_{0};
 };
 
 }  // namespace flowlab::collector

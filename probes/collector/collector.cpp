@@ -150,6 +150,7 @@ Status Collector::start() {
     if (listen.empty()) {
       listen.push_back(BmpListenAddress{});
     }
+    bmp_tables_.set_sync_timeout(config_.bmp.end_of_rib_timeout);
     bmp_ = std::make_unique<BmpListener>(io_, bmp_tables_, std::move(listen));
     FLOWLAB_TRY(bmp_->start());
   }

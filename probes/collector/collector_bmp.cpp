@@ -58,7 +58,8 @@ nlohmann::json Collector::bmp_json() const {
                        {"sys_name", r.sys_name},
                        {"bgp_id", r.bgp_id == 0 ? std::string() : IpAddress::v4(r.bgp_id).to_string()},
                        {"peers_up", r.peers_up},
-                       {"view_routes", r.view_routes}});
+                       {"view_routes", r.view_routes},
+                       {"syncing", {{"ipv4", r.syncing_ipv4}, {"ipv6", r.syncing_ipv6}}}});
   }
   return {{"counters", counters}, {"routers", routers}};
 }

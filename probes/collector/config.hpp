@@ -70,6 +70,9 @@ struct BmpConfig {
   bool enabled = false;                                // a `bmp:` section was given
   static constexpr std::uint16_t kDefaultPort = 1790;  // pmacct's bmp_daemon_port
   std::vector<BgpConfig::Listen> listen;               // empty: 0.0.0.0:1790
+  // A dumped peer's table without End-of-RIB counts as syncing this long after its Peer Up (bmp_tables.hpp; the
+  // BMP twin of bgp.end_of_rib_timeout, kept apart since a `bgp:` section starts a BGP speaker); 0: never syncing.
+  std::chrono::milliseconds end_of_rib_timeout{std::chrono::seconds(30)};
 };
 
 struct EnrichFileConfig {

@@ -54,12 +54,16 @@ void Parser::parse_bgp(const YAML::Node& n, BgpConfig& bgp) {
 }
 
 void Parser::parse_bmp(const YAML::Node& n, BmpConfig& bmp) {
-  auto e = entries(n, "bmp", {"listen"});
+  auto e = entries(n, "bmp", {"listen", "end_of_rib_timeout"});
   if (!e) {
     return;
   }
   for (const auto& [key, key_node, value] : *e) {
-    parse_tcp_listen(value, child("bmp", key), BmpConfig::kDefaultPort, bmp.listen);
+    if (key == "end_of_rib_timeout") {
+      bmp.end_of_rib_timeout = get_duration(value, child("bmp", key)).value_or(bmp.end_of_rib_timeout);
+    } else {
+      parse_tcp_listen(value, child("bmp", key), BmpConfig::kDefaultPort, bmp.listen);
+    }
   }
 }
 

@@ -269,7 +269,8 @@ void Enricher::enrich(const wire::FlowRecord& record, EnrichedFlow& out) const {
 
   const Family family = record.dst_addr.is_set() ? record.dst_addr.family : record.src_addr.family;
   const bgp::Rib* view = cached_view(record.exporter, family);
-  if (config_.source == ViewSource::kBgp && tables_.syncing(view, family)) {
+  if (config_.source == ViewSource::kBmp ? bmp_ != nullptr && bmp_->syncing(view, family)
+                                         : tables_.syncing(view, family)) {
     out.view_syncing = true;
     view = nullptr;
   }

@@ -36,7 +36,7 @@ inline bgp::Open open(std::uint32_t asn, std::uint32_t bgp_id, bool add_path_v4 
   return o;
 }
 
-inline std::vector<std::byte> peer_up(const PeerHeader& p, std::uint32_t local_as, bool add_path_v4 = false) {
+inline PeerUp peer_up_message(const PeerHeader& p, std::uint32_t local_as, bool add_path_v4 = false) {
   PeerUp up;
   up.peer = p;
   up.local_address = p.address.is_v6() ? addr("2001:db8::1") : addr("192.0.2.1");
@@ -44,7 +44,11 @@ inline std::vector<std::byte> peer_up(const PeerHeader& p, std::uint32_t local_a
   up.remote_port = 40000;
   up.sent = open(local_as, 0xc0000201U, add_path_v4);
   up.received = open(p.asn, p.bgp_id, add_path_v4);
-  return encode(Message{up});
+  return up;
+}
+
+inline std::vector<std::byte> peer_up(const PeerHeader& p, std::uint32_t local_as, bool add_path_v4 = false) {
+  return encode(Message{peer_up_message(p, local_as, add_path_v4)});
 }
 
 // An UPDATE announcing `prefixes` (one family) with AS path `path`, or withdrawing them when path is empty.
@@ -82,6 +86,15 @@ inline std::vector<std::byte> update(const std::vector<std::string>& prefixes, c
 
 inline std::vector<std::byte> route_monitoring(const PeerHeader& p, const std::vector<std::byte>& bgp_update) {
   return encode(Message{RouteMonitoring{p, Bytes(bgp_update)}});
+}
+
+// The router's End-of-RIB marker for the peer's RIB (its header's flags) and one family (RFC 4724 §2).
+inline std::vector<std::byte> end_of_rib(const PeerHeader& p, bool v6) {
+  bgp::Update u;
+  if (v6) {
+    u.attrs.mp_unreach = bgp::MpUnreach{bgp::kIpv6Unicast, {}};
+  }
+  return route_monitoring(p, bgp::encode(u, bgp::SessionContext{}));
 }
 
 inline std::vector<std::byte> peer_down(const PeerHeader& p) {

@@ -104,8 +104,16 @@ class CollectorBmp : public ::testing::Test {
     send_all(fd, initiation("r1"));
     send_all(fd, peer_up(p, 65001));
     send_all(fd, route_monitoring(p, update({"203.0.113.0/24"}, {65002, 65533})));
-    run_until([&] { return view_routes() == 1; });
-    return view_routes() == 1;
+    send_all(fd, end_of_rib(p, false));  // the end of the router's dump: the view is read from now on
+    run_until([&] { return view_routes() == 1 && !syncing(); });
+    return view_routes() == 1 && !syncing();
+  }
+  bool syncing() const {
+    const auto routers = collector_->bmp_tables().routers();
+    return !routers.empty() && routers[0].syncing_ipv4;
+  }
+  std::uint64_t unenriched_syncing() const {
+    return collector_->counters_json()["collector"]["records_unenriched_syncing"].get<std::uint64_t>();
   }
 
   boost::asio::io_context io_;
@@ -126,7 +134,9 @@ TEST_F(CollectorBmp, RouterSessionFeedsEnrichmentAndItsEndDropsTheRoutes) {
   run_until([&] { return collector_->bmp()->sessions() == 1; });
   send_all(fd, std::vector<std::byte>(rm.begin() + 30, rm.end()));
   send_all(fd, route_monitoring(p, update({"2001:db8:2::/48"}, {65002})));
-  run_until([&] { return view_routes() == 2; });
+  send_all(fd, end_of_rib(p, false));
+  send_all(fd, end_of_rib(p, true));
+  run_until([&] { return view_routes() == 2 && !syncing(); });
   ASSERT_EQ(view_routes(), 2U);
   EXPECT_EQ(collector_->bmp_tables().routers()[0].sys_name, "r1");
 
@@ -141,13 +151,56 @@ TEST_F(CollectorBmp, RouterSessionFeedsEnrichmentAndItsEndDropsTheRoutes) {
       {{"cmd", "bmp_dump"}, {"router", "127.0.0.1"}, {"rib", "adj-rib-in-post"}, {"peer", "192.0.2.2"}});
   EXPECT_EQ(per_peer["lines"].size(), 2U) << per_peer.dump();
   const auto counters = collector_->counters_json()["bmp"]["counters"];
-  EXPECT_EQ(counters["route_monitoring"], 2);
+  EXPECT_EQ(counters["route_monitoring"], 4);
+  EXPECT_EQ(counters["end_of_rib"], 2);
   EXPECT_EQ(counters["peer_up"], 1);
+  EXPECT_EQ(unenriched_syncing(), 0U);
 
   ::close(fd);
   run_until([&] { return collector_->bmp_tables().routers().empty(); });
   EXPECT_TRUE(collector_->bmp_tables().routers().empty());
   EXPECT_EQ(collector_->counters_json()["bmp"]["counters"]["sessions_closed"], 1);
+}
+
+// The End-of-RIB guard over a real BMP session (bmp_tables.hpp): the router dumps peers a and b, both up before the
+// session; a's 10.0.0.0/16 (origin AS 64999) has arrived, b's 10.0.1.0/24 (AS 64777) not yet. A record to
+// 10.0.1.5 meanwhile is unenriched and counted (records_unenriched_syncing), never enriched from the /16; after
+// b's /24 and both End-of-RIBs a record to 10.0.1.6 gets the /24's AS.
+TEST_F(CollectorBmp, RecordDuringTheDumpIsUnenrichedNotFromTheLessSpecificRoute) {
+  const int fd = connect_loopback(bmp_port_);
+  ASSERT_GE(fd, 0);
+  const auto a = peer("192.0.2.2", 65002, bmp::flag::kPostPolicy);
+  const auto b = peer("192.0.2.3", 65003, bmp::flag::kPostPolicy);
+  send_all(fd, initiation("r1"));
+  send_all(fd, peer_up(a, 65001));
+  send_all(fd, peer_up(b, 65001));
+  send_all(fd, route_monitoring(a, update({"10.0.0.0/16"}, {65002, 64999})));
+  run_until([&] { return view_routes() == 1; });
+  ASSERT_EQ(view_routes(), 1U);
+  EXPECT_TRUE(syncing());
+  auto rows = flow_to("10.0.1.5");
+  ASSERT_EQ(rows.size(), 1U) << rows.dump();
+  EXPECT_EQ(rows[0]["values"][1], "0") << "dst_as: enriched from the /16 while the /24 was still to come";
+  EXPECT_EQ(rows[0]["values"][2], "0") << "peer_dst_as";
+  EXPECT_EQ(unenriched_syncing(), 1U);
+
+  send_all(fd, route_monitoring(b, update({"10.0.1.0/24"}, {65003, 64777})));
+  send_all(fd, end_of_rib(a, false));
+  send_all(fd, end_of_rib(b, false));
+  run_until([&] { return !syncing(); });
+  ASSERT_FALSE(syncing());
+  rows = flow_to("10.0.1.6");
+  ASSERT_EQ(rows.size(), 2U) << rows.dump();
+  for (const auto& row : rows) {
+    if (row["values"][0] == "10.0.1.6") {
+      EXPECT_EQ(row["values"][1], "64777") << row.dump();
+      EXPECT_EQ(row["values"][2], "65003") << row.dump();
+    }
+  }
+  EXPECT_EQ(unenriched_syncing(), 1U);
+  const auto routers = collector_->counters_json()["bmp"]["routers"];
+  EXPECT_EQ(routers.at(0)["syncing"], (nlohmann::json{{"ipv4", false}, {"ipv6", true}})) << routers.dump();
+  ::close(fd);
 }
 
 // SIGHUP re-reads the maps and the sampling rules and rebuilds the enricher: the BMP view must still enrich.
@@ -188,6 +241,14 @@ TEST(CollectorBmpConfig, SourceBmpNeedsABmpSection) {
   auto ok = parse_config("bmp:\n  listen: [{address: 127.0.0.1}]\n", "c.yaml");
   ASSERT_TRUE(ok.ok());
   EXPECT_EQ(ok->bmp.listen.at(0).port, 1790);
+  EXPECT_EQ(ok->bmp.end_of_rib_timeout, std::chrono::seconds(30));
+  auto timeout = parse_config("bmp: {end_of_rib_timeout: 5s}\n", "c.yaml");
+  ASSERT_TRUE(timeout.ok()) << timeout.error().message;
+  EXPECT_EQ(timeout->bmp.end_of_rib_timeout, std::chrono::seconds(5));
+  EXPECT_FALSE(timeout->bgp.enabled);
+  auto wrong = parse_config("bmp: {end_of_rib_timeout: soon}\n", "c.yaml");
+  ASSERT_FALSE(wrong.ok());
+  EXPECT_NE(wrong.error().message.find("bmp.end_of_rib_timeout"), std::string::npos) << wrong.error().message;
 }
 
 }  // namespace

@@ -1,0 +1,175 @@
+// BmpTables' End-of-RIB guard (bmp_tables.hpp): a view is syncing while a peer the router dumps after the BMP
+// session's start has not sent its End-of-RIB; a peer that comes up while the session runs is live; the timeout;
+// the families both Peer Up OPENs carry; the Loc-RIB view; the Enricher treats a syncing view as no view.
+#include "bmp_fixtures.hpp"
+#include "probes/bmp/feed.hpp"
+#include "probes/collector/bmp_tables.hpp"
+#include "probes/collector/enrich.hpp"
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <thread>
+
+namespace flowlab::collector {
+namespace {
+
+using namespace bmp::testing;
+using namespace std::chrono_literals;
+
+class BmpSync : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    tables_.set_sync_timeout(30s);
+    tables_.session_up(r1_);
+  }
+  bmp::Feed feed() {
+    bmp::Feed::Handlers h;
+    const IpAddress r = r1_;
+    h.peer_up = [this, r](const bmp::PeerUp& u, const bgp::SessionContext& c) { tables_.peer_up(r, u, c); };
+    h.routes = [this, r](const bmp::PeerHeader& p, bmp::RibKind k, const bgp::RouteBatch& b) {
+      tables_.routes(r, p, k, b);
+    };
+    h.end_of_rib = [this, r](const bmp::PeerHeader& p, bmp::RibKind k, bgp::AfiSafi af) {
+      tables_.end_of_rib(r, p, k, af);
+    };
+    h.peer_down = [this, r](const bmp::PeerDown& d) { tables_.peer_down(r, d.peer); };
+    return bmp::Feed(h);
+  }
+  static void send(bmp::Feed& feed, const std::vector<std::byte>& m) { ASSERT_TRUE(feed.feed(Bytes(m)).ok()); }
+  [[nodiscard]] bool syncing(Family family) const { return tables_.syncing(tables_.view(r1_), family); }
+  // A peer whose Peer Up is stamped `age` before now (FRR: when its BGP session came up).
+  static bmp::PeerHeader peer_up_since(const std::string& address, std::uint32_t asn, std::chrono::seconds age,
+                                       std::uint8_t flags = 0) {
+    auto p = peer(address, asn, flags);
+    const auto now =
+        std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch());
+    p.timestamp_sec = static_cast<std::uint32_t>((now - age).count());
+    return p;
+  }
+  // dst_as and mask of a record to `dst` from r1, and whether its view was syncing.
+  std::string enrich_to(const std::string& dst) const {
+    BgpTables bgp;
+    EnrichConfig config;
+    config.source = ViewSource::kBmp;
+    const Enricher enricher(bgp, config, &tables_);
+    wire::FlowRecord record;
+    record.exporter = r1_;
+    record.src_addr = addr("10.9.0.1");
+    record.dst_addr = addr(dst);
+    record.packets = 1;
+    const auto flow = enricher.enrich(record);
+    return std::to_string(flow.as_dst) + "/" + std::to_string(flow.net_dst.length) +
+           (flow.view_syncing ? " syncing" : "");
+  }
+
+  BmpTables tables_;
+  const IpAddress r1_ = addr("10.0.0.1");
+};
+
+// The router dumps two peers that were up before the session: the /16 of one is there, the /24 of the other not
+// yet. Until both End-of-RIBs of the view's RIB (pre-policy here) arrive, the view is not read.
+TEST_F(BmpSync, ADumpedPeerHoldsTheViewUntilItsEndOfRib) {
+  auto f = feed();
+  const auto a = peer("192.0.2.2", 65002);
+  const auto b = peer("192.0.2.3", 65003);
+  send(f, peer_up(a, 65001));
+  send(f, peer_up(b, 65001));
+  send(f, route_monitoring(a, update({"10.0.0.0/16"}, {65002, 64999})));
+  EXPECT_TRUE(syncing(Family::kIpv4));
+  EXPECT_TRUE(syncing(Family::kIpv6));
+  EXPECT_EQ(enrich_to("10.0.1.5"), "0/0 syncing");  // not 64999/16: the /24 is still to come
+  send(f, route_monitoring(b, update({"10.0.1.0/24"}, {65003, 64777})));
+  send(f, end_of_rib(a, false));
+  EXPECT_TRUE(syncing(Family::kIpv4)) << "b's End-of-RIB is still to come";
+  send(f, end_of_rib(peer("192.0.2.3", 65003, bmp::flag::kPostPolicy), false));
+  EXPECT_TRUE(syncing(Family::kIpv4)) << "a post-policy End-of-RIB does not end the pre-policy view's dump";
+  send(f, end_of_rib(b, false));
+  EXPECT_FALSE(syncing(Family::kIpv4));
+  EXPECT_TRUE(syncing(Family::kIpv6));
+  EXPECT_EQ(enrich_to("10.0.1.5"), "64777/24");
+  ASSERT_EQ(tables_.routers().size(), 1U);
+  EXPECT_FALSE(tables_.routers()[0].syncing_ipv4);
+  EXPECT_TRUE(tables_.routers()[0].syncing_ipv6);
+  send(f, end_of_rib(a, true));
+  send(f, end_of_rib(b, true));
+  EXPECT_FALSE(syncing(Family::kIpv6));
+}
+
+// A peer that came up after the session started is reported live (FRR sends it no End-of-RIB): read at once. So
+// is one whose Peer Up follows an End-of-RIB of the family (the dump is over), whatever its timestamp says.
+TEST_F(BmpSync, APeerThatComesUpWhileTheSessionRunsIsLive) {
+  auto f = feed();
+  send(f, peer_up(peer_up_since("192.0.2.2", 65002, 0s), 65001));
+  send(f, route_monitoring(peer("192.0.2.2", 65002), update({"10.0.0.0/16"}, {65002, 64999})));
+  EXPECT_FALSE(syncing(Family::kIpv4));
+  EXPECT_FALSE(syncing(Family::kIpv6));
+  EXPECT_EQ(enrich_to("10.0.1.5"), "64999/16");
+
+  tables_.session_up(r1_);  // a new session: the peer is dumped now (up since before it)
+  send(f, peer_up(peer_up_since("192.0.2.2", 65002, 60s), 65001));
+  EXPECT_TRUE(syncing(Family::kIpv4));
+  send(f, end_of_rib(peer("192.0.2.2", 65002), false));
+  EXPECT_FALSE(syncing(Family::kIpv4));
+  send(f, peer_up(peer_up_since("192.0.2.3", 65003, 60s), 65001));  // after the IPv4 dump's end
+  EXPECT_FALSE(syncing(Family::kIpv4));
+  EXPECT_TRUE(syncing(Family::kIpv6));  // IPv6: both still in their dump
+}
+
+// A peer stamped just under a second before the session's start may have come up after it (FRR's whole seconds).
+TEST_F(BmpSync, APeerUpWithinTheClockSlackIsLive) {
+  auto f = feed();
+  send(f, peer_up(peer_up_since("192.0.2.2", 65002, 0s), 65001));
+  EXPECT_FALSE(syncing(Family::kIpv4));
+  auto unknown = peer("192.0.2.3", 65003);
+  unknown.timestamp_sec = 0;  // RFC 7854 §4.2: time unavailable — dumped, to be safe
+  send(f, peer_up(unknown, 65001));
+  EXPECT_TRUE(syncing(Family::kIpv4));
+}
+
+TEST_F(BmpSync, WithoutEndOfRibTheTimeoutEndsTheWait) {
+  tables_.set_sync_timeout(50ms);
+  tables_.session_up(r1_);
+  auto f = feed();
+  send(f, peer_up(peer("192.0.2.2", 65002), 65001));
+  EXPECT_TRUE(syncing(Family::kIpv4));
+  std::this_thread::sleep_for(80ms);
+  EXPECT_FALSE(syncing(Family::kIpv4));
+  tables_.set_sync_timeout(0ms);  // 0: never syncing
+  tables_.session_up(r1_);
+  send(f, peer_up(peer("192.0.2.2", 65002), 65001));
+  EXPECT_FALSE(syncing(Family::kIpv4));
+}
+
+// Only what both OPENs carry waits: an IPv4-only session holds no IPv6 view; a Peer Up without the OPENs (the
+// router kept no copy) negotiates no known family, so nothing waits for it.
+TEST_F(BmpSync, OnlyTheFamiliesBothOpensCarryWait) {
+  auto f = feed();
+  auto up = peer_up_message(peer("192.0.2.2", 65002), 65001);
+  up.received->capabilities = {bgp::FourOctetAsCap{65002}};  // no multiprotocol capability: IPv4 unicast only
+  send(f, bmp::encode(bmp::Message{up}));
+  EXPECT_TRUE(syncing(Family::kIpv4));
+  EXPECT_FALSE(syncing(Family::kIpv6));
+  const bgp::SessionContext ctx = bmp::session_context(up);
+  EXPECT_TRUE(ctx.ipv4_unicast);
+  EXPECT_FALSE(ctx.ipv6_unicast);
+  up.received.reset();
+  EXPECT_FALSE(bmp::session_context(up).ipv4_unicast);
+  EXPECT_FALSE(bmp::session_context(up).ipv6_unicast);
+}
+
+// RFC 9069: with a Loc-RIB the view is the Loc-RIB, syncing until the Loc-RIB instance's End-of-RIB.
+TEST_F(BmpSync, TheLocRibViewSyncsUntilItsEndOfRib) {
+  auto f = feed();
+  auto loc = peer("0.0.0.0", 65001);
+  loc.type = bmp::PeerType::kLocRib;
+  send(f, peer_up(loc, 65001));
+  send(f, route_monitoring(loc, update({"10.6.0.0/16"}, {65006})));
+  EXPECT_TRUE(syncing(Family::kIpv4));
+  send(f, end_of_rib(loc, false));
+  EXPECT_FALSE(syncing(Family::kIpv4));
+  EXPECT_EQ(enrich_to("10.6.0.1"), "65006/16");
+}
+
+}  // namespace
+}  // namespace flowlab::collector
