@@ -8,6 +8,7 @@
 #include "probes/collector/collector.hpp"
 #include "probes/collector/primitives.hpp"
 #include "probes/wire/exporter.hpp"
+#include "tests/support/eventually.hpp"
 
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -154,14 +155,7 @@ class Store : public ::testing::Test {
   ClickHouseCounters store() const { return collector_->clickhouse()->counters(); }
   // Polls `done` for up to 30 s.
   static bool wait_for(const std::function<bool()>& done) {
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-    while (!done()) {
-      if (std::chrono::steady_clock::now() > deadline) {
-        return false;
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
-    return true;
+    return test_support::eventually(done, std::chrono::seconds(30), std::chrono::milliseconds(20));
   }
   // Feeds in chunks small enough for the queue, each sent before the next.
   void feed_and_drain(std::size_t n, std::size_t seed) {

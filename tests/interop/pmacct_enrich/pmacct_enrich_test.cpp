@@ -11,6 +11,7 @@
 #include "probes/collector/record_format.hpp"
 #include "probes/wire/decoder.hpp"
 #include "probes/wire/exporter.hpp"
+#include "tests/support/eventually.hpp"
 
 #include <arpa/inet.h>
 #include <fcntl.h>
@@ -63,14 +64,7 @@ std::string run_out(const std::vector<std::string>& argv, const std::string& net
 
 template <class Pred>
 bool wait_for(Pred pred, std::chrono::milliseconds timeout) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (pred()) {
-      return true;
-    }
-    std::this_thread::sleep_for(100ms);
-  }
-  return pred();
+  return test_support::eventually(pred, timeout, 100ms);
 }
 
 class Netns {

@@ -7,6 +7,7 @@
 #include "tests/lab/lab_fixture.hpp"
 
 #include "probes/collector/query.hpp"
+#include "tests/support/eventually.hpp"
 
 #include <gtest/gtest.h>
 
@@ -96,16 +97,10 @@ std::string join(const Routes& s) {
   return out;
 }
 
+// A lab check polled every 2 s (each one asks the routers and the collector).
 template <class F>
 bool eventually(F&& check, std::chrono::seconds timeout) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (check()) {
-      return true;
-    }
-    std::this_thread::sleep_for(2s);
-  }
-  return check();
+  return test_support::eventually(std::forward<F>(check), timeout, 2s);
 }
 
 TEST(BmpLab, StationTablesEqualTheRoutersRibsPerPeerV4AndV6) {

@@ -5,6 +5,7 @@
 #include "platform/netns/netns.hpp"
 #include "platform/process/ended.hpp"
 #include "tests/lab/lab_fixture.hpp"
+#include "tests/support/eventually.hpp"
 
 #include <gtest/gtest.h>
 #include <signal.h>
@@ -42,14 +43,7 @@ std::optional<lab::State> state_of(const std::string& lab) {
 
 // Waits until `done()` or the timeout; false on timeout.
 bool wait_for(const std::function<bool()>& done, std::chrono::milliseconds timeout, std::chrono::milliseconds step) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (!done()) {
-    if (std::chrono::steady_clock::now() > deadline) {
-      return false;
-    }
-    std::this_thread::sleep_for(step);
-  }
-  return true;
+  return test_support::eventually(done, timeout, step);
 }
 
 // labctl (started by us, so alive() reaps it) gone within the timeout.

@@ -11,6 +11,7 @@
 #include "platform/process/process.hpp"
 #include "probes/collector/query.hpp"
 #include "probes/wire/exporter.hpp"
+#include "tests/support/eventually.hpp"
 #include "tests/unit/bgp/bird_fixture.hpp"
 
 #include <arpa/inet.h>
@@ -43,14 +44,7 @@ std::int64_t now_ms() {
 
 template <class F>
 bool eventually(F&& done, std::chrono::milliseconds timeout) {
-  const auto deadline = Clock::now() + timeout;
-  while (!done()) {
-    if (Clock::now() > deadline) {
-      return false;
-    }
-    std::this_thread::sleep_for(50ms);
-  }
-  return true;
+  return test_support::eventually(std::forward<F>(done), timeout, 50ms);
 }
 
 json ask(const std::string& socket, const json& request) {

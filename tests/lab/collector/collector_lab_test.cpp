@@ -9,6 +9,7 @@
 #include "nodes/frr/frr_driver.hpp"
 #include "platform/process/process.hpp"
 #include "probes/wire/exporter.hpp"
+#include "tests/support/eventually.hpp"
 
 #include <gtest/gtest.h>
 #include <algorithm>
@@ -106,16 +107,10 @@ std::set<std::string> router_routes(const std::string& lab, const std::string& r
   return out;
 }
 
+// A lab check polled every 2 s (each one asks the routers and the collector).
 template <class F>
 bool eventually(F&& check, std::chrono::seconds timeout) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (check()) {
-      return true;
-    }
-    std::this_thread::sleep_for(2s);
-  }
-  return check();
+  return test_support::eventually(std::forward<F>(check), timeout, 2s);
 }
 
 std::string join(const std::set<std::string>& s) {

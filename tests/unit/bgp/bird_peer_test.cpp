@@ -2,6 +2,7 @@
 // (4-octet AS, ADD-PATH, v6 over the v4 session) to our Speaker in the same namespace. The Speaker's RIB must equal
 // what BIRD says it exported, attributes included; disabling BIRD's session must withdraw everything.
 #include "probes/bgp/format.hpp"
+#include "tests/support/eventually.hpp"
 #include "tests/unit/bgp/bird_fixture.hpp"
 
 #include <gtest/gtest.h>
@@ -19,14 +20,7 @@ using namespace std::chrono_literals;
 
 template <class Pred>
 bool wait_for(Pred pred, std::chrono::milliseconds timeout) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (pred()) {
-      return true;
-    }
-    std::this_thread::sleep_for(50ms);
-  }
-  return pred();
+  return test_support::eventually(pred, timeout, 50ms);
 }
 
 const char* kBirdConfig = R"(

@@ -7,6 +7,7 @@
 #include "probes/bgp/message.hpp"
 #include "probes/collector/collector.hpp"
 #include "probes/wire/exporter.hpp"
+#include "tests/support/eventually.hpp"
 #include "tests/unit/collector_daemon/loopback_udp.hpp"
 
 #include <arpa/inet.h>
@@ -175,16 +176,10 @@ class EndOfRibGuard : public ::testing::Test {
     collector_.reset();
   }
 
+  // `done` holds on the io thread within 5 s.
   template <class F>
   bool eventually(F done) {
-    const auto deadline = std::chrono::steady_clock::now() + 5s;
-    while (!on_io(done)) {
-      if (std::chrono::steady_clock::now() > deadline) {
-        return false;
-      }
-      std::this_thread::sleep_for(10ms);
-    }
-    return true;
+    return test_support::eventually([&] { return on_io(done); }, 5s, 10ms);
   }
   std::string sync_state() {
     return on_io([this] {

@@ -6,6 +6,7 @@
 // id. The child reports failures on stderr and by exit code.
 #include "probes/probe/fib.hpp"
 #include "probes/wire/decoder.hpp"
+#include "tests/support/eventually.hpp"
 
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
@@ -77,14 +78,7 @@ std::string slurp(const std::string& path) {
 }
 
 bool wait_for(const std::function<bool()>& cond, std::chrono::milliseconds timeout) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (cond()) {
-      return true;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  return cond();
+  return test_support::eventually(cond, timeout);
 }
 
 void check_fib() {
