@@ -21,26 +21,48 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <string_view>
 #include <utility>
 #include <vector>
 
 namespace flowlab::bmp {
 
+#define FLOWLAB_BMP_FEED_COUNTERS(X)                                                                   \
+  X(messages)                                                                                          \
+  X(route_monitoring)                                                                                  \
+  X(stats_reports)                                                                                     \
+  X(peer_up)                                                                                           \
+  X(peer_down)                                                                                         \
+  X(initiation)                                                                                        \
+  X(termination)                                                                                       \
+  X(route_mirroring)                                                                                   \
+  X(message_errors) /* framed messages whose body did not parse (skipped, stream goes on) */           \
+  X(update_errors)  /* Route Monitoring UPDATEs bgp::parse_update refused (skipped, stream goes on) */ \
+  X(open_missing)   /* Peer Up OPENs the router sent as a bare header (it kept no copy) */             \
+  X(end_of_rib)                                                                                        \
+  X(add_path_fallback) /* UPDATEs that decoded only without the negotiated ADD-PATH path ids */
+
 struct FeedCounters {
-  std::uint64_t messages = 0;
-  std::uint64_t route_monitoring = 0;
-  std::uint64_t stats_reports = 0;
-  std::uint64_t peer_up = 0;
-  std::uint64_t peer_down = 0;
-  std::uint64_t initiation = 0;
-  std::uint64_t termination = 0;
-  std::uint64_t route_mirroring = 0;
-  std::uint64_t message_errors = 0;  // framed messages whose body did not parse (skipped, stream goes on)
-  std::uint64_t update_errors = 0;   // Route Monitoring UPDATEs bgp::parse_update refused (skipped, stream goes on)
-  std::uint64_t open_missing = 0;    // Peer Up OPENs the router sent as a bare header (it kept no copy)
-  std::uint64_t end_of_rib = 0;
-  std::uint64_t add_path_fallback = 0;  // UPDATEs that decoded only without the negotiated ADD-PATH path ids
-  bgp::Counters bgp;                    // the embedded UPDATEs' attribute anomalies
+#define FLOWLAB_BMP_FEED_COUNTER_FIELD(name) std::uint64_t name = 0;
+  FLOWLAB_BMP_FEED_COUNTERS(FLOWLAB_BMP_FEED_COUNTER_FIELD)
+#undef FLOWLAB_BMP_FEED_COUNTER_FIELD
+  bgp::Counters bgp;  // the embedded UPDATEs' attribute anomalies
+
+  FeedCounters& operator+=(const FeedCounters& o) {
+#define FLOWLAB_BMP_FEED_COUNTER_ADD(name) name += o.name;
+    FLOWLAB_BMP_FEED_COUNTERS(FLOWLAB_BMP_FEED_COUNTER_ADD)
+#undef FLOWLAB_BMP_FEED_COUNTER_ADD
+    bgp += o.bgp;
+    return *this;
+  }
+  // (name, value) for every counter but `bgp`'s, in declaration order.
+  [[nodiscard]] std::vector<std::pair<std::string_view, std::uint64_t>> items() const {
+    std::vector<std::pair<std::string_view, std::uint64_t>> out;
+#define FLOWLAB_BMP_FEED_COUNTER_ITEM(name) out.emplace_back(#name, name);
+    FLOWLAB_BMP_FEED_COUNTERS(FLOWLAB_BMP_FEED_COUNTER_ITEM)
+#undef FLOWLAB_BMP_FEED_COUNTER_ITEM
+    return out;
+  }
 };
 
 // A monitored peer as the router's RIBs know it: its address in its route distinguisher's instance.

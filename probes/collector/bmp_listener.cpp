@@ -13,27 +13,6 @@ namespace asio = boost::asio;
 using asio::ip::tcp;
 using boost::system::error_code;
 
-namespace {
-
-void add(bmp::FeedCounters& to, const bmp::FeedCounters& from) {
-  to.messages += from.messages;
-  to.route_monitoring += from.route_monitoring;
-  to.stats_reports += from.stats_reports;
-  to.peer_up += from.peer_up;
-  to.peer_down += from.peer_down;
-  to.initiation += from.initiation;
-  to.termination += from.termination;
-  to.route_mirroring += from.route_mirroring;
-  to.message_errors += from.message_errors;
-  to.update_errors += from.update_errors;
-  to.open_missing += from.open_missing;
-  to.end_of_rib += from.end_of_rib;
-  to.add_path_fallback += from.add_path_fallback;
-  to.bgp += from.bgp;
-}
-
-}  // namespace
-
 // One router's BMP connection: reads into its Feed until the stream ends or breaks.
 class BmpListener::Session : public std::enable_shared_from_this<Session> {
  public:
@@ -159,7 +138,7 @@ void BmpListener::closed(Session& session, bool stream_error) {
   }
   ++counters_.sessions_closed;
   counters_.stream_errors += stream_error ? 1 : 0;
-  add(counters_.feed, session.counters());
+  counters_.feed += session.counters();
   tables_.session_down(session.router());
   spdlog::info("[bmp] {}: session down: its BMP routes are dropped", session.router().to_string());
   sessions_.erase(it);
@@ -196,7 +175,7 @@ std::vector<BmpListenAddress> BmpListener::listening() const {
 BmpCounters BmpListener::counters() const {
   BmpCounters out = counters_;
   for (const auto& [router, s] : sessions_) {
-    add(out.feed, s->counters());
+    out.feed += s->counters();
   }
   return out;
 }

@@ -2,6 +2,7 @@
 // a router's view or one peer's RIB of one kind, as pmacct table dump lines.
 #include "probes/bgp/format.hpp"
 #include "probes/collector/collector.hpp"
+#include "probes/collector/counters_json.hpp"
 
 #include <array>
 #include <chrono>
@@ -31,27 +32,12 @@ nlohmann::json Collector::bmp_json() const {
   nlohmann::json routers = nlohmann::json::array();
   if (bmp_) {
     const BmpCounters c = bmp_->counters();
-    counters = {{"sessions", bmp_->sessions()},
-                {"sessions_accepted", c.sessions_accepted},
-                {"sessions_closed", c.sessions_closed},
-                {"sessions_replaced", c.sessions_replaced},
-                {"stream_errors", c.stream_errors},
-                {"messages", c.feed.messages},
-                {"route_monitoring", c.feed.route_monitoring},
-                {"stats_reports", c.feed.stats_reports},
-                {"peer_up", c.feed.peer_up},
-                {"peer_down", c.feed.peer_down},
-                {"initiation", c.feed.initiation},
-                {"termination", c.feed.termination},
-                {"route_mirroring", c.feed.route_mirroring},
-                {"message_errors", c.feed.message_errors},
-                {"update_errors", c.feed.update_errors},
-                {"open_missing", c.feed.open_missing},
-                {"end_of_rib", c.feed.end_of_rib},
-                {"add_path_fallback", c.feed.add_path_fallback}};
-    for (const auto& [name, v] : c.feed.bgp.items()) {
-      counters[std::string(name)] = v;
-    }
+    nlohmann::json sessions{{"sessions", bmp_->sessions()},
+                            {"sessions_accepted", c.sessions_accepted},
+                            {"sessions_closed", c.sessions_closed},
+                            {"sessions_replaced", c.sessions_replaced},
+                            {"stream_errors", c.stream_errors}};
+    counters = counters_json(c.feed.bgp.items(), counters_json(c.feed.items(), std::move(sessions)));
   }
   for (const auto& r : bmp_tables_.routers()) {
     routers.push_back({{"address", r.address.to_string()},

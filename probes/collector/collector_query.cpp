@@ -3,6 +3,7 @@
 #include "probes/collector/collector.hpp"
 
 #include "probes/bgp/format.hpp"
+#include "probes/collector/counters_json.hpp"
 
 #include <chrono>
 #include <ctime>
@@ -147,9 +148,7 @@ nlohmann::json Collector::counters_json() const {
   }
   nlohmann::json bgp = nlohmann::json::object();
   if (speaker_) {
-    for (const auto& [name, v] : speaker_->counters().items()) {
-      bgp[std::string(name)] = v;
-    }
+    bgp = counters_json(speaker_->counters().items());
     bgp["bgp_routes_refused"] = tables_.refused();
   }
   nlohmann::json tee = nlohmann::json::array();
