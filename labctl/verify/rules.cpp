@@ -191,11 +191,6 @@ std::vector<Check> check_counters(const CounterContext& ctx) {
   return out;
 }
 
-double sampling_bound(std::uint32_t rate, double sum_of_squares, double z) {
-  const double n = static_cast<double>(std::max<std::uint32_t>(rate, 1));
-  return z * std::sqrt((n - 1.0) * sum_of_squares);
-}
-
 void settle(PointResult& point) {
   for (const auto& c : point.checks) {
     point.outcome = worst(point.outcome, c.outcome);

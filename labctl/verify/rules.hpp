@@ -21,6 +21,7 @@
 // reason), or under 1:N sampling within sampling_bound() (99.9 %) plus N per record (the count sampler's phase).
 #pragma once
 
+#include "common/sampling_bound.hpp"
 #include "labctl/verify/verify.hpp"
 #include "model/model.hpp"
 
@@ -104,14 +105,9 @@ struct CounterContext {
 
 [[nodiscard]] std::vector<Check> check_counters(const CounterContext& ctx);
 
-// The sampling bound, the one formula the scenario verdict, the tests and docs/flowcollector.md use. Random 1-in-N
-// sampling takes each unit i (a packet of size s_i) with p = 1/N; the renormalized total N·Σ(taken s_i) is unbiased
-// with variance N²·p(1−p)·Σ s_i² = (N−1)·Σ s_i². Packets are the case s_i = 1 (Σ s_i² = the packet count; the
-// count is Binomial(n, 1/N)), bytes take the squares of the packet sizes. The bound is z standard errors: at
-// z = kSamplingZ (99.9 %, two-sided) a run misses it once in a thousand, so 19 or more of 20 runs hold it with
-// probability 0.9998.
-inline constexpr double kSamplingZ = 3.29;
-[[nodiscard]] double sampling_bound(std::uint32_t rate, double sum_of_squares, double z = kSamplingZ);
+// The sampling bound (common/sampling_bound.hpp, where the probes' tests reach it too).
+using ::flowlab::kSamplingZ;
+using ::flowlab::sampling_bound;
 
 // The point's outcome: the worst of its checks' (and of what it already says).
 void settle(PointResult& point);
