@@ -396,7 +396,7 @@ Status finish_metering(const CliValues& v, ProbeOptions& o) {
     o.fib_cache_ms = *parse_ms(v.fib_cache);
   }
   // sFlow requires random sampling (sFlow v5 section 4.2: a skip drawn at random after each sample); NetFlow and
-  // IPFIX announce their samplers as deterministic (SAMPLING_ALGORITHM 35 = 1), so they count unless told.
+  // IPFIX count unless told, and announce the mode they use (SAMPLING_ALGORITHM 35: 1 deterministic, 2 random).
   const std::string mode = v.sampling_mode.empty() ? (v.sflow ? "random" : "count") : v.sampling_mode;
   o.sampling_mode = mode == "random" ? meter::SamplingMode::kRandom : meter::SamplingMode::kCount;
   for (const auto& s : v.samplers) {

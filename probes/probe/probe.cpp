@@ -156,6 +156,9 @@ void Probe::start_clock(std::uint64_t boot_ms) {
   e.observation_domain = options_.observation_domain;
   e.sampling_interval = options_.sampling;
   e.sampler_announce = options_.sampler_announce;
+  e.sampling_algorithm = options_.sampling_mode == meter::SamplingMode::kRandom
+                             ? wire::SamplingAlgorithm::kRandom
+                             : wire::SamplingAlgorithm::kDeterministic;
   e.samplers = samplers();
   e.template_refresh_packets = options_.template_refresh_packets;
   e.template_refresh_ms = static_cast<std::uint32_t>(std::min<std::uint64_t>(options_.template_refresh_ms, ~0U));

@@ -121,16 +121,16 @@ constexpr auto kIpfixIpv6Fields = bind_fields(kIpfixIpv6);
 
 // The sampling options template's fields after its scope field (kDomain: v9 system / IPFIX observation domain;
 // keyed styles: IPFIX selectorId 302 as scope, v9 system scope + SAMPLER_ID 48 first). Values per sampler: the
-// interval, deterministic (count-based) sampling, 1 packet selected per interval - 1 skipped.
+// interval, the algorithm (deterministic or random), 1 packet selected per interval - 1 skipped.
 constexpr std::array<FieldSpec, 4> kSamplingOptions{{{ie::kSamplingInterval, 4},
                                                      {ie::kSamplingAlgorithm, 1},
                                                      {ie::kSamplingPacketInterval, 4},
                                                      {ie::kSamplingPacketSpace, 4}}};
 constexpr std::uint16_t kSamplerIdLength = 2;
-constexpr std::uint8_t kDeterministicSampling = 1;  // SAMPLING_ALGORITHM 35 / samplerMode: count-based
 
 // The options record's value of one field for a sampler (domain: the v9 system / IPFIX domain scope value).
-std::uint64_t sampler_value(std::uint16_t ie, const SamplerSpec& sampler, std::uint32_t domain) {
+std::uint64_t sampler_value(std::uint16_t ie, const SamplerSpec& sampler, std::uint32_t domain,
+                            SamplingAlgorithm algorithm) {
   switch (ie) {
     case ie::kSamplerId:
     case ie::kSelectorId:
@@ -138,7 +138,7 @@ std::uint64_t sampler_value(std::uint16_t ie, const SamplerSpec& sampler, std::u
     case ie::kSamplingInterval:
       return sampler.interval;
     case ie::kSamplingAlgorithm:
-      return kDeterministicSampling;
+      return static_cast<std::uint8_t>(algorithm);
     case ie::kSamplingPacketInterval:
       return 1;
     case ie::kSamplingPacketSpace:
@@ -304,7 +304,8 @@ std::vector<std::vector<std::byte>> Exporter::encode_v5(std::span<const FlowReco
       std::min(kV5MaxRecords, (options_.max_datagram_bytes - kV5HeaderBytes) / kV5RecordBytes);
   const std::uint32_t sysuptime = uptime_of(now_ms, options_.boot_time_ms);
   const std::uint32_t interval = std::min<std::uint32_t>(options_.sampling_interval, 0x3fff);
-  const auto sampling = static_cast<std::uint16_t>(interval > 1 ? (0x4000U | interval) : 0U);
+  const std::uint32_t mode = static_cast<std::uint32_t>(options_.sampling_algorithm) << 14;  // 01 / 10
+  const auto sampling = static_cast<std::uint16_t>(interval > 1 ? (mode | interval) : 0U);
   std::size_t i = 0;
   while (i < records.size()) {
     Writer w(kV5HeaderBytes + per_datagram * kV5RecordBytes);
@@ -476,7 +477,7 @@ void Exporter::write_sampling_options(Writer& w, bool ipfix, MessageCounts& n) c
   for (const SamplerSpec& sampler : samplers) {
     w.uint(ipfix && keyed ? sampler.id : options_.observation_domain, scope.length);
     for (const FieldSpec& f : fields) {
-      w.uint(sampler_value(f.ie, sampler, options_.observation_domain), f.length);
+      w.uint(sampler_value(f.ie, sampler, options_.observation_domain, options_.sampling_algorithm), f.length);
     }
     ++n.v9_count;
     ++n.data_records;

@@ -44,6 +44,11 @@ inline constexpr EnumName<SamplerAnnounce> kSamplerAnnounceNames[] = {{"domain",
                                                                       {"in-record", SamplerAnnounce::kInRecord},
                                                                       {"none", SamplerAnnounce::kNone}};
 
+// How the packets were sampled, as announced: the values of SAMPLING_ALGORITHM 35 (NetFlow v9, RFC 3954 §8; IPFIX
+// samplingAlgorithm, IANA) and samplerMode 49, which agree; NetFlow v5 puts the same in its header's two mode bits
+// (01 deterministic, 10 random).
+enum class SamplingAlgorithm : std::uint8_t { kDeterministic = 1, kRandom = 2 };
+
 // One sampler of the exporting process (kIpfix305 / kV9Sampler announce each with its own options record).
 struct SamplerSpec {
   std::uint16_t id = 1;
@@ -56,6 +61,7 @@ struct ExportOptions {
   // v9 source id / IPFIX observation domain id; v5: engine_type = bits 8..15, engine_id = bits 0..7.
   std::uint32_t observation_domain = 0;
   std::uint32_t sampling_interval = 1;  // 1:N packet sampling the records were metered with (1 = unsampled)
+  SamplingAlgorithm sampling_algorithm = SamplingAlgorithm::kDeterministic;  // the sampler's mode (announced)
   SamplerAnnounce sampler_announce = SamplerAnnounce::kDomain;
   // The samplers announced by kIpfix305 / kV9Sampler (empty: one, id 1, at sampling_interval). A data record
   // carries its own sampler_id, or the first sampler's when it has none.
