@@ -1,7 +1,7 @@
 // flowprobe's engine end to end on synth_small.pcap: the export (taken loss-free from --export-pcap) decoded by
 // flowlab's own wire::Decoder equals the ground truth, for every format; the frames' checksums are valid; the
 // fast pcap reader agrees with libpcap record by record.
-#include "labctl/verify/rules.hpp"
+#include "common/sampling_bound.hpp"
 #include "probes/meter/packet.hpp"
 #include "probes/probe/export_sink.hpp"
 #include "probes/probe/options.hpp"
@@ -234,7 +234,7 @@ std::pair<double, double> capture_sizes() {
 // sFlow with random 1:N sampling over 20 fixed seeds (--sampling-seed 1..20), run through the whole flowprobe engine
 // offline: the capture is replaced by the pcap file, the sampler, the sFlow agent and the export path are the ones a
 // lab probe runs; our decoder reads the datagrams back and the totals are renormalized as flowcollector does
-// (count x sampling rate). The bound is verify::sampling_bound, the one the scenario verdict uses: z = 3.29 standard
+// (count x sampling rate). The bound is sampling_bound, the one the scenario verdict uses: z = 3.29 standard
 // errors (99.9 %) of the renormalized total, for packets sqrt(n (N - 1)), for bytes sqrt((N - 1) Σ size²) with the
 // sizes of the packets sent. 19 or more of 20 runs must hold it (probability 0.9998 per seed set). The same runs at
 // z = 1 (68 %) must fall short of 19: the check can fail.
@@ -249,9 +249,9 @@ TEST(Export, SflowRandomSampledTotalsOver20Seeds) {
   ASSERT_EQ(static_cast<std::uint64_t>(size_sum), true_bytes);  // the sizes are the bytes a record counts
   constexpr std::uint32_t kRate = 100;
   constexpr int kSeeds = 20;
-  const double packet_bound = verify::sampling_bound(kRate, static_cast<double>(true_packets));
-  const double byte_bound = verify::sampling_bound(kRate, size_squares);
-  const double z1 = 1.0 / verify::kSamplingZ;  // the same bounds at z = 1
+  const double packet_bound = sampling_bound(kRate, static_cast<double>(true_packets));
+  const double byte_bound = sampling_bound(kRate, size_squares);
+  const double z1 = 1.0 / kSamplingZ;  // the same bounds at z = 1
   std::map<std::string, int> within;
   for (int seed = 1; seed <= kSeeds; ++seed) {
     TempDir tmp;
@@ -277,8 +277,8 @@ TEST(Export, SflowRandomSampledTotalsOver20Seeds) {
     within["packets z=1"] += packet_error <= packet_bound * z1 ? 1 : 0;
     within["bytes z=1"] += byte_error <= byte_bound * z1 ? 1 : 0;
     std::cout << "  seed " << seed << ": packets off by " << packet_error << " ("
-              << packet_error / packet_bound * verify::kSamplingZ << " SE), bytes off by " << byte_error << " ("
-              << byte_error / byte_bound * verify::kSamplingZ << " SE)\n";
+              << packet_error / packet_bound * kSamplingZ << " SE), bytes off by " << byte_error << " ("
+              << byte_error / byte_bound * kSamplingZ << " SE)\n";
   }
   for (const auto& [what, n] : within) {
     std::cout << "  sFlow random 1:" << kRate << ", " << what << ": within the bound in " << n << "/" << kSeeds << "\n";
@@ -343,7 +343,7 @@ TEST(Export, SflowDefaultSamplerTakesAlternatingStreamsInProportion) {
     return packets;
   };
   const auto random = per_family({});
-  const double bound = verify::sampling_bound(kRate, kPackets / 2.0);
+  const double bound = sampling_bound(kRate, kPackets / 2.0);
   for (int family : {4, 6}) {
     EXPECT_LE(std::abs(static_cast<double>(random.at(family)) - kPackets / 2.0), bound)
         << "IPv" << family << ": " << random.at(family);
