@@ -73,6 +73,23 @@ Routes dump(const std::string& lab, const json& request) {
   return out;
 }
 
+json bmp_json(const std::string& lab) {
+  const auto socket = std::filesystem::path(kRunDir) / lab / "c1" / "collector.sock";
+  auto answer = collector::query_socket(socket.string(), {{"cmd", "counters"}}, 30s);
+  return answer.ok() ? answer->value("bmp", json::object()) : json::object();
+}
+
+// The station's counters (`counters` query, "bmp") and its entry for one router.
+json bmp_counters(const std::string& lab) { return bmp_json(lab).value("counters", json::object()); }
+json bmp_router(const std::string& lab, const std::string& address) {
+  for (const auto& r : bmp_json(lab).value("routers", json::array())) {
+    if (r.value("address", "") == address) {
+      return r;
+    }
+  }
+  return json::object();
+}
+
 // A router's mgmt0 IPv4 address (its BMP session's source) from the topology's plan.
 std::string mgmt_address(const std::string& node) {
   auto r = labctl({"validate", "--plan", topology_path("janog36-bmp")}, 60s);
@@ -153,7 +170,20 @@ TEST(BmpLab, StationTablesEqualTheRoutersRibsPerPeerV4AndV6) {
     }
     EXPECT_EQ(rib.by_peer.size(), router == "r1" ? 6U : 4U) << "peers seen in " << router << "'s RIB";
     EXPECT_EQ(families.size(), 2U);
+    // Once the tables match, the view is read (End-of-RIB guard, bmp_tables.hpp): FRR ended the dump of every peer
+    // that was up at the session's start, and reported the others live.
+    nlohmann::json station_router;
+    EXPECT_TRUE(eventually(
+        [&] {
+          station_router = bmp_router(lab, address);
+          return station_router.value("syncing", json::object()) == json{{"ipv4", false}, {"ipv6", false}};
+        },
+        30s))
+        << station_router.dump();
   }
+  const auto counters = bmp_counters(lab);
+  RecordProperty("end_of_rib", counters.value("end_of_rib", 0));
+  RecordProperty("peer_up", counters.value("peer_up", 0));
   auto destroyed = labctl({"destroy", lab});
   EXPECT_TRUE(destroyed.success()) << describe(destroyed);
   EXPECT_TRUE(leftovers(lab).empty());
