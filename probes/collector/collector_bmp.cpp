@@ -2,7 +2,7 @@
 // a router's view or one peer's RIB of one kind, as pmacct table dump lines.
 #include "probes/bgp/format.hpp"
 #include "probes/collector/collector.hpp"
-#include "probes/collector/counters_json.hpp"
+#include "probes/collector/named_counters.hpp"
 
 #include <array>
 #include <chrono>
@@ -37,7 +37,7 @@ nlohmann::json Collector::bmp_json() const {
                             {"sessions_closed", c.sessions_closed},
                             {"sessions_replaced", c.sessions_replaced},
                             {"stream_errors", c.stream_errors}};
-    counters = counters_json(c.feed.bgp.items(), counters_json(c.feed.items(), std::move(sessions)));
+    counters = named_counters(c.feed.bgp.items(), named_counters(c.feed.items(), std::move(sessions)));
   }
   for (const auto& r : bmp_tables_.routers()) {
     routers.push_back({{"address", r.address.to_string()},

@@ -3,7 +3,7 @@
 #include "probes/collector/collector.hpp"
 
 #include "probes/bgp/format.hpp"
-#include "probes/collector/counters_json.hpp"
+#include "probes/collector/named_counters.hpp"
 
 #include <chrono>
 #include <ctime>
@@ -148,7 +148,7 @@ nlohmann::json Collector::counters_json() const {
   }
   nlohmann::json bgp = nlohmann::json::object();
   if (speaker_) {
-    bgp = counters_json(speaker_->counters().items());
+    bgp = named_counters(speaker_->counters().items());
     bgp["bgp_routes_refused"] = tables_.refused();
   }
   nlohmann::json tee = nlohmann::json::array();

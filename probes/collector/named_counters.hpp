@@ -1,4 +1,4 @@
-// counters_json — named counters as one JSON object {"name": value, ...}, the way every `counters` query answer
+// named_counters — named counters as one JSON object {"name": value, ...}, the way every `counters` query answer
 // lists them (BGP speaker, BMP feed; probes/wire's decoder has its own for_each).
 #pragma once
 
@@ -13,8 +13,8 @@
 namespace flowlab::collector {
 
 // Adds each (name, value) of `items` (bgp::Counters::items(), bmp::FeedCounters::items()) to `out`.
-inline nlohmann::json counters_json(const std::vector<std::pair<std::string_view, std::uint64_t>>& items,
-                                    nlohmann::json out = nlohmann::json::object()) {
+inline nlohmann::json named_counters(const std::vector<std::pair<std::string_view, std::uint64_t>>& items,
+                                     nlohmann::json out = nlohmann::json::object()) {
   for (const auto& [name, value] : items) {
     out[std::string(name)] = value;
   }
