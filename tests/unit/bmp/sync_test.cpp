@@ -36,7 +36,7 @@ class BmpSync : public ::testing::Test {
     h.peer_down = [this, r](const bmp::PeerDown& d) { tables_.peer_down(r, d.peer); };
     return bmp::Feed(h);
   }
-  static void send(bmp::Feed& feed, const std::vector<std::byte>& m) { ASSERT_TRUE(feed.feed(Bytes(m)).ok()); }
+  static void send(bmp::Feed& to, const std::vector<std::byte>& m) { ASSERT_TRUE(to.feed(Bytes(m)).ok()); }
   [[nodiscard]] bool syncing(Family family) const { return tables_.syncing(tables_.view(r1_), family); }
   // A peer whose Peer Up is stamped `age` before now (FRR: when its BGP session came up).
   static bmp::PeerHeader peer_up_since(const std::string& address, std::uint32_t asn, std::chrono::seconds age,

@@ -36,7 +36,8 @@ std::vector<std::uint32_t> options_values(const std::vector<std::byte>& d, bool 
       // IPFIX: field count, scope count; v9: scope bytes, option bytes (4 per field)
       const std::size_t count = ipfix ? be(d, at + 6, 2) : (be(d, at + 6, 2) + be(d, at + 8, 2)) / 4;
       for (std::size_t i = 0; i < count; ++i) {
-        fields.emplace_back(be(d, at + 10 + 4 * i, 2), be(d, at + 12 + 4 * i, 2));
+        fields.emplace_back(static_cast<std::uint16_t>(be(d, at + 10 + 4 * i, 2)),
+                            static_cast<std::uint16_t>(be(d, at + 12 + 4 * i, 2)));
       }
     } else if (id == kExportTemplateSampling) {
       std::size_t record = 0;
