@@ -85,23 +85,25 @@ std::uint32_t BmpTables::view_path_id(const PeerState& p, std::uint32_t path_id)
   return (p.ebgp ? 0U : kIbgpBit) | (p.slot << kSlotShift) | (path_id & kPathIdMask);
 }
 
-void BmpTables::session_up(const IpAddress& router_address, std::chrono::system_clock::time_point started) {
+void BmpTables::session_up(const IpAddress& router_address) {
   session_down(router_address);  // a new session re-sends everything: start clean
-  router(router_address).session_start = started;
+  router(router_address).burst = std::chrono::steady_clock::now();
   ++generation_;
 }
 
-bool BmpTables::dumped(const Router& r, const bmp::PeerHeader& peer) {
-  if (peer.timestamp_sec == 0 && peer.timestamp_usec == 0) {
-    return true;  // RFC 7854 §4.2: the time is unavailable
+bool BmpTables::dumped(Router& r) {
+  const auto now = std::chrono::steady_clock::now();
+  if (r.routes_seen || now - r.burst > kBurstGap) {
+    return false;
   }
-  const auto came_up = std::chrono::system_clock::time_point(std::chrono::seconds(peer.timestamp_sec) +
-                                                             std::chrono::microseconds(peer.timestamp_usec));
-  return came_up + kClockSlack < r.session_start;
+  r.burst = now;
+  return true;
 }
 
 void BmpTables::initiation(const IpAddress& router_address, const bmp::Initiation& init) {
-  router(router_address).info.sys_name = init.sys_name();
+  Router& r = router(router_address);
+  r.info.sys_name = init.sys_name();
+  r.burst = std::chrono::steady_clock::now();
 }
 
 void BmpTables::peer_up(const IpAddress& router_address, const bmp::PeerUp& up, const bgp::SessionContext& ctx) {
@@ -116,7 +118,7 @@ void BmpTables::peer_up(const IpAddress& router_address, const bmp::PeerUp& up, 
   bgp::PeerInfo info = peer_info(up.peer);
   info.context = ctx;
   // Only the families of a dumped peer wait for their End-of-RIB (see bmp_tables.hpp).
-  const bool in_dump = dumped(r, up.peer);
+  const bool in_dump = dumped(r);
   info.context.ipv4_unicast = ctx.ipv4_unicast && in_dump && !r.dump_over[index_of(Family::kIpv4)];
   info.context.ipv6_unicast = ctx.ipv6_unicast && in_dump && !r.dump_over[index_of(Family::kIpv6)];
   for (auto& t : r.ribs) {
@@ -157,6 +159,7 @@ std::shared_ptr<const bgp::PathAttributes> BmpTables::as_the_router_holds(
 void BmpTables::routes(const IpAddress& router_address, const bmp::PeerHeader& peer, bmp::RibKind kind,
                        const bgp::RouteBatch& in) {
   Router& r = router(router_address);
+  r.routes_seen = true;
   bgp::RouteBatch batch = in;
   if (kind == bmp::RibKind::kAdjInPre || kind == bmp::RibKind::kAdjInPost) {
     batch.attrs = as_the_router_holds(in.attrs, peer_state(r, peer), peer.asn);
@@ -238,6 +241,7 @@ void BmpTables::end_of_rib(const IpAddress& router_address, const bmp::PeerHeade
   if (r == nullptr || (af != bgp::kIpv4Unicast && af != bgp::kIpv6Unicast)) {
     return;
   }
+  r->routes_seen = true;
   r->dump_over[index_of(af == bgp::kIpv6Unicast ? Family::kIpv6 : Family::kIpv4)] = true;
   r->ribs[index_of(kind)]->end_of_rib(peer_info(peer), af);
 }

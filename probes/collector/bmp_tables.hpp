@@ -25,9 +25,11 @@
 // End-of-RIB (BgpTables::end_of_rib), or the sync timeout (`bmp.end_of_rib_timeout`). A peer that comes up while
 // the session runs is reported live, each route as the router learns it: the station then holds what the router
 // holds, and there is nothing to wait for (FRR 8.4 sends such a peer no End-of-RIB at all). The station tells the
-// two apart by the Peer Up's timestamp — when the peer came up, by the router's clock: earlier than the session's
-// start (less kClockSlack) and no End-of-RIB of that family seen on the session yet: dumped; a timestamp of 0
-// (unknown): dumped. Only the families both Peer Up OPENs carry wait (bmp::session_context).
+// two apart by when the Peer Up arrives: the router sends the Peer Ups of the peers it will dump right after its
+// Initiation, in one burst before any route (FRR 8.4: bmp_send_peerup, then bmp_wrsync). A Peer Up that comes before
+// the session's first Route Monitoring message and at most kBurstGap after the Initiation or the Peer Up before it is
+// dumped; any other is live. (The Peer Up's own timestamp cannot tell: FRR 8.4 stamps it hours off the real time, as
+// tests/data/bmp_frr.bin shows.) Only the families both Peer Up OPENs carry wait (bmp::session_context).
 #pragma once
 
 #include "common/ip.hpp"
@@ -49,9 +51,8 @@ namespace flowlab::collector {
 class BmpTables {
  public:
   static constexpr std::size_t kRibKinds = 5;
-  // A Peer Up stamped less than this before the session's start may be of a peer that came up after it: FRR 8.4
-  // stamps a Peer Up with the time the BGP session came up, cut to whole seconds.
-  static constexpr std::chrono::seconds kClockSlack{1};
+  // The longest pause between the Initiation and the Peer Ups of the router's opening burst (see above).
+  static constexpr std::chrono::milliseconds kBurstGap{100};
 
   BmpTables();
   ~BmpTables();
@@ -59,8 +60,7 @@ class BmpTables {
   BmpTables& operator=(const BmpTables&) = delete;
 
   // A BMP session's life and messages (bmp::Feed's handlers); `router` is the session's source address.
-  void session_up(const IpAddress& router,
-                  std::chrono::system_clock::time_point started = std::chrono::system_clock::now());
+  void session_up(const IpAddress& router);
   void initiation(const IpAddress& router, const bmp::Initiation& init);
   void peer_up(const IpAddress& router, const bmp::PeerUp& up, const bgp::SessionContext& ctx);
   void routes(const IpAddress& router, const bmp::PeerHeader& peer, bmp::RibKind kind, const bgp::RouteBatch& batch);
@@ -107,8 +107,9 @@ class BmpTables {
     std::map<bmp::PeerKey, PeerState> peers;
     bool post_policy = false;  // the router sends post-policy Adj-RIB-In: the merged view uses it
     bool loc_rib = false;
-    std::chrono::system_clock::time_point session_start{};  // session_up(); a Peer Up before it was dumped
-    std::array<bool, 2> dump_over{};                        // per family (IPv4, IPv6): an End-of-RIB arrived
+    std::chrono::steady_clock::time_point burst{};  // the last message of the opening burst (see above)
+    bool routes_seen = false;                       // a Route Monitoring message arrived: the burst is over
+    std::array<bool, 2> dump_over{};                // per family (IPv4, IPv6): an End-of-RIB arrived
   };
   Router& router(const IpAddress& address);
   Router* find(const IpAddress& address);
@@ -117,7 +118,7 @@ class BmpTables {
   PeerState& peer_state(Router& r, const bmp::PeerHeader& peer);
   [[nodiscard]] bmp::RibKind merged_kind(const Router& r) const;
   [[nodiscard]] bmp::RibKind view_kind(const Router& r) const;  // the RIB kind the view is made of
-  [[nodiscard]] static bool dumped(const Router& r, const bmp::PeerHeader& peer);
+  [[nodiscard]] static bool dumped(Router& r);                  // the Peer Up arriving now is of the opening burst
   void merge(Router& r, const bmp::PeerHeader& peer, const bgp::RouteBatch& batch);
   [[nodiscard]] static std::shared_ptr<const bgp::PathAttributes> as_the_router_holds(
       const std::shared_ptr<const bgp::PathAttributes>& attrs, const PeerState& p, std::uint32_t peer_as);

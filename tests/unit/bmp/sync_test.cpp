@@ -1,5 +1,6 @@
 // BmpTables' End-of-RIB guard (bmp_tables.hpp): a view is syncing while a peer the router dumps after the BMP
-// session's start has not sent its End-of-RIB; a peer that comes up while the session runs is live; the timeout;
+// session's start (its Peer Up in the opening burst) has not sent its End-of-RIB; a peer that comes up while the
+// session runs is live; the timeout;
 // the families both Peer Up OPENs carry; the Loc-RIB view; the Enricher treats a syncing view as no view.
 #include "bmp_fixtures.hpp"
 #include "probes/bmp/feed.hpp"
@@ -38,15 +39,6 @@ class BmpSync : public ::testing::Test {
   }
   static void send(bmp::Feed& to, const std::vector<std::byte>& m) { ASSERT_TRUE(to.feed(Bytes(m)).ok()); }
   [[nodiscard]] bool syncing(Family family) const { return tables_.syncing(tables_.view(r1_), family); }
-  // A peer whose Peer Up is stamped `age` before now (FRR: when its BGP session came up).
-  static bmp::PeerHeader peer_up_since(const std::string& address, std::uint32_t asn, std::chrono::seconds age,
-                                       std::uint8_t flags = 0) {
-    auto p = peer(address, asn, flags);
-    const auto now =
-        std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch());
-    p.timestamp_sec = static_cast<std::uint32_t>((now - age).count());
-    return p;
-  }
   // dst_as and mask of a record to `dst` from r1, and whether its view was syncing.
   std::string enrich_to(const std::string& dst) const {
     BgpTables bgp;
@@ -96,35 +88,35 @@ TEST_F(BmpSync, ADumpedPeerHoldsTheViewUntilItsEndOfRib) {
   EXPECT_FALSE(syncing(Family::kIpv6));
 }
 
-// A peer that came up after the session started is reported live (FRR sends it no End-of-RIB): read at once. So
-// is one whose Peer Up follows an End-of-RIB of the family (the dump is over), whatever its timestamp says.
+// A Peer Up that comes well after the session's opening burst is of a peer that came up while the session runs:
+// reported live (FRR sends it no End-of-RIB), read at once. A new session dumps it (its Peer Up in the burst).
 TEST_F(BmpSync, APeerThatComesUpWhileTheSessionRunsIsLive) {
   auto f = feed();
-  send(f, peer_up(peer_up_since("192.0.2.2", 65002, 0s), 65001));
+  std::this_thread::sleep_for(BmpTables::kBurstGap + 50ms);
+  send(f, peer_up(peer("192.0.2.2", 65002), 65001));
   send(f, route_monitoring(peer("192.0.2.2", 65002), update({"10.0.0.0/16"}, {65002, 64999})));
   EXPECT_FALSE(syncing(Family::kIpv4));
   EXPECT_FALSE(syncing(Family::kIpv6));
   EXPECT_EQ(enrich_to("10.0.1.5"), "64999/16");
 
-  tables_.session_up(r1_);  // a new session: the peer is dumped now (up since before it)
-  send(f, peer_up(peer_up_since("192.0.2.2", 65002, 60s), 65001));
+  tables_.session_up(r1_);  // a new session: the peer is up at its start, so dumped
+  send(f, peer_up(peer("192.0.2.2", 65002), 65001));
   EXPECT_TRUE(syncing(Family::kIpv4));
   send(f, end_of_rib(peer("192.0.2.2", 65002), false));
   EXPECT_FALSE(syncing(Family::kIpv4));
-  send(f, peer_up(peer_up_since("192.0.2.3", 65003, 60s), 65001));  // after the IPv4 dump's end
-  EXPECT_FALSE(syncing(Family::kIpv4));
-  EXPECT_TRUE(syncing(Family::kIpv6));  // IPv6: both still in their dump
+  EXPECT_TRUE(syncing(Family::kIpv6));
 }
 
-// A peer stamped just under a second before the session's start may have come up after it (FRR's whole seconds).
-TEST_F(BmpSync, APeerUpWithinTheClockSlackIsLive) {
+// The burst ends with the first Route Monitoring message (a route or an End-of-RIB): a Peer Up after it is live.
+TEST_F(BmpSync, APeerUpAfterTheFirstRouteIsLive) {
   auto f = feed();
-  send(f, peer_up(peer_up_since("192.0.2.2", 65002, 0s), 65001));
-  EXPECT_FALSE(syncing(Family::kIpv4));
-  auto unknown = peer("192.0.2.3", 65003);
-  unknown.timestamp_sec = 0;  // RFC 7854 §4.2: time unavailable — dumped, to be safe
-  send(f, peer_up(unknown, 65001));
-  EXPECT_TRUE(syncing(Family::kIpv4));
+  const auto a = peer("192.0.2.2", 65002);
+  send(f, peer_up(a, 65001));
+  send(f, route_monitoring(a, update({"10.0.0.0/16"}, {65002, 64999})));
+  send(f, peer_up(peer("192.0.2.3", 65003), 65001));
+  EXPECT_TRUE(syncing(Family::kIpv4));  // a's dump
+  send(f, end_of_rib(a, false));
+  EXPECT_FALSE(syncing(Family::kIpv4)) << "the live peer does not hold the view";
 }
 
 TEST_F(BmpSync, WithoutEndOfRibTheTimeoutEndsTheWait) {
