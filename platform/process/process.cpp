@@ -80,7 +80,8 @@ struct ChildSetup {
   int log_fd = -1;
   int devnull_fd = -1;
   bool new_session = false;
-  pid_t die_with = 0;  // run(): the child is SIGKILLed when this parent dies (a killed labctl leaves no vtysh behind)
+  pid_t die_with = 0;  // the child is SIGKILLed when this parent dies (a killed labctl leaves no vtysh behind) ...
+  bool only_until_exec = false;  // ... start(): only until it has entered the lab's namespace and execs
   const std::vector<BindMount>* binds = nullptr;
 
   template <class Executor>
@@ -118,6 +119,9 @@ struct ChildSetup {
     if (log_fd >= 0) {
       ::dup2(log_fd, STDOUT_FILENO);
       ::dup2(log_fd, STDERR_FILENO);
+    }
+    if (only_until_exec) {
+      ::prctl(PR_SET_PDEATHSIG, 0);  // a daemon outlives labctl, but only once it is inside the lab's namespace
     }
   }
 };
@@ -336,6 +340,9 @@ Result<ProcessRef> start(const Spec& spec) {
   setup.devnull_fd = devnull.get();
   setup.new_session = true;
   setup.binds = &spec.binds;
+  // A labctl killed between fork and setns would leave a child in the host's namespace that destroy cannot find.
+  setup.die_with = ::getpid();
+  setup.only_until_exec = true;
 
   ProcessRef ref;
   ref.name = spec.name;
