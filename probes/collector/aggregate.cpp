@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <cstring>
-#include <ctime>
 
 namespace flowlab::collector {
 
@@ -90,49 +89,6 @@ std::uint64_t hash_bytes(const std::uint8_t* p, std::size_t n) {
 std::string underscored(std::string s) {
   std::replace(s.begin(), s.end(), ' ', '_');
   return s;
-}
-
-std::string protocol_name(std::uint8_t proto) {
-  // pmacct's _protocols table (src/pmacct-data.h) for the common ones; others numeric.
-  switch (proto) {
-    case 1:
-      return "icmp";
-    case 2:
-      return "igmp";
-    case 6:
-      return "tcp";
-    case 17:
-      return "udp";
-    case 41:
-      return "ipv6";
-    case 47:
-      return "gre";
-    case 50:
-      return "esp";
-    case 51:
-      return "ah";
-    case 58:
-      return "ipv6-icmp";
-    case 89:
-      return "ospf";
-    case 103:
-      return "pim";
-    case 132:
-      return "sctp";
-    default:
-      return std::to_string(proto);
-  }
-}
-
-// "2023-11-14T22:13:21.000000Z" (pmacct client, timestamps in UTC).
-std::string timestamp_string(std::uint64_t ms) {
-  const auto secs = static_cast<std::time_t>(ms / 1000U);
-  std::tm tm{};
-  gmtime_r(&secs, &tm);
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%06uZ", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
-                tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<unsigned>(ms % 1000U) * 1000U);
-  return buf;
 }
 
 // Appends the raw bytes of n trivially copyable values (a hash key, never parsed back).
@@ -569,7 +525,7 @@ std::string Aggregate::format_field(const Field& f, const std::uint8_t* key) con
     case P::kTos:
       return std::to_string(at[0]);
     case P::kProto:
-      return protocol_name(at[0]);
+      return ip_protocol_name(at[0]);
     case P::kDirection: {
       const auto d = static_cast<wire::FlowDirection>(at[0]);
       return d == wire::FlowDirection::kUnknown ? std::string("unknown") : std::string(wire::to_string(d));
@@ -579,7 +535,7 @@ std::string Aggregate::format_field(const Field& f, const std::uint8_t* key) con
       return std::to_string(get_u16(at));
     case P::kTimestampStart:
     case P::kTimestampEnd:
-      return timestamp_string(get_u64(at));
+      return pmacct_timestamp(get_u64(at));
     default:
       return std::to_string(get_u32(at));
   }
