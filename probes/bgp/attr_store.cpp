@@ -32,6 +32,8 @@ struct Hasher {
   }
 };
 
+bool is_set(SegmentType t) { return t == SegmentType::kSet || t == SegmentType::kConfedSet; }
+
 std::size_t hash_path(const AsPath& p) {
   Hasher h;
   for (const auto& s : p.segments) {
@@ -128,6 +130,27 @@ std::uint32_t AttrStore::flatten(const AsPath& path, std::array<std::uint32_t, k
     }
   }
   return n;
+}
+
+std::uint32_t pmacct_last_as(const AsPath& path) {
+  // The last printed ASN: walk back to the last non-empty segment; in a set that is its largest member.
+  for (auto it = path.segments.rbegin(); it != path.segments.rend(); ++it) {
+    if (it->asns.empty()) {
+      continue;
+    }
+    return is_set(it->type) ? *std::max_element(it->asns.begin(), it->asns.end()) : it->asns.back();
+  }
+  return 0;
+}
+
+std::uint32_t pmacct_first_as(const AsPath& path) {
+  for (const auto& seg : path.segments) {
+    if (seg.asns.empty()) {
+      continue;  // prints nothing (or "{}"): pmacct's strtoul sees the next token only for sequences
+    }
+    return is_set(seg.type) ? 0 : seg.asns.front();
+  }
+  return 0;
 }
 
 std::uint32_t AttrStore::find_path(const AsPath& path, std::size_t h) const {
@@ -254,7 +277,7 @@ AttrId AttrStore::intern(const PathAttributes& attrs) {
   PathRec& rec = paths_[p];
   ++rec.refs;
   Entry& e = entries_[id];
-  e.value.emplace(RouteAttributes{rec.path, rests_[rest].attrs});
+  e.value.emplace(RouteAttributes{rec.path, rests_[rest].attrs, pmacct_first_as(path), pmacct_last_as(path), p});
   e.refs = 1;
   e.rest = rest;
   index_.insert(id, pair_hash(rec.path.get(), rest), [this](AttrId o) { return entry_hash(o); });

@@ -304,17 +304,32 @@ void Rib::clear() {
   routes_ = 0;
 }
 
-std::optional<RibRoute> Rib::lookup(const IpAddress& address) const {
+LpmMatch Rib::match(const IpAddress& address) const {
   std::optional<LpmMatch> m;
   if (address.is_v4()) {
     m = v4_.match(address.v4_host_order());
   } else if (address.is_v6()) {
     m = v6_.match(to_u128(address));
   }
-  if (!m) {
+  return m ? *m : LpmMatch{Lpm4::kNone, 0};
+}
+
+void Rib::prefetch_route(const LpmMatch& m) const {
+  if (m.value == Lpm4::kNone) {
+    return;
+  }
+  if (is_list(m.value)) {
+    __builtin_prefetch(&nodes_[m.value >> 1U]);
+  } else {
+    store_->prefetch(m.value >> 1U);
+  }
+}
+
+std::optional<RibRoute> Rib::route(const IpAddress& address, const LpmMatch& m) const {
+  if (m.value == Lpm4::kNone) {
     return std::nullopt;
   }
-  return RibRoute{Prefix{address, m->length}.canonical(), path_id_of(m->value), &store_->get(attr_of(m->value))};
+  return RibRoute{Prefix{address, m.length}.canonical(), path_id_of(m.value), &store_->get(attr_of(m.value))};
 }
 
 std::vector<RibRoute> Rib::paths(const Prefix& raw_prefix) const {

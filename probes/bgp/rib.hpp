@@ -29,13 +29,25 @@ using AttrId = std::uint32_t;
 // empty, AS4_* merged away) are each interned on their own and shared by every set that has them; a set is the pair.
 // Read it as before (`r.as_path->...`, `r.attrs.communities`); `attrs` is a reference into the store, so a
 // RouteAttributes is only ever handed out by AttrStore/Rib (by pointer or const reference), never built by callers.
+// The per-record reads of enrichment sit beside the path pointer (computed once when the set is interned), so a flow
+// record reaches them in the one cache miss that reaches the set, not three more through the AsPath's vectors.
 struct RouteAttributes {
   std::shared_ptr<const AsPath> as_path;  // never null
   const PathAttributes& attrs;
+  std::uint32_t first_as = 0;    // pmacct_first_as(*as_path)
+  std::uint32_t last_as = 0;     // pmacct_last_as(*as_path)
+  std::uint32_t path_index = 0;  // the interned path's slot in the store: stable while as_path is interned there
 
   [[nodiscard]] IpAddress next_hop(Family family) const { return attrs.next_hop_for(family); }
   [[nodiscard]] std::uint32_t local_pref() const { return attrs.local_pref.value_or(100); }
 };
+
+// The origin AS as pmacct's evaluate_last_asn(): the last ASN of the normalized path whatever its segment type (so
+// the largest member when the path ends in an AS_SET); 0 for an empty path. (AsPath::origin_as differs: 0 there.)
+[[nodiscard]] std::uint32_t pmacct_last_as(const AsPath& path);
+// The neighbour AS as pmacct's evaluate_first_asn() on the path string: the first ASN of a leading AS_SEQUENCE or
+// AS_CONFED_SEQUENCE ("(65005) 65001" -> 65005, bgp_peer_as_skip_subas off), 0 for an empty path or a leading set.
+[[nodiscard]] std::uint32_t pmacct_first_as(const AsPath& path);
 
 // Hash-consing of attribute sets. Real tables have few distinct "everything but the AS path" parts (next hop,
 // communities, LOCAL_PREF, MED ...) and fewer distinct AS paths than routes; a set costs one 48-byte entry (the
@@ -58,6 +70,7 @@ class AttrStore {
   void ref(AttrId id) { ++entries_[id].refs; }
   void unref(AttrId id);
   [[nodiscard]] const RouteAttributes& get(AttrId id) const { return *entries_[id].value; }
+  void prefetch(AttrId id) const { __builtin_prefetch(&entries_[id]); }
 
   [[nodiscard]] std::size_t size() const { return entries_.size() - free_.size(); }            // live attribute sets
   [[nodiscard]] std::size_t path_count() const;                                                // live AS paths
@@ -146,7 +159,15 @@ class Rib {
   void clear();
 
   // Longest-prefix match of an address in its family's table.
-  [[nodiscard]] std::optional<RibRoute> lookup(const IpAddress& address) const;
+  [[nodiscard]] std::optional<RibRoute> lookup(const IpAddress& address) const {
+    return route(address, match(address));
+  }
+  // lookup() in stages, for a batch of addresses whose cache misses overlap (the collector's records of a datagram):
+  // match() reads the LPM table only (value Lpm4::kNone: no route) — independent loads across a batch; then
+  // prefetch_route() starts loading each match's attribute set; route() reads it.
+  [[nodiscard]] LpmMatch match(const IpAddress& address) const;
+  void prefetch_route(const LpmMatch& m) const;
+  [[nodiscard]] std::optional<RibRoute> route(const IpAddress& address, const LpmMatch& m) const;
   // IPv4 fast path (host-order address): the chosen path's attributes or nullptr.
   [[nodiscard]] const RouteAttributes* lookup_v4(std::uint32_t address) const {
     const std::uint32_t v = v4_.lookup(address);

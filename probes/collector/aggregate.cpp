@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <cstring>
-#include <ctime>
 
 namespace flowlab::collector {
 
@@ -90,49 +89,6 @@ std::uint64_t hash_bytes(const std::uint8_t* p, std::size_t n) {
 std::string underscored(std::string s) {
   std::replace(s.begin(), s.end(), ' ', '_');
   return s;
-}
-
-std::string protocol_name(std::uint8_t proto) {
-  // pmacct's _protocols table (src/pmacct-data.h) for the common ones; others numeric.
-  switch (proto) {
-    case 1:
-      return "icmp";
-    case 2:
-      return "igmp";
-    case 6:
-      return "tcp";
-    case 17:
-      return "udp";
-    case 41:
-      return "ipv6";
-    case 47:
-      return "gre";
-    case 50:
-      return "esp";
-    case 51:
-      return "ah";
-    case 58:
-      return "ipv6-icmp";
-    case 89:
-      return "ospf";
-    case 103:
-      return "pim";
-    case 132:
-      return "sctp";
-    default:
-      return std::to_string(proto);
-  }
-}
-
-// "2023-11-14T22:13:21.000000Z" (pmacct client, timestamps in UTC).
-std::string timestamp_string(std::uint64_t ms) {
-  const auto secs = static_cast<std::time_t>(ms / 1000U);
-  std::tm tm{};
-  gmtime_r(&secs, &tm);
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%06uZ", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
-                tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<unsigned>(ms % 1000U) * 1000U);
-  return buf;
 }
 
 // Appends the raw bytes of n trivially copyable values (a hash key, never parsed back).
@@ -324,20 +280,29 @@ Result<Aggregate> Aggregate::create(AggregateSpec spec) {
 }
 
 std::uint32_t Aggregate::path_id(const bgp::RouteAttributes* route) {
-  if (route == nullptr || route->as_path->segments.empty()) {
+  if (route == nullptr) {
     return 0;  // id 0 is the empty path (interned by add())
   }
-  const auto address = reinterpret_cast<std::uintptr_t>(route->as_path.get());
-  if (const std::uint32_t* known = path_ids_.find(address); known != nullptr) {
-    return *known;
+  const bgp::AsPath* object = route->as_path.get();
+  if (route->path_index < path_slots_.size() && path_slots_[route->path_index].path == object) {
+    return path_slots_[route->path_index].id;
   }
-  serialize_path(*route->as_path, value_scratch_);
-  auto it = paths_.ids.find(value_scratch_);
-  const std::uint32_t id = it != paths_.ids.end()
-                               ? it->second
-                               : paths_.intern(value_scratch_, underscored(pmacct_as_path_string(*route->as_path)));
-  path_ids_.put(address, id);
-  path_refs_.push_back(route->as_path);
+  const auto address = reinterpret_cast<std::uintptr_t>(object);
+  std::uint32_t id = 0;
+  if (const std::uint32_t* known = path_ids_.find(address); known != nullptr) {
+    id = *known;
+  } else {
+    serialize_path(*object, value_scratch_);
+    auto it = paths_.ids.find(value_scratch_);
+    id = it != paths_.ids.end() ? it->second
+                                : paths_.intern(value_scratch_, underscored(pmacct_as_path_string(*object)));
+    path_ids_.put(address, id);
+    path_refs_.push_back(route->as_path);
+  }
+  if (route->path_index >= path_slots_.size()) {
+    path_slots_.resize(std::max<std::size_t>(route->path_index + 1, path_slots_.size() * 2));
+  }
+  path_slots_[route->path_index] = PathSlot{object, id};
   return id;
 }
 
@@ -456,17 +421,27 @@ std::uint32_t Aggregate::find_or_insert(const std::uint8_t* key, std::uint64_t h
   return index;
 }
 
-std::uint8_t* Aggregate::key_of(const EnrichedFlow& flow) {
+void Aggregate::key_into(const EnrichedFlow& flow, std::uint8_t* key) {
   if (paths_.text.empty()) {
     paths_.intern("P", "");  // id 0: the empty AS path
   }
   if (communities_.text.empty()) {
     communities_.intern("", "");  // id 0: no communities
   }
-  std::uint8_t* key = scratch_.data();
   std::memset(key, 0, key_width_);
   build_key(flow, key);
-  return key;
+}
+
+std::uint8_t* Aggregate::key_of(const EnrichedFlow& flow) {
+  key_into(flow, scratch_.data());
+  return scratch_.data();
+}
+
+void Aggregate::count(std::uint32_t index, const EnrichedFlow& flow) {
+  Counters& c = counters_[index];
+  c.packets += flow.packets;
+  c.bytes += flow.bytes;
+  c.flows += flow.flows;
 }
 
 Row Aggregate::row_of(const EnrichedFlow& flow) {
@@ -484,11 +459,37 @@ void Aggregate::add(const EnrichedFlow& flow) {
     return;
   }
   const std::uint8_t* key = key_of(flow);
-  const std::uint32_t index = find_or_insert(key, hash_bytes(key, key_width_));
-  Counters& c = counters_[index];
-  c.packets += flow.packets;
-  c.bytes += flow.bytes;
-  c.flows += flow.flows;
+  count(find_or_insert(key, hash_bytes(key, key_width_)), flow);
+}
+
+void Aggregate::add(std::span<const EnrichedFlow> flows) {
+  batch_keys_.resize(flows.size() * key_width_);
+  batch_hashes_.clear();
+  batch_flows_.clear();
+  for (std::size_t i = 0; i < flows.size(); ++i) {
+    const EnrichedFlow& flow = flows[i];
+    if (!filter_.empty() && flow.record != nullptr && !filter_.matches(*flow.record)) {
+      ++filtered_out_;
+      continue;
+    }
+    std::uint8_t* key = batch_keys_.data() + batch_flows_.size() * key_width_;
+    key_into(flow, key);
+    const std::uint64_t hash = hash_bytes(key, key_width_);
+    __builtin_prefetch(&slots_[hash & (slots_.size() - 1)]);
+    batch_hashes_.push_back(hash);
+    batch_flows_.push_back(static_cast<std::uint32_t>(i));
+  }
+  for (const std::uint64_t hash : batch_hashes_) {
+    const std::uint32_t slot = slots_[hash & (slots_.size() - 1)];
+    if (slot != 0) {  // the entry the probe compares first: its hash, key and counters
+      __builtin_prefetch(&hashes_[slot - 1]);
+      __builtin_prefetch(keys_.data() + std::size_t{slot - 1} * key_width_);
+      __builtin_prefetch(&counters_[slot - 1], 1);
+    }
+  }
+  for (std::size_t k = 0; k < batch_flows_.size(); ++k) {
+    count(find_or_insert(batch_keys_.data() + k * key_width_, batch_hashes_[k]), flows[batch_flows_[k]]);
+  }
 }
 
 std::string Aggregate::format_field(const Field& f, const std::uint8_t* key) const {
@@ -524,7 +525,7 @@ std::string Aggregate::format_field(const Field& f, const std::uint8_t* key) con
     case P::kTos:
       return std::to_string(at[0]);
     case P::kProto:
-      return protocol_name(at[0]);
+      return ip_protocol_name(at[0]);
     case P::kDirection: {
       const auto d = static_cast<wire::FlowDirection>(at[0]);
       return d == wire::FlowDirection::kUnknown ? std::string("unknown") : std::string(wire::to_string(d));
@@ -534,7 +535,7 @@ std::string Aggregate::format_field(const Field& f, const std::uint8_t* key) con
       return std::to_string(get_u16(at));
     case P::kTimestampStart:
     case P::kTimestampEnd:
-      return timestamp_string(get_u64(at));
+      return pmacct_timestamp(get_u64(at));
     default:
       return std::to_string(get_u32(at));
   }
@@ -571,6 +572,7 @@ void Aggregate::clear() {
   paths_ = Dictionary{};
   path_ids_.clear();
   path_refs_.clear();
+  path_slots_.clear();
   communities_ = Dictionary{};
 }
 

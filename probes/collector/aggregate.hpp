@@ -12,6 +12,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -38,6 +39,9 @@ class Aggregate {
   static Result<Aggregate> create(AggregateSpec spec);
 
   void add(const EnrichedFlow& flow);  // filter, then key -> counters
+  // add() of a datagram's flows in stages, so their cache misses overlap: every key built and hashed with its hash
+  // slot prefetched, then the entries the slots name prefetched, then the probes and counter updates.
+  void add(std::span<const EnrichedFlow> flows);
   // One flow as rows() would print it, not counted and not filtered (outputs of single records: ClickHouse).
   [[nodiscard]] Row row_of(const EnrichedFlow& flow);
   [[nodiscard]] std::vector<Row> rows() const;  // in first-seen order
@@ -70,7 +74,9 @@ class Aggregate {
 
   Aggregate() = default;
   void build_key(const EnrichedFlow& flow, std::uint8_t* key);
-  std::uint8_t* key_of(const EnrichedFlow& flow);  // the flow's key in scratch_
+  std::uint8_t* key_of(const EnrichedFlow& flow);              // the flow's key in scratch_
+  void key_into(const EnrichedFlow& flow, std::uint8_t* key);  // the flow's key at `key` (key_width_ bytes)
+  void count(std::uint32_t index, const EnrichedFlow& flow);
   void put_route_field(Primitive p, const bgp::RouteAttributes* route, std::uint8_t* at);
   std::uint32_t path_id(const bgp::RouteAttributes* route);                   // interned AS path
   std::uint32_t communities_id(char tag, const bgp::RouteAttributes* route);  // interned std/ext/large list
@@ -88,8 +94,12 @@ class Aggregate {
   std::vector<std::uint64_t> hashes_;  // parallel to keys_
   std::vector<std::uint32_t> slots_;   // open addressing: entry index + 1, 0 = empty
   std::vector<std::uint8_t> scratch_;  // key under construction
-  std::string value_scratch_;          // variable-length value under construction
-  Dictionary paths_;                   // AS paths
+  // add(span) scratch: the batch's keys, their hashes and the flows they belong to (filtered ones left out).
+  std::vector<std::uint8_t> batch_keys_;
+  std::vector<std::uint64_t> batch_hashes_;
+  std::vector<std::uint32_t> batch_flows_;
+  std::string value_scratch_;  // variable-length value under construction
+  Dictionary paths_;           // AS paths
   // AS path objects -> their id in paths_: bgp::AttrStore shares one object per distinct path in a table, so a
   // path's text is built and hashed once per object, not once per record. path_refs_ keeps every key's object
   // alive, so no address is reused for another path while it is a key (cleared with the dictionary).
@@ -98,6 +108,13 @@ class Aggregate {
   };
   bgp::detail::FlatMap<std::uintptr_t, std::uint32_t, AddressHash> path_ids_;
   std::vector<std::shared_ptr<const bgp::AsPath>> path_refs_;
+  // The first level in front of path_ids_, indexed by the set's RouteAttributes::path_index (read in the set's cache
+  // line): a hit when the slot names the same path object (kept alive by path_refs_, so it cannot be another path).
+  struct PathSlot {
+    const bgp::AsPath* path = nullptr;
+    std::uint32_t id = 0;
+  };
+  std::vector<PathSlot> path_slots_;
   Dictionary communities_;  // std / ext / large communities (kind-tagged)
   std::uint64_t filtered_out_ = 0;
 };

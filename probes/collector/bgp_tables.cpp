@@ -55,6 +55,7 @@ void BgpTables::restart_sync(Entry& e, const bgp::PeerInfo* peer) {
     e.info.sync_deadline = std::chrono::steady_clock::now() + sync_timeout_;
   }
   const bool after = waiting(e.info);
+  ++sync_generation_;
   if (before != after) {
     after ? ++waiting_ : --waiting_;
   }
@@ -82,22 +83,27 @@ void BgpTables::end_of_rib(const bgp::PeerInfo& peer, bgp::AfiSafi af) {
   FamilySync& s = af == bgp::kIpv6Unicast ? p.ipv6 : p.ipv4;
   s.waiting = false;
   s.end_of_rib = true;
+  ++sync_generation_;
   if (before && !waiting(p)) {
     --waiting_;
   }
 }
 
 bool BgpTables::syncing(const bgp::Rib* rib, Family family) const {
+  const auto deadline = sync_deadline(rib, family);
+  return deadline != std::chrono::steady_clock::time_point::min() && std::chrono::steady_clock::now() < deadline;
+}
+
+std::chrono::steady_clock::time_point BgpTables::sync_deadline(const bgp::Rib* rib, Family family) const {
   if (waiting_ == 0 || rib == nullptr) {
-    return false;
+    return std::chrono::steady_clock::time_point::min();
   }
-  const auto now = std::chrono::steady_clock::now();
   for (const auto& [address, e] : peers_) {
     if (e.rib.get() == rib) {
-      return e.info.syncing(family, now);
+      return e.info.sync(family).waiting ? e.info.sync_deadline : std::chrono::steady_clock::time_point::min();
     }
   }
-  return false;
+  return std::chrono::steady_clock::time_point::min();
 }
 
 bool BgpTables::any_syncing(Family family) const {

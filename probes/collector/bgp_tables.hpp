@@ -52,6 +52,11 @@ class BgpTables {
   [[nodiscard]] bool syncing(const bgp::Rib* rib, Family family) const;
   // Whether any of these tables is syncing for `family` (a view merged over them is incomplete meanwhile: BMP).
   [[nodiscard]] bool any_syncing(Family family) const;
+  // When `rib`'s wait for `family` ends without an End-of-RIB (its sync deadline); time_point::min() when the table
+  // is not waiting. Only changes when sync_generation() does, so a per-record caller caches it per view (Enricher).
+  [[nodiscard]] std::chrono::steady_clock::time_point sync_deadline(const bgp::Rib* rib, Family family) const;
+  // Bumped by every change of a table's sync state (session up/down, End-of-RIB); timeouts pass without a bump.
+  [[nodiscard]] std::uint64_t sync_generation() const { return sync_generation_; }
 
   // The RIB learned from the peer whose session address / BGP identifier (host order) is given; nullptr if none.
   [[nodiscard]] const bgp::Rib* by_address(const IpAddress& peer) const;
@@ -108,6 +113,7 @@ class BgpTables {
   std::uint64_t peer_generation_ = 0;
   std::chrono::milliseconds sync_timeout_{0};
   std::size_t waiting_ = 0;  // peers with a family waiting for its End-of-RIB (timed out or not)
+  std::uint64_t sync_generation_ = 0;
 };
 
 }  // namespace flowlab::collector

@@ -132,7 +132,7 @@ class Collector {
   std::unique_ptr<ClickHouseOutput> clickhouse_;
   std::vector<std::unique_ptr<boost::asio::steady_timer>> timers_;
   std::vector<wire::FlowRecord> records_;  // reused per datagram
-  EnrichedFlow flow_;                      // reused per record
+  std::vector<EnrichedFlow> flows_;        // records_ enriched, reused per datagram
   CollectorCounters counters_;
   std::function<void(const nlohmann::json&)> stats_cb_;
   bool started_ = false;

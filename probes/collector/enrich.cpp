@@ -52,27 +52,6 @@ bgp::AsPath pmacct_normalized(const bgp::AsPath& path) {
   return out;
 }
 
-std::uint32_t pmacct_last_as(const bgp::AsPath& path) {
-  // The last printed ASN: walk back to the last non-empty segment; in a set that is its largest member.
-  for (auto it = path.segments.rbegin(); it != path.segments.rend(); ++it) {
-    if (it->asns.empty()) {
-      continue;
-    }
-    return is_set(it->type) ? *std::max_element(it->asns.begin(), it->asns.end()) : it->asns.back();
-  }
-  return 0;
-}
-
-std::uint32_t pmacct_first_as(const bgp::AsPath& path) {
-  for (const auto& seg : path.segments) {
-    if (seg.asns.empty()) {
-      continue;  // prints nothing (or "{}"): pmacct's strtoul sees the next token only for sequences
-    }
-    return is_set(seg.type) ? 0 : seg.asns.front();
-  }
-  return 0;
-}
-
 std::string pmacct_as_path_string(const bgp::AsPath& path) {
   for (const auto& seg : path.segments) {
     if (is_set(seg.type) && !std::is_sorted(seg.asns.begin(), seg.asns.end())) {
@@ -158,6 +137,27 @@ const bgp::Rib* Enricher::cached_view(const IpAddress& exporter, Family family) 
   return cache_view_;
 }
 
+bool Enricher::cached_syncing(const bgp::Rib* view, Family family) const {
+  using Clock = std::chrono::steady_clock;
+  if (view == nullptr) {
+    return false;
+  }
+  if (sync_generation_ != tables_.sync_generation() || sync_view_ != view || sync_family_ != family) {
+    sync_until_ = tables_.sync_deadline(view, family);
+    sync_view_ = view;
+    sync_family_ = family;
+    sync_generation_ = tables_.sync_generation();
+  }
+  if (sync_until_ == Clock::time_point::min()) {
+    return false;
+  }
+  if (Clock::now() < sync_until_) {
+    return true;
+  }
+  sync_until_ = Clock::time_point::min();  // timed out: the view is read from now on
+  return false;
+}
+
 namespace {
 
 // The prefix lengths of the routes found for the source and destination addresses (0: none).
@@ -166,24 +166,20 @@ struct RouteLengths {
   std::uint8_t dst = 0;
 };
 
-// R_s / R_d in the exporter's BGP view.
-RouteLengths lookup_routes(const bgp::Rib* view, const wire::FlowRecord& record, EnrichedFlow& out) {
+// R_s / R_d from the matches in the exporter's BGP view.
+RouteLengths routes_of(const bgp::Rib* view, const wire::FlowRecord& record, const bgp::LpmMatch& src,
+                       const bgp::LpmMatch& dst, EnrichedFlow& out) {
   RouteLengths lengths;
-  out.view = view;
   if (view == nullptr) {
     return lengths;
   }
-  if (record.src_addr.is_set()) {
-    if (auto r = view->lookup(record.src_addr)) {
-      out.src_route = r->attrs;
-      lengths.src = r->prefix.length;
-    }
+  if (auto r = view->route(record.src_addr, src)) {
+    out.src_route = r->attrs;
+    lengths.src = r->prefix.length;
   }
-  if (record.dst_addr.is_set()) {
-    if (auto r = view->lookup(record.dst_addr)) {
-      out.dst_route = r->attrs;
-      lengths.dst = r->prefix.length;
-    }
+  if (auto r = view->route(record.dst_addr, dst)) {
+    out.dst_route = r->attrs;
+    lengths.dst = r->prefix.length;
   }
   return lengths;
 }
@@ -224,8 +220,8 @@ void set_networks_and_ases(const EnrichConfig& config, const wire::FlowRecord& r
 
   const bool as_src_bgp = bgp_wins(config.as_source, have_src, lengths.src, record.src_mask);
   const bool as_dst_bgp = bgp_wins(config.as_source, have_dst, lengths.dst, record.dst_mask);
-  out.as_src = as_src_bgp ? (have_src ? pmacct_last_as(*out.src_route->as_path) : 0U) : record.src_as;
-  out.as_dst = as_dst_bgp ? (have_dst ? pmacct_last_as(*out.dst_route->as_path) : 0U) : record.dst_as;
+  out.as_src = as_src_bgp ? (have_src ? out.src_route->last_as : 0U) : record.src_as;
+  out.as_dst = as_dst_bgp ? (have_dst ? out.dst_route->last_as : 0U) : record.dst_as;
 }
 
 // The destination peer (from BGP unless the record's own fields are asked for) and the source peer AS
@@ -235,12 +231,12 @@ void set_peers(const EnrichConfig& config, const wire::FlowRecord& record, Enric
     out.peer_as_dst = record.dst_peer_as;
     out.peer_ip_dst = record.bgp_next_hop;
   } else if (out.dst_route != nullptr) {
-    out.peer_as_dst = pmacct_first_as(*out.dst_route->as_path);
+    out.peer_as_dst = out.dst_route->first_as;
     out.peer_ip_dst = out.dst_route->next_hop(record.dst_addr.family);
   }
   switch (config.peer_src_as) {
     case PeerSrcAsMethod::kBgp:
-      out.peer_as_src = out.src_route ? pmacct_first_as(*out.src_route->as_path) : 0U;
+      out.peer_as_src = out.src_route ? out.src_route->first_as : 0U;
       break;
     case PeerSrcAsMethod::kMap:
       out.peer_as_src = config.peer_src_as_map.lookup(record.exporter, record.input_ifindex).value_or(0U);
@@ -257,7 +253,7 @@ std::uint64_t renormalization(const EnrichConfig& config, const wire::FlowRecord
   return config.renormalize && record.sampling_interval > 1 ? record.sampling_interval : 1;
 }
 
-void Enricher::enrich(const wire::FlowRecord& record, EnrichedFlow& out) const {
+void Enricher::start(const wire::FlowRecord& record, EnrichedFlow& out) const {
   out = EnrichedFlow{};
   out.record = &record;
   out.peer_ip_src = record.exporter;
@@ -270,14 +266,55 @@ void Enricher::enrich(const wire::FlowRecord& record, EnrichedFlow& out) const {
   const Family family = record.dst_addr.is_set() ? record.dst_addr.family : record.src_addr.family;
   const bgp::Rib* view = cached_view(record.exporter, family);
   if (config_.source == ViewSource::kBmp ? bmp_ != nullptr && bmp_->syncing(view, family)
-                                         : tables_.syncing(view, family)) {
+                                         : cached_syncing(view, family)) {
     out.view_syncing = true;
     view = nullptr;
   }
-  const RouteLengths lengths = lookup_routes(view, record, out);
+  out.view = view;
+}
+
+Enricher::Matches Enricher::match(const EnrichedFlow& flow) {
+  Matches m;
+  if (flow.view != nullptr) {
+    if (flow.record->src_addr.is_set()) {
+      m.src = flow.view->match(flow.record->src_addr);
+    }
+    if (flow.record->dst_addr.is_set()) {
+      m.dst = flow.view->match(flow.record->dst_addr);
+    }
+  }
+  return m;
+}
+
+void Enricher::finish(const Matches& m, EnrichedFlow& out) const {
+  const wire::FlowRecord& record = *out.record;
+  const RouteLengths lengths = routes_of(out.view, record, m.src, m.dst, out);
   set_networks_and_ases(config_, record, lengths, out);
   set_peers(config_, record, out);
   bend_flow(record, out);
+}
+
+void Enricher::enrich(const wire::FlowRecord& record, EnrichedFlow& out) const {
+  start(record, out);
+  finish(match(out), out);
+}
+
+void Enricher::enrich(std::span<const wire::FlowRecord> records, std::vector<EnrichedFlow>& out) const {
+  out.resize(records.size());
+  matches_.resize(records.size());
+  for (std::size_t i = 0; i < records.size(); ++i) {
+    start(records[i], out[i]);
+    matches_[i] = match(out[i]);  // independent LPM loads: the records' misses overlap
+  }
+  for (std::size_t i = 0; i < records.size(); ++i) {
+    if (out[i].view != nullptr) {
+      out[i].view->prefetch_route(matches_[i].src);
+      out[i].view->prefetch_route(matches_[i].dst);
+    }
+  }
+  for (std::size_t i = 0; i < records.size(); ++i) {
+    finish(matches_[i], out[i]);
+  }
 }
 
 }  // namespace flowlab::collector

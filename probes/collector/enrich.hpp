@@ -15,8 +15,11 @@
 #include "probes/collector/peer_src_map.hpp"
 #include "probes/wire/flow_record.hpp"
 
+#include <chrono>
 #include <cstdint>
+#include <span>
 #include <string>
+#include <vector>
 
 namespace flowlab::collector {
 
@@ -63,12 +66,9 @@ struct EnrichedFlow {
 // pmacct's view of an AS path (its Quagga-derived bgp_aspath.c): AS_SET / AS_CONFED_SET members sorted and
 // de-duplicated, adjacent segments of one type merged.
 [[nodiscard]] bgp::AsPath pmacct_normalized(const bgp::AsPath& path);
-// The origin AS as pmacct's evaluate_last_asn(): the last ASN of the normalized path whatever its segment type (so
-// the largest member when the path ends in an AS_SET); 0 for an empty path.
-[[nodiscard]] std::uint32_t pmacct_last_as(const bgp::AsPath& path);
-// The neighbour AS as pmacct's evaluate_first_asn() on the path string: the first ASN of a leading AS_SEQUENCE or
-// AS_CONFED_SEQUENCE ("(65005) 65001" -> 65005, bgp_peer_as_skip_subas off), 0 for an empty path or a leading set.
-[[nodiscard]] std::uint32_t pmacct_first_as(const bgp::AsPath& path);
+// pmacct's origin and neighbour AS of a path (rib.hpp): kept per interned set as RouteAttributes::last_as/first_as.
+using bgp::pmacct_first_as;
+using bgp::pmacct_last_as;
 // The path as pmacct prints it, blanks kept: "65001 {65003,65004}"; empty for an empty path.
 [[nodiscard]] std::string pmacct_as_path_string(const bgp::AsPath& path);
 
@@ -87,6 +87,9 @@ class Enricher {
     enrich(record, out);
     return out;
   }
+  // out[i] = enrich(records[i]) for a datagram's records, in stages over the batch so the cache misses of different
+  // records overlap: every record's view and LPM matches, then the matched sets prefetched, then the fields.
+  void enrich(std::span<const wire::FlowRecord> records, std::vector<EnrichedFlow>& out) const;
   // The BGP view for an exporter (agent map, session address, router id); nullptr when none. With source kBmp the
   // same three keys name a BMP router (its BMP session address, its BGP identifier) and its view is returned.
   [[nodiscard]] const bgp::Rib* view_for(const IpAddress& exporter) const;
@@ -99,8 +102,21 @@ class Enricher {
 
  private:
   [[nodiscard]] const bgp::Rib* cached_view(const IpAddress& exporter, Family family) const;
+  // The LPM matches of one record's source and destination (value Lpm4::kNone: none).
+  struct Matches {
+    bgp::LpmMatch src{bgp::Lpm4::kNone, 0};
+    bgp::LpmMatch dst{bgp::Lpm4::kNone, 0};
+  };
+  // The stages of enrich(): the record's counters and view (out.view; nullptr when none or syncing), then its
+  // matches in out.view, then every field from the matches.
+  void start(const wire::FlowRecord& record, EnrichedFlow& out) const;
+  static Matches match(const EnrichedFlow& flow);
+  void finish(const Matches& m, EnrichedFlow& out) const;
   [[nodiscard]] const bgp::Rib* bmp_view_for(const IpAddress& exporter) const;
   [[nodiscard]] std::uint64_t view_generation() const;
+  // tables_.syncing(view, family) for the cached view, from a deadline cached per view and sync generation: the
+  // clock is read only for records of a view that waits for its End-of-RIB, the peers never scanned per record.
+  [[nodiscard]] bool cached_syncing(const bgp::Rib* view, Family family) const;
 
   const BgpTables& tables_;
   const BmpTables* bmp_;
@@ -110,6 +126,12 @@ class Enricher {
   mutable Family cache_family_ = Family::kNone;
   mutable const bgp::Rib* cache_view_ = nullptr;
   mutable std::uint64_t cache_generation_ = ~std::uint64_t{0};
+  // The sync deadline of cache_view_ (time_point::min(): not waiting), valid while sync_generation is unchanged.
+  mutable const bgp::Rib* sync_view_ = nullptr;
+  mutable Family sync_family_ = Family::kNone;
+  mutable std::uint64_t sync_generation_ = ~std::uint64_t{0};
+  mutable std::chrono::steady_clock::time_point sync_until_{};
+  mutable std::vector<Matches> matches_;  // enrich(span) scratch
 };
 
 }  // namespace flowlab::collector

@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <array>
+#include <cstdio>
+#include <ctime>
 
 namespace flowlab::collector {
 
@@ -112,6 +114,47 @@ Result<std::vector<Primitive>> parse_primitives(std::string_view list) {
     return fail(ErrorKind::kConfig, "empty aggregation primitive list");
   }
   return out;
+}
+
+std::string ip_protocol_name(std::uint8_t proto) {
+  switch (proto) {
+    case 1:
+      return "icmp";
+    case 2:
+      return "igmp";
+    case 6:
+      return "tcp";
+    case 17:
+      return "udp";
+    case 41:
+      return "ipv6";
+    case 47:
+      return "gre";
+    case 50:
+      return "esp";
+    case 51:
+      return "ah";
+    case 58:
+      return "ipv6-icmp";
+    case 89:
+      return "ospf";
+    case 103:
+      return "pim";
+    case 132:
+      return "sctp";
+    default:
+      return std::to_string(proto);
+  }
+}
+
+std::string pmacct_timestamp(std::uint64_t ms) {
+  const auto secs = static_cast<std::time_t>(ms / 1000U);
+  std::tm tm{};
+  gmtime_r(&secs, &tm);
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%06uZ", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+                tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<unsigned>(ms % 1000U) * 1000U);
+  return buf;
 }
 
 }  // namespace flowlab::collector

@@ -79,4 +79,9 @@ Result<Primitive> parse_primitive(std::string_view name);
 // A pmacct aggregate list: "src_as, dst_as peer_src_as" (commas and/or blanks). Duplicates are rejected.
 Result<std::vector<Primitive>> parse_primitives(std::string_view list);
 
+// How `proto` prints: pmacct's _protocols table (src/pmacct-data.h) names for the common ones, else the number.
+[[nodiscard]] std::string ip_protocol_name(std::uint8_t proto);
+// How timestamp_start/end print: "2023-11-14T22:13:21.000000Z" (pmacct client, UTC) from milliseconds.
+[[nodiscard]] std::string pmacct_timestamp(std::uint64_t ms);
+
 }  // namespace flowlab::collector

@@ -6,18 +6,24 @@
 //   2. otherwise paced replays at falling fractions (1, 0.7, 0.5, 0.35, 0.25, 0.18, 0.12, 0.08) of the receive rate
 //      seen at full speed; the first pace with no loss is the figure.
 // Ours: a Collector in this process (aggregate of the BGP primitives below), its RIB filled directly with 1M /24
-// routes (two-AS paths), replay to 127.0.0.1. nfacctd (pmacct 1.7): in a private namespace (fl-tbgp-<pid>-bct, needs
-// root), bgp_daemon fed the same 1M prefixes with the same paths by a BIRD 2 peer (iBGP, like bench_bgp_ingest),
+// routes (two-AS paths), replay to 127.0.0.1; and ours plain: a second Collector with no BGP view and the 5-tuple
+// aggregate (src_host, dst_host, src_port, dst_port, proto), like for like with nfcapd (nfcapd_side.hpp: a fresh
+// nfcapd per trial, its flows counted with nfdump -I). nfacctd (pmacct 1.7): in a private namespace (fl-tbgp-<pid>-bct,
+// needs root), bgp_daemon fed the same 1M prefixes with the same paths by a BIRD 2 peer (iBGP, like bench_bgp_ingest),
 // the replay sent from the BIRD peer's address (so nfacctd enriches from that peer's table), print plugin writing
 // JSON to a file (the issue's setup), same aggregate; its count is the sum of `packets` / 3 over the printed rows
 // (every record carries 3 packets). The print plugin purges every 2 s, so nfacctd's full-speed time can be up to 2 s
 // long; paced figures are the offered rate. CPU seconds (user+sys) of each collector during each replay are printed
-// too (ours: this process minus the sender; nfacctd: core + plugin processes).
+// too (ours: this process minus the sender; nfacctd: core + plugin processes; nfcapd: its process), and records
+// per CPU-second of each lossless trial with the ratios the issue asks for (ours BGP >= 4 M records per CPU-second;
+// plain >= 1.5x nfcapd's; ours BGP lossless rate >= 5x nfacctd's).
 //
 // Usage: bench_collector_throughput [records per protocol, default 2000000] [routes, default 1000000]
 //        BENCH_SKIP_NFACCTD=1 runs our side only.
 #include "probes/collector/collector.hpp"
 #include "probes/wire/exporter.hpp"
+#include "tests/bench/collector_throughput/nfcapd_side.hpp"
+#include "tests/bench/collector_throughput/replay.hpp"
 #include "tests/unit/bgp/bird_fixture.hpp"
 
 #include <arpa/inet.h>
@@ -44,12 +50,13 @@
 #include <thread>
 
 using namespace flowlab;
-using Clock = std::chrono::steady_clock;
-using namespace std::chrono_literals;
+using namespace flowlab::bench;
 
 namespace {
 
 constexpr const char* kPrimitives = "src_as, dst_as, peer_src_as, peer_dst_as, peer_dst_ip, as_path, src_as_path";
+// Ours without enrichment, like for like with nfcapd (which stores every record's 5-tuple and counters).
+constexpr const char* kPlainPrimitives = "src_host, dst_host, src_port, dst_port, proto";
 constexpr std::uint64_t kPacketsPerRecord = 3;
 constexpr const char* kNfacctdAddress = "192.0.2.1";
 constexpr const char* kBirdAddress = "192.0.2.2";
@@ -103,175 +110,27 @@ std::vector<std::vector<std::byte>> encode(wire::ExportProtocol protocol, std::s
   return out;
 }
 
-// Where and how a replay is sent.
-struct Target {
-  std::string netns;   // "" = this namespace
-  std::string source;  // "" = any
-  std::string address;
-  std::uint16_t port = 0;
-};
-
-// Forks a sender: full speed (records_per_s 0: a blocking socket, the kernel paces it) or paced in 1 ms steps.
-pid_t replay(const std::vector<std::vector<std::byte>>& datagrams, const Target& to, double records_per_s,
-             std::size_t records) {
-  std::fflush(stdout);
-  const pid_t pid = fork();
-  if (pid != 0) {
-    return pid;
-  }
-  if (!to.netns.empty()) {
-    const int ns = ::open(("/var/run/netns/" + to.netns).c_str(), O_RDONLY | O_CLOEXEC);
-    if (ns < 0 || setns(ns, CLONE_NEWNET) != 0) {
-      _exit(3);
-    }
-  }
-  const int fd = ::socket(AF_INET, SOCK_DGRAM, 0);
-  if (!to.source.empty()) {
-    sockaddr_in from{};
-    from.sin_family = AF_INET;
-    inet_pton(AF_INET, to.source.c_str(), &from.sin_addr);
-    if (::bind(fd, reinterpret_cast<sockaddr*>(&from), sizeof(from)) != 0) {
-      _exit(4);
-    }
-  }
-  sockaddr_in dst{};
-  dst.sin_family = AF_INET;
-  dst.sin_port = htons(to.port);
-  inet_pton(AF_INET, to.address.c_str(), &dst.sin_addr);
-  const double datagrams_per_s =
-      records_per_s * static_cast<double>(datagrams.size()) / static_cast<double>(std::max<std::size_t>(records, 1));
-  const auto start = Clock::now();
-  std::size_t sent = 0;
-  for (const auto& d : datagrams) {
-    if (records_per_s > 0) {
-      for (;;) {
-        const double due = std::chrono::duration<double>(Clock::now() - start).count() * datagrams_per_s;
-        if (static_cast<double>(sent) < due) {
-          break;
-        }
-        std::this_thread::sleep_for(200us);
-      }
-    }
-    (void)::sendto(fd, d.data(), d.size(), 0, reinterpret_cast<sockaddr*>(&dst), sizeof(dst));
-    ++sent;
-  }
-  _exit(0);
-}
-
-double seconds(const timeval& tv) { return static_cast<double>(tv.tv_sec) + static_cast<double>(tv.tv_usec) / 1e6; }
-
-double self_cpu_seconds() {
-  rusage ru{};
-  getrusage(RUSAGE_SELF, &ru);
-  return seconds(ru.ru_utime) + seconds(ru.ru_stime);
-}
-
-// CPU seconds of a process and its direct children (nfacctd's plugins), reaped descendants included.
-double tree_cpu_seconds(pid_t pid) {
-  auto one = [](const std::string& stat_path, pid_t* ppid) {
-    std::ifstream in(stat_path);
-    std::string stat;
-    std::getline(in, stat);
-    const auto close = stat.rfind(')');
-    if (close == std::string::npos) {
-      return 0.0;
-    }
-    std::istringstream rest(stat.substr(close + 2));
-    std::string field;
-    double ticks = 0;
-    for (int i = 3; i <= 17 && rest >> field; ++i) {
-      if (i == 4 && ppid != nullptr) {
-        *ppid = static_cast<pid_t>(std::stol(field));
-      }
-      if (i >= 14 && i <= 17) {  // utime, stime, and of reaped children (the print plugin forks per purge)
-        ticks += std::stod(field);
-      }
-    }
-    return ticks / static_cast<double>(sysconf(_SC_CLK_TCK));
-  };
-  double total = one("/proc/" + std::to_string(pid) + "/stat", nullptr);
-  for (const auto& e : std::filesystem::directory_iterator("/proc")) {
-    const std::string name = e.path().filename();
-    if (name.empty() || std::isdigit(static_cast<unsigned char>(name[0])) == 0) {
-      continue;
-    }
-    pid_t ppid = 0;
-    const double cpu = one((e.path() / "stat").string(), &ppid);
-    if (ppid == pid) {
-      total += cpu;
-    }
-  }
-  return total;
-}
-
-struct Trial {
-  double pace = 0;  // offered records/s, 0 = full speed
-  std::uint64_t sent = 0;
-  std::uint64_t received = 0;
-  double seconds = 0;       // replay start to the last record counted
-  double send_seconds = 0;  // replay start to the sender's exit
-  double cpu_s = 0;
-  // Every record counted, and (paced) no later than 5 s after the sender ended: a collector that falls ever further
-  // behind only has not overflowed its queues yet.
-  [[nodiscard]] bool lossless() const { return received >= sent && (pace == 0 || seconds <= send_seconds + 5.0); }
-  [[nodiscard]] double receive_rate() const { return seconds > 0 ? static_cast<double>(received) / seconds : 0; }
-  [[nodiscard]] double figure() const { return pace > 0 ? pace : receive_rate(); }
-};
-
-// The collector side under test: replays the datagrams (at `pace` records/s, 0 = full speed) and counts.
-using Side = std::function<Trial(const std::vector<std::vector<std::byte>>&, std::size_t, double)>;
-
-void print_trial(const char* who, const char* proto, const Trial& t) {
-  char pace[32] = "full speed";
-  if (t.pace > 0) {
-    std::snprintf(pace, sizeof(pace), "%.0f rec/s", t.pace);
-  }
-  const char* verdict = t.lossless() ? "" : t.received >= t.sent ? "  LAGGING" : "  LOSS";
-  std::printf("  %-10s %-7s %-15s: %9llu of %9llu records in %6.2f s (sent in %6.2f s; %9.0f rec/s), cpu %6.2f s%s\n",
-              proto, who, pace, static_cast<unsigned long long>(t.received), static_cast<unsigned long long>(t.sent),
-              t.seconds, t.send_seconds, t.receive_rate(), t.cpu_s, verdict);
-  std::fflush(stdout);
-}
-
-// Full speed, then paced steps below the full-speed receive rate until a replay loses nothing.
-std::optional<Trial> highest_lossless(const char* who, const char* proto, const Side& side,
-                                      const std::vector<std::vector<std::byte>>& datagrams, std::size_t records) {
-  const Trial full = side(datagrams, records, 0);
-  print_trial(who, proto, full);
-  if (full.lossless()) {
-    return full;
-  }
-  const double base = full.receive_rate() > 0 ? full.receive_rate() : 50000.0;  // nothing counted: start somewhere
-  for (const double f : {1.0, 0.7, 0.5, 0.35, 0.25, 0.18, 0.12, 0.08}) {
-    const Trial t = side(datagrams, records, base * f);
-    print_trial(who, proto, t);
-    if (t.lossless()) {
-      return t;
-    }
-  }
-  return std::nullopt;
-}
-
 // ---- ours
 
 class Ours {
  public:
+  // routes 0: no BGP view (the plain 5-tuple aggregate); else the BGP primitives over a view of `routes` routes.
   Ours(std::size_t routes, const std::vector<std::uint32_t>& prefixes, const std::vector<RouteAttrs>& attrs) {
     auto config = collector::parse_config(std::string("listen: [{address: 127.0.0.1, port: 0}]\n"
                                                       "socket_buffer: 64MiB\n"
                                                       "aggregates: [{name: a, primitives: [") +
-                                              kPrimitives + "]}]\n",
+                                              (routes == 0 ? kPlainPrimitives : kPrimitives) + "]}]\n",
                                           "bench.yaml");
     auto created = collector::Collector::create(io_, *config);
     collector_ = std::move(created.value());
-    auto& rib = collector_->tables().rib(*IpAddress::parse("127.0.0.1"), 64500);
+    bgp::Rib* rib = routes == 0 ? nullptr : &collector_->tables().rib(*IpAddress::parse("127.0.0.1"), 64500);
     for (std::size_t i = 0; i < routes; ++i) {
       bgp::PathAttributes a;
       a.origin = bgp::Origin::kIgp;
       a.as_path =
           bgp::AsPath{{bgp::AsPathSegment{bgp::SegmentType::kSequence, {attrs[i].first_as, attrs[i].origin_as}}}};
       a.next_hop = IpAddress::v4(attrs[i].next_hop);
-      rib.announce(Prefix{IpAddress::v4(prefixes[i]), 24}, 0, a);
+      rib->announce(Prefix{IpAddress::v4(prefixes[i]), 24}, 0, a);
     }
     (void)collector_->start();
     port_ = collector_->listening_ports().at(0);
@@ -539,6 +398,63 @@ class Nfacctd {
   std::uint64_t packets_ = 0;
 };
 
+std::string load_average() {
+  std::ifstream in("/proc/loadavg");
+  std::string a;
+  std::string b;
+  std::string c;
+  in >> a >> b >> c;
+  return a + " " + b + " " + c;
+}
+
+// One protocol's lossless trials: ours with the BGP primitives, ours plain, nfcapd, nfacctd.
+struct Summary {
+  const char* name;
+  std::optional<Trial> ours;
+  std::optional<Trial> plain;
+  std::optional<Trial> nfcapd;
+  std::optional<Trial> nfacctd;
+};
+
+double per_cpu_second(const Trial& t) { return static_cast<double>(t.received) / std::max(t.cpu_s, 1e-9); }
+
+std::string show(const std::optional<Trial>& t) {
+  char buf[128];
+  if (!t) {
+    std::snprintf(buf, sizeof(buf), "%s", "none found / not run");
+  } else {
+    std::snprintf(buf, sizeof(buf), "%10.0f rec/s (%s, cpu %.2f s) %6.2f M records per CPU-second", t->figure(),
+                  t->pace > 0 ? "paced" : "full speed", t->cpu_s, per_cpu_second(*t) / 1e6);
+  }
+  return buf;
+}
+
+void print_summary(const std::vector<Summary>& summary) {
+  std::printf("\nhighest rate without loss and records per CPU-second (of that trial), same run:\n");
+  for (const auto& s : summary) {
+    std::printf("  %-10s ours, BGP primitives  %s\n", s.name, show(s.ours).c_str());
+    std::printf("  %-10s ours, plain 5-tuple   %s\n", s.name, show(s.plain).c_str());
+    std::printf("  %-10s nfcapd                %s\n", s.name, show(s.nfcapd).c_str());
+    std::printf("  %-10s nfacctd + bgp_daemon  %s\n", s.name, show(s.nfacctd).c_str());
+    if (s.ours) {
+      const double m = per_cpu_second(*s.ours) / 1e6;
+      std::printf("  %-10s ours BGP: %.2f M records per CPU-second (target >= 4: %s)\n", s.name, m,
+                  m >= 4 ? "met" : "NOT met");
+    }
+    if (s.plain && s.nfcapd) {
+      const double r = per_cpu_second(*s.plain) / per_cpu_second(*s.nfcapd);
+      std::printf(
+          "  %-10s ours plain / nfcapd: records per CPU-second %.2fx (target >= 1.5: %s), lossless rate %.2fx\n",
+          s.name, r, r >= 1.5 ? "met" : "NOT met", s.plain->figure() / s.nfcapd->figure());
+    }
+    if (s.ours && s.nfacctd) {
+      const double r = s.ours->figure() / s.nfacctd->figure();
+      std::printf("  %-10s ours BGP / nfacctd: lossless rate %.2fx (target >= 5: %s), records per CPU-second %.2fx\n",
+                  s.name, r, r >= 5 ? "met" : "NOT met", per_cpu_second(*s.ours) / per_cpu_second(*s.nfacctd));
+    }
+  }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -555,6 +471,8 @@ int main(int argc, char** argv) {
   const auto attrs = route_attrs(routes);
   std::printf("flowcollector throughput: %zu records per protocol, %zu-route BGP view, loopback replay\n", records,
               routes);
+  std::printf("machine: %u CPUs online, load average %s\n", static_cast<unsigned>(sysconf(_SC_NPROCESSORS_ONLN)),
+              load_average().c_str());
   Ours ours(routes, prefixes, attrs);
   std::unique_ptr<Nfacctd> nfacctd;
   if (std::getenv("BENCH_SKIP_NFACCTD") != nullptr) {
@@ -568,20 +486,27 @@ int main(int argc, char** argv) {
       nfacctd.reset();
     }
   }
+  Ours plain(0, prefixes, attrs);
+  Nfcapd nfcapd;
+  if (!nfcapd.available()) {
+    std::printf("nfcapd: not measured (nfcapd not installed)\n");
+  }
   const Side our_side = [&](const auto& d, std::size_t n, double pace) { return ours.run(d, n, pace); };
+  const Side plain_side = [&](const auto& d, std::size_t n, double pace) { return plain.run(d, n, pace); };
+  const Side nfcapd_side = [&](const auto& d, std::size_t n, double pace) { return nfcapd.run(d, n, pace); };
   const Side their_side = [&](const auto& d, std::size_t n, double pace) { return nfacctd->run(d, n, pace); };
-  struct Summary {
-    const char* name;
-    std::optional<Trial> ours;
-    std::optional<Trial> theirs;
-  };
   std::vector<Summary> summary;
   for (auto protocol : {wire::ExportProtocol::kNetflowV9, wire::ExportProtocol::kIpfix}) {
     const char* name = protocol == wire::ExportProtocol::kIpfix ? "IPFIX" : "NetFlow v9";
     const auto datagrams = encode(protocol, records, prefixes);
-    Summary s{name, highest_lossless("ours", name, our_side, datagrams, records), std::nullopt};
+    Summary s{name};
+    s.ours = highest_lossless("ours", name, our_side, datagrams, records);
+    s.plain = highest_lossless("plain", name, plain_side, datagrams, records);
+    if (nfcapd.available()) {
+      s.nfcapd = highest_lossless("nfcapd", name, nfcapd_side, datagrams, records);
+    }
     if (nfacctd) {
-      s.theirs = highest_lossless("nfacctd", name, their_side, datagrams, records);
+      s.nfacctd = highest_lossless("nfacctd", name, their_side, datagrams, records);
     }
     summary.push_back(s);
   }
@@ -590,26 +515,6 @@ int main(int argc, char** argv) {
     std::printf("nfacctd printed %llu rows, %llu with a BGP origin AS\n", static_cast<unsigned long long>(rows),
                 static_cast<unsigned long long>(enriched));
   }
-  std::printf("\nhighest rate without loss (records/s), same run:\n");
-  for (const auto& s : summary) {
-    auto show = [](const std::optional<Trial>& t) {
-      char buf[96];
-      if (!t) {
-        std::snprintf(buf, sizeof(buf), "%s", "none found");
-      } else {
-        std::snprintf(buf, sizeof(buf), "%10.0f (%s, cpu %.2f s)", t->figure(), t->pace > 0 ? "paced" : "full speed",
-                      t->cpu_s);
-      }
-      return std::string(buf);
-    };
-    std::printf("  %-10s ours %s   nfacctd %s\n", s.name, show(s.ours).c_str(), show(s.theirs).c_str());
-    if (s.ours && s.theirs) {
-      const double ratio = s.ours->figure() / s.theirs->figure();
-      const double cpu_ratio = (static_cast<double>(s.ours->received) / std::max(s.ours->cpu_s, 1e-9)) /
-                               (static_cast<double>(s.theirs->received) / std::max(s.theirs->cpu_s, 1e-9));
-      std::printf("  %-10s ratio ours/nfacctd: %.2f (target >= 5: %s); records per CPU second: %.2fx\n", s.name, ratio,
-                  ratio >= 5 ? "met" : "NOT met", cpu_ratio);
-    }
-  }
+  print_summary(summary);
   return 0;
 }
