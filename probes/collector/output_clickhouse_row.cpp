@@ -3,18 +3,15 @@
 #include "probes/collector/clickhouse_schema.hpp"
 
 #include <charconv>
-#include <cstring>
 
 namespace flowlab::collector {
 namespace {
 
+// The bytes of n trivially copyable values (a dictionary key, or RowBinary's little-endian integers on this host).
 template <class T>
 void append_raw(std::string& out, const T* values, std::size_t n) {
-  const std::size_t at = out.size();
-  out.resize(at + n * sizeof(T));
-  if (n != 0) {
-    std::memcpy(out.data() + at, values, n * sizeof(T));
-  }
+  out.append(reinterpret_cast<const char*>(values),
+             n * sizeof(T));  // NOLINT(cppcoreguidelines-pro-type-reinterpret-cast)
 }
 
 template <class T>
