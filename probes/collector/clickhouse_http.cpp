@@ -58,8 +58,8 @@ std::string url_encode(std::string_view text) {
   return out;
 }
 
-Status ClickHouseHttp::insert_json_rows(const std::string& table, std::string_view rows) const {
-  auto r = post("/?query=" + url_encode("INSERT INTO " + table + " FORMAT JSONEachRow"), rows);
+Status ClickHouseHttp::insert_rows(const std::string& table, std::string_view format, std::string_view rows) const {
+  auto r = post("/?query=" + url_encode("INSERT INTO " + table + " FORMAT " + std::string(format)), rows);
   if (!r) {
     return fail(r.error());
   }

@@ -1,7 +1,6 @@
 #include "probes/collector/output_clickhouse.hpp"
 
 #include "probes/collector/clickhouse_schema.hpp"
-#include "probes/collector/record_format.hpp"
 
 #include <spdlog/spdlog.h>
 
@@ -55,27 +54,81 @@ Result<std::unique_ptr<ClickHouseOutput>> ClickHouseOutput::open(ClickHouseOutpu
 
 ClickHouseOutput::~ClickHouseOutput() { stop(); }
 
+void ClickHouseOutput::fill_route(const bgp::RouteAttributes* route, StoreRoute& out) {
+  if (route == nullptr) {
+    out.path.reset();
+    out.extras = 0;
+    return;
+  }
+  if (extras_.full()) {
+    extras_.clear();  // the writer forgets its copies at the next queued row (queue_row starts a batch there)
+    unsent_extras_.clear();
+    unsent_reset_ = true;
+  }
+  out.path = route->as_path;
+  out.extras = extras_.intern(route->attrs, unsent_extras_);
+}
+
+void ClickHouseOutput::fill_row(const EnrichedFlow& flow, std::uint64_t receive_ms, StoreRow& row) {
+  row.has_record = flow.record != nullptr;
+  if (row.has_record) {
+    row.record = *flow.record;
+  }
+  row.time = static_cast<std::uint32_t>((receive_ms != 0 ? receive_ms : now_ms()) / 1000U);
+  row.peer_ip_src = flow.peer_ip_src;
+  row.peer_ip_dst = flow.peer_ip_dst;
+  row.as_src = flow.as_src;
+  row.as_dst = flow.as_dst;
+  row.peer_as_src = flow.peer_as_src;
+  row.peer_as_dst = flow.peer_as_dst;
+  row.net_src = flow.net_src;
+  row.net_dst = flow.net_dst;
+  row.packets = flow.packets;
+  row.bytes = flow.bytes;
+  row.flows = flow.flows;
+  fill_route(flow.src_route, row.src);
+  fill_route(flow.dst_route, row.dst);
+}
+
+ClickHouseOutput::Batch ClickHouseOutput::take_batch() {
+  Batch b;
+  if (!spare_.empty()) {
+    b = std::move(spare_.back());
+    spare_.pop_back();
+  } else {
+    b.rows.reserve(config_.batch_rows);
+  }
+  b.started = Clock::now();
+  return b;
+}
+
+bool ClickHouseOutput::queue_row() {
+  ++counters_.rows_produced;
+  if (stopping_ || counters_.rows_queued >= config_.queue_rows) {
+    ++counters_.rows_dropped;
+    return false;
+  }
+  if (queue_.empty() || queue_.back().rows.size() >= config_.batch_rows || unsent_reset_) {
+    queue_.push_back(take_batch());
+  }
+  Batch& b = queue_.back();
+  b.reset_extras = b.reset_extras || unsent_reset_;
+  unsent_reset_ = false;
+  for (auto& e : unsent_extras_) {
+    b.new_extras.push_back(std::move(e));
+  }
+  unsent_extras_.clear();
+  b.rows.push_back(std::move(scratch_));
+  ++counters_.rows_queued;
+  return b.rows.size() >= config_.batch_rows;
+}
+
 void ClickHouseOutput::add(const EnrichedFlow& flow, std::uint64_t receive_ms) {
-  const Row row = formatter_.row_of(flow);
-  line_ = format_json_line(formatter_.spec(), row, FormatOptions{Style::kClient, true});
-  line_.insert(1, "\"time\": " + std::to_string((receive_ms != 0 ? receive_ms : now_ms()) / 1000U) + ", ");
-  line_.push_back('\n');
+  fill_row(flow, receive_ms, scratch_);
   bool notify = false;
   {
     const std::lock_guard lock(mutex_);
-    ++counters_.rows_produced;
-    if (stopping_ || counters_.rows_queued >= config_.queue_rows) {
-      ++counters_.rows_dropped;
-      return;
-    }
-    if (queue_.empty() || queue_.back().rows >= config_.batch_rows) {
-      queue_.push_back(Batch{{}, 0, Clock::now()});
-    }
-    Batch& b = queue_.back();
-    b.body += line_;
-    ++b.rows;
-    ++counters_.rows_queued;
-    notify = b.rows >= config_.batch_rows;
+    notify = queue_row();
   }
   if (notify) {
     wake_.notify_one();
@@ -87,7 +140,7 @@ bool ClickHouseOutput::batch_due(Clock::time_point now) const {
     return false;
   }
   const Batch& front = queue_.front();
-  return stopping_ || front.rows >= config_.batch_rows || now - front.started >= config_.flush_interval;
+  return stopping_ || front.rows.size() >= config_.batch_rows || now - front.started >= config_.flush_interval;
 }
 
 void ClickHouseOutput::run() {
@@ -108,20 +161,31 @@ void ClickHouseOutput::run() {
     if (!batch_due(Clock::now())) {
       continue;
     }
-    const Batch batch = std::move(queue_.front());
+    Batch batch = std::move(queue_.front());
     queue_.pop_front();
     lock.unlock();
-    const bool sent = deliver(batch);
+    encoder_.take(batch.new_extras, batch.reset_extras);
+    body_.clear();
+    for (const StoreRow& row : batch.rows) {
+      encoder_.append(formatter_, row, body_);
+    }
+    const std::size_t rows = batch.rows.size();
+    const bool sent = deliver(rows, body_);
+    batch.rows.clear();  // releases the rows' AS paths here, keeps the storage
+    batch.reset_extras = false;
     lock.lock();
-    counters_.rows_queued -= batch.rows;
-    (sent ? counters_.rows_inserted : counters_.rows_dropped) += batch.rows;
+    counters_.rows_queued -= rows;
+    (sent ? counters_.rows_inserted : counters_.rows_dropped) += rows;
+    if (spare_.size() < kSpareBatches) {
+      spare_.push_back(std::move(batch));
+    }
   }
 }
 
-bool ClickHouseOutput::deliver(const Batch& batch) {
+bool ClickHouseOutput::deliver(std::size_t rows, const std::string& body) {
   auto backoff = kFirstBackoff;
   for (;;) {
-    const Status s = http_.insert_json_rows(table_, batch.body);
+    const Status s = http_.insert_rows(table_, "RowBinary", body);
     std::unique_lock lock(mutex_);
     if (s) {
       ++counters_.inserts;
@@ -133,7 +197,7 @@ bool ClickHouseOutput::deliver(const Batch& batch) {
     }
     ++counters_.insert_errors;
     if (!failing_) {
-      spdlog::warn("[clickhouse] insert of {} rows failed, retrying with backoff: {}", batch.rows, s.error().message);
+      spdlog::warn("[clickhouse] insert of {} rows failed, retrying with backoff: {}", rows, s.error().message);
     }
     failing_ = true;
     if (stopping_ && Clock::now() >= give_up_at_) {

@@ -1,9 +1,12 @@
 // output_clickhouse.hpp — `outputs.clickhouse`: every enriched record as one row of the ClickHouse raw table
 // (clickhouse_schema.hpp), sent in batches by a writer thread so the receive path never waits for the server.
 //
-// The io thread formats each record (the `pmacct -s -O json` values of every primitive, plus the receive time) and
-// appends it to a bounded queue of batches; a full queue drops the row and counts it (rows_dropped). The writer
-// sends a batch once it holds batch_rows rows or flush_interval has passed, and retries a failed INSERT with
+// The io thread formats no text: it copies each record's values into a fixed-size StoreRow (the flow record, the
+// enrichment, per route a shared_ptr to the immutable AS path and the id of its interned communities/LOCAL_PREF/MED)
+// in a bounded queue of batches whose row storage is reused, so the receive path does not allocate per record; a full
+// queue drops the row and counts it (rows_dropped). The writer thread formats each row (the `pmacct -s -O json`
+// values of every primitive, plus the receive time) as ClickHouse's RowBinary and sends a batch once it holds
+// batch_rows rows or flush_interval has passed (INSERT ... FORMAT RowBinary), and retries a failed INSERT with
 // exponential backoff (100 ms doubling to 5 s) until it succeeds, so nothing is lost while the server is reachable
 // and the queue has room. At every moment rows_inserted + rows_dropped + rows_queued = rows_produced.
 #pragma once
@@ -13,6 +16,7 @@
 #include "probes/collector/clickhouse_http.hpp"
 #include "probes/collector/config.hpp"
 #include "probes/collector/enrich.hpp"
+#include "probes/collector/output_clickhouse_row.hpp"
 
 #include <chrono>
 #include <condition_variable>
@@ -22,6 +26,7 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <vector>
 
 namespace flowlab::collector {
 
@@ -57,30 +62,45 @@ class ClickHouseOutput {
   static constexpr std::chrono::milliseconds kFirstBackoff{100};
   static constexpr std::chrono::milliseconds kMaxBackoff{5000};
   static constexpr std::chrono::minutes kRetentionInterval{60};
+  static constexpr std::size_t kSpareBatches = 4;  // emptied batches kept for reuse
 
  private:
   struct Batch {
-    std::string body;  // JSON lines
-    std::size_t rows = 0;
+    std::vector<StoreRow> rows;           // capacity kept when the batch is recycled
+    std::vector<RouteExtras> new_extras;  // interned after the previous batch: ids next_extra_id.. (in order)
+    bool reset_extras = false;            // the writer forgets its extras before taking new_extras
     std::chrono::steady_clock::time_point started;
   };
 
   ClickHouseOutput(ClickHouseOutputConfig config, HttpUrl url, Aggregate formatter);
+  // The io thread's part of one row (no lock held): fills `row` from the flow.
+  void fill_row(const EnrichedFlow& flow, std::uint64_t receive_ms, StoreRow& row);
+  void fill_route(const bgp::RouteAttributes* route, StoreRoute& out);
+  // Queues scratch_ (or counts it dropped), with the extras interned since the last queued row. Under mutex_.
+  bool queue_row();
+  // A recycled (or new) empty batch, under mutex_.
+  Batch take_batch();
   void run();
   // Sends one batch, retrying with backoff; false when it gave up (stopping and past the grace period).
-  bool deliver(const Batch& batch);
+  bool deliver(std::size_t rows, const std::string& body);
   bool batch_due(std::chrono::steady_clock::time_point now) const;  // under mutex_
   void apply_retention();
 
   ClickHouseOutputConfig config_;
   ClickHouseHttp http_;
-  std::string table_;    // database.table
-  Aggregate formatter_;  // every primitive: formats a flow's values (io thread only)
-  std::string line_;     // the row under construction (io thread only)
+  std::string table_;                       // database.table
+  ExtrasDictionary extras_;                 // io thread only
+  std::vector<RouteExtras> unsent_extras_;  // interned, not yet in a queued batch (io thread only)
+  bool unsent_reset_ = false;               // the dictionary was reset since the last queued row (io thread only)
+  Aggregate formatter_;                     // every primitive: formats a row's values (writer thread only)
+  RowBinaryWriter encoder_;                 // writer thread only
+  std::string body_;                        // the batch being sent (writer thread only)
+  StoreRow scratch_;                        // the row under construction (io thread only)
 
   mutable std::mutex mutex_;
   std::condition_variable wake_;
   std::deque<Batch> queue_;
+  std::vector<Batch> spare_;  // emptied batches, their row storage kept
   ClickHouseCounters counters_;
   bool stopping_ = false;
   std::chrono::steady_clock::time_point give_up_at_;

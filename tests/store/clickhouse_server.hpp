@@ -42,6 +42,7 @@ class ClickHouseServer {
   [[nodiscard]] bool running() const;
 
   [[nodiscard]] std::uint16_t port() const { return port_; }
+  [[nodiscard]] pid_t pid() const { return ref_.pid; }  // the running server's (benchmarks read its CPU time)
   [[nodiscard]] std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
   [[nodiscard]] const std::filesystem::path& dir() const { return dir_; }
   // A query's answer (TabSeparated unless the SQL says FORMAT).

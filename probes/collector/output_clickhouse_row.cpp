@@ -1,0 +1,132 @@
+#include "probes/collector/output_clickhouse_row.hpp"
+
+#include "probes/collector/clickhouse_schema.hpp"
+
+#include <charconv>
+
+namespace flowlab::collector {
+namespace {
+
+// The bytes of n trivially copyable values (a dictionary key, or RowBinary's little-endian integers on this host).
+template <class T>
+void append_raw(std::string& out, const T* values, std::size_t n) {
+  out.append(reinterpret_cast<const char*>(values),
+             n * sizeof(T));  // NOLINT(cppcoreguidelines-pro-type-reinterpret-cast)
+}
+
+template <class T>
+void append_list(std::string& out, const std::vector<T>& list) {
+  const auto n = static_cast<std::uint32_t>(list.size());
+  append_raw(out, &n, 1);
+  append_raw(out, list.data(), list.size());
+}
+
+// RowBinary: integers little-endian (this host's order: x86/arm64), strings as a LEB128 length and the bytes.
+template <class T>
+void put_integer(std::string& out, T value) {
+  append_raw(out, &value, 1);
+}
+
+void put_string(std::string& out, const std::string& s) {
+  std::size_t n = s.size();
+  while (n >= 0x80U) {
+    out.push_back(static_cast<char>((n & 0x7fU) | 0x80U));
+    n >>= 7U;
+  }
+  out.push_back(static_cast<char>(n));
+  out += s;
+}
+
+std::uint32_t parse_u32(const std::string& text) {
+  std::uint32_t value = 0;
+  std::from_chars(text.data(), text.data() + text.size(), value);
+  return value;
+}
+
+}  // namespace
+
+std::uint32_t ExtrasDictionary::intern(const bgp::PathAttributes& attrs, std::vector<RouteExtras>& added) {
+  key_.clear();
+  const std::uint32_t lp = attrs.local_pref.value_or(0);
+  const std::uint32_t med = attrs.med.value_or(0);
+  const std::uint8_t present = (attrs.local_pref ? 1U : 0U) | (attrs.med ? 2U : 0U);
+  append_raw(key_, &present, 1);
+  append_raw(key_, &lp, 1);
+  append_raw(key_, &med, 1);
+  append_list(key_, attrs.communities);
+  append_list(key_, attrs.ext_communities);
+  append_list(key_, attrs.large_communities);
+  if (const auto it = ids_.find(std::string_view(key_)); it != ids_.end()) {
+    return it->second;
+  }
+  const auto id = static_cast<std::uint32_t>(ids_.size());
+  RouteExtras extras;
+  extras.local_pref = attrs.local_pref;
+  extras.med = attrs.med;
+  extras.communities = attrs.communities;
+  extras.ext_communities = attrs.ext_communities;
+  extras.large_communities = attrs.large_communities;
+  added.push_back(std::move(extras));
+  ids_.emplace(key_, id);
+  return id;
+}
+
+RowBinaryWriter::RowBinaryWriter() {
+  const auto columns = store_columns(StoreTier::kRaw);
+  // time, the primitives, packets, bytes, flows: the primitives' types decide their encoding.
+  for (std::size_t i = 1; i + 3 < columns.size(); ++i) {
+    numeric_.push_back(columns[i].type == "UInt32");
+  }
+}
+
+void RowBinaryWriter::take(std::vector<RouteExtras>& added, bool reset) {
+  if (reset) {
+    extras_.clear();
+  }
+  for (auto& e : added) {
+    extras_.push_back(std::move(e));
+  }
+  added.clear();
+}
+
+void RowBinaryWriter::append(Aggregate& formatter, const StoreRow& row, std::string& out) {
+  if (++formatted_ % kFormatterRows == 0) {
+    formatter.clear();  // its interned paths and communities would otherwise grow for ever
+  }
+  EnrichedFlow flow;
+  flow.record = row.has_record ? &row.record : nullptr;
+  flow.peer_ip_src = row.peer_ip_src;
+  flow.peer_ip_dst = row.peer_ip_dst;
+  flow.as_src = row.as_src;
+  flow.as_dst = row.as_dst;
+  flow.peer_as_src = row.peer_as_src;
+  flow.peer_as_dst = row.peer_as_dst;
+  flow.net_src = row.net_src;
+  flow.net_dst = row.net_dst;
+  flow.packets = row.packets;
+  flow.bytes = row.bytes;
+  flow.flows = row.flows;
+  const RouteExtras kNone;
+  const auto extras = [&](const StoreRoute& r) -> const RouteExtras& {
+    return r.extras < extras_.size() ? extras_[r.extras] : kNone;
+  };
+  const bgp::RouteAttributes src{row.src.path, extras(row.src)};
+  const bgp::RouteAttributes dst{row.dst.path, extras(row.dst)};
+  flow.src_route = row.src.path ? &src : nullptr;
+  flow.dst_route = row.dst.path ? &dst : nullptr;
+
+  const Row values = formatter.row_of(flow);
+  put_integer(out, row.time);
+  for (std::size_t i = 0; i < values.values.size() && i < numeric_.size(); ++i) {
+    if (numeric_[i]) {
+      put_integer(out, parse_u32(values.values[i]));
+    } else {
+      put_string(out, values.values[i]);
+    }
+  }
+  put_integer(out, values.packets);
+  put_integer(out, values.bytes);
+  put_integer(out, values.flows);
+}
+
+}  // namespace flowlab::collector
