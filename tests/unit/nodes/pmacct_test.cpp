@@ -86,14 +86,14 @@ TEST(PmacctRender, SfacctdTakesTheSflowPortAndItsOwnKeys) {
 }
 
 TEST(PmacctRender, PeerSrcAsMapAsSourceAndOwnAs) {
-  const auto topo = janog36("nfacctd", "{netflow: 2100}", ", peer_src_as: map, as_source: longest, asn: 65000");
+  const auto topo = janog36("nfacctd", "{netflow: 2100}", ", peer_src_as: map, as_source: longest, asn: 64500");
   ASSERT_NE(topo.find_node("c1"), nullptr);
   auto r = render_pmacct_config(topo, *topo.find_node("c1"), "/run/flowlab/janog36/c1", Daemon::kNfacctd);
   ASSERT_TRUE(r.ok()) << r.error().message;
   EXPECT_TRUE(has_line(r->config, "bgp_peer_src_as_type: map"));
   EXPECT_TRUE(has_line(r->config, "bgp_peer_src_as_map: /run/flowlab/janog36/c1/peer_src_as_map.txt"));
   EXPECT_TRUE(has_line(r->config, "nfacctd_as: longest"));
-  EXPECT_TRUE(has_line(r->config, "bgp_daemon_as: 65000"));  // eBGP towards AS 64500
+  EXPECT_TRUE(has_line(r->config, "bgp_daemon_as: 64500"));  // an explicit asn must be its peers' (iBGP)
 }
 
 // `bgp_password:` (TCP-MD5, RFC 2385): bgp_daemon_md5_file lists the key of each of r1's sessions (IPv4 and IPv6),
