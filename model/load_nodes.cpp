@@ -47,6 +47,7 @@ const std::vector<NodeKeyRoles>& node_key_roles() {
       {"as_source", {Role::kCollector}, "collectors"},
       {"aggregate_direction", {Role::kCollector}, "collectors"},
       {"fault", {Role::kCollector, Role::kTee}, "collectors and tees"},
+      {"store", {Role::kCollector}, "collectors"},
   };
   return kTable;
 }
@@ -86,10 +87,10 @@ void Parser::parse_nodes(const YAML::Node& n, Topology& t) {
 
 void Parser::parse_node(const YAML::Node& n, const std::string& path, Topology& t, Node& node) {
   static const std::vector<std::string> kNodeKeys{
-      "kind",      "asn",       "loopback",    "loopback6", "router_id", "announce",
-      "igp",       "gateway",   "bgp",         "bmp",       "listen",    "peer_src_as",
-      "agent_map", "receivers", "transparent", "balance",   "as_source", "aggregate_direction",
-      "roles",     "fault",     "bgp_password"};
+      "kind",      "asn",       "loopback",     "loopback6", "router_id", "announce",
+      "igp",       "gateway",   "bgp",          "bmp",       "listen",    "peer_src_as",
+      "agent_map", "receivers", "transparent",  "balance",   "as_source", "aggregate_direction",
+      "roles",     "fault",     "bgp_password", "store"};
   auto entries = map_entries(n, path, kNodeKeys, true);
   if (!entries) {
     return;
@@ -129,6 +130,8 @@ void Parser::parse_node(const YAML::Node& n, const std::string& path, Topology& 
       case Role::kTee:
         parse_tee_key(e, kpath, node);
         break;
+      case Role::kStore:
+        break;  // a store takes no role-specific key (key_applies reported each)
     }
   }
   const bool listen_given =
@@ -235,6 +238,8 @@ void Parser::parse_collector_key(const Entry& e, const std::string& path, const 
     parse_listen(e.value, path, node);
   } else if (e.key == "fault") {
     node.fault = get_fault(e.value, path);
+  } else if (e.key == "store") {
+    node.store = get_string(e.value, path).value_or("");
   }
 }
 

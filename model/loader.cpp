@@ -8,6 +8,7 @@
 #include "model/topology_parser.hpp"
 #include "model/validate.hpp"
 #include "model/validate_collector_as.hpp"
+#include "model/validate_store.hpp"
 
 #include <yaml-cpp/yaml.h>
 
@@ -285,6 +286,7 @@ namespace {
 LoadResult finish(Topology t, KindTable kinds, const SourceMap& marks, DiagnosticSink& sink) {
   validate_topology(t, kinds, marks, sink);
   validate_collector_as(t, kinds, marks, sink);
+  validate_stores(t, kinds, marks, sink);
   if (sink.empty()) {
     derive_topology(t, marks, sink);
   }

@@ -24,9 +24,13 @@ using flowlab::Diagnostic;
 using flowlab::Mark;
 
 // What part a node plays; each kind maps to exactly one role (the node drivers' kind table, nodes::kinds()).
-enum class Role : std::uint8_t { kRouter, kHost, kCollector, kTee };
-inline constexpr EnumName<Role> kRoleNames[] = {
-    {"router", Role::kRouter}, {"host", Role::kHost}, {"collector", Role::kCollector}, {"tee", Role::kTee}};
+// kStore: a flow store (a database server) collectors insert their records into (a collector's `store:`).
+enum class Role : std::uint8_t { kRouter, kHost, kCollector, kTee, kStore };
+inline constexpr EnumName<Role> kRoleNames[] = {{"router", Role::kRouter},
+                                                {"host", Role::kHost},
+                                                {"collector", Role::kCollector},
+                                                {"tee", Role::kTee},
+                                                {"store", Role::kStore}};
 
 // What an interface of a router connects to, for the AS analysis tables (seed 002): a transit provider, an
 // internet exchange, a private interconnect or a customer. Set per router with `roles: {eth3: transit}`.
@@ -122,6 +126,8 @@ struct Node {
   // collectors: `aggregate_direction: true` adds the `direction` primitive (IPFIX flowDirection) to the aggregate,
   // so an ingress and an egress observation of the same packet by one probe stay two records.
   bool aggregate_direction = false;
+  // collectors: `store: NODE`, a store node (role kStore) every enriched record is also inserted into
+  std::string store;
   // collectors, tees: `fault: NAME`, a seeded fault of flowcollector (`--fault NAME`; test-only, docs/faults.md)
   std::string fault;
   std::vector<Interface> interfaces;  // data-plane interfaces, in file order

@@ -92,12 +92,17 @@ json node_json(const Node& n) {
       if (n.aggregate_direction) {
         j["aggregate_direction"] = true;
       }
+      if (!n.store.empty()) {
+        j["store"] = n.store;
+      }
       break;
     case Role::kTee:
       j["listen"] = json{{"netflow", n.listen.netflow}, {"sflow", n.listen.sflow}};
       j["receivers"] = n.receivers;
       j["transparent"] = n.transparent;
       j["balance"] = enum_name(kTeeBalanceNames, n.balance);
+      break;
+    case Role::kStore:
       break;
   }
   j["interfaces"] = json::array();

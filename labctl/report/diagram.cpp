@@ -45,6 +45,7 @@ DiagramRole role_of(const topology::Node& n, const ProbeSites& probes) {
     case topology::Role::kRouter:
       return DiagramRole::kRouter;
     case topology::Role::kHost:
+    case topology::Role::kStore:
       return probes.mirror_of.count(n.name) != 0 ? DiagramRole::kProbe : DiagramRole::kHost;
     case topology::Role::kCollector:
       return DiagramRole::kCollector;

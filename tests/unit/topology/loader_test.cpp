@@ -87,7 +87,7 @@ TEST(LoadTopology, ReportsAllErrorsAtOnceInFileOrder) {
       "all.yaml:3:13: error: nodes.r1.asn: 0 is out of range (expected 1..4294967295)",
       "all.yaml:3:16: error: unknown key 'anounce' in nodes.r1 (did you mean 'announce'?)",
       "all.yaml:4:26: error: nodes.r2.kind: unknown kind 'quagga' (known kinds: bird, frr, host, collector, tee, "
-      "nfacctd, sfacctd, nfcapd, sfcapd)",
+      "nfacctd, sfacctd, nfcapd, sfcapd, clickhouse)",
       "all.yaml:7:26: error: links[0].endpoints[1]: unknown node 'r9' (did you mean 'r1'?)",
       "all.yaml:8:11: error: links[0].ipv4: '10.0.0.1/30' has host bits set (did you mean 10.0.0.0/30?)",
       "all.yaml:10:44: error: probes[0].export: 'r1' is a router, not a collector or tee",
@@ -106,7 +106,7 @@ TEST(LoadTopology, GatewayOfUnknownKindIsNotJudged) {
   ASSERT_EQ(result.diagnostics.size(), 1U) << result.error_text();
   EXPECT_EQ(result.diagnostics[0].message,
             "nodes.r2.kind: unknown kind 'junos' (known kinds: bird, frr, host, collector, tee, nfacctd, sfacctd, "
-            "nfcapd, sfcapd)");
+            "nfcapd, sfcapd, clickhouse)");
 }
 
 // The lab's copy of its topology names the kinds a run chose: loaded again, it gives the run's kinds.
