@@ -1,6 +1,7 @@
 #include "nodes/collector/collector_config.hpp"
 
 #include "model/feeds.hpp"
+#include "nodes/core/driver.hpp"
 #include "nodes/probe/flowprobe.hpp"
 
 #include <algorithm>
@@ -10,11 +11,6 @@
 
 namespace flowlab::nodes::collector {
 namespace {
-
-constexpr const char* kFullPrimitives =
-    "src_host, dst_host, src_net, dst_net, src_mask, dst_mask, src_as, dst_as, peer_src_as, peer_dst_as, "
-    "peer_src_ip, peer_dst_ip, as_path, src_as_path, std_comm, ext_comm, lrg_comm, local_pref, med, src_port, "
-    "dst_port, proto, in_iface, out_iface";
 
 std::string quoted(const std::string& s) { return "\"" + s + "\""; }
 
@@ -212,6 +208,10 @@ void enrich_section(const topology::Node& node, const std::filesystem::path& dir
 
 }  // namespace
 
+std::string full_primitives(const topology::Node& node) {
+  return std::string(kFullPrimitives) + (node.aggregate_direction ? ", direction" : "");
+}
+
 Result<RenderedCollector> render_collector_config(const topology::Topology& topo, const topology::Node& node,
                                                   const std::filesystem::path& dir) {
   RenderedCollector out;
@@ -224,11 +224,20 @@ Result<RenderedCollector> render_collector_config(const topology::Topology& topo
   bgp_section(topo, node, dir, y);
   bmp_section(node, y);
   enrich_section(node, dir, !out.agent_map.empty(), y);
-  y << "aggregates:\n  - {name: full, primitives: [" << kFullPrimitives
-    << (node.aggregate_direction ? ", direction" : "") << "]}\n";
+  y << "aggregates:\n  - {name: full, primitives: [" << full_primitives(node) << "]}\n";
   y << "outputs:\n";
   y << "  socket: " << quoted((dir / kSocketFile).string()) << "\n";
   y << "  sqlite: {path: " << quoted((dir / kDatabaseFile).string()) << ", interval: 60s}\n";
+  if (const topology::Node* store = topo.find_node(node.store); store != nullptr) {
+    const NodeDriver* driver = find_driver(store->kind);
+    const std::string url = driver == nullptr ? std::string() : driver->store_url(*store);
+    if (url.empty()) {
+      return fail(ErrorKind::kConfig,
+                  "node " + node.name + ": store node " + store->name + " (kind " + store->kind + ") stores no flows");
+    }
+    y << "  clickhouse: {url: " << quoted(url) << ", database: " << kStoreDatabase << ", table: " << kStoreTable
+      << "}\n";
+  }
   out.config = y.str();
   return out;
 }

@@ -14,7 +14,9 @@
 //               the router whose interface it mirrors or the router its captured interfaces connect to)
 //   aggregates  `full`: every DESIGN.md §6 primitive plus src_host dst_host src_port dst_port proto in_iface
 //               out_iface
-//   outputs     query socket <dir>/collector.sock, SQLite <dir>/flows.db, table dumps <dir>/bgp-<peer>.jsonl
+//   outputs     query socket <dir>/collector.sock, SQLite <dir>/flows.db, with `store: NODE` ClickHouse at the store
+//               node's URL (NodeDriver::store_url: its mgmt0 address), database kStoreDatabase, table kStoreTable,
+//               table dumps <dir>/bgp-<peer>.jsonl
 //               (`agent_map: {p1: r1}` on the node overrides the router for the probes on p1; a router without a
 //               session with this collector is named by its mgmt0 address: its view is empty)
 //   peer_src_as the node's `peer_src_as` method; with `map`, the file peer_src_as_map.txt (pmacct
@@ -38,6 +40,18 @@ inline constexpr const char* kPeerSrcAsMapFile = "peer_src_as_map.txt";
 inline constexpr const char* kSocketFile = "collector.sock";
 inline constexpr const char* kDatabaseFile = "flows.db";
 inline constexpr std::uint16_t kDefaultNetflowPort = 2100;
+// Where a collector with `store: NODE` inserts (outputs.clickhouse database and raw table; the tiers are
+// <table>_minute and <table>_hour).
+inline constexpr const char* kStoreDatabase = "flowlab";
+inline constexpr const char* kStoreTable = "flows";
+
+// The primitives of the aggregate `full` every collector node keeps (the records the verifier reads).
+inline constexpr const char* kFullPrimitives =
+    "src_host, dst_host, src_net, dst_net, src_mask, dst_mask, src_as, dst_as, peer_src_as, peer_dst_as, "
+    "peer_src_ip, peer_dst_ip, as_path, src_as_path, std_comm, ext_comm, lrg_comm, local_pref, med, src_port, "
+    "dst_port, proto, in_iface, out_iface";
+// kFullPrimitives, plus `direction` when the node says `aggregate_direction: true`.
+[[nodiscard]] std::string full_primitives(const topology::Node& node);
 
 struct RenderedCollector {
   std::string config;     // flowcollector.yaml

@@ -5,11 +5,13 @@
 // through this one interface.
 #pragma once
 
+#include "common/enum_names.hpp"
 #include "common/result.hpp"
 #include "model/kinds.hpp"
 #include "model/model.hpp"
 #include "model/routing_state.hpp"
 #include "platform/process/process.hpp"
+#include "probes/collector/clickhouse_schema.hpp"  // StoreTier
 
 #include <nlohmann/json.hpp>
 
@@ -65,6 +67,27 @@ struct RecordQuery {
   IpAddress src;
   IpAddress dst;
 };
+
+// Which stored rows to read from a collector's store (`store:`): a tier (raw: the collector's aggregate `full`
+// regrouped from the raw table; minute / hour: the tier's traffic dimensions per minute / hour, with `time`), a time
+// range of the records' receive time (UTC seconds), optionally one src -> dst pair. `settle`: first wait until the
+// store holds every record the collector produced (the verifier); else read what is there now.
+struct StoredQuery {
+  ::flowlab::collector::StoreTier tier = ::flowlab::collector::StoreTier::kRaw;
+  std::optional<std::int64_t> since;  // time >= since
+  std::optional<std::int64_t> until;  // time < until
+  std::optional<RecordQuery> pair;
+  bool settle = false;
+  std::optional<std::uint64_t> top;  // the N rows with the most `sort`
+  std::string sort = "bytes";        // bytes, packets or flows
+  // false: fields named as records() names them (the verifier's names); true: by the store's columns, the
+  // `pmacct -s -O json` keys `labctl flows --json` prints the live aggregate with.
+  bool column_names = false;
+};
+inline constexpr EnumName<::flowlab::collector::StoreTier> kStoreTierNames[] = {
+    {"raw", ::flowlab::collector::StoreTier::kRaw},
+    {"minute", ::flowlab::collector::StoreTier::kMinute},
+    {"hour", ::flowlab::collector::StoreTier::kHour}};
 
 // How many datagrams from one exporter reached a collector, and its sequence accounting (all observation domains
 // summed).
@@ -154,11 +177,24 @@ class NodeDriver {
   virtual Result<ForwardingCounters> forwarding(const NodeContext& ctx) const {
     return unsupported(ctx, "forward datagrams");
   }
+  // Rows read back from the store the collector inserts into (its `store:` node); with query.pair and the raw tier,
+  // the same rows as records() gives live. Fields are named as records() names them (plus `time` for the tiers).
+  virtual Result<std::vector<FlowRow>> stored_records(const NodeContext& ctx, const StoredQuery& /*query*/) const {
+    return unsupported(ctx, "store its records");
+  }
   // Whether a field missing from this kind's records means the kind does not provide it (a third-party collector:
   // nfdump stores only what the exporter sent, pmacct has no `direction`). The verifier then shows such a field as
   // "not provided by this kind" instead of comparing the other sources alone. Default false: our collector reports
   // every field it aggregates, so a missing one is never waved through.
   [[nodiscard]] virtual bool partial_records() const { return false; }
+  // ---- store kinds (role store): the database a collector's `store:` inserts into ----
+  // Runs `sql` on the node's server (asked from inside its namespace); the answer's body.
+  virtual Result<std::string> store_query(const NodeContext& ctx, const std::string& /*sql*/) const {
+    return unsupported(ctx, "store flows");
+  }
+  // The URL a collector inserts at (flowcollector `outputs.clickhouse.url`); "" for a kind that stores nothing.
+  [[nodiscard]] virtual std::string store_url(const topology::Node& /*node*/) const { return {}; }
+
   // Writes what the node keeps in memory (stores, table dumps) to its files now. Default: nothing to write.
   virtual Status persist(const NodeContext& /*ctx*/) const { return {}; }
 

@@ -1,4 +1,5 @@
 #include "nodes/bird/bird_driver.hpp"
+#include "nodes/clickhouse/clickhouse_driver.hpp"
 #include "nodes/collector/collector_driver.hpp"
 #include "nodes/core/driver.hpp"
 #include "nodes/core/host_driver.hpp"
@@ -71,6 +72,7 @@ const auto& registered() {
       Registered{"sfacctd", instance<pmacct::SfacctdDriver>()},
       Registered{"nfcapd", instance<nfdump::NfcapdDriver>()},
       Registered{"sfcapd", instance<nfdump::SfcapdDriver>()},
+      Registered{"clickhouse", instance<clickhouse::ClickHouseDriver>()},
       probe_kind<FlowprobeDriver>("flowprobe"),
       probe_kind<softflowd::SoftflowdDriver>("softflowd"),
       probe_kind<fprobe::FprobeDriver>("fprobe"),

@@ -1,6 +1,7 @@
 #include "tests/store/clickhouse_server.hpp"
 
 #include "common/fd.hpp"
+#include "nodes/clickhouse/clickhouse_config.hpp"
 
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -17,20 +18,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::optional<fs::path> find_program(const std::string& name) {
-  std::string path = std::getenv("PATH") != nullptr ? std::getenv("PATH") : "";
-  path += ":/usr/sbin:/usr/bin";
-  std::istringstream dirs(path);
-  std::string dir;
-  while (std::getline(dirs, dir, ':')) {
-    const fs::path candidate = fs::path(dir) / name;
-    if (!dir.empty() && ::access(candidate.c_str(), X_OK) == 0) {
-      return candidate;
-    }
-  }
-  return std::nullopt;
-}
-
 // A TCP port free on 127.0.0.1 right now (the kernel's pick for port 0).
 Result<std::uint16_t> free_port() {
   Fd fd(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
@@ -45,30 +32,16 @@ Result<std::uint16_t> free_port() {
   return ntohs(a.sin_port);
 }
 
-// The smallest config 18.16 runs with: loopback HTTP only, everything under `dir`, UTC.
+// The smallest config 18.16 runs with (nodes/clickhouse/clickhouse_config.hpp, the lab kind's too): loopback HTTP
+// only, everything under `dir`.
 void write_config(const fs::path& dir, std::uint16_t port) {
-  const std::string d = dir.string();
-  std::ofstream(dir / "config.xml") << "<yandex>\n"
-                                    << "  <logger><level>warning</level><log>" << d << "/server.log</log><errorlog>"
-                                    << d << "/server.err.log</errorlog></logger>\n"
-                                    << "  <listen_host>127.0.0.1</listen_host>\n"
-                                    << "  <http_port>" << port << "</http_port>\n"
-                                    << "  <path>" << d << "/data/</path>\n"
-                                    << "  <tmp_path>" << d << "/tmp/</tmp_path>\n"
-                                    << "  <user_files_path>" << d << "/user_files/</user_files_path>\n"
-                                    << "  <format_schema_path>" << d << "/format_schemas/</format_schema_path>\n"
-                                    << "  <timezone>UTC</timezone>\n"
-                                    << "  <mark_cache_size>67108864</mark_cache_size>\n"
-                                    << "  <users_config>users.xml</users_config>\n"
-                                    << "  <default_profile>default</default_profile>\n"
-                                    << "  <default_database>default</default_database>\n"
-                                    << "</yandex>\n";
-  std::ofstream(dir / "users.xml") << "<yandex>\n"
-                                   << "  <profiles><default/></profiles>\n"
-                                   << "  <users><default><password></password><networks><ip>127.0.0.1</ip></networks>"
-                                   << "<profile>default</profile><quota>default</quota></default></users>\n"
-                                   << "  <quotas><default/></quotas>\n"
-                                   << "</yandex>\n";
+  nodes::clickhouse::ServerConfig config;
+  config.dir = dir;
+  config.listen_hosts = {"127.0.0.1"};
+  config.http_port = port;
+  config.networks = {"127.0.0.1"};
+  std::ofstream(dir / nodes::clickhouse::kConfigFile) << nodes::clickhouse::render_config_xml(config);
+  std::ofstream(dir / nodes::clickhouse::kUsersFile) << nodes::clickhouse::render_users_xml(config);
 }
 
 std::string log_tail(const fs::path& file) {
@@ -79,15 +52,7 @@ std::string log_tail(const fs::path& file) {
 
 }  // namespace
 
-std::optional<std::vector<std::string>> ClickHouseServer::command() {
-  if (auto p = find_program("clickhouse-server")) {
-    return std::vector<std::string>{p->string()};
-  }
-  if (auto p = find_program("clickhouse")) {
-    return std::vector<std::string>{p->string(), "server"};
-  }
-  return std::nullopt;
-}
+std::optional<std::vector<std::string>> ClickHouseServer::command() { return nodes::clickhouse::server_command(); }
 
 Result<std::unique_ptr<ClickHouseServer>> ClickHouseServer::start(const fs::path& dir, std::chrono::seconds timeout) {
   std::error_code ec;
@@ -108,7 +73,7 @@ Status ClickHouseServer::launch(std::chrono::seconds timeout) {
   if (!argv) {
     return fail(ErrorKind::kNotFound, kMissing);
   }
-  argv->push_back("--config-file=" + (dir_ / "config.xml").string());
+  argv->push_back("--config-file=" + (dir_ / nodes::clickhouse::kConfigFile).string());
   process::Spec spec;
   spec.name = "clickhouse-server";
   spec.argv = *argv;

@@ -1,4 +1,5 @@
-// clickhouse_server.hpp — a real ClickHouse server for tests (and, later, the lab's clickhouse kind): started as a
+// clickhouse_server.hpp — a real ClickHouse server for tests (the config is the lab's clickhouse kind's,
+// nodes/clickhouse/clickhouse_config.hpp): started as a
 // plain process with its own config in a folder of ours (data, tmp, logs all under it), listening on 127.0.0.1 only
 // on a free port (HTTP interface only), ended by its PID. Never the system service.
 #pragma once
