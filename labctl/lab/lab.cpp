@@ -246,8 +246,15 @@ class Deployer {
   std::vector<const Node*> start_order() const {
     std::vector<const Node*> order;
     std::vector<const Node*> tees;
+    for (const auto& node : topo_.nodes) {  // stores first: a collector creates its store's schema at start
+      if (node.role == Role::kStore) {
+        order.push_back(&node);
+      }
+    }
     for (const auto& node : topo_.nodes) {
-      (node.role == Role::kTee ? tees : order).push_back(&node);
+      if (node.role != Role::kStore) {
+        (node.role == Role::kTee ? tees : order).push_back(&node);
+      }
     }
     std::set<std::string> placed;
     while (!tees.empty()) {
@@ -275,10 +282,18 @@ class Deployer {
 
   Status start_nodes() {
     std::size_t daemons = 0;
+    std::set<std::string> stores;  // started, not yet waited for
     for (const Node* node_ptr : start_order()) {
+      if (node_ptr->role != Role::kStore && !stores.empty()) {
+        FLOWLAB_TRY(wait_ready(stores));  // the collectors insert into them from their start on
+        stores.clear();
+      }
       const std::size_t before = state_.processes.size();
       FLOWLAB_TRY(start_node(*node_ptr));
       daemons += state_.processes.size() - before;
+      if (node_ptr->role == Role::kStore) {
+        stores.insert(node_ptr->name);
+      }
     }
     say(options_, "started " + std::to_string(daemons) + " daemons");
     return {};

@@ -49,6 +49,9 @@ struct StepJson {
            {"at", e.at},
            {"fields_mode", enum_name(kFieldsModeNames, e.mode)},
            {"counters", counter_check_name(e.counters)}};
+    if (e.from == RecordSource::kStore) {
+      j["from"] = "store";
+    }
     json fields = json::object();
     for (const auto& f : e.fields) {
       fields[std::string(field_name(f.field))] = f.expected ? field_value_json(*f.expected) : json("auto");

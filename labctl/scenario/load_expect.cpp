@@ -25,7 +25,7 @@ std::vector<std::string> field_names() {
 }  // namespace
 
 std::optional<StepAction> Parser::parse_expect(const YAML::Node& n, const std::string& path) {
-  static const std::vector<std::string> kKeys{"traffic", "at", "fields", "counters", "point", "diverging"};
+  static const std::vector<std::string> kKeys{"traffic", "at", "fields", "counters", "point", "diverging", "from"};
   auto entries = map_entries(n, path, kKeys, true);
   if (!entries) {
     return std::nullopt;
@@ -64,6 +64,8 @@ bool Parser::parse_expect_key(const Entry& e, const std::string& path, ExpectSte
     parse_point(e.value, path, expect);
   } else if (e.key == "diverging") {
     parse_diverging(e.value, path, expect);
+  } else if (e.key == "from") {
+    expect.from = get_enum(e.value, path, kRecordSourceNames).value_or(expect.from);
   }
   return true;
 }

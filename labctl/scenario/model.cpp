@@ -140,6 +140,9 @@ std::string Step::summary() const {
     std::string operator()(const SendStep& s) const { return "send " + streams(s.streams, s.all); }
     std::string operator()(const ExpectStep& e) const {
       std::string out = "expect " + streams(e.streams, e.all) + " at " + e.at;
+      if (e.from == RecordSource::kStore) {
+        out += " from store";
+      }
       if (e.point) {
         out += " point " + e.point->node + (e.point->interface.empty() ? "" : ":" + e.point->interface);
       }

@@ -175,6 +175,11 @@ struct SendStep {
   bool all = false;                  // written as `all`
 };
 
+// Where an expect step reads the collector's records: its live aggregate, or the store it inserts into (`store:`).
+enum class RecordSource : std::uint8_t { kLive, kStore };
+inline constexpr EnumName<RecordSource> kRecordSourceNames[] = {{"live", RecordSource::kLive},
+                                                                {"store", RecordSource::kStore}};
+
 struct ExpectStep {
   std::vector<std::string> streams;  // resolved, as for SendStep
   bool all = false;
@@ -187,6 +192,7 @@ struct ExpectStep {
   // e.g. peer_as_src by `bgp` under asymmetric routing): the check passes when the collector matches the
   // oracle's prediction for the method, and the divergence is reported as flagged, not as a failure.
   std::vector<Field> diverging;
+  RecordSource from = RecordSource::kLive;  // `from: store`: the rows the collector's store holds
 };
 
 enum class LinkAction : std::uint8_t { kDown, kUp };

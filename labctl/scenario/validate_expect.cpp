@@ -13,6 +13,11 @@ void Validator::check_expect(ExpectStep& e, const std::string& path) {
   if (!resolve_collector(e.at, path, "to expect records at")) {
     return;
   }
+  if (const Node* c = t_.find_node(e.at); e.from == RecordSource::kStore && c != nullptr && c->store.empty()) {
+    error(marks_.has(child(path, "from")) ? child(path, "from") : path,
+          "collector '" + e.at + "' has no store to read records from (give it `store: NODE`, a clickhouse node)");
+    return;
+  }
   const auto probes = feeding_probes(e.at);
   if (probes.empty()) {
     error(marks_.has(child(path, "at")) ? child(path, "at") : path,

@@ -129,17 +129,18 @@ void check_counters(const RunContext& run, const ExpectStep& e, const Stream& s,
 }
 
 // The collector's record of stream s at observation obs, or a note on the point saying why there is none.
-std::optional<CollectorRecord> record_of(RunContext& run, const Stream& s, const oracle::Observation& obs,
-                                         const topology::Node& collector, const IpAddress& exporter,
-                                         verify::PointResult& p) {
+std::optional<CollectorRecord> record_of(RunContext& run, const ExpectStep& e, const Stream& s,
+                                         const oracle::Observation& obs, const topology::Node& collector,
+                                         const IpAddress& exporter, verify::PointResult& p) {
   // A mirror probe meters every copy arriving on its span port: its records say ingress whatever the crossing.
   const bool mirrored = run.topo().probes[obs.probe_index].mirror.has_value();
   auto rec =
       expect_detail::collector_record(run, collector, s, exporter, mirrored || obs.ingress ? "ingress" : "egress",
-                                      expect_detail::observed_ifindex(run, obs));
+                                      expect_detail::observed_ifindex(run, obs), e.from);
   if (!rec.ok()) {
     p.outcome = Outcome::kFail;
-    p.note = "collector query failed: " + rec.error().message;
+    p.note =
+        std::string(e.from == RecordSource::kStore ? "store" : "collector") + " query failed: " + rec.error().message;
     return std::nullopt;
   }
   if (!rec->found) {
@@ -166,11 +167,12 @@ std::string not_provided(const RunContext& run, const Stream& s, const oracle::O
 }
 
 // A stream the probe cannot export: flagged with the reason, and failed if the collector has a record of it anyway.
-void unprovided_point(RunContext& run, const Stream& s, const oracle::Observation& obs, const topology::Node& collector,
-                      const IpAddress& exporter, const std::string& why, verify::PointResult& p) {
+void unprovided_point(RunContext& run, const ExpectStep& e, const Stream& s, const oracle::Observation& obs,
+                      const topology::Node& collector, const IpAddress& exporter, const std::string& why,
+                      verify::PointResult& p) {
   p.note = why;
   auto rec = expect_detail::collector_record(run, collector, s, exporter, obs.ingress ? "ingress" : "egress",
-                                             expect_detail::observed_ifindex(run, obs));
+                                             expect_detail::observed_ifindex(run, obs), e.from);
   verify::Check c;
   c.name = "record";
   c.expected = "none";
@@ -198,12 +200,12 @@ verify::PointResult verify_point(RunContext& run, const ExpectStep& e, const Str
     return p;
   }
   if (const std::string why = not_provided(run, s, obs); !why.empty()) {
-    unprovided_point(run, s, obs, collector, exporter, why, p);
+    unprovided_point(run, e, s, obs, collector, exporter, why, p);
     return p;
   }
   verify::FieldContext ctx = field_context(run, e, s, obs, collector, exporter);
   ctx.router = router_view(run, s, obs, p);
-  auto rec = record_of(run, s, obs, collector, exporter, p);
+  auto rec = record_of(run, e, s, obs, collector, exporter, p);
   if (!rec) {
     return p;
   }

@@ -56,8 +56,14 @@ std::pair<IpAddress, bool> collector_peer_address(const RunContext& run, const s
 
 Result<CollectorRecord> collector_record(RunContext& run, const topology::Node& collector, const Stream& s,
                                          const IpAddress& exporter, const std::string& direction,
-                                         std::optional<std::uint32_t> observed_ifindex) {
-  auto rows = run.driver(collector).records(run.context(collector), nodes::RecordQuery{s.src, s.dst});
+                                         std::optional<std::uint32_t> observed_ifindex, RecordSource from) {
+  const nodes::NodeDriver& driver = run.driver(collector);
+  const nodes::RecordQuery query{s.src, s.dst};
+  nodes::StoredQuery stored;
+  stored.pair = query;
+  stored.settle = true;
+  auto rows = from == RecordSource::kStore ? driver.stored_records(run.context(collector), stored)
+                                           : driver.records(run.context(collector), query);
   FLOWLAB_TRY(rows);
   CollectorRecord rec;
   for (auto& row : *rows) {

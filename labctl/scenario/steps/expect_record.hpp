@@ -24,10 +24,10 @@ struct CollectorRecord {
 // records say in IE 61 ("ingress" / "egress"); a row that aggregates `direction` and says otherwise belongs to
 // another observation point, and so does one of the right direction whose interface on that side (iface_in when
 // ingress, iface_out when egress) is not `observed_ifindex` (when known: the probe meters the router's own
-// interfaces).
+// interfaces). `from` kStore reads the rows from the collector's store instead of its live aggregate.
 Result<CollectorRecord> collector_record(RunContext& run, const topology::Node& collector, const Stream& s,
                                          const IpAddress& exporter, const std::string& direction,
-                                         std::optional<std::uint32_t> observed_ifindex);
+                                         std::optional<std::uint32_t> observed_ifindex, RecordSource from);
 
 // The ifindex the probe records for the observed interface of the metering router (its `ifindex:` override, else
 // the kernel's), when the probe runs on that router.
