@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 #include <optional>
+#include <string>
+#include <utility>
 
 namespace flowlab::verify {
 namespace {
@@ -118,7 +120,9 @@ void unprovided_by_record(std::span<const FieldSpec> fields, const std::string& 
   for (const auto& field : fields) {
     const std::string name(field.name);
     if (ctx.collector.count(name) == 0) {
-      ctx.unprovided.emplace(name, Unprovided{kind, "kind " + kind + "'s records do not carry " + name});
+      std::string why = "kind " + kind;
+      why += "'s records do not carry " + name;
+      ctx.unprovided.emplace(name, Unprovided{kind, std::move(why)});
     }
   }
 }

@@ -32,10 +32,9 @@ class CollectorDriver final : public NodeDriver {
   Result<std::vector<FlowRow>> records(const NodeContext& ctx, const RecordQuery& query) const override;
   Result<std::optional<nlohmann::json>> dump_records(const NodeContext& ctx) const override;
   Result<DeliveryCounters> delivery(const NodeContext& ctx, const IpAddress& exporter) const override;
-  Status persist(const NodeContext& ctx) const override;
+  Status persist(const NodeContext& ctx) const override;  // the `flush` query: SQLite store and table dumps now
   // Rows of the store node (`store:`), collector_store.cpp.
-  Result<std::vector<FlowRow>> stored_records(const NodeContext& ctx, const StoredQuery& query)
-      const override;  // the `flush` query: SQLite store and table dumps now
+  Result<std::vector<FlowRow>> stored_records(const NodeContext& ctx, const StoredQuery& query) const override;
 };
 
 // The DESIGN.md section 6 name of a pmacct primitive ("src_as" -> "as_src"); other names are returned as they are.

@@ -42,7 +42,7 @@ class QueryServer {
   QueryServer(const QueryServer&) = delete;
   QueryServer& operator=(const QueryServer&) = delete;
 
-  static constexpr std::size_t kMaxRequest = 64 * 1024;
+  static constexpr std::size_t kMaxRequest = std::size_t{64} * 1024;
   [[nodiscard]] const std::string& path() const;
   [[nodiscard]] std::uint64_t requests() const;
   void close();  // stops accepting and removes the socket file
