@@ -14,13 +14,13 @@
 #include "nodes/core/driver.hpp"
 #include "probes/collector/primitives.hpp"
 #include "probes/collector/query.hpp"
+#include "probes/collector/record_format.hpp"
 
-#include <algorithm>
 #include <atomic>
-#include <cctype>
 #include <csignal>
 #include <ctime>
 #include <iostream>
+#include <sstream>
 #include <thread>
 
 namespace flowlab::cli {
@@ -163,51 +163,67 @@ Result<const topology::Node*> store_collector(const topology::Topology& topo, co
                                         : "lab " + topo.name + " has no collector node '" + name + "'");
 }
 
-// A stored value as the live JSON lines print it: a number for a number primitive, else the text.
-nlohmann::json json_value(const std::string& column, const std::string& text) {
-  for (const auto& i : collector::all_primitives()) {
-    if (i.client_json_key == column && i.kind == collector::ValueKind::kNumber) {
-      auto number = nlohmann::json::parse(text, nullptr, false);
-      return number.is_number_unsigned() ? number : nlohmann::json(text);
+// Stored rows in the live aggregate's format (record_format, pmacct -s / -O json, flows included): each column a
+// primitive by its `pmacct -s -O json` key; a tier's `time` goes first (a TIME column, a "time" key).
+struct HistoryRows {
+  collector::AggregateSpec spec;
+  std::vector<collector::Row> rows;
+  std::vector<std::string> times;  // per row; empty for the raw tier
+};
+
+HistoryRows history_rows(const std::vector<nodes::FlowRow>& stored) {
+  HistoryRows out;
+  if (stored.empty()) {
+    return out;
+  }
+  std::vector<std::string> columns;
+  for (const auto& [column, value] : stored.front().fields) {
+    for (const auto& i : collector::all_primitives()) {
+      if (i.client_json_key == column) {
+        out.spec.primitives.push_back(i.primitive);
+        columns.push_back(column);
+      }
     }
   }
-  return text;
+  const bool timed = stored.front().fields.contains("time");
+  for (const auto& r : stored) {
+    collector::Row row{{}, r.packets, r.bytes, r.flows};
+    for (const auto& column : columns) {
+      row.values.push_back(r.fields.at(column));
+    }
+    out.rows.push_back(std::move(row));
+    if (timed) {
+      out.times.push_back(r.fields.at("time"));
+    }
+  }
+  return out;
 }
 
-void print_history(const std::vector<nodes::FlowRow>& rows, bool json) {
+void print_history(const std::vector<nodes::FlowRow>& stored, bool json) {
+  const HistoryRows h = history_rows(stored);
+  const collector::FormatOptions options{collector::Style::kClient, true};
   if (json) {
-    for (const auto& r : rows) {
-      nlohmann::json j = nlohmann::json::object();
-      for (const auto& [column, text] : r.fields) {
-        j[column] = json_value(column, text);
-      }
-      j["packets"] = r.packets;
-      j["bytes"] = r.bytes;
-      j["flows"] = r.flows;
-      std::cout << j.dump() << "\n";
+    for (std::size_t i = 0; i < h.rows.size(); ++i) {
+      const std::string line = collector::format_json_line(h.spec, h.rows[i], options);
+      std::cout << (h.times.empty() ? line : "{\"time\": " + nlohmann::json(h.times[i]).dump() + ", " + line.substr(1))
+                << "\n";
     }
     return;
   }
-  std::vector<std::vector<std::string>> table;
-  if (!rows.empty()) {
-    table.emplace_back();
-    for (const auto& [field, value] : rows.front().fields) {
-      std::string header = field;
-      std::transform(header.begin(), header.end(), header.begin(), [](unsigned char c) { return std::toupper(c); });
-      table.back().push_back(header);
-    }
-    table.back().insert(table.back().end(), {"PACKETS", "BYTES", "FLOWS"});
+  const std::string table = collector::format_table(h.spec, h.rows, options);
+  if (h.times.empty()) {
+    std::cout << table;
+    return;
   }
-  for (const auto& r : rows) {
-    table.emplace_back();
-    for (const auto& [field, value] : r.fields) {
-      table.back().push_back(value);
+  std::istringstream lines(table);  // the header, one line per row, then the total
+  std::string line;
+  for (std::size_t i = 0; std::getline(lines, line); ++i) {
+    if (i <= h.times.size()) {
+      const std::string time = i == 0 ? "TIME" : h.times[i - 1];
+      line = time + std::string(time.size() < 21 ? 21 - time.size() : 1, ' ') + line;
     }
-    table.back().insert(table.back().end(),
-                        {std::to_string(r.packets), std::to_string(r.bytes), std::to_string(r.flows)});
+    std::cout << line << "\n";
   }
-  print_table(table);
-  std::cout << "\nFor a total of: " << rows.size() << " entries\n";
 }
 
 int run_history(const FlowsArgs& args, const topology::Topology& topo, const Cli& cli) {

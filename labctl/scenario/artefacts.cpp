@@ -6,6 +6,7 @@
 #include "labctl/ui/talkers.hpp"
 
 #include <fstream>
+#include <set>
 
 namespace flowlab::scenario {
 
@@ -37,18 +38,39 @@ nlohmann::json rib_json(const std::vector<topology::RibEntry>& rib) {
   return j;
 }
 
+// Every regular file of the lab's node folders, but not a store node's database folders (data/, tmp/, ...): a running
+// server writes and merges them while they would be copied, and the rows are read from the server itself (`from:
+// store`, `labctl flows --history`). Its config and logs are copied. A file that cannot be copied is said, not skipped
+// silently.
 void copy_node_files(const RunContext& run) {
   std::error_code ec;
   const fs::path lab_dir = lab::lab_dir(run.lab_options.rundir, run.sc.lab_name());
   const fs::path nodes_dir = run.out_dir / "nodes";
   fs::create_directories(nodes_dir, ec);
-  for (const auto& entry : fs::recursive_directory_iterator(lab_dir, ec)) {
-    if (!entry.is_regular_file(ec)) {
+  std::set<fs::path> stores;
+  for (const auto& node : run.topo().nodes) {
+    if (node.role == topology::Role::kStore) {
+      stores.insert(lab_dir / node.name);
+    }
+  }
+  fs::recursive_directory_iterator it(lab_dir, ec);
+  for (; !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+    std::error_code file_ec;
+    if (it->is_directory(file_ec) && stores.contains(it->path().parent_path())) {
+      it.disable_recursion_pending();
+      continue;
+    }
+    if (!it->is_regular_file(file_ec)) {
       continue;  // sockets, directories
     }
-    const fs::path rel = fs::relative(entry.path(), lab_dir, ec);
-    fs::create_directories((nodes_dir / rel).parent_path(), ec);
-    fs::copy_file(entry.path(), nodes_dir / rel, fs::copy_options::overwrite_existing, ec);
+    const fs::path rel = it->path().lexically_relative(lab_dir);
+    fs::create_directories((nodes_dir / rel).parent_path(), file_ec);
+    if (!fs::copy_file(it->path(), nodes_dir / rel, fs::copy_options::overwrite_existing, file_ec)) {
+      run.say("copying " + it->path().string() + " into the run directory: " + file_ec.message());
+    }
+  }
+  if (ec) {
+    run.say("copying the lab's files from " + lab_dir.string() + ": " + ec.message());
   }
 }
 
