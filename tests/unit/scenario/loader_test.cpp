@@ -291,6 +291,9 @@ json step_back(const std::string& kind, const json& v) {
     if (v.contains("diverging")) {
       e["diverging"] = v["diverging"];
     }
+    if (v.contains("from")) {
+      e["from"] = v["from"];
+    }
     return e;
   }
   return v;

@@ -225,8 +225,9 @@ TEST(Kinds, TheDriversTableMapsKindsToRoles) {
   EXPECT_EQ(role_of_kind(kinds, "tee"), Role::kTee);
   EXPECT_EQ(role_of_kind(kinds, "nfacctd"), Role::kCollector);
   EXPECT_EQ(role_of_kind(kinds, "sfcapd"), Role::kCollector);
+  EXPECT_EQ(role_of_kind(kinds, "clickhouse"), Role::kStore);
   EXPECT_FALSE(role_of_kind(kinds, "quagga").has_value());
-  EXPECT_EQ(kind_list(kinds), "bird, frr, host, collector, tee, nfacctd, sfacctd, nfcapd, sfcapd");
+  EXPECT_EQ(kind_list(kinds), "bird, frr, host, collector, tee, nfacctd, sfacctd, nfcapd, sfcapd, clickhouse");
   for (const auto& k : kinds.nodes) {
     EXPECT_NE(nodes::find_driver(k.name), nullptr) << k.name;
   }
