@@ -31,7 +31,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import doc_examples  # noqa: E402
 
 SKIP_MARKS = ("fragment", "placeholder")
-NEEDS_LAB = re.compile(r"\blabctl\s+(\S+\s+)*(deploy|run|exec|converge|routes|flows|inspect|destroy)\b|\bip netns\b|\bunshare\b")
+NEEDS_LAB = re.compile(r"\blabctl\s+(\S+\s+)*(deploy|run|exec|converge|routes|flows|inspect|destroy|matrix)\b|\bip netns\b|\bunshare\b")
 PROGRAMS = ("labctl/cli", "probes/collector", "probes/probe", "probes/gen")
 
 
