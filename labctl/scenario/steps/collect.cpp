@@ -94,8 +94,11 @@ verify::PointResult delivery_point(const RunContext& run, std::size_t probe_inde
   const auto& probe = run.topo().probes[probe_index];
   verify::PointResult p = datagrams_point(run, probe_index, feed);
   if (!flushed.counted) {
-    // The kind reports no export statistics: datagrams must arrive, their number cannot be compared.
-    p.note = "datagrams sent not counted: probe kind " + probe.kind + " reports no export statistics";
+    // The kind reports no export statistics (or this flush has none; held_back, added to the note, says why):
+    // datagrams must arrive, their number cannot be compared.
+    p.note = flushed.held_back.empty()
+                 ? "datagrams sent not counted: probe kind " + probe.kind + " reports no export statistics"
+                 : "datagrams sent not counted";
     verify::Check c;
     c.name = "datagrams";
     c.expected = ">= 1";
@@ -159,7 +162,7 @@ void add_flush(nodes::ProbeFlush& total, const std::string& name, nodes::ProbeFl
   total.datagrams_sent += one.datagrams_sent;
   total.counted = total.counted && one.counted;
   if (!one.held_back.empty()) {
-    total.held_back += (total.held_back.empty() ? "" : "; ") + one.held_back;
+    total.held_back += (total.held_back.empty() ? "" : "; ") + name + ": " + one.held_back;
   }
   total.stats[name] = std::move(one.stats);
 }
