@@ -140,11 +140,12 @@ verify::PointResult with_held_back(verify::PointResult p, const nodes::ProbeFlus
 
 // The verdict point of a collector kind that keeps no datagram counts (delivery() unsupported): shown, not failed.
 verify::PointResult unprovided_delivery_point(const RunContext& run, std::size_t probe_index,
-                                              const topology::Feed& feed, std::uint64_t sent,
-                                              const topology::Node& collector) {
+                                              const topology::Feed& feed, const nodes::ProbeFlush& flushed,
+                                              std::uint64_t sent, const topology::Node& collector) {
   verify::PointResult p = datagrams_point(run, probe_index, feed);
-  p.note = "datagrams received: not provided by kind " + collector.kind + " (" + std::to_string(sent) + " sent)";
-  return p;
+  p.note = "datagrams received: not provided by kind " + collector.kind + " (" +
+           (flushed.counted ? std::to_string(sent) + " sent)" : "sent not counted)");
+  return with_held_back(std::move(p), flushed);
 }
 
 }  // namespace
@@ -252,7 +253,7 @@ Result<std::uint64_t> deliver(RunContext& run, std::size_t i, nlohmann::json& de
         return fail(persisted.error().kind, "collector " + collector->name + ": " + persisted.error().message);
       }
       if (verdict != nullptr) {
-        verdict->points.push_back(unprovided_delivery_point(run, i, feed, sent, *collector));
+        verdict->points.push_back(unprovided_delivery_point(run, i, feed, *flushed, sent, *collector));
       }
       continue;
     }
