@@ -84,9 +84,19 @@ std::string capture_interface(const topology::ProbeSpec& probe, std::size_t inde
   return mapped == probe.ifindex.end() ? ifname : std::to_string(mapped->second) + ":" + ifname;
 }
 
+// How long softflowctl waits for softflowd's answer: it answers within milliseconds while its main loop runs (the
+// margin is for a loaded machine).
+constexpr std::chrono::seconds kControlTimeout{5};
+
 Result<std::string> softflowctl(const fs::path& socket, const std::string& command) {
-  auto out = process::run({"softflowctl", "-c", socket.string(), command});
+  process::RunOptions options;
+  options.timeout = kControlTimeout;
+  auto out = process::run({"softflowctl", "-c", socket.string(), command}, options);
   FLOWLAB_TRY(out);
+  if (out->timed_out) {
+    return fail(ErrorKind::kTimeout,
+                "softflowctl " + command + " got no answer in " + std::to_string(kControlTimeout.count()) + " s");
+  }
   if (!out->success()) {
     return fail(ErrorKind::kVerify, "softflowctl " + command + " failed: " + out->err + out->out);
   }
@@ -104,7 +114,10 @@ Result<process::Spec> SoftflowdDriver::spec(const ProbeContext& ctx) const {
   spec.netns = target->node->namespace_name;
   spec.log_file = ctx.node_dir / (spec.name + ".log");
   const std::string inactive = std::to_string(probe.inactive_timeout_s);
-  spec.argv = {"softflowd", "-d",
+  // SIGPIPE ignored (env(1) --ignore-signal; the disposition survives exec): softflowd sets no handler, and a
+  // softflowctl the flush gave up on (unanswered()) would otherwise kill it when it writes the late answer.
+  spec.argv = {"env",       "--ignore-signal=PIPE",
+               "softflowd", "-d",
                "-i",        capture_interface(probe, ctx.index, ctx.instance),
                "-n",        target->collector_endpoint(),
                "-v",        netflow_version(probe.format),
@@ -131,11 +144,30 @@ Result<ProbeFlush> SoftflowdDriver::flush(const ProbeContext& ctx, const process
   }
   if (!process::alive(process)) {
     return fail(flushed.error().kind, flushed.error().message +
-                                          " — softflowd exited: it leaves when its capture interface goes down "
-                                          "(softflowd.c: pcap_dispatch() returns -1, 'Exiting on pcap_dispatch'; "
-                                          "libpcap: 'The interface went down'), and does not reopen it");
+                                          " — softflowd exited: it leaves when pcap_dispatch() returns -1 "
+                                          "(softflowd.c: 'Exiting on pcap_dispatch'), which libpcap 1.10 does when "
+                                          "its capture interface disappears (pcap-linux.c: 'The interface "
+                                          "disappeared')");
+  }
+  if (flushed.error().kind == ErrorKind::kTimeout) {
+    return unanswered(flushed.error().message);
   }
   return flushed;
+}
+
+ProbeFlush unanswered(const std::string& what) {
+  ProbeFlush out;
+  out.counted = false;
+  out.stats = {{"softflowctl", what}};
+  out.held_back =
+      "softflowd did not answer its control socket (" + what +
+      "): its capture interface went down, and libpcap 1.10's pcap_dispatch() does not return then but waits "
+      "inside for the interface to come up (pcap-linux.c pcap_wait_for_frames_mmap: ENETDOWN sets netdown, "
+      "polls every 1 ms until IFF_UP) and then, with softflowd's pcap_open_live(..., to_ms 0), for a full "
+      "TPACKET_V3 block; softflowd polls its control socket only between pcap_dispatch() calls (softflowd.c main "
+      "loop), so until a block of new packets on the interface arrives it neither exports nor answers, and its "
+      "datagrams are not counted";
+  return out;
 }
 
 Result<ProbeFlush> SoftflowdDriver::flush_socket(const fs::path& socket) const {

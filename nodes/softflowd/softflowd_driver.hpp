@@ -42,6 +42,9 @@ bool capture_drained(const std::string& statistics);
 // Why softflowd has not read every packet libpcap counted for it ("" when it has): its capture hands over only
 // full ring blocks (pcap_open_live with to_ms 0 under TPACKET_V3), with the counts from `statistics`.
 std::string held_back(const std::string& statistics);
+// The flush of a softflowd that is alive but did not answer softflowctl (`what`): datagrams not counted, and as
+// held_back the cause — after its interface went down libpcap keeps it inside pcap_dispatch() (docs/nodes.md).
+ProbeFlush unanswered(const std::string& what);
 
 class SoftflowdDriver final : public ProbeDriver {
  public:

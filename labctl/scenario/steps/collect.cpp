@@ -94,8 +94,11 @@ verify::PointResult delivery_point(const RunContext& run, std::size_t probe_inde
   const auto& probe = run.topo().probes[probe_index];
   verify::PointResult p = datagrams_point(run, probe_index, feed);
   if (!flushed.counted) {
-    // The kind reports no export statistics: datagrams must arrive, their number cannot be compared.
-    p.note = "datagrams sent not counted: probe kind " + probe.kind + " reports no export statistics";
+    // The kind reports no export statistics (or this flush has none; held_back, added to the note, says why):
+    // datagrams must arrive, their number cannot be compared.
+    p.note = flushed.held_back.empty()
+                 ? "datagrams sent not counted: probe kind " + probe.kind + " reports no export statistics"
+                 : "datagrams sent not counted";
     verify::Check c;
     c.name = "datagrams";
     c.expected = ">= 1";
@@ -137,11 +140,12 @@ verify::PointResult with_held_back(verify::PointResult p, const nodes::ProbeFlus
 
 // The verdict point of a collector kind that keeps no datagram counts (delivery() unsupported): shown, not failed.
 verify::PointResult unprovided_delivery_point(const RunContext& run, std::size_t probe_index,
-                                              const topology::Feed& feed, std::uint64_t sent,
-                                              const topology::Node& collector) {
+                                              const topology::Feed& feed, const nodes::ProbeFlush& flushed,
+                                              std::uint64_t sent, const topology::Node& collector) {
   verify::PointResult p = datagrams_point(run, probe_index, feed);
-  p.note = "datagrams received: not provided by kind " + collector.kind + " (" + std::to_string(sent) + " sent)";
-  return p;
+  p.note = "datagrams received: not provided by kind " + collector.kind + " (" +
+           (flushed.counted ? std::to_string(sent) + " sent)" : "sent not counted)");
+  return with_held_back(std::move(p), flushed);
 }
 
 }  // namespace
@@ -159,7 +163,7 @@ void add_flush(nodes::ProbeFlush& total, const std::string& name, nodes::ProbeFl
   total.datagrams_sent += one.datagrams_sent;
   total.counted = total.counted && one.counted;
   if (!one.held_back.empty()) {
-    total.held_back += (total.held_back.empty() ? "" : "; ") + one.held_back;
+    total.held_back += (total.held_back.empty() ? "" : "; ") + name + ": " + one.held_back;
   }
   total.stats[name] = std::move(one.stats);
 }
@@ -249,7 +253,7 @@ Result<std::uint64_t> deliver(RunContext& run, std::size_t i, nlohmann::json& de
         return fail(persisted.error().kind, "collector " + collector->name + ": " + persisted.error().message);
       }
       if (verdict != nullptr) {
-        verdict->points.push_back(unprovided_delivery_point(run, i, feed, sent, *collector));
+        verdict->points.push_back(unprovided_delivery_point(run, i, feed, *flushed, sent, *collector));
       }
       continue;
     }

@@ -89,7 +89,7 @@ TEST(ProbeKinds, SoftflowdCommandLine) {
   EXPECT_EQ(spec.netns, "fl-pk-r1");
   EXPECT_EQ(spec.log_file, "/run/fl/pk/r1/softflowd0.log");
   const std::string c1 = collector_endpoint(*r.topology);
-  EXPECT_EQ(joined(spec.argv), "softflowd -d -i 7:eth1 -n " + c1 +
+  EXPECT_EQ(joined(spec.argv), "env --ignore-signal=PIPE softflowd -d -i 7:eth1 -n " + c1 +
                                    " -v 9 -t maxlife=10 -t general=5 -t tcp=5 -t udp=5 -t icmp=5 -t expint=1 "
                                    "-c /run/fl/pk/r1/softflowd0.ctl");
   const ProbeContext ctx{&*r.topology, 0, "/run/fl/pk/r1"};
@@ -121,6 +121,21 @@ TEST(ProbeKinds, SoftflowdSaysWhyCapturedPacketsAreHeldBack) {
   EXPECT_TRUE(softflowd::capture_drained(drained));
   EXPECT_EQ(softflowd::held_back(drained), "");
   EXPECT_EQ(softflowd::held_back("Number of active flows: 0\n"), "");  // no counters: nothing to say
+}
+
+// A softflowd whose interface went down is kept inside pcap_dispatch() by libpcap 1.10 and does not answer: its
+// flush counts no datagrams and names the cause (dualstack-failover, `link: {down: r1:eth1}`).
+TEST(ProbeKinds, SoftflowdThatDoesNotAnswerIsNotCountedAndSaysWhy) {
+  const ProbeFlush f = softflowd::unanswered("softflowctl statistics got no answer in 5 s");
+  EXPECT_FALSE(f.counted);
+  EXPECT_EQ(f.datagrams_sent, 0U);
+  EXPECT_EQ(f.held_back.rfind("softflowd did not answer its control socket (softflowctl statistics got no answer "
+                              "in 5 s): its capture interface went down",
+                              0),
+            0U)
+      << f.held_back;
+  EXPECT_NE(f.held_back.find("pcap_wait_for_frames_mmap"), std::string::npos) << f.held_back;
+  EXPECT_EQ(f.stats.at("softflowctl"), "softflowctl statistics got no answer in 5 s");
 }
 
 TEST(ProbeKinds, SoftflowdLimitsNameTheKind) {
