@@ -117,7 +117,7 @@ TEST(StoreLab, HistoryOfALabWithoutStoreIsAClearError) {
     LabGuard guard(lab);
     const fs::path topo = fs::temp_directory_path() / (lab + ".yaml");
     std::ofstream(topo) << "name: " << lab << "\nnodes:\n  c1: {kind: collector}\n";
-    auto deployed = labctl({"deploy", topo.string()}, 120s);
+    auto deployed = labctl({"deploy", "-t", topo.string()}, 120s);
     ASSERT_EQ(deployed.exit_code, 0) << describe(deployed);
     auto history = labctl({"flows", lab, "--history"}, 30s);
     EXPECT_EQ(history.exit_code, 2) << describe(history);
