@@ -36,6 +36,8 @@ struct KindInfo {
   // third-party tool does not, and the loader rejects the key on its nodes.
   bool faults = false;
   PasswordLimits password = {};
+  // Collectors: why this kind cannot write a lab's store (`store: NODE`), naming the product; empty when it can.
+  std::string_view no_store = {};
 };
 
 // An option of a probe its kind cannot honour: the probe's key ("format", "direction", "ifindex", "bgp", ...) and

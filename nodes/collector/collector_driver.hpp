@@ -23,6 +23,7 @@ class CollectorDriver final : public NodeDriver {
  public:
   [[nodiscard]] topology::Role role() const override { return topology::Role::kCollector; }
   [[nodiscard]] bool takes_faults() const override { return true; }
+  [[nodiscard]] std::string_view no_store() const override { return {}; }
   Status render(const NodeContext& ctx) const override;
   [[nodiscard]] std::vector<process::Spec> programs(const NodeContext& ctx) const override;
   Result<bool> ready(const NodeContext& ctx) const override;

@@ -142,6 +142,9 @@ class NodeDriver {
   // Routers: why this kind cannot report to a collector over BMP (RFC 7854), naming the product; empty when it can
   // (then render() configures BMP for every collector that lists the router under `bmp:`).
   [[nodiscard]] virtual std::string_view no_bmp() const { return "this router kind has no BMP"; }
+  // Collectors: why this kind cannot write a lab's store (a collector's `store: NODE`, docs/store.md), naming the
+  // product; empty when it can (then render() points its store output at the node).
+  [[nodiscard]] virtual std::string_view no_store() const { return "this kind writes no flowlab store"; }
   // Collectors: the TCP-MD5 passwords render() can write beyond the common rule (the topology loader refuses the
   // others at `bgp_password:`). Default: every password the common rule allows.
   [[nodiscard]] virtual topology::PasswordLimits password_limits() const { return {}; }

@@ -98,8 +98,8 @@ topology::KindTable kinds() {
     std::vector<topology::KindInfo> out;
     for (const auto& r : registered()) {
       if (r.driver != nullptr) {
-        out.push_back(
-            {r.kind, r.driver->role(), r.driver->no_bmp(), r.driver->takes_faults(), r.driver->password_limits()});
+        out.push_back({r.kind, r.driver->role(), r.driver->no_bmp(), r.driver->takes_faults(),
+                       r.driver->password_limits(), r.driver->no_store()});
       }
     }
     return out;

@@ -41,6 +41,9 @@ class NfdumpDriver : public NodeDriver {
   Status persist(const NodeContext& ctx) const override;
   // nfdump stores what the exporter sent: no BGP enrichment, masks and AS numbers only when exported.
   [[nodiscard]] bool partial_records() const override { return true; }
+  [[nodiscard]] std::string_view no_store() const override {
+    return "nfcapd and sfcapd write nfdump files (read with nfdump -R), not ClickHouse";
+  }
 
  private:
   [[nodiscard]] const char* name() const { return daemon_ == Daemon::kNfcapd ? "nfcapd" : "sfcapd"; }

@@ -34,6 +34,11 @@ class PmacctDriver : public NodeDriver {
   [[nodiscard]] bool partial_records() const override { return true; }
   // bgp_daemon_md5_file: "<address>, <key>" lines, each key read into TCP_MD5SIG_MAXKEYLEN bytes with its NUL.
   [[nodiscard]] topology::PasswordLimits password_limits() const override;
+  // pmacct 1.7's plugins (print, memory, mysql, pgsql, sqlite3, mongodb, amqp, kafka) have no ClickHouse one.
+  [[nodiscard]] std::string_view no_store() const override {
+    return "pmacct 1.7 has no ClickHouse output plugin (its stores are print, memory, MySQL, PostgreSQL, SQLite, "
+           "MongoDB, AMQP and Kafka)";
+  }
 
  private:
   Daemon daemon_;
