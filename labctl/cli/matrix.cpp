@@ -4,6 +4,7 @@
 // combination's run directory under DIR/<scenario>/<probe>-<collector>.
 #include "labctl/matrix/matrix.hpp"
 #include "labctl/cli/cli.hpp"
+#include "platform/process/interrupt.hpp"
 
 #include <ctime>
 #include <fstream>
@@ -53,6 +54,7 @@ int run_matrix_verb(const MatrixArgs& args, const Cli& cli) {
   if (!args.json) {
     options.progress = [](const std::string& line) { std::cerr << "labctl: " << line << "\n"; };
   }
+  process::catch_interrupts();  // SIGINT/SIGTERM: the running combination destroys its lab, no other starts
   auto m = matrix::run_matrix(options);
   if (!m.ok()) {
     if (m.error().kind == ErrorKind::kUsage && m.error().message.find(": error: ") != std::string::npos) {

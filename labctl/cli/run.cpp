@@ -9,6 +9,7 @@
 #include "labctl/scenario/runner.hpp"
 #include "model/kinds.hpp"
 #include "nodes/core/driver.hpp"
+#include "platform/process/interrupt.hpp"
 
 #include <filesystem>
 #include <fstream>
@@ -66,7 +67,12 @@ int run_run(const RunArgs& args, const Cli& cli) {
   std::vector<report::RunRecord> runs;
   bool runtime_error = false;
   bool failed = false;
+  // SIGINT/SIGTERM: the current scenario ends after its step, destroys its lab and reports; no other one starts.
+  process::catch_interrupts();
   for (const auto& sc : loaded) {
+    if (process::interrupt_signal() != 0) {
+      break;
+    }
     scenario::RunOptions options;
     options.lab_rundir = cli.rundir;
     options.keep = args.keep;

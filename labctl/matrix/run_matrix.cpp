@@ -7,6 +7,7 @@
 #include "model/kinds.hpp"
 #include "model/topology_reader.hpp"
 #include "nodes/core/driver.hpp"
+#include "platform/process/interrupt.hpp"
 
 #include <algorithm>
 #include <chrono>
@@ -120,6 +121,12 @@ Result<Matrix> run_matrix(const MatrixOptions& options) {
         if (options.progress) {
           const auto& c = m.combinations.back();
           options.progress("  " + c.outcome + (c.runnable ? "" : " (" + c.reason + ")"));
+        }
+        // The combination's run destroyed its lab when the signal came; the others are not started.
+        if (process::interrupt_signal() != 0) {
+          return fail(ErrorKind::kVerify, process::interrupt_text() + " after " +
+                                              std::to_string(m.combinations.size()) + " combinations (lab " +
+                                              m.combinations.back().lab + " destroyed)");
         }
       }
     }

@@ -5,6 +5,7 @@
 
 #include "labctl/scenario/run_context.hpp"
 #include "labctl/scenario/time_steps.hpp"
+#include "platform/process/interrupt.hpp"
 
 #include <algorithm>
 #include <ctime>
@@ -63,6 +64,20 @@ Status deploy(RunContext& run) {
   return {};
 }
 
+// After a SIGINT/SIGTERM (process::catch_interrupts) the run ends before `next` (a step's summary, "" after the
+// last): the lab is destroyed and the reports written as for a failed step. `st` is the step's own status; a step
+// that failed because the signal also ended one of its commands says both.
+Status interrupted(Status st, const std::string& next) {
+  const std::string why = process::interrupt_text();
+  if (why.empty()) {
+    return st;
+  }
+  if (!st.ok()) {
+    return fail(st.error().kind, st.error().message + " (" + why + ")");
+  }
+  return fail(ErrorKind::kVerify, why + (next.empty() ? "" : " before step '" + next + "'"));
+}
+
 Status execute_step(RunContext& run, std::size_t index) {
   const Step& step = run.sc.steps[index];
   run.step_index = index;
@@ -109,6 +124,7 @@ Status execute_steps(RunContext& run) {
       time_steps->boundary(run.sc.steps[index].summary());
     }
     st = execute_step(run, index);
+    st = interrupted(std::move(st), index + 1 < run.sc.steps.size() ? run.sc.steps[index + 1].summary() : "");
   }
   if (time_steps) {
     run.run.time_steps = time_steps->finish();
@@ -119,6 +135,7 @@ Status execute_steps(RunContext& run) {
 Status execute(RunContext& run) {
   FLOWLAB_TRY(build_oracle(run));
   FLOWLAB_TRY(deploy(run));
+  FLOWLAB_TRY(interrupted({}, run.sc.steps.empty() ? "" : run.sc.steps.front().summary()));
   return execute_steps(run);
 }
 

@@ -1,6 +1,7 @@
 // Chaos in running labs: a lab process killed with SIGKILL while `labctl run` converges is reported within 2 s,
 // naming the node, the process, the signal and the step, with its log's tail; labctl itself killed at every
-// point of a deploy (and in the middle of a destroy) leaves nothing once `labctl destroy` has run.
+// point of a deploy (and in the middle of a destroy) leaves nothing once `labctl destroy` has run; a SIGTERM to
+// `labctl run` makes it destroy its own lab.
 #include "labctl/lab/state.hpp"
 #include "platform/netns/netns.hpp"
 #include "platform/process/ended.hpp"
@@ -127,6 +128,42 @@ INSTANTIATE_TEST_SUITE_P(Chaos, ProcessDeath,
                          ::testing::Values(Victim{"collector", "c1", "flowcollector"}, Victim{"router", "r1", "bird"},
                                            Victim{"probe", "r1", "flowprobe0"}),
                          [](const auto& param_info) { return param_info.param.label; });
+
+// SIGTERM to `labctl run` mid-scenario: it ends after the step it is in, destroys its lab itself (no `labctl
+// destroy` here: the lab is gone before the guard runs) and reports the interrupt as a runtime error.
+TEST(ChaosInterrupt, SigtermDuringRunDestroysTheLabAndSaysSo) {
+  if (!is_root()) {
+    GTEST_SKIP() << "lab tests need root";
+  }
+  const std::string lab = unique_lab("i20int");
+  LabGuard guard(lab);
+  const fs::path out = fs::temp_directory_path() / (lab + "-run");
+  fs::remove_all(out);
+  fs::create_directories(out);
+  process::Spec spec{.name = "labctl",
+                     .argv = {FLOWLAB_LABCTL, "--rundir", kRunDir, "run", "--name", lab, "--out", out.string(),
+                              std::string(FLOWLAB_SOURCE_DIR) + "/scenarios/janog36-model2.yaml"},
+                     .log_file = out / "labctl.log"};
+  auto run = process::start(spec);
+  ASSERT_TRUE(run.ok()) << run.error().to_string();
+  ASSERT_TRUE(
+      wait_for([&] { return read_text(out / "labctl.log").find("labctl: converge") != std::string::npos; }, 180s, 5ms))
+      << read_text(out / "labctl.log");
+  ASSERT_EQ(::kill(run->pid, SIGTERM), 0);
+  ASSERT_TRUE(wait_gone(*run, 120s)) << read_text(out / "labctl.log");
+  const auto exit = process::ended(*run);
+  ASSERT_TRUE(exit.has_value());
+  EXPECT_EQ(exit->text(), "exited with status 3") << read_text(out / "labctl.log");
+  EXPECT_EQ(leftovers(lab), std::vector<std::string>{}) << read_text(out / "labctl.log");
+  const std::string log = read_text(out / "labctl.log");
+  EXPECT_NE(log.find("labctl: interrupted: stopping after this step and destroying the lab"), std::string::npos) << log;
+  EXPECT_NE(log.find("labctl: destroying lab " + lab), std::string::npos) << log;
+  const auto verdict = nlohmann::json::parse(read_text(out / "verdict.json"), nullptr, false);
+  ASSERT_FALSE(verdict.is_discarded()) << log;
+  EXPECT_EQ(verdict.value("outcome", ""), "ERROR");
+  EXPECT_NE(verdict.value("error", "").find("interrupted by SIGTERM"), std::string::npos) << verdict.dump(2);
+  fs::remove_all(out);
+}
 
 std::size_t resources(const lab::State& s) { return s.namespaces.size() + s.processes.size(); }
 
