@@ -163,5 +163,36 @@ TEST_F(BmpSync, TheLocRibViewSyncsUntilItsEndOfRib) {
   EXPECT_EQ(enrich_to("10.6.0.1"), "65006/16");
 }
 
+// One Enricher kept across the sync events (its cached per-view deadline, BmpTables::sync_generation): it sees the
+// dump start, each End-of-RIB, the timeout and a new session, as a fresh Enricher per record would.
+TEST_F(BmpSync, AKeptEnricherFollowsTheViewsSyncState) {
+  tables_.set_sync_timeout(150ms);
+  tables_.session_up(r1_);
+  BgpTables bgp;
+  EnrichConfig config;
+  config.source = ViewSource::kBmp;
+  const Enricher enricher(bgp, config, &tables_);
+  wire::FlowRecord record;
+  record.exporter = r1_;
+  record.dst_addr = addr("10.0.1.5");
+  const auto to_dst = [&] {
+    const auto flow = enricher.enrich(record);
+    return std::to_string(flow.as_dst) + (flow.view_syncing ? " syncing" : "");
+  };
+  auto f = feed();
+  const auto a = peer("192.0.2.2", 65002);
+  send(f, peer_up(a, 65001));
+  send(f, route_monitoring(a, update({"10.0.0.0/16"}, {65002, 64999})));
+  EXPECT_EQ(to_dst(), "0 syncing");
+  send(f, end_of_rib(a, false));
+  EXPECT_EQ(to_dst(), "64999");
+  tables_.session_up(r1_);  // a new session dumps again: syncing until the End-of-RIB or the timeout
+  send(f, peer_up(a, 65001));
+  send(f, route_monitoring(a, update({"10.0.0.0/16"}, {65002, 64998})));
+  EXPECT_EQ(to_dst(), "0 syncing");
+  std::this_thread::sleep_for(200ms);
+  EXPECT_EQ(to_dst(), "64998");
+}
+
 }  // namespace
 }  // namespace flowlab::collector
