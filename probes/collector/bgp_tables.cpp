@@ -106,12 +106,21 @@ std::chrono::steady_clock::time_point BgpTables::sync_deadline(const bgp::Rib* r
   return std::chrono::steady_clock::time_point::min();
 }
 
-bool BgpTables::any_syncing(Family family) const {
+std::chrono::steady_clock::time_point BgpTables::any_sync_deadline(Family family) const {
+  auto latest = std::chrono::steady_clock::time_point::min();
   if (waiting_ == 0) {
-    return false;
+    return latest;
   }
-  const auto now = std::chrono::steady_clock::now();
-  return std::any_of(peers_.begin(), peers_.end(), [&](const auto& p) { return p.second.info.syncing(family, now); });
+  for (const auto& [address, e] : peers_) {
+    if (e.info.sync(family).waiting) {
+      latest = std::max(latest, e.info.sync_deadline);
+    }
+  }
+  return latest;
+}
+
+bool BgpTables::any_syncing(Family family) const {
+  return waiting_ != 0 && std::chrono::steady_clock::now() < any_sync_deadline(family);
 }
 
 BgpTables::Entry& BgpTables::live_entry(const bgp::PeerInfo& peer) {

@@ -55,6 +55,9 @@ class BgpTables {
   // When `rib`'s wait for `family` ends without an End-of-RIB (its sync deadline); time_point::min() when the table
   // is not waiting. Only changes when sync_generation() does, so a per-record caller caches it per view (Enricher).
   [[nodiscard]] std::chrono::steady_clock::time_point sync_deadline(const bgp::Rib* rib, Family family) const;
+  // The latest sync deadline over the tables waiting for `family` (any_syncing() is now < it); time_point::min()
+  // when none waits. Only changes when sync_generation() does (a view merged over these tables: BmpTables).
+  [[nodiscard]] std::chrono::steady_clock::time_point any_sync_deadline(Family family) const;
   // Bumped by every change of a table's sync state (session up/down, End-of-RIB); timeouts pass without a bump.
   [[nodiscard]] std::uint64_t sync_generation() const { return sync_generation_; }
 

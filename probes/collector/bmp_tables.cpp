@@ -50,6 +50,7 @@ BmpTables::Router& BmpTables::router(const IpAddress& address) {
     r.merged = std::make_unique<bgp::Rib>(store_);
     it = routers_.emplace(address, std::move(r)).first;
     ++peer_generation_;
+    ++sync_generation_;
   }
   return it->second;
 }
@@ -125,6 +126,7 @@ void BmpTables::peer_up(const IpAddress& router_address, const bmp::PeerUp& up, 
     t->peer_up(info);
   }
   ++generation_;
+  ++sync_generation_;
 }
 
 bmp::RibKind BmpTables::merged_kind(const Router& r) const {
@@ -168,9 +170,11 @@ void BmpTables::routes(const IpAddress& router_address, const bmp::PeerHeader& p
   if (kind == bmp::RibKind::kLocRib && !r.loc_rib) {
     r.loc_rib = true;
     ++peer_generation_;  // the view moves to the Loc-RIB
+    ++sync_generation_;
   }
   if (kind == bmp::RibKind::kAdjInPost && !r.post_policy) {
     r.post_policy = true;
+    ++sync_generation_;  // the view is made of the post-policy tables now
     rebuild_merged(r);
   } else if (kind == merged_kind(r)) {
     merge(r, peer, batch);
@@ -233,6 +237,7 @@ void BmpTables::peer_down(const IpAddress& router_address, const bmp::PeerHeader
     t->peer_down(info);
   }
   ++generation_;
+  ++sync_generation_;
 }
 
 void BmpTables::end_of_rib(const IpAddress& router_address, const bmp::PeerHeader& peer, bmp::RibKind kind,
@@ -244,6 +249,7 @@ void BmpTables::end_of_rib(const IpAddress& router_address, const bmp::PeerHeade
   r->routes_seen = true;
   r->dump_over[index_of(af == bgp::kIpv6Unicast ? Family::kIpv6 : Family::kIpv4)] = true;
   r->ribs[index_of(kind)]->end_of_rib(peer_info(peer), af);
+  ++sync_generation_;
 }
 
 void BmpTables::set_sync_timeout(std::chrono::milliseconds timeout) {
@@ -256,21 +262,28 @@ void BmpTables::set_sync_timeout(std::chrono::milliseconds timeout) {
 }
 
 bool BmpTables::syncing(const bgp::Rib* view_rib, Family family) const {
+  const auto deadline = sync_deadline(view_rib, family);
+  return deadline != std::chrono::steady_clock::time_point::min() && std::chrono::steady_clock::now() < deadline;
+}
+
+std::chrono::steady_clock::time_point BmpTables::sync_deadline(const bgp::Rib* view_rib, Family family) const {
+  auto latest = std::chrono::steady_clock::time_point::min();
   if (view_rib == nullptr) {
-    return false;
+    return latest;
   }
   for (const auto& [address, r] : routers_) {
-    if (r.ribs[index_of(view_kind(r))]->any_syncing(family) && view(address) == view_rib) {
-      return true;
+    if (view(address) == view_rib) {
+      latest = std::max(latest, r.ribs[index_of(view_kind(r))]->any_sync_deadline(family));
     }
   }
-  return false;
+  return latest;
 }
 
 void BmpTables::session_down(const IpAddress& router_address) {
   if (routers_.erase(router_address) > 0) {
     ++generation_;
     ++peer_generation_;
+    ++sync_generation_;
   }
 }
 

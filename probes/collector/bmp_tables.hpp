@@ -72,6 +72,12 @@ class BmpTables {
   void set_sync_timeout(std::chrono::milliseconds timeout);
   // Whether `view` (a router's view()) is syncing for `family` (see above).
   [[nodiscard]] bool syncing(const bgp::Rib* view, Family family) const;
+  // When `view`'s wait for `family` ends without an End-of-RIB (the latest deadline of the tables it is made of);
+  // time_point::min() when it is not waiting. Only changes when sync_generation() does, so a per-record caller
+  // caches it per view (Enricher, as for BgpTables::sync_deadline).
+  [[nodiscard]] std::chrono::steady_clock::time_point sync_deadline(const bgp::Rib* view, Family family) const;
+  // Bumped by every change of a view's sync state or of which tables make a view (routers, peers, End-of-RIB).
+  [[nodiscard]] std::uint64_t sync_generation() const { return sync_generation_; }
 
   // The router's view (see above); nullptr when no such router is monitored.
   [[nodiscard]] const bgp::Rib* view(const IpAddress& router) const;
@@ -130,6 +136,7 @@ class BmpTables {
   std::map<IpAddress, Router> routers_;
   std::uint64_t generation_ = 0;
   std::uint64_t peer_generation_ = 0;
+  std::uint64_t sync_generation_ = 0;
   std::chrono::milliseconds sync_timeout_{0};
 };
 

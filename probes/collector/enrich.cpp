@@ -142,11 +142,13 @@ bool Enricher::cached_syncing(const bgp::Rib* view, Family family) const {
   if (view == nullptr) {
     return false;
   }
-  if (sync_generation_ != tables_.sync_generation() || sync_view_ != view || sync_family_ != family) {
-    sync_until_ = tables_.sync_deadline(view, family);
+  const bool bmp = config_.source == ViewSource::kBmp;
+  const std::uint64_t generation = bmp ? bmp_->sync_generation() : tables_.sync_generation();
+  if (sync_generation_ != generation || sync_view_ != view || sync_family_ != family) {
+    sync_until_ = bmp ? bmp_->sync_deadline(view, family) : tables_.sync_deadline(view, family);
     sync_view_ = view;
     sync_family_ = family;
-    sync_generation_ = tables_.sync_generation();
+    sync_generation_ = generation;
   }
   if (sync_until_ == Clock::time_point::min()) {
     return false;
@@ -265,8 +267,7 @@ void Enricher::start(const wire::FlowRecord& record, EnrichedFlow& out) const {
 
   const Family family = record.dst_addr.is_set() ? record.dst_addr.family : record.src_addr.family;
   const bgp::Rib* view = cached_view(record.exporter, family);
-  if (config_.source == ViewSource::kBmp ? bmp_ != nullptr && bmp_->syncing(view, family)
-                                         : cached_syncing(view, family)) {
+  if (cached_syncing(view, family)) {
     out.view_syncing = true;
     view = nullptr;
   }

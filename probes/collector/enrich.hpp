@@ -114,8 +114,9 @@ class Enricher {
   void finish(const Matches& m, EnrichedFlow& out) const;
   [[nodiscard]] const bgp::Rib* bmp_view_for(const IpAddress& exporter) const;
   [[nodiscard]] std::uint64_t view_generation() const;
-  // tables_.syncing(view, family) for the cached view, from a deadline cached per view and sync generation: the
-  // clock is read only for records of a view that waits for its End-of-RIB, the peers never scanned per record.
+  // syncing(view, family) of the view's source (tables_, or bmp_ with source kBmp) for the cached view, from a
+  // deadline cached per view and sync generation: the clock is read only for records of a view that waits for its
+  // End-of-RIB, the peers and BMP routers never scanned per record.
   [[nodiscard]] bool cached_syncing(const bgp::Rib* view, Family family) const;
 
   const BgpTables& tables_;

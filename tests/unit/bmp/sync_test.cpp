@@ -39,12 +39,15 @@ class BmpSync : public ::testing::Test {
   }
   static void send(bmp::Feed& to, const std::vector<std::byte>& m) { ASSERT_TRUE(to.feed(Bytes(m)).ok()); }
   [[nodiscard]] bool syncing(Family family) const { return tables_.syncing(tables_.view(r1_), family); }
-  // dst_as and mask of a record to `dst` from r1, and whether its view was syncing.
-  std::string enrich_to(const std::string& dst) const {
-    BgpTables bgp;
+  [[nodiscard]] Enricher bmp_enricher() const {
     EnrichConfig config;
     config.source = ViewSource::kBmp;
-    const Enricher enricher(bgp, config, &tables_);
+    return Enricher(bgp_, config, &tables_);
+  }
+  // dst_as and mask of a record to `dst` from r1 (enriched by `enricher`, else a fresh one), and whether its view
+  // was syncing.
+  std::string enrich_to(const std::string& dst) const { return enrich_to(bmp_enricher(), dst); }
+  std::string enrich_to(const Enricher& enricher, const std::string& dst) const {
     wire::FlowRecord record;
     record.exporter = r1_;
     record.src_addr = addr("10.9.0.1");
@@ -55,6 +58,7 @@ class BmpSync : public ::testing::Test {
            (flow.view_syncing ? " syncing" : "");
   }
 
+  BgpTables bgp_;
   BmpTables tables_;
   const IpAddress r1_ = addr("10.0.0.1");
 };
@@ -161,6 +165,28 @@ TEST_F(BmpSync, TheLocRibViewSyncsUntilItsEndOfRib) {
   send(f, end_of_rib(loc, false));
   EXPECT_FALSE(syncing(Family::kIpv4));
   EXPECT_EQ(enrich_to("10.6.0.1"), "65006/16");
+}
+
+// One Enricher kept across the sync events (its cached per-view deadline, BmpTables::sync_generation): it sees the
+// dump start, each End-of-RIB, the timeout and a new session, as a fresh Enricher per record would.
+TEST_F(BmpSync, AKeptEnricherFollowsTheViewsSyncState) {
+  tables_.set_sync_timeout(150ms);
+  tables_.session_up(r1_);
+  const Enricher enricher = bmp_enricher();
+  const auto to_dst = [&] { return enrich_to(enricher, "10.0.1.5"); };
+  auto f = feed();
+  const auto a = peer("192.0.2.2", 65002);
+  send(f, peer_up(a, 65001));
+  send(f, route_monitoring(a, update({"10.0.0.0/16"}, {65002, 64999})));
+  EXPECT_EQ(to_dst(), "0/0 syncing");
+  send(f, end_of_rib(a, false));
+  EXPECT_EQ(to_dst(), "64999/16");
+  tables_.session_up(r1_);  // a new session dumps again: syncing until the End-of-RIB or the timeout
+  send(f, peer_up(a, 65001));
+  send(f, route_monitoring(a, update({"10.0.0.0/16"}, {65002, 64998})));
+  EXPECT_EQ(to_dst(), "0/0 syncing");
+  std::this_thread::sleep_for(200ms);
+  EXPECT_EQ(to_dst(), "64998/16");
 }
 
 }  // namespace

@@ -2,35 +2,10 @@
 // batches through Enricher::enrich(span) and Aggregate::add(span) with the BGP primitives (AS paths, communities).
 #include "probes/collector/aggregate.hpp"
 
+#include "tests/support/counting_alloc.hpp"
 #include "tests/unit/collector/test_rib.hpp"
 
 #include <gtest/gtest.h>
-
-#include <atomic>
-#include <cstdlib>
-#include <new>
-
-namespace {
-std::atomic<std::uint64_t> g_allocations{0};
-}  // namespace
-
-void* operator new(std::size_t n) {
-  g_allocations.fetch_add(1, std::memory_order_relaxed);
-  if (void* p = std::malloc(n == 0 ? 1 : n)) {
-    return p;
-  }
-  throw std::bad_alloc();
-}
-// As tests/unit/meter/alloc_test.cpp: the matching pair of the operator new above, which allocates with malloc.
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
-#endif
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic pop
-#endif
 
 namespace flowlab::collector {
 namespace {
@@ -60,12 +35,12 @@ TEST(HotPathAllocations, NoneForKnownKeysAfterWarmUp) {
   std::vector<EnrichedFlow> flows;
   enricher.enrich(records, flows);  // warm-up: scratch buffers, interned paths, the rows
   agg->add(flows);
-  const std::uint64_t before = g_allocations.load();
+  const std::uint64_t before = test_support::allocations();
   for (int round = 0; round < 100; ++round) {
     enricher.enrich(records, flows);
     agg->add(flows);
   }
-  EXPECT_EQ(g_allocations.load() - before, 0U);
+  EXPECT_EQ(test_support::allocations() - before, 0U);
   ASSERT_GT(agg->size(), 1U);
   std::uint64_t packets = 0;
   for (const auto& row : agg->rows()) {

@@ -1,35 +1,9 @@
 // The hot path allocates nothing: a global operator new counter around a warmed-up metering loop.
 #include "probes/meter/meter.hpp"
+#include "tests/support/counting_alloc.hpp"
 #include "tests/unit/meter/frames.hpp"
 
 #include <gtest/gtest.h>
-
-#include <atomic>
-#include <cstdlib>
-#include <new>
-
-namespace {
-std::atomic<std::uint64_t> g_allocations{0};
-}  // namespace
-
-void* operator new(std::size_t n) {
-  g_allocations.fetch_add(1, std::memory_order_relaxed);
-  if (void* p = std::malloc(n == 0 ? 1 : n)) {
-    return p;
-  }
-  throw std::bad_alloc();
-}
-// GCC 12 with -fsanitize=address takes the free() in these replacements for a free() of memory from operator new
-// (-Wmismatched-new-delete); they are the matching pair of the operator new above, which allocates with malloc.
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
-#endif
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic pop
-#endif
 
 namespace flowlab::meter {
 namespace {
@@ -68,9 +42,9 @@ TEST(MeterAllocations, NoneOnTheHotPathAfterWarmUp) {
   };
   std::uint64_t t = 1;
   run(t);  // warm-up: the output vector grows to its working size
-  const std::uint64_t before = g_allocations.load();
+  const std::uint64_t before = test_support::allocations();
   run(t);
-  EXPECT_EQ(g_allocations.load() - before, 0U);
+  EXPECT_EQ(test_support::allocations() - before, 0U);
   EXPECT_GT(meter.cache_counters().evictions, 0U);
   EXPECT_GT(meter.counters().packets_metered, 0U);
 }
