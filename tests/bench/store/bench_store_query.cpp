@@ -269,12 +269,13 @@ bool compare(const collector::ClickHouseHttp& http, pid_t server, const Query& q
 
 volatile pid_t g_server = 0;
 char g_dir[256] = {};
+char g_nfcapd_dir[256] = {};
 
 void on_signal(int /*signal*/) {
   if (g_server > 0) {
     ::kill(g_server, SIGKILL);
   }
-  ::execlp("rm", "rm", "-rf", g_dir, static_cast<char*>(nullptr));  // async-signal-safe; replaces this process
+  ::execlp("rm", "rm", "-rf", g_dir, g_nfcapd_dir, static_cast<char*>(nullptr));  // async-signal-safe; replaces this process
   _exit(130);
 }
 
@@ -296,6 +297,7 @@ int main(int argc, char** argv) {
   }
   const fs::path dir = fs::temp_directory_path() / ("fl-bench-query-" + std::to_string(::getpid()));
   std::snprintf(g_dir, sizeof g_dir, "%s", dir.c_str());
+  std::snprintf(g_nfcapd_dir, sizeof g_nfcapd_dir, "%s", nfcapd.dir().c_str());
   std::signal(SIGINT, on_signal);
   std::signal(SIGTERM, on_signal);
   std::printf("store history query: %" PRIu64 " flows, load %s", n, uptime().c_str());
@@ -306,6 +308,7 @@ int main(int argc, char** argv) {
   const bench::Trial fed = nfcapd.run(datagrams, n, pace);
   std::printf("nfcapd: %" PRIu64 " of %" PRIu64 " flows stored (%.0f s at %.0f records/s, %.1f CPU s)\n", fed.received,
               n, std::chrono::duration<double>(bench::Clock::now() - t0).count(), pace, fed.cpu_s);
+  std::fflush(stdout);
   if (fed.received != n) {
     std::printf("nfcapd lost flows: run again with a lower pace\n");
     return 1;
@@ -336,6 +339,7 @@ int main(int argc, char** argv) {
               words((*server)->query("SELECT count() FROM bench.flows_hour").value_or("?"))[0].c_str(),
               std::chrono::duration<double>(bench::Clock::now() - t0).count(),
               bench::tree_cpu_seconds(g_server) - server0);
+  std::fflush(stdout);
 
   const std::string range = day_time(kRangeStartS) + "-" + day_time(kRangeEndS - 1);
   const std::string where = " WHERE time >= toDateTime(" + std::to_string(kRangeStartS) + ") AND time < toDateTime(" +
