@@ -107,7 +107,7 @@ struct ClickHouseOutputConfig {
   std::string url = "http://127.0.0.1:8123";  // http://HOST:PORT of the server's HTTP interface
   std::string database = "flowlab";
   std::string table = "flows";                     // raw table; TABLE_minute, TABLE_hour and their views beside it
-  std::size_t batch_rows = 10'000;                 // rows per INSERT (at most)
+  std::size_t batch_rows = 100'000;                // rows per INSERT (at most): ClickHouse's views cost per block
   std::chrono::milliseconds flush_interval{1000};  // a partial batch is sent after this
   std::size_t queue_rows = 1'000'000;              // rows waiting for the server; more are dropped (counted)
   unsigned raw_days = 7;                           // retention per tier, whole days; 0: keep forever

@@ -11,15 +11,6 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-AggregateSpec every_primitive() {
-  AggregateSpec spec;
-  spec.name = "clickhouse";
-  for (const auto& i : all_primitives()) {
-    spec.primitives.push_back(i.primitive);
-  }
-  return spec;
-}
-
 std::uint64_t now_ms() {
   return static_cast<std::uint64_t>(
       std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
@@ -39,7 +30,7 @@ Result<std::unique_ptr<ClickHouseOutput>> ClickHouseOutput::open(ClickHouseOutpu
   if (!url) {
     return fail(ErrorKind::kConfig, "outputs.clickhouse.url: expected http://HOST:PORT, found '" + config.url + "'");
   }
-  auto formatter = Aggregate::create(every_primitive());
+  auto formatter = Aggregate::create(store_formatter_spec());
   if (!formatter) {
     return fail(formatter.error());
   }
@@ -59,11 +50,6 @@ void ClickHouseOutput::fill_route(const bgp::RouteAttributes* route, StoreRoute&
     out.path.reset();
     out.extras = 0;
     return;
-  }
-  if (extras_.full()) {
-    extras_.clear();  // the writer forgets its copies at the next queued row (queue_row starts a batch there)
-    unsent_extras_.clear();
-    unsent_reset_ = true;
   }
   out.path = route->as_path;
   out.extras = extras_.intern(route->attrs, unsent_extras_);
@@ -96,13 +82,13 @@ ClickHouseOutput::Batch ClickHouseOutput::take_batch() {
     b = std::move(spare_.back());
     spare_.pop_back();
   } else {
-    b.rows.reserve(config_.batch_rows);
+    b.rows.reserve(std::min(config_.batch_rows, kFirstReserve));  // grows to batch_rows under load, kept
   }
   b.started = Clock::now();
   return b;
 }
 
-bool ClickHouseOutput::queue_row() {
+bool ClickHouseOutput::queue_row(StoreRow& row) {
   ++counters_.rows_produced;
   if (stopping_ || counters_.rows_queued >= config_.queue_rows) {
     ++counters_.rows_dropped;
@@ -118,21 +104,44 @@ bool ClickHouseOutput::queue_row() {
     b.new_extras.push_back(std::move(e));
   }
   unsent_extras_.clear();
-  b.rows.push_back(std::move(scratch_));
+  b.rows.push_back(std::move(row));
   ++counters_.rows_queued;
   return b.rows.size() >= config_.batch_rows;
 }
 
-void ClickHouseOutput::add(const EnrichedFlow& flow, std::uint64_t receive_ms) {
-  fill_row(flow, receive_ms, scratch_);
+void ClickHouseOutput::queue_pending(std::size_t n) {
+  if (n == 0) {
+    return;
+  }
   bool notify = false;
   {
     const std::lock_guard lock(mutex_);
-    notify = queue_row();
+    for (std::size_t i = 0; i < n; ++i) {
+      notify = queue_row(pending_[i]) || notify;
+    }
   }
   if (notify) {
     wake_.notify_one();
   }
+}
+
+void ClickHouseOutput::add(std::span<const EnrichedFlow> flows, std::uint64_t receive_ms) {
+  std::size_t n = 0;
+  for (const auto& flow : flows) {
+    if (extras_.full()) {
+      // The rows filled so far use the old ids: queue them first; the writer forgets its extras at the next row.
+      queue_pending(n);
+      n = 0;
+      extras_.clear();
+      unsent_extras_.clear();
+      unsent_reset_ = true;
+    }
+    if (n == pending_.size()) {
+      pending_.emplace_back();
+    }
+    fill_row(flow, receive_ms, pending_[n++]);
+  }
+  queue_pending(n);
 }
 
 bool ClickHouseOutput::batch_due(Clock::time_point now) const {

@@ -24,6 +24,7 @@
 #include <deque>
 #include <memory>
 #include <mutex>
+#include <span>
 #include <string>
 #include <thread>
 #include <vector>
@@ -50,8 +51,8 @@ class ClickHouseOutput {
   ClickHouseOutput(const ClickHouseOutput&) = delete;
   ClickHouseOutput& operator=(const ClickHouseOutput&) = delete;
 
-  // The io thread: one enriched record received at `receive_ms` (UTC ms).
-  void add(const EnrichedFlow& flow, std::uint64_t receive_ms);
+  // The io thread: a datagram's enriched records, received at `receive_ms` (UTC ms), queued under one lock.
+  void add(std::span<const EnrichedFlow> flows, std::uint64_t receive_ms);
   // Sends what is queued (retrying for up to `grace`; what is still unsent is counted dropped) and ends the
   // writer thread. Idempotent.
   void stop(std::chrono::milliseconds grace = std::chrono::seconds(5));
@@ -62,7 +63,8 @@ class ClickHouseOutput {
   static constexpr std::chrono::milliseconds kFirstBackoff{100};
   static constexpr std::chrono::milliseconds kMaxBackoff{5000};
   static constexpr std::chrono::minutes kRetentionInterval{60};
-  static constexpr std::size_t kSpareBatches = 4;  // emptied batches kept for reuse
+  static constexpr std::size_t kSpareBatches = 4;     // emptied batches kept for reuse
+  static constexpr std::size_t kFirstReserve = 4096;  // rows reserved in a new batch (a quiet lab stays small)
 
  private:
   struct Batch {
@@ -76,8 +78,10 @@ class ClickHouseOutput {
   // The io thread's part of one row (no lock held): fills `row` from the flow.
   void fill_row(const EnrichedFlow& flow, std::uint64_t receive_ms, StoreRow& row);
   void fill_route(const bgp::RouteAttributes* route, StoreRoute& out);
-  // Queues scratch_ (or counts it dropped), with the extras interned since the last queued row. Under mutex_.
-  bool queue_row();
+  // Queues pending_[0, n) under one lock (each row, or counts it dropped) and wakes the writer when a batch is full.
+  void queue_pending(std::size_t n);
+  // Queues `row` (or counts it dropped), with the extras interned since the last queued row. Under mutex_.
+  bool queue_row(StoreRow& row);
   // A recycled (or new) empty batch, under mutex_.
   Batch take_batch();
   void run();
@@ -95,7 +99,7 @@ class ClickHouseOutput {
   Aggregate formatter_;                     // every primitive: formats a row's values (writer thread only)
   RowBinaryWriter encoder_;                 // writer thread only
   std::string body_;                        // the batch being sent (writer thread only)
-  StoreRow scratch_;                        // the row under construction (io thread only)
+  std::vector<StoreRow> pending_;           // a datagram's rows before they are queued (io thread only, reused)
 
   mutable std::mutex mutex_;
   std::condition_variable wake_;

@@ -1,6 +1,7 @@
 #include "probes/collector/output_clickhouse_row.hpp"
 
 #include "probes/collector/clickhouse_schema.hpp"
+#include "probes/collector/primitives.hpp"
 
 #include <charconv>
 
@@ -69,6 +70,15 @@ std::uint32_t ExtrasDictionary::intern(const bgp::PathAttributes& attrs, std::ve
   added.push_back(std::move(extras));
   ids_.emplace(key_, id);
   return id;
+}
+
+AggregateSpec store_formatter_spec() {
+  AggregateSpec spec;
+  spec.name = "clickhouse";
+  for (const auto& i : all_primitives()) {
+    spec.primitives.push_back(i.primitive);
+  }
+  return spec;
 }
 
 RowBinaryWriter::RowBinaryWriter() {

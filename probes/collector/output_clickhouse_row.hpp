@@ -61,7 +61,8 @@ class ExtrasDictionary {
 
   // The id of `attrs`' extras; a set seen for the first time is appended to `added`.
   std::uint32_t intern(const bgp::PathAttributes& attrs, std::vector<RouteExtras>& added);
-  [[nodiscard]] bool full() const { return ids_.size() >= kMaxEntries; }
+  // No room for a row's two routes: the caller clears it before filling the next row (never between a row's routes).
+  [[nodiscard]] bool full() const { return ids_.size() + 2 > kMaxEntries; }
   void clear() { ids_.clear(); }
 
  private:
@@ -72,6 +73,9 @@ class ExtrasDictionary {
   std::string key_;
   std::unordered_map<std::string, std::uint32_t, Hash, std::equal_to<>> ids_;
 };
+
+// The aggregate whose formatter RowBinaryWriter::append prints a row with: every primitive, in all_primitives() order.
+AggregateSpec store_formatter_spec();
 
 // writer thread: StoreRows -> RowBinary.
 class RowBinaryWriter {

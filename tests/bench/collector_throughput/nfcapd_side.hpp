@@ -31,6 +31,8 @@ class Nfcapd {
   Nfcapd& operator=(const Nfcapd&) = delete;
 
   [[nodiscard]] bool available() const { return available_; }
+  // The last run's files are in dir()/flows until the next run or the destructor.
+  [[nodiscard]] const std::filesystem::path& dir() const { return dir_; }
 
   Trial run(const std::vector<std::vector<std::byte>>& datagrams, std::size_t records, double pace) {
     Trial t;

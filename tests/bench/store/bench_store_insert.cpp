@@ -5,11 +5,11 @@
 // RouteMix: 60,000 AS paths, a third of the routes with a community) with outputs.clickhouse into a real
 // clickhouse-server started in a temp folder (tests/store/clickhouse_server.hpp). No loss = every record decoded,
 // rows_inserted grew by the records sent, rows_dropped did not grow, count() in ClickHouse grew by the same, and the
-// queue (queue_rows 200,000: under a second at these rates, so a pace the store cannot sustain overflows it) drained
-// within 5 s of the sender's end. Peer: nfcapd (nfdump 1.7) on another loopback port writing its files; no loss =
-// `nfdump -R DIR -I` counts every record once nfcapd has ended (SIGTERM flushes its file). CPU seconds are printed per
-// side: ours (this process minus the sender thread's share is not separable: the sender is cheap, about 1 µs a
-// datagram), clickhouse-server (from /proc), nfcapd (from /proc). The machine has 2 cores that the sender, the
+// queue (queue_rows 500,000, batch_rows 100,000: two seconds at 250 K/s, so a pace the store cannot sustain overflows
+// it) drained within 5 s of the sender's end. Peer: nfcapd (nfdump 1.7) on another loopback port writing its files; no
+// loss = `nfdump -R DIR -I` counts every record once nfcapd has ended (SIGTERM flushes its file). CPU seconds are
+// printed per side: ours (this process minus the sender thread's share is not separable: the sender is cheap, about 1
+// µs a datagram), clickhouse-server (from /proc), nfcapd (from /proc). The machine has 2 cores that the sender, the
 // collector and the server share.
 //
 // Usage: bench_store_insert [records per trial, default 2000000] [routes, default 200000]
@@ -181,7 +181,7 @@ class Ours {
                                               "]}]\n"
                                               "outputs:\n  clickhouse: {url: " +
                                               server.url() +
-                                              ", database: bench, batch_rows: 20000, queue_rows: 200000, "
+                                              ", database: bench, batch_rows: 100000, queue_rows: 500000, "
                                               "flush_interval: 500ms}\n",
                                           "bench.yaml");
     auto created = collector::Collector::create(io_, config.value());
