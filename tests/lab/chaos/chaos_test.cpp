@@ -52,6 +52,23 @@ bool wait_gone(const process::ProcessRef& ref, std::chrono::milliseconds timeout
   return wait_for([&] { return !process::alive(ref); }, timeout, 10ms);
 }
 
+// Starts `labctl run janog36-model2` as lab `lab` (run directory `out`, emptied first; its progress in
+// out/labctl.log) and returns once its converge step has begun.
+void run_until_converge(const std::string& lab, const fs::path& out, std::optional<process::ProcessRef>& run) {
+  fs::remove_all(out);
+  fs::create_directories(out);
+  process::Spec spec{.name = "labctl",
+                     .argv = {FLOWLAB_LABCTL, "--rundir", kRunDir, "run", "--name", lab, "--out", out.string(),
+                              std::string(FLOWLAB_SOURCE_DIR) + "/scenarios/janog36-model2.yaml"},
+                     .log_file = out / "labctl.log"};
+  auto started = process::start(spec);
+  ASSERT_TRUE(started.ok()) << started.error().to_string();
+  run = *started;
+  ASSERT_TRUE(
+      wait_for([&] { return read_text(out / "labctl.log").find("labctl: converge") != std::string::npos; }, 180s, 5ms))
+      << read_text(out / "labctl.log");
+}
+
 struct Victim {
   std::string label;  // test name
   std::string node;   // janog36 node
@@ -70,17 +87,8 @@ TEST_P(ProcessDeath, KillDuringConvergeIsReportedWithinTwoSeconds) {
   const std::string lab = unique_lab("i20" + victim.label.substr(0, 2));
   LabGuard guard(lab);
   const fs::path out = fs::temp_directory_path() / (lab + "-run");
-  fs::remove_all(out);
-  fs::create_directories(out);
-  process::Spec spec{.name = "labctl",
-                     .argv = {FLOWLAB_LABCTL, "--rundir", kRunDir, "run", "--name", lab, "--out", out.string(),
-                              std::string(FLOWLAB_SOURCE_DIR) + "/scenarios/janog36-model2.yaml"},
-                     .log_file = out / "labctl.log"};
-  auto run = process::start(spec);
-  ASSERT_TRUE(run.ok()) << run.error().to_string();
-  ASSERT_TRUE(
-      wait_for([&] { return read_text(out / "labctl.log").find("labctl: converge") != std::string::npos; }, 180s, 5ms))
-      << read_text(out / "labctl.log");
+  std::optional<process::ProcessRef> run;
+  ASSERT_NO_FATAL_FAILURE(run_until_converge(lab, out, run));
   const auto state = state_of(lab);
   ASSERT_TRUE(state.has_value());
   std::optional<process::ProcessRef> target;
@@ -138,17 +146,8 @@ TEST(ChaosInterrupt, SigtermDuringRunDestroysTheLabAndSaysSo) {
   const std::string lab = unique_lab("i20int");
   LabGuard guard(lab);
   const fs::path out = fs::temp_directory_path() / (lab + "-run");
-  fs::remove_all(out);
-  fs::create_directories(out);
-  process::Spec spec{.name = "labctl",
-                     .argv = {FLOWLAB_LABCTL, "--rundir", kRunDir, "run", "--name", lab, "--out", out.string(),
-                              std::string(FLOWLAB_SOURCE_DIR) + "/scenarios/janog36-model2.yaml"},
-                     .log_file = out / "labctl.log"};
-  auto run = process::start(spec);
-  ASSERT_TRUE(run.ok()) << run.error().to_string();
-  ASSERT_TRUE(
-      wait_for([&] { return read_text(out / "labctl.log").find("labctl: converge") != std::string::npos; }, 180s, 5ms))
-      << read_text(out / "labctl.log");
+  std::optional<process::ProcessRef> run;
+  ASSERT_NO_FATAL_FAILURE(run_until_converge(lab, out, run));
   ASSERT_EQ(::kill(run->pid, SIGTERM), 0);
   ASSERT_TRUE(wait_gone(*run, 120s)) << read_text(out / "labctl.log");
   const auto exit = process::ended(*run);
