@@ -275,7 +275,8 @@ void on_signal(int /*signal*/) {
   if (g_server > 0) {
     ::kill(g_server, SIGKILL);
   }
-  ::execlp("rm", "rm", "-rf", g_dir, g_nfcapd_dir, static_cast<char*>(nullptr));  // async-signal-safe; replaces this process
+  ::execlp("rm", "rm", "-rf", g_dir, g_nfcapd_dir,
+           static_cast<char*>(nullptr));  // async-signal-safe; replaces this process
   _exit(130);
 }
 
