@@ -6,6 +6,7 @@
 // --history reads the lab's store instead (the collector's `store:` node, through its driver): the raw tier regrouped
 // like the live aggregate, or the minute / hour tier, over a time range.
 #include "common/enum_names.hpp"
+#include "common/poll.hpp"
 #include "labctl/cli/cli.hpp"
 #include "labctl/lab/lab.hpp"
 #include "labctl/ui/collector_feed.hpp"
@@ -84,10 +85,7 @@ int watch_flows(const FlowsArgs& args, const topology::Topology& topo, const top
   const auto period = std::chrono::milliseconds(static_cast<std::int64_t>(args.watch * 1000));
   while (!g_stop_watch) {
     print_watch_frame(args, live.poll_flows());
-    const auto until = std::chrono::steady_clock::now() + period;
-    while (!g_stop_watch && std::chrono::steady_clock::now() < until) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    }
+    (void)poll_for([] { return g_stop_watch.load(); }, period, std::chrono::milliseconds(100));
   }
   return kExitOk;
 }

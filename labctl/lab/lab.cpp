@@ -4,6 +4,7 @@
 #include "labctl/lab/lab_detail.hpp"
 
 #include "common/files.hpp"
+#include "common/poll.hpp"
 #include "common/strings.hpp"
 
 #include "model/loader.hpp"
@@ -433,14 +434,15 @@ class Deployer {
       }
     }
     const auto deadline = std::chrono::steady_clock::now() + options_.ready_timeout;
-    for (const auto& [pidfile, ref] : started) {
-      while (!fs::exists(pidfile)) {
-        if (!process::alive(ref) || std::chrono::steady_clock::now() > deadline) {
-          return fail(ErrorKind::kProcess,
-                      ref.name + " on node " + ref.node + " did not start; see " +
-                          (lab_dir(options_.rundir, topo_.name) / ref.node / (ref.name + ".log")).string());
-        }
-        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    for (const auto& entry : started) {
+      const fs::path& pidfile = entry.first;
+      const process::ProcessRef& ref = entry.second;
+      if (!poll_until([&] { return fs::exists(pidfile) || !process::alive(ref); }, deadline,
+                      std::chrono::milliseconds(10)) ||
+          !fs::exists(pidfile)) {
+        return fail(ErrorKind::kProcess,
+                    ref.name + " on node " + ref.node + " did not start; see " +
+                        (lab_dir(options_.rundir, topo_.name) / ref.node / (ref.name + ".log")).string());
       }
     }
     say(options_, "started " + std::to_string(started.size()) + " probes");

@@ -1,5 +1,6 @@
 // Taking a lab away: its processes (recorded, and any found in its namespaces), what they left behind, its
 // namespaces, its run directory and its index entry.
+#include "common/poll.hpp"
 #include "labctl/lab/lab_detail.hpp"
 #include "platform/netns/netns.hpp"
 
@@ -85,11 +86,9 @@ Status stop_all(const std::vector<process::ProcessRef>& procs) {
       (void)::kill(p.pid, SIGTERM);
     }
   }
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(2);
-  while (std::chrono::steady_clock::now() < deadline &&
-         std::any_of(procs.begin(), procs.end(), [](const auto& p) { return process::alive(p); })) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
+  (void)poll_for(
+      [&] { return std::none_of(procs.begin(), procs.end(), [](const auto& p) { return process::alive(p); }); },
+      std::chrono::seconds(2), std::chrono::milliseconds(10));
   Status result;
   for (const auto& p : procs) {
     auto s = process::stop(p, std::chrono::milliseconds(500));

@@ -1,5 +1,6 @@
 #include "nodes/nfdump/nfdump_driver.hpp"
 
+#include "common/poll.hpp"
 #include "common/strings.hpp"
 #include "nodes/core/files.hpp"
 #include "nodes/nfdump/nfdump_parse.hpp"
@@ -49,13 +50,12 @@ std::set<std::filesystem::path> closed_files(const NodeContext& ctx) {
 Status await_rotations(const NodeContext& ctx, const char* daemon) {
   const auto before = closed_files(ctx);
   constexpr int kWait = 3 * kRotateSeconds + 1;
-  const auto deadline = Clock::now() + std::chrono::seconds(kWait);
-  while (Clock::now() < deadline) {
+  const auto rotated_twice = [&] {
     const auto now = closed_files(ctx);
-    if (std::count_if(now.begin(), now.end(), [&](const auto& f) { return before.count(f) == 0; }) >= 2) {
-      return {};
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    return std::count_if(now.begin(), now.end(), [&](const auto& f) { return before.count(f) == 0; }) >= 2;
+  };
+  if (poll_for(rotated_twice, std::chrono::seconds(kWait), std::chrono::milliseconds(50))) {
+    return {};
   }
   return fail(ErrorKind::kTimeout, "node " + ctx.node->name + ": " + daemon + " closed fewer than two files in " +
                                        std::to_string(kWait) + " s (rotation every " + std::to_string(kRotateSeconds) +

@@ -2,6 +2,7 @@
 
 #include "common/endpoint.hpp"
 #include "common/fd.hpp"
+#include "common/poll.hpp"
 #include "common/strings.hpp"
 #include "platform/netns/namespace.hpp"
 
@@ -200,15 +201,22 @@ Result<DeliveryCounters> PmacctDriver::delivery(const NodeContext& ctx, const Ip
                                          std::to_string(*pid) + "): " + std::strerror(errno));
   }
   FLOWLAB_TRY(wake(ctx, daemon_ == Daemon::kNfacctd ? ctx.node->listen.netflow : ctx.node->listen.sflow));
-  const auto deadline = Clock::now() + std::chrono::seconds(3);
-  while (Clock::now() < deadline) {
-    auto now = read_text_file(log_path, IfMissing::kEmpty);
-    FLOWLAB_TRY(now);
-    const AgentStats stats = parse_agent_stats(*now, exporter);
-    if (stats.blocks > blocks) {
-      return stats.counters;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  AgentStats stats;
+  Status read;
+  const bool logged = poll_for(
+      [&] {
+        auto now = read_text_file(log_path, IfMissing::kEmpty);
+        if (!now.ok()) {
+          read = fail(now.error());
+          return true;
+        }
+        stats = parse_agent_stats(*now, exporter);
+        return stats.blocks > blocks;
+      },
+      std::chrono::seconds(3), std::chrono::milliseconds(20));
+  FLOWLAB_TRY(read);
+  if (logged) {
+    return stats.counters;
   }
   return fail(ErrorKind::kTimeout, "node " + ctx.node->name + ": " + daemon_name(daemon_) +
                                        " logged no statistics within 3 s of SIGUSR1 (" + log_path.string() + ")");

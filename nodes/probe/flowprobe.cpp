@@ -1,5 +1,6 @@
 #include "nodes/probe/flowprobe.hpp"
 
+#include "common/poll.hpp"
 #include "platform/process/locate.hpp"
 
 #include <signal.h>
@@ -118,19 +119,14 @@ Result<ProbeFlush> FlowprobeDriver::flush(const ProbeContext& ctx, const process
   const fs::path stats_file = probe_stats_file(ctx.node_dir, ctx.index);
   const std::uint64_t before = flush_count(stats_file, nullptr);
   ::kill(process.pid, SIGUSR2);
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-  for (;;) {
-    ProbeFlush out;
-    if (flush_count(stats_file, &out.stats) > before) {
-      const auto& sent = out.stats["datagrams_sent"];
-      out.datagrams_sent = sent.is_number() ? sent.get<std::uint64_t>() : 0;
-      return out;
-    }
-    if (std::chrono::steady_clock::now() > deadline) {
-      return fail(ErrorKind::kVerify, "did not flush within 10 s");
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  ProbeFlush out;
+  if (!poll_for([&] { return flush_count(stats_file, &out.stats) > before; }, std::chrono::seconds(10),
+                std::chrono::milliseconds(10))) {
+    return fail(ErrorKind::kVerify, "did not flush within 10 s");
   }
+  const auto& sent = out.stats["datagrams_sent"];
+  out.datagrams_sent = sent.is_number() ? sent.get<std::uint64_t>() : 0;
+  return out;
 }
 
 }  // namespace flowlab::nodes

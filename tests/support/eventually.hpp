@@ -1,8 +1,11 @@
-// The tests' one polling helper: wait until a condition holds, or give up after a timeout.
+// The tests' name for the programs' one polling loop (common/poll.hpp): wait until a condition holds, or give up
+// after a timeout.
 #pragma once
 
 #include <chrono>
-#include <thread>
+#include <utility>
+
+#include "common/poll.hpp"
 
 namespace flowlab::test_support {
 
@@ -11,14 +14,7 @@ namespace flowlab::test_support {
 template <class Done>
 bool eventually(Done&& done, std::chrono::milliseconds timeout,
                 std::chrono::milliseconds step = std::chrono::milliseconds(50)) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (!done()) {
-    if (std::chrono::steady_clock::now() >= deadline) {
-      return false;
-    }
-    std::this_thread::sleep_for(step);
-  }
-  return true;
+  return poll_for(std::forward<Done>(done), timeout, step);
 }
 
 }  // namespace flowlab::test_support

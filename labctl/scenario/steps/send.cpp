@@ -1,6 +1,7 @@
 // send: flowgen sinks in the destination hosts, each ready before the senders start; one ping per path first (the
 // kernel's neighbour queue would drop the start of a flood); then flowgen send in every source node, and the exact
 // counts sent and received compared with the streams'.
+#include "common/poll.hpp"
 #include "labctl/scenario/run_context.hpp"
 #include "platform/process/ended.hpp"
 #include "platform/process/locate.hpp"
@@ -154,12 +155,10 @@ Status Traffic::start_sinks() {
     sinks_.push_back(sink);
   }
   for (const auto& sink : sinks_) {
-    const auto deadline = Clock::now() + std::chrono::seconds(10);
-    while (!fs::exists(sink.ready)) {
-      if (!process::alive(sink.ref) || Clock::now() > deadline) {
-        return fail(ErrorKind::kSocket, "flowgen sink on " + sink.node + " did not get ready: " + read_file(sink.log));
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    if (!poll_for([&] { return fs::exists(sink.ready) || !process::alive(sink.ref); }, std::chrono::seconds(10),
+                  std::chrono::milliseconds(10)) ||
+        !fs::exists(sink.ready)) {
+      return fail(ErrorKind::kSocket, "flowgen sink on " + sink.node + " did not get ready: " + read_file(sink.log));
     }
   }
   return {};
@@ -214,10 +213,8 @@ Result<std::map<std::string, std::uint64_t>> Traffic::send(report::StepRecord& r
 std::string Traffic::check_sinks(report::StepRecord& rec) const {
   std::string problems;
   for (const auto& sink : sinks_) {
-    const auto deadline = Clock::now() + std::chrono::seconds(timeout_s_ + 5);
-    while (process::alive(sink.ref) && Clock::now() < deadline) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
+    (void)poll_for([&] { return !process::alive(sink.ref); }, std::chrono::seconds(timeout_s_ + 5),
+                   std::chrono::milliseconds(20));
     (void)process::stop(sink.ref, std::chrono::milliseconds(1000));
     auto j = last_json_with(sink.log, "streams");
     if (!j) {
