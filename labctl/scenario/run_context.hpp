@@ -64,8 +64,8 @@ class RunContext {
   topology::Topology routing;  // the deployed topology with the announce lists the steps so far left (drivers)
   // Delivery counted from the last restart on the way of (probe index, final collector).
   std::map<std::pair<std::size_t, std::string>, DeliveryBase> delivery_base;
-  // Per probe index, why its last flush left captured packets out of the export (ProbeFlush::held_back).
-  std::map<std::size_t, std::string> held_back;
+  // Per probe index, what its last flush left of the captured packets out of the export (ProbeFlush::held_back).
+  std::map<std::size_t, nodes::HeldBack> held_back;
   std::unique_ptr<oracle::Oracle> oracle;
   std::vector<report::TrafficFact> traffic;  // the current expect step's (report.html)
   std::optional<nlohmann::json> death;       // the first lab process found dead (process_watch.cpp)

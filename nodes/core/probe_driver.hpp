@@ -17,6 +17,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -32,6 +33,16 @@ struct ProbeContext {
   std::size_t instance = 0;
 };
 
+// Captured packets a probe left out of its export at a flush: why, in words naming the kind's cause ("" when it
+// holds none back), and how many when the kind can tell. The collect step shows the words on the probe's delivery
+// point, an expect step on a stream without a record; with the count, the expect step flags the streams' counter
+// shortfalls at that probe that the count covers (labctl/verify/held_back.hpp), and fails the rest.
+struct HeldBack {
+  std::string why;
+  std::optional<std::uint64_t> packets = 0;  // nullopt: some, but the kind cannot tell how many
+  [[nodiscard]] bool empty() const { return why.empty(); }
+};
+
 // What a flush reports: the datagrams the probe has sent since it started, and its own statistics. A kind that
 // reports no export statistics (fprobe, pmacctd's nfprobe) says so with `counted` false: the runner then checks
 // only that datagrams arrived.
@@ -39,9 +50,7 @@ struct ProbeFlush {
   std::uint64_t datagrams_sent = 0;
   bool counted = true;
   nlohmann::json stats;
-  // Why packets the probe captured are not in this export, in words naming the kind's cause ("" when it holds none
-  // back): the collect step shows it on the probe's delivery point, an expect step on a stream without a record.
-  std::string held_back;
+  HeldBack held_back;
 };
 
 // Where probe `index` runs and exports to, resolved from the topology: the probe, its node, the collector (or tee)

@@ -4,6 +4,8 @@
 #include <regex>
 #include <thread>
 
+#include "common/poll.hpp"
+
 namespace flowlab::nodes::softflowd {
 
 namespace fs = std::filesystem;
@@ -63,16 +65,19 @@ bool capture_drained(const std::string& statistics) {
   return counts && counts->read >= counts->received;
 }
 
-std::string held_back(const std::string& statistics) {
+HeldBack held_back(const std::string& statistics) {
   const auto counts = capture_counts(statistics);
   if (!counts || counts->read >= counts->received) {
-    return "";
+    return {};
   }
-  return "softflowd had read " + std::to_string(counts->read) + " of the " + std::to_string(counts->received) +
-         " packets libpcap captured for it: it opens its capture with pcap_open_live(..., to_ms 0) (softflowd.c), "
-         "which libpcap's TPACKET_V3 ring turns into tp_retire_blk_tov UINT_MAX (pcap-linux.c), so a ring block "
-         "reaches softflowd only once full and the last " +
-         std::to_string(counts->received - counts->read) + " wait for more traffic on the interface";
+  HeldBack out;
+  out.packets = counts->received - counts->read;
+  out.why = "softflowd had read " + std::to_string(counts->read) + " of the " + std::to_string(counts->received) +
+            " packets libpcap captured for it: it opens its capture with pcap_open_live(..., to_ms 0) (softflowd.c), "
+            "which libpcap's TPACKET_V3 ring turns into tp_retire_blk_tov UINT_MAX (pcap-linux.c), so a ring block "
+            "reaches softflowd only once full and the last " +
+            std::to_string(counts->received - counts->read) + " wait for more traffic on the interface";
+  return out;
 }
 
 namespace {
@@ -139,9 +144,7 @@ Result<ProbeFlush> SoftflowdDriver::flush(const ProbeContext& ctx, const process
     return flushed;
   }
   // A softflowd whose interface went down has closed its socket and is on its way out.
-  for (int i = 0; i < 10 && process::alive(process); ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
+  (void)poll_for([&] { return !process::alive(process); }, std::chrono::seconds(1), std::chrono::milliseconds(100));
   if (!process::alive(process)) {
     return fail(flushed.error().kind, flushed.error().message +
                                           " — softflowd exited: it leaves when pcap_dispatch() returns -1 "
@@ -159,7 +162,8 @@ ProbeFlush unanswered(const std::string& what) {
   ProbeFlush out;
   out.counted = false;
   out.stats = {{"softflowctl", what}};
-  out.held_back =
+  out.held_back.packets = std::nullopt;  // it holds back what it captured since its last answer: it cannot say
+  out.held_back.why =
       "softflowd did not answer its control socket (" + what +
       "): its capture interface went down, and libpcap 1.10's pcap_dispatch() does not return then but waits "
       "inside for the interface to come up (pcap-linux.c pcap_wait_for_frames_mmap: ENETDOWN sets netdown, "
@@ -174,15 +178,18 @@ Result<ProbeFlush> SoftflowdDriver::flush_socket(const fs::path& socket) const {
   // softflowd reads its capture in blocks: packets the kernel holds for it are not in its flows yet. Expire only
   // once it has read every packet libpcap counted, or after 2 s: the last block of a burst waits for more
   // traffic (docs/nodes.md, "softflowd").
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(2);
-  for (;;) {
-    auto stats = softflowctl(socket, "statistics");
-    FLOWLAB_TRY(stats);
-    if (capture_drained(*stats) || std::chrono::steady_clock::now() > deadline) {
-      break;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
+  Status asked;
+  (void)poll_for(
+      [&] {
+        auto stats = softflowctl(socket, "statistics");
+        if (!stats.ok()) {
+          asked = fail(stats.error());
+          return true;
+        }
+        return capture_drained(*stats);
+      },
+      std::chrono::seconds(2), std::chrono::milliseconds(100));
+  FLOWLAB_TRY(asked);
   auto expired = softflowctl(socket, "expire-all");
   FLOWLAB_TRY(expired);
   auto stats = softflowctl(socket, "statistics");

@@ -39,9 +39,9 @@ std::optional<std::uint64_t> parse_packets_sent(const std::string& statistics);
 // True once softflowd has read every packet libpcap counted for it ("Packets processed" + "Ignored packets" >=
 // "Packets received by libpcap").
 bool capture_drained(const std::string& statistics);
-// Why softflowd has not read every packet libpcap counted for it ("" when it has): its capture hands over only
-// full ring blocks (pcap_open_live with to_ms 0 under TPACKET_V3), with the counts from `statistics`.
-std::string held_back(const std::string& statistics);
+// How many of the packets libpcap counted for softflowd it has not read, and why (empty when it has read them all):
+// its capture hands over only full ring blocks (pcap_open_live with to_ms 0 under TPACKET_V3); from `statistics`.
+HeldBack held_back(const std::string& statistics);
 // The flush of a softflowd that is alive but did not answer softflowctl (`what`): datagrams not counted, and as
 // held_back the cause — after its interface went down libpcap keeps it inside pcap_dispatch() (docs/nodes.md).
 ProbeFlush unanswered(const std::string& what);

@@ -133,7 +133,7 @@ verify::PointResult delivery_point(const RunContext& run, std::size_t probe_inde
 // `p` with the probe's reason for captured packets left out of its export added to its note.
 verify::PointResult with_held_back(verify::PointResult p, const nodes::ProbeFlush& flushed) {
   if (!flushed.held_back.empty()) {
-    p.note += (p.note.empty() ? "" : "; ") + flushed.held_back;
+    p.note += (p.note.empty() ? "" : "; ") + flushed.held_back.why;
   }
   return p;
 }
@@ -163,8 +163,10 @@ void add_flush(nodes::ProbeFlush& total, const std::string& name, nodes::ProbeFl
   total.datagrams_sent += one.datagrams_sent;
   total.counted = total.counted && one.counted;
   if (!one.held_back.empty()) {
-    total.held_back += (total.held_back.empty() ? "" : "; ") + name + ": " + one.held_back;
+    total.held_back.why += (total.held_back.why.empty() ? "" : "; ") + name + ": " + one.held_back.why;
   }
+  const auto& sum = total.held_back.packets;
+  total.held_back.packets = sum && one.held_back.packets ? std::optional(*sum + *one.held_back.packets) : std::nullopt;
   total.stats[name] = std::move(one.stats);
 }
 

@@ -3,16 +3,36 @@
 // probes are flushed first unless a collect step already did since the last traffic or fault.
 #include "common/strings.hpp"
 #include "labctl/scenario/steps/expect_record.hpp"
+#include "labctl/verify/held_back.hpp"
 #include "labctl/verify/rules.hpp"
 #include "nodes/core/probe_driver.hpp"
 
 #include <algorithm>
+#include <limits>
 
 namespace flowlab::scenario {
 namespace {
 
 using expect_detail::CollectorRecord;
 using verify::Outcome;
+
+// A stream's counter shortfall at a point of probe `probe`, for the held-back bound (verify/held_back.hpp).
+struct ProbeShortfall {
+  std::size_t probe = 0;
+  verify::Shortfall shortfall;
+};
+
+// Where verify_point notes shortfalls: the point's index in the step, and the list.
+struct ShortfallLedger {
+  std::size_t point = 0;
+  std::vector<ProbeShortfall>* list = nullptr;
+};
+
+// Whether the probe of `obs` held back a known number of captured packets at its last flush.
+bool holds_back_known(const RunContext& run, const oracle::Observation& obs) {
+  const auto held = run.held_back.find(obs.probe_index);
+  return held != run.held_back.end() && !held->second.empty() && held->second.packets.value_or(0) > 0;
+}
 
 std::vector<verify::FieldSpec> field_specs() {
   std::vector<verify::FieldSpec> out;
@@ -109,9 +129,20 @@ void explain(RunContext& run, const Stream& s, const oracle::Observation& obs, c
 }
 
 void check_counters(const RunContext& run, const ExpectStep& e, const Stream& s, const oracle::Observation& obs,
-                    const CollectorRecord& rec, verify::PointResult& p) {
+                    const CollectorRecord& rec, verify::PointResult& p, const ShortfallLedger& ledger) {
   if (e.counters == CounterCheck::kNone) {
     return;
+  }
+  const std::uint64_t want_packets = s.packets * obs.merged;
+  const std::uint64_t want_bytes = s.bytes() * obs.merged;
+  if (run.topo().probes[obs.probe_index].sampling == 1 && rec.packets < want_packets && holds_back_known(run, obs)) {
+    verify::Shortfall shortfall;
+    shortfall.point = ledger.point;
+    shortfall.packets = want_packets - rec.packets;
+    // More bytes than sent with fewer packets is no shortfall of whole packets: the bound then explains nothing.
+    shortfall.bytes = rec.bytes <= want_bytes ? want_bytes - rec.bytes : std::numeric_limits<std::uint64_t>::max();
+    shortfall.packet_size = s.size;
+    ledger.list->push_back({obs.probe_index, shortfall});
   }
   verify::CounterContext c;
   c.packets_sent = s.packets;
@@ -131,7 +162,8 @@ void check_counters(const RunContext& run, const ExpectStep& e, const Stream& s,
 // The collector's record of stream s at observation obs, or a note on the point saying why there is none.
 std::optional<CollectorRecord> record_of(RunContext& run, const ExpectStep& e, const Stream& s,
                                          const oracle::Observation& obs, const topology::Node& collector,
-                                         const IpAddress& exporter, verify::PointResult& p) {
+                                         const IpAddress& exporter, verify::PointResult& p,
+                                         const ShortfallLedger& ledger) {
   // A mirror probe meters every copy arriving on its span port: its records say ingress whatever the crossing.
   const bool mirrored = run.topo().probes[obs.probe_index].mirror.has_value();
   auto rec =
@@ -148,7 +180,16 @@ std::optional<CollectorRecord> record_of(RunContext& run, const ExpectStep& e, c
     p.note = "no record for stream " + s.name + " (" + s.src.to_string() + " -> " + s.dst.to_string() +
              ") from exporter " + exporter.to_string() + " at collector " + collector.name;
     if (const auto held = run.held_back.find(obs.probe_index); held != run.held_back.end() && !held->second.empty()) {
-      p.note += " — " + held->second;
+      p.note += " — " + held->second.why;
+    }
+    if (run.topo().probes[obs.probe_index].sampling == 1 && holds_back_known(run, obs)) {
+      verify::Shortfall shortfall;
+      shortfall.point = ledger.point;
+      shortfall.packets = s.packets * obs.merged;
+      shortfall.bytes = s.bytes() * obs.merged;
+      shortfall.packet_size = s.size;
+      shortfall.no_record = true;
+      ledger.list->push_back({obs.probe_index, shortfall});
     }
     return std::nullopt;
   }
@@ -184,7 +225,7 @@ void unprovided_point(RunContext& run, const ExpectStep& e, const Stream& s, con
 }
 
 verify::PointResult verify_point(RunContext& run, const ExpectStep& e, const Stream& s, const oracle::Observation& obs,
-                                 const topology::Node& collector) {
+                                 const topology::Node& collector, const ShortfallLedger& ledger) {
   verify::PointResult p;
   p.stream = s.name;
   p.point = obs.metering_router + ":" + obs.observed_interface + (obs.ingress ? " in" : " out");
@@ -205,7 +246,7 @@ verify::PointResult verify_point(RunContext& run, const ExpectStep& e, const Str
   }
   verify::FieldContext ctx = field_context(run, e, s, obs, collector, exporter);
   ctx.router = router_view(run, s, obs, p);
-  auto rec = record_of(run, e, s, obs, collector, exporter, p);
+  auto rec = record_of(run, e, s, obs, collector, exporter, p, ledger);
   if (!rec) {
     return p;
   }
@@ -227,7 +268,7 @@ verify::PointResult verify_point(RunContext& run, const ExpectStep& e, const Str
   for (const auto& [kind, names] : fields.not_provided) {
     p.note += (p.note.empty() ? "" : "; ") + std::string("not provided by kind ") + kind + ": " + join(names, ", ");
   }
-  check_counters(run, e, s, obs, *rec, p);
+  check_counters(run, e, s, obs, *rec, p, ledger);
   verify::settle(p);
   return p;
 }
@@ -253,6 +294,29 @@ verify::PointResult no_point(const ExpectStep& e, const std::string& stream,
   p.note = "the oracle finds no probe exporting to " + e.at + " on the path of stream " + stream + " (" +
            oracle::to_string(prediction.walk.outcome) + ")";
   return p;
+}
+
+// Flags the counter shortfalls each probe's held-back packets explain (verify/held_back.hpp), then the step's outcome
+// is its points' again.
+void bound_held_back(const RunContext& run, const std::vector<ProbeShortfall>& shortfalls, report::StepRecord& rec) {
+  std::map<std::size_t, std::vector<verify::Shortfall>> by_probe;
+  for (const auto& ps : shortfalls) {
+    by_probe[ps.probe].push_back(ps.shortfall);
+  }
+  if (by_probe.empty()) {
+    return;
+  }
+  for (const auto& [index, list] : by_probe) {
+    const auto& probe = run.topo().probes[index];
+    const nodes::HeldBack& held = run.held_back.at(index);
+    verify::settle_held_back(
+        rec.points, list,
+        {held.packets.value_or(0), nodes::probe_driver(probe).process_name(index) + " on " + probe.node, held.why});
+  }
+  rec.outcome = Outcome::kPass;
+  for (const auto& point : rec.points) {
+    rec.outcome = verify::worst(rec.outcome, point.outcome);
+  }
 }
 
 Status flush_first(RunContext& run, report::StepRecord& rec) {
@@ -285,6 +349,7 @@ Status run_step(RunContext& run, const ExpectStep& e, report::StepRecord& rec) {
   if (collector == nullptr) {
     return fail(ErrorKind::kConfig, "no collector " + e.at);
   }
+  std::vector<ProbeShortfall> shortfalls;
   for (const auto& name : e.streams) {
     const Stream* s = run.sc.find_stream(name);
     auto prediction = run.oracle->predict(oracle::Stream{s->from, s->src, s->dst});
@@ -295,7 +360,7 @@ Status run_step(RunContext& run, const ExpectStep& e, report::StepRecord& rec) {
         continue;
       }
       ++points;
-      rec.points.push_back(verify_point(run, e, *s, obs, *collector));
+      rec.points.push_back(verify_point(run, e, *s, obs, *collector, {rec.points.size(), &shortfalls}));
       rec.outcome = verify::worst(rec.outcome, rec.points.back().outcome);
     }
     if (points == 0) {
@@ -303,6 +368,7 @@ Status run_step(RunContext& run, const ExpectStep& e, report::StepRecord& rec) {
       rec.outcome = Outcome::kFail;
     }
   }
+  bound_held_back(run, shortfalls, rec);
   for (const auto& fact : run.traffic) {
     rec.details["traffic"].push_back(report::to_json(fact));
   }

@@ -112,15 +112,18 @@ TEST(ProbeKinds, SoftflowdSaysWhyCapturedPacketsAreHeldBack) {
       "Flows expired: 0 (0 forced)\nFlows exported: 0 (0 records) in 0 packets (0 failures)\n"
       "Packets received by libpcap: 621\nPackets dropped by libpcap: 0\n";
   EXPECT_FALSE(softflowd::capture_drained(stuck));
-  const std::string why = softflowd::held_back(stuck);
+  const HeldBack held = softflowd::held_back(stuck);
+  EXPECT_EQ(held.packets, std::optional<std::uint64_t>(621));
+  const std::string& why = held.why;
   EXPECT_EQ(why.rfind("softflowd had read 0 of the 621 packets libpcap captured for it: ", 0), 0U) << why;
   EXPECT_NE(why.find("tp_retire_blk_tov UINT_MAX"), std::string::npos) << why;
   EXPECT_NE(why.find("the last 621 wait for more traffic"), std::string::npos) << why;
   const std::string drained =
       "Packets processed: 4916\nIgnored packets: 109 (109 non-IP, 0 too short)\nPackets received by libpcap: 5025\n";
   EXPECT_TRUE(softflowd::capture_drained(drained));
-  EXPECT_EQ(softflowd::held_back(drained), "");
-  EXPECT_EQ(softflowd::held_back("Number of active flows: 0\n"), "");  // no counters: nothing to say
+  EXPECT_TRUE(softflowd::held_back(drained).empty());
+  EXPECT_EQ(softflowd::held_back(drained).packets, std::optional<std::uint64_t>(0));
+  EXPECT_TRUE(softflowd::held_back("Number of active flows: 0\n").empty());  // no counters: nothing to say
 }
 
 // A softflowd whose interface went down is kept inside pcap_dispatch() by libpcap 1.10 and does not answer: its
@@ -128,13 +131,14 @@ TEST(ProbeKinds, SoftflowdSaysWhyCapturedPacketsAreHeldBack) {
 TEST(ProbeKinds, SoftflowdThatDoesNotAnswerIsNotCountedAndSaysWhy) {
   const ProbeFlush f = softflowd::unanswered("softflowctl statistics got no answer in 5 s");
   EXPECT_FALSE(f.counted);
+  EXPECT_FALSE(f.held_back.packets.has_value());  // how many it holds back it cannot say
   EXPECT_EQ(f.datagrams_sent, 0U);
-  EXPECT_EQ(f.held_back.rfind("softflowd did not answer its control socket (softflowctl statistics got no answer "
-                              "in 5 s): its capture interface went down",
-                              0),
+  EXPECT_EQ(f.held_back.why.rfind("softflowd did not answer its control socket (softflowctl statistics got no answer "
+                                  "in 5 s): its capture interface went down",
+                                  0),
             0U)
-      << f.held_back;
-  EXPECT_NE(f.held_back.find("pcap_wait_for_frames_mmap"), std::string::npos) << f.held_back;
+      << f.held_back.why;
+  EXPECT_NE(f.held_back.why.find("pcap_wait_for_frames_mmap"), std::string::npos) << f.held_back.why;
   EXPECT_EQ(f.stats.at("softflowctl"), "softflowctl statistics got no answer in 5 s");
 }
 
