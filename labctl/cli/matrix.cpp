@@ -81,6 +81,9 @@ int run_matrix_verb(const MatrixArgs& args, const Cli& cli) {
   } else {
     std::cout << text << "matrix: " << (options.out_dir / "matrix.html").string() << "\n";
   }
+  if (!m->interrupted.empty()) {
+    return kExitRuntime;  // the reports hold the combinations that ran
+  }
   return matrix::failed(*m) ? kExitVerifyFailed : kExitOk;
 }
 

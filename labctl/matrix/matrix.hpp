@@ -71,6 +71,9 @@ struct Matrix {
   std::vector<std::string> collectors;
   std::vector<Combination> combinations;  // per scenario, per probe, per collector
   double seconds = 0;
+  // "" when every combination ran; else what stopped the matrix ("interrupted by SIGTERM after 1 of 6
+  // combinations (lab mx1-flocol destroyed)"): the combinations listed are the ones that ran.
+  std::string interrupted;
 };
 
 // Folds a run's verdict into the families of `c` (and its outcome, run directory and time).

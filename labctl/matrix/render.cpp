@@ -89,12 +89,13 @@ std::string summary(const Matrix& m) {
   for (const auto& c : m.combinations) {
     runnable += c.runnable ? 1 : 0;
   }
-  return std::string(failed(m) ? "FAIL" : "PASS") + ": " + std::to_string(m.combinations.size()) + " combinations (" +
-         std::to_string(runnable) + " run, " + std::to_string(m.combinations.size() - runnable) +
-         " n/a); family cells " + std::to_string(count(m, Cell::kPass)) + " PASS, " +
-         std::to_string(count(m, Cell::kFlagged)) + " FLAGGED, " + std::to_string(count(m, Cell::kFail)) + " FAIL, " +
-         std::to_string(count(m, Cell::kError)) + " ERROR, " + std::to_string(count(m, Cell::kNotApplicable)) +
-         " n/a; " + seconds_text(m.seconds);
+  const std::string verdict = !m.interrupted.empty() ? "INTERRUPTED" : failed(m) ? "FAIL" : "PASS";
+  return verdict + ": " + std::to_string(m.combinations.size()) + " combinations (" + std::to_string(runnable) +
+         " run, " + std::to_string(m.combinations.size() - runnable) + " n/a); family cells " +
+         std::to_string(count(m, Cell::kPass)) + " PASS, " + std::to_string(count(m, Cell::kFlagged)) + " FLAGGED, " +
+         std::to_string(count(m, Cell::kFail)) + " FAIL, " + std::to_string(count(m, Cell::kError)) + " ERROR, " +
+         std::to_string(count(m, Cell::kNotApplicable)) + " n/a; " + seconds_text(m.seconds) +
+         (m.interrupted.empty() ? "" : "; " + m.interrupted);
 }
 
 }  // namespace
@@ -117,6 +118,9 @@ std::string matrix_text(const Matrix& m) {
 nlohmann::json matrix_json(const Matrix& m) {
   nlohmann::json j{{"probes", m.probes},    {"collectors", m.collectors}, {"failed", failed(m)},
                    {"summary", summary(m)}, {"seconds", m.seconds},       {"combinations", nlohmann::json::array()}};
+  if (!m.interrupted.empty()) {
+    j["interrupted"] = m.interrupted;
+  }
   for (const auto& c : m.combinations) {
     nlohmann::json families = nlohmann::json::object();
     for (std::size_t i = 0; i < kFamilies; ++i) {

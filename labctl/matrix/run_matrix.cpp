@@ -111,24 +111,26 @@ Result<Matrix> run_matrix(const MatrixOptions& options) {
   Matrix m;
   m.probes = options.probes;
   m.collectors = options.collectors;
-  for (std::size_t i = 0; i < options.scenarios.size(); ++i) {
-    for (const auto& probe : options.probes) {
-      for (const auto& collector : options.collectors) {
-        if (options.progress) {
-          options.progress(options.scenarios[i].string() + ": probe " + probe + ", collector " + collector);
-        }
-        m.combinations.push_back(run_one(options, i, probe, collector));
-        if (options.progress) {
-          const auto& c = m.combinations.back();
-          options.progress("  " + c.outcome + (c.runnable ? "" : " (" + c.reason + ")"));
-        }
-        // The combination's run destroyed its lab when the signal came; the others are not started.
-        if (process::interrupt_signal() != 0) {
-          return fail(ErrorKind::kVerify, process::interrupt_text() + " after " +
-                                              std::to_string(m.combinations.size()) + " combinations (lab " +
-                                              m.combinations.back().lab + " destroyed)");
-        }
-      }
+  // Per scenario, per probe, per collector: combination k.
+  const std::size_t n_collectors = options.collectors.size();
+  const std::size_t n_probes = options.probes.size();
+  const std::size_t total = options.scenarios.size() * n_probes * n_collectors;
+  for (std::size_t k = 0; k < total && m.interrupted.empty(); ++k) {
+    const std::size_t i = k / (n_probes * n_collectors);
+    const std::string& probe = options.probes[(k / n_collectors) % n_probes];
+    const std::string& collector = options.collectors[k % n_collectors];
+    if (options.progress) {
+      options.progress(options.scenarios[i].string() + ": probe " + probe + ", collector " + collector);
+    }
+    m.combinations.push_back(run_one(options, i, probe, collector));
+    const auto& c = m.combinations.back();
+    if (options.progress) {
+      options.progress("  " + c.outcome + (c.runnable ? "" : " (" + c.reason + ")"));
+    }
+    // The combination's run destroyed its lab when the signal came; the others are not started.
+    if (process::interrupt_signal() != 0) {
+      m.interrupted = process::interrupt_text() + " after " + std::to_string(m.combinations.size()) + " of " +
+                      std::to_string(total) + " combinations (lab " + c.lab + " destroyed)";
     }
   }
   m.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();

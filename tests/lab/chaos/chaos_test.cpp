@@ -1,7 +1,7 @@
 // Chaos in running labs: a lab process killed with SIGKILL while `labctl run` converges is reported within 2 s,
 // naming the node, the process, the signal and the step, with its log's tail; labctl itself killed at every
 // point of a deploy (and in the middle of a destroy) leaves nothing once `labctl destroy` has run; a SIGTERM to
-// `labctl run` makes it destroy its own lab.
+// `labctl run` makes it destroy its own lab, and to `labctl matrix` too (and no further combination starts).
 #include "labctl/lab/state.hpp"
 #include "platform/netns/netns.hpp"
 #include "platform/process/ended.hpp"
@@ -162,6 +162,55 @@ TEST(ChaosInterrupt, SigtermDuringRunDestroysTheLabAndSaysSo) {
   EXPECT_EQ(verdict.value("outcome", ""), "ERROR");
   EXPECT_NE(verdict.value("error", "").find("interrupted by SIGTERM"), std::string::npos) << verdict.dump(2);
   fs::remove_all(out);
+}
+
+// SIGTERM to `labctl matrix` while its first combination runs: that combination's run destroys its lab, the second
+// never starts, and the reports of what ran are written and say so (exit 3, a runtime error).
+TEST(ChaosInterrupt, SigtermDuringMatrixStopsItAndWritesWhatRan) {
+  if (!is_root()) {
+    GTEST_SKIP() << "lab tests need root";
+  }
+  const std::string prefix = unique_lab("i2m");
+  const std::string first = prefix + "1-flocol";
+  const std::string second = prefix + "1-flonfa";
+  LabGuard guard_first(first);
+  LabGuard guard_second(second);
+  const fs::path out = fs::temp_directory_path() / (prefix + "-matrix");
+  const fs::path log = fs::temp_directory_path() / (prefix + "-matrix.log");
+  fs::remove_all(out);
+  process::Spec spec{.name = "labctl",
+                     .argv = {FLOWLAB_LABCTL, "--rundir", kRunDir, "matrix",
+                              std::string(FLOWLAB_SOURCE_DIR) + "/scenarios/janog36-model2.yaml", "--probes",
+                              "flowprobe", "--collectors", "collector,nfacctd", "--name", prefix, "--out",
+                              out.string()},
+                     .log_file = log};
+  auto started = process::start(spec);
+  ASSERT_TRUE(started.ok()) << started.error().to_string();
+  ASSERT_TRUE(wait_for(
+      [&] {
+        const auto s = state_of(first);
+        return s && !s->processes.empty();
+      },
+      180s, 5ms))
+      << read_text(log);
+  ASSERT_EQ(::kill(started->pid, SIGTERM), 0);
+  ASSERT_TRUE(wait_gone(*started, 120s)) << read_text(log);
+  const auto exit = process::ended(*started);
+  ASSERT_TRUE(exit.has_value());
+  EXPECT_EQ(exit->text(), "exited with status 3") << read_text(log);
+  EXPECT_EQ(leftovers(first), std::vector<std::string>{}) << read_text(log);
+  EXPECT_EQ(leftovers(second), std::vector<std::string>{}) << read_text(log);
+  EXPECT_EQ(read_text(log).find("collector nfacctd"), std::string::npos) << read_text(log);  // never started
+  const auto json = nlohmann::json::parse(read_text(out / "matrix.json"), nullptr, false);
+  ASSERT_FALSE(json.is_discarded()) << read_text(log);
+  EXPECT_EQ(json.value("interrupted", ""),
+            "interrupted by SIGTERM after 1 of 2 combinations (lab " + first + " destroyed)")
+      << json.dump(2);
+  ASSERT_EQ(json["combinations"].size(), 1U) << json.dump(2);
+  EXPECT_NE(read_text(out / "matrix.txt").find("INTERRUPTED: 1 combinations"), std::string::npos)
+      << read_text(out / "matrix.txt");
+  fs::remove_all(out);
+  fs::remove(log);
 }
 
 std::size_t resources(const lab::State& s) { return s.namespaces.size() + s.processes.size(); }
