@@ -301,6 +301,7 @@ void on_signal(int /*signal*/) {
   for (const pid_t pid : {g_server, g_nfcapd[0], g_nfcapd[1]}) {
     if (pid > 0) {
       ::kill(pid, SIGKILL);
+      ::waitpid(pid, nullptr, 0);  // reaped here: no zombie is left behind the exec below
     }
   }
   ::execlp("rm", "rm", "-rf", g_dir, g_nfcapd_dir,
