@@ -1,11 +1,14 @@
 // labctl flows LAB [NODE] [-a AGG] [--csv|--json] [--match K=V] [--top N] [--sort C] [--clear] [--counters]
-// [--bgp-peers] [--bgp-dump PEER] [--flush] [--watch SECONDS] [--history [--tier T] [--since|--last] [--until]]: asks a
-// deployed lab's flowcollector through its query socket (labctl/ui/collector_feed.hpp, the same reading `labctl ui`
-// uses) and prints exactly what `flowcollector query` prints (pmacct -s style). --watch redraws the terminal every
-// SECONDS with top talkers by AS, peer AS, prefix and interface and their rates, the live view's tables, until Ctrl-C.
+// [--bgp-peers] [--bgp-dump PEER] [--flush] [--watch SECONDS] [--history [--tier T] [--since|--last] [--until]
+// [--host ADDR]]: asks a deployed lab's flowcollector through its query socket (labctl/ui/collector_feed.hpp, the same
+// reading `labctl ui` uses) and prints exactly what `flowcollector query` prints (pmacct -s style). --watch redraws the
+// terminal every SECONDS with top talkers by AS, peer AS, prefix and interface and their rates, the live view's tables,
+// until Ctrl-C.
 // --history reads the lab's store instead (the collector's `store:` node, through its driver): the raw tier regrouped
-// like the live aggregate, or the minute / hour tier, over a time range.
+// like the live aggregate, or the minute / hour tier, over a time range; --host reads one address's flows through the
+// store's address index.
 #include "common/enum_names.hpp"
+#include "common/ip.hpp"
 #include "common/poll.hpp"
 #include "labctl/cli/cli.hpp"
 #include "labctl/lab/lab.hpp"
@@ -34,6 +37,7 @@ struct HistoryArgs {
   std::string since;  // "YYYY-MM-DD HH:MM:SS" (UTC) or Unix seconds
   std::string until;
   std::string last;  // a duration: "10m"
+  std::string host;  // an address: its flows as source or destination
 };
 
 struct FlowsArgs {
@@ -132,6 +136,17 @@ Result<nodes::StoredQuery> stored_query(const FlowsArgs& args) {
     auto t = parse_time("--until", args.history.until);
     FLOWLAB_TRY(t);
     q.until = *t;
+  }
+  if (!args.history.host.empty()) {
+    const auto host = IpAddress::parse(args.history.host);
+    if (!host) {
+      return fail(ErrorKind::kUsage, "--host: expected an IPv4 or IPv6 address, found '" + args.history.host + "'");
+    }
+    if (q.tier != collector::StoreTier::kRaw) {
+      return fail(ErrorKind::kUsage, "--host: the " + args.history.tier +
+                                         " tier keeps no addresses (docs/store.md): use it with --tier raw");
+    }
+    q.host = *host;
   }
   q.sort = args.query.sort.empty() ? "bytes" : args.query.sort;
   if (args.query.top > 0) {
@@ -314,6 +329,8 @@ void add_flows(CLI::App& app, Cli& cli) {
                                 "'YYYY-MM-DD[ HH:MM[:SS]]', UTC)");
   sub->add_option("--until", args->history.until, "with --history: records received before TIME");
   sub->add_option("--last", args->history.last, "with --history: the last DURATION (90s, 10m, 2h)")->excludes(since);
+  sub->add_option("--host", args->history.host,
+                  "with --history: the flows from or to ADDRESS (raw tier; read through the store's address index)");
   for (const char* other : {"--csv", "--json", "--match", "--clear", "--counters", "--bgp-peers", "--bgp-dump",
                             "--flush", "--aggregate", "--top"}) {
     watch->excludes(sub->get_option(other));
@@ -323,7 +340,7 @@ void add_flows(CLI::App& app, Cli& cli) {
        {"--csv", "--match", "--clear", "--counters", "--bgp-peers", "--bgp-dump", "--flush", "--aggregate"}) {
     history->excludes(sub->get_option(other));
   }
-  for (const char* needs : {"--tier", "--since", "--until", "--last"}) {
+  for (const char* needs : {"--tier", "--since", "--until", "--last", "--host"}) {
     sub->get_option(needs)->needs(history);
   }
   sub->callback([args, &cli] { cli.action = [args, &cli] { return run_flows(*args, cli); }; });

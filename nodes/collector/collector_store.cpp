@@ -81,26 +81,26 @@ Result<std::vector<StoredField>> stored_fields(const topology::Node& node, ::flo
   return out;
 }
 
-std::string quoted_sql(const std::string& text) {
-  std::string out = "'";
-  for (const char c : text) {
-    if (c == '\'' || c == '\\') {
-      out.push_back('\\');
-    }
-    out.push_back(c);
-  }
-  return out + "'";
-}
-
 std::string stored_sql(const StoredQuery& q, const std::vector<StoredField>& fields) {
   std::string columns;
   for (const auto& f : fields) {
     columns += (columns.empty() ? "" : ", ") + f.column;
   }
+  ::flowlab::collector::ClickHouseOutputConfig store;
+  store.database = kStoreDatabase;
+  store.table = kStoreTable;
+  // An address restricts the raw table by its primary key through the address index (docs/store.md), then exactly.
+  using ::flowlab::collector::sql_quoted;
   std::vector<std::string> where;
   if (q.pair) {
-    where.push_back("ip_src = " + quoted_sql(q.pair->src.to_string()));
-    where.push_back("ip_dst = " + quoted_sql(q.pair->dst.to_string()));
+    where.push_back(::flowlab::collector::address_index_filter(store, q.pair->src.to_string()));
+    where.push_back("ip_src = " + sql_quoted(q.pair->src.to_string()));
+    where.push_back("ip_dst = " + sql_quoted(q.pair->dst.to_string()));
+  }
+  if (q.host) {
+    const std::string host = sql_quoted(q.host->to_string());
+    where.push_back(::flowlab::collector::address_index_filter(store, q.host->to_string()));
+    where.push_back("(ip_src = " + host + " OR ip_dst = " + host + ")");
   }
   if (q.since) {
     where.push_back("time >= toDateTime(" + std::to_string(*q.since) + ")");
@@ -108,9 +108,6 @@ std::string stored_sql(const StoredQuery& q, const std::vector<StoredField>& fie
   if (q.until) {
     where.push_back("time < toDateTime(" + std::to_string(*q.until) + ")");
   }
-  ::flowlab::collector::ClickHouseOutputConfig store;
-  store.database = kStoreDatabase;
-  store.table = kStoreTable;
   const std::string table = store.database + "." + ::flowlab::collector::tier_table(store, q.tier);
   std::string sql =
       "SELECT " + columns + ", sum(packets) AS packets, sum(bytes) AS bytes, sum(flows) AS flows FROM " + table;

@@ -70,13 +70,15 @@ struct RecordQuery {
 
 // Which stored rows to read from a collector's store (`store:`): a tier (raw: the collector's aggregate `full`
 // regrouped from the raw table; minute / hour: the tier's traffic dimensions per minute / hour, with `time`), a time
-// range of the records' receive time (UTC seconds), optionally one src -> dst pair. `settle`: first wait until the
+// range of the records' receive time (UTC seconds), optionally one src -> dst pair or one host (source or destination;
+// raw tier only: both read the raw table through its address index, docs/store.md). `settle`: first wait until the
 // store holds every record the collector produced (the verifier); else read what is there now.
 struct StoredQuery {
   ::flowlab::collector::StoreTier tier = ::flowlab::collector::StoreTier::kRaw;
   std::optional<std::int64_t> since;  // time >= since
   std::optional<std::int64_t> until;  // time < until
   std::optional<RecordQuery> pair;
+  std::optional<IpAddress> host;
   bool settle = false;
   std::optional<std::uint64_t> top;  // the N rows with the most `sort`
   std::string sort = "bytes";        // bytes, packets or flows

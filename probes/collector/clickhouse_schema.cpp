@@ -73,6 +73,20 @@ std::string view_statement(const ClickHouseOutputConfig& c, StoreTier tier) {
          " GROUP BY time" + dimension_names();
 }
 
+std::string address_qualified(const ClickHouseOutputConfig& c) { return c.database + "." + address_table(c); }
+
+std::string address_statement(const ClickHouseOutputConfig& c) {
+  return "CREATE TABLE IF NOT EXISTS " + address_qualified(c) + " (" + column_list(address_index_columns()) +
+         ") ENGINE = MergeTree PARTITION BY toYYYYMMDD(time) ORDER BY (addr, time, peer_ip_src)";
+}
+
+// One index row per address of a raw row (a flow from a host to itself: two equal rows).
+std::string address_view_statement(const ClickHouseOutputConfig& c) {
+  return "CREATE MATERIALIZED VIEW IF NOT EXISTS " + address_qualified(c) + "_mv TO " + address_qualified(c) +
+         " AS SELECT addr, time, peer_ip_src FROM " + qualified(c, StoreTier::kRaw) +
+         " ARRAY JOIN [ip_src, ip_dst] AS addr";
+}
+
 // "table\tname\ttype" lines -> columns per table, in the server's order.
 std::map<std::string, std::vector<ClickHouseColumn>> parse_columns(const std::string& tsv) {
   std::map<std::string, std::vector<ClickHouseColumn>> out;
@@ -130,6 +144,28 @@ std::vector<ClickHouseColumn> store_columns(StoreTier tier) {
   return out;
 }
 
+std::vector<ClickHouseColumn> address_index_columns() {
+  return {{"addr", "String"}, {"time", "DateTime"}, column_of(P::kPeerSrcIp)};
+}
+
+std::string address_table(const ClickHouseOutputConfig& config) { return config.table + "_addr"; }
+
+std::string sql_quoted(const std::string& text) {
+  std::string out = "'";
+  for (const char c : text) {
+    if (c == '\'' || c == '\\') {
+      out.push_back('\\');
+    }
+    out.push_back(c);
+  }
+  return out + "'";
+}
+
+std::string address_index_filter(const ClickHouseOutputConfig& config, const std::string& address) {
+  return "(time, peer_ip_src) IN (SELECT time, peer_ip_src FROM " + address_qualified(config) +
+         " WHERE addr = " + sql_quoted(address) + ")";
+}
+
 std::string tier_table(const ClickHouseOutputConfig& config, StoreTier tier) {
   switch (tier) {
     case StoreTier::kMinute:
@@ -146,11 +182,11 @@ std::vector<std::string> table_statements(const ClickHouseOutputConfig& c) {
           "CREATE TABLE IF NOT EXISTS " + qualified(c, StoreTier::kRaw) + " (" +
               column_list(store_columns(StoreTier::kRaw)) +
               ") ENGINE = MergeTree PARTITION BY toYYYYMMDD(time) ORDER BY (time, peer_ip_src)",
-          tier_statement(c, StoreTier::kMinute), tier_statement(c, StoreTier::kHour)};
+          tier_statement(c, StoreTier::kMinute), tier_statement(c, StoreTier::kHour), address_statement(c)};
 }
 
 std::vector<std::string> view_statements(const ClickHouseOutputConfig& c) {
-  return {view_statement(c, StoreTier::kMinute), view_statement(c, StoreTier::kHour)};
+  return {view_statement(c, StoreTier::kMinute), view_statement(c, StoreTier::kHour), address_view_statement(c)};
 }
 
 namespace {
@@ -181,22 +217,27 @@ Status ensure_schema(const ClickHouseHttp& http, const ClickHouseOutputConfig& c
     FLOWLAB_TRY(compare_columns(qualified(config, tier), store_columns(tier),
                                 it == tables.end() ? std::vector<ClickHouseColumn>{} : it->second));
   }
+  const auto index = tables.find(address_table(config));
+  FLOWLAB_TRY(compare_columns(address_qualified(config), address_index_columns(),
+                              index == tables.end() ? std::vector<ClickHouseColumn>{} : index->second));
   return config.create_schema ? run_statements(http, view_statements(config)) : Status{};
 }
 
 Result<std::size_t> drop_expired_partitions(const ClickHouseHttp& http, const ClickHouseOutputConfig& config) {
   std::size_t dropped = 0;
-  const std::array<std::pair<StoreTier, unsigned>, 3> tiers{{{StoreTier::kRaw, config.raw_days},
-                                                             {StoreTier::kMinute, config.minute_days},
-                                                             {StoreTier::kHour, config.hour_days}}};
-  for (const auto& [tier, days] : tiers) {
+  const std::array<std::pair<std::string, unsigned>, 4> tables{
+      {{tier_table(config, StoreTier::kRaw), config.raw_days},
+       {address_table(config), config.raw_days},
+       {tier_table(config, StoreTier::kMinute), config.minute_days},
+       {tier_table(config, StoreTier::kHour), config.hour_days}}};
+  for (const auto& [table, days] : tables) {
     if (days == 0) {
       continue;
     }
-    auto parts = http.query("SELECT DISTINCT partition FROM system.parts WHERE database = '" + config.database +
-                            "' AND table = '" + tier_table(config, tier) +
-                            "' AND active AND toUInt32OrZero(partition) < toYYYYMMDD(now() - " +
-                            std::to_string(std::uint64_t{days} * 86400U) + ") FORMAT TabSeparated");
+    auto parts =
+        http.query("SELECT DISTINCT partition FROM system.parts WHERE database = '" + config.database +
+                   "' AND table = '" + table + "' AND active AND toUInt32OrZero(partition) < toYYYYMMDD(now() - " +
+                   std::to_string(std::uint64_t{days} * 86400U) + ") FORMAT TabSeparated");
     if (!parts) {
       return fail(parts.error());
     }
@@ -206,7 +247,7 @@ Result<std::size_t> drop_expired_partitions(const ClickHouseHttp& http, const Cl
       if (partition.empty() || !std::all_of(partition.begin(), partition.end(), ::isdigit)) {
         continue;
       }
-      auto r = http.query("ALTER TABLE " + qualified(config, tier) + " DROP PARTITION " + partition);
+      auto r = http.query("ALTER TABLE " + config.database + "." + table + " DROP PARTITION " + partition);
       if (!r) {
         return fail(r.error());
       }

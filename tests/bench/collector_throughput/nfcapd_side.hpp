@@ -33,6 +33,9 @@ class Nfcapd {
   [[nodiscard]] bool available() const { return available_; }
   // The last run's files are in dir()/flows until the next run or the destructor.
   [[nodiscard]] const std::filesystem::path& dir() const { return dir_; }
+  // While run() runs, `*slot` holds the PID of its nfcapd and `*(slot + 1)` that of its sender (0 when none), so
+  // that a signal handler can end them by PID (bench_store_query's). The slots must outlive the runs.
+  void publish_pids(volatile pid_t* slot) { pids_ = slot; }
 
   Trial run(const std::vector<std::vector<std::byte>>& datagrams, std::size_t records, double pace) {
     Trial t;
@@ -54,11 +57,14 @@ class Nfcapd {
       return t;
     }
     const process::ProcessRef nfcapd = *started;
+    publish(0, nfcapd.pid);
     wait_listening(port);
     const double cpu0 = tree_cpu_seconds(nfcapd.pid);
     const auto start = Clock::now();
     const pid_t child = replay(datagrams, Target{"", "", "127.0.0.1", port}, pace, records);
+    publish(1, child);
     waitpid(child, nullptr, 0);
+    publish(1, 0);
     t.send_seconds = std::chrono::duration<double>(Clock::now() - start).count();
     double cpu = tree_cpu_seconds(nfcapd.pid);
     auto busy_until = Clock::now();
@@ -72,11 +78,17 @@ class Nfcapd {
     t.seconds = std::chrono::duration<double>(busy_until - start).count();
     t.cpu_s = cpu - cpu0;
     (void)process::stop(nfcapd, 10s);
+    publish(0, 0);
     t.received = stored_flows();
     return t;
   }
 
  private:
+  void publish(std::size_t i, pid_t pid) {
+    if (pids_ != nullptr) {
+      pids_[i] = pid;
+    }
+  }
   static std::uint16_t free_udp_port() {
     const int fd = ::socket(AF_INET, SOCK_DGRAM, 0);
     sockaddr_in a{};
@@ -115,6 +127,7 @@ class Nfcapd {
 
   std::filesystem::path dir_;
   bool available_ = false;
+  volatile pid_t* pids_ = nullptr;
 };
 
 }  // namespace flowlab::bench

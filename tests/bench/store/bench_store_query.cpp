@@ -9,7 +9,10 @@
 // Queries, each run twice alternately per tool (wall seconds, and CPU seconds of nfdump / of clickhouse-server):
 //   A  top 10 destination ASes by bytes over 6 hours: `nfdump -R DIR -t RANGE -s dstas/bytes -n 10` vs ClickHouse
 //      on the raw table and on the hour tier;
-//   B  one host's flows: `nfdump -R DIR 'host X'` vs ClickHouse `WHERE ip_src = X OR ip_dst = X` (count, bytes).
+//   B  one host's flows over the whole day: `nfdump -R DIR 'host X'` vs ClickHouse `WHERE ip_src = X OR ip_dst = X`
+//      on the raw table, restricted by its primary key to the (time, exporter) the address index TABLE_addr holds for
+//      X (clickhouse_schema.hpp: address_index_filter); the index is filled by its view during the fill, as the
+//      collector's inserts fill it.
 // Every answer must equal nfdump's (else exit 1). Exit 2 when ClickHouse is not >= 20x faster on every query.
 //
 // Usage: bench_store_query [flows, default 20000000] [nfcapd replay pace records/s, default 150000]
@@ -94,8 +97,22 @@ std::vector<std::vector<std::byte>> v9_datagrams(std::uint64_t n) {
 
 // ---- ClickHouse fill
 
+double thread_cpu_seconds() {
+  timespec ts{};
+  ::clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) / 1e9;
+}
+
+// Where the fill's time goes: this thread's CPU encoding rows (RowBinaryWriter::append, as the collector's writer
+// thread), and the wall time of the INSERTs (the server parsing, writing and filling the address index).
+struct FillCost {
+  double encode_cpu_s = 0;
+  double encode_wall_s = 0;
+  double insert_wall_s = 0;
+};
+
 Status fill_clickhouse(const collector::ClickHouseHttp& http, const collector::ClickHouseOutputConfig& config,
-                       std::uint64_t n) {
+                       std::uint64_t n, FillCost& cost) {
   if (auto s = collector::ensure_schema(http, config); !s) {
     return s;
   }
@@ -115,6 +132,8 @@ Status fill_clickhouse(const collector::ClickHouseHttp& http, const collector::C
   row.has_record = true;
   row.peer_ip_src = IpAddress::v4(0x7f000001U);
   const std::string table = config.database + "." + config.table;
+  double cpu0 = thread_cpu_seconds();
+  auto wall0 = bench::Clock::now();
   for (std::uint64_t i = 0; i < n; ++i) {
     row.record = flow(i, n);
     row.time = static_cast<std::uint32_t>(row.record.first_ms / 1000);
@@ -125,15 +144,21 @@ Status fill_clickhouse(const collector::ClickHouseHttp& http, const collector::C
     row.flows = 1;
     writer.append(*formatter, row, body);
     if ((i + 1) % kChunk == 0 || i + 1 == n) {
+      cost.encode_cpu_s += thread_cpu_seconds() - cpu0;
+      const auto sent = bench::Clock::now();
+      cost.encode_wall_s += std::chrono::duration<double>(sent - wall0).count();
       if (auto s = http.insert_rows(table, "RowBinary", body); !s) {
         return s;
       }
       body.clear();
+      wall0 = bench::Clock::now();
+      cost.insert_wall_s += std::chrono::duration<double>(wall0 - sent).count();
+      cpu0 = thread_cpu_seconds();
     }
   }
   // The hour tier as its view would have filled it: the view's SELECT over the raw table.
   const auto views = collector::view_statements(config);
-  const std::string& hour_view = views.back();
+  const std::string& hour_view = views[1];  // minute, hour, address index
   const auto select = hour_view.find(" AS SELECT ");
   auto filled = http.query("INSERT INTO " + config.database + "." +
                            collector::tier_table(config, collector::StoreTier::kHour) + hour_view.substr(select + 3));
@@ -268,12 +293,16 @@ bool compare(const collector::ClickHouseHttp& http, pid_t server, const Query& q
 }
 
 volatile pid_t g_server = 0;
+volatile pid_t g_nfcapd[2] = {};  // nfcapd and its sender while they run (Nfcapd::publish_pids)
 char g_dir[256] = {};
 char g_nfcapd_dir[256] = {};
 
 void on_signal(int /*signal*/) {
-  if (g_server > 0) {
-    ::kill(g_server, SIGKILL);
+  for (const pid_t pid : {g_server, g_nfcapd[0], g_nfcapd[1]}) {
+    if (pid > 0) {
+      ::kill(pid, SIGKILL);
+      ::waitpid(pid, nullptr, 0);  // reaped here: no zombie is left behind the exec below
+    }
   }
   ::execlp("rm", "rm", "-rf", g_dir, g_nfcapd_dir,
            static_cast<char*>(nullptr));  // async-signal-safe; replaces this process
@@ -299,6 +328,7 @@ int main(int argc, char** argv) {
   const fs::path dir = fs::temp_directory_path() / ("fl-bench-query-" + std::to_string(::getpid()));
   std::snprintf(g_dir, sizeof g_dir, "%s", dir.c_str());
   std::snprintf(g_nfcapd_dir, sizeof g_nfcapd_dir, "%s", nfcapd.dir().c_str());
+  nfcapd.publish_pids(g_nfcapd);
   std::signal(SIGINT, on_signal);
   std::signal(SIGTERM, on_signal);
   std::printf("store history query: %" PRIu64 " flows, load %s", n, uptime().c_str());
@@ -328,18 +358,27 @@ int main(int argc, char** argv) {
   const collector::ClickHouseHttp http(*collector::parse_http_url(config.url), std::chrono::minutes(10));
   t0 = bench::Clock::now();
   const double server0 = bench::tree_cpu_seconds(g_server);
-  if (auto s = fill_clickhouse(http, config, n); !s) {
+  FillCost cost;
+  if (auto s = fill_clickhouse(http, config, n, cost); !s) {
     std::printf("ClickHouse fill: %s\n", s.error().message.c_str());
     server->reset();
     fs::remove_all(dir);
     return 1;
   }
-  (void)http.query("OPTIMIZE TABLE bench.flows");  // one merge round now, not during the queries
-  std::printf("ClickHouse: %s rows raw, %s rows in the hour tier (filled in %.0f s, server %.1f CPU s)\n",
-              words((*server)->query("SELECT count() FROM bench.flows").value_or("?"))[0].c_str(),
-              words((*server)->query("SELECT count() FROM bench.flows_hour").value_or("?"))[0].c_str(),
-              std::chrono::duration<double>(bench::Clock::now() - t0).count(),
-              bench::tree_cpu_seconds(g_server) - server0);
+  for (const char* table : {"bench.flows", "bench.flows_addr"}) {
+    (void)http.query(std::string("OPTIMIZE TABLE ") + table);  // one merge round now, not during the queries
+  }
+  std::printf(
+      "ClickHouse: %s rows raw, %s rows in the hour tier, %s in the address index (filled in %.0f s, server %.1f CPU "
+      "s)\n",
+      words((*server)->query("SELECT count() FROM bench.flows").value_or("?"))[0].c_str(),
+      words((*server)->query("SELECT count() FROM bench.flows_hour").value_or("?"))[0].c_str(),
+      words((*server)->query("SELECT count() FROM bench.flows_addr").value_or("?"))[0].c_str(),
+      std::chrono::duration<double>(bench::Clock::now() - t0).count(), bench::tree_cpu_seconds(g_server) - server0);
+  std::printf(
+      "  fill: encoding %.1f CPU s (%.2f us a row; %.1f s wall), INSERTs %.1f s wall; the rest: the hour tier and "
+      "OPTIMIZE\n",
+      cost.encode_cpu_s, cost.encode_cpu_s * 1e6 / static_cast<double>(n), cost.encode_wall_s, cost.insert_wall_s);
   std::fflush(stdout);
 
   const std::string range = day_time(kRangeStartS) + "-" + day_time(kRangeEndS - 1);
@@ -353,8 +392,8 @@ int main(int argc, char** argv) {
       {"A top 10 dst AS, hour tier", "-t " + range + " -s dstas/bytes -n 10",
        "SELECT as_dst, sum(bytes) AS b FROM bench.flows_hour" + where + top, true},
       {"B one host's flows", "-o 'fmt:%sa %da %byt' 'host " + host + "'",
-       "SELECT ip_src, ip_dst, bytes FROM bench.flows WHERE ip_src = '" + host + "' OR ip_dst = '" + host +
-           "' ORDER BY time"},
+       "SELECT ip_src, ip_dst, bytes FROM bench.flows WHERE " + collector::address_index_filter(config, host) +
+           " AND (ip_src = '" + host + "' OR ip_dst = '" + host + "') ORDER BY time"},
   };
   bool same = true;
   bool fast = true;

@@ -89,6 +89,25 @@ TEST(StoreLab, ScenarioPassesStoredRowsEqualLiveAndDestroyLeavesNothing) {
     std::sort(stored_rows.begin(), stored_rows.end());
     EXPECT_EQ(stored_rows, live_rows) << "live:\n" << live.out << "\nstored:\n" << stored.out;
 
+    // One host's rows, read through the store's address index, are the live rows from or to it.
+    const std::string host = live_rows.front().at("ip_dst");
+    auto by_host = labctl({"flows", lab, "--history", "--host", host, "--json"}, 60s);
+    ASSERT_EQ(by_host.exit_code, 0) << describe(by_host);
+    auto host_rows = rows_of(by_host.out);
+    for (auto& row : host_rows) {
+      EXPECT_EQ(row.erase("flows"), 1U);
+    }
+    std::sort(host_rows.begin(), host_rows.end());
+    std::vector<std::map<std::string, std::string>> live_host_rows;
+    for (const auto& r : live_rows) {
+      if (r.at("ip_src") == host || r.at("ip_dst") == host) {
+        live_host_rows.push_back(r);
+      }
+    }
+    std::sort(live_host_rows.begin(), live_host_rows.end());
+    EXPECT_FALSE(host_rows.empty());
+    EXPECT_EQ(host_rows, live_host_rows) << "live:\n" << live.out << "\nstored, host " << host << ":\n" << by_host.out;
+
     // The tiers sum the same traffic.
     auto minute = labctl({"flows", lab, "--history", "--tier", "minute", "--last", "1h", "--json"}, 60s);
     ASSERT_EQ(minute.exit_code, 0) << describe(minute);
@@ -126,6 +145,13 @@ TEST(StoreLab, HistoryOfALabWithoutStoreIsAClearError) {
     auto tier = labctl({"flows", lab, "--history", "--tier", "week"}, 30s);
     EXPECT_EQ(tier.exit_code, 2) << describe(tier);
     EXPECT_NE(tier.err.find("--tier: expected raw, minute or hour, found 'week'"), std::string::npos) << describe(tier);
+    auto host = labctl({"flows", lab, "--history", "--tier", "minute", "--host", "192.0.2.1"}, 30s);
+    EXPECT_EQ(host.exit_code, 2) << describe(host);
+    EXPECT_NE(host.err.find("--host: the minute tier keeps no addresses"), std::string::npos) << describe(host);
+    auto bad = labctl({"flows", lab, "--history", "--host", "192.0.2"}, 30s);
+    EXPECT_EQ(bad.exit_code, 2) << describe(bad);
+    EXPECT_NE(bad.err.find("--host: expected an IPv4 or IPv6 address, found '192.0.2'"), std::string::npos)
+        << describe(bad);
   }
   EXPECT_EQ(leftovers(lab), std::vector<std::string>{});
 }
