@@ -1,5 +1,6 @@
 // The collector's records read back from its store (`store: NODE`, flowcollector outputs.clickhouse): the raw
 // table regrouped by the aggregate `full`'s primitives (what records() reads live), or a tier, over a time range.
+#include "common/poll.hpp"
 #include "nodes/collector/collector_config.hpp"
 #include "nodes/collector/collector_driver.hpp"
 #include "probes/collector/clickhouse_schema.hpp"
@@ -7,12 +8,10 @@
 
 #include <cstdlib>
 #include <sstream>
-#include <thread>
 
 namespace flowlab::nodes::collector {
 namespace {
 
-using Clock = std::chrono::steady_clock;
 constexpr auto kStoreWait = std::chrono::seconds(30);
 
 // Waits until the collector's store counters say every record produced was inserted (nothing queued); a dropped
@@ -20,27 +19,34 @@ constexpr auto kStoreWait = std::chrono::seconds(30);
 Status await_store(const NodeContext& ctx) {
   const auto socket = ctx.dir / kSocketFile;
   FLOWLAB_TRY(query(socket, {{"cmd", "flush"}}));
-  const auto deadline = Clock::now() + kStoreWait;
   nlohmann::json c;
-  while (Clock::now() < deadline) {
-    auto j = query(socket, {{"cmd", "counters"}});
-    FLOWLAB_TRY(j);
-    c = j->value("store", nlohmann::json::object()).value("clickhouse", nlohmann::json::object());
-    if (c.empty()) {
-      return fail(ErrorKind::kConfig,
-                  "collector " + ctx.node->name + " stores nothing (its outputs have no clickhouse)");
-    }
-    const auto produced = c.value("rows_produced", std::uint64_t{0});
-    const auto inserted = c.value("rows_inserted", std::uint64_t{0});
-    const auto dropped = c.value("rows_dropped", std::uint64_t{0});
-    if (dropped != 0) {
-      return fail(ErrorKind::kVerify, "collector " + ctx.node->name + ": its store dropped " + std::to_string(dropped) +
-                                          " of " + std::to_string(produced) + " rows");
-    }
-    if (inserted == produced && c.value("rows_queued", std::uint64_t{0}) == 0) {
-      return {};
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  Status failed;  // what ended the wait early: the query socket, no store, a dropped row
+  const bool taken = poll_for(
+      [&] {
+        auto j = query(socket, {{"cmd", "counters"}});
+        if (!j.ok()) {
+          failed = fail(j.error());
+          return true;
+        }
+        c = j->value("store", nlohmann::json::object()).value("clickhouse", nlohmann::json::object());
+        if (c.empty()) {
+          failed = fail(ErrorKind::kConfig,
+                        "collector " + ctx.node->name + " stores nothing (its outputs have no clickhouse)");
+          return true;
+        }
+        const auto produced = c.value("rows_produced", std::uint64_t{0});
+        const auto dropped = c.value("rows_dropped", std::uint64_t{0});
+        if (dropped != 0) {
+          failed = fail(ErrorKind::kVerify, "collector " + ctx.node->name + ": its store dropped " +
+                                                std::to_string(dropped) + " of " + std::to_string(produced) + " rows");
+          return true;
+        }
+        return c.value("rows_inserted", std::uint64_t{0}) == produced && c.value("rows_queued", std::uint64_t{0}) == 0;
+      },
+      kStoreWait, std::chrono::milliseconds(100));
+  FLOWLAB_TRY(failed);
+  if (taken) {
+    return {};
   }
   return fail(ErrorKind::kTimeout, "collector " + ctx.node->name + ": the store did not take every record within " +
                                        std::to_string(kStoreWait.count()) + " s (counters " + c.dump() + ")");
