@@ -169,6 +169,7 @@ std::uint32_t AttrStore::find_path(const AsPath& path, std::size_t h) const {
 }
 
 std::uint32_t AttrStore::add_path(const AsPath& path, std::size_t h) {
+  static_assert(sizeof(PathRec) == 64, "an interned path is one cache line");
   std::uint32_t p = 0;
   if (!free_paths_.empty()) {
     p = free_paths_.back();
@@ -181,20 +182,46 @@ std::uint32_t AttrStore::add_path(const AsPath& path, std::size_t h) {
   rec.path = std::make_shared<const AsPath>(path);
   rec.hash = h;
   rec.refs = 0;
+  rec.pins = 0;
   rec.words_used = flatten(path, rec.words);
   path_index_.insert(p, h, [this](std::uint32_t o) { return paths_[o].hash; });
   return p;
 }
 
-void AttrStore::release_path(const std::shared_ptr<const AsPath>& path) {
-  const std::size_t h = hash_path(*path);
-  const std::uint32_t p = path_index_.find(h, [&](std::uint32_t o) { return paths_[o].path == path; });
-  if (p == detail::IdIndex::kNone || --paths_[p].refs != 0) {
+void AttrStore::release_path(std::uint32_t id) {
+  PathRec& rec = paths_[id];
+  if (rec.refs != 0 || rec.pins != 0) {
     return;
   }
-  path_index_.erase(p, h, [this](std::uint32_t o) { return paths_[o].hash; });
-  paths_[p].path.reset();  // readers still holding a copy keep theirs
-  free_paths_.push_back(p);
+  path_index_.erase(id, rec.hash, [this](std::uint32_t o) { return paths_[o].hash; });
+  rec.path.reset();  // readers still holding a copy keep theirs
+  free_paths_.push_back(id);
+}
+
+bool AttrStore::pin_path(std::uint32_t id, const AsPath* path) {
+  if (path == nullptr || path_at(id) != path) {
+    return false;
+  }
+  ++paths_[id].pins;
+  return true;
+}
+
+std::uint32_t AttrStore::pin_path(const AsPath& path) {
+  const std::size_t h = hash_path(path);
+  std::uint32_t id = find_path(path, h);
+  if (id == detail::IdIndex::kNone) {
+    id = add_path(path, h);
+  }
+  ++paths_[id].pins;
+  return id;
+}
+
+void AttrStore::unpin_path(std::uint32_t id) {
+  if (id >= paths_.size() || paths_[id].pins == 0) {
+    return;
+  }
+  --paths_[id].pins;
+  release_path(id);
 }
 
 std::size_t AttrStore::path_count() const { return path_index_.size(); }
@@ -290,8 +317,9 @@ void AttrStore::unref(AttrId id) {
     return;
   }
   index_.erase(id, entry_hash(id), [this](AttrId o) { return entry_hash(o); });
-  auto path = std::move(e.value->as_path);
+  const std::uint32_t path = e.value->path_index;
   e.value.reset();
+  --paths_[path].refs;
   release_path(path);
   release_rest(e.rest);
   free_.push_back(id);

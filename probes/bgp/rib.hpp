@@ -36,7 +36,7 @@ struct RouteAttributes {
   const PathAttributes& attrs;
   std::uint32_t first_as = 0;    // pmacct_first_as(*as_path)
   std::uint32_t last_as = 0;     // pmacct_last_as(*as_path)
-  std::uint32_t path_index = 0;  // the interned path's slot in the store: stable while as_path is interned there
+  std::uint32_t path_index = 0;  // the interned path's id in the store (AttrStore::path_at): stable while interned
 
   [[nodiscard]] IpAddress next_hop(Family family) const { return attrs.next_hop_for(family); }
   [[nodiscard]] std::uint32_t local_pref() const { return attrs.local_pref.value_or(100); }
@@ -76,6 +76,22 @@ class AttrStore {
   [[nodiscard]] std::size_t path_count() const;                                                // live AS paths
   [[nodiscard]] std::size_t rest_count() const { return rests_.size() - free_rests_.size(); }  // live non-path parts
   [[nodiscard]] std::uint64_t refused() const { return refused_; }  // intern() calls that found the store full
+
+  // AS path ids. Every interned path has a small integer id (RouteAttributes::path_index), assigned when the path is
+  // interned and kept while any set uses it or any pin holds it: a path leaves the store, and its id may name
+  // another path, only when both counts are 0. A holder outside the store (an aggregate row keyed by the id) pins
+  // the id for as long as it keeps it, so a path withdrawn from every route meanwhile keeps its id (re-interning
+  // it finds the same id) and the id never names another path under the holder.
+  // Pins id when it names `path` (the object a RouteAttributes of this store holds); false otherwise (a set of
+  // another store, or an id freed since).
+  bool pin_path(std::uint32_t id, const AsPath* path);
+  // Pins the id of a path equal to `path`, interning it first when no set uses one (a path from another store).
+  std::uint32_t pin_path(const AsPath& path);
+  void unpin_path(std::uint32_t id);  // one pin_path() given back
+  // The path an id names (a pinned or used id); nullptr for a free one.
+  [[nodiscard]] const AsPath* path_at(std::uint32_t id) const {
+    return id < paths_.size() ? paths_[id].path.get() : nullptr;
+  }
   // Estimate of the heap bytes held (entries, indexes, the interned parts and their vectors).
   [[nodiscard]] std::size_t memory_bytes() const;
 
@@ -92,7 +108,7 @@ class AttrStore {
   };
   // A path flattened into words — per segment (type << 16 | count), then its ASNs — when it fits kInlineWords;
   // a lookup compares these instead of chasing the AsPath's vectors (two cache misses fewer per UPDATE).
-  static constexpr std::uint32_t kInlineWords = 8;
+  static constexpr std::uint32_t kInlineWords = 7;         // with pins, PathRec stays one cache line
   static constexpr std::uint32_t kLongPath = 0xffffffffU;  // PathRec::words_used of a path that does not fit
   struct alignas(64) PathRec {                             // an interned AS path: one cache line
     std::size_t hash = 0;
@@ -100,11 +116,12 @@ class AttrStore {
     std::uint32_t refs = 0;              // sets using it
     std::uint32_t words_used = kLongPath;
     std::array<std::uint32_t, kInlineWords> words{};
+    std::uint32_t pins = 0;  // pin_path() holders
   };
   static std::uint32_t flatten(const AsPath& path, std::array<std::uint32_t, kInlineWords>& words);
   std::uint32_t find_path(const AsPath& path, std::size_t hash) const;
   std::uint32_t add_path(const AsPath& path, std::size_t hash);
-  void release_path(const std::shared_ptr<const AsPath>& path);
+  void release_path(std::uint32_t id);  // frees the id when no set uses it and no pin holds it
   std::uint32_t intern_rest(const PathAttributes& attrs, std::size_t hash);
   void release_rest(std::uint32_t rest);
   [[nodiscard]] std::size_t entry_hash(AttrId id) const;
@@ -183,6 +200,8 @@ class Rib {
   }
   [[nodiscard]] std::size_t memory_bytes() const;
   [[nodiscard]] const AttrStore& store() const { return *store_; }
+  // The store itself, shared with the tables' other Ribs: for holders that pin AS path ids (AttrStore::pin_path).
+  [[nodiscard]] const std::shared_ptr<AttrStore>& shared_store() const { return store_; }
   [[nodiscard]] std::uint64_t refused() const { return refused_; }  // announcements withdrawn for lack of room
 
   // Calls f(const RibRoute&) for every path of every prefix.

@@ -101,17 +101,6 @@ void append_raw(std::string& out, const T* values, std::size_t n) {
   }
 }
 
-void serialize_path(const bgp::AsPath& path, std::string& out) {
-  out.clear();
-  out.push_back('P');
-  for (const auto& seg : path.segments) {
-    out.push_back(static_cast<char>(seg.type));
-    const auto n = static_cast<std::uint32_t>(seg.asns.size());
-    append_raw(out, &n, 1);
-    append_raw(out, seg.asns.data(), seg.asns.size());
-  }
-}
-
 template <class T>
 void serialize_list(char tag, const std::vector<T>& list, std::string& out) {
   out.clear();
@@ -241,6 +230,66 @@ void put_enrichment_field(Primitive p, const EnrichedFlow& flow, std::uint8_t* a
 
 }  // namespace
 
+PathKeys::PathKeys(PathKeys&& o) noexcept
+    : store_(std::move(o.store_)), slots_(std::move(o.slots_)), pinned_(std::move(o.pinned_)) {
+  o.store_.reset();
+  o.slots_.clear();
+  o.pinned_.clear();
+}
+
+PathKeys& PathKeys::operator=(PathKeys&& o) noexcept {
+  if (this != &o) {
+    clear();
+    store_ = std::move(o.store_);
+    slots_ = std::move(o.slots_);
+    pinned_ = std::move(o.pinned_);
+    o.store_.reset();
+    o.slots_.clear();
+    o.pinned_.clear();
+  }
+  return *this;
+}
+
+void PathKeys::clear() {
+  if (store_) {
+    for (const std::uint32_t id : pinned_) {
+      store_->unpin_path(id);
+    }
+  }
+  pinned_.clear();
+  slots_.clear();
+}
+
+std::uint32_t PathKeys::first_sight(const bgp::RouteAttributes* route, const bgp::Rib* view) {
+  if (!store_) {
+    store_ = view != nullptr ? view->shared_store() : std::make_shared<bgp::AttrStore>();
+  }
+  std::uint32_t id = route->path_index;
+  if (!store_->pin_path(id, route->as_path.get())) {
+    id = store_->pin_path(*route->as_path);  // another store's set: the id of an equal path in ours
+  }
+  return pinned(id);
+}
+
+std::uint32_t PathKeys::pinned(std::uint32_t id) {
+  const bgp::AsPath* path = store_->path_at(id);
+  if (id < slots_.size() && slots_[id].path == path) {
+    store_->unpin_path(id);  // pinned before (reached by content from another store's set): one pin is enough
+    return slots_[id].key;
+  }
+  if (id >= slots_.size()) {
+    slots_.resize(std::max<std::size_t>(std::size_t{id} + 1, slots_.size() * 2));
+  }
+  slots_[id] = Slot{path, path->segments.empty() ? 0U : id + 1};
+  pinned_.push_back(id);
+  return slots_[id].key;
+}
+
+std::string PathKeys::text(std::uint32_t key) const {
+  const bgp::AsPath* path = key == 0 || !store_ ? nullptr : store_->path_at(key - 1);
+  return path == nullptr ? std::string() : underscored(pmacct_as_path_string(*path));
+}
+
 std::uint32_t Aggregate::Dictionary::intern(const std::string& key, const std::string& printed_if_new) {
   auto it = ids.find(key);
   if (it != ids.end()) {
@@ -279,33 +328,6 @@ Result<Aggregate> Aggregate::create(AggregateSpec spec) {
   return a;
 }
 
-std::uint32_t Aggregate::path_id(const bgp::RouteAttributes* route) {
-  if (route == nullptr) {
-    return 0;  // id 0 is the empty path (interned by add())
-  }
-  const bgp::AsPath* object = route->as_path.get();
-  if (route->path_index < path_slots_.size() && path_slots_[route->path_index].path == object) {
-    return path_slots_[route->path_index].id;
-  }
-  const auto address = reinterpret_cast<std::uintptr_t>(object);
-  std::uint32_t id = 0;
-  if (const std::uint32_t* known = path_ids_.find(address); known != nullptr) {
-    id = *known;
-  } else {
-    serialize_path(*object, value_scratch_);
-    auto it = paths_.ids.find(value_scratch_);
-    id = it != paths_.ids.end() ? it->second
-                                : paths_.intern(value_scratch_, underscored(pmacct_as_path_string(*object)));
-    path_ids_.put(address, id);
-    path_refs_.push_back(route->as_path);
-  }
-  if (route->path_index >= path_slots_.size()) {
-    path_slots_.resize(std::max<std::size_t>(route->path_index + 1, path_slots_.size() * 2));
-  }
-  path_slots_[route->path_index] = PathSlot{object, id};
-  return id;
-}
-
 std::uint32_t Aggregate::communities_id(char tag, const bgp::RouteAttributes* route) {
   if (route == nullptr) {
     return 0;
@@ -334,7 +356,8 @@ std::uint32_t Aggregate::communities_id(char tag, const bgp::RouteAttributes* ro
   return communities_.intern(value_scratch_, printed);
 }
 
-void Aggregate::put_route_field(Primitive p, const bgp::RouteAttributes* route, std::uint8_t* at) {
+void Aggregate::put_route_field(Primitive p, const bgp::RouteAttributes* route, const bgp::Rib* view,
+                                std::uint8_t* at) {
   switch (p) {
     case P::kStdComm:
     case P::kSrcStdComm:
@@ -350,7 +373,7 @@ void Aggregate::put_route_field(Primitive p, const bgp::RouteAttributes* route, 
       break;
     case P::kAsPath:
     case P::kSrcAsPath:
-      put_u32(at, path_id(route));
+      put_u32(at, paths_.key(route, view));
       break;
     case P::kLocalPref:
     case P::kSrcLocalPref:
@@ -378,10 +401,10 @@ void Aggregate::build_key(const EnrichedFlow& flow, std::uint8_t* key) {
         put_enrichment_field(f.primitive, flow, at);
         break;
       case FieldSource::kDstRoute:
-        put_route_field(f.primitive, flow.dst_route, at);
+        put_route_field(f.primitive, flow.dst_route, flow.view, at);
         break;
       case FieldSource::kSrcRoute:
-        put_route_field(f.primitive, flow.src_route, at);
+        put_route_field(f.primitive, flow.src_route, flow.view, at);
         break;
     }
   }
@@ -422,9 +445,6 @@ std::uint32_t Aggregate::find_or_insert(const std::uint8_t* key, std::uint64_t h
 }
 
 void Aggregate::key_into(const EnrichedFlow& flow, std::uint8_t* key) {
-  if (paths_.text.empty()) {
-    paths_.intern("P", "");  // id 0: the empty AS path
-  }
   if (communities_.text.empty()) {
     communities_.intern("", "");  // id 0: no communities
   }
@@ -506,8 +526,7 @@ std::string Aggregate::format_field(const Field& f, const std::uint8_t* key) con
     }
     case P::kAsPath:
     case P::kSrcAsPath: {
-      const std::uint32_t id = get_u32(at);
-      return id < paths_.text.size() ? paths_.text[id] : std::string();
+      return paths_.text(get_u32(at));
     }
     case P::kPeerSrcIp:
     case P::kPeerDstIp:
@@ -569,10 +588,7 @@ void Aggregate::clear() {
   counters_.clear();
   hashes_.clear();
   slots_.assign(64, 0);
-  paths_ = Dictionary{};
-  path_ids_.clear();
-  path_refs_.clear();
-  path_slots_.clear();
+  paths_.clear();
   communities_ = Dictionary{};
 }
 

@@ -1,6 +1,7 @@
 // aggregate.hpp — one named aggregate (pmacct `aggregate[name]` + `aggregate_filter[name]`): filter, pack the
-// primitives into a fixed-width binary key, add packets/bytes/flows. Variable-length values (AS paths,
-// communities) are interned per aggregate and keyed by a 32-bit id. Rows are formatted only when asked for.
+// primitives into a fixed-width binary key, add packets/bytes/flows. Variable-length values are keyed by a 32-bit
+// id: an AS path by its id in the BGP tables' bgp::AttrStore (PathKeys: no text, no hash of the path per record),
+// communities by an id interned per aggregate. Rows are formatted (the path's text built) only when asked for.
 #pragma once
 
 #include "common/result.hpp"
@@ -31,6 +32,49 @@ struct Row {
   std::uint64_t packets = 0;
   std::uint64_t bytes = 0;
   std::uint64_t flows = 0;
+};
+
+// AS paths as key values: the path's id in one bgp::AttrStore (RouteAttributes::path_index), pinned there
+// (AttrStore::pin_path) from the first key that uses it until clear(), so the id keeps naming that path — even after
+// every route with it is withdrawn — and never another path while a row holds it. Key value: id + 1; 0 for no route
+// and for the empty path (both print ""). The store is the first view's (Rib::shared_store); a route of another
+// store (or a RouteAttributes built outside a store, as the ClickHouse writer does) is pinned by content, so equal
+// paths get one key whatever object holds them. Without any view the PathKeys owns a private store.
+class PathKeys {
+ public:
+  PathKeys() = default;
+  ~PathKeys() { clear(); }
+  PathKeys(PathKeys&& o) noexcept;
+  PathKeys& operator=(PathKeys&& o) noexcept;
+  PathKeys(const PathKeys&) = delete;
+  PathKeys& operator=(const PathKeys&) = delete;
+
+  // The key value of a route's AS path (0: no route); `view` is the Rib the route came from (nullptr: unknown).
+  std::uint32_t key(const bgp::RouteAttributes* route, const bgp::Rib* view) {
+    if (route == nullptr) {
+      return 0;
+    }
+    const std::uint32_t id = route->path_index;
+    if (id < slots_.size() && slots_[id].path == route->as_path.get()) {
+      return slots_[id].key;  // pinned by us, so the object is still that id's path
+    }
+    return first_sight(route, view);
+  }
+  // The path as pmacct prints it ('_' for blanks); "" for key 0.
+  [[nodiscard]] std::string text(std::uint32_t key) const;
+  void clear();  // every pin given back
+
+ private:
+  std::uint32_t first_sight(const bgp::RouteAttributes* route, const bgp::Rib* view);
+  std::uint32_t pinned(std::uint32_t id);  // the key of an id pinned just now (or before, then the pin is returned)
+
+  struct Slot {
+    const bgp::AsPath* path = nullptr;  // the store's object for the id; nullptr: not pinned by us
+    std::uint32_t key = 0;
+  };
+  std::shared_ptr<bgp::AttrStore> store_;
+  std::vector<Slot> slots_;            // by path id
+  std::vector<std::uint32_t> pinned_;  // the ids we pinned
 };
 
 class Aggregate {
@@ -77,8 +121,7 @@ class Aggregate {
   std::uint8_t* key_of(const EnrichedFlow& flow);              // the flow's key in scratch_
   void key_into(const EnrichedFlow& flow, std::uint8_t* key);  // the flow's key at `key` (key_width_ bytes)
   void count(std::uint32_t index, const EnrichedFlow& flow);
-  void put_route_field(Primitive p, const bgp::RouteAttributes* route, std::uint8_t* at);
-  std::uint32_t path_id(const bgp::RouteAttributes* route);                   // interned AS path
+  void put_route_field(Primitive p, const bgp::RouteAttributes* route, const bgp::Rib* view, std::uint8_t* at);
   std::uint32_t communities_id(char tag, const bgp::RouteAttributes* route);  // interned std/ext/large list
   [[nodiscard]] std::string format_field(const Field& field, const std::uint8_t* key) const;
   [[nodiscard]] std::vector<std::string> values_of(const std::uint8_t* key) const;  // every field, printed
@@ -99,23 +142,8 @@ class Aggregate {
   std::vector<std::uint64_t> batch_hashes_;
   std::vector<std::uint32_t> batch_flows_;
   std::string value_scratch_;  // variable-length value under construction
-  Dictionary paths_;           // AS paths
-  // AS path objects -> their id in paths_: bgp::AttrStore shares one object per distinct path in a table, so a
-  // path's text is built and hashed once per object, not once per record. path_refs_ keeps every key's object
-  // alive, so no address is reused for another path while it is a key (cleared with the dictionary).
-  struct AddressHash {
-    std::size_t operator()(std::uintptr_t a) const { return bgp::detail::mix64(a); }
-  };
-  bgp::detail::FlatMap<std::uintptr_t, std::uint32_t, AddressHash> path_ids_;
-  std::vector<std::shared_ptr<const bgp::AsPath>> path_refs_;
-  // The first level in front of path_ids_, indexed by the set's RouteAttributes::path_index (read in the set's cache
-  // line): a hit when the slot names the same path object (kept alive by path_refs_, so it cannot be another path).
-  struct PathSlot {
-    const bgp::AsPath* path = nullptr;
-    std::uint32_t id = 0;
-  };
-  std::vector<PathSlot> path_slots_;
-  Dictionary communities_;  // std / ext / large communities (kind-tagged)
+  PathKeys paths_;             // AS paths
+  Dictionary communities_;     // std / ext / large communities (kind-tagged)
   std::uint64_t filtered_out_ = 0;
 };
 

@@ -514,6 +514,41 @@ TEST(AttrStore, SharesPathsAndNonPathPartsSeparately) {
   EXPECT_EQ(store.rest_count(), 0U);
 }
 
+// A path's id (RouteAttributes::path_index) is kept while a pin holds it: the last set using the path goes, the id
+// still names it, a new path gets another id, the path interned again gets its id back; the last pin lets it go.
+// A path equal to an interned one, from elsewhere, pins that one's id; an id that does not name the object: refused.
+TEST(AttrStore, PinnedPathKeepsItsId) {
+  AttrStore store;
+  const AttrId set = store.intern(attrs({65001, 65100}, "192.0.2.1"));
+  const std::uint32_t id = store.get(set).path_index;
+  const AsPath* object = store.get(set).as_path.get();
+  EXPECT_EQ(store.path_at(id), object);
+  EXPECT_FALSE(store.pin_path(id + 1, object));
+  ASSERT_TRUE(store.pin_path(id, object));
+  store.unref(set);
+  EXPECT_EQ(store.size(), 0U);
+  EXPECT_EQ(store.path_count(), 1U);
+  EXPECT_EQ(store.path_at(id), object);
+  const AttrId other = store.intern(attrs({65002, 65100}, "192.0.2.1"));
+  EXPECT_NE(store.get(other).path_index, id);
+  const AttrId again = store.intern(attrs({65001, 65100}, "192.0.2.2"));
+  EXPECT_EQ(store.get(again).path_index, id);
+  EXPECT_EQ(store.get(again).as_path.get(), object);
+  EXPECT_EQ(store.pin_path(*attrs({65001, 65100}, "192.0.2.9").as_path), id);  // by content: the same id
+  store.unpin_path(id);
+  store.unref(again);
+  EXPECT_EQ(store.path_at(id), object);  // one pin left
+  store.unpin_path(id);
+  EXPECT_EQ(store.path_at(id), nullptr);
+  EXPECT_EQ(store.path_count(), 1U);                                                        // 65002's
+  const std::uint32_t fresh = store.pin_path(*attrs({65003, 65100}, "192.0.2.1").as_path);  // no set uses it
+  EXPECT_EQ(store.path_count(), 2U);
+  EXPECT_EQ(store.path_at(fresh)->to_string(), "65003 65100");
+  store.unpin_path(fresh);
+  store.unref(other);
+  EXPECT_EQ(store.path_count(), 0U);
+}
+
 // Many sets, paths and non-path parts through growth of every index, released in a scrambled order and interned
 // again: counts, ids and contents stay exact against a reference map; a reader's copy of a path outlives the store's.
 TEST(AttrStore, ChurnAgainstReference) {

@@ -104,6 +104,83 @@ TEST(Aggregate, AReplacedPathGetsItsOwnRow) {
   }
 }
 
+// AS paths are keyed by their id in the tables' AttrStore. Equal paths held by different objects (two stores: the
+// second is pinned by content) give one row; distinct paths distinct rows; the texts print from the store.
+TEST(Aggregate, EqualPathsOfDifferentObjectsShareARow) {
+  BgpTables first;
+  BgpTables second;  // its own AttrStore: its path objects are not the first's
+  bgp::PeerInfo peer;
+  peer.address = addr("192.0.2.1");
+  for (BgpTables* t : {&first, &second}) {
+    t->apply(peer, bgp::RouteEvent{prefix("198.51.100.0/24"), 0, test::attrs({"65001 {65003,65002}", "192.0.2.254"})});
+    t->apply(peer, bgp::RouteEvent{prefix("203.0.113.0/24"), 0, test::attrs({"65001 65009", "192.0.2.254"})});
+  }
+  const auto a = first.rib(peer.address).lookup(addr("198.51.100.1"));
+  const auto b = second.rib(peer.address).lookup(addr("198.51.100.1"));
+  ASSERT_TRUE(a && b);
+  ASSERT_NE(a->attrs->as_path.get(), b->attrs->as_path.get());
+  Enricher from_first(first, EnrichConfig{});
+  Enricher from_second(second, EnrichConfig{});
+  auto agg = Aggregate::create({"p", *parse_primitives("as_path src_as_path"), ""});
+  ASSERT_TRUE(agg.ok());
+  agg->add(from_first.enrich(rec("203.0.113.1", "198.51.100.1", 1, 100)));
+  agg->add(from_second.enrich(rec("203.0.113.1", "198.51.100.1", 2, 100)));
+  agg->add(from_second.enrich(rec("198.51.100.1", "203.0.113.1", 4, 100)));
+  agg->add(from_first.enrich(rec("198.51.100.1", "203.0.113.1", 8, 100)));
+  agg->add(from_second.enrich(rec("192.0.2.9", "203.0.113.1", 16, 100)));  // no source route: ""
+  const auto rows = agg->rows();
+  ASSERT_EQ(rows.size(), 3U);
+  EXPECT_EQ(rows[0].values, (std::vector<std::string>{"65001_{65002,65003}", "65001_65009"}));
+  EXPECT_EQ(rows[0].packets, 3U);
+  EXPECT_EQ(rows[1].values, (std::vector<std::string>{"65001_65009", "65001_{65002,65003}"}));
+  EXPECT_EQ(rows[1].packets, 12U);
+  EXPECT_EQ(rows[2].values, (std::vector<std::string>{"65001_65009", ""}));
+  EXPECT_EQ(rows[2].packets, 16U);
+}
+
+// A row pins its path's id: withdrawn from every route, the path stays in the store under its id, so a path
+// interned meanwhile gets another id (no alias: its own row), and the path announced again finds its old id and row.
+// clear() gives the pins back and the store lets the withdrawn path go.
+TEST(Aggregate, AWithdrawnPathKeepsItsIdWhileARowHoldsIt) {
+  BgpTables tables;
+  bgp::PeerInfo peer;
+  peer.address = addr("192.0.2.1");
+  const auto p = prefix("198.51.100.0/24");
+  Enricher enricher(tables, EnrichConfig{});
+  auto agg = Aggregate::create({"p", *parse_primitives("as_path"), ""});
+  ASSERT_TRUE(agg.ok());
+  const auto flow = rec("203.0.113.1", "198.51.100.1", 1, 100);
+  tables.apply(peer, bgp::RouteEvent{p, 0, test::attrs({"65001 65002", "192.0.2.254"})});
+  const std::uint32_t first_id = tables.rib(peer.address).lookup(addr("198.51.100.1"))->attrs->path_index;
+  agg->add(enricher.enrich(flow));
+  tables.apply(peer, bgp::RouteEvent{p, 0, nullptr});
+  agg->add(enricher.enrich(flow));  // no route now
+  for (std::uint32_t i = 0; i < 20; ++i) {
+    tables.apply(peer, bgp::RouteEvent{p, 0, test::attrs({"65001 " + std::to_string(65100 + i), "192.0.2.254"})});
+    EXPECT_NE(tables.rib(peer.address).lookup(addr("198.51.100.1"))->attrs->path_index, first_id);
+    agg->add(enricher.enrich(flow));
+  }
+  EXPECT_EQ(tables.store().size(), 1U);         // the route's set (the Rib's last interned one)
+  EXPECT_EQ(tables.store().path_count(), 21U);  // and every path a row holds
+  EXPECT_NE(tables.store().path_at(first_id), nullptr);
+  tables.apply(peer, bgp::RouteEvent{p, 0, test::attrs({"65001 65002", "192.0.2.254"})});
+  EXPECT_EQ(tables.rib(peer.address).lookup(addr("198.51.100.1"))->attrs->path_index, first_id);
+  agg->add(enricher.enrich(flow));
+  const auto rows = agg->rows();
+  ASSERT_EQ(rows.size(), 22U);
+  EXPECT_EQ(rows[0].values[0], "65001_65002");
+  EXPECT_EQ(rows[0].packets, 2U);
+  EXPECT_EQ(rows[1].values[0], "");
+  for (std::uint32_t i = 0; i < 20; ++i) {
+    EXPECT_EQ(rows[2 + i].values[0], "65001_" + std::to_string(65100 + i));
+    EXPECT_EQ(rows[2 + i].packets, 1U);
+  }
+  agg->clear();
+  EXPECT_EQ(tables.store().path_count(), 1U);  // the route's: no path is left that only a pin held
+  EXPECT_EQ(tables.store().path_at(first_id),
+            tables.rib(peer.address).lookup(addr("198.51.100.1"))->attrs->as_path.get());
+}
+
 // `direction` (IE 61): an ingress and an egress observation of the same packets stay two rows; without the
 // primitive they merge (twice the packets); a record that does not say is "unknown".
 TEST(Aggregate, DirectionKeepsObservationsApart) {
