@@ -178,12 +178,12 @@ TEST(ChaosInterrupt, SigtermDuringMatrixStopsItAndWritesWhatRan) {
   const fs::path out = fs::temp_directory_path() / (prefix + "-matrix");
   const fs::path log = fs::temp_directory_path() / (prefix + "-matrix.log");
   fs::remove_all(out);
-  process::Spec spec{.name = "labctl",
-                     .argv = {FLOWLAB_LABCTL, "--rundir", kRunDir, "matrix",
-                              std::string(FLOWLAB_SOURCE_DIR) + "/scenarios/janog36-model2.yaml", "--probes",
-                              "flowprobe", "--collectors", "collector,nfacctd", "--name", prefix, "--out",
-                              out.string()},
-                     .log_file = log};
+  process::Spec spec{
+      .name = "labctl",
+      .argv = {FLOWLAB_LABCTL, "--rundir", kRunDir, "matrix",
+               std::string(FLOWLAB_SOURCE_DIR) + "/scenarios/janog36-model2.yaml", "--probes", "flowprobe",
+               "--collectors", "collector,nfacctd", "--name", prefix, "--out", out.string()},
+      .log_file = log};
   auto started = process::start(spec);
   ASSERT_TRUE(started.ok()) << started.error().to_string();
   ASSERT_TRUE(wait_for(
