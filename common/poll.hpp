@@ -3,8 +3,11 @@
 // it looks and when it gives up.
 #pragma once
 
+#include "common/result.hpp"
+
 #include <algorithm>
 #include <chrono>
+#include <optional>
 #include <thread>
 #include <utility>
 
@@ -32,6 +35,27 @@ template <class Done>
 template <class Done>
 [[nodiscard]] bool poll_for(Done&& done, PollClock::duration timeout, PollClock::duration step) {
   return poll_until(std::forward<Done>(done), PollClock::now() + timeout, step);
+}
+
+// The same for a condition that can fail (`done()` returns Result<bool>: a query, a file read): its first error ends
+// the wait and is returned; otherwise true when it held, false when the time ran out.
+template <class Done>
+[[nodiscard]] Result<bool> poll_for_ok(Done&& done, PollClock::duration timeout, PollClock::duration step) {
+  std::optional<Error> error;
+  const bool held = poll_for(
+      [&] {
+        Result<bool> r = done();
+        if (!r.ok()) {
+          error = r.error();
+          return true;
+        }
+        return *r;
+      },
+      timeout, step);
+  if (error) {
+    return fail(std::move(*error));
+  }
+  return held;
 }
 
 }  // namespace flowlab

@@ -20,32 +20,26 @@ Status await_store(const NodeContext& ctx) {
   const auto socket = ctx.dir / kSocketFile;
   FLOWLAB_TRY(query(socket, {{"cmd", "flush"}}));
   nlohmann::json c;
-  Status failed;  // what ended the wait early: the query socket, no store, a dropped row
-  const bool taken = poll_for(
-      [&] {
+  const auto taken = poll_for_ok(
+      [&]() -> Result<bool> {
         auto j = query(socket, {{"cmd", "counters"}});
-        if (!j.ok()) {
-          failed = fail(j.error());
-          return true;
-        }
+        FLOWLAB_TRY(j);
         c = j->value("store", nlohmann::json::object()).value("clickhouse", nlohmann::json::object());
         if (c.empty()) {
-          failed = fail(ErrorKind::kConfig,
-                        "collector " + ctx.node->name + " stores nothing (its outputs have no clickhouse)");
-          return true;
+          return fail(ErrorKind::kConfig,
+                      "collector " + ctx.node->name + " stores nothing (its outputs have no clickhouse)");
         }
         const auto produced = c.value("rows_produced", std::uint64_t{0});
         const auto dropped = c.value("rows_dropped", std::uint64_t{0});
         if (dropped != 0) {
-          failed = fail(ErrorKind::kVerify, "collector " + ctx.node->name + ": its store dropped " +
-                                                std::to_string(dropped) + " of " + std::to_string(produced) + " rows");
-          return true;
+          return fail(ErrorKind::kVerify, "collector " + ctx.node->name + ": its store dropped " +
+                                              std::to_string(dropped) + " of " + std::to_string(produced) + " rows");
         }
         return c.value("rows_inserted", std::uint64_t{0}) == produced && c.value("rows_queued", std::uint64_t{0}) == 0;
       },
       kStoreWait, std::chrono::milliseconds(100));
-  FLOWLAB_TRY(failed);
-  if (taken) {
+  FLOWLAB_TRY(taken);
+  if (*taken) {
     return {};
   }
   return fail(ErrorKind::kTimeout, "collector " + ctx.node->name + ": the store did not take every record within " +

@@ -202,20 +202,16 @@ Result<DeliveryCounters> PmacctDriver::delivery(const NodeContext& ctx, const Ip
   }
   FLOWLAB_TRY(wake(ctx, daemon_ == Daemon::kNfacctd ? ctx.node->listen.netflow : ctx.node->listen.sflow));
   AgentStats stats;
-  Status read;
-  const bool logged = poll_for(
-      [&] {
+  const auto logged = poll_for_ok(
+      [&]() -> Result<bool> {
         auto now = read_text_file(log_path, IfMissing::kEmpty);
-        if (!now.ok()) {
-          read = fail(now.error());
-          return true;
-        }
+        FLOWLAB_TRY(now);
         stats = parse_agent_stats(*now, exporter);
         return stats.blocks > blocks;
       },
       std::chrono::seconds(3), std::chrono::milliseconds(20));
-  FLOWLAB_TRY(read);
-  if (logged) {
+  FLOWLAB_TRY(logged);
+  if (*logged) {
     return stats.counters;
   }
   return fail(ErrorKind::kTimeout, "node " + ctx.node->name + ": " + daemon_name(daemon_) +

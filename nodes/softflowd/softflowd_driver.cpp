@@ -178,20 +178,16 @@ Result<ProbeFlush> SoftflowdDriver::flush_socket(const fs::path& socket) const {
   // softflowd reads its capture in blocks: packets the kernel holds for it are not in its flows yet. Expire only
   // once it has read every packet libpcap counted, or after 2 s: the last block of a burst waits for more
   // traffic (docs/nodes.md, "softflowd").
-  Status asked;
   std::string before;  // the last statistics before the expiry
-  (void)poll_for(
-      [&] {
+  const auto drained = poll_for_ok(
+      [&]() -> Result<bool> {
         auto stats = softflowctl(socket, "statistics");
-        if (!stats.ok()) {
-          asked = fail(stats.error());
-          return true;
-        }
+        FLOWLAB_TRY(stats);
         before = *stats;
         return capture_drained(before);
       },
       std::chrono::seconds(2), std::chrono::milliseconds(100));
-  FLOWLAB_TRY(asked);
+  FLOWLAB_TRY(drained);  // not drained after 2 s: expire what it has read
   auto expired = softflowctl(socket, "expire-all");
   FLOWLAB_TRY(expired);
   auto stats = softflowctl(socket, "statistics");

@@ -169,9 +169,7 @@ void add_flush(nodes::ProbeFlush& total, const std::string& name, nodes::ProbeFl
   // the probe's interfaces would let one interface's unread packets explain another's shortfall (seen on
   // dualstack-failover: eth2's streams short by 644 packets, "covered" by eth1's 650 unread). So a probe of several
   // processes gives no count, and the held-back bound flags nothing there.
-  if (!total.held_back.empty() || !one.held_back.empty()) {
-    total.held_back.packets = std::nullopt;
-  }
+  total.held_back.packets = std::nullopt;
   total.stats[name] = std::move(one.stats);
 }
 

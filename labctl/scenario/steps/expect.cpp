@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <limits>
+#include <map>
 
 namespace flowlab::scenario {
 namespace {
@@ -16,22 +17,34 @@ namespace {
 using expect_detail::CollectorRecord;
 using verify::Outcome;
 
-// A stream's counter shortfall at a point of probe `probe`, for the held-back bound (verify/held_back.hpp).
-struct ProbeShortfall {
-  std::size_t probe = 0;
-  verify::Shortfall shortfall;
-};
+// The streams' counter shortfalls per probe index, for the held-back bound (verify/held_back.hpp).
+using Shortfalls = std::map<std::size_t, std::vector<verify::Shortfall>>;
 
-// Where verify_point notes shortfalls: the point's index in the step, and the list.
+// Where verify_point notes shortfalls: the point's index in the step, and the step's list.
 struct ShortfallLedger {
   std::size_t point = 0;
-  std::vector<ProbeShortfall>* list = nullptr;
+  Shortfalls* by_probe = nullptr;
 };
 
-// Whether the probe of `obs` held back a known number of captured packets at its last flush.
-bool holds_back_known(const RunContext& run, const oracle::Observation& obs) {
+// Notes stream s's shortfall at obs (the collector counted `packets` and `bytes` of it; 0 and 0 for no record)
+// when the probe held back a known number of captured packets at its last flush and does not sample.
+void note_shortfall(const RunContext& run, const Stream& s, const oracle::Observation& obs,
+                    const ShortfallLedger& ledger, std::uint64_t packets, std::uint64_t bytes, bool no_record) {
   const auto held = run.held_back.find(obs.probe_index);
-  return held != run.held_back.end() && !held->second.empty() && held->second.packets.value_or(0) > 0;
+  const std::uint64_t want_packets = s.packets * obs.merged;
+  const std::uint64_t want_bytes = s.bytes() * obs.merged;
+  if (held == run.held_back.end() || held->second.packets.value_or(0) == 0 ||
+      run.topo().probes[obs.probe_index].sampling != 1 || packets >= want_packets) {
+    return;
+  }
+  verify::Shortfall shortfall;
+  shortfall.point = ledger.point;
+  shortfall.packets = want_packets - packets;
+  // More bytes than sent with fewer packets is no shortfall of whole packets: the bound then explains nothing.
+  shortfall.bytes = bytes <= want_bytes ? want_bytes - bytes : std::numeric_limits<std::uint64_t>::max();
+  shortfall.packet_size = s.size;
+  shortfall.no_record = no_record;
+  (*ledger.by_probe)[obs.probe_index].push_back(shortfall);
 }
 
 std::vector<verify::FieldSpec> field_specs() {
@@ -133,17 +146,7 @@ void check_counters(const RunContext& run, const ExpectStep& e, const Stream& s,
   if (e.counters == CounterCheck::kNone) {
     return;
   }
-  const std::uint64_t want_packets = s.packets * obs.merged;
-  const std::uint64_t want_bytes = s.bytes() * obs.merged;
-  if (run.topo().probes[obs.probe_index].sampling == 1 && rec.packets < want_packets && holds_back_known(run, obs)) {
-    verify::Shortfall shortfall;
-    shortfall.point = ledger.point;
-    shortfall.packets = want_packets - rec.packets;
-    // More bytes than sent with fewer packets is no shortfall of whole packets: the bound then explains nothing.
-    shortfall.bytes = rec.bytes <= want_bytes ? want_bytes - rec.bytes : std::numeric_limits<std::uint64_t>::max();
-    shortfall.packet_size = s.size;
-    ledger.list->push_back({obs.probe_index, shortfall});
-  }
+  note_shortfall(run, s, obs, ledger, rec.packets, rec.bytes, false);
   verify::CounterContext c;
   c.packets_sent = s.packets;
   c.bytes_sent = s.bytes();
@@ -182,15 +185,7 @@ std::optional<CollectorRecord> record_of(RunContext& run, const ExpectStep& e, c
     if (const auto held = run.held_back.find(obs.probe_index); held != run.held_back.end() && !held->second.empty()) {
       p.note += " — " + held->second.why;
     }
-    if (run.topo().probes[obs.probe_index].sampling == 1 && holds_back_known(run, obs)) {
-      verify::Shortfall shortfall;
-      shortfall.point = ledger.point;
-      shortfall.packets = s.packets * obs.merged;
-      shortfall.bytes = s.bytes() * obs.merged;
-      shortfall.packet_size = s.size;
-      shortfall.no_record = true;
-      ledger.list->push_back({obs.probe_index, shortfall});
-    }
+    note_shortfall(run, s, obs, ledger, 0, 0, true);
     return std::nullopt;
   }
   expect_detail::name_interfaces(run, obs, *rec);
@@ -298,11 +293,7 @@ verify::PointResult no_point(const ExpectStep& e, const std::string& stream,
 
 // Flags the counter shortfalls each probe's held-back packets explain (verify/held_back.hpp), then the step's outcome
 // is its points' again.
-void bound_held_back(const RunContext& run, const std::vector<ProbeShortfall>& shortfalls, report::StepRecord& rec) {
-  std::map<std::size_t, std::vector<verify::Shortfall>> by_probe;
-  for (const auto& ps : shortfalls) {
-    by_probe[ps.probe].push_back(ps.shortfall);
-  }
+void bound_held_back(const RunContext& run, const Shortfalls& by_probe, report::StepRecord& rec) {
   if (by_probe.empty()) {
     return;
   }
@@ -349,7 +340,7 @@ Status run_step(RunContext& run, const ExpectStep& e, report::StepRecord& rec) {
   if (collector == nullptr) {
     return fail(ErrorKind::kConfig, "no collector " + e.at);
   }
-  std::vector<ProbeShortfall> shortfalls;
+  Shortfalls shortfalls;
   for (const auto& name : e.streams) {
     const Stream* s = run.sc.find_stream(name);
     auto prediction = run.oracle->predict(oracle::Stream{s->from, s->src, s->dst});

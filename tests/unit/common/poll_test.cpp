@@ -47,5 +47,26 @@ TEST(Poll, ADeadlineInThePastChecksOnce) {
   EXPECT_TRUE(poll_until([] { return true; }, PollClock::now() - milliseconds(1), milliseconds(10)));
 }
 
+TEST(Poll, AFailingConditionEndsTheWaitWithItsError) {
+  int checks = 0;
+  const auto r = poll_for_ok(
+      [&]() -> Result<bool> {
+        if (++checks == 3) {
+          return fail(ErrorKind::kIo, "reading the counters failed");
+        }
+        return false;
+      },
+      milliseconds(10'000), milliseconds(1));
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().message, "reading the counters failed");
+  EXPECT_EQ(checks, 3);
+  const auto held = poll_for_ok([]() -> Result<bool> { return true; }, milliseconds(10), milliseconds(1));
+  ASSERT_TRUE(held.ok());
+  EXPECT_TRUE(*held);
+  const auto timed_out = poll_for_ok([]() -> Result<bool> { return false; }, milliseconds(10), milliseconds(1));
+  ASSERT_TRUE(timed_out.ok());
+  EXPECT_FALSE(*timed_out);
+}
+
 }  // namespace
 }  // namespace flowlab
