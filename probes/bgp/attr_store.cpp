@@ -199,7 +199,8 @@ void AttrStore::release_path(std::uint32_t id) {
 }
 
 bool AttrStore::pin_path(std::uint32_t id, const AsPath* path) {
-  if (path == nullptr || path_at(id) != path) {
+  const std::lock_guard lock(pins_mutex_);
+  if (path == nullptr || path_at_locked(id) != path) {
     return false;
   }
   ++paths_[id].pins;
@@ -207,6 +208,7 @@ bool AttrStore::pin_path(std::uint32_t id, const AsPath* path) {
 }
 
 std::uint32_t AttrStore::pin_path(const AsPath& path) {
+  const std::lock_guard lock(pins_mutex_);
   const std::size_t h = hash_path(path);
   std::uint32_t id = find_path(path, h);
   if (id == detail::IdIndex::kNone) {
@@ -217,6 +219,7 @@ std::uint32_t AttrStore::pin_path(const AsPath& path) {
 }
 
 void AttrStore::unpin_path(std::uint32_t id) {
+  const std::lock_guard lock(pins_mutex_);
   if (id >= paths_.size() || paths_[id].pins == 0) {
     return;
   }
@@ -224,7 +227,10 @@ void AttrStore::unpin_path(std::uint32_t id) {
   release_path(id);
 }
 
-std::size_t AttrStore::path_count() const { return path_index_.size(); }
+std::size_t AttrStore::path_count() const {
+  const std::lock_guard lock(pins_mutex_);
+  return path_index_.size();
+}
 
 std::uint32_t AttrStore::intern_rest(const PathAttributes& attrs, std::size_t h) {
   const std::uint32_t found =
@@ -326,6 +332,7 @@ void AttrStore::unref(AttrId id) {
 }
 
 std::size_t AttrStore::memory_bytes() const {
+  const std::lock_guard lock(pins_mutex_);
   auto heap = [](std::size_t bytes) { return bytes == 0 ? 0 : ((bytes + 8 + 15) / 16) * 16; };  // malloc chunks
   std::size_t n = entries_.size() * sizeof(Entry) + rests_.size() * sizeof(Rest) + free_.capacity() * sizeof(AttrId) +
                   free_rests_.capacity() * 4 + index_.memory_bytes() + rest_index_.memory_bytes();

@@ -17,6 +17,7 @@
 #include <cstdint>
 #include <deque>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <span>
 #include <vector>
@@ -82,6 +83,11 @@ class AttrStore {
   // another path, only when both counts are 0. A holder outside the store (an aggregate row keyed by the id) pins
   // the id for as long as it keeps it, so a path withdrawn from every route meanwhile keeps its id (re-interning
   // it finds the same id) and the id never names another path under the holder.
+  //
+  // Threads: the store has one writer thread (intern, ref, unref: the BGP or BMP feed). Holders on other threads —
+  // the collector's receive workers — may pin, unpin and read paths (the next four calls, and path_count and
+  // memory_bytes) concurrently with each other; those lock a mutex of their own. The writer changes the store only
+  // while no holder runs (the collector's TableLock), so it takes no lock.
   // Pins id when it names `path` (the object a RouteAttributes of this store holds); false otherwise (a set of
   // another store, or an id freed since).
   bool pin_path(std::uint32_t id, const AsPath* path);
@@ -90,7 +96,8 @@ class AttrStore {
   void unpin_path(std::uint32_t id);  // one pin_path() given back
   // The path an id names (a pinned or used id); nullptr for a free one.
   [[nodiscard]] const AsPath* path_at(std::uint32_t id) const {
-    return id < paths_.size() ? paths_[id].path.get() : nullptr;
+    const std::lock_guard lock(pins_mutex_);
+    return path_at_locked(id);
   }
   // Estimate of the heap bytes held (entries, indexes, the interned parts and their vectors).
   [[nodiscard]] std::size_t memory_bytes() const;
@@ -119,6 +126,9 @@ class AttrStore {
     std::uint32_t pins = 0;  // pin_path() holders
   };
   static std::uint32_t flatten(const AsPath& path, std::array<std::uint32_t, kInlineWords>& words);
+  [[nodiscard]] const AsPath* path_at_locked(std::uint32_t id) const {
+    return id < paths_.size() ? paths_[id].path.get() : nullptr;
+  }
   std::uint32_t find_path(const AsPath& path, std::size_t hash) const;
   std::uint32_t add_path(const AsPath& path, std::size_t hash);
   void release_path(std::uint32_t id);  // frees the id when no set uses it and no pin holds it
@@ -134,6 +144,7 @@ class AttrStore {
   std::deque<Rest> rests_;
   std::vector<std::uint32_t> free_rests_;
   detail::IdIndex rest_index_;
+  mutable std::mutex pins_mutex_;  // the holders' calls (above)
   std::vector<PathRec> paths_;
   std::vector<std::uint32_t> free_paths_;
   detail::IdIndex path_index_;

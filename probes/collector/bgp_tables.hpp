@@ -3,8 +3,9 @@
 // Data flows one way: `BgpTables` keeps every BGP peer's Adj-RIB-In (fed by bgp::Speaker callbacks); an `Enricher`
 // picks the BGP view for a record's exporter (agent map, then session address, then router id) and fills an
 // `EnrichedFlow` with pmacct's fields; each `Aggregate` filters it, packs the requested primitives into a binary
-// key and adds the counters; `record_format` prints rows as `pmacct -s`, CSV or JSON lines. One thread owns all of
-// it (the collector's io_context); nothing here locks.
+// key and adds the counters; `record_format` prints rows as `pmacct -s`, CSV or JSON lines. Nothing here locks:
+// the collector's thread writes the tables holding every receive worker's mutex (table_lock.hpp), and each worker
+// owns its Enricher and Aggregates.
 //
 // bgp_tables.hpp — one bgp::Rib per BGP peer (keyed by the session address), all sharing one bgp::AttrStore.
 //

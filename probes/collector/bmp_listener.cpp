@@ -64,7 +64,12 @@ class BmpListener::Session : public std::enable_shared_from_this<Session> {
         self->owner_.closed(*self, false);
         return;
       }
-      if (auto fed = self->feed_.feed(Bytes(self->buffer_.data(), n)); !fed) {
+      Status fed;
+      {
+        const auto held = self->owner_.hold_tables();
+        fed = self->feed_.feed(Bytes(self->buffer_.data(), n));
+      }
+      if (!fed) {
         spdlog::warn("[bmp] {}: {}: closing the session", self->router_.to_string(), fed.error().message);
         self->close();
         self->owner_.closed(*self, true);
@@ -81,8 +86,9 @@ class BmpListener::Session : public std::enable_shared_from_this<Session> {
   std::array<std::byte, 65536> buffer_{};
 };
 
-BmpListener::BmpListener(asio::io_context& io, BmpTables& tables, std::vector<BmpListenAddress> listen)
-    : io_(io), tables_(tables), listen_(std::move(listen)) {}
+BmpListener::BmpListener(asio::io_context& io, BmpTables& tables, std::vector<BmpListenAddress> listen,
+                         const TableLock* lock)
+    : io_(io), tables_(tables), lock_(lock), listen_(std::move(listen)) {}
 
 BmpListener::~BmpListener() { stop(); }
 
@@ -125,7 +131,10 @@ void BmpListener::attach(tcp::socket socket) {
     closed(*old, false);
   }
   spdlog::info("[bmp] {}: session up", router.to_string());
-  tables_.session_up(router);
+  {
+    const auto held = hold_tables();
+    tables_.session_up(router);
+  }
   auto session = std::make_shared<Session>(*this, std::move(socket), router);
   sessions_.emplace(router, session);
   session->start();
@@ -139,7 +148,10 @@ void BmpListener::closed(Session& session, bool stream_error) {
   ++counters_.sessions_closed;
   counters_.stream_errors += stream_error ? 1 : 0;
   counters_.feed += session.counters();
-  tables_.session_down(session.router());
+  {
+    const auto held = hold_tables();
+    tables_.session_down(session.router());
+  }
   spdlog::info("[bmp] {}: session down: its BMP routes are dropped", session.router().to_string());
   sessions_.erase(it);
 }

@@ -1,13 +1,15 @@
 // bmp_listener.hpp — the collector's passive BMP station (RFC 7854 §3.2: the router connects): TCP listeners whose
 // connections each feed a bmp::Feed into BmpTables, the router named by the connection's source address. A second
 // connection from the same router replaces the first; a connection that ends (EOF, error, a broken stream, stop())
-// drops everything that router's BMP session taught. Runs on the collector's io_context thread.
+// drops everything that router's BMP session taught. Runs on the collector's io_context thread; every change to the
+// tables is made holding the TableLock (receive workers read them on their own threads).
 #pragma once
 
 #include "common/ip.hpp"
 #include "common/result.hpp"
 #include "probes/bmp/feed.hpp"
 #include "probes/collector/bmp_tables.hpp"
+#include "probes/collector/table_lock.hpp"
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -15,6 +17,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <vector>
 
 namespace flowlab::collector {
@@ -34,7 +37,8 @@ struct BmpCounters {
 
 class BmpListener {
  public:
-  BmpListener(boost::asio::io_context& io, BmpTables& tables, std::vector<BmpListenAddress> listen);
+  BmpListener(boost::asio::io_context& io, BmpTables& tables, std::vector<BmpListenAddress> listen,
+              const TableLock* lock = nullptr);
   ~BmpListener();
   BmpListener(const BmpListener&) = delete;
   BmpListener& operator=(const BmpListener&) = delete;
@@ -51,9 +55,13 @@ class BmpListener {
   void accept(boost::asio::ip::tcp::acceptor& acceptor);
   void attach(boost::asio::ip::tcp::socket socket);
   void closed(Session& session, bool stream_error);
+  [[nodiscard]] std::optional<TableLock::Held> hold_tables() const {
+    return lock_ != nullptr ? std::optional<TableLock::Held>(lock_->hold()) : std::nullopt;
+  }
 
   boost::asio::io_context& io_;
   BmpTables& tables_;
+  const TableLock* lock_;
   std::vector<BmpListenAddress> listen_;
   std::vector<std::unique_ptr<boost::asio::ip::tcp::acceptor>> acceptors_;
   std::map<IpAddress, std::shared_ptr<Session>> sessions_;

@@ -3,6 +3,7 @@
 #include "probes/collector/collector.hpp"
 
 #include "probes/bgp/format.hpp"
+#include "probes/collector/steering.hpp"
 
 #include <spdlog/spdlog.h>
 
@@ -45,21 +46,20 @@ Status Collector::load_maps(EnrichConfig& out) const {
   return {};
 }
 
+Result<std::vector<std::unique_ptr<Enricher>>> Collector::enrichers(std::size_t n) const {
+  std::vector<std::unique_ptr<Enricher>> out;
+  for (std::size_t i = 0; i < n; ++i) {
+    EnrichConfig enrich;
+    FLOWLAB_TRY(load_maps(enrich));
+    out.push_back(std::make_unique<Enricher>(tables_, std::move(enrich), &bmp_tables_));
+  }
+  return out;
+}
+
 Result<std::unique_ptr<Collector>> Collector::create(boost::asio::io_context& io, CollectorConfig config) {
   std::unique_ptr<Collector> c(new Collector(io, std::move(config)));
-  c->sampling_.reconfigure(c->config_.sampling);
-  EnrichConfig enrich;
-  FLOWLAB_TRY(c->load_maps(enrich));
-  c->enricher_ = std::make_unique<Enricher>(c->tables_, std::move(enrich), &c->bmp_tables_);
   if (apply_default_aggregate(c->config_)) {
     spdlog::info("[collector] no aggregates configured: aggregate 'default' (src_host), as pmacct's default");
-  }
-  for (const auto& spec : c->config_.aggregates) {
-    auto a = Aggregate::create(spec);
-    if (!a) {
-      return fail(ErrorKind::kConfig, "aggregate " + spec.name + ": " + a.error().message);
-    }
-    c->aggregates_.push_back(std::move(*a));
   }
   for (const auto& t : c->config_.tee) {
     auto tee = Tee::create(t);
@@ -68,6 +68,21 @@ Result<std::unique_ptr<Collector>> Collector::create(boost::asio::io_context& io
     }
     c->tees_.push_back(std::move(*tee));
   }
+  c->shared_.tees = &c->tees_;
+  c->shared_.decode = !(c->config_.aggregates.empty() && !c->config_.bgp.enabled && !c->tees_.empty());
+  const std::size_t n = c->config_.workers == 0 ? default_workers() : c->config_.workers;
+  auto enrichers = c->enrichers(n);
+  if (!enrichers) {
+    return fail(enrichers.error());
+  }
+  for (std::size_t i = 0; i < n; ++i) {
+    auto w = Worker::create(i, c->config_.aggregates, c->config_.sampling, std::move((*enrichers)[i]), c->shared_);
+    if (!w) {
+      return fail(w.error());
+    }
+    c->table_lock_.add((*w)->mutex());
+    c->workers_.push_back(std::move(*w));
+  }
   for (const auto& f : c->config_.outputs.files) {
     c->files_.emplace_back(f);
   }
@@ -75,21 +90,50 @@ Result<std::unique_ptr<Collector>> Collector::create(boost::asio::io_context& io
 }
 
 Status Collector::open_receivers() {
-  for (const auto& l : config_.listen) {
-    auto r = Receiver::open(io_, l, config_.socket_buffer, config_.receive_batch,
-                            [this](std::span<const std::byte> d, const IpAddress& src, std::uint16_t port,
-                                   std::uint64_t ms) { on_datagram(d, src, port, ms); });
-    if (!r) {
-      return fail(r.error());
+  const std::size_t n = workers_.size();
+  std::vector<ListenConfig> listen = config_.listen;
+  for (std::size_t i = 0; i < n; ++i) {
+    // Worker 0 binds first (port 0 picks a free port); the others join its sockets' groups on the same ports.
+    auto bound = workers_[i]->open(listen, config_.socket_buffer, config_.receive_batch, n, n == 1 ? &io_ : nullptr);
+    if (!bound) {
+      close_receivers();
+      return fail(bound.error());
     }
-    if ((*r)->counters().socket_buffer < config_.socket_buffer) {
+    listen = std::move(*bound);
+  }
+  bound_ = listen;
+  for (const auto& r : workers_.front()->receivers()) {
+    if (r->counters().socket_buffer < config_.socket_buffer) {
+      const auto& l = r->config();
       spdlog::warn("[collector] {}:{}: receive buffer is {} bytes (asked {}; raise net.core.rmem_max or run as root)",
-                   l.address.is_set() ? l.address.to_string() : "0.0.0.0", (*r)->local_port(),
-                   (*r)->counters().socket_buffer, config_.socket_buffer);
+                   l.address.is_set() ? l.address.to_string() : "0.0.0.0", r->local_port(), r->counters().socket_buffer,
+                   config_.socket_buffer);
     }
-    receivers_.push_back(std::move(*r));
+  }
+  if (n > 1) {
+    spdlog::info("[collector] {} receive workers (SO_REUSEPORT, exporters steered by source address)", n);
   }
   return {};
+}
+
+void Collector::close_receivers() {
+  for (auto& w : workers_) {
+    w->close_receivers();
+  }
+}
+
+void Collector::start_worker_threads() {
+  if (workers_.size() > 1) {
+    for (auto& w : workers_) {
+      w->start_thread();
+    }
+  }
+}
+
+void Collector::stop_worker_threads() {
+  for (auto& w : workers_) {
+    w->stop_thread();
+  }
 }
 
 void Collector::start_bgp() {
@@ -117,16 +161,29 @@ void Collector::start_bgp() {
   }
   speaker_ = std::make_unique<bgp::Speaker>(io_, sc);
   tables_.set_sync_timeout(config_.bgp.end_of_rib_timeout);
-  speaker_->on_end_of_rib([this](const bgp::PeerInfo& peer, bgp::AfiSafi af) { tables_.end_of_rib(peer, af); });
-  speaker_->on_update([this](const bgp::PeerInfo& peer, const bgp::RouteBatch& batch) { tables_.apply(peer, batch); });
+  // Every change to the tables holds every worker's mutex (TableLock): the workers read them on their threads.
+  speaker_->on_end_of_rib([this](const bgp::PeerInfo& peer, bgp::AfiSafi af) {
+    const auto held = table_lock_.hold();
+    tables_.end_of_rib(peer, af);
+  });
+  speaker_->on_update([this](const bgp::PeerInfo& peer, const bgp::RouteBatch& batch) {
+    const auto held = table_lock_.hold();
+    tables_.apply(peer, batch);
+  });
   speaker_->on_state([this](const bgp::PeerInfo& peer, bgp::State state) {
     if (state == bgp::State::kEstablished) {
-      tables_.peer_up(peer);
+      {
+        const auto held = table_lock_.hold();
+        tables_.peer_up(peer);
+      }
       spdlog::info("[bgp] {} ({}) established, AS {}", peer.name, peer.address.to_string(), peer.asn);
     }
   });
   speaker_->on_peer_down([this](const bgp::PeerInfo& peer) {
-    tables_.peer_down(peer);
+    {
+      const auto held = table_lock_.hold();
+      tables_.peer_down(peer);
+    }
     spdlog::info("[bgp] {} ({}) down: its routes are withdrawn", peer.name, peer.address.to_string());
   });
   speaker_->on_log([](std::string_view line) { spdlog::debug("[bgp] {}", line); });
@@ -151,7 +208,7 @@ Status Collector::start() {
       listen.push_back(BmpListenAddress{});
     }
     bmp_tables_.set_sync_timeout(config_.bmp.end_of_rib_timeout);
-    bmp_ = std::make_unique<BmpListener>(io_, bmp_tables_, std::move(listen));
+    bmp_ = std::make_unique<BmpListener>(io_, bmp_tables_, std::move(listen), &table_lock_);
     FLOWLAB_TRY(bmp_->start());
   }
   if (config_.outputs.sqlite) {
@@ -167,6 +224,8 @@ Status Collector::start() {
       return fail(ch.error());
     }
     clickhouse_ = std::move(*ch);
+    const std::lock_guard lock(shared_.mutex);
+    shared_.clickhouse = clickhouse_.get();
   }
   if (!config_.outputs.socket.empty()) {
     std::error_code ec;
@@ -199,6 +258,7 @@ Status Collector::start() {
       }
     });
   }
+  start_worker_threads();
   return {};
 }
 
@@ -222,8 +282,9 @@ void Collector::stop() {
     stopped_ = true;
     return;
   }
-  for (auto& r : receivers_) {
-    r->drain();  // what the kernel still holds
+  stop_worker_threads();
+  for (auto& w : workers_) {
+    w->drain();  // what the kernel still holds
   }
   write_outputs();
   if (!config_.bgp.table_dump_path.empty()) {
@@ -232,13 +293,15 @@ void Collector::stop() {
   if (clickhouse_) {
     clickhouse_->stop();
   }
+  {
+    const std::lock_guard lock(shared_.mutex);
+    shared_.clickhouse = nullptr;
+  }
   stopped_ = true;
   for (auto& t : timers_) {
     t->cancel();
   }
-  for (auto& r : receivers_) {
-    r->close();
-  }
+  close_receivers();
   if (bmp_) {
     bmp_->stop();
   }
@@ -252,48 +315,59 @@ void Collector::stop() {
 
 void Collector::on_datagram(std::span<const std::byte> datagram, const IpAddress& source, std::uint16_t port,
                             std::uint64_t receive_ms) {
-  for (auto& tee : tees_) {
-    tee->forward(datagram, source, port);
+  workers_[exporter_worker(source, workers_.size())]->process(datagram, source, port, receive_ms);
+}
+
+std::vector<Row> Collector::merged_rows(std::size_t aggregate) const {
+  std::vector<std::vector<Row>> per_worker;
+  per_worker.reserve(workers_.size());
+  for (const auto& w : workers_) {
+    const std::lock_guard lock(w->mutex());
+    per_worker.push_back(w->aggregates()[aggregate].rows());
   }
-  if (aggregates_.empty() && !config_.bgp.enabled && !tees_.empty()) {
-    return;  // a tee-only collector does not decode
+  return merge_rows(std::move(per_worker));
+}
+
+std::optional<std::vector<Row>> Collector::rows(const std::string& aggregate) const {
+  for (std::size_t i = 0; i < config_.aggregates.size(); ++i) {
+    if (config_.aggregates[i].name == aggregate) {
+      return merged_rows(i);
+    }
   }
-  ++counters_.datagrams;
-  records_.clear();
-  auto info = decoder_.decode(datagram, source, port, receive_ms, records_);
-  if (!info) {
-    ++counters_.decode_errors;
-  } else {
-    sequences_.observe(*info);
+  return std::nullopt;
+}
+
+CollectorCounters Collector::counters() const {
+  CollectorCounters out = counters_;
+  for (std::size_t i = 0; i < workers_.size(); ++i) {
+    const WorkerCounters w = worker_counters(i);
+    out.datagrams += w.datagrams;
+    out.decode_errors += w.decode_errors;
+    out.records += w.records;
+    out.records_unenriched_syncing += w.records_unenriched_syncing;
   }
-  for (auto& record : records_) {
-    sampling_.apply(record);
-  }
-  enricher_->enrich(records_, flows_);  // the datagram's records as one batch (their cache misses overlap)
-  for (const auto& flow : flows_) {
-    counters_.records_unenriched_syncing += flow.view_syncing ? 1U : 0U;
-  }
-  for (auto& a : aggregates_) {
-    a.add(flows_);
-  }
-  if (clickhouse_) {
-    clickhouse_->add(flows_, receive_ms);  // the datagram's rows under one lock
-  }
-  counters_.records += records_.size();
+  return out;
+}
+
+WorkerCounters Collector::worker_counters(std::size_t index) const {
+  const std::lock_guard lock(workers_.at(index)->mutex());
+  return workers_[index]->counters();
 }
 
 void Collector::write_file_output(std::size_t index) {
   auto& out = files_[index];
-  const Aggregate* a = find_aggregate(out.config().aggregate);
-  if (a == nullptr) {
+  for (std::size_t a = 0; a < config_.aggregates.size(); ++a) {
+    if (config_.aggregates[a].name != out.config().aggregate) {
+      continue;
+    }
+    auto r = out.write(config_.aggregates[a], merged_rows(a), now_seconds());
+    if (!r) {
+      ++counters_.output_errors;
+      spdlog::warn("[output] {}", r.error().message);
+    } else {
+      ++counters_.output_writes;
+    }
     return;
-  }
-  auto r = out.write(*a, now_seconds());
-  if (!r) {
-    ++counters_.output_errors;
-    spdlog::warn("[output] {}", r.error().message);
-  } else {
-    ++counters_.output_writes;
   }
 }
 
@@ -305,8 +379,8 @@ void Collector::write_sqlite() {
   const auto interval = std::max<std::int64_t>(
       1, std::chrono::duration_cast<std::chrono::seconds>(config_.outputs.sqlite->interval).count());
   const std::time_t start = now - now % interval;
-  for (const auto& a : aggregates_) {
-    auto r = sqlite_->write(a, start, now);
+  for (std::size_t a = 0; a < config_.aggregates.size(); ++a) {
+    auto r = sqlite_->write(config_.aggregates[a], merged_rows(a), start, now);
     if (!r) {
       ++counters_.output_errors;
       spdlog::warn("[output] {}", r.error().message);
@@ -369,13 +443,17 @@ Status Collector::reload() {
   next.enrich = fresh->enrich;
   next.sampling = fresh->sampling;
   std::swap(config_, next);
-  EnrichConfig enrich;
-  if (auto s = load_maps(enrich); !s) {
+  auto enrichers_now = enrichers(workers_.size());
+  if (!enrichers_now) {
     std::swap(config_, next);
-    return s;
+    return fail(enrichers_now.error());
   }
-  sampling_.reconfigure(config_.sampling);
-  enricher_ = std::make_unique<Enricher>(tables_, std::move(enrich), &bmp_tables_);  // the BMP view stays
+  {
+    const auto held = table_lock_.hold();
+    for (std::size_t i = 0; i < workers_.size(); ++i) {
+      workers_[i]->reconfigure(std::move((*enrichers_now)[i]), config_.sampling);  // the BMP view stays
+    }
+  }
   for (auto& t : tees_) {
     if (auto s = t->reload(); !s) {
       spdlog::warn("[tee] {}: reload failed, keeping the old receivers: {}", t->config().name, s.error().message);
@@ -383,31 +461,21 @@ Status Collector::reload() {
   }
   // Listeners: reopen when the list changed.
   if (started_ && fresh->listen != config_.listen) {
-    std::vector<std::unique_ptr<Receiver>> old;
-    old.swap(receivers_);
-    for (auto& r : old) {
-      r->close();
-    }
+    stop_worker_threads();
+    close_receivers();
     config_.listen = fresh->listen;
-    FLOWLAB_TRY(open_receivers());
+    auto opened = open_receivers();
+    start_worker_threads();
+    FLOWLAB_TRY(opened);
   }
   spdlog::info("[collector] reloaded {}", config_.source_file);
   return {};
 }
 
-const Aggregate* Collector::find_aggregate(const std::string& name) const {
-  for (const auto& a : aggregates_) {
-    if (a.spec().name == name) {
-      return &a;
-    }
-  }
-  return nullptr;
-}
-
 std::vector<std::uint16_t> Collector::listening_ports() const {
   std::vector<std::uint16_t> out;
-  for (const auto& r : receivers_) {
-    out.push_back(r->local_port());
+  for (const auto& l : bound_) {
+    out.push_back(l.port);
   }
   return out;
 }

@@ -31,22 +31,40 @@ std::string protocol_name(wire::ExportProtocol p) {
 
 std::time_t now_seconds() { return std::chrono::system_clock::to_time_t(std::chrono::system_clock::now()); }
 
-// Records per sampling-rate source (sampling.hpp): {"none": N, "packet": N, ...}.
-nlohmann::json sampling_json(const SamplingTable& table) {
-  nlohmann::json out = nlohmann::json::object();
+// Records per sampling-rate source (sampling.hpp): {"none": N, "packet": N, ...}, added into `out`.
+void add_sampling_json(const SamplingTable& table, nlohmann::json& out) {
   for (std::size_t i = 0; i < kSamplingSourceCount; ++i) {
     const auto source = static_cast<wire::SamplingSource>(i);
-    out[wire::to_string(source)] = table.count(source);
+    const std::string name(wire::to_string(source));
+    out[name] = out.value(name, std::uint64_t{0}) + table.count(source);
   }
-  return out;
 }
 
-// Every probes/wire counter, and the templates cached.
-nlohmann::json decoder_json(const wire::Decoder& decoder) {
-  nlohmann::json out = nlohmann::json::object();
-  decoder.counters().for_each([&](std::string_view name, std::uint64_t v) { out[std::string(name)] = v; });
-  out["templates"] = decoder.template_count();
-  return out;
+// Every probes/wire counter, and the templates cached, added into `out` (summed over the workers).
+void add_decoder_json(const wire::Decoder& decoder, nlohmann::json& out) {
+  const auto add = [&](const std::string& name, std::uint64_t v) { out[name] = out.value(name, std::uint64_t{0}) + v; };
+  decoder.counters().for_each([&](std::string_view name, std::uint64_t v) { add(std::string(name), v); });
+  add("templates", decoder.template_count());
+}
+
+SequenceCounters& operator+=(SequenceCounters& a, const SequenceCounters& b) {
+  a.datagrams += b.datagrams;
+  a.expected_units += b.expected_units;
+  a.lost += b.lost;
+  a.duplicate += b.duplicate;
+  a.out_of_order += b.out_of_order;
+  a.resets += b.resets;
+  return a;
+}
+
+ReceiverCounters& operator+=(ReceiverCounters& a, const ReceiverCounters& b) {
+  a.datagrams += b.datagrams;
+  a.bytes += b.bytes;
+  a.batches += b.batches;
+  a.kernel_drops += b.kernel_drops;
+  a.truncated += b.truncated;
+  a.errors += b.errors;
+  return a;
 }
 
 }  // namespace
@@ -117,27 +135,84 @@ nlohmann::json Collector::bgp_dump_json(const nlohmann::json& request) const {
   return {{"ok", true}, {"peer", address->to_string()}, {"lines", lines}};
 }
 
-nlohmann::json Collector::counters_json() const {
-  nlohmann::json seq = nlohmann::json::array();
-  for (const auto& s : sequences_.streams()) {
-    seq.push_back({{"exporter", s.key.exporter.to_string()},
-                   {"domain", s.key.domain},
-                   {"protocol", protocol_name(s.key.protocol)},
-                   {"datagrams", s.counters.datagrams},
-                   {"expected", s.counters.expected_units},
-                   {"lost", s.counters.lost},
-                   {"duplicate", s.counters.duplicate},
-                   {"out_of_order", s.counters.out_of_order},
-                   {"resets", s.counters.resets},
-                   {"next", s.next}});
+Collector::WorkersSnapshot Collector::snapshot() const {
+  WorkersSnapshot out;
+  out.decoder = nlohmann::json::object();
+  out.sampling = nlohmann::json::object();
+  out.streams = nlohmann::json::array();
+  out.workers = nlohmann::json::array();
+  out.receivers.resize(bound_.size());
+  for (const auto& w : workers_) {
+    const std::lock_guard lock(w->mutex());
+    for (const auto& s : w->sequences().streams()) {
+      out.streams.push_back({{"exporter", s.key.exporter.to_string()},
+                             {"domain", s.key.domain},
+                             {"protocol", protocol_name(s.key.protocol)},
+                             {"worker", w->index()},
+                             {"datagrams", s.counters.datagrams},
+                             {"expected", s.counters.expected_units},
+                             {"lost", s.counters.lost},
+                             {"duplicate", s.counters.duplicate},
+                             {"out_of_order", s.counters.out_of_order},
+                             {"resets", s.counters.resets},
+                             {"next", s.next}});
+    }
+    out.totals += w->sequences().totals();
+    add_decoder_json(w->decoder(), out.decoder);
+    add_sampling_json(w->sampling(), out.sampling);
+    out.no_rate += w->sampling().no_rate();
+    out.templates += w->decoder().template_count();
+    ReceiverCounters received;
+    for (std::size_t i = 0; i < w->receivers().size() && i < out.receivers.size(); ++i) {
+      const auto& c = w->receivers()[i]->counters();
+      out.receivers[i] += c;
+      received += c;
+      if (w->index() == 0) {
+        out.receivers[i].socket_buffer = c.socket_buffer;
+      }
+    }
+    const WorkerCounters& c = w->counters();
+    out.counters += c;
+    out.workers.push_back({{"worker", w->index()},
+                           {"datagrams_received", received.datagrams},
+                           {"kernel_drops", received.kernel_drops},
+                           {"datagrams", c.datagrams},
+                           {"decode_errors", c.decode_errors},
+                           {"records", c.records},
+                           {"templates", w->decoder().template_count()},
+                           {"streams", w->sequences().streams().size()}});
   }
-  const auto totals = sequences_.totals();
+  return out;
+}
+
+nlohmann::json Collector::aggregates_json() const {
+  nlohmann::json out = nlohmann::json::array();
+  for (std::size_t i = 0; i < config_.aggregates.size(); ++i) {
+    std::size_t entries = 0;
+    std::uint64_t filtered_out = 0;
+    for (const auto& w : workers_) {
+      const std::lock_guard lock(w->mutex());
+      entries += w->aggregates()[i].size();
+      filtered_out += w->aggregates()[i].filtered_out();
+    }
+    if (workers_.size() > 1) {
+      entries = merged_rows(i).size();  // a key seen by two workers is one entry
+    }
+    out.push_back({{"name", config_.aggregates[i].name}, {"entries", entries}, {"filtered_out", filtered_out}});
+  }
+  return out;
+}
+
+nlohmann::json Collector::counters_json() const {
+  const WorkersSnapshot snap = snapshot();
   nlohmann::json receivers = nlohmann::json::array();
-  for (const auto& r : receivers_) {
-    const auto& c = r->counters();
-    receivers.push_back({{"proto", std::string(to_string(r->config().proto))},
-                         {"address", r->config().address.is_set() ? r->config().address.to_string() : "0.0.0.0"},
-                         {"port", r->local_port()},
+  for (std::size_t i = 0; i < bound_.size(); ++i) {
+    const ListenConfig& l = bound_[i];
+    const ReceiverCounters& c = snap.receivers[i];
+    receivers.push_back({{"proto", std::string(to_string(l.proto))},
+                         {"address", l.address.is_set() ? l.address.to_string() : "0.0.0.0"},
+                         {"port", l.port},
+                         {"sockets", workers_.size()},
                          {"datagrams", c.datagrams},
                          {"bytes", c.bytes},
                          {"batches", c.batches},
@@ -165,30 +240,29 @@ nlohmann::json Collector::counters_json() const {
                      {"dropped", c.dropped}});
     }
   }
-  nlohmann::json aggregates = nlohmann::json::array();
-  for (const auto& a : aggregates_) {
-    aggregates.push_back({{"name", a.spec().name}, {"entries", a.size()}, {"filtered_out", a.filtered_out()}});
-  }
+  const auto aggregates = aggregates_json();
   return {{"ok", true},
           {"collector",
-           {{"datagrams", counters_.datagrams},
-            {"decode_errors", counters_.decode_errors},
-            {"records", counters_.records},
+           {{"datagrams", snap.counters.datagrams},
+            {"decode_errors", snap.counters.decode_errors},
+            {"records", snap.counters.records},
             {"output_writes", counters_.output_writes},
             {"output_errors", counters_.output_errors},
             {"table_dumps", counters_.table_dumps},
-            {"records_unenriched_syncing", counters_.records_unenriched_syncing},
-            {"records_no_sampling_rate", sampling_.no_rate()},
-            {"queries", query_ ? query_->requests() : 0}}},
-          {"decoder", decoder_json(decoder_)},
-          {"sampling", sampling_json(sampling_)},
+            {"records_unenriched_syncing", snap.counters.records_unenriched_syncing},
+            {"records_no_sampling_rate", snap.no_rate},
+            {"queries", query_ ? query_->requests() : 0},
+            {"workers", workers_.size()}}},
+          {"decoder", snap.decoder},
+          {"sampling", snap.sampling},
           {"sequence",
-           {{"streams", seq},
-            {"lost", totals.lost},
-            {"duplicate", totals.duplicate},
-            {"out_of_order", totals.out_of_order},
-            {"resets", totals.resets}}},
+           {{"streams", snap.streams},
+            {"lost", snap.totals.lost},
+            {"duplicate", snap.totals.duplicate},
+            {"out_of_order", snap.totals.out_of_order},
+            {"resets", snap.totals.resets}}},
           {"receivers", receivers},
+          {"workers", snap.workers},
           {"bgp", {{"counters", bgp}, {"peers", bgp_peers_json()}}},
           {"bmp", bmp_json()},
           {"tee", tee},
@@ -216,21 +290,20 @@ nlohmann::json Collector::store_json() const {
 }
 
 nlohmann::json Collector::stats_json() const {
-  std::uint64_t kernel_drops = 0;
-  std::uint64_t received = 0;
-  for (const auto& r : receivers_) {
-    kernel_drops += r->counters().kernel_drops;
-    received += r->counters().datagrams;
+  const WorkersSnapshot snap = snapshot();
+  ReceiverCounters received;
+  for (const auto& r : snap.receivers) {
+    received += r;
   }
-  const auto totals = sequences_.totals();
-  return {{"datagrams_received", received},
-          {"kernel_drops", kernel_drops},
-          {"datagrams_decoded", counters_.datagrams},
-          {"decode_errors", counters_.decode_errors},
-          {"records", counters_.records},
-          {"records_no_sampling_rate", sampling_.no_rate()},
-          {"sequence_lost", totals.lost},
-          {"templates", decoder_.template_count()},
+  return {{"datagrams_received", received.datagrams},
+          {"kernel_drops", received.kernel_drops},
+          {"datagrams_decoded", snap.counters.datagrams},
+          {"decode_errors", snap.counters.decode_errors},
+          {"records", snap.counters.records},
+          {"records_no_sampling_rate", snap.no_rate},
+          {"sequence_lost", snap.totals.lost},
+          {"templates", snap.templates},
+          {"workers", workers_.size()},
           {"bgp_peers_up",
            [&] {
              std::size_t up = 0;
@@ -262,14 +335,19 @@ nlohmann::json Collector::handle_query(const nlohmann::json& request) try {
     return {{"ok", true}};
   }
   if (cmd == "aggregates") {
-    nlohmann::json list = nlohmann::json::array();
-    for (const auto& a : aggregates_) {
-      nlohmann::json prims = nlohmann::json::array();
-      for (auto p : a.spec().primitives) {
-        prims.push_back(std::string(primitive_name(p)));
+    nlohmann::json list = aggregates_json();
+    for (auto& a : list) {
+      for (const auto& spec : config_.aggregates) {
+        if (spec.name == a["name"]) {
+          nlohmann::json prims = nlohmann::json::array();
+          for (auto p : spec.primitives) {
+            prims.push_back(std::string(primitive_name(p)));
+          }
+          a["primitives"] = prims;
+          a["filter"] = spec.filter;
+        }
       }
-      list.push_back(
-          {{"name", a.spec().name}, {"primitives", prims}, {"filter", a.spec().filter}, {"entries", a.size()}});
+      a.erase("filtered_out");
     }
     return {{"ok", true}, {"aggregates", list}};
   }
@@ -278,36 +356,37 @@ nlohmann::json Collector::handle_query(const nlohmann::json& request) try {
     if (!q) {
       return {{"ok", false}, {"error", q.error().message}};
     }
-    if (aggregates_.empty()) {
+    if (config_.aggregates.empty()) {
       return {{"ok", false}, {"error", "no aggregates configured"}};
     }
-    if (cmd == "clear" && q->aggregate.empty()) {
-      for (auto& a : aggregates_) {
-        a.clear();
-      }
-      return {{"ok", true}};
-    }
-    Aggregate* target = q->aggregate.empty() ? &aggregates_.front() : nullptr;
-    for (auto& a : aggregates_) {
-      if (a.spec().name == q->aggregate) {
-        target = &a;
+    std::optional<std::size_t> target;
+    for (std::size_t i = 0; i < config_.aggregates.size(); ++i) {
+      if (config_.aggregates[i].name == q->aggregate || (q->aggregate.empty() && i == 0)) {
+        target = i;
       }
     }
-    if (target == nullptr) {
+    if (!target) {
       return {{"ok", false}, {"error", "no aggregate named '" + q->aggregate + "'"}};
     }
     if (cmd == "clear") {
-      target->clear();
+      for (const auto& w : workers_) {
+        const std::lock_guard lock(w->mutex());
+        for (std::size_t i = 0; i < config_.aggregates.size(); ++i) {
+          if (q->aggregate.empty() || i == *target) {
+            w->aggregates()[i].clear();
+          }
+        }
+      }
       return {{"ok", true}};
     }
-    auto rows = target->rows();
+    const AggregateSpec& spec = config_.aggregates[*target];
+    auto rows = merged_rows(*target);
     const std::size_t total = rows.size();
-    auto selected = select_rows(target->spec(), std::move(rows), *q);
+    auto selected = select_rows(spec, std::move(rows), *q);
     if (!selected) {
       return {{"ok", false}, {"error", selected.error().message}};
     }
-    auto response = table_response(target->spec(), *selected, total);
-    return response;
+    return table_response(spec, *selected, total);
   }
   return {{"ok", false},
           {"error", "unknown cmd '" + cmd + "' (table, clear, counters, bgp_peers, bgp_dump, flush, aggregates)"}};

@@ -68,8 +68,8 @@ std::optional<std::size_t> Parser::get_size(const YAML::Node& n, const std::stri
 
 void Parser::parse_root(const YAML::Node& root, CollectorConfig& c) {
   auto top = map_entries(root, "",
-                         {"log", "listen", "socket_buffer", "receive_batch", "stats_interval", "bgp", "bmp", "enrich",
-                          "sampling", "aggregates", "outputs", "tee"});
+                         {"log", "listen", "socket_buffer", "receive_batch", "workers", "stats_interval", "bgp", "bmp",
+                          "enrich", "sampling", "aggregates", "outputs", "tee"});
   if (!top) {
     return;
   }
@@ -85,6 +85,12 @@ void Parser::parse_root(const YAML::Node& root, CollectorConfig& c) {
               .value_or(c.socket_buffer);
     } else if (key == "receive_batch") {
       c.receive_batch = get_uint(value, key, 1, 1024).value_or(c.receive_batch);
+    } else if (key == "workers") {
+      if (value.IsScalar() && value.Scalar() == "auto") {
+        c.workers = 0;
+      } else if (auto n = get_uint(value, key, 1, 256)) {
+        c.workers = *n;
+      }
     } else if (key == "stats_interval") {
       c.stats_interval = get_duration(value, key).value_or(c.stats_interval);
     } else if (key == "bgp") {

@@ -1,6 +1,6 @@
 // flowlab::collector — the flowcollector daemon (issue 4): UDP receivers, wire decoding, sequence accounting, BGP
-// speaker, enrichment + aggregation (the enrich helper's core), tee, query socket and file/SQLite outputs, all on
-// one io_context thread (see collector.hpp and docs/flowcollector.md).
+// speaker, enrichment + aggregation (the enrich helper's core), tee, query socket and file/SQLite outputs: receive
+// workers for the flow pipeline, one io_context thread for the rest (see collector.hpp and docs/flowcollector.md).
 //
 // config.hpp — flowcollector.yaml (the format of docs/flowcollector.md) parsed into a typed CollectorConfig. Every
 // problem is reported at once, one line each, as `file:line:col: error: <key>: expected <what>, found <what>`;
@@ -130,6 +130,7 @@ struct CollectorConfig {
   std::vector<ListenConfig> listen;
   std::size_t socket_buffer = std::size_t{8} * 1024U * 1024U;  // SO_RCVBUF(FORCE) per UDP socket
   std::size_t receive_batch = 64;                              // datagrams per recvmmsg
+  std::size_t workers = 0;  // receive workers (worker.hpp); 0 (`auto`): one per CPU this process may run on
   BgpConfig bgp;
   BmpConfig bmp;
   EnrichFileConfig enrich;

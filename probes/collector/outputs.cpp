@@ -71,8 +71,8 @@ std::string expand_path(const std::string& pattern, std::time_t t, const std::st
   return out;
 }
 
-Result<std::size_t> FileOutput::write(const Aggregate& aggregate, std::time_t now) {
-  const std::vector<Row> rows = delta_.take(aggregate.rows());
+Result<std::size_t> FileOutput::write(const AggregateSpec& spec, std::vector<Row> all, std::time_t now) {
+  const std::vector<Row> rows = delta_.take(std::move(all));
   const std::string path = expand_path(config_.path, now);
   std::error_code ec;
   const auto parent = std::filesystem::path(path).parent_path();
@@ -83,12 +83,12 @@ Result<std::size_t> FileOutput::write(const Aggregate& aggregate, std::time_t no
   const bool append = config_.append && existed;
   std::ofstream out(path, append ? std::ios::app : std::ios::trunc);
   if (!out) {
-    return fail(ErrorKind::kConfig, "cannot open " + path + " for aggregate " + aggregate.spec().name);
+    return fail(ErrorKind::kConfig, "cannot open " + path + " for aggregate " + spec.name);
   }
   if (config_.format == FileFormat::kCsv) {
-    out << format_csv(aggregate.spec(), rows, FormatOptions{}, !append);
+    out << format_csv(spec, rows, FormatOptions{}, !append);
   } else {
-    out << format_json_lines(aggregate.spec(), rows);
+    out << format_json_lines(spec, rows);
   }
   out.flush();
   if (!out) {

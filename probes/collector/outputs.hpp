@@ -39,9 +39,10 @@ std::string expand_path(const std::string& pattern, std::time_t t, const std::st
 class FileOutput {
  public:
   explicit FileOutput(FileOutputConfig config) : config_(std::move(config)) {}
-  // Appends (or writes, append: false) the rows changed since the last write to the file named for `now`.
+  // Appends (or writes, append: false) the rows changed since the last write to the file named for `now` (`all`:
+  // the aggregate's current rows).
   // CSV files get a header line when created. Returns the number of rows written.
-  Result<std::size_t> write(const Aggregate& aggregate, std::time_t now);
+  Result<std::size_t> write(const AggregateSpec& spec, std::vector<Row> rows, std::time_t now);
   [[nodiscard]] const FileOutputConfig& config() const { return config_; }
   [[nodiscard]] std::uint64_t writes() const { return writes_; }
   [[nodiscard]] std::uint64_t rows_written() const { return rows_; }

@@ -2,6 +2,7 @@
 
 #include "common/endpoint.hpp"
 #include "common/fd.hpp"
+#include "probes/collector/steering.hpp"
 
 #include <boost/asio/error.hpp>
 
@@ -30,18 +31,22 @@ std::string errno_text() { return std::strerror(errno); }
 
 }  // namespace
 
-Receiver::Receiver(boost::asio::io_context& io, ListenConfig config, std::size_t batch, Handler handler)
-    : config_(std::move(config)),
+Receiver::Receiver(boost::asio::io_context& io, ListenConfig config, std::size_t batch, std::mutex* guard,
+                   Handler handler)
+    : config_(config),
       socket_(io),
       handler_(std::move(handler)),
       batch_(batch == 0 ? 1 : batch),
+      guard_(guard),
       buffers_(batch_ * kMaxDatagram),
       control_(batch_ * kControlSize) {}
 
 Receiver::~Receiver() { close(); }
 
 Result<std::unique_ptr<Receiver>> Receiver::open(boost::asio::io_context& io, const ListenConfig& config,
-                                                 std::size_t socket_buffer, std::size_t batch, Handler handler) {
+                                                 const Options& options, Handler handler) {
+  const std::size_t socket_buffer = options.socket_buffer;
+  const std::size_t workers = options.workers;
   const bool v6 = config.address.is_v6();
   const std::string where = std::string(to_string(config.proto)) + " listener " +
                             (config.address.is_set() ? config.address.to_string() : std::string("0.0.0.0")) + ":" +
@@ -52,6 +57,9 @@ Result<std::unique_ptr<Receiver>> Receiver::open(boost::asio::io_context& io, co
   }
   const int one = 1;
   ::setsockopt(fd.get(), SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+  if (workers > 1 && ::setsockopt(fd.get(), SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one)) != 0) {
+    return fail(ErrorKind::kSocket, where + ": setsockopt(SO_REUSEPORT): " + errno_text());
+  }
   if (v6) {
     const int v6only = config.address.is_unspecified() ? 0 : 1;  // "::" takes IPv4 too (mapped)
     ::setsockopt(fd.get(), IPPROTO_IPV6, IPV6_V6ONLY, &v6only, sizeof(v6only));
@@ -71,7 +79,12 @@ Result<std::unique_ptr<Receiver>> Receiver::open(boost::asio::io_context& io, co
   if (::bind(fd.get(), local.get(), local.length) != 0) {
     return fail(ErrorKind::kSocket, where + ": bind(): " + errno_text());
   }
-  std::unique_ptr<Receiver> r(new Receiver(io, config, batch, std::move(handler)));
+  if (workers > 1) {
+    if (auto s = attach_steering(fd.get(), workers); !s) {
+      return fail(ErrorKind::kSocket, where + ": " + s.error().message);
+    }
+  }
+  std::unique_ptr<Receiver> r(new Receiver(io, config, options.batch, options.guard, std::move(handler)));
   boost::system::error_code ec;
   r->socket_.assign(v6 ? boost::asio::ip::udp::v6() : boost::asio::ip::udp::v4(), fd.get(), ec);
   if (ec) {
@@ -112,6 +125,14 @@ void Receiver::wait() {
 }
 
 std::size_t Receiver::drain() {
+  if (guard_ == nullptr) {
+    return drain_locked();
+  }
+  const std::lock_guard lock(*guard_);
+  return drain_locked();
+}
+
+std::size_t Receiver::drain_locked() {
   if (closed_) {
     return 0;
   }

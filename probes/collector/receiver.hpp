@@ -16,6 +16,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <span>
 #include <vector>
 
@@ -36,9 +37,19 @@ class Receiver {
   // datagram, source address (IPv4-mapped IPv6 sources are unmapped), source port, receive time (UTC ms).
   using Handler = std::function<void(std::span<const std::byte>, const IpAddress&, std::uint16_t, std::uint64_t)>;
 
+  struct Options {
+    std::size_t socket_buffer = 0;  // SO_RCVBUF asked for; 0: the system's
+    std::size_t batch = 64;         // datagrams per recvmmsg
+    // > 1: the socket is one of that many sharing the address (SO_REUSEPORT, one per receive worker, bound in
+    // worker order), and the group steers each exporter to one of them (steering.hpp).
+    std::size_t workers = 1;
+    // Held while the socket is drained (the handler runs under it, the counters change under it): the receive
+    // worker's mutex, so another thread reading the worker — and counters() — holds it too. nullptr: none.
+    std::mutex* guard = nullptr;
+  };
   // Binds and starts waiting for datagrams. Errors name the address and the failing call.
   static Result<std::unique_ptr<Receiver>> open(boost::asio::io_context& io, const ListenConfig& config,
-                                                std::size_t socket_buffer, std::size_t batch, Handler handler);
+                                                const Options& options, Handler handler);
   ~Receiver();
   Receiver(const Receiver&) = delete;
   Receiver& operator=(const Receiver&) = delete;
@@ -51,13 +62,15 @@ class Receiver {
   void close();
 
  private:
-  Receiver(boost::asio::io_context& io, ListenConfig config, std::size_t batch, Handler handler);
+  Receiver(boost::asio::io_context& io, ListenConfig config, std::size_t batch, std::mutex* guard, Handler handler);
+  std::size_t drain_locked();
   void wait();
 
   ListenConfig config_;
   boost::asio::ip::udp::socket socket_;
   Handler handler_;
   std::size_t batch_;
+  std::mutex* guard_;
   std::vector<std::byte> buffers_;  // batch_ slots of kMaxDatagram bytes
   std::vector<std::byte> control_;  // batch_ cmsg buffers
   ReceiverCounters counters_;

@@ -79,9 +79,9 @@ SqliteStore::~SqliteStore() {
   }
 }
 
-Result<std::size_t> SqliteStore::write(const Aggregate& aggregate, std::time_t interval_start, std::time_t now) {
-  const AggregateSpec& spec = aggregate.spec();
-  const std::vector<Row> rows = deltas_[spec.name].take(aggregate.rows());
+Result<std::size_t> SqliteStore::write(const AggregateSpec& spec, std::vector<Row> all, std::time_t interval_start,
+                                       std::time_t now) {
+  const std::vector<Row> rows = deltas_[spec.name].take(std::move(all));
   if (rows.empty()) {
     return std::size_t{0};
   }

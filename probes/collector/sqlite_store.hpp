@@ -34,8 +34,10 @@ class SqliteStore {
   static std::string schema(const AggregateSpec& spec);
   static std::string table_name(const std::string& aggregate);  // "acct_" + name ([A-Za-z0-9_] kept, others '_')
 
-  // Writes the rows of `aggregate` changed since the last write, stamped with [interval_start, now].
-  Result<std::size_t> write(const Aggregate& aggregate, std::time_t interval_start, std::time_t now);
+  // Writes the rows of an aggregate (`all`: its current rows) changed since the last write, stamped with
+  // [interval_start, now].
+  Result<std::size_t> write(const AggregateSpec& spec, std::vector<Row> all, std::time_t interval_start,
+                            std::time_t now);
   [[nodiscard]] std::uint64_t rows_written() const { return rows_; }
 
  private:

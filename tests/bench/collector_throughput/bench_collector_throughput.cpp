@@ -19,10 +19,16 @@
 // too (ours: this process minus the sender; nfacctd: core + plugin processes; nfcapd: its process), and records
 // per CPU-second of each lossless trial with the ratios the issue asks for (ours BGP >= 4 M records per CPU-second;
 // plain >= 1.5x nfcapd's; ours BGP lossless rate >= 5x nfacctd's).
+// Ours runs with `workers: 1` for those; then both of ours again with `workers: 2` and the same records from two
+// exporters (two senders, source addresses 127.0.0.x the steering gives to different workers, each exporter its own
+// half of the records and its own templates): the scaling. The senders run on the same two cores as the workers, so
+// the records per CPU-second (the collector's threads only) are the per-core figure; the lossless rate is bounded by
+// what two cores do for senders and workers together.
 //
 // Usage: bench_collector_throughput [records per protocol, default 2000000] [routes, default 1000000]
 //        BENCH_SKIP_NFACCTD=1 runs our side only.
 #include "probes/collector/collector.hpp"
+#include "probes/collector/steering.hpp"
 #include "probes/wire/exporter.hpp"
 #include "tests/bench/collector_throughput/nfcapd_side.hpp"
 #include "tests/bench/collector_throughput/replay.hpp"
@@ -114,15 +120,35 @@ std::vector<std::vector<std::byte>> encode(wire::ExportProtocol protocol, std::s
   return out;
 }
 
+// The first address of 127.0.0.0/8 (from 127.0.0.1) that two workers' steering gives to `worker`.
+std::string exporter_for_worker(std::size_t worker) {
+  for (std::uint32_t host = 1; host < 255; ++host) {
+    const IpAddress a = IpAddress::v4(0x7F000000U + host);
+    if (collector::exporter_worker(a, 2) == worker) {
+      return a.to_string();
+    }
+  }
+  return "127.0.0.1";
+}
+
+// One sender's part of a trial: its datagrams (its own exporter's) and its source address.
+struct Stream {
+  const std::vector<std::vector<std::byte>>* datagrams = nullptr;
+  std::size_t records = 0;
+  std::string source;
+};
+
 // ---- ours
 
 class Ours {
  public:
   // routes 0: no BGP view (the plain 5-tuple aggregate); else the BGP primitives over a view of `routes` routes.
-  Ours(std::size_t routes, const std::vector<std::uint32_t>& prefixes, const std::vector<RouteAttrs>& attrs) {
+  Ours(std::size_t routes, const std::vector<std::uint32_t>& prefixes, const std::vector<RouteAttrs>& attrs,
+       std::size_t workers = 1) {
     auto config = collector::parse_config(std::string("listen: [{address: 127.0.0.1, port: 0}]\n"
                                                       "socket_buffer: 64MiB\n"
-                                                      "aggregates: [{name: a, primitives: [") +
+                                                      "workers: ") +
+                                              std::to_string(workers) + "\naggregates: [{name: a, primitives: [" +
                                               (routes == 0 ? kPlainPrimitives : kPrimitives) + "]}]\n",
                                           "bench.yaml");
     auto created = collector::Collector::create(io_, *config);
@@ -141,6 +167,14 @@ class Ours {
   }
 
   Trial run(const std::vector<std::vector<std::byte>>& datagrams, std::size_t records, double pace) {
+    return run({Stream{&datagrams, records, ""}}, pace);
+  }
+  // Every stream from its own forked sender at the same time, paced at its share of `pace`.
+  Trial run(const std::vector<Stream>& streams, double pace) {
+    std::size_t records = 0;
+    for (const auto& s : streams) {
+      records += s.records;
+    }
     Trial t;
     t.pace = pace;
     t.sent = records;
@@ -150,14 +184,26 @@ class Ours {
     const std::uint64_t base = collector_->counters().records;
     const double cpu0 = self_cpu_seconds();
     const auto start = Clock::now();
-    const pid_t child = replay(datagrams, Target{"", "", "127.0.0.1", port_}, pace, records);
+    std::vector<pid_t> children;
+    for (const auto& s : streams) {
+      const double share = static_cast<double>(s.records) / static_cast<double>(std::max<std::size_t>(records, 1));
+      children.push_back(replay(*s.datagrams, Target{"", s.source, "127.0.0.1", port_}, pace * share, s.records));
+    }
+    const auto senders_done = [&] {
+      for (pid_t& child : children) {
+        if (child > 0 && waitpid(child, nullptr, WNOHANG) == child) {
+          child = 0;
+        }
+      }
+      return std::all_of(children.begin(), children.end(), [](pid_t c) { return c == 0; });
+    };
     auto last_change = Clock::now();
     std::uint64_t last = base;
     const auto quiet = pace > 0 ? 3s : 2s;
     bool sender_done = false;
     while (collector_->counters().records - base < records && Clock::now() - last_change < quiet) {
       io_.run_for(std::chrono::milliseconds(20));
-      if (!sender_done && waitpid(child, nullptr, WNOHANG) == child) {
+      if (!sender_done && senders_done()) {
         sender_done = true;
         t.send_seconds = std::chrono::duration<double>(Clock::now() - start).count();
       }
@@ -170,7 +216,11 @@ class Ours {
     t.seconds = std::chrono::duration<double>((t.received >= records ? Clock::now() : last_change) - start).count();
     t.cpu_s = self_cpu_seconds() - cpu0;  // the forked sender is not ours (children are not in RUSAGE_SELF)
     if (!sender_done) {
-      waitpid(child, nullptr, 0);
+      for (const pid_t child : children) {
+        if (child > 0) {
+          waitpid(child, nullptr, 0);
+        }
+      }
       t.send_seconds = std::chrono::duration<double>(Clock::now() - start).count();
     }
     io_.poll();
@@ -421,6 +471,8 @@ struct Summary {
   std::optional<Trial> plain;
   std::optional<Trial> nfcapd;
   std::optional<Trial> nfacctd;
+  std::optional<Trial> ours2;   // workers: 2, two exporters
+  std::optional<Trial> plain2;  // the same, plain
 };
 
 double per_cpu_second(const Trial& t) { return static_cast<double>(t.received) / std::max(t.cpu_s, 1e-9); }
@@ -443,6 +495,18 @@ void print_summary(const std::vector<Summary>& summary) {
     std::printf("  %-10s ours, plain 5-tuple   %s\n", s.name, show(s.plain).c_str());
     std::printf("  %-10s nfcapd                %s\n", s.name, show(s.nfcapd).c_str());
     std::printf("  %-10s nfacctd + bgp_daemon  %s\n", s.name, show(s.nfacctd).c_str());
+    std::printf("  %-10s ours BGP, 2 workers   %s\n", s.name, show(s.ours2).c_str());
+    std::printf("  %-10s ours plain, 2 workers %s\n", s.name, show(s.plain2).c_str());
+    const auto scaling = [&](const char* what, const std::optional<Trial>& one, const std::optional<Trial>& two) {
+      if (one && two) {
+        std::printf(
+            "  %-10s %s: 2 workers / 1 worker: lossless rate %.2fx, records per CPU-second %.2fx "
+            "(the two senders share the two cores)\n",
+            s.name, what, two->figure() / one->figure(), per_cpu_second(*two) / per_cpu_second(*one));
+      }
+    };
+    scaling("ours BGP", s.ours, s.ours2);
+    scaling("ours plain", s.plain, s.plain2);
     if (s.ours) {
       const double m = per_cpu_second(*s.ours) / 1e6;
       std::printf("  %-10s ours BGP: %.2f M records per CPU-second (target >= 4: %s)\n", s.name, m,
@@ -503,6 +567,11 @@ int main(int argc, char** argv) {
     }
   }
   Ours plain(0, prefixes, attrs);
+  Ours ours2(routes, prefixes, attrs, 2);
+  Ours plain2(0, prefixes, attrs, 2);
+  const std::string source0 = exporter_for_worker(0);
+  const std::string source1 = exporter_for_worker(1);
+  std::printf("workers: 2 trials from exporters %s (worker 0) and %s (worker 1)\n", source0.c_str(), source1.c_str());
   Nfcapd nfcapd;
   if (!nfcapd.available()) {
     std::printf("nfcapd: not measured (nfcapd not installed)\n");
@@ -524,6 +593,15 @@ int main(int argc, char** argv) {
     if (nfacctd) {
       s.nfacctd = highest_lossless("nfacctd", name, their_side, datagrams, records);
     }
+    // The same number of records from two exporters (their own seeds: new keys again), one per worker.
+    const std::uint64_t seed = protocol == wire::ExportProtocol::kIpfix ? 18 : 17;
+    const auto half0 = encode(protocol, records / 2, prefixes, seed);
+    const auto half1 = encode(protocol, records - records / 2, prefixes, seed + 100);
+    const std::vector<Stream> two{{&half0, records / 2, source0}, {&half1, records - records / 2, source1}};
+    const Side ours2_side = [&](const auto&, std::size_t, double pace) { return ours2.run(two, pace); };
+    const Side plain2_side = [&](const auto&, std::size_t, double pace) { return plain2.run(two, pace); };
+    s.ours2 = highest_lossless("ours-2w", name, ours2_side, datagrams, records);
+    s.plain2 = highest_lossless("plain-2w", name, plain2_side, datagrams, records);
     summary.push_back(s);
   }
   if (nfacctd) {

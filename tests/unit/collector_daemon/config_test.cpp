@@ -93,7 +93,7 @@ const Invalid kInvalid[] = {
      "x.yaml:1:1: error: unknown key 'lisen' at the top level (did you mean 'listen'?)"},
     {"unknown key no guess", "zzzzzz: 1\n",
      "x.yaml:1:1: error: unknown key 'zzzzzz' at the top level (expected one of: log, listen, socket_buffer, "
-     "receive_batch, stats_interval, bgp, bmp, enrich, sampling, aggregates, outputs, tee)"},
+     "receive_batch, workers, stats_interval, bgp, bmp, enrich, sampling, aggregates, outputs, tee)"},
     {"listen not a list", "listen: 2100\n", "x.yaml:1:9: error: listen: expected a list, found '2100'"},
     {"bad proto", "listen:\n  - {proto: netflw, port: 1}\n",
      "x.yaml:2:13: error: listen[0].proto: expected one of netflow, sflow, found 'netflw' (did you mean 'netflow'?)"},
