@@ -5,6 +5,7 @@
 #include "probes/collector/collector.hpp"
 #include "probes/collector/config.hpp"
 #include "probes/collector/query.hpp"
+#include "probes/collector/steering.hpp"
 #include "probes/faults/faults.hpp"
 
 #include <spdlog/spdlog.h>
@@ -170,9 +171,12 @@ std::optional<int> configure(DaemonOptions& o, flowlab::collector::CollectorConf
   if (o.check_config) {
     (void)flowlab::collector::apply_default_aggregate(config);  // as Collector::create() will
     std::cout << (o.config_file.empty() ? std::string("flowcollector") : o.config_file) << ": ok ("
-              << config.listen.size() << " listeners, " << config.aggregates.size() << " aggregates, bgp "
-              << (config.bgp.enabled ? "on" : "off") << ", " << config.tee.size()
-              << " tees; files it names are read at start)\n";
+              << config.listen.size() << " listeners, workers "
+              << (config.workers == 0
+                      ? std::string("auto (") + std::to_string(flowlab::collector::default_workers()) + ")"
+                      : std::to_string(config.workers))
+              << ", " << config.aggregates.size() << " aggregates, bgp " << (config.bgp.enabled ? "on" : "off") << ", "
+              << config.tee.size() << " tees; files it names are read at start)\n";
     return 0;
   }
   return std::nullopt;

@@ -16,6 +16,7 @@
 
 #include <boost/asio/io_context.hpp>
 
+#include <array>
 #include <chrono>
 #include <cstdint>
 #include <map>
@@ -243,6 +244,62 @@ TEST_F(TwoWorkers, ExportersStayOnTheirWorkerTemplatesNeverSplitSequenceExact) {
   EXPECT_EQ(bytes, 110 * (a_records + b_records) / 2);
   const nlohmann::json aggregates = collector_->handle_query({{"cmd", "aggregates"}});
   EXPECT_EQ(aggregates["aggregates"][0]["entries"], 6) << aggregates.dump();  // merged, not 6 + 6
+}
+
+// A dual-stack listener ("::"): the program reads the IPv6 header of an IPv6 exporter (its four words folded) and the
+// IPv4 header of an IPv4 one, and picks the worker exporter_worker() names for each. Loopback has one IPv6 address
+// (::1; the host's namespace gets no other), so the IPv4 exporters are chosen to cover both workers.
+TEST(TwoWorkersDualStack, IpV6AndIpV4ExportersOnTheWorkerTheSteeringNames) {
+  auto config = parse_config("listen: [{proto: netflow, address: \"::\", port: 0}]\nworkers: 2\n", "ds.yaml");
+  ASSERT_TRUE(config.ok()) << config.error().message;
+  boost::asio::io_context io;
+  auto c = Collector::create(io, *config);
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  auto& collector = **c;
+  ASSERT_TRUE(collector.start().ok());
+  const std::uint16_t port = collector.listening_ports().at(0);
+
+  std::array<std::uint64_t, 2> expected{};
+  const std::vector<wire::FlowRecord> records{record(1, 100)};
+  // ::1, from an IPv6 socket.
+  {
+    const int fd = ::socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    ASSERT_GE(fd, 0);
+    sockaddr_in6 to{};
+    to.sin6_family = AF_INET6;
+    to.sin6_port = htons(port);
+    to.sin6_addr = in6addr_loopback;
+    wire::Exporter exporter(Exporting::options(9));
+    for (int i = 0; i < 20; ++i) {
+      for (const auto& d : exporter.encode(records, 1'700'000'002'000ULL)) {
+        ASSERT_EQ(::sendto(fd, d.data(), d.size(), 0, reinterpret_cast<sockaddr*>(&to), sizeof(to)),  // NOLINT
+                  static_cast<ssize_t>(d.size()));
+        ++expected.at(exporter_worker(*IpAddress::parse("::1"), 2));
+      }
+    }
+    ::close(fd);
+  }
+  // Two IPv4 exporters, one per worker, to the same dual-stack socket group (IPv4 to [::]: 127.0.0.1 reaches it).
+  const auto [on0, on1] = one_exporter_per_worker();
+  for (const IpAddress& a : {on0, on1}) {
+    Exporting e(a, 3);
+    ASSERT_TRUE(e.socket.bound());
+    for (int i = 0; i < 20; ++i) {
+      for (const auto& d : e.exporter.encode(records, 1'700'000'002'000ULL)) {
+        e.socket.send(port, d);
+        ++expected.at(exporter_worker(a, 2));
+      }
+    }
+  }
+  ASSERT_TRUE(poll_for([&] { return collector.counters().records >= 60; }, 10s, 10ms));
+  const nlohmann::json counters = collector.handle_query({{"cmd", "counters"}});
+  EXPECT_EQ(counters["workers"][0]["datagrams_received"], expected[0]) << counters["workers"].dump();
+  EXPECT_EQ(counters["workers"][1]["datagrams_received"], expected[1]) << counters["workers"].dump();
+  EXPECT_EQ(counters["decoder"]["v9_template_missing"], 0);
+  for (const auto& s : counters["sequence"]["streams"]) {
+    EXPECT_EQ(s["worker"], exporter_worker(*IpAddress::parse(s["exporter"].get<std::string>()), 2)) << s.dump();
+    EXPECT_EQ(s["lost"], 0) << s.dump();
+  }
 }
 
 }  // namespace
