@@ -47,26 +47,6 @@ void add_decoder_json(const wire::Decoder& decoder, nlohmann::json& out) {
   add("templates", decoder.template_count());
 }
 
-SequenceCounters& operator+=(SequenceCounters& a, const SequenceCounters& b) {
-  a.datagrams += b.datagrams;
-  a.expected_units += b.expected_units;
-  a.lost += b.lost;
-  a.duplicate += b.duplicate;
-  a.out_of_order += b.out_of_order;
-  a.resets += b.resets;
-  return a;
-}
-
-ReceiverCounters& operator+=(ReceiverCounters& a, const ReceiverCounters& b) {
-  a.datagrams += b.datagrams;
-  a.bytes += b.bytes;
-  a.batches += b.batches;
-  a.kernel_drops += b.kernel_drops;
-  a.truncated += b.truncated;
-  a.errors += b.errors;
-  return a;
-}
-
 }  // namespace
 
 nlohmann::json Collector::bgp_peers_json() const {

@@ -31,6 +31,16 @@ std::string errno_text() { return std::strerror(errno); }
 
 }  // namespace
 
+ReceiverCounters& ReceiverCounters::operator+=(const ReceiverCounters& o) {
+  datagrams += o.datagrams;
+  bytes += o.bytes;
+  batches += o.batches;
+  kernel_drops += o.kernel_drops;
+  truncated += o.truncated;
+  errors += o.errors;
+  return *this;
+}
+
 Receiver::Receiver(boost::asio::io_context& io, ListenConfig config, std::size_t batch, std::mutex* guard,
                    Handler handler)
     : config_(config),

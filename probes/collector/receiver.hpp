@@ -25,11 +25,12 @@ namespace flowlab::collector {
 struct ReceiverCounters {
   std::uint64_t datagrams = 0;
   std::uint64_t bytes = 0;
-  std::uint64_t batches = 0;       // recvmmsg calls that returned datagrams
-  std::uint64_t kernel_drops = 0;  // SO_RXQ_OVFL: datagrams the kernel dropped on this socket
-  std::uint64_t truncated = 0;     // datagrams longer than the receive buffer (MSG_TRUNC)
-  std::uint64_t errors = 0;        // recvmmsg errors other than EAGAIN
-  std::size_t socket_buffer = 0;   // SO_RCVBUF as the kernel reports it
+  std::uint64_t batches = 0;                                // recvmmsg calls that returned datagrams
+  std::uint64_t kernel_drops = 0;                           // SO_RXQ_OVFL: datagrams the kernel dropped on this socket
+  std::uint64_t truncated = 0;                              // datagrams longer than the receive buffer (MSG_TRUNC)
+  std::uint64_t errors = 0;                                 // recvmmsg errors other than EAGAIN
+  std::size_t socket_buffer = 0;                            // SO_RCVBUF as the kernel reports it
+  ReceiverCounters& operator+=(const ReceiverCounters& o);  // the counts summed (socket_buffer kept)
 };
 
 class Receiver {

@@ -4,6 +4,16 @@
 
 namespace flowlab::collector {
 
+SequenceCounters& SequenceCounters::operator+=(const SequenceCounters& o) {
+  datagrams += o.datagrams;
+  expected_units += o.expected_units;
+  lost += o.lost;
+  duplicate += o.duplicate;
+  out_of_order += o.out_of_order;
+  resets += o.resets;
+  return *this;
+}
+
 bool SequenceTracker::State::seen(std::uint32_t seq) const {
   return std::find(recent.begin(), recent.begin() + static_cast<std::ptrdiff_t>(recent_count), seq) !=
          recent.begin() + static_cast<std::ptrdiff_t>(recent_count);
@@ -131,12 +141,7 @@ std::vector<SequenceStream> SequenceTracker::streams() const {
 SequenceCounters SequenceTracker::totals() const {
   SequenceCounters t;
   for (const auto& [key, state] : streams_) {
-    t.datagrams += state.counters.datagrams;
-    t.expected_units += state.counters.expected_units;
-    t.lost += state.counters.lost;
-    t.duplicate += state.counters.duplicate;
-    t.out_of_order += state.counters.out_of_order;
-    t.resets += state.counters.resets;
+    t += state.counters;
   }
   return t;
 }

@@ -40,6 +40,7 @@ struct SequenceCounters {
   std::uint64_t duplicate = 0;       // datagrams seen twice
   std::uint64_t out_of_order = 0;    // datagrams that arrived after a later one
   std::uint64_t resets = 0;          // exporter restarts (sequence jump, or uptime back)
+  SequenceCounters& operator+=(const SequenceCounters& o);  // summed (streams of several workers)
 };
 
 struct SequenceStream {

@@ -13,7 +13,8 @@
 //
 // Zero loss is the goal: a full socket buffer (EAGAIN/ENOBUFS) is counted and waited out (poll for POLLOUT, up
 // to TeeConfig::send_wait per datagram) instead of dropping; only a datagram still unsent after that wait, or a
-// hard send error, is dropped — and counted. Not thread-safe: the receive workers call it under WorkerShared's mutex (worker.hpp).
+// hard send error, is dropped — and counted. Not thread-safe: the receive workers call it under WorkerShared's mutex
+// (worker.hpp).
 #pragma once
 
 #include "common/endpoint.hpp"
