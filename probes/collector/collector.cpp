@@ -259,6 +259,7 @@ Status Collector::start() {
     });
   }
   start_worker_threads();
+  io_work_.emplace(io_.get_executor());
   return {};
 }
 
@@ -298,6 +299,7 @@ void Collector::stop() {
     shared_.clickhouse = nullptr;
   }
   stopped_ = true;
+  io_work_.reset();
   for (auto& t : timers_) {
     t->cancel();
   }

@@ -38,6 +38,7 @@
 #include "probes/collector/worker.hpp"
 #include "probes/wire/decoder.hpp"
 
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <nlohmann/json.hpp>
@@ -159,6 +160,9 @@ class Collector {
   std::unique_ptr<ClickHouseOutput> clickhouse_;
   std::vector<std::unique_ptr<boost::asio::steady_timer>> timers_;
   std::vector<ListenConfig> bound_;  // the listen addresses with their bound ports
+  // Between start() and stop() io_ has work whatever the worker count: with one worker its sockets are on io_, with
+  // more they are on the workers' threads and this keeps io_.run() / run_for() waiting the same way (not spinning).
+  std::optional<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> io_work_;
   CollectorCounters counters_;       // the collector thread's own (outputs, dumps)
   std::function<void(const nlohmann::json&)> stats_cb_;
   bool started_ = false;

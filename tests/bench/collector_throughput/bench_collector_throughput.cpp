@@ -30,8 +30,6 @@
 #include "probes/collector/collector.hpp"
 #include "probes/collector/steering.hpp"
 #include "probes/wire/exporter.hpp"
-
-#include <boost/asio/executor_work_guard.hpp>
 #include "tests/bench/collector_throughput/nfcapd_side.hpp"
 #include "tests/bench/collector_throughput/replay.hpp"
 #include "tests/unit/bgp/bird_fixture.hpp"
@@ -231,9 +229,6 @@ class Ours {
 
  private:
   boost::asio::io_context io_;
-  // Keeps run_for() waiting its 20 ms when nothing is registered on io_ (with two workers every socket is on the
-  // workers' own threads): without it the polling loop above would spin and take a core from the workers.
-  boost::asio::executor_work_guard<boost::asio::io_context::executor_type> idle_{io_.get_executor()};
   std::unique_ptr<collector::Collector> collector_;
   std::uint16_t port_ = 0;
 };
