@@ -47,11 +47,11 @@ Status Collector::load_maps(EnrichConfig& out) const {
 }
 
 Result<std::vector<std::unique_ptr<Enricher>>> Collector::enrichers(std::size_t n) const {
+  EnrichConfig enrich;
+  FLOWLAB_TRY(load_maps(enrich));  // the map files read once; every worker gets a copy
   std::vector<std::unique_ptr<Enricher>> out;
   for (std::size_t i = 0; i < n; ++i) {
-    EnrichConfig enrich;
-    FLOWLAB_TRY(load_maps(enrich));
-    out.push_back(std::make_unique<Enricher>(tables_, std::move(enrich), &bmp_tables_));
+    out.push_back(std::make_unique<Enricher>(tables_, enrich, &bmp_tables_));
   }
   return out;
 }

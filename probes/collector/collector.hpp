@@ -134,12 +134,10 @@ class Collector {
     WorkerCounters counters;
     SequenceCounters totals;
     nlohmann::json streams;
-    nlohmann::json decoder;
-    nlohmann::json sampling;
+    nlohmann::json decoder;   // every wire counter and "templates", summed
+    nlohmann::json sampling;  // records per rate source ("none": records_no_sampling_rate)
     nlohmann::json workers;
     std::vector<ReceiverCounters> receivers;  // per listen address, summed over the workers' sockets
-    std::uint64_t no_rate = 0;
-    std::size_t templates = 0;
   };
   [[nodiscard]] WorkersSnapshot snapshot() const;
   nlohmann::json bmp_dump_json(const nlohmann::json& request) const;
@@ -163,7 +161,7 @@ class Collector {
   // Between start() and stop() io_ has work whatever the worker count: with one worker its sockets are on io_, with
   // more they are on the workers' threads and this keeps io_.run() / run_for() waiting the same way (not spinning).
   std::optional<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> io_work_;
-  CollectorCounters counters_;       // the collector thread's own (outputs, dumps)
+  CollectorCounters counters_;  // the collector thread's own (outputs, dumps)
   std::function<void(const nlohmann::json&)> stats_cb_;
   bool started_ = false;
   bool stopped_ = false;

@@ -140,8 +140,6 @@ Collector::WorkersSnapshot Collector::snapshot() const {
     out.totals += w->sequences().totals();
     add_decoder_json(w->decoder(), out.decoder);
     add_sampling_json(w->sampling(), out.sampling);
-    out.no_rate += w->sampling().no_rate();
-    out.templates += w->decoder().template_count();
     ReceiverCounters received;
     for (std::size_t i = 0; i < w->receivers().size() && i < out.receivers.size(); ++i) {
       const auto& c = w->receivers()[i]->counters();
@@ -168,14 +166,16 @@ Collector::WorkersSnapshot Collector::snapshot() const {
 nlohmann::json Collector::aggregates_json() const {
   nlohmann::json out = nlohmann::json::array();
   for (std::size_t i = 0; i < config_.aggregates.size(); ++i) {
-    std::size_t entries = 0;
     std::uint64_t filtered_out = 0;
     for (const auto& w : workers_) {
       const std::lock_guard lock(w->mutex());
-      entries += w->aggregates()[i].size();
       filtered_out += w->aggregates()[i].filtered_out();
     }
-    if (workers_.size() > 1) {
+    std::size_t entries = 0;
+    if (workers_.size() == 1) {
+      const std::lock_guard lock(workers_.front()->mutex());
+      entries = workers_.front()->aggregates()[i].size();
+    } else {
       entries = merged_rows(i).size();  // a key seen by two workers is one entry
     }
     out.push_back({{"name", config_.aggregates[i].name}, {"entries", entries}, {"filtered_out", filtered_out}});
@@ -230,7 +230,7 @@ nlohmann::json Collector::counters_json() const {
             {"output_errors", counters_.output_errors},
             {"table_dumps", counters_.table_dumps},
             {"records_unenriched_syncing", snap.counters.records_unenriched_syncing},
-            {"records_no_sampling_rate", snap.no_rate},
+            {"records_no_sampling_rate", snap.sampling.value("none", std::uint64_t{0})},
             {"queries", query_ ? query_->requests() : 0},
             {"workers", workers_.size()}}},
           {"decoder", snap.decoder},
@@ -280,9 +280,9 @@ nlohmann::json Collector::stats_json() const {
           {"datagrams_decoded", snap.counters.datagrams},
           {"decode_errors", snap.counters.decode_errors},
           {"records", snap.counters.records},
-          {"records_no_sampling_rate", snap.no_rate},
+          {"records_no_sampling_rate", snap.sampling.value("none", std::uint64_t{0})},
           {"sequence_lost", snap.totals.lost},
-          {"templates", snap.templates},
+          {"templates", snap.decoder.value("templates", std::uint64_t{0})},
           {"workers", workers_.size()},
           {"bgp_peers_up",
            [&] {
