@@ -40,6 +40,11 @@ std::size_t width_of(Primitive p) {
   }
 }
 
+bool is_community_list(Primitive p) {
+  return p == P::kStdComm || p == P::kExtComm || p == P::kSrcStdComm || p == P::kSrcExtComm || p == P::kLrgComm ||
+         p == P::kSrcLrgComm;
+}
+
 void put_u32(std::uint8_t* at, std::uint32_t v) { std::memcpy(at, &v, 4); }
 void put_u16(std::uint8_t* at, std::uint16_t v) { std::memcpy(at, &v, 2); }
 void put_u64(std::uint8_t* at, std::uint64_t v) { std::memcpy(at, &v, 8); }
@@ -83,12 +88,6 @@ std::uint64_t hash_bytes(const std::uint8_t* p, std::size_t n) {
   h = (h ^ tail) * 0x94d049bb133111ebULL;
   h ^= h >> 29;
   return h;
-}
-
-// pmacct prints AS paths with '_' for blanks in every output.
-std::string underscored(std::string s) {
-  std::replace(s.begin(), s.end(), ' ', '_');
-  return s;
 }
 
 // Appends the raw bytes of n trivially copyable values (a hash key, never parsed back).
@@ -229,66 +228,6 @@ void put_enrichment_field(Primitive p, const EnrichedFlow& flow, std::uint8_t* a
 }
 
 }  // namespace
-
-PathKeys::PathKeys(PathKeys&& o) noexcept
-    : store_(std::move(o.store_)), slots_(std::move(o.slots_)), pinned_(std::move(o.pinned_)) {
-  o.store_.reset();
-  o.slots_.clear();
-  o.pinned_.clear();
-}
-
-PathKeys& PathKeys::operator=(PathKeys&& o) noexcept {
-  if (this != &o) {
-    clear();
-    store_ = std::move(o.store_);
-    slots_ = std::move(o.slots_);
-    pinned_ = std::move(o.pinned_);
-    o.store_.reset();
-    o.slots_.clear();
-    o.pinned_.clear();
-  }
-  return *this;
-}
-
-void PathKeys::clear() {
-  if (store_) {
-    for (const std::uint32_t id : pinned_) {
-      store_->unpin_path(id);
-    }
-  }
-  pinned_.clear();
-  slots_.clear();
-}
-
-std::uint32_t PathKeys::first_sight(const bgp::RouteAttributes* route, const bgp::Rib* view) {
-  if (!store_) {
-    store_ = view != nullptr ? view->shared_store() : std::make_shared<bgp::AttrStore>();
-  }
-  std::uint32_t id = route->path_index;
-  if (!store_->pin_path(id, route->as_path.get())) {
-    id = store_->pin_path(*route->as_path);  // another store's set: the id of an equal path in ours
-  }
-  return pinned(id);
-}
-
-std::uint32_t PathKeys::pinned(std::uint32_t id) {
-  const bgp::AsPath* path = store_->path_at(id);
-  if (id < slots_.size() && slots_[id].path == path) {
-    store_->unpin_path(id);  // pinned before (reached by content from another store's set): one pin is enough
-    return slots_[id].key;
-  }
-  if (id >= slots_.size()) {
-    slots_.resize(std::max<std::size_t>(std::size_t{id} + 1, slots_.size() * 2));
-  }
-  slots_[id] = Slot{path, path->segments.empty() ? 0U : id + 1};
-  pinned_.push_back(id);
-  return slots_[id].key;
-}
-
-std::string PathKeys::text(std::uint32_t key) const {
-  const bgp::AsPath* path = key == 0 || !store_ ? nullptr : store_->path_at(key - 1);
-  return path == nullptr ? std::string() : underscored(pmacct_as_path_string(*path));
-}
 
 std::uint32_t Aggregate::Dictionary::intern(const std::string& key, const std::string& printed_if_new) {
   auto it = ids.find(key);
@@ -464,13 +403,38 @@ void Aggregate::count(std::uint32_t index, const EnrichedFlow& flow) {
   c.flows += flow.flows;
 }
 
-Row Aggregate::row_of(const EnrichedFlow& flow) {
-  Row row;
-  row.values = values_of(key_of(flow));
-  row.packets = flow.packets;
-  row.bytes = flow.bytes;
-  row.flows = flow.flows;
-  return row;
+void Aggregate::visit_row(const EnrichedFlow& flow, ValueSink& sink) {
+  const std::uint8_t* key = key_of(flow);
+  for (const Field& f : fields_) {
+    if (is_community_list(f.primitive)) {
+      sink.text(community_text(get_u32(key + f.offset)));
+    } else if (f.primitive == P::kAsPath || f.primitive == P::kSrcAsPath) {
+      sink.text(paths_.cached_text(get_u32(key + f.offset)));
+    } else if (info(f.primitive).kind == ValueKind::kNumber) {
+      sink.number(number_field(f, key));
+    } else {
+      value_scratch_ = format_field(f, key);
+      sink.text(value_scratch_);
+    }
+  }
+}
+
+std::string_view Aggregate::community_text(std::uint32_t id) const {
+  return id < communities_.text.size() ? std::string_view(communities_.text[id]) : std::string_view();
+}
+
+std::uint64_t Aggregate::number_field(const Field& f, const std::uint8_t* key) {
+  const std::uint8_t* at = key + f.offset;
+  switch (width_of(f.primitive)) {
+    case 1:
+      return at[0];
+    case 2:
+      return get_u16(at);
+    case 8:
+      return get_u64(at);
+    default:
+      return get_u32(at);
+  }
 }
 
 void Aggregate::add(const EnrichedFlow& flow) {
@@ -514,16 +478,10 @@ void Aggregate::add(std::span<const EnrichedFlow> flows) {
 
 std::string Aggregate::format_field(const Field& f, const std::uint8_t* key) const {
   const std::uint8_t* at = key + f.offset;
+  if (is_community_list(f.primitive)) {
+    return std::string(community_text(get_u32(at)));
+  }
   switch (f.primitive) {
-    case P::kStdComm:
-    case P::kExtComm:
-    case P::kSrcStdComm:
-    case P::kSrcExtComm:
-    case P::kLrgComm:
-    case P::kSrcLrgComm: {
-      const std::uint32_t id = get_u32(at);
-      return id < communities_.text.size() ? communities_.text[id] : std::string();
-    }
     case P::kAsPath:
     case P::kSrcAsPath: {
       return paths_.text(get_u32(at));

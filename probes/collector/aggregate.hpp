@@ -8,6 +8,7 @@
 #include "probes/bgp/flat_map.hpp"
 #include "probes/collector/enrich.hpp"
 #include "probes/collector/filter.hpp"
+#include "probes/collector/path_keys.hpp"
 #include "probes/collector/primitives.hpp"
 
 #include <cstddef>
@@ -34,47 +35,20 @@ struct Row {
   std::uint64_t flows = 0;
 };
 
-// AS paths as key values: the path's id in one bgp::AttrStore (RouteAttributes::path_index), pinned there
-// (AttrStore::pin_path) from the first key that uses it until clear(), so the id keeps naming that path — even after
-// every route with it is withdrawn — and never another path while a row holds it. Key value: id + 1; 0 for no route
-// and for the empty path (both print ""). The store is the first view's (Rib::shared_store); a route of another
-// store (or a RouteAttributes built outside a store, as the ClickHouse writer does) is pinned by content, so equal
-// paths get one key whatever object holds them. Without any view the PathKeys owns a private store.
-class PathKeys {
+// Receives one flow's values, field by field in the aggregate's order (Aggregate::visit_row): number primitives
+// (ValueKind::kNumber) as numbers, every other one as the text rows() prints. A view passed to text() lives until
+// the next call of visit_row().
+class ValueSink {
  public:
-  PathKeys() = default;
-  ~PathKeys() { clear(); }
-  PathKeys(PathKeys&& o) noexcept;
-  PathKeys& operator=(PathKeys&& o) noexcept;
-  PathKeys(const PathKeys&) = delete;
-  PathKeys& operator=(const PathKeys&) = delete;
+  virtual void number(std::uint64_t value) = 0;
+  virtual void text(std::string_view value) = 0;
 
-  // The key value of a route's AS path (0: no route); `view` is the Rib the route came from (nullptr: unknown).
-  std::uint32_t key(const bgp::RouteAttributes* route, const bgp::Rib* view) {
-    if (route == nullptr) {
-      return 0;
-    }
-    const std::uint32_t id = route->path_index;
-    if (id < slots_.size() && slots_[id].path == route->as_path.get()) {
-      return slots_[id].key;  // pinned by us, so the object is still that id's path
-    }
-    return first_sight(route, view);
-  }
-  // The path as pmacct prints it ('_' for blanks); "" for key 0.
-  [[nodiscard]] std::string text(std::uint32_t key) const;
-  void clear();  // every pin given back
-
- private:
-  std::uint32_t first_sight(const bgp::RouteAttributes* route, const bgp::Rib* view);
-  std::uint32_t pinned(std::uint32_t id);  // the key of an id pinned just now (or before, then the pin is returned)
-
-  struct Slot {
-    const bgp::AsPath* path = nullptr;  // the store's object for the id; nullptr: not pinned by us
-    std::uint32_t key = 0;
-  };
-  std::shared_ptr<bgp::AttrStore> store_;
-  std::vector<Slot> slots_;            // by path id
-  std::vector<std::uint32_t> pinned_;  // the ids we pinned
+  ValueSink() = default;
+  virtual ~ValueSink() = default;
+  ValueSink(const ValueSink&) = default;
+  ValueSink& operator=(const ValueSink&) = default;
+  ValueSink(ValueSink&&) = default;
+  ValueSink& operator=(ValueSink&&) = default;
 };
 
 class Aggregate {
@@ -86,8 +60,10 @@ class Aggregate {
   // add() of a datagram's flows in stages, so their cache misses overlap: every key built and hashed with its hash
   // slot prefetched, then the entries the slots name prefetched, then the probes and counter updates.
   void add(std::span<const EnrichedFlow> flows);
-  // One flow as rows() would print it, not counted and not filtered (outputs of single records: ClickHouse).
-  [[nodiscard]] Row row_of(const EnrichedFlow& flow);
+  // One flow's values as rows() would print them, not counted and not filtered, handed to `sink` (outputs of single
+  // records: ClickHouse). AS paths and communities are printed once per distinct value, numbers not at all.
+  void visit_row(const EnrichedFlow& flow, ValueSink& sink);
+
   [[nodiscard]] std::vector<Row> rows() const;  // in first-seen order
   void clear();
   [[nodiscard]] const AggregateSpec& spec() const { return spec_; }
@@ -124,7 +100,9 @@ class Aggregate {
   void put_route_field(Primitive p, const bgp::RouteAttributes* route, const bgp::Rib* view, std::uint8_t* at);
   std::uint32_t communities_id(char tag, const bgp::RouteAttributes* route);  // interned std/ext/large list
   [[nodiscard]] std::string format_field(const Field& field, const std::uint8_t* key) const;
-  [[nodiscard]] std::vector<std::string> values_of(const std::uint8_t* key) const;  // every field, printed
+  [[nodiscard]] static std::uint64_t number_field(const Field& field, const std::uint8_t* key);  // kNumber fields
+  [[nodiscard]] std::string_view community_text(std::uint32_t id) const;                         // "" for id 0 (none)
+  [[nodiscard]] std::vector<std::string> values_of(const std::uint8_t* key) const;               // every field, printed
   std::uint32_t find_or_insert(const std::uint8_t* key, std::uint64_t hash);
   void grow();
 

@@ -1,5 +1,5 @@
 // clickhouse_http.hpp — the little of ClickHouse's HTTP interface flowcollector uses: POST a query (the SQL in
-// the body, or in the URL with rows in the body for INSERT ... FORMAT RowBinary) and read the answer. Blocking,
+// the body, or in the URL with rows in the body for INSERT ... FORMAT Native) and read the answer. Blocking,
 // one connection per call, with a timeout: it runs on the ClickHouse output's writer thread, never the io thread.
 #pragma once
 
@@ -32,7 +32,7 @@ class ClickHouseHttp {
   // Runs `sql` (the request body); the answer's body on HTTP 200, else an error with the server's message
   // (kSocket when the server cannot be reached or the exchange broke, kIo when it answered with an error).
   Result<std::string> query(std::string_view sql) const { return post("/?", sql); }
-  // INSERT INTO `table` FORMAT `format` (RowBinary, JSONEachRow, ...) with `rows` in that format as the body.
+  // INSERT INTO `table` FORMAT `format` (Native, RowBinary, JSONEachRow, ...) with `rows` in that format as the body.
   Status insert_rows(const std::string& table, std::string_view format, std::string_view rows) const;
   // POST `body` to "/?" + `parameters` (already URL-encoded).
   Result<std::string> post(const std::string& target, std::string_view body) const;

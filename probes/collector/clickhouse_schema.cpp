@@ -16,25 +16,10 @@ using P = Primitive;
 constexpr std::array kTierDimensions{P::kPeerSrcIp, P::kInIface,   P::kOutIface, P::kSrcAs,    P::kDstAs,
                                      P::kPeerSrcAs, P::kPeerDstAs, P::kProto,    P::kDirection};
 
-// 18.16 has LowCardinality only behind this setting; later versions accept it and ignore it.
-constexpr std::string_view kCreateSettings = "/?allow_experimental_low_cardinality_type=1";
-
-std::string column_type(Primitive p) {
-  if (info(p).kind == ValueKind::kNumber) {
-    return "UInt32";
-  }
-  switch (p) {
-    case P::kSrcHost:
-    case P::kDstHost:
-    case P::kSrcNet:
-    case P::kDstNet:
-    case P::kTimestampStart:
-    case P::kTimestampEnd:
-      return "String";  // many distinct values: a dictionary would not pay
-    default:
-      return "LowCardinality(String)";
-  }
-}
+// Numbers UInt32, text String. Not LowCardinality(String), not even for AS paths and communities: 18.16 reads a
+// LowCardinality column of an INSERT several times slower than a String one, and its tier views group it slower
+// (docs/store.md, "Where ClickHouse's time per row goes").
+std::string column_type(Primitive p) { return info(p).kind == ValueKind::kNumber ? "UInt32" : "String"; }
 
 ClickHouseColumn column_of(Primitive p) { return {std::string(info(p).client_json_key), column_type(p)}; }
 
@@ -193,7 +178,7 @@ namespace {
 
 Status run_statements(const ClickHouseHttp& http, const std::vector<std::string>& statements) {
   for (const auto& statement : statements) {
-    if (auto r = http.post(std::string(kCreateSettings), statement); !r) {
+    if (auto r = http.post("/", statement); !r) {
       return fail(r.error());
     }
   }
@@ -247,7 +232,9 @@ Result<std::size_t> drop_expired_partitions(const ClickHouseHttp& http, const Cl
       if (partition.empty() || !std::all_of(partition.begin(), partition.end(), ::isdigit)) {
         continue;
       }
-      auto r = http.query("ALTER TABLE " + config.database + "." + table + " DROP PARTITION " + partition);
+      std::string statement = "ALTER TABLE " + config.database + "." + table;
+      statement += " DROP PARTITION " + partition;
+      auto r = http.query(statement);
       if (!r) {
         return fail(r.error());
       }

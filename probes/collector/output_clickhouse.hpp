@@ -5,8 +5,8 @@
 // enrichment, per route a shared_ptr to the immutable AS path and the id of its interned communities/LOCAL_PREF/MED)
 // in a bounded queue of batches whose row storage is reused, so the receive path does not allocate per record; a full
 // queue drops the row and counts it (rows_dropped). The writer thread formats each row (the `pmacct -s -O json`
-// values of every primitive, plus the receive time) as ClickHouse's RowBinary and sends a batch once it holds
-// batch_rows rows or flush_interval has passed (INSERT ... FORMAT RowBinary), and retries a failed INSERT with
+// values of every primitive, plus the receive time) into one block of ClickHouse's Native format and sends a batch once
+// it holds batch_rows rows or flush_interval has passed (INSERT ... FORMAT Native), and retries a failed INSERT with
 // exponential backoff (100 ms doubling to 5 s) until it succeeds, so nothing is lost while the server is reachable
 // and the queue has room. At every moment rows_inserted + rows_dropped + rows_queued = rows_produced.
 #pragma once
@@ -97,7 +97,7 @@ class ClickHouseOutput {
   std::vector<RouteExtras> unsent_extras_;  // interned, not yet in a queued batch (io thread only)
   bool unsent_reset_ = false;               // the dictionary was reset since the last queued row (io thread only)
   Aggregate formatter_;                     // every primitive: formats a row's values (writer thread only)
-  RowBinaryWriter encoder_;                 // writer thread only
+  NativeBlockWriter encoder_;               // writer thread only
   std::string body_;                        // the batch being sent (writer thread only)
   std::vector<StoreRow> pending_;           // a datagram's rows before they are queued (io thread only, reused)
 

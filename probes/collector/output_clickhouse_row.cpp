@@ -3,7 +3,7 @@
 #include "probes/collector/clickhouse_schema.hpp"
 #include "probes/collector/primitives.hpp"
 
-#include <charconv>
+#include <string_view>
 
 namespace flowlab::collector {
 namespace {
@@ -22,26 +22,24 @@ void append_list(std::string& out, const std::vector<T>& list) {
   append_raw(out, list.data(), list.size());
 }
 
-// RowBinary: integers little-endian (this host's order: x86/arm64), strings as a LEB128 length and the bytes.
+// Native: integers little-endian (this host's order: x86/arm64), counts and string lengths as LEB128, strings as
+// their length and the bytes.
 template <class T>
 void put_integer(std::string& out, T value) {
   append_raw(out, &value, 1);
 }
 
-void put_string(std::string& out, const std::string& s) {
-  std::size_t n = s.size();
+void put_varint(std::string& out, std::size_t n) {
   while (n >= 0x80U) {
     out.push_back(static_cast<char>((n & 0x7fU) | 0x80U));
     n >>= 7U;
   }
   out.push_back(static_cast<char>(n));
-  out += s;
 }
 
-std::uint32_t parse_u32(const std::string& text) {
-  std::uint32_t value = 0;
-  std::from_chars(text.data(), text.data() + text.size(), value);
-  return value;
+void put_string(std::string& out, std::string_view s) {
+  put_varint(out, s.size());
+  out += s;
 }
 
 }  // namespace
@@ -81,15 +79,13 @@ AggregateSpec store_formatter_spec() {
   return spec;
 }
 
-RowBinaryWriter::RowBinaryWriter() {
-  const auto columns = store_columns(StoreTier::kRaw);
-  // time, the primitives, packets, bytes, flows: the primitives' types decide their encoding.
-  for (std::size_t i = 1; i + 3 < columns.size(); ++i) {
-    numeric_.push_back(columns[i].type == "UInt32");
+NativeBlockWriter::NativeBlockWriter() {
+  for (auto& c : store_columns(StoreTier::kRaw)) {
+    columns_.push_back({std::move(c.name), std::move(c.type), {}});
   }
 }
 
-void RowBinaryWriter::take(std::vector<RouteExtras>& added, bool reset) {
+void NativeBlockWriter::take(std::vector<RouteExtras>& added, bool reset) {
   if (reset) {
     extras_.clear();
   }
@@ -99,7 +95,7 @@ void RowBinaryWriter::take(std::vector<RouteExtras>& added, bool reset) {
   added.clear();
 }
 
-void RowBinaryWriter::append(Aggregate& formatter, const StoreRow& row, std::string& out) {
+void NativeBlockWriter::append(Aggregate& formatter, const StoreRow& row) {
   if (++formatted_ % kFormatterRows == 0) {
     formatter.clear();  // its interned paths and communities would otherwise grow for ever
   }
@@ -125,18 +121,35 @@ void RowBinaryWriter::append(Aggregate& formatter, const StoreRow& row, std::str
   flow.src_route = row.src.path ? &src : nullptr;
   flow.dst_route = row.dst.path ? &dst : nullptr;
 
-  const Row values = formatter.row_of(flow);
-  put_integer(out, row.time);
-  for (std::size_t i = 0; i < values.values.size() && i < numeric_.size(); ++i) {
-    if (numeric_[i]) {
-      put_integer(out, parse_u32(values.values[i]));
-    } else {
-      put_string(out, values.values[i]);
-    }
+  put_integer(columns_.front().data, row.time);
+  // The primitives' columns follow `time`, in the formatter's order (number() / text()); then the counters.
+  next_column_ = 1;
+  formatter.visit_row(flow, *this);
+  const std::size_t counters = columns_.size() - 3;
+  put_integer(columns_[counters].data, row.packets);
+  put_integer(columns_[counters + 1].data, row.bytes);
+  put_integer(columns_[counters + 2].data, row.flows);
+  ++rows_;
+}
+
+// A number primitive's column is UInt32 (clickhouse_schema.cpp: column_type), a text one String.
+void NativeBlockWriter::number(std::uint64_t value) {
+  put_integer(columns_[next_column_++].data, static_cast<std::uint32_t>(value));
+}
+
+void NativeBlockWriter::text(std::string_view value) { put_string(columns_[next_column_++].data, value); }
+
+void NativeBlockWriter::finish(std::string& out) {
+  out.clear();
+  put_varint(out, columns_.size());
+  put_varint(out, rows_);
+  for (Column& c : columns_) {
+    put_string(out, c.name);
+    put_string(out, c.type);
+    out += c.data;
+    c.data.clear();
   }
-  put_integer(out, values.packets);
-  put_integer(out, values.bytes);
-  put_integer(out, values.flows);
+  rows_ = 0;
 }
 
 }  // namespace flowlab::collector

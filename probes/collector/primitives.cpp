@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <array>
+#include <chrono>
 #include <cstdio>
 #include <ctime>
 
@@ -148,13 +149,37 @@ std::string ip_protocol_name(std::uint8_t proto) {
 }
 
 std::string pmacct_timestamp(std::uint64_t ms) {
-  const auto secs = static_cast<std::time_t>(ms / 1000U);
-  std::tm tm{};
-  gmtime_r(&secs, &tm);
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%06uZ", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
-                tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<unsigned>(ms % 1000U) * 1000U);
-  return buf;
+  constexpr std::uint64_t kYear10000Ms = 253'402'300'800'000ULL;  // 10000-01-01T00:00:00Z
+  if (ms >= kYear10000Ms) {                                       // more than four year digits: printf's widths
+    const auto secs = static_cast<std::time_t>(ms / 1000U);
+    std::tm tm{};
+    gmtime_r(&secs, &tm);
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%06uZ", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+                  tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<unsigned>(ms % 1000U) * 1000U);
+    return buf;
+  }
+  // The digits written by hand, the date from std::chrono's civil calendar: snprintf and gmtime_r (with its time
+  // zone lock) were most of the cost of a stored row's text (docs/store.md).
+  using namespace std::chrono;
+  const sys_time<milliseconds> t{milliseconds(static_cast<std::int64_t>(ms))};
+  const sys_days day = floor<days>(t);
+  const year_month_day date(day);
+  const auto in_day = static_cast<std::uint64_t>((t - day).count());  // ms since midnight
+  std::string out = "0000-00-00T00:00:00.000000Z";
+  const auto put = [&out](std::size_t at, std::uint64_t value, std::size_t digits) {
+    for (std::size_t i = digits; i-- > 0; value /= 10U) {
+      out[at + i] = static_cast<char>('0' + value % 10U);
+    }
+  };
+  put(0, static_cast<std::uint64_t>(static_cast<int>(date.year())), 4);
+  put(5, static_cast<unsigned>(date.month()), 2);
+  put(8, static_cast<unsigned>(date.day()), 2);
+  put(11, in_day / 3'600'000U, 2);
+  put(14, in_day / 60'000U % 60U, 2);
+  put(17, in_day / 1000U % 60U, 2);
+  put(20, in_day % 1000U * 1000U, 6);
+  return out;
 }
 
 }  // namespace flowlab::collector

@@ -3,8 +3,8 @@
 // tools; destination ASes log-uniform over 2,000 ASes; one host in 16 flows). The flows go
 //   - to nfcapd (nfdump 1.7) as NetFlow v9 replayed to loopback (tests/bench/collector_throughput: replay.hpp and
 //     nfcapd_side.hpp), every record counted in its files or the bench fails;
-//   - to a real clickhouse-server in a temp folder (tests/store/clickhouse_server.hpp) directly as RowBinary rows of
-//     the raw table (the collector's own StoreRow + RowBinaryWriter: this bench measures queries, not inserts), the
+//   - to a real clickhouse-server in a temp folder (tests/store/clickhouse_server.hpp) directly as Native blocks of
+//     the raw table (the collector's own StoreRow + NativeBlockWriter: this bench measures queries, not inserts), the
 //     tier views dropped during the fill and the hour tier then filled by the view's own SELECT.
 // Queries, each run twice alternately per tool (wall seconds, and CPU seconds of nfdump / of clickhouse-server):
 //   A  top 10 destination ASes by bytes over 6 hours: `nfdump -R DIR -t RANGE -s dstas/bytes -n 10` vs ClickHouse
@@ -39,9 +39,9 @@ namespace {
 
 constexpr std::uint64_t kDayStartS = 1'764'547'200;  // 2025-12-01 00:00:00 UTC
 constexpr std::uint64_t kDaySeconds = 86'400;
-constexpr std::uint64_t kRangeStartS = kDayStartS + 6 * 3600;  // query A: 06:00 ..
-constexpr std::uint64_t kRangeEndS = kDayStartS + 12 * 3600;   // .. 12:00 (exclusive)
-constexpr std::uint32_t kHost = 0xc000024dU;                   // 192.0.2.77
+constexpr std::uint64_t kRangeStartS = kDayStartS + 6 * std::uint64_t{3600};  // query A: 06:00 ..
+constexpr std::uint64_t kRangeEndS = kDayStartS + 12 * std::uint64_t{3600};   // .. 12:00 (exclusive)
+constexpr std::uint32_t kHost = 0xc000024dU;                                  // 192.0.2.77
 constexpr std::size_t kHostFlows = 16;
 constexpr std::size_t kChunk = 500'000;  // rows per INSERT
 
@@ -103,7 +103,7 @@ double thread_cpu_seconds() {
   return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) / 1e9;
 }
 
-// Where the fill's time goes: this thread's CPU encoding rows (RowBinaryWriter::append, as the collector's writer
+// Where the fill's time goes: this thread's CPU encoding rows (NativeBlockWriter::append, as the collector's writer
 // thread), and the wall time of the INSERTs (the server parsing, writing and filling the address index).
 struct FillCost {
   double encode_cpu_s = 0;
@@ -126,7 +126,7 @@ Status fill_clickhouse(const collector::ClickHouseHttp& http, const collector::C
   if (!formatter) {
     return fail(formatter.error());
   }
-  collector::RowBinaryWriter writer;
+  collector::NativeBlockWriter writer;
   std::string body;
   collector::StoreRow row;
   row.has_record = true;
@@ -142,15 +142,15 @@ Status fill_clickhouse(const collector::ClickHouseHttp& http, const collector::C
     row.packets = row.record.packets;
     row.bytes = row.record.bytes;
     row.flows = 1;
-    writer.append(*formatter, row, body);
+    writer.append(*formatter, row);
     if ((i + 1) % kChunk == 0 || i + 1 == n) {
+      writer.finish(body);
       cost.encode_cpu_s += thread_cpu_seconds() - cpu0;
       const auto sent = bench::Clock::now();
       cost.encode_wall_s += std::chrono::duration<double>(sent - wall0).count();
-      if (auto s = http.insert_rows(table, "RowBinary", body); !s) {
+      if (auto s = http.insert_rows(table, "Native", body); !s) {
         return s;
       }
-      body.clear();
       wall0 = bench::Clock::now();
       cost.insert_wall_s += std::chrono::duration<double>(wall0 - sent).count();
       cpu0 = thread_cpu_seconds();

@@ -181,6 +181,67 @@ TEST(Aggregate, AWithdrawnPathKeepsItsIdWhileARowHoldsIt) {
             tables.rib(peer.address).lookup(addr("198.51.100.1"))->attrs->as_path.get());
 }
 
+// A path object of another store is keyed by content once, then by its address; the cache entry holds the object,
+// so the address cannot come back as another path's while it is cached (a freed, reallocated address would alias).
+TEST(Aggregate, AForeignPathObjectIsHeldWhileItsKeyIsCached) {
+  BgpTables own;
+  BgpTables other;  // its own AttrStore: its path objects are foreign to the aggregate's (own's) store
+  bgp::PeerInfo peer;
+  peer.address = addr("192.0.2.1");
+  const auto p = prefix("198.51.100.0/24");
+  own.apply(peer, bgp::RouteEvent{p, 0, test::attrs({"65001 65002", "192.0.2.254"})});
+  other.apply(peer, bgp::RouteEvent{p, 0, test::attrs({"65001 65003", "192.0.2.254"})});
+  Enricher from_own(own, EnrichConfig{});
+  Enricher from_other(other, EnrichConfig{});
+  auto agg = Aggregate::create({"p", *parse_primitives("as_path"), ""});
+  ASSERT_TRUE(agg.ok());
+  const auto flow = rec("203.0.113.1", "198.51.100.1", 1, 100);
+  agg->add(from_own.enrich(flow));
+  const std::weak_ptr<const bgp::AsPath> held = other.rib(peer.address).lookup(addr("198.51.100.1"))->attrs->as_path;
+  agg->add(from_other.enrich(flow));
+  agg->add(from_other.enrich(flow));
+  other.apply(peer, bgp::RouteEvent{p, 0, nullptr});  // withdrawn: the other store lets its path object go
+  EXPECT_FALSE(held.expired());                       // but the cache still holds it
+  for (std::uint32_t i = 0; i < 20; ++i) {
+    other.apply(peer, bgp::RouteEvent{p, 0, test::attrs({"65001 " + std::to_string(65100 + i), "192.0.2.254"})});
+    agg->add(from_other.enrich(flow));
+  }
+  const auto rows = agg->rows();
+  ASSERT_EQ(rows.size(), 22U);
+  EXPECT_EQ(rows[0].values[0], "65001_65002");
+  EXPECT_EQ(rows[1].values[0], "65001_65003");
+  EXPECT_EQ(rows[1].packets, 2U);
+  for (std::uint32_t i = 0; i < 20; ++i) {
+    EXPECT_EQ(rows[2 + i].values[0], "65001_" + std::to_string(65100 + i));
+  }
+  agg->clear();
+  EXPECT_TRUE(held.expired());
+}
+
+// visit_row: numbers as numbers, everything else as the text rows() prints; the flow is not counted.
+TEST(Aggregate, VisitRowGivesNumbersAndTheTextRowsPrint) {
+  BgpTables tables;
+  bgp::PeerInfo peer;
+  peer.address = addr("192.0.2.1");
+  tables.apply(peer, bgp::RouteEvent{prefix("198.51.100.0/24"), 0, test::attrs({"65001 65002", "192.0.2.254"})});
+  Enricher enricher(tables, EnrichConfig{});
+  auto agg = Aggregate::create({"v", *parse_primitives("src_host dst_port dst_as as_path proto"), ""});
+  ASSERT_TRUE(agg.ok());
+  struct Sink : ValueSink {
+    std::vector<std::string> got;
+    void number(std::uint64_t v) override { got.push_back("#" + std::to_string(v)); }
+    void text(std::string_view t) override { got.emplace_back(t); }
+  } sink;
+  const wire::FlowRecord record = rec("203.0.113.1", "198.51.100.1", 1, 100);
+  const auto flow = enricher.enrich(record);  // points at `record`
+  agg->visit_row(flow, sink);
+  EXPECT_EQ(sink.got, (std::vector<std::string>{"203.0.113.1", "#53", "#65002", "65001_65002", "udp"}));
+  EXPECT_EQ(agg->size(), 0U);
+  agg->add(flow);
+  ASSERT_EQ(agg->size(), 1U);
+  EXPECT_EQ(agg->rows()[0].values, (std::vector<std::string>{"203.0.113.1", "53", "65002", "65001_65002", "udp"}));
+}
+
 // `direction` (IE 61): an ingress and an egress observation of the same packets stay two rows; without the
 // primitive they merge (twice the packets); a record that does not say is "unknown".
 TEST(Aggregate, DirectionKeepsObservationsApart) {

@@ -9,7 +9,10 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <array>
+#include <ctime>
 #include <fstream>
+#include <random>
 #include <sstream>
 
 namespace flowlab::collector {
@@ -113,6 +116,38 @@ TEST(RecordFormat, PrintPluginJsonAndCsv) {
   const std::string table = format_table(spec, {row});
   EXPECT_NE(table.find("^$"), std::string::npos - 1);  // (the source path is not empty here)
   EXPECT_EQ(table.substr(table.size() - 27), "\nFor a total of: 1 entries\n");
+}
+
+std::string fmt_micros(std::uint64_t ms) {
+  std::array<char, 16> buf{};
+  std::snprintf(buf.data(), buf.size(), ".%06uZ", static_cast<unsigned>(ms % 1000U) * 1000U);
+  return buf.data();
+}
+
+// pmacct_timestamp writes its digits by hand from std::chrono's calendar: the same text as gmtime_r + printf (strftime
+// and printf, the reference here) on the epoch, leap days, the last four-digit year's end, beyond it, and
+// 200,000 random instants.
+TEST(RecordFormat, TimestampEqualsGmtimePrintf) {
+  const auto reference = [](std::uint64_t ms) {  // strftime's calendar, printf's digits
+    const auto secs = static_cast<std::time_t>(ms / 1000U);
+    std::tm tm{};
+    gmtime_r(&secs, &tm);
+    std::array<char, 64> date{};
+    const std::size_t n = std::strftime(date.data(), date.size(), "%Y-%m-%dT%H:%M:%S", &tm);
+    return std::string(date.data(), n) + fmt_micros(ms);
+  };
+  EXPECT_EQ(pmacct_timestamp(0), "1970-01-01T00:00:00.000000Z");
+  EXPECT_EQ(pmacct_timestamp(1'709'164'799'999ULL), "2024-02-28T23:59:59.999000Z");
+  EXPECT_EQ(pmacct_timestamp(1'709'164'800'001ULL), "2024-02-29T00:00:00.001000Z");
+  std::vector<std::uint64_t> cases{951'782'400'000ULL, 253'402'300'799'999ULL, 253'402'300'800'000ULL,
+                                   4'102'444'800'000ULL};
+  std::mt19937_64 rng(7);
+  for (int i = 0; i < 200'000; ++i) {
+    cases.push_back(rng() % 253'402'300'800'000ULL);
+  }
+  for (const std::uint64_t ms : cases) {
+    ASSERT_EQ(pmacct_timestamp(ms), reference(ms)) << ms;
+  }
 }
 
 }  // namespace

@@ -1,0 +1,112 @@
+#include "probes/collector/path_keys.hpp"
+
+#include "probes/collector/enrich.hpp"
+
+#include <algorithm>
+#include <cstdint>
+
+namespace flowlab::collector {
+namespace {
+
+// pmacct prints AS paths with '_' for blanks in every output.
+std::string underscored(std::string s) {
+  std::replace(s.begin(), s.end(), ' ', '_');
+  return s;
+}
+
+}  // namespace
+
+PathKeys::PathKeys(PathKeys&& o) noexcept
+    : store_(std::move(o.store_)),
+      slots_(std::move(o.slots_)),
+      pinned_(std::move(o.pinned_)),
+      texts_(std::move(o.texts_)),
+      foreign_(std::move(o.foreign_)) {
+  o.store_.reset();
+  o.slots_.clear();
+  o.pinned_.clear();
+  o.texts_.clear();
+  o.foreign_.clear();
+}
+
+PathKeys& PathKeys::operator=(PathKeys&& o) noexcept {
+  if (this != &o) {
+    clear();
+    store_ = std::move(o.store_);
+    slots_ = std::move(o.slots_);
+    pinned_ = std::move(o.pinned_);
+    texts_ = std::move(o.texts_);
+    foreign_ = std::move(o.foreign_);
+    o.store_.reset();
+    o.slots_.clear();
+    o.pinned_.clear();
+    o.texts_.clear();
+    o.foreign_.clear();
+  }
+  return *this;
+}
+
+void PathKeys::clear() {
+  if (store_) {
+    for (const std::uint32_t id : pinned_) {
+      store_->unpin_path(id);
+    }
+  }
+  pinned_.clear();
+  slots_.clear();
+  texts_.clear();  // a key may name another path once its pin is given back
+  foreign_.clear();
+}
+
+std::uint32_t PathKeys::first_sight(const bgp::RouteAttributes* route, const bgp::Rib* view) {
+  if (!store_) {
+    store_ = view != nullptr ? view->shared_store() : std::make_shared<bgp::AttrStore>();
+  }
+  if (!store_->pin_path(route->path_index, route->as_path.get())) {
+    return foreign_key(route->as_path);  // another store's set: the key of an equal path in ours
+  }
+  return pinned(route->path_index);
+}
+
+std::uint32_t PathKeys::foreign_key(const std::shared_ptr<const bgp::AsPath>& path) {
+  if (foreign_.empty()) {
+    foreign_.resize(kForeignSlots);
+  }
+  Foreign& f = foreign_[(reinterpret_cast<std::uintptr_t>(path.get()) >> 4U) % kForeignSlots];  // NOLINT
+  if (f.path != path) {
+    f.path = path;
+    f.key = pinned(store_->pin_path(*path));
+  }
+  return f.key;
+}
+
+std::uint32_t PathKeys::pinned(std::uint32_t id) {
+  const bgp::AsPath* path = store_->path_at(id);
+  if (id < slots_.size() && slots_[id].path == path) {
+    store_->unpin_path(id);  // pinned before (reached by content from another store's set): one pin is enough
+    return slots_[id].key;
+  }
+  if (id >= slots_.size()) {
+    slots_.resize(std::max<std::size_t>(std::size_t{id} + 1, slots_.size() * 2));
+  }
+  slots_[id] = Slot{path, path->segments.empty() ? 0U : id + 1};
+  pinned_.push_back(id);
+  return slots_[id].key;
+}
+
+std::string PathKeys::text(std::uint32_t key) const {
+  const bgp::AsPath* path = key == 0 || !store_ ? nullptr : store_->path_at(key - 1);
+  return path == nullptr ? std::string() : underscored(pmacct_as_path_string(*path));
+}
+
+std::string_view PathKeys::cached_text(std::uint32_t key) {
+  if (key >= texts_.size()) {
+    texts_.resize(std::max<std::size_t>(std::size_t{key} + 1, texts_.size() * 2));
+  }
+  if (texts_[key].empty()) {
+    texts_[key] = text(key);
+  }
+  return texts_[key];
+}
+
+}  // namespace flowlab::collector

@@ -1,0 +1,73 @@
+// path_keys.hpp — AS paths as 32-bit aggregate key values (Aggregate): ids in a bgp::AttrStore, pinned while a key
+// uses them, printed only when a row is.
+#pragma once
+
+#include "probes/bgp/rib.hpp"
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace flowlab::collector {
+
+// AS paths as key values: the path's id in one bgp::AttrStore (RouteAttributes::path_index), pinned there
+// (AttrStore::pin_path) from the first key that uses it until clear(), so the id keeps naming that path — even after
+// every route with it is withdrawn — and never another path while a row holds it. Key value: id + 1; 0 for no route
+// and for the empty path (both print ""). The store is the first view's (Rib::shared_store); a route of another
+// store (or a RouteAttributes built outside a store, as the ClickHouse writer does) is pinned by content, so equal
+// paths get one key whatever object holds them, and is found again by its address while a small cache holds it
+// (foreign_key). Without any view the PathKeys owns a private store.
+class PathKeys {
+ public:
+  PathKeys() = default;
+  ~PathKeys() { clear(); }
+  PathKeys(PathKeys&& o) noexcept;
+  PathKeys& operator=(PathKeys&& o) noexcept;
+  PathKeys(const PathKeys&) = delete;
+  PathKeys& operator=(const PathKeys&) = delete;
+
+  // The key value of a route's AS path (0: no route); `view` is the Rib the route came from (nullptr: unknown).
+  std::uint32_t key(const bgp::RouteAttributes* route, const bgp::Rib* view) {
+    if (route == nullptr) {
+      return 0;
+    }
+    const std::uint32_t id = route->path_index;
+    if (id < slots_.size() && slots_[id].path == route->as_path.get()) {
+      return slots_[id].key;  // pinned by us, so the object is still that id's path
+    }
+    return first_sight(route, view);
+  }
+  // The path as pmacct prints it ('_' for blanks); "" for key 0.
+  [[nodiscard]] std::string text(std::uint32_t key) const;
+  // The same, printed once per key and kept until clear() (a writer printing every row: ClickHouse).
+  std::string_view cached_text(std::uint32_t key);
+  void clear();  // every pin given back
+
+ private:
+  std::uint32_t first_sight(const bgp::RouteAttributes* route, const bgp::Rib* view);
+  std::uint32_t pinned(std::uint32_t id);  // the key of an id pinned just now (or before, then the pin is returned)
+  // The key of a path object of another store (BMP tables, the ClickHouse writer's rebuilt routes), found by
+  // content once and then by the object's address: a direct-mapped cache whose entry holds the object, so the
+  // address cannot name another path while it is cached.
+  std::uint32_t foreign_key(const std::shared_ptr<const bgp::AsPath>& path);
+  struct Foreign {
+    std::shared_ptr<const bgp::AsPath> path;
+    std::uint32_t key = 0;
+  };
+  static constexpr std::size_t kForeignSlots = 4096;
+
+  struct Slot {
+    const bgp::AsPath* path = nullptr;  // the store's object for the id; nullptr: not pinned by us
+    std::uint32_t key = 0;
+  };
+  std::shared_ptr<bgp::AttrStore> store_;
+  std::vector<Slot> slots_;            // by path id
+  std::vector<std::uint32_t> pinned_;  // the ids we pinned
+  std::vector<std::string> texts_;     // cached_text() by key; "" not printed yet (or an empty path)
+  std::vector<Foreign> foreign_;       // kForeignSlots entries once a foreign path was seen
+};
+
+}  // namespace flowlab::collector
