@@ -72,10 +72,27 @@ std::uint32_t IpAddress::v4_host_order() const {
 }
 
 std::string IpAddress::to_string() const {
-  char buf[INET6_ADDRSTRLEN] = {};
   if (is_v4()) {
-    inet_ntop(AF_INET, bytes.data(), buf, sizeof buf);
-  } else if (is_v6()) {
+    // By hand: glibc's inet_ntop prints IPv4 with sprintf, a fifth of the ClickHouse writer's time per row.
+    std::string out;
+    out.reserve(15);
+    for (std::size_t i = 0; i < 4; ++i) {
+      if (i != 0) {
+        out.push_back('.');
+      }
+      const unsigned b = bytes[i];
+      if (b >= 100U) {
+        out.push_back(static_cast<char>('0' + b / 100U));
+      }
+      if (b >= 10U) {
+        out.push_back(static_cast<char>('0' + b / 10U % 10U));
+      }
+      out.push_back(static_cast<char>('0' + b % 10U));
+    }
+    return out;
+  }
+  char buf[INET6_ADDRSTRLEN] = {};
+  if (is_v6()) {
     inet_ntop(AF_INET6, bytes.data(), buf, sizeof buf);
   }
   return buf;
