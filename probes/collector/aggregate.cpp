@@ -413,8 +413,7 @@ void Aggregate::visit_row(const EnrichedFlow& flow, ValueSink& sink) {
     } else if (info(f.primitive).kind == ValueKind::kNumber) {
       sink.number(number_field(f, key));
     } else {
-      value_scratch_ = format_field(f, key);
-      sink.text(value_scratch_);
+      sink.text(format_field(f, key));
     }
   }
 }

@@ -36,8 +36,8 @@ struct Row {
 };
 
 // Receives one flow's values, field by field in the aggregate's order (Aggregate::visit_row): number primitives
-// (ValueKind::kNumber) as numbers, every other one as the text rows() prints. A view passed to text() lives until
-// the next call of visit_row().
+// (ValueKind::kNumber) as numbers, every other one as the text rows() prints. A view passed to text() is valid
+// only during that call.
 class ValueSink {
  public:
   virtual void number(std::uint64_t value) = 0;
