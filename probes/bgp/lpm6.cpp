@@ -269,6 +269,8 @@ std::optional<std::uint32_t> Lpm6::get(Uint128 addr, unsigned len) const {
   }
 }
 
+void Lpm6::prefetch_match(Uint128 addr) const { __builtin_prefetch(&tbl24_[index24(addr)]); }
+
 std::optional<LpmMatch> Lpm6::match(Uint128 addr) const {
   const Slot s = tbl24_[index24(addr)];
   std::uint32_t best = s.entry & kValMask;

@@ -314,6 +314,14 @@ LpmMatch Rib::match(const IpAddress& address) const {
   return m ? *m : LpmMatch{Lpm4::kNone, 0};
 }
 
+void Rib::prefetch_match(const IpAddress& address) const {
+  if (address.is_v4()) {
+    v4_.prefetch_match(address.v4_host_order());
+  } else if (address.is_v6()) {
+    v6_.prefetch_match(to_u128(address));
+  }
+}
+
 void Rib::prefetch_route(const LpmMatch& m) const {
   if (m.value == Lpm4::kNone) {
     return;

@@ -191,11 +191,17 @@ class Rib {
     return route(address, match(address));
   }
   // lookup() in stages, for a batch of addresses whose cache misses overlap (the collector's records of a datagram):
-  // match() reads the LPM table only (value Lpm4::kNone: no route) — independent loads across a batch; then
-  // prefetch_route() starts loading each match's attribute set; route() reads it.
+  // prefetch_match() starts loading the LPM slot; match() reads the LPM table only (value Lpm4::kNone: no route) —
+  // independent loads across a batch; then prefetch_route() starts loading each match's attribute set; route() reads
+  // it.
   [[nodiscard]] LpmMatch match(const IpAddress& address) const;
+  void prefetch_match(const IpAddress& address) const;  // before match(): its table slot
   void prefetch_route(const LpmMatch& m) const;
   [[nodiscard]] std::optional<RibRoute> route(const IpAddress& address, const LpmMatch& m) const;
+  // route(...)->attrs without building the prefix: the chosen path's attributes, nullptr for no match.
+  [[nodiscard]] const RouteAttributes* attributes(const LpmMatch& m) const {
+    return m.value == Lpm4::kNone ? nullptr : &store_->get(attr_of(m.value));
+  }
   // IPv4 fast path (host-order address): the chosen path's attributes or nullptr.
   [[nodiscard]] const RouteAttributes* lookup_v4(std::uint32_t address) const {
     const std::uint32_t v = v4_.lookup(address);

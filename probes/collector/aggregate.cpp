@@ -255,6 +255,7 @@ Result<Aggregate> Aggregate::create(AggregateSpec spec) {
     a.fields_.push_back(
         Field{spec.primitives[i], static_cast<std::uint32_t>(a.key_width_), source_of(spec.primitives[i])});
     a.key_width_ += width_of(spec.primitives[i]);
+    a.path_fields_ = a.path_fields_ || spec.primitives[i] == P::kAsPath || spec.primitives[i] == P::kSrcAsPath;
   }
   auto filter = Filter::parse(spec.filter);
   if (!filter.ok()) {
@@ -449,6 +450,12 @@ void Aggregate::add(std::span<const EnrichedFlow> flows) {
   batch_keys_.resize(flows.size() * key_width_);
   batch_hashes_.clear();
   batch_flows_.clear();
+  if (path_fields_) {  // the AS path keys' slots, which building the keys reads (one miss each otherwise)
+    for (const EnrichedFlow& flow : flows) {
+      paths_.prefetch(flow.dst_route);
+      paths_.prefetch(flow.src_route);
+    }
+  }
   for (std::size_t i = 0; i < flows.size(); ++i) {
     const EnrichedFlow& flow = flows[i];
     if (!filter_.empty() && flow.record != nullptr && !filter_.matches(*flow.record)) {
@@ -544,7 +551,9 @@ void Aggregate::clear() {
   keys_.clear();
   counters_.clear();
   hashes_.clear();
-  slots_.assign(64, 0);
+  // The slot table keeps its size (like the vectors above keep their capacity): the next interval holds about as many
+  // rows, and regrowing it by doubling (a rehash per doubling, fresh pages) was a share of every new row's cost.
+  std::fill(slots_.begin(), slots_.end(), 0U);
   paths_.clear();
   communities_ = Dictionary{};
 }

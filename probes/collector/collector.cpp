@@ -17,6 +17,18 @@ namespace {
 
 std::time_t now_seconds() { return std::chrono::system_clock::to_time_t(std::chrono::system_clock::now()); }
 
+// Whether an aggregate keys on a matched network or its mask (EnrichConfig::networks).
+bool reads_networks(const std::vector<AggregateSpec>& aggregates) {
+  for (const auto& a : aggregates) {
+    for (const Primitive p : a.primitives) {
+      if (p == Primitive::kSrcNet || p == Primitive::kDstNet || p == Primitive::kSrcMask || p == Primitive::kDstMask) {
+        return true;
+      }
+    }
+  }
+  return false;
+}
+
 }  // namespace
 
 Collector::Collector(boost::asio::io_context& io, CollectorConfig config) : io_(io), config_(std::move(config)) {}
@@ -49,6 +61,7 @@ Status Collector::load_maps(EnrichConfig& out) const {
 Result<std::vector<std::unique_ptr<Enricher>>> Collector::enrichers(std::size_t n) const {
   EnrichConfig enrich;
   FLOWLAB_TRY(load_maps(enrich));  // the map files read once; every worker gets a copy
+  enrich.networks = config_.outputs.clickhouse.has_value() || reads_networks(config_.aggregates);
   std::vector<std::unique_ptr<Enricher>> out;
   for (std::size_t i = 0; i < n; ++i) {
     out.push_back(std::make_unique<Enricher>(tables_, enrich, &bmp_tables_));

@@ -175,13 +175,13 @@ RouteLengths routes_of(const bgp::Rib* view, const wire::FlowRecord& record, con
   if (view == nullptr) {
     return lengths;
   }
-  if (auto r = view->route(record.src_addr, src)) {
-    out.src_route = r->attrs;
-    lengths.src = r->prefix.length;
+  if (record.src_addr.is_set()) {
+    out.src_route = view->attributes(src);
+    lengths.src = out.src_route != nullptr ? src.length : 0;
   }
-  if (auto r = view->route(record.dst_addr, dst)) {
-    out.dst_route = r->attrs;
-    lengths.dst = r->prefix.length;
+  if (record.dst_addr.is_set()) {
+    out.dst_route = view->attributes(dst);
+    lengths.dst = out.dst_route != nullptr ? dst.length : 0;
   }
   return lengths;
 }
@@ -215,10 +215,12 @@ void set_networks_and_ases(const EnrichConfig& config, const wire::FlowRecord& r
                            EnrichedFlow& out) {
   const bool have_src = out.src_route != nullptr;
   const bool have_dst = out.dst_route != nullptr;
-  const bool net_src_bgp = bgp_wins(config.net_source, have_src, lengths.src, record.src_mask);
-  const bool net_dst_bgp = bgp_wins(config.net_source, have_dst, lengths.dst, record.dst_mask);
-  out.net_src = net_of(record.src_addr, net_src_bgp, have_src, lengths.src, record.src_mask);
-  out.net_dst = net_of(record.dst_addr, net_dst_bgp, have_dst, lengths.dst, record.dst_mask);
+  if (config.networks) {
+    const bool net_src_bgp = bgp_wins(config.net_source, have_src, lengths.src, record.src_mask);
+    const bool net_dst_bgp = bgp_wins(config.net_source, have_dst, lengths.dst, record.dst_mask);
+    out.net_src = net_of(record.src_addr, net_src_bgp, have_src, lengths.src, record.src_mask);
+    out.net_dst = net_of(record.dst_addr, net_dst_bgp, have_dst, lengths.dst, record.dst_mask);
+  }
 
   const bool as_src_bgp = bgp_wins(config.as_source, have_src, lengths.src, record.src_mask);
   const bool as_dst_bgp = bgp_wins(config.as_source, have_dst, lengths.dst, record.dst_mask);
@@ -305,7 +307,13 @@ void Enricher::enrich(std::span<const wire::FlowRecord> records, std::vector<Enr
   matches_.resize(records.size());
   for (std::size_t i = 0; i < records.size(); ++i) {
     start(records[i], out[i]);
-    matches_[i] = match(out[i]);  // independent LPM loads: the records' misses overlap
+    if (out[i].view != nullptr) {  // every record's LPM slots requested before any is read: the misses overlap
+      out[i].view->prefetch_match(records[i].src_addr);
+      out[i].view->prefetch_match(records[i].dst_addr);
+    }
+  }
+  for (std::size_t i = 0; i < records.size(); ++i) {
+    matches_[i] = match(out[i]);
   }
   for (std::size_t i = 0; i < records.size(); ++i) {
     if (out[i].view != nullptr) {

@@ -41,6 +41,9 @@ struct EnrichConfig {
   AgentMap agent_map;  // empty: exporter address / router id = peer
   PeerSrcAsMap peer_src_as_map;
   bool renormalize = true;  // multiply counters by the sampling interval
+  // Compute net_src/net_dst (src_net, dst_net, src_mask, dst_mask): off when no aggregate and no store reads them
+  // (Collector::enrichers decides), so a record does not pay for prefixes nobody prints.
+  bool networks = true;
 };
 
 // Pointers refer into BgpTables / the record and stay valid until the next BGP event / the record's end of life.

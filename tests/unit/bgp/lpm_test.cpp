@@ -419,6 +419,14 @@ TEST(Rib, LookupAddPathAndBestPath) {
   EXPECT_EQ(r->path_id, 2U);
   EXPECT_EQ(r->attrs->next_hop(Family::kIpv4).to_string(), "192.0.2.2");
   EXPECT_EQ(rib.lookup_v4(0xc6336407), r->attrs);
+  for (const char* a : {"198.51.100.7", "198.51.7.1", "2001:db8:1::1", "203.0.113.1", "2001:db9::1"}) {
+    const IpAddress address = *IpAddress::parse(a);  // the staged path (the collector's batch) equals lookup()
+    rib.prefetch_match(address);
+    const LpmMatch m = rib.match(address);
+    const auto whole = rib.lookup(address);
+    EXPECT_EQ(rib.attributes(m), whole ? whole->attrs : nullptr) << a;
+    EXPECT_EQ(m.length, whole ? whole->prefix.length : 0) << a;
+  }
   // Higher LOCAL_PREF beats the shorter path.
   rib.announce(p, 1, attrs({65001, 65002, 65003}, "192.0.2.1", 200));
   EXPECT_EQ(rib.lookup(*IpAddress::parse("198.51.100.7"))->path_id, 1U);

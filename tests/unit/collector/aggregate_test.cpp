@@ -388,5 +388,48 @@ TEST(Aggregate, ThroughputFigure) {
   EXPECT_GT(agg->size(), 1U);
 }
 
+// clear() keeps the slot table's size (the next interval holds about as many rows): after it, rows are counted from
+// zero, keys found again, and the table grows past its old size when it must.
+TEST(Aggregate, ClearKeepsTheTableAndCountsAfresh) {
+  auto agg = Aggregate::create({"a", *parse_primitives("src_port dst_port"), ""});
+  ASSERT_TRUE(agg.ok()) << agg.error().message;
+  const auto add = [&](std::uint16_t src, std::uint16_t dst, std::uint64_t packets) {
+    wire::FlowRecord r;
+    r.src_port = src;
+    r.dst_port = dst;
+    EnrichedFlow f;
+    f.record = &r;
+    f.packets = packets;
+    f.flows = 1;
+    agg->add(f);
+  };
+  for (std::uint16_t i = 0; i < 5000; ++i) {
+    add(i, 80, 1);
+  }
+  EXPECT_EQ(agg->size(), 5000U);
+  for (int round = 0; round < 2; ++round) {
+    agg->clear();
+    EXPECT_EQ(agg->size(), 0U);
+    for (std::uint16_t i = 0; i < 300; ++i) {
+      add(i, 443, 2);
+      add(i, 443, 3);
+    }
+    const auto rows = agg->rows();
+    ASSERT_EQ(rows.size(), 300U);
+    for (std::uint16_t i = 0; i < 300; ++i) {
+      EXPECT_EQ(rows[i].values, (std::vector<std::string>{std::to_string(i), "443"}));
+      EXPECT_EQ(rows[i].packets, 5U);
+      EXPECT_EQ(rows[i].flows, 2U);
+    }
+  }
+  for (std::uint16_t i = 0; i < 20000; ++i) {  // past the size the table kept
+    add(i, 53, 1);
+  }
+  EXPECT_EQ(agg->size(), 20300U);
+  add(19999, 53, 1);
+  EXPECT_EQ(agg->size(), 20300U);
+  EXPECT_EQ(agg->rows().back().packets, 2U);
+}
+
 }  // namespace
 }  // namespace flowlab::collector

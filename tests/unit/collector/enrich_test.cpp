@@ -320,6 +320,39 @@ TEST_P(EnrichTable, Fields) {
 INSTANTIATE_TEST_SUITE_P(Collector, EnrichTable, ::testing::ValuesIn(cases()),
                          [](const auto& param_info) { return param_info.param.name; });
 
+// EnrichConfig::networks off (no aggregate or store reads a network or mask): the prefixes stay unset, every other
+// field is what it is with them on; the batch path gives what one record at a time gives.
+TEST(Enrich, NetworksOnlyWhenAsked) {
+  BgpTables tables;
+  bgp::PeerInfo peer;
+  peer.address = addr(kExporter);
+  tables.apply(peer, bgp::RouteEvent{prefix("198.51.100.0/24"), 0, test::attrs(kDst)});
+  tables.apply(peer, bgp::RouteEvent{prefix("203.0.113.0/24"), 0, test::attrs(kSrc)});
+  EnrichConfig without;
+  without.networks = false;
+  const Enricher on(tables, EnrichConfig{});
+  const Enricher off(tables, without);
+  const std::vector<wire::FlowRecord> records{base_record(), base_record()};
+  std::vector<EnrichedFlow> batch;
+  off.enrich(records, batch);
+  for (const EnrichedFlow& f : {off.enrich(records[0]), batch[1]}) {
+    const EnrichedFlow full = on.enrich(records[0]);
+    EXPECT_EQ(full.net_src.to_string(), "203.0.113.0/24");
+    EXPECT_EQ(full.net_dst.to_string(), "198.51.100.0/24");
+    EXPECT_FALSE(f.net_src.address.is_set());
+    EXPECT_FALSE(f.net_dst.address.is_set());
+    EXPECT_EQ(f.net_src.length, 0);
+    EXPECT_EQ(f.as_src, full.as_src);
+    EXPECT_EQ(f.as_dst, full.as_dst);
+    EXPECT_EQ(f.peer_as_src, full.peer_as_src);
+    EXPECT_EQ(f.peer_as_dst, full.peer_as_dst);
+    EXPECT_EQ(f.peer_ip_dst, full.peer_ip_dst);
+    EXPECT_EQ(f.src_route, full.src_route);
+    EXPECT_EQ(f.dst_route, full.dst_route);
+    EXPECT_NE(f.dst_route, nullptr);
+  }
+}
+
 // The attribute fields (comms, lcomms, local_pref, med, masks) through an aggregate, as they are printed.
 TEST(Enrich, AttributeFieldsAsPrinted) {
   BgpTables tables;
