@@ -337,7 +337,7 @@ std::optional<RibRoute> Rib::route(const IpAddress& address, const LpmMatch& m) 
   if (m.value == Lpm4::kNone) {
     return std::nullopt;
   }
-  return RibRoute{Prefix{address, m.length}.canonical(), path_id_of(m.value), &store_->get(attr_of(m.value))};
+  return RibRoute{Prefix{address, m.length}.canonical(), path_id_of(m.value), attributes(m)};
 }
 
 std::vector<RibRoute> Rib::paths(const Prefix& raw_prefix) const {

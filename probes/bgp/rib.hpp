@@ -204,8 +204,7 @@ class Rib {
   }
   // IPv4 fast path (host-order address): the chosen path's attributes or nullptr.
   [[nodiscard]] const RouteAttributes* lookup_v4(std::uint32_t address) const {
-    const std::uint32_t v = v4_.lookup(address);
-    return v == Lpm4::kNone ? nullptr : &store_->get(attr_of(v));
+    return attributes(LpmMatch{v4_.lookup(address), 0});
   }
   // Every path for an exact prefix (chosen one first).
   [[nodiscard]] std::vector<RibRoute> paths(const Prefix& prefix) const;

@@ -169,20 +169,15 @@ struct RouteLengths {
 };
 
 // R_s / R_d from the matches in the exporter's BGP view.
-RouteLengths routes_of(const bgp::Rib* view, const wire::FlowRecord& record, const bgp::LpmMatch& src,
-                       const bgp::LpmMatch& dst, EnrichedFlow& out) {
+RouteLengths routes_of(const bgp::Rib* view, const bgp::LpmMatch& src, const bgp::LpmMatch& dst, EnrichedFlow& out) {
   RouteLengths lengths;
   if (view == nullptr) {
     return lengths;
   }
-  if (record.src_addr.is_set()) {
-    out.src_route = view->attributes(src);
-    lengths.src = out.src_route != nullptr ? src.length : 0;
-  }
-  if (record.dst_addr.is_set()) {
-    out.dst_route = view->attributes(dst);
-    lengths.dst = out.dst_route != nullptr ? dst.length : 0;
-  }
+  out.src_route = view->attributes(src);  // nullptr for Lpm4::kNone (no match, or no address to match)
+  out.dst_route = view->attributes(dst);
+  lengths.src = out.src_route != nullptr ? src.length : 0;
+  lengths.dst = out.dst_route != nullptr ? dst.length : 0;
   return lengths;
 }
 
@@ -291,7 +286,7 @@ Enricher::Matches Enricher::match(const EnrichedFlow& flow) {
 
 void Enricher::finish(const Matches& m, EnrichedFlow& out) const {
   const wire::FlowRecord& record = *out.record;
-  const RouteLengths lengths = routes_of(out.view, record, m.src, m.dst, out);
+  const RouteLengths lengths = routes_of(out.view, m.src, m.dst, out);
   set_networks_and_ases(config_, record, lengths, out);
   set_peers(config_, record, out);
   bend_flow(record, out);
