@@ -113,8 +113,8 @@ std::size_t pair_hash(const AsPath* path, std::uint32_t rest) {
 // ---------------------------------------------------------------- AttrStore
 
 AttrStore::~AttrStore() {
-  for (auto& e : entries_) {
-    e.value.reset();  // before the rests they refer to
+  for (std::size_t i = 0; i < entries_.size(); ++i) {
+    entries_[i].value.reset();  // before the rests they refer to
   }
 }
 
@@ -334,10 +334,11 @@ void AttrStore::unref(AttrId id) {
 std::size_t AttrStore::memory_bytes() const {
   const std::lock_guard lock(pins_mutex_);
   auto heap = [](std::size_t bytes) { return bytes == 0 ? 0 : ((bytes + 8 + 15) / 16) * 16; };  // malloc chunks
-  std::size_t n = entries_.size() * sizeof(Entry) + rests_.size() * sizeof(Rest) + free_.capacity() * sizeof(AttrId) +
-                  free_rests_.capacity() * 4 + index_.memory_bytes() + rest_index_.memory_bytes();
-  for (const auto& r : rests_) {
-    const auto& a = r.attrs;
+  std::size_t n = entries_.capacity() * sizeof(Entry) + rests_.capacity() * sizeof(Rest) +
+                  free_.capacity() * sizeof(AttrId) + free_rests_.capacity() * 4 + index_.memory_bytes() +
+                  rest_index_.memory_bytes();
+  for (std::size_t i = 0; i < rests_.size(); ++i) {
+    const auto& a = rests_[i].attrs;
     n += heap(a.communities.capacity() * 4) + heap(a.cluster_list.capacity() * 4) +
          heap(a.ext_communities.capacity() * 8) + heap(a.large_communities.capacity() * sizeof(LargeCommunity)) +
          heap(a.unknown.capacity() * sizeof(RawAttribute));

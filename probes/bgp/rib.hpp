@@ -9,13 +9,13 @@
 #pragma once
 
 #include "common/ip.hpp"
+#include "probes/bgp/chunked_array.hpp"
 #include "probes/bgp/lpm.hpp"
 #include "probes/bgp/message.hpp"
 
 #include <array>
 #include <cstddef>
 #include <cstdint>
-#include <deque>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -138,10 +138,10 @@ class AttrStore {
 
   std::size_t max_sets_;
   std::uint64_t refused_ = 0;
-  std::deque<Entry> entries_;  // stable addresses: get() references live as long as the set
+  detail::ChunkedArray<Entry> entries_;  // stable addresses: get() references live as long as the set
   std::vector<AttrId> free_;
-  detail::IdIndex index_;  // sets by (path, rest)
-  std::deque<Rest> rests_;
+  detail::IdIndex index_;                // sets by (path, rest)
+  detail::ChunkedArray<Rest, 8> rests_;  // few: small chunks
   std::vector<std::uint32_t> free_rests_;
   detail::IdIndex rest_index_;
   mutable std::mutex pins_mutex_;  // the holders' calls (above)

@@ -65,7 +65,7 @@ std::uint32_t PathKeys::first_sight(const bgp::RouteAttributes* route, const bgp
   if (!store_->pin_path(route->path_index, route->as_path.get())) {
     return foreign_key(route->as_path);  // another store's set: the key of an equal path in ours
   }
-  return pinned(route->path_index);
+  return pinned(route->path_index, route->as_path.get());
 }
 
 std::uint32_t PathKeys::foreign_key(const std::shared_ptr<const bgp::AsPath>& path) {
@@ -75,13 +75,13 @@ std::uint32_t PathKeys::foreign_key(const std::shared_ptr<const bgp::AsPath>& pa
   Foreign& f = foreign_[(reinterpret_cast<std::uintptr_t>(path.get()) >> 4U) % kForeignSlots];  // NOLINT
   if (f.path != path) {
     f.path = path;
-    f.key = pinned(store_->pin_path(*path));
+    const std::uint32_t id = store_->pin_path(*path);
+    f.key = pinned(id, store_->path_at(id));
   }
   return f.key;
 }
 
-std::uint32_t PathKeys::pinned(std::uint32_t id) {
-  const bgp::AsPath* path = store_->path_at(id);
+std::uint32_t PathKeys::pinned(std::uint32_t id, const bgp::AsPath* path) {
   if (id < slots_.size() && slots_[id].path == path) {
     store_->unpin_path(id);  // pinned before (reached by content from another store's set): one pin is enough
     return slots_[id].key;

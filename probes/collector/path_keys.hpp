@@ -54,7 +54,8 @@ class PathKeys {
 
  private:
   std::uint32_t first_sight(const bgp::RouteAttributes* route, const bgp::Rib* view);
-  std::uint32_t pinned(std::uint32_t id);  // the key of an id pinned just now (or before, then the pin is returned)
+  // The key of an id pinned just now (or before, then the pin is returned); `path`: the store's object for the id.
+  std::uint32_t pinned(std::uint32_t id, const bgp::AsPath* path);
   // The key of a path object of another store (BMP tables, the ClickHouse writer's rebuilt routes), found by
   // content once and then by the object's address: a direct-mapped cache whose entry holds the object, so the
   // address cannot name another path while it is cached.
