@@ -1,6 +1,6 @@
-// flowcollector throughput vs nfacctd: NetFlow v9 and IPFIX replayed from a second process (fork) to a loopback
-// address, decoded + enriched (1M-route IPv4 BGP view) + aggregated; the figure is records/s WITHOUT LOSS (loss =
-// fewer records counted by the collector than were sent), found the same way for both sides in the same run:
+// flowcollector throughput vs nfacctd: NetFlow v9 and IPFIX replayed from a second process (replay.hpp: Sender) to a
+// loopback address, decoded + enriched (1M-route IPv4 BGP view) + aggregated; the figure is records/s WITHOUT LOSS
+// (loss = fewer records counted by the collector than were sent), found the same way for both sides in the same run:
 //   1. a replay at full speed (blocking socket; the kernel paces the sender). No loss: rate = records / time to count
 //      them all.
 //   2. otherwise paced replays at falling fractions (1, 0.7, 0.5, 0.35, 0.25, 0.18, 0.12, 0.08) of the receive rate
@@ -24,9 +24,11 @@
 // half of the records and its own templates): the scaling. The senders run on the same two cores as the workers, so
 // the records per CPU-second (the collector's threads only) are the per-core figure; the lossless rate is bounded by
 // what two cores do for senders and workers together.
+// Before the socket trials, each protocol's records are also handed to both of ours in process (Ours::in_process:
+// no socket, no sender; the collector's own work per record, best of three) — the steady figure to compare builds.
 //
 // Usage: bench_collector_throughput [records per protocol, default 2000000] [routes, default 1000000]
-//        BENCH_SKIP_NFACCTD=1 runs our side only.
+//        BENCH_SKIP_NFACCTD=1 runs our side only; BENCH_IN_PROCESS_ONLY=1 only the in-process figures.
 #include "probes/collector/collector.hpp"
 #include "probes/collector/steering.hpp"
 #include "probes/wire/exporter.hpp"
@@ -169,7 +171,7 @@ class Ours {
   Trial run(const std::vector<std::vector<std::byte>>& datagrams, std::size_t records, double pace) {
     return run({Stream{&datagrams, records, ""}}, pace);
   }
-  // Every stream from its own forked sender at the same time, paced at its share of `pace`.
+  // Every stream from its own sender process at the same time, paced at its share of `pace`.
   Trial run(const std::vector<Stream>& streams, double pace) {
     std::size_t records = 0;
     for (const auto& s : streams) {
@@ -181,13 +183,19 @@ class Ours {
     // Every trial starts with empty aggregates, so it measures what an exporter's new flows cost (new rows, AS paths
     // the aggregate has not seen): a paced retry, or the second protocol, does not find the keys of the one before.
     (void)collector_->handle_query(nlohmann::json{{"cmd", "clear"}});
+    std::vector<std::unique_ptr<Sender>> senders;
+    for (const auto& s : streams) {
+      const double share = static_cast<double>(s.records) / static_cast<double>(std::max<std::size_t>(records, 1));
+      senders.push_back(
+          std::make_unique<Sender>(*s.datagrams, Target{"", s.source, "127.0.0.1", port_}, pace * share, s.records));
+    }
     const std::uint64_t base = collector_->counters().records;
     const double cpu0 = self_cpu_seconds();
     const auto start = Clock::now();
     std::vector<pid_t> children;
-    for (const auto& s : streams) {
-      const double share = static_cast<double>(s.records) / static_cast<double>(std::max<std::size_t>(records, 1));
-      children.push_back(replay(*s.datagrams, Target{"", s.source, "127.0.0.1", port_}, pace * share, s.records));
+    for (const auto& sender : senders) {
+      sender->go();
+      children.push_back(sender->pid());
     }
     const auto senders_done = [&] {
       for (pid_t& child : children) {
@@ -214,7 +222,7 @@ class Ours {
     }
     t.received = collector_->counters().records - base;
     t.seconds = std::chrono::duration<double>((t.received >= records ? Clock::now() : last_change) - start).count();
-    t.cpu_s = self_cpu_seconds() - cpu0;  // the forked sender is not ours (children are not in RUSAGE_SELF)
+    t.cpu_s = self_cpu_seconds() - cpu0;  // the sender is not ours (children are not in RUSAGE_SELF)
     if (!sender_done) {
       for (const pid_t child : children) {
         if (child > 0) {
@@ -225,6 +233,26 @@ class Ours {
     }
     io_.poll();
     return t;
+  }
+
+  // The collector's own work per record — decode, sequence accounting, enrichment, aggregation — without the socket
+  // and the sender: every datagram handed to on_datagram() on this thread, on emptied aggregates, best of three
+  // (records per CPU-second). Steadier than the socket trials (no pacing, no scheduler between sender and receiver),
+  // so it is the figure to compare two builds by.
+  double in_process(const std::vector<std::vector<std::byte>>& datagrams) {
+    const IpAddress source = *IpAddress::parse("127.0.0.1");
+    double best = 0;
+    for (int round = 0; round < 3; ++round) {
+      (void)collector_->handle_query(nlohmann::json{{"cmd", "clear"}});
+      const std::uint64_t base = collector_->counters().records;
+      const double cpu0 = self_cpu_seconds();
+      for (const auto& d : datagrams) {
+        collector_->on_datagram(d, source, 9995, 1'700'000'002'000ULL);
+      }
+      const double cpu = self_cpu_seconds() - cpu0;
+      best = std::max(best, static_cast<double>(collector_->counters().records - base) / std::max(cpu, 1e-9));
+    }
+    return best;
   }
 
  private:
@@ -375,10 +403,11 @@ class Nfacctd {
         quiet_since = Clock::now();
       }
     }
+    const Sender sender(datagrams, Target{ns_.name(), kBirdAddress, kNfacctdAddress, kNfacctdPort}, pace, records);
     const double cpu0 = tree_cpu_seconds(nfacctd_.pid);
     const auto start = Clock::now();
-    const pid_t child =
-        replay(datagrams, Target{ns_.name(), kBirdAddress, kNfacctdAddress, kNfacctdPort}, pace, records);
+    sender.go();
+    const pid_t child = sender.pid();
     std::uint64_t last = base;
     auto last_change = Clock::now();
     bool sender_done = false;
@@ -473,6 +502,8 @@ struct Summary {
   std::optional<Trial> nfacctd;
   std::optional<Trial> ours2;   // workers: 2, two exporters
   std::optional<Trial> plain2;  // the same, plain
+  double ours_in_process = 0;   // records per CPU-second, Ours::in_process
+  double plain_in_process = 0;
 };
 
 double per_cpu_second(const Trial& t) { return static_cast<double>(t.received) / std::max(t.cpu_s, 1e-9); }
@@ -505,6 +536,9 @@ void print_summary(const std::vector<Summary>& summary) {
             s.name, what, two->figure() / one->figure(), per_cpu_second(*two) / per_cpu_second(*one));
       }
     };
+    std::printf(
+        "  %-10s in process, no socket (best of 3): BGP primitives %.2f M, plain %.2f M records per CPU-second\n",
+        s.name, s.ours_in_process / 1e6, s.plain_in_process / 1e6);
     scaling("ours BGP", s.ours, s.ours2);
     scaling("ours plain", s.plain, s.plain2);
     if (s.ours) {
@@ -529,11 +563,15 @@ void print_summary(const std::vector<Summary>& summary) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  if (Sender::run_if_sender(argc, argv)) {
+    return 0;
+  }
   for (int i = 1; i < argc; ++i) {
     if (std::string_view(argv[i]).find_first_not_of("0123456789") != std::string_view::npos || argv[i][0] == '\0') {
       std::fprintf(stderr,
                    "usage: %s [records per protocol, default 2000000] [routes, default 1000000]\n"
-                   "  BENCH_SKIP_NFACCTD=1: our side only (nfacctd's needs root)\n",
+                   "  BENCH_SKIP_NFACCTD=1: our side only (nfacctd's needs root)\n"
+                   "  BENCH_IN_PROCESS_ONLY=1: only the in-process figures (no socket trials: comparing two builds)\n",
                    argv[0]);
       return 2;
     }
@@ -580,11 +618,18 @@ int main(int argc, char** argv) {
   const Side plain_side = [&](const auto& d, std::size_t n, double pace) { return plain.run(d, n, pace); };
   const Side nfcapd_side = [&](const auto& d, std::size_t n, double pace) { return nfcapd.run(d, n, pace); };
   const Side their_side = [&](const auto& d, std::size_t n, double pace) { return nfacctd->run(d, n, pace); };
+  const bool in_process_only = std::getenv("BENCH_IN_PROCESS_ONLY") != nullptr;
   std::vector<Summary> summary;
   for (auto protocol : {wire::ExportProtocol::kNetflowV9, wire::ExportProtocol::kIpfix}) {
     const char* name = protocol == wire::ExportProtocol::kIpfix ? "IPFIX" : "NetFlow v9";
     const auto datagrams = encode(protocol, records, prefixes, protocol == wire::ExportProtocol::kIpfix ? 8 : 7);
     Summary s{name};
+    s.ours_in_process = ours.in_process(datagrams);
+    s.plain_in_process = plain.in_process(datagrams);
+    if (in_process_only) {
+      summary.push_back(s);
+      continue;
+    }
     s.ours = highest_lossless("ours", name, our_side, datagrams, records);
     s.plain = highest_lossless("plain", name, plain_side, datagrams, records);
     if (nfcapd.available()) {

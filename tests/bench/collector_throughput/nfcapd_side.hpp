@@ -59,9 +59,11 @@ class Nfcapd {
     const process::ProcessRef nfcapd = *started;
     publish(0, nfcapd.pid);
     wait_listening(port);
+    const Sender sender(datagrams, Target{"", "", "127.0.0.1", port}, pace, records);
     const double cpu0 = tree_cpu_seconds(nfcapd.pid);
     const auto start = Clock::now();
-    const pid_t child = replay(datagrams, Target{"", "", "127.0.0.1", port}, pace, records);
+    sender.go();
+    const pid_t child = sender.pid();
     publish(1, child);
     waitpid(child, nullptr, 0);
     publish(1, 0);

@@ -1,13 +1,16 @@
 // bench_collector_throughput's replay and its measurement, shared by every side under test (ours, nfacctd, nfcapd):
-// a forked sender at full speed or paced, CPU seconds of a process tree, one trial's figures, the lossless search.
+// a sender process at full speed or paced, CPU seconds of a process tree, one trial's figures, the lossless search.
 #pragma once
 
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <sched.h>
+#include <spawn.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -16,12 +19,15 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <functional>
 #include <optional>
 #include <sstream>
+#include <stdexcept>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -38,52 +44,147 @@ struct Target {
   std::uint16_t port = 0;
 };
 
-// Forks a sender: full speed (records_per_s 0: a blocking socket, the kernel paces it) or paced in 1 ms steps.
-inline pid_t replay(const std::vector<std::vector<std::byte>>& datagrams, const Target& to, double records_per_s,
-                    std::size_t records) {
-  std::fflush(stdout);
-  const pid_t pid = fork();
-  if (pid != 0) {
-    return pid;
-  }
-  if (!to.netns.empty()) {
-    const int ns = ::open(("/var/run/netns/" + to.netns).c_str(), O_RDONLY | O_CLOEXEC);
-    if (ns < 0 || setns(ns, CLONE_NEWNET) != 0) {
-      _exit(3);
+// A replay sender in a process of its own, spawned (posix_spawn of this binary: no copy of the bench's page tables)
+// rather than forked: a fork() of a bench holding a 1M-route view and four collectors copied their page tables and
+// left every page copy-on-write, so each first write of the collector under test to a page (its aggregate tables,
+// its receive buffers) took a fault and a page copy — hundreds of milliseconds of kernel time charged to our side's
+// CPU (RUSAGE_SELF) in every trial, and not to nfcapd's or nfacctd's, which run in processes of their own. The
+// datagrams go to the child in a memfd (length-prefixed). The child loads them, opens its socket, reports ready, and
+// sends only on go(): callers start their clocks in between, so the spawn is outside the measured window too.
+// Full speed (records_per_s 0: a blocking socket, the kernel paces it) or paced in 1 ms steps.
+class Sender {
+ public:
+  Sender(const std::vector<std::vector<std::byte>>& datagrams, const Target& to, double records_per_s,
+         std::size_t records) {
+    const int data = ::memfd_create("flowlab-replay", MFD_CLOEXEC);
+    int ctl[2] = {-1, -1};
+    if (data < 0 || ::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, ctl) != 0) {
+      throw std::runtime_error("replay: memfd or socketpair failed");
     }
-  }
-  const int fd = ::socket(AF_INET, SOCK_DGRAM, 0);
-  if (!to.source.empty()) {
-    sockaddr_in from{};
-    from.sin_family = AF_INET;
-    inet_pton(AF_INET, to.source.c_str(), &from.sin_addr);
-    if (::bind(fd, reinterpret_cast<sockaddr*>(&from), sizeof(from)) != 0) {
-      _exit(4);
-    }
-  }
-  sockaddr_in dst{};
-  dst.sin_family = AF_INET;
-  dst.sin_port = htons(to.port);
-  inet_pton(AF_INET, to.address.c_str(), &dst.sin_addr);
-  const double datagrams_per_s =
-      records_per_s * static_cast<double>(datagrams.size()) / static_cast<double>(std::max<std::size_t>(records, 1));
-  const auto start = Clock::now();
-  std::size_t sent = 0;
-  for (const auto& d : datagrams) {
-    if (records_per_s > 0) {
-      for (;;) {
-        const double due = std::chrono::duration<double>(Clock::now() - start).count() * datagrams_per_s;
-        if (static_cast<double>(sent) < due) {
-          break;
+    {
+      std::string blob;
+      for (const auto& d : datagrams) {
+        const auto length = static_cast<std::uint32_t>(d.size());
+        blob.append(reinterpret_cast<const char*>(&length), sizeof(length));
+        blob.append(reinterpret_cast<const char*>(d.data()), d.size());
+      }
+      for (std::size_t done = 0; done < blob.size();) {
+        const ssize_t n = ::write(data, blob.data() + done, blob.size() - done);
+        if (n <= 0) {
+          throw std::runtime_error("replay: writing the datagrams to the memfd failed");
         }
-        std::this_thread::sleep_for(200us);
+        done += static_cast<std::size_t>(n);
       }
     }
-    (void)::sendto(fd, d.data(), d.size(), 0, reinterpret_cast<sockaddr*>(&dst), sizeof(dst));
-    ++sent;
+    const double datagrams_per_s =
+        records_per_s * static_cast<double>(datagrams.size()) / static_cast<double>(std::max<std::size_t>(records, 1));
+    std::vector<std::string> args = {"/proc/self/exe",
+                                     kArg,
+                                     to.netns.empty() ? "-" : to.netns,
+                                     to.source.empty() ? "-" : to.source,
+                                     to.address,
+                                     std::to_string(to.port),
+                                     std::to_string(datagrams_per_s)};
+    std::vector<char*> argv;
+    for (auto& a : args) {
+      argv.push_back(a.data());
+    }
+    argv.push_back(nullptr);
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_adddup2(&actions, data, kDataFd);  // dup2 clears close-on-exec on the copies
+    posix_spawn_file_actions_adddup2(&actions, ctl[1], kControlFd);
+    std::fflush(stdout);
+    const int rc = posix_spawn(&pid_, "/proc/self/exe", &actions, nullptr, argv.data(), environ);
+    posix_spawn_file_actions_destroy(&actions);
+    ::close(data);
+    ::close(ctl[1]);
+    control_ = ctl[0];
+    char ready = 0;
+    if (rc != 0 || ::read(control_, &ready, 1) != 1 || ready != 'r') {
+      throw std::runtime_error("replay: the sender did not start (spawn " + std::to_string(rc) + ")");
+    }
   }
-  _exit(0);
-}
+  ~Sender() { ::close(control_); }  // before go(): the sender reads EOF and exits without sending
+  Sender(const Sender&) = delete;
+  Sender& operator=(const Sender&) = delete;
+
+  [[nodiscard]] pid_t pid() const { return pid_; }
+  void go() const { (void)::write(control_, "g", 1); }
+
+  // The child's side: main() calls it first; true when this process is a sender (then it has sent and exits).
+  static bool run_if_sender(int argc, char** argv) {
+    if (argc != 7 || std::string_view(argv[1]) != kArg) {
+      return false;
+    }
+    _exit(send(argv[2], argv[3], argv[4], static_cast<std::uint16_t>(std::stoul(argv[5])), std::stod(argv[6])));
+  }
+
+ private:
+  static constexpr const char* kArg = "--replay-sender";
+  static constexpr int kDataFd = 100;
+  static constexpr int kControlFd = 101;
+
+  static int send(const std::string& netns, const std::string& source, const std::string& address, std::uint16_t port,
+                  double datagrams_per_s) {
+    if (netns != "-") {
+      const int ns = ::open(("/var/run/netns/" + netns).c_str(), O_RDONLY | O_CLOEXEC);
+      if (ns < 0 || setns(ns, CLONE_NEWNET) != 0) {
+        return 3;
+      }
+    }
+    const int fd = ::socket(AF_INET, SOCK_DGRAM, 0);
+    if (source != "-") {
+      sockaddr_in from{};
+      from.sin_family = AF_INET;
+      inet_pton(AF_INET, source.c_str(), &from.sin_addr);
+      if (::bind(fd, reinterpret_cast<sockaddr*>(&from), sizeof(from)) != 0) {
+        return 4;
+      }
+    }
+    sockaddr_in dst{};
+    dst.sin_family = AF_INET;
+    dst.sin_port = htons(port);
+    inet_pton(AF_INET, address.c_str(), &dst.sin_addr);
+    struct stat st {};
+    if (::fstat(kDataFd, &st) != 0) {
+      return 5;
+    }
+    const auto size = static_cast<std::size_t>(st.st_size);
+    void* map = size == 0 ? nullptr : ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, kDataFd, 0);
+    if (map == MAP_FAILED) {
+      return 6;
+    }
+    const auto* bytes = static_cast<const std::byte*>(map);
+    char go = 0;
+    if (::write(kControlFd, "r", 1) != 1 || ::read(kControlFd, &go, 1) != 1 || go != 'g') {
+      return 7;  // the bench went away (or gave up on this trial) before go()
+    }
+    const auto start = Clock::now();
+    std::size_t sent = 0;
+    for (std::size_t at = 0; at + sizeof(std::uint32_t) <= size;) {
+      std::uint32_t length = 0;
+      std::memcpy(&length, bytes + at, sizeof(length));
+      at += sizeof(length);
+      if (datagrams_per_s > 0) {
+        for (;;) {
+          const double due = std::chrono::duration<double>(Clock::now() - start).count() * datagrams_per_s;
+          if (static_cast<double>(sent) < due) {
+            break;
+          }
+          std::this_thread::sleep_for(200us);
+        }
+      }
+      (void)::sendto(fd, bytes + at, length, 0, reinterpret_cast<sockaddr*>(&dst), sizeof(dst));
+      at += length;
+      ++sent;
+    }
+    return 0;
+  }
+
+  pid_t pid_ = -1;
+  int control_ = -1;
+};
 
 inline double seconds(const timeval& tv) {
   return static_cast<double>(tv.tv_sec) + static_cast<double>(tv.tv_usec) / 1e6;
