@@ -255,7 +255,6 @@ Result<Aggregate> Aggregate::create(AggregateSpec spec) {
     a.fields_.push_back(
         Field{spec.primitives[i], static_cast<std::uint32_t>(a.key_width_), source_of(spec.primitives[i])});
     a.key_width_ += width_of(spec.primitives[i]);
-    a.path_fields_ = a.path_fields_ || spec.primitives[i] == P::kAsPath || spec.primitives[i] == P::kSrcAsPath;
   }
   auto filter = Filter::parse(spec.filter);
   if (!filter.ok()) {
@@ -450,12 +449,6 @@ void Aggregate::add(std::span<const EnrichedFlow> flows) {
   batch_keys_.resize(flows.size() * key_width_);
   batch_hashes_.clear();
   batch_flows_.clear();
-  if (path_fields_) {  // the AS path keys' slots, which building the keys reads (one miss each otherwise)
-    for (const EnrichedFlow& flow : flows) {
-      paths_.prefetch(flow.dst_route);
-      paths_.prefetch(flow.src_route);
-    }
-  }
   for (std::size_t i = 0; i < flows.size(); ++i) {
     const EnrichedFlow& flow = flows[i];
     if (!filter_.empty() && flow.record != nullptr && !filter_.matches(*flow.record)) {

@@ -110,7 +110,6 @@ class Aggregate {
   Filter filter_;
   std::vector<Field> fields_;
   std::size_t key_width_ = 0;
-  bool path_fields_ = false;           // as_path or src_as_path among the fields
   std::vector<std::uint8_t> keys_;     // size() keys of key_width_ bytes, first-seen order
   std::vector<Counters> counters_;     // parallel to keys_
   std::vector<std::uint64_t> hashes_;  // parallel to keys_

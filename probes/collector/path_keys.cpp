@@ -18,12 +18,12 @@ std::string underscored(std::string s) {
 
 PathKeys::PathKeys(PathKeys&& o) noexcept
     : store_(std::move(o.store_)),
-      slots_(std::move(o.slots_)),
+      bits_(std::move(o.bits_)),
       pinned_(std::move(o.pinned_)),
       texts_(std::move(o.texts_)),
       foreign_(std::move(o.foreign_)) {
   o.store_.reset();
-  o.slots_.clear();
+  o.bits_.clear();
   o.pinned_.clear();
   o.texts_.clear();
   o.foreign_.clear();
@@ -33,12 +33,12 @@ PathKeys& PathKeys::operator=(PathKeys&& o) noexcept {
   if (this != &o) {
     clear();
     store_ = std::move(o.store_);
-    slots_ = std::move(o.slots_);
+    bits_ = std::move(o.bits_);
     pinned_ = std::move(o.pinned_);
     texts_ = std::move(o.texts_);
     foreign_ = std::move(o.foreign_);
     o.store_.reset();
-    o.slots_.clear();
+    o.bits_.clear();
     o.pinned_.clear();
     o.texts_.clear();
     o.foreign_.clear();
@@ -53,7 +53,7 @@ void PathKeys::clear() {
     }
   }
   pinned_.clear();
-  slots_.clear();
+  bits_.clear();
   texts_.clear();  // a key may name another path once its pin is given back
   foreign_.clear();
 }
@@ -82,16 +82,19 @@ std::uint32_t PathKeys::foreign_key(const std::shared_ptr<const bgp::AsPath>& pa
 }
 
 std::uint32_t PathKeys::pinned(std::uint32_t id, const bgp::AsPath* path) {
-  if (id < slots_.size() && slots_[id].path == path) {
+  const std::size_t at = std::size_t{id} / 64 * 2;
+  const std::uint64_t bit = std::uint64_t{1} << (id % 64);
+  if (at >= bits_.size()) {
+    bits_.resize(std::max(at + 2, bits_.size() * 2));
+  }
+  if ((bits_[at] & bit) != 0) {
     store_->unpin_path(id);  // pinned before (reached by content from another store's set): one pin is enough
-    return slots_[id].key;
+  } else {
+    bits_[at] |= bit;
+    bits_[at + 1] |= path->segments.empty() ? bit : 0;
+    pinned_.push_back(id);
   }
-  if (id >= slots_.size()) {
-    slots_.resize(std::max<std::size_t>(std::size_t{id} + 1, slots_.size() * 2));
-  }
-  slots_[id] = Slot{path, path->segments.empty() ? 0U : id + 1};
-  pinned_.push_back(id);
-  return slots_[id].key;
+  return (bits_[at + 1] & bit) != 0 ? 0 : id + 1;
 }
 
 std::string PathKeys::text(std::uint32_t key) const {
