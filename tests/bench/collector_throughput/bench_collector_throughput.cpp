@@ -563,9 +563,7 @@ void print_summary(const std::vector<Summary>& summary) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (Sender::run_if_sender(argc, argv)) {
-    return 0;
-  }
+  Sender::run_if_sender(argc, argv);  // the replays run in copies of this binary (replay.hpp)
   for (int i = 1; i < argc; ++i) {
     if (std::string_view(argv[i]).find_first_not_of("0123456789") != std::string_view::npos || argv[i][0] == '\0') {
       std::fprintf(stderr,

@@ -61,21 +61,7 @@ class Sender {
     if (data < 0 || ::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, ctl) != 0) {
       throw std::runtime_error("replay: memfd or socketpair failed");
     }
-    {
-      std::string blob;
-      for (const auto& d : datagrams) {
-        const auto length = static_cast<std::uint32_t>(d.size());
-        blob.append(reinterpret_cast<const char*>(&length), sizeof(length));
-        blob.append(reinterpret_cast<const char*>(d.data()), d.size());
-      }
-      for (std::size_t done = 0; done < blob.size();) {
-        const ssize_t n = ::write(data, blob.data() + done, blob.size() - done);
-        if (n <= 0) {
-          throw std::runtime_error("replay: writing the datagrams to the memfd failed");
-        }
-        done += static_cast<std::size_t>(n);
-      }
-    }
+    write_datagrams(data, datagrams);
     const double datagrams_per_s =
         records_per_s * static_cast<double>(datagrams.size()) / static_cast<double>(std::max<std::size_t>(records, 1));
     std::vector<std::string> args = {"/proc/self/exe",
@@ -112,16 +98,40 @@ class Sender {
   [[nodiscard]] pid_t pid() const { return pid_; }
   void go() const { (void)::write(control_, "g", 1); }
 
-  // The child's side: main() calls it first; true when this process is a sender (then it has sent and exits).
-  static bool run_if_sender(int argc, char** argv) {
+  // The child's side: main() calls it first. Returns only when this process is not a sender (a sender sends, exits).
+  static void run_if_sender(int argc, char** argv) {
     if (argc != 7 || std::string_view(argv[1]) != kArg) {
-      return false;
+      return;
     }
     _exit(send(argv[2], argv[3], argv[4], static_cast<std::uint16_t>(std::stoul(argv[5])), std::stod(argv[6])));
   }
 
  private:
   static constexpr const char* kArg = "--replay-sender";
+
+  // Length-prefixed, through a 1 MiB buffer (a replay of 20 M records is a gigabyte: not copied whole once more).
+  static void write_datagrams(int fd, const std::vector<std::vector<std::byte>>& datagrams) {
+    std::string buffer;
+    const auto flush = [&] {
+      for (std::size_t done = 0; done < buffer.size();) {
+        const ssize_t n = ::write(fd, buffer.data() + done, buffer.size() - done);
+        if (n <= 0) {
+          throw std::runtime_error("replay: writing the datagrams to the memfd failed");
+        }
+        done += static_cast<std::size_t>(n);
+      }
+      buffer.clear();
+    };
+    for (const auto& d : datagrams) {
+      const auto length = static_cast<std::uint32_t>(d.size());
+      buffer.append(reinterpret_cast<const char*>(&length), sizeof(length));
+      buffer.append(reinterpret_cast<const char*>(d.data()), d.size());
+      if (buffer.size() >= (std::size_t{1} << 20U)) {
+        flush();
+      }
+    }
+    flush();
+  }
   static constexpr int kDataFd = 100;
   static constexpr int kControlFd = 101;
 

@@ -314,6 +314,7 @@ std::string uptime() { return bgp::testing::run_out({"uptime"}); }
 }  // namespace
 
 int main(int argc, char** argv) {
+  bench::Sender::run_if_sender(argc, argv);  // nfcapd's replay (nfcapd_side.hpp) runs in a copy of this binary
   const std::uint64_t n = argc > 1 ? std::stoull(argv[1]) : 20'000'000;
   const double pace = argc > 2 ? std::stod(argv[2]) : 150'000;
   if (!testing::ClickHouseServer::command()) {
