@@ -19,6 +19,7 @@
 #include <cstring>
 #include <filesystem>
 #include <istream>
+#include <stdexcept>
 
 namespace flowlab::collector {
 
@@ -359,6 +360,25 @@ Result<nlohmann::json> build_request(const QueryOptions& o) {
 
 namespace {
 
+// A count in the collector's answer that is not one (render_response reports it like nlohmann's type errors).
+struct MalformedCount : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+// A count member of an answer: 0 when absent, else an unsigned JSON number — nlohmann's get<> would turn a negative
+// into a huge count and a float beyond the type's range is undefined behaviour (found by fuzz_query: "flows": 2e54).
+template <class T>
+T count_of(const nlohmann::json& object, const char* key) {
+  const auto it = object.find(key);
+  if (it == object.end()) {
+    return T{0};
+  }
+  if (!it->is_number_unsigned()) {
+    throw MalformedCount(std::string(key) + " is not an unsigned number: " + it->dump());
+  }
+  return it->template get<T>();
+}
+
 Result<std::string> render_unchecked(const QueryOptions& o, const nlohmann::json& response) {
   if (!response.is_object() || !response.value("ok", false)) {
     const std::string why =
@@ -384,8 +404,9 @@ Result<std::string> render_unchecked(const QueryOptions& o, const nlohmann::json
     }
     std::string out = "PEER\tNAME\tASN\tBGP_ID\tSTATE\tROUTES\n";
     for (const auto& p : response.value("peers", nlohmann::json::array())) {
-      out += p.value("address", "") + "\t" + p.value("name", "") + "\t" + std::to_string(p.value("asn", 0U)) + "\t" +
-             p.value("bgp_id", "") + "\t" + p.value("state", "") + "\t" + std::to_string(p.value("routes", 0U)) + "\n";
+      out += p.value("address", "") + "\t" + p.value("name", "") + "\t" + std::to_string(count_of<unsigned>(p, "asn")) +
+             "\t" + p.value("bgp_id", "") + "\t" + p.value("state", "") + "\t" +
+             std::to_string(count_of<std::uint64_t>(p, "routes")) + "\n";
     }
     return out;
   }
@@ -405,9 +426,9 @@ Result<std::string> render_unchecked(const QueryOptions& o, const nlohmann::json
     for (const auto& v : r.value("values", nlohmann::json::array())) {
       row.values.push_back(json_scalar_text(v));
     }
-    row.packets = r.value("packets", std::uint64_t{0});
-    row.bytes = r.value("bytes", std::uint64_t{0});
-    row.flows = r.value("flows", std::uint64_t{0});
+    row.packets = count_of<std::uint64_t>(r, "packets");
+    row.bytes = count_of<std::uint64_t>(r, "bytes");
+    row.flows = count_of<std::uint64_t>(r, "flows");
     rows.push_back(std::move(row));
   }
   FormatOptions fo;
@@ -430,6 +451,8 @@ Result<std::string> render_response(const QueryOptions& o, const nlohmann::json&
   try {
     return render_unchecked(o, response);
   } catch (const nlohmann::json::exception& e) {
+    return fail(ErrorKind::kConfig, std::string("malformed response from the collector: ") + e.what());
+  } catch (const MalformedCount& e) {
     return fail(ErrorKind::kConfig, std::string("malformed response from the collector: ") + e.what());
   }
 }

@@ -386,6 +386,19 @@ TEST(QueryResponse, WrongShapeIsAnErrorNotACrash) {
   QueryOptions table;
   EXPECT_FALSE(render_response(table, nlohmann::json::parse(R"({"ok":true,"rows":[1]})")).ok());
   EXPECT_FALSE(render_response(table, nlohmann::json::parse(R"({"ok":"yes"})")).ok());
+  // Also found by fuzz_query: counts that are not unsigned numbers (a float beyond uint64 was undefined behaviour
+  // in the conversion, a negative became a huge count).
+  for (const char* bad :
+       {R"({"ok":true,"rows":[{"values":[],"flows":2e54}]})", R"({"ok":true,"rows":[{"values":[],"packets":-1}]})",
+        R"({"ok":true,"rows":[{"values":[],"bytes":"300"}]})"}) {
+    auto rendered = render_response(table, nlohmann::json::parse(bad));
+    ASSERT_FALSE(rendered.ok()) << bad;
+    EXPECT_NE(rendered.error().message.find("is not an unsigned number"), std::string::npos)
+        << rendered.error().message;
+  }
+  EXPECT_FALSE(render_response(peers, nlohmann::json::parse(R"({"ok":true,"peers":[{"asn":1.5}]})")).ok());
+  auto fine = render_response(table, nlohmann::json::parse(R"({"ok":true,"rows":[{"values":[],"flows":7}]})"));
+  ASSERT_TRUE(fine.ok()) << fine.error().message;
 }
 
 TEST(IntervalDeltaTest, OnlyChangesAndClears) {
