@@ -82,19 +82,18 @@ std::uint32_t PathKeys::foreign_key(const std::shared_ptr<const bgp::AsPath>& pa
 }
 
 std::uint32_t PathKeys::pinned(std::uint32_t id, const bgp::AsPath* path) {
-  const std::size_t at = std::size_t{id} / 64 * 2;
-  const std::uint64_t bit = std::uint64_t{1} << (id % 64);
-  if (at >= bits_.size()) {
-    bits_.resize(std::max(at + 2, bits_.size() * 2));
+  const Bit b = bit_of(id);
+  if (b.at >= bits_.size()) {
+    bits_.resize(std::max(b.at + 2, bits_.size() * 2));
   }
-  if ((bits_[at] & bit) != 0) {
+  if ((bits_[b.at] & b.mask) != 0) {
     store_->unpin_path(id);  // pinned before (reached by content from another store's set): one pin is enough
   } else {
-    bits_[at] |= bit;
-    bits_[at + 1] |= path->segments.empty() ? bit : 0;
+    bits_[b.at] |= b.mask;
+    bits_[b.at + 1] |= path->segments.empty() ? b.mask : 0;
     pinned_.push_back(id);
   }
-  return (bits_[at + 1] & bit) != 0 ? 0 : id + 1;
+  return pinned_key(id, b);
 }
 
 std::string PathKeys::text(std::uint32_t key) const {

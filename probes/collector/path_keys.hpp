@@ -36,10 +36,9 @@ class PathKeys {
     }
     const std::uint32_t id = route->path_index;
     if (view != nullptr && view->shared_store().get() == store_.get()) {  // an id of our store
-      const std::size_t at = std::size_t{id} / 64 * 2;
-      const std::uint64_t bit = std::uint64_t{1} << (id % 64);
-      if (at < bits_.size() && (bits_[at] & bit) != 0) {  // pinned by us: the id names the route's path until clear()
-        return (bits_[at + 1] & bit) != 0 ? 0 : id + 1;
+      const Bit b = bit_of(id);
+      if (b.at < bits_.size() && (bits_[b.at] & b.mask) != 0) {  // pinned by us: names the route's path until clear()
+        return pinned_key(id, b);
       }
     }
     return first_sight(route, view);
@@ -63,6 +62,15 @@ class PathKeys {
     std::uint32_t key = 0;
   };
   static constexpr std::size_t kForeignSlots = 4096;
+
+  struct Bit {  // where an id's bits are: bits_[at] (pinned) and bits_[at + 1] (empty path), under mask
+    std::size_t at;
+    std::uint64_t mask;
+  };
+  static Bit bit_of(std::uint32_t id) { return {std::size_t{id} / 64 * 2, std::uint64_t{1} << (id % 64)}; }
+  [[nodiscard]] std::uint32_t pinned_key(std::uint32_t id, Bit b) const {
+    return (bits_[b.at + 1] & b.mask) != 0 ? 0 : id + 1;
+  }
 
   std::shared_ptr<bgp::AttrStore> store_;
   // Two words per 64 ids: which ids we pinned, and which of those are the empty path (key 0). A bit per id keeps
