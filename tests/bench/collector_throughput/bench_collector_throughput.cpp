@@ -28,7 +28,8 @@
 // no socket, no sender; the collector's own work per record, best of three) — the steady figure to compare builds.
 //
 // Usage: bench_collector_throughput [records per protocol, default 2000000] [routes, default 1000000]
-//        BENCH_SKIP_NFACCTD=1 runs our side only; BENCH_IN_PROCESS_ONLY=1 only the in-process figures.
+//        BENCH_SKIP_NFACCTD=1 runs our side only; BENCH_IN_PROCESS_ONLY=1 only the in-process figures;
+//        BENCH_PERF_FIFO=PATH profiles the in-process rounds only (perf_control below).
 #include "probes/collector/collector.hpp"
 #include "probes/collector/steering.hpp"
 #include "probes/wire/exporter.hpp"
@@ -142,6 +143,18 @@ struct Stream {
 
 // ---- ours
 
+// BENCH_PERF_FIFO=PATH: "enable" / "disable" written to `perf record --control fifo:PATH -D -1 ...` around each
+// in-process round, so the profile holds the collector's work only (not the view's build, the replay's encoding,
+// the teardown). BENCH_PERF_BGP_ONLY=1 leaves out the plain collector's in-process rounds.
+void perf_control(const char* command) {
+  static const char* const path = std::getenv("BENCH_PERF_FIFO");
+  if (path == nullptr) {
+    return;
+  }
+  std::ofstream fifo(path);
+  fifo << command << '\n' << std::flush;
+}
+
 class Ours {
  public:
   // routes 0: no BGP view (the plain 5-tuple aggregate); else the BGP primitives over a view of `routes` routes.
@@ -245,11 +258,13 @@ class Ours {
     for (int round = 0; round < 3; ++round) {
       (void)collector_->handle_query(nlohmann::json{{"cmd", "clear"}});
       const std::uint64_t base = collector_->counters().records;
+      perf_control("enable");
       const double cpu0 = self_cpu_seconds();
       for (const auto& d : datagrams) {
         collector_->on_datagram(d, source, 9995, 1'700'000'002'000ULL);
       }
       const double cpu = self_cpu_seconds() - cpu0;
+      perf_control("disable");
       best = std::max(best, static_cast<double>(collector_->counters().records - base) / std::max(cpu, 1e-9));
     }
     return best;
@@ -623,7 +638,7 @@ int main(int argc, char** argv) {
     const auto datagrams = encode(protocol, records, prefixes, protocol == wire::ExportProtocol::kIpfix ? 8 : 7);
     Summary s{name};
     s.ours_in_process = ours.in_process(datagrams);
-    s.plain_in_process = plain.in_process(datagrams);
+    s.plain_in_process = std::getenv("BENCH_PERF_BGP_ONLY") != nullptr ? 0 : plain.in_process(datagrams);
     if (in_process_only) {
       summary.push_back(s);
       continue;

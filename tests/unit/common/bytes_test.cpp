@@ -45,6 +45,25 @@ TEST(Reader, ReducedSizeUnsigned) {
   EXPECT_FALSE(r.ok());
 }
 
+// Every width 1..8 (the byte-swapped loads for 2, 4, 8 and the loop for the others) reads big-endian, from the
+// bytes it is given and no further.
+TEST(LoadBe, EveryWidthIsBigEndian) {
+  auto buf = from_hex("0102030405060708 ff");
+  const Bytes b(buf);
+  std::uint64_t expected = 0;
+  for (std::size_t n = 1; n <= 8; ++n) {
+    expected = expected << 8U | n;
+    EXPECT_EQ(load_be(b, n), expected) << n << " bytes";
+  }
+  EXPECT_EQ(load_be<2>(b.subspan(7)), 0x08ffU);
+  EXPECT_EQ(load_be<4>(b.subspan(5)), 0x060708ffU);
+  EXPECT_EQ(load_be<8>(b.subspan(1)), 0x02030405060708ffULL);
+  EXPECT_EQ(load_be<3>(b.subspan(6)), 0x0708ffU);
+  Reader r{b};
+  EXPECT_EQ(r.uint(8), 0x0102030405060708ULL);
+  EXPECT_EQ(r.u8(), 0xffU);
+}
+
 TEST(Writer, MirrorsReader) {
   Writer w;
   w.u8(1);
