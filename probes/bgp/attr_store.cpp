@@ -218,6 +218,20 @@ std::uint32_t AttrStore::pin_path(const AsPath& path) {
   return id;
 }
 
+void AttrStore::pin_paths(std::span<const std::uint32_t> ids) {
+  const std::lock_guard lock(pins_mutex_);  // another holder may add a path (pin by content): paths_ may move
+  for (const std::uint32_t id : ids) {      // the records' misses overlap, then the increments
+    if (id < paths_.size()) {
+      __builtin_prefetch(&paths_[id], 1);
+    }
+  }
+  for (const std::uint32_t id : ids) {
+    if (id < paths_.size() && paths_[id].path != nullptr) {  // never a freed id (a holder that pinned too late)
+      ++paths_[id].pins;
+    }
+  }
+}
+
 void AttrStore::unpin_path(std::uint32_t id) {
   const std::lock_guard lock(pins_mutex_);
   if (id >= paths_.size() || paths_[id].pins == 0) {
@@ -310,7 +324,8 @@ AttrId AttrStore::intern(const PathAttributes& attrs) {
   PathRec& rec = paths_[p];
   ++rec.refs;
   Entry& e = entries_[id];
-  e.value.emplace(RouteAttributes{rec.path, rests_[rest].attrs, pmacct_first_as(path), pmacct_last_as(path), p});
+  e.value.emplace(RouteAttributes{rec.path, rests_[rest].attrs, pmacct_first_as(path), pmacct_last_as(path), p,
+                                  path.segments.empty()});
   e.refs = 1;
   e.rest = rest;
   index_.insert(id, pair_hash(rec.path.get(), rest), [this](AttrId o) { return entry_hash(o); });

@@ -38,6 +38,7 @@ struct RouteAttributes {
   std::uint32_t first_as = 0;    // pmacct_first_as(*as_path)
   std::uint32_t last_as = 0;     // pmacct_last_as(*as_path)
   std::uint32_t path_index = 0;  // the interned path's id in the store (AttrStore::path_at): stable while interned
+  bool empty_path = false;       // as_path->segments.empty() (set by the store; a holder keys it without the path)
 
   [[nodiscard]] IpAddress next_hop(Family family) const { return attrs.next_hop_for(family); }
   [[nodiscard]] std::uint32_t local_pref() const { return attrs.local_pref.value_or(100); }
@@ -85,7 +86,7 @@ class AttrStore {
   // it finds the same id) and the id never names another path under the holder.
   //
   // Threads: the store has one writer thread (intern, ref, unref: the BGP or BMP feed). Holders on other threads —
-  // the collector's receive workers — may pin, unpin and read paths (the next four calls, and path_count and
+  // the collector's receive workers — may pin, unpin and read paths (the next five calls, and path_count and
   // memory_bytes) concurrently with each other; those lock a mutex of their own. The writer changes the store only
   // while no holder runs (the collector's TableLock), so it takes no lock.
   // Pins id when it names `path` (the object a RouteAttributes of this store holds); false otherwise (a set of
@@ -94,6 +95,9 @@ class AttrStore {
   // Pins the id of a path equal to `path`, interning it first when no set uses one (a path from another store).
   std::uint32_t pin_path(const AsPath& path);
   void unpin_path(std::uint32_t id);  // one pin_path() given back
+  // One pin for each id, under one lock: ids a holder read from live sets of this store (RouteAttributes::
+  // path_index) while the writer could not run, and keyed before pinning (PathKeys' batch of new ids).
+  void pin_paths(std::span<const std::uint32_t> ids);
   // The path an id names (a pinned or used id); nullptr for a free one.
   [[nodiscard]] const AsPath* path_at(std::uint32_t id) const {
     const std::lock_guard lock(pins_mutex_);

@@ -405,6 +405,7 @@ void Aggregate::count(std::uint32_t index, const EnrichedFlow& flow) {
 
 void Aggregate::visit_row(const EnrichedFlow& flow, ValueSink& sink) {
   const std::uint8_t* key = key_of(flow);
+  paths_.apply_pins();
   for (const Field& f : fields_) {
     if (is_community_list(f.primitive)) {
       sink.text(community_text(get_u32(key + f.offset)));
@@ -442,6 +443,7 @@ void Aggregate::add(const EnrichedFlow& flow) {
     return;
   }
   const std::uint8_t* key = key_of(flow);
+  paths_.apply_pins();
   count(find_or_insert(key, hash_bytes(key, key_width_)), flow);
 }
 
@@ -462,6 +464,7 @@ void Aggregate::add(std::span<const EnrichedFlow> flows) {
     batch_hashes_.push_back(hash);
     batch_flows_.push_back(static_cast<std::uint32_t>(i));
   }
+  paths_.apply_pins();  // the batch's new AS path ids, pinned together
   for (const std::uint64_t hash : batch_hashes_) {
     const std::uint32_t slot = slots_[hash & (slots_.size() - 1)];
     if (slot != 0) {  // the entry the probe compares first: its hash, key and counters

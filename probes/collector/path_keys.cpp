@@ -20,11 +20,13 @@ PathKeys::PathKeys(PathKeys&& o) noexcept
     : store_(std::move(o.store_)),
       bits_(std::move(o.bits_)),
       pinned_(std::move(o.pinned_)),
+      pending_(std::move(o.pending_)),
       texts_(std::move(o.texts_)),
       foreign_(std::move(o.foreign_)) {
   o.store_.reset();
   o.bits_.clear();
   o.pinned_.clear();
+  o.pending_.clear();
   o.texts_.clear();
   o.foreign_.clear();
 }
@@ -35,11 +37,13 @@ PathKeys& PathKeys::operator=(PathKeys&& o) noexcept {
     store_ = std::move(o.store_);
     bits_ = std::move(o.bits_);
     pinned_ = std::move(o.pinned_);
+    pending_ = std::move(o.pending_);
     texts_ = std::move(o.texts_);
     foreign_ = std::move(o.foreign_);
     o.store_.reset();
     o.bits_.clear();
     o.pinned_.clear();
+    o.pending_.clear();
     o.texts_.clear();
     o.foreign_.clear();
   }
@@ -47,6 +51,7 @@ PathKeys& PathKeys::operator=(PathKeys&& o) noexcept {
 }
 
 void PathKeys::clear() {
+  apply_pins();  // every id in pinned_ holds its pin before they are given back
   if (store_) {
     for (const std::uint32_t id : pinned_) {
       store_->unpin_path(id);
@@ -58,7 +63,31 @@ void PathKeys::clear() {
   foreign_.clear();
 }
 
+void PathKeys::apply_pins() {
+  if (!pending_.empty()) {
+    store_->pin_paths(pending_);
+    pending_.clear();
+  }
+}
+
+void PathKeys::mark(std::uint32_t id, bool empty_path) {
+  const Bit b = bit_of(id);
+  if (b.at >= bits_.size()) {
+    bits_.resize(std::max(b.at + 2, bits_.size() * 2));
+  }
+  bits_[b.at] |= b.mask;
+  bits_[b.at + 1] |= empty_path ? b.mask : 0;
+  pinned_.push_back(id);
+}
+
+std::uint32_t PathKeys::own_first_sight(std::uint32_t id, bool empty_path) {
+  mark(id, empty_path);
+  pending_.push_back(id);
+  return empty_path ? 0 : id + 1;
+}
+
 std::uint32_t PathKeys::first_sight(const bgp::RouteAttributes* route, const bgp::Rib* view) {
+  apply_pins();  // pinned() below compares with our pins: the pending ones count
   if (!store_) {
     store_ = view != nullptr ? view->shared_store() : std::make_shared<bgp::AttrStore>();
   }
@@ -83,15 +112,10 @@ std::uint32_t PathKeys::foreign_key(const std::shared_ptr<const bgp::AsPath>& pa
 
 std::uint32_t PathKeys::pinned(std::uint32_t id, const bgp::AsPath* path) {
   const Bit b = bit_of(id);
-  if (b.at >= bits_.size()) {
-    bits_.resize(std::max(b.at + 2, bits_.size() * 2));
-  }
-  if ((bits_[b.at] & b.mask) != 0) {
+  if (b.at < bits_.size() && (bits_[b.at] & b.mask) != 0) {
     store_->unpin_path(id);  // pinned before (reached by content from another store's set): one pin is enough
   } else {
-    bits_[b.at] |= b.mask;
-    bits_[b.at + 1] |= path->segments.empty() ? b.mask : 0;
-    pinned_.push_back(id);
+    mark(id, path->segments.empty());
   }
   return pinned_key(id, b);
 }

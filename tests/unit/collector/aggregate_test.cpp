@@ -181,6 +181,63 @@ TEST(Aggregate, AWithdrawnPathKeepsItsIdWhileARowHoldsIt) {
             tables.rib(peer.address).lookup(addr("198.51.100.1"))->attrs->as_path.get());
 }
 
+// A batch keys its new AS paths first and pins them together at its end (AttrStore::pin_paths): after add(span)
+// returns every path a row holds keeps its id through a withdrawal of all its routes, an empty path keys as none,
+// and clear() gives back exactly the pins taken — also when one batch keys a new id of the aggregate's store and
+// then meets the same path by content from another store.
+TEST(Aggregate, ABatchPinsItsNewPathsAtItsEnd) {
+  BgpTables tables;
+  BgpTables other;
+  bgp::PeerInfo peer;
+  peer.address = addr("192.0.2.1");
+  const auto net = [](std::size_t i) { return prefix("198.51." + std::to_string(100 + i) + ".0/24"); };
+  const std::vector<std::string> paths{"65001 65002", "65001 65003", "", "65001 65004"};
+  for (std::size_t i = 0; i < paths.size(); ++i) {
+    tables.apply(peer, bgp::RouteEvent{net(i), 0, test::attrs({paths[i], "192.0.2.254"})});
+  }
+  Enricher enricher(tables, EnrichConfig{});
+  auto agg = Aggregate::create({"p", *parse_primitives("as_path dst_net"), ""});
+  ASSERT_TRUE(agg.ok());
+  std::vector<wire::FlowRecord> records;
+  for (std::size_t i = 0; i < 5; ++i) {
+    records.push_back(rec("203.0.113.1", ("198.51." + std::to_string(100 + i) + ".1").c_str(), 1, 100));
+  }
+  std::vector<EnrichedFlow> flows;
+  enricher.enrich(std::span(records).first(4), flows);
+  agg->add(flows);
+  for (std::size_t i = 0; i < paths.size(); ++i) {  // every route withdrawn, then new paths interned
+    tables.apply(peer, bgp::RouteEvent{net(i), 0, nullptr});
+  }
+  for (std::uint32_t i = 0; i < 8; ++i) {
+    tables.apply(peer, bgp::RouteEvent{net(0), 0, test::attrs({"65009 " + std::to_string(65100 + i), "192.0.2.254"})});
+  }
+  EXPECT_EQ(tables.store().path_count(), 5U);  // the route's path and the four the rows hold (the empty one too)
+  auto rows = agg->rows();
+  ASSERT_EQ(rows.size(), 4U);
+  EXPECT_EQ(rows[0].values, (std::vector<std::string>{"65001_65002", "198.51.100.0"}));
+  EXPECT_EQ(rows[1].values[0], "65001_65003");
+  EXPECT_EQ(rows[2].values[0], "");
+  EXPECT_EQ(rows[3].values[0], "65001_65004");
+
+  tables.apply(peer, bgp::RouteEvent{net(4), 0, test::attrs({"65001 65005", "192.0.2.254"})});
+  other.apply(peer, bgp::RouteEvent{net(4), 0, test::attrs({"65001 65005", "192.0.2.253"})});
+  Enricher from_other(other, EnrichConfig{});
+  enricher.enrich(std::span(records).subspan(4), flows);
+  flows.push_back(from_other.enrich(records[4]));  // the same path, by content
+  agg->add(flows);
+  EXPECT_EQ(tables.store().path_count(), 6U);
+  rows = agg->rows();
+  ASSERT_EQ(rows.size(), 5U);
+  EXPECT_EQ(rows[4].values, (std::vector<std::string>{"65001_65005", "198.51.104.0"}));
+  EXPECT_EQ(rows[4].packets, 2U);
+  tables.apply(peer, bgp::RouteEvent{net(4), 0, nullptr});
+  // net(0)'s route replaced (the Rib keeps its last interned set: this one now, not net(4)'s)
+  tables.apply(peer, bgp::RouteEvent{net(0), 0, test::attrs({"65009 65200", "192.0.2.254"})});
+  EXPECT_EQ(tables.store().path_count(), 6U);  // 65001 65005 still held by its row
+  agg->clear();
+  EXPECT_EQ(tables.store().path_count(), 1U);  // only the route's: every pin given back, none twice
+}
+
 // A path object of another store is keyed by content once, then by its address; the cache entry holds the object,
 // so the address cannot come back as another path's while it is cached (a freed, reallocated address would alias).
 TEST(Aggregate, AForeignPathObjectIsHeldWhileItsKeyIsCached) {
