@@ -170,6 +170,7 @@ std::uint32_t AttrStore::find_path(const AsPath& path, std::size_t h) const {
 
 std::uint32_t AttrStore::add_path(const AsPath& path, std::size_t h) {
   static_assert(sizeof(PathRec) == 64, "an interned path is one cache line");
+  static_assert(sizeof(Entry) == 64, "an interned set is one cache line");
   std::uint32_t p = 0;
   if (!free_paths_.empty()) {
     p = free_paths_.back();

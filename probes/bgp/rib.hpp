@@ -52,7 +52,7 @@ struct RouteAttributes {
 [[nodiscard]] std::uint32_t pmacct_first_as(const AsPath& path);
 
 // Hash-consing of attribute sets. Real tables have few distinct "everything but the AS path" parts (next hop,
-// communities, LOCAL_PREF, MED ...) and fewer distinct AS paths than routes; a set costs one 48-byte entry (the
+// communities, LOCAL_PREF, MED ...) and fewer distinct AS paths than routes; a set costs one 64-byte entry (the
 // pair) plus its index slot, and each distinct part is stored once.
 class AttrStore {
  public:
@@ -112,7 +112,7 @@ class AttrStore {
     std::size_t hash = 0;
     std::uint32_t refs = 0;  // sets using it
   };
-  struct Entry {
+  struct alignas(64) Entry {  // one cache line: a lookup's reads of a set (AS numbers, path id) take one miss
     std::optional<RouteAttributes> value;  // empty while on the free list
     std::uint32_t refs = 0;
     std::uint32_t rest = 0;
