@@ -14,7 +14,7 @@
 namespace flowlab::collector {
 namespace {
 
-std::vector<std::byte> pattern(std::size_t length, unsigned seed) {
+std::vector<std::byte> pattern(std::size_t length, std::size_t seed) {
   std::vector<std::byte> d(length);
   for (std::size_t i = 0; i < length; ++i) {
     d[i] = static_cast<std::byte>((i * 131U + seed * 7U + i / 251U) & 0xffU);
@@ -37,7 +37,7 @@ TEST(Receiver, EveryLengthArrivesWholeAcrossBatches) {
       });
   ASSERT_TRUE(receiver.ok()) << receiver.error().message;
   std::vector<std::vector<std::byte>> sent;
-  unsigned seed = 1;
+  std::size_t seed = 1;
   for (const std::size_t length : {100U, 2047U, 2048U, 2049U, 1400U, 9000U, 65507U}) {
     sent.push_back(pattern(length, seed++));
   }
