@@ -203,6 +203,7 @@ class Ours {
           std::make_unique<Sender>(*s.datagrams, Target{"", s.source, "127.0.0.1", port_}, pace * share, s.records));
     }
     const std::uint64_t base = collector_->counters().records;
+    const auto [datagrams0, batches0] = receive_counts();
     const double cpu0 = self_cpu_seconds();
     const auto start = Clock::now();
     std::vector<pid_t> children;
@@ -236,6 +237,10 @@ class Ours {
     t.received = collector_->counters().records - base;
     t.seconds = std::chrono::duration<double>((t.received >= records ? Clock::now() : last_change) - start).count();
     t.cpu_s = self_cpu_seconds() - cpu0;  // the sender is not ours (children are not in RUSAGE_SELF)
+    const auto [datagrams1, batches1] = receive_counts();
+    t.per_wakeup = batches1 > batches0
+                       ? static_cast<double>(datagrams1 - datagrams0) / static_cast<double>(batches1 - batches0)
+                       : 0;
     if (!sender_done) {
       for (const pid_t child : children) {
         if (child > 0) {
@@ -246,6 +251,18 @@ class Ours {
     }
     io_.poll();
     return t;
+  }
+
+  // Datagrams received and recvmmsg calls that returned any, over every receiver (the collector's counters query).
+  std::pair<std::uint64_t, std::uint64_t> receive_counts() {
+    const nlohmann::json c = collector_->handle_query(nlohmann::json{{"cmd", "counters"}});
+    std::uint64_t datagrams = 0;
+    std::uint64_t batches = 0;
+    for (const auto& r : c.value("receivers", nlohmann::json::array())) {
+      datagrams += r.value("datagrams", std::uint64_t{0});
+      batches += r.value("batches", std::uint64_t{0});
+    }
+    return {datagrams, batches};
   }
 
   // The collector's own work per record — decode, sequence accounting, enrichment, aggregation — without the socket

@@ -251,6 +251,7 @@ struct Trial {
   double seconds = 0;       // replay start to the last record counted
   double send_seconds = 0;  // replay start to the sender's exit
   double cpu_s = 0;
+  double per_wakeup = 0;  // ours: datagrams per recvmmsg call that returned any (0: not known)
   // Every record counted, and (paced) no later than 5 s after the sender ended: a collector that falls ever further
   // behind only has not overflowed its queues yet.
   [[nodiscard]] bool lossless() const { return received >= sent && (pace == 0 || seconds <= send_seconds + 5.0); }
@@ -267,9 +268,13 @@ inline void print_trial(const char* who, const char* proto, const Trial& t) {
     std::snprintf(pace, sizeof(pace), "%.0f rec/s", t.pace);
   }
   const char* verdict = t.lossless() ? "" : t.received >= t.sent ? "  LAGGING" : "  LOSS";
-  std::printf("  %-10s %-7s %-15s: %9llu of %9llu records in %6.2f s (sent in %6.2f s; %9.0f rec/s), cpu %6.2f s%s\n",
+  char batches[48] = "";
+  if (t.per_wakeup > 0) {
+    std::snprintf(batches, sizeof(batches), ", %.1f datagrams per recvmmsg", t.per_wakeup);
+  }
+  std::printf("  %-10s %-7s %-15s: %9llu of %9llu records in %6.2f s (sent in %6.2f s; %9.0f rec/s), cpu %6.2f s%s%s\n",
               proto, who, pace, static_cast<unsigned long long>(t.received), static_cast<unsigned long long>(t.sent),
-              t.seconds, t.send_seconds, t.receive_rate(), t.cpu_s, verdict);
+              t.seconds, t.send_seconds, t.receive_rate(), t.cpu_s, batches, verdict);
   std::fflush(stdout);
 }
 
