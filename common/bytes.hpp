@@ -26,6 +26,17 @@ inline Bytes as_bytes(const std::vector<std::uint8_t>& v) {
   return std::as_bytes(std::span<const std::uint8_t>(v.data(), v.size()));
 }
 
+namespace detail {
+// Big-endian unsigned integer of the first n bytes of `b`, a byte at a time (widths without a word load).
+[[nodiscard]] inline std::uint64_t load_be_bytes(Bytes b, std::size_t n) {
+  std::uint64_t v = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    v = (v << 8U) | std::to_integer<std::uint64_t>(b[i]);
+  }
+  return v;
+}
+}  // namespace detail
+
 // Big-endian unsigned integer of N bytes at the start of `b`, which the caller has checked holds N bytes (one
 // check for a whole record, then loads without a check each). 2, 4 and 8 bytes are one load and a byte swap.
 template <std::size_t N>
@@ -46,11 +57,7 @@ template <std::size_t N>
     }
     return v;
   } else {
-    std::uint64_t v = 0;
-    for (std::size_t i = 0; i < N; ++i) {
-      v = (v << 8U) | std::to_integer<std::uint64_t>(b[i]);
-    }
-    return v;
+    return detail::load_be_bytes(b, N);
   }
 }
 
@@ -65,13 +72,8 @@ template <std::size_t N>
       return load_be<4>(b);
     case 8:
       return load_be<8>(b);
-    default: {
-      std::uint64_t v = 0;
-      for (std::size_t i = 0; i < n; ++i) {
-        v = (v << 8U) | std::to_integer<std::uint64_t>(b[i]);
-      }
-      return v;
-    }
+    default:
+      return detail::load_be_bytes(b, n);
   }
 }
 

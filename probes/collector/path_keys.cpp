@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <span>
 
 namespace flowlab::collector {
 namespace {
@@ -20,13 +21,13 @@ PathKeys::PathKeys(PathKeys&& o) noexcept
     : store_(std::move(o.store_)),
       bits_(std::move(o.bits_)),
       pinned_(std::move(o.pinned_)),
-      pending_(std::move(o.pending_)),
+      applied_(o.applied_),
       texts_(std::move(o.texts_)),
       foreign_(std::move(o.foreign_)) {
   o.store_.reset();
   o.bits_.clear();
   o.pinned_.clear();
-  o.pending_.clear();
+  o.applied_ = 0;
   o.texts_.clear();
   o.foreign_.clear();
 }
@@ -37,13 +38,13 @@ PathKeys& PathKeys::operator=(PathKeys&& o) noexcept {
     store_ = std::move(o.store_);
     bits_ = std::move(o.bits_);
     pinned_ = std::move(o.pinned_);
-    pending_ = std::move(o.pending_);
+    applied_ = o.applied_;
     texts_ = std::move(o.texts_);
     foreign_ = std::move(o.foreign_);
     o.store_.reset();
     o.bits_.clear();
     o.pinned_.clear();
-    o.pending_.clear();
+    o.applied_ = 0;
     o.texts_.clear();
     o.foreign_.clear();
   }
@@ -58,15 +59,16 @@ void PathKeys::clear() {
     }
   }
   pinned_.clear();
+  applied_ = 0;
   bits_.clear();
   texts_.clear();  // a key may name another path once its pin is given back
   foreign_.clear();
 }
 
 void PathKeys::apply_pins() {
-  if (!pending_.empty()) {
-    store_->pin_paths(pending_);
-    pending_.clear();
+  if (applied_ < pinned_.size()) {
+    store_->pin_paths(std::span<const std::uint32_t>(pinned_).subspan(applied_));
+    applied_ = pinned_.size();
   }
 }
 
@@ -81,8 +83,7 @@ void PathKeys::mark(std::uint32_t id, bool empty_path) {
 }
 
 std::uint32_t PathKeys::own_first_sight(std::uint32_t id, bool empty_path) {
-  mark(id, empty_path);
-  pending_.push_back(id);
+  mark(id, empty_path);  // pending until apply_pins()
   return empty_path ? 0 : id + 1;
 }
 
@@ -116,6 +117,7 @@ std::uint32_t PathKeys::pinned(std::uint32_t id, const bgp::AsPath* path) {
     store_->unpin_path(id);  // pinned before (reached by content from another store's set): one pin is enough
   } else {
     mark(id, path->segments.empty());
+    applied_ = pinned_.size();  // pinned already (first_sight applied every pending pin before)
   }
   return pinned_key(id, b);
 }

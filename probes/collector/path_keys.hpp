@@ -84,10 +84,10 @@ class PathKeys {
   // Two words per 64 ids: which ids we pinned, and which of those are the empty path (key 0). A bit per id keeps
   // the table in cache (180,000 paths: 45 KB), where a slot per id missed it on most records of a large view.
   std::vector<std::uint64_t> bits_;
-  std::vector<std::uint32_t> pinned_;   // the ids we pinned (or will: pending_)
-  std::vector<std::uint32_t> pending_;  // ids keyed by own_first_sight() and not pinned yet
-  std::vector<std::string> texts_;      // cached_text() by key; "" not printed yet (or an empty path)
-  std::vector<Foreign> foreign_;        // kForeignSlots entries once a foreign path was seen
+  std::vector<std::uint32_t> pinned_;  // the ids we pinned; from pinned_[applied_] on, keyed and not pinned yet
+  std::size_t applied_ = 0;
+  std::vector<std::string> texts_;  // cached_text() by key; "" not printed yet (or an empty path)
+  std::vector<Foreign> foreign_;    // kForeignSlots entries once a foreign path was seen
 };
 
 }  // namespace flowlab::collector

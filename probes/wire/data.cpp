@@ -2,7 +2,6 @@
 // template. Both record walks take what to do with each field from the IE table (ie_table.hpp).
 #include "probes/wire/decoder_state.hpp"
 
-#include <cstring>
 #include <string>
 #include <utility>
 
@@ -47,11 +46,10 @@ template <std::size_t I>
   if constexpr (d.type != IeType::kNone) {
     if (slot.length != 0) {
       const Bytes value = record.subspan(slot.offset, slot.length);
-      if constexpr (d.type == IeType::kIpv4 || d.type == IeType::kIpv6) {
-        constexpr std::size_t kWidth = d.type == IeType::kIpv4 ? 4 : 16;
-        IpAddress& a = rec.*d.address;
-        a.family = kWidth == 4 ? Family::kIpv4 : Family::kIpv6;
-        std::memcpy(a.bytes.data(), value.data(), kWidth);
+      if constexpr (d.type == IeType::kIpv4) {
+        store_address<4>(value, rec.*d.address);
+      } else if constexpr (d.type == IeType::kIpv6) {
+        store_address<16>(value, rec.*d.address);
       } else {
         d.store(load_be(value, slot.length), rec, s);
       }

@@ -13,6 +13,7 @@
 #include "probes/wire/template_cache.hpp"
 
 #include <algorithm>
+#include <cstring>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -56,14 +57,19 @@ inline std::uint64_t init_relative_ms(std::uint32_t t_up, std::uint64_t system_i
 }
 
 // Addresses are written in place (no temporary IpAddress): the record is fresh, so the tail bytes are zero.
+// `b` holds the N address bytes (checked by the caller).
+template <std::size_t N>
+[[gnu::always_inline]] inline void store_address(Bytes b, IpAddress& a) {
+  static_assert(N == 4 || N == 16);
+  a.family = N == 4 ? Family::kIpv4 : Family::kIpv6;
+  std::memcpy(a.bytes.data(), b.data(), N);
+}
+
 template <std::size_t N>
 [[gnu::always_inline]] inline void read_address(Reader& r, IpAddress& a) {
   const Bytes b = r.bytes(N);
   if (b.size() == N) {
-    a.family = N == 4 ? Family::kIpv4 : Family::kIpv6;
-    for (std::size_t i = 0; i < N; ++i) {
-      a.bytes[i] = std::to_integer<std::uint8_t>(b[i]);
-    }
+    store_address<N>(b, a);
   }
 }
 
